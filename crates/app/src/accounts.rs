@@ -1,0 +1,137 @@
+//! Technician accounts: the first admin, login with throttling and sessions, the second factor,
+//! invites, roles and org settings. The web and the CLI both call these, so the rules and the
+//! audit entries are the same whichever way an action arrives.
+
+mod admin;
+mod invites;
+mod login;
+mod manage;
+mod sessions;
+mod totp;
+
+pub use admin::CreatedAdmin;
+pub use invites::{CreatedInvite, InviteDetails};
+pub use login::{LoginError, LoginOutcome};
+pub use sessions::ResolvedSession;
+pub use totp::TotpEnrollment;
+
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::PasswordPolicyError;
+use countersign_store::{StoreError, Technician};
+
+/// Why an account action was refused. The messages are shown to users as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    WeakPassword(#[from] PasswordPolicyError),
+    #[error("enter the name of your organisation")]
+    OrgNameRequired,
+    #[error("enter your name")]
+    NameRequired,
+    #[error("an account with this email address already exists")]
+    EmailTaken,
+    #[error("the two passwords do not match")]
+    PasswordMismatch,
+    #[error(
+        "the organisation must keep at least one active admin: make another technician an admin first"
+    )]
+    LastAdmin,
+    #[error("only admins can do this")]
+    NotAllowed,
+    #[error("that code is not valid: enter the current 6-digit code from your authenticator app")]
+    InvalidCode,
+    #[error("that code was already used: wait for the next code in your authenticator app")]
+    CodeReused,
+    #[error("that is neither a current authenticator code nor your password")]
+    WrongCodeOrPassword,
+    #[error("two-factor authentication is already on")]
+    AlreadyEnrolled,
+    #[error("two-factor authentication is not on")]
+    NotEnrolled,
+    #[error("no setup is in progress: start the two-factor setup again")]
+    NoEnrollment,
+    #[error(
+        "this invite link cannot be used: it was already used, revoked, or it has expired. Ask an admin of your organisation for a new invite."
+    )]
+    InviteUnusable,
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // Another org's row looks exactly like a missing one.
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl AccountError {
+    /// Whether this is the user's mistake (re-render the form with the message) rather than a
+    /// missing resource or a server failure.
+    #[must_use]
+    pub fn is_user_error(&self) -> bool {
+        !matches!(
+            self,
+            Self::NotFound | Self::Store(_) | Self::Internal(_) | Self::NotAllowed
+        )
+    }
+}
+
+impl Actor {
+    /// A signed-in technician acting from `ip`.
+    #[must_use]
+    pub fn technician(t: &Technician, ip: Option<String>) -> Self {
+        Self {
+            org_id: Some(t.org_id),
+            technician_id: Some(t.id),
+            label: t.email.clone(),
+            ip,
+        }
+    }
+}
+
+impl App {
+    /// Argon2id hash, off the async threads (it burns CPU on purpose).
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
+        let hasher = self.passwords.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(|e| AccountError::Internal(e.to_string()))?
+            .map_err(|e| AccountError::Internal(e.to_string()))
+    }
+
+    /// Argon2id verify, off the async threads. `None` (no such account) verifies against the
+    /// dummy hash, so it takes as long as a real account's wrong password.
+    pub(crate) async fn verify_password(
+        &self,
+        password: &str,
+        phc: Option<String>,
+    ) -> Result<bool, AccountError> {
+        let hasher = self.passwords.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => hasher.verify(&password, &phc),
+            None => hasher.verify_unknown_user(&password),
+        })
+        .await
+        .map_err(|e| AccountError::Internal(e.to_string()))
+    }
+}
+
+/// The admin check every management use case starts with.
+pub(crate) fn require_admin(by: &Technician) -> Result<(), AccountError> {
+    if by.active && by.role.can_manage() {
+        Ok(())
+    } else {
+        Err(AccountError::NotAllowed)
+    }
+}

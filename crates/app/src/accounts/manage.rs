@@ -1,0 +1,144 @@
+//! What admins do to technicians and the org: roles, (de)activation, ending sessions, settings.
+//! Every method checks the acting admin first and looks the target up within the admin's org,
+//! so another org's technician is `NotFound`.
+
+use super::{AccountError, require_admin};
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::{Role, TechnicianId};
+use countersign_store::{Org, OrgStore, SessionStore, Technician, TechnicianStore};
+use serde_json::json;
+
+impl App {
+    /// Changes a technician's role. Demoting the last active admin is refused.
+    ///
+    /// # Errors
+    /// Not an admin, not found, last admin, or a store failure.
+    pub async fn change_role(
+        &self,
+        by: &Technician,
+        id: TechnicianId,
+        role: Role,
+        ip: Option<String>,
+    ) -> Result<Technician, AccountError> {
+        require_admin(by)?;
+        let target = self.store.technician(by.org_id, id).await?;
+        if target.role == role {
+            return Ok(target);
+        }
+        if target.role == Role::Admin
+            && target.active
+            && self.store.count_active_admins(by.org_id).await? <= 1
+        {
+            return Err(AccountError::LastAdmin);
+        }
+        self.store.set_role(by.org_id, id, role).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "technician.role_changed",
+            &id.to_string(),
+            json!({ "from": target.role.as_str(), "to": role.as_str() }),
+        )
+        .await?;
+        Ok(self.store.technician(by.org_id, id).await?)
+    }
+
+    /// Deactivates (ending every session at once) or reactivates a technician.
+    /// Deactivating the last active admin is refused.
+    ///
+    /// # Errors
+    /// Not an admin, not found, last admin, or a store failure.
+    pub async fn set_technician_active(
+        &self,
+        by: &Technician,
+        id: TechnicianId,
+        active: bool,
+        ip: Option<String>,
+    ) -> Result<Technician, AccountError> {
+        require_admin(by)?;
+        let target = self.store.technician(by.org_id, id).await?;
+        if target.active == active {
+            return Ok(target);
+        }
+        if !active
+            && target.role == Role::Admin
+            && self.store.count_active_admins(by.org_id).await? <= 1
+        {
+            return Err(AccountError::LastAdmin);
+        }
+        self.store.set_active(by.org_id, id, active).await?;
+        let action = if active {
+            "technician.reactivated"
+        } else {
+            "technician.deactivated"
+        };
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            action,
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+        Ok(self.store.technician(by.org_id, id).await?)
+    }
+
+    /// Ends every session of a technician of the admin's org.
+    ///
+    /// # Errors
+    /// Not an admin, not found, or a store failure.
+    pub async fn end_sessions_of(
+        &self,
+        by: &Technician,
+        id: TechnicianId,
+        ip: Option<String>,
+    ) -> Result<u64, AccountError> {
+        require_admin(by)?;
+        let target = self.store.technician(by.org_id, id).await?;
+        let n = self.store.delete_sessions_of(by.org_id, target.id).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "session.revoked",
+            &id.to_string(),
+            json!({ "sessions": n }),
+        )
+        .await?;
+        Ok(n)
+    }
+
+    /// Changes the org's name and whether every technician must use 2FA.
+    ///
+    /// # Errors
+    /// Not an admin, a blank name, or a store failure.
+    pub async fn update_org_settings(
+        &self,
+        by: &Technician,
+        name: &str,
+        require_2fa: bool,
+        ip: Option<String>,
+    ) -> Result<Org, AccountError> {
+        require_admin(by)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AccountError::OrgNameRequired);
+        }
+        let before = self.store.org(by.org_id).await?;
+        self.store
+            .update_org_settings(by.org_id, name, require_2fa)
+            .await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "org.settings_changed",
+            &by.org_id.to_string(),
+            json!({
+                "name_changed": before.name != name,
+                "require_2fa": require_2fa,
+            }),
+        )
+        .await?;
+        Ok(self.store.org(by.org_id).await?)
+    }
+}

@@ -1,0 +1,182 @@
+//! Server-side sessions: a random 256-bit cookie token whose SHA-256 is the only thing stored,
+//! an idle and an absolute timeout, and sign-out (one session, or all of a technician's).
+
+use crate::App;
+use crate::audit::Actor;
+use countersign_crypto::{hash_token, random_token};
+use countersign_domain::{SessionId, Timestamp};
+use countersign_store::{
+    Org, OrgStore, Session, SessionStage, SessionStore, StoreResult, Technician, TechnicianStore,
+};
+use serde_json::json;
+use std::time::Duration;
+
+/// A password-only session must finish the second factor within this time.
+const SECOND_FACTOR_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// `last_seen_at` is written at most this often, so browsing is not one write per request.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// A live session with its technician and org, as of this request.
+#[derive(Clone, Debug)]
+pub struct ResolvedSession {
+    pub session: Session,
+    pub technician: Technician,
+    pub org: Org,
+}
+
+impl App {
+    /// Creates a session; returns the cookie token (given to the client once) and the row.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn start_session(
+        &self,
+        technician: &Technician,
+        stage: SessionStage,
+        ip: &str,
+        user_agent: &str,
+    ) -> StoreResult<(String, Session)> {
+        let (token, hash) = random_token();
+        let now = self.now();
+        let lifetime = match stage {
+            SessionStage::Full => self.settings.session_absolute(),
+            SessionStage::SecondFactor => {
+                SECOND_FACTOR_WINDOW.min(self.settings.session_absolute())
+            }
+        };
+        let session = Session {
+            id: SessionId::new(),
+            token_hash: hash.to_vec(),
+            org_id: technician.org_id,
+            technician_id: technician.id,
+            stage,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now.plus(lifetime),
+            ip: ip.to_owned(),
+            user_agent: user_agent.chars().take(300).collect(),
+        };
+        self.store.create_session(&session).await?;
+        Ok((token, session))
+    }
+
+    /// The live session for a cookie token. Expired sessions (idle or absolute) and sessions
+    /// of deactivated technicians are deleted and treated as absent.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn resolve_session(&self, token: &str) -> StoreResult<Option<ResolvedSession>> {
+        let Some(session) = self.store.session_by_token_hash(&hash_token(token)).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        if self.session_expired(&session, now) {
+            self.store.delete_session(session.id).await?;
+            return Ok(None);
+        }
+        let technician = match self
+            .store
+            .technician(session.org_id, session.technician_id)
+            .await
+        {
+            Ok(t) if t.active => t,
+            Ok(_) | Err(countersign_store::StoreError::NotFound) => {
+                self.store.delete_session(session.id).await?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let org = self.store.org(session.org_id).await?;
+        if now.0 - session.last_seen_at.0
+            >= i64::try_from(TOUCH_EVERY.as_millis()).unwrap_or(60_000)
+        {
+            self.store.touch_session(session.id, now).await?;
+        }
+        Ok(Some(ResolvedSession {
+            session,
+            technician,
+            org,
+        }))
+    }
+
+    /// Whether the session passed its absolute end or was idle too long.
+    #[must_use]
+    pub fn session_expired(&self, session: &Session, now: Timestamp) -> bool {
+        now >= session.expires_at || now >= session.last_seen_at.plus(self.settings.session_idle())
+    }
+
+    /// Deletes one session (logout, or the end of the second-factor step).
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn end_session(&self, id: SessionId) -> StoreResult<()> {
+        self.store.delete_session(id).await
+    }
+
+    /// Logout: deletes the session and records it.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn logout(
+        &self,
+        session: &Session,
+        technician: &Technician,
+        ip: Option<String>,
+    ) -> StoreResult<()> {
+        self.store.delete_session(session.id).await?;
+        self.audit(
+            &Actor::technician(technician, ip),
+            None,
+            "logout",
+            &technician.id.to_string(),
+            json!({}),
+        )
+        .await
+    }
+
+    /// "Sign out everywhere": deletes every session of the technician, this one included.
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn sign_out_everywhere(
+        &self,
+        technician: &Technician,
+        ip: Option<String>,
+    ) -> StoreResult<u64> {
+        let n = self
+            .store
+            .delete_sessions_of(technician.org_id, technician.id)
+            .await?;
+        self.audit(
+            &Actor::technician(technician, ip),
+            None,
+            "session.signed_out_everywhere",
+            &technician.id.to_string(),
+            json!({ "sessions": n }),
+        )
+        .await?;
+        Ok(n)
+    }
+
+    /// The org of a technician (for pages that only have the technician).
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn org_of(&self, technician: &Technician) -> StoreResult<Org> {
+        self.store.org(technician.org_id).await
+    }
+}
+
+impl App {
+    /// Ends whatever session a cookie token names (used at login, so a session that existed
+    /// before the login is never carried over).
+    ///
+    /// # Errors
+    /// The store failed.
+    pub async fn end_session_by_token(&self, token: &str) -> StoreResult<()> {
+        if let Some(s) = self.store.session_by_token_hash(&hash_token(token)).await? {
+            self.store.delete_session(s.id).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,37 @@
+//! Use cases shared by the web server, the CLI and background jobs. Everything that changes
+//! state goes through here, so the web and the CLI apply the same rules and write the same
+//! audit entries.
+
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod keys;
+pub mod settings;
+pub mod startup;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use settings::{FlagOverrides, Settings, SettingsError};
+pub use startup::StartupError;
+
+use countersign_crypto::{Keyring, PasswordHasher};
+use countersign_domain::Timestamp;
+use countersign_store::Store;
+use std::sync::Arc;
+
+/// The application: store, keys, settings and clock. Cheap to clone (everything is shared).
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub keyring: Arc<Keyring>,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub passwords: PasswordHasher,
+}
+
+impl App {
+    /// The current time from the injected clock.
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,527 @@
+//! Server settings: defaults, then a TOML file, then `COUNTERSIGN_*` environment variables
+//! (`__` separates section and key), then command-line flags. Validated once at start-up; an
+//! invalid value stops the process with one message naming the key.
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The documented example file, printed by `countersign config example`.
+pub const EXAMPLE: &str = include_str!("../config.example.toml");
+
+/// All settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub security: SecuritySettings,
+    pub metrics: MetricsSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub public_url: String,
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub max_connections: u32,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            max_connections: 10,
+        }
+    }
+}
+
+// Hand-written so a password in the database URL never reaches a log line.
+impl std::fmt::Debug for StorageSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageSettings")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub master_key_file: String,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_ip: u32,
+    pub login_window_minutes: u32,
+    pub invite_valid_hours: u32,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            master_key_file: String::new(),
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 20,
+            login_window_minutes: 15,
+            invite_valid_hours: 72,
+            argon2_memory_kib: 19456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub listen: String,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:9464".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Overrides from command-line flags (the top layer).
+#[derive(Clone, Debug, Default)]
+pub struct FlagOverrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+/// An invalid setting: which key, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid setting `{key}`: {message}")]
+pub struct SettingsError {
+    pub key: String,
+    pub message: String,
+}
+
+impl SettingsError {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        Self {
+            key: key.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Environment variables of ours that are not settings (tests, tooling).
+const NOT_SETTINGS: &[&str] = &[
+    "TEST_POSTGRES_URL",
+    "SKIP_POSTGRES",
+    "TEST_LOG",
+    "MASTER_KEY_FILE",
+];
+
+impl Settings {
+    /// Loads the layers, reading variables from the process environment.
+    ///
+    /// # Errors
+    /// A file that cannot be read or parsed, or an invalid value in any layer.
+    pub fn load(config_file: Option<&Path>, flags: &FlagOverrides) -> Result<Self, SettingsError> {
+        Self::load_with_vars(config_file, flags, std::env::vars())
+    }
+
+    /// Loads the layers with the given environment variables (tests pass their own).
+    ///
+    /// # Errors
+    /// As [`Settings::load`].
+    pub fn load_with_vars<K: AsRef<str>, V: AsRef<str>>(
+        config_file: Option<&Path>,
+        flags: &FlagOverrides,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        if let Some(path) = config_file {
+            if !path.is_file() {
+                return Err(SettingsError::new(
+                    "--config",
+                    format!("{} does not exist or is not a file", path.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // Which variable set which key, so an error can name the variable.
+        let mut sources = Vec::new();
+        for (name, value) in vars {
+            let Some(key) = env_key(name.as_ref()) else {
+                continue;
+            };
+            let value: figment::value::Value = value
+                .as_ref()
+                .parse()
+                .unwrap_or_else(|never| match never {});
+            figment = figment.merge(Serialized::default(&key, value));
+            sources.push((key, name.as_ref().to_owned()));
+        }
+        if let Some(dir) = &flags.data_dir {
+            figment = figment.merge(Serialized::default("storage.data_dir", dir));
+            sources.push(("storage.data_dir".into(), "--data-dir".into()));
+        }
+        if let Some(url) = &flags.database_url {
+            figment = figment.merge(Serialized::default("storage.database_url", url));
+            sources.push(("storage.database_url".into(), "--database-url".into()));
+        }
+        let settings: Self = figment.extract().map_err(|e| {
+            let mut err = figment_error(&e);
+            if let Some((_, var)) = sources.iter().rev().find(|(k, _)| *k == err.key) {
+                err.message = format!("{} (from {var})", err.message);
+            } else if let Some(path) = config_file {
+                err.message = format!("{} (in {})", err.message, path.display());
+            }
+            err
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks every value that the types alone do not.
+    ///
+    /// # Errors
+    /// The first invalid key.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        self.server.listen.parse::<SocketAddr>().map_err(|_| {
+            SettingsError::new(
+                "server.listen",
+                format!(
+                    "{:?} is not an address like 127.0.0.1:8080",
+                    self.server.listen
+                ),
+            )
+        })?;
+        let url = url::Url::parse(&self.server.public_url).map_err(|e| {
+            SettingsError::new(
+                "server.public_url",
+                format!(
+                    "{:?} is not a URL ({e}); use e.g. https://countersign.example.com",
+                    self.server.public_url
+                ),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(SettingsError::new(
+                "server.public_url",
+                "must be an http:// or https:// URL with a host",
+            ));
+        }
+        if url.path() != "/" || url.query().is_some() {
+            return Err(SettingsError::new(
+                "server.public_url",
+                "must not have a path or query: Countersign is served at the root of its host",
+            ));
+        }
+        for p in &self.server.trusted_proxies {
+            p.parse::<IpAddr>().map_err(|_| {
+                SettingsError::new(
+                    "server.trusted_proxies",
+                    format!("{p:?} is not an IP address"),
+                )
+            })?;
+        }
+        let db = &self.storage.database_url;
+        if !db.is_empty() && !db.starts_with("postgres://") && !db.starts_with("postgresql://") {
+            return Err(SettingsError::new(
+                "storage.database_url",
+                "must be empty (SQLite in data_dir) or a postgres:// URL",
+            ));
+        }
+        if self.storage.data_dir.as_os_str().is_empty() {
+            return Err(SettingsError::new("storage.data_dir", "must not be empty"));
+        }
+        if self.storage.max_connections == 0 {
+            return Err(SettingsError::new(
+                "storage.max_connections",
+                "must be at least 1",
+            ));
+        }
+        let s = &self.security;
+        for (key, v) in [
+            ("security.session_idle_minutes", s.session_idle_minutes),
+            ("security.session_absolute_hours", s.session_absolute_hours),
+            (
+                "security.login_max_failures_per_account",
+                s.login_max_failures_per_account,
+            ),
+            (
+                "security.login_max_failures_per_ip",
+                s.login_max_failures_per_ip,
+            ),
+            ("security.login_window_minutes", s.login_window_minutes),
+            ("security.invite_valid_hours", s.invite_valid_hours),
+            ("security.argon2_iterations", s.argon2_iterations),
+            ("security.argon2_parallelism", s.argon2_parallelism),
+        ] {
+            if v == 0 {
+                return Err(SettingsError::new(key, "must be at least 1"));
+            }
+        }
+        if s.argon2_memory_kib < 8 * 1024 {
+            return Err(SettingsError::new(
+                "security.argon2_memory_kib",
+                "must be at least 8192 (8 MiB); 19456 is the OWASP baseline",
+            ));
+        }
+        if !self.metrics.listen.is_empty() {
+            self.metrics.listen.parse::<SocketAddr>().map_err(|_| {
+                SettingsError::new(
+                    "metrics.listen",
+                    format!(
+                        "{:?} is not an address like 127.0.0.1:9464 (or empty to disable)",
+                        self.metrics.listen
+                    ),
+                )
+            })?;
+        }
+        tracing_filter_ok(&self.log.level).map_err(|m| SettingsError::new("log.level", m))?;
+        Ok(())
+    }
+
+    /// Whether the public URL is https (cookies get `Secure` and `__Host-`, HSTS is sent).
+    #[must_use]
+    pub fn is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    /// The public URL without a trailing slash, for building links.
+    #[must_use]
+    pub fn public_base(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+
+    #[must_use]
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.server
+            .listen
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    #[must_use]
+    pub fn trusted_proxies(&self) -> Vec<IpAddr> {
+        self.server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    }
+
+    /// The SQLite database file (when no database URL is set).
+    #[must_use]
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.storage.data_dir.join("countersign.db")
+    }
+
+    #[must_use]
+    pub fn master_key_path(&self) -> PathBuf {
+        if self.security.master_key_file.is_empty() {
+            self.storage.data_dir.join("master.key")
+        } else {
+            PathBuf::from(&self.security.master_key_file)
+        }
+    }
+
+    #[must_use]
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(u64::from(self.security.session_idle_minutes) * 60)
+    }
+
+    #[must_use]
+    pub fn session_absolute(&self) -> Duration {
+        Duration::from_secs(u64::from(self.security.session_absolute_hours) * 3600)
+    }
+
+    #[must_use]
+    pub fn login_window(&self) -> Duration {
+        Duration::from_secs(u64::from(self.security.login_window_minutes) * 60)
+    }
+
+    #[must_use]
+    pub fn invite_validity(&self) -> Duration {
+        Duration::from_secs(u64::from(self.security.invite_valid_hours) * 3600)
+    }
+}
+
+/// Checks the syntax of a log filter without depending on tracing-subscriber here.
+fn tracing_filter_ok(level: &str) -> Result<(), String> {
+    let ok = !level.trim().is_empty()
+        && level.split(',').all(|part| {
+            let lvl = part.rsplit('=').next().unwrap_or("");
+            matches!(
+                lvl.trim(),
+                "trace" | "debug" | "info" | "warn" | "error" | "off"
+            ) || (part.contains('=') && lvl.is_empty())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{level:?} is not a log filter; use e.g. \"info\" or \"countersign=debug,info\""
+        ))
+    }
+}
+
+/// `COUNTERSIGN_SERVER__LISTEN` → `server.listen`; `COUNTERSIGN_MASTER_KEY_FILE` →
+/// `security.master_key_file`; other variables (and ours that are not settings) → `None`.
+fn env_key(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("COUNTERSIGN_")?;
+    if rest == "MASTER_KEY_FILE" {
+        return Some("security.master_key_file".into());
+    }
+    if NOT_SETTINGS.contains(&rest) || rest.starts_with("TEST_") {
+        return None;
+    }
+    Some(rest.to_lowercase().replace("__", "."))
+}
+
+/// Turns figment's error into one message naming the key.
+fn figment_error(e: &figment::Error) -> SettingsError {
+    let key = if e.path.is_empty() {
+        "(file)".to_owned()
+    } else {
+        e.path.join(".")
+    };
+    SettingsError {
+        key,
+        message: e.kind.to_string(),
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_with(toml: Option<&str>, vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = toml.map(|t| {
+            let p = dir.path().join("c.toml");
+            std::fs::write(&p, t).unwrap();
+            p
+        });
+        Settings::load_with_vars(
+            file.as_deref(),
+            &FlagOverrides::default(),
+            vars.iter().copied(),
+        )
+    }
+
+    #[test]
+    fn example_file_is_the_defaults() {
+        let parsed: Settings = toml::from_str(EXAMPLE).unwrap();
+        assert_eq!(parsed, Settings::default());
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let s = load_with(
+            Some(
+                "[server]\nlisten = \"127.0.0.1:9000\"\npublic_url = \"https://cs.example.com\"\n",
+            ),
+            &[
+                ("COUNTERSIGN_SERVER__LISTEN", "127.0.0.1:9100"),
+                ("COUNTERSIGN_MASTER_KEY_FILE", "/k"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.server.listen, "127.0.0.1:9100");
+        assert_eq!(s.server.public_url, "https://cs.example.com");
+        assert!(s.is_https());
+        assert_eq!(s.master_key_path(), PathBuf::from("/k"));
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = load_with(
+            None,
+            &[("COUNTERSIGN_SECURITY__SESSION_IDLE_MINUTES", "soon")],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "security.session_idle_minutes", "{e}");
+        let e = load_with(Some("[server]\nlisten = \"nowhere\"\n"), &[]).unwrap_err();
+        assert_eq!(e.key, "server.listen");
+        let e = load_with(Some("[server]\nlistn = \"x\"\n"), &[]).unwrap_err();
+        assert!(e.to_string().contains("listn"), "{e}");
+        let e = load_with(None, &[("COUNTERSIGN_STORAGE__DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert_eq!(e.key, "storage.database_url");
+    }
+
+    #[test]
+    fn test_variables_are_not_settings() {
+        let s = load_with(None, &[("COUNTERSIGN_TEST_POSTGRES_URL", "postgres://x")]).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+    }
+}

@@ -1,0 +1,26 @@
+//! Thin wrappers that hide the one impossible error of the HMAC constructor.
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+
+/// HMAC-SHA256 over the concatenation of `chunks` (no framing; callers frame if needed).
+pub(crate) fn hmac_sha256_raw(key: &[u8], chunks: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length (long keys are hashed, short ones padded), so
+    // `new_from_slice` cannot fail for it; the `Result` exists only for fixed-key MACs.
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC-SHA256 accepts keys of any length");
+    for chunk in chunks {
+        mac.update(chunk);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA1, as RFC 4226/6238 prescribe for authenticator-app codes.
+pub(crate) fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
+    // Same reasoning as above: HMAC never rejects a key length.
+    let mut mac =
+        <Hmac<Sha1> as Mac>::new_from_slice(key).expect("HMAC-SHA1 accepts keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}

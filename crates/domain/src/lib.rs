@@ -1,0 +1,14 @@
+//! Pure types and rules shared by every layer: ids, parsed input, roles, policies. No IO.
+
+pub mod email;
+pub mod ids;
+pub mod password;
+pub mod role;
+pub mod slug;
+pub mod time;
+
+pub use email::Email;
+pub use ids::*;
+pub use password::{PasswordPolicyError, check_password_strength};
+pub use role::Role;
+pub use time::Timestamp;

@@ -1,0 +1,80 @@
+//! Everything a request handler can reach, shared behind one `Arc` (no globals).
+
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::identity::grants::Grants;
+use crate::identity::jwt::Signer;
+use crate::throttle::Throttle;
+use crate::world::World;
+use countersign_domain::Timestamp;
+use serde::Serialize;
+use std::sync::{Arc, Mutex, PoisonError};
+use uuid::Uuid;
+
+/// Where each face of the emulator is served.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    /// Stands in for `https://login.microsoftonline.com`.
+    pub login: String,
+    /// Stands in for `https://graph.microsoft.com`.
+    pub graph: String,
+    pub control: String,
+}
+
+/// One write Graph received (PATCH), as the control API lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct WriteRecord {
+    pub at: Timestamp,
+    pub method: String,
+    pub path: String,
+    pub tenant_id: Uuid,
+    pub app_id: Uuid,
+    /// The signed-in user for delegated tokens.
+    pub user_id: Option<Uuid>,
+    pub target_user_id: Option<Uuid>,
+    pub body: serde_json::Value,
+    pub status: u16,
+}
+
+#[derive(Debug)]
+pub struct Shared {
+    pub world: World,
+    pub clock: Clock,
+    pub signer: Signer,
+    pub grants: Grants,
+    pub throttle: Throttle,
+    pub faults: Faults,
+    pub urls: Urls,
+    writes: Mutex<Vec<WriteRecord>>,
+}
+
+pub type AppState = Arc<Shared>;
+
+impl Shared {
+    #[must_use]
+    pub fn new(world: World, clock: Clock, throttle: Throttle, faults: Faults, urls: Urls) -> Self {
+        Shared {
+            world,
+            clock,
+            signer: Signer::random(),
+            grants: Grants::default(),
+            throttle,
+            faults,
+            urls,
+            writes: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn record_write(&self, record: WriteRecord) {
+        self.writes.lock().unwrap_or_else(PoisonError::into_inner).push(record);
+    }
+
+    #[must_use]
+    pub fn writes(&self) -> Vec<WriteRecord> {
+        self.writes.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn clear_writes(&self) {
+        self.writes.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+}

@@ -1,0 +1,73 @@
+//! The PostgreSQL backend: pool set-up, migrations and the audit lock. The queries are shared
+//! with SQLite in [`crate::sql`]; only what PostgreSQL does differently is here.
+
+use crate::StoreResult;
+use crate::sql::{Dialect, SqlStore};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPoolOptions, PgQueryResult};
+use sqlx::{PgConnection, Pool, Postgres, Transaction};
+
+/// The PostgreSQL store.
+pub type PgStore = SqlStore<Postgres>;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Key of the transaction-scoped advisory lock that serialises audit appends across every
+/// process using the database (an arbitrary constant: "CSAUDIT1" in ASCII).
+const AUDIT_LOCK_KEY: i64 = 0x4353_4155_4449_5431;
+
+impl Dialect for Postgres {
+    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
+        // READ COMMITTED: the conditional UPDATEs re-check their WHERE clause against the
+        // committed row after waiting for a concurrent writer, which is what they rely on.
+        pool.begin().await
+    }
+
+    async fn lock_audit_chain(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        // Released at commit or rollback. The next statement's snapshot is taken after the
+        // lock is granted, so it sees the tail the previous holder committed.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK_KEY)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    fn rows_affected(result: &PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+impl SqlStore<Postgres> {
+    /// Connects to PostgreSQL (`postgres://…`) with a pool of at most `max_connections`, and
+    /// applies pending migrations (sqlx serialises concurrent migrators with an advisory lock).
+    ///
+    /// # Errors
+    /// The server cannot be reached or a migration fails.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(url)
+            .await?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations. Returns how many ran (as seen before running them).
+    ///
+    /// # Errors
+    /// A migration fails.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        crate::sql::run_migrations(&self.pool, &MIGRATOR).await
+    }
+
+    /// Cheap round trip for `/readyz`.
+    ///
+    /// # Errors
+    /// The server is unreachable.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! [`AuditStore`] for both backends.
+
+use super::rows::{AuditRow, audit_columns};
+use super::{Dialect, SqlStore, page_size};
+use crate::chain::{AUDIT_GENESIS, audit_hash};
+use crate::model::{AuditEntry, AuditFilter, NewAuditEntry};
+use crate::{AuditStore, StoreResult};
+use countersign_domain::OrgId;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+/// Most entries one `audit_entries` call returns.
+pub const MAX_AUDIT_PAGE: i64 = 1_000;
+/// Most entries one `audit_chain` call returns.
+pub const MAX_AUDIT_CHAIN_PAGE: i64 = 10_000;
+
+impl<DB> AuditStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        // Until commit, no other appender (in any process) can read the tail, so each entry
+        // links to the one committed just before it and `seq` has no gaps.
+        DB::lock_audit_chain(&mut *tx).await?;
+        let last: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, AUDIT_GENESIS.to_vec()),
+        };
+        let hash = audit_hash(&prev_hash, entry);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, org_id, at, actor_id, actor_label, action, target, \
+             detail, ip, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(seq)
+        .bind(entry.org_id.map(|o| o.0))
+        .bind(entry.at.0)
+        .bind(entry.actor_id.map(|a| a.0))
+        .bind(entry.actor_label.as_str())
+        .bind(entry.action.as_str())
+        .bind(entry.target.as_str())
+        .bind(entry.detail.as_str())
+        .bind(entry.ip.as_deref())
+        .bind(prev_hash.as_slice())
+        .bind(hash.as_slice())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AuditEntry {
+            seq,
+            entry: entry.clone(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    async fn audit_entries(
+        &self,
+        org: OrgId,
+        filter: &AuditFilter,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        // One statement for every combination of filters: an absent filter binds NULL and its
+        // condition is true. The prefix test uses substr/length rather than LIKE, whose case
+        // rules and wildcards differ between the backends.
+        let sql = concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log WHERE org_id = $1 \
+             AND ($2 IS NULL OR actor_id = $2) \
+             AND ($3 IS NULL OR substr(action, 1, length($3)) = $3) \
+             AND ($4 IS NULL OR at >= $4) \
+             AND ($5 IS NULL OR at < $5) \
+             AND ($6 IS NULL OR seq < $6) \
+             ORDER BY seq DESC LIMIT $7"
+        );
+        let rows: Vec<AuditRow> = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(filter.actor_id.map(|a| a.0))
+            .bind(filter.action_prefix.as_deref())
+            .bind(filter.from.map(|t| t.0))
+            .bind(filter.to.map(|t| t.0))
+            .bind(filter.before_seq)
+            .bind(page_size(filter.limit, MAX_AUDIT_PAGE))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn audit_chain(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let sql = concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+        );
+        let rows: Vec<AuditRow> = sqlx::query_as(sql)
+            .bind(after_seq)
+            .bind(page_size(limit, MAX_AUDIT_CHAIN_PAGE))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}

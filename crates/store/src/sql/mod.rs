@@ -1,0 +1,144 @@
+//! The SQL shared by both backends, written once.
+//!
+//! # How the backends share code
+//!
+//! [`SqlStore<DB>`] is generic over the sqlx driver: [`SqliteStore`](crate::SqliteStore) is
+//! `SqlStore<Sqlite>` and [`PgStore`](crate::PgStore) is `SqlStore<Postgres>`. Every store trait
+//! is implemented **once**, generically, in the modules of this directory (one per aggregate),
+//! with `$1` placeholders and SQL that both SQLite (3.35+) and PostgreSQL accept: `RETURNING`,
+//! `ON CONFLICT … DO UPDATE`, `substr`/`length`, `TRUE`/`FALSE`. So a security rule (the
+//! conditional `UPDATE` that consumes an invite, the org filter of a query) exists in one place
+//! and cannot drift between backends; the conformance suite then runs it against both.
+//!
+//! What differs per backend is behind the small sealed [`Dialect`] trait, implemented in
+//! `sqlite.rs` and `postgres.rs`: how a write transaction begins (`BEGIN IMMEDIATE` on SQLite,
+//! so a transaction never fails with `SQLITE_BUSY` when it upgrades from reading to writing)
+//! and how audit appends are serialised (a PostgreSQL advisory lock; on SQLite the immediate
+//! transaction already holds the single write lock). Backend-only operations (pragmas,
+//! `VACUUM INTO`, pool set-up) stay in the backend modules.
+//!
+//! Rows are decoded into the `*Row` structs of [`rows`] with `#[derive(FromRow)]`, which is
+//! itself generic over the driver, and converted into the model types there.
+//!
+//! Each generic `impl` block carries the same `where` clause, naming the sqlx encodings the
+//! shared code uses (UUID, `i64`, `bool`, text, bytes). Rust does not yet treat such bounds as
+//! implied by a trait, so they cannot be folded into `Dialect`; the clause is the price of
+//! writing the queries once, and it is identical in every file.
+
+mod audit;
+mod invites;
+mod orgs;
+mod rows;
+mod sealed;
+mod sessions;
+mod technicians;
+mod throttles;
+
+pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
+pub use sealed::MAX_SEALED_PAGE;
+
+use crate::{StoreError, StoreResult};
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::{Database, Pool, Transaction};
+use std::future::Future;
+
+/// The backend-specific pieces the shared SQL needs. Implemented for `sqlx::Sqlite` and
+/// `sqlx::Postgres` only (sealed).
+pub trait Dialect: Database + private::Sealed {
+    /// Begins a transaction that is going to write.
+    fn begin_write(
+        pool: &Pool<Self>,
+    ) -> impl Future<Output = Result<Transaction<'static, Self>, sqlx::Error>> + Send;
+
+    /// Inside a write transaction, waits until no other transaction (in any process) can
+    /// append to the audit log before this one commits.
+    fn lock_audit_chain(
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+
+    /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
+    fn rows_affected(result: &Self::QueryResult) -> u64;
+}
+
+pub(crate) mod private {
+    /// Keeps [`super::Dialect`] implementable only in this crate.
+    pub trait Sealed {}
+    impl Sealed for sqlx::Sqlite {}
+    impl Sealed for sqlx::Postgres {}
+}
+
+/// A store over a pool of one sqlx driver; [`SqliteStore`](crate::SqliteStore) and
+/// [`PgStore`](crate::PgStore) are its two instances.
+///
+/// Every store trait is implemented once for `SqlStore<DB>`, with SQL both backends accept
+/// (`$1` placeholders, `RETURNING`, `ON CONFLICT … DO UPDATE`), so the queries, and the
+/// security rules in them, cannot drift between backends. What differs (how a write
+/// transaction begins, how audit appends are serialised) is behind [`Dialect`]; backend-only
+/// operations (opening, pragmas, backups) are inherent methods of each instance.
+pub struct SqlStore<DB: Database> {
+    pub(crate) pool: Pool<DB>,
+}
+
+impl<DB: Database> Clone for SqlStore<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<DB: Database> std::fmt::Debug for SqlStore<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("backend", &DB::NAME)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<DB: Database> SqlStore<DB> {
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Applies the migrations `migrator` has and the database lacks; returns how many that was
+/// (counted before running them, so a concurrent migrator may have applied some of them).
+pub(crate) async fn run_migrations<DB>(pool: &Pool<DB>, migrator: &Migrator) -> StoreResult<usize>
+where
+    DB: Database,
+    DB::Connection: Migrate,
+{
+    let applied = {
+        let mut conn = pool.acquire().await?;
+        // Before the first migration the bookkeeping table does not exist: nothing applied.
+        conn.list_applied_migrations().await.unwrap_or_default()
+    };
+    let pending = migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .filter(|m| !applied.iter().any(|a| a.version == m.version))
+        .count();
+    migrator.run(pool).await?;
+    Ok(pending)
+}
+
+/// `NotFound` unless the statement changed at least one row.
+fn expect_changed<DB: Dialect>(result: &DB::QueryResult) -> StoreResult<()> {
+    if DB::rows_affected(result) == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the statement changed a row.
+fn changed<DB: Dialect>(result: &DB::QueryResult) -> bool {
+    DB::rows_affected(result) > 0
+}
+
+/// Clamps a caller's page size to something the database accepts (PostgreSQL refuses a
+/// negative `LIMIT`; SQLite reads it as "no limit").
+fn page_size(limit: i64, max: i64) -> i64 {
+    limit.clamp(0, max)
+}

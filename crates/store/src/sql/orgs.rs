@@ -1,0 +1,73 @@
+//! [`OrgStore`] for both backends.
+
+use super::rows::{OrgRow, org_columns};
+use super::{Dialect, SqlStore, expect_changed};
+use crate::model::Org;
+use crate::{OrgStore, StoreResult};
+use countersign_domain::OrgId;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+impl<DB> OrgStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn create_org(&self, org: &Org) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO orgs (id, name, slug, require_2fa, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(org.id.0)
+        .bind(org.name.as_str())
+        .bind(org.slug.as_str())
+        .bind(org.require_2fa)
+        .bind(org.created_at.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn org(&self, id: OrgId) -> StoreResult<Org> {
+        let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE id = $1");
+        let row: OrgRow = sqlx::query_as(sql).bind(id.0).fetch_one(&self.pool).await?;
+        Ok(row.into())
+    }
+
+    async fn org_by_slug(&self, slug: &str) -> StoreResult<Option<Org>> {
+        let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE slug = $1");
+        let row: Option<OrgRow> = sqlx::query_as(sql)
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn update_org_settings(
+        &self,
+        id: OrgId,
+        name: &str,
+        require_2fa: bool,
+    ) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE orgs SET name = $2, require_2fa = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(name)
+            .bind(require_2fa)
+            .execute(&self.pool)
+            .await?;
+        expect_changed::<DB>(&done)
+    }
+}

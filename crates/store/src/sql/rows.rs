@@ -1,0 +1,223 @@
+//! Rows as both drivers decode them, the column lists that select them, and their conversion
+//! into the model types (where a bad stored value becomes `StoreError::Corrupt`).
+
+use crate::model::{AuditEntry, Invite, NewAuditEntry, Org, Session, SessionStage, Technician};
+use crate::{StoreError, StoreResult};
+use countersign_domain::{Role, Timestamp};
+use uuid::Uuid;
+
+/// Columns of [`OrgRow`], as a literal for `concat!` (so queries stay `&'static str`).
+macro_rules! org_columns {
+    () => {
+        "id, name, slug, require_2fa, created_at"
+    };
+}
+pub(super) use org_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    require_2fa: bool,
+    created_at: i64,
+}
+
+impl From<OrgRow> for Org {
+    fn from(r: OrgRow) -> Self {
+        Self {
+            id: r.id.into(),
+            name: r.name,
+            slug: r.slug,
+            require_2fa: r.require_2fa,
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+/// Columns of [`TechnicianRow`], as a literal for `concat!` (so queries stay `&'static str`).
+macro_rules! technician_columns {
+    () => {
+        "id, org_id, email, name, role, password_hash, \
+         active, totp_secret, totp_pending_secret, totp_enabled_at, totp_last_step, created_at, \
+         last_login_at"
+    };
+}
+pub(super) use technician_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TechnicianRow {
+    id: Uuid,
+    org_id: Uuid,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: String,
+    active: bool,
+    totp_secret: Option<Vec<u8>>,
+    totp_pending_secret: Option<Vec<u8>>,
+    totp_enabled_at: Option<i64>,
+    totp_last_step: i64,
+    created_at: i64,
+    last_login_at: Option<i64>,
+}
+
+impl TryFrom<TechnicianRow> for Technician {
+    type Error = StoreError;
+    fn try_from(r: TechnicianRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            org_id: r.org_id.into(),
+            email: r.email,
+            name: r.name,
+            role: parse_role(&r.role)?,
+            password_hash: r.password_hash,
+            active: r.active,
+            totp_secret: r.totp_secret,
+            totp_pending_secret: r.totp_pending_secret,
+            totp_enabled_at: r.totp_enabled_at.map(Timestamp),
+            totp_last_step: r.totp_last_step,
+            created_at: Timestamp(r.created_at),
+            last_login_at: r.last_login_at.map(Timestamp),
+        })
+    }
+}
+
+/// Columns of [`InviteRow`], as a literal for `concat!` (so queries stay `&'static str`).
+macro_rules! invite_columns {
+    () => {
+        "id, org_id, email, role, token_hash, invited_by, \
+         created_at, expires_at, accepted_at, revoked_at"
+    };
+}
+pub(super) use invite_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InviteRow {
+    id: Uuid,
+    org_id: Uuid,
+    email: String,
+    role: String,
+    token_hash: Vec<u8>,
+    invited_by: Uuid,
+    created_at: i64,
+    expires_at: i64,
+    accepted_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<InviteRow> for Invite {
+    type Error = StoreError;
+    fn try_from(r: InviteRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            org_id: r.org_id.into(),
+            email: r.email,
+            role: parse_role(&r.role)?,
+            token_hash: r.token_hash,
+            invited_by: r.invited_by.into(),
+            created_at: Timestamp(r.created_at),
+            expires_at: Timestamp(r.expires_at),
+            accepted_at: r.accepted_at.map(Timestamp),
+            revoked_at: r.revoked_at.map(Timestamp),
+        })
+    }
+}
+
+/// Columns of [`SessionRow`], as a literal for `concat!` (so queries stay `&'static str`).
+macro_rules! session_columns {
+    () => {
+        "id, token_hash, org_id, technician_id, stage, \
+         created_at, last_seen_at, expires_at, ip, user_agent"
+    };
+}
+pub(super) use session_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    id: Uuid,
+    token_hash: Vec<u8>,
+    org_id: Uuid,
+    technician_id: Uuid,
+    stage: String,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    ip: String,
+    user_agent: String,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            token_hash: r.token_hash,
+            org_id: r.org_id.into(),
+            technician_id: r.technician_id.into(),
+            stage: SessionStage::parse(&r.stage).ok_or_else(|| {
+                StoreError::Corrupt(format!("unknown session stage {:?}", r.stage))
+            })?,
+            created_at: Timestamp(r.created_at),
+            last_seen_at: Timestamp(r.last_seen_at),
+            expires_at: Timestamp(r.expires_at),
+            ip: r.ip,
+            user_agent: r.user_agent,
+        })
+    }
+}
+
+/// Columns of [`AuditRow`], as a literal for `concat!` (so queries stay `&'static str`).
+macro_rules! audit_columns {
+    () => {
+        "seq, org_id, at, actor_id, actor_label, action, target, detail, ip, prev_hash, hash"
+    };
+}
+pub(super) use audit_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AuditRow {
+    seq: i64,
+    org_id: Option<Uuid>,
+    at: i64,
+    actor_id: Option<Uuid>,
+    actor_label: String,
+    action: String,
+    target: String,
+    detail: String,
+    ip: Option<String>,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            seq: r.seq,
+            entry: NewAuditEntry {
+                org_id: r.org_id.map(Into::into),
+                at: Timestamp(r.at),
+                actor_id: r.actor_id.map(Into::into),
+                actor_label: r.actor_label,
+                action: r.action,
+                target: r.target,
+                detail: r.detail,
+                ip: r.ip,
+            },
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+fn parse_role(s: &str) -> StoreResult<Role> {
+    s.parse().map_err(StoreError::Corrupt)
+}
+
+/// Converts every row, stopping at the first corrupt one.
+pub(super) fn convert_all<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

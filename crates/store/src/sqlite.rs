@@ -1,0 +1,119 @@
+//! The SQLite backend: pool set-up, migrations and backups. The queries are shared with
+//! PostgreSQL in [`crate::sql`]; only what SQLite does differently is here.
+
+use crate::sql::{Dialect, SqlStore};
+use crate::{StoreError, StoreResult};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteSynchronous,
+};
+use sqlx::{Pool, Sqlite, SqliteConnection, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+/// The SQLite store: one database file, opened in WAL mode.
+pub type SqliteStore = SqlStore<Sqlite>;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Connections in the pool. SQLite has one writer at a time; the others serve reads
+/// concurrently thanks to WAL.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// How long a statement waits for another connection's write lock before `SQLITE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Dialect for Sqlite {
+    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
+        // A deferred transaction that reads and then writes fails with SQLITE_BUSY (which the
+        // busy timeout does not retry) if another connection wrote in between. Taking the
+        // write lock up front makes such transactions wait their turn instead.
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    async fn lock_audit_chain(_conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        // The IMMEDIATE transaction already holds the database's single write lock.
+        Ok(())
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+}
+
+impl SqlStore<Sqlite> {
+    /// Opens (creating if missing) the database file at `path` with WAL, foreign keys, a 5 s
+    /// busy timeout and `synchronous=NORMAL`, and applies pending migrations.
+    ///
+    /// # Errors
+    /// The file cannot be opened or a migration fails.
+    pub async fn open(path: &Path) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            // With WAL, NORMAL loses at most the last transactions on power loss, never
+            // consistency; FULL would fsync on every commit.
+            .synchronous(SqliteSynchronous::Normal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations. Returns how many ran.
+    ///
+    /// # Errors
+    /// A migration fails.
+    pub async fn migrate(&self) -> StoreResult<usize> {
+        crate::sql::run_migrations(&self.pool, &MIGRATOR).await
+    }
+
+    /// Cheap round trip for `/readyz`.
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Writes a consistent copy of the database to `dest` with `VACUUM INTO`, which reads one
+    /// snapshot and so runs while the server keeps serving (writers are not blocked in WAL).
+    ///
+    /// # Errors
+    /// `StoreError::Unsupported` when `dest` already exists (a backup never overwrites a file)
+    /// or is not valid UTF-8; database or IO errors.
+    pub async fn backup_to(&self, dest: &Path) -> StoreResult<()> {
+        let exists = tokio::fs::try_exists(dest).await.map_err(|e| {
+            StoreError::Unsupported(format!(
+                "cannot check backup destination {}: {e}",
+                dest.display()
+            ))
+        })?;
+        if exists {
+            return Err(StoreError::Unsupported(format!(
+                "backup destination {} already exists: choose a new file name",
+                dest.display()
+            )));
+        }
+        let Some(dest_str) = dest.to_str() else {
+            return Err(StoreError::Unsupported(format!(
+                "backup destination {} is not valid UTF-8",
+                dest.display()
+            )));
+        };
+        // SQLite itself also refuses a non-empty existing file, should one appear meanwhile.
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest_str)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

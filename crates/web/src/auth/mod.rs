@@ -1,0 +1,82 @@
+//! Who is signed in. The session middleware (`session.rs`) resolves the session cookie and
+//! puts a [`CurrentUser`] into the request extensions; handlers take it as an extractor.
+//! A handler that takes neither `CurrentUser` nor `RequireAdmin` is public.
+
+pub mod session;
+
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use countersign_store::{Org, Session, Technician};
+
+/// The signed-in technician of this request (fully signed in: second factor done).
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub technician: Technician,
+    pub org: Org,
+    pub session: Session,
+    /// The form token bound to this session.
+    pub csrf_token: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Self>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// A signed-in admin; technicians get 403 ("technicians cannot manage integrations,
+/// technicians or settings").
+#[derive(Clone, Debug)]
+pub struct RequireAdmin(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if user.technician.role.can_manage() {
+            Ok(Self(user))
+        } else {
+            Err(AppError::Forbidden(
+                "Only admins can do this. Ask an admin of your organisation.".into(),
+            ))
+        }
+    }
+}
+
+/// Account use cases fail with typed errors; handlers that do not re-render a form turn them
+/// into pages with `?`.
+impl From<countersign_app::accounts::AccountError> for AppError {
+    fn from(e: countersign_app::accounts::AccountError) -> Self {
+        use countersign_app::accounts::AccountError as E;
+        match e {
+            E::NotFound => Self::NotFound,
+            E::NotAllowed => Self::Forbidden(
+                "Only admins can do this. Ask an admin of your organisation.".into(),
+            ),
+            E::Store(s) => s.into(),
+            E::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
+            other => Self::BadRequest(other.to_string()),
+        }
+    }
+}
+
+/// The user agent, for the session list ("Firefox on Windows" is how people recognise a
+/// session they did not start).
+#[must_use]
+pub fn user_agent(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
+}

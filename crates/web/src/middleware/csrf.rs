@@ -1,0 +1,231 @@
+//! CSRF protection for every state-changing request, in two independent layers
+//! (security.md §2.8):
+//!
+//! 1. Fetch Metadata / Origin (Go 1.25's `CrossOriginProtection` algorithm): browsers tell us
+//!    where a request comes from, and cross-site ones are refused.
+//! 2. A synchronizer token in the form (`_csrf`) or the `x-csrf-token` header. With a session it
+//!    is bound to the session; before login (login, invite acceptance) it is bound to a random
+//!    pre-session cookie. Layer 1 lets non-browser clients without those headers through;
+//!    this layer closes that gap.
+//!
+//! A refused request never reaches its handler, so it changes nothing.
+
+use crate::AppState;
+use crate::auth::session::{SessionCsrf, cookie_header, read_cookie};
+use crate::error::AppError;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_app::Settings;
+use countersign_crypto::{Keyring, ct_eq, hmac_sha256, purpose, random_token};
+use std::convert::Infallible;
+
+/// Largest form body we buffer to find the token; our forms are far smaller.
+pub const FORM_LIMIT: usize = 64 * 1024;
+/// The form field that carries the token.
+pub const FIELD: &str = "_csrf";
+/// The header that carries the token (for scripts).
+pub const HEADER: &str = "x-csrf-token";
+
+/// Name of the pre-session cookie (`__Host-` and Secure over https).
+#[must_use]
+pub fn pre_cookie_name(settings: &Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-cs_pre"
+    } else {
+        "cs_pre"
+    }
+}
+
+/// The token for a pre-session cookie value: HMAC("pre" || cookie), so an attacker who can
+/// set a cookie still cannot compute the matching token.
+#[must_use]
+pub fn pre_session_token(keyring: &Keyring, cookie: &str) -> String {
+    let key = keyring.derive_key(purpose::CSRF);
+    URL_SAFE_NO_PAD.encode(hmac_sha256(key.as_ref(), &[b"pre", cookie.as_bytes()]))
+}
+
+/// A usable pre-session cookie value: our own tokens are 43 base64url characters.
+fn valid_pre_cookie(v: &str) -> bool {
+    v.len() == 43
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The form token for a page: the session's when there is one, otherwise the pre-session one
+/// (creating the cookie if needed). Pages rendered without a signed-in user take this and
+/// wrap their response with [`FormToken::respond`] so a new cookie is sent.
+#[derive(Clone, Debug)]
+pub struct FormToken {
+    pub token: String,
+    set_cookie: Option<HeaderValue>,
+}
+
+impl FormToken {
+    /// Adds the pre-session cookie to the response when it was just created.
+    pub fn respond(&self, res: impl IntoResponse) -> Response {
+        let mut res = res.into_response();
+        if let Some(c) = &self.set_cookie {
+            res.headers_mut().append(header::SET_COOKIE, c.clone());
+        }
+        res
+    }
+}
+
+impl FromRequestParts<AppState> for FormToken {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        if let Some(SessionCsrf(token)) = parts.extensions.get::<SessionCsrf>() {
+            return Ok(Self {
+                token: token.clone(),
+                set_cookie: None,
+            });
+        }
+        let settings = &state.app.settings;
+        let name = pre_cookie_name(settings);
+        if let Some(c) = read_cookie(&parts.headers, name).filter(|c| valid_pre_cookie(c)) {
+            return Ok(Self {
+                token: pre_session_token(&state.app.keyring, c),
+                set_cookie: None,
+            });
+        }
+        let (cookie, _) = random_token();
+        Ok(Self {
+            token: pre_session_token(&state.app.keyring, &cookie),
+            set_cookie: Some(cookie_header(settings, name, &cookie, None)),
+        })
+    }
+}
+
+/// Steps 2–5 of the algorithm (step 1, safe methods, is in [`check`]).
+fn origin_allowed(headers: &HeaderMap, trusted_origin: &str) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin == Some(trusted_origin) {
+        return true;
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    let Some(origin) = origin else {
+        // Neither header: not a (modern) browser; the token check below still applies.
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    origin_host.is_some() && origin_host == host
+}
+
+/// The configured public URL's origin (`scheme://host[:port]`).
+fn trusted_origin(settings: &Settings) -> String {
+    url::Url::parse(&settings.server.public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
+        return next.run(req).await;
+    }
+    let settings = &state.app.settings;
+    if !origin_allowed(req.headers(), &trusted_origin(settings)) {
+        tracing::info!("cross-origin state-changing request refused");
+        return AppError::Csrf.into_response();
+    }
+    let expected = match req.extensions().get::<SessionCsrf>() {
+        Some(SessionCsrf(t)) => Some(t.clone()),
+        None => read_cookie(req.headers(), pre_cookie_name(settings))
+            .filter(|c| valid_pre_cookie(c))
+            .map(|c| pre_session_token(&state.app.keyring, c)),
+    };
+    let Some(expected) = expected else {
+        return AppError::Csrf.into_response();
+    };
+    let header_token = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (req, presented) = match header_token {
+        Some(t) => (req, Some(t)),
+        None => {
+            let is_form = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if !is_form {
+                return AppError::Csrf.into_response();
+            }
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+                return AppError::BadRequest("The form is too large.".into()).into_response();
+            };
+            let presented = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == FIELD)
+                .map(|(_, v)| v.into_owned());
+            // Handlers read the body again, so put the buffered bytes back.
+            (Request::from_parts(parts, Body::from(bytes)), presented)
+        }
+    };
+    match presented {
+        Some(p) if ct_eq(p.as_bytes(), expected.as_bytes()) => next.run(req).await,
+        _ => AppError::Csrf.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+    use axum::http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn algorithm() {
+        let t = "https://cs.example";
+        assert!(origin_allowed(
+            &headers(&[("origin", "https://cs.example")]),
+            t
+        ));
+        assert!(origin_allowed(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            t
+        ));
+        assert!(origin_allowed(&headers(&[("sec-fetch-site", "none")]), t));
+        assert!(!origin_allowed(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            t
+        ));
+        assert!(!origin_allowed(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            t
+        ));
+        assert!(origin_allowed(&headers(&[]), t));
+        assert!(!origin_allowed(
+            &headers(&[("origin", "https://evil.example"), ("host", "cs.example")]),
+            t
+        ));
+        assert!(origin_allowed(
+            &headers(&[
+                ("origin", "http://cs.internal:8080"),
+                ("host", "cs.internal:8080")
+            ]),
+            t
+        ));
+    }
+}

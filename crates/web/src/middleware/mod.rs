@@ -1,0 +1,6 @@
+//! Middleware applied to every route.
+
+pub mod client_ip;
+pub mod csrf;
+pub mod headers;
+pub mod observe;

@@ -1,0 +1,90 @@
+//! POST /account/sign-out-everywhere, /account/2fa/setup (confirm), /account/2fa/disable.
+
+use super::pages::{RecoveryCodesPage, account_page, setup_page};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::session::clear_session_cookie;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::page::{PageContext, Section, render};
+use crate::routes::sentence;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    state
+        .app
+        .sign_out_everywhere(&user.technician, Some(ip.to_string()))
+        .await?;
+    let mut res = Redirect::to("/login?notice=signed_out_everywhere").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        clear_session_cookie(&state.app.settings),
+    );
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    match state
+        .app
+        .confirm_totp_enrollment(&user.technician, &form.code, Some(ip.to_string()))
+        .await
+    {
+        Ok(codes) => {
+            let page = RecoveryCodesPage {
+                ctx: PageContext::new(&user, Section::Account),
+                codes,
+            };
+            Ok(render(&page)?.into_response())
+        }
+        Err(e) if e.is_user_error() => {
+            let page = setup_page(&state, &user, Some(sentence(&e.to_string()))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    proof: String,
+}
+
+pub async fn disable_totp(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Form(form): Form<DisableForm>,
+) -> Result<Response, AppError> {
+    match state
+        .app
+        .disable_totp(&user.technician, &form.proof, Some(ip.to_string()))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/account?notice=2fa_disabled").into_response()),
+        Err(e) if e.is_user_error() => {
+            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

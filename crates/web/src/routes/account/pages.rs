@@ -1,0 +1,135 @@
+//! GET /account and GET /account/2fa/setup.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use crate::routes::{NoticeQuery, notice_text};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use countersign_store::{SessionStore, TechnicianStore};
+
+pub(super) struct SessionRow {
+    created: String,
+    last_seen: String,
+    ip: String,
+    user_agent: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account/index.html")]
+pub(super) struct AccountPage {
+    ctx: PageContext,
+    role: &'static str,
+    totp_enabled: bool,
+    recovery_left: i64,
+    sessions: Vec<SessionRow>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account/totp_setup.html")]
+pub(super) struct TotpSetupPage {
+    ctx: PageContext,
+    required: bool,
+    qr_svg: String,
+    secret: String,
+    uri: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account/recovery_codes.html")]
+pub(super) struct RecoveryCodesPage {
+    pub ctx: PageContext,
+    pub codes: Vec<String>,
+}
+
+/// The account page, with an optional notice or error (the disable form re-renders it).
+pub(super) async fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let t = &user.technician;
+    let sessions = state.app.store.sessions_of(t.org_id, t.id).await?;
+    let recovery_left = if t.totp_enabled_at.is_some() {
+        state.app.store.recovery_codes_left(t.org_id, t.id).await?
+    } else {
+        0
+    };
+    render(&AccountPage {
+        ctx: PageContext::new(user, Section::Account),
+        role: t.role.as_str(),
+        totp_enabled: t.totp_enabled_at.is_some(),
+        recovery_left,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionRow {
+                created: s.created_at.display(),
+                last_seen: s.last_seen_at.display(),
+                ip: s.ip,
+                user_agent: s.user_agent,
+                current: s.id == user.session.id,
+            })
+            .collect(),
+        notice,
+        error,
+    })
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    account_page(
+        &state,
+        &user,
+        q.notice.as_deref().and_then(notice_text),
+        None,
+    )
+    .await
+}
+
+/// The setup page (starting or resuming enrollment).
+pub(super) async fn setup_page(
+    state: &AppState,
+    user: &CurrentUser,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let e = state
+        .app
+        .begin_totp_enrollment(&user.technician, &user.org)
+        .await?;
+    render(&TotpSetupPage {
+        ctx: PageContext::new(user, Section::Account),
+        required: user.org.require_2fa,
+        qr_svg: e.qr_svg,
+        secret: e.secret_base32,
+        uri: e.otpauth_uri,
+        error,
+    })
+}
+
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    if user.technician.totp_enabled_at.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // Enrollment stores a pending seed; reload the technician so a seed written by an earlier
+    // visit is reused.
+    let mut user = user;
+    user.technician = state
+        .app
+        .store
+        .technician(user.org.id, user.technician.id)
+        .await?;
+    Ok(setup_page(&state, &user, None).await?.into_response())
+}

@@ -1,0 +1,154 @@
+//! POST /login, /login/2fa, /logout.
+
+use super::pages::{LoginPage, SecondFactorPage};
+use crate::AppState;
+use crate::auth::session::{
+    PendingSecondFactor, clear_session_cookie, read_cookie, session_cookie, session_cookie_name,
+};
+use crate::auth::{CurrentUser, user_agent};
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::middleware::csrf::FormToken;
+use crate::page::render;
+use crate::routes::sentence;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use countersign_app::accounts::LoginError;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Redirect that also sets the new session cookie.
+fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(&state.app.settings, token),
+    );
+    res
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    token: FormToken,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    // Whatever session the browser had before is ended: a login always gets a new id.
+    if let Some(old) = read_cookie(&headers, session_cookie_name(&state.app.settings)) {
+        state.app.end_session_by_token(old).await?;
+    }
+    let outcome = state
+        .app
+        .authenticate(
+            &form.email,
+            &form.password,
+            &ip.to_string(),
+            &user_agent(&headers),
+        )
+        .await;
+    match outcome {
+        Ok(o) => Ok(signed_in(
+            &state,
+            &o.token,
+            if o.second_factor_due {
+                "/login/2fa"
+            } else {
+                "/"
+            },
+        )),
+        Err(e @ (LoginError::Invalid | LoginError::Locked { .. })) => {
+            let status = if matches!(e, LoginError::Locked { .. }) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = LoginPage {
+                csrf: token.token.clone(),
+                email: form.email,
+                error: Some(e.to_string()),
+                notice: None,
+            };
+            Ok(token.respond((status, render(&page)?)))
+        }
+        Err(LoginError::SecondFactor(e) | LoginError::Internal(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn second_factor(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    pending: Option<Extension<PendingSecondFactor>>,
+    token: FormToken,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Some(Extension(pending)) = pending else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let result = state
+        .app
+        .complete_second_factor(
+            &pending.session,
+            &pending.technician,
+            &form.code,
+            &ip.to_string(),
+            &user_agent(&headers),
+        )
+        .await;
+    let (status, message) = match result {
+        Ok(o) => return Ok(signed_in(&state, &o.token, "/")),
+        Err(LoginError::Locked { minutes }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            LoginError::Locked { minutes }.to_string(),
+        ),
+        Err(LoginError::SecondFactor(e)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()))
+        }
+        Err(LoginError::Invalid) => return Ok(Redirect::to("/login").into_response()),
+        Err(LoginError::Internal(e)) => return Err(e.into()),
+    };
+    let page = SecondFactorPage {
+        csrf: token.token.clone(),
+        email: pending.technician.email,
+        error: Some(message),
+    };
+    Ok(token.respond((status, render(&page)?)))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: Option<Extension<CurrentUser>>,
+    pending: Option<Extension<PendingSecondFactor>>,
+) -> Result<Response, AppError> {
+    if let Some(Extension(u)) = user {
+        state
+            .app
+            .logout(&u.session, &u.technician, Some(ip.to_string()))
+            .await?;
+    } else if let Some(Extension(p)) = pending {
+        state.app.end_session(p.session.id).await?;
+    }
+    let mut res = Redirect::to("/login?notice=signed_out").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        clear_session_cookie(&state.app.settings),
+    );
+    Ok(res)
+}

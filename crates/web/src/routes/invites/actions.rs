@@ -1,0 +1,67 @@
+//! POST /invite/{token}: validate the form, then accept atomically.
+
+use super::pages::{accept_page, no_referrer, unusable};
+use crate::AppState;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::middleware::csrf::FormToken;
+use crate::page::render;
+use crate::routes::sentence;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::accounts::AccountError;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form_token: FormToken,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response, AppError> {
+    let result = state
+        .app
+        .accept_invite(
+            &token,
+            &form.name,
+            &form.password,
+            &form.confirm,
+            Some(ip.to_string()),
+        )
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/login?notice=welcome").into_response()),
+        Err(AccountError::InviteUnusable) => unusable(),
+        Err(e) if e.is_user_error() => {
+            let details = match state.app.invite_by_token(&token).await {
+                Ok(d) => d,
+                Err(AccountError::InviteUnusable) => return unusable(),
+                Err(e) => return Err(e.into()),
+            };
+            let page = accept_page(
+                &form_token,
+                token,
+                details,
+                form.name,
+                Some(sentence(&e.to_string())),
+            );
+            Ok(no_referrer(form_token.respond((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&page)?,
+            ))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,82 @@
+//! The router: one module per area, each with `pages.rs` (GET) and `actions.rs` (POST).
+
+mod account;
+mod audit;
+mod auth;
+mod health;
+mod invites;
+mod settings;
+mod shell;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::middleware::{csrf, headers, observe};
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use serde::Deserialize;
+
+/// All routes with their middleware. The layers run outside-in: observe, headers, session,
+/// CSRF, then the handler.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(shell::router())
+        .merge(audit::router())
+        .merge(auth::router())
+        .merge(account::router())
+        .merge(settings::router())
+        .merge(invites::router())
+        .route("/static/{file}", get(crate::static_files::serve))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), csrf::check))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::auth::session::resolve,
+        ))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(from_fn_with_state(state, observe::observe))
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// `?notice=…` after a redirect. Only known keys map to text, so a crafted link cannot put
+/// words on our pages.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+/// The text of a notice key.
+#[must_use]
+pub fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "signed_out" => "You are signed out.",
+        "signed_out_everywhere" => "You are signed out on every device.",
+        "welcome" => "Your account is ready. Sign in with your email address and new password.",
+        "saved" => "Saved.",
+        "2fa_disabled" => "Two-factor authentication is off.",
+        "role_changed" => "Role changed.",
+        "deactivated" => "Deactivated. Their sessions have ended.",
+        "reactivated" => "Reactivated. They can sign in again.",
+        "sessions_ended" => "Their sessions have ended.",
+        "invite_revoked" => "Invite revoked. The link no longer works.",
+        _ => return None,
+    })
+}
+
+/// Use-case messages start in lower case so they compose; pages show them as sentences.
+#[must_use]
+pub fn sentence(s: &str) -> String {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

@@ -1,0 +1,36 @@
+//! Org settings and technician management (admins only: every handler takes `RequireAdmin`).
+
+mod actions;
+mod pages;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(pages::org).post(actions::update_org))
+        .route("/settings/technicians", get(pages::technicians))
+        .route("/settings/technicians/invite", post(actions::invite))
+        .route(
+            "/settings/invites/{id}/revoke",
+            post(actions::revoke_invite),
+        )
+        .route("/settings/technicians/{id}", get(pages::technician))
+        .route(
+            "/settings/technicians/{id}/role",
+            post(actions::change_role),
+        )
+        .route(
+            "/settings/technicians/{id}/deactivate",
+            post(actions::deactivate),
+        )
+        .route(
+            "/settings/technicians/{id}/reactivate",
+            post(actions::reactivate),
+        )
+        .route(
+            "/settings/technicians/{id}/sign-out",
+            post(actions::sign_out),
+        )
+}

@@ -1,0 +1,210 @@
+//! GET /settings, /settings/technicians, /settings/technicians/{id}.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, RequireAdmin};
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use crate::routes::{NoticeQuery, notice_text};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use countersign_domain::TechnicianId;
+use countersign_store::{InviteStore, SessionStore, TechnicianStore};
+
+#[derive(Template)]
+#[template(path = "settings/org.html")]
+pub(super) struct OrgPage {
+    pub ctx: PageContext,
+    pub tab: &'static str,
+    pub name: String,
+    pub require_2fa: bool,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+struct TechRow {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    active: bool,
+    totp: bool,
+    last_login: String,
+}
+
+struct InviteRow {
+    id: String,
+    email: String,
+    role: &'static str,
+    expires: String,
+    expired: bool,
+}
+
+#[derive(Template)]
+#[template(path = "settings/technicians.html")]
+struct TechniciansPage {
+    ctx: PageContext,
+    tab: &'static str,
+    technicians: Vec<TechRow>,
+    invites: Vec<InviteRow>,
+    created_link: Option<String>,
+    valid_hours: u32,
+    invite_email: String,
+    invite_role: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "settings/technician.html")]
+struct TechnicianPage {
+    ctx: PageContext,
+    tab: &'static str,
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    active: bool,
+    totp: bool,
+    last_login: String,
+    sessions: usize,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+pub async fn org(
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    render(&OrgPage {
+        ctx: PageContext::new(&user, Section::Settings),
+        tab: "org",
+        name: user.org.name.clone(),
+        require_2fa: user.org.require_2fa,
+        notice: q.notice.as_deref().and_then(notice_text),
+        error: None,
+    })
+}
+
+/// What the invite form and the result of an invite put on the technicians page.
+#[derive(Default)]
+pub(super) struct InviteFormState {
+    pub created_link: Option<String>,
+    pub email: String,
+    pub role: String,
+    pub error: Option<String>,
+}
+
+pub(super) async fn technicians_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: InviteFormState,
+    notice: Option<&'static str>,
+) -> Result<Html<String>, AppError> {
+    let org = user.org.id;
+    let now = state.app.now();
+    let technicians = state.app.store.technicians(org).await?;
+    let invites = state.app.store.open_invites(org).await?;
+    render(&TechniciansPage {
+        ctx: PageContext::new(user, Section::Settings),
+        tab: "technicians",
+        technicians: technicians
+            .into_iter()
+            .map(|t| TechRow {
+                id: t.id.to_string(),
+                name: t.name,
+                email: t.email,
+                role: t.role.as_str(),
+                active: t.active,
+                totp: t.totp_enabled_at.is_some(),
+                last_login: t
+                    .last_login_at
+                    .map_or_else(|| "never".to_owned(), |at| at.display()),
+            })
+            .collect(),
+        invites: invites
+            .into_iter()
+            .map(|i| InviteRow {
+                id: i.id.to_string(),
+                email: i.email,
+                role: i.role.as_str(),
+                expires: i.expires_at.display(),
+                expired: now >= i.expires_at,
+            })
+            .collect(),
+        created_link: form.created_link,
+        valid_hours: state.app.settings.security.invite_valid_hours,
+        invite_email: form.email,
+        invite_role: if form.role.is_empty() {
+            "technician".into()
+        } else {
+            form.role
+        },
+        notice,
+        error: form.error,
+    })
+}
+
+pub async fn technicians(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    technicians_page(
+        &state,
+        &user,
+        InviteFormState::default(),
+        q.notice.as_deref().and_then(notice_text),
+    )
+    .await
+}
+
+/// Parses an id from the path; a malformed one is simply not found.
+pub(super) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+pub(super) async fn technician_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TechnicianId,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    // Org-scoped lookup: another org's technician is NotFound, i.e. a 404.
+    let t = state.app.store.technician(user.org.id, id).await?;
+    let sessions = state.app.store.sessions_of(user.org.id, id).await?.len();
+    render(&TechnicianPage {
+        ctx: PageContext::new(user, Section::Settings),
+        tab: "technicians",
+        id: t.id.to_string(),
+        name: t.name,
+        email: t.email,
+        role: t.role.as_str(),
+        active: t.active,
+        totp: t.totp_enabled_at.is_some(),
+        last_login: t
+            .last_login_at
+            .map_or_else(|| "never".to_owned(), |at| at.display()),
+        sessions,
+        notice,
+        error,
+    })
+}
+
+pub async fn technician(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let id: TechnicianId = parse_id(&id)?;
+    technician_page(
+        &state,
+        &user,
+        id,
+        q.notice.as_deref().and_then(notice_text),
+        None,
+    )
+    .await
+}

@@ -1,0 +1,96 @@
+//! Proves the harness itself against a tiny axum app, independent of Countersign's pages.
+
+use axum::Router;
+use axum::response::Html;
+use axum::routing::{get, post};
+use countersign_testkit::browser;
+
+async fn serve_fixture() -> String {
+    let app = Router::new()
+        .route(
+            "/form",
+            get(|| async {
+                Html(
+                    "<!doctype html><title>Fixture</title><h1>Fixture form</h1>\
+                     <form method=post action=/done><input id=name name=name>\
+                     <button id=go type=submit>Go</button></form>",
+                )
+            }),
+        )
+        .route(
+            "/done",
+            post(|body: String| async move {
+                Html(format!(
+                    "<!doctype html><title>Done</title><h1>Fixture form</h1>\
+                     <p class=notice>Received {}</p>",
+                    body.replace('<', "&lt;")
+                ))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind fixture server");
+    let url = format!("http://{}", listener.local_addr().expect("local addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_fills_submits_and_uses_two_sessions() {
+    let url = serve_fixture().await;
+    browser::run("harness_fills_submits_and_uses_two_sessions", async |b| {
+        b.set_base_url(&url);
+        b.goto("/form").await?;
+        assert_eq!(b.text("h1").await?, "Fixture form");
+        b.fill("#name", "Ada").await?;
+        // Same <h1> on both pages: click_and_wait must not return on the old page.
+        b.click_and_wait("#go").await?;
+        assert_eq!(b.current_path().await?, "/done");
+        b.wait_for_text(".notice", "Received name=Ada").await?;
+
+        let other = b.new_session("second").await?;
+        other.goto("/form").await?;
+        assert_eq!(other.current_path().await?, "/form");
+        assert!(!other.exists(".notice").await?);
+        Ok(())
+    })
+    .await;
+}
+
+/// The failure path: the journey's error fails the test and leaves a screenshot behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_saves_artifacts_on_failure() {
+    let url = serve_fixture().await;
+    let name = format!("harness_failure_probe_{}", std::process::id());
+    let url2 = url.clone();
+    let name2 = name.clone();
+    let outcome = tokio::spawn(async move {
+        browser::run(&name2, async |b| {
+            b.set_base_url(&url2);
+            b.goto("/form").await?;
+            anyhow::bail!("deliberate failure");
+        })
+        .await;
+    })
+    .await;
+    assert!(outcome.is_err(), "a failing journey must fail the test");
+    let saved: Vec<_> = std::fs::read_dir(browser::artifacts_dir())
+        .expect("artifacts dir exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&name))
+        })
+        .collect();
+    assert!(
+        saved.iter().any(|p| p.extension().is_some_and(|e| e == "png")),
+        "expected a PNG for {name} in {:?}, got {saved:?}",
+        browser::artifacts_dir()
+    );
+    assert!(saved.iter().any(|p| p.extension().is_some_and(|e| e == "html")));
+    for path in saved {
+        let _ = std::fs::remove_file(path);
+    }
+}

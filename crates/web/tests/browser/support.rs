@@ -1,0 +1,72 @@
+//! Helpers shared by the journeys: an authenticator app in a few lines.
+
+use countersign_app::{Clock as _, ManualClock};
+use countersign_crypto::{TotpSecret, totp_at};
+use std::time::Duration;
+
+/// Seconds per TOTP step.
+const STEP_SECONDS: i64 = 30;
+
+/// Decode RFC 4648 base32 (upper or lower case, padding and spaces ignored), the form the
+/// enrollment page shows the secret in. `countersign_crypto` only encodes.
+pub fn decode_base32(text: &str) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buffer: u32 = 0;
+    let mut bits = 0;
+    for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=') {
+        let value = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => u32::from(c) - u32::from('A'),
+            c @ '2'..='7' => u32::from(c) - u32::from('2') + 26,
+            other => anyhow::bail!("{other:?} is not base32"),
+        };
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((buffer >> bits) & 0xff)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The `secret=` parameter of an `otpauth://` URI.
+pub fn otpauth_secret(uri: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(uri.trim())?;
+    anyhow::ensure!(url.scheme() == "otpauth", "not an otpauth URI: {uri}");
+    url.query_pairs()
+        .find(|(k, _)| k == "secret")
+        .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| anyhow::anyhow!("no secret in {uri}"))
+}
+
+/// An authenticator app for one account, reading the test server's clock.
+pub struct Authenticator {
+    secret: TotpSecret,
+    clock: ManualClock,
+}
+
+impl Authenticator {
+    pub fn new(base32_secret: &str, clock: ManualClock) -> anyhow::Result<Self> {
+        let bytes = decode_base32(base32_secret)?;
+        anyhow::ensure!(bytes.len() >= 10, "secret too short: {base32_secret}");
+        Ok(Self { secret: TotpSecret::from_bytes(&bytes), clock })
+    }
+
+    /// The code the app shows now (by the server's clock).
+    pub fn code(&self) -> String {
+        totp_at(&self.secret, self.clock.now().unix_seconds().div_euclid(STEP_SECONDS))
+    }
+
+    /// Move the server's clock to the next time step, so the next code is a fresh one (the
+    /// server refuses a code from a step that was already used).
+    pub fn next_step(&self) {
+        self.clock.advance(Duration::from_secs(STEP_SECONDS.unsigned_abs()));
+    }
+}
+
+#[test]
+fn base32_round_trips_with_the_crypto_encoder() {
+    let secret = TotpSecret::generate();
+    assert_eq!(decode_base32(&secret.to_base32()).unwrap(), secret.as_bytes());
+    assert_eq!(decode_base32("MZXW6YTBOI").unwrap(), b"fooba");
+}

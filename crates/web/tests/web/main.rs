@@ -1,0 +1,69 @@
+//! Web integration tests: the real router on a real listener, driven like a browser.
+//! SQLite always; the most important scenarios also on PostgreSQL (see `postgres.rs`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod csrf;
+mod isolation;
+mod login;
+mod misc;
+mod postgres;
+mod sessions;
+mod totp;
+
+use countersign_testkit::TestApp;
+
+/// A password that passes the policy.
+pub const PW: &str = "plum orbit velvet 42";
+
+/// A signed-in client for `email` (which must exist with password [`PW`]).
+pub async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = app.client();
+    let res = app.login(&c, email, PW).await;
+    assert_eq!(res.status(), 303, "login of {email} failed");
+    c
+}
+
+/// GET `path` and return status and body.
+pub async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// The `Location` header of a response.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Creates a technician in the org of `admin_email` through an invite, with password [`PW`].
+pub async fn add_technician(
+    app: &TestApp,
+    admin_email: &str,
+    email: &str,
+    name: &str,
+) -> countersign_store::Technician {
+    use countersign_store::TechnicianStore;
+    let admin = app
+        .app
+        .store
+        .technician_by_email_for_login(admin_email)
+        .await
+        .unwrap()
+        .unwrap();
+    let email = countersign_domain::Email::parse(email).unwrap();
+    let created = app
+        .app
+        .invite_technician(&admin, &email, countersign_domain::Role::Technician, None)
+        .await
+        .unwrap();
+    let token = created.link.rsplit('/').next().unwrap().to_owned();
+    app.app
+        .accept_invite(&token, name, PW, PW, None)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,36 @@
+//! The most important scenarios again on PostgreSQL. Without COUNTERSIGN_TEST_POSTGRES_URL these
+//! fail with a clear message, unless COUNTERSIGN_SKIP_POSTGRES=1.
+
+use countersign_testkit::{TestApp, skip_postgres};
+
+#[tokio::test]
+async fn pg_login_ok() {
+    if skip_postgres() {
+        return;
+    }
+    crate::login::login_ok(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_unknown_email_and_wrong_password_are_identical() {
+    if skip_postgres() {
+        return;
+    }
+    crate::login::unknown_and_wrong_are_identical(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_post_without_token_is_refused() {
+    if skip_postgres() {
+        return;
+    }
+    crate::csrf::post_without_token_is_refused(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_org_isolation_matrix() {
+    if skip_postgres() {
+        return;
+    }
+    crate::isolation::matrix(TestApp::postgres().await).await;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test suite: unit, store conformance on SQLite and PostgreSQL, web integration,
+# simulator, and the browser journeys in Debian's headless Chromium. Installs what is missing
+# (Chromium and ChromeDriver from apt) and FAILS — never skips — when a required part is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/countersign-target}"
+export COUNTERSIGN_TEST_POSTGRES_URL="${COUNTERSIGN_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v pg_isready >/dev/null 2>&1 || need_apt+=(postgresql-client)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing ${need_apt[*]} (apt)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+  || { echo "error: chromium and chromedriver are required for the browser tests" >&2; exit 1; }
+
+# PostgreSQL must answer: the conformance and web suites run on it too.
+pg_host=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 5432)' "$COUNTERSIGN_TEST_POSTGRES_URL")
+if ! pg_isready -q -h ${pg_host% *} -p ${pg_host#* }; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "starting the local PostgreSQL cluster" >&2
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    sleep 2
+  fi
+  pg_isready -q -h ${pg_host% *} -p ${pg_host#* } \
+    || { echo "error: PostgreSQL at $COUNTERSIGN_TEST_POSTGRES_URL does not answer" >&2; exit 1; }
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+[ "$status" -eq 0 ] || { echo "error: tests failed" >&2; exit "$status"; }
+
+# The suites that must have run (a silently skipped suite is a failure).
+for marker in "postgres" "browser"; do
+  if ! grep -E "^test .*${marker}.* \.\.\. ok$" "$log" >/dev/null; then
+    echo "error: no passing test with '${marker}' in its name ran: that suite did not run" >&2
+    exit 1
+  fi
+done
+passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+echo "${passed} passed, ${failed} failed"
