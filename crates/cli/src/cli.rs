@@ -70,9 +70,6 @@ pub struct AdminCreateArgs {
     /// history or the process list.
     #[arg(long, required = true)]
     pub password_stdin: bool,
-    /// Display name (defaults to the part of the email before @).
-    #[arg(long)]
-    pub name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,12 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_countersign");
 const GOOD_PASSWORD: &str = "correct plum orbit 42";
 
-fn countersign(data_dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+fn countersign(
+    data_dir: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data_dir).args(args);
     // Fast password hashing keeps the suite quick; the parameters are otherwise real.
@@ -19,21 +24,45 @@ fn countersign(data_dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn countersign");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn create_admin(dir: &Path, org: &str, email: &str) -> Output {
-    countersign(dir, &["admin", "create", "--org", org, "--email", email, "--password-stdin"], Some(&format!("{GOOD_PASSWORD}\n")), &[])
+    countersign(
+        dir,
+        &[
+            "admin",
+            "create",
+            "--org",
+            org,
+            "--email",
+            email,
+            "--password-stdin",
+        ],
+        Some(&format!("{GOOD_PASSWORD}\n")),
+        &[],
+    )
 }
 
 #[test]
@@ -41,19 +70,35 @@ fn help_lists_the_subcommands() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = text(&out);
-    for sub in ["serve", "migrate", "admin", "config", "keys", "demo", "db", "audit"] {
+    for sub in [
+        "serve", "migrate", "admin", "config", "keys", "demo", "db", "audit",
+    ] {
         assert!(help.contains(sub), "--help lacks {sub}: {help}");
     }
-    let admin = text(&Command::new(BIN).args(["admin", "--help"]).output().unwrap());
+    let admin = text(
+        &Command::new(BIN)
+            .args(["admin", "--help"])
+            .output()
+            .unwrap(),
+    );
     assert!(admin.contains("create"), "{admin}");
 }
 
 #[test]
 fn config_example_documents_every_key_and_its_variable() {
-    let out = Command::new(BIN).args(["config", "example"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "example"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let example = String::from_utf8(out.stdout).unwrap();
-    for var in ["COUNTERSIGN_SERVER__LISTEN", "COUNTERSIGN_SERVER__PUBLIC_URL", "COUNTERSIGN_STORAGE__DATABASE_URL", "COUNTERSIGN_MASTER_KEY_FILE", "COUNTERSIGN_SECURITY__SESSION_IDLE_MINUTES"] {
+    for var in [
+        "COUNTERSIGN_SERVER__LISTEN",
+        "COUNTERSIGN_SERVER__PUBLIC_URL",
+        "COUNTERSIGN_STORAGE__DATABASE_URL",
+        "COUNTERSIGN_MASTER_KEY_FILE",
+        "COUNTERSIGN_SECURITY__SESSION_IDLE_MINUTES",
+    ] {
         assert!(example.contains(var), "example lacks {var}");
     }
 }
@@ -61,14 +106,28 @@ fn config_example_documents_every_key_and_its_variable() {
 #[test]
 fn an_invalid_setting_stops_start_up_with_exit_code_2_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let out = countersign(dir.path(), &["migrate"], None, &[("COUNTERSIGN_SERVER__LISTEN", "nowhere")]);
+    let out = countersign(
+        dir.path(),
+        &["migrate"],
+        None,
+        &[("COUNTERSIGN_SERVER__LISTEN", "nowhere")],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("server.listen"), "{}", text(&out));
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[security]\nsession_idle_minutes = \"soon\"\n").unwrap();
-    let out = countersign(dir.path(), &["--config", cfg.to_str().unwrap(), "migrate"], None, &[]);
+    let out = countersign(
+        dir.path(),
+        &["--config", cfg.to_str().unwrap(), "migrate"],
+        None,
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("security.session_idle_minutes"), "{}", text(&out));
+    assert!(
+        text(&out).contains("security.session_idle_minutes"),
+        "{}",
+        text(&out)
+    );
     // Nothing was created by a refused start.
     assert!(!dir.path().join("countersign.db").exists());
 }
@@ -76,18 +135,56 @@ fn an_invalid_setting_stops_start_up_with_exit_code_2_naming_the_key() {
 #[test]
 fn admin_create_refuses_weak_passwords_then_creates_org_and_admin() {
     let dir = tempfile::tempdir().unwrap();
-    let weak = countersign(dir.path(), &["admin", "create", "--org", "Acme IT", "--email", "admin@acme.test", "--password-stdin"], Some("short\n"), &[]);
+    let weak = countersign(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--org",
+            "Acme IT",
+            "--email",
+            "admin@acme.test",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+        &[],
+    );
     assert!(!weak.status.success());
-    assert!(text(&weak).contains("at least 12 characters"), "{}", text(&weak));
-    let empty = countersign(dir.path(), &["admin", "create", "--org", "Acme IT", "--email", "admin@acme.test", "--password-stdin"], Some("\n"), &[]);
+    assert!(
+        text(&weak).contains("at least 12 characters"),
+        "{}",
+        text(&weak)
+    );
+    let empty = countersign(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--org",
+            "Acme IT",
+            "--email",
+            "admin@acme.test",
+            "--password-stdin",
+        ],
+        Some("\n"),
+        &[],
+    );
     assert!(!empty.status.success());
-    assert!(text(&empty).contains("enter a password"), "{}", text(&empty));
+    assert!(
+        text(&empty).contains("enter a password"),
+        "{}",
+        text(&empty)
+    );
     let ok = create_admin(dir.path(), "Acme IT", "admin@acme.test");
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("created org"), "{}", text(&ok));
     let second = create_admin(dir.path(), "Acme IT", "second@acme.test");
     assert!(second.status.success(), "{}", text(&second));
-    assert!(!text(&second).contains("created org"), "the org is reused: {}", text(&second));
+    assert!(
+        !text(&second).contains("created org"),
+        "the org is reused: {}",
+        text(&second)
+    );
     let dup = create_admin(dir.path(), "Acme IT", "ADMIN@acme.test");
     assert!(!dup.status.success(), "{}", text(&dup));
 }
@@ -95,10 +192,15 @@ fn admin_create_refuses_weak_passwords_then_creates_org_and_admin() {
 #[test]
 fn start_up_refuses_a_missing_or_wrong_master_key() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "admin@acme.test").status.success());
+    assert!(
+        create_admin(dir.path(), "Acme IT", "admin@acme.test")
+            .status
+            .success()
+    );
     let key = dir.path().join("master.key");
     assert!(key.exists());
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o600);
     let saved = std::fs::read(&key).unwrap();
 
@@ -106,24 +208,39 @@ fn start_up_refuses_a_missing_or_wrong_master_key() {
     let out = create_admin(dir.path(), "Acme IT", "x@acme.test");
     assert!(!out.status.success());
     assert!(text(&out).contains("missing"), "{}", text(&out));
-    assert!(!key.exists(), "no new key may be made while sealed data exists");
+    assert!(
+        !key.exists(),
+        "no new key may be made while sealed data exists"
+    );
 
     // A key file of another installation.
     let other = tempfile::tempdir().unwrap();
-    assert!(create_admin(other.path(), "Other", "o@other.test").status.success());
+    assert!(
+        create_admin(other.path(), "Other", "o@other.test")
+            .status
+            .success()
+    );
     std::fs::copy(other.path().join("master.key"), &key).unwrap();
     let out = create_admin(dir.path(), "Acme IT", "y@acme.test");
     assert!(!out.status.success());
     assert!(text(&out).contains("does not hold key"), "{}", text(&out));
 
     std::fs::write(&key, saved).unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "z@acme.test").status.success());
+    assert!(
+        create_admin(dir.path(), "Acme IT", "z@acme.test")
+            .status
+            .success()
+    );
 }
 
 #[test]
 fn keys_rotate_adds_a_key_and_can_run_again() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "admin@acme.test").status.success());
+    assert!(
+        create_admin(dir.path(), "Acme IT", "admin@acme.test")
+            .status
+            .success()
+    );
     for _ in 0..2 {
         let out = countersign(dir.path(), &["keys", "rotate"], None, &[]);
         assert!(out.status.success(), "{}", text(&out));
@@ -140,8 +257,16 @@ fn keys_rotate_adds_a_key_and_can_run_again() {
 #[tokio::test]
 async fn audit_verify_reports_the_first_broken_link() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "admin@acme.test").status.success());
-    assert!(create_admin(dir.path(), "Acme IT", "two@acme.test").status.success());
+    assert!(
+        create_admin(dir.path(), "Acme IT", "admin@acme.test")
+            .status
+            .success()
+    );
+    assert!(
+        create_admin(dir.path(), "Acme IT", "two@acme.test")
+            .status
+            .success()
+    );
     let ok = countersign(dir.path(), &["audit", "verify"], None, &[]);
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("intact"), "{}", text(&ok));
@@ -149,21 +274,43 @@ async fn audit_verify_reports_the_first_broken_link() {
     // An attacker with database access drops the guard triggers and edits an entry.
     let url = format!("sqlite://{}", dir.path().join("countersign.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&pool).await.unwrap();
-    let seq: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log").fetch_one(&pool).await.unwrap();
-    sqlx::query("UPDATE audit_log SET target = 'someone-else' WHERE seq = $1").bind(seq).execute(&pool).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let seq: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET target = 'someone-else' WHERE seq = $1")
+        .bind(seq)
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
 
     let broken = countersign(dir.path(), &["audit", "verify"], None, &[]);
     assert!(!broken.status.success());
-    assert!(text(&broken).contains(&format!("#{seq}")), "{}", text(&broken));
+    assert!(
+        text(&broken).contains(&format!("#{seq}")),
+        "{}",
+        text(&broken)
+    );
 }
 
 #[tokio::test]
 async fn db_backup_copies_the_database_while_serving() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "admin@acme.test").status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert!(
+        create_admin(dir.path(), "Acme IT", "admin@acme.test")
+            .status
+            .success()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir.path())
@@ -177,23 +324,48 @@ async fn db_backup_copies_the_database_while_serving() {
     let started = Instant::now();
     let client = reqwest::Client::new();
     loop {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+        {
             if r.status().is_success() {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "server did not become ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not become ready"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let backup = dir.path().join("backup.db");
-    let out = countersign(dir.path(), &["db", "backup", backup.to_str().unwrap()], None, &[]);
-    let again = countersign(dir.path(), &["db", "backup", backup.to_str().unwrap()], None, &[]);
+    let out = countersign(
+        dir.path(),
+        &["db", "backup", backup.to_str().unwrap()],
+        None,
+        &[],
+    );
+    let again = countersign(
+        dir.path(),
+        &["db", "backup", backup.to_str().unwrap()],
+        None,
+        &[],
+    );
     let _ = server.kill();
     let _ = server.wait();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(!again.status.success(), "an existing file is never overwritten");
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
     assert!(text(&again).contains("already exists"), "{}", text(&again));
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", backup.display())).await.unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM technicians").fetch_one(&pool).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", backup.display()))
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM technicians")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 1);
 }

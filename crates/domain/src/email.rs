@@ -36,8 +36,13 @@ impl Email {
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-        if local.is_empty() || local.contains('@') || !domain_ok || s.chars().any(char::is_whitespace)
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        if local.is_empty()
+            || local.contains('@')
+            || !domain_ok
+            || s.chars().any(char::is_whitespace)
         {
             return Err(EmailError::Shape);
         }
@@ -70,18 +75,32 @@ mod tests {
 
     #[test]
     fn normalises_case_and_space() {
-        assert_eq!(Email::parse("  Admin@Acme.TEST ").unwrap().as_str(), "admin@acme.test");
+        assert_eq!(
+            Email::parse("  Admin@Acme.TEST ").unwrap().as_str(),
+            "admin@acme.test"
+        );
     }
 
     #[test]
     fn rejects_bad_shapes() {
-        for bad in ["", "a", "a@b", "@acme.test", "a b@acme.test", "a@.test", "a@acme.test."] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@acme.test",
+            "a b@acme.test",
+            "a@.test",
+            "a@acme.test.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn masks() {
-        assert_eq!(Email::parse("alice@acme.test").unwrap().masked(), "a***@acme.test");
+        assert_eq!(
+            Email::parse("alice@acme.test").unwrap().masked(),
+            "a***@acme.test"
+        );
     }
 }

@@ -63,3 +63,11 @@ id_type!(
     /// A login session (the id is not the cookie token; the token is only stored hashed).
     SessionId
 );
+id_type!(
+    /// A background job in the durable queue.
+    JobId
+);
+id_type!(
+    /// One outgoing message (SMS or email) to one recipient.
+    MessageId
+);

@@ -22,10 +22,31 @@ pub enum PasswordPolicyError {
 pub const MIN_LEN: usize = 12;
 
 const COMMON: &[&str] = &[
-    "password", "password1", "password123", "passw0rd", "123456789012", "qwertyuiop", "letmein",
-    "iloveyou", "welcome", "admin", "administrator", "changeme", "trustno1", "qwerty123456",
-    "1q2w3e4r5t6y", "correcthorsebatterystaple", "monkey", "dragon", "football", "baseball",
-    "sunshine", "princess", "superman", "starwars", "countersign",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "123456789012",
+    "qwertyuiop",
+    "letmein",
+    "iloveyou",
+    "welcome",
+    "admin",
+    "administrator",
+    "changeme",
+    "trustno1",
+    "qwerty123456",
+    "1q2w3e4r5t6y",
+    "correcthorsebatterystaple",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "superman",
+    "starwars",
+    "countersign",
 ];
 
 /// Checks a proposed password against the policy.
@@ -70,11 +91,29 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert_eq!(check_password_strength("", "a@b.c"), Err(PasswordPolicyError::Empty));
-        assert!(matches!(check_password_strength("short", "a@b.c"), Err(PasswordPolicyError::TooShort { .. })));
-        assert_eq!(check_password_strength("Password123!", "a@b.c"), Err(PasswordPolicyError::Common));
-        assert_eq!(check_password_strength("aaaaaaaaaaaaaa", "a@b.c"), Err(PasswordPolicyError::Trivial));
-        assert_eq!(check_password_strength("alice-is-great-99", "alice@acme.test"), Err(PasswordPolicyError::ContainsEmail));
-        assert_eq!(check_password_strength("plum orbit velvet 42", "alice@acme.test"), Ok(()));
+        assert_eq!(
+            check_password_strength("", "a@b.c"),
+            Err(PasswordPolicyError::Empty)
+        );
+        assert!(matches!(
+            check_password_strength("short", "a@b.c"),
+            Err(PasswordPolicyError::TooShort { .. })
+        ));
+        assert_eq!(
+            check_password_strength("Password123!", "a@b.c"),
+            Err(PasswordPolicyError::Common)
+        );
+        assert_eq!(
+            check_password_strength("aaaaaaaaaaaaaa", "a@b.c"),
+            Err(PasswordPolicyError::Trivial)
+        );
+        assert_eq!(
+            check_password_strength("alice-is-great-99", "alice@acme.test"),
+            Err(PasswordPolicyError::ContainsEmail)
+        );
+        assert_eq!(
+            check_password_strength("plum orbit velvet 42", "alice@acme.test"),
+            Ok(())
+        );
     }
 }

@@ -17,7 +17,11 @@ pub fn slugify(name: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() { "org".to_owned() } else { out }
+    if out.is_empty() {
+        "org".to_owned()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

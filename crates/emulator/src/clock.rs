@@ -37,13 +37,19 @@ impl Clock {
 /// `2016-01-09 02:02:12Z`, the timestamp format of identity-platform error bodies.
 #[must_use]
 pub fn aad_timestamp(t: Timestamp) -> String {
-    format_with(t, time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z"))
+    format_with(
+        t,
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z"),
+    )
 }
 
 /// `2022-03-28T07:32:32`, the `innerError.date` format of Graph error bodies.
 #[must_use]
 pub fn graph_date(t: Timestamp) -> String {
-    format_with(t, time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+    format_with(
+        t,
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+    )
 }
 
 fn format_with(t: Timestamp, fmt: &[time::format_description::FormatItem<'_>]) -> String {

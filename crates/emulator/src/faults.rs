@@ -93,7 +93,10 @@ impl Faults {
 
     #[must_use]
     pub fn get(&self) -> FaultConfig {
-        self.config.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     #[must_use]
@@ -147,7 +150,11 @@ mod tests {
     #[test]
     fn queue_first_then_rates() {
         let f = Faults::new(
-            FaultConfig { next: vec![FaultKind::Drop], rate_503: 0.5, ..FaultConfig::default() },
+            FaultConfig {
+                next: vec![FaultKind::Drop],
+                rate_503: 0.5,
+                ..FaultConfig::default()
+            },
             1,
         );
         assert_eq!(f.decide(false).map(|k| k.0), Some(FaultKind::Drop));

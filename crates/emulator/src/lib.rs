@@ -17,8 +17,8 @@
 //! # Ok(()) }
 //! ```
 
-mod clock;
 mod cli;
+mod clock;
 mod control;
 mod faults;
 mod graph;
@@ -38,6 +38,8 @@ pub use model::{AppKind, Consent};
 pub use scenario::{
     AppSpec, ConsentSpec, GdapSpec, Scenario, ScenarioError, SecretSpec, TenantSpec, UserSpec,
 };
-pub use server::{AppInfo, Emulator, Manifest, PartnerInfo, RunningEmulator, StartError, TenantInfo};
+pub use server::{
+    AppInfo, Emulator, Manifest, PartnerInfo, RunningEmulator, StartError, TenantInfo,
+};
 pub use state::WriteRecord;
 pub use throttle::ThrottleConfig;

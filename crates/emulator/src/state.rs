@@ -66,15 +66,24 @@ impl Shared {
     }
 
     pub fn record_write(&self, record: WriteRecord) {
-        self.writes.lock().unwrap_or_else(PoisonError::into_inner).push(record);
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
     }
 
     #[must_use]
     pub fn writes(&self) -> Vec<WriteRecord> {
-        self.writes.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn clear_writes(&self) {
-        self.writes.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }

@@ -24,7 +24,12 @@ pub struct ThrottleConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        ThrottleConfig { enabled: true, ru_per_10s: None, writes_per_150s: None, app_ru_per_20s: None }
+        ThrottleConfig {
+            enabled: true,
+            ru_per_10s: None,
+            writes_per_150s: None,
+            app_ru_per_20s: None,
+        }
     }
 }
 
@@ -60,7 +65,10 @@ impl Cost {
         if top.is_some_and(|t| t < 20) {
             ru -= 1;
         }
-        Cost { resource_units: u32::try_from(ru.max(1)).unwrap_or(1), write }
+        Cost {
+            resource_units: u32::try_from(ru.max(1)).unwrap_or(1),
+            write,
+        }
     }
 }
 
@@ -118,7 +126,10 @@ const APP_WINDOW: f64 = 20_000.0;
 impl Throttle {
     #[must_use]
     pub fn new(config: ThrottleConfig) -> Self {
-        Throttle { config: Mutex::new(config), buckets: Mutex::new(Buckets::default()) }
+        Throttle {
+            config: Mutex::new(config),
+            buckets: Mutex::new(Buckets::default()),
+        }
     }
 
     pub fn set_config(&self, config: ThrottleConfig) {
@@ -128,7 +139,10 @@ impl Throttle {
 
     #[must_use]
     pub fn config(&self) -> ThrottleConfig {
-        self.config.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Charges `cost` to the buckets of (`app`, `tenant`) and decides. Throttled requests are
@@ -143,9 +157,15 @@ impl Throttle {
     ) -> Result<Admitted, Throttled> {
         let config = self.config();
         if !config.enabled {
-            return Ok(Admitted { limit_percentage: None });
+            return Ok(Admitted {
+                limit_percentage: None,
+            });
         }
-        let pair_quota = f64::from(config.ru_per_10s.unwrap_or_else(|| tenant_quota(tenant_users)));
+        let pair_quota = f64::from(
+            config
+                .ru_per_10s
+                .unwrap_or_else(|| tenant_quota(tenant_users)),
+        );
         let write_quota = f64::from(config.writes_per_150s.unwrap_or(3_000));
         let app_quota = f64::from(config.app_ru_per_20s.unwrap_or(150_000));
         let ru = f64::from(cost.resource_units);
@@ -197,7 +217,9 @@ impl Throttle {
                 information: "ResourceUnitLimitExceeded",
             });
         }
-        Ok(Admitted { limit_percentage: (pair_pct > 0.8).then_some(pair_pct) })
+        Ok(Admitted {
+            limit_percentage: (pair_pct > 0.8).then_some(pair_pct),
+        })
     }
 }
 
@@ -207,11 +229,26 @@ mod tests {
 
     #[test]
     fn costs_follow_the_table() {
-        assert_eq!(Cost::compute(2, false, false, None, false).resource_units, 2);
-        assert_eq!(Cost::compute(2, true, false, Some(999), false).resource_units, 1);
-        assert_eq!(Cost::compute(3, false, false, None, false).resource_units, 3);
-        assert_eq!(Cost::compute(1, true, false, Some(5), false).resource_units, 1);
-        assert_eq!(Cost::compute(2, false, true, Some(10), false).resource_units, 2);
+        assert_eq!(
+            Cost::compute(2, false, false, None, false).resource_units,
+            2
+        );
+        assert_eq!(
+            Cost::compute(2, true, false, Some(999), false).resource_units,
+            1
+        );
+        assert_eq!(
+            Cost::compute(3, false, false, None, false).resource_units,
+            3
+        );
+        assert_eq!(
+            Cost::compute(1, true, false, Some(5), false).resource_units,
+            1
+        );
+        assert_eq!(
+            Cost::compute(2, false, true, Some(10), false).resource_units,
+            2
+        );
     }
 
     #[test]
@@ -223,9 +260,15 @@ mod tests {
 
     #[test]
     fn bucket_throttles_then_drains() {
-        let t = Throttle::new(ThrottleConfig { ru_per_10s: Some(10), ..ThrottleConfig::default() });
+        let t = Throttle::new(ThrottleConfig {
+            ru_per_10s: Some(10),
+            ..ThrottleConfig::default()
+        });
         let (app, tenant) = (Uuid::nil(), Uuid::max());
-        let cost = Cost { resource_units: 2, write: false };
+        let cost = Cost {
+            resource_units: 2,
+            write: false,
+        };
         for _ in 0..5 {
             assert!(t.charge(app, tenant, 10, cost, 0).is_ok());
         }

@@ -29,7 +29,14 @@ impl Tenant {
         is_partner: bool,
         dir: Directory,
     ) -> Self {
-        Tenant { id, domain, extra_domains, display_name, is_partner, dir: RwLock::new(dir) }
+        Tenant {
+            id,
+            domain,
+            extra_domains,
+            display_name,
+            is_partner,
+            dir: RwLock::new(dir),
+        }
     }
 
     /// A poisoned lock only means a panic elsewhere mid-request; the data is still usable.
@@ -146,12 +153,18 @@ impl World {
     }
 
     pub fn grant_consent(&self, tenant: Uuid, client_id: Uuid, consent: Consent) {
-        let mut map = self.consents.write().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .consents
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         map.insert((tenant, client_id), consent);
     }
 
     pub fn revoke_consent(&self, tenant: Uuid, client_id: Uuid) -> bool {
-        let mut map = self.consents.write().unwrap_or_else(PoisonError::into_inner);
+        let mut map = self
+            .consents
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         map.remove(&(tenant, client_id)).is_some()
     }
 
@@ -166,7 +179,11 @@ impl World {
     pub fn gdap_roles(&self, customer: Uuid) -> Option<Vec<Uuid>> {
         let mut roles: Vec<Uuid> = Vec::new();
         let mut any = false;
-        for r in self.relationships.iter().filter(|r| r.customer_tenant == customer) {
+        for r in self
+            .relationships
+            .iter()
+            .filter(|r| r.customer_tenant == customer)
+        {
             if r.status == "active" {
                 any = true;
                 for role in &r.roles {

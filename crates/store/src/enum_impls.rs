@@ -2,10 +2,12 @@
 
 use crate::model::*;
 use crate::{
-    AuditStore, InviteStore, OrgStore, SealedStore, SessionStore, Store, StoreResult,
-    TechnicianStore, ThrottleStore, dispatch,
+    AuditStore, BrandingStore, InviteStore, JobStore, MessageStore, OrgStore, SealedStore,
+    SessionStore, Store, StoreResult, TechnicianStore, ThrottleStore, dispatch,
 };
-use countersign_domain::{InviteId, OrgId, Role, SessionId, TechnicianId, Timestamp};
+use countersign_domain::{
+    InviteId, JobId, MessageId, OrgId, Role, SessionId, TechnicianId, Timestamp,
+};
 
 impl OrgStore for Store {
     async fn create_org(&self, org: &Org) -> StoreResult<()> {
@@ -199,5 +201,131 @@ impl SealedStore for Store {
         new: &[u8],
     ) -> StoreResult<bool> {
         dispatch!(self, s => s.reseal(column, row_id, old, new).await)
+    }
+}
+
+impl JobStore for Store {
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool> {
+        dispatch!(self, s => s.enqueue_job(job).await)
+    }
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Job>> {
+        dispatch!(self, s => s.claim_jobs(worker, now, lease_until, limit).await)
+    }
+    async fn complete_job(&self, id: JobId, worker: &str) -> StoreResult<bool> {
+        dispatch!(self, s => s.complete_job(id, worker).await)
+    }
+    async fn retry_job_later(
+        &self,
+        id: JobId,
+        worker: &str,
+        run_at: Timestamp,
+        error: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.retry_job_later(id, worker, run_at, error, now).await)
+    }
+    async fn bury_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.bury_job(id, worker, error, now).await)
+    }
+    async fn jobs(&self, org: OrgId, state: Option<JobState>, limit: i64) -> StoreResult<Vec<Job>> {
+        dispatch!(self, s => s.jobs(org, state, limit).await)
+    }
+    async fn job(&self, org: OrgId, id: JobId) -> StoreResult<Job> {
+        dispatch!(self, s => s.job(org, id).await)
+    }
+    async fn requeue_dead_job(&self, org: OrgId, id: JobId, now: Timestamp) -> StoreResult<()> {
+        dispatch!(self, s => s.requeue_dead_job(org, id, now).await)
+    }
+    async fn delete_job(&self, org: OrgId, id: JobId) -> StoreResult<()> {
+        dispatch!(self, s => s.delete_job(org, id).await)
+    }
+    async fn job_counts(&self, org: OrgId) -> StoreResult<JobCounts> {
+        dispatch!(self, s => s.job_counts(org).await)
+    }
+}
+
+impl MessageStore for Store {
+    async fn queue_message(
+        &self,
+        message: &NewMessage,
+        job: Option<&NewJob>,
+    ) -> StoreResult<(Message, bool)> {
+        dispatch!(self, s => s.queue_message(message, job).await)
+    }
+    async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message> {
+        dispatch!(self, s => s.message(org, id).await)
+    }
+    async fn messages(&self, org: OrgId, filter: &MessageFilter) -> StoreResult<Vec<Message>> {
+        dispatch!(self, s => s.messages(org, filter).await)
+    }
+    async fn message_events(&self, org: OrgId, id: MessageId) -> StoreResult<Vec<MessageEvent>> {
+        dispatch!(self, s => s.message_events(org, id).await)
+    }
+    async fn begin_attempt(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        at: Timestamp,
+    ) -> StoreResult<Option<Message>> {
+        dispatch!(self, s => s.begin_attempt(org, id, at).await)
+    }
+    async fn transition_message(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        transition: &Transition,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.transition_message(org, id, transition).await)
+    }
+    async fn transition_by_provider_id(
+        &self,
+        transport: TransportKind,
+        provider_id: &str,
+        transition: &Transition,
+    ) -> StoreResult<Option<(OrgId, MessageId)>> {
+        dispatch!(self, s => s.transition_by_provider_id(transport, provider_id, transition).await)
+    }
+    async fn set_sms_opt_out(
+        &self,
+        org: OrgId,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.set_sms_opt_out(org, phone, opted_out, keyword, at).await)
+    }
+    async fn sms_opted_out(&self, org: OrgId, phone: &str) -> StoreResult<bool> {
+        dispatch!(self, s => s.sms_opted_out(org, phone).await)
+    }
+    async fn record_inbound_consent(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        dispatch!(self, s => s.record_inbound_consent(phone, opted_out, keyword, at).await)
+    }
+}
+
+impl BrandingStore for Store {
+    async fn branding(&self, org: OrgId) -> StoreResult<Option<Branding>> {
+        dispatch!(self, s => s.branding(org).await)
+    }
+    async fn save_branding(&self, branding: &Branding) -> StoreResult<()> {
+        dispatch!(self, s => s.save_branding(branding).await)
     }
 }

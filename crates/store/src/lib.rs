@@ -27,7 +27,9 @@ pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use postgres::PgStore;
 pub use sql::{Dialect, SqlStore};
-pub use sql::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_SEALED_PAGE};
+pub use sql::{
+    MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_JOB_PAGE, MAX_MESSAGE_PAGE, MAX_SEALED_PAGE,
+};
 pub use sqlite::SqliteStore;
 pub use traits::*;
 
@@ -43,6 +45,8 @@ pub mod constraints {
     pub const SESSION_TOKEN_HASH: &str = "sessions_token_hash_key";
     /// A canary for this key id exists already.
     pub const KEY_CANARY: &str = "key_canaries_pkey";
+    /// The org has a message with this idempotency key.
+    pub const MESSAGE_IDEMPOTENCY_KEY: &str = "messages_org_id_idempotency_key_key";
 }
 
 use std::path::Path;

@@ -230,3 +230,394 @@ pub struct SealedValue {
     /// The sealed bytes.
     pub value: Vec<u8>,
 }
+
+/// Where a job is in its life. A job that succeeds is deleted; its effect (e.g. the message's
+/// state) is the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobState {
+    /// Waiting for `run_at`.
+    Queued,
+    /// Claimed by a worker whose lease ends at `run_at`.
+    Running,
+    /// Out of attempts; kept with its last error until an admin retries or deletes it.
+    Dead,
+}
+
+impl JobState {
+    /// Every state, in display order.
+    pub const ALL: &'static [Self] = &[Self::Queued, Self::Running, Self::Dead];
+
+    /// The stored text.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Dead => "dead",
+        }
+    }
+
+    /// Parses the stored text; `None` for anything else.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+/// A job to put on the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewJob {
+    /// Primary key.
+    pub id: countersign_domain::JobId,
+    /// The org the work is for.
+    pub org_id: OrgId,
+    /// What to do, e.g. `send_message`; the runner picks the handler by it.
+    pub kind: String,
+    /// JSON arguments of the handler; ids only, never secrets.
+    pub payload: String,
+    /// Attempts before the job is declared dead.
+    pub max_attempts: i64,
+    /// Not before this instant.
+    pub run_at: Timestamp,
+    /// At most one job of the org with this key exists at a time.
+    pub dedup_key: Option<String>,
+    /// When it was queued.
+    pub created_at: Timestamp,
+}
+
+/// A job as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// What was queued.
+    pub job: NewJob,
+    /// Where it is.
+    pub state: JobState,
+    /// Attempts started so far (a claim counts as one).
+    pub attempts: i64,
+    /// For a running job: the worker holding the lease.
+    pub locked_by: Option<String>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// How many jobs of an org are in each state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    /// Waiting.
+    pub queued: i64,
+    /// Claimed by a worker.
+    pub running: i64,
+    /// Out of attempts.
+    pub dead: i64,
+}
+
+/// The channel a message goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// A text message to an E.164 number.
+    Sms,
+    /// An email to an address.
+    Email,
+}
+
+impl Channel {
+    /// The stored text.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+        }
+    }
+
+    /// Parses the stored text.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sms" => Some(Self::Sms),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+/// Which transport delivers (or, for the outbox, keeps) a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransportKind {
+    /// Stored and shown on the Outbox page; never delivered.
+    Outbox,
+    /// SMS through the Twilio Messages API.
+    Twilio,
+    /// Email through an SMTP relay.
+    Smtp,
+}
+
+impl TransportKind {
+    /// The stored text.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outbox => "outbox",
+            Self::Twilio => "twilio",
+            Self::Smtp => "smtp",
+        }
+    }
+
+    /// Parses the stored text.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "outbox" => Some(Self::Outbox),
+            "twilio" => Some(Self::Twilio),
+            "smtp" => Some(Self::Smtp),
+            _ => None,
+        }
+    }
+}
+
+/// Where a message is. States only move forward ([`MessageState::rank`]), except that a
+/// failed attempt puts a `sending` message back to `queued` for the retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageState {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is handing it to the provider.
+    Sending,
+    /// The provider took it (Twilio `queued`/`accepted`).
+    Accepted,
+    /// The provider sent it on (Twilio `sent`; SMTP: the relay accepted it).
+    Sent,
+    /// The handset confirmed receipt.
+    Delivered,
+    /// The carrier could not deliver it.
+    Undelivered,
+    /// It will not be delivered (refused by the provider, opted out, out of attempts).
+    Failed,
+    /// Kept in the outbox: not delivered, by configuration.
+    Outbox,
+}
+
+impl MessageState {
+    /// Every state.
+    pub const ALL: &'static [Self] = &[
+        Self::Queued,
+        Self::Sending,
+        Self::Accepted,
+        Self::Sent,
+        Self::Delivered,
+        Self::Undelivered,
+        Self::Failed,
+        Self::Outbox,
+    ];
+
+    /// The stored text.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Accepted => "accepted",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Undelivered => "undelivered",
+            Self::Failed => "failed",
+            Self::Outbox => "outbox",
+        }
+    }
+
+    /// Parses the stored text.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+
+    /// Progress order: a transition is applied only to a message of lower rank, so a late
+    /// or replayed status callback never moves a message backwards.
+    #[must_use]
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Queued => 0,
+            Self::Sending => 1,
+            Self::Accepted => 2,
+            Self::Sent => 3,
+            Self::Delivered | Self::Undelivered | Self::Failed | Self::Outbox => 4,
+        }
+    }
+
+    /// Whether nothing more happens to the message.
+    #[must_use]
+    pub fn is_final(self) -> bool {
+        self.rank() == 4
+    }
+}
+
+/// A message to queue. `Debug` leaves out the recipient and the bodies: they may carry codes
+/// or links, and debug output ends up in logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// Primary key.
+    pub id: countersign_domain::MessageId,
+    /// The org sending it.
+    pub org_id: OrgId,
+    /// SMS or email.
+    pub channel: Channel,
+    /// Name of the template it was rendered from.
+    pub template: String,
+    /// E.164 number or email address.
+    pub recipient: String,
+    /// Email subject (empty for SMS).
+    pub subject: String,
+    /// Plain-text body (the SMS text).
+    pub body_text: String,
+    /// HTML body (email only).
+    pub body_html: Option<String>,
+    /// Who delivers it.
+    pub transport: TransportKind,
+    /// Unique per org: queuing the same key again returns the first message.
+    pub idempotency_key: String,
+    /// When it was queued.
+    pub created_at: Timestamp,
+}
+
+impl std::fmt::Debug for NewMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewMessage")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("channel", &self.channel)
+            .field("template", &self.template)
+            .field("transport", &self.transport)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored message. `Debug` leaves out the recipient and the bodies (see [`NewMessage`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Primary key.
+    pub id: countersign_domain::MessageId,
+    /// The org sending it.
+    pub org_id: OrgId,
+    /// SMS or email.
+    pub channel: Channel,
+    /// Template name.
+    pub template: String,
+    /// E.164 number or email address (mask it in lists).
+    pub recipient: String,
+    /// Email subject.
+    pub subject: String,
+    /// Plain-text body; `None` once a live transport took the message.
+    pub body_text: Option<String>,
+    /// HTML body; `None` for SMS and once a live transport took the message.
+    pub body_html: Option<String>,
+    /// Who delivers it.
+    pub transport: TransportKind,
+    /// Where it is.
+    pub state: MessageState,
+    /// The provider's id (Twilio message SID, SMTP Message-ID).
+    pub provider_id: Option<String>,
+    /// Delivery attempts started.
+    pub attempts: i64,
+    /// The last error, in words.
+    pub last_error: Option<String>,
+    /// The provider's error code (e.g. Twilio `30003`).
+    pub error_code: Option<String>,
+    /// Unique per org.
+    pub idempotency_key: String,
+    /// When it was queued.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("channel", &self.channel)
+            .field("template", &self.template)
+            .field("transport", &self.transport)
+            .field("state", &self.state)
+            .field("provider_id", &self.provider_id)
+            .field("attempts", &self.attempts)
+            .field("last_error", &self.last_error)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A change of a message's state, applied only if the message's rank is below the new one
+/// (or, for a retry back to `queued`, only from `sending`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// The new state.
+    pub state: MessageState,
+    /// When it happened.
+    pub at: Timestamp,
+    /// The provider's id, when it became known.
+    pub provider_id: Option<String>,
+    /// The error, in words (kept as `last_error`).
+    pub error: Option<String>,
+    /// The provider's error code.
+    pub error_code: Option<String>,
+    /// Short non-secret note for the history (e.g. "twilio status callback").
+    pub detail: String,
+}
+
+impl Transition {
+    /// A transition without provider id or error.
+    #[must_use]
+    pub fn to(state: MessageState, at: Timestamp, detail: &str) -> Self {
+        Self {
+            state,
+            at,
+            provider_id: None,
+            error: None,
+            error_code: None,
+            detail: detail.to_owned(),
+        }
+    }
+}
+
+/// One entry of a message's state history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageEvent {
+    /// When.
+    pub at: Timestamp,
+    /// The state entered.
+    pub state: MessageState,
+    /// What caused it (never a body).
+    pub detail: String,
+}
+
+/// Filters of message lists (Outbox page, tests). Newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// Only this transport.
+    pub transport: Option<TransportKind>,
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// At most this many (clamped to `0..=`[`crate::MAX_MESSAGE_PAGE`]).
+    pub limit: i64,
+}
+
+/// How an org's messages look. Absent: the org's name and neutral defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branding {
+    /// The org.
+    pub org_id: OrgId,
+    /// Name shown as sender and in headers.
+    pub display_name: String,
+    /// https URL of a logo for HTML email (empty: none).
+    pub logo_url: String,
+    /// Accent colour, `#rrggbb`.
+    pub colour: String,
+    /// Footer line of every message.
+    pub footer: String,
+    /// Reply-To address of emails (empty: none).
+    pub reply_to: String,
+    /// Last change.
+    pub updated_at: Timestamp,
+}

@@ -33,6 +33,8 @@ impl Dialect for Postgres {
         Ok(())
     }
 
+    const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
+
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }

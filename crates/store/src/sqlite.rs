@@ -37,6 +37,8 @@ impl Dialect for Sqlite {
         Ok(())
     }
 
+    const CLAIM_LOCK: &'static str = "";
+
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }

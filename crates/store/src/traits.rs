@@ -3,7 +3,9 @@
 
 use crate::StoreResult;
 use crate::model::*;
-use countersign_domain::{InviteId, OrgId, Role, SessionId, TechnicianId, Timestamp};
+use countersign_domain::{
+    InviteId, JobId, MessageId, OrgId, Role, SessionId, TechnicianId, Timestamp,
+};
 
 /// Orgs (MSP accounts).
 pub trait OrgStore {
@@ -180,4 +182,132 @@ pub trait SealedStore {
         old: &[u8],
         new: &[u8],
     ) -> StoreResult<bool>;
+}
+
+/// The durable job queue. Workers claim jobs of every org (a worker serves the whole server),
+/// so the claim and the worker-side calls are not org-scoped: they act on jobs the worker
+/// holds the lease of. The Jobs page uses the org-scoped calls.
+pub trait JobStore {
+    /// Queues a job. Returns false, changing nothing, when a job of the org with the same
+    /// `dedup_key` exists.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Claims up to `limit` due jobs (queued with `run_at <= now`, or running with an expired
+    /// lease) for `worker`, holding them until `lease_until`; counts an attempt for each.
+    /// PostgreSQL skips rows another worker is claiming (`FOR UPDATE SKIP LOCKED`); SQLite
+    /// claims in one `UPDATE … RETURNING` inside an immediate transaction. Not org-scoped.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Job>>;
+    /// Deletes a finished job, if `worker` still holds it. Returns whether it did. Not
+    /// org-scoped: the lease is the capability.
+    async fn complete_job(&self, id: JobId, worker: &str) -> StoreResult<bool>;
+    /// Puts a failed job back in the queue until `run_at`, if `worker` still holds it.
+    async fn retry_job_later(
+        &self,
+        id: JobId,
+        worker: &str,
+        run_at: Timestamp,
+        error: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Declares a job dead with its last error, if `worker` still holds it.
+    async fn bury_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Jobs of the org, optionally in one state, newest first, at most `limit` (clamped to
+    /// `0..=`[`crate::MAX_JOB_PAGE`]).
+    async fn jobs(&self, org: OrgId, state: Option<JobState>, limit: i64) -> StoreResult<Vec<Job>>;
+    /// One job of the org, or `NotFound`.
+    async fn job(&self, org: OrgId, id: JobId) -> StoreResult<Job>;
+    /// Queues a dead job again with fresh attempts. `NotFound` unless the org has such a
+    /// dead job.
+    async fn requeue_dead_job(&self, org: OrgId, id: JobId, now: Timestamp) -> StoreResult<()>;
+    /// Deletes a queued or dead job. `NotFound` unless the org has such a job (a running one
+    /// cannot be deleted from under its worker).
+    async fn delete_job(&self, org: OrgId, id: JobId) -> StoreResult<()>;
+    /// Jobs of the org per state.
+    async fn job_counts(&self, org: OrgId) -> StoreResult<JobCounts>;
+}
+
+/// Outgoing messages, their state history, and SMS consent.
+pub trait MessageStore {
+    /// Inserts the message (with its first history entry) and, when given, its delivery job,
+    /// in one transaction. When the org already has a message with this idempotency key,
+    /// returns that one and inserts nothing; the flag says whether the message is new.
+    async fn queue_message(
+        &self,
+        message: &NewMessage,
+        job: Option<&NewJob>,
+    ) -> StoreResult<(Message, bool)>;
+    /// The message of this org, or `NotFound`.
+    async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message>;
+    /// Messages of the org matching the filter, newest first.
+    async fn messages(&self, org: OrgId, filter: &MessageFilter) -> StoreResult<Vec<Message>>;
+    /// The state history of a message of this org, oldest first.
+    async fn message_events(&self, org: OrgId, id: MessageId) -> StoreResult<Vec<MessageEvent>>;
+    /// Starts a delivery attempt: a `queued` or `sending` message (the latter: a worker died
+    /// mid-attempt) becomes `sending` with one more attempt. Returns `None`, changing nothing,
+    /// when the message is further along, so a retried job never sends it twice.
+    async fn begin_attempt(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        at: Timestamp,
+    ) -> StoreResult<Option<Message>>;
+    /// Applies a transition (see [`Transition`]) and records it in the history. Returns false,
+    /// changing nothing, when the message is already at or past that rank. Entering
+    /// `accepted`, `sent`, `delivered` or `undelivered` also clears the bodies.
+    async fn transition_message(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        transition: &Transition,
+    ) -> StoreResult<bool>;
+    /// Applies a provider's status report to the message with this provider id. Not
+    /// org-scoped: the caller verified the report's signature, and the provider id is the
+    /// only reference a status callback carries. Returns the message's org and id when it was
+    /// applied.
+    async fn transition_by_provider_id(
+        &self,
+        transport: TransportKind,
+        provider_id: &str,
+        transition: &Transition,
+    ) -> StoreResult<Option<(OrgId, MessageId)>>;
+    /// Records an org's SMS consent for an E.164 number.
+    async fn set_sms_opt_out(
+        &self,
+        org: OrgId,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Whether the org's SMS to this number are blocked by an opt-out.
+    async fn sms_opted_out(&self, org: OrgId, phone: &str) -> StoreResult<bool>;
+    /// Records consent from an inbound keyword for every org that has sent an SMS to the
+    /// number. Not org-scoped: the sending number is shared by the whole server, and the
+    /// carrier applies the keyword to all traffic from it. Returns how many orgs.
+    async fn record_inbound_consent(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+}
+
+/// The look of an org's messages.
+pub trait BrandingStore {
+    /// The org's branding, if it set one.
+    async fn branding(&self, org: OrgId) -> StoreResult<Option<Branding>>;
+    /// Creates or replaces the org's branding.
+    async fn save_branding(&self, branding: &Branding) -> StoreResult<()>;
 }

@@ -53,8 +53,8 @@ pub struct Browser {
     webdriver_url: String,
     _driver_dir: tempfile::TempDir,
     base_url: Arc<Mutex<Option<String>>>,
-    /// Clients of every session, for failure artifacts and clean shutdown.
-    open: Arc<Mutex<Vec<(String, Client)>>>,
+    /// Every session opened, for failure artifacts and clean shutdown.
+    open: Arc<Mutex<Vec<OpenSession>>>,
     main: Session,
 }
 
@@ -189,7 +189,9 @@ impl Browser {
             .open
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+            .iter()
+            .map(|s| (s.label.clone(), s.client.clone()))
+            .collect();
         let mut written = Vec::new();
         for (label, client) in clients {
             let stem = format!("{}-{stamp}-{}", sanitize(name), sanitize(&label));
@@ -225,14 +227,22 @@ impl Browser {
 
     /// End every WebDriver session (closing its Chromium) and stop chromedriver.
     pub async fn shutdown(mut self) {
-        let clients: Vec<(String, Client)> =
+        let sessions: Vec<OpenSession> =
             std::mem::take(&mut *self.open.lock().unwrap_or_else(PoisonError::into_inner));
-        for (_, client) in clients {
-            let _ = tokio::time::timeout(TIMEOUT, client.close()).await;
+        for session in sessions {
+            let _ = tokio::time::timeout(TIMEOUT, session.client.close()).await;
         }
         let _ = self.driver.start_kill();
         let _ = tokio::time::timeout(TIMEOUT, self.driver.wait()).await;
     }
+}
+
+/// A session as the browser tracks it. Holds the profile directory too, so it outlives the
+/// `Session` handle until Chromium has been closed.
+struct OpenSession {
+    label: String,
+    client: Client,
+    _profile: Arc<tempfile::TempDir>,
 }
 
 impl std::ops::Deref for Browser {
@@ -273,12 +283,13 @@ impl Session {
         webdriver_url: &str,
         label: &str,
         base_url: Arc<Mutex<Option<String>>>,
-        open: Arc<Mutex<Vec<(String, Client)>>>,
+        open: Arc<Mutex<Vec<OpenSession>>>,
     ) -> anyhow::Result<Session> {
         let profile = tempfile::Builder::new()
             .prefix("countersign-chromium-")
             .tempdir()
             .context("creating a temp Chromium profile")?;
+        let profile = Arc::new(profile);
         let client = ClientBuilder::rustls()
             .context("building the WebDriver HTTP client")?
             .capabilities(capabilities(profile.path()))
@@ -297,12 +308,16 @@ impl Session {
             .context("setting WebDriver timeouts")?;
         open.lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((label.to_owned(), client.clone()));
+            .push(OpenSession {
+                label: label.to_owned(),
+                client: client.clone(),
+                _profile: profile.clone(),
+            });
         Ok(Session {
             client,
             label: label.to_owned(),
             base_url,
-            _profile: Arc::new(profile),
+            _profile: profile,
         })
     }
 
@@ -483,28 +498,31 @@ impl Session {
             .with_context(|| format!("[{}] clicking `{css}`", self.label))
     }
 
-    /// Click `css` and wait until the browser has left the current document (the old `<html>`
-    /// element is gone) and the new one has finished loading.
+    /// Click `css` and wait until the browser shows a new document (also when the server
+    /// answers a POST with a page at the same URL) and that document has finished loading.
+    ///
+    /// It marks the current document's `window` before clicking; a new document has a fresh
+    /// `window` without the mark.
     ///
     /// # Errors
     /// If the element is missing or no new page arrives within [`TIMEOUT`].
     pub async fn click_and_wait(&self, css: &str) -> anyhow::Result<()> {
-        let old_root = self.client.find(Locator::Css("html")).await?;
+        self.client
+            .execute("window.__countersignOldPage = true;", vec![])
+            .await
+            .with_context(|| {
+                format!("[{}] marking the page before clicking `{css}`", self.label)
+            })?;
         self.click(css).await?;
-        self.wait_until(
-            &format!("a new page after clicking `{css}`"),
-            async || match old_root.tag_name().await {
-                Err(e) if e.is_stale_element_reference() => {
-                    let state = self
-                        .client
-                        .execute("return document.readyState", vec![])
-                        .await?;
-                    Ok(state.as_str() == Some("complete"))
-                }
-                Err(e) => Err(e.into()),
-                Ok(_) => Ok(false),
-            },
-        )
+        let script = "return window.__countersignOldPage !== true \
+                      && document.readyState === 'complete';";
+        self.wait_until(&format!("a new page after clicking `{css}`"), async || {
+            // While the old document unloads, scripts can fail; that only means "not yet".
+            Ok(matches!(
+                self.client.execute(script, vec![]).await,
+                Ok(serde_json::Value::Bool(true))
+            ))
+        })
         .await
     }
 

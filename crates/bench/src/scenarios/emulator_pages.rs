@@ -55,17 +55,26 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
     let emulator = Emulator::start(Scenario::generate(1, args.users, args.seed), listener).await?;
     let setup_seconds = setup.elapsed().as_secs_f64();
     let m = emulator.manifest().clone();
-    let tenant = m.tenants.first().ok_or_else(|| anyhow::anyhow!("no tenant generated"))?;
+    let tenant = m
+        .tenants
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no tenant generated"))?;
     let app = m
         .apps
         .iter()
         .find(|a| a.kind == AppKind::MultiTenant)
         .ok_or_else(|| anyhow::anyhow!("no multi-tenant app"))?;
-    progress(&format!("emulator ready in {setup_seconds:.1}s at {}", m.graph_base_url));
+    progress(&format!(
+        "emulator ready in {setup_seconds:.1}s at {}",
+        m.graph_base_url
+    ));
 
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
-        .post(format!("{}/{}/oauth2/v2.0/token", m.login_base_url, tenant.id))
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            m.login_base_url, tenant.id
+        ))
         .form(&[
             ("client_id", app.client_id.to_string().as_str()),
             ("client_secret", app.client_secret.as_str()),
@@ -77,9 +86,15 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         .error_for_status()?
         .json()
         .await?;
-    let token = token["access_token"].as_str().ok_or_else(|| anyhow::anyhow!("no access_token"))?.to_string();
+    let token = token["access_token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no access_token"))?
+        .to_string();
 
-    let mut url = format!("{}/v1.0/users?$select={SELECT}&$top={}", m.graph_base_url, args.top);
+    let mut url = format!(
+        "{}/v1.0/users?$select={SELECT}&$top={}",
+        m.graph_base_url, args.top
+    );
     let (mut users, mut pages, mut throttled, mut bytes) = (0usize, 0usize, 0usize, 0usize);
     let started = Instant::now();
     loop {
@@ -101,7 +116,10 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         users += page.value.len();
         pages += 1;
         if pages % 100 == 0 {
-            progress(&format!("{users} users in {pages} pages, {:.1}s", started.elapsed().as_secs_f64()));
+            progress(&format!(
+                "{users} users in {pages} pages, {:.1}s",
+                started.elapsed().as_secs_f64()
+            ));
         }
         match page.next_link {
             Some(next) => url = next,
@@ -109,7 +127,11 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    anyhow::ensure!(users == tenant.users, "listed {users} users, tenant has {}", tenant.users);
+    anyhow::ensure!(
+        users == tenant.users,
+        "listed {users} users, tenant has {}",
+        tenant.users
+    );
     let rss_mb = peak_rss_mb();
     emulator.shutdown().await;
     Ok(serde_json::json!({

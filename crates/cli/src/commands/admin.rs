@@ -23,14 +23,17 @@ pub async fn create(settings: Settings, args: AdminCreateArgs) -> anyhow::Result
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
-    let result = app.create_admin(args.org.trim(), &email, &password, args.name.as_deref()).await;
+    let result = app.create_admin(args.org.trim(), &email, &password).await;
     app.store.close().await;
     match result {
         Ok(created) => {
             if created.org_created {
                 println!("created org {:?} ({})", created.org.name, created.org.slug);
             }
-            println!("created admin {} in {:?}", created.technician.email, created.org.name);
+            println!(
+                "created admin {} in {:?}",
+                created.technician.email, created.org.name
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -11,11 +11,16 @@ pub async fn verify(settings: Settings) -> anyhow::Result<ExitCode> {
     store.close().await;
     match report.first_broken {
         None => {
-            println!("audit log intact: {} entries, every link verified", report.entries);
+            println!(
+                "audit log intact: {} entries, every link verified",
+                report.entries
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(seq) => {
-            println!("audit log BROKEN: the first broken link is entry #{seq} (entries before it are intact)");
+            println!(
+                "audit log BROKEN: the first broken link is entry #{seq} (entries before it are intact)"
+            );
             Ok(ExitCode::FAILURE)
         }
     }

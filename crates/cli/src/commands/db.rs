@@ -31,7 +31,10 @@ pub async fn backup(settings: Settings, file: &Path) -> anyhow::Result<ExitCode>
         anyhow::bail!("no database at {}: check --data-dir", db.display());
     }
     let store = open_store(&settings).await?;
-    store.backup_to(file).await.with_context(|| format!("backing up to {}", file.display()))?;
+    store
+        .backup_to(file)
+        .await
+        .with_context(|| format!("backing up to {}", file.display()))?;
     store.close().await;
     println!(
         "backup written to {}\nthe master key file ({}) is not in the backup: keep a copy of it separately",

@@ -13,12 +13,16 @@ use tokio::net::TcpListener;
 pub const DEMO_EMAIL: &str = "admin@demo.test";
 
 pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let dir = tempfile::Builder::new().prefix("countersign-demo-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("countersign-demo-")
+        .tempdir()?;
     let listener = match TcpListener::bind(&args.listen).await {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!(listen = %args.listen, error = %e, "address taken; using a free port");
-            TcpListener::bind("127.0.0.1:0").await.context("cannot listen on 127.0.0.1")?
+            TcpListener::bind("127.0.0.1:0")
+                .await
+                .context("cannot listen on 127.0.0.1")?
         }
     };
     let addr = listener.local_addr()?;
@@ -32,12 +36,15 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let password = demo_password();
     let email = Email::parse(DEMO_EMAIL).context("demo email")?;
-    app.create_admin("Demo MSP", &email, &password, Some("Demo Admin"))
+    app.create_admin("Demo MSP", &email, &password)
         .await
         .context("creating the demo admin")?;
     println!("Countersign demo is running at http://{addr}/login");
     println!("Login: {DEMO_EMAIL}  Password: {password}");
-    println!("Data lives in {} and is deleted when you stop the demo (Ctrl-C).", dir.path().display());
+    println!(
+        "Data lives in {} and is deleted when you stop the demo (Ctrl-C).",
+        dir.path().display()
+    );
     super::serve::serve_app(app, listener).await?;
     drop(dir);
     Ok(ExitCode::SUCCESS)
@@ -46,6 +53,10 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
 /// A random, readable password (the demo prints it; it is not a real account).
 fn demo_password() -> String {
     let (token, _) = countersign_crypto::random_token();
-    let clean: String = token.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    let clean: String = token
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
     format!("demo-{clean}")
 }

@@ -7,7 +7,9 @@ mod demo;
 mod keys;
 mod serve;
 
-use crate::cli::{AdminCommand, AuditCommand, Cli, Command, ConfigCommand, DbCommand, GlobalArgs, KeysCommand};
+use crate::cli::{
+    AdminCommand, AuditCommand, Cli, Command, ConfigCommand, DbCommand, GlobalArgs, KeysCommand,
+};
 use countersign_app::{FlagOverrides, Settings};
 use std::process::ExitCode;
 
@@ -48,6 +50,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 fn load_settings(global: &GlobalArgs) -> Result<Settings, countersign_app::SettingsError> {
-    let flags = FlagOverrides { data_dir: global.data_dir.clone(), database_url: global.database_url.clone() };
+    let flags = FlagOverrides {
+        data_dir: global.data_dir.clone(),
+        database_url: global.database_url.clone(),
+    };
     Settings::load(global.config.as_deref(), &flags)
 }

@@ -13,9 +13,9 @@ use tokio::sync::watch;
 pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let addr = settings.listen_addr();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} (server.listen): is another process using it?"))?;
+    let listener = TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (server.listen): is another process using it?")
+    })?;
     tracing::info!(%addr, public_url = %app.settings.server.public_url, "countersign serving");
     serve_app(app, listener).await?;
     Ok(ExitCode::SUCCESS)
@@ -29,9 +29,9 @@ pub async fn serve_app(app: App, listener: TcpListener) -> anyhow::Result<()> {
         None
     } else {
         let addr = app.settings.metrics.listen.clone();
-        let metrics_listener = TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (metrics.listen); set it to \"\" to disable metrics"))?;
+        let metrics_listener = TcpListener::bind(&addr).await.with_context(|| {
+            format!("cannot listen on {addr} (metrics.listen); set it to \"\" to disable metrics")
+        })?;
         tracing::info!(%addr, "metrics listening");
         Some(tokio::spawn(countersign_web::metrics::serve_metrics(
             state.metrics.clone(),
@@ -44,7 +44,9 @@ pub async fn serve_app(app: App, listener: TcpListener) -> anyhow::Result<()> {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
-    countersign_web::serve(state, listener, stopped(stop_rx)).await.context("web server failed")?;
+    countersign_web::serve(state, listener, stopped(stop_rx))
+        .await
+        .context("web server failed")?;
     signal_task.abort();
     housekeeping.abort();
     if let Some(t) = metrics_task {

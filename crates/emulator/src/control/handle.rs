@@ -37,11 +37,17 @@ impl ControlHandle {
     }
 
     fn tenant(&self, key: &str) -> Result<Arc<Tenant>, ControlError> {
-        self.state.world.resolve_tenant(key).ok_or_else(|| ControlError::UnknownTenant(key.into()))
+        self.state
+            .world
+            .resolve_tenant(key)
+            .ok_or_else(|| ControlError::UnknownTenant(key.into()))
     }
 
     fn user_id(&self, tenant: &Tenant, key: &str) -> Result<Uuid, ControlError> {
-        tenant.read().resolve(key).ok_or_else(|| ControlError::UnknownUser(key.into()))
+        tenant
+            .read()
+            .resolve(key)
+            .ok_or_else(|| ControlError::UnknownUser(key.into()))
     }
 
     /// A user with every property and its lifecycle state (`active`, `softDeleted`,
@@ -50,9 +56,14 @@ impl ControlHandle {
         let t = self.tenant(tenant)?;
         let id = self.user_id(&t, user)?;
         let dir = t.read();
-        let entry = dir.entry(id).ok_or_else(|| ControlError::UnknownUser(user.into()))?;
-        let mut v = serde_json::to_value(Selected { user: &entry.user, fields: FieldSet::ALL })
-            .map_err(|e| ControlError::Invalid(e.to_string()))?;
+        let entry = dir
+            .entry(id)
+            .ok_or_else(|| ControlError::UnknownUser(user.into()))?;
+        let mut v = serde_json::to_value(Selected {
+            user: &entry.user,
+            fields: FieldSet::ALL,
+        })
+        .map_err(|e| ControlError::Invalid(e.to_string()))?;
         v["state"] = match entry.state {
             Lifecycle::Active => "active",
             Lifecycle::SoftDeleted => "softDeleted",
@@ -66,14 +77,21 @@ impl ControlHandle {
     /// Changes properties as an admin would in the portal, using Graph property names
     /// (`{"mobilePhone": "+1 …", "businessPhones": []}`). No permission or on-premises rules:
     /// this is the world changing, not a client writing. Shows up in the next delta round.
-    pub fn edit_user(&self, tenant: &str, user: &str, changes: &serde_json::Value) -> Result<(), ControlError> {
+    pub fn edit_user(
+        &self,
+        tenant: &str,
+        user: &str,
+        changes: &serde_json::Value,
+    ) -> Result<(), ControlError> {
         let t = self.tenant(tenant)?;
         let id = self.user_id(&t, user)?;
         let serde_json::Value::Object(map) = changes else {
             return Err(ControlError::Invalid("expected a JSON object".into()));
         };
         let mut dir = t.write();
-        let current = dir.active(id).ok_or(DirectoryError::WrongState(Lifecycle::SoftDeleted))?;
+        let current = dir
+            .active(id)
+            .ok_or(DirectoryError::WrongState(Lifecycle::SoftDeleted))?;
         let new = edited(current, map).map_err(|e| ControlError::Invalid(e.message))?;
         let changed = diff(current, &new);
         dir.update(id, |u| {
@@ -86,8 +104,9 @@ impl ControlHandle {
     /// Adds a user; returns its id.
     pub fn add_user(&self, tenant: &str, spec: &UserSpec) -> Result<Uuid, ControlError> {
         let t = self.tenant(tenant)?;
-        let user = crate::scenario::user_from_spec(Uuid::new_v4().as_u128() as u64, &t.domain, spec)
-            .map_err(|e| ControlError::Invalid(e.to_string()))?;
+        let user =
+            crate::scenario::user_from_spec(Uuid::new_v4().as_u128() as u64, &t.domain, spec)
+                .map_err(|e| ControlError::Invalid(e.to_string()))?;
         let id = user.id;
         t.write().add(user)?;
         Ok(id)
@@ -115,11 +134,18 @@ impl ControlHandle {
     pub fn revoke_sessions(&self, tenant: &str, user: &str) -> Result<(), ControlError> {
         let t = self.tenant(tenant)?;
         let id = self.user_id(&t, user)?;
-        self.state.grants.revoke_user(t.id, id, self.state.clock.now());
+        self.state
+            .grants
+            .revoke_user(t.id, id, self.state.clock.now());
         Ok(())
     }
 
-    pub fn grant_consent(&self, tenant: &str, client_id: Uuid, consent: Consent) -> Result<(), ControlError> {
+    pub fn grant_consent(
+        &self,
+        tenant: &str,
+        client_id: Uuid,
+        consent: Consent,
+    ) -> Result<(), ControlError> {
         let t = self.tenant(tenant)?;
         self.state.world.grant_consent(t.id, client_id, consent);
         Ok(())

@@ -18,11 +18,17 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn loopback_only(req: Request, next: Next) -> Response {
-    let local = req.extensions().get::<PeerAddr>().is_some_and(|p| p.0.ip().is_loopback());
+    let local = req
+        .extensions()
+        .get::<PeerAddr>()
+        .is_some_and(|p| p.0.ip().is_loopback());
     if !local {
-        return (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
-            "error": "the control API only answers loopback clients"
-        })))
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({
+                "error": "the control API only answers loopback clients"
+            })),
+        )
             .into_response();
     }
     next.run(req).await

@@ -37,11 +37,23 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/manifest", get(manifest))
         .route("/tenants/{tenant}/users", post(add_user))
-        .route("/tenants/{tenant}/users/{user}", get(get_user).patch(edit_user).delete(hard_delete))
-        .route("/tenants/{tenant}/users/{user}/soft-delete", post(soft_delete))
+        .route(
+            "/tenants/{tenant}/users/{user}",
+            get(get_user).patch(edit_user).delete(hard_delete),
+        )
+        .route(
+            "/tenants/{tenant}/users/{user}/soft-delete",
+            post(soft_delete),
+        )
         .route("/tenants/{tenant}/users/{user}/restore", post(restore))
-        .route("/tenants/{tenant}/users/{user}/revoke-sessions", post(revoke_sessions))
-        .route("/tenants/{tenant}/consents/{client_id}", put(grant_consent).delete(revoke_consent))
+        .route(
+            "/tenants/{tenant}/users/{user}/revoke-sessions",
+            post(revoke_sessions),
+        )
+        .route(
+            "/tenants/{tenant}/consents/{client_id}",
+            put(grant_consent).delete(revoke_consent),
+        )
         .route("/writes", get(writes).delete(clear_writes))
         .route("/faults", get(get_faults).put(set_faults))
         .route("/faults/counts", get(fault_counts))
@@ -53,7 +65,10 @@ async fn manifest(State(s): State<AppState>) -> Response {
     Json(crate::server::manifest(&s)).into_response()
 }
 
-async fn get_user(State(s): State<AppState>, Path((t, u)): Path<(String, String)>) -> Result<Response, ControlError> {
+async fn get_user(
+    State(s): State<AppState>,
+    Path((t, u)): Path<(String, String)>,
+) -> Result<Response, ControlError> {
     Ok(Json(handle(&s).user(&t, &u)?).into_response())
 }
 
@@ -75,22 +90,34 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
-async fn soft_delete(State(s): State<AppState>, Path((t, u)): Path<(String, String)>) -> Result<StatusCode, ControlError> {
+async fn soft_delete(
+    State(s): State<AppState>,
+    Path((t, u)): Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
     handle(&s).soft_delete(&t, &u)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn hard_delete(State(s): State<AppState>, Path((t, u)): Path<(String, String)>) -> Result<StatusCode, ControlError> {
+async fn hard_delete(
+    State(s): State<AppState>,
+    Path((t, u)): Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
     handle(&s).hard_delete(&t, &u)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn restore(State(s): State<AppState>, Path((t, u)): Path<(String, String)>) -> Result<StatusCode, ControlError> {
+async fn restore(
+    State(s): State<AppState>,
+    Path((t, u)): Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
     handle(&s).restore(&t, &u)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn revoke_sessions(State(s): State<AppState>, Path((t, u)): Path<(String, String)>) -> Result<StatusCode, ControlError> {
+async fn revoke_sessions(
+    State(s): State<AppState>,
+    Path((t, u)): Path<(String, String)>,
+) -> Result<StatusCode, ControlError> {
     handle(&s).revoke_sessions(&t, &u)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -125,8 +152,15 @@ async fn grant_consent(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn revoke_consent(State(s): State<AppState>, Path((t, client_id)): Path<(String, Uuid)>) -> Result<StatusCode, ControlError> {
-    if handle(&s).revoke_consent(&t, client_id)? { Ok(StatusCode::NO_CONTENT) } else { Ok(StatusCode::NOT_FOUND) }
+async fn revoke_consent(
+    State(s): State<AppState>,
+    Path((t, client_id)): Path<(String, Uuid)>,
+) -> Result<StatusCode, ControlError> {
+    if handle(&s).revoke_consent(&t, client_id)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Ok(StatusCode::NOT_FOUND)
+    }
 }
 
 async fn writes(State(s): State<AppState>) -> Response {

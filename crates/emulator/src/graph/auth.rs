@@ -23,7 +23,11 @@ impl Caller {
     }
 
     fn has_role(&self, names: &[&str]) -> bool {
-        self.claims.roles.iter().flatten().any(|r| names.iter().any(|n| n.eq_ignore_ascii_case(r)))
+        self.claims
+            .roles
+            .iter()
+            .flatten()
+            .any(|r| names.iter().any(|n| n.eq_ignore_ascii_case(r)))
     }
 
     fn has_scope(&self, names: &[&str]) -> bool {
@@ -36,8 +40,16 @@ impl Caller {
 
     /// 403 unless the token carries one of `app_roles` (app-only) or `scopes` (delegated).
     pub fn require(&self, app_roles: &[&str], scopes: &[&str]) -> Result<(), GraphError> {
-        let ok = if self.is_app() { self.has_role(app_roles) } else { self.has_scope(scopes) };
-        if ok { Ok(()) } else { Err(GraphError::denied()) }
+        let ok = if self.is_app() {
+            self.has_role(app_roles)
+        } else {
+            self.has_scope(scopes)
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(GraphError::denied())
+        }
     }
 }
 
@@ -45,7 +57,10 @@ pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Caller, GraphErro
     let raw = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| GraphError::unauthenticated("Access token is empty."))?;
@@ -58,14 +73,20 @@ pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Caller, GraphErro
     let claims: AccessClaims = serde_json::from_value(claims)
         .map_err(|_| GraphError::unauthenticated("Access token validation failure."))?;
     if !GRAPH_AUDIENCES.contains(&claims.aud.as_str()) {
-        return Err(GraphError::unauthenticated("Access token validation failure. Invalid audience."));
+        return Err(GraphError::unauthenticated(
+            "Access token validation failure. Invalid audience.",
+        ));
     }
     if claims.iss != format!("https://sts.windows.net/{}/", claims.tid) {
-        return Err(GraphError::unauthenticated("Access token validation failure. Invalid issuer."));
+        return Err(GraphError::unauthenticated(
+            "Access token validation failure. Invalid issuer.",
+        ));
     }
     let now = s.clock.now_seconds();
     if claims.exp <= now || claims.nbf > now + 300 {
-        return Err(GraphError::unauthenticated("Access token has expired or is not yet valid."));
+        return Err(GraphError::unauthenticated(
+            "Access token has expired or is not yet valid.",
+        ));
     }
     let tenant = s
         .world
@@ -79,12 +100,27 @@ pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Caller, GraphErro
 pub fn charge(s: &Shared, caller: &Caller, cost: Cost) -> Result<Usage, GraphError> {
     let users = caller.tenant.read().active_count();
     let now = s.clock.now().millis();
-    match s.throttle.charge(caller.claims.appid, caller.tenant.id, users, cost, now) {
-        Ok(admitted) => Ok(Usage { resource_units: cost.resource_units, limit_percentage: admitted.limit_percentage }),
+    match s
+        .throttle
+        .charge(caller.claims.appid, caller.tenant.id, users, cost, now)
+    {
+        Ok(admitted) => Ok(Usage {
+            resource_units: cost.resource_units,
+            limit_percentage: admitted.limit_percentage,
+        }),
         Err(t) => Err(GraphError::too_many_requests(t.retry_after_seconds)
-            .header(header::HeaderName::from_static("x-ms-throttle-scope"), t.scope)
-            .header(header::HeaderName::from_static("x-ms-throttle-information"), t.information)
-            .header(header::HeaderName::from_static("x-ms-resource-unit"), cost.resource_units.to_string())),
+            .header(
+                header::HeaderName::from_static("x-ms-throttle-scope"),
+                t.scope,
+            )
+            .header(
+                header::HeaderName::from_static("x-ms-throttle-information"),
+                t.information,
+            )
+            .header(
+                header::HeaderName::from_static("x-ms-resource-unit"),
+                cost.resource_units.to_string(),
+            )),
     }
 }
 
@@ -97,10 +133,10 @@ impl Usage {
     pub fn apply(&self, resp: &mut Response) {
         let h = resp.headers_mut();
         h.insert("x-ms-resource-unit", HeaderValue::from(self.resource_units));
-        if let Some(p) = self.limit_percentage {
-            if let Ok(v) = HeaderValue::from_str(&format!("{p:.1}")) {
-                h.insert("x-ms-throttle-limit-percentage", v);
-            }
+        if let Some(p) = self.limit_percentage
+            && let Ok(v) = HeaderValue::from_str(&format!("{p:.1}"))
+        {
+            h.insert("x-ms-throttle-limit-percentage", v);
         }
     }
 }

@@ -78,7 +78,9 @@ pub async fn delta(
     let caller = authenticate(&s, &headers)?;
     caller.require(READ_ROLES, READ_SCOPES)?;
     let q = Query::parse(raw.as_deref());
-    q.refuse(&["$top", "$orderby", "$expand", "$filter", "$search", "$count"])?;
+    q.refuse(&[
+        "$top", "$orderby", "$expand", "$filter", "$search", "$count",
+    ])?;
     let now = s.clock.now().millis();
     let tenant = caller.tenant.id;
     let dir = caller.tenant.read();
@@ -89,12 +91,20 @@ pub async fn delta(
         (Some(t), _) if t.eq_ignore_ascii_case("latest") => {
             let select = user_select(&q)?;
             let (r, k) = select.map_or((FieldSet::DEFAULT, FieldSet::ALL), |s| (s, s));
-            Some(DeltaToken { t: tenant, r: r.0, k: k.0, i: now, c: Cursor::Link { since: current } })
+            Some(DeltaToken {
+                t: tenant,
+                r: r.0,
+                k: k.0,
+                i: now,
+                c: Cursor::Link { since: current },
+            })
         }
         (Some(t), _) | (None, Some(t)) => {
             let tok: DeltaToken = decode_token(t, "delta token")?;
             if tok.t != tenant {
-                return Err(GraphError::bad_request("The delta token was issued for another tenant."));
+                return Err(GraphError::bad_request(
+                    "The delta token was issued for another tenant.",
+                ));
             }
             if matches!(tok.c, Cursor::Link { .. }) && now - tok.i > DELTA_TOKEN_LIFETIME_MS {
                 return Err(resync_required(&s));
@@ -104,31 +114,65 @@ pub async fn delta(
         (None, None) => None,
     };
     let select = user_select(&q)?;
-    let usage = charge(&s, &caller, Cost::compute(2, select.is_some() || token.is_some(), false, None, false))?;
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(2, select.is_some() || token.is_some(), false, None, false),
+    )?;
     let token = token.unwrap_or_else(|| {
         let (r, k) = select.map_or((FieldSet::DEFAULT, FieldSet::ALL), |s| (s, s));
-        DeltaToken { t: tenant, r: r.0, k: k.0, i: now, c: Cursor::Initial { after: None, upto: current } }
+        DeltaToken {
+            t: tenant,
+            r: r.0,
+            k: k.0,
+            i: now,
+            c: Cursor::Initial {
+                after: None,
+                upto: current,
+            },
+        }
     });
     let (returned, tracked) = (FieldSet(token.r).with(Field::Id), FieldSet(token.k));
-    let context = format!("{}/v1.0/$metadata#users({})", s.urls.graph, returned.to_select());
+    let context = format!(
+        "{}/v1.0/$metadata#users({})",
+        s.urls.graph,
+        returned.to_select()
+    );
     let size = page_size(&headers);
     let base = format!("{}/v1.0/users/delta", s.urls.graph);
-    let make = |c: Cursor| DeltaToken { t: tenant, r: token.r, k: token.k, i: now, c };
+    let make = |c: Cursor| DeltaToken {
+        t: tenant,
+        r: token.r,
+        k: token.k,
+        i: now,
+        c,
+    };
 
     // Gather one page, then decide the link before writing (Graph puts nextLink first).
     let mut present = Vec::new();
     let (next, delta_link) = match token.c {
-        Cursor::Link { since } if since >= current => (None, Some(make(Cursor::Link { since: current }))),
-        Cursor::Link { since } => {
-            collect_changes(&dir, since, since, current, tracked, size, &mut present, &make)
+        Cursor::Link { since } if since >= current => {
+            (None, Some(make(Cursor::Link { since: current })))
         }
+        Cursor::Link { since } => collect_changes(
+            &dir,
+            since,
+            since,
+            current,
+            tracked,
+            size,
+            &mut present,
+            &make,
+        ),
         Cursor::Changes { since, after, upto } => {
             collect_changes(&dir, since, after, upto, tracked, size, &mut present, &make)
         }
         Cursor::Initial { after, upto } => {
             let users: Vec<_> = dir.active_after(after).take(size + 1).collect();
             let more = users.len() > size;
-            let last = users.get(size.min(users.len()).saturating_sub(1)).map(|u| u.id);
+            let last = users
+                .get(size.min(users.len()).saturating_sub(1))
+                .map(|u| u.id);
             present.extend(users.into_iter().take(size).map(DeltaItem::Present));
             if more {
                 (Some(make(Cursor::Initial { after: last, upto })), None)
@@ -146,7 +190,10 @@ pub async fn delta(
     );
     for item in &present {
         match item {
-            DeltaItem::Present(user) => w.item(&Selected { user, fields: returned }),
+            DeltaItem::Present(user) => w.item(&Selected {
+                user,
+                fields: returned,
+            }),
             DeltaItem::Removed { id, reason } => w.item(&serde_json::json!({
                 "@odata.type": "#microsoft.graph.user",
                 "id": id,
@@ -184,7 +231,14 @@ fn collect_changes<'a>(
         out.push(item);
     }
     if more {
-        (Some(make(Cursor::Changes { since, after: last, upto })), None)
+        (
+            Some(make(Cursor::Changes {
+                since,
+                after: last,
+                upto,
+            })),
+            None,
+        )
     } else {
         (None, Some(make(Cursor::Link { since: upto })))
     }

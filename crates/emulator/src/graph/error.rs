@@ -21,7 +21,13 @@ pub struct GraphError {
 impl GraphError {
     #[must_use]
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        GraphError { status, code, message: message.into(), headers: Vec::new(), throttle_body: false }
+        GraphError {
+            status,
+            code,
+            message: message.into(),
+            headers: Vec::new(),
+            throttle_body: false,
+        }
     }
 
     #[must_use]
@@ -40,7 +46,11 @@ impl GraphError {
 
     #[must_use]
     pub fn denied() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
     }
 
     #[must_use]
@@ -53,22 +63,32 @@ impl GraphError {
         Self::new(
             StatusCode::NOT_FOUND,
             "Request_ResourceNotFound",
-            format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+            format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
         )
     }
 
     #[must_use]
     pub fn too_many_requests(retry_after: u64) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Please retry again later.")
-            .header(header::RETRY_AFTER, retry_after.to_string());
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Please retry again later.",
+        )
+        .header(header::RETRY_AFTER, retry_after.to_string());
         e.throttle_body = true;
         e
     }
 
     #[must_use]
     pub fn unavailable(retry_after: u64) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "Service is unavailable. Please retry later.")
-            .header(header::RETRY_AFTER, retry_after.to_string())
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "Service is unavailable. Please retry later.",
+        )
+        .header(header::RETRY_AFTER, retry_after.to_string())
     }
 }
 

@@ -25,14 +25,23 @@ pub fn router() -> Router<AppState> {
         .route("/v1.0/users/delta", get(delta::delta))
         .route("/v1.0/users/{id}", get(users::get).patch(patch::patch))
         .route("/v1.0/organization", get(tenant::organization))
-        .route("/v1.0/tenantRelationships/delegatedAdminRelationships", get(tenant::relationships))
+        .route(
+            "/v1.0/tenantRelationships/delegatedAdminRelationships",
+            get(tenant::relationships),
+        )
         .route("/v1.0/contracts", get(tenant::contracts))
         .fallback(unknown_segment)
         .layer(middleware::from_fn(request_ids))
 }
 
 async fn unknown_segment(req: Request) -> Response {
-    let segment = req.uri().path().rsplit('/').next().unwrap_or_default().to_string();
+    let segment = req
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     GraphError::bad_request(format!("Resource not found for the segment '{segment}'."))
         .into_response()
 }
@@ -42,10 +51,10 @@ async fn request_ids(req: Request, next: Next) -> Response {
     let client = req.headers().get("client-request-id").cloned();
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if !h.contains_key("request-id") {
-        if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
-            h.insert("request-id", v);
-        }
+    if !h.contains_key("request-id")
+        && let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+    {
+        h.insert("request-id", v);
     }
     if let Some(c) = client {
         h.insert("client-request-id", c);

@@ -17,7 +17,11 @@ use bytes::Bytes;
 use serde_json::Value;
 
 const WRITE_ROLES: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
-const WRITE_SCOPES: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"];
+const WRITE_SCOPES: &[&str] = &[
+    "User.ReadWrite.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
 /// Sensitive properties among those the emulator lets clients change.
 const SENSITIVE: &[&str] = &["mobilePhone", "businessPhones", "accountEnabled"];
 
@@ -73,20 +77,33 @@ fn text(v: &Value, name: &str, max: usize) -> Result<Option<Text>, GraphError> {
 }
 
 /// Applies the body to a copy of `user`; unknown or read-only properties are refused.
-pub(crate) fn edited(user: &User, body: &serde_json::Map<String, Value>) -> Result<User, GraphError> {
+pub(crate) fn edited(
+    user: &User,
+    body: &serde_json::Map<String, Value>,
+) -> Result<User, GraphError> {
     let mut u = user.clone();
     for (name, v) in body {
         match name.as_str() {
             "mobilePhone" => u.mobile_phone = text(v, name, 64)?,
             "businessPhones" => {
                 let Value::Array(items) = v else {
-                    return Err(GraphError::bad_request("Cannot convert a primitive value to the expected type 'Collection(Edm.String)'."));
+                    return Err(GraphError::bad_request(
+                        "Cannot convert a primitive value to the expected type 'Collection(Edm.String)'.",
+                    ));
                 };
                 // A string collection, but only one number can be set [S14c].
                 if items.len() > 1 {
-                    return Err(GraphError::bad_request("Invalid value specified for property 'businessPhones' of resource 'User'."));
+                    return Err(GraphError::bad_request(
+                        "Invalid value specified for property 'businessPhones' of resource 'User'.",
+                    ));
                 }
-                u.business_phones = items.iter().map(|i| text(i, name, 64)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+                u.business_phones = items
+                    .iter()
+                    .map(|i| text(i, name, 64))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .flatten()
+                    .collect();
             }
             "jobTitle" => u.job_title = text(v, name, 128)?,
             "officeLocation" => u.office_location = text(v, name, 128)?,
@@ -94,11 +111,18 @@ pub(crate) fn edited(user: &User, body: &serde_json::Map<String, Value>) -> Resu
             "givenName" => u.given_name = text(v, name, 64)?,
             "surname" => u.surname = text(v, name, 64)?,
             "displayName" => {
-                u.display_name = text(v, name, 256)?
-                    .ok_or_else(|| GraphError::bad_request("Invalid value specified for property 'displayName' of resource 'User'."))?;
+                u.display_name = text(v, name, 256)?.ok_or_else(|| {
+                    GraphError::bad_request(
+                        "Invalid value specified for property 'displayName' of resource 'User'.",
+                    )
+                })?;
             }
             "accountEnabled" => {
-                u.account_enabled = v.as_bool().ok_or_else(|| GraphError::bad_request("Cannot convert the literal to the expected type 'Edm.Boolean'."))?;
+                u.account_enabled = v.as_bool().ok_or_else(|| {
+                    GraphError::bad_request(
+                        "Cannot convert the literal to the expected type 'Edm.Boolean'.",
+                    )
+                })?;
             }
             other => {
                 return Err(GraphError::bad_request(format!(
@@ -110,18 +134,27 @@ pub(crate) fn edited(user: &User, body: &serde_json::Map<String, Value>) -> Resu
     Ok(u)
 }
 
-fn apply(s: &Shared, caller: &Caller, key: &str, body: &Value) -> Result<super::auth::Usage, GraphError> {
+fn apply(
+    s: &Shared,
+    caller: &Caller,
+    key: &str,
+    body: &Value,
+) -> Result<super::auth::Usage, GraphError> {
     caller.require(WRITE_ROLES, WRITE_SCOPES)?;
     let usage = charge(s, caller, Cost::compute(1, false, false, None, true))?;
     let Value::Object(body) = body else {
-        return Err(GraphError::bad_request("Empty Payload. JSON content expected."));
+        return Err(GraphError::bad_request(
+            "Empty Payload. JSON content expected.",
+        ));
     };
     let id = resolve(caller, key)?;
     let mut dir = caller.tenant.write();
     let current = dir.active(id).ok_or_else(|| GraphError::not_found(key))?;
     let new = edited(current, body)?;
     let touches_sensitive = body.keys().any(|k| SENSITIVE.contains(&k.as_str()));
-    if touches_sensitive && !(caller.claims.oid == id && !caller.is_app()) {
+    // Delegated callers may edit their own phones; everyone else goes through the matrix.
+    let self_edit = !caller.is_app() && caller.claims.oid == id;
+    if touches_sensitive && !self_edit {
         let allowed = if caller.is_app() {
             let sp_roles = s
                 .world

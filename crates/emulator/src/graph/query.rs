@@ -15,7 +15,11 @@ pub struct Query(HashMap<String, String>);
 impl Query {
     #[must_use]
     pub fn parse(raw: Option<&str>) -> Query {
-        Query(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+        Query(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect(),
+        )
     }
 
     #[must_use]
@@ -25,7 +29,9 @@ impl Query {
 
     /// `$top` within `1..=max`; Graph rejects anything else with 400.
     pub fn top(&self, max: u32) -> Result<Option<u32>, GraphError> {
-        let Some(raw) = self.get("$top") else { return Ok(None) };
+        let Some(raw) = self.get("$top") else {
+            return Ok(None);
+        };
         match raw.trim().parse::<u32>() {
             Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
             _ => Err(GraphError::bad_request(format!(
@@ -52,22 +58,38 @@ impl Query {
 
 /// Properties Graph refuses to return in a collection.
 const NOT_IN_COLLECTIONS: &[&str] = &[
-    "aboutMe", "birthday", "hireDate", "interests", "mailboxSettings", "mySite", "pastProjects",
-    "preferredName", "responsibilities", "schools", "skills",
+    "aboutMe",
+    "birthday",
+    "hireDate",
+    "interests",
+    "mailboxSettings",
+    "mySite",
+    "pastProjects",
+    "preferredName",
+    "responsibilities",
+    "schools",
+    "skills",
 ];
 
 /// `$select` for users; `None` when absent.
 pub fn user_select(q: &Query) -> Result<Option<FieldSet>, GraphError> {
-    let Some(raw) = q.get("$select") else { return Ok(None) };
+    let Some(raw) = q.get("$select") else {
+        return Ok(None);
+    };
     let mut set = FieldSet::default();
     for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         if let Some(f) = Field::parse(name) {
             set = set.with(f);
-        } else if NOT_IN_COLLECTIONS.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        } else if NOT_IN_COLLECTIONS
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+        {
             return Err(GraphError::new(
                 StatusCode::NOT_IMPLEMENTED,
                 "NotImplemented",
-                format!("The '{name}' property cannot be returned in a collection; request it on a single user."),
+                format!(
+                    "The '{name}' property cannot be returned in a collection; request it on a single user."
+                ),
             ));
         } else {
             return Err(GraphError::bad_request(format!(
@@ -88,7 +110,11 @@ pub fn decode_token<T: DeserializeOwned>(token: &str, what: &str) -> Result<T, G
         .decode(token.trim())
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| GraphError::bad_request(format!("The {what} is invalid or was issued for another request.")))
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "The {what} is invalid or was issued for another request."
+            ))
+        })
 }
 
 /// Appends `key=value` pairs with Graph-style encoding (keeps `$` and `,` readable).
@@ -99,7 +125,10 @@ pub fn link(base: &str, pairs: &[(&str, &str)]) -> String {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(k);
         out.push('=');
-        out.extend(form_urlencoded::byte_serialize(v.as_bytes()).map(|s| s.replace("%2C", ",").replace("%24", "$")));
+        out.extend(
+            form_urlencoded::byte_serialize(v.as_bytes())
+                .map(|s| s.replace("%2C", ",").replace("%24", "$")),
+        );
     }
     out
 }

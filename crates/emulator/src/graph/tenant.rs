@@ -20,11 +20,26 @@ pub async fn organization(
 ) -> Result<Response, GraphError> {
     let caller = authenticate(&s, &headers)?;
     caller.require(
-        &["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-        &["User.Read", "Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+        &[
+            "Organization.Read.All",
+            "Organization.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
+        &[
+            "User.Read",
+            "Organization.Read.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+            "Directory.AccessAsUser.All",
+        ],
     )?;
     let q = Query::parse(raw.as_deref());
-    let usage = charge(&s, &caller, Cost::compute(1, q.get("$select").is_some(), false, None, false))?;
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(1, q.get("$select").is_some(), false, None, false),
+    )?;
     let t = &caller.tenant;
     // A custom domain, when present, is the default one, as in most real tenants.
     let default_domain = t.extra_domains.first().unwrap_or(&t.domain).clone();
@@ -49,7 +64,11 @@ pub async fn organization(
         "verifiedDomains": domains,
     });
     let org = select_keys(org, q.get("$select"));
-    let mut w = PageWriter::new(1024, &format!("{}/v1.0/$metadata#organization", s.urls.graph), None);
+    let mut w = PageWriter::new(
+        1024,
+        &format!("{}/v1.0/$metadata#organization", s.urls.graph),
+        None,
+    );
     w.item(&org);
     let mut resp = w.finish(None);
     usage.apply(&mut resp);
@@ -65,6 +84,8 @@ fn select_keys(mut item: Value, select: Option<&str>) -> Value {
     }
     item
 }
+
+type Predicate = Box<dyn Fn(&Relationship) -> bool>;
 
 fn relationship_json(r: &Relationship) -> Value {
     let created = r.created.rfc3339();
@@ -88,13 +109,15 @@ fn relationship_json(r: &Relationship) -> Value {
 
 /// The `$filter` subset CIPP-style clients use: clauses joined by `and`, each one of
 /// `status eq '…'`, `[not ]startsWith(displayName,'…')`, `customer/tenantId eq '…'`.
-fn relationship_filter(filter: &str) -> Result<Vec<Box<dyn Fn(&Relationship) -> bool>>, GraphError> {
+fn relationship_filter(filter: &str) -> Result<Vec<Predicate>, GraphError> {
     let bad = || GraphError::bad_request(format!("Invalid filter clause: '{filter}'."));
     let quoted = |s: &str| -> Option<String> {
         let s = s.trim();
-        s.strip_prefix('\'')?.strip_suffix('\'').map(|v| v.replace("''", "'"))
+        s.strip_prefix('\'')?
+            .strip_suffix('\'')
+            .map(|v| v.replace("''", "'"))
     };
-    let mut out: Vec<Box<dyn Fn(&Relationship) -> bool>> = Vec::new();
+    let mut out: Vec<Predicate> = Vec::new();
     for clause in filter.split(" and ") {
         let clause = clause.trim();
         let (negate, body) = match clause.strip_prefix("not ") {
@@ -106,10 +129,17 @@ fn relationship_filter(filter: &str) -> Result<Vec<Box<dyn Fn(&Relationship) -> 
             out.push(Box::new(move |r| (r.status == v) != negate));
         } else if let Some(v) = body.strip_prefix("customer/tenantId eq ") {
             let v = quoted(v).ok_or_else(bad)?;
-            out.push(Box::new(move |r| (r.customer_tenant.to_string() == v) != negate));
-        } else if let Some(args) = body.strip_prefix("startsWith(displayName,").and_then(|a| a.strip_suffix(')')) {
+            out.push(Box::new(move |r| {
+                (r.customer_tenant.to_string() == v) != negate
+            }));
+        } else if let Some(args) = body
+            .strip_prefix("startsWith(displayName,")
+            .and_then(|a| a.strip_suffix(')'))
+        {
             let v = quoted(args).ok_or_else(bad)?;
-            out.push(Box::new(move |r| r.display_name.starts_with(v.as_str()) != negate));
+            out.push(Box::new(move |r| {
+                r.display_name.starts_with(v.as_str()) != negate
+            }));
         } else {
             return Err(bad());
         }
@@ -123,12 +153,29 @@ pub async fn relationships(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, GraphError> {
     let caller = authenticate(&s, &headers)?;
-    let perms = ["DelegatedAdminRelationship.Read.All", "DelegatedAdminRelationship.ReadWrite.All"];
+    let perms = [
+        "DelegatedAdminRelationship.Read.All",
+        "DelegatedAdminRelationship.ReadWrite.All",
+    ];
     caller.require(&perms, &perms)?;
     let q = Query::parse(raw.as_deref());
     let top = q.top(300)?.unwrap_or(300) as usize;
-    let usage = charge(&s, &caller, Cost::compute(1, q.get("$select").is_some(), false, Some(top as u32), false))?;
-    let filters = q.get("$filter").map(relationship_filter).transpose()?.unwrap_or_default();
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(
+            1,
+            q.get("$select").is_some(),
+            false,
+            Some(top as u32),
+            false,
+        ),
+    )?;
+    let filters = q
+        .get("$filter")
+        .map(relationship_filter)
+        .transpose()?
+        .unwrap_or_default();
     let is_partner = caller.tenant.id == s.world.partner_id;
     let matching: Vec<&Relationship> = s
         .world
@@ -136,7 +183,15 @@ pub async fn relationships(
         .iter()
         .filter(|r| is_partner && filters.iter().all(|f| f(r)))
         .collect();
-    collection_page(&s.urls.graph, "tenantRelationships/delegatedAdminRelationships", &q, top, &matching, relationship_json, usage)
+    collection_page(
+        &s.urls.graph,
+        "tenantRelationships/delegatedAdminRelationships",
+        &q,
+        top,
+        &matching,
+        relationship_json,
+        usage,
+    )
 }
 
 pub async fn contracts(
@@ -145,14 +200,33 @@ pub async fn contracts(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, GraphError> {
     let caller = authenticate(&s, &headers)?;
-    caller.require(&["Directory.Read.All", "Directory.ReadWrite.All"], &["Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"])?;
+    caller.require(
+        &["Directory.Read.All", "Directory.ReadWrite.All"],
+        &[
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+            "Directory.AccessAsUser.All",
+        ],
+    )?;
     let q = Query::parse(raw.as_deref());
     let top = q.top(999)?.unwrap_or(100) as usize;
-    let usage = charge(&s, &caller, Cost::compute(3, q.get("$select").is_some(), false, Some(top as u32), false))?;
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(
+            3,
+            q.get("$select").is_some(),
+            false,
+            Some(top as u32),
+            false,
+        ),
+    )?;
     let filter = match q.get("$filter") {
         None => None,
         Some(f) => {
-            let (field, value) = f.split_once(" eq ").ok_or_else(|| GraphError::bad_request(format!("Invalid filter clause: '{f}'.")))?;
+            let (field, value) = f
+                .split_once(" eq ")
+                .ok_or_else(|| GraphError::bad_request(format!("Invalid filter clause: '{f}'.")))?;
             let value = value.trim().trim_matches('\'').to_string();
             Some((field.trim().to_string(), value))
         }
@@ -166,20 +240,30 @@ pub async fn contracts(
         .filter(|c| match &filter {
             None => true,
             Some((f, v)) if f == "customerId" => c.customer_id.to_string().eq_ignore_ascii_case(v),
-            Some((f, v)) if f == "defaultDomainName" => c.default_domain_name.eq_ignore_ascii_case(v),
+            Some((f, v)) if f == "defaultDomainName" => {
+                c.default_domain_name.eq_ignore_ascii_case(v)
+            }
             Some((f, v)) if f == "displayName" => c.display_name == *v,
             Some(_) => false,
         })
         .collect();
-    collection_page(&s.urls.graph, "contracts", &q, top, &items, |c| {
-        json!({
-            "id": c.id,
-            "contractType": c.contract_type,
-            "customerId": c.customer_id,
-            "defaultDomainName": c.default_domain_name,
-            "displayName": c.display_name,
-        })
-    }, usage)
+    collection_page(
+        &s.urls.graph,
+        "contracts",
+        &q,
+        top,
+        &items,
+        |c| {
+            json!({
+                "id": c.id,
+                "contractType": c.contract_type,
+                "customerId": c.customer_id,
+                "defaultDomainName": c.default_domain_name,
+                "displayName": c.display_name,
+            })
+        },
+        usage,
+    )
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -214,7 +298,11 @@ fn collection_page<T>(
         let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         link(&format!("{graph}/v1.0/{path}"), &borrowed)
     });
-    let mut w = PageWriter::new(2048, &format!("{graph}/v1.0/$metadata#{path}"), next.as_deref().map(|n| ("@odata.nextLink", n)));
+    let mut w = PageWriter::new(
+        2048,
+        &format!("{graph}/v1.0/$metadata#{path}"),
+        next.as_deref().map(|n| ("@odata.nextLink", n)),
+    );
     for item in items.get(start..end).unwrap_or_default() {
         w.item(&select_keys(render(item), q.get("$select")));
     }

@@ -17,8 +17,12 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub const READ_ROLES: &[&str] =
-    &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+pub const READ_ROLES: &[&str] = &[
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 pub const READ_SCOPES: &[&str] = &[
     "User.ReadBasic.All",
     "User.Read.All",
@@ -54,15 +58,23 @@ pub async fn list(
     let caller = authenticate(&s, &headers)?;
     caller.require(READ_ROLES, READ_SCOPES)?;
     let q = Query::parse(raw.as_deref());
-    q.refuse(&["$filter", "$search", "$orderby", "$count", "$expand", "$skip"])?;
+    q.refuse(&[
+        "$filter", "$search", "$orderby", "$count", "$expand", "$skip",
+    ])?;
     let select = user_select(&q)?;
     let top = q.top(MAX_TOP)?;
-    let usage = charge(&s, &caller, Cost::compute(2, select.is_some(), false, top, false))?;
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(2, select.is_some(), false, top, false),
+    )?;
     let after = match q.get("$skiptoken") {
         Some(tok) => {
             let tok: SkipToken = decode_token(tok, "skip token")?;
             if tok.t != caller.tenant.id {
-                return Err(GraphError::bad_request("The skip token was issued for another tenant."));
+                return Err(GraphError::bad_request(
+                    "The skip token was issued for another tenant.",
+                ));
             }
             Some(tok.a)
         }
@@ -76,7 +88,10 @@ pub async fn list(
     let users = &users[..users.len().min(page_size)];
     let next = match (has_more, users.last()) {
         (true, Some(last)) => {
-            let token = encode_token(&SkipToken { t: caller.tenant.id, a: last.id });
+            let token = encode_token(&SkipToken {
+                t: caller.tenant.id,
+                a: last.id,
+            });
             let select_text = select.map(FieldSet::to_select);
             let top_text = page_size.to_string();
             let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -105,7 +120,9 @@ pub async fn list(
 
 pub fn resolve(caller: &Caller, key: &str) -> Result<Uuid, GraphError> {
     let dir = caller.tenant.read();
-    dir.resolve(key).filter(|id| dir.active(*id).is_some()).ok_or_else(|| GraphError::not_found(key))
+    dir.resolve(key)
+        .filter(|id| dir.active(*id).is_some())
+        .ok_or_else(|| GraphError::not_found(key))
 }
 
 pub async fn get(
@@ -118,20 +135,34 @@ pub async fn get(
     caller.require(READ_ROLES, READ_SCOPES)?;
     let q = Query::parse(raw.as_deref());
     let select = user_select(&q)?;
-    let usage = charge(&s, &caller, Cost::compute(1, select.is_some(), false, None, false))?;
+    let usage = charge(
+        &s,
+        &caller,
+        Cost::compute(1, select.is_some(), false, None, false),
+    )?;
     let id = resolve(&caller, &key)?;
     let dir = caller.tenant.read();
     let user = dir.active(id).ok_or_else(|| GraphError::not_found(&key))?;
-    let mut body = serde_json::to_value(Selected { user, fields: select.unwrap_or(FieldSet::DEFAULT) })
-        .unwrap_or_default();
+    let mut body = serde_json::to_value(Selected {
+        user,
+        fields: select.unwrap_or(FieldSet::DEFAULT),
+    })
+    .unwrap_or_default();
     if let Some(obj) = body.as_object_mut() {
         let ctx = match select {
-            Some(sel) => format!("{}/v1.0/$metadata#users({})/$entity", s.urls.graph, sel.to_select()),
+            Some(sel) => format!(
+                "{}/v1.0/$metadata#users({})/$entity",
+                s.urls.graph,
+                sel.to_select()
+            ),
             None => format!("{}/v1.0/$metadata#users/$entity", s.urls.graph),
         };
         obj.insert("@odata.context".into(), ctx.into());
     }
-    let mut resp = json_response(StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default());
+    let mut resp = json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
     usage.apply(&mut resp);
     Ok(resp.into_response())
 }

@@ -7,7 +7,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 
-pub async fn openid_configuration(State(s): State<AppState>, Path(tenant): Path<String>) -> Response {
+pub async fn openid_configuration(
+    State(s): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Response {
     let Some(t) = TenantRef::resolve(&s.world, &tenant) else {
         return AadError::tenant_not_found(&tenant, true).into_response();
     };

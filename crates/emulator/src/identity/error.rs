@@ -20,7 +20,13 @@ pub struct AadError {
 
 impl AadError {
     fn new(status: StatusCode, error: &'static str, code: u32, message: String) -> Self {
-        AadError { status, error, code, message, suberror: None }
+        AadError {
+            status,
+            error,
+            code,
+            message,
+            suberror: None,
+        }
     }
 
     fn bad(error: &'static str, code: u32, message: String) -> Self {
@@ -30,7 +36,11 @@ impl AadError {
     #[must_use]
     pub fn tenant_not_found(tenant: &str, discovery: bool) -> Self {
         // Discovery answers `invalid_tenant` (observed [S28]); the token endpoint `invalid_request`.
-        let error = if discovery { "invalid_tenant" } else { "invalid_request" };
+        let error = if discovery {
+            "invalid_tenant"
+        } else {
+            "invalid_request"
+        };
         Self::bad(
             error,
             90002,
@@ -143,7 +153,9 @@ impl AadError {
         Self::bad(
             "invalid_scope",
             70011,
-            format!("The provided value for the input parameter 'scope' isn't valid. The scope '{scope}' does not exist."),
+            format!(
+                "The provided value for the input parameter 'scope' isn't valid. The scope '{scope}' does not exist."
+            ),
         )
     }
 
@@ -162,7 +174,11 @@ impl AadError {
 
     #[must_use]
     pub fn code_malformed() -> Self {
-        Self::bad("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.".into())
+        Self::bad(
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.".into(),
+        )
     }
 
     #[must_use]
@@ -189,7 +205,11 @@ impl AadError {
 
     #[must_use]
     pub fn grant_mismatch(what: &str) -> Self {
-        Self::bad("invalid_grant", 70000, format!("Provided grant is invalid or malformed: {what}."))
+        Self::bad(
+            "invalid_grant",
+            70000,
+            format!("Provided grant is invalid or malformed: {what}."),
+        )
     }
 
     #[must_use]
@@ -321,8 +341,10 @@ impl AadError {
 impl IntoResponse for AadError {
     fn into_response(self) -> Response {
         let mut resp = (self.status, Json(self.body())).into_response();
-        resp.headers_mut()
-            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store, no-cache"));
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store, no-cache"),
+        );
         resp
     }
 }

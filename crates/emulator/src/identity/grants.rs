@@ -49,13 +49,19 @@ pub fn opaque(prefix: &str, bytes: usize) -> String {
     use base64::Engine;
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    )
 }
 
 impl Grants {
     pub fn new_code(&self, grant: CodeGrant) -> String {
         let code = opaque("1.AQ", 48);
-        self.codes.lock().unwrap_or_else(PoisonError::into_inner).insert(code.clone(), grant);
+        self.codes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(code.clone(), grant);
         code
     }
 
@@ -67,28 +73,47 @@ impl Grants {
 
     pub fn new_refresh(&self, grant: RefreshGrant) -> String {
         let token = opaque("1.AQ0A", 96);
-        self.refresh.lock().unwrap_or_else(PoisonError::into_inner).insert(token.clone(), grant);
+        self.refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(token.clone(), grant);
         token
     }
 
     #[must_use]
     pub fn refresh(&self, token: &str) -> Option<RefreshGrant> {
-        self.refresh.lock().unwrap_or_else(PoisonError::into_inner).get(token).cloned()
+        self.refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(token)
+            .cloned()
     }
 
     pub fn touch_refresh(&self, token: &str, now: Timestamp) {
-        if let Some(g) = self.refresh.lock().unwrap_or_else(PoisonError::into_inner).get_mut(token) {
+        if let Some(g) = self
+            .refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(token)
+        {
             g.last_used = now;
         }
     }
 
     /// "Revoke sessions" / password reset: refresh tokens issued before `now` stop working.
     pub fn revoke_user(&self, home_tenant: Uuid, user: Uuid, now: Timestamp) {
-        self.valid_from.lock().unwrap_or_else(PoisonError::into_inner).insert((home_tenant, user), now);
+        self.valid_from
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((home_tenant, user), now);
     }
 
     #[must_use]
     pub fn valid_from(&self, home_tenant: Uuid, user: Uuid) -> Option<Timestamp> {
-        self.valid_from.lock().unwrap_or_else(PoisonError::into_inner).get(&(home_tenant, user)).copied()
+        self.valid_from
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(home_tenant, user))
+            .copied()
     }
 }

@@ -11,8 +11,10 @@ use uuid::Uuid;
 pub const ACCESS_LIFETIME_S: i64 = 3599;
 
 /// Audiences Graph accepts: its URI and its well-known app id.
-pub const GRAPH_AUDIENCES: &[&str] =
-    &["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
+pub const GRAPH_AUDIENCES: &[&str] = &[
+    "https://graph.microsoft.com",
+    "00000003-0000-0000-c000-000000000000",
+];
 
 /// The subset of v1.0 access-token claims the emulator writes and Graph checks.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,8 +47,14 @@ pub struct AccessClaims {
 }
 
 pub enum Principal<'a> {
-    App { roles: Vec<String> },
-    User { user: &'a User, scopes: Vec<String>, wids: Vec<Uuid> },
+    App {
+        roles: Vec<String>,
+    },
+    User {
+        user: &'a User,
+        scopes: Vec<String>,
+        wids: Vec<Uuid>,
+    },
 }
 
 pub fn access_token(s: &Shared, tenant: Uuid, app: &App, principal: Principal<'_>) -> String {
@@ -87,10 +95,14 @@ pub fn access_token(s: &Shared, tenant: Uuid, app: &App, principal: Principal<'_
             claims.name = Some(user.display_name.to_string());
         }
     }
-    claims.sub = stable_uuid(0, &["sub", &claims.oid.to_string(), &app.client_id.to_string()])
-        .simple()
-        .to_string();
-    s.signer.sign(&serde_json::to_value(&claims).unwrap_or_default())
+    claims.sub = stable_uuid(
+        0,
+        &["sub", &claims.oid.to_string(), &app.client_id.to_string()],
+    )
+    .simple()
+    .to_string();
+    s.signer
+        .sign(&serde_json::to_value(&claims).unwrap_or_default())
 }
 
 pub fn id_token(s: &Shared, tenant: Uuid, app: &App, user: &User, nonce: Option<&str>) -> String {

@@ -61,11 +61,15 @@ impl Signer {
     pub fn verify(&self, token: &str) -> Result<serde_json::Value, JwtError> {
         let (signed, sig) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
         let (_, payload) = signed.split_once('.').ok_or(JwtError::Malformed)?;
-        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| JwtError::Malformed)?;
+        let sig = URL_SAFE_NO_PAD
+            .decode(sig)
+            .map_err(|_| JwtError::Malformed)?;
         let mut mac = self.mac();
         mac.update(signed.as_bytes());
         mac.verify_slice(&sig).map_err(|_| JwtError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| JwtError::Malformed)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| JwtError::Malformed)?;
         serde_json::from_slice(&payload).map_err(|_| JwtError::Malformed)
     }
 }

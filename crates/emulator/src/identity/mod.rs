@@ -40,12 +40,21 @@ impl TenantRef {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(discovery::openid_configuration))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
         .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
         .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(pages::authorize_page).post(pages::authorize_submit),
         )
-        .route("/{tenant}/v2.0/adminconsent", get(pages::consent_page).post(pages::consent_submit))
-        .route("/{tenant}/oauth2/v2.0/token", axum::routing::post(token::token))
+        .route(
+            "/{tenant}/v2.0/adminconsent",
+            get(pages::consent_page).post(pages::consent_submit),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            axum::routing::post(token::token),
+        )
 }

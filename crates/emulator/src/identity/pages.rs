@@ -58,10 +58,15 @@ fn error_page(code: u32, message: String) -> Response {
 /// `redirect_uri` + parameters, in the query (default) or the fragment.
 fn redirect_with(redirect_uri: &str, fragment: bool, pairs: &[(&str, &str)]) -> Response {
     let Ok(mut url) = url::Url::parse(redirect_uri) else {
-        return error_page(50011, format!("The redirect URI '{redirect_uri}' is not a valid URL."));
+        return error_page(
+            50011,
+            format!("The redirect URI '{redirect_uri}' is not a valid URL."),
+        );
     };
     if fragment {
-        let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        let encoded = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
         url.set_fragment(Some(&encoded));
     } else {
         url.query_pairs_mut().extend_pairs(pairs);
@@ -76,27 +81,34 @@ struct Checked<'a> {
 }
 
 /// Validation shared by the GET and POST of both pages; failures here render an error page.
-fn check<'a>(s: &'a Shared, tenant_key: &str, p: &Params) -> Result<Checked<'a>, Response> {
+fn check<'a>(s: &'a Shared, tenant_key: &str, p: &Params) -> Result<Checked<'a>, Box<Response>> {
     let target = TenantRef::resolve(&s.world, tenant_key).ok_or_else(|| {
-        error_page(90002, format!("Tenant '{tenant_key}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."))
+        Box::new(error_page(90002, format!("Tenant '{tenant_key}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")))
     })?;
     let client_id = p.get("client_id").ok_or_else(|| {
-        error_page(900144, "The request body must contain the following parameter: 'client_id'.".into())
+        Box::new(error_page(
+            900144,
+            "The request body must contain the following parameter: 'client_id'.".into(),
+        ))
     })?;
     let app = s.world.app(client_id).ok_or_else(|| {
-        error_page(700016, format!("Application with identifier '{client_id}' was not found in the directory '{tenant_key}'."))
+        Box::new(error_page(700016, format!("Application with identifier '{client_id}' was not found in the directory '{tenant_key}'.")))
     })?;
     let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
-    if !app.redirect_uris.iter().any(|r| *r == redirect_uri) {
-        return Err(error_page(
+    if !app.redirect_uris.contains(&redirect_uri) {
+        return Err(Box::new(error_page(
             50011,
             format!(
                 "The redirect URI '{redirect_uri}' specified in the request does not match the \
                  redirect URIs configured for the application '{client_id}'."
             ),
-        ));
+        )));
     }
-    Ok(Checked { target, app, redirect_uri })
+    Ok(Checked {
+        target,
+        app,
+        redirect_uri,
+    })
 }
 
 fn hidden(p: &Params) -> Vec<(String, String)> {
@@ -110,16 +122,24 @@ fn hidden(p: &Params) -> Vec<(String, String)> {
 }
 
 /// Up to 25 accounts that may act, admins first; the hinted account, if any, leads.
-fn accounts(dir: &Directory, hint: Option<&str>, admins_only: bool) -> Vec<(String, String, String)> {
+fn accounts(
+    dir: &Directory,
+    hint: Option<&str>,
+    admins_only: bool,
+) -> Vec<(String, String, String)> {
     let usable = |u: &User| u.account_enabled && u.user_type == UserType::Member;
     let mut out: Vec<&User> = Vec::new();
     if let Some(id) = hint.and_then(|h| dir.resolve(h)) {
         out.extend(dir.active(id).filter(|u| usable(u)));
     }
-    let admins = dir.active_after(None).filter(|u| usable(u) && can_grant_admin_consent(&u.roles));
+    let admins = dir
+        .active_after(None)
+        .filter(|u| usable(u) && can_grant_admin_consent(&u.roles));
     out.extend(admins.take(10));
     if !admins_only {
-        let others = dir.active_after(None).filter(|u| usable(u) && !u.roles.is_empty());
+        let others = dir
+            .active_after(None)
+            .filter(|u| usable(u) && !u.roles.is_empty());
         out.extend(others.take(10));
         out.extend(dir.active_after(None).filter(|u| usable(u)).take(10));
     }
@@ -131,7 +151,13 @@ fn accounts(dir: &Directory, hint: Option<&str>, admins_only: bool) -> Vec<(Stri
             fresh
         })
         .take(25)
-        .map(|u| (u.id.to_string(), u.display_name.to_string(), u.user_principal_name.to_string()))
+        .map(|u| {
+            (
+                u.id.to_string(),
+                u.display_name.to_string(),
+                u.user_principal_name.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -140,7 +166,12 @@ fn accounts(dir: &Directory, hint: Option<&str>, admins_only: bool) -> Vec<(Stri
 fn candidate_tenants(s: &Shared, target: &TenantRef, app: &App, all: bool) -> Vec<Arc<Tenant>> {
     match target {
         TenantRef::Tenant(t) => vec![t.clone()],
-        TenantRef::Multi(_) if all => s.world.partner().into_iter().chain(s.world.customers()).collect(),
+        TenantRef::Multi(_) if all => s
+            .world
+            .partner()
+            .into_iter()
+            .chain(s.world.customers())
+            .collect(),
         TenantRef::Multi(_) => s.world.tenant(app.home_tenant).into_iter().collect(),
     }
 }
@@ -160,34 +191,58 @@ pub async fn authorize_page(
 ) -> Response {
     let c = match check(&s, &tenant, &p) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let fragment = p.get("response_mode").is_some_and(|m| m == "fragment");
     let state = p.get("state").map(String::as_str).unwrap_or_default();
     if p.get("response_type").map(String::as_str) != Some("code") {
-        return redirect_with(&c.redirect_uri, fragment, &[
-            ("error", "unsupported_response_type"),
-            ("error_description", "AADSTS700054: response_type 'code' is required by this emulator."),
-            ("state", state),
-        ]);
-    }
-    if let Some(m) = p.get("code_challenge_method") {
-        if m != "S256" && m != "plain" {
-            return redirect_with(&c.redirect_uri, fragment, &[
-                ("error", "invalid_request"),
-                ("error_description", "AADSTS501491: Invalid code_challenge_method."),
+        return redirect_with(
+            &c.redirect_uri,
+            fragment,
+            &[
+                ("error", "unsupported_response_type"),
+                (
+                    "error_description",
+                    "AADSTS700054: response_type 'code' is required by this emulator.",
+                ),
                 ("state", state),
-            ]);
+            ],
+        );
+    }
+    if let Some(m) = p.get("code_challenge_method")
+        && m != "S256"
+        && m != "plain"
+    {
+        {
+            return redirect_with(
+                &c.redirect_uri,
+                fragment,
+                &[
+                    ("error", "invalid_request"),
+                    (
+                        "error_description",
+                        "AADSTS501491: Invalid code_challenge_method.",
+                    ),
+                    ("state", state),
+                ],
+            );
         }
     }
     let tenants = candidate_tenants(&s, &c.target, c.app, false);
     let mut list = Vec::new();
     for t in &tenants {
-        list.extend(accounts(&t.read(), p.get("login_hint").map(String::as_str), false));
+        list.extend(accounts(
+            &t.read(),
+            p.get("login_hint").map(String::as_str),
+            false,
+        ));
     }
     let page = ConsentPage {
         heading: "Permissions requested".into(),
-        tenant_name: tenants.first().map(|t| t.display_name.clone()).unwrap_or_default(),
+        tenant_name: tenants
+            .first()
+            .map(|t| t.display_name.clone())
+            .unwrap_or_default(),
         app_name: c.app.display_name.clone(),
         permissions: c.app.delegated_permissions.clone(),
         hidden: hidden(&p),
@@ -205,20 +260,30 @@ pub async fn authorize_submit(
     let p: Params = form_urlencoded::parse(&body).into_owned().collect();
     let c = match check(&s, &tenant, &p) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let fragment = p.get("response_mode").is_some_and(|m| m == "fragment");
     let state = p.get("state").map(String::as_str).unwrap_or_default();
     if p.get("action").map(String::as_str) != Some("approve") {
-        return redirect_with(&c.redirect_uri, fragment, &[
-            ("error", "access_denied"),
-            ("error_description", "AADSTS65004: User declined to consent to access the app."),
-            ("state", state),
-        ]);
+        return redirect_with(
+            &c.redirect_uri,
+            fragment,
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "AADSTS65004: User declined to consent to access the app.",
+                ),
+                ("state", state),
+            ],
+        );
     }
     let tenants = candidate_tenants(&s, &c.target, c.app, false);
     let Some((home, user)) = p.get("account").and_then(|a| find_account(&tenants, a)) else {
-        return error_page(50034, "The user account does not exist in this directory.".into());
+        return error_page(
+            50034,
+            "The user account does not exist in this directory.".into(),
+        );
     };
     if !user.account_enabled {
         return error_page(50057, "The user account is disabled.".into());
@@ -227,20 +292,37 @@ pub async fn authorize_submit(
         // Signing in to a tenant that never consented: an admin's approval consents for all.
         let roles = &user.roles;
         let admin = can_grant_admin_consent(roles)
-            || roles.iter().any(|r| *r == APPLICATION_ADMIN || *r == CLOUD_APPLICATION_ADMIN);
+            || roles
+                .iter()
+                .any(|r| *r == APPLICATION_ADMIN || *r == CLOUD_APPLICATION_ADMIN);
         if !admin {
-            return redirect_with(&c.redirect_uri, fragment, &[
-                ("error", "consent_required"),
-                ("error_description", "AADSTS65001: The user or administrator has not consented to use the application."),
-                ("state", state),
-            ]);
+            return redirect_with(
+                &c.redirect_uri,
+                fragment,
+                &[
+                    ("error", "consent_required"),
+                    (
+                        "error_description",
+                        "AADSTS65001: The user or administrator has not consented to use the application.",
+                    ),
+                    ("state", state),
+                ],
+            );
         }
-        let consent = Consent { delegated_permissions: c.app.delegated_permissions.clone(), ..Consent::default() };
+        let consent = Consent {
+            delegated_permissions: c.app.delegated_permissions.clone(),
+            ..Consent::default()
+        };
         s.world.grant_consent(home.id, c.app.client_id, consent);
     }
     let now = s.clock.now();
     let challenge = p.get("code_challenge").map(|ch| {
-        (ch.clone(), p.get("code_challenge_method").cloned().unwrap_or_else(|| "plain".into()))
+        (
+            ch.clone(),
+            p.get("code_challenge_method")
+                .cloned()
+                .unwrap_or_else(|| "plain".into()),
+        )
     });
     let code = s.grants.new_code(CodeGrant {
         client_id: c.app.client_id,
@@ -254,11 +336,15 @@ pub async fn authorize_submit(
         redeemed: false,
     });
     let session_state = Uuid::new_v4().to_string();
-    redirect_with(&c.redirect_uri, fragment, &[
-        ("code", &code),
-        ("state", state),
-        ("session_state", &session_state),
-    ])
+    redirect_with(
+        &c.redirect_uri,
+        fragment,
+        &[
+            ("code", &code),
+            ("state", state),
+            ("session_state", &session_state),
+        ],
+    )
 }
 
 pub async fn consent_page(
@@ -268,19 +354,33 @@ pub async fn consent_page(
 ) -> Response {
     let c = match check(&s, &tenant, &p) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     if p.get("scope").is_none_or(String::is_empty) {
-        return redirect_with(&c.redirect_uri, false, &[
-            ("error", "invalid_request"),
-            ("error_description", "AADSTS900144: The request body must contain the following parameter: 'scope'."),
-            ("state", p.get("state").map(String::as_str).unwrap_or_default()),
-        ]);
+        return redirect_with(
+            &c.redirect_uri,
+            false,
+            &[
+                ("error", "invalid_request"),
+                (
+                    "error_description",
+                    "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+                ),
+                (
+                    "state",
+                    p.get("state").map(String::as_str).unwrap_or_default(),
+                ),
+            ],
+        );
     }
     let tenants = candidate_tenants(&s, &c.target, c.app, true);
     let mut list = Vec::new();
     for t in &tenants {
-        list.extend(accounts(&t.read(), p.get("login_hint").map(String::as_str), true));
+        list.extend(accounts(
+            &t.read(),
+            p.get("login_hint").map(String::as_str),
+            true,
+        ));
         if list.len() >= 50 {
             break;
         }
@@ -316,40 +416,69 @@ pub async fn consent_submit(
     let p: Params = form_urlencoded::parse(&body).into_owned().collect();
     let c = match check(&s, &tenant, &p) {
         Ok(c) => c,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let state = p.get("state").map(String::as_str).unwrap_or_default();
     if p.get("action").map(String::as_str) != Some("approve") {
-        return redirect_with(&c.redirect_uri, false, &[
-            ("error", "access_denied"),
-            ("error_description", "AADSTS65004: User declined to consent to access the app."),
-            ("state", state),
-        ]);
+        return redirect_with(
+            &c.redirect_uri,
+            false,
+            &[
+                ("error", "access_denied"),
+                (
+                    "error_description",
+                    "AADSTS65004: User declined to consent to access the app.",
+                ),
+                ("state", state),
+            ],
+        );
     }
     let tenants = candidate_tenants(&s, &c.target, c.app, true);
     let Some((home, user)) = p.get("account").and_then(|a| find_account(&tenants, a)) else {
-        return error_page(50034, "The user account does not exist in this directory.".into());
+        return error_page(
+            50034,
+            "The user account does not exist in this directory.".into(),
+        );
     };
     if !can_grant_admin_consent(&user.roles) {
-        return redirect_with(&c.redirect_uri, false, &[
-            ("admin_consent", "True"),
-            ("error", "consent_required"),
-            ("error_description", "AADSTS90094: The grant requires admin permission."),
-            ("state", state),
-        ]);
+        return redirect_with(
+            &c.redirect_uri,
+            false,
+            &[
+                ("admin_consent", "True"),
+                ("error", "consent_required"),
+                (
+                    "error_description",
+                    "AADSTS90094: The grant requires admin permission.",
+                ),
+                ("state", state),
+            ],
+        );
     }
-    let existing_roles = s.world.consent(home.id, c.app).map(|c| c.directory_roles).unwrap_or_default();
-    s.world.grant_consent(home.id, c.app.client_id, Consent {
-        application_permissions: c.app.application_permissions.clone(),
-        delegated_permissions: c.app.delegated_permissions.clone(),
-        directory_roles: existing_roles,
-    });
+    let existing_roles = s
+        .world
+        .consent(home.id, c.app)
+        .map(|c| c.directory_roles)
+        .unwrap_or_default();
+    s.world.grant_consent(
+        home.id,
+        c.app.client_id,
+        Consent {
+            application_permissions: c.app.application_permissions.clone(),
+            delegated_permissions: c.app.delegated_permissions.clone(),
+            directory_roles: existing_roles,
+        },
+    );
     let tid = home.id.to_string();
     let scope = granted_scopes(c.app).join(" ");
-    redirect_with(&c.redirect_uri, false, &[
-        ("admin_consent", "True"),
-        ("tenant", &tid),
-        ("scope", &scope),
-        ("state", state),
-    ])
+    redirect_with(
+        &c.redirect_uri,
+        false,
+        &[
+            ("admin_consent", "True"),
+            ("tenant", &tid),
+            ("scope", &scope),
+            ("state", state),
+        ],
+    )
 }

@@ -2,8 +2,10 @@
 
 use super::error::AadError;
 
-pub const GRAPH_RESOURCES: &[&str] =
-    &["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
+pub const GRAPH_RESOURCES: &[&str] = &[
+    "https://graph.microsoft.com",
+    "00000003-0000-0000-c000-000000000000",
+];
 
 #[derive(Debug, Default, Clone)]
 pub struct ScopeRequest {
@@ -15,7 +17,9 @@ pub struct ScopeRequest {
 }
 
 fn is_graph(resource: &str, graph_base: &str) -> bool {
-    GRAPH_RESOURCES.iter().any(|r| r.eq_ignore_ascii_case(resource))
+    GRAPH_RESOURCES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(resource))
         || resource.eq_ignore_ascii_case(graph_base)
 }
 
@@ -49,7 +53,11 @@ pub fn parse(scope: &str, graph_base: &str, tenant: &str) -> Result<ScopeRequest
 }
 
 /// Client credentials accept exactly one `<resource>/.default` [S2].
-pub fn parse_client_credentials(scope: &str, graph_base: &str, tenant: &str) -> Result<(), AadError> {
+pub fn parse_client_credentials(
+    scope: &str,
+    graph_base: &str,
+    tenant: &str,
+) -> Result<(), AadError> {
     let items: Vec<&str> = scope.split_whitespace().collect();
     let [single] = items.as_slice() else {
         return Err(AadError::client_credentials_scope(scope));
@@ -69,17 +77,28 @@ mod tests {
 
     #[test]
     fn parses_mixed_scopes() {
-        let r = parse("openid offline_access https://graph.microsoft.com/.default", "x", "t").unwrap();
+        let r = parse(
+            "openid offline_access https://graph.microsoft.com/.default",
+            "x",
+            "t",
+        )
+        .unwrap();
         assert!(r.default && r.offline_access && r.openid);
         let r = parse("User.Read.All", "x", "t").unwrap();
         assert_eq!(r.permissions, vec!["User.Read.All"]);
-        assert_eq!(parse("https://vault.azure.net/.default", "x", "t").unwrap_err().code, 500011);
+        assert_eq!(
+            parse("https://vault.azure.net/.default", "x", "t")
+                .unwrap_err()
+                .code,
+            500011
+        );
     }
 
     #[test]
     fn client_credentials_needs_default() {
         assert!(parse_client_credentials("https://graph.microsoft.com/.default", "x", "t").is_ok());
-        let e = parse_client_credentials("https://graph.microsoft.com/User.Read.All", "x", "t").unwrap_err();
+        let e = parse_client_credentials("https://graph.microsoft.com/User.Read.All", "x", "t")
+            .unwrap_err();
         assert_eq!(e.code, 1002012);
     }
 }

@@ -32,7 +32,10 @@ pub async fn token(
     match run(&s, &tenant, &headers, &body) {
         Ok(json) => {
             let mut resp = Json(json).into_response();
-            resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store, no-cache"));
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store, no-cache"),
+            );
             resp
         }
         Err(e) => e.into_response(),
@@ -50,12 +53,20 @@ fn client_auth(form: &Form, headers: &HeaderMap) -> (Option<String>, Option<Stri
         .and_then(|pair| {
             let (id, secret) = pair.split_once(':')?;
             let decode = |x: &str| {
-                form_urlencoded::parse(format!("v={x}").as_bytes()).next().map(|(_, v)| v.into_owned())
+                form_urlencoded::parse(format!("v={x}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
             };
             Some((decode(id)?, decode(secret)?))
         });
-    let id = form.get("client_id").cloned().or_else(|| basic.as_ref().map(|b| b.0.clone()));
-    let secret = form.get("client_secret").cloned().or_else(|| basic.map(|b| b.1));
+    let id = form
+        .get("client_id")
+        .cloned()
+        .or_else(|| basic.as_ref().map(|b| b.0.clone()));
+    let secret = form
+        .get("client_secret")
+        .cloned()
+        .or_else(|| basic.map(|b| b.1));
     (id, secret)
 }
 
@@ -74,10 +85,18 @@ fn check_secret(s: &Shared, app: &App, provided: Option<&str>) -> Result<(), Aad
 }
 
 fn param<'a>(form: &'a Form, name: &str) -> Result<&'a str, AadError> {
-    form.get(name).map(String::as_str).filter(|v| !v.is_empty()).ok_or_else(|| AadError::missing_parameter(name))
+    form.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| AadError::missing_parameter(name))
 }
 
-fn run(s: &Shared, tenant_key: &str, headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, AadError> {
+fn run(
+    s: &Shared,
+    tenant_key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<serde_json::Value, AadError> {
     let form: Form = form_urlencoded::parse(body).into_owned().collect();
     let target = TenantRef::resolve(&s.world, tenant_key)
         .ok_or_else(|| AadError::tenant_not_found(tenant_key, false))?;
@@ -115,7 +134,14 @@ fn client_credentials(
         .consent(tenant.id, app)
         .ok_or_else(|| AadError::app_not_in_tenant(&app.client_id.to_string(), &tid))?;
     check_secret(s, app, secret)?;
-    let token = access_token(s, tenant.id, app, Principal::App { roles: consent.application_permissions });
+    let token = access_token(
+        s,
+        tenant.id,
+        app,
+        Principal::App {
+            roles: consent.application_permissions,
+        },
+    );
     Ok(serde_json::json!({
         "token_type": "Bearer",
         "expires_in": ACCESS_LIFETIME_S,
@@ -151,18 +177,29 @@ fn authorization_code(
             return Err(AadError::code_expired());
         }
         if grant.client_id != app.client_id {
-            return Err(AadError::grant_mismatch("the code was issued to another client"));
+            return Err(AadError::grant_mismatch(
+                "the code was issued to another client",
+            ));
         }
         if grant.redirect_uri != redirect_uri {
-            return Err(AadError::grant_mismatch("redirect_uri differs from the authorize request"));
+            return Err(AadError::grant_mismatch(
+                "redirect_uri differs from the authorize request",
+            ));
         }
-        if let TenantRef::Tenant(t) = target {
-            if t.id != grant.tenant {
-                return Err(AadError::grant_mismatch("the code was issued in another tenant"));
+        if let TenantRef::Tenant(t) = target
+            && t.id != grant.tenant
+        {
+            {
+                return Err(AadError::grant_mismatch(
+                    "the code was issued in another tenant",
+                ));
             }
         }
         if let Some((challenge, method)) = &grant.challenge {
-            let verifier = form.get("code_verifier").map(String::as_str).unwrap_or_default();
+            let verifier = form
+                .get("code_verifier")
+                .map(String::as_str)
+                .unwrap_or_default();
             if !pkce_ok(method, challenge, verifier) {
                 return Err(AadError::pkce_mismatch());
             }
@@ -171,8 +208,15 @@ fn authorization_code(
         Ok(grant.clone())
     })?;
     debug_assert!(grant.expires.millis() - CODE_LIFETIME_MS <= now.millis());
-    let tenant = s.world.tenant(grant.tenant).ok_or_else(AadError::code_malformed)?;
-    let user = tenant.read().active(grant.user).cloned().ok_or_else(AadError::code_malformed)?;
+    let tenant = s
+        .world
+        .tenant(grant.tenant)
+        .ok_or_else(AadError::code_malformed)?;
+    let user = tenant
+        .read()
+        .active(grant.user)
+        .cloned()
+        .ok_or_else(AadError::code_malformed)?;
     let requested = scope::parse(&grant.scope, &s.urls.graph, &tenant.id.to_string())?;
     let refresh = RefreshGrant {
         client_id: app.client_id,
@@ -182,7 +226,16 @@ fn authorization_code(
         issued: now,
         last_used: now,
     };
-    delegated_response(s, tenant.id, app, &user, user.roles.clone(), &requested, refresh, grant.nonce.as_deref())
+    delegated_response(
+        s,
+        tenant.id,
+        app,
+        &user,
+        user.roles.clone(),
+        &requested,
+        refresh,
+        grant.nonce.as_deref(),
+    )
 }
 
 fn refresh_token(
@@ -194,25 +247,36 @@ fn refresh_token(
 ) -> Result<serde_json::Value, AadError> {
     let token = param(form, "refresh_token")?;
     check_secret(s, app, secret)?;
-    let grant = s.grants.refresh(token).ok_or_else(AadError::code_malformed)?;
+    let grant = s
+        .grants
+        .refresh(token)
+        .ok_or_else(AadError::code_malformed)?;
     if grant.client_id != app.client_id {
-        return Err(AadError::grant_mismatch("the refresh token was issued to another client"));
+        return Err(AadError::grant_mismatch(
+            "the refresh token was issued to another client",
+        ));
     }
     let now = s.clock.now();
     if now.millis() - grant.last_used.millis() > REFRESH_INACTIVITY_MS {
         return Err(AadError::refresh_expired(&aad_timestamp(grant.issued)));
     }
-    if let Some(from) = s.grants.valid_from(grant.home_tenant, grant.user) {
-        if grant.issued <= from {
-            return Err(AadError::refresh_revoked(&aad_timestamp(grant.issued), &aad_timestamp(from)));
+    if let Some(from) = s.grants.valid_from(grant.home_tenant, grant.user)
+        && grant.issued <= from
+    {
+        {
+            return Err(AadError::refresh_revoked(
+                &aad_timestamp(grant.issued),
+                &aad_timestamp(from),
+            ));
         }
     }
-    let home = s.world.tenant(grant.home_tenant).ok_or_else(AadError::code_malformed)?;
-    let user = home
-        .read()
-        .active(grant.user)
-        .cloned()
-        .ok_or_else(|| AadError::refresh_revoked(&aad_timestamp(grant.issued), &aad_timestamp(now)))?;
+    let home = s
+        .world
+        .tenant(grant.home_tenant)
+        .ok_or_else(AadError::code_malformed)?;
+    let user = home.read().active(grant.user).cloned().ok_or_else(|| {
+        AadError::refresh_revoked(&aad_timestamp(grant.issued), &aad_timestamp(now))
+    })?;
     let tenant = match target {
         TenantRef::Tenant(t) => t.clone(),
         TenantRef::Multi(_) => home.clone(),
@@ -231,7 +295,12 @@ fn refresh_token(
         cross_tenant_roles(s, app, &user, home.id, &tenant)?
     };
     s.grants.touch_refresh(token, now);
-    let next = RefreshGrant { scope: grant.scope.clone(), issued: now, last_used: now, ..grant };
+    let next = RefreshGrant {
+        scope: grant.scope.clone(),
+        issued: now,
+        last_used: now,
+        ..grant
+    };
     delegated_response(s, tenant.id, app, &user, wids, &requested, next, None)
 }
 
@@ -248,13 +317,20 @@ fn cross_tenant_roles(
     let client_id = app.client_id.to_string();
     let tid = tenant.id.to_string();
     if home != s.world.partner_id {
-        return Err(AadError::user_not_in_tenant(&user.user_principal_name, &tid, &client_id));
+        return Err(AadError::user_not_in_tenant(
+            &user.user_principal_name,
+            &tid,
+            &client_id,
+        ));
     }
     let roles = s
         .world
         .gdap_roles(tenant.id)
         .ok_or_else(|| AadError::partner_not_preconsented(&client_id, &app.display_name, &tid))?;
-    let consented = s.world.consent(tenant.id, app).is_some_and(|c| !c.delegated_permissions.is_empty());
+    let consented = s
+        .world
+        .consent(tenant.id, app)
+        .is_some_and(|c| !c.delegated_permissions.is_empty());
     if !consented {
         return Err(AadError::consent_missing(&client_id, &app.display_name));
     }
@@ -280,15 +356,33 @@ fn delegated_response(
         consent.delegated_permissions.clone()
     } else {
         for p in &requested.permissions {
-            if !consent.delegated_permissions.iter().any(|c| c.eq_ignore_ascii_case(p)) {
-                return Err(AadError::consent_missing(&app.client_id.to_string(), &app.display_name));
+            if !consent
+                .delegated_permissions
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(p))
+            {
+                return Err(AadError::consent_missing(
+                    &app.client_id.to_string(),
+                    &app.display_name,
+                ));
             }
         }
         requested.permissions.clone()
     };
-    let mut scope_text: Vec<String> =
-        granted.iter().map(|p| format!("https://graph.microsoft.com/{p}")).collect();
-    let access = access_token(s, tenant, app, Principal::User { user, scopes: granted, wids });
+    let mut scope_text: Vec<String> = granted
+        .iter()
+        .map(|p| format!("https://graph.microsoft.com/{p}"))
+        .collect();
+    let access = access_token(
+        s,
+        tenant,
+        app,
+        Principal::User {
+            user,
+            scopes: granted,
+            wids,
+        },
+    );
     let mut body = serde_json::json!({
         "token_type": "Bearer",
         "expires_in": ACCESS_LIFETIME_S,

@@ -65,7 +65,14 @@ impl Directory {
         let mut dir = Directory::default();
         for user in users {
             dir.active += 1;
-            dir.users.insert(user.id, Entry { user, state: Lifecycle::Active, change: None });
+            dir.users.insert(
+                user.id,
+                Entry {
+                    user,
+                    state: Lifecycle::Active,
+                    change: None,
+                },
+            );
         }
         dir
     }
@@ -96,7 +103,10 @@ impl Directory {
 
     #[must_use]
     pub fn active(&self, id: Uuid) -> Option<&User> {
-        self.users.get(&id).filter(|e| e.state == Lifecycle::Active).map(|e| &e.user)
+        self.users
+            .get(&id)
+            .filter(|e| e.state == Lifecycle::Active)
+            .map(|e| &e.user)
     }
 
     /// Looks a user up by id or userPrincipalName (Graph accepts both in `/users/{key}`).
@@ -118,9 +128,15 @@ impl Directory {
     fn bump(&mut self, id: Uuid, fields: FieldSet, lifecycle: bool) {
         self.seq += 1;
         let seq = self.seq;
-        let Some(entry) = self.users.get_mut(&id) else { return };
+        let Some(entry) = self.users.get_mut(&id) else {
+            return;
+        };
         let info = entry.change.get_or_insert_with(|| {
-            Box::new(ChangeInfo { last_seq: 0, lifecycle_seq: 0, field_seq: [0; ALL_FIELDS.len()] })
+            Box::new(ChangeInfo {
+                last_seq: 0,
+                lifecycle_seq: 0,
+                field_seq: [0; ALL_FIELDS.len()],
+            })
         });
         if info.last_seq != 0 {
             self.changes.remove(&info.last_seq);
@@ -160,7 +176,14 @@ impl Directory {
             return Err(DirectoryError::AlreadyExists);
         }
         let id = user.id;
-        self.users.insert(id, Entry { user, state: Lifecycle::Active, change: None });
+        self.users.insert(
+            id,
+            Entry {
+                user,
+                state: Lifecycle::Active,
+                change: None,
+            },
+        );
         self.active += 1;
         self.bump(id, FieldSet::ALL, true);
         Ok(())
@@ -192,7 +215,11 @@ impl Directory {
     }
 
     pub fn hard_delete(&mut self, id: Uuid) -> Result<(), DirectoryError> {
-        self.transition(id, &[Lifecycle::Active, Lifecycle::SoftDeleted], Lifecycle::HardDeleted)
+        self.transition(
+            id,
+            &[Lifecycle::Active, Lifecycle::SoftDeleted],
+            Lifecycle::HardDeleted,
+        )
     }
 
     pub fn restore(&mut self, id: Uuid) -> Result<(), DirectoryError> {
@@ -222,8 +249,14 @@ impl Directory {
                 }
                 let item = match entry.state {
                     Lifecycle::Active => DeltaItem::Present(&entry.user),
-                    Lifecycle::SoftDeleted => DeltaItem::Removed { id: *id, reason: "changed" },
-                    Lifecycle::HardDeleted => DeltaItem::Removed { id: *id, reason: "deleted" },
+                    Lifecycle::SoftDeleted => DeltaItem::Removed {
+                        id: *id,
+                        reason: "changed",
+                    },
+                    Lifecycle::HardDeleted => DeltaItem::Removed {
+                        id: *id,
+                        reason: "deleted",
+                    },
                 };
                 Some((*seq, item))
             })
@@ -243,15 +276,33 @@ pub fn diff(old: &User, new: &User) -> FieldSet {
     mark(Field::GivenName, old.given_name != new.given_name);
     mark(Field::Surname, old.surname != new.surname);
     mark(Field::Mail, old.mail != new.mail);
-    mark(Field::UserPrincipalName, old.user_principal_name != new.user_principal_name);
+    mark(
+        Field::UserPrincipalName,
+        old.user_principal_name != new.user_principal_name,
+    );
     mark(Field::MobilePhone, old.mobile_phone != new.mobile_phone);
-    mark(Field::BusinessPhones, old.business_phones != new.business_phones);
+    mark(
+        Field::BusinessPhones,
+        old.business_phones != new.business_phones,
+    );
     mark(Field::JobTitle, old.job_title != new.job_title);
-    mark(Field::OfficeLocation, old.office_location != new.office_location);
-    mark(Field::PreferredLanguage, old.preferred_language != new.preferred_language);
-    mark(Field::AccountEnabled, old.account_enabled != new.account_enabled);
+    mark(
+        Field::OfficeLocation,
+        old.office_location != new.office_location,
+    );
+    mark(
+        Field::PreferredLanguage,
+        old.preferred_language != new.preferred_language,
+    );
+    mark(
+        Field::AccountEnabled,
+        old.account_enabled != new.account_enabled,
+    );
     mark(Field::UserType, old.user_type != new.user_type);
     mark(Field::AssignedLicenses, old.licenses != new.licenses);
-    mark(Field::OnPremisesSyncEnabled, old.on_premises_sync_enabled != new.on_premises_sync_enabled);
+    mark(
+        Field::OnPremisesSyncEnabled,
+        old.on_premises_sync_enabled != new.on_premises_sync_enabled,
+    );
     set
 }

@@ -8,7 +8,10 @@ use uuid::{Uuid, uuid};
 pub const ROLES: &[(&str, Uuid)] = &[
     ("Global Administrator", GLOBAL_ADMIN),
     ("Privileged Role Administrator", PRIVILEGED_ROLE_ADMIN),
-    ("Privileged Authentication Administrator", PRIVILEGED_AUTH_ADMIN),
+    (
+        "Privileged Authentication Administrator",
+        PRIVILEGED_AUTH_ADMIN,
+    ),
     ("Authentication Administrator", AUTH_ADMIN),
     ("User Administrator", USER_ADMIN),
     ("Helpdesk Administrator", HELPDESK_ADMIN),
@@ -63,8 +66,12 @@ fn allowed_editors(target_role: Option<Uuid>) -> &'static [Uuid] {
     match target_role {
         None => EVERY_ADMIN,
         Some(
-            DIRECTORY_READERS | GUEST_INVITER | MESSAGE_CENTER_READER | PASSWORD_ADMIN
-            | REPORTS_READER | USAGE_SUMMARY_READER,
+            DIRECTORY_READERS
+            | GUEST_INVITER
+            | MESSAGE_CENTER_READER
+            | PASSWORD_ADMIN
+            | REPORTS_READER
+            | USAGE_SUMMARY_READER,
         ) => EVERY_ADMIN,
         Some(GROUPS_ADMIN | HELPDESK_ADMIN | USER_ADMIN) => USER_ADMIN_UP,
         Some(AUTH_ADMIN) => AUTH_ADMIN_UP,
@@ -79,7 +86,9 @@ fn allowed_editors(target_role: Option<Uuid>) -> &'static [Uuid] {
 #[must_use]
 pub fn may_edit_sensitive(caller_roles: &[Uuid], target_roles: &[Uuid]) -> bool {
     let allowed = |target: Option<Uuid>| {
-        allowed_editors(target).iter().any(|editor| caller_roles.contains(editor))
+        allowed_editors(target)
+            .iter()
+            .any(|editor| caller_roles.contains(editor))
     };
     if target_roles.is_empty() {
         allowed(None)
@@ -105,7 +114,9 @@ pub fn app_only_may_edit(target_roles: &[Uuid]) -> bool {
 /// Roles that let an admin grant tenant-wide consent to Graph application permissions.
 #[must_use]
 pub fn can_grant_admin_consent(roles: &[Uuid]) -> bool {
-    roles.iter().any(|r| matches!(*r, GLOBAL_ADMIN | PRIVILEGED_ROLE_ADMIN))
+    roles
+        .iter()
+        .any(|r| matches!(*r, GLOBAL_ADMIN | PRIVILEGED_ROLE_ADMIN))
 }
 
 #[cfg(test)]
@@ -118,14 +129,20 @@ mod tests {
         assert!(may_edit_sensitive(&[USER_ADMIN], &[HELPDESK_ADMIN]));
         assert!(!may_edit_sensitive(&[USER_ADMIN], &[GLOBAL_ADMIN]));
         assert!(!may_edit_sensitive(&[USER_ADMIN], &[AUTH_ADMIN]));
-        assert!(!may_edit_sensitive(&[USER_ADMIN], &[DIRECTORY_READERS, GLOBAL_ADMIN]));
+        assert!(!may_edit_sensitive(
+            &[USER_ADMIN],
+            &[DIRECTORY_READERS, GLOBAL_ADMIN]
+        ));
     }
 
     #[test]
     fn auth_admin_row_and_top_row() {
         assert!(may_edit_sensitive(&[AUTH_ADMIN], &[AUTH_ADMIN]));
         assert!(!may_edit_sensitive(&[AUTH_ADMIN], &[USER_ADMIN]));
-        assert!(may_edit_sensitive(&[PRIVILEGED_AUTH_ADMIN], &[GLOBAL_ADMIN]));
+        assert!(may_edit_sensitive(
+            &[PRIVILEGED_AUTH_ADMIN],
+            &[GLOBAL_ADMIN]
+        ));
         assert!(!may_edit_sensitive(&[APPLICATION_ADMIN], &[]));
         assert!(!may_edit_sensitive(&[], &[]));
     }
@@ -140,7 +157,10 @@ mod tests {
     #[test]
     fn parses_names_and_ids() {
         assert_eq!(parse_role("user administrator"), Some(USER_ADMIN));
-        assert_eq!(parse_role("62e90394-69f5-4237-9190-012177145e10"), Some(GLOBAL_ADMIN));
+        assert_eq!(
+            parse_role("62e90394-69f5-4237-9190-012177145e10"),
+            Some(GLOBAL_ADMIN)
+        );
         assert_eq!(parse_role("nope"), None);
     }
 }

@@ -100,7 +100,10 @@ impl Field {
     /// Graph matches property names case-insensitively.
     #[must_use]
     pub fn parse(name: &str) -> Option<Field> {
-        ALL_FIELDS.iter().copied().find(|f| f.name().eq_ignore_ascii_case(name))
+        ALL_FIELDS
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     #[must_use]
@@ -171,7 +174,10 @@ impl Serialize for Licenses<'_> {
         }
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for sku in self.0 {
-            seq.serialize_element(&License { disabled_plans: [], sku_id: sku })?;
+            seq.serialize_element(&License {
+                disabled_plans: [],
+                sku_id: sku,
+            })?;
         }
         seq.end()
     }
@@ -248,8 +254,11 @@ mod tests {
 
     #[test]
     fn default_set_omits_select_only_fields() {
-        let json = serde_json::to_value(Selected { user: &sample(), fields: FieldSet::DEFAULT })
-            .unwrap();
+        let json = serde_json::to_value(Selected {
+            user: &sample(),
+            fields: FieldSet::DEFAULT,
+        })
+        .unwrap();
         assert_eq!(json["displayName"], "Zoë Müller");
         assert!(json["mobilePhone"].is_null() && json.get("mobilePhone").is_some());
         assert!(json.get("accountEnabled").is_none());
@@ -258,8 +267,17 @@ mod tests {
 
     #[test]
     fn selected_fields_only() {
-        let fields = FieldSet::default().with(Field::AccountEnabled).with(Field::UserType);
-        let json = serde_json::to_value(Selected { user: &sample(), fields }).unwrap();
-        assert_eq!(json, serde_json::json!({"accountEnabled": false, "userType": "Guest"}));
+        let fields = FieldSet::default()
+            .with(Field::AccountEnabled)
+            .with(Field::UserType);
+        let json = serde_json::to_value(Selected {
+            user: &sample(),
+            fields,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"accountEnabled": false, "userType": "Guest"})
+        );
     }
 }

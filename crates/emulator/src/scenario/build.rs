@@ -29,19 +29,33 @@ fn parse_time(text: &str) -> Result<Timestamp, ScenarioError> {
 }
 
 fn tenant_id(seed: u64, spec: &TenantSpec) -> Uuid {
-    spec.id.unwrap_or_else(|| stable_uuid(seed, &["tenant", &spec.domain.to_ascii_lowercase()]))
+    spec.id
+        .unwrap_or_else(|| stable_uuid(seed, &["tenant", &spec.domain.to_ascii_lowercase()]))
 }
 
-pub(crate) fn user_from_spec(seed: u64, domain: &str, spec: &UserSpec) -> Result<User, ScenarioError> {
-    let upn = if spec.upn.contains('@') { spec.upn.clone() } else { format!("{}@{domain}", spec.upn) };
+pub(crate) fn user_from_spec(
+    seed: u64,
+    domain: &str,
+    spec: &UserSpec,
+) -> Result<User, ScenarioError> {
+    let upn = if spec.upn.contains('@') {
+        spec.upn.clone()
+    } else {
+        format!("{}@{domain}", spec.upn)
+    };
     let user_type = match spec.user_type.as_deref() {
         None | Some("Member") => UserType::Member,
         Some("Guest") => UserType::Guest,
         Some(other) => return Err(invalid(format!("user {upn}: unknown userType '{other}'"))),
     };
-    let mail = spec.mail.clone().or_else(|| (user_type == UserType::Member).then(|| upn.clone()));
+    let mail = spec
+        .mail
+        .clone()
+        .or_else(|| (user_type == UserType::Member).then(|| upn.clone()));
     Ok(User {
-        id: spec.id.unwrap_or_else(|| stable_uuid(seed, &["user", &upn.to_ascii_lowercase()])),
+        id: spec
+            .id
+            .unwrap_or_else(|| stable_uuid(seed, &["user", &upn.to_ascii_lowercase()])),
         display_name: spec.display_name.as_str().into(),
         given_name: spec.given_name.as_deref().map(Into::into),
         surname: spec.surname.as_deref().map(Into::into),
@@ -49,7 +63,11 @@ pub(crate) fn user_from_spec(seed: u64, domain: &str, spec: &UserSpec) -> Result
         roles: roles(&spec.roles, &upn)?,
         user_principal_name: upn.into(),
         mobile_phone: spec.mobile_phone.as_deref().map(Into::into),
-        business_phones: spec.business_phones.iter().map(|p| p.as_str().into()).collect(),
+        business_phones: spec
+            .business_phones
+            .iter()
+            .map(|p| p.as_str().into())
+            .collect(),
         job_title: spec.job_title.as_deref().map(Into::into),
         office_location: spec.office_location.as_deref().map(Into::into),
         preferred_language: spec.preferred_language.as_deref().map(Into::into),
@@ -73,14 +91,26 @@ fn build_tenant(
         .map(|u| user_from_spec(s.seed, &spec.domain, u))
         .collect::<Result<Vec<_>, _>>()?;
     if spec.generate_users > 0 {
-        let taken: HashSet<String> =
-            users.iter().map(|u| u.user_principal_name.to_ascii_lowercase()).collect();
-        users.extend(generate_users(&spec.domain, spec.generate_users, s.seed, index, spec.hybrid, taken));
+        let taken: HashSet<String> = users
+            .iter()
+            .map(|u| u.user_principal_name.to_ascii_lowercase())
+            .collect();
+        users.extend(generate_users(
+            &spec.domain,
+            spec.generate_users,
+            s.seed,
+            index,
+            spec.hybrid,
+            taken,
+        ));
     }
     let mut seen = HashSet::new();
     for u in &users {
         if !seen.insert(u.id) {
-            return Err(invalid(format!("tenant {}: duplicate user id {}", spec.domain, u.id)));
+            return Err(invalid(format!(
+                "tenant {}: duplicate user id {}",
+                spec.domain, u.id
+            )));
         }
     }
     Ok(Tenant::new(
@@ -210,5 +240,12 @@ pub(crate) fn build_world(s: &Scenario, now: Timestamp) -> Result<World, Scenari
         })
         .collect();
 
-    Ok(World::new(WorldParts { partner, customers, apps, consents, relationships, contracts }))
+    Ok(World::new(WorldParts {
+        partner,
+        customers,
+        apps,
+        consents,
+        relationships,
+        contracts,
+    }))
 }

@@ -11,7 +11,9 @@ use super::names::{
     SHARED_MAILBOXES,
 };
 use super::phones;
-use super::{AppSpec, ConsentSpec, GdapSpec, Scenario, SecretSpec, TenantSpec, UserSpec, stable_uuid};
+use super::{
+    AppSpec, ConsentSpec, GdapSpec, Scenario, SecretSpec, TenantSpec, UserSpec, stable_uuid,
+};
 use crate::model::AppKind;
 use crate::model::roles;
 use crate::model::user::{Text, User, UserType};
@@ -39,16 +41,25 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
             client_id: multi,
             display_name: "Countersign".into(),
             kind: AppKind::MultiTenant,
-            secrets: vec![SecretSpec { value: secret(seed, "multi"), expires: None }],
+            secrets: vec![SecretSpec {
+                value: secret(seed, "multi"),
+                expires: None,
+            }],
             redirect_uris: vec!["http://localhost:8080/integrations/consent/callback".into()],
-            application_permissions: vec!["User.ReadWrite.All".into(), "Organization.Read.All".into()],
+            application_permissions: vec![
+                "User.ReadWrite.All".into(),
+                "Organization.Read.All".into(),
+            ],
             delegated_permissions: vec![],
         },
         AppSpec {
             client_id: partner_app,
             display_name: "Northwind MSP – Countersign".into(),
             kind: AppKind::Partner,
-            secrets: vec![SecretSpec { value: secret(seed, "partner"), expires: None }],
+            secrets: vec![SecretSpec {
+                value: secret(seed, "partner"),
+                expires: None,
+            }],
             redirect_uris: vec!["http://localhost:8080/integrations/gdap/callback".into()],
             application_permissions: vec![],
             delegated_permissions: vec![
@@ -90,7 +101,11 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
     for i in 0..tenants {
         let word = COMPANY_WORDS[i % COMPANY_WORDS.len()];
         let suffix = COMPANY_SUFFIXES[rng.gen_range(0..COMPANY_SUFFIXES.len())];
-        let slug: String = word.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        let slug: String = word
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
         let domain = format!("{slug}{i}.onmicrosoft.com");
         let display_name = format!("{word} {suffix}");
         specs.push(TenantSpec {
@@ -109,7 +124,10 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
             customer: domain.clone(),
             display_name: format!("Northwind – {display_name}"),
             status: status.into(),
-            roles: vec!["User Administrator".into(), "Application Administrator".into()],
+            roles: vec![
+                "User Administrator".into(),
+                "Application Administrator".into(),
+            ],
             duration: "P730D".into(),
         });
         if i % 4 == 1 {
@@ -169,16 +187,23 @@ pub fn generate_users(
     hybrid: bool,
     taken: HashSet<String>,
 ) -> Vec<User> {
-    let mut rng = StdRng::seed_from_u64(seed ^ (tenant_index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng =
+        StdRng::seed_from_u64(seed ^ (tenant_index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let jobs = pool(JOB_TITLES);
     let offices = pool(OFFICES);
-    let skus: Vec<Uuid> = LICENSE_SKUS.iter().filter_map(|s| Uuid::parse_str(s).ok()).collect();
+    let skus: Vec<Uuid> = LICENSE_SKUS
+        .iter()
+        .filter_map(|s| Uuid::parse_str(s).ok())
+        .collect();
     let locales: Vec<(Vec<Text>, Vec<Text>, Text)> = LOCALES
         .iter()
         .map(|l| {
             (
                 l.given.iter().map(|(n, _)| Arc::<str>::from(*n)).collect(),
-                l.surnames.iter().map(|(n, _)| Arc::<str>::from(*n)).collect(),
+                l.surnames
+                    .iter()
+                    .map(|(n, _)| Arc::<str>::from(*n))
+                    .collect(),
                 Arc::<str>::from(l.language),
             )
         })
@@ -188,7 +213,11 @@ pub fn generate_users(
     let mut unique = |local: String| -> String {
         let n = used.entry(format!("{local}@{domain}")).or_insert(0);
         *n += 1;
-        if *n == 1 { format!("{local}@{domain}") } else { format!("{local}{n}@{domain}") }
+        if *n == 1 {
+            format!("{local}@{domain}")
+        } else {
+            format!("{local}{n}@{domain}")
+        }
     };
     let admin_roles = [
         roles::GLOBAL_ADMIN,
@@ -226,10 +255,14 @@ pub fn generate_users(
         };
         let ascii = format!("{}.{}", locale.given[gi].1, locale.surnames[si].1);
         let mobile = (rng.gen_range(0..10) >= 3).then(|| Text::from(phones::mobile(&mut rng)));
-        let business: Vec<Text> =
-            if rng.gen_range(0..10) < 6 { vec![phones::business(&mut rng).into()] } else { vec![] };
+        let business: Vec<Text> = if rng.gen_range(0..10) < 6 {
+            vec![phones::business(&mut rng).into()]
+        } else {
+            vec![]
+        };
         let job = (rng.gen_range(0..100) < 85).then(|| jobs[rng.gen_range(0..jobs.len())].clone());
-        let office = (rng.gen_range(0..100) < 60).then(|| offices[rng.gen_range(0..offices.len())].clone());
+        let office =
+            (rng.gen_range(0..100) < 60).then(|| offices[rng.gen_range(0..offices.len())].clone());
         let licensed = rng.gen_range(0..100) >= 8;
         let synced = hybrid && rng.gen_range(0..10) < 7;
         let mut user = User {
@@ -246,7 +279,11 @@ pub fn generate_users(
             preferred_language: (rng.gen_range(0..10) < 7).then(|| language.clone()),
             account_enabled: true,
             user_type: UserType::Member,
-            licenses: if licensed { vec![skus[i % skus.len()]] } else { vec![] },
+            licenses: if licensed {
+                vec![skus[i % skus.len()]]
+            } else {
+                vec![]
+            },
             on_premises_sync_enabled: synced.then_some(true),
             roles: vec![],
         };
@@ -298,10 +335,20 @@ mod tests {
         let a = generate_users("contoso.onmicrosoft.com", 2000, 7, 0, true, HashSet::new());
         let b = generate_users("contoso.onmicrosoft.com", 2000, 7, 0, true, HashSet::new());
         assert_eq!(a.len(), 2000);
-        assert!(a.iter().zip(&b).all(|(x, y)| x.id == y.id && x.mobile_phone == y.mobile_phone));
-        let upns: HashSet<_> = a.iter().map(|u| u.user_principal_name.to_lowercase()).collect();
+        assert!(
+            a.iter()
+                .zip(&b)
+                .all(|(x, y)| x.id == y.id && x.mobile_phone == y.mobile_phone)
+        );
+        let upns: HashSet<_> = a
+            .iter()
+            .map(|u| u.user_principal_name.to_lowercase())
+            .collect();
         assert_eq!(upns.len(), 2000);
-        assert!(a.iter().all(|u| u.user_principal_name.ends_with("@contoso.onmicrosoft.com")));
+        assert!(
+            a.iter()
+                .all(|u| u.user_principal_name.ends_with("@contoso.onmicrosoft.com"))
+        );
         assert!(a.iter().any(|u| u.user_type == UserType::Guest));
         assert!(a.iter().any(|u| !u.account_enabled));
         assert!(a.iter().any(|u| u.mobile_phone.is_none()));

@@ -19,7 +19,10 @@ pub(crate) use build::{build_world, user_from_spec};
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error("cannot read scenario file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("invalid TOML scenario: {0}")]
     Toml(#[from] toml::de::Error),
     #[error("invalid JSON scenario: {0}")]
@@ -175,9 +178,14 @@ impl Scenario {
     /// Reads a `.toml` or `.json` scenario file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Io { path: path.display().to_string(), source })?;
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             Ok(serde_json::from_str(&text)?)
         } else {
             Scenario::from_toml(&text)

@@ -21,7 +21,12 @@ use tower::ServiceExt;
 #[error("connection dropped by fault injection")]
 struct Dropped;
 
-pub async fn serve(listener: TcpListener, router: Router, state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -68,8 +73,10 @@ async fn handle(
     let path = req.uri().path();
     let is_graph = path.starts_with("/graph/");
     let is_token = path.starts_with("/login/") && path.ends_with("/oauth2/v2.0/token");
-    if is_graph || is_token {
-        if let Some((kind, slow_ms, retry_after)) = state.faults.decide(is_token) {
+    if (is_graph || is_token)
+        && let Some((kind, slow_ms, retry_after)) = state.faults.decide(is_token)
+    {
+        {
             match kind {
                 FaultKind::Drop => return Err(Dropped),
                 FaultKind::Slow => tokio::time::sleep(Duration::from_millis(slow_ms)).await,
@@ -80,9 +87,14 @@ async fn handle(
                     return Ok(GraphError::unavailable(retry_after).into_response());
                 }
                 FaultKind::TooManyRequests | FaultKind::Unavailable => {
-                    let err = if kind == FaultKind::TooManyRequests { AadError::throttled() } else { AadError::unavailable() };
+                    let err = if kind == FaultKind::TooManyRequests {
+                        AadError::throttled()
+                    } else {
+                        AadError::unavailable()
+                    };
                     let mut resp = err.into_response();
-                    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                    resp.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
                     return Ok(resp);
                 }
             }
@@ -91,5 +103,8 @@ async fn handle(
     let mut req = req.map(Body::new);
     req.extensions_mut().insert(PeerAddr(peer));
     // The router's error type is Infallible.
-    Ok(router.oneshot(req).await.unwrap_or_else(|never| match never {}))
+    Ok(router
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|never| match never {}))
 }

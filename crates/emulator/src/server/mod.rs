@@ -130,7 +130,10 @@ fn base_url(addr: SocketAddr) -> String {
 impl Emulator {
     /// Builds the world from `scenario` (user generation runs on a blocking thread) and serves
     /// login, Graph and control on `listener` until [`RunningEmulator::shutdown`].
-    pub async fn start(scenario: Scenario, listener: TcpListener) -> Result<RunningEmulator, StartError> {
+    pub async fn start(
+        scenario: Scenario,
+        listener: TcpListener,
+    ) -> Result<RunningEmulator, StartError> {
         let local_addr = listener.local_addr()?;
         let base = base_url(local_addr);
         let urls = Urls {
@@ -138,14 +141,15 @@ impl Emulator {
             graph: format!("{base}/graph"),
             control: format!("{base}/_emulator"),
         };
-        let state: AppState = tokio::task::spawn_blocking(move || -> Result<AppState, ScenarioError> {
-            let clock = Clock::default();
-            let world = build_world(&scenario, clock.now())?;
-            let throttle = Throttle::new(scenario.throttling.clone());
-            let faults = Faults::new(scenario.faults.clone(), scenario.seed);
-            Ok(Arc::new(Shared::new(world, clock, throttle, faults, urls)))
-        })
-        .await??;
+        let state: AppState =
+            tokio::task::spawn_blocking(move || -> Result<AppState, ScenarioError> {
+                let clock = Clock::default();
+                let world = build_world(&scenario, clock.now())?;
+                let throttle = Throttle::new(scenario.throttling.clone());
+                let faults = Faults::new(scenario.faults.clone(), scenario.seed);
+                Ok(Arc::new(Shared::new(world, clock, throttle, faults, urls)))
+            })
+            .await??;
         let router: Router = Router::new()
             .nest("/login", crate::identity::router())
             .nest("/graph", crate::graph::router())

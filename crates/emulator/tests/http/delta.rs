@@ -23,7 +23,9 @@ async fn round(env: &Env, token: &str, url: &str, page: usize) -> (Vec<Value>, S
             assert!(r.json.get("@odata.deltaLink").is_none());
             url = next.to_string();
         } else {
-            let link = r.json["@odata.deltaLink"].as_str().expect("last page has a deltaLink");
+            let link = r.json["@odata.deltaLink"]
+                .as_str()
+                .expect("last page has a deltaLink");
             assert!(link.contains("$deltatoken="));
             return (items, link.to_string(), pages);
         }
@@ -39,9 +41,18 @@ async fn delta_reports_only_changes_since_the_token() {
     let env = start().await;
     let control = env.emu.control();
     let token = env.app_token(CONTOSO).await;
-    let first = format!("{}/v1.0/users/delta?$select=displayName,mobilePhone,businessPhones", env.m.graph_base_url);
+    let first = format!(
+        "{}/v1.0/users/delta?$select=displayName,mobilePhone,businessPhones",
+        env.m.graph_base_url
+    );
     let (items, link, pages) = round(&env, &token, &first, 100).await;
-    let total = env.m.tenants.iter().find(|t| t.id.to_string() == CONTOSO).unwrap().users;
+    let total = env
+        .m
+        .tenants
+        .iter()
+        .find(|t| t.id.to_string() == CONTOSO)
+        .unwrap()
+        .users;
     assert_eq!(items.len(), total);
     assert!(pages >= 3);
     let mut unique = ids(&items);
@@ -55,8 +66,12 @@ async fn delta_reports_only_changes_since_the_token() {
     assert!(items.is_empty());
 
     // A tracked change surfaces; an untracked one (jobTitle) does not.
-    control.edit_user(CONTOSO, TARO, &json!({"mobilePhone": "+81 90-1111-2222"})).unwrap();
-    control.edit_user(CONTOSO, ZOE_GA, &json!({"jobTitle": "CEO"})).unwrap();
+    control
+        .edit_user(CONTOSO, TARO, &json!({"mobilePhone": "+81 90-1111-2222"}))
+        .unwrap();
+    control
+        .edit_user(CONTOSO, ZOE_GA, &json!({"jobTitle": "CEO"}))
+        .unwrap();
     let (items, link, _) = round(&env, &token, &link, 100).await;
     assert_eq!(ids(&items), vec![TARO]);
     assert_eq!(items[0]["mobilePhone"], "+81 90-1111-2222");
@@ -64,24 +79,35 @@ async fn delta_reports_only_changes_since_the_token() {
     // Soft delete → @removed changed; restore → plain object; hard delete → @removed deleted.
     control.soft_delete(CONTOSO, TARO).unwrap();
     let (items, link, _) = round(&env, &token, &link, 100).await;
-    assert_eq!(items, vec![json!({"@odata.type": "#microsoft.graph.user", "id": TARO, "@removed": {"reason": "changed"}})]);
+    assert_eq!(
+        items,
+        vec![
+            json!({"@odata.type": "#microsoft.graph.user", "id": TARO, "@removed": {"reason": "changed"}})
+        ]
+    );
     control.restore(CONTOSO, TARO).unwrap();
     let (items, link, _) = round(&env, &token, &link, 100).await;
     assert_eq!(ids(&items), vec![TARO]);
     assert!(items[0].get("@removed").is_none());
     control.hard_delete(CONTOSO, TARO).unwrap();
     let added = control
-        .add_user(CONTOSO, &countersign_emulator::UserSpec {
-            display_name: "Nouvelle Recrue".into(),
-            upn: "nouvelle.recrue".into(),
-            account_enabled: true,
-            ..Default::default()
-        })
+        .add_user(
+            CONTOSO,
+            &countersign_emulator::UserSpec {
+                display_name: "Nouvelle Recrue".into(),
+                upn: "nouvelle.recrue".into(),
+                account_enabled: true,
+                ..Default::default()
+            },
+        )
         .unwrap()
         .to_string();
     let (items, _, _) = round(&env, &token, &link, 1).await;
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0], json!({"@odata.type": "#microsoft.graph.user", "id": TARO, "@removed": {"reason": "deleted"}}));
+    assert_eq!(
+        items[0],
+        json!({"@odata.type": "#microsoft.graph.user", "id": TARO, "@removed": {"reason": "deleted"}})
+    );
     assert_eq!(items[1]["id"], added.as_str());
     assert_eq!(items[1]["displayName"], "Nouvelle Recrue");
 }
@@ -90,11 +116,16 @@ async fn delta_reports_only_changes_since_the_token() {
 async fn deltatoken_latest_returns_only_a_delta_link() {
     let env = start().await;
     let token = env.app_token(CONTOSO).await;
-    let r = env.graph("users/delta?$deltatoken=latest&$select=mobilePhone", &token).await;
+    let r = env
+        .graph("users/delta?$deltatoken=latest&$select=mobilePhone", &token)
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["value"], json!([]));
     let link = r.json["@odata.deltaLink"].as_str().unwrap().to_string();
-    env.emu.control().edit_user(CONTOSO, TARO, &json!({"mobilePhone": null})).unwrap();
+    env.emu
+        .control()
+        .edit_user(CONTOSO, TARO, &json!({"mobilePhone": null}))
+        .unwrap();
     let (items, _, _) = round(&env, &token, &link, 100).await;
     assert_eq!(ids(&items), vec![TARO]);
     assert!(items[0]["mobilePhone"].is_null());
@@ -111,5 +142,10 @@ async fn expired_delta_token_is_410_with_resync_error() {
     let r = env.get(&link, &token).await;
     assert_eq!(r.status, 410);
     assert_eq!(graph_code(&r), "resyncRequired");
-    assert!(r.headers["location"].to_str().unwrap().ends_with("/v1.0/users/delta?$deltatoken="));
+    assert!(
+        r.headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("/v1.0/users/delta?$deltatoken=")
+    );
 }

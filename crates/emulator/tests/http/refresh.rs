@@ -16,8 +16,19 @@ async fn refresh_rotates_and_reaches_gdap_customers_only_with_consent() {
     assert_eq!(customer.status, 200, "{}", customer.json);
     let c = claims(customer.json["access_token"].as_str().unwrap());
     assert_eq!(c["tid"], CONTOSO);
-    assert!(c["wids"].as_array().unwrap().iter().any(|w| w == "fe930be7-5e62-47db-91af-98c3a49a38b1"));
-    let users = env.graph("users?$top=5", customer.json["access_token"].as_str().unwrap()).await;
+    assert!(
+        c["wids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "fe930be7-5e62-47db-91af-98c3a49a38b1")
+    );
+    let users = env
+        .graph(
+            "users?$top=5",
+            customer.json["access_token"].as_str().unwrap(),
+        )
+        .await;
     assert_eq!(users.status, 200);
 
     // Fabrikam: GDAP active, partner app never consented there.
@@ -50,7 +61,9 @@ async fn revoked_sessions_make_refresh_fail_with_50173() {
     let tokens = env.sign_in(ALEX_GA).await;
     let rt = tokens["refresh_token"].as_str().unwrap();
     env.emu.control().advance_clock(1);
-    let url = env.control_url(&format!("/tenants/{PARTNER}/users/{ALEX_GA}/revoke-sessions"));
+    let url = env.control_url(&format!(
+        "/tenants/{PARTNER}/users/{ALEX_GA}/revoke-sessions"
+    ));
     assert_eq!(env.http.post(url).send().await.unwrap().status(), 204);
     env.emu.control().advance_clock(1);
     let r = env.refresh(PARTNER, rt).await;

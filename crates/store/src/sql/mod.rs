@@ -26,7 +26,10 @@
 //! writing the queries once, and it is identical in every file.
 
 mod audit;
+mod branding;
 mod invites;
+mod jobs;
+mod messages;
 mod orgs;
 mod rows;
 mod sealed;
@@ -35,6 +38,8 @@ mod technicians;
 mod throttles;
 
 pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
+pub use jobs::MAX_JOB_PAGE;
+pub use messages::MAX_MESSAGE_PAGE;
 pub use sealed::MAX_SEALED_PAGE;
 
 use crate::{StoreError, StoreResult};
@@ -55,6 +60,11 @@ pub trait Dialect: Database + private::Sealed {
     fn lock_audit_chain(
         conn: &mut Self::Connection,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+
+    /// Appended to the subquery that picks jobs to claim: PostgreSQL locks the picked rows
+    /// and skips rows a concurrent claim holds (`FOR UPDATE SKIP LOCKED`); SQLite needs
+    /// nothing, its immediate transaction already excludes every other writer.
+    const CLAIM_LOCK: &'static str;
 
     /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
     fn rows_affected(result: &Self::QueryResult) -> u64;

@@ -57,40 +57,65 @@ async fn harness_fills_submits_and_uses_two_sessions() {
     .await;
 }
 
-/// The failure path: the journey's error fails the test and leaves a screenshot behind.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn harness_saves_artifacts_on_failure() {
+/// Runs a failing journey in its own task and returns the artifacts it left behind.
+async fn artifacts_of_failing_journey(name: &str, panic: bool) -> Vec<std::path::PathBuf> {
     let url = serve_fixture().await;
-    let name = format!("harness_failure_probe_{}", std::process::id());
-    let url2 = url.clone();
-    let name2 = name.clone();
+    let task_name = name.to_owned();
     let outcome = tokio::spawn(async move {
-        browser::run(&name2, async |b| {
-            b.set_base_url(&url2);
+        browser::run(&task_name, async |b| {
+            b.set_base_url(&url);
             b.goto("/form").await?;
+            assert!(!panic, "deliberate panic");
             anyhow::bail!("deliberate failure");
         })
         .await;
     })
     .await;
     assert!(outcome.is_err(), "a failing journey must fail the test");
-    let saved: Vec<_> = std::fs::read_dir(browser::artifacts_dir())
+    std::fs::read_dir(browser::artifacts_dir())
         .expect("artifacts dir exists")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&name))
+                .is_some_and(|n| n.starts_with(name))
         })
-        .collect();
-    assert!(
-        saved.iter().any(|p| p.extension().is_some_and(|e| e == "png")),
-        "expected a PNG for {name} in {:?}, got {saved:?}",
-        browser::artifacts_dir()
-    );
-    assert!(saved.iter().any(|p| p.extension().is_some_and(|e| e == "html")));
+        .collect()
+}
+
+fn assert_png_and_html(name: &str, saved: Vec<std::path::PathBuf>) {
+    let has = |ext: &str| {
+        saved
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == ext))
+    };
+    assert!(has("png"), "expected a PNG for {name}, got {saved:?}");
+    assert!(has("html"), "expected the HTML for {name}, got {saved:?}");
+    let png = std::fs::read(
+        saved
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "png"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a real PNG");
     for path in saved {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// The failure paths: an `Err` or a panic fails the test and leaves a screenshot behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_saves_artifacts_on_error() {
+    let name = format!("harness_error_probe_{}", std::process::id());
+    let saved = artifacts_of_failing_journey(&name, false).await;
+    assert_png_and_html(&name, saved);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_saves_artifacts_on_panic() {
+    let name = format!("harness_panic_probe_{}", std::process::id());
+    let saved = artifacts_of_failing_journey(&name, true).await;
+    assert_png_and_html(&name, saved);
 }

@@ -7,7 +7,7 @@ use countersign_testkit::browser::{self, Session};
 
 const ORG: &str = "Acme IT";
 const ADMIN_EMAIL: &str = "admin@acme.example";
-const ADMIN_PASSWORD: &str = "admin password for the browser test";
+const ADMIN_PASSWORD: &str = "granite orchard lantern seven";
 const TECH_EMAIL: &str = "tech@acme.example";
 const TECH_NAME: &str = "Tess Technician";
 const TECH_PASSWORD: &str = "copper kettle violin sunrise";
@@ -18,7 +18,8 @@ async fn sign_in(b: &Session, email: &str, password: &str) -> anyhow::Result<()>
     assert_eq!(b.text("h1").await?, "Sign in");
     b.fill("#email", email).await?;
     b.fill("#password", password).await?;
-    b.click_and_wait("form[action='/login'] button[type=submit]").await
+    b.click_and_wait("form[action='/login'] button[type=submit]")
+        .await
 }
 
 /// Clicks "Sign out" in the top bar and checks the sign-in page says so.
@@ -40,7 +41,11 @@ async fn enroll_totp(b: &Session, app: &TestApp) -> anyhow::Result<Authenticator
     let shown_key = b.text("section.card p.small code").await?;
     let uri = b.text_content("details code").await?;
     let secret = otpauth_secret(&uri)?;
-    assert_eq!(secret, shown_key.trim(), "the key to type matches the QR/otpauth secret");
+    assert_eq!(
+        secret,
+        shown_key.trim(),
+        "the key to type matches the QR/otpauth secret"
+    );
 
     let authenticator = Authenticator::new(&secret, app.clock.clone())?;
     b.fill("#code", &authenticator.code()).await?;
@@ -77,9 +82,7 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         admin.click_and_wait(".usermenu a[href='/account']").await?;
         assert_eq!(admin.text("h1").await?, "Your account");
         admin.wait_for_text(".badge", "Off").await?;
-        admin
-            .click_and_wait("a[href='/account/2fa/setup']")
-            .await?;
+        admin.click_and_wait("a[href='/account/2fa/setup']").await?;
         let _admin_totp = enroll_totp(admin, &app).await?;
         admin.click_and_wait("a.button[href='/account']").await?;
         assert_eq!(admin.text("h1").await?, "Your account");
@@ -136,19 +139,20 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         tech.click_and_wait("form[action^='/invite/'] button[type=submit]")
             .await?;
         assert_eq!(tech.current_path().await?, "/login");
-        tech.wait_for_text(".notice", "Your account is ready.").await?;
+        tech.wait_for_text(".notice", "Your account is ready.")
+            .await?;
 
         // The link worked once: opening it again says so.
         tech.goto(&link).await?;
-        assert_eq!(
-            tech.text("h1").await?,
-            "This invite link cannot be used"
-        );
+        assert_eq!(tech.text("h1").await?, "This invite link cannot be used");
 
         // First sign-in: the org requires 2FA, so the technician is sent to set it up.
         sign_in(&tech, TECH_EMAIL, TECH_PASSWORD).await?;
-        tech.wait_for_text(".warning", "Your organisation requires two-factor authentication")
-            .await?;
+        tech.wait_for_text(
+            ".warning",
+            "Your organisation requires two-factor authentication",
+        )
+        .await?;
         let tech_app = enroll_totp(&tech, &app).await?;
         tech.click_and_wait("a.button[href='/account']").await?;
         assert_eq!(tech.text("h1").await?, "Your account");
@@ -167,7 +171,10 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         tech.click_and_wait("form[action='/login/2fa'] button[type=submit]")
             .await?;
         assert_eq!(tech.current_path().await?, "/login/2fa");
-        assert!(tech.exists(".error[role=alert]").await?, "a spent code is refused");
+        assert!(
+            tech.exists(".error[role=alert]").await?,
+            "a spent code is refused"
+        );
 
         tech_app.next_step();
         tech.fill("#code", &tech_app.code()).await?;

@@ -49,24 +49,34 @@ impl Authenticator {
     pub fn new(base32_secret: &str, clock: ManualClock) -> anyhow::Result<Self> {
         let bytes = decode_base32(base32_secret)?;
         anyhow::ensure!(bytes.len() >= 10, "secret too short: {base32_secret}");
-        Ok(Self { secret: TotpSecret::from_bytes(&bytes), clock })
+        Ok(Self {
+            secret: TotpSecret::from_bytes(&bytes),
+            clock,
+        })
     }
 
     /// The code the app shows now (by the server's clock).
     pub fn code(&self) -> String {
-        totp_at(&self.secret, self.clock.now().unix_seconds().div_euclid(STEP_SECONDS))
+        totp_at(
+            &self.secret,
+            self.clock.now().unix_seconds().div_euclid(STEP_SECONDS),
+        )
     }
 
     /// Move the server's clock to the next time step, so the next code is a fresh one (the
     /// server refuses a code from a step that was already used).
     pub fn next_step(&self) {
-        self.clock.advance(Duration::from_secs(STEP_SECONDS.unsigned_abs()));
+        self.clock
+            .advance(Duration::from_secs(STEP_SECONDS.unsigned_abs()));
     }
 }
 
 #[test]
 fn base32_round_trips_with_the_crypto_encoder() {
     let secret = TotpSecret::generate();
-    assert_eq!(decode_base32(&secret.to_base32()).unwrap(), secret.as_bytes());
-    assert_eq!(decode_base32("MZXW6YTBOI").unwrap(), b"fooba");
+    assert_eq!(
+        decode_base32(&secret.to_base32()).unwrap(),
+        secret.as_bytes()
+    );
+    assert_eq!(decode_base32("MZXW6YTBOI").unwrap(), b"foobar");
 }

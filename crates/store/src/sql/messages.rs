@@ -1,0 +1,418 @@
+//! [`MessageStore`] for both backends: message rows, their state history and SMS consent.
+
+use super::jobs::insert_job;
+use super::{Dialect, SqlStore, changed, page_size};
+use crate::model::{
+    Channel, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage, Transition,
+    TransportKind,
+};
+use crate::{MessageStore, StoreError, StoreResult};
+use countersign_domain::{MessageId, OrgId, Timestamp};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+/// Most messages one `messages` call returns.
+pub const MAX_MESSAGE_PAGE: i64 = 500;
+
+/// Columns of [`MessageRow`], as a literal for `concat!`.
+macro_rules! message_columns {
+    () => {
+        "id, org_id, channel, template, recipient, subject, body_text, body_html, transport, \
+         state, provider_id, attempts, last_error, error_code, idempotency_key, created_at, \
+         updated_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    org_id: Uuid,
+    channel: String,
+    template: String,
+    recipient: String,
+    subject: String,
+    body_text: Option<String>,
+    body_html: Option<String>,
+    transport: String,
+    state: String,
+    provider_id: Option<String>,
+    attempts: i64,
+    last_error: Option<String>,
+    error_code: Option<String>,
+    idempotency_key: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            org_id: r.org_id.into(),
+            channel: Channel::parse(&r.channel).ok_or_else(|| corrupt("channel", &r.channel))?,
+            template: r.template,
+            recipient: r.recipient,
+            subject: r.subject,
+            body_text: r.body_text,
+            body_html: r.body_html,
+            transport: TransportKind::parse(&r.transport)
+                .ok_or_else(|| corrupt("transport", &r.transport))?,
+            state: MessageState::parse(&r.state).ok_or_else(|| corrupt("state", &r.state))?,
+            provider_id: r.provider_id,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            error_code: r.error_code,
+            idempotency_key: r.idempotency_key,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+        })
+    }
+}
+
+/// The states a transition to `to` may start from, as an SQL list of literals (our own
+/// constant names, never input). Moving back to `queued` (a failed attempt, to be retried)
+/// is allowed from `sending` only; otherwise from any lower rank.
+fn from_states(to: MessageState) -> String {
+    let from: Vec<String> = MessageState::ALL
+        .iter()
+        .filter(|s| match to {
+            MessageState::Queued => **s == MessageState::Sending,
+            _ => s.rank() < to.rank(),
+        })
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    from.join(", ")
+}
+
+/// Whether entering `state` clears the bodies: a live transport took (or refused for good)
+/// the message, so codes and links in it need not be kept.
+fn clears_body(state: MessageState) -> bool {
+    !matches!(
+        state,
+        MessageState::Queued | MessageState::Sending | MessageState::Outbox
+    )
+}
+
+/// `UPDATE … SET` for a transition; `$1..$7` are the transition, the `WHERE` is appended.
+fn transition_sql(to: MessageState, target: &str) -> String {
+    format!(
+        "UPDATE messages SET state = $1, provider_id = COALESCE($2, provider_id), \
+         last_error = COALESCE($3, last_error), error_code = COALESCE($4, error_code), \
+         updated_at = $5, \
+         body_text = CASE WHEN $6 THEN NULL ELSE body_text END, \
+         body_html = CASE WHEN $6 THEN NULL ELSE body_html END \
+         WHERE {target} AND state IN ({from}) RETURNING org_id, id",
+        from = from_states(to),
+    )
+}
+
+impl<DB> MessageStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn queue_message(
+        &self,
+        m: &NewMessage,
+        job: Option<&NewJob>,
+    ) -> StoreResult<(Message, bool)> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, org_id, channel, template, recipient, subject, body_text, \
+             body_html, transport, state, attempts, idempotency_key, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $11, $11) \
+             ON CONFLICT (org_id, idempotency_key) DO NOTHING",
+        )
+        .bind(m.id.0)
+        .bind(m.org_id.0)
+        .bind(m.channel.as_str())
+        .bind(m.template.as_str())
+        .bind(m.recipient.as_str())
+        .bind(m.subject.as_str())
+        .bind(m.body_text.as_str())
+        .bind(m.body_html.as_deref())
+        .bind(m.transport.as_str())
+        .bind(m.idempotency_key.as_str())
+        .bind(m.created_at.0)
+        .execute(&mut *tx)
+        .await?;
+        let is_new = changed::<DB>(&inserted);
+        if is_new {
+            insert_event::<DB>(
+                &mut tx,
+                m.org_id,
+                m.id,
+                m.created_at,
+                MessageState::Queued,
+                "queued",
+            )
+            .await?;
+            if let Some(job) = job {
+                insert_job::<DB>(&mut tx, job).await?;
+            }
+        }
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE org_id = $1 AND idempotency_key = $2"
+        );
+        let row: MessageRow = sqlx::query_as(sql)
+            .bind(m.org_id.0)
+            .bind(m.idempotency_key.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((row.try_into()?, is_new))
+    }
+
+    async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE org_id = $1 AND id = $2"
+        );
+        let row: MessageRow = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_into()
+    }
+
+    async fn messages(&self, org: OrgId, filter: &MessageFilter) -> StoreResult<Vec<Message>> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE org_id = $1 AND ($2 IS NULL OR transport = $2) \
+             AND ($3 IS NULL OR channel = $3) ORDER BY created_at DESC, id DESC LIMIT $4"
+        );
+        let rows: Vec<MessageRow> = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(filter.transport.map(TransportKind::as_str))
+            .bind(filter.channel.map(Channel::as_str))
+            .bind(page_size(filter.limit, MAX_MESSAGE_PAGE))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    async fn message_events(&self, org: OrgId, id: MessageId) -> StoreResult<Vec<MessageEvent>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT at, state, detail FROM message_events WHERE org_id = $1 AND message_id = $2 \
+             ORDER BY id",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(at, state, detail)| {
+                Ok(MessageEvent {
+                    at: Timestamp(at),
+                    state: MessageState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
+                    detail,
+                })
+            })
+            .collect()
+    }
+
+    async fn begin_attempt(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        at: Timestamp,
+    ) -> StoreResult<Option<Message>> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let sql = concat!(
+            "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $3 \
+             WHERE org_id = $1 AND id = $2 AND state IN ('queued', 'sending') RETURNING ",
+            message_columns!()
+        );
+        let row: Option<MessageRow> = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .bind(at.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let message = Message::try_from(row)?;
+        let detail = format!("attempt {}", message.attempts);
+        insert_event::<DB>(&mut tx, org, id, at, MessageState::Sending, &detail).await?;
+        tx.commit().await?;
+        Ok(Some(message))
+    }
+
+    async fn transition_message(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        t: &Transition,
+    ) -> StoreResult<bool> {
+        let sql = transition_sql(t.state, "org_id = $7 AND id = $8");
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let row: Option<(Uuid, Uuid)> = bind_transition::<DB>(&sql, t)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if row.is_none() {
+            return Ok(false);
+        }
+        insert_event::<DB>(&mut tx, org, id, t.at, t.state, &t.detail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn transition_by_provider_id(
+        &self,
+        transport: TransportKind,
+        provider_id: &str,
+        t: &Transition,
+    ) -> StoreResult<Option<(OrgId, MessageId)>> {
+        let sql = transition_sql(t.state, "transport = $7 AND provider_id = $8");
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let row: Option<(Uuid, Uuid)> = bind_transition::<DB>(&sql, t)
+            .bind(transport.as_str())
+            .bind(provider_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((org, id)) = row else {
+            return Ok(None);
+        };
+        let (org, id) = (OrgId(org), MessageId(id));
+        insert_event::<DB>(&mut tx, org, id, t.at, t.state, &t.detail).await?;
+        tx.commit().await?;
+        Ok(Some((org, id)))
+    }
+
+    async fn set_sms_opt_out(
+        &self,
+        org: OrgId,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sms_opt_outs (org_id, phone, opted_out, keyword, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, phone) DO UPDATE SET \
+             opted_out = excluded.opted_out, keyword = excluded.keyword, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(org.0)
+        .bind(phone)
+        .bind(opted_out)
+        .bind(keyword)
+        .bind(at.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn sms_opted_out(&self, org: OrgId, phone: &str) -> StoreResult<bool> {
+        let row: Option<(bool,)> =
+            sqlx::query_as("SELECT opted_out FROM sms_opt_outs WHERE org_id = $1 AND phone = $2")
+                .bind(org.0)
+                .bind(phone)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some_and(|(o,)| o))
+    }
+
+    async fn record_inbound_consent(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        keyword: &str,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "INSERT INTO sms_opt_outs (org_id, phone, opted_out, keyword, updated_at) \
+             SELECT DISTINCT org_id, $1, $2, $3, $4 FROM messages \
+             WHERE channel = 'sms' AND recipient = $1 \
+             ON CONFLICT (org_id, phone) DO UPDATE SET opted_out = excluded.opted_out, \
+             keyword = excluded.keyword, updated_at = excluded.updated_at",
+        )
+        .bind(phone)
+        .bind(opted_out)
+        .bind(keyword)
+        .bind(at.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(DB::rows_affected(&done))
+    }
+}
+
+/// Binds `$1..$6` of [`transition_sql`].
+fn bind_transition<'q, DB>(
+    sql: &'q str,
+    t: &'q Transition,
+) -> sqlx::query::QueryAs<'q, DB, (Uuid, Uuid), DB::Arguments<'q>>
+where
+    DB: Dialect,
+    for<'r> Uuid: Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    sqlx::query_as(sql)
+        .bind(t.state.as_str())
+        .bind(t.provider_id.as_deref())
+        .bind(t.error.as_deref())
+        .bind(t.error_code.as_deref())
+        .bind(t.at.0)
+        .bind(clears_body(t.state))
+}
+
+/// Appends one history entry.
+async fn insert_event<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    id: MessageId,
+    at: Timestamp,
+    state: MessageState,
+    detail: &str,
+) -> StoreResult<()>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO message_events (org_id, message_id, at, state, detail) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(org.0)
+    .bind(id.0)
+    .bind(at.0)
+    .bind(state.as_str())
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
