@@ -5,7 +5,13 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod contacts;
+pub mod jobs;
 pub mod keys;
+pub mod messages;
+mod messaging_settings;
+pub mod microsoft;
+mod microsoft_settings;
 pub mod settings;
 pub mod startup;
 
@@ -26,6 +32,9 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub passwords: PasswordHasher,
+    /// The Microsoft identity + Graph client (one connection pool, token cache and
+    /// concurrency limits for the process).
+    pub microsoft: countersign_microsoft::Microsoft,
 }
 
 impl App {

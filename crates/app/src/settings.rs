@@ -21,6 +21,11 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
+    pub messaging: MessagingSettings,
+    pub twilio: TwilioSettings,
+    pub smtp: SmtpSettings,
+    pub workers: WorkerSettings,
+    pub microsoft: MicrosoftSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +144,12 @@ pub enum LogFormat {
     Json,
 }
 
+pub use crate::messaging_settings::{
+    MessagingSettings, MessagingTransport, SmtpSecuritySetting, SmtpSettings, TwilioSettings,
+    WorkerSettings,
+};
+pub use crate::microsoft_settings::MicrosoftSettings;
+
 /// Overrides from command-line flags (the top layer).
 #[derive(Clone, Debug, Default)]
 pub struct FlagOverrides {
@@ -155,7 +166,7 @@ pub struct SettingsError {
 }
 
 impl SettingsError {
-    fn new(key: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(key: &str, message: impl Into<String>) -> Self {
         Self {
             key: key.to_owned(),
             message: message.into(),
@@ -205,10 +216,14 @@ impl Settings {
             let Some(key) = env_key(name.as_ref()) else {
                 continue;
             };
-            let value: figment::value::Value = value
-                .as_ref()
-                .parse()
-                .unwrap_or_else(|never| match never {});
+            // `+15005550006` (a phone number) stays text: parsed, it would become a number
+            // and lose its `+`.
+            let raw = value.as_ref();
+            let value: figment::value::Value = if raw.starts_with('+') {
+                raw.to_owned().into()
+            } else {
+                raw.parse().unwrap_or_else(|never| match never {})
+            };
             figment = figment.merge(Serialized::default(&key, value));
             sources.push((key, name.as_ref().to_owned()));
         }
@@ -331,6 +346,8 @@ impl Settings {
             })?;
         }
         tracing_filter_ok(&self.log.level).map_err(|m| SettingsError::new("log.level", m))?;
+        self.validate_messaging()?;
+        self.validate_microsoft()?;
         Ok(())
     }
 
@@ -512,6 +529,20 @@ mod tests {
         assert!(e.to_string().contains("listn"), "{e}");
         let e = load_with(None, &[("COUNTERSIGN_STORAGE__DATABASE_URL", "mysql://x")]).unwrap_err();
         assert_eq!(e.key, "storage.database_url");
+    }
+
+    #[test]
+    fn a_phone_number_from_the_environment_keeps_its_plus() {
+        let s = load_with(
+            None,
+            &[
+                ("COUNTERSIGN_TWILIO__ACCOUNT_SID", "AC123"),
+                ("COUNTERSIGN_TWILIO__AUTH_TOKEN", "t"),
+                ("COUNTERSIGN_TWILIO__FROM_NUMBER", "+15005550006"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.twilio.from_number, "+15005550006");
     }
 
     #[test]

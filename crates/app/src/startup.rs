@@ -33,6 +33,8 @@ pub enum StartupError {
          belong to this database"
     )]
     WrongKey { path: String, key_id: String },
+    #[error("cannot start the Microsoft client: {0}")]
+    Microsoft(String),
     #[error("invalid password hashing settings: {0}")]
     Passwords(String),
 }
@@ -68,12 +70,15 @@ impl App {
             parallelism: s.argon2_parallelism,
         })
         .map_err(|e| StartupError::Passwords(e.to_string()))?;
+        let microsoft = crate::microsoft::client_for(&settings)
+            .map_err(|e| StartupError::Microsoft(e.to_string()))?;
         Ok(Self {
             store,
             keyring: Arc::new(keyring),
             settings: Arc::new(settings),
             clock,
             passwords,
+            microsoft,
         })
     }
 }

@@ -1,6 +1,8 @@
 //! Key rotation with real sealed values: everything ends up under the new key and still opens,
 //! and an interrupted rotation is finished by the next run without adding another key.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use countersign_app::{App, ManualClock, Settings};
 use countersign_crypto::{Keyring, SealAad, TotpSecret, sealed_key_id, totp_at};
 use countersign_domain::Email;

@@ -17,6 +17,10 @@ struct Cli {
 enum Scenario {
     /// Page through `GET /users?$top=999` of one big emulated tenant.
     EmulatorPages(scenarios::emulator_pages::Args),
+    /// Search one million contacts through the HTTP server.
+    Contacts(scenarios::contacts::Args),
+    /// Start-up time, idle memory and login-page latency of `countersign serve` (SQLite).
+    Serve(scenarios::serve::ServeArgs),
 }
 
 #[tokio::main]
@@ -24,6 +28,8 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let result = match cli.scenario {
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
+        Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
+        Scenario::Serve(args) => scenarios::serve::run(args).await?,
     };
     report::print(&result)
 }

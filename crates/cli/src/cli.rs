@@ -30,7 +30,9 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (and background work).
-    Serve,
+    Serve(ServeArgs),
+    /// Run background job workers only (message delivery), for scale-out on PostgreSQL.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage technician accounts.
@@ -50,6 +52,16 @@ pub enum Command {
     Audit(AuditCommand),
     /// Start a throwaway demo: temporary SQLite database, an admin account, the web server.
     Demo(DemoArgs),
+    /// Run the Microsoft 365 simulator alone (identity platform + Graph), for tests and demos.
+    /// Prints a JSON manifest as its first stdout line, then serves until stopped.
+    Emulator(countersign_emulator::EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Do not run job workers in this process (run `countersign worker` elsewhere).
+    #[arg(long)]
+    pub no_workers: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,7 @@
 //! The `countersign` binary as an operator uses it: real processes, a real SQLite file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -328,10 +330,9 @@ async fn db_backup_copies_the_database_while_serving() {
             .get(format!("http://127.0.0.1:{port}/readyz"))
             .send()
             .await
+            && r.status().is_success()
         {
-            if r.status().is_success() {
-                break;
-            }
+            break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),

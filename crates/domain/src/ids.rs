@@ -71,3 +71,27 @@ id_type!(
     /// One outgoing message (SMS or email) to one recipient.
     MessageId
 );
+id_type!(
+    /// A company the MSP serves.
+    CustomerId
+);
+id_type!(
+    /// An end user of a customer.
+    ContactId
+);
+id_type!(
+    /// One verification of a contact (or of a technician, by a contact).
+    VerificationId
+);
+id_type!(
+    /// A configured contact source of an org (e.g. a Microsoft 365 integration).
+    IntegrationId
+);
+id_type!(
+    /// A Microsoft 365 tenant linked through an integration (by admin consent or GDAP).
+    TenantLinkId
+);
+id_type!(
+    /// A pending sign-in or consent round trip to Microsoft (its `state`).
+    OAuthStateId
+);

@@ -3,12 +3,15 @@
 pub mod email;
 pub mod ids;
 pub mod password;
+pub mod phone;
 pub mod role;
+pub mod search;
 pub mod slug;
 pub mod time;
 
 pub use email::Email;
 pub use ids::*;
 pub use password::{PasswordPolicyError, check_password_strength};
+pub use phone::{Country, Phone, PhoneError};
 pub use role::Role;
 pub use time::Timestamp;

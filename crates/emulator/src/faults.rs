@@ -76,6 +76,11 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// The `n`-th deterministic draw in [0, 1) of the stream seeded with `seed`.
+pub(crate) fn unit_draw(seed: u64, n: u64) -> f64 {
+    (splitmix(seed ^ splitmix(n)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 impl Faults {
     #[must_use]
     pub fn new(config: FaultConfig, seed: u64) -> Self {
@@ -113,7 +118,7 @@ impl Faults {
             }
             let kind = if c.next.is_empty() {
                 let n = self.draws.fetch_add(1, Ordering::Relaxed);
-                let draw = (splitmix(self.seed ^ splitmix(n)) >> 11) as f64 / (1u64 << 53) as f64;
+                let draw = unit_draw(self.seed, n);
                 let mut edge = 0.0;
                 [
                     (c.rate_429, FaultKind::TooManyRequests),

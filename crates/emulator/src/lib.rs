@@ -3,8 +3,8 @@
 //! limits and error payloads.
 //!
 //! Faces, all on one listener: `/login/{tenant}/…` (identity platform), `/graph/v1.0/…`
-//! (Graph), `/_emulator/…` (control API, loopback peers only). Future faces (e.g. an SMS
-//! provider) get their own module and prefix next to these.
+//! (Graph), `/twilio/2010-04-01/…` (SMS: Twilio's Messages API, see `sms`), `/_emulator/…`
+//! (control API, loopback peers only).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -26,6 +26,7 @@ mod identity;
 mod model;
 mod scenario;
 mod server;
+mod sms;
 mod state;
 mod throttle;
 mod world;
@@ -39,7 +40,10 @@ pub use scenario::{
     AppSpec, ConsentSpec, GdapSpec, Scenario, ScenarioError, SecretSpec, TenantSpec, UserSpec,
 };
 pub use server::{
-    AppInfo, Emulator, Manifest, PartnerInfo, RunningEmulator, StartError, TenantInfo,
+    AppInfo, Emulator, Manifest, PartnerInfo, RunningEmulator, SmsInfo, StartError, TenantInfo,
 };
+pub use sms::config::{ApiKeySpec, SmsAccount, SmsFaultKind, SmsFaults, SmsScenario};
+pub use sms::control::{Inbound, InboundError, InboundResult, SmsHandle, SmsLog};
+pub use sms::{CallbackRecord, RefusedRecord, SmsCounts, SmsRecord};
 pub use state::WriteRecord;
 pub use throttle::ThrottleConfig;

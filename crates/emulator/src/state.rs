@@ -19,6 +19,8 @@ pub struct Urls {
     /// Stands in for `https://graph.microsoft.com`.
     pub graph: String,
     pub control: String,
+    /// Stands in for `https://api.twilio.com`.
+    pub twilio: String,
 }
 
 /// One write Graph received (PATCH), as the control API lists it.
@@ -45,6 +47,7 @@ pub struct Shared {
     pub throttle: Throttle,
     pub faults: Faults,
     pub urls: Urls,
+    pub sms: crate::sms::SmsState,
     writes: Mutex<Vec<WriteRecord>>,
 }
 
@@ -52,7 +55,14 @@ pub type AppState = Arc<Shared>;
 
 impl Shared {
     #[must_use]
-    pub fn new(world: World, clock: Clock, throttle: Throttle, faults: Faults, urls: Urls) -> Self {
+    pub fn new(
+        world: World,
+        clock: Clock,
+        throttle: Throttle,
+        faults: Faults,
+        urls: Urls,
+        sms: crate::sms::SmsState,
+    ) -> Self {
         Shared {
             world,
             clock,
@@ -61,6 +71,7 @@ impl Shared {
             throttle,
             faults,
             urls,
+            sms,
             writes: Mutex::new(Vec::new()),
         }
     }

@@ -62,6 +62,9 @@ pub struct World {
     domains: HashMap<String, Uuid>,
     apps: Vec<App>,
     consents: RwLock<HashMap<(Uuid, Uuid), Consent>>,
+    /// Redirect URIs added after start (control API), per client id: the portal step of
+    /// registering a URI that only exists once the product created its integration.
+    added_redirect_uris: RwLock<HashMap<Uuid, Vec<String>>>,
     relationships: Vec<Relationship>,
     contracts: Vec<Contract>,
 }
@@ -98,6 +101,7 @@ impl World {
             domains,
             apps: parts.apps,
             consents: RwLock::new(parts.consents),
+            added_redirect_uris: RwLock::new(HashMap::new()),
             relationships: parts.relationships,
             contracts: parts.contracts,
         }
@@ -135,6 +139,35 @@ impl World {
     pub fn app(&self, client_id: &str) -> Option<&App> {
         let id = Uuid::parse_str(client_id).ok()?;
         self.apps.iter().find(|a| a.client_id == id)
+    }
+
+    /// Registers one more redirect URI for an app. A URI ending in `*` allows every URI that
+    /// starts with the part before it (Entra's wildcard redirect URIs).
+    pub fn add_redirect_uri(&self, client_id: Uuid, uri: &str) {
+        self.added_redirect_uris
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(client_id)
+            .or_default()
+            .push(uri.to_owned());
+    }
+
+    /// Whether `uri` is registered for `app` (exactly, or under an added wildcard).
+    #[must_use]
+    pub fn redirect_uri_registered(&self, app: &App, uri: &str) -> bool {
+        if app.redirect_uris.iter().any(|u| u == uri) {
+            return true;
+        }
+        let added = self
+            .added_redirect_uris
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        added.get(&app.client_id).is_some_and(|list| {
+            list.iter().any(|u| match u.strip_suffix('*') {
+                Some(prefix) => uri.starts_with(prefix),
+                None => u == uri,
+            })
+        })
     }
 
     /// What `tenant` granted `app`. The home tenant counts as fully consented: the

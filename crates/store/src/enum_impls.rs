@@ -329,3 +329,129 @@ impl BrandingStore for Store {
         dispatch!(self, s => s.save_branding(branding).await)
     }
 }
+
+// The contact directory.
+use crate::directory::{
+    Contact, ContactChange, ContactEdit, ContactQuery, Customer, CustomerSummary, PodSettings,
+    SourceKind, SyncedContact, UpsertOutcome, Verification, VerificationEntry,
+};
+use crate::{ContactStore, CustomerStore, PodStore, VerificationStore};
+use countersign_domain::{ContactId, Country, CustomerId};
+
+impl CustomerStore for Store {
+    async fn create_customer(&self, customer: &Customer) -> StoreResult<()> {
+        dispatch!(self, s => s.create_customer(customer).await)
+    }
+    async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer> {
+        dispatch!(self, s => s.customer(org, id).await)
+    }
+    async fn update_customer(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        name: &str,
+        default_country: Option<Country>,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.update_customer(org, id, name, default_country).await)
+    }
+    async fn upsert_synced_customer(
+        &self,
+        org: OrgId,
+        source: SourceKind,
+        external_id: &str,
+        name: &str,
+        at: Timestamp,
+    ) -> StoreResult<Customer> {
+        dispatch!(self, s => s.upsert_synced_customer(org, source, external_id, name, at).await)
+    }
+    async fn customers(
+        &self,
+        org: OrgId,
+        after: Option<(&str, CustomerId)>,
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerSummary>> {
+        dispatch!(self, s => s.customers(org, after, limit).await)
+    }
+    async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>> {
+        dispatch!(self, s => s.customers_by_ids(org, ids).await)
+    }
+}
+
+impl ContactStore for Store {
+    async fn create_contact(&self, contact: &Contact) -> StoreResult<()> {
+        dispatch!(self, s => s.create_contact(contact).await)
+    }
+    async fn contact(&self, org: OrgId, id: ContactId) -> StoreResult<Contact> {
+        dispatch!(self, s => s.contact(org, id).await)
+    }
+    async fn update_contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        edit: &ContactEdit,
+        technician: Option<TechnicianId>,
+        at: Timestamp,
+    ) -> StoreResult<Contact> {
+        dispatch!(self, s => s.update_contact(org, id, edit, technician, at).await)
+    }
+    async fn delete_contact(&self, org: OrgId, id: ContactId) -> StoreResult<()> {
+        dispatch!(self, s => s.delete_contact(org, id).await)
+    }
+    async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>> {
+        dispatch!(self, s => s.search_contacts(org, query).await)
+    }
+    async fn upsert_synced_contacts(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+        source: SourceKind,
+        batch: &[SyncedContact],
+        at: Timestamp,
+    ) -> StoreResult<UpsertOutcome> {
+        dispatch!(self, s => s.upsert_synced_contacts(org, customer, source, batch, at).await)
+    }
+    async fn contact_changes(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        limit: i64,
+    ) -> StoreResult<Vec<ContactChange>> {
+        dispatch!(self, s => s.contact_changes(org, id, limit).await)
+    }
+}
+
+impl VerificationStore for Store {
+    async fn record_verification(&self, v: &Verification) -> StoreResult<()> {
+        dispatch!(self, s => s.record_verification(v).await)
+    }
+    async fn verifications(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+        limit: i64,
+    ) -> StoreResult<Vec<VerificationEntry>> {
+        dispatch!(self, s => s.verifications(org, contact, limit).await)
+    }
+    async fn last_verified(
+        &self,
+        org: OrgId,
+        contacts: &[ContactId],
+    ) -> StoreResult<Vec<(ContactId, Timestamp)>> {
+        dispatch!(self, s => s.last_verified(org, contacts).await)
+    }
+}
+
+impl PodStore for Store {
+    async fn pod_settings(&self, org: OrgId) -> StoreResult<PodSettings> {
+        dispatch!(self, s => s.pod_settings(org).await)
+    }
+    async fn save_pod_settings(&self, settings: &PodSettings) -> StoreResult<()> {
+        dispatch!(self, s => s.save_pod_settings(settings).await)
+    }
+    async fn set_pod_only(&self, org: OrgId, id: TechnicianId, pod_only: bool) -> StoreResult<()> {
+        dispatch!(self, s => s.set_pod_only(org, id, pod_only).await)
+    }
+    async fn is_pod_only(&self, org: OrgId, id: TechnicianId) -> StoreResult<bool> {
+        dispatch!(self, s => s.is_pod_only(org, id).await)
+    }
+}

@@ -14,8 +14,11 @@
 #![warn(missing_docs)]
 
 mod chain;
+pub mod directory;
 mod enum_impls;
+mod enum_integrations;
 mod error;
+pub mod integrations;
 pub mod model;
 mod postgres;
 mod sql;
@@ -23,13 +26,16 @@ mod sqlite;
 mod traits;
 
 pub use chain::{AUDIT_GENESIS, audit_hash};
+pub use directory::*;
 pub use error::{StoreError, StoreResult};
+pub use integrations::*;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sql::{Dialect, SqlStore};
 pub use sql::{
     MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_JOB_PAGE, MAX_MESSAGE_PAGE, MAX_SEALED_PAGE,
 };
+pub use sql::{MAX_CONTACT_PAGE, MAX_CUSTOMER_PAGE, MAX_VERIFICATION_PAGE};
 pub use sqlite::SqliteStore;
 pub use traits::*;
 

@@ -201,6 +201,12 @@ pub enum SealedColumn {
     TechnicianTotpSecret,
     /// `technicians.totp_pending_secret`.
     TechnicianTotpPendingSecret,
+    /// `integrations.gdap_client_secret`.
+    IntegrationGdapClientSecret,
+    /// `integrations.gdap_refresh_token`.
+    IntegrationGdapRefreshToken,
+    /// `oauth_states.pkce_verifier`.
+    OAuthStatePkceVerifier,
 }
 
 impl SealedColumn {
@@ -208,6 +214,9 @@ impl SealedColumn {
     pub const ALL: &'static [Self] = &[
         Self::TechnicianTotpSecret,
         Self::TechnicianTotpPendingSecret,
+        Self::IntegrationGdapClientSecret,
+        Self::IntegrationGdapRefreshToken,
+        Self::OAuthStatePkceVerifier,
     ];
 
     /// `(table, column)`: also the associated data a value is sealed with.
@@ -216,6 +225,9 @@ impl SealedColumn {
         match self {
             Self::TechnicianTotpSecret => ("technicians", "totp_secret"),
             Self::TechnicianTotpPendingSecret => ("technicians", "totp_pending_secret"),
+            Self::IntegrationGdapClientSecret => ("integrations", "gdap_client_secret"),
+            Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
+            Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
         }
     }
 }

@@ -311,3 +311,265 @@ pub trait BrandingStore {
     /// Creates or replaces the org's branding.
     async fn save_branding(&self, branding: &Branding) -> StoreResult<()>;
 }
+
+// The contact directory (customers, contacts, verifications, Pod settings); its types live in
+// `crate::directory`.
+use crate::directory::{
+    Contact, ContactChange, ContactEdit, ContactQuery, Customer, CustomerSummary, PodSettings,
+    SourceKind, SyncedContact, UpsertOutcome, Verification, VerificationEntry,
+};
+use countersign_domain::{ContactId, Country, CustomerId};
+
+/// Customers of an org.
+pub trait CustomerStore {
+    /// Inserts a customer. `Conflict` when the org has a customer with this source and
+    /// external id.
+    async fn create_customer(&self, customer: &Customer) -> StoreResult<()>;
+    /// The customer of this org, or `NotFound`.
+    async fn customer(&self, org: OrgId, id: CustomerId) -> StoreResult<Customer>;
+    /// Renames a customer and sets its default country. `NotFound` unless the org has it.
+    async fn update_customer(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        name: &str,
+        default_country: Option<Country>,
+    ) -> StoreResult<()>;
+    /// Creates or renames the customer a source knows by `external_id` (a sync calls this
+    /// for each tenant), stamping `last_synced_at`. Returns the customer.
+    async fn upsert_synced_customer(
+        &self,
+        org: OrgId,
+        source: SourceKind,
+        external_id: &str,
+        name: &str,
+        at: Timestamp,
+    ) -> StoreResult<Customer>;
+    /// Customers of the org by name, after the customer with this name key and id (keyset),
+    /// at most `limit` (clamped to `0..=`[`crate::MAX_CUSTOMER_PAGE`]), each with its number
+    /// of contacts not removed.
+    async fn customers(
+        &self,
+        org: OrgId,
+        after: Option<(&str, CustomerId)>,
+        limit: i64,
+    ) -> StoreResult<Vec<CustomerSummary>>;
+    /// The customers of the org with these ids (unknown ids, or another org's, are left out).
+    async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>>;
+}
+
+/// Contacts of an org, their search index and their change history.
+pub trait ContactStore {
+    /// Inserts a contact (manual, or a test's) with its search terms. `NotFound` when the
+    /// org has no such customer.
+    async fn create_contact(&self, contact: &Contact) -> StoreResult<()>;
+    /// The contact of this org, or `NotFound`.
+    async fn contact(&self, org: OrgId, id: ContactId) -> StoreResult<Contact>;
+    /// Replaces the editable fields, keeps the search terms in step, and records a change
+    /// of the mobile number or email address in the history (by `technician`), in one
+    /// transaction. A changed mobile number sets `phone_changed_at`. Returns the contact.
+    async fn update_contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        edit: &ContactEdit,
+        technician: Option<TechnicianId>,
+        at: Timestamp,
+    ) -> StoreResult<Contact>;
+    /// Deletes a contact with its terms, history and verifications. `NotFound` unless the org
+    /// has it.
+    async fn delete_contact(&self, org: OrgId, id: ContactId) -> StoreResult<()>;
+    /// Contacts of the org matching the query, in its order, starting after its cursor.
+    async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>>;
+    /// Writes a batch of users of one customer as a sync delivered them, keyed by external
+    /// id: new ones are inserted, known ones updated (and marked removed when the source
+    /// says so); a changed mobile number is recorded in the history with `at`, so the Pod
+    /// can warn about a recent change (SIM-swap risk). One transaction per call. `NotFound`
+    /// when the org has no such customer.
+    async fn upsert_synced_contacts(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+        source: SourceKind,
+        batch: &[SyncedContact],
+        at: Timestamp,
+    ) -> StoreResult<UpsertOutcome>;
+    /// The contact's recorded changes, newest first, at most `limit`.
+    async fn contact_changes(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        limit: i64,
+    ) -> StoreResult<Vec<ContactChange>>;
+}
+
+/// Verifications of contacts, as the Pod's history shows them.
+pub trait VerificationStore {
+    /// Records a verification. `NotFound` when the contact or technician is not the org's.
+    async fn record_verification(&self, v: &Verification) -> StoreResult<()>;
+    /// The contact's verifications, newest first, at most `limit`.
+    async fn verifications(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+        limit: i64,
+    ) -> StoreResult<Vec<VerificationEntry>>;
+    /// For each of these contacts of the org that was ever verified, when it last was.
+    async fn last_verified(
+        &self,
+        org: OrgId,
+        contacts: &[ContactId],
+    ) -> StoreResult<Vec<(ContactId, Timestamp)>>;
+}
+
+/// The org's Pod settings and which technicians may use the Pod only.
+pub trait PodStore {
+    /// The org's Pod settings (the defaults when it never saved any).
+    async fn pod_settings(&self, org: OrgId) -> StoreResult<PodSettings>;
+    /// Creates or replaces the org's Pod settings.
+    async fn save_pod_settings(&self, settings: &PodSettings) -> StoreResult<()>;
+    /// Restricts a technician to the Pod, or lifts the restriction. `NotFound` unless the org
+    /// has the technician.
+    async fn set_pod_only(&self, org: OrgId, id: TechnicianId, pod_only: bool) -> StoreResult<()>;
+    /// Whether the technician is restricted to the Pod.
+    async fn is_pod_only(&self, org: OrgId, id: TechnicianId) -> StoreResult<bool>;
+}
+
+use crate::integrations::{
+    GdapCredentials, Integration, IntegrationSettings, NewTenantLink, OAuthState, SyncProgress,
+    TenantLink,
+};
+use countersign_domain::{IntegrationId, TenantLinkId};
+
+/// Integrations of an org and the round trips that connect them.
+pub trait IntegrationStore {
+    /// Inserts an integration.
+    async fn create_integration(&self, integration: &Integration) -> StoreResult<()>;
+    /// The integration of this org, or `NotFound`.
+    async fn integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<Integration>;
+    /// The org's integrations, oldest first.
+    async fn integrations(&self, org: OrgId) -> StoreResult<Vec<Integration>>;
+    /// Renames. `NotFound` unless the org has it.
+    async fn rename_integration(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        name: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Sets the cloud (kind and base URLs) and the sync filters. `NotFound` unless the org
+    /// has it.
+    async fn update_integration_settings(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        settings: &IntegrationSettings,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Contacts (not removed) of the customers whose tenants only this integration links:
+    /// what deleting it deletes.
+    async fn integration_contact_count(&self, org: OrgId, id: IntegrationId) -> StoreResult<i64>;
+    /// Deletes the integration, its tenant links, round trips and the contacts counted by
+    /// [`IntegrationStore::integration_contact_count`], in one transaction. Returns how
+    /// many contacts were deleted. `NotFound` unless the org has it.
+    async fn delete_integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<u64>;
+    /// Stores the GDAP credentials (secret sealed for this row) and sets status `pending`,
+    /// dropping any stored sign-in.
+    async fn set_gdap_credentials(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        credentials: &GdapCredentials,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Stores the sealed refresh token of a finished sign-in; status `connected`.
+    async fn save_gdap_sign_in(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        sealed_refresh_token: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Replaces the refresh token only if it is still `old` (one statement, so a rotated
+    /// token replaces exactly the one it came from). Returns whether it did.
+    async fn rotate_gdap_refresh_token(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        old: &[u8],
+        new: &[u8],
+    ) -> StoreResult<bool>;
+    /// Marks GDAP as needing a new sign-in, with the reason (the refresh token is dropped).
+    async fn mark_gdap_sign_in_again(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        error: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Inserts a round trip.
+    async fn create_oauth_state(&self, state: &OAuthState) -> StoreResult<()>;
+    /// Deletes and returns the round trip with this state hash if it has not expired at
+    /// `now` (single use: a second call finds nothing). Not org-scoped: the state value is
+    /// the capability; the caller checks the session and org it was bound to.
+    async fn take_oauth_state(
+        &self,
+        state_hash: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<Option<OAuthState>>;
+}
+
+/// Tenants linked through integrations and their sync state.
+pub trait TenantLinkStore {
+    /// Creates the link, or refreshes name, domain, relationships and roles of the existing
+    /// one (same integration, tenant and kind). Returns it.
+    async fn upsert_tenant_link(
+        &self,
+        link: &NewTenantLink,
+        at: Timestamp,
+    ) -> StoreResult<TenantLink>;
+    /// The link of this org, or `NotFound`.
+    async fn tenant_link(&self, org: OrgId, id: TenantLinkId) -> StoreResult<TenantLink>;
+    /// Links of an integration of this org, by name.
+    async fn tenant_links(
+        &self,
+        org: OrgId,
+        integration: IntegrationId,
+    ) -> StoreResult<Vec<TenantLink>>;
+    /// Sets the customer the link's contacts go to.
+    async fn set_link_customer(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        customer: countersign_domain::CustomerId,
+    ) -> StoreResult<()>;
+    /// Marks a sync queued (unless one is queued or running). Returns whether it did.
+    async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool>;
+    /// Starts a run: state `running`, counters zeroed.
+    async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()>;
+    /// Records the counters of the run so far (after each committed page).
+    async fn record_sync_progress(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        progress: SyncProgress,
+    ) -> StoreResult<()>;
+    /// Ends a run: `idle`, result, error, and the delta link to start from next time
+    /// (`None`: the next sync is a full one).
+    async fn finish_sync(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        ok: bool,
+        error: Option<&str>,
+        delta_link: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Links whose last run ended before `before` (or never ran) and that are idle: what the
+    /// scheduler enqueues. Not org-scoped: the scheduler serves every org.
+    async fn links_due_for_sync(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<(OrgId, TenantLinkId)>>;
+}

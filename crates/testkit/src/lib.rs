@@ -72,6 +72,8 @@ impl Drop for PgDatabase {
 pub struct Options {
     /// Serve as if the public URL were https (cookie prefixes, Secure, HSTS).
     pub https: bool,
+    /// `[microsoft]` settings (e.g. pointing at the simulator); defaults when `None`.
+    pub microsoft: Option<countersign_app::settings::MicrosoftSettings>,
 }
 
 /// Whether PostgreSQL tests should be skipped. Without `COUNTERSIGN_TEST_POSTGRES_URL` they fail
@@ -119,6 +121,11 @@ impl TestApp {
     /// A server on a fresh PostgreSQL database created from `COUNTERSIGN_TEST_POSTGRES_URL`
     /// and dropped afterwards. Call [`skip_postgres`] first.
     pub async fn postgres() -> Self {
+        Self::postgres_with(Options::default()).await
+    }
+
+    /// A server on a fresh PostgreSQL database with options.
+    pub async fn postgres_with(options: Options) -> Self {
         use sqlx::Connection as _;
         let admin_url =
             std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").expect("COUNTERSIGN_TEST_POSTGRES_URL");
@@ -142,7 +149,7 @@ impl TestApp {
         };
         Self::build(
             db,
-            Options::default(),
+            options,
             ManualClock::starting_now(),
             Arc::new(Keyring::ephemeral()),
             None,
@@ -158,6 +165,7 @@ impl TestApp {
             self.db.clone(),
             Options {
                 https: self.app.settings.is_https(),
+                microsoft: Some(self.app.settings.microsoft.clone()),
             },
             self.clock.clone(),
             self.keyring.clone(),
@@ -186,6 +194,9 @@ impl TestApp {
         } else {
             base_url.clone()
         };
+        if let Some(m) = options.microsoft.clone() {
+            settings.microsoft = m;
+        }
         // Cheap hashing: the tests exercise the flow, not the cost.
         settings.security.argon2_memory_kib = 8192;
         settings.security.argon2_iterations = 1;
@@ -199,11 +210,14 @@ impl TestApp {
             parallelism: 1,
         })
         .map_err(|e| anyhow!("{e}"))?;
+        let settings_for_client = settings.clone();
         let app = App {
             store,
             keyring: keyring.clone(),
             settings: Arc::new(settings),
             clock: Arc::new(clock.clone()),
+            microsoft: countersign_app::microsoft::client_for(&settings_for_client)
+                .map_err(|e| anyhow!("{e}"))?,
             passwords,
         };
         let state = countersign_web::AppState::new(app.clone());

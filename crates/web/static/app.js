@@ -27,3 +27,35 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+// Live sync progress on an integration page: <table data-sync-status="URL"> with rows
+// <tr data-link="ID"> and cells <td data-field="...">. Polls while a tenant is queued or
+// syncing (and a little after), without reloading the page.
+document.addEventListener("DOMContentLoaded", () => {
+  const table = document.querySelector("[data-sync-status]");
+  if (!table) return;
+  const url = table.getAttribute("data-sync-status");
+  const badge = (ok) => ok === true ? '<span class="badge ok">ok</span>' : ok === false ? '<span class="badge bad">failed</span>' : "";
+  let quiet = 0;
+  const poll = () => {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then((r) => r.ok ? r.json() : [])
+      .then((links) => {
+        let busy = false;
+        links.forEach((l) => {
+          const row = table.querySelector('tr[data-link="' + l.id + '"]');
+          if (!row) return;
+          ["status", "last_sync", "last_error", "pages", "users_seen", "added", "changed", "removed"].forEach((f) => {
+            const cell = row.querySelector('[data-field="' + f + '"]');
+            if (cell) cell.textContent = String(l[f]);
+          });
+          const result = row.querySelector('[data-field="result"]');
+          if (result) result.innerHTML = badge(l.last_ok);
+          if (l.status !== "idle") busy = true;
+        });
+        quiet = busy ? 0 : quiet + 1;
+        if (quiet < 3) setTimeout(poll, 1500);
+      })
+      .catch(() => setTimeout(poll, 5000));
+  };
+  poll();
+});

@@ -86,10 +86,10 @@ async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
     loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            if r.status().is_success() {
-                break;
-            }
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            break;
         }
         if let Some(status) = child.try_wait()? {
             bail!("countersign serve exited with {status} before it was ready");

@@ -33,6 +33,27 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
     settings.server.public_url = format!("http://{addr}");
     // The demo must not collide with a real instance's metrics port.
     settings.metrics.listen.clear();
+    // Nothing leaves a demo: messages go to the Outbox page.
+    settings.messaging.transport = countersign_app::settings::MessagingTransport::Outbox;
+    let sim = start_simulator(&format!("http://{addr}")).await?;
+    let manifest = sim.manifest().clone();
+    let multi = manifest
+        .apps
+        .iter()
+        .find(|a| a.kind == countersign_emulator::AppKind::MultiTenant)
+        .context("simulator has no multi-tenant app")?;
+    let partner_app = manifest
+        .apps
+        .iter()
+        .find(|a| a.kind == countersign_emulator::AppKind::Partner)
+        .context("simulator has no partner app")?
+        .clone();
+    // Countersign's own app (tenant by tenant) is the simulator's multi-tenant app, and new
+    // integrations start on the Custom cloud pointing at the simulator.
+    settings.microsoft.client_id = multi.client_id.to_string();
+    settings.microsoft.client_secret = multi.client_secret.clone();
+    settings.microsoft.custom_login_base_url = manifest.login_base_url.clone();
+    settings.microsoft.custom_graph_base_url = manifest.graph_base_url.clone();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let password = demo_password();
     let email = Email::parse(DEMO_EMAIL).context("demo email")?;
@@ -41,13 +62,86 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
         .context("creating the demo admin")?;
     println!("Countersign demo is running at http://{addr}/login");
     println!("Login: {DEMO_EMAIL}  Password: {password}");
+    println!();
+    println!(
+        "Microsoft 365 simulator: {}",
+        manifest.login_base_url.trim_end_matches("/login")
+    );
+    println!(
+        "  New integrations use the Custom cloud pointing at it (login {}, Graph {}).",
+        manifest.login_base_url, manifest.graph_base_url
+    );
+    println!("  Tenant by tenant: Connect to Microsoft 365, then approve as an admin of one of:");
+    for t in manifest.tenants.iter().skip(GDAP_CUSTOMERS) {
+        println!("    {} ({}, {} users)", t.display_name, t.domain, t.users);
+    }
+    println!("  CSP / GDAP: Connect to Microsoft 365 (GDAP) and enter");
+    println!("    CSP primary domain: {}", manifest.partner.domain);
+    println!("    Application ID:     {}", partner_app.client_id);
+    println!("    Client secret:      {}", partner_app.client_secret);
+    println!(
+        "    (the simulator accepts the redirect URI of every integration, as if you had registered it)"
+    );
+    println!("  GDAP customers:");
+    for t in manifest.tenants.iter().take(GDAP_CUSTOMERS) {
+        println!("    {} ({}, {} users)", t.display_name, t.domain, t.users);
+    }
+    println!();
     println!(
         "Data lives in {} and is deleted when you stop the demo (Ctrl-C).",
         dir.path().display()
     );
-    super::serve::serve_app(app, listener).await?;
+    super::serve::serve_app(app, listener, true).await?;
+    sim.shutdown().await;
     drop(dir);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Customers reached through the partner's GDAP relationships; the others are for
+/// tenant-by-tenant consent.
+const GDAP_CUSTOMERS: usize = 3;
+
+/// The simulator with the demo's world: a partner tenant with GDAP relationships to three
+/// customers, and two more customers to connect tenant by tenant (25–200 users each).
+async fn start_simulator(
+    public_url: &str,
+) -> anyhow::Result<countersign_emulator::RunningEmulator> {
+    let mut scenario = countersign_emulator::Scenario::generate(5, 100, 2024);
+    for (t, users) in scenario.tenants.iter_mut().zip([150, 60, 200, 40, 90]) {
+        t.generate_users = users;
+    }
+    let consent_domains: Vec<String> = scenario
+        .tenants
+        .iter()
+        .skip(GDAP_CUSTOMERS)
+        .map(|t| t.domain.clone())
+        .collect();
+    // The tenant-by-tenant customers have no GDAP relationship and have not consented yet:
+    // the newcomer does that in the simulator's consent page.
+    scenario
+        .gdap
+        .retain(|g| !consent_domains.contains(&g.customer));
+    scenario
+        .consents
+        .retain(|c| !consent_domains.contains(&c.tenant));
+    let callback = countersign_app::microsoft::consent_redirect_uri_for(public_url);
+    for a in &mut scenario.apps {
+        a.redirect_uris.push(callback.clone());
+    }
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("cannot listen for the simulator")?;
+    let sim = countersign_emulator::Emulator::start(scenario, listener)
+        .await
+        .context("starting the Microsoft 365 simulator")?;
+    // Stands for registering each integration's GDAP redirect URI in the partner app.
+    for a in &sim.manifest().apps {
+        if a.kind == countersign_emulator::AppKind::Partner {
+            sim.control()
+                .add_redirect_uri(a.client_id, &format!("{public_url}/integrations/psa/*"));
+        }
+    }
+    Ok(sim)
 }
 
 /// A random, readable password (the demo prints it; it is not a real account).

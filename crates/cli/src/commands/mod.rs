@@ -6,6 +6,7 @@ mod db;
 mod demo;
 mod keys;
 mod serve;
+mod worker;
 
 use crate::cli::{
     AdminCommand, AuditCommand, Cli, Command, ConfigCommand, DbCommand, GlobalArgs, KeysCommand,
@@ -18,10 +19,15 @@ const EXIT_USAGE: u8 = 2;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
-    if let Command::Config(ConfigCommand::Example) = cli.command {
-        print!("{}", countersign_app::settings::EXAMPLE);
-        return ExitCode::SUCCESS;
-    }
+    let cli = match cli.command {
+        Command::Config(ConfigCommand::Example) => {
+            print!("{}", countersign_app::settings::EXAMPLE);
+            return ExitCode::SUCCESS;
+        }
+        // The simulator stands for Microsoft: it reads none of the product's settings.
+        Command::Emulator(args) => return run_emulator(args).await,
+        command => Cli { command, ..cli },
+    };
     let settings = match load_settings(&cli.global) {
         Ok(s) => s,
         Err(e) => {
@@ -31,17 +37,29 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     crate::logging::init(&settings.log);
     let result = match cli.command {
-        Command::Serve => serve::run(settings).await,
+        Command::Serve(args) => serve::run(settings, !args.no_workers).await,
+        Command::Worker => worker::run(settings).await,
         Command::Migrate => db::migrate(settings).await,
         Command::Admin(AdminCommand::Create(args)) => admin::create(settings, args).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(settings).await,
         Command::Db(DbCommand::Backup { file }) => db::backup(settings, &file).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(settings).await,
         Command::Demo(args) => demo::run(settings, args).await,
-        Command::Config(ConfigCommand::Example) => Ok(ExitCode::SUCCESS),
+        Command::Config(ConfigCommand::Example) | Command::Emulator(_) => Ok(ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_emulator(args: countersign_emulator::EmulatorArgs) -> ExitCode {
+    crate::logging::init(&countersign_app::settings::LogSettings::default());
+    match countersign_emulator::run_cli(args).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -1,4 +1,5 @@
-//! `countersign serve`: the web server, the metrics listener and periodic housekeeping.
+//! `countersign serve`: the web server, the metrics listener, periodic housekeeping and (unless
+//! `--no-workers`) the job workers.
 
 use anyhow::Context;
 use countersign_app::{App, Settings, SystemClock};
@@ -10,19 +11,20 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: Settings, workers: bool) -> anyhow::Result<ExitCode> {
     let addr = settings.listen_addr();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let listener = TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (server.listen): is another process using it?")
     })?;
     tracing::info!(%addr, public_url = %app.settings.server.public_url, "countersign serving");
-    serve_app(app, listener).await?;
+    serve_app(app, listener, workers).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Serves an already started app on `listener` until SIGINT or SIGTERM.
-pub async fn serve_app(app: App, listener: TcpListener) -> anyhow::Result<()> {
+/// Serves an already started app on `listener` until SIGINT or SIGTERM, with job workers
+/// when `workers` is set.
+pub async fn serve_app(app: App, listener: TcpListener, workers: bool) -> anyhow::Result<()> {
     let state = AppState::new(app.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let metrics_task = if app.settings.metrics.listen.is_empty() {
@@ -40,6 +42,15 @@ pub async fn serve_app(app: App, listener: TcpListener) -> anyhow::Result<()> {
         )))
     };
     let housekeeping = tokio::spawn(housekeeping(app.clone(), stop_rx.clone()));
+    let scheduler = tokio::spawn(countersign_app::microsoft::run_scheduler(
+        app.clone(),
+        stop_rx.clone(),
+    ));
+    let workers = if workers {
+        Some(super::worker::start(&app, stop_rx.clone())?)
+    } else {
+        None
+    };
     let signal_task = tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
@@ -49,6 +60,10 @@ pub async fn serve_app(app: App, listener: TcpListener) -> anyhow::Result<()> {
         .context("web server failed")?;
     signal_task.abort();
     housekeeping.abort();
+    scheduler.abort();
+    if let Some(w) = workers {
+        w.join().await;
+    }
     if let Some(t) = metrics_task {
         let _ = t.await;
     }
@@ -79,7 +94,7 @@ async fn housekeeping(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

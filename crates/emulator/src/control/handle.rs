@@ -151,6 +151,12 @@ impl ControlHandle {
         Ok(())
     }
 
+    /// Registers a redirect URI for an app, as an admin would in the portal (a trailing `*`
+    /// allows every URI under that prefix).
+    pub fn add_redirect_uri(&self, client_id: Uuid, uri: &str) {
+        self.state.world.add_redirect_uri(client_id, uri);
+    }
+
     pub fn revoke_consent(&self, tenant: &str, client_id: Uuid) -> Result<bool, ControlError> {
         let t = self.tenant(tenant)?;
         Ok(self.state.world.revoke_consent(t.id, client_id))

@@ -14,7 +14,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 pub fn router() -> Router<AppState> {
-    routes::router().layer(middleware::from_fn(loopback_only))
+    routes::router()
+        .merge(crate::sms::control::router())
+        .layer(middleware::from_fn(loopback_only))
 }
 
 async fn loopback_only(req: Request, next: Next) -> Response {

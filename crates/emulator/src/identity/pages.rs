@@ -95,7 +95,7 @@ fn check<'a>(s: &'a Shared, tenant_key: &str, p: &Params) -> Result<Checked<'a>,
         Box::new(error_page(700016, format!("Application with identifier '{client_id}' was not found in the directory '{tenant_key}'.")))
     })?;
     let redirect_uri = p.get("redirect_uri").cloned().unwrap_or_default();
-    if !app.redirect_uris.contains(&redirect_uri) {
+    if !s.world.redirect_uri_registered(app, &redirect_uri) {
         return Err(Box::new(error_page(
             50011,
             format!(

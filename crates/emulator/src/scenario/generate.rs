@@ -169,6 +169,7 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
         consents,
         throttling: crate::throttle::ThrottleConfig::default(),
         faults: crate::faults::FaultConfig::default(),
+        sms: crate::sms::config::SmsScenario::default(),
     }
 }
 

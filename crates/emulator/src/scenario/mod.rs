@@ -53,6 +53,9 @@ pub struct Scenario {
     pub throttling: ThrottleConfig,
     #[serde(default)]
     pub faults: FaultConfig,
+    /// The SMS face's account and faults (`[sms]`).
+    #[serde(default)]
+    pub sms: crate::sms::config::SmsScenario,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

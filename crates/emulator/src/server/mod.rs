@@ -6,6 +6,8 @@ use crate::clock::Clock;
 use crate::control::handle::ControlHandle;
 use crate::faults::Faults;
 use crate::scenario::{Scenario, ScenarioError, build_world};
+use crate::sms::SmsState;
+use crate::sms::control::SmsHandle;
 use crate::state::{AppState, Shared, Urls};
 use crate::throttle::Throttle;
 use axum::Router;
@@ -40,6 +42,20 @@ pub struct Manifest {
     pub partner: PartnerInfo,
     pub apps: Vec<AppInfo>,
     pub tenants: Vec<TenantInfo>,
+    /// The SMS face (Twilio Messages API).
+    #[serde(default)]
+    pub sms: SmsInfo,
+}
+
+/// What the product's `[twilio]` settings need to use the SMS face.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SmsInfo {
+    /// Replaces `https://api.twilio.com` (append `/2010-04-01/Accounts/…`).
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: String,
+    /// The account's first number (empty if it has none).
+    pub from_number: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -101,6 +117,15 @@ pub(crate) fn manifest(s: &Shared) -> Manifest {
                 users: t.read().active_count(),
             })
             .collect(),
+        sms: {
+            let a = s.sms.account();
+            SmsInfo {
+                base_url: s.urls.twilio.clone(),
+                account_sid: a.account_sid,
+                auth_token: a.auth_token,
+                from_number: a.from_numbers.first().cloned().unwrap_or_default(),
+            }
+        },
     }
 }
 
@@ -112,6 +137,7 @@ pub struct Emulator;
 pub struct RunningEmulator {
     manifest: Manifest,
     control: ControlHandle,
+    sms: SmsHandle,
     local_addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -140,6 +166,7 @@ impl Emulator {
             login: format!("{base}/login"),
             graph: format!("{base}/graph"),
             control: format!("{base}/_emulator"),
+            twilio: format!("{base}/twilio"),
         };
         let state: AppState =
             tokio::task::spawn_blocking(move || -> Result<AppState, ScenarioError> {
@@ -147,18 +174,23 @@ impl Emulator {
                 let world = build_world(&scenario, clock.now())?;
                 let throttle = Throttle::new(scenario.throttling.clone());
                 let faults = Faults::new(scenario.faults.clone(), scenario.seed);
-                Ok(Arc::new(Shared::new(world, clock, throttle, faults, urls)))
+                let sms = SmsState::new(&scenario.sms, scenario.seed);
+                Ok(Arc::new(Shared::new(
+                    world, clock, throttle, faults, urls, sms,
+                )))
             })
             .await??;
         let router: Router = Router::new()
             .nest("/login", crate::identity::router())
             .nest("/graph", crate::graph::router())
+            .nest("/twilio", crate::sms::router())
             .nest("/_emulator", crate::control::router())
             .with_state(state.clone());
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept::serve(listener, router, state.clone(), stopped));
         Ok(RunningEmulator {
             manifest: manifest(&state),
+            sms: SmsHandle::new(state.clone()),
             control: ControlHandle::new(state),
             local_addr,
             stop,
@@ -177,6 +209,12 @@ impl RunningEmulator {
     #[must_use]
     pub fn control(&self) -> ControlHandle {
         self.control.clone()
+    }
+
+    /// The SMS face's control operations.
+    #[must_use]
+    pub fn sms(&self) -> SmsHandle {
+        self.sms.clone()
     }
 
     #[must_use]

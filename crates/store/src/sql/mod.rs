@@ -27,6 +27,12 @@
 
 mod audit;
 mod branding;
+mod contact_sync;
+mod contact_writes;
+mod contacts;
+mod customers;
+mod directory_rows;
+mod integrations;
 mod invites;
 mod jobs;
 mod messages;
@@ -35,12 +41,17 @@ mod rows;
 mod sealed;
 mod sessions;
 mod technicians;
+mod tenant_links;
 mod throttles;
+mod verifications;
 
 pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
+pub use contacts::MAX_CONTACT_PAGE;
+pub use customers::MAX_CUSTOMER_PAGE;
 pub use jobs::MAX_JOB_PAGE;
 pub use messages::MAX_MESSAGE_PAGE;
 pub use sealed::MAX_SEALED_PAGE;
+pub use verifications::MAX_VERIFICATION_PAGE;
 
 use crate::{StoreError, StoreResult};
 use sqlx::migrate::{Migrate, Migrator};

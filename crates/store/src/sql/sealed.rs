@@ -49,6 +49,13 @@ fn statements(column: SealedColumn) -> SealedSql {
         SealedColumn::TechnicianTotpPendingSecret => {
             sealed_sql!("technicians", "totp_pending_secret")
         }
+        SealedColumn::IntegrationGdapClientSecret => {
+            sealed_sql!("integrations", "gdap_client_secret")
+        }
+        SealedColumn::IntegrationGdapRefreshToken => {
+            sealed_sql!("integrations", "gdap_refresh_token")
+        }
+        SealedColumn::OAuthStatePkceVerifier => sealed_sql!("oauth_states", "pkce_verifier"),
     }
 }
 

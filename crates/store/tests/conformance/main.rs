@@ -13,10 +13,14 @@
 
 mod audit;
 mod backup;
+mod contacts;
 mod fixtures;
 mod harness;
+mod integrations;
 mod invites;
 mod isolation;
+mod jobs;
+mod messages;
 mod orgs;
 mod sealed;
 mod sessions;
@@ -79,6 +83,34 @@ conformance! {
     audit: [chain_links, filters, org_scoping, concurrent_appends_form_one_chain],
     sealed: [values_keyset_and_reseal, key_canaries],
     backup: [backup_while_serving],
+    jobs: [
+        claim_lease_retry_and_dead,
+        jobs_are_org_scoped,
+        concurrent_claims_never_share_a_job,
+    ],
+    messages: [
+        queue_is_idempotent,
+        transitions_and_history,
+        failure_keeps_the_error_code,
+        messages_are_org_scoped,
+        sms_consent,
+        branding_is_saved_per_org,
+    ],
+    contacts: [
+        customers_and_counts,
+        search_matches_phone_digits_names_and_email,
+        filters_sorts_and_keyset_pages,
+        pages_stay_stable_while_a_sync_writes,
+        sync_records_mobile_changes,
+        manual_contacts_are_edited_and_deleted,
+        verifications_and_pod_settings,
+        directory_methods_are_org_scoped,
+    ],
+    integrations: [
+        integrations_are_org_scoped_and_managed,
+        links_sync_state_and_delete_with_contacts,
+        round_trips_are_single_use_and_expire,
+    ],
     isolation: [
         technician_methods,
         totp_methods,

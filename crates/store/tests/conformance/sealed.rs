@@ -1,9 +1,10 @@
 //! Sealed values (key rotation) and key canaries.
 
 use crate::fixtures::{at, org, random_bytes, technician};
-use countersign_domain::Role;
+use countersign_domain::{IntegrationId, OAuthStateId, Role};
 use countersign_store::{
-    SealedColumn, SealedStore, SealedValue, Store, StoreError, TechnicianStore, constraints,
+    IntegrationStore, SealedColumn, SealedStore, SealedValue, Store, StoreError, TechnicianStore,
+    constraints,
 };
 
 /// Stores `value` in `column` of technician row `t`. The exhaustive match makes a new
@@ -22,7 +23,52 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
                 .await
                 .unwrap();
         }
+        // Integration rows share the technician's id, so the suite's row ids still match.
+        SealedColumn::IntegrationGdapClientSecret => {
+            let id = ensure_integration(store, t).await;
+            let creds = countersign_store::GdapCredentials {
+                domain: "p.example".into(),
+                partner_tenant_id: "p".into(),
+                client_id: "c".into(),
+                sealed_secret: value.to_vec(),
+            };
+            store
+                .set_gdap_credentials(t.org_id, id, &creds, at(0))
+                .await
+                .unwrap();
+        }
+        SealedColumn::IntegrationGdapRefreshToken => {
+            let id = ensure_integration(store, t).await;
+            store
+                .save_gdap_sign_in(t.org_id, id, value, at(0))
+                .await
+                .unwrap();
+        }
+        SealedColumn::OAuthStatePkceVerifier => {
+            let i = crate::integrations::integration(t.org_id, IntegrationId::new());
+            store.create_integration(&i).await.unwrap();
+            let mut s = crate::integrations::round_trip(
+                t.org_id,
+                i.id,
+                OAuthStateId(t.id.0),
+                t.id.0.as_bytes(),
+            );
+            s.pkce_verifier = Some(value.to_vec());
+            store.create_oauth_state(&s).await.unwrap();
+        }
     }
+}
+
+/// The integration whose id is the technician's (created once).
+async fn ensure_integration(store: &Store, t: &countersign_store::Technician) -> IntegrationId {
+    let id = IntegrationId(t.id.0);
+    if store.integration(t.org_id, id).await.is_err() {
+        store
+            .create_integration(&crate::integrations::integration(t.org_id, id))
+            .await
+            .unwrap();
+    }
+    id
 }
 
 /// The value in `column` of technician row `t`.
@@ -35,6 +81,28 @@ async fn get(
     match column {
         SealedColumn::TechnicianTotpSecret => row.totp_secret,
         SealedColumn::TechnicianTotpPendingSecret => row.totp_pending_secret,
+        SealedColumn::IntegrationGdapClientSecret => {
+            let i = store
+                .integration(t.org_id, IntegrationId(t.id.0))
+                .await
+                .unwrap();
+            i.gdap_client_secret
+        }
+        SealedColumn::IntegrationGdapRefreshToken => {
+            let i = store
+                .integration(t.org_id, IntegrationId(t.id.0))
+                .await
+                .unwrap();
+            i.gdap_refresh_token
+        }
+        // Round trips have no reader but the single-use take; the listing shows the value.
+        SealedColumn::OAuthStatePkceVerifier => store
+            .sealed_values(column, None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|v| v.row_id == t.id.to_string())
+            .map(|v| v.value),
     }
 }
 

@@ -32,6 +32,12 @@ pub const FIELD: &str = "_csrf";
 /// The header that carries the token (for scripts).
 pub const HEADER: &str = "x-csrf-token";
 
+/// Paths exempt from both CSRF layers: provider webhooks, posted by servers (no browser, no
+/// session, no token). They authenticate each request by signature instead
+/// (`X-Twilio-Signature`, checked in `routes::webhooks`), and change nothing a browser user
+/// could abuse. Exact matches only; add a path here only with its signature check.
+pub const EXEMPT_PATHS: &[&str] = crate::routes::webhooks::PATHS;
+
 /// Name of the pre-session cookie (`__Host-` and Secure over https).
 #[must_use]
 pub fn pre_cookie_name(settings: &Settings) -> &'static str {
@@ -132,7 +138,8 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     if matches!(
         *req.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    ) {
+    ) || EXEMPT_PATHS.contains(&req.uri().path())
+    {
         return next.run(req).await;
     }
     let settings = &state.app.settings;

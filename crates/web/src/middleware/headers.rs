@@ -14,6 +14,11 @@ connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // A handler whose policy lets named origins frame it (the Pod) must not also get DENY.
+    let handler_allows_framing = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.contains("frame-ancestors") && !p.contains("frame-ancestors 'none'"));
     let mut set = |name: header::HeaderName, value: &'static str| {
         if !h.contains_key(&name) {
             h.insert(name, HeaderValue::from_static(value));
@@ -22,7 +27,9 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
-    set(header::X_FRAME_OPTIONS, "DENY");
+    if !handler_allows_framing {
+        set(header::X_FRAME_OPTIONS, "DENY");
+    }
     set(
         header::HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",

@@ -4,3 +4,4 @@ pub mod client_ip;
 pub mod csrf;
 pub mod headers;
 pub mod observe;
+pub mod pod_only;

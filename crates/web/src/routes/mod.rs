@@ -3,21 +3,29 @@
 mod account;
 mod audit;
 mod auth;
+mod branding;
+pub mod contacts;
+mod customers;
 mod health;
+mod integrations;
 mod invites;
+mod jobs;
+mod outbox;
+mod pod;
 mod settings;
 mod shell;
+pub mod webhooks;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::middleware::{csrf, headers, observe};
+use crate::middleware::{csrf, headers, observe, pod_only};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use serde::Deserialize;
 
 /// All routes with their middleware. The layers run outside-in: observe, headers, session,
-/// CSRF, then the handler.
+/// the Pod-only restriction, CSRF, then the handler.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(health::router())
@@ -27,9 +35,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(invites::router())
+        .merge(integrations::router())
+        .merge(contacts::router())
+        .merge(customers::router())
+        .merge(pod::router())
+        .merge(jobs::router())
+        .merge(outbox::router())
+        .merge(branding::router())
+        .merge(webhooks::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), csrf::check))
+        .layer(from_fn_with_state(state.clone(), pod_only::restrict))
         .layer(from_fn_with_state(
             state.clone(),
             crate::auth::session::resolve,
@@ -63,6 +80,9 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "reactivated" => "Reactivated. They can sign in again.",
         "sessions_ended" => "Their sessions have ended.",
         "invite_revoked" => "Invite revoked. The link no longer works.",
+        "contact_created" => "Contact created.",
+        "contact_deleted" => "Contact deleted.",
+        "customer_created" => "Customer created.",
         _ => return None,
     })
 }

@@ -92,13 +92,11 @@ fn assert_png_and_html(name: &str, saved: Vec<std::path::PathBuf>) {
     };
     assert!(has("png"), "expected a PNG for {name}, got {saved:?}");
     assert!(has("html"), "expected the HTML for {name}, got {saved:?}");
-    let png = std::fs::read(
-        saved
-            .iter()
-            .find(|p| p.extension().is_some_and(|e| e == "png"))
-            .unwrap(),
-    )
-    .unwrap();
+    let png_path = saved
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("a PNG path");
+    let png = std::fs::read(png_path).expect("read the PNG");
     assert!(png.starts_with(b"\x89PNG"), "a real PNG");
     for path in saved {
         let _ = std::fs::remove_file(path);

@@ -6,6 +6,134 @@ use countersign_domain::{Email, Role};
 use countersign_store::{InviteStore, SessionStore, TechnicianStore};
 use countersign_testkit::TestApp;
 
+/// Org B's customer, synced contact and manual contact; A requests every URL of them.
+async fn directory_matrix(
+    app: &TestApp,
+    a_org: countersign_domain::OrgId,
+    b_org: countersign_domain::OrgId,
+    c: &reqwest::Client,
+) {
+    use crate::contacts::{customer, sync, user};
+    use countersign_store::{ContactStore, CustomerStore, SourceKind};
+    let b_synced = customer(app, b_org, "Bravo Holdings", SourceKind::Microsoft365).await;
+    let b_contact = sync(
+        app,
+        b_org,
+        &b_synced,
+        &[user(
+            "b1",
+            "Bianca Bravo",
+            "bianca@bravo.example",
+            "+1 425 555 0142",
+        )],
+    )
+    .await;
+    let b_manual = customer(app, b_org, "Bravo Corner", SourceKind::Manual).await;
+    let secrets = [
+        "Bravo Holdings".to_owned(),
+        "Bravo Corner".to_owned(),
+        "Bianca".to_owned(),
+        "bianca@bravo.example".to_owned(),
+        "555 0142".to_owned(),
+        b_synced.id.to_string(),
+        b_manual.id.to_string(),
+        b_contact.to_string(),
+    ];
+    let check = |what: &str, status: u16, body: &str, expected: u16| {
+        assert_eq!(status, expected, "{what}");
+        for s in &secrets {
+            assert!(!body.contains(s.as_str()), "{what} leaked {s}");
+        }
+    };
+    for path in [
+        format!("/contacts/{b_contact}"),
+        format!("/pod/contacts/{b_contact}"),
+        format!("/pod/contacts/{b_contact}?action=verify"),
+        format!("/customers/{}", b_synced.id),
+        format!("/customers/{}", b_manual.id),
+        format!("/contacts/new?customer={}", b_manual.id),
+    ] {
+        let (status, body) = get(app, c, &path).await;
+        check(&path, status, &body, 404);
+    }
+    // Lists and searches of A show nothing of B (200, empty), even when asked for B's ids.
+    for path in [
+        "/contacts".to_owned(),
+        "/contacts?q=bianca".to_owned(),
+        "/contacts?q=0142".to_owned(),
+        "/contacts?q=bravo.example&inactive=1".to_owned(),
+        format!("/contacts?customer={}", b_synced.id),
+        "/customers".to_owned(),
+    ] {
+        let (status, body) = get(app, c, &path).await;
+        check(&path, status, &body, 200);
+    }
+    let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            format!("/contacts/{b_contact}"),
+            vec![("mobile", "+1 206 555 0100"), ("email", "x@a.example")],
+        ),
+        (format!("/contacts/{b_contact}/delete"), vec![]),
+        (
+            format!("/customers/{}", b_synced.id),
+            vec![("name", "Hijacked"), ("default_country", "GB")],
+        ),
+        (
+            format!("/customers/{}", b_manual.id),
+            vec![("name", "Hijacked"), ("default_country", "GB")],
+        ),
+    ];
+    let manual_id = b_manual.id.to_string();
+    let mut all = writes;
+    all.push((
+        "/contacts".to_owned(),
+        vec![
+            ("customer", manual_id.as_str()),
+            ("given_name", "Evil"),
+            ("mobile", "+1 206 555 0100"),
+        ],
+    ));
+    for (url, fields) in &all {
+        let res = app.post_form(c, "/contacts", url, fields).await;
+        let status = res.status().as_u16();
+        check(url, status, &res.text().await.unwrap(), 404);
+    }
+    // B is unchanged.
+    let contact = app.app.store.contact(b_org, b_contact).await.unwrap();
+    assert_eq!(contact.mobile_e164.as_deref(), Some("+14255550142"));
+    assert!(contact.phone_changed_at.is_none());
+    assert_eq!(
+        app.app.store.customer(b_org, b_synced.id).await.unwrap(),
+        b_synced
+    );
+    assert_eq!(
+        app.app.store.customer(b_org, b_manual.id).await.unwrap(),
+        b_manual
+    );
+    let q = countersign_store::ContactQuery {
+        include_inactive: true,
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        app.app
+            .store
+            .search_contacts(b_org, &q)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        app.app
+            .store
+            .search_contacts(a_org, &q)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn matrix(app: TestApp) {
     let a = app.create_admin("Org A", "alice@a.test", PW).await;
     let b = app.create_admin("Org B", "bob@b.test", PW).await;
@@ -76,6 +204,19 @@ pub async fn matrix(app: TestApp) {
     let res = app.post_form(&c, "/settings/technicians", &url, &[]).await;
     let status = res.status().as_u16();
     check(&url, status, &res.text().await.unwrap());
+
+    directory_matrix(&app, a.org.id, b.org.id, &c).await;
+    let url = format!("/settings/technicians/{}/pod-only", b_tech.id);
+    let res = app
+        .post_form(&c, "/settings/technicians", &url, &[("pod_only", "on")])
+        .await;
+    let status = res.status().as_u16();
+    check(&url, status, &res.text().await.unwrap());
+    assert!(
+        !countersign_store::PodStore::is_pod_only(&app.app.store, b.org.id, b_tech.id)
+            .await
+            .unwrap()
+    );
 
     // B is unchanged.
     assert_eq!(

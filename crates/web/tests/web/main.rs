@@ -4,12 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod contacts;
 mod csrf;
 mod isolation;
 mod login;
 mod misc;
 mod postgres;
 mod sessions;
+mod shell;
 mod totp;
 
 use countersign_testkit::TestApp;

@@ -2,6 +2,7 @@
 
 mod actions;
 mod pages;
+mod pod;
 
 use crate::AppState;
 use axum::Router;
@@ -11,6 +12,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(pages::org).post(actions::update_org))
         .route("/settings/technicians", get(pages::technicians))
+        .route("/settings/pod", get(pod::show).post(pod::update))
+        .route(
+            "/settings/technicians/{id}/pod-only",
+            post(pod::set_pod_only),
+        )
         .route("/settings/technicians/invite", post(actions::invite))
         .route(
             "/settings/invites/{id}/revoke",

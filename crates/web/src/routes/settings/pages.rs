@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_domain::TechnicianId;
-use countersign_store::{InviteStore, SessionStore, TechnicianStore};
+use countersign_store::{InviteStore, PodStore, SessionStore, TechnicianStore};
 
 #[derive(Template)]
 #[template(path = "settings/org.html")]
@@ -68,6 +68,7 @@ struct TechnicianPage {
     totp: bool,
     last_login: String,
     sessions: usize,
+    pod_only: bool,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -187,6 +188,7 @@ pub(super) async fn technician_page(
             .last_login_at
             .map_or_else(|| "never".to_owned(), |at| at.display()),
         sessions,
+        pod_only: state.app.store.is_pod_only(user.org.id, id).await?,
         notice,
         error,
     })

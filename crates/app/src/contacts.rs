@@ -1,0 +1,73 @@
+//! The contact directory's use cases: manual customers and contacts (`edit.rs`), edits that go
+//! to the contact's source (`source.rs`), the Pod (`pod.rs`) and its settings
+//! (`pod_settings.rs`). Every method looks rows up within the acting technician's org, so
+//! another org's customer or contact is `NotFound`.
+
+mod customers;
+mod edit;
+mod pod;
+mod pod_settings;
+mod source;
+
+pub use edit::ContactInput;
+pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW};
+pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
+pub use source::{ContactSource, Microsoft365WriteBack, WriteBackError};
+
+use countersign_domain::PhoneError;
+use countersign_domain::email::EmailError;
+use countersign_store::StoreError;
+
+/// Why a directory action was refused. The messages are shown to users as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    /// The mobile number does not parse.
+    #[error("mobile number: {0}")]
+    Phone(#[from] PhoneError),
+    /// The email address does not parse.
+    #[error("email address: {0}")]
+    Email(#[from] EmailError),
+    /// No name at all.
+    #[error("enter a name: a display name, or a given name and surname")]
+    NameRequired,
+    /// A customer needs a name.
+    #[error("enter the customer's name")]
+    CustomerNameRequired,
+    /// The contact's source cannot take the edit (yet); nothing was saved.
+    #[error("{0}")]
+    WriteBack(#[from] WriteBackError),
+    /// Only manual contacts and customers can be created or deleted in Countersign.
+    #[error("{0}")]
+    NotManual(&'static str),
+    /// A Pod setting is out of range or malformed.
+    #[error("{0}")]
+    Setting(String),
+    /// The acting technician may not do this.
+    #[error("only admins can do this")]
+    NotAllowed,
+    /// No such row in the org.
+    #[error("not found")]
+    NotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ContactError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // Another org's row looks exactly like a missing one.
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl ContactError {
+    /// Whether this is the user's mistake or a refusal to explain on the form (re-render it
+    /// with the message, 422), rather than a missing resource or a server failure.
+    #[must_use]
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Self::NotFound | Self::Store(_) | Self::NotAllowed)
+    }
+}

@@ -1,0 +1,208 @@
+//! Creating, editing and deleting contacts. Input is parsed here (email, phone with the
+//! customer's default country) before anything is written, so a refused form changes nothing.
+//! Edits go through the contact's [`ContactSource`].
+
+use super::{ContactError, ContactSource};
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::{ContactId, CustomerId, Email, Phone};
+use countersign_store::{
+    Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind, Technician,
+};
+use serde_json::json;
+
+/// The contact form as typed. Fields a synced contact does not let Countersign edit are
+/// ignored for it (they come from the source).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactInput {
+    pub given_name: String,
+    pub surname: String,
+    pub display_name: String,
+    pub email: String,
+    pub mobile: String,
+    pub job_title: String,
+    pub department: String,
+}
+
+/// Parses the email and mobile number of a form (blank: none).
+fn parse_channels(
+    input: &ContactInput,
+    customer: &Customer,
+) -> Result<(Option<String>, Option<Phone>), ContactError> {
+    let email = match input.email.trim() {
+        "" => None,
+        e => Some(Email::parse(e)?.as_str().to_owned()),
+    };
+    let mobile = match input.mobile.trim() {
+        "" => None,
+        m => Some(Phone::parse(m, customer.default_country)?),
+    };
+    Ok((email, mobile))
+}
+
+/// The edit a form asks for; for a synced contact only mobile and email change.
+fn edit_from(
+    input: &ContactInput,
+    customer: &Customer,
+    current: Option<&Contact>,
+) -> Result<ContactEdit, ContactError> {
+    let (email, mobile) = parse_channels(input, customer)?;
+    let (mobile_text, mobile_e164) = match mobile {
+        Some(p) => (Some(p.original().to_owned()), Some(p.e164().to_owned())),
+        None => (None, None),
+    };
+    if let Some(c) = current.filter(|c| !ContactSource::of(c.source).edits_all_fields()) {
+        return Ok(ContactEdit {
+            given_name: c.given_name.clone(),
+            surname: c.surname.clone(),
+            display_name: c.display_name.clone(),
+            email,
+            mobile: mobile_text,
+            mobile_e164,
+            job_title: c.job_title.clone(),
+            department: c.department.clone(),
+        });
+    }
+    let given_name = input.given_name.trim().to_owned();
+    let surname = input.surname.trim().to_owned();
+    let display_name = match input.display_name.trim() {
+        "" => format!("{given_name} {surname}").trim().to_owned(),
+        d => d.to_owned(),
+    };
+    if display_name.is_empty() {
+        return Err(ContactError::NameRequired);
+    }
+    Ok(ContactEdit {
+        given_name,
+        surname,
+        display_name,
+        email,
+        mobile: mobile_text,
+        mobile_e164,
+        job_title: input.job_title.trim().to_owned(),
+        department: input.department.trim().to_owned(),
+    })
+}
+
+impl App {
+    /// Creates a contact of a customer that no source syncs.
+    ///
+    /// # Errors
+    /// Not found; the customer is synced from a source; invalid input; a store failure.
+    pub async fn create_contact(
+        &self,
+        by: &Technician,
+        customer_id: CustomerId,
+        input: &ContactInput,
+        ip: Option<String>,
+    ) -> Result<Contact, ContactError> {
+        let customer = self.store.customer(by.org_id, customer_id).await?;
+        if customer.source != SourceKind::Manual {
+            return Err(ContactError::NotManual(
+                "this customer's contacts come from its source: add the user there and sync",
+            ));
+        }
+        let edit = edit_from(input, &customer, None)?;
+        let now = self.now();
+        let contact = Contact {
+            id: ContactId::new(),
+            org_id: by.org_id,
+            customer_id,
+            source: SourceKind::Manual,
+            external_id: None,
+            upn: None,
+            given_name: edit.given_name,
+            surname: edit.surname,
+            display_name: edit.display_name,
+            email: edit.email,
+            mobile: edit.mobile,
+            mobile_e164: edit.mobile_e164,
+            business_phones: Vec::new(),
+            job_title: edit.job_title,
+            department: edit.department,
+            account_enabled: true,
+            user_type: String::new(),
+            removed_at: None,
+            last_synced_at: None,
+            phone_changed_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.create_contact(&contact).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "contact.created",
+            &contact.id.to_string(),
+            json!({ "customer": customer_id.to_string() }),
+        )
+        .await?;
+        Ok(contact)
+    }
+
+    /// Edits a contact: the edit goes to the contact's source first (see
+    /// [`ContactSource`]) and is saved only when the source took it. A changed mobile number
+    /// is recorded (the Pod then warns about it for a week).
+    ///
+    /// # Errors
+    /// Not found; invalid input; the source cannot take the edit (nothing is saved); a store
+    /// failure.
+    pub async fn edit_contact(
+        &self,
+        by: &Technician,
+        id: ContactId,
+        input: &ContactInput,
+        ip: Option<String>,
+    ) -> Result<Contact, ContactError> {
+        let contact = self.store.contact(by.org_id, id).await?;
+        let customer = self.store.customer(by.org_id, contact.customer_id).await?;
+        let edit = edit_from(input, &customer, Some(&contact))?;
+        let source = ContactSource::of(contact.source);
+        source.write_back(self, by, &contact, &edit).await?;
+        let after = self
+            .store
+            .update_contact(by.org_id, id, &edit, Some(by.id), self.now())
+            .await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "contact.updated",
+            &id.to_string(),
+            json!({
+                "mobile_changed": contact.mobile_e164 != after.mobile_e164,
+                "email_changed": contact.email != after.email,
+                "written_back": source.writes_back(),
+            }),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Deletes a manual contact (a synced one would come back with the next sync).
+    ///
+    /// # Errors
+    /// Not found; a synced contact; a store failure.
+    pub async fn delete_contact(
+        &self,
+        by: &Technician,
+        id: ContactId,
+        ip: Option<String>,
+    ) -> Result<(), ContactError> {
+        let contact = self.store.contact(by.org_id, id).await?;
+        if contact.source != SourceKind::Manual {
+            return Err(ContactError::NotManual(
+                "synced contacts are removed at their source, and the next sync marks them removed",
+            ));
+        }
+        self.store.delete_contact(by.org_id, id).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "contact.deleted",
+            &id.to_string(),
+            json!({ "customer": contact.customer_id.to_string() }),
+        )
+        .await?;
+        Ok(())
+    }
+}

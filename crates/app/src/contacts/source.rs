@@ -1,0 +1,122 @@
+//! Where an edit of a contact goes. A contact created in Countersign is changed here; a
+//! contact synced from a source is changed at the source first (write-back), because the next
+//! sync would otherwise undo the edit, and the source is the directory of record.
+//!
+//! Microsoft 365 write-back is Graph `PATCH /users/{id}` (see `crate::microsoft`); a refusal
+//! saves nothing — never a success that the next sync would silently revert.
+
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::phone::mask_e164;
+use countersign_store::{Contact, ContactEdit, SourceKind, Technician};
+
+/// Why a source did not take an edit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WriteBackError {
+    /// The source has no write-back (yet).
+    #[error("{0}")]
+    Unavailable(&'static str),
+    /// The source refused or failed (its message).
+    #[error("the source refused the change: {0}; the change was not saved")]
+    Refused(String),
+}
+
+/// The Microsoft 365 write-back port: the mobile number goes to the user in the customer's
+/// tenant (`PATCH /users/{id}`) before anything is saved here.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Microsoft365WriteBack;
+
+impl Microsoft365WriteBack {
+    /// Writes the edit to the user in the customer's tenant, and audits the attempt (who,
+    /// old → new masked, result).
+    ///
+    /// # Errors
+    /// Microsoft refused (with its reason), the user is synced from on-premises, or the
+    /// email address was changed (Microsoft 365 owns it).
+    pub async fn update(
+        &self,
+        app: &App,
+        by: &Technician,
+        contact: &Contact,
+        edit: &ContactEdit,
+    ) -> Result<(), WriteBackError> {
+        if edit.email != contact.email {
+            return Err(WriteBackError::Refused(
+                "the email address of a Microsoft 365 user is changed in Microsoft 365 itself"
+                    .into(),
+            ));
+        }
+        if edit.mobile_e164 == contact.mobile_e164 && edit.mobile == contact.mobile {
+            return Ok(());
+        }
+        let result = app.write_back_mobile(contact, edit.mobile.as_deref()).await;
+        let mask = |v: &Option<String>| v.as_deref().map(mask_e164);
+        let detail = serde_json::json!({
+            "old": mask(&contact.mobile_e164),
+            "new": mask(&edit.mobile_e164),
+            "result": if result.is_ok() { "written" } else { "refused" },
+            "reason": result.as_ref().err().map(ToString::to_string),
+        });
+        app.audit(
+            &Actor::technician(by, None),
+            None,
+            "contact.write_back",
+            &contact.id.to_string(),
+            detail,
+        )
+        .await
+        .map_err(|e| WriteBackError::Refused(format!("the audit log is unavailable ({e})")))?;
+        result.map_err(|e| WriteBackError::Refused(e.to_string()))
+    }
+}
+
+/// The source a contact's edits go through.
+#[derive(Clone, Copy, Debug)]
+pub enum ContactSource {
+    /// Created in Countersign: edits are saved here.
+    Local,
+    /// Synced from Microsoft 365: edits are written back first.
+    Microsoft365(Microsoft365WriteBack),
+}
+
+impl ContactSource {
+    /// The source of a contact of this kind.
+    #[must_use]
+    pub fn of(kind: SourceKind) -> Self {
+        match kind {
+            SourceKind::Manual => Self::Local,
+            SourceKind::Microsoft365 => Self::Microsoft365(Microsoft365WriteBack),
+        }
+    }
+
+    /// Whether all fields can be edited (a synced contact: only mobile and email, the fields
+    /// that write back).
+    #[must_use]
+    pub fn edits_all_fields(self) -> bool {
+        matches!(self, Self::Local)
+    }
+
+    /// Whether the contact's edits reach a source outside Countersign.
+    #[must_use]
+    pub fn writes_back(self) -> bool {
+        !matches!(self, Self::Local)
+    }
+
+    /// Sends the edit to the source. `Ok` means the source has it (or there is no source),
+    /// so the store may save it.
+    ///
+    /// # Errors
+    /// The source refused or cannot take edits yet; nothing may be saved.
+    pub async fn write_back(
+        self,
+        app: &App,
+        by: &Technician,
+        contact: &Contact,
+        edit: &ContactEdit,
+    ) -> Result<(), WriteBackError> {
+        match self {
+            Self::Local => Ok(()),
+            Self::Microsoft365(port) => port.update(app, by, contact, edit).await,
+        }
+    }
+}

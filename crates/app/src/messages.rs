@@ -1,0 +1,21 @@
+//! Outgoing messages: queuing them (rendered, with the org's branding, one row and one job
+//! per recipient), delivering them from a job, and the provider's reports about them.
+
+mod deliver;
+mod queue;
+mod transports;
+mod webhooks;
+
+pub use deliver::DeliveryOutcome;
+pub use queue::{MessageError, MessageRequest, brand_of};
+pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
+pub use webhooks::{InboundOutcome, WebhookError};
+
+/// The job kind that delivers one message; its payload is [`SendMessagePayload`].
+pub const SEND_MESSAGE_JOB: &str = "send_message";
+
+/// Payload of a [`SEND_MESSAGE_JOB`]: ids only, the body stays in the message row.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SendMessagePayload {
+    pub message_id: countersign_domain::MessageId,
+}

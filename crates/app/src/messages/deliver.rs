@@ -1,0 +1,181 @@
+//! One delivery attempt of one message, as the `send_message` job runs it.
+//!
+//! Exactly-once: `begin_attempt` refuses a message that is past `sending`, so a job that runs
+//! again (retry, or a worker that died after the provider took the message but before the job
+//! was completed) sends nothing more, except in the window between the provider's answer and
+//! recording it; for that window the same idempotency key goes with every attempt.
+
+use super::transports::Transports;
+use crate::App;
+use countersign_domain::{MessageId, OrgId};
+use countersign_messaging::{
+    Brand, Delivery, DeliveryStatus, EmailSender, Outbox, OutgoingEmail, OutgoingSms, SendError,
+    SmsSender, mask_recipient,
+};
+use countersign_store::{
+    Channel, Message, MessageState, MessageStore, StoreError, Transition, TransportKind,
+};
+
+/// What the job does next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// Finished (delivered, kept, failed for good, or nothing left to do).
+    Done,
+    /// Try again later; the message is back in `queued`.
+    Retry(String),
+    /// Out of attempts: the message failed; the job is dead with this error.
+    GaveUp(String),
+}
+
+impl App {
+    /// Makes one attempt to deliver a message. `attempt` and `max_attempts` are the job's.
+    ///
+    /// # Errors
+    /// Only store failures; delivery failures are outcomes.
+    pub async fn deliver_message(
+        &self,
+        transports: &Transports,
+        org: OrgId,
+        id: MessageId,
+        attempt: i64,
+        max_attempts: i64,
+    ) -> Result<DeliveryOutcome, StoreError> {
+        let Some(message) = self.store.begin_attempt(org, id, self.now()).await? else {
+            // Already accepted, sent, failed or kept: a repeated job must not send again.
+            return Ok(DeliveryOutcome::Done);
+        };
+        let result = if message.channel == Channel::Sms
+            && message.transport == TransportKind::Twilio
+            && self.store.sms_opted_out(org, &message.recipient).await?
+        {
+            Err(SendError::permanent(
+                "the recipient has opted out by replying STOP; they must reply START to \
+                 receive messages again",
+                Some("21610".into()),
+            ))
+        } else {
+            let brand = match message.channel {
+                Channel::Email => Some(super::brand_of(self, org).await?),
+                Channel::Sms => None,
+            };
+            send(transports, &message, brand.as_ref()).await
+        };
+        let now = self.now();
+        match result {
+            Ok(delivery) => {
+                let state = match delivery.status {
+                    DeliveryStatus::Kept => MessageState::Outbox,
+                    DeliveryStatus::Accepted => MessageState::Accepted,
+                    DeliveryStatus::Sent => MessageState::Sent,
+                };
+                let mut t = Transition::to(state, now, message.transport.as_str());
+                t.provider_id = delivery.provider_id;
+                self.store.transition_message(org, id, &t).await?;
+                tracing::info!(
+                    message.id = %id, org.id = %org, state = state.as_str(),
+                    to = %mask_recipient(&message.recipient), "message handed over"
+                );
+                Ok(DeliveryOutcome::Done)
+            }
+            Err(e) if e.is_retryable() && attempt < max_attempts => {
+                let mut t = Transition::to(MessageState::Queued, now, "retry");
+                t.error = Some(e.message.clone());
+                t.error_code.clone_from(&e.code);
+                self.store.transition_message(org, id, &t).await?;
+                tracing::warn!(message.id = %id, attempt, error = %e, "delivery attempt failed");
+                Ok(DeliveryOutcome::Retry(e.message))
+            }
+            Err(e) => {
+                let gave_up = e.is_retryable();
+                let error = if gave_up {
+                    format!("gave up after {attempt} attempts: {}", e.message)
+                } else {
+                    e.message.clone()
+                };
+                let mut t = Transition::to(MessageState::Failed, now, "refused");
+                t.error = Some(error.clone());
+                t.error_code.clone_from(&e.code);
+                self.store.transition_message(org, id, &t).await?;
+                tracing::warn!(message.id = %id, error = %error, "message failed");
+                Ok(if gave_up {
+                    DeliveryOutcome::GaveUp(error)
+                } else {
+                    DeliveryOutcome::Done
+                })
+            }
+        }
+    }
+
+    /// Marks a message failed when its job ran out of attempts without finishing one (its
+    /// workers kept dying), so the message does not stay `sending` for ever.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub async fn fail_abandoned_message(
+        &self,
+        org: OrgId,
+        id: MessageId,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let mut t = Transition::to(MessageState::Failed, self.now(), "abandoned");
+        t.error = Some(error.to_owned());
+        self.store.transition_message(org, id, &t).await?;
+        Ok(())
+    }
+}
+
+/// Hands the message to its transport.
+async fn send(
+    transports: &Transports,
+    m: &Message,
+    brand: Option<&Brand>,
+) -> Result<Delivery, SendError> {
+    let not_configured = |what: &str| {
+        Err(SendError::permanent(
+            format!("{what} is not configured on this server (see the [{what}] settings)"),
+            None,
+        ))
+    };
+    let body = m.body_text.clone().unwrap_or_default();
+    match (m.transport, m.channel) {
+        (TransportKind::Outbox, Channel::Sms) => Outbox.send_sms(&sms(transports, m, body)).await,
+        (TransportKind::Outbox, Channel::Email) => Outbox.send_email(&email(m, body, brand)).await,
+        (TransportKind::Twilio, Channel::Sms) => match &transports.twilio {
+            Some(t) => t.send_sms(&sms(transports, m, body)).await,
+            None => not_configured("twilio"),
+        },
+        (TransportKind::Smtp, Channel::Email) => match &transports.smtp {
+            Some(s) => s.send_email(&email(m, body, brand)).await,
+            None => not_configured("smtp"),
+        },
+        (transport, channel) => Err(SendError::permanent(
+            format!(
+                "transport {} cannot carry {} messages",
+                transport.as_str(),
+                channel.as_str()
+            ),
+            None,
+        )),
+    }
+}
+
+fn sms(transports: &Transports, m: &Message, body: String) -> OutgoingSms {
+    OutgoingSms {
+        to: m.recipient.clone(),
+        body,
+        idempotency_key: format!("{}:{}", m.org_id, m.idempotency_key),
+        status_callback: transports.twilio_status_callback.clone(),
+    }
+}
+
+fn email(m: &Message, text: String, brand: Option<&Brand>) -> OutgoingEmail {
+    OutgoingEmail {
+        to: m.recipient.clone(),
+        from_name: brand.map(|b| b.name.clone()).unwrap_or_default(),
+        reply_to: brand.map(|b| b.reply_to.clone()).unwrap_or_default(),
+        subject: m.subject.clone(),
+        text,
+        html: m.body_html.clone().unwrap_or_default(),
+        idempotency_key: m.id.to_string(),
+    }
+}

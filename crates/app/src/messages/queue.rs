@@ -1,0 +1,152 @@
+//! Queuing a message: validate the recipient, render the template with the org's branding,
+//! store the message and its delivery job in one transaction.
+
+use super::{SEND_MESSAGE_JOB, SendMessagePayload};
+use crate::App;
+use crate::audit::Actor;
+use crate::settings::MessagingTransport;
+use countersign_domain::{JobId, MessageId, OrgId};
+use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
+use countersign_store::{
+    BrandingStore, Channel, Message, MessageStore, NewJob, NewMessage, OrgStore, StoreError,
+    TransportKind,
+};
+
+/// What to send to whom.
+#[derive(Clone)]
+pub struct MessageRequest {
+    pub org: OrgId,
+    pub channel: Channel,
+    /// E.164 number or email address, as entered (it is parsed here).
+    pub recipient: String,
+    pub template: TemplateName,
+    /// Same key, same message: a repeated request (double click, retry) sends once.
+    pub idempotency_key: String,
+}
+
+impl std::fmt::Debug for MessageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageRequest")
+            .field("org", &self.org)
+            .field("channel", &self.channel)
+            .field("recipient", &mask_recipient(&self.recipient))
+            .field("template", &self.template.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a message could not be queued.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    /// The recipient is not a phone number / email address.
+    #[error("{0}")]
+    InvalidRecipient(String),
+    /// A template failed (a bug).
+    #[error(transparent)]
+    Template(#[from] countersign_messaging::TemplateError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The org's brand for templates: its saved branding, or its name with defaults.
+///
+/// # Errors
+/// The store failed.
+pub async fn brand_of(app: &App, org: OrgId) -> Result<Brand, StoreError> {
+    Ok(match app.store.branding(org).await? {
+        Some(b) => Brand {
+            name: b.display_name,
+            logo_url: b.logo_url,
+            colour: b.colour,
+            footer: b.footer,
+            reply_to: b.reply_to,
+        },
+        None => Brand::default_for(&app.store.org(org).await?.name),
+    })
+}
+
+impl App {
+    /// Queues one message. With the same idempotency key, returns the first message and
+    /// queues nothing.
+    ///
+    /// # Errors
+    /// An invalid recipient (nothing is stored), or a store failure.
+    pub async fn queue_message(
+        &self,
+        actor: &Actor,
+        req: MessageRequest,
+    ) -> Result<Message, MessageError> {
+        let recipient = match req.channel {
+            Channel::Sms => parse_e164(&req.recipient)
+                .map_err(|e| MessageError::InvalidRecipient(e.to_string()))?,
+            Channel::Email => countersign_domain::Email::parse(&req.recipient)
+                .map_err(|_| {
+                    MessageError::InvalidRecipient(
+                        "enter a valid email address, e.g. amy@example.com".into(),
+                    )
+                })?
+                .as_str()
+                .to_owned(),
+        };
+        let brand = brand_of(self, req.org).await?;
+        let rendered = render(&req.template, &brand)?;
+        let transport = match (self.settings.messaging.transport, req.channel) {
+            (MessagingTransport::Outbox, _) => TransportKind::Outbox,
+            (MessagingTransport::Live, Channel::Sms) => TransportKind::Twilio,
+            (MessagingTransport::Live, Channel::Email) => TransportKind::Smtp,
+        };
+        let now = self.now();
+        let id = MessageId::new();
+        let (subject, body_text, body_html) = match req.channel {
+            Channel::Sms => (String::new(), rendered.sms.clone(), None),
+            Channel::Email => (
+                rendered.subject.clone(),
+                rendered.text.clone(),
+                Some(rendered.html.clone()),
+            ),
+        };
+        let message = NewMessage {
+            id,
+            org_id: req.org,
+            channel: req.channel,
+            template: req.template.as_str().to_owned(),
+            recipient,
+            subject,
+            body_text,
+            body_html,
+            transport,
+            idempotency_key: req.idempotency_key,
+            created_at: now,
+        };
+        let payload = serde_json::to_string(&SendMessagePayload { message_id: id })
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let job = NewJob {
+            id: JobId::new(),
+            org_id: req.org,
+            kind: SEND_MESSAGE_JOB.into(),
+            payload,
+            max_attempts: i64::from(self.settings.workers.max_attempts),
+            run_at: now,
+            dedup_key: Some(format!("message:{id}")),
+            created_at: now,
+        };
+        let (stored, is_new) = self.store.queue_message(&message, Some(&job)).await?;
+        if is_new {
+            self.audit(
+                actor,
+                Some(req.org),
+                "message.queued",
+                &stored.id.to_string(),
+                serde_json::json!({
+                    "channel": stored.channel.as_str(),
+                    "template": stored.template,
+                    "transport": stored.transport.as_str(),
+                    "recipient": mask_recipient(&stored.recipient),
+                }),
+            )
+            .await?;
+        }
+        Ok(stored)
+    }
+}

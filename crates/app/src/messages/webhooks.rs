@@ -1,0 +1,153 @@
+//! What Twilio tells us: status callbacks (a message moved on) and inbound messages (STOP,
+//! START, HELP). Both are verified with `X-Twilio-Signature` before anything is read.
+
+use crate::App;
+use crate::audit::Actor;
+use countersign_messaging::twilio::{TwilioStatus, parse_status, verify_signature};
+use countersign_messaging::{Keyword, classify_keyword, mask_phone, parse_e164};
+use countersign_store::{MessageState, MessageStore, StoreError, Transition, TransportKind};
+
+/// Why a webhook was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Twilio is not configured, so no signature can be checked.
+    #[error("Twilio is not configured on this server")]
+    NotConfigured,
+    /// The signature is missing or wrong.
+    #[error("the request signature is not valid")]
+    BadSignature,
+    /// A required parameter is missing or malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an inbound message did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InboundOutcome {
+    /// Opt-out recorded for this many orgs.
+    OptedOut(u64),
+    /// Opt-in recorded for this many orgs.
+    OptedIn(u64),
+    /// HELP / INFO: Twilio answers it; nothing recorded.
+    Help,
+    /// Any other text: ignored (Countersign has no inbox).
+    Ignored,
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl App {
+    /// Checks `X-Twilio-Signature` of a POST to `path_and_query` (as received, under the
+    /// public URL, which is what Twilio signed) with these form parameters.
+    ///
+    /// # Errors
+    /// `NotConfigured` without an auth token; `BadSignature` when it does not match.
+    pub fn verify_twilio_webhook(
+        &self,
+        path_and_query: &str,
+        params: &[(String, String)],
+        signature: Option<&str>,
+    ) -> Result<(), WebhookError> {
+        let token = &self.settings.twilio.auth_token;
+        if token.is_empty() {
+            return Err(WebhookError::NotConfigured);
+        }
+        let url = format!("{}{path_and_query}", self.settings.public_base());
+        match signature {
+            Some(sig) if verify_signature(token.as_bytes(), &url, params, sig) => Ok(()),
+            _ => Err(WebhookError::BadSignature),
+        }
+    }
+
+    /// Applies a verified status callback. Returns whether a message moved (a late or
+    /// repeated callback, or an unknown SID, changes nothing).
+    ///
+    /// # Errors
+    /// Missing `MessageSid` / `MessageStatus`; store failures.
+    pub async fn twilio_status_callback(
+        &self,
+        params: &[(String, String)],
+    ) -> Result<bool, WebhookError> {
+        let sid = param(params, "MessageSid")
+            .ok_or_else(|| WebhookError::BadRequest("MessageSid is missing".into()))?;
+        let status = param(params, "MessageStatus")
+            .ok_or_else(|| WebhookError::BadRequest("MessageStatus is missing".into()))?;
+        let Some(status) = parse_status(status) else {
+            return Ok(false);
+        };
+        let state = match status {
+            TwilioStatus::Queued => MessageState::Accepted,
+            TwilioStatus::Sent => MessageState::Sent,
+            TwilioStatus::Delivered => MessageState::Delivered,
+            TwilioStatus::Undelivered => MessageState::Undelivered,
+            TwilioStatus::Failed => MessageState::Failed,
+        };
+        let mut t = Transition::to(state, self.now(), "twilio status callback");
+        if let Some(code) = param(params, "ErrorCode").filter(|c| !c.is_empty()) {
+            t.error_code = Some(code.to_owned());
+            t.error = Some(
+                code.parse::<i64>()
+                    .ok()
+                    .and_then(countersign_messaging::twilio::describe_error_code)
+                    .map_or_else(|| format!("Twilio error {code}"), str::to_owned),
+            );
+        }
+        let moved = self
+            .store
+            .transition_by_provider_id(TransportKind::Twilio, sid, &t)
+            .await?;
+        Ok(moved.is_some())
+    }
+
+    /// Applies a verified inbound message: opt-out and opt-in keywords change SMS consent
+    /// for every org that has texted the sender.
+    ///
+    /// # Errors
+    /// A missing or malformed `From`; store failures.
+    pub async fn twilio_inbound(
+        &self,
+        params: &[(String, String)],
+    ) -> Result<InboundOutcome, WebhookError> {
+        let from = param(params, "From")
+            .and_then(|f| parse_e164(f).ok())
+            .ok_or_else(|| WebhookError::BadRequest("From is missing or not E.164".into()))?;
+        let body = param(params, "Body").unwrap_or("");
+        let keyword = classify_keyword(body);
+        let (opted_out, word) = match keyword {
+            Some(Keyword::OptOut) => (true, body.trim().to_uppercase()),
+            Some(Keyword::OptIn) => (false, body.trim().to_uppercase()),
+            Some(Keyword::Help) => return Ok(InboundOutcome::Help),
+            None => return Ok(InboundOutcome::Ignored),
+        };
+        let orgs = self
+            .store
+            .record_inbound_consent(&from, opted_out, &word, self.now())
+            .await?;
+        let action = if opted_out {
+            "sms.opted_out"
+        } else {
+            "sms.opted_in"
+        };
+        self.audit(
+            &Actor::system(),
+            None,
+            action,
+            &mask_phone(&from),
+            serde_json::json!({ "keyword": word, "orgs": orgs }),
+        )
+        .await?;
+        Ok(if opted_out {
+            InboundOutcome::OptedOut(orgs)
+        } else {
+            InboundOutcome::OptedIn(orgs)
+        })
+    }
+}

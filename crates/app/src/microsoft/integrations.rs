@@ -1,0 +1,222 @@
+//! Creating, renaming, configuring and deleting integrations (admins only).
+
+use super::MicrosoftError;
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::IntegrationId;
+use countersign_microsoft::CloudKind;
+use countersign_store::{
+    GdapStatus, Integration, IntegrationKind, IntegrationSettings, IntegrationStore, SyncFilters,
+    Technician,
+};
+use serde_json::json;
+
+/// The integration page's settings form.
+#[derive(Clone, Debug, Default)]
+pub struct IntegrationInput {
+    /// Cloud kind (form value).
+    pub cloud: String,
+    /// Custom login base URL.
+    pub login_base_url: String,
+    /// Custom Graph base URL.
+    pub graph_base_url: String,
+    /// Filters.
+    pub filters: SyncFilters,
+}
+
+fn check_admin(by: &Technician) -> Result<(), MicrosoftError> {
+    if by.role.can_manage() {
+        Ok(())
+    } else {
+        Err(MicrosoftError::NotAllowed)
+    }
+}
+
+fn check_name(name: &str) -> Result<String, MicrosoftError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(MicrosoftError::User(
+            "enter a name for the integration".into(),
+        ));
+    }
+    if name.chars().count() > 100 {
+        return Err(MicrosoftError::User(
+            "the name is too long (100 characters at most)".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A base URL typed for the Custom cloud: http(s), a host, no query.
+fn check_base_url(key: &str, raw: &str) -> Result<String, MicrosoftError> {
+    let url = url::Url::parse(raw.trim()).map_err(|_| {
+        MicrosoftError::User(format!(
+            "the {key} is not a URL (e.g. https://login.example.com)"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+    {
+        return Err(MicrosoftError::User(format!(
+            "the {key} must be an http(s) URL with a host and no query"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+impl App {
+    /// Adds an integration of `kind` named `name` (Global cloud, default filters).
+    ///
+    /// # Errors
+    /// Not an admin; an empty or long name; a store failure.
+    pub async fn create_integration(
+        &self,
+        by: &Technician,
+        kind: IntegrationKind,
+        name: &str,
+        ip: Option<String>,
+    ) -> Result<Integration, MicrosoftError> {
+        check_admin(by)?;
+        let name = check_name(name)?;
+        let now = self.now();
+        let m = &self.settings.microsoft;
+        // A server set up for another cloud (the demo's simulator) starts integrations there.
+        let cloud = if m.custom_login_base_url.is_empty() {
+            CloudKind::Global
+        } else {
+            CloudKind::Custom
+        };
+        let i = Integration {
+            id: IntegrationId::new(),
+            org_id: by.org_id,
+            kind,
+            name,
+            cloud: cloud.as_str().into(),
+            login_base_url: m.custom_login_base_url.clone(),
+            graph_base_url: m.custom_graph_base_url.clone(),
+            filters: SyncFilters::default(),
+            gdap_domain: None,
+            gdap_partner_tenant_id: None,
+            gdap_client_id: None,
+            gdap_client_secret: None,
+            gdap_refresh_token: None,
+            gdap_status: GdapStatus::None,
+            gdap_error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.create_integration(&i).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "integration.created",
+            &i.id.to_string(),
+            json!({ "kind": kind.as_str() }),
+        )
+        .await?;
+        Ok(i)
+    }
+
+    /// Renames an integration.
+    ///
+    /// # Errors
+    /// Not an admin; a bad name; not found.
+    pub async fn rename_integration(
+        &self,
+        by: &Technician,
+        id: IntegrationId,
+        name: &str,
+        ip: Option<String>,
+    ) -> Result<(), MicrosoftError> {
+        check_admin(by)?;
+        let name = check_name(name)?;
+        self.store
+            .rename_integration(by.org_id, id, &name, self.now())
+            .await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "integration.renamed",
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the cloud and the filters.
+    ///
+    /// # Errors
+    /// Not an admin; an unknown cloud or a bad custom URL; not found.
+    pub async fn update_integration_settings(
+        &self,
+        by: &Technician,
+        id: IntegrationId,
+        input: &IntegrationInput,
+        ip: Option<String>,
+    ) -> Result<(), MicrosoftError> {
+        check_admin(by)?;
+        let kind = CloudKind::parse(&input.cloud)
+            .ok_or_else(|| MicrosoftError::User("pick a cloud from the list".into()))?;
+        let (login, graph) = if kind == CloudKind::Custom {
+            (
+                check_base_url("login base URL", &input.login_base_url)?,
+                check_base_url("Graph base URL", &input.graph_base_url)?,
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        self.store
+            .update_integration_settings(
+                by.org_id,
+                id,
+                &IntegrationSettings {
+                    cloud: kind.as_str().into(),
+                    login_base_url: login,
+                    graph_base_url: graph,
+                    filters: input.filters,
+                },
+                self.now(),
+            )
+            .await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "integration.settings_changed",
+            &id.to_string(),
+            json!({
+                "cloud": kind.as_str(),
+                "skip_guests": input.filters.skip_guests,
+                "skip_disabled": input.filters.skip_disabled,
+                "skip_unlicensed": input.filters.skip_unlicensed,
+            }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes an integration with its tenant links and the contacts only it brought in.
+    /// Returns how many contacts went with it.
+    ///
+    /// # Errors
+    /// Not an admin; not found; a store failure.
+    pub async fn delete_integration(
+        &self,
+        by: &Technician,
+        id: IntegrationId,
+        ip: Option<String>,
+    ) -> Result<u64, MicrosoftError> {
+        check_admin(by)?;
+        let deleted = self.store.delete_integration(by.org_id, id).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "integration.deleted",
+            &id.to_string(),
+            json!({ "contacts_deleted": deleted }),
+        )
+        .await?;
+        Ok(deleted)
+    }
+}

@@ -1,0 +1,121 @@
+//! The per-tenant sync job on the durable queue (it survives restarts: a job whose worker
+//! died runs again after its lease), and the scheduler that enqueues due tenants.
+
+use super::{MicrosoftError, SyncOutcome};
+use crate::App;
+use countersign_domain::{JobId, OrgId, TenantLinkId};
+use countersign_store::{JobStore, NewJob, StoreError, TenantLinkStore};
+use serde::{Deserialize, Serialize};
+
+/// Job kind of a tenant sync.
+pub const SYNC_TENANT_JOB: &str = "microsoft.sync_tenant";
+
+/// Payload: the link to sync (ids only).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SyncTenantPayload {
+    /// The tenant link.
+    pub link_id: TenantLinkId,
+}
+
+/// What the runner does with a sync job after it ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncJobOutcome {
+    /// Finished (successfully or with a failure recorded on the link that a retry won't fix).
+    Done,
+    /// Try again later (Microsoft unavailable or throttled).
+    Retry(String),
+}
+
+impl App {
+    /// Queues a sync of a linked tenant (at most one queued per tenant). Returns whether a
+    /// job was queued.
+    ///
+    /// # Errors
+    /// A store failure; `NotFound` when the org has no such link.
+    pub async fn enqueue_tenant_sync(
+        &self,
+        org: OrgId,
+        link: TenantLinkId,
+    ) -> Result<bool, MicrosoftError> {
+        self.store.tenant_link(org, link).await?;
+        let now = self.now();
+        let queued = self
+            .store
+            .enqueue_job(&NewJob {
+                id: JobId::new(),
+                org_id: org,
+                kind: SYNC_TENANT_JOB.into(),
+                payload: serde_json::to_string(&SyncTenantPayload { link_id: link })
+                    .map_err(|e| MicrosoftError::Internal(e.to_string()))?,
+                max_attempts: i64::from(self.settings.workers.max_attempts),
+                run_at: now,
+                dedup_key: Some(format!("m365-sync:{link}")),
+                created_at: now,
+            })
+            .await?;
+        if queued {
+            self.store.mark_sync_queued(org, link).await?;
+        }
+        Ok(queued)
+    }
+
+    /// Runs a claimed sync job.
+    ///
+    /// # Errors
+    /// Store failures (the job runs again after its lease).
+    pub async fn run_sync_job(
+        &self,
+        org: OrgId,
+        payload: &str,
+    ) -> Result<SyncJobOutcome, StoreError> {
+        let Ok(p) = serde_json::from_str::<SyncTenantPayload>(payload) else {
+            return Ok(SyncJobOutcome::Done);
+        };
+        match self.sync_tenant(org, p.link_id).await {
+            Ok(SyncOutcome::Retry(m)) => Ok(SyncJobOutcome::Retry(m)),
+            Ok(_) | Err(MicrosoftError::NotFound) => Ok(SyncJobOutcome::Done),
+            Err(MicrosoftError::Store(e)) => Err(e),
+            Err(e) => Ok(SyncJobOutcome::Retry(e.to_string())),
+        }
+    }
+
+    /// Enqueues every idle tenant whose last sync is older than `[microsoft]
+    /// sync_interval_minutes`. Returns how many were queued.
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn enqueue_due_syncs(&self) -> Result<usize, MicrosoftError> {
+        let Some(interval) = self.settings.microsoft.sync_interval() else {
+            return Ok(0);
+        };
+        let due = self
+            .store
+            .links_due_for_sync(self.now().minus(interval), 500)
+            .await?;
+        let mut n = 0;
+        for (org, link) in due {
+            if self.enqueue_tenant_sync(org, link).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Every minute, enqueues the tenants whose scheduled sync is due, until `stop` is true.
+/// Only enqueues: the workers run the syncs (so retries and visibility are uniform).
+pub async fn run_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match app.enqueue_due_syncs().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(tenants = n, "scheduled Microsoft 365 syncs queued"),
+                    Err(e) => tracing::warn!(error = %e, "scheduling Microsoft 365 syncs failed"),
+                }
+            }
+            _ = stop.changed() => if *stop.borrow() { return },
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The sync engine: one tenant at a time, page by page.
+//!
+//! A run starts from the stored delta link, or with a full delta round (`$select` of the
+//! needed fields, 999 per page) when there is none. Each page is written in one
+//! transaction (idempotent upserts keyed by the Entra object id), so a run that fails or is
+//! interrupted leaves every committed page intact and deletes nothing; the delta link is
+//! stored only when a round completes, so the next run replays from the last good point.
+//! A 410 (or an expired token) restarts with a full round once.
+
+use super::tokens::TokenFailure;
+use super::{MicrosoftError, cloud_of};
+use crate::App;
+use countersign_domain::{Country, CustomerId, OrgId, Phone, TenantLinkId};
+use countersign_microsoft::{ErrorKind, GraphUser, Microsoft, MsError, Priority, UserChange};
+use countersign_store::{
+    ContactStore, CustomerStore, Integration, IntegrationStore, SourceKind, SyncFilters,
+    SyncProgress, SyncedContact, TenantLink, TenantLinkStore,
+};
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// Every page stored; the counters of the run.
+    Done(SyncProgress),
+    /// Microsoft or the network failed in a way worth retrying later.
+    Retry(String),
+    /// Failed in a way a retry will not fix (consent missing, sign in again, ...).
+    Failed(String),
+}
+
+/// One directory user as a contact, or `None` when the filters skip it.
+fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedContact {
+    let skipped = (f.skip_guests && u.is_guest())
+        || (f.skip_disabled && u.is_disabled())
+        || (f.skip_unlicensed && u.is_unlicensed());
+    let mobile = u.mobile_phone.filter(|m| !m.trim().is_empty());
+    // The original text is kept and shown; the E.164 form is what messages are sent to.
+    let mobile_e164 = mobile
+        .as_deref()
+        .and_then(|m| Phone::parse(m, country).ok())
+        .map(|p| p.e164().to_owned());
+    let email = u.mail.filter(|m| !m.is_empty()).or_else(|| {
+        u.user_principal_name.clone().filter(|_| {
+            !u.user_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+        })
+    });
+    SyncedContact {
+        external_id: u.id,
+        upn: u.user_principal_name,
+        given_name: u.given_name.unwrap_or_default(),
+        surname: u.surname.unwrap_or_default(),
+        display_name: u.display_name.unwrap_or_default(),
+        email,
+        mobile,
+        mobile_e164,
+        business_phones: u.business_phones,
+        job_title: u.job_title.unwrap_or_default(),
+        department: String::new(),
+        account_enabled: u.account_enabled.unwrap_or(true),
+        user_type: u.user_type.unwrap_or_else(|| "Member".into()),
+        // A user the filters skip is hidden like a removed one: it may have been stored
+        // before the filter applied to it (e.g. an account disabled since).
+        removed: skipped,
+    }
+}
+
+fn failure(f: TokenFailure) -> SyncOutcome {
+    match f {
+        TokenFailure::Microsoft(e) if e.kind() == ErrorKind::Unavailable => {
+            SyncOutcome::Retry(e.user_message(None))
+        }
+        TokenFailure::Microsoft(e) => SyncOutcome::Failed(e.user_message(None)),
+        TokenFailure::Local(e) => SyncOutcome::Failed(e.to_string()),
+    }
+}
+
+impl App {
+    /// Creates or updates the customer of a linked tenant, with the name and default domain
+    /// the tenant gives itself (`/organization`). Returns the customer.
+    ///
+    /// # Errors
+    /// `User` with Microsoft's refusal in words; a store failure.
+    pub async fn sync_customer(
+        &self,
+        org: OrgId,
+        link_id: TenantLinkId,
+    ) -> Result<CustomerId, MicrosoftError> {
+        let link = self.store.tenant_link(org, link_id).await?;
+        let i = self.store.integration(org, link.new.integration_id).await?;
+        let cloud = cloud_of(&i)?;
+        let tenant = link.new.tenant_id.clone();
+        let token =
+            self.link_token(&i, link.new.link, &tenant)
+                .await
+                .map_err(|f| match failure(f) {
+                    SyncOutcome::Retry(m) | SyncOutcome::Failed(m) => MicrosoftError::User(m),
+                    SyncOutcome::Done(_) => MicrosoftError::Internal("unreachable".into()),
+                })?;
+        let o = self
+            .microsoft
+            .organization(&cloud, &tenant, &token)
+            .await
+            .map_err(|e| MicrosoftError::User(e.user_message(None)))?;
+        let customer = self
+            .store
+            .upsert_synced_customer(
+                org,
+                SourceKind::Microsoft365,
+                &tenant,
+                &o.display_name,
+                self.now(),
+            )
+            .await?;
+        self.store
+            .upsert_tenant_link(
+                &countersign_store::NewTenantLink {
+                    display_name: o.display_name,
+                    default_domain: o.default_domain,
+                    ..link.new.clone()
+                },
+                self.now(),
+            )
+            .await?;
+        self.store
+            .set_link_customer(org, link_id, customer.id)
+            .await?;
+        Ok(customer.id)
+    }
+
+    /// Runs one sync of a linked tenant to its end and records the result on the link.
+    ///
+    /// # Errors
+    /// Store failures only (Microsoft's are in the outcome and on the link).
+    pub async fn sync_tenant(
+        &self,
+        org: OrgId,
+        link_id: TenantLinkId,
+    ) -> Result<SyncOutcome, MicrosoftError> {
+        let link = self.store.tenant_link(org, link_id).await?;
+        self.store.start_sync(org, link_id, self.now()).await?;
+        let (outcome, delta_link) = self.run_sync(org, &link).await?;
+        let (ok, error, delta) = match &outcome {
+            SyncOutcome::Done(_) => (true, None, delta_link),
+            // A failed run keeps the old link: the next run replays from there.
+            SyncOutcome::Retry(m) | SyncOutcome::Failed(m) => {
+                (false, Some(m.as_str()), link.delta_link.clone())
+            }
+        };
+        self.store
+            .finish_sync(org, link_id, ok, error, delta.as_deref(), self.now())
+            .await?;
+        Ok(outcome)
+    }
+
+    async fn run_sync(
+        &self,
+        org: OrgId,
+        link: &TenantLink,
+    ) -> Result<(SyncOutcome, Option<String>), MicrosoftError> {
+        let i = self.store.integration(org, link.new.integration_id).await?;
+        let customer_id = match link.customer_id {
+            Some(c) => c,
+            None => match self.sync_customer(org, link.id).await {
+                Ok(c) => c,
+                Err(MicrosoftError::User(m)) => return Ok((SyncOutcome::Failed(m), None)),
+                Err(e) => return Err(e),
+            },
+        };
+        let customer = self.store.customer(org, customer_id).await?;
+        let cloud = cloud_of(&i)?;
+        let tenant = link.new.tenant_id.as_str();
+        let mut token = match self.link_token(&i, link.new.link, tenant).await {
+            Ok(t) => t,
+            Err(f) => return Ok((failure(f), None)),
+        };
+        let mut progress = SyncProgress::default();
+        let mut url = link
+            .delta_link
+            .clone()
+            .unwrap_or_else(|| Microsoft::users_delta_url(&cloud));
+        let mut restarted = link.delta_link.is_none();
+        let mut token_refreshed = false;
+        loop {
+            let page = match self
+                .microsoft
+                .delta_page(&cloud, tenant, &token, &url, Priority::Low)
+                .await
+            {
+                Ok(p) => p,
+                Err(MsError::ResyncRequired) if !restarted => {
+                    restarted = true;
+                    url = Microsoft::users_delta_url(&cloud);
+                    continue;
+                }
+                Err(e) if e.kind() == ErrorKind::TokenRejected && !token_refreshed => {
+                    token_refreshed = true;
+                    self.forget_link_tokens(&i, link.new.link, tenant);
+                    token = match self.link_token(&i, link.new.link, tenant).await {
+                        Ok(t) => t,
+                        Err(f) => return Ok((failure(f), None)),
+                    };
+                    continue;
+                }
+                Err(e) if e.kind() == ErrorKind::Unavailable => {
+                    return Ok((SyncOutcome::Retry(e.user_message(None)), None));
+                }
+                Err(e) => return Ok((SyncOutcome::Failed(e.user_message(None)), None)),
+            };
+            self.store_page(&i, &customer, page.changes, &mut progress)
+                .await?;
+            self.store
+                .record_sync_progress(org, link.id, progress)
+                .await?;
+            if let Some(next) = page.next_link {
+                url = next;
+                continue;
+            }
+            return Ok((SyncOutcome::Done(progress), page.delta_link));
+        }
+    }
+
+    /// Writes one page (one transaction) and adds to the counters.
+    async fn store_page(
+        &self,
+        i: &Integration,
+        customer: &countersign_store::Customer,
+        changes: Vec<UserChange>,
+        progress: &mut SyncProgress,
+    ) -> Result<(), MicrosoftError> {
+        progress.pages += 1;
+        let mut batch = Vec::with_capacity(changes.len());
+        let mut removals = 0;
+        for c in changes {
+            match c {
+                UserChange::Upsert(u) => {
+                    progress.users_seen += 1;
+                    let contact = to_contact(u, i.filters, customer.default_country);
+                    if contact.removed {
+                        removals += 1;
+                    }
+                    batch.push(contact);
+                }
+                UserChange::Removed { id, .. } => {
+                    removals += 1;
+                    batch.push(SyncedContact {
+                        external_id: id,
+                        removed: true,
+                        ..SyncedContact::default()
+                    });
+                }
+            }
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let out = self
+            .store
+            .upsert_synced_contacts(
+                customer.org_id,
+                customer.id,
+                SourceKind::Microsoft365,
+                &batch,
+                self.now(),
+            )
+            .await?;
+        progress.added += i64::try_from(out.inserted).unwrap_or(i64::MAX);
+        progress.changed += i64::try_from(out.updated).unwrap_or(i64::MAX);
+        progress.removed += removals;
+        Ok(())
+    }
+}

@@ -1,0 +1,160 @@
+//! Access tokens for a linked tenant: app-only for consented tenants, delegated for GDAP
+//! (the technician's refresh token redeemed against the customer tenant, §2.4).
+//!
+//! Microsoft rotates the refresh token on every use; each new one is stored in the one
+//! statement that replaces exactly the old one (compare-and-swap), so a concurrent sync that
+//! rotated it first is not overwritten, and nothing is lost (old tokens stay valid at
+//! Microsoft). An expired or revoked sign-in marks only this integration "sign in again".
+
+use super::{MicrosoftError, aad, cloud_of};
+use crate::App;
+use countersign_microsoft::{AccessToken, Credentials, ErrorKind, MsError, TokenGrant};
+use countersign_store::{Integration, IntegrationStore, LinkKind, SealedColumn};
+use secrecy::{ExposeSecret, SecretString};
+
+/// Why no token could be had.
+#[derive(Debug)]
+pub(crate) enum TokenFailure {
+    /// Microsoft refused or failed (kind and words in the error).
+    Microsoft(MsError),
+    /// Our side (store, sealing, configuration).
+    Local(MicrosoftError),
+}
+
+impl From<MicrosoftError> for TokenFailure {
+    fn from(e: MicrosoftError) -> Self {
+        Self::Local(e)
+    }
+}
+
+impl App {
+    /// The GDAP app's credentials of an integration (secret opened here, at the point of use).
+    pub(crate) fn gdap_credentials(&self, i: &Integration) -> Result<Credentials, MicrosoftError> {
+        let (Some(client_id), Some(sealed)) = (&i.gdap_client_id, &i.gdap_client_secret) else {
+            return Err(MicrosoftError::User(
+                "GDAP is not set up: use Connect to Microsoft 365 (GDAP)".into(),
+            ));
+        };
+        let row = i.id.to_string();
+        let secret = self
+            .keyring
+            .open(
+                sealed,
+                &aad(i.org_id, SealedColumn::IntegrationGdapClientSecret, &row),
+            )
+            .map_err(|e| MicrosoftError::Internal(format!("cannot open the client secret: {e}")))?;
+        let secret = String::from_utf8(secret.to_vec())
+            .map_err(|_| MicrosoftError::Internal("client secret is not text".into()))?;
+        Ok(Credentials {
+            client_id: client_id.clone(),
+            client_secret: SecretString::from(secret),
+        })
+    }
+
+    /// A delegated token for `tenant` through the integration's GDAP sign-in.
+    pub(crate) async fn gdap_token(
+        &self,
+        i: &Integration,
+        tenant: &str,
+    ) -> Result<AccessToken, TokenFailure> {
+        let cloud = cloud_of(i)?;
+        let creds = self.gdap_credentials(i)?;
+        let owner = i.id.to_string();
+        if let Some(t) = self
+            .microsoft
+            .cached_delegated(&cloud, tenant, &creds, &owner)
+            .await
+        {
+            return Ok(t);
+        }
+        // Re-read: another job may have rotated the token since `i` was loaded.
+        let i = self
+            .store
+            .integration(i.org_id, i.id)
+            .await
+            .map_err(MicrosoftError::from)?;
+        let Some(sealed) = i.gdap_refresh_token.clone() else {
+            return Err(TokenFailure::Local(MicrosoftError::User(
+                "the GDAP sign-in is missing or expired: use Connect to Microsoft 365 (GDAP) to sign in again".into(),
+            )));
+        };
+        let row = i.id.to_string();
+        let column_aad = aad(i.org_id, SealedColumn::IntegrationGdapRefreshToken, &row);
+        let rt = self
+            .keyring
+            .open(&sealed, &column_aad)
+            .map_err(|e| MicrosoftError::Internal(format!("cannot open the refresh token: {e}")))?;
+        let rt = String::from_utf8(rt.to_vec())
+            .map_err(|_| MicrosoftError::Internal("refresh token is not text".into()))?;
+        let set = match self
+            .microsoft
+            .token(&cloud, tenant, &creds, TokenGrant::RefreshToken(&rt))
+            .await
+        {
+            Ok(set) => set,
+            Err(e) => {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::SignInAgain
+                        | ErrorKind::InvalidSecret
+                        | ErrorKind::ExpiredSecret
+                        | ErrorKind::BlockedByPolicy
+                ) {
+                    self.store
+                        .mark_gdap_sign_in_again(i.org_id, i.id, &e.user_message(None), self.now())
+                        .await
+                        .map_err(MicrosoftError::from)?;
+                }
+                return Err(TokenFailure::Microsoft(e));
+            }
+        };
+        if let Some(new_rt) = &set.refresh_token {
+            let new_sealed = self
+                .keyring
+                .seal(new_rt.expose_secret().as_bytes(), &column_aad);
+            // False only when a concurrent redemption stored its own rotation first; both
+            // tokens are valid, so keeping theirs loses nothing.
+            self.store
+                .rotate_gdap_refresh_token(i.org_id, i.id, &sealed, &new_sealed)
+                .await
+                .map_err(MicrosoftError::from)?;
+        }
+        self.microsoft
+            .cache_delegated(&cloud, tenant, &creds, &owner, &set.access)
+            .await;
+        Ok(set.access)
+    }
+
+    /// A token for a linked tenant, by how it is linked.
+    pub(crate) async fn link_token(
+        &self,
+        i: &Integration,
+        link: LinkKind,
+        tenant: &str,
+    ) -> Result<AccessToken, TokenFailure> {
+        match link {
+            LinkKind::AdminConsent => {
+                let cloud = cloud_of(i)?;
+                let creds = self.consent_credentials()?;
+                self.microsoft
+                    .app_token(&cloud, tenant, &creds)
+                    .await
+                    .map_err(TokenFailure::Microsoft)
+            }
+            LinkKind::Gdap => self.gdap_token(i, tenant).await,
+        }
+    }
+
+    /// Drops cached tokens of a tenant (after Graph rejected one).
+    pub(crate) fn forget_link_tokens(&self, i: &Integration, link: LinkKind, tenant: &str) {
+        let Ok(cloud) = cloud_of(i) else { return };
+        let creds = match link {
+            LinkKind::AdminConsent => self.consent_credentials(),
+            LinkKind::Gdap => self.gdap_credentials(i),
+        };
+        if let Ok(creds) = creds {
+            self.microsoft
+                .forget_tokens(&cloud, tenant, &creds, &i.id.to_string());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Write-back of a contact's mobile number to Microsoft 365 (`PATCH /users/{id}`).
+//! On-premises-synced users are refused before any call (their `mobilePhone` is read-only in
+//! the cloud); a 403 carries Microsoft's reason and the role needed.
+
+use super::tokens::TokenFailure;
+use super::{MicrosoftError, cloud_of};
+use crate::App;
+use countersign_microsoft::ErrorKind;
+use countersign_store::{Contact, CustomerStore, IntegrationStore, LinkKind, TenantLinkStore};
+
+impl App {
+    /// Writes `mobile` (as entered; `None` clears it) to the contact's user in Microsoft 365,
+    /// through a tenant link of its customer (admin consent first, then GDAP).
+    ///
+    /// # Errors
+    /// `User` with the reason Microsoft refused, or why it cannot be written.
+    pub async fn write_back_mobile(
+        &self,
+        contact: &Contact,
+        mobile: Option<&str>,
+    ) -> Result<(), MicrosoftError> {
+        let Some(user_id) = contact.external_id.as_deref() else {
+            return Err(MicrosoftError::User(
+                "this contact has no Microsoft 365 user".into(),
+            ));
+        };
+        let customer = self
+            .store
+            .customer(contact.org_id, contact.customer_id)
+            .await?;
+        let tenant = customer.external_id.clone().unwrap_or_default();
+        // Every link of the org's integrations to this tenant; consent (app-only) first.
+        let mut links = Vec::new();
+        for i in self.store.integrations(contact.org_id).await? {
+            for l in self.store.tenant_links(contact.org_id, i.id).await? {
+                if l.new.tenant_id.eq_ignore_ascii_case(&tenant) {
+                    links.push((i.clone(), l));
+                }
+            }
+        }
+        links.sort_by_key(|(_, l)| l.new.link != LinkKind::AdminConsent);
+        let Some((i, link)) = links.into_iter().next() else {
+            return Err(MicrosoftError::User(
+                "the customer's tenant is no longer linked to an integration, so the change cannot reach Microsoft 365".into(),
+            ));
+        };
+        let cloud = cloud_of(&i)?;
+        let token = self
+            .link_token(&i, link.new.link, &tenant)
+            .await
+            .map_err(|f| match f {
+                TokenFailure::Microsoft(e) => MicrosoftError::User(e.user_message(None)),
+                TokenFailure::Local(e) => e,
+            })?;
+        // Refused up front: Graph would answer 400, but only after a write attempt.
+        let user = self
+            .microsoft
+            .user(&cloud, &tenant, &token, user_id)
+            .await
+            .map_err(|e| MicrosoftError::User(e.user_message(None)))?;
+        if user.is_on_premises() {
+            return Err(MicrosoftError::User(
+                "this user is synced from on-premises Active Directory, so its mobile number can only be changed there (Active Directory Users and Computers, or your HR system); the change was not saved".into(),
+            ));
+        }
+        match self
+            .microsoft
+            .patch_mobile_phone(&cloud, &tenant, &token, user_id, mobile)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::Forbidden => Err(MicrosoftError::User(format!(
+                "{} Changing the mobile number of an administrator needs a higher role: Privileged Authentication Administrator (or User Administrator for non-privileged users) for the {} sign-in",
+                e.user_message(None),
+                if link.new.link == LinkKind::Gdap {
+                    "GDAP"
+                } else {
+                    "application's"
+                }
+            ))),
+            Err(e) if e.kind() == ErrorKind::BadRequest => Err(MicrosoftError::User(format!(
+                "{} If the user is synced from on-premises Active Directory, change the number there",
+                e.user_message(None)
+            ))),
+            Err(e) => Err(MicrosoftError::User(e.user_message(None))),
+        }
+    }
+}

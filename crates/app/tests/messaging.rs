@@ -1,0 +1,480 @@
+//! Messaging use cases end to end on a real store: queue → job → delivery (outbox, SMTP to a
+//! real aiosmtpd on loopback), retries with backoff to `dead`, Twilio status callbacks and
+//! inbound STOP/START with signatures. Each scenario runs on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+use countersign_app::audit::Actor;
+use countersign_app::jobs::run_job;
+use countersign_app::messages::{MessageRequest, Transports, WebhookError};
+use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
+use countersign_app::{App, ManualClock, Settings};
+use countersign_domain::OrgId;
+use countersign_messaging::TemplateName;
+use countersign_messaging::twilio::signature;
+use countersign_store::{
+    Channel, JobState, JobStore, MessageState, MessageStore, Org, OrgStore, Transition,
+    TransportKind,
+};
+use sqlx::{Connection, Executor, PgConnection};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Env {
+    app: App,
+    clock: ManualClock,
+    org: OrgId,
+    /// The PostgreSQL database to drop afterwards: (admin URL, name).
+    database: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// Closes the store and drops the PostgreSQL database, if any.
+    async fn finish(self) {
+        self.app.store.close().await;
+        if let Some((admin, name)) = &self.database {
+            let mut conn = PgConnection::connect(admin).await.unwrap();
+            conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
+
+async fn env(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.storage.data_dir = dir.path().to_path_buf();
+    settings.security.argon2_memory_kib = 8192;
+    settings.security.argon2_iterations = 1;
+    let database = if postgres {
+        let (admin, name) = postgres_database().await;
+        settings.storage.database_url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        Some((admin, name))
+    } else {
+        None
+    };
+    tweak(&mut settings);
+    settings.validate().unwrap();
+    let clock = ManualClock::starting_now();
+    let app = App::start(settings, Arc::new(clock.clone())).await.unwrap();
+    let org = Org {
+        id: OrgId::new(),
+        name: "Acme IT".into(),
+        slug: format!("acme-{}", uuid::Uuid::new_v4().simple()),
+        require_2fa: false,
+        created_at: app.now(),
+    };
+    app.store.create_org(&org).await.unwrap();
+    Env {
+        app,
+        clock,
+        org: org.id,
+        database,
+        _dir: dir,
+    }
+}
+
+/// A fresh database on the test server: (admin URL, database name).
+async fn postgres_database() -> (String, String) {
+    let admin = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").expect(
+        "COUNTERSIGN_TEST_POSTGRES_URL must point at a PostgreSQL server for the postgres tests",
+    );
+    let name = format!("cs_msg_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(&admin).await.unwrap();
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    (admin, name)
+}
+
+fn request(env: &Env, channel: Channel, to: &str, key: &str) -> MessageRequest {
+    MessageRequest {
+        org: env.org,
+        channel,
+        recipient: to.into(),
+        template: TemplateName::Test {
+            sender: "Amy".into(),
+        },
+        idempotency_key: key.into(),
+    }
+}
+
+/// Claims and runs every due job once; returns how many ran.
+async fn run_due(env: &Env, transports: &Transports) -> usize {
+    let now = env.app.now();
+    let jobs = env
+        .app
+        .store
+        .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 100)
+        .await
+        .unwrap();
+    for job in &jobs {
+        run_job(&env.app, transports, job).await.unwrap();
+    }
+    jobs.len()
+}
+
+async fn outbox_keeps_messages(postgres: bool) {
+    let env = env(postgres, |_| {}).await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let m = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Sms, "+1 415 555 0100", "k1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (m.transport, m.recipient.as_str()),
+        (TransportKind::Outbox, "+14155550100")
+    );
+    // Same key: the same message, no second job.
+    let again = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Sms, "+14155550100", "k1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, m.id);
+    assert_eq!(run_due(&env, &transports).await, 1);
+    let m = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(m.state, MessageState::Outbox);
+    assert!(
+        m.body_text
+            .unwrap()
+            .contains("Acme IT: test message sent by Amy")
+    );
+    assert_eq!(env.app.store.job_counts(env.org).await.unwrap().queued, 0);
+    // Bad recipients are refused before anything is stored.
+    assert!(
+        env.app
+            .queue_message(&Actor::system(), request(&env, Channel::Sms, "0415", "k2"))
+            .await
+            .is_err()
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_outbox_keeps_messages() {
+    outbox_keeps_messages(false).await;
+}
+#[tokio::test]
+async fn postgres_outbox_keeps_messages() {
+    outbox_keeps_messages(true).await;
+}
+
+/// aiosmtpd on a free loopback port, writing to a Maildir.
+struct Smtp {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn smtp() -> Smtp {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(dir.path().join("mail"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd is required (python3 -m pip install aiosmtpd)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "aiosmtpd did not start: is it installed?"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Smtp { child, port, dir }
+}
+
+fn live_smtp(port: u16) -> impl FnOnce(&mut Settings) {
+    move |s: &mut Settings| {
+        s.messaging.transport = MessagingTransport::Live;
+        s.smtp.host = "127.0.0.1".into();
+        s.smtp.port = port;
+        s.smtp.security = SmtpSecuritySetting::Plain;
+        s.smtp.from_address = "noreply@msp.test".into();
+        s.workers.max_attempts = 3;
+    }
+}
+
+async fn smtp_delivery_and_retries(postgres: bool) {
+    let server = smtp();
+    let env = env(postgres, live_smtp(server.port)).await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let m = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Email, "amy@customer.test", "e1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(run_due(&env, &transports).await, 1);
+    let sent = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(sent.state, MessageState::Sent);
+    assert!(sent.provider_id.unwrap().ends_with("@msp.test>"));
+    assert_eq!(
+        sent.body_text, None,
+        "bodies are dropped once the relay has the message"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mail = loop {
+        let files: Vec<_> = std::fs::read_dir(server.dir.path().join("mail/new"))
+            .map(|d| d.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        if let Some(f) = files.first() {
+            break std::fs::read_to_string(f.path()).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no mail arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        mail.contains("Subject: Test message from Acme IT"),
+        "{mail}"
+    );
+    // A repeated job for the same message sends nothing more.
+    assert!(
+        env.app
+            .store
+            .begin_attempt(env.org, m.id, env.app.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // An unreachable relay: retried with backoff, then the job is dead and the message failed.
+    let mut down = (*env.app.settings).clone();
+    down.smtp.port = free_port();
+    let down = Transports::from_settings(&down).unwrap();
+    let m = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Email, "bob@customer.test", "e2"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(run_due(&env, &down).await, 1);
+    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(row.state, MessageState::Queued);
+    assert!(row.last_error.is_some());
+    // Not due before the backoff (5 s after attempt 1).
+    assert_eq!(run_due(&env, &down).await, 0);
+    env.clock.advance(Duration::from_secs(5));
+    assert_eq!(run_due(&env, &down).await, 1);
+    env.clock.advance(Duration::from_secs(10));
+    assert_eq!(run_due(&env, &down).await, 1);
+    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(row.state, MessageState::Failed);
+    assert!(
+        row.last_error
+            .unwrap()
+            .starts_with("gave up after 3 attempts")
+    );
+    let dead = env
+        .app
+        .store
+        .jobs(env.org, Some(JobState::Dead), 10)
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    let history: Vec<MessageState> = env
+        .app
+        .store
+        .message_events(env.org, m.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.state)
+        .collect();
+    use MessageState::*;
+    assert_eq!(
+        history,
+        vec![Queued, Sending, Queued, Sending, Queued, Sending, Failed]
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_smtp_delivery_and_retries() {
+    smtp_delivery_and_retries(false).await;
+}
+#[tokio::test]
+async fn postgres_smtp_delivery_and_retries() {
+    smtp_delivery_and_retries(true).await;
+}
+
+const TOKEN: &str = "twilio-auth-token";
+
+fn live_twilio(s: &mut Settings) {
+    s.messaging.transport = MessagingTransport::Live;
+    s.server.public_url = "https://cs.example.com".into();
+    s.twilio.account_sid = "AC00000000000000000000000000000000".into();
+    s.twilio.auth_token = TOKEN.into();
+    s.twilio.from_number = "+15005550006".into();
+}
+
+fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+async fn twilio_webhooks(postgres: bool) {
+    let env = env(postgres, live_twilio).await;
+    let m = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Sms, "+14155550100", "s1"),
+        )
+        .await
+        .unwrap();
+    env.app
+        .store
+        .begin_attempt(env.org, m.id, env.app.now())
+        .await
+        .unwrap();
+    let mut accepted = Transition::to(MessageState::Accepted, env.app.now(), "twilio");
+    accepted.provider_id = Some("SM0001".into());
+    env.app
+        .store
+        .transition_message(env.org, m.id, &accepted)
+        .await
+        .unwrap();
+
+    let path = "/webhooks/twilio/status";
+    let url = format!("https://cs.example.com{path}");
+    let p = params(&[
+        ("MessageSid", "SM0001"),
+        ("MessageStatus", "undelivered"),
+        ("ErrorCode", "30003"),
+    ]);
+    let good = signature(TOKEN.as_bytes(), &url, &p).unwrap();
+    // Wrong or missing signatures are refused before anything is read.
+    assert!(matches!(
+        env.app.verify_twilio_webhook(path, &p, Some("bad")),
+        Err(WebhookError::BadSignature)
+    ));
+    assert!(matches!(
+        env.app.verify_twilio_webhook(path, &p, None),
+        Err(WebhookError::BadSignature)
+    ));
+    let other = signature(b"other-token", &url, &p).unwrap();
+    assert!(
+        env.app
+            .verify_twilio_webhook(path, &p, Some(&other))
+            .is_err()
+    );
+    env.app
+        .verify_twilio_webhook(path, &p, Some(&good))
+        .unwrap();
+    assert!(env.app.twilio_status_callback(&p).await.unwrap());
+    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.error_code.as_deref()),
+        (MessageState::Undelivered, Some("30003"))
+    );
+    assert!(row.last_error.unwrap().contains("unreachable"));
+    // A late "sent" does not move it back.
+    assert!(
+        !env.app
+            .twilio_status_callback(&params(&[
+                ("MessageSid", "SM0001"),
+                ("MessageStatus", "sent")
+            ]))
+            .await
+            .unwrap()
+    );
+
+    // STOP from the recipient: opted out for this org; START: back in.
+    let inbound = params(&[
+        ("From", "+14155550100"),
+        ("To", "+15005550006"),
+        ("Body", "Stop"),
+    ]);
+    let url = "https://cs.example.com/webhooks/twilio/inbound";
+    let sig = signature(TOKEN.as_bytes(), url, &inbound).unwrap();
+    env.app
+        .verify_twilio_webhook("/webhooks/twilio/inbound", &inbound, Some(&sig))
+        .unwrap();
+    env.app.twilio_inbound(&inbound).await.unwrap();
+    assert!(
+        env.app
+            .store
+            .sms_opted_out(env.org, "+14155550100")
+            .await
+            .unwrap()
+    );
+
+    // An SMS to an opted-out number fails without calling Twilio (the base URL is unroutable).
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let blocked = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Sms, "+14155550100", "s2"),
+        )
+        .await
+        .unwrap();
+    run_due(&env, &transports).await;
+    let row = env.app.store.message(env.org, blocked.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.error_code.as_deref()),
+        (MessageState::Failed, Some("21610"))
+    );
+
+    env.app
+        .twilio_inbound(&params(&[("From", "+14155550100"), ("Body", "START")]))
+        .await
+        .unwrap();
+    assert!(
+        !env.app
+            .store
+            .sms_opted_out(env.org, "+14155550100")
+            .await
+            .unwrap()
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_twilio_webhooks() {
+    twilio_webhooks(false).await;
+}
+#[tokio::test]
+async fn postgres_twilio_webhooks() {
+    twilio_webhooks(true).await;
+}

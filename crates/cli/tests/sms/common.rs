@@ -1,0 +1,306 @@
+//! The world of a test: the emulator (in-process), a database (SQLite file or a fresh
+//! PostgreSQL database), an in-process `App` and web server on it (status callbacks and
+//! inbound messages arrive there), and `countersign worker` processes.
+
+use countersign_app::audit::Actor;
+use countersign_app::messages::{MessageRequest, TWILIO_INBOUND_PATH};
+use countersign_app::settings::MessagingTransport;
+use countersign_app::{App, Settings, SystemClock};
+use countersign_domain::OrgId;
+use countersign_emulator::{Emulator, Inbound, RunningEmulator, Scenario};
+use countersign_messaging::TemplateName;
+use countersign_store::{
+    Channel, JobStore, Message, MessageFilter, MessageState, MessageStore, Org, OrgStore,
+};
+use sqlx::{Connection, Executor, PgConnection};
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_countersign");
+
+pub struct World {
+    pub emu: RunningEmulator,
+    pub app: App,
+    pub org: OrgId,
+    pub settings: Settings,
+    pub dir: tempfile::TempDir,
+    /// (admin URL, database name) of the PostgreSQL database to drop.
+    database: Option<(String, String)>,
+    web: tokio::task::JoinHandle<()>,
+}
+
+/// Whether a PostgreSQL test should be skipped (only with `COUNTERSIGN_SKIP_POSTGRES=1`).
+pub fn skip_postgres() -> bool {
+    if std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if std::env::var("COUNTERSIGN_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+        eprintln!("skipping a PostgreSQL test: COUNTERSIGN_SKIP_POSTGRES=1");
+        return true;
+    }
+    panic!("COUNTERSIGN_TEST_POSTGRES_URL is not set (or set COUNTERSIGN_SKIP_POSTGRES=1)");
+}
+
+async fn create_postgres_database() -> (String, String) {
+    let admin = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").unwrap();
+    let name = format!("cs_sms_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(&admin).await.unwrap();
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    (admin, name)
+}
+
+impl World {
+    /// Emulator, database, app and web server; `tweak` adjusts the settings (the worker
+    /// processes get the same ones).
+    pub async fn start(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> World {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let emu = Emulator::start(Scenario::generate(1, 1, 7), listener)
+            .await
+            .unwrap();
+        let web_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let public_url = format!("http://{}", web_listener.local_addr().unwrap());
+        // Callbacks come after the worker has recorded the SID (see the report on the race).
+        emu.sms()
+            .update_account(&serde_json::json!({
+                "status_delay_ms": 150,
+                "inbound_url": format!("{public_url}{TWILIO_INBOUND_PATH}"),
+            }))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let sms = emu.manifest().sms.clone();
+        let mut settings = Settings::default();
+        settings.storage.data_dir = dir.path().to_path_buf();
+        settings.server.public_url = public_url;
+        settings.security.argon2_memory_kib = 8192;
+        settings.security.argon2_iterations = 1;
+        settings.messaging.transport = MessagingTransport::Live;
+        settings.twilio.base_url = sms.base_url;
+        settings.twilio.account_sid = sms.account_sid;
+        settings.twilio.auth_token = sms.auth_token;
+        settings.twilio.from_number = sms.from_number;
+        settings.workers.poll_interval_ms = 50;
+        settings.workers.lease_seconds = 2;
+        settings.workers.backoff_base_seconds = 1;
+        let database = if postgres {
+            let (admin, name) = create_postgres_database().await;
+            settings.storage.database_url = url_with_database(&admin, &name);
+            Some((admin, name))
+        } else {
+            None
+        };
+        tweak(&mut settings);
+        settings.validate().unwrap();
+        let app = App::start(settings.clone(), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let org = Org {
+            id: OrgId::new(),
+            name: "Acme IT".into(),
+            slug: format!("acme-{}", uuid::Uuid::new_v4().simple()),
+            require_2fa: false,
+            created_at: app.now(),
+        };
+        app.store.create_org(&org).await.unwrap();
+        let state = countersign_web::AppState::new(app.clone());
+        let web = tokio::spawn(async move {
+            let _ = countersign_web::serve(state, web_listener, std::future::pending()).await;
+        });
+        World {
+            emu,
+            app,
+            org: org.id,
+            settings,
+            dir,
+            database,
+            web,
+        }
+    }
+
+    /// Queues one SMS to `to`.
+    pub async fn queue(&self, to: &str, key: &str) -> Message {
+        let req = MessageRequest {
+            org: self.org,
+            channel: Channel::Sms,
+            recipient: to.into(),
+            template: TemplateName::Test {
+                sender: "Amy".into(),
+            },
+            idempotency_key: key.into(),
+        };
+        self.app.queue_message(&Actor::system(), req).await.unwrap()
+    }
+
+    /// `n` messages to distinct numbers `+1415555xxxx`.
+    pub async fn queue_many(&self, n: usize) -> Vec<Message> {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(
+                self.queue(&format!("+1415555{i:04}"), &format!("bulk-{i}"))
+                    .await,
+            );
+        }
+        out
+    }
+
+    pub async fn state(&self, m: &Message) -> Message {
+        self.app.store.message(self.org, m.id).await.unwrap()
+    }
+
+    /// Waits until `done` holds for the message's state (30 s at most).
+    pub async fn wait_for(&self, m: &Message, want: MessageState) -> Message {
+        let started = Instant::now();
+        loop {
+            let row = self.state(m).await;
+            if row.state == want {
+                return row;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "message to {} stayed {:?}, wanted {want:?} (error {:?})",
+                row.recipient,
+                row.state,
+                row.last_error
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Messages of the org by state (at most 500 messages).
+    pub async fn states(&self) -> BTreeMap<&'static str, usize> {
+        let filter = MessageFilter {
+            transport: None,
+            channel: None,
+            limit: 500,
+        };
+        let mut counts = BTreeMap::new();
+        for m in self.app.store.messages(self.org, &filter).await.unwrap() {
+            *counts.entry(m.state.as_str()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Waits until no job is queued or running and the emulator has posted every callback.
+    pub async fn wait_idle(&self, limit: Duration) {
+        let started = Instant::now();
+        loop {
+            let jobs = self.app.store.job_counts(self.org).await.unwrap();
+            let sms = self.emu.sms().counts();
+            if jobs.queued == 0 && jobs.running == 0 && sms.callbacks_pending == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "still busy: {jobs:?}, emulator {sms:?}, messages {:?}",
+                self.states().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A handset texts `body` to the account; the emulator posts it to the web server.
+    pub async fn inbound(&self, from: &str, body: &str) -> u16 {
+        let r = self
+            .emu
+            .sms()
+            .inbound(&Inbound {
+                from: from.into(),
+                to: None,
+                body: body.into(),
+                url: None,
+            })
+            .await
+            .unwrap();
+        r.http_status
+    }
+
+    /// A `countersign worker` process with this world's settings.
+    pub fn spawn_worker(&self) -> Child {
+        let s = &self.settings;
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir").arg(self.dir.path()).arg("worker");
+        let env: [(&str, String); 16] = [
+            (
+                "COUNTERSIGN_STORAGE__DATABASE_URL",
+                s.storage.database_url.clone(),
+            ),
+            (
+                "COUNTERSIGN_SERVER__PUBLIC_URL",
+                s.server.public_url.clone(),
+            ),
+            ("COUNTERSIGN_MESSAGING__TRANSPORT", "live".into()),
+            ("COUNTERSIGN_TWILIO__BASE_URL", s.twilio.base_url.clone()),
+            (
+                "COUNTERSIGN_TWILIO__ACCOUNT_SID",
+                s.twilio.account_sid.clone(),
+            ),
+            (
+                "COUNTERSIGN_TWILIO__AUTH_TOKEN",
+                s.twilio.auth_token.clone(),
+            ),
+            (
+                "COUNTERSIGN_TWILIO__FROM_NUMBER",
+                s.twilio.from_number.clone(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__CONCURRENCY",
+                s.workers.concurrency.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__BATCH_SIZE",
+                s.workers.batch_size.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__POLL_INTERVAL_MS",
+                s.workers.poll_interval_ms.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__LEASE_SECONDS",
+                s.workers.lease_seconds.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__BACKOFF_BASE_SECONDS",
+                s.workers.backoff_base_seconds.to_string(),
+            ),
+            ("COUNTERSIGN_SECURITY__ARGON2_MEMORY_KIB", "8192".into()),
+            ("COUNTERSIGN_SECURITY__ARGON2_ITERATIONS", "1".into()),
+            ("COUNTERSIGN_METRICS__LISTEN", String::new()),
+            ("COUNTERSIGN_LOG__LEVEL", "warn".into()),
+        ];
+        cmd.envs(env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        cmd.spawn().expect("spawn countersign worker")
+    }
+
+    /// Stops the web server, closes the store and drops the PostgreSQL database.
+    pub async fn finish(self) {
+        self.web.abort();
+        self.app.store.close().await;
+        self.emu.shutdown().await;
+        if let Some((admin, name)) = &self.database {
+            let mut conn = PgConnection::connect(admin).await.unwrap();
+            conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
+
+fn url_with_database(admin: &str, name: &str) -> String {
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// SIGKILL (what `std::process::Child::kill` sends on Unix), then reap.
+pub fn sigkill(child: &mut Child) {
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the worker was killed, not stopped");
+}

@@ -1,0 +1,273 @@
+//! Contact search: how names, addresses and phone numbers become search terms, and how what a
+//! technician types becomes a query over those terms.
+//!
+//! Every contact has a set of **terms**, kept by the store in an index next to the contact:
+//! each word of its names, folded (lowercase, accents stripped, so `Zoë` and `ZOE` are the
+//! same word); its email address, UPN and their domains, lowercased; and every suffix of at
+//! least [`MIN_DIGITS`] digits of each of its phone numbers, marked with [`DIGITS_MARK`]. A
+//! query token matches a contact when some term *starts with* it, which an ordered index
+//! answers with one range scan. Because every suffix of a number is a term, a prefix of a
+//! suffix is any substring: typing `0101` finds `+1 425 555 0101`, and so does `5550`.
+
+use std::collections::BTreeSet;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Marks a digits term, so digits never match the start of a word and vice versa.
+pub const DIGITS_MARK: char = '#';
+
+/// The fewest digits a phone search needs (shorter strings match too much to be useful).
+pub const MIN_DIGITS: usize = 3;
+
+/// Terms longer than this are cut (an index key stays small).
+const MAX_TERM_CHARS: usize = 100;
+
+/// At most this many tokens of a query are used.
+const MAX_TOKENS: usize = 4;
+
+/// Lowercase without accents: NFKD, combining marks dropped, and the few Latin letters that
+/// do not decompose spelt out (`ß` → `ss`, `ø` → `o`, …).
+#[must_use]
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ø' | 'Ø' => out.push('o'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+            'þ' | 'Þ' => out.push_str("th"),
+            'ı' => out.push('i'),
+            other => out.extend(other.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The key contacts are sorted by name with: the folded display name, spaces collapsed.
+#[must_use]
+pub fn name_key(display_name: &str) -> String {
+    fold(display_name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the terms of one contact are made from.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TermSource<'a> {
+    /// Display name, given name, surname (any may be empty).
+    pub names: [&'a str; 3],
+    /// Email address, if any.
+    pub email: Option<&'a str>,
+    /// User principal name, if any.
+    pub upn: Option<&'a str>,
+    /// Phone numbers (any text: only the digits count).
+    pub phones: &'a [&'a str],
+}
+
+/// The search terms of a contact (see the module documentation).
+#[must_use]
+pub fn terms(source: &TermSource<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for name in source.names {
+        for word in words(name) {
+            out.insert(word);
+        }
+    }
+    for address in [source.email, source.upn].into_iter().flatten() {
+        let lower = fold(address.trim());
+        if lower.is_empty() {
+            continue;
+        }
+        if let Some((_, domain)) = lower.rsplit_once('@') {
+            if !domain.is_empty() {
+                out.insert(cut(domain));
+            }
+        }
+        out.insert(cut(&lower));
+    }
+    for phone in source.phones {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        for start in 0..digits.len() {
+            if digits.len() - start >= MIN_DIGITS {
+                out.insert(format!("{DIGITS_MARK}{}", &digits[start..]));
+            }
+        }
+    }
+    out
+}
+
+/// Folded words of a name; a hyphenated or apostrophised word counts whole and by its parts
+/// (`Jean-Luc` gives `jean-luc`, `jean`, `luc`).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in fold(name).split_whitespace() {
+        let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        if word.is_empty() {
+            continue;
+        }
+        out.push(cut(word));
+        if word.contains(['-', '\'', '.']) {
+            for part in word.split(['-', '\'', '.']).filter(|p| !p.is_empty()) {
+                out.push(cut(part));
+            }
+        }
+    }
+    out
+}
+
+fn cut(term: &str) -> String {
+    term.chars().take(MAX_TERM_CHARS).collect()
+}
+
+/// One token of a search: a contact matches when one of its terms starts with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// A folded word or address prefix.
+    Text(String),
+    /// Digits of a phone number (a substring of the number).
+    Digits(String),
+}
+
+impl Token {
+    /// The prefix a matching term starts with.
+    #[must_use]
+    pub fn prefix(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Digits(d) => format!("{DIGITS_MARK}{d}"),
+        }
+    }
+
+    /// The range `[low, high)` of terms that start with the prefix, compared byte by byte
+    /// (the store keeps terms in binary order: SQLite's default, `COLLATE "C"` on
+    /// PostgreSQL). `high` is the prefix followed by the highest code point, which sorts after
+    /// every continuation of the prefix.
+    #[must_use]
+    pub fn range(&self) -> (String, String) {
+        let low = self.prefix();
+        let mut high = low.clone();
+        high.push(char::MAX);
+        (low, high)
+    }
+}
+
+/// Turns what a technician typed into tokens, all of which must match. A query that is a
+/// phone number in any format (`+1 (425) 555-0101`, `555 0101`) becomes one digits token;
+/// otherwise each word is a token, folded, and a word of digits only is a digits token.
+/// Empty when there is nothing to search for.
+#[must_use]
+pub fn parse_query(query: &str) -> Vec<Token> {
+    let query = query.trim();
+    let phone_like = query
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/'));
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    if phone_like && digits.len() >= MIN_DIGITS {
+        return vec![Token::Digits(cut(&digits))];
+    }
+    let mut tokens = Vec::new();
+    for raw in fold(query).split_whitespace() {
+        let word = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.');
+        let word = word.trim_start_matches(DIGITS_MARK);
+        if word.is_empty() {
+            continue;
+        }
+        let token = if word.len() >= MIN_DIGITS && word.bytes().all(|b| b.is_ascii_digit()) {
+            Token::Digits(cut(word))
+        } else {
+            Token::Text(cut(word))
+        };
+        if !tokens.contains(&token) {
+            tokens.push(token);
+        }
+        if tokens.len() == MAX_TOKENS {
+            break;
+        }
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(source: &TermSource<'_>, query: &str) -> bool {
+        let terms = terms(source);
+        let tokens = parse_query(query);
+        !tokens.is_empty()
+            && tokens.iter().all(|t| {
+                let (low, high) = t.range();
+                terms.iter().any(|term| *term >= low && *term < high)
+            })
+    }
+
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(fold("Zoë ÅNGSTRÖM"), "zoe angstrom");
+        assert_eq!(fold("Straße Øster Łukasz"), "strasse oster lukasz");
+        assert_eq!(name_key("  José   Álvarez "), "jose alvarez");
+    }
+
+    #[test]
+    fn phone_digits_match_anywhere() {
+        let s = TermSource {
+            names: ["Ann Lee", "Ann", "Lee"],
+            phones: &["+1 425 555 0101"],
+            ..TermSource::default()
+        };
+        assert!(matches(&s, "0101"));
+        assert!(matches(&s, "555 0101"));
+        assert!(matches(&s, "(425) 555-0101"));
+        assert!(matches(&s, "+14255550101"));
+        assert!(matches(&s, "5550"));
+        assert!(!matches(&s, "0102"));
+        assert!(!matches(&s, "01"), "two digits are too few");
+    }
+
+    #[test]
+    fn names_match_by_word_prefix_without_case_or_accents() {
+        let s = TermSource {
+            names: ["Zoë Ångström-Berg", "Zoë", "Ångström-Berg"],
+            email: Some("Zoe.Angstrom@Contoso.example"),
+            upn: Some("zoe@contoso.onmicrosoft.example"),
+            phones: &[],
+        };
+        for q in [
+            "zoe",
+            "ZOË",
+            "angs",
+            "berg",
+            "Zo Ång",
+            "zoe.angstrom@",
+            "ZOE.ANGSTROM@CONTOSO",
+            "contoso.example",
+            "zoe@contoso.onmicrosoft",
+        ] {
+            assert!(matches(&s, q), "{q}");
+        }
+        for q in ["oe", "zoe smith", "fabrikam"] {
+            assert!(!matches(&s, q), "{q}");
+        }
+    }
+
+    #[test]
+    fn queries_become_tokens() {
+        assert_eq!(
+            parse_query(" +1 (425) 555-0101 "),
+            vec![Token::Digits("14255550101".into())]
+        );
+        assert_eq!(
+            parse_query("Ann 0101"),
+            vec![Token::Text("ann".into()), Token::Digits("0101".into())]
+        );
+        assert!(parse_query("  ").is_empty());
+        assert!(parse_query("#").is_empty());
+        assert_eq!(parse_query("a b c d e f").len(), 4);
+        let (low, high) = Token::Text("ann".into()).range();
+        assert!(low.as_str() < "anna" && "anna" < high.as_str() && "ano" > high.as_str());
+    }
+}

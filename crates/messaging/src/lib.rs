@@ -1,0 +1,26 @@
+//! Message delivery for Countersign: SMS through the Twilio Messages API, email through SMTP,
+//! and the outbox (kept, shown, never delivered). Bodies come from templates with the org's
+//! branding.
+//!
+//! Nothing here logs a body or a full recipient: bodies carry codes and links, and the types
+//! that hold them redact themselves in `Debug`.
+
+mod error;
+mod keywords;
+mod mask;
+mod outbox;
+mod phone;
+mod sender;
+mod smtp;
+mod templates;
+pub mod twilio;
+
+pub use error::{SendError, SendErrorKind};
+pub use keywords::{Keyword, classify_keyword};
+pub use mask::{mask_email, mask_phone, mask_recipient};
+pub use outbox::Outbox;
+pub use phone::{PhoneError, parse_e164};
+pub use sender::{Delivery, DeliveryStatus, EmailSender, OutgoingEmail, OutgoingSms, SmsSender};
+pub use smtp::{SmtpConfig, SmtpSecurity, SmtpSender};
+pub use templates::{Brand, Rendered, TemplateError, TemplateName, is_hex_colour, render};
+pub use twilio::{TwilioConfig, TwilioCredentials, TwilioSender, TwilioSenderId};

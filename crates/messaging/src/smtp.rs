@@ -1,0 +1,169 @@
+//! Email through an SMTP relay (lettre, rustls).
+
+use crate::{Delivery, DeliveryStatus, EmailSender, OutgoingEmail, SendError};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
+
+/// How the connection to the relay is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required), usually port 587.
+    StartTls,
+    /// TLS from the first byte, usually port 465.
+    Tls,
+    /// No encryption: only for a relay on loopback (the settings refuse anything else).
+    Plain,
+}
+
+/// Where and how to send email.
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    /// Relay host name.
+    pub host: String,
+    /// Relay port.
+    pub port: u16,
+    /// Connection security.
+    pub security: SmtpSecurity,
+    /// Login (empty: no authentication).
+    pub username: String,
+    /// Password for `username`.
+    pub password: SecretString,
+    /// Envelope and header sender address.
+    pub from_address: String,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+}
+
+/// Sends email through one relay, reusing connections.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from_address: String,
+    /// Right-hand side of Message-IDs.
+    domain: String,
+}
+
+impl std::fmt::Debug for SmtpSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSender")
+            .field("from_address", &self.from_address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpSender {
+    /// Builds the transport (no connection is made yet).
+    ///
+    /// # Errors
+    /// TLS parameters for the host cannot be built, or the from address is invalid.
+    pub fn new(config: &SmtpConfig) -> Result<Self, SendError> {
+        let tls = match config.security {
+            SmtpSecurity::Plain => Tls::None,
+            SmtpSecurity::StartTls | SmtpSecurity::Tls => {
+                let params = TlsParameters::new(config.host.clone()).map_err(|e| {
+                    SendError::permanent(format!("SMTP TLS set-up failed: {e}"), None)
+                })?;
+                if config.security == SmtpSecurity::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
+            }
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(config.port)
+            .tls(tls)
+            .timeout(Some(config.timeout));
+        if !config.username.is_empty() {
+            builder = builder.credentials(Credentials::new(
+                config.username.clone(),
+                config.password.expose_secret().to_owned(),
+            ));
+        }
+        let from: Mailbox = config.from_address.parse().map_err(|e| {
+            SendError::permanent(format!("smtp.from_address is not an address: {e}"), None)
+        })?;
+        Ok(Self {
+            transport: builder.build(),
+            from_address: config.from_address.clone(),
+            domain: from.email.domain().to_owned(),
+        })
+    }
+
+    /// The Message-ID of an email with this idempotency key: the same on every retry.
+    fn message_id(&self, key: &str) -> String {
+        let safe: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("<{safe}@{}>", self.domain)
+    }
+
+    fn build(&self, email: &OutgoingEmail) -> Result<(Message, String), SendError> {
+        let from = Mailbox::new(
+            Some(email.from_name.clone()).filter(|n| !n.is_empty()),
+            self.from_address
+                .parse()
+                .map_err(|e| SendError::permanent(format!("invalid from address: {e}"), None))?,
+        );
+        let to: Mailbox = email.to.parse().map_err(|_| {
+            SendError::permanent("the recipient is not a valid email address", None)
+        })?;
+        let message_id = self.message_id(&email.idempotency_key);
+        let mut builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&email.subject)
+            .message_id(Some(message_id.clone()));
+        if !email.reply_to.is_empty() {
+            let reply_to: Mailbox = email.reply_to.parse().map_err(|_| {
+                SendError::permanent("the branding's reply-to is not a valid address", None)
+            })?;
+            builder = builder.reply_to(reply_to);
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| SendError::permanent(format!("cannot build the email: {e}"), None))?;
+        Ok((message, message_id))
+    }
+}
+
+impl EmailSender for SmtpSender {
+    async fn send_email(&self, email: &OutgoingEmail) -> Result<Delivery, SendError> {
+        let (message, message_id) = self.build(email)?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(Delivery {
+                provider_id: Some(message_id),
+                status: DeliveryStatus::Sent,
+            }),
+            Err(e) => Err(classify(&e)),
+        }
+    }
+}
+
+/// Permanent SMTP replies (5xx) fail the message; everything else (4xx, network, TLS,
+/// timeouts) is retried.
+fn classify(e: &lettre::transport::smtp::Error) -> SendError {
+    let code = e.status().map(|c| c.to_string());
+    if e.is_permanent() {
+        SendError::permanent(format!("the mail server refused the message: {e}"), code)
+    } else {
+        SendError::retryable(
+            format!("the mail server could not take the message now: {e}"),
+            code,
+        )
+    }
+}

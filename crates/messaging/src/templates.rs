@@ -1,0 +1,183 @@
+//! Message bodies from templates (`templates/messages/`), with the org's branding. Emails
+//! have a text and an HTML part sharing one layout; SMS are text only.
+
+use askama::Template;
+
+/// How an org's messages look.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brand {
+    /// Name shown as the sender and in the header.
+    pub name: String,
+    /// https URL of the logo (empty: the name is shown instead).
+    pub logo_url: String,
+    /// Accent colour, `#rrggbb` (anything else falls back to the default).
+    pub colour: String,
+    /// Footer line.
+    pub footer: String,
+    /// Reply-To of emails (empty: none).
+    pub reply_to: String,
+}
+
+/// Default accent colour.
+pub const DEFAULT_COLOUR: &str = "#2563eb";
+
+impl Brand {
+    /// The default look for an org that has not set its branding.
+    #[must_use]
+    pub fn default_for(org_name: &str) -> Self {
+        Self {
+            name: org_name.to_owned(),
+            logo_url: String::new(),
+            colour: DEFAULT_COLOUR.to_owned(),
+            footer: String::new(),
+            reply_to: String::new(),
+        }
+    }
+
+    /// The brand as templates may use it: a colour that is not `#rrggbb` and a logo URL that
+    /// is not https are dropped, so stored values can never break out of an attribute.
+    fn sanitised(&self) -> Self {
+        let mut b = self.clone();
+        if !is_hex_colour(&b.colour) {
+            b.colour = DEFAULT_COLOUR.to_owned();
+        }
+        if !b.logo_url.starts_with("https://") {
+            b.logo_url.clear();
+        }
+        b
+    }
+}
+
+/// Whether `s` is `#rrggbb`.
+#[must_use]
+pub fn is_hex_colour(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The templates there are. Later features (verification, secure send, broadcast) add theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateName {
+    /// "Send a test message" from Settings ▸ Branding.
+    Test {
+        /// Who pressed the button (display name).
+        sender: String,
+    },
+}
+
+impl TemplateName {
+    /// The stored template name.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Test { .. } => "test",
+        }
+    }
+}
+
+/// A rendered message. `Debug` redacts the bodies.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Email subject.
+    pub subject: String,
+    /// Text part, or the SMS.
+    pub text: String,
+    /// HTML part (emails).
+    pub html: String,
+    /// SMS text.
+    pub sms: String,
+}
+
+impl std::fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rendered")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A template failed to render (a bug: templates are checked at compile time).
+#[derive(Debug, thiserror::Error)]
+#[error("message template failed: {0}")]
+pub struct TemplateError(#[from] askama::Error);
+
+#[derive(Template)]
+#[template(path = "messages/test.html")]
+struct TestHtml<'a> {
+    subject: &'a str,
+    brand: &'a Brand,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/test.txt")]
+struct TestText<'a> {
+    brand: &'a Brand,
+    sender: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/test_sms.txt")]
+struct TestSms<'a> {
+    brand: &'a Brand,
+    sender: &'a str,
+}
+
+/// Renders every part of a template with a brand.
+///
+/// # Errors
+/// A rendering failure (a bug).
+pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, TemplateError> {
+    let brand = &brand.sanitised();
+    match template {
+        TemplateName::Test { sender } => {
+            let subject = format!("Test message from {}", brand.name);
+            Ok(Rendered {
+                html: TestHtml {
+                    subject: &subject,
+                    brand,
+                    sender,
+                }
+                .render()?,
+                text: TestText { brand, sender }.render()?,
+                sms: TestSms { brand, sender }.render()?.trim().to_owned(),
+                subject,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_with_branding_and_escapes_html() {
+        let brand = Brand {
+            name: "Acme <IT>".into(),
+            logo_url: "javascript:alert(1)".into(),
+            colour: "red;background:url(x)".into(),
+            footer: "Acme IT, 1 Main St".into(),
+            reply_to: String::new(),
+        };
+        let r = render(
+            &TemplateName::Test {
+                sender: "Amy".into(),
+            },
+            &brand,
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Test message from Acme <IT>");
+        assert!(
+            r.html.contains("Acme &#60;IT&#62;") || r.html.contains("Acme &lt;IT&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("javascript:"));
+        assert!(r.html.contains(DEFAULT_COLOUR));
+        assert!(r.html.contains("Acme IT, 1 Main St"));
+        assert!(r.text.contains("sent by Amy"));
+        assert!(r.text.contains("Acme <IT>"), "text is not HTML-escaped");
+        assert!(r.sms.starts_with("Acme <IT>: test message"));
+        assert!(!format!("{r:?}").contains("Amy"));
+    }
+}

@@ -1,0 +1,150 @@
+//! [`IntegrationStore`] and [`TenantLinkStore`] for [`Store`], forwarded to the backend.
+
+use crate::integrations::{
+    GdapCredentials, Integration, IntegrationSettings, NewTenantLink, OAuthState, SyncProgress,
+    TenantLink,
+};
+use crate::{IntegrationStore, Store, StoreResult, TenantLinkStore, dispatch};
+use countersign_domain::{CustomerId, IntegrationId, OrgId, TenantLinkId, Timestamp};
+
+impl IntegrationStore for Store {
+    async fn create_integration(&self, i: &Integration) -> StoreResult<()> {
+        dispatch!(self, s => s.create_integration(i).await)
+    }
+    async fn integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<Integration> {
+        dispatch!(self, s => s.integration(org, id).await)
+    }
+    async fn integrations(&self, org: OrgId) -> StoreResult<Vec<Integration>> {
+        dispatch!(self, s => s.integrations(org).await)
+    }
+    async fn rename_integration(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        name: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.rename_integration(org, id, name, at).await)
+    }
+    async fn update_integration_settings(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        settings: &IntegrationSettings,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.update_integration_settings(org, id, settings, at).await)
+    }
+    async fn integration_contact_count(&self, org: OrgId, id: IntegrationId) -> StoreResult<i64> {
+        dispatch!(self, s => s.integration_contact_count(org, id).await)
+    }
+    async fn delete_integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<u64> {
+        dispatch!(self, s => s.delete_integration(org, id).await)
+    }
+    async fn set_gdap_credentials(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        credentials: &GdapCredentials,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.set_gdap_credentials(org, id, credentials, at).await)
+    }
+    async fn save_gdap_sign_in(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        sealed_refresh_token: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.save_gdap_sign_in(org, id, sealed_refresh_token, at).await)
+    }
+    async fn rotate_gdap_refresh_token(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        old: &[u8],
+        new: &[u8],
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.rotate_gdap_refresh_token(org, id, old, new).await)
+    }
+    async fn mark_gdap_sign_in_again(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        error: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.mark_gdap_sign_in_again(org, id, error, at).await)
+    }
+    async fn create_oauth_state(&self, state: &OAuthState) -> StoreResult<()> {
+        dispatch!(self, s => s.create_oauth_state(state).await)
+    }
+    async fn take_oauth_state(
+        &self,
+        state_hash: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<Option<OAuthState>> {
+        dispatch!(self, s => s.take_oauth_state(state_hash, now).await)
+    }
+}
+
+impl TenantLinkStore for Store {
+    async fn upsert_tenant_link(
+        &self,
+        l: &NewTenantLink,
+        at: Timestamp,
+    ) -> StoreResult<TenantLink> {
+        dispatch!(self, s => s.upsert_tenant_link(l, at).await)
+    }
+    async fn tenant_link(&self, org: OrgId, id: TenantLinkId) -> StoreResult<TenantLink> {
+        dispatch!(self, s => s.tenant_link(org, id).await)
+    }
+    async fn tenant_links(
+        &self,
+        org: OrgId,
+        integration: IntegrationId,
+    ) -> StoreResult<Vec<TenantLink>> {
+        dispatch!(self, s => s.tenant_links(org, integration).await)
+    }
+    async fn set_link_customer(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        customer: CustomerId,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.set_link_customer(org, id, customer).await)
+    }
+    async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool> {
+        dispatch!(self, s => s.mark_sync_queued(org, id).await)
+    }
+    async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()> {
+        dispatch!(self, s => s.start_sync(org, id, at).await)
+    }
+    async fn record_sync_progress(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        p: SyncProgress,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.record_sync_progress(org, id, p).await)
+    }
+    async fn finish_sync(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        ok: bool,
+        error: Option<&str>,
+        delta_link: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.finish_sync(org, id, ok, error, delta_link, at).await)
+    }
+    async fn links_due_for_sync(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<(OrgId, TenantLinkId)>> {
+        dispatch!(self, s => s.links_due_for_sync(before, limit).await)
+    }
+}

@@ -1,0 +1,245 @@
+//! Writes shared by the contact methods and the sync upsert: contact rows, their search
+//! terms, and the change history. Each takes the connection of the caller's transaction, so a
+//! contact and its terms are always written together.
+
+use super::directory_rows::{
+    CONTACT_INSERT_ARITY, CONTACT_INSERT_COLUMNS, phones_json, sort_keys, terms_of,
+};
+use super::{Dialect, SqlStore};
+use crate::StoreResult;
+use crate::directory::{ChangedField, Contact};
+use countersign_domain::{ContactId, OrgId, TechnicianId, Timestamp};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Rows per multi-row `INSERT`: well under both backends' parameter limits (SQLite 32,766,
+/// PostgreSQL 65,535) for contacts' 24 columns.
+const CONTACTS_PER_INSERT: usize = 400;
+/// Terms per multi-row `INSERT` or `DELETE` (3 parameters each).
+const TERMS_PER_STATEMENT: usize = 1000;
+
+/// `($a, $b, …), (…)` for `rows` rows of `arity` parameters, numbered from `first`.
+pub(super) fn value_lists(rows: usize, arity: usize, first: usize) -> String {
+    let mut out = String::with_capacity(rows * arity * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..arity {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(first + r * arity + c).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// The terms of `before` that `after` lacks, and those `after` adds.
+pub(super) fn term_diff(
+    before: &BTreeSet<String>,
+    after: &BTreeSet<String>,
+) -> (Vec<String>, Vec<String>) {
+    (
+        before.difference(after).cloned().collect(),
+        after.difference(before).cloned().collect(),
+    )
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Inserts contacts with their search terms.
+    pub(super) async fn insert_contacts(
+        conn: &mut DB::Connection,
+        contacts: &[Contact],
+    ) -> StoreResult<()> {
+        for chunk in contacts.chunks(CONTACTS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO contacts ({CONTACT_INSERT_COLUMNS}) VALUES {}",
+                value_lists(chunk.len(), CONTACT_INSERT_ARITY, 1)
+            );
+            let keys: Vec<(String, String)> = chunk.iter().map(sort_keys).collect();
+            let phones: Vec<String> = chunk
+                .iter()
+                .map(|c| phones_json(&c.business_phones))
+                .collect();
+            let mut q = sqlx::query(&sql);
+            for ((c, (name_key, email_key)), phones) in chunk.iter().zip(&keys).zip(&phones) {
+                q = q
+                    .bind(c.id.0)
+                    .bind(c.org_id.0)
+                    .bind(c.customer_id.0)
+                    .bind(c.source.as_str())
+                    .bind(c.external_id.as_deref())
+                    .bind(c.upn.as_deref())
+                    .bind(c.given_name.as_str())
+                    .bind(c.surname.as_str())
+                    .bind(c.display_name.as_str())
+                    .bind(c.email.as_deref())
+                    .bind(c.mobile.as_deref())
+                    .bind(c.mobile_e164.as_deref())
+                    .bind(phones.as_str())
+                    .bind(c.job_title.as_str())
+                    .bind(c.department.as_str())
+                    .bind(c.account_enabled)
+                    .bind(c.user_type.as_str())
+                    .bind(c.removed_at.map(|t| t.0))
+                    .bind(c.last_synced_at.map(|t| t.0))
+                    .bind(c.phone_changed_at.map(|t| t.0))
+                    .bind(c.created_at.0)
+                    .bind(c.updated_at.0)
+                    .bind(name_key.as_str())
+                    .bind(email_key.as_str());
+            }
+            q.execute(&mut *conn).await?;
+        }
+        let terms: Vec<(ContactId, String)> = contacts
+            .iter()
+            .flat_map(|c| terms_of(c).into_iter().map(move |t| (c.id, t)))
+            .collect();
+        if let Some(first) = contacts.first() {
+            Self::insert_terms(conn, first.org_id, &terms).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces every column of an existing contact of its org (not the id, org or
+    /// customer) and brings its terms in step with `before`'s.
+    pub(super) async fn rewrite_contact(
+        conn: &mut DB::Connection,
+        before: &Contact,
+        after: &Contact,
+    ) -> StoreResult<()> {
+        let (name_key, email_key) = sort_keys(after);
+        sqlx::query(
+            "UPDATE contacts SET upn = $3, given_name = $4, surname = $5, display_name = $6, \
+             email = $7, mobile = $8, mobile_e164 = $9, business_phones = $10, job_title = $11, \
+             department = $12, account_enabled = $13, user_type = $14, removed_at = $15, \
+             last_synced_at = $16, phone_changed_at = $17, updated_at = $18, name_key = $19, \
+             email_key = $20 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(after.org_id.0)
+        .bind(after.id.0)
+        .bind(after.upn.as_deref())
+        .bind(after.given_name.as_str())
+        .bind(after.surname.as_str())
+        .bind(after.display_name.as_str())
+        .bind(after.email.as_deref())
+        .bind(after.mobile.as_deref())
+        .bind(after.mobile_e164.as_deref())
+        .bind(phones_json(&after.business_phones))
+        .bind(after.job_title.as_str())
+        .bind(after.department.as_str())
+        .bind(after.account_enabled)
+        .bind(after.user_type.as_str())
+        .bind(after.removed_at.map(|t| t.0))
+        .bind(after.last_synced_at.map(|t| t.0))
+        .bind(after.phone_changed_at.map(|t| t.0))
+        .bind(after.updated_at.0)
+        .bind(name_key)
+        .bind(email_key)
+        .execute(&mut *conn)
+        .await?;
+        let (gone, added) = term_diff(&terms_of(before), &terms_of(after));
+        let id = after.id;
+        let gone: Vec<(ContactId, String)> = gone.into_iter().map(|t| (id, t)).collect();
+        let added: Vec<(ContactId, String)> = added.into_iter().map(|t| (id, t)).collect();
+        Self::delete_terms(conn, after.org_id, &gone).await?;
+        Self::insert_terms(conn, after.org_id, &added).await
+    }
+
+    /// Inserts search terms of contacts of `org`.
+    pub(super) async fn insert_terms(
+        conn: &mut DB::Connection,
+        org: OrgId,
+        terms: &[(ContactId, String)],
+    ) -> StoreResult<()> {
+        for chunk in terms.chunks(TERMS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO contact_terms (org_id, term, contact_id) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                value_lists(chunk.len(), 3, 1)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, term) in chunk {
+                q = q.bind(org.0).bind(term.as_str()).bind(id.0);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes search terms of contacts of `org`, by primary key (so no index on
+    /// `contact_id` is needed).
+    pub(super) async fn delete_terms(
+        conn: &mut DB::Connection,
+        org: OrgId,
+        terms: &[(ContactId, String)],
+    ) -> StoreResult<()> {
+        for (id, term) in terms {
+            sqlx::query(
+                "DELETE FROM contact_terms WHERE org_id = $1 AND term = $2 AND contact_id = $3",
+            )
+            .bind(org.0)
+            .bind(term.as_str())
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records a change of a contact's mobile number or email address.
+    pub(super) async fn record_change(
+        conn: &mut DB::Connection,
+        contact: &Contact,
+        field: ChangedField,
+        old: Option<&str>,
+        new: Option<&str>,
+        technician: Option<TechnicianId>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO contact_changes (org_id, contact_id, field, old_value, new_value, \
+             technician_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(contact.org_id.0)
+        .bind(contact.id.0)
+        .bind(field.as_str())
+        .bind(old)
+        .bind(new)
+        .bind(technician.map(|t| t.0))
+        .bind(at.0)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_lists_number_every_parameter() {
+        assert_eq!(value_lists(2, 3, 1), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_lists(1, 2, 4), "($4, $5)");
+    }
+}

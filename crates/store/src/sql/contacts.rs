@@ -1,0 +1,316 @@
+//! [`ContactStore`] for both backends: reads, manual writes and search. The sync upsert is in
+//! `contact_sync.rs`, the shared writes in `contact_writes.rs`.
+//!
+//! # Search
+//!
+//! Each query token is a prefix range over `contact_terms` (see crates/domain/src/search.rs);
+//! the contacts whose ids are in every token's range are then filtered and ordered by the sort
+//! key and id, which is also the keyset: the next page starts strictly after the last
+//! `(key, id)` of the previous one, so rows written meanwhile never shift a page.
+
+use super::directory_rows::{
+    ChangeRow, ContactRow, change_from, contact_columns, contacts_from, terms_of,
+};
+use super::{Dialect, SqlStore, expect_changed, page_size};
+use crate::directory::{
+    ChangedField, Contact, ContactChange, ContactEdit, ContactQuery, ContactSort, SourceKind,
+    SyncedContact, UpsertOutcome,
+};
+use crate::{ContactStore, StoreResult};
+use countersign_domain::{ContactId, CustomerId, OrgId, TechnicianId, Timestamp};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+/// Most contacts one `search_contacts` call returns.
+pub const MAX_CONTACT_PAGE: i64 = 500;
+
+/// A value bound to the search statement, in placeholder order.
+enum Param {
+    Id(Uuid),
+    Text(String),
+    Int(i64),
+}
+
+/// The search statement and its parameters (`$1` is the org).
+fn search_sql(org: OrgId, q: &ContactQuery) -> (String, Vec<Param>) {
+    let mut sql = concat!(
+        "SELECT ",
+        contact_columns!(),
+        " FROM contacts c WHERE c.org_id = $1"
+    )
+    .to_owned();
+    let mut params = vec![Param::Id(org.0)];
+    let next = |params: &mut Vec<Param>, p: Param| {
+        params.push(p);
+        format!("${}", params.len())
+    };
+    for token in &q.tokens {
+        let (low, high) = token.range();
+        let low = next(&mut params, Param::Text(low));
+        let high = next(&mut params, Param::Text(high));
+        sql.push_str(&format!(
+            " AND c.id IN (SELECT t.contact_id FROM contact_terms t \
+             WHERE t.org_id = $1 AND t.term >= {low} AND t.term < {high})"
+        ));
+    }
+    if let Some(customer) = q.customer {
+        let p = next(&mut params, Param::Id(customer.0));
+        sql.push_str(&format!(" AND c.customer_id = {p}"));
+    }
+    if let Some(source) = q.source {
+        let p = next(&mut params, Param::Text(source.as_str().to_owned()));
+        sql.push_str(&format!(" AND c.source = {p}"));
+    }
+    if !q.include_inactive {
+        sql.push_str(" AND c.removed_at IS NULL AND c.account_enabled = TRUE");
+    }
+    let (column, descending) = match q.sort {
+        ContactSort::NameAsc => ("name_key", false),
+        ContactSort::NameDesc => ("name_key", true),
+        ContactSort::EmailAsc => ("email_key", false),
+        ContactSort::EmailDesc => ("email_key", true),
+    };
+    let (cmp, dir) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(after) = &q.after {
+        let key = next(&mut params, Param::Text(after.key.clone()));
+        let id = next(&mut params, Param::Id(after.id.0));
+        sql.push_str(&format!(" AND (c.{column}, c.id) {cmp} ({key}, {id})"));
+    }
+    let limit = next(
+        &mut params,
+        Param::Int(page_size(q.limit, MAX_CONTACT_PAGE)),
+    );
+    sql.push_str(&format!(
+        " ORDER BY c.{column} {dir}, c.id {dir} LIMIT {limit}"
+    ));
+    (sql, params)
+}
+
+impl<DB> ContactStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn create_contact(&self, contact: &Contact) -> StoreResult<()> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        // The composite foreign key refuses another org's customer; say NotFound, as a
+        // lookup of that customer would.
+        let known: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM customers WHERE org_id = $1 AND id = $2")
+                .bind(contact.org_id.0)
+                .bind(contact.customer_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if known.is_none() {
+            return Err(crate::StoreError::NotFound);
+        }
+        Self::insert_contacts(&mut *tx, std::slice::from_ref(contact)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn contact(&self, org: OrgId, id: ContactId) -> StoreResult<Contact> {
+        let sql = concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE org_id = $1 AND id = $2"
+        );
+        let row: ContactRow = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_into()
+    }
+
+    async fn update_contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        edit: &ContactEdit,
+        technician: Option<TechnicianId>,
+        at: Timestamp,
+    ) -> StoreResult<Contact> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let sql = concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE org_id = $1 AND id = $2"
+        );
+        let row: ContactRow = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let before = Contact::try_from(row)?;
+        let mobile_changed = before.mobile_e164 != edit.mobile_e164;
+        let email_changed = before.email != edit.email;
+        let after = Contact {
+            given_name: edit.given_name.clone(),
+            surname: edit.surname.clone(),
+            display_name: edit.display_name.clone(),
+            email: edit.email.clone(),
+            mobile: edit.mobile.clone(),
+            mobile_e164: edit.mobile_e164.clone(),
+            job_title: edit.job_title.clone(),
+            department: edit.department.clone(),
+            phone_changed_at: if mobile_changed {
+                Some(at)
+            } else {
+                before.phone_changed_at
+            },
+            updated_at: at,
+            ..before.clone()
+        };
+        Self::rewrite_contact(&mut *tx, &before, &after).await?;
+        if mobile_changed {
+            Self::record_change(
+                &mut *tx,
+                &after,
+                ChangedField::Mobile,
+                before.mobile_e164.as_deref(),
+                after.mobile_e164.as_deref(),
+                technician,
+                at,
+            )
+            .await?;
+        }
+        if email_changed {
+            Self::record_change(
+                &mut *tx,
+                &after,
+                ChangedField::Email,
+                before.email.as_deref(),
+                after.email.as_deref(),
+                technician,
+                at,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn delete_contact(&self, org: OrgId, id: ContactId) -> StoreResult<()> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let sql = concat!(
+            "SELECT ",
+            contact_columns!(),
+            " FROM contacts WHERE org_id = $1 AND id = $2"
+        );
+        let row: ContactRow = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let contact = Contact::try_from(row)?;
+        let terms: Vec<(ContactId, String)> =
+            terms_of(&contact).into_iter().map(|t| (id, t)).collect();
+        Self::delete_terms(&mut *tx, org, &terms).await?;
+        for table in ["contact_changes", "verifications"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE org_id = $1 AND contact_id = $2"
+            ))
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let done = sqlx::query("DELETE FROM contacts WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        expect_changed::<DB>(&done)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>> {
+        let (sql, params) = search_sql(org, query);
+        let mut q = sqlx::query_as::<DB, ContactRow>(&sql);
+        for p in params {
+            q = match p {
+                Param::Id(v) => q.bind(v),
+                Param::Text(v) => q.bind(v),
+                Param::Int(v) => q.bind(v),
+            };
+        }
+        contacts_from(q.fetch_all(&self.pool).await?)
+    }
+
+    async fn upsert_synced_contacts(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+        source: SourceKind,
+        batch: &[SyncedContact],
+        at: Timestamp,
+    ) -> StoreResult<UpsertOutcome> {
+        self.upsert_batch(org, customer, source, batch, at).await
+    }
+
+    async fn contact_changes(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        limit: i64,
+    ) -> StoreResult<Vec<ContactChange>> {
+        let rows: Vec<ChangeRow> = sqlx::query_as(
+            "SELECT field, old_value, new_value, technician_id, at FROM contact_changes \
+             WHERE org_id = $1 AND contact_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(page_size(limit, MAX_CONTACT_PAGE))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(change_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use countersign_domain::search::parse_query;
+
+    #[test]
+    fn search_statement_numbers_its_parameters_in_order() {
+        let q = ContactQuery {
+            tokens: parse_query("ann 0101"),
+            customer: Some(CustomerId::new()),
+            sort: ContactSort::NameDesc,
+            after: Some(crate::directory::ContactCursor {
+                key: "ann".into(),
+                id: ContactId::new(),
+            }),
+            limit: 50,
+            ..ContactQuery::default()
+        };
+        let (sql, params) = search_sql(OrgId::new(), &q);
+        assert_eq!(params.len(), 9);
+        assert!(sql.contains("t.term >= $2 AND t.term < $3"), "{sql}");
+        assert!(sql.contains("t.term >= $4 AND t.term < $5"), "{sql}");
+        assert!(sql.contains("c.customer_id = $6"), "{sql}");
+        assert!(sql.contains("(c.name_key, c.id) < ($7, $8)"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY c.name_key DESC, c.id DESC LIMIT $9"),
+            "{sql}"
+        );
+        assert!(sql.contains("removed_at IS NULL"), "{sql}");
+    }
+}

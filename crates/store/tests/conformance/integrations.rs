@@ -1,0 +1,329 @@
+//! Integrations, tenant links, sync state and consent/sign-in round trips.
+
+use crate::fixtures::{at, org, random_bytes};
+use countersign_domain::{IntegrationId, OAuthStateId, OrgId, SessionId};
+use countersign_store::{
+    ContactStore, CustomerStore, GdapCredentials, GdapStatus, Integration, IntegrationKind,
+    IntegrationSettings, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, OAuthState,
+    SourceKind, Store, StoreError, SyncFilters, SyncProgress, SyncState, SyncedContact,
+    TenantLinkStore,
+};
+
+/// An integration row of `org` with this id.
+pub fn integration(org: OrgId, id: IntegrationId) -> Integration {
+    Integration {
+        id,
+        org_id: org,
+        kind: IntegrationKind::Microsoft365,
+        name: "Microsoft 365".into(),
+        cloud: "global".into(),
+        login_base_url: String::new(),
+        graph_base_url: String::new(),
+        filters: SyncFilters::default(),
+        gdap_domain: None,
+        gdap_partner_tenant_id: None,
+        gdap_client_id: None,
+        gdap_client_secret: None,
+        gdap_refresh_token: None,
+        gdap_status: GdapStatus::None,
+        gdap_error: None,
+        created_at: at(0),
+        updated_at: at(0),
+    }
+}
+
+/// A round trip of `org` for integration `i`.
+pub fn round_trip(org: OrgId, i: IntegrationId, id: OAuthStateId, hash: &[u8]) -> OAuthState {
+    OAuthState {
+        id,
+        org_id: org,
+        integration_id: i,
+        session_id: SessionId::new(),
+        state_hash: hash.to_vec(),
+        purpose: OAuthPurpose::Gdap,
+        pkce_verifier: Some(random_bytes()),
+        expires_at: at(600),
+        created_at: at(0),
+    }
+}
+
+fn link(org: OrgId, i: IntegrationId, tenant: &str, kind: LinkKind) -> NewTenantLink {
+    NewTenantLink {
+        org_id: org,
+        integration_id: i,
+        tenant_id: tenant.into(),
+        link: kind,
+        display_name: format!("Tenant {tenant}"),
+        default_domain: format!("{tenant}.example"),
+        relationships: String::new(),
+        roles: String::new(),
+    }
+}
+
+pub async fn integrations_are_org_scoped_and_managed(store: &Store) {
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    assert_eq!(store.integration(a.id, i.id).await.unwrap(), i);
+    assert!(matches!(
+        store.integration(b.id, i.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.integrations(b.id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.rename_integration(b.id, i.id, "x", at(1)).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .rename_integration(a.id, i.id, "Renamed", at(1))
+        .await
+        .unwrap();
+    let settings = IntegrationSettings {
+        cloud: "custom".into(),
+        login_base_url: "http://l".into(),
+        graph_base_url: "http://g".into(),
+        filters: SyncFilters {
+            skip_guests: false,
+            skip_disabled: true,
+            skip_unlicensed: true,
+        },
+    };
+    assert!(
+        store
+            .update_integration_settings(b.id, i.id, &settings, at(2))
+            .await
+            .is_err()
+    );
+    store
+        .update_integration_settings(a.id, i.id, &settings, at(2))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(
+        (got.name.as_str(), got.cloud.as_str(), got.filters),
+        ("Renamed", "custom", settings.filters)
+    );
+
+    // GDAP credentials, sign-in and compare-and-swap rotation.
+    let creds = GdapCredentials {
+        domain: "p.example".into(),
+        partner_tenant_id: "pt".into(),
+        client_id: "cid".into(),
+        sealed_secret: random_bytes(),
+    };
+    assert!(
+        store
+            .set_gdap_credentials(b.id, i.id, &creds, at(3))
+            .await
+            .is_err()
+    );
+    store
+        .set_gdap_credentials(a.id, i.id, &creds, at(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.integration(a.id, i.id).await.unwrap().gdap_status,
+        GdapStatus::Pending
+    );
+    let rt1 = random_bytes();
+    store
+        .save_gdap_sign_in(a.id, i.id, &rt1, at(4))
+        .await
+        .unwrap();
+    let rt2 = random_bytes();
+    assert!(
+        !store
+            .rotate_gdap_refresh_token(b.id, i.id, &rt1, &rt2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rotate_gdap_refresh_token(a.id, i.id, &rt2, &rt2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .rotate_gdap_refresh_token(a.id, i.id, &rt1, &rt2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rotate_gdap_refresh_token(a.id, i.id, &rt1, &random_bytes())
+            .await
+            .unwrap()
+    );
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(
+        (got.gdap_status, got.gdap_refresh_token),
+        (GdapStatus::Connected, Some(rt2))
+    );
+    store
+        .mark_gdap_sign_in_again(a.id, i.id, "expired", at(5))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(got.gdap_status, GdapStatus::SignInAgain);
+    assert!(got.gdap_refresh_token.is_none());
+}
+
+pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    // A link can never point at another org's integration.
+    assert!(matches!(
+        store
+            .upsert_tenant_link(&link(b.id, i.id, "t1", LinkKind::Gdap), at(1))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let l = store
+        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::Gdap), at(1))
+        .await
+        .unwrap();
+    let again = store
+        .upsert_tenant_link(
+            &NewTenantLink {
+                display_name: "New name".into(),
+                ..link(a.id, i.id, "t1", LinkKind::Gdap)
+            },
+            at(2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, l.id, "consenting again updates the link");
+    assert_eq!(again.new.display_name, "New name");
+    store
+        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::AdminConsent), at(2))
+        .await
+        .unwrap();
+    assert_eq!(store.tenant_links(a.id, i.id).await.unwrap().len(), 2);
+    assert!(store.tenant_links(b.id, i.id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.tenant_link(b.id, l.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Sync state.
+    assert!(store.mark_sync_queued(a.id, l.id).await.unwrap());
+    assert!(!store.mark_sync_queued(a.id, l.id).await.unwrap());
+    assert!(!store.mark_sync_queued(b.id, l.id).await.unwrap());
+    store.start_sync(a.id, l.id, at(10)).await.unwrap();
+    let p = SyncProgress {
+        pages: 2,
+        users_seen: 10,
+        added: 8,
+        changed: 2,
+        removed: 1,
+    };
+    store.record_sync_progress(a.id, l.id, p).await.unwrap();
+    store
+        .record_sync_progress(b.id, l.id, SyncProgress::default())
+        .await
+        .unwrap();
+    let got = store.tenant_link(a.id, l.id).await.unwrap();
+    assert_eq!((got.sync_state, got.progress), (SyncState::Running, p));
+    store
+        .finish_sync(
+            a.id,
+            l.id,
+            true,
+            None,
+            Some("https://graph/delta?t=1"),
+            at(20),
+        )
+        .await
+        .unwrap();
+    let got = store.tenant_link(a.id, l.id).await.unwrap();
+    assert_eq!(got.delta_link.as_deref(), Some("https://graph/delta?t=1"));
+    assert_eq!(
+        (got.sync_state, got.last_sync_ok, got.last_sync_at),
+        (SyncState::Idle, Some(true), Some(at(20)))
+    );
+    let due = store.links_due_for_sync(at(30), 10).await.unwrap();
+    assert!(due.contains(&(a.id, l.id)));
+    assert!(
+        !store
+            .links_due_for_sync(at(15), 10)
+            .await
+            .unwrap()
+            .contains(&(a.id, l.id))
+    );
+
+    // Contacts of the link's customer go with the integration.
+    let c = store
+        .upsert_synced_customer(a.id, SourceKind::Microsoft365, "t1", "Tenant", at(1))
+        .await
+        .unwrap();
+    assert!(store.set_link_customer(b.id, l.id, c.id).await.is_err());
+    store.set_link_customer(a.id, l.id, c.id).await.unwrap();
+    let batch: Vec<SyncedContact> = (0..3)
+        .map(|n| SyncedContact {
+            external_id: format!("u{n}"),
+            display_name: format!("User {n}"),
+            account_enabled: true,
+            user_type: "Member".into(),
+            ..SyncedContact::default()
+        })
+        .collect();
+    store
+        .upsert_synced_contacts(a.id, c.id, SourceKind::Microsoft365, &batch, at(2))
+        .await
+        .unwrap();
+    // A removal keeps the contact's fields (history) and hides it.
+    let removal = SyncedContact {
+        external_id: "u2".into(),
+        removed: true,
+        ..SyncedContact::default()
+    };
+    store
+        .upsert_synced_contacts(a.id, c.id, SourceKind::Microsoft365, &[removal], at(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.integration_contact_count(a.id, i.id).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        store.integration_contact_count(b.id, i.id).await.unwrap(),
+        0
+    );
+    assert!(matches!(
+        store.delete_integration(b.id, i.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.delete_integration(a.id, i.id).await.unwrap(), 2);
+    assert!(store.tenant_links(a.id, i.id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.integration(a.id, i.id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn round_trips_are_single_use_and_expire(store: &Store) {
+    let a = org(store, "a").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    let s = round_trip(a.id, i.id, OAuthStateId::new(), b"state-1");
+    store.create_oauth_state(&s).await.unwrap();
+    assert_eq!(store.take_oauth_state(b"other", at(1)).await.unwrap(), None);
+    assert_eq!(
+        store.take_oauth_state(b"state-1", at(1)).await.unwrap(),
+        Some(s)
+    );
+    assert_eq!(
+        store.take_oauth_state(b"state-1", at(1)).await.unwrap(),
+        None
+    );
+    let late = round_trip(a.id, i.id, OAuthStateId::new(), b"state-2");
+    store.create_oauth_state(&late).await.unwrap();
+    assert_eq!(
+        store.take_oauth_state(b"state-2", at(600)).await.unwrap(),
+        None
+    );
+}

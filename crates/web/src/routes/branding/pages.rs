@@ -1,0 +1,94 @@
+//! GET /settings/branding.
+
+use crate::AppState;
+use crate::auth::{CurrentUser, RequireAdmin};
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use countersign_messaging::Brand;
+
+/// The form's values.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct BrandingForm {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub logo_url: String,
+    #[serde(default)]
+    pub colour: String,
+    #[serde(default)]
+    pub footer: String,
+    #[serde(default)]
+    pub reply_to: String,
+}
+
+impl From<Brand> for BrandingForm {
+    fn from(b: Brand) -> Self {
+        Self {
+            display_name: b.name,
+            logo_url: b.logo_url,
+            colour: b.colour,
+            footer: b.footer,
+            reply_to: b.reply_to,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "branding/show.html")]
+pub struct BrandingPage {
+    pub ctx: PageContext,
+    pub tab: &'static str,
+    pub form: BrandingForm,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    pub test_error: Option<String>,
+    pub test_recipient: String,
+    pub outbox: bool,
+    /// Fresh per rendering: the test message's idempotency key, so a double submit of one
+    /// form queues one message.
+    pub nonce: String,
+}
+
+impl BrandingPage {
+    /// The page for `user` with these values.
+    #[must_use]
+    pub fn new(state: &AppState, user: &CurrentUser, form: BrandingForm) -> Self {
+        Self {
+            ctx: PageContext::new(user, Section::Settings),
+            tab: "branding",
+            form,
+            notice: None,
+            error: None,
+            test_error: None,
+            test_recipient: String::new(),
+            outbox: state.app.settings.messaging.transport
+                == countersign_app::settings::MessagingTransport::Outbox,
+            nonce: uuid::Uuid::new_v4().simple().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct BrandingQuery {
+    notice: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<BrandingQuery>,
+) -> Result<Html<String>, AppError> {
+    let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
+    let mut page = BrandingPage::new(&state, &user, brand.into());
+    page.notice = match q.notice.as_deref() {
+        Some("saved") => Some("Saved. New messages use this branding."),
+        Some("test_queued") => Some(
+            "Test message queued. Its progress shows on the Jobs page (and in the Outbox while the outbox is selected).",
+        ),
+        _ => None,
+    };
+    render(&page)
+}

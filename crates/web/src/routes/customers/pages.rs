@@ -1,0 +1,207 @@
+//! GET /customers, /customers/{id}.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use crate::routes::contacts::{ContactRow, ago, contact_rows};
+use crate::routes::notice_text;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use countersign_domain::{Country, CustomerId};
+use countersign_store::{ContactQuery, ContactStore, Customer, CustomerStore, SourceKind};
+use serde::Deserialize;
+
+/// Customers per page.
+const PAGE: i64 = 100;
+/// Contacts a customer's page shows (the Contacts page, filtered, has them all).
+const CONTACTS_SHOWN: i64 = 50;
+
+struct CustomerRow {
+    id: String,
+    name: String,
+    source: &'static str,
+    contacts: i64,
+    country: &'static str,
+    last_sync: String,
+}
+
+#[derive(Template)]
+#[template(path = "customers/index.html")]
+pub(super) struct IndexPage {
+    ctx: PageContext,
+    rows: Vec<CustomerRow>,
+    next: Option<String>,
+    countries: Vec<(&'static str, &'static str)>,
+    form_name: String,
+    form_country: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IndexQuery {
+    #[serde(default)]
+    after: String,
+    notice: Option<String>,
+}
+
+/// The countries a customer's default can be, for selects.
+pub(super) fn countries() -> Vec<(&'static str, &'static str)> {
+    Country::ALL.iter().map(|c| (c.code(), c.name())).collect()
+}
+
+/// `after=` of the customer list: `<id>.<name key>` (the key is the folded name, which may
+/// contain anything but is only compared, never shown).
+fn decode_after(raw: &str) -> Option<(String, CustomerId)> {
+    let (id, key) = raw.split_once('.')?;
+    Some((key.to_owned(), id.parse().ok()?))
+}
+
+pub(super) async fn index_page(
+    state: &AppState,
+    user: &CurrentUser,
+    after: &str,
+    form: (String, String),
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let after = decode_after(after);
+    let mut page = state
+        .app
+        .store
+        .customers(
+            user.org.id,
+            after.as_ref().map(|(k, id)| (k.as_str(), *id)),
+            PAGE + 1,
+        )
+        .await?;
+    let more = page.len() > usize::try_from(PAGE).unwrap_or(100);
+    page.truncate(usize::try_from(PAGE).unwrap_or(100));
+    let next = page.last().filter(|_| more).map(|s| {
+        let key = countersign_domain::search::name_key(&s.customer.name);
+        let value = format!("{}.{key}", s.customer.id);
+        format!("/customers?after={}", urlencoding::encode(&value))
+    });
+    let now = state.app.now();
+    render(&IndexPage {
+        ctx: PageContext::new(user, Section::Customers),
+        rows: page
+            .into_iter()
+            .map(|s| CustomerRow {
+                id: s.customer.id.to_string(),
+                name: s.customer.name,
+                source: s.customer.source.label(),
+                contacts: s.contacts,
+                country: s.customer.default_country.map_or("—", Country::name),
+                last_sync: s
+                    .customer
+                    .last_synced_at
+                    .map_or_else(|| "—".into(), |t| ago(now, t)),
+            })
+            .collect(),
+        next,
+        countries: countries(),
+        form_name: form.0,
+        form_country: form.1,
+        notice,
+        error,
+    })
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<IndexQuery>,
+) -> Result<Html<String>, AppError> {
+    index_page(
+        &state,
+        &user,
+        &q.after,
+        (String::new(), String::new()),
+        q.notice.as_deref().and_then(notice_text),
+        None,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "customers/show.html")]
+pub(super) struct ShowPage {
+    ctx: PageContext,
+    id: String,
+    name: String,
+    source: &'static str,
+    manual: bool,
+    country: String,
+    country_name: &'static str,
+    countries: Vec<(&'static str, &'static str)>,
+    last_sync: String,
+    rows: Vec<ContactRow>,
+    more: bool,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+pub(super) async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    customer: &Customer,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let query = ContactQuery {
+        customer: Some(customer.id),
+        limit: CONTACTS_SHOWN + 1,
+        ..ContactQuery::default()
+    };
+    let mut contacts = state.app.store.search_contacts(user.org.id, &query).await?;
+    let more = contacts.len() > usize::try_from(CONTACTS_SHOWN).unwrap_or(50);
+    contacts.truncate(usize::try_from(CONTACTS_SHOWN).unwrap_or(50));
+    let now = state.app.now();
+    render(&ShowPage {
+        ctx: PageContext::new(user, Section::Customers),
+        id: customer.id.to_string(),
+        name: customer.name.clone(),
+        source: customer.source.label(),
+        manual: customer.source == SourceKind::Manual,
+        country: customer
+            .default_country
+            .map(|c| c.code().to_owned())
+            .unwrap_or_default(),
+        country_name: customer.default_country.map_or("none", Country::name),
+        countries: countries(),
+        last_sync: customer.last_synced_at.map_or_else(
+            || "never".into(),
+            |t| format!("{} ({})", t.display(), ago(now, t)),
+        ),
+        rows: contact_rows(state, user.org.id, &contacts).await?,
+        more,
+        notice,
+        error,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    notice: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Html<String>, AppError> {
+    let id: CustomerId = id.parse().map_err(|_| AppError::NotFound)?;
+    let customer = state.app.store.customer(user.org.id, id).await?;
+    show_page(
+        &state,
+        &user,
+        &customer,
+        q.notice.as_deref().and_then(notice_text),
+        None,
+    )
+    .await
+}

@@ -1,0 +1,82 @@
+//! Where Microsoft sends the technician back (GET, top-level navigation from Microsoft's
+//! site: no form token possible; the single-use `state` bound to this session is the check).
+
+use super::pages::{index_page, show_page};
+use super::parse_id;
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::routes::sentence;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use countersign_domain::IntegrationId;
+use std::collections::HashMap;
+
+pub async fn consent(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    match state
+        .app
+        .finish_consent(&user.technician, user.session.id, &q, Some(ip.to_string()))
+        .await
+    {
+        Ok((id, _)) => Ok(
+            Redirect::to(&format!("/integrations/psa/{id}?notice=tenant_linked")).into_response(),
+        ),
+        Err(e) if e.is_user_error() => {
+            let page = index_page(
+                &state,
+                &user,
+                String::new(),
+                Some(sentence(&e.to_string())),
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn gdap(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let id: IntegrationId = parse_id(&id)?;
+    match state
+        .app
+        .finish_gdap(
+            &user.technician,
+            user.session.id,
+            id,
+            &q,
+            Some(ip.to_string()),
+        )
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/integrations/psa/{id}?notice=gdap_connected")).into_response(),
+        ),
+        Err(e) if e.is_user_error() => {
+            let page = show_page(
+                &state,
+                &user,
+                id,
+                None,
+                Some(sentence(&e.to_string())),
+                Vec::new(),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

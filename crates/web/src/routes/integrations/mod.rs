@@ -1,0 +1,80 @@
+//! Integrations ▸ PSA Integrations: the integration cards, one page per integration
+//! (`/integrations/psa/{id}`), tenant-by-tenant consent, GDAP sign-in, sync buttons and
+//! live sync progress. Managing integrations is for admins (`RequireAdmin`); technicians
+//! may look.
+
+mod actions;
+mod callbacks;
+mod pages;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::Router;
+use axum::routing::{get, post};
+use countersign_app::microsoft::MicrosoftError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/integrations/psa", get(pages::index).post(actions::create))
+        .route("/integrations/psa/{id}", get(pages::show))
+        .route("/integrations/psa/{id}/status.json", get(pages::status))
+        .route("/integrations/psa/{id}/rename", post(actions::rename))
+        .route("/integrations/psa/{id}/settings", post(actions::settings))
+        .route("/integrations/psa/{id}/delete", post(actions::delete))
+        .route("/integrations/psa/{id}/consent", post(actions::consent))
+        .route("/integrations/psa/{id}/gdap", post(actions::gdap))
+        .route(
+            "/integrations/psa/{id}/gdap/refresh",
+            post(actions::gdap_refresh),
+        )
+        .route(
+            "/integrations/psa/{id}/sync-customers",
+            post(actions::sync_customers),
+        )
+        .route(
+            "/integrations/psa/{id}/sync-users",
+            post(actions::sync_users),
+        )
+        .route(
+            "/integrations/psa/{id}/tenants/{link}/sync",
+            post(actions::sync_tenant),
+        )
+        .route("/integrations/consent/callback", get(callbacks::consent))
+        .route("/integrations/psa/{id}/gdap/callback", get(callbacks::gdap))
+}
+
+/// An id in a path; anything else is "not found" (as another org's id is).
+fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+impl From<MicrosoftError> for AppError {
+    fn from(e: MicrosoftError) -> Self {
+        match e {
+            MicrosoftError::NotFound => Self::NotFound,
+            MicrosoftError::NotAllowed => Self::Forbidden(
+                "Only admins can do this. Ask an admin of your organisation.".into(),
+            ),
+            MicrosoftError::User(m) => Self::BadRequest(crate::routes::sentence(&m)),
+            MicrosoftError::Store(s) => s.into(),
+            MicrosoftError::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
+        }
+    }
+}
+
+/// Notices after a redirect on the integration pages (known keys only).
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "created" => "Integration added. Connect tenants below.",
+        "renamed" => "Renamed.",
+        "saved" => "Settings saved.",
+        "tenant_linked" => {
+            "Tenant connected. It is listed below; Sync Customer and Sync Users bring in its contacts."
+        }
+        "gdap_connected" => "Signed in with Microsoft. The GDAP tenants are listed below.",
+        "gdap_refreshed" => "GDAP tenants refreshed.",
+        "sync_queued" => "Sync started. Progress shows below as it runs.",
+        "deleted" => "Integration deleted.",
+        _ => return None,
+    })
+}

@@ -1,0 +1,303 @@
+//! GET pages: the cards, one integration, and its live status (JSON for app.js).
+
+use super::{notice_text, parse_id};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use countersign_app::microsoft::{
+    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, consent_redirect_uri, gdap_redirect_uri,
+};
+use countersign_domain::{IntegrationId, Timestamp};
+use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
+use countersign_store::{
+    GdapStatus, Integration, IntegrationKind, IntegrationStore, LinkKind, SyncState, TenantLink,
+    TenantLinkStore,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    notice: Option<String>,
+}
+
+/// One card on the index.
+pub struct Card {
+    id: String,
+    name: String,
+    kind: &'static str,
+    tenants: usize,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "integrations/index.html")]
+pub struct IndexPage {
+    pub ctx: PageContext,
+    pub cards: Vec<Card>,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub name: String,
+    pub error: Option<String>,
+    pub notice: Option<&'static str>,
+}
+
+pub async fn index_page(
+    state: &AppState,
+    user: &CurrentUser,
+    name: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> Result<Html<String>, AppError> {
+    let org = user.technician.org_id;
+    let mut cards = Vec::new();
+    for i in state.app.store.integrations(org).await? {
+        let links = state.app.store.tenant_links(org, i.id).await?;
+        cards.push(Card {
+            id: i.id.to_string(),
+            name: i.name.clone(),
+            kind: i.kind.label(),
+            tenants: links.len(),
+            status: gdap_label(i.gdap_status).to_owned(),
+        });
+    }
+    render(&IndexPage {
+        ctx: PageContext::new(user, Section::Integrations),
+        cards,
+        kinds: IntegrationKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        name,
+        error,
+        notice,
+    })
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let notice = q.notice.as_deref().and_then(notice_text);
+    index_page(&state, &user, String::new(), None, notice).await
+}
+
+fn gdap_label(s: GdapStatus) -> &'static str {
+    match s {
+        GdapStatus::None => "",
+        GdapStatus::Pending => "GDAP: sign-in not finished",
+        GdapStatus::Connected => "GDAP connected",
+        GdapStatus::SignInAgain => "GDAP: sign in again",
+    }
+}
+
+/// A tenant row.
+pub struct Row {
+    id: String,
+    name: String,
+    tenant_id: String,
+    domain: String,
+    link: &'static str,
+    relationships: String,
+    roles: Vec<String>,
+    missing_roles: Vec<&'static str>,
+    customer: bool,
+    status: String,
+    last_sync: String,
+    last_ok: Option<bool>,
+    last_error: String,
+    pages: i64,
+    users_seen: i64,
+    added: i64,
+    changed: i64,
+    removed: i64,
+}
+
+fn when(t: Option<Timestamp>) -> String {
+    t.map(Timestamp::display).unwrap_or_else(|| "never".into())
+}
+
+fn state_label(s: SyncState) -> &'static str {
+    match s {
+        SyncState::Idle => "idle",
+        SyncState::Queued => "queued",
+        SyncState::Running => "syncing",
+    }
+}
+
+fn row(l: &TenantLink) -> Row {
+    let roles: Vec<String> = l
+        .new
+        .roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let missing_roles = if l.new.link == LinkKind::Gdap {
+        DelegatedTenant {
+            tenant_id: l.new.tenant_id.clone(),
+            display_name: String::new(),
+            relationships: Vec::new(),
+            roles: roles.clone(),
+        }
+        .missing_roles()
+    } else {
+        Vec::new()
+    };
+    Row {
+        id: l.id.to_string(),
+        name: l.new.display_name.clone(),
+        tenant_id: l.new.tenant_id.clone(),
+        domain: l.new.default_domain.clone(),
+        link: l.new.link.label(),
+        relationships: l.new.relationships.clone(),
+        roles: roles.iter().map(|r| role_name(r)).collect(),
+        missing_roles,
+        customer: l.customer_id.is_some(),
+        status: state_label(l.sync_state).to_owned(),
+        last_sync: when(l.last_sync_at),
+        last_ok: l.last_sync_ok,
+        last_error: l.last_error.clone().unwrap_or_default(),
+        pages: l.progress.pages,
+        users_seen: l.progress.users_seen,
+        added: l.progress.added,
+        changed: l.progress.changed,
+        removed: l.progress.removed,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "integrations/show.html")]
+pub struct ShowPage {
+    pub ctx: PageContext,
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub clouds: Vec<(&'static str, &'static str)>,
+    pub cloud: String,
+    pub login_base_url: String,
+    pub graph_base_url: String,
+    pub skip_guests: bool,
+    pub skip_disabled: bool,
+    pub skip_unlicensed: bool,
+    pub app_configured: bool,
+    pub consent_redirect: String,
+    pub gdap_redirect: String,
+    pub consent_permissions: &'static [&'static str],
+    pub gdap_permissions: &'static [&'static str],
+    pub gdap_status: &'static str,
+    pub gdap_needs_sign_in: bool,
+    pub gdap_error: String,
+    pub gdap_domain: String,
+    pub gdap_client_id: String,
+    pub rows: Vec<Row>,
+    pub contacts: i64,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    pub messages: Vec<String>,
+}
+
+pub async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: IntegrationId,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    messages: Vec<String>,
+) -> Result<Html<String>, AppError> {
+    let org = user.technician.org_id;
+    let i: Integration = state.app.store.integration(org, id).await?;
+    let links = state.app.store.tenant_links(org, id).await?;
+    let contacts = state.app.store.integration_contact_count(org, id).await?;
+    let settings = &state.app.settings;
+    render(&ShowPage {
+        ctx: PageContext::new(user, Section::Integrations),
+        id: i.id.to_string(),
+        name: i.name.clone(),
+        kind: i.kind.label(),
+        clouds: CloudKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        cloud: i.cloud.clone(),
+        login_base_url: i.login_base_url.clone(),
+        graph_base_url: i.graph_base_url.clone(),
+        skip_guests: i.filters.skip_guests,
+        skip_disabled: i.filters.skip_disabled,
+        skip_unlicensed: i.filters.skip_unlicensed,
+        app_configured: settings.microsoft.app_configured(),
+        consent_redirect: consent_redirect_uri(settings),
+        gdap_redirect: gdap_redirect_uri(settings, i.id),
+        consent_permissions: CONSENT_PERMISSIONS,
+        gdap_permissions: GDAP_PERMISSIONS,
+        gdap_status: gdap_label(i.gdap_status),
+        gdap_needs_sign_in: matches!(i.gdap_status, GdapStatus::SignInAgain | GdapStatus::Pending),
+        gdap_error: i.gdap_error.clone().unwrap_or_default(),
+        gdap_domain: i.gdap_domain.clone().unwrap_or_default(),
+        gdap_client_id: i.gdap_client_id.clone().unwrap_or_default(),
+        rows: links.iter().map(row).collect(),
+        contacts,
+        notice,
+        error,
+        messages,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let id: IntegrationId = parse_id(&id)?;
+    let notice = q.notice.as_deref().and_then(notice_text);
+    show_page(&state, &user, id, notice, None, Vec::new()).await
+}
+
+/// One tenant's live status, for app.js.
+#[derive(Serialize)]
+pub struct LinkStatus {
+    id: String,
+    status: String,
+    last_sync: String,
+    last_ok: Option<bool>,
+    last_error: String,
+    pages: i64,
+    users_seen: i64,
+    added: i64,
+    changed: i64,
+    removed: i64,
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<LinkStatus>>, AppError> {
+    let id: IntegrationId = parse_id(&id)?;
+    let org = user.technician.org_id;
+    state.app.store.integration(org, id).await?;
+    let links = state.app.store.tenant_links(org, id).await?;
+    Ok(Json(
+        links
+            .iter()
+            .map(row)
+            .map(|r| LinkStatus {
+                id: r.id,
+                status: r.status,
+                last_sync: r.last_sync,
+                last_ok: r.last_ok,
+                last_error: r.last_error,
+                pages: r.pages,
+                users_seen: r.users_seen,
+                added: r.added,
+                changed: r.changed,
+                removed: r.removed,
+            })
+            .collect(),
+    ))
+}

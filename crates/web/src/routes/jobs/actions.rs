@@ -1,0 +1,66 @@
+//! POST /settings/jobs/{id}/retry and /delete. A job of another org is "not found".
+
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+use countersign_app::audit::Actor;
+use countersign_domain::JobId;
+use countersign_store::JobStore;
+
+fn parse(id: &str) -> Result<JobId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+fn actor(user: &crate::auth::CurrentUser, ip: std::net::IpAddr) -> Actor {
+    Actor {
+        org_id: Some(user.org.id),
+        technician_id: Some(user.technician.id),
+        label: user.technician.email.clone(),
+        ip: Some(ip.to_string()),
+    }
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    let id = parse(&id)?;
+    let app = &state.app;
+    app.store
+        .requeue_dead_job(user.org.id, id, app.now())
+        .await?;
+    app.audit(
+        &actor(&user, ip),
+        Some(user.org.id),
+        "job.retried",
+        &id.to_string(),
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(Redirect::to("/settings/jobs?notice=job_retried"))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    let id = parse(&id)?;
+    let app = &state.app;
+    app.store.delete_job(user.org.id, id).await?;
+    app.audit(
+        &actor(&user, ip),
+        Some(user.org.id),
+        "job.deleted",
+        &id.to_string(),
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(Redirect::to("/settings/jobs?notice=job_deleted"))
+}

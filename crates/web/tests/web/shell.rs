@@ -1,0 +1,158 @@
+//! The web shell around the features: HSTS under https, the 500 page and its logged id, the
+//! metrics listener, and the Audit page's filters.
+
+use crate::{PW, get, signed_in};
+use countersign_testkit::{Options, TestApp};
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Log lines of this test binary, captured so a test can find an error id in them.
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer_buf = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::ERROR)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer_buf.clone()))
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        buf
+    })
+    .clone()
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn hsts_only_when_the_public_url_is_https() {
+    let app = TestApp::with(Options { https: true, ..Default::default() }).await;
+    let res = app.client().get(app.url("/login")).send().await.unwrap();
+    let hsts = res
+        .headers()
+        .get("strict-transport-security")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(hsts.contains("max-age=31536000"), "{hsts}");
+}
+
+#[tokio::test]
+async fn an_internal_error_shows_an_id_that_is_in_the_log() {
+    let logs = captured_logs();
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    // The database goes away under a signed-in user.
+    app.app.store.close().await;
+    let (status, body) = get(&app, &c, "/contacts").await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("Something went wrong"), "{body}");
+    assert!(
+        !body.to_lowercase().contains("sqlx") && !body.contains("pool"),
+        "no internals: {body}"
+    );
+    let id = body
+        .split("<code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("an error id on the page")
+        .to_owned();
+    assert_eq!(id.len(), 32, "{id}");
+    let logged = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    assert!(
+        logged.contains(&id),
+        "error id {id} not in the log:\n{logged}"
+    );
+    // A readiness probe carries no cookie.
+    assert_eq!(get(&app, &reqwest::Client::new(), "/readyz").await.0, 503);
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener() {
+    let app = TestApp::new().await;
+    let state = countersign_web::AppState::new(app.app.clone());
+    let web = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (web_addr, metrics_addr) = (web.local_addr().unwrap(), metrics.local_addr().unwrap());
+    tokio::spawn(countersign_web::serve(
+        state.clone(),
+        web,
+        std::future::pending(),
+    ));
+    tokio::spawn(countersign_web::metrics::serve_metrics(
+        state.metrics.clone(),
+        metrics,
+        std::future::pending(),
+    ));
+    let c = reqwest::Client::new();
+    assert!(
+        c.get(format!("http://{web_addr}/login"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    // The public listener does not expose metrics.
+    assert_eq!(
+        c.get(format!("http://{web_addr}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let text = c
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            r#"countersign_http_requests_total{method="GET",route="/login",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("countersign_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn audit_page_filters_by_action_and_actor() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    let (status, all) = get(&app, &c, "/audit").await;
+    assert_eq!(status, 200);
+    assert!(
+        all.contains("login.ok") && all.contains("technician.created"),
+        "{all}"
+    );
+    let (_, logins) = get(&app, &c, "/audit?action=login").await;
+    assert!(
+        logins.contains("login.ok") && !logins.contains("technician.created"),
+        "{logins}"
+    );
+    let (_, future) = get(&app, &c, "/audit?from=2999-01-01").await;
+    assert!(future.contains("No entries"), "{future}");
+    let (status, bad) = get(&app, &c, "/audit?from=yesterday").await;
+    assert_eq!(status, 200);
+    assert!(bad.contains("is not a date"), "{bad}");
+}
