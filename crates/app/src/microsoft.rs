@@ -9,6 +9,7 @@ mod consent;
 mod gdap;
 mod integrations;
 mod jobs;
+mod sweep;
 mod sync;
 mod tokens;
 mod write_back;

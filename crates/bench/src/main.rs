@@ -21,6 +21,10 @@ enum Scenario {
     Contacts(scenarios::contacts::Args),
     /// Start-up time, idle memory and login-page latency of `countersign serve` (SQLite).
     Serve(scenarios::serve::ServeArgs),
+    /// Queue SMS messages and deliver them to the emulator's Twilio face with worker processes.
+    Sms(scenarios::sms::Args),
+    /// Full then delta Microsoft 365 sync of many simulated tenants through the sync engine.
+    Sync(scenarios::m365_sync::Args),
 }
 
 #[tokio::main]
@@ -30,6 +34,8 @@ async fn main() -> anyhow::Result<()> {
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
         Scenario::Serve(args) => scenarios::serve::run(args).await?,
+        Scenario::Sms(args) => scenarios::sms::run(args).await?,
+        Scenario::Sync(args) => scenarios::m365_sync::run(args).await?,
     };
     report::print(&result)
 }

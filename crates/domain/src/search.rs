@@ -82,10 +82,10 @@ pub fn terms(source: &TermSource<'_>) -> BTreeSet<String> {
         if lower.is_empty() {
             continue;
         }
-        if let Some((_, domain)) = lower.rsplit_once('@') {
-            if !domain.is_empty() {
-                out.insert(cut(domain));
-            }
+        if let Some((_, domain)) = lower.rsplit_once('@')
+            && !domain.is_empty()
+        {
+            out.insert(cut(domain));
         }
         out.insert(cut(&lower));
     }

@@ -108,6 +108,17 @@ pub enum UserChange {
     },
 }
 
+impl UserChange {
+    /// The object id of the user the change is about.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Upsert(u) => &u.id,
+            Self::Removed { id, .. } => id,
+        }
+    }
+}
+
 /// `/organization`: the tenant as it describes itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Organization {

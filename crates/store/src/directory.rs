@@ -183,8 +183,11 @@ pub struct SyncedContact {
 pub struct UpsertOutcome {
     /// New contacts.
     pub inserted: u64,
-    /// Existing contacts written again.
+    /// Existing contacts whose stored fields changed (an identical user only has its sync
+    /// time recorded and is not counted).
     pub updated: u64,
+    /// Of `updated`, the contacts newly marked removed.
+    pub removed: u64,
     /// Existing contacts whose mobile number changed (recorded in the change history).
     pub mobile_changes: u64,
 }

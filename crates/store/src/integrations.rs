@@ -275,7 +275,8 @@ pub struct SyncProgress {
     pub users_seen: i64,
     /// Contacts added.
     pub added: i64,
-    /// Contacts written again (changed, or re-read by a full sync).
+    /// Contacts whose stored fields changed (an unchanged user re-read by a full sync is
+    /// not counted).
     pub changed: i64,
     /// Contacts marked removed.
     pub removed: i64,

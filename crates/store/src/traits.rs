@@ -383,7 +383,8 @@ pub trait ContactStore {
     async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>>;
     /// Writes a batch of users of one customer as a sync delivered them, keyed by external
     /// id: new ones are inserted, known ones updated (and marked removed when the source
-    /// says so); a changed mobile number is recorded in the history with `at`, so the Pod
+    /// says so; a removal of an id never stored inserts nothing; an identical user only
+    /// gets its sync time and is not counted as updated); a changed mobile number is recorded in the history with `at`, so the Pod
     /// can warn about a recent change (SIM-swap risk). One transaction per call. `NotFound`
     /// when the org has no such customer.
     async fn upsert_synced_contacts(
@@ -457,8 +458,9 @@ pub trait IntegrationStore {
         name: &str,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Sets the cloud (kind and base URLs) and the sync filters. `NotFound` unless the org
-    /// has it.
+    /// Sets the cloud (kind and base URLs) and the sync filters; when the filters change,
+    /// forgets the delta links of its tenants (the next sync is a full round). `NotFound`
+    /// unless the org has it.
     async fn update_integration_settings(
         &self,
         org: OrgId,

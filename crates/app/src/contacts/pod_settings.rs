@@ -40,10 +40,10 @@ pub fn parse_frame_ancestor(raw: &str) -> Result<String, ContactError> {
         Some((h, p)) => (h, Some(p)),
         None => (rest, None),
     };
-    if let Some(p) = port {
-        if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
+    if let Some(p) = port
+        && (p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
     }
     let bare = host.strip_prefix("*.").unwrap_or(host);
     let host_ok = !bare.is_empty()

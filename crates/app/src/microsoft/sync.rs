@@ -6,6 +6,10 @@
 //! interrupted leaves every committed page intact and deletes nothing; the delta link is
 //! stored only when a round completes, so the next run replays from the last good point.
 //! A 410 (or an expired token) restarts with a full round once.
+//!
+//! A full round sees every user of the tenant, so when it completes, the tenant's contacts it
+//! did not see are marked removed (mark and sweep, [`super::sweep`]): users deleted while
+//! the delta link was expired are not left behind. An incomplete round sweeps nothing.
 
 use super::tokens::TokenFailure;
 use super::{MicrosoftError, cloud_of};
@@ -16,6 +20,7 @@ use countersign_store::{
     ContactStore, CustomerStore, Integration, IntegrationStore, SourceKind, SyncFilters,
     SyncProgress, SyncedContact, TenantLink, TenantLinkStore,
 };
+use std::collections::HashSet;
 
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,7 +185,11 @@ impl App {
             .delta_link
             .clone()
             .unwrap_or_else(|| Microsoft::users_delta_url(&cloud));
+        // Read before the first page: a customer without contacts has nothing to sweep.
+        let had_contacts = self.has_synced_contacts(&customer).await?;
         let mut restarted = link.delta_link.is_none();
+        // External ids seen in this run; a sweep list only while the round is a full one.
+        let mut seen = restarted.then(HashSet::new);
         let mut token_refreshed = false;
         loop {
             let page = match self
@@ -191,6 +200,7 @@ impl App {
                 Ok(p) => p,
                 Err(MsError::ResyncRequired) if !restarted => {
                     restarted = true;
+                    seen = Some(HashSet::new());
                     url = Microsoft::users_delta_url(&cloud);
                     continue;
                 }
@@ -208,6 +218,9 @@ impl App {
                 }
                 Err(e) => return Ok((SyncOutcome::Failed(e.user_message(None)), None)),
             };
+            if let Some(seen) = seen.as_mut() {
+                seen.extend(page.changes.iter().map(|c| c.id().to_owned()));
+            }
             self.store_page(&i, &customer, page.changes, &mut progress)
                 .await?;
             self.store
@@ -216,6 +229,12 @@ impl App {
             if let Some(next) = page.next_link {
                 url = next;
                 continue;
+            }
+            if let Some(seen) = seen.filter(|_| had_contacts) {
+                progress.removed += self.sweep_unseen(&customer, &seen).await?;
+                self.store
+                    .record_sync_progress(org, link.id, progress)
+                    .await?;
             }
             return Ok((SyncOutcome::Done(progress), page.delta_link));
         }
@@ -231,19 +250,13 @@ impl App {
     ) -> Result<(), MicrosoftError> {
         progress.pages += 1;
         let mut batch = Vec::with_capacity(changes.len());
-        let mut removals = 0;
         for c in changes {
             match c {
                 UserChange::Upsert(u) => {
                     progress.users_seen += 1;
-                    let contact = to_contact(u, i.filters, customer.default_country);
-                    if contact.removed {
-                        removals += 1;
-                    }
-                    batch.push(contact);
+                    batch.push(to_contact(u, i.filters, customer.default_country));
                 }
                 UserChange::Removed { id, .. } => {
-                    removals += 1;
                     batch.push(SyncedContact {
                         external_id: id,
                         removed: true,
@@ -266,8 +279,9 @@ impl App {
             )
             .await?;
         progress.added += i64::try_from(out.inserted).unwrap_or(i64::MAX);
-        progress.changed += i64::try_from(out.updated).unwrap_or(i64::MAX);
-        progress.removed += removals;
+        // Real changes only: identical users and removals of unknown ids are not counted.
+        progress.changed += i64::try_from(out.updated - out.removed).unwrap_or(i64::MAX);
+        progress.removed += i64::try_from(out.removed).unwrap_or(i64::MAX);
         Ok(())
     }
 }

@@ -31,14 +31,40 @@ pub struct Args {
 
 const GIVEN: [&str; 24] = [
     "Ann", "Bo", "Chloé", "David", "Élodie", "Farid", "Grace", "Hannah", "Ivan", "José", "Kai",
-    "Lena", "Mia", "Noah", "Olivia", "Pål", "Quinn", "Raúl", "Sofia", "Tom", "Uma", "Zoë",
-    "Björn", "Amélie",
+    "Lena", "Mia", "Noah", "Olivia", "Pål", "Quinn", "Raúl", "Sofia", "Tom", "Uma", "Zoë", "Björn",
+    "Amélie",
 ];
 const SURNAMES: [&str; 30] = [
-    "Smith", "Jones", "Müller", "García", "Martin", "Bernard", "de Vries", "Jansen", "Brown",
-    "Wilson", "Taylor", "Nguyen", "Kowalski", "Ångström", "O'Brien", "Schmidt", "Dubois",
-    "Rossi", "Novak", "Lee", "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green",
-    "Baker", "Adams", "Nelson",
+    "Smith",
+    "Jones",
+    "Müller",
+    "García",
+    "Martin",
+    "Bernard",
+    "de Vries",
+    "Jansen",
+    "Brown",
+    "Wilson",
+    "Taylor",
+    "Nguyen",
+    "Kowalski",
+    "Ångström",
+    "O'Brien",
+    "Schmidt",
+    "Dubois",
+    "Rossi",
+    "Novak",
+    "Lee",
+    "Walker",
+    "Hall",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
 ];
 
 /// A small deterministic generator (xorshift64*), so every run loads the same data.
@@ -72,7 +98,11 @@ fn user(rng: &mut Rng, customer: usize, i: usize) -> SyncedContact {
     );
     let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
     let business_phones = if rng.below(10) < 3 {
-        vec![format!("+1 {} 555 {:04}", 200 + rng.below(800), rng.below(10_000))]
+        vec![format!(
+            "+1 {} 555 {:04}",
+            200 + rng.below(800),
+            rng.below(10_000)
+        )]
     } else {
         Vec::new()
     };
@@ -95,17 +125,19 @@ fn user(rng: &mut Rng, customer: usize, i: usize) -> SyncedContact {
 }
 
 /// Creates a fresh database on the server and returns its URL.
-async fn fresh_database(admin_url: &str) -> anyhow::Result<(String, String)> {
+pub(crate) async fn fresh_database(admin_url: &str) -> anyhow::Result<(String, String)> {
     use sqlx::Connection as _;
     let name = format!("cs_bench_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await?;
     let mut url = url::Url::parse(admin_url)?;
     url.set_path(&format!("/{name}"));
     Ok((url.to_string(), name))
 }
 
-async fn drop_database(admin_url: &str, name: &str) {
+pub(crate) async fn drop_database(admin_url: &str, name: &str) {
     use sqlx::Connection as _;
     if let Ok(mut conn) = sqlx::PgConnection::connect(admin_url).await {
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
@@ -120,7 +152,12 @@ pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
         Some(admin) => Some((admin.clone(), fresh_database(admin).await?)),
         None => None,
     };
-    let result = measure(&args, dir.path(), pg.as_ref().map(|(_, (url, _))| url.as_str())).await;
+    let result = measure(
+        &args,
+        dir.path(),
+        pg.as_ref().map(|(_, (url, _))| url.as_str()),
+    )
+    .await;
     if let Some((admin, (_, name))) = &pg {
         drop_database(admin, name).await;
     }
@@ -145,9 +182,13 @@ async fn measure(
     let app = App::start(settings, Arc::new(SystemClock))
         .await
         .context("starting the app")?;
-    let password = "bench orbit velvet 42";
+    let password = "plum orbit velvet 42";
     let admin = app
-        .create_admin("Bench MSP", &Email::parse("bench@msp.example")?, password)
+        .create_admin(
+            "Bench MSP",
+            &Email::parse("loadtest@msp.example")?,
+            password,
+        )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let org = admin.org.id;
@@ -156,7 +197,11 @@ async fn measure(
         "loading {} contacts across {} customers ({})",
         args.contacts,
         args.customers,
-        if database_url.is_some() { "PostgreSQL" } else { "SQLite" }
+        if database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     ));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let per_customer = args.contacts.div_ceil(args.customers.max(1));
@@ -182,7 +227,13 @@ async fn measure(
             samples.push(batch[0].clone());
         }
         app.store
-            .upsert_synced_contacts(org, customer.id, SourceKind::Microsoft365, &batch, app.now())
+            .upsert_synced_contacts(
+                org,
+                customer.id,
+                SourceKind::Microsoft365,
+                &batch,
+                app.now(),
+            )
             .await?;
         loaded += n;
         if c % 200 == 199 {
@@ -200,7 +251,7 @@ async fn measure(
     let server = tokio::spawn(countersign_web::serve(state, listener, async {
         let _ = stopped.await;
     }));
-    let client = sign_in(&base, "bench@msp.example", password).await?;
+    let client = sign_in(&base, "loadtest@msp.example", password).await?;
 
     // The mix: name prefixes, phone digits (last 4, or 7), emails, a customer's contacts.
     let mut queries = Vec::with_capacity(args.searches + 100);
@@ -209,15 +260,31 @@ async fn measure(
         let s = &samples[qrng.below(samples.len())];
         let q = match i % 4 {
             0 => {
-                let word = if qrng.below(2) == 0 { &s.given_name } else { &s.surname };
-                format!("q={}", urlencoding::encode(&word.chars().take(4).collect::<String>()))
+                let word = if qrng.below(2) == 0 {
+                    &s.given_name
+                } else {
+                    &s.surname
+                };
+                format!(
+                    "q={}",
+                    urlencoding::encode(&word.chars().take(4).collect::<String>())
+                )
             }
             1 => {
-                let digits: String = s.mobile.as_deref().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+                let digits: String = s
+                    .mobile
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
                 let take = if qrng.below(2) == 0 { 4 } else { 7 };
                 format!("q={}", &digits[digits.len() - take..])
             }
-            2 => format!("q={}", urlencoding::encode(s.email.as_deref().unwrap_or(""))),
+            2 => format!(
+                "q={}",
+                urlencoding::encode(s.email.as_deref().unwrap_or(""))
+            ),
             _ => format!("customer={}", customer_ids[qrng.below(customer_ids.len())]),
         };
         queries.push(format!("{base}/contacts?{q}"));
@@ -273,7 +340,12 @@ async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<reqw
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
         .build()?;
-    let page = client.get(format!("{base}/login")).send().await?.text().await?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let marker = "name=\"_csrf\" value=\"";
     let at = page.find(marker).context("no _csrf on /login")? + marker.len();
     let csrf = &page[at..at + page[at..].find('"').context("bad _csrf")?];

@@ -2,4 +2,6 @@
 
 pub mod contacts;
 pub mod emulator_pages;
+pub mod m365_sync;
 pub mod serve;
+pub mod sms;

@@ -7,7 +7,7 @@ use super::error::GraphError;
 use super::users::resolve;
 use crate::model::directory::diff;
 use crate::model::roles::{app_only_may_edit, may_edit_sensitive};
-use crate::model::user::{Text, User};
+use crate::model::user::{Text, User, UserType};
 use crate::state::{AppState, Shared, WriteRecord};
 use crate::throttle::Cost;
 use axum::extract::{Path, State};
@@ -123,6 +123,18 @@ pub(crate) fn edited(
                         "Cannot convert the literal to the expected type 'Edm.Boolean'.",
                     )
                 })?;
+            }
+            // Graph converts members to guests and back (B2B); the sync filters by it.
+            "userType" => {
+                u.user_type = match v.as_str() {
+                    Some("Member") => UserType::Member,
+                    Some("Guest") => UserType::Guest,
+                    _ => {
+                        return Err(GraphError::bad_request(
+                            "Invalid value specified for property 'userType' of resource 'User'.",
+                        ));
+                    }
+                };
             }
             other => {
                 return Err(GraphError::bad_request(format!(

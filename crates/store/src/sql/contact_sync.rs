@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// External ids per lookup of known contacts.
-const LOOKUP_CHUNK: usize = 500;
+const LOOKUP_CHUNK: usize = 200;
 
 /// What identifies the mobile number for change detection: the E.164 form, or the text when
 /// it did not parse (so reformatting `425-555-0101` as `(425) 555-0101` is no change).
@@ -78,6 +78,24 @@ fn kept_on_removal(before: &Contact) -> SyncedContact {
         user_type: before.user_type.clone(),
         removed: true,
     }
+}
+
+/// Whether `after` stores the same contact as `before` (apart from when it was synced).
+fn same_content(before: &Contact, after: &Contact) -> bool {
+    before.upn == after.upn
+        && before.given_name == after.given_name
+        && before.surname == after.surname
+        && before.display_name == after.display_name
+        && before.email == after.email
+        && before.mobile == after.mobile
+        && before.mobile_e164 == after.mobile_e164
+        && before.business_phones == after.business_phones
+        && before.job_title == after.job_title
+        && before.department == after.department
+        && before.account_enabled == after.account_enabled
+        && before.user_type == after.user_type
+        && before.removed_at == after.removed_at
+        && before.phone_changed_at == after.phone_changed_at
 }
 
 /// A known contact with the synced user's fields.
@@ -175,11 +193,12 @@ where
         }
         let mut outcome = UpsertOutcome::default();
         let mut inserts = Vec::new();
+        let mut unchanged = Vec::new();
         for key in order {
             let Some(s) = latest.get(key) else { continue };
             let Some(before) = existing.get(key) else {
-                // A removal of a user never stored (e.g. removed before the first sync)
-                // has nothing to keep for history.
+                // A removal of a user never stored (removed before the first sync, or skipped
+                // by the integration's filters) has nothing to keep: no blank row.
                 if !s.removed {
                     inserts.push(new_contact(org, customer, source, s, at));
                 }
@@ -199,6 +218,14 @@ where
             let new_mobile = mobile_identity(s.mobile.as_deref(), s.mobile_e164.as_deref());
             let mobile_changed = old_mobile != new_mobile;
             let after = merged(before, s, at, mobile_changed);
+            if same_content(before, &after) {
+                // Nothing changed: only the time of the sync is recorded (below, in bulk).
+                unchanged.push(before.id.0);
+                continue;
+            }
+            if after.removed_at.is_some() && before.removed_at.is_none() {
+                outcome.removed += 1;
+            }
             Self::rewrite_contact(&mut *tx, before, &after).await?;
             if mobile_changed {
                 outcome.mobile_changes += 1;
@@ -229,6 +256,17 @@ where
         }
         outcome.inserted = inserts.len() as u64;
         Self::insert_contacts(&mut *tx, &inserts).await?;
+        for chunk in unchanged.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "UPDATE contacts SET last_synced_at = $2 WHERE org_id = $1 AND id IN {}",
+                value_lists(1, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql).bind(org.0).bind(at.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }

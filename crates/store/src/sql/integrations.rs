@@ -193,6 +193,21 @@ where
         at: Timestamp,
     ) -> StoreResult<()> {
         let filters = settings.filters;
+        let mut tx = DB::begin_write(&self.pool).await?;
+        // Other filters change which users are contacts, but a delta round only returns
+        // users that changed: the next sync of each tenant must be a full round.
+        sqlx::query(
+            "UPDATE tenant_links SET delta_link = NULL WHERE org_id = $1 AND integration_id = $2 \
+             AND EXISTS (SELECT 1 FROM integrations WHERE org_id = $1 AND id = $2 \
+             AND (skip_guests <> $3 OR skip_disabled <> $4 OR skip_unlicensed <> $5))",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(filters.skip_guests)
+        .bind(filters.skip_disabled)
+        .bind(filters.skip_unlicensed)
+        .execute(&mut *tx)
+        .await?;
         let r = sqlx::query(
             "UPDATE integrations SET cloud = $3, login_base_url = $4, graph_base_url = $5, \
              skip_guests = $6, skip_disabled = $7, skip_unlicensed = $8, updated_at = $9 \
@@ -207,9 +222,11 @@ where
         .bind(filters.skip_disabled)
         .bind(filters.skip_unlicensed)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        expect_changed::<DB>(&r)
+        expect_changed::<DB>(&r)?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn integration_contact_count(&self, org: OrgId, id: IntegrationId) -> StoreResult<i64> {

@@ -252,7 +252,10 @@ pub async fn filters_sorts_and_keyset_pages(store: &Store) {
         limit: 100,
         ..ContactQuery::default()
     };
-    assert_eq!(store.search_contacts(o.id, &all).await.unwrap().len(), 25);
+    // 24, not 25: "Person 03" arrived already removed and was never stored, and a removal
+    // of a user that was never stored must not insert a (blank) row — the Microsoft 365 sync
+    // sends removals with the id only. The disabled "Person 04" is stored and inactive.
+    assert_eq!(store.search_contacts(o.id, &all).await.unwrap().len(), 24);
     let desc = ContactQuery {
         sort: ContactSort::NameDesc,
         limit: 2,
@@ -392,6 +395,24 @@ pub async fn sync_records_mobile_changes(store: &Store) {
         .await
         .unwrap();
     assert_eq!((r.inserted, r.updated, r.mobile_changes), (0, 1, 0));
+    // The very same user again is no change: not counted, only its sync time moves.
+    let mut again = user("u1", "Ann Lee", "ann@c.example", Some("+1 425 555 0101"));
+    again.mobile = Some("(425) 555-0101".into());
+    let r = store
+        .upsert_synced_contacts(
+            o.id,
+            c.id,
+            SourceKind::Microsoft365,
+            &[again],
+            at(2).plus(std::time::Duration::from_millis(500)),
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.inserted, r.updated, r.removed), (0, 0, 0));
+    assert_eq!(
+        store.contact(o.id, id).await.unwrap().last_synced_at,
+        Some(at(2).plus(std::time::Duration::from_millis(500)))
+    );
     let r = store
         .upsert_synced_contacts(
             o.id,
@@ -432,10 +453,23 @@ pub async fn sync_records_mobile_changes(store: &Store) {
         Some("+1 425 555 0199"),
     );
     gone.removed = true;
-    store
-        .upsert_synced_contacts(o.id, c.id, SourceKind::Microsoft365, &[gone], at(4))
+    // With it, the removal of a user that was never stored: nothing to insert.
+    let stranger = SyncedContact {
+        external_id: "never-stored".into(),
+        removed: true,
+        ..SyncedContact::default()
+    };
+    let r = store
+        .upsert_synced_contacts(
+            o.id,
+            c.id,
+            SourceKind::Microsoft365,
+            &[gone, stranger],
+            at(4),
+        )
         .await
         .unwrap();
+    assert_eq!((r.inserted, r.updated, r.removed), (0, 1, 1));
     assert_eq!(
         store.contact(o.id, id).await.unwrap().removed_at,
         Some(at(4))

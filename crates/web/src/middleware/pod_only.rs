@@ -21,23 +21,23 @@ fn allowed(path: &str) -> bool {
 }
 
 pub async fn restrict(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(user) = req.extensions().get::<CurrentUser>() {
-        if !allowed(req.uri().path()) {
-            match state
-                .app
-                .store
-                .is_pod_only(user.org.id, user.technician.id)
-                .await
-            {
-                Ok(false) => {}
-                Ok(true) => {
-                    return AppError::Forbidden(
-                        "Your account can use the Pod only: open contacts from your PSA. Ask an admin of your organisation if you need the rest of Countersign.".into(),
-                    )
-                    .into_response();
-                }
-                Err(e) => return AppError::from(e).into_response(),
+    if let Some(user) = req.extensions().get::<CurrentUser>()
+        && !allowed(req.uri().path())
+    {
+        match state
+            .app
+            .store
+            .is_pod_only(user.org.id, user.technician.id)
+            .await
+        {
+            Ok(false) => {}
+            Ok(true) => {
+                return AppError::Forbidden(
+                    "Your account can use the Pod only: open contacts from your PSA. Ask an admin of your organisation if you need the rest of Countersign.".into(),
+                )
+                .into_response();
             }
+            Err(e) => return AppError::from(e).into_response(),
         }
     }
     next.run(req).await

@@ -6,8 +6,14 @@
 mod access;
 mod contacts;
 mod csrf;
+mod integrations;
 mod isolation;
 mod login;
+mod m365_delta;
+mod m365_resilience;
+mod m365_support;
+mod m365_tokens;
+mod m365_write_back;
 mod misc;
 mod postgres;
 mod sessions;

@@ -150,7 +150,11 @@ async fn cookie_flags_over_http() {
 
 #[tokio::test]
 async fn cookie_flags_over_https() {
-    let app = TestApp::with(countersign_testkit::Options { https: true, ..Default::default() }).await;
+    let app = TestApp::with(countersign_testkit::Options {
+        https: true,
+        ..Default::default()
+    })
+    .await;
     app.create_admin("Acme IT", "admin@acme.test", PW).await;
     // Secure cookies are not replayed over plain http by the cookie store: do it by hand.
     let c = app.bare_client();

@@ -37,7 +37,11 @@ impl Write for LogWriter {
 
 #[tokio::test]
 async fn hsts_only_when_the_public_url_is_https() {
-    let app = TestApp::with(Options { https: true, ..Default::default() }).await;
+    let app = TestApp::with(Options {
+        https: true,
+        ..Default::default()
+    })
+    .await;
     let res = app.client().get(app.url("/login")).send().await.unwrap();
     let hsts = res
         .headers()

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::microsoft::{GdapInput, IntegrationInput, MicrosoftError};
 use countersign_domain::{IntegrationId, TenantLinkId};
-use countersign_store::{IntegrationKind, SyncFilters, TenantLinkStore};
+use countersign_store::{IntegrationKind, IntegrationStore, SyncFilters, TenantLinkStore};
 use serde::Deserialize;
 
 /// The page again with the reason, or the error as a page.
@@ -245,6 +245,7 @@ pub async fn sync_customers(
 ) -> Result<Response, AppError> {
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
+    state.app.store.integration(org, id).await?;
     let links = state.app.store.tenant_links(org, id).await?;
     let mut messages = Vec::new();
     let mut done = 0;
@@ -276,6 +277,8 @@ pub async fn sync_users(
 ) -> Result<Response, AppError> {
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
+    // Another org's id is "not found", not an empty list.
+    state.app.store.integration(org, id).await?;
     for l in state.app.store.tenant_links(org, id).await? {
         state.app.enqueue_tenant_sync(org, l.id).await?;
     }

@@ -1,0 +1,162 @@
+//! The seed workflow in a real browser against the in-process Microsoft 365 simulator: add the
+//! integration, connect a tenant by admin consent, connect GDAP, Sync Customer, Sync Users
+//! (job workers running), and find the synced contacts with mobile and email.
+
+use countersign_app::jobs::WorkerPool;
+use countersign_app::messages::Transports;
+use countersign_app::settings::MicrosoftSettings;
+use countersign_emulator::{Emulator, Scenario};
+use countersign_store::{LinkKind, TechnicianStore, TenantLinkStore};
+use countersign_testkit::browser::{self, Session};
+use countersign_testkit::{Options, TestApp};
+
+const MT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+const MT_SECRET: &str = "mt~secret-value-0001";
+const PARTNER_APP: &str = "aaaaaaaa-0000-4000-8000-000000000002";
+const PARTNER_SECRET: &str = "partner~secret-value-0002";
+const CONTOSO: &str = "22222222-2222-4222-8222-222222222222";
+const EMAIL: &str = "admin@northwind.example";
+const PASSWORD: &str = "granite orchard lantern seven";
+
+/// On the simulator's consent or sign-in page: the first account (an admin) approves.
+async fn approve_at_microsoft(b: &Session, app: &TestApp) -> anyhow::Result<()> {
+    b.wait_for("input[name=account]").await?;
+    b.click_and_wait("button[value=approve]").await?;
+    let url = b.client().current_url().await?;
+    anyhow::ensure!(
+        url.as_str().starts_with(&app.base_url),
+        "back at Countersign, not {url}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_seed_workflow_against_the_simulator() {
+    let scenario = Scenario::from_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../emulator/scenarios/example.toml"
+    ))
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim = Emulator::start(scenario, listener).await.unwrap();
+    let m = sim.manifest().clone();
+    let app = TestApp::with(Options {
+        microsoft: Some(MicrosoftSettings {
+            client_id: MT_APP.into(),
+            client_secret: MT_SECRET.into(),
+            custom_login_base_url: m.login_base_url.clone(),
+            custom_graph_base_url: m.graph_base_url.clone(),
+            ..MicrosoftSettings::default()
+        }),
+        ..Options::default()
+    })
+    .await;
+    let ctl = sim.control();
+    ctl.add_redirect_uri(
+        MT_APP.parse().unwrap(),
+        &app.url("/integrations/consent/callback"),
+    );
+    ctl.add_redirect_uri(PARTNER_APP.parse().unwrap(), &app.url("/integrations/psa/*"));
+    app.create_admin("Northwind MSP", EMAIL, PASSWORD).await;
+    // The job workers of `serve`, on the test app.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let transports = Transports::from_settings(&app.app.settings).unwrap();
+    let workers = WorkerPool::start(app.app.clone(), transports, stopped);
+
+    browser::run("browser_seed_workflow_against_the_simulator", async |b| {
+        b.set_base_url(&app.base_url);
+        let s: &Session = b;
+        s.goto("/login").await?;
+        s.fill("#email", EMAIL).await?;
+        s.fill("#password", PASSWORD).await?;
+        s.click_and_wait("form[action='/login'] button[type=submit]")
+            .await?;
+
+        // Integrations ▸ PSA Integrations ▸ Add ▸ Microsoft 365 ▸ name ▸ Submit.
+        s.click_and_wait("#mainnav a[href='/integrations/psa']").await?;
+        assert_eq!(s.text("h1").await?, "PSA Integrations");
+        s.click("details.dialog summary").await?;
+        s.set_checked("input[name=kind][value=microsoft365]", true)
+            .await?;
+        s.fill("#name", "Microsoft 365").await?;
+        s.click_and_wait("form[action='/integrations/psa'] button[type=submit]")
+            .await?;
+        // The card appears; it opens the integration, whose id ends the URL.
+        s.goto("/integrations/psa").await?;
+        s.wait_for_text(".integration-card", "Microsoft 365").await?;
+        s.click_and_wait(".integration-card a").await?;
+        let page = s.current_path().await?;
+        let id = page.rsplit('/').next().unwrap_or_default().to_owned();
+        anyhow::ensure!(
+            page.starts_with("/integrations/psa/") && id.parse::<uuid::Uuid>().is_ok(),
+            "{page}"
+        );
+
+        // Tenant by tenant: Contoso's admin consents in Microsoft's page.
+        s.click_and_wait("form[action$='/consent'] button[type=submit]")
+            .await?;
+        approve_at_microsoft(s, &app).await?;
+        s.wait_for_text("table tbody", "Contoso Ltd").await?;
+        s.wait_for_text("table tbody", "contoso.com").await?;
+
+        // CSP / GDAP: primary domain, application ID, secret; sign in with Microsoft.
+        s.click("details.dialog summary").await?;
+        s.fill("#domain", "northwind-msp.onmicrosoft.com").await?;
+        s.fill("#client_id", PARTNER_APP).await?;
+        s.fill("#client_secret", PARTNER_SECRET).await?;
+        s.click_and_wait("form[action$='/gdap'] button[type=submit]")
+            .await?;
+        approve_at_microsoft(s, &app).await?;
+        s.wait_for_text(".badge", "GDAP connected").await?;
+        s.wait_for_text("table tbody", "Fabrikam GmbH").await?;
+        s.wait_for_text("table tbody", "User Administrator").await?;
+        s.wait_for_text("table tbody", "Application Administrator")
+            .await?;
+
+        // Sync Customer, then Sync Users; the workers run the jobs, the page shows progress.
+        s.click_and_wait("form[action$='/sync-customers'] button[type=submit]")
+            .await?;
+        s.wait_for_text(".notice", "Customers created or updated")
+            .await?;
+        s.goto(&page).await?;
+        s.click_and_wait("form[action$='/sync-users'] button[type=submit]")
+            .await?;
+        let org = app
+            .app
+            .store
+            .technician_by_email_for_login(EMAIL)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no admin"))?
+            .org_id;
+        let links = app.app.store.tenant_links(org, id.parse()?).await?;
+        let contoso = links
+            .iter()
+            .find(|l| l.new.tenant_id == CONTOSO && l.new.link == LinkKind::AdminConsent)
+            .ok_or_else(|| anyhow::anyhow!("no Contoso link"))?;
+        let row = format!("tr[data-link='{}']", contoso.id);
+        s.wait_for_text(&format!("{row} [data-field=result]"), "ok")
+            .await?;
+        let added: i64 = s
+            .text(&format!("{row} [data-field=added]"))
+            .await?
+            .trim()
+            .parse()?;
+        anyhow::ensure!(added > 200, "the live counters show the sync: {added}");
+
+        // Contacts: the synced users with mobile and email.
+        s.click_and_wait("#mainnav a[href='/contacts']").await?;
+        s.fill("#q", "taro.yamada").await?;
+        s.click_and_wait("form[action='/contacts'] button[type=submit]")
+            .await?;
+        let row = s
+            .wait_for_text("table tbody tr", "taro.yamada@contoso.onmicrosoft.com")
+            .await?;
+        anyhow::ensure!(row.contains("山田 太郎"), "{row}");
+        anyhow::ensure!(row.contains("555-0142"), "the mobile number is listed: {row}");
+        Ok(())
+    })
+    .await;
+    stop.send(true).unwrap();
+    workers.join().await;
+    sim.shutdown().await;
+}
