@@ -1,15 +1,20 @@
 //! Outgoing messages: queuing them (rendered, with the org's branding, one row and one job
 //! per recipient), delivering them from a job, and the provider's reports about them.
 
+mod batch;
 mod deliver;
 mod queue;
 mod transports;
 mod webhooks;
 
+pub use batch::BatchJob;
 pub use deliver::DeliveryOutcome;
 pub use queue::{MessageError, MessageRequest, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
 pub use webhooks::{InboundOutcome, WebhookError};
+
+/// The query parameter of the Twilio status callback URL that carries our message id.
+pub const STATUS_CALLBACK_MESSAGE_PARAM: &str = "m";
 
 /// The job kind that delivers one message; its payload is [`SendMessagePayload`].
 pub const SEND_MESSAGE_JOB: &str = "send_message";

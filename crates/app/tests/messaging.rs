@@ -352,13 +352,13 @@ fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn twilio_webhooks(postgres: bool) {
-    let env = env(postgres, live_twilio).await;
+/// An SMS to +14155550100, queued and with its first attempt begun (`sending`).
+async fn sending_sms(env: &Env, key: &str) -> countersign_store::Message {
     let m = env
         .app
         .queue_message(
             &Actor::system(),
-            request(&env, Channel::Sms, "+14155550100", "s1"),
+            request(env, Channel::Sms, "+14155550100", key),
         )
         .await
         .unwrap();
@@ -367,6 +367,12 @@ async fn twilio_webhooks(postgres: bool) {
         .begin_attempt(env.org, m.id, env.app.now())
         .await
         .unwrap();
+    m
+}
+
+async fn twilio_webhooks(postgres: bool) {
+    let env = env(postgres, live_twilio).await;
+    let m = sending_sms(&env, "s1").await;
     let mut accepted = Transition::to(MessageState::Accepted, env.app.now(), "twilio");
     accepted.provider_id = Some("SM0001".into());
     env.app
@@ -477,4 +483,70 @@ async fn sqlite_twilio_webhooks() {
 #[tokio::test]
 async fn postgres_twilio_webhooks() {
     twilio_webhooks(true).await;
+}
+
+/// A status callback that arrives before the worker recorded Twilio's SID (the worker is
+/// slow, or died after Twilio accepted) still moves the message: the callback URL carries our
+/// message id, covered by the signature.
+async fn callback_before_the_sid_is_recorded(postgres: bool) {
+    let env = env(postgres, live_twilio).await;
+    let m = sending_sms(&env, "early").await;
+    let path = format!("/webhooks/twilio/status?m={}", m.id);
+    let url = format!("https://cs.example.com{path}");
+    let p = params(&[("MessageSid", "SM0042"), ("MessageStatus", "sent")]);
+    // Signed without our id: refused for the URL that has it.
+    let without_id = signature(
+        TOKEN.as_bytes(),
+        "https://cs.example.com/webhooks/twilio/status",
+        &p,
+    )
+    .unwrap();
+    assert!(
+        env.app
+            .verify_twilio_webhook(&path, &p, Some(&without_id))
+            .is_err()
+    );
+    let good = signature(TOKEN.as_bytes(), &url, &p).unwrap();
+    env.app
+        .verify_twilio_webhook(&path, &p, Some(&good))
+        .unwrap();
+    assert!(env.app.twilio_status_callback_at(&path, &p).await.unwrap());
+    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.provider_id.as_deref()),
+        (MessageState::Sent, Some("SM0042"))
+    );
+    // The worker's late answer changes nothing; the job would not send again.
+    let mut accepted = Transition::to(MessageState::Accepted, env.app.now(), "twilio");
+    accepted.provider_id = Some("SM0042".into());
+    assert!(
+        !env.app
+            .store
+            .transition_message(env.org, m.id, &accepted)
+            .await
+            .unwrap()
+    );
+    assert!(
+        env.app
+            .store
+            .begin_attempt(env.org, m.id, env.app.now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Later reports without the id (old URLs) still find it by the SID.
+    let delivered = params(&[("MessageSid", "SM0042"), ("MessageStatus", "delivered")]);
+    assert!(env.app.twilio_status_callback(&delivered).await.unwrap());
+    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    assert_eq!(row.state, MessageState::Delivered);
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_callback_before_the_sid_is_recorded() {
+    callback_before_the_sid_is_recorded(false).await;
+}
+#[tokio::test]
+async fn postgres_callback_before_the_sid_is_recorded() {
+    callback_before_the_sid_is_recorded(true).await;
 }

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+pub mod delivery;
 pub mod directory;
 mod enum_impls;
 mod enum_integrations;
@@ -26,6 +27,7 @@ mod sqlite;
 mod traits;
 
 pub use chain::{AUDIT_GENESIS, audit_hash};
+pub use delivery::*;
 pub use directory::*;
 pub use error::{StoreError, StoreResult};
 pub use integrations::*;

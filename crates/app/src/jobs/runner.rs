@@ -1,10 +1,13 @@
 //! Worker loops. Each loop claims up to `workers.batch_size` due jobs, runs them
-//! concurrently, records each result, and claims again; when the queue is empty it waits
+//! concurrently (`send_message` jobs as one batch, see `messages::batch`), records the
+//! results, and claims again; when the queue is empty it waits
 //! `workers.poll_interval_ms`. A job is leased for `workers.lease_seconds`: if this process
 //! dies, another worker runs the job again once the lease has passed.
 
 use crate::App;
-use crate::messages::{DeliveryOutcome, SEND_MESSAGE_JOB, SendMessagePayload, Transports};
+use crate::messages::{
+    BatchJob, DeliveryOutcome, SEND_MESSAGE_JOB, SendMessagePayload, Transports,
+};
 use countersign_store::{Job, JobStore, StoreError};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -147,7 +150,7 @@ async fn worker_loop(
             Ok(jobs) if jobs.is_empty() => settings.poll_interval(),
             Ok(jobs) => {
                 failures = 0;
-                run_batch(&app, &transports, jobs).await;
+                run_batch(&app, &transports, &worker, jobs).await;
                 continue;
             }
             Err(e) => {
@@ -167,9 +170,24 @@ async fn worker_loop(
     }
 }
 
-async fn run_batch(app: &App, transports: &Transports, jobs: Vec<Job>) {
+async fn run_batch(app: &App, transports: &Transports, worker: &str, jobs: Vec<Job>) {
+    // `send_message` jobs go together (a few transactions per batch, not a few per message);
+    // the rest one by one.
+    let (messages, others): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .map(|j| (BatchJob::of(&j), j))
+        .partition(|(b, _)| b.is_some());
+    let messages: Vec<BatchJob> = messages.into_iter().filter_map(|(b, _)| b).collect();
     let mut set = JoinSet::new();
-    for job in jobs {
+    if !messages.is_empty() {
+        let (app, transports, worker) = (app.clone(), transports.clone(), worker.to_owned());
+        set.spawn(async move {
+            if let Err(e) = app.deliver_batch(&transports, &worker, &messages).await {
+                tracing::warn!(error = %e, "message batch failed on a store error; its jobs run again after their lease");
+            }
+        });
+    }
+    for (_, job) in others {
         let app = app.clone();
         let transports = transports.clone();
         set.spawn(async move {

@@ -7,7 +7,7 @@
 
 use super::transports::Transports;
 use crate::App;
-use countersign_domain::{MessageId, OrgId};
+use countersign_domain::{MessageId, OrgId, Timestamp};
 use countersign_messaging::{
     Brand, Delivery, DeliveryStatus, EmailSender, Outbox, OutgoingEmail, OutgoingSms, SendError,
     SmsSender, mask_recipient,
@@ -48,11 +48,7 @@ impl App {
             && message.transport == TransportKind::Twilio
             && self.store.sms_opted_out(org, &message.recipient).await?
         {
-            Err(SendError::permanent(
-                "the recipient has opted out by replying STOP; they must reply START to \
-                 receive messages again",
-                Some("21610".into()),
-            ))
+            Err(opted_out())
         } else {
             let brand = match message.channel {
                 Channel::Email => Some(super::brand_of(self, org).await?),
@@ -60,50 +56,9 @@ impl App {
             };
             send(transports, &message, brand.as_ref()).await
         };
-        let now = self.now();
-        match result {
-            Ok(delivery) => {
-                let state = match delivery.status {
-                    DeliveryStatus::Kept => MessageState::Outbox,
-                    DeliveryStatus::Accepted => MessageState::Accepted,
-                    DeliveryStatus::Sent => MessageState::Sent,
-                };
-                let mut t = Transition::to(state, now, message.transport.as_str());
-                t.provider_id = delivery.provider_id;
-                self.store.transition_message(org, id, &t).await?;
-                tracing::info!(
-                    message.id = %id, org.id = %org, state = state.as_str(),
-                    to = %mask_recipient(&message.recipient), "message handed over"
-                );
-                Ok(DeliveryOutcome::Done)
-            }
-            Err(e) if e.is_retryable() && attempt < max_attempts => {
-                let mut t = Transition::to(MessageState::Queued, now, "retry");
-                t.error = Some(e.message.clone());
-                t.error_code.clone_from(&e.code);
-                self.store.transition_message(org, id, &t).await?;
-                tracing::warn!(message.id = %id, attempt, error = %e, "delivery attempt failed");
-                Ok(DeliveryOutcome::Retry(e.message))
-            }
-            Err(e) => {
-                let gave_up = e.is_retryable();
-                let error = if gave_up {
-                    format!("gave up after {attempt} attempts: {}", e.message)
-                } else {
-                    e.message.clone()
-                };
-                let mut t = Transition::to(MessageState::Failed, now, "refused");
-                t.error = Some(error.clone());
-                t.error_code.clone_from(&e.code);
-                self.store.transition_message(org, id, &t).await?;
-                tracing::warn!(message.id = %id, error = %error, "message failed");
-                Ok(if gave_up {
-                    DeliveryOutcome::GaveUp(error)
-                } else {
-                    DeliveryOutcome::Done
-                })
-            }
-        }
+        let (t, outcome) = settle(&message, result, attempt, max_attempts, self.now());
+        self.store.transition_message(org, id, &t).await?;
+        Ok(outcome)
     }
 
     /// Marks a message failed when its job ran out of attempts without finishing one (its
@@ -124,8 +79,70 @@ impl App {
     }
 }
 
+/// The error of an SMS to a number that opted out (Twilio's code, without calling Twilio).
+pub(super) fn opted_out() -> SendError {
+    SendError::permanent(
+        "the recipient has opted out by replying STOP; they must reply START to receive \
+         messages again",
+        Some("21610".into()),
+    )
+}
+
+/// What an attempt's result does to its message, and what its job does next. `attempt` and
+/// `max_attempts` are the job's.
+pub(super) fn settle(
+    message: &Message,
+    result: Result<Delivery, SendError>,
+    attempt: i64,
+    max_attempts: i64,
+    now: Timestamp,
+) -> (Transition, DeliveryOutcome) {
+    let id = message.id;
+    match result {
+        Ok(delivery) => {
+            let state = match delivery.status {
+                DeliveryStatus::Kept => MessageState::Outbox,
+                DeliveryStatus::Accepted => MessageState::Accepted,
+                DeliveryStatus::Sent => MessageState::Sent,
+            };
+            let mut t = Transition::to(state, now, message.transport.as_str());
+            t.provider_id = delivery.provider_id;
+            tracing::info!(
+                message.id = %id, org.id = %message.org_id, state = state.as_str(),
+                to = %mask_recipient(&message.recipient), "message handed over"
+            );
+            (t, DeliveryOutcome::Done)
+        }
+        Err(e) if e.is_retryable() && attempt < max_attempts => {
+            let mut t = Transition::to(MessageState::Queued, now, "retry");
+            t.error = Some(e.message.clone());
+            t.error_code.clone_from(&e.code);
+            tracing::warn!(message.id = %id, attempt, error = %e, "delivery attempt failed");
+            (t, DeliveryOutcome::Retry(e.message))
+        }
+        Err(e) => {
+            let gave_up = e.is_retryable();
+            let error = if gave_up {
+                format!("gave up after {attempt} attempts: {}", e.message)
+            } else {
+                e.message.clone()
+            };
+            let mut t = Transition::to(MessageState::Failed, now, "refused");
+            t.error = Some(error.clone());
+            t.error_code.clone_from(&e.code);
+            tracing::warn!(message.id = %id, error = %error, "message failed");
+            let outcome = if gave_up {
+                DeliveryOutcome::GaveUp(error)
+            } else {
+                DeliveryOutcome::Done
+            };
+            (t, outcome)
+        }
+    }
+}
+
 /// Hands the message to its transport.
-async fn send(
+pub(super) async fn send(
     transports: &Transports,
     m: &Message,
     brand: Option<&Brand>,
@@ -164,7 +181,7 @@ fn sms(transports: &Transports, m: &Message, body: String) -> OutgoingSms {
         to: m.recipient.clone(),
         body,
         idempotency_key: format!("{}:{}", m.org_id, m.idempotency_key),
-        status_callback: transports.twilio_status_callback.clone(),
+        status_callback: status_callback(&transports.twilio_status_callback, m.id),
     }
 }
 
@@ -177,5 +194,15 @@ fn email(m: &Message, text: String, brand: Option<&Brand>) -> OutgoingEmail {
         text,
         html: m.body_html.clone().unwrap_or_default(),
         idempotency_key: m.id.to_string(),
+    }
+}
+
+/// The status callback URL of one message: our id in the query, so a report that arrives
+/// before the worker recorded Twilio's id still finds the message (the signature covers it).
+fn status_callback(base: &str, id: MessageId) -> String {
+    if base.is_empty() {
+        String::new()
+    } else {
+        format!("{base}?{}={id}", super::STATUS_CALLBACK_MESSAGE_PARAM)
     }
 }

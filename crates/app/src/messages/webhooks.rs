@@ -3,9 +3,12 @@
 
 use crate::App;
 use crate::audit::Actor;
+use countersign_domain::MessageId;
 use countersign_messaging::twilio::{TwilioStatus, parse_status, verify_signature};
 use countersign_messaging::{Keyword, classify_keyword, mask_phone, parse_e164};
-use countersign_store::{MessageState, MessageStore, StoreError, Transition, TransportKind};
+use countersign_store::{
+    DeliveryStore, MessageState, MessageStore, StoreError, Transition, TransportKind,
+};
 
 /// Why a webhook was refused.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,14 @@ pub enum InboundOutcome {
     Help,
     /// Any other text: ignored (Countersign has no inbox).
     Ignored,
+}
+
+/// Our message id from the status callback URL's query, if it has one.
+fn message_in_query(path_and_query: &str) -> Option<MessageId> {
+    let (_, query) = path_and_query.split_once('?')?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == super::STATUS_CALLBACK_MESSAGE_PARAM)
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -67,13 +78,30 @@ impl App {
         }
     }
 
-    /// Applies a verified status callback. Returns whether a message moved (a late or
-    /// repeated callback, or an unknown SID, changes nothing).
+    /// Applies a verified status callback posted to a URL without our message id (one sent
+    /// before the id was put in the URL): the message is found by its Twilio SID.
+    ///
+    /// # Errors
+    /// See [`App::twilio_status_callback_at`].
+    pub async fn twilio_status_callback(
+        &self,
+        params: &[(String, String)],
+    ) -> Result<bool, WebhookError> {
+        self.twilio_status_callback_at("", params).await
+    }
+
+    /// Applies a verified status callback posted to `path_and_query` (as received). The
+    /// message is found by our id in the URL's query (`?m=`, put there when sending, and
+    /// covered by the signature), so a report that arrives before the worker recorded the
+    /// Twilio SID still moves it (and records the SID); without it, by the SID. Returns
+    /// whether a message moved (a late or repeated callback, or an unknown message, changes
+    /// nothing).
     ///
     /// # Errors
     /// Missing `MessageSid` / `MessageStatus`; store failures.
-    pub async fn twilio_status_callback(
+    pub async fn twilio_status_callback_at(
         &self,
+        path_and_query: &str,
         params: &[(String, String)],
     ) -> Result<bool, WebhookError> {
         let sid = param(params, "MessageSid")
@@ -100,10 +128,18 @@ impl App {
                     .map_or_else(|| format!("Twilio error {code}"), str::to_owned),
             );
         }
-        let moved = self
-            .store
-            .transition_by_provider_id(TransportKind::Twilio, sid, &t)
-            .await?;
+        let moved = match message_in_query(path_and_query) {
+            Some(id) => {
+                self.store
+                    .transition_by_callback(TransportKind::Twilio, id, sid, &t)
+                    .await?
+            }
+            None => {
+                self.store
+                    .transition_by_provider_id(TransportKind::Twilio, sid, &t)
+                    .await?
+            }
+        };
         Ok(moved.is_some())
     }
 

@@ -34,8 +34,9 @@ pub struct Args {
     /// Users per tenant.
     #[arg(long, default_value_t = 1_000)]
     pub users_per_tenant: usize,
-    /// Tenants synced at the same time (as many worker jobs in flight).
-    #[arg(long, default_value_t = 8)]
+    /// Tenants synced at the same time (as many worker jobs in flight). SQLite has one
+    /// writer: 8 queues page transactions past the 5 s busy timeout (see docs/benchmarks.md).
+    #[arg(long, default_value_t = 2)]
     pub concurrency: usize,
     /// PostgreSQL server URL; a fresh database is created on it and dropped afterwards.
     /// Without it, a temporary SQLite file.

@@ -15,9 +15,14 @@ pub struct ServeArgs {
     /// Concurrent connections for the login-page load.
     #[arg(long, default_value_t = 200)]
     pub connections: usize,
-    /// Requests to /login in total (after a warm-up of one per connection).
+    /// Requests to /login in total per phase (after a warm-up of one per connection).
     #[arg(long, default_value_t = 40_000)]
     pub requests: usize,
+    /// Aggregate request rate (per second) of the paced phase, spread over all connections.
+    /// Latency is measured from each request's scheduled start, so a slow server is not
+    /// hidden by the client waiting (no coordinated omission).
+    #[arg(long, default_value_t = 2_000)]
+    pub rate: u32,
     /// The countersign binary (default: next to this one; build it with
     /// `cargo build --release -p countersign-cli`).
     #[arg(long)]
@@ -30,21 +35,38 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
         None => std::env::current_exe()?.with_file_name("countersign"),
     };
     if !bin.is_file() {
-        bail!("{} not found: build it with `cargo build --release -p countersign-cli` or pass --countersign-bin", bin.display());
+        bail!(
+            "{} not found: build it with `cargo build --release -p countersign-cli` or pass --countersign-bin",
+            bin.display()
+        );
     }
     let dir = tempfile::tempdir()?;
     let first = start(&bin, dir.path()).await?;
-    eprintln!("first start (new database and key file): {:.1} ms", first.startup_ms);
+    eprintln!(
+        "first start (new database and key file): {:.1} ms",
+        first.startup_ms
+    );
     stop(first.child).await;
     let server = start(&bin, dir.path()).await?;
     eprintln!("start on an existing database: {:.1} ms", server.startup_ms);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss_mb = rss_mb(server.child.id()).unwrap_or(f64::NAN);
     eprintln!("idle RSS: {idle_rss_mb:.1} MB");
-    let load = login_load(&server.base, args.connections, args.requests).await?;
+    let saturated = login_load(&server.base, args.connections, args.requests, None).await?;
     eprintln!(
-        "GET /login x{} over {} connections: p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
-        args.requests, args.connections, load.p50_ms, load.p99_ms, load.per_second
+        "saturated: GET /login x{} over {} connections as fast as possible: p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s",
+        args.requests, args.connections, saturated.p50_ms, saturated.p99_ms, saturated.per_second
+    );
+    let load = login_load(
+        &server.base,
+        args.connections,
+        args.requests,
+        Some(args.rate),
+    )
+    .await?;
+    eprintln!(
+        "paced: GET /login x{} over {} connections at {} req/s: p50 {:.2} ms, p99 {:.2} ms",
+        args.requests, args.connections, args.rate, load.p50_ms, load.p99_ms
     );
     let loaded_rss_mb = rss_mb(server.child.id()).unwrap_or(f64::NAN);
     stop(server.child).await;
@@ -54,7 +76,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
         "idle_rss_mb": round1(idle_rss_mb),
         "login_page_p50_ms": round2(load.p50_ms),
         "login_page_p99_ms": round2(load.p99_ms),
-        "login_page_requests_per_second": load.per_second.round(),
+        "login_page_rate": args.rate,
+        "saturated_requests_per_second": saturated.per_second.round(),
+        "saturated_p50_ms": round2(saturated.p50_ms),
+        "saturated_p99_ms": round2(saturated.p99_ms),
         "rss_after_load_mb": round1(loaded_rss_mb),
         "connections": args.connections,
         "requests": args.requests,
@@ -69,9 +94,13 @@ struct Started {
 
 /// Starts `countersign serve` on a free port and waits for `/readyz`.
 async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().timeout(Duration::from_millis(200)).build()?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()?;
     let started = Instant::now();
     let mut child = Command::new(bin)
         .arg("--data-dir")
@@ -99,7 +128,11 @@ async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    Ok(Started { child, base, startup_ms: started.elapsed().as_secs_f64() * 1000.0 })
+    Ok(Started {
+        child,
+        base,
+        startup_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
 }
 
 async fn stop(mut child: Child) {
@@ -107,7 +140,10 @@ async fn stop(mut child: Child) {
         // SIGTERM, so the server shuts down as in production.
         let _ = Command::new("kill").arg(pid.to_string()).status().await;
     }
-    if tokio::time::timeout(Duration::from_secs(10), child.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
     }
 }
@@ -115,7 +151,13 @@ async fn stop(mut child: Child) {
 /// Resident memory of a process, from /proc.
 fn rss_mb(pid: Option<u32>) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
     Some(kb / 1024.0)
 }
 
@@ -125,7 +167,14 @@ struct Load {
     per_second: f64,
 }
 
-async fn login_load(base: &str, connections: usize, requests: usize) -> anyhow::Result<Load> {
+/// Requests `/login` over `connections` keep-alive connections: as fast as possible when `rate`
+/// is `None`, else paced so that all connections together send `rate` requests per second.
+async fn login_load(
+    base: &str,
+    connections: usize,
+    requests: usize,
+    rate: Option<u32>,
+) -> anyhow::Result<Load> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(10))
@@ -134,15 +183,26 @@ async fn login_load(base: &str, connections: usize, requests: usize) -> anyhow::
     let per_task = requests.div_ceil(connections.max(1));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
+    for index in 0..connections {
         let client = client.clone();
         let url = url.clone();
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::with_capacity(per_task);
             // One warm-up request per connection opens the connection outside the sample.
             let _ = client.get(url.as_str()).send().await?.bytes().await?;
+            // Each connection's share of the paced rate; offsets spread them over one period.
+            let mut ticker = rate.map(|r| {
+                let period = Duration::from_secs_f64(connections as f64 / f64::from(r.max(1)));
+                let offset = period.mul_f64(index as f64 / connections as f64);
+                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                t
+            });
             for _ in 0..per_task {
-                let t = Instant::now();
+                let t = match ticker.as_mut() {
+                    Some(ticker) => ticker.tick().await.into_std(),
+                    None => Instant::now(),
+                };
                 let res = client.get(url.as_str()).send().await?;
                 if !res.status().is_success() {
                     anyhow::bail!("GET /login answered {}", res.status());

@@ -23,8 +23,11 @@ macro_rules! message_columns {
     };
 }
 
+/// The columns of [`MessageRow`], for SQL built at run time.
+pub(super) const MESSAGE_COLUMNS: &str = message_columns!();
+
 #[derive(sqlx::FromRow)]
-struct MessageRow {
+pub(super) struct MessageRow {
     id: Uuid,
     org_id: Uuid,
     channel: String,
@@ -99,7 +102,7 @@ fn clears_body(state: MessageState) -> bool {
 }
 
 /// `UPDATE … SET` for a transition; `$1..$7` are the transition, the `WHERE` is appended.
-fn transition_sql(to: MessageState, target: &str) -> String {
+pub(super) fn transition_sql(to: MessageState, target: &str) -> String {
     format!(
         "UPDATE messages SET state = $1, provider_id = COALESCE($2, provider_id), \
          last_error = COALESCE($3, last_error), error_code = COALESCE($4, error_code), \
@@ -364,7 +367,7 @@ where
 }
 
 /// Binds `$1..$6` of [`transition_sql`].
-fn bind_transition<'q, DB>(
+pub(super) fn bind_transition<'q, DB>(
     sql: &'q str,
     t: &'q Transition,
 ) -> sqlx::query::QueryAs<'q, DB, (Uuid, Uuid), DB::Arguments<'q>>
@@ -387,7 +390,7 @@ where
 }
 
 /// Appends one history entry.
-async fn insert_event<DB>(
+pub(super) async fn insert_event<DB>(
     conn: &mut DB::Connection,
     org: OrgId,
     id: MessageId,

@@ -31,6 +31,7 @@ mod contact_sync;
 mod contact_writes;
 mod contacts;
 mod customers;
+mod deliveries;
 mod directory_rows;
 mod integrations;
 mod invites;

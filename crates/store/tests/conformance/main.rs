@@ -14,6 +14,7 @@
 mod audit;
 mod backup;
 mod contacts;
+mod deliveries;
 mod fixtures;
 mod harness;
 mod integrations;
@@ -95,6 +96,11 @@ conformance! {
         messages_are_org_scoped,
         sms_consent,
         branding_is_saved_per_org,
+    ],
+    deliveries: [
+        batch_attempts_are_org_scoped_and_check_consent,
+        batch_results_follow_the_lease,
+        callbacks_find_the_message_by_our_id,
     ],
     contacts: [
         customers_and_counts,

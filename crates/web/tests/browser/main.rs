@@ -9,4 +9,5 @@
 mod contacts;
 mod harness;
 mod onboarding;
+mod seed_workflow;
 mod support;

@@ -15,12 +15,15 @@ const MT_SECRET: &str = "mt~secret-value-0001";
 const PARTNER_APP: &str = "aaaaaaaa-0000-4000-8000-000000000002";
 const PARTNER_SECRET: &str = "partner~secret-value-0002";
 const CONTOSO: &str = "22222222-2222-4222-8222-222222222222";
+const ZOE_GA: &str = "22222222-0000-4000-8000-000000000001";
+const ALEX_GA: &str = "11111111-0000-4000-8000-000000000001";
 const EMAIL: &str = "admin@northwind.example";
 const PASSWORD: &str = "granite orchard lantern seven";
 
-/// On the simulator's consent or sign-in page: the first account (an admin) approves.
-async fn approve_at_microsoft(b: &Session, app: &TestApp) -> anyhow::Result<()> {
-    b.wait_for("input[name=account]").await?;
+/// On the simulator's consent or sign-in page: `account` (an admin) approves.
+async fn approve_at_microsoft(b: &Session, app: &TestApp, account: &str) -> anyhow::Result<()> {
+    b.set_checked(&format!("input[name=account][value='{account}']"), true)
+        .await?;
     b.click_and_wait("button[value=approve]").await?;
     let url = b.client().current_url().await?;
     anyhow::ensure!(
@@ -56,7 +59,10 @@ async fn browser_seed_workflow_against_the_simulator() {
         MT_APP.parse().unwrap(),
         &app.url("/integrations/consent/callback"),
     );
-    ctl.add_redirect_uri(PARTNER_APP.parse().unwrap(), &app.url("/integrations/psa/*"));
+    ctl.add_redirect_uri(
+        PARTNER_APP.parse().unwrap(),
+        &app.url("/integrations/psa/*"),
+    );
     app.create_admin("Northwind MSP", EMAIL, PASSWORD).await;
     // The job workers of `serve`, on the test app.
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -73,7 +79,8 @@ async fn browser_seed_workflow_against_the_simulator() {
             .await?;
 
         // Integrations ▸ PSA Integrations ▸ Add ▸ Microsoft 365 ▸ name ▸ Submit.
-        s.click_and_wait("#mainnav a[href='/integrations/psa']").await?;
+        s.click_and_wait("#mainnav a[href='/integrations/psa']")
+            .await?;
         assert_eq!(s.text("h1").await?, "PSA Integrations");
         s.click("details.dialog summary").await?;
         s.set_checked("input[name=kind][value=microsoft365]", true)
@@ -83,7 +90,8 @@ async fn browser_seed_workflow_against_the_simulator() {
             .await?;
         // The card appears; it opens the integration, whose id ends the URL.
         s.goto("/integrations/psa").await?;
-        s.wait_for_text(".integration-card", "Microsoft 365").await?;
+        s.wait_for_text(".integration-card", "Microsoft 365")
+            .await?;
         s.click_and_wait(".integration-card a").await?;
         let page = s.current_path().await?;
         let id = page.rsplit('/').next().unwrap_or_default().to_owned();
@@ -95,7 +103,7 @@ async fn browser_seed_workflow_against_the_simulator() {
         // Tenant by tenant: Contoso's admin consents in Microsoft's page.
         s.click_and_wait("form[action$='/consent'] button[type=submit]")
             .await?;
-        approve_at_microsoft(s, &app).await?;
+        approve_at_microsoft(s, &app, ZOE_GA).await?;
         s.wait_for_text("table tbody", "Contoso Ltd").await?;
         s.wait_for_text("table tbody", "contoso.com").await?;
 
@@ -106,7 +114,7 @@ async fn browser_seed_workflow_against_the_simulator() {
         s.fill("#client_secret", PARTNER_SECRET).await?;
         s.click_and_wait("form[action$='/gdap'] button[type=submit]")
             .await?;
-        approve_at_microsoft(s, &app).await?;
+        approve_at_microsoft(s, &app, ALEX_GA).await?;
         s.wait_for_text(".badge", "GDAP connected").await?;
         s.wait_for_text("table tbody", "Fabrikam GmbH").await?;
         s.wait_for_text("table tbody", "User Administrator").await?;
@@ -152,7 +160,10 @@ async fn browser_seed_workflow_against_the_simulator() {
             .wait_for_text("table tbody tr", "taro.yamada@contoso.onmicrosoft.com")
             .await?;
         anyhow::ensure!(row.contains("山田 太郎"), "{row}");
-        anyhow::ensure!(row.contains("555-0142"), "the mobile number is listed: {row}");
+        anyhow::ensure!(
+            row.contains("555-0142"),
+            "the mobile number is listed: {row}"
+        );
         Ok(())
     })
     .await;

@@ -123,7 +123,12 @@ impl World {
         back[self.app.base_url.len()..].to_owned()
     }
 
-    pub(crate) async fn consent(&self, page: &str, account: &str, action: &str) -> reqwest::Response {
+    pub(crate) async fn consent(
+        &self,
+        page: &str,
+        account: &str,
+        action: &str,
+    ) -> reqwest::Response {
         let res = self
             .app
             .post_form(&self.browser, page, &format!("{page}/consent"), &[])

@@ -60,7 +60,7 @@ pub async fn status(
     {
         return refuse(&e);
     }
-    match state.app.twilio_status_callback(&params).await {
+    match state.app.twilio_status_callback_at(&path, &params).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refuse(&e),
     }

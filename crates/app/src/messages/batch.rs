@@ -1,0 +1,166 @@
+//! A batch of `send_message` jobs, as a worker loop claimed it: the attempts of the whole
+//! batch begin in one transaction (which also checks SMS consent), the messages go to their
+//! transports concurrently, and the answers are recorded in one transaction per group of
+//! answers (group commit: whatever arrived while the previous group was being written),
+//! each job completed, retried or buried only while this worker holds its lease.
+//!
+//! Exactly-once: as for a single attempt (see `deliver`), a message past `sending` is never
+//! sent again, and the StatusCallback URL carries our message id, so Twilio's reports record
+//! the provider id even if this worker dies before it does.
+
+use super::deliver::{opted_out, send, settle};
+use super::{DeliveryOutcome, SendMessagePayload, Transports};
+use crate::App;
+use countersign_domain::{MessageId, OrgId};
+use countersign_messaging::{Brand, Delivery, SendError};
+use countersign_store::{
+    Attempt, Channel, DeliveryRecord, DeliveryStore, Job, JobOutcome, Message, StoreError,
+    TransportKind,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// A `send_message` job of a batch with its message id.
+pub struct BatchJob {
+    pub job: Job,
+    pub message: MessageId,
+}
+
+impl BatchJob {
+    /// The job with its payload read, when it can go through [`App::deliver_batch`]: a
+    /// `send_message` job with attempts left and a readable payload. `None` for anything else
+    /// (the runner runs those one by one).
+    #[must_use]
+    pub fn of(job: &Job) -> Option<Self> {
+        if job.job.kind != super::SEND_MESSAGE_JOB || job.attempts > job.job.max_attempts {
+            return None;
+        }
+        let p: SendMessagePayload = serde_json::from_str(&job.job.payload).ok()?;
+        Some(Self {
+            job: job.clone(),
+            message: p.message_id,
+        })
+    }
+}
+
+impl App {
+    /// Delivers a batch of `send_message` jobs that `worker` claimed.
+    ///
+    /// # Errors
+    /// Store failures; the jobs not yet recorded stay leased and run again after the lease
+    /// (their messages are `sending`, so nothing already accepted is sent twice once its
+    /// status callback arrived).
+    pub async fn deliver_batch(
+        &self,
+        transports: &Transports,
+        worker: &str,
+        batch: &[BatchJob],
+    ) -> Result<(), StoreError> {
+        let pairs: Vec<(OrgId, MessageId)> = batch
+            .iter()
+            .map(|b| (b.job.job.org_id, b.message))
+            .collect();
+        let attempts = self.store.begin_attempts(&pairs, self.now()).await?;
+        let mut by_id: HashMap<MessageId, Attempt> =
+            attempts.into_iter().map(|a| (a.message.id, a)).collect();
+        let brands = self.brands(by_id.values()).await?;
+        // Messages further along (or deleted with their org): nothing to send, job done.
+        let mut done = Vec::new();
+        let mut sends = JoinSet::new();
+        for (i, b) in batch.iter().enumerate() {
+            let Some(attempt) = by_id.remove(&b.message) else {
+                done.push(record(b, None, JobOutcome::Complete));
+                continue;
+            };
+            let message = Arc::new(attempt.message);
+            let brand = brands.get(&message.org_id).cloned();
+            let transports = transports.clone();
+            let opted_out_sms = attempt.sms_opted_out
+                && message.channel == Channel::Sms
+                && message.transport == TransportKind::Twilio;
+            sends.spawn(async move {
+                let result = if opted_out_sms {
+                    Err(opted_out())
+                } else {
+                    send(&transports, &message, brand.as_ref()).await
+                };
+                (i, message, result)
+            });
+        }
+        self.store
+            .record_deliveries(worker, self.now(), &done)
+            .await?;
+        while let Some(first) = sends.join_next().await {
+            let mut answers = vec![first];
+            while let Some(more) = sends.try_join_next() {
+                answers.push(more);
+            }
+            let now = self.now();
+            let records: Vec<DeliveryRecord> = answers
+                .into_iter()
+                .filter_map(|a| {
+                    a.map_err(|e| tracing::error!(error = %e, "send task failed"))
+                        .ok()
+                })
+                .filter_map(|(i, message, result)| {
+                    batch.get(i).map(|b| self.settled(b, &message, result, now))
+                })
+                .collect();
+            self.store.record_deliveries(worker, now, &records).await?;
+        }
+        Ok(())
+    }
+
+    /// The brand of each org with an email in the batch.
+    async fn brands(
+        &self,
+        attempts: impl Iterator<Item = &Attempt>,
+    ) -> Result<HashMap<OrgId, Brand>, StoreError> {
+        let mut brands = HashMap::new();
+        for a in attempts.filter(|a| a.message.channel == Channel::Email) {
+            if let std::collections::hash_map::Entry::Vacant(e) = brands.entry(a.message.org_id) {
+                e.insert(super::brand_of(self, a.message.org_id).await?);
+            }
+        }
+        Ok(brands)
+    }
+
+    /// The record of one answer: the message's transition and the job's next step.
+    fn settled(
+        &self,
+        b: &BatchJob,
+        message: &Message,
+        result: Result<Delivery, SendError>,
+        now: countersign_domain::Timestamp,
+    ) -> DeliveryRecord {
+        let job = &b.job;
+        let (t, outcome) = settle(message, result, job.attempts, job.job.max_attempts, now);
+        let outcome = match outcome {
+            DeliveryOutcome::Done => JobOutcome::Complete,
+            DeliveryOutcome::Retry(error) => JobOutcome::Retry {
+                run_at: now.plus(self.settings.workers.backoff(job.attempts)),
+                error,
+            },
+            DeliveryOutcome::GaveUp(error) => {
+                tracing::warn!(job.id = %job.job.id, kind = %job.job.kind, error = %error, "job is dead");
+                JobOutcome::Bury { error }
+            }
+        };
+        record(b, Some(t), outcome)
+    }
+}
+
+fn record(
+    b: &BatchJob,
+    transition: Option<countersign_store::Transition>,
+    outcome: JobOutcome,
+) -> DeliveryRecord {
+    DeliveryRecord {
+        job: b.job.job.id,
+        org: b.job.job.org_id,
+        message: b.message,
+        transition,
+        outcome,
+    }
+}
