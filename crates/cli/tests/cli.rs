@@ -370,3 +370,57 @@ async fn db_backup_copies_the_database_while_serving() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn emulator_prints_its_manifest_as_the_first_stdout_line() {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--tenants",
+            "2",
+            "--users-per-tenant",
+            "5",
+            "--seed",
+            "7",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&first).expect("first line is JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    for key in ["login_base_url", "graph_base_url", "control_url"] {
+        assert!(
+            manifest[key]
+                .as_str()
+                .is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+            "{key}: {manifest}"
+        );
+    }
+    assert!(
+        manifest["partner"]["tenant_id"].is_string() && manifest["partner"]["domain"].is_string(),
+        "{manifest}"
+    );
+    let app = &manifest["apps"][0];
+    assert!(
+        app["client_id"].is_string() && app["client_secret"].is_string() && app["kind"].is_string(),
+        "{manifest}"
+    );
+    let tenants = manifest["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 2, "{manifest}");
+    for t in tenants {
+        assert!(
+            t["id"].is_string() && t["domain"].is_string() && t["display_name"].is_string(),
+            "{t}"
+        );
+        assert_eq!(t["users"].as_u64(), Some(5), "{t}");
+    }
+}

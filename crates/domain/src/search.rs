@@ -3,11 +3,14 @@
 //!
 //! Every contact has a set of **terms**, kept by the store in an index next to the contact:
 //! each word of its names, folded (lowercase, accents stripped, so `Zoë` and `ZOE` are the
-//! same word); its email address, UPN and their domains, lowercased; and every suffix of at
-//! least [`MIN_DIGITS`] digits of each of its phone numbers, marked with [`DIGITS_MARK`]. A
-//! query token matches a contact when some term *starts with* it, which an ordered index
-//! answers with one range scan. Because every suffix of a number is a term, a prefix of a
-//! suffix is any substring: typing `0101` finds `+1 425 555 0101`, and so does `5550`.
+//! same word); its email address, UPN and their domains, lowercased; and for each phone number
+//! of at least [`MIN_DIGITS`] digits, at most three terms: its digits and, for a number written
+//! with `+` and a known calling code, its national digits, both marked with [`DIGITS_MARK`], and
+//! its digits reversed, marked with [`REVERSED_MARK`]. A query token matches a contact when some
+//! term *starts with* it, which an ordered index answers with one range scan; a digits token
+//! is looked up both ways, so it matches the start of a number (`+1 425…`, `425 555…`) and,
+//! reversed, its end: typing `0101` or `555 0101` finds `+1 425 555 0101`. (Digits from the
+//! middle of a number, `5550`, do not match: every suffix as a term made the index ~3× larger.)
 
 use std::collections::BTreeSet;
 use unicode_normalization::UnicodeNormalization;
@@ -15,6 +18,13 @@ use unicode_normalization::char::is_combining_mark;
 
 /// Marks a digits term, so digits never match the start of a word and vice versa.
 pub const DIGITS_MARK: char = '#';
+
+/// Marks a reversed digits term (a digits token reversed is a prefix of it when the token
+/// ends the number).
+pub const REVERSED_MARK: char = '!';
+
+/// Calling codes whose national digits are terms too (the countries `phone.rs` knows).
+const CALLING_CODES: [&str; 6] = ["1", "44", "49", "33", "31", "61"];
 
 /// The fewest digits a phone search needs (shorter strings match too much to be useful).
 pub const MIN_DIGITS: usize = 3;
@@ -90,14 +100,35 @@ pub fn terms(source: &TermSource<'_>) -> BTreeSet<String> {
         out.insert(cut(&lower));
     }
     for phone in source.phones {
-        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-        for start in 0..digits.len() {
-            if digits.len() - start >= MIN_DIGITS {
-                out.insert(format!("{DIGITS_MARK}{}", &digits[start..]));
-            }
-        }
+        out.extend(phone_terms(phone));
     }
     out
+}
+
+/// The terms of one phone number: its digits, its national digits (when written with `+` and
+/// a known calling code) and its digits reversed. None when it has fewer than [`MIN_DIGITS`].
+/// The store's migration `0005_search_terms.sql` computes the same terms in SQL.
+#[must_use]
+pub fn phone_terms(phone: &str) -> Vec<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < MIN_DIGITS {
+        return Vec::new();
+    }
+    let mut out = vec![format!("{DIGITS_MARK}{digits}")];
+    if phone.trim_start().starts_with('+')
+        && let Some(national) = CALLING_CODES
+            .iter()
+            .find_map(|code| digits.strip_prefix(code))
+        && national.len() >= MIN_DIGITS
+    {
+        out.push(format!("{DIGITS_MARK}{national}"));
+    }
+    out.push(format!("{REVERSED_MARK}{}", reversed(&digits)));
+    out
+}
+
+fn reversed(digits: &str) -> String {
+    digits.chars().rev().collect()
 }
 
 /// Folded words of a name; a hyphenated or apostrophised word counts whole and by its parts
@@ -133,25 +164,28 @@ pub enum Token {
 }
 
 impl Token {
-    /// The prefix a matching term starts with.
+    /// The ranges `[low, high)` of the terms it matches, compared byte by byte (the store
+    /// keeps terms in binary order: SQLite's default, `COLLATE "C"` on PostgreSQL): the
+    /// terms that start with the text, or for digits those that start with the digits and
+    /// the reversed terms that start with the digits reversed. `high` is the prefix followed
+    /// by the highest code point, which sorts after every continuation of the prefix.
     #[must_use]
-    pub fn prefix(&self) -> String {
-        match self {
-            Self::Text(t) => t.clone(),
-            Self::Digits(d) => format!("{DIGITS_MARK}{d}"),
-        }
-    }
-
-    /// The range `[low, high)` of terms that start with the prefix, compared byte by byte
-    /// (the store keeps terms in binary order: SQLite's default, `COLLATE "C"` on
-    /// PostgreSQL). `high` is the prefix followed by the highest code point, which sorts after
-    /// every continuation of the prefix.
-    #[must_use]
-    pub fn range(&self) -> (String, String) {
-        let low = self.prefix();
-        let mut high = low.clone();
-        high.push(char::MAX);
-        (low, high)
+    pub fn ranges(&self) -> Vec<(String, String)> {
+        let prefixes = match self {
+            Self::Text(t) => vec![t.clone()],
+            Self::Digits(d) => vec![
+                format!("{DIGITS_MARK}{d}"),
+                format!("{REVERSED_MARK}{}", reversed(d)),
+            ],
+        };
+        prefixes
+            .into_iter()
+            .map(|low| {
+                let mut high = low.clone();
+                high.push(char::MAX);
+                (low, high)
+            })
+            .collect()
     }
 }
 
@@ -172,7 +206,7 @@ pub fn parse_query(query: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     for raw in fold(query).split_whitespace() {
         let word = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.');
-        let word = word.trim_start_matches(DIGITS_MARK);
+        let word = word.trim_start_matches([DIGITS_MARK, REVERSED_MARK]);
         if word.is_empty() {
             continue;
         }
@@ -200,8 +234,9 @@ mod tests {
         let tokens = parse_query(query);
         !tokens.is_empty()
             && tokens.iter().all(|t| {
-                let (low, high) = t.range();
-                terms.iter().any(|term| *term >= low && *term < high)
+                t.ranges()
+                    .iter()
+                    .any(|(low, high)| terms.iter().any(|term| term >= low && term < high))
             })
     }
 
@@ -223,7 +258,9 @@ mod tests {
         assert!(matches(&s, "555 0101"));
         assert!(matches(&s, "(425) 555-0101"));
         assert!(matches(&s, "+14255550101"));
-        assert!(matches(&s, "5550"));
+        assert!(matches(&s, "425 555"), "national digits");
+        assert!(matches(&s, "1425"));
+        assert!(!matches(&s, "5550"), "the middle of a number is not a term");
         assert!(!matches(&s, "0102"));
         assert!(!matches(&s, "01"), "two digits are too few");
     }
@@ -255,6 +292,29 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_number_has_at_most_three_terms() {
+        assert_eq!(
+            phone_terms("+1 425 555 0101"),
+            vec!["#14255550101", "#4255550101", "!10105555241"]
+        );
+        assert_eq!(
+            phone_terms("(425) 555-0101"),
+            vec!["#4255550101", "!1010555524"]
+        );
+        assert!(phone_terms("12").is_empty());
+        let s = TermSource {
+            phones: &["425-555-0101", "+44 20 7946 0958"],
+            ..TermSource::default()
+        };
+        assert!(matches(&s, "0958"));
+        assert!(
+            !matches(&s, "020 7946 0958"),
+            "a trunk prefix is not a digit of the number"
+        );
+        assert!(matches(&s, "20 7946") && matches(&s, "0101"));
+    }
+
+    #[test]
     fn queries_become_tokens() {
         assert_eq!(
             parse_query(" +1 (425) 555-0101 "),
@@ -267,7 +327,7 @@ mod tests {
         assert!(parse_query("  ").is_empty());
         assert!(parse_query("#").is_empty());
         assert_eq!(parse_query("a b c d e f").len(), 4);
-        let (low, high) = Token::Text("ann".into()).range();
+        let (low, high) = Token::Text("ann".into()).ranges().remove(0);
         assert!(low.as_str() < "anna" && "anna" < high.as_str() && "ano" > high.as_str());
     }
 }

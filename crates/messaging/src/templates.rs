@@ -62,6 +62,17 @@ pub enum TemplateName {
         /// Who pressed the button (display name).
         sender: String,
     },
+    /// A technician invite: the one-time link to join the org.
+    Invite {
+        /// Who invited (display name).
+        inviter: String,
+        /// The role offered.
+        role: String,
+        /// The one-time link (carries the invite token: never logged).
+        link: String,
+        /// When the link stops working, e.g. `2026-11-29 10:15 UTC`.
+        expires: String,
+    },
 }
 
 impl TemplateName {
@@ -70,6 +81,7 @@ impl TemplateName {
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Test { .. } => "test",
+            Self::Invite { .. } => "invite",
         }
     }
 }
@@ -122,6 +134,27 @@ struct TestSms<'a> {
     sender: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "messages/invite.html")]
+struct InviteHtml<'a> {
+    subject: &'a str,
+    brand: &'a Brand,
+    inviter: &'a str,
+    role: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "messages/invite.txt")]
+struct InviteText<'a> {
+    brand: &'a Brand,
+    inviter: &'a str,
+    role: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
 /// Renders every part of a template with a brand.
 ///
 /// # Errors
@@ -140,6 +173,43 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
                 .render()?,
                 text: TestText { brand, sender }.render()?,
                 sms: TestSms { brand, sender }.render()?.trim().to_owned(),
+                subject,
+            })
+        }
+        TemplateName::Invite {
+            inviter,
+            role,
+            link,
+            expires,
+        } => {
+            let subject = format!("{inviter} invited you to {} on Countersign", brand.name);
+            let (inviter, role, link, expires) = (
+                inviter.as_str(),
+                role.as_str(),
+                link.as_str(),
+                expires.as_str(),
+            );
+            let text = InviteText {
+                brand,
+                inviter,
+                role,
+                link,
+                expires,
+            }
+            .render()?;
+            Ok(Rendered {
+                html: InviteHtml {
+                    subject: &subject,
+                    brand,
+                    inviter,
+                    role,
+                    link,
+                    expires,
+                }
+                .render()?,
+                // Invites go by email only; the SMS form is the text part.
+                sms: text.trim().to_owned(),
+                text,
                 subject,
             })
         }
@@ -179,5 +249,27 @@ mod tests {
         assert!(r.text.contains("Acme <IT>"), "text is not HTML-escaped");
         assert!(r.sms.starts_with("Acme <IT>: test message"));
         assert!(!format!("{r:?}").contains("Amy"));
+    }
+
+    #[test]
+    fn invite_carries_the_link_in_both_parts() {
+        let link = "https://cs.example/invite/abc123";
+        let r = render(
+            &TemplateName::Invite {
+                inviter: "Amy".into(),
+                role: "technician".into(),
+                link: link.into(),
+                expires: "2026-11-29 10:15 UTC".into(),
+            },
+            &Brand::default_for("Acme IT"),
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Amy invited you to Acme IT on Countersign");
+        assert!(r.text.contains(link) && r.html.contains(link));
+        assert!(r.text.contains("2026-11-29 10:15 UTC"));
+        assert!(
+            !format!("{r:?}").contains(link),
+            "Debug never shows the link"
+        );
     }
 }

@@ -640,7 +640,7 @@ impl Session {
 /// ([`JOURNEY_TIMEOUT`]) saves a screenshot and the HTML of every session, prints the paths
 /// and fails the test (panics). Always shuts the browser down.
 ///
-/// ```ignore
+/// ```text
 /// browser::run("login_smoke", async |b| {
 ///     b.set_base_url(app.url());
 ///     b.goto("/login").await?;

@@ -5,10 +5,12 @@
 use super::{AccountError, require_admin};
 use crate::App;
 use crate::audit::Actor;
+use crate::messages::MessageRequest;
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{Email, InviteId, Role, TechnicianId, check_password_strength};
+use countersign_messaging::TemplateName;
 use countersign_store::{
-    Invite, InviteStore, Org, OrgStore, StoreError, Technician, TechnicianStore,
+    Channel, Invite, InviteStore, Org, OrgStore, StoreError, Technician, TechnicianStore,
 };
 use serde_json::json;
 
@@ -17,6 +19,8 @@ use serde_json::json;
 pub struct CreatedInvite {
     pub invite: Invite,
     pub link: String,
+    /// Whether the link was also queued as an email to the invitee.
+    pub emailed: bool,
 }
 
 /// An open invite with its org, for the interstitial page.
@@ -71,7 +75,34 @@ impl App {
         )
         .await?;
         let link = format!("{}/invite/{token}", self.settings.public_base());
-        Ok(CreatedInvite { invite, link })
+        let request = MessageRequest {
+            org: by.org_id,
+            channel: Channel::Email,
+            recipient: email.as_str().to_owned(),
+            template: TemplateName::Invite {
+                inviter: by.name.clone(),
+                role: role.as_str().to_owned(),
+                link: link.clone(),
+                expires: invite.expires_at.display(),
+            },
+            idempotency_key: format!("invite:{}", invite.id),
+        };
+        // The admin sees the link whatever happens, so a failed email only loses convenience.
+        let emailed = match self
+            .queue_message(&Actor::technician(by, None), request)
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, invite = %invite.id, "invite email not queued");
+                false
+            }
+        };
+        Ok(CreatedInvite {
+            invite,
+            link,
+            emailed,
+        })
     }
 
     /// The open, unexpired invite for a link token. Changes nothing.

@@ -3,7 +3,7 @@
 //! with the time of the sync, because a number that changed recently is a SIM-swap or
 //! number-port risk the Pod warns about (security.md 2.5).
 
-use super::contact_writes::value_lists;
+use super::contact_writes::{push_term_diff, value_lists};
 use super::directory_rows::{ContactRow, contact_columns};
 use super::{Dialect, SqlStore};
 use crate::directory::{ChangedField, Contact, SourceKind, SyncedContact, UpsertOutcome};
@@ -194,6 +194,9 @@ where
         let mut outcome = UpsertOutcome::default();
         let mut inserts = Vec::new();
         let mut unchanged = Vec::new();
+        // Term changes of the updated contacts, written together after the loop.
+        let mut gone_terms = Vec::new();
+        let mut added_terms = Vec::new();
         for key in order {
             let Some(s) = latest.get(key) else { continue };
             let Some(before) = existing.get(key) else {
@@ -226,7 +229,8 @@ where
             if after.removed_at.is_some() && before.removed_at.is_none() {
                 outcome.removed += 1;
             }
-            Self::rewrite_contact(&mut *tx, before, &after).await?;
+            Self::rewrite_row(&mut *tx, &after).await?;
+            push_term_diff(before, &after, &mut gone_terms, &mut added_terms);
             if mobile_changed {
                 outcome.mobile_changes += 1;
                 Self::record_change(
@@ -254,6 +258,8 @@ where
             }
             outcome.updated += 1;
         }
+        Self::delete_terms(&mut *tx, org, &gone_terms).await?;
+        Self::insert_terms(&mut *tx, org, &added_terms).await?;
         outcome.inserted = inserts.len() as u64;
         Self::insert_contacts(&mut *tx, &inserts).await?;
         for chunk in unchanged.chunks(LOOKUP_CHUNK) {

@@ -52,6 +52,19 @@ pub(super) fn term_diff(
     )
 }
 
+/// Adds the terms `before` has and `after` lacks to `gone`, and those `after` adds to
+/// `added` (nothing when the searchable fields did not change).
+pub(super) fn push_term_diff(
+    before: &Contact,
+    after: &Contact,
+    gone: &mut Vec<(ContactId, String)>,
+    added: &mut Vec<(ContactId, String)>,
+) {
+    let (g, a) = term_diff(&terms_of(before), &terms_of(after));
+    gone.extend(g.into_iter().map(|t| (after.id, t)));
+    added.extend(a.into_iter().map(|t| (after.id, t)));
+}
+
 impl<DB> SqlStore<DB>
 where
     DB: Dialect,
@@ -129,6 +142,17 @@ where
         before: &Contact,
         after: &Contact,
     ) -> StoreResult<()> {
+        Self::rewrite_row(conn, after).await?;
+        let mut gone = Vec::new();
+        let mut added = Vec::new();
+        push_term_diff(before, after, &mut gone, &mut added);
+        Self::delete_terms(conn, after.org_id, &gone).await?;
+        Self::insert_terms(conn, after.org_id, &added).await
+    }
+
+    /// Replaces every column of an existing contact of its org (not the id, org or
+    /// customer), not its terms: see [`push_term_diff`].
+    pub(super) async fn rewrite_row(conn: &mut DB::Connection, after: &Contact) -> StoreResult<()> {
         let (name_key, email_key) = sort_keys(after);
         sqlx::query(
             "UPDATE contacts SET upn = $3, given_name = $4, surname = $5, display_name = $6, \
@@ -159,12 +183,7 @@ where
         .bind(email_key)
         .execute(&mut *conn)
         .await?;
-        let (gone, added) = term_diff(&terms_of(before), &terms_of(after));
-        let id = after.id;
-        let gone: Vec<(ContactId, String)> = gone.into_iter().map(|t| (id, t)).collect();
-        let added: Vec<(ContactId, String)> = added.into_iter().map(|t| (id, t)).collect();
-        Self::delete_terms(conn, after.org_id, &gone).await?;
-        Self::insert_terms(conn, after.org_id, &added).await
+        Ok(())
     }
 
     /// Inserts search terms of contacts of `org`.
@@ -189,21 +208,28 @@ where
     }
 
     /// Deletes search terms of contacts of `org`, by primary key (so no index on
-    /// `contact_id` is needed).
+    /// `contact_id` is needed), [`TERMS_PER_STATEMENT`] per statement.
     pub(super) async fn delete_terms(
         conn: &mut DB::Connection,
         org: OrgId,
         terms: &[(ContactId, String)],
     ) -> StoreResult<()> {
-        for (id, term) in terms {
-            sqlx::query(
-                "DELETE FROM contact_terms WHERE org_id = $1 AND term = $2 AND contact_id = $3",
-            )
-            .bind(org.0)
-            .bind(term.as_str())
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await?;
+        for chunk in terms.chunks(TERMS_PER_STATEMENT) {
+            let keys: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    format!(
+                        "(org_id = $1 AND term = ${} AND contact_id = ${})",
+                        2 + 2 * i,
+                        3 + 2 * i
+                    )
+                })
+                .collect();
+            let sql = format!("DELETE FROM contact_terms WHERE {}", keys.join(" OR "));
+            let mut q = sqlx::query(&sql).bind(org.0);
+            for (id, term) in chunk {
+                q = q.bind(term.as_str()).bind(id.0);
+            }
+            q.execute(&mut *conn).await?;
         }
         Ok(())
     }

@@ -3,10 +3,18 @@
 //!
 //! # Search
 //!
-//! Each query token is a prefix range over `contact_terms` (see crates/domain/src/search.rs);
-//! the contacts whose ids are in every token's range are then filtered and ordered by the sort
-//! key and id, which is also the keyset: the next page starts strictly after the last
-//! `(key, id)` of the previous one, so rows written meanwhile never shift a page.
+//! Each query token is one or two prefix ranges over `contact_terms` (see
+//! crates/domain/src/search.rs); the contacts whose ids are in every token's ranges are then
+//! filtered and ordered by the sort key and id, which is also the keyset: the next page starts
+//! strictly after the last `(key, id)` of the previous one, so rows written meanwhile never
+//! shift a page.
+//!
+//! Two plans, one statement: when some token matches few terms (a capped count, at most
+//! [`BROAD_TERMS`]), its matches are fetched and sorted; when every token is broad (a name
+//! prefix can match a few percent of an org), the contacts are walked in sort order from the
+//! cursor through `(org_id, key, id)` and each is tested against the tokens' matches, which
+//! stops after one page. SQLite is told so (`+c.id`, so the primary key does not drive, and
+//! `INDEXED BY`); PostgreSQL's planner finds the ordered walk with a hash semi-join itself.
 
 use super::directory_rows::{
     ChangeRow, ContactRow, change_from, contact_columns, contacts_from, terms_of,
@@ -24,6 +32,9 @@ use uuid::Uuid;
 /// Most contacts one `search_contacts` call returns.
 pub const MAX_CONTACT_PAGE: i64 = 500;
 
+/// Above this many matching terms, a token is broad (see the module documentation).
+const BROAD_TERMS: i64 = 2000;
+
 /// A value bound to the search statement, in placeholder order.
 enum Param {
     Id(Uuid),
@@ -31,26 +42,72 @@ enum Param {
     Int(i64),
 }
 
+/// How the search statement is planned (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// From the matches of the tokens.
+    Matches,
+    /// Walking the contacts in sort order, SQLite's way of saying so.
+    WalkSqlite,
+    /// Walking the contacts in sort order, left to PostgreSQL's planner.
+    WalkPostgres,
+}
+
+/// Counts the terms in a token's ranges, up to [`BROAD_TERMS`] + 1 per range.
+fn count_sql(ranges: usize) -> String {
+    let counts: Vec<String> = (0..ranges)
+        .map(|i| {
+            format!(
+                "(SELECT count(*) FROM (SELECT 1 FROM contact_terms WHERE org_id = $1 \
+                 AND term >= ${} AND term < ${} LIMIT {}) r{i})",
+                2 + 2 * i,
+                3 + 2 * i,
+                BROAD_TERMS + 1
+            )
+        })
+        .collect();
+    format!("SELECT {}", counts.join(" + "))
+}
+
 /// The search statement and its parameters (`$1` is the org).
-fn search_sql(org: OrgId, q: &ContactQuery) -> (String, Vec<Param>) {
-    let mut sql = concat!(
-        "SELECT ",
-        contact_columns!(),
-        " FROM contacts c WHERE c.org_id = $1"
-    )
-    .to_owned();
+fn search_sql(org: OrgId, q: &ContactQuery, plan: Plan) -> (String, Vec<Param>) {
+    let (column, descending) = match q.sort {
+        ContactSort::NameAsc => ("name_key", false),
+        ContactSort::NameDesc => ("name_key", true),
+        ContactSort::EmailAsc => ("email_key", false),
+        ContactSort::EmailDesc => ("email_key", true),
+    };
+    let mut sql = concat!("SELECT ", contact_columns!(), " FROM contacts c").to_owned();
+    if plan == Plan::WalkSqlite && q.customer.is_none() {
+        sql.push_str(&format!(" INDEXED BY contacts_org_id_{column}_idx"));
+    }
+    sql.push_str(" WHERE c.org_id = $1");
     let mut params = vec![Param::Id(org.0)];
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
         format!("${}", params.len())
     };
+    let member = if plan == Plan::WalkSqlite {
+        "+c.id"
+    } else {
+        "c.id"
+    };
     for token in &q.tokens {
-        let (low, high) = token.range();
-        let low = next(&mut params, Param::Text(low));
-        let high = next(&mut params, Param::Text(high));
+        let ranges: Vec<String> = token
+            .ranges()
+            .into_iter()
+            .map(|(low, high)| {
+                let low = next(&mut params, Param::Text(low));
+                let high = next(&mut params, Param::Text(high));
+                format!(
+                    "SELECT t.contact_id FROM contact_terms t \
+                     WHERE t.org_id = $1 AND t.term >= {low} AND t.term < {high}"
+                )
+            })
+            .collect();
         sql.push_str(&format!(
-            " AND c.id IN (SELECT t.contact_id FROM contact_terms t \
-             WHERE t.org_id = $1 AND t.term >= {low} AND t.term < {high})"
+            " AND {member} IN ({})",
+            ranges.join(" UNION ALL ")
         ));
     }
     if let Some(customer) = q.customer {
@@ -64,12 +121,6 @@ fn search_sql(org: OrgId, q: &ContactQuery) -> (String, Vec<Param>) {
     if !q.include_inactive {
         sql.push_str(" AND c.removed_at IS NULL AND c.account_enabled = TRUE");
     }
-    let (column, descending) = match q.sort {
-        ContactSort::NameAsc => ("name_key", false),
-        ContactSort::NameDesc => ("name_key", true),
-        ContactSort::EmailAsc => ("email_key", false),
-        ContactSort::EmailDesc => ("email_key", true),
-    };
     let (cmp, dir) = if descending {
         ("<", "DESC")
     } else {
@@ -88,6 +139,41 @@ fn search_sql(org: OrgId, q: &ContactQuery) -> (String, Vec<Param>) {
         " ORDER BY c.{column} {dir}, c.id {dir} LIMIT {limit}"
     ));
     (sql, params)
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Whether some token of the query is narrow (see the module documentation).
+    async fn search_plan(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Plan> {
+        if query.tokens.is_empty() {
+            return Ok(Plan::Matches);
+        }
+        for token in &query.tokens {
+            let ranges = token.ranges();
+            let sql = count_sql(ranges.len());
+            let mut q = sqlx::query_as::<DB, (i64,)>(&sql).bind(org.0);
+            for (low, high) in ranges {
+                q = q.bind(low).bind(high);
+            }
+            let (count,) = q.fetch_one(&self.pool).await?;
+            if count <= BROAD_TERMS {
+                return Ok(Plan::Matches);
+            }
+        }
+        Ok(if DB::NAME == "SQLite" {
+            Plan::WalkSqlite
+        } else {
+            Plan::WalkPostgres
+        })
+    }
 }
 
 impl<DB> ContactStore for SqlStore<DB>
@@ -241,7 +327,8 @@ where
     }
 
     async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>> {
-        let (sql, params) = search_sql(org, query);
+        let plan = self.search_plan(org, query).await?;
+        let (sql, params) = search_sql(org, query, plan);
         let mut q = sqlx::query_as::<DB, ContactRow>(&sql);
         for p in params {
             q = match p {
@@ -301,16 +388,48 @@ mod tests {
             limit: 50,
             ..ContactQuery::default()
         };
-        let (sql, params) = search_sql(OrgId::new(), &q);
-        assert_eq!(params.len(), 9);
+        let (sql, params) = search_sql(OrgId::new(), &q, Plan::Matches);
+        assert_eq!(params.len(), 11);
         assert!(sql.contains("t.term >= $2 AND t.term < $3"), "{sql}");
-        assert!(sql.contains("t.term >= $4 AND t.term < $5"), "{sql}");
-        assert!(sql.contains("c.customer_id = $6"), "{sql}");
-        assert!(sql.contains("(c.name_key, c.id) < ($7, $8)"), "{sql}");
         assert!(
-            sql.ends_with("ORDER BY c.name_key DESC, c.id DESC LIMIT $9"),
+            sql.contains("t.term >= $4 AND t.term < $5 UNION ALL"),
+            "{sql}"
+        );
+        assert!(sql.contains("t.term >= $6 AND t.term < $7"), "{sql}");
+        assert!(sql.contains("c.customer_id = $8"), "{sql}");
+        assert!(sql.contains("(c.name_key, c.id) < ($9, $10)"), "{sql}");
+        assert!(
+            sql.ends_with("ORDER BY c.name_key DESC, c.id DESC LIMIT $11"),
             "{sql}"
         );
         assert!(sql.contains("removed_at IS NULL"), "{sql}");
+        assert!(!sql.contains("INDEXED BY"), "{sql}");
+    }
+
+    #[test]
+    fn walking_plans_say_so_on_sqlite() {
+        let q = ContactQuery {
+            tokens: parse_query("ann"),
+            sort: ContactSort::EmailAsc,
+            limit: 50,
+            ..ContactQuery::default()
+        };
+        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkSqlite);
+        assert!(
+            sql.contains("FROM contacts c INDEXED BY contacts_org_id_email_key_idx WHERE"),
+            "{sql}"
+        );
+        assert!(sql.contains("AND +c.id IN (SELECT"), "{sql}");
+        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkPostgres);
+        assert!(
+            sql.contains("AND c.id IN (SELECT") && !sql.contains("INDEXED"),
+            "{sql}"
+        );
+        assert_eq!(
+            count_sql(2),
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM contact_terms WHERE org_id = $1 \
+             AND term >= $2 AND term < $3 LIMIT 2001) r0) + (SELECT count(*) FROM (SELECT 1 \
+             FROM contact_terms WHERE org_id = $1 AND term >= $4 AND term < $5 LIMIT 2001) r1)"
+        );
     }
 }

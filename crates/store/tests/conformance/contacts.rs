@@ -163,14 +163,30 @@ pub async fn search_matches_phone_digits_names_and_email(store: &Store) {
         vec!["Zoë Ångström"]
     );
     assert_eq!(
-        names(store, o.id, "5550").await,
-        vec!["José Álvarez", "Zoë Ångström"]
+        names(store, o.id, "425 555").await,
+        vec!["José Álvarez", "Zoë Ångström"],
+        "national digits"
     );
     assert_eq!(
-        names(store, o.id, "7946").await,
+        names(store, o.id, "555 0199").await,
+        vec!["José Álvarez"],
+        "last digits"
+    );
+    assert!(
+        names(store, o.id, "5550").await.is_empty(),
+        "digits from the middle of a number are not searched"
+    );
+    assert_eq!(
+        names(store, o.id, "7946 0958").await,
         vec!["Zoë Ångström"],
         "business phone"
     );
+    assert_eq!(
+        names(store, o.id, "020 7946").await,
+        Vec::<String>::new(),
+        "a trunk prefix is not a digit of the number"
+    );
+    assert_eq!(names(store, o.id, "20 7946").await, vec!["Zoë Ångström"]);
     assert_eq!(names(store, o.id, "zoe").await, vec!["Zoë Ångström"]);
     assert_eq!(names(store, o.id, "ANGSTRÖM").await, vec!["Zoë Ångström"]);
     assert_eq!(names(store, o.id, "jose alv").await, vec!["José Álvarez"]);
@@ -192,6 +208,112 @@ pub async fn search_matches_phone_digits_names_and_email(store: &Store) {
     assert!(
         names(store, o.id, "oe").await.is_empty(),
         "prefixes only, not infixes"
+    );
+    broad_tokens_walk_in_sort_order(store).await;
+}
+
+/// A token matching more contacts than the store fetches and sorts (a common surname) is
+/// answered by walking the contacts in sort order: same pages, same filters.
+async fn broad_tokens_walk_in_sort_order(store: &Store) {
+    const N: usize = 2_100;
+    let o = org(store, "broad").await;
+    let c = customer(store, o.id, "Many").await;
+    let other = customer(store, o.id, "Few").await;
+    let users: Vec<SyncedContact> = (0..N)
+        .map(|i| {
+            let mut u = user(
+                &i.to_string(),
+                &format!("Ann{i:04} Smith"),
+                &format!("ann{i:04}@many.example"),
+                Some(&format!("+1 425 555 {i:04}")),
+            );
+            u.account_enabled = i % 7 != 3;
+            u
+        })
+        .collect();
+    store
+        .upsert_synced_contacts(o.id, c.id, SourceKind::Microsoft365, &users, at(1))
+        .await
+        .unwrap();
+    store
+        .upsert_synced_contacts(
+            o.id,
+            other.id,
+            SourceKind::Microsoft365,
+            &[user("x", "Zed Smithers", "zed@few.example", None)],
+            at(1),
+        )
+        .await
+        .unwrap();
+    let enabled: Vec<String> = (0..N)
+        .filter(|i| i % 7 != 3)
+        .map(|i| format!("Ann{i:04} Smith"))
+        .chain(["Zed Smithers".to_owned()])
+        .collect();
+    for sort in [ContactSort::NameAsc, ContactSort::NameDesc] {
+        let mut expected = enabled.clone();
+        if sort == ContactSort::NameDesc {
+            expected.reverse();
+        }
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .search_contacts(
+                    o.id,
+                    &ContactQuery {
+                        tokens: parse_query("SMI"),
+                        sort,
+                        after: after.clone(),
+                        limit: 400,
+                        ..ContactQuery::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(ContactCursor {
+                key: countersign_domain::search::name_key(&last.display_name),
+                id: last.id,
+            });
+            seen.extend(page.into_iter().map(|c| c.display_name));
+        }
+        assert_eq!(seen, expected, "{sort:?}");
+    }
+    let query = |q: &str, customer: Option<CustomerId>, include_inactive: bool| ContactQuery {
+        tokens: parse_query(q),
+        customer,
+        include_inactive,
+        limit: 500,
+        ..ContactQuery::default()
+    };
+    let all = store
+        .search_contacts(o.id, &query("smith many.example", None, true))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 500, "two broad tokens, inactive included");
+    assert_eq!(all[3].display_name, "Ann0003 Smith");
+    let few = store
+        .search_contacts(o.id, &query("smith", Some(other.id), false))
+        .await
+        .unwrap();
+    assert_eq!(few.len(), 1, "broad token, one customer");
+    assert_eq!(
+        names(store, o.id, "smith ann001").await,
+        (10..20)
+            .filter(|i| i % 7 != 3)
+            .map(|i| format!("Ann{i:04} Smith"))
+            .collect::<Vec<_>>(),
+        "a narrow token with a broad one"
+    );
+    assert_eq!(names(store, o.id, "5 0018").await, vec!["Ann0018 Smith"]);
+    assert!(
+        store
+            .search_contacts(OrgId::new(), &query("smith", None, true))
+            .await
+            .unwrap()
+            .is_empty(),
+        "another org sees nothing"
     );
 }
 

@@ -66,10 +66,10 @@ pub async fn invite(
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
     let invalid = |message: String| InviteFormState {
-        created_link: None,
         email: form.email.clone(),
         role: form.role.clone(),
         error: Some(message),
+        ..InviteFormState::default()
     };
     let email = match Email::parse(&form.email) {
         Ok(e) => e,
@@ -98,6 +98,7 @@ pub async fn invite(
         Ok(created) => {
             let form = InviteFormState {
                 created_link: Some(created.link),
+                created_emailed: created.emailed,
                 ..InviteFormState::default()
             };
             Ok(technicians_page(&state, &user, form, None)

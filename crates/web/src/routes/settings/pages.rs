@@ -48,6 +48,7 @@ struct TechniciansPage {
     technicians: Vec<TechRow>,
     invites: Vec<InviteRow>,
     created_link: Option<String>,
+    created_emailed: bool,
     valid_hours: u32,
     invite_email: String,
     invite_role: String,
@@ -91,6 +92,7 @@ pub async fn org(
 #[derive(Default)]
 pub(super) struct InviteFormState {
     pub created_link: Option<String>,
+    pub created_emailed: bool,
     pub email: String,
     pub role: String,
     pub error: Option<String>,
@@ -134,6 +136,7 @@ pub(super) async fn technicians_page(
             })
             .collect(),
         created_link: form.created_link,
+        created_emailed: form.created_emailed,
         valid_hours: state.app.settings.security.invite_valid_hours,
         invite_email: form.email,
         invite_role: if form.role.is_empty() {
