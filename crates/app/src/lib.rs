@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod contacts;
+pub mod graph_mail;
 pub mod jobs;
 pub mod keys;
 pub mod messages;

@@ -1,8 +1,10 @@
 //! Outgoing messages: queuing them (rendered, with the org's branding, one row and one job
-//! per recipient), delivering them from a job, and the provider's reports about them.
+//! per recipient), delivering them from a job (Twilio, SMTP, or Microsoft Graph `sendMail`),
+//! and the provider's reports about them.
 
 mod batch;
 mod deliver;
+mod graph;
 mod queue;
 mod transports;
 mod webhooks;

@@ -11,7 +11,8 @@ use std::time::Duration;
 pub enum MessagingTransport {
     /// Kept and shown on the Outbox page, never delivered.
     Outbox,
-    /// SMS through Twilio, email through SMTP.
+    /// SMS through Twilio; email through SMTP, or Microsoft Graph `sendMail` for an org that
+    /// chose a Microsoft 365 mailbox (Settings ▸ Branding).
     Live,
 }
 

@@ -45,5 +45,5 @@ pub use server::{
 pub use sms::config::{ApiKeySpec, SmsAccount, SmsFaultKind, SmsFaults, SmsScenario};
 pub use sms::control::{Inbound, InboundError, InboundResult, SmsHandle, SmsLog};
 pub use sms::{CallbackRecord, RefusedRecord, SmsCounts, SmsRecord};
-pub use state::WriteRecord;
+pub use state::{SentMail, WriteRecord};
 pub use throttle::ThrottleConfig;

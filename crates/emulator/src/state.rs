@@ -38,6 +38,24 @@ pub struct WriteRecord {
     pub status: u16,
 }
 
+/// One email Graph accepted through `sendMail`, as the control API lists it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SentMail {
+    pub at: Timestamp,
+    pub tenant_id: Uuid,
+    pub app_id: Uuid,
+    /// The sending mailbox's user id and userPrincipalName.
+    pub mailbox_user_id: Uuid,
+    pub from: String,
+    pub subject: String,
+    /// `HTML` or `Text`, as sent.
+    pub content_type: String,
+    pub body: String,
+    pub to: Vec<String>,
+    pub reply_to: Vec<String>,
+    pub save_to_sent_items: bool,
+}
+
 #[derive(Debug)]
 pub struct Shared {
     pub world: World,
@@ -49,6 +67,7 @@ pub struct Shared {
     pub urls: Urls,
     pub sms: crate::sms::SmsState,
     writes: Mutex<Vec<WriteRecord>>,
+    mail: Mutex<Vec<SentMail>>,
 }
 
 pub type AppState = Arc<Shared>;
@@ -73,6 +92,7 @@ impl Shared {
             urls,
             sms,
             writes: Mutex::new(Vec::new()),
+            mail: Mutex::new(Vec::new()),
         }
     }
 
@@ -96,5 +116,20 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    pub fn record_mail(&self, mail: SentMail) {
+        self.mail
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(mail);
+    }
+
+    #[must_use]
+    pub fn sent_mail(&self) -> Vec<SentMail> {
+        self.mail
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }

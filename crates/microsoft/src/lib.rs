@@ -1,7 +1,7 @@
 //! countersign-microsoft: a client for the Microsoft identity platform (admin consent,
 //! authorization code + PKCE, client credentials, refresh with rotation) and the few
 //! Microsoft Graph endpoints Countersign uses (users, delta, PATCH, organization, GDAP
-//! relationships), following `docs/microsoft-365.md`.
+//! relationships, `sendMail`), following `docs/microsoft-365.md`.
 //!
 //! Hosts are never hard-coded: every call takes a [`Cloud`], whose login and Graph base URLs
 //! are data (Global, US Government GCC High and DoD, China, or Custom — the simulator).
@@ -15,6 +15,7 @@ mod cloud;
 mod error;
 mod graph;
 mod identity;
+mod mail;
 mod model;
 mod pkce;
 mod retry;
@@ -25,6 +26,7 @@ pub use client::{ClientConfig, Microsoft, Priority};
 pub use cloud::{Cloud, CloudKind};
 pub use error::{ErrorKind, GraphError, IdentityError, MsError};
 pub use graph::{DeltaPage, UsersPage};
+pub use mail::{MailError, MailMessage};
 pub use model::{
     APPLICATION_ADMINISTRATOR, CLOUD_APPLICATION_ADMINISTRATOR, DelegatedTenant, GraphUser,
     Organization, Relationship, USER_ADMINISTRATOR, USER_SELECT, UserChange, group_relationships,

@@ -364,6 +364,8 @@ pub enum TransportKind {
     Twilio,
     /// Email through an SMTP relay.
     Smtp,
+    /// Email through Microsoft Graph `sendMail`, from the org's Microsoft 365 mailbox.
+    Graph,
 }
 
 impl TransportKind {
@@ -374,6 +376,7 @@ impl TransportKind {
             Self::Outbox => "outbox",
             Self::Twilio => "twilio",
             Self::Smtp => "smtp",
+            Self::Graph => "graph",
         }
     }
 
@@ -384,6 +387,7 @@ impl TransportKind {
             "outbox" => Some(Self::Outbox),
             "twilio" => Some(Self::Twilio),
             "smtp" => Some(Self::Smtp),
+            "graph" => Some(Self::Graph),
             _ => None,
         }
     }

@@ -76,6 +76,7 @@ impl App {
             let message = Arc::new(attempt.message);
             let brand = brands.get(&message.org_id).cloned();
             let transports = transports.clone();
+            let app = self.clone();
             let opted_out_sms = attempt.sms_opted_out
                 && message.channel == Channel::Sms
                 && message.transport == TransportKind::Twilio;
@@ -83,7 +84,7 @@ impl App {
                 let result = if opted_out_sms {
                     Err(opted_out())
                 } else {
-                    send(&transports, &message, brand.as_ref()).await
+                    send(&app, &transports, &message, brand.as_ref()).await
                 };
                 (i, message, result)
             });

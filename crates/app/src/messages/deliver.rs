@@ -54,7 +54,7 @@ impl App {
                 Channel::Email => Some(super::brand_of(self, org).await?),
                 Channel::Sms => None,
             };
-            send(transports, &message, brand.as_ref()).await
+            send(self, transports, &message, brand.as_ref()).await
         };
         let (t, outcome) = settle(&message, result, attempt, max_attempts, self.now());
         self.store.transition_message(org, id, &t).await?;
@@ -141,8 +141,9 @@ pub(super) fn settle(
     }
 }
 
-/// Hands the message to its transport.
+/// Hands the message to its transport (Graph mail needs the app: store, keys, tokens).
 pub(super) async fn send(
+    app: &App,
     transports: &Transports,
     m: &Message,
     brand: Option<&Brand>,
@@ -165,6 +166,7 @@ pub(super) async fn send(
             Some(s) => s.send_email(&email(m, body, brand)).await,
             None => not_configured("smtp"),
         },
+        (TransportKind::Graph, Channel::Email) => app.send_graph_mail(m, brand).await,
         (transport, channel) => Err(SendError::permanent(
             format!(
                 "transport {} cannot carry {} messages",

@@ -8,8 +8,8 @@ use crate::settings::MessagingTransport;
 use countersign_domain::{JobId, MessageId, OrgId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
 use countersign_store::{
-    BrandingStore, Channel, Message, MessageStore, NewJob, NewMessage, OrgStore, StoreError,
-    TransportKind,
+    BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
+    StoreError, TransportKind,
 };
 
 /// What to send to whom.
@@ -94,7 +94,13 @@ impl App {
         let transport = match (self.settings.messaging.transport, req.channel) {
             (MessagingTransport::Outbox, _) => TransportKind::Outbox,
             (MessagingTransport::Live, Channel::Sms) => TransportKind::Twilio,
-            (MessagingTransport::Live, Channel::Email) => TransportKind::Smtp,
+            (MessagingTransport::Live, Channel::Email) => {
+                if self.store.graph_mail(req.org).await?.is_some() {
+                    TransportKind::Graph
+                } else {
+                    TransportKind::Smtp
+                }
+            }
         };
         let now = self.now();
         let id = MessageId::new();

@@ -7,7 +7,7 @@ use crate::model::Consent;
 use crate::model::directory::{DirectoryError, Lifecycle, diff};
 use crate::model::user::{FieldSet, Selected};
 use crate::scenario::UserSpec;
-use crate::state::{AppState, WriteRecord};
+use crate::state::{AppState, SentMail, WriteRecord};
 use crate::throttle::ThrottleConfig;
 use crate::world::Tenant;
 use std::sync::Arc;
@@ -170,6 +170,12 @@ impl ControlHandle {
 
     pub fn clear_writes(&self) {
         self.state.clear_writes();
+    }
+
+    /// Emails Graph accepted through `sendMail`, oldest first.
+    #[must_use]
+    pub fn sent_mail(&self) -> Vec<SentMail> {
+        self.state.sent_mail()
     }
 
     pub fn set_faults(&self, faults: FaultConfig) {

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
             put(grant_consent).delete(revoke_consent),
         )
         .route("/writes", get(writes).delete(clear_writes))
+        .route("/mail", get(mail))
         .route("/faults", get(get_faults).put(set_faults))
         .route("/faults/counts", get(fault_counts))
         .route("/throttling", get(get_throttling).put(set_throttling))
@@ -165,6 +166,10 @@ async fn revoke_consent(
 
 async fn writes(State(s): State<AppState>) -> Response {
     Json(json!({"writes": handle(&s).writes()})).into_response()
+}
+
+async fn mail(State(s): State<AppState>) -> Response {
+    Json(json!({"mail": handle(&s).sent_mail()})).into_response()
 }
 
 async fn clear_writes(State(s): State<AppState>) -> StatusCode {

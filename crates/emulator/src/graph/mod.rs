@@ -4,6 +4,7 @@ pub mod error;
 
 mod auth;
 mod delta;
+mod mail;
 mod page;
 pub(crate) mod patch;
 mod query;
@@ -16,7 +17,7 @@ use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use error::GraphError;
 
 pub fn router() -> Router<AppState> {
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1.0/users", get(users::list))
         .route("/v1.0/users/delta", get(delta::delta))
         .route("/v1.0/users/{id}", get(users::get).patch(patch::patch))
+        .route("/v1.0/users/{id}/sendMail", post(mail::send_mail))
         .route("/v1.0/organization", get(tenant::organization))
         .route(
             "/v1.0/tenantRelationships/delegatedAdminRelationships",

@@ -61,7 +61,8 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
                 expires: None,
             }],
             redirect_uris: vec!["http://localhost:8080/integrations/gdap/callback".into()],
-            application_permissions: vec![],
+            // Mail.Send: email from a mailbox of the MSP's own tenant (Settings ▸ Branding).
+            application_permissions: vec!["Mail.Send".into()],
             delegated_permissions: vec![
                 "User.ReadWrite.All".into(),
                 "Organization.Read.All".into(),

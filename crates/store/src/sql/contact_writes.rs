@@ -125,10 +125,12 @@ where
             }
             q.execute(&mut *conn).await?;
         }
-        let terms: Vec<(ContactId, String)> = contacts
+        let mut terms: Vec<(ContactId, String)> = contacts
             .iter()
             .flat_map(|c| terms_of(c).into_iter().map(move |t| (c.id, t)))
             .collect();
+        // In index order: each statement then touches a few neighbouring index pages.
+        terms.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)));
         if let Some(first) = contacts.first() {
             Self::insert_terms(conn, first.org_id, &terms).await?;
         }

@@ -33,6 +33,7 @@ mod contacts;
 mod customers;
 mod deliveries;
 mod directory_rows;
+mod graph_mail;
 mod integrations;
 mod invites;
 mod jobs;

@@ -51,12 +51,31 @@ async fn invite_is_one_time_and_get_does_not_consume() {
     // The invite email carries the same link (the test app delivers to the outbox).
     {
         use countersign_store::MessageStore;
-        let org = app.app.store.technician_by_email_for_login("admin@acme.test").await.unwrap().unwrap().org_id;
-        let filter = countersign_store::MessageFilter { limit: 10, ..Default::default() };
+        let org = app
+            .app
+            .store
+            .technician_by_email_for_login("admin@acme.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .org_id;
+        let filter = countersign_store::MessageFilter {
+            limit: 10,
+            ..Default::default()
+        };
         let sent = app.app.store.messages(org, &filter).await.unwrap();
-        let invite = sent.iter().find(|m| m.template == "invite").expect("an invite email");
+        let invite = sent
+            .iter()
+            .find(|m| m.template == "invite")
+            .expect("an invite email");
         assert_eq!(invite.recipient, "new@acme.test");
-        assert!(invite.body_text.as_deref().unwrap_or_default().contains(&link));
+        assert!(
+            invite
+                .body_text
+                .as_deref()
+                .unwrap_or_default()
+                .contains(&link)
+        );
     }
     let path = link.trim_start_matches(&app.base_url).to_owned();
     let visitor = app.client();

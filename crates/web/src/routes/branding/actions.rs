@@ -56,6 +56,7 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     if let Err(e) = validate(&form) {
         let mut page = BrandingPage::new(&state, &user, form);
+        page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
         page.error = Some(sentence(&e));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
@@ -124,6 +125,7 @@ pub async fn send_test(
         Err(MessageError::InvalidRecipient(e)) => {
             let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
             let mut page = BrandingPage::new(&state, &user, brand.into());
+            page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
             page.test_error = Some(sentence(&e));
             page.test_recipient = form.recipient;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())

@@ -1,7 +1,8 @@
-//! Settings ▸ Branding (admins only): how the org's messages look, and a test message to
-//! check delivery end to end.
+//! Settings ▸ Branding (admins only): how the org's messages look, the Microsoft 365 mailbox
+//! email goes out from (optional), and a test message to check delivery end to end.
 
 mod actions;
+mod graph_mail;
 mod pages;
 
 use crate::AppState;
@@ -12,4 +13,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/branding", get(pages::show).post(actions::save))
         .route("/settings/branding/test", post(actions::send_test))
+        .route("/settings/branding/email", post(graph_mail::save))
 }

@@ -1,5 +1,6 @@
 //! GET /settings/branding.
 
+use super::graph_mail::GraphMailSection;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::AppError;
@@ -47,6 +48,8 @@ pub struct BrandingPage {
     pub test_error: Option<String>,
     pub test_recipient: String,
     pub outbox: bool,
+    /// Send email from a Microsoft 365 mailbox.
+    pub graph: GraphMailSection,
     /// Fresh per rendering: the test message's idempotency key, so a double submit of one
     /// form queues one message.
     pub nonce: String,
@@ -66,6 +69,7 @@ impl BrandingPage {
             test_recipient: String::new(),
             outbox: state.app.settings.messaging.transport
                 == countersign_app::settings::MessagingTransport::Outbox,
+            graph: GraphMailSection::default(),
             nonce: uuid::Uuid::new_v4().simple().to_string(),
         }
     }
@@ -83,8 +87,10 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
     let mut page = BrandingPage::new(&state, &user, brand.into());
+    page.graph = GraphMailSection::load(&state, &user).await?;
     page.notice = match q.notice.as_deref() {
         Some("saved") => Some("Saved. New messages use this branding."),
+        Some("email_saved") => Some("Saved. New emails go out this way."),
         Some("test_queued") => Some(
             "Test message queued. Its progress shows on the Jobs page (and in the Outbox while the outbox is selected).",
         ),

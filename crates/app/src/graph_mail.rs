@@ -1,0 +1,116 @@
+//! Settings ▸ Branding: send the org's email from a Microsoft 365 mailbox (Graph `sendMail`)
+//! through one of its integrations, instead of SMTP. Admins only; audited.
+//!
+//! The integration's own app (the GDAP app registered in the MSP's tenant) sends with client
+//! credentials against the MSP's own tenant (the GDAP partner tenant); the app needs the
+//! `Mail.Send` application permission, admin-consented.
+
+use crate::App;
+use crate::audit::Actor;
+use crate::microsoft::MicrosoftError;
+use countersign_domain::{Email, IntegrationId};
+use countersign_store::{GraphMail, GraphMailStore, Integration, IntegrationStore, Technician};
+use serde_json::json;
+
+/// The form: an integration id (empty: back to SMTP) and the sending mailbox.
+#[derive(Clone, Debug, Default)]
+pub struct GraphMailInput {
+    /// The integration's id, or empty to send through SMTP again.
+    pub integration_id: String,
+    /// The mailbox address (a user of the MSP's tenant).
+    pub mailbox: String,
+}
+
+/// The tenant an integration sends mail in: the MSP's own (GDAP partner) tenant, where its app
+/// is registered.
+///
+/// # Errors
+/// `User` when the integration has no GDAP app set up.
+pub fn mail_tenant(i: &Integration) -> Result<&str, MicrosoftError> {
+    match (&i.gdap_partner_tenant_id, &i.gdap_client_id) {
+        (Some(tenant), Some(_)) if !tenant.is_empty() => Ok(tenant),
+        _ => Err(MicrosoftError::User(format!(
+            "the integration {} has no app in your own tenant yet: set up Connect to Microsoft 365 (GDAP) with your app's ID and secret first",
+            i.name
+        ))),
+    }
+}
+
+impl App {
+    /// The org's Microsoft 365 mailbox choice, if any.
+    ///
+    /// # Errors
+    /// `NotAllowed` for non-admins; store failures.
+    pub async fn graph_mail_setting(
+        &self,
+        by: &Technician,
+    ) -> Result<Option<GraphMail>, MicrosoftError> {
+        if !by.role.can_manage() {
+            return Err(MicrosoftError::NotAllowed);
+        }
+        Ok(self.store.graph_mail(by.org_id).await?)
+    }
+
+    /// Saves (or, with an empty integration, removes) the org's Microsoft 365 mailbox.
+    /// Messages queued afterwards go through Graph (or SMTP again).
+    ///
+    /// # Errors
+    /// `NotAllowed` for non-admins; `User` for an unknown integration, one without an app in
+    /// the MSP's tenant, or a mailbox that is not an address; store failures.
+    pub async fn set_graph_mail(
+        &self,
+        by: &Technician,
+        input: &GraphMailInput,
+        ip: Option<String>,
+    ) -> Result<(), MicrosoftError> {
+        if !by.role.can_manage() {
+            return Err(MicrosoftError::NotAllowed);
+        }
+        let actor = Actor::technician(by, ip);
+        let chosen = input.integration_id.trim();
+        if chosen.is_empty() {
+            if self.store.clear_graph_mail(by.org_id).await? {
+                self.audit(
+                    &actor,
+                    Some(by.org_id),
+                    "branding.graph_mail_cleared",
+                    "",
+                    json!({}),
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        let unknown =
+            || MicrosoftError::User("choose one of your Microsoft 365 integrations".into());
+        let id = uuid::Uuid::parse_str(chosen).map_err(|_| unknown())?;
+        let i = match self.store.integration(by.org_id, IntegrationId(id)).await {
+            Ok(i) => i,
+            Err(countersign_store::StoreError::NotFound) => return Err(unknown()),
+            Err(e) => return Err(e.into()),
+        };
+        let tenant = mail_tenant(&i)?.to_owned();
+        let mailbox = Email::parse(input.mailbox.trim()).map_err(|_| {
+            MicrosoftError::User(
+                "enter the mailbox's address, e.g. notifications@yourmsp.com".into(),
+            )
+        })?;
+        self.store
+            .save_graph_mail(&GraphMail {
+                org_id: by.org_id,
+                integration_id: i.id,
+                mailbox: mailbox.as_str().to_owned(),
+                updated_at: self.now(),
+            })
+            .await?;
+        self.audit(
+            &actor,
+            Some(by.org_id),
+            "branding.graph_mail_set",
+            &i.id.to_string(),
+            json!({ "mailbox": mailbox.as_str(), "tenant_id": tenant }),
+        )
+        .await?;
+        Ok(())
+    }
+}

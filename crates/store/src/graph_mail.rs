@@ -1,0 +1,40 @@
+//! An org's choice to send email from a Microsoft 365 mailbox (Graph `sendMail`) instead of
+//! SMTP: the model, the [`GraphMailStore`] contract and its forwarding for [`Store`].
+
+use crate::{Store, StoreResult, dispatch};
+use countersign_domain::{IntegrationId, OrgId, Timestamp};
+
+/// The Microsoft 365 mailbox an org's email goes out from (Settings ▸ Branding).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphMail {
+    /// The org.
+    pub org_id: OrgId,
+    /// The integration whose app sends (client credentials in the MSP's own tenant).
+    pub integration_id: IntegrationId,
+    /// The sending mailbox (userPrincipalName or address of a user of that tenant).
+    pub mailbox: String,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// Where an org's email goes out from. No row: SMTP.
+pub trait GraphMailStore {
+    /// The org's Microsoft 365 mailbox, if it chose one.
+    async fn graph_mail(&self, org: OrgId) -> StoreResult<Option<GraphMail>>;
+    /// Creates or replaces the org's choice.
+    async fn save_graph_mail(&self, g: &GraphMail) -> StoreResult<()>;
+    /// Goes back to SMTP. True when there was a choice to remove.
+    async fn clear_graph_mail(&self, org: OrgId) -> StoreResult<bool>;
+}
+
+impl GraphMailStore for Store {
+    async fn graph_mail(&self, org: OrgId) -> StoreResult<Option<GraphMail>> {
+        dispatch!(self, s => s.graph_mail(org).await)
+    }
+    async fn save_graph_mail(&self, g: &GraphMail) -> StoreResult<()> {
+        dispatch!(self, s => s.save_graph_mail(g).await)
+    }
+    async fn clear_graph_mail(&self, org: OrgId) -> StoreResult<bool> {
+        dispatch!(self, s => s.clear_graph_mail(org).await)
+    }
+}

@@ -1,0 +1,58 @@
+//! [`GraphMailStore`] for both backends.
+
+use super::{Dialect, SqlStore};
+use crate::{GraphMail, GraphMailStore, StoreResult};
+use countersign_domain::{IntegrationId, OrgId, Timestamp};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+impl<DB> GraphMailStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn graph_mail(&self, org: OrgId) -> StoreResult<Option<GraphMail>> {
+        let row: Option<(Uuid, String, i64)> = sqlx::query_as(
+            "SELECT integration_id, mailbox, updated_at FROM graph_mail WHERE org_id = $1",
+        )
+        .bind(org.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(integration, mailbox, updated_at)| GraphMail {
+            org_id: org,
+            integration_id: IntegrationId(integration),
+            mailbox,
+            updated_at: Timestamp(updated_at),
+        }))
+    }
+
+    async fn save_graph_mail(&self, g: &GraphMail) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO graph_mail (org_id, integration_id, mailbox, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET \
+             integration_id = excluded.integration_id, mailbox = excluded.mailbox, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(g.org_id.0)
+        .bind(g.integration_id.0)
+        .bind(g.mailbox.as_str())
+        .bind(g.updated_at.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_graph_mail(&self, org: OrgId) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM graph_mail WHERE org_id = $1")
+            .bind(org.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(DB::rows_affected(&done) > 0)
+    }
+}
