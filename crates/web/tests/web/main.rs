@@ -14,6 +14,7 @@ mod m365_resilience;
 mod m365_support;
 mod m365_tokens;
 mod m365_write_back;
+mod messaging_pages;
 mod misc;
 mod postgres;
 mod sessions;
