@@ -351,6 +351,62 @@ impl Settings {
         Ok(())
     }
 
+    /// These settings as the `COUNTERSIGN_*` variables a child `countersign worker` needs to
+    /// deliver with them (storage, public URL, messaging, Twilio, workers, password hashing).
+    /// Tests and benchmarks start real worker processes from in-process settings with it.
+    #[must_use]
+    pub fn worker_env(&self) -> Vec<(&'static str, String)> {
+        let transport = match self.messaging.transport {
+            crate::messaging_settings::MessagingTransport::Outbox => "outbox",
+            crate::messaging_settings::MessagingTransport::Live => "live",
+        };
+        let (t, w, sec) = (&self.twilio, &self.workers, &self.security);
+        vec![
+            (
+                "COUNTERSIGN_STORAGE__DATABASE_URL",
+                self.storage.database_url.clone(),
+            ),
+            (
+                "COUNTERSIGN_STORAGE__MAX_CONNECTIONS",
+                self.storage.max_connections.to_string(),
+            ),
+            (
+                "COUNTERSIGN_SERVER__PUBLIC_URL",
+                self.server.public_url.clone(),
+            ),
+            ("COUNTERSIGN_MESSAGING__TRANSPORT", transport.to_owned()),
+            ("COUNTERSIGN_TWILIO__BASE_URL", t.base_url.clone()),
+            ("COUNTERSIGN_TWILIO__ACCOUNT_SID", t.account_sid.clone()),
+            ("COUNTERSIGN_TWILIO__AUTH_TOKEN", t.auth_token.clone()),
+            ("COUNTERSIGN_TWILIO__FROM_NUMBER", t.from_number.clone()),
+            (
+                "COUNTERSIGN_WORKERS__CONCURRENCY",
+                w.concurrency.to_string(),
+            ),
+            ("COUNTERSIGN_WORKERS__BATCH_SIZE", w.batch_size.to_string()),
+            (
+                "COUNTERSIGN_WORKERS__POLL_INTERVAL_MS",
+                w.poll_interval_ms.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__LEASE_SECONDS",
+                w.lease_seconds.to_string(),
+            ),
+            (
+                "COUNTERSIGN_WORKERS__BACKOFF_BASE_SECONDS",
+                w.backoff_base_seconds.to_string(),
+            ),
+            (
+                "COUNTERSIGN_SECURITY__ARGON2_MEMORY_KIB",
+                sec.argon2_memory_kib.to_string(),
+            ),
+            (
+                "COUNTERSIGN_SECURITY__ARGON2_ITERATIONS",
+                sec.argon2_iterations.to_string(),
+            ),
+        ]
+    }
+
     /// Whether the public URL is https (cookies get `Secure` and `__Host-`, HSTS is sent).
     #[must_use]
     pub fn is_https(&self) -> bool {

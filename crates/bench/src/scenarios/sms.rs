@@ -251,45 +251,9 @@ async fn queue(
 }
 
 fn spawn_worker(bin: &Path, data_dir: &Path, s: &Settings) -> anyhow::Result<Child> {
-    let env: [(&str, String); 13] = [
-        (
-            "COUNTERSIGN_STORAGE__DATABASE_URL",
-            s.storage.database_url.clone(),
-        ),
-        (
-            "COUNTERSIGN_SERVER__PUBLIC_URL",
-            s.server.public_url.clone(),
-        ),
-        ("COUNTERSIGN_MESSAGING__TRANSPORT", "live".into()),
-        ("COUNTERSIGN_TWILIO__BASE_URL", s.twilio.base_url.clone()),
-        (
-            "COUNTERSIGN_TWILIO__ACCOUNT_SID",
-            s.twilio.account_sid.clone(),
-        ),
-        (
-            "COUNTERSIGN_TWILIO__AUTH_TOKEN",
-            s.twilio.auth_token.clone(),
-        ),
-        (
-            "COUNTERSIGN_TWILIO__FROM_NUMBER",
-            s.twilio.from_number.clone(),
-        ),
-        (
-            "COUNTERSIGN_WORKERS__CONCURRENCY",
-            s.workers.concurrency.to_string(),
-        ),
-        (
-            "COUNTERSIGN_WORKERS__BATCH_SIZE",
-            s.workers.batch_size.to_string(),
-        ),
-        (
-            "COUNTERSIGN_WORKERS__POLL_INTERVAL_MS",
-            s.workers.poll_interval_ms.to_string(),
-        ),
-        ("COUNTERSIGN_METRICS__LISTEN", String::new()),
-        ("COUNTERSIGN_LOG__LEVEL", "warn".into()),
-        ("COUNTERSIGN_STORAGE__MAX_CONNECTIONS", "10".into()),
-    ];
+    let mut env = s.worker_env();
+    env.push(("COUNTERSIGN_METRICS__LISTEN", String::new()));
+    env.push(("COUNTERSIGN_LOG__LEVEL", "warn".into()));
     Command::new(bin)
         .arg("--data-dir")
         .arg(data_dir)

@@ -223,54 +223,9 @@ impl World {
         let s = &self.settings;
         let mut cmd = Command::new(BIN);
         cmd.arg("--data-dir").arg(self.dir.path()).arg("worker");
-        let env: [(&str, String); 16] = [
-            (
-                "COUNTERSIGN_STORAGE__DATABASE_URL",
-                s.storage.database_url.clone(),
-            ),
-            (
-                "COUNTERSIGN_SERVER__PUBLIC_URL",
-                s.server.public_url.clone(),
-            ),
-            ("COUNTERSIGN_MESSAGING__TRANSPORT", "live".into()),
-            ("COUNTERSIGN_TWILIO__BASE_URL", s.twilio.base_url.clone()),
-            (
-                "COUNTERSIGN_TWILIO__ACCOUNT_SID",
-                s.twilio.account_sid.clone(),
-            ),
-            (
-                "COUNTERSIGN_TWILIO__AUTH_TOKEN",
-                s.twilio.auth_token.clone(),
-            ),
-            (
-                "COUNTERSIGN_TWILIO__FROM_NUMBER",
-                s.twilio.from_number.clone(),
-            ),
-            (
-                "COUNTERSIGN_WORKERS__CONCURRENCY",
-                s.workers.concurrency.to_string(),
-            ),
-            (
-                "COUNTERSIGN_WORKERS__BATCH_SIZE",
-                s.workers.batch_size.to_string(),
-            ),
-            (
-                "COUNTERSIGN_WORKERS__POLL_INTERVAL_MS",
-                s.workers.poll_interval_ms.to_string(),
-            ),
-            (
-                "COUNTERSIGN_WORKERS__LEASE_SECONDS",
-                s.workers.lease_seconds.to_string(),
-            ),
-            (
-                "COUNTERSIGN_WORKERS__BACKOFF_BASE_SECONDS",
-                s.workers.backoff_base_seconds.to_string(),
-            ),
-            ("COUNTERSIGN_SECURITY__ARGON2_MEMORY_KIB", "8192".into()),
-            ("COUNTERSIGN_SECURITY__ARGON2_ITERATIONS", "1".into()),
-            ("COUNTERSIGN_METRICS__LISTEN", String::new()),
-            ("COUNTERSIGN_LOG__LEVEL", "warn".into()),
-        ];
+        let mut env = s.worker_env();
+        env.push(("COUNTERSIGN_METRICS__LISTEN", String::new()));
+        env.push(("COUNTERSIGN_LOG__LEVEL", "warn".into()));
         cmd.envs(env)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
