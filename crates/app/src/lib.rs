@@ -14,6 +14,7 @@ mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
 pub mod settings;
+pub mod verification;
 pub mod startup;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -84,6 +84,11 @@ id_type!(
     VerificationId
 );
 id_type!(
+    /// A contact's check that a technician works for the MSP, started from the public
+    /// "verify a technician" page.
+    TechnicianCheckId
+);
+id_type!(
     /// A configured contact source of an org (e.g. a Microsoft 365 integration).
     IntegrationId
 );

@@ -13,6 +13,7 @@ mod phone;
 mod sender;
 mod smtp;
 mod templates;
+mod verification_templates;
 pub mod twilio;
 
 pub use error::{SendError, SendErrorKind};

@@ -73,6 +73,47 @@ pub enum TemplateName {
         /// When the link stops working, e.g. `2026-11-29 10:15 UTC`.
         expires: String,
     },
+    /// A verification code (SMS). The code is never logged.
+    VerificationCode {
+        /// Who asked (display name).
+        technician: String,
+        /// The six digits.
+        code: String,
+        /// Minutes it is valid.
+        minutes: i64,
+    },
+    /// An approve link with number matching (SMS or email).
+    VerificationLink {
+        /// Who asked (display name).
+        technician: String,
+        /// The one-time link (carries the token: never logged).
+        link: String,
+        /// Minutes it is valid.
+        minutes: i64,
+    },
+    /// "Who I am": the technician's name and the code they read aloud.
+    WhoIAm {
+        /// The technician (display name).
+        technician: String,
+        /// The code to compare.
+        code: String,
+    },
+    /// To the technician and the admins: a contact answered "This wasn't me".
+    DeniedAlert {
+        /// Who started the verification.
+        technician: String,
+        /// The contact (display name).
+        contact: String,
+        /// The contact's Pod.
+        link: String,
+    },
+    /// The link of a technician check the contact asked for on the public page.
+    TechnicianCheck {
+        /// The one-time link (carries the token: never logged).
+        link: String,
+        /// Minutes it is valid.
+        minutes: i64,
+    },
 }
 
 impl TemplateName {
@@ -82,6 +123,11 @@ impl TemplateName {
         match self {
             Self::Test { .. } => "test",
             Self::Invite { .. } => "invite",
+            Self::VerificationCode { .. } => "verification_code",
+            Self::VerificationLink { .. } => "verification_link",
+            Self::WhoIAm { .. } => "who_i_am",
+            Self::TechnicianCheck { .. } => "technician_check",
+            Self::DeniedAlert { .. } => "denied_alert",
         }
     }
 }
@@ -161,7 +207,39 @@ struct InviteText<'a> {
 /// A rendering failure (a bug).
 pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, TemplateError> {
     let brand = &brand.sanitised();
+    let fields = |technician, code, link, minutes| crate::verification_templates::Fields {
+        brand,
+        technician,
+        code,
+        link,
+        minutes,
+        contact: "",
+    };
     match template {
+        TemplateName::VerificationCode {
+            technician,
+            code,
+            minutes,
+        } => crate::verification_templates::code(&fields(technician, code, "", *minutes)),
+        TemplateName::VerificationLink {
+            technician,
+            link,
+            minutes,
+        } => crate::verification_templates::link(&fields(technician, "", link, *minutes)),
+        TemplateName::WhoIAm { technician, code } => {
+            crate::verification_templates::who_i_am(&fields(technician, code, "", 0))
+        }
+        TemplateName::TechnicianCheck { link, minutes } => {
+            crate::verification_templates::technician_check(&fields("", "", link, *minutes))
+        }
+        TemplateName::DeniedAlert {
+            technician,
+            contact,
+            link,
+        } => crate::verification_templates::denied_alert(&crate::verification_templates::Fields {
+            contact,
+            ..fields(technician, "", link, 0)
+        }),
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {

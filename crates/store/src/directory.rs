@@ -388,11 +388,22 @@ pub enum VerificationStatus {
     Failed,
     /// Not answered in time.
     Expired,
+    /// The contact answered "This wasn't me".
+    Denied,
+    /// A message that asks nothing back ("who I am").
+    Sent,
 }
 
 impl VerificationStatus {
     /// Every status.
-    pub const ALL: [Self; 4] = [Self::Pending, Self::Verified, Self::Failed, Self::Expired];
+    pub const ALL: [Self; 6] = [
+        Self::Pending,
+        Self::Verified,
+        Self::Failed,
+        Self::Expired,
+        Self::Denied,
+        Self::Sent,
+    ];
 
     /// The stored text.
     #[must_use]
@@ -402,6 +413,8 @@ impl VerificationStatus {
             Self::Verified => "verified",
             Self::Failed => "failed",
             Self::Expired => "expired",
+            Self::Denied => "denied",
+            Self::Sent => "sent",
         }
     }
 

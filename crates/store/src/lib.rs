@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod directory;
 mod enum_impls;
 mod enum_integrations;
+mod enum_verification;
 mod error;
 mod graph_mail;
 pub mod integrations;
@@ -26,6 +27,8 @@ mod postgres;
 mod sql;
 mod sqlite;
 mod traits;
+pub mod verification;
+mod verification_store;
 
 pub use chain::{AUDIT_GENESIS, audit_hash};
 pub use delivery::*;
@@ -42,6 +45,8 @@ pub use sql::{
 pub use sql::{MAX_CONTACT_PAGE, MAX_CUSTOMER_PAGE, MAX_VERIFICATION_PAGE};
 pub use sqlite::SqliteStore;
 pub use traits::*;
+pub use verification::*;
+pub use verification_store::*;
 
 /// Names of the unique constraints, as carried by [`StoreError::Conflict`] on both backends.
 pub mod constraints {

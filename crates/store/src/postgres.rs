@@ -33,6 +33,14 @@ impl Dialect for Postgres {
         Ok(())
     }
 
+    async fn lock_key(conn: &mut PgConnection, key: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(key)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
 
     fn rows_affected(result: &PgQueryResult) -> u64 {

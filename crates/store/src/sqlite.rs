@@ -37,6 +37,11 @@ impl Dialect for Sqlite {
         Ok(())
     }
 
+    async fn lock_key(_conn: &mut SqliteConnection, _key: i64) -> Result<(), sqlx::Error> {
+        // The IMMEDIATE transaction already holds the database's single write lock.
+        Ok(())
+    }
+
     const CLAIM_LOCK: &'static str = "";
 
     fn rows_affected(result: &SqliteQueryResult) -> u64 {

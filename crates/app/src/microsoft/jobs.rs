@@ -114,6 +114,10 @@ pub async fn run_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool
                     Ok(n) => tracing::info!(tenants = n, "scheduled Microsoft 365 syncs queued"),
                     Err(e) => tracing::warn!(error = %e, "scheduling Microsoft 365 syncs failed"),
                 }
+                // The same tick expires verifications whose time ran out.
+                if let Err(e) = app.expire_verifications().await {
+                    tracing::warn!(error = %e, "expiring verifications failed");
+                }
             }
             _ = stop.changed() => if *stop.borrow() { return },
         }

@@ -45,6 +45,8 @@ mod sessions;
 mod technicians;
 mod tenant_links;
 mod throttles;
+mod challenges;
+mod technician_checks;
 mod verifications;
 
 pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
@@ -72,6 +74,15 @@ pub trait Dialect: Database + private::Sealed {
     /// append to the audit log before this one commits.
     fn lock_audit_chain(
         conn: &mut Self::Connection,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+
+    /// Inside a write transaction, waits until no other transaction (in any process) holding
+    /// the same `key` has committed: PostgreSQL takes a transaction-scoped advisory lock;
+    /// SQLite's immediate transaction already excludes every other writer. Used where a count
+    /// and an insert must not interleave (send limits).
+    fn lock_key(
+        conn: &mut Self::Connection,
+        key: i64,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 
     /// Appended to the subquery that picks jobs to claim: PostgreSQL locks the picked rows

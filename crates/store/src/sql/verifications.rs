@@ -90,7 +90,8 @@ where
         for chunk in contacts.chunks(MAX_VERIFICATION_PAGE as usize) {
             let sql = format!(
                 "SELECT contact_id, MAX(at) FROM verifications WHERE org_id = $1 \
-                 AND status = 'verified' AND contact_id IN {} GROUP BY contact_id",
+                 AND status = 'verified' \
+                 AND method <> 'technician_verification' AND contact_id IN {} GROUP BY contact_id",
                 value_lists(1, chunk.len(), 2)
             );
             let mut q = sqlx::query_as::<DB, (Uuid, i64)>(&sql).bind(org.0);

@@ -19,6 +19,19 @@ pub struct CurrentUser {
     pub csrf_token: String,
 }
 
+impl CurrentUser {
+    /// This technician as the actor of an audit entry, from `ip`.
+    #[must_use]
+    pub fn actor(&self, ip: std::net::IpAddr) -> countersign_app::audit::Actor {
+        countersign_app::audit::Actor {
+            org_id: Some(self.org.id),
+            technician_id: Some(self.technician.id),
+            label: self.technician.email.clone(),
+            ip: Some(ip.to_string()),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 

@@ -12,6 +12,7 @@ mod invites;
 mod jobs;
 mod outbox;
 mod pod;
+mod public_verify;
 mod settings;
 mod shell;
 pub mod webhooks;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(contacts::router())
         .merge(customers::router())
         .merge(pod::router())
+        .merge(public_verify::router())
         .merge(jobs::router())
         .merge(outbox::router())
         .merge(branding::router())

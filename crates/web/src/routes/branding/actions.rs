@@ -2,7 +2,7 @@
 
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
-use crate::auth::{CurrentUser, RequireAdmin};
+use crate::auth::RequireAdmin;
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
@@ -11,19 +11,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::audit::Actor;
 use countersign_app::messages::{MessageError, MessageRequest};
 use countersign_messaging::TemplateName;
 use countersign_store::{Branding, BrandingStore, Channel};
-
-fn actor(user: &CurrentUser, ip: std::net::IpAddr) -> Actor {
-    Actor {
-        org_id: Some(user.org.id),
-        technician_id: Some(user.technician.id),
-        label: user.technician.email.clone(),
-        ip: Some(ip.to_string()),
-    }
-}
 
 /// Checks the form; the first problem, in words.
 fn validate(f: &BrandingForm) -> Result<(), String> {
@@ -73,7 +63,7 @@ pub async fn save(
         })
         .await?;
     app.audit(
-        &actor(&user, ip),
+        &user.actor(ip),
         Some(user.org.id),
         "branding.saved",
         "",
@@ -120,7 +110,7 @@ pub async fn send_test(
         },
         idempotency_key: format!("test:{}:{nonce}", user.technician.id),
     };
-    match state.app.queue_message(&actor(&user, ip), request).await {
+    match state.app.queue_message(&user.actor(ip), request).await {
         Ok(_) => Ok(Redirect::to("/settings/branding?notice=test_queued").into_response()),
         Err(MessageError::InvalidRecipient(e)) => {
             let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;

@@ -6,21 +6,11 @@ use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
-use countersign_app::audit::Actor;
 use countersign_domain::JobId;
 use countersign_store::JobStore;
 
 fn parse(id: &str) -> Result<JobId, AppError> {
     id.parse().map_err(|_| AppError::NotFound)
-}
-
-fn actor(user: &crate::auth::CurrentUser, ip: std::net::IpAddr) -> Actor {
-    Actor {
-        org_id: Some(user.org.id),
-        technician_id: Some(user.technician.id),
-        label: user.technician.email.clone(),
-        ip: Some(ip.to_string()),
-    }
 }
 
 pub async fn retry(
@@ -35,7 +25,7 @@ pub async fn retry(
         .requeue_dead_job(user.org.id, id, app.now())
         .await?;
     app.audit(
-        &actor(&user, ip),
+        &user.actor(ip),
         Some(user.org.id),
         "job.retried",
         &id.to_string(),
@@ -55,7 +45,7 @@ pub async fn delete(
     let app = &state.app;
     app.store.delete_job(user.org.id, id).await?;
     app.audit(
-        &actor(&user, ip),
+        &user.actor(ip),
         Some(user.org.id),
         "job.deleted",
         &id.to_string(),

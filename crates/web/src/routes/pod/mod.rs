@@ -2,12 +2,25 @@
 //! Its framing headers follow the org's allowed frame ancestors (Settings ▸ Pod).
 
 mod framing;
+mod inbox;
 mod pages;
+mod verify;
 
 use crate::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/pod/contacts/{id}", get(pages::show))
+    Router::new()
+        .route("/pod/contacts/{id}", get(pages::show))
+        .route("/pod/contacts/{id}/verify", post(verify::start))
+        .route(
+            "/pod/contacts/{id}/verifications/{vid}/code",
+            post(verify::check),
+        )
+        .route("/pod/contacts/{id}/who-i-am", post(verify::who_i_am))
+        .route("/pod/verifications/{vid}/status", get(verify::status))
+        .route("/pod/inbox", get(inbox::show))
+        .route("/pod/inbox/status", get(inbox::status))
+        .route("/pod/inbox/{id}/confirm", post(inbox::confirm))
 }

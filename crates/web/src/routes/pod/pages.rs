@@ -9,20 +9,22 @@ use crate::page::render;
 use crate::routes::contacts::ago;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use countersign_app::contacts::PodView;
-use countersign_domain::ContactId;
+use countersign_app::verification::MAX_CODE_ATTEMPTS;
+use countersign_domain::{ContactId, Role, Timestamp, VerificationId};
 use countersign_domain::phone::mask_e164;
-use countersign_store::PodStore;
+use countersign_store::{
+    Challenge, ChallengeStore, ContactQuery, ContactStore, PodStore, VerificationMethod,
+    VerificationStatus,
+};
 use serde::Deserialize;
 
-/// The actions, with the text shown until the issue that makes each work lands.
+/// The actions, with the text shown until the issue that makes each work lands ('' once it
+/// works: the Pod then shows the action's panel).
 const ACTIONS: [(&str, &str, &str); 4] = [
-    (
-        "verify",
-        "Verify",
-        "Verify (a one-time code or approve link to the contact's phone or email) arrives with end-user verification. Nothing was sent.",
-    ),
+    ("verify", "Verify", ""),
     (
         "send",
         "Secure Send",
@@ -33,11 +35,7 @@ const ACTIONS: [(&str, &str, &str); 4] = [
         "Secure Request",
         "Secure Request (ask the contact for a secret through a one-time link) arrives with secret sharing. Nothing was sent.",
     ),
-    (
-        "technician",
-        "Technician verification",
-        "Technician verification (the contact checks that you work for your MSP) arrives with technician verification. Nothing was sent.",
-    ),
+    ("technician", "Technician verification", ""),
 ];
 
 struct HistoryRow {
@@ -48,6 +46,31 @@ struct HistoryRow {
     status: &'static str,
     ok: bool,
     technician: String,
+}
+
+/// A verification started from this Pod, shown live until it ends.
+pub(super) struct LivePanel {
+    id: String,
+    method: &'static str,
+    destination: String,
+    status: &'static str,
+    pending: bool,
+    is_code: bool,
+    match_number: String,
+    expires: String,
+    attempts_left: i64,
+}
+
+/// What a POST adds to the Pod it renders again.
+#[derive(Default)]
+pub(super) struct PodExtras {
+    pub action: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub verification: Option<VerificationId>,
+    /// "Who I am" just sent: the code to read aloud, and where it went.
+    pub who: Option<(String, String)>,
+    pub status: Option<StatusCode>,
 }
 
 #[derive(Template)]
@@ -69,15 +92,29 @@ struct PodPage {
     history: Vec<HistoryRow>,
     history_length: i64,
     actions: Vec<(&'static str, &'static str)>,
+    action: String,
     action_notice: Option<&'static str>,
     user_name: String,
     full_ui: bool,
+    csrf: String,
+    is_admin: bool,
+    require_note: bool,
+    has_mobile: bool,
+    has_email: bool,
+    /// Other contacts of the same customer (id, name) that may be verified from this Pod.
+    others: Vec<(String, String)>,
+    live: Option<LivePanel>,
+    error: Option<String>,
+    notice: Option<String>,
+    who: Option<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PodQuery {
     #[serde(default)]
     action: String,
+    #[serde(default)]
+    verification: String,
 }
 
 pub async fn show(
@@ -87,9 +124,40 @@ pub async fn show(
     Query(q): Query<PodQuery>,
 ) -> Result<Response, AppError> {
     let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
+    let extras = PodExtras {
+        action: q.action,
+        verification: q.verification.parse().ok(),
+        ..PodExtras::default()
+    };
+    render_pod(&state, &user, id, extras).await
+}
+
+fn live_panel(c: &Challenge, now: Timestamp) -> LivePanel {
+    let status = c.status_at(now);
+    LivePanel {
+        id: c.verification.id.to_string(),
+        method: c.verification.method.label(),
+        destination: c.verification.destination_masked.clone(),
+        status: status.as_str(),
+        pending: status == VerificationStatus::Pending,
+        is_code: c.verification.method == VerificationMethod::SmsCode,
+        match_number: c.match_number.map(|n| n.to_string()).unwrap_or_default(),
+        expires: c.expires_at.display(),
+        attempts_left: (MAX_CODE_ATTEMPTS - c.attempts).max(0),
+    }
+}
+
+/// The Pod of contact `id`, with what a POST adds (an error, the live verification, …).
+pub(super) async fn render_pod(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ContactId,
+    extras: PodExtras,
+) -> Result<Response, AppError> {
+    let org = user.org.id;
     let view: PodView = state
         .app
-        .pod_view(user.org.id, id)
+        .pod_view(org, id)
         .await
         .map_err(AppError::from)?;
     let now = state.app.now();
@@ -109,7 +177,10 @@ pub async fn show(
     let last_verified = view
         .history
         .iter()
-        .find(|e| e.verification.status == countersign_store::VerificationStatus::Verified)
+        .find(|e| {
+            e.verification.status == VerificationStatus::Verified
+                && e.verification.method != VerificationMethod::TechnicianVerification
+        })
         .map(describe);
     let warning = view.phone_warning.as_ref().map(|w| {
         format!(
@@ -118,6 +189,36 @@ pub async fn show(
             if w.by_sync { " by the directory sync" } else { " by a technician" }
         )
     });
+    // The live panel shows a verification of this Pod's contact, or one started from it.
+    let live = match extras.verification {
+        Some(v) => match state.app.store.challenge(org, v).await {
+            Ok(ch)
+                if ch.verification.contact_id == id || ch.pod_contact_id == Some(id) =>
+            {
+                Some(live_panel(&ch, now))
+            }
+            Ok(_) | Err(countersign_store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let others = state
+        .app
+        .store
+        .search_contacts(
+            org,
+            &ContactQuery {
+                customer: Some(c.customer_id),
+                limit: 100,
+                ..ContactQuery::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|o| o.id != id)
+        .map(|o| (o.id.to_string(), o.display_name))
+        .collect();
+    let settings = state.app.store.verification_settings(org).await?;
     let page = PodPage {
         id: c.id.to_string(),
         name: c.display_name.clone(),
@@ -152,7 +253,7 @@ pub async fn show(
                     method: v.method.label(),
                     destination: v.destination_masked.clone(),
                     status: v.status.as_str(),
-                    ok: v.status == countersign_store::VerificationStatus::Verified,
+                    ok: v.status == VerificationStatus::Verified,
                     technician: e.technician_name.clone().unwrap_or_else(|| "—".into()),
                 }
             })
@@ -161,15 +262,27 @@ pub async fn show(
         actions: ACTIONS.iter().map(|(k, label, _)| (*k, *label)).collect(),
         action_notice: ACTIONS
             .iter()
-            .find(|(k, _, _)| *k == q.action)
+            .find(|(k, _, text)| *k == extras.action && !text.is_empty())
             .map(|(_, _, text)| *text),
+        action: extras.action,
         user_name: user.technician.name.clone(),
         full_ui: !state
             .app
             .store
-            .is_pod_only(user.org.id, user.technician.id)
+            .is_pod_only(org, user.technician.id)
             .await?,
+        csrf: user.csrf_token.clone(),
+        is_admin: user.technician.role == Role::Admin,
+        require_note: settings.require_note_for_other,
+        has_mobile: c.mobile_e164.is_some(),
+        has_email: c.email.is_some(),
+        others,
+        live,
+        error: extras.error,
+        notice: extras.notice,
+        who: extras.who,
     };
     let headers = framing_headers(&view.settings.frame_ancestors);
-    Ok((headers, render(&page)?).into_response())
+    let status = extras.status.unwrap_or(StatusCode::OK);
+    Ok((status, headers, render(&page)?).into_response())
 }

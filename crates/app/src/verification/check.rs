@@ -1,0 +1,85 @@
+//! Checking the code the caller reads out. An attempt is reserved before the comparison
+//! (one conditional `UPDATE`), so even racing guesses get at most five comparisons.
+
+use super::start::code_hash;
+use super::{MAX_CODE_ATTEMPTS, VerificationError};
+use crate::App;
+use crate::audit::Actor;
+use countersign_crypto::{ct_eq, purpose};
+use countersign_domain::{OrgId, VerificationId};
+use countersign_store::{ChallengeStore, VerificationStatus};
+
+/// What a code check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// Right: the contact is verified.
+    Verified,
+    /// Wrong; this many attempts are left.
+    Wrong { left: i64 },
+    /// Wrong for the fifth time: the verification is dead; send a new code.
+    Dead,
+    /// Too late, already used, or not a code verification.
+    Unusable(VerificationStatus),
+}
+
+impl App {
+    /// Checks `code` against verification `id` of `org`.
+    ///
+    /// # Errors
+    /// Unknown verification (another org's too), a malformed code, or a store failure.
+    pub async fn check_code(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        id: VerificationId,
+        code: &str,
+    ) -> Result<CodeOutcome, VerificationError> {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            // Proves the id is the org's before saying anything about the code.
+            self.store.challenge(org, id).await?;
+            return Err(VerificationError::Invalid(
+                "enter the 6 digits the caller reads out".into(),
+            ));
+        }
+        let now = self.now();
+        let Some(claimed) = self
+            .store
+            .claim_attempt(org, id, now, MAX_CODE_ATTEMPTS)
+            .await?
+        else {
+            let c = self.store.challenge(org, id).await?;
+            return Ok(CodeOutcome::Unusable(c.status_at(now)));
+        };
+        let key = self
+            .keyring
+            .derive_key_from(&claimed.key_id, purpose::VERIFICATION_CODE);
+        let right = key.is_some_and(|k| ct_eq(&code_hash(k.as_ref(), id, &code), &claimed.secret_hash));
+        let target = id.to_string();
+        if right && self.store.finish_challenge(org, id, VerificationStatus::Verified, now).await? {
+            self.store
+                .clear_recipient_failures(org, &claimed.recipient_key)
+                .await?;
+            self.audit(actor, Some(org), "verification.verified", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+            return Ok(CodeOutcome::Verified);
+        }
+        if right {
+            // Matched, but another request finished it first (or it just expired).
+            let c = self.store.challenge(org, id).await?;
+            return Ok(CodeOutcome::Unusable(c.status_at(now)));
+        }
+        self.store
+            .record_recipient_failure(org, &claimed.recipient_key, now)
+            .await?;
+        let left = MAX_CODE_ATTEMPTS - claimed.attempts;
+        if left <= 0 {
+            self.store
+                .finish_challenge(org, id, VerificationStatus::Failed, now)
+                .await?;
+            self.audit(actor, Some(org), "verification.failed", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+            return Ok(CodeOutcome::Dead);
+        }
+        self.audit(actor, Some(org), "verification.wrong_code", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+        Ok(CodeOutcome::Wrong { left })
+    }
+}

@@ -1,0 +1,363 @@
+//! Technician verification. "Who I am": the contact gets, on the channel of record, the
+//! technician's name, the MSP and a code the technician reads aloud. End-user checks: on
+//! the public page the contact enters their email; a link goes to their channel of record;
+//! they pick the technician; the technician confirms in the Pod; both see the same code.
+
+use super::VerificationError;
+use super::start::recipient_key;
+use crate::App;
+use crate::audit::Actor;
+use crate::messages::MessageRequest;
+use countersign_crypto::{hash_token, random_digits, random_token};
+use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, VerificationId};
+use countersign_messaging::{Brand, TemplateName, mask_recipient};
+use countersign_store::{
+    Channel, ChallengeStore, Contact, ContactStore, NewChallenge, Org, OrgStore, SendLimits,
+    StoreError, Technician, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
+    TechnicianStore, ThrottleStore, Verification, VerificationMethod, VerificationStatus,
+};
+use std::time::Duration;
+
+/// How long an end-user check link works (it is a link, not a code: 10 minutes is plenty on
+/// a call and stays inside the §2.4 out-of-band maximum).
+const CHECK_VALIDITY: Duration = Duration::from_secs(600);
+/// Public requests per source address per hour.
+const CHECKS_PER_IP_HOUR: i64 = 10;
+/// Check links per contact per 10 minutes.
+const CHECKS_PER_CONTACT: i64 = 3;
+
+/// A "who I am" message sent.
+#[derive(Clone, Debug)]
+pub struct WhoIAm {
+    pub id: VerificationId,
+    /// The code the technician reads aloud.
+    pub code: String,
+    pub destination_masked: String,
+}
+
+/// Why a public check could not go on. The texts are shown to end users.
+#[derive(Debug, thiserror::Error)]
+pub enum TechnicianCheckError {
+    /// Too many requests from this address.
+    #[error("too many requests from your network; try again in an hour")]
+    Throttled,
+    /// The link is unknown, used up or expired.
+    #[error("this link no longer works; start again on the verification page")]
+    Unusable,
+    /// The chosen technician is not one of the org's.
+    #[error("choose one of the listed technicians")]
+    UnknownTechnician,
+    /// Something else failed.
+    #[error(transparent)]
+    Verification(#[from] VerificationError),
+}
+
+impl From<StoreError> for TechnicianCheckError {
+    fn from(e: StoreError) -> Self {
+        Self::Verification(e.into())
+    }
+}
+
+/// What the end user's check page shows.
+#[derive(Clone, Debug)]
+pub struct CheckView {
+    pub check: TechnicianCheck,
+    pub org: Org,
+    pub brand: Brand,
+    /// Active technicians to pick from (id, name).
+    pub technicians: Vec<(TechnicianId, String)>,
+    /// The chosen technician's name.
+    pub chosen: Option<String>,
+    /// Whether the link is past its expiry.
+    pub expired: bool,
+}
+
+/// The channel of record: the mobile number if there is one, else the email address.
+fn channel_of_record(contact: &Contact) -> Option<(Channel, String)> {
+    contact
+        .mobile_e164
+        .clone()
+        .map(|m| (Channel::Sms, m))
+        .or_else(|| contact.email.clone().map(|e| (Channel::Email, e)))
+}
+
+impl App {
+    /// Sends "who I am" to the contact's channel of record and records it in the history.
+    ///
+    /// # Errors
+    /// Unknown contact, no channel of record, a send limit, or a store failure.
+    pub async fn send_who_i_am(
+        &self,
+        actor: &Actor,
+        technician: &Technician,
+        org: OrgId,
+        contact: ContactId,
+    ) -> Result<WhoIAm, VerificationError> {
+        let contact = self.store.contact(org, contact).await?;
+        let (channel, destination) = channel_of_record(&contact).ok_or_else(|| {
+            VerificationError::Invalid("this contact has no mobile number or email of record".into())
+        })?;
+        let now = self.now();
+        let settings = self.store.verification_settings(org).await?;
+        let id = VerificationId::new();
+        let code = random_digits(4);
+        let masked = mask_recipient(&destination);
+        let row = NewChallenge {
+            verification: Verification {
+                id,
+                org_id: org,
+                contact_id: contact.id,
+                technician_id: Some(technician.id),
+                method: VerificationMethod::TechnicianVerification,
+                channel: channel.as_str().to_owned(),
+                destination_masked: masked.clone(),
+                status: VerificationStatus::Sent,
+                at: now,
+            },
+            expires_at: now,
+            secret_hash: Vec::new(),
+            key_id: String::new(),
+            match_number: None,
+            match_choices: Vec::new(),
+            recipient_key: recipient_key(self, org, &destination),
+            pod_contact_id: None,
+            note: String::new(),
+            typed_destination: false,
+        };
+        let hour = Duration::from_secs(3600);
+        let limits = SendLimits {
+            recipient_since: now.minus(Duration::from_secs(600)),
+            recipient_max: settings.per_recipient_10min,
+            technician_since: now.minus(hour),
+            technician_max: settings.per_technician_hour,
+            org_since: now.minus(24 * hour),
+            org_max: settings.per_org_day,
+        };
+        if let Err(hit) = self.store.start_challenge(&row, &limits).await? {
+            return Err(VerificationError::Limited(hit));
+        }
+        self.queue_message(
+            actor,
+            MessageRequest {
+                org,
+                channel,
+                recipient: destination,
+                template: TemplateName::WhoIAm {
+                    technician: technician.name.clone(),
+                    code: code.clone(),
+                },
+                idempotency_key: format!("who-i-am:{id}"),
+            },
+        )
+        .await?;
+        self.audit(
+            actor,
+            Some(org),
+            "technician_verification.sent",
+            &id.to_string(),
+            serde_json::json!({ "contact": contact.id.to_string(), "destination": masked }),
+        )
+        .await?;
+        Ok(WhoIAm {
+            id,
+            code,
+            destination_masked: masked,
+        })
+    }
+
+    /// The public page's request: if `email` is one contact's of the org, sends that contact
+    /// a check link on their channel of record. Answers the same whether or not it matched.
+    ///
+    /// # Errors
+    /// Throttled (per source address), or a failure.
+    pub async fn request_technician_check(
+        &self,
+        org: &Org,
+        email: &str,
+        ip: &str,
+    ) -> Result<(), TechnicianCheckError> {
+        let now = self.now();
+        let key = format!("technician-check:ip:{ip}");
+        let hits = self
+            .store
+            .record_failure(&key, now, now.minus(Duration::from_secs(3600)))
+            .await?;
+        if hits.failures > CHECKS_PER_IP_HOUR {
+            return Err(TechnicianCheckError::Throttled);
+        }
+        let matches = self.store.contacts_by_email(org.id, email).await?;
+        let [contact] = matches.as_slice() else {
+            return Ok(());
+        };
+        let recent = self
+            .store
+            .count_technician_checks(org.id, *contact, now.minus(Duration::from_secs(600)))
+            .await?;
+        if recent >= CHECKS_PER_CONTACT {
+            // Said nowhere: the page answers the same, so the limit reveals nothing.
+            return Ok(());
+        }
+        let contact = self.store.contact(org.id, *contact).await?;
+        let Some((channel, destination)) = channel_of_record(&contact) else {
+            return Ok(());
+        };
+        let (token, hash) = random_token();
+        let check = TechnicianCheck {
+            id: TechnicianCheckId::new(),
+            org_id: org.id,
+            contact_id: contact.id,
+            token_hash: hash.to_vec(),
+            technician_id: None,
+            status: TechnicianCheckStatus::Sent,
+            code: String::new(),
+            created_at: now,
+            expires_at: now.plus(CHECK_VALIDITY),
+            chosen_at: None,
+            confirmed_at: None,
+        };
+        self.store.create_technician_check(&check).await?;
+        let actor = Actor {
+            org_id: Some(org.id),
+            technician_id: None,
+            label: format!("contact {}", contact.id),
+            ip: Some(ip.to_owned()),
+        };
+        self.queue_message(
+            &actor,
+            MessageRequest {
+                org: org.id,
+                channel,
+                recipient: destination,
+                template: TemplateName::TechnicianCheck {
+                    link: format!(
+                        "{}/t/{}/check/{token}",
+                        self.settings.server.public_url.trim_end_matches('/'),
+                        org.slug
+                    ),
+                    minutes: 10,
+                },
+                idempotency_key: format!("technician-check:{}", check.id),
+            },
+        )
+        .await
+        .map_err(VerificationError::from)?;
+        self.audit(
+            &actor,
+            Some(org.id),
+            "technician_check.requested",
+            &check.id.to_string(),
+            serde_json::json!({ "contact": contact.id.to_string() }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The check behind a link token, with what its page shows.
+    ///
+    /// # Errors
+    /// Unknown token, or a store failure.
+    pub async fn technician_check_view(&self, token: &str) -> Result<CheckView, TechnicianCheckError> {
+        let check = self
+            .store
+            .technician_check_by_token(&hash_token(token))
+            .await?
+            .ok_or(TechnicianCheckError::Unusable)?;
+        let org = self.store.org(check.org_id).await?;
+        let brand = crate::messages::brand_of(self, org.id).await?;
+        let all = self.store.technicians(org.id).await?;
+        let chosen = check
+            .technician_id
+            .and_then(|id| all.iter().find(|t| t.id == id).map(|t| t.name.clone()));
+        let mut technicians: Vec<(TechnicianId, String)> = all
+            .into_iter()
+            .filter(|t| t.active)
+            .map(|t| (t.id, t.name))
+            .collect();
+        technicians.sort_by(|a, b| a.1.cmp(&b.1));
+        let expired = check.status != TechnicianCheckStatus::Confirmed && self.now() >= check.expires_at;
+        Ok(CheckView {
+            check,
+            org,
+            brand,
+            technicians,
+            chosen,
+            expired,
+        })
+    }
+
+    /// The contact picked the technician who contacted them.
+    ///
+    /// # Errors
+    /// Unusable link, a technician not of the org, or a store failure.
+    pub async fn choose_technician(
+        &self,
+        token: &str,
+        technician: TechnicianId,
+        ip: &str,
+    ) -> Result<(), TechnicianCheckError> {
+        let view = self.technician_check_view(token).await?;
+        let c = &view.check;
+        match self
+            .store
+            .choose_technician(c.org_id, c.id, technician, self.now())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Err(TechnicianCheckError::Unusable),
+            Err(StoreError::NotFound) => return Err(TechnicianCheckError::UnknownTechnician),
+            Err(e) => return Err(e.into()),
+        }
+        let actor = Actor {
+            org_id: Some(c.org_id),
+            technician_id: None,
+            label: format!("contact {}", c.contact_id),
+            ip: Some(ip.to_owned()),
+        };
+        self.audit(
+            &actor,
+            Some(c.org_id),
+            "technician_check.chosen",
+            &c.id.to_string(),
+            serde_json::json!({ "technician": technician.to_string() }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The technician confirms a check waiting in their inbox. Returns the code both see.
+    ///
+    /// # Errors
+    /// Not theirs, not waiting, expired, or a store failure.
+    pub async fn confirm_technician_check(
+        &self,
+        actor: &Actor,
+        technician: &Technician,
+        id: TechnicianCheckId,
+    ) -> Result<String, TechnicianCheckError> {
+        let org = technician.org_id;
+        self.store
+            .technician_check(org, id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => TechnicianCheckError::Verification(VerificationError::NotFound),
+                e => e.into(),
+            })?;
+        let code = random_digits(4);
+        if !self
+            .store
+            .confirm_technician_check(org, id, technician.id, &code, self.now())
+            .await?
+        {
+            return Err(TechnicianCheckError::Unusable);
+        }
+        self.audit(
+            actor,
+            Some(org),
+            "technician_check.confirmed",
+            &id.to_string(),
+            serde_json::json!({}),
+        )
+        .await?;
+        Ok(code)
+    }
+}

@@ -1,0 +1,457 @@
+//! [`ChallengeStore`] for both backends: verifications in progress. Every state change is
+//! one conditional `UPDATE … WHERE status = 'pending' AND expires_at > now`, so racing
+//! requests (two approvals, a flood of guesses) cannot both win.
+
+use super::{Dialect, SqlStore, changed, page_size};
+use crate::directory::{Verification, VerificationMethod, VerificationStatus};
+use crate::verification::{
+    Challenge, ClaimedAttempt, LimitHit, LinkAnswer, NewChallenge, RecipientFailures,
+    SendLimits, VerificationSettings,
+};
+use crate::{ChallengeStore, StoreError, StoreResult};
+use countersign_domain::{OrgId, Timestamp, VerificationId};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use uuid::Uuid;
+
+/// Columns of [`ChallengeRow`], `v` being `verifications`.
+const CHALLENGE_COLUMNS: &str = "v.id, v.org_id, v.contact_id, v.technician_id, v.method, \
+     v.channel, v.destination_masked, v.status, v.at, v.expires_at, v.completed_at, \
+     v.secret_hash, v.key_id, v.attempts, v.match_number, v.match_choices, v.recipient_key, \
+     v.pod_contact_id, v.note, v.typed_destination, t.name AS technician_name";
+
+const CHALLENGE_FROM: &str = "FROM verifications v LEFT JOIN technicians t \
+     ON t.org_id = v.org_id AND t.id = v.technician_id";
+
+#[derive(sqlx::FromRow)]
+struct ChallengeRow {
+    id: Uuid,
+    org_id: Uuid,
+    contact_id: Uuid,
+    technician_id: Option<Uuid>,
+    method: String,
+    channel: String,
+    destination_masked: String,
+    status: String,
+    at: i64,
+    expires_at: i64,
+    completed_at: Option<i64>,
+    secret_hash: Option<Vec<u8>>,
+    key_id: String,
+    attempts: i64,
+    match_number: Option<i64>,
+    match_choices: String,
+    recipient_key: Option<Vec<u8>>,
+    pod_contact_id: Option<Uuid>,
+    note: String,
+    typed_destination: i64,
+    technician_name: Option<String>,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}
+
+impl TryFrom<ChallengeRow> for Challenge {
+    type Error = StoreError;
+    fn try_from(r: ChallengeRow) -> StoreResult<Self> {
+        Ok(Self {
+            verification: Verification {
+                id: r.id.into(),
+                org_id: r.org_id.into(),
+                contact_id: r.contact_id.into(),
+                technician_id: r.technician_id.map(Into::into),
+                method: VerificationMethod::parse(&r.method)
+                    .ok_or_else(|| corrupt("verification method", &r.method))?,
+                channel: r.channel,
+                destination_masked: r.destination_masked,
+                status: VerificationStatus::parse(&r.status)
+                    .ok_or_else(|| corrupt("verification status", &r.status))?,
+                at: Timestamp(r.at),
+            },
+            expires_at: Timestamp(r.expires_at),
+            completed_at: r.completed_at.map(Timestamp),
+            secret_hash: r.secret_hash.unwrap_or_default(),
+            key_id: r.key_id,
+            attempts: r.attempts,
+            match_number: r.match_number,
+            match_choices: r
+                .match_choices
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+            recipient_key: r.recipient_key.unwrap_or_default(),
+            pod_contact_id: r.pod_contact_id.map(Into::into),
+            note: r.note,
+            typed_destination: r.typed_destination != 0,
+            technician_name: r.technician_name,
+        })
+    }
+}
+
+/// The advisory-lock key of an org's verification starts (PostgreSQL): the org id's first
+/// eight bytes, so orgs rarely share a lock and one org's starts are serialised.
+fn org_lock_key(org: OrgId) -> i64 {
+    let b = org.0.as_bytes();
+    i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
+}
+
+type SettingsRow = (i64, i64, i64, i64, i64, i64, i64);
+
+impl<DB> ChallengeStore for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> Vec<u8>: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB> + Decode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB> + Decode<'r, DB>,
+    for<'r> Option<String>: Decode<'r, DB>,
+    for<'r> Option<Vec<u8>>: Decode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn verification_settings(&self, org: OrgId) -> StoreResult<VerificationSettings> {
+        let row: Option<SettingsRow> = sqlx::query_as(
+            "SELECT code_minutes, link_minutes, per_recipient_10min, per_technician_hour, \
+             per_org_day, require_note_for_other, updated_at FROM verification_settings \
+             WHERE org_id = $1",
+        )
+        .bind(org.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => VerificationSettings::defaults(org),
+            Some((code, link, recipient, technician, day, note, updated_at)) => {
+                VerificationSettings {
+                    org_id: org,
+                    code_minutes: code,
+                    link_minutes: link,
+                    per_recipient_10min: recipient,
+                    per_technician_hour: technician,
+                    per_org_day: day,
+                    require_note_for_other: note != 0,
+                    updated_at: Some(Timestamp(updated_at)),
+                }
+            }
+        })
+    }
+
+    async fn save_verification_settings(&self, s: &VerificationSettings) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO verification_settings (org_id, code_minutes, link_minutes, \
+             per_recipient_10min, per_technician_hour, per_org_day, require_note_for_other, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (org_id) DO UPDATE SET code_minutes = excluded.code_minutes, \
+             link_minutes = excluded.link_minutes, \
+             per_recipient_10min = excluded.per_recipient_10min, \
+             per_technician_hour = excluded.per_technician_hour, \
+             per_org_day = excluded.per_org_day, \
+             require_note_for_other = excluded.require_note_for_other, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(s.org_id.0)
+        .bind(s.code_minutes)
+        .bind(s.link_minutes)
+        .bind(s.per_recipient_10min)
+        .bind(s.per_technician_hour)
+        .bind(s.per_org_day)
+        .bind(i64::from(s.require_note_for_other))
+        .bind(s.updated_at.map_or(0, |t| t.0))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn start_challenge(
+        &self,
+        c: &NewChallenge,
+        limits: &SendLimits,
+    ) -> StoreResult<Result<(), LimitHit>> {
+        let v = &c.verification;
+        let org = v.org_id;
+        let mut tx = DB::begin_write(&self.pool).await?;
+        DB::lock_key(&mut tx, org_lock_key(org)).await?;
+        // Every row is one message sent, whatever became of it, so every row counts.
+        let (to_recipient,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND recipient_key = $2 \
+             AND at > $3",
+        )
+        .bind(org.0)
+        .bind(c.recipient_key.as_slice())
+        .bind(limits.recipient_since.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        if to_recipient >= limits.recipient_max {
+            return Ok(Err(LimitHit::Recipient));
+        }
+        if let Some(technician) = v.technician_id {
+            let (by_technician,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND technician_id = $2 \
+                 AND at > $3",
+            )
+            .bind(org.0)
+            .bind(technician.0)
+            .bind(limits.technician_since.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if by_technician >= limits.technician_max {
+                return Ok(Err(LimitHit::Technician));
+            }
+        }
+        let (in_org,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND at > $2")
+                .bind(org.0)
+                .bind(limits.org_since.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        if in_org >= limits.org_max {
+            return Ok(Err(LimitHit::Org));
+        }
+        // One outstanding request per contact: a new one supersedes the pending ones.
+        if v.status == VerificationStatus::Pending {
+        sqlx::query(
+            "UPDATE verifications SET status = 'expired', expires_at = $3 \
+             WHERE org_id = $1 AND contact_id = $2 AND status = 'pending'",
+        )
+        .bind(org.0)
+        .bind(v.contact_id.0)
+        .bind(v.at.0)
+        .execute(&mut *tx)
+        .await?;
+        }
+        let choices = c
+            .match_choices
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let inserted = sqlx::query(
+            "INSERT INTO verifications (id, org_id, contact_id, technician_id, method, channel, \
+             destination_masked, status, at, expires_at, secret_hash, key_id, attempts, \
+             match_number, match_choices, recipient_key, pod_contact_id, note, \
+             typed_destination) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, \
+             $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(v.id.0)
+        .bind(org.0)
+        .bind(v.contact_id.0)
+        .bind(v.technician_id.map(|t| t.0))
+        .bind(v.method.as_str())
+        .bind(v.channel.as_str())
+        .bind(v.destination_masked.as_str())
+        .bind(v.status.as_str())
+        .bind(v.at.0)
+        .bind(c.expires_at.0)
+        .bind(c.secret_hash.as_slice())
+        .bind(c.key_id.as_str())
+        .bind(c.match_number)
+        .bind(choices.as_str())
+        .bind(c.recipient_key.as_slice())
+        .bind(c.pod_contact_id.map(|p| p.0))
+        .bind(c.note.as_str())
+        .bind(i64::from(c.typed_destination))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) => {
+                return Err(match StoreError::from(e) {
+                    StoreError::Conflict { constraint } if !constraint.contains("pkey") => {
+                        StoreError::NotFound
+                    }
+                    other => other,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn challenge(&self, org: OrgId, id: VerificationId) -> StoreResult<Challenge> {
+        let sql = format!("SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.org_id = $1 AND v.id = $2");
+        let row: Option<ChallengeRow> = sqlx::query_as(&sql)
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.ok_or(StoreError::NotFound)?.try_into()
+    }
+
+    async fn challenge_by_link(&self, token_hash: &[u8]) -> StoreResult<Option<Challenge>> {
+        let sql = format!(
+            "SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.secret_hash = $1 \
+             AND v.method IN ('sms_link', 'email_link')"
+        );
+        let row: Option<ChallengeRow> = sqlx::query_as(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn claim_attempt(
+        &self,
+        org: OrgId,
+        id: VerificationId,
+        now: Timestamp,
+        max_attempts: i64,
+    ) -> StoreResult<Option<ClaimedAttempt>> {
+        let row: Option<(Option<Vec<u8>>, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
+            "UPDATE verifications SET attempts = attempts + 1 WHERE org_id = $1 AND id = $2 \
+             AND status = 'pending' AND expires_at > $3 AND attempts < $4 \
+             AND method IN ('sms_code', 'email_code') \
+             RETURNING secret_hash, key_id, attempts, recipient_key",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(now.0)
+        .bind(max_attempts)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(hash, key_id, attempts, recipient)| ClaimedAttempt {
+            secret_hash: hash.unwrap_or_default(),
+            key_id,
+            attempts,
+            recipient_key: recipient.unwrap_or_default(),
+        }))
+    }
+
+    async fn finish_challenge(
+        &self,
+        org: OrgId,
+        id: VerificationId,
+        status: VerificationStatus,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "UPDATE verifications SET status = $3, completed_at = $4 WHERE org_id = $1 \
+             AND id = $2 AND status = 'pending' AND expires_at > $4",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(status.as_str())
+        .bind(now.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(changed::<DB>(&result))
+    }
+
+    async fn answer_link(
+        &self,
+        org: OrgId,
+        id: VerificationId,
+        answer: LinkAnswer,
+        now: Timestamp,
+    ) -> StoreResult<Option<VerificationStatus>> {
+        // A wrong number fails the link at once: a scanner or a person who was not on the
+        // call can only guess, and one guess is all they get.
+        let (sql, pick) = match answer {
+            LinkAnswer::Approve(n) => (
+                "UPDATE verifications SET status = CASE WHEN match_number = $4 \
+                 THEN 'verified' ELSE 'failed' END, completed_at = $3, attempts = attempts + 1 \
+                 WHERE org_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $3 \
+                 AND method IN ('sms_link', 'email_link') RETURNING status",
+                n,
+            ),
+            LinkAnswer::Deny => (
+                "UPDATE verifications SET status = 'denied', completed_at = $3 \
+                 WHERE org_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $3 \
+                 AND method IN ('sms_link', 'email_link') AND $4 = 0 RETURNING status",
+                0,
+            ),
+        };
+        let row: Option<(String,)> = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(id.0)
+            .bind(now.0)
+            .bind(pick)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(s,)| VerificationStatus::parse(&s).ok_or_else(|| corrupt("status", &s)))
+            .transpose()
+    }
+
+    async fn expire_challenges(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Challenge>> {
+        let mut tx = DB::begin_write(&self.pool).await?;
+        let ids: Vec<(Uuid,)> = sqlx::query_as(
+            "UPDATE verifications SET status = 'expired', completed_at = $1 WHERE id IN \
+             (SELECT id FROM verifications WHERE status = 'pending' AND expires_at <= $1 \
+             LIMIT $2) AND status = 'pending' RETURNING id",
+        )
+        .bind(now.0)
+        .bind(page_size(limit, 1000))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            let sql = format!("SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.id = $1");
+            let row: Option<ChallengeRow> = sqlx::query_as(&sql)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(row) = row {
+                out.push(row.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn record_recipient_failure(
+        &self,
+        org: OrgId,
+        recipient_key: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "INSERT INTO verification_recipient_failures (org_id, recipient_key, failures, \
+             last_failed_at) VALUES ($1, $2, 1, $3) ON CONFLICT (org_id, recipient_key) \
+             DO UPDATE SET failures = verification_recipient_failures.failures + 1, \
+             last_failed_at = excluded.last_failed_at RETURNING failures",
+        )
+        .bind(org.0)
+        .bind(recipient_key)
+        .bind(at.0)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    async fn recipient_failures(
+        &self,
+        org: OrgId,
+        recipient_key: &[u8],
+    ) -> StoreResult<Option<RecipientFailures>> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_failed_at FROM verification_recipient_failures \
+             WHERE org_id = $1 AND recipient_key = $2",
+        )
+        .bind(org.0)
+        .bind(recipient_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(failures, last)| RecipientFailures {
+            failures,
+            last_failed_at: Timestamp(last),
+        }))
+    }
+
+    async fn clear_recipient_failures(
+        &self,
+        org: OrgId,
+        recipient_key: &[u8],
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "DELETE FROM verification_recipient_failures WHERE org_id = $1 AND recipient_key = $2",
+        )
+        .bind(org.0)
+        .bind(recipient_key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! The technician's Pod inbox: technician checks contacts started on the public page and
+//! addressed to the signed-in technician. Confirming shows the code both sides compare.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::page::render;
+use crate::routes::contacts::ago;
+use crate::routes::sentence;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use countersign_app::verification::{TechnicianCheckError, VerificationError};
+use countersign_domain::TechnicianCheckId;
+use countersign_store::TechnicianCheckStore;
+use serde::Serialize;
+
+struct InboxRow {
+    id: String,
+    contact: String,
+    customer: String,
+    contact_id: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "pod/inbox.html")]
+struct InboxPage {
+    csrf: String,
+    user_name: String,
+    rows: Vec<InboxRow>,
+    confirmed: Option<String>,
+    error: Option<String>,
+}
+
+async fn inbox_page(
+    state: &AppState,
+    user: &CurrentUser,
+    confirmed: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let now = state.app.now();
+    let rows = state
+        .app
+        .store
+        .technician_inbox(user.org.id, user.technician.id, now)
+        .await?
+        .into_iter()
+        .map(|e| InboxRow {
+            id: e.check.id.to_string(),
+            contact: e.contact_name,
+            customer: e.customer_name,
+            contact_id: e.check.contact_id.to_string(),
+            when: e.check.chosen_at.map(|t| ago(now, t)).unwrap_or_default(),
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = InboxPage {
+        csrf: user.csrf_token.clone(),
+        user_name: user.technician.name.clone(),
+        rows,
+        confirmed,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// GET /pod/inbox
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    inbox_page(&state, &user, None, None).await
+}
+
+#[derive(Serialize)]
+pub struct InboxCount {
+    count: usize,
+}
+
+/// GET /pod/inbox/status: polled by every Pod page for the inbox banner.
+pub async fn status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<InboxCount>, AppError> {
+    let entries = state
+        .app
+        .store
+        .technician_inbox(user.org.id, user.technician.id, state.app.now())
+        .await?;
+    Ok(Json(InboxCount {
+        count: entries.len(),
+    }))
+}
+
+/// POST /pod/inbox/{id}/confirm
+pub async fn confirm(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: TechnicianCheckId = id.parse().map_err(|_| AppError::NotFound)?;
+    match state
+        .app
+        .confirm_technician_check(&user.actor(ip), &user.technician, id)
+        .await
+    {
+        Ok(code) => inbox_page(&state, &user, Some(code), None).await,
+        Err(TechnicianCheckError::Verification(VerificationError::NotFound)) => {
+            Err(AppError::NotFound)
+        }
+        Err(TechnicianCheckError::Verification(VerificationError::Store(e))) => Err(e.into()),
+        Err(e) => inbox_page(&state, &user, None, Some(sentence(&e.to_string()))).await,
+    }
+}

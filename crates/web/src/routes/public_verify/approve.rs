@@ -1,0 +1,126 @@
+//! `/v/{token}`: the approve link with number matching.
+
+use super::private;
+use crate::AppState;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::middleware::csrf::FormToken;
+use crate::page::render;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use countersign_app::verification::{LinkView, VerificationError};
+use countersign_store::{LinkAnswer, VerificationStatus};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "public_verify/approve.html")]
+struct ApprovePage {
+    csrf: String,
+    token: String,
+    msp: String,
+    footer: String,
+    technician: String,
+    expires: String,
+    choices: Vec<i64>,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "public_verify/approve_done.html")]
+struct DonePage {
+    msp: String,
+    title: &'static str,
+    text: &'static str,
+    ok: bool,
+}
+
+fn done(status: StatusCode, msp: String, outcome: VerificationStatus, fresh: bool) -> Result<Response, AppError> {
+    let (title, text, ok) = match (outcome, fresh) {
+        (VerificationStatus::Verified, true) => ("Thank you: you are verified", "You can go back to your call. You may close this page.", true),
+        (VerificationStatus::Denied, true) => ("Thank you for telling us", "Nothing was approved. The help desk has been alerted that someone may be using your name. If you are worried, call your IT provider on a number you already know.", false),
+        (VerificationStatus::Failed, true) => ("The number did not match", "Nothing was approved. If you are on a call with the help desk, ask them to send a new link and pick the number they tell you.", false),
+        (VerificationStatus::Expired, _) => ("This link has expired", "Nothing was approved. Ask the help desk for a new one if you need it.", false),
+        (_, _) => ("This link was already used", "It works once, and it was answered already. Nothing more is needed from you.", false),
+    };
+    Ok(private((status, render(&DonePage { msp, title, text, ok })?).into_response()))
+}
+
+fn unusable() -> Result<Response, AppError> {
+    done(StatusCode::GONE, String::new(), VerificationStatus::Expired, false)
+}
+
+fn page(form: &FormToken, token: String, v: &LinkView, error: Option<&'static str>) -> ApprovePage {
+    ApprovePage {
+        csrf: form.token.clone(),
+        token,
+        msp: v.brand.name.clone(),
+        footer: v.brand.footer.clone(),
+        technician: v.technician.clone(),
+        expires: v.expires_at.display(),
+        choices: v.challenge.match_choices.clone(),
+        error,
+    }
+}
+
+/// GET and HEAD /v/{token}: who asks and until when. Changes nothing.
+pub async fn show(
+    State(state): State<AppState>,
+    form: FormToken,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
+        return unusable();
+    };
+    if view.status != VerificationStatus::Pending {
+        return done(StatusCode::GONE, view.brand.name, view.status, false);
+    }
+    let html = render(&page(&form, token, &view, None))?;
+    Ok(private(form.respond(html)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    number: String,
+}
+
+/// POST /v/{token}: Approve with the picked number, or "This wasn't me".
+pub async fn answer(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form_token: FormToken,
+    Path(token): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
+        return unusable();
+    };
+    let answer = match (form.answer.as_str(), form.number.trim().parse::<i64>()) {
+        ("deny", _) => LinkAnswer::Deny,
+        ("approve", Ok(n)) if view.challenge.match_choices.contains(&n) => LinkAnswer::Approve(n),
+        _ => {
+            let p = page(&form_token, token, &view, Some("Pick the number the help desk tells you, then press Approve."));
+            return Ok(private(form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?))));
+        }
+    };
+    let (status, fresh) = state
+        .app
+        .answer_approve_link(&token, answer, Some(ip.to_string()))
+        .await
+        .map_err(internal)?;
+    let code = if fresh { StatusCode::OK } else { StatusCode::CONFLICT };
+    done(code, view.brand.name, status, fresh)
+}
+
+fn internal(e: VerificationError) -> AppError {
+    match e {
+        VerificationError::NotFound => AppError::NotFound,
+        VerificationError::Store(e) => e.into(),
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    }
+}
