@@ -14,8 +14,8 @@ mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
 pub mod settings;
-pub mod verification;
 pub mod startup;
+pub mod verification;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use settings::{FlagOverrides, Settings, SettingsError};

@@ -13,8 +13,8 @@ mod phone;
 mod sender;
 mod smtp;
 mod templates;
-mod verification_templates;
 pub mod twilio;
+mod verification_templates;
 
 pub use error::{SendError, SendErrorKind};
 pub use keywords::{Keyword, classify_keyword};

@@ -76,11 +76,7 @@ impl ChallengeStore for Store {
     ) -> StoreResult<Option<RecipientFailures>> {
         dispatch!(self, s => s.recipient_failures(org, recipient_key).await)
     }
-    async fn clear_recipient_failures(
-        &self,
-        org: OrgId,
-        recipient_key: &[u8],
-    ) -> StoreResult<()> {
+    async fn clear_recipient_failures(&self, org: OrgId, recipient_key: &[u8]) -> StoreResult<()> {
         dispatch!(self, s => s.clear_recipient_failures(org, recipient_key).await)
     }
 }

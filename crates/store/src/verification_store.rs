@@ -70,11 +70,7 @@ pub trait ChallengeStore {
 
     /// Marks pending verifications whose expiry passed as expired (every org: the sweep is
     /// server work). Returns them, at most `limit`.
-    async fn expire_challenges(
-        &self,
-        now: Timestamp,
-        limit: i64,
-    ) -> StoreResult<Vec<Challenge>>;
+    async fn expire_challenges(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Challenge>>;
 
     /// Adds a wrong code to the recipient's consecutive failures; returns the new count.
     async fn record_recipient_failure(
@@ -90,8 +86,7 @@ pub trait ChallengeStore {
         recipient_key: &[u8],
     ) -> StoreResult<Option<RecipientFailures>>;
     /// Forgets the recipient's failures (after a correct code).
-    async fn clear_recipient_failures(&self, org: OrgId, recipient_key: &[u8])
-    -> StoreResult<()>;
+    async fn clear_recipient_failures(&self, org: OrgId, recipient_key: &[u8]) -> StoreResult<()>;
 }
 
 /// Technician checks started by end users on the public page.

@@ -54,13 +54,26 @@ impl App {
         let key = self
             .keyring
             .derive_key_from(&claimed.key_id, purpose::VERIFICATION_CODE);
-        let right = key.is_some_and(|k| ct_eq(&code_hash(k.as_ref(), id, &code), &claimed.secret_hash));
+        let right =
+            key.is_some_and(|k| ct_eq(&code_hash(k.as_ref(), id, &code), &claimed.secret_hash));
         let target = id.to_string();
-        if right && self.store.finish_challenge(org, id, VerificationStatus::Verified, now).await? {
+        if right
+            && self
+                .store
+                .finish_challenge(org, id, VerificationStatus::Verified, now)
+                .await?
+        {
             self.store
                 .clear_recipient_failures(org, &claimed.recipient_key)
                 .await?;
-            self.audit(actor, Some(org), "verification.verified", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+            self.audit(
+                actor,
+                Some(org),
+                "verification.verified",
+                &target,
+                serde_json::json!({ "attempts": claimed.attempts }),
+            )
+            .await?;
             return Ok(CodeOutcome::Verified);
         }
         if right {
@@ -76,10 +89,24 @@ impl App {
             self.store
                 .finish_challenge(org, id, VerificationStatus::Failed, now)
                 .await?;
-            self.audit(actor, Some(org), "verification.failed", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+            self.audit(
+                actor,
+                Some(org),
+                "verification.failed",
+                &target,
+                serde_json::json!({ "attempts": claimed.attempts }),
+            )
+            .await?;
             return Ok(CodeOutcome::Dead);
         }
-        self.audit(actor, Some(org), "verification.wrong_code", &target, serde_json::json!({ "attempts": claimed.attempts })).await?;
+        self.audit(
+            actor,
+            Some(org),
+            "verification.wrong_code",
+            &target,
+            serde_json::json!({ "attempts": claimed.attempts }),
+        )
+        .await?;
         Ok(CodeOutcome::Wrong { left })
     }
 }

@@ -9,7 +9,8 @@ use countersign_crypto::hash_token;
 use countersign_domain::Timestamp;
 use countersign_messaging::Brand;
 use countersign_store::{
-    Challenge, ChallengeStore, ContactStore, LinkAnswer, OrgStore, TechnicianStore, VerificationStatus,
+    Challenge, ChallengeStore, ContactStore, LinkAnswer, OrgStore, TechnicianStore,
+    VerificationStatus,
 };
 
 /// What the interstitial shows.
@@ -102,17 +103,16 @@ impl App {
     async fn alert_denied(&self, challenge: &Challenge) -> Result<(), VerificationError> {
         let v = &challenge.verification;
         let org = v.org_id;
-        let contact = self
-            .store
-            .contact(org, v.contact_id)
-            .await?
-            .display_name;
+        let contact = self.store.contact(org, v.contact_id).await?.display_name;
         let mut to: Vec<String> = self
             .store
             .technicians(org)
             .await?
             .into_iter()
-            .filter(|t| t.active && (t.role == countersign_domain::Role::Admin || Some(t.id) == v.technician_id))
+            .filter(|t| {
+                t.active
+                    && (t.role == countersign_domain::Role::Admin || Some(t.id) == v.technician_id)
+            })
             .map(|t| t.email)
             .collect();
         to.sort();

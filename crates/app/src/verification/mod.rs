@@ -4,12 +4,14 @@
 
 mod check;
 mod link;
+mod settings;
 mod start;
 mod sweep;
 mod technician;
 
 pub use check::CodeOutcome;
 pub use link::LinkView;
+pub use settings::VerificationSettingsInput;
 pub use start::{Method, StartRequest, Started};
 pub use technician::{CheckView, TechnicianCheckError, WhoIAm};
 
@@ -37,7 +39,9 @@ pub enum VerificationError {
     #[error("{}", limit_text(*.0))]
     Limited(LimitHit),
     /// The recipient had too many wrong codes recently.
-    #[error("this phone number had too many wrong codes; wait an hour or verify the caller another way")]
+    #[error(
+        "this phone number had too many wrong codes; wait an hour or verify the caller another way"
+    )]
     RecipientLocked,
     /// The message could not be queued.
     #[error(transparent)]

@@ -10,7 +10,7 @@ use countersign_crypto::{hash_token, hmac_sha256, purpose, random_digits, random
 use countersign_domain::{ContactId, OrgId, Role, Timestamp, VerificationId};
 use countersign_messaging::{TemplateName, mask_recipient, parse_e164};
 use countersign_store::{
-    Channel, ChallengeStore, ContactStore, NewChallenge, SendLimits, Technician, Verification,
+    ChallengeStore, Channel, ContactStore, NewChallenge, SendLimits, Technician, Verification,
     VerificationMethod, VerificationStatus,
 };
 use std::time::Duration;
@@ -203,7 +203,13 @@ impl App {
             Method::SmsLink | Method::EmailLink => {
                 let (token, hash) = random_token();
                 debug_assert_eq!(hash, hash_token(&token));
-                (hash.to_vec(), String::new(), None, Some(token), settings.link_minutes)
+                (
+                    hash.to_vec(),
+                    String::new(),
+                    None,
+                    Some(token),
+                    settings.link_minutes,
+                )
             }
         };
         let (match_number, match_choices) = match req.method {

@@ -12,7 +12,7 @@ use countersign_crypto::{hash_token, random_digits, random_token};
 use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, VerificationId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient};
 use countersign_store::{
-    Channel, ChallengeStore, Contact, ContactStore, NewChallenge, Org, OrgStore, SendLimits,
+    ChallengeStore, Channel, Contact, ContactStore, NewChallenge, Org, OrgStore, SendLimits,
     StoreError, Technician, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
     TechnicianStore, ThrottleStore, Verification, VerificationMethod, VerificationStatus,
 };
@@ -95,7 +95,9 @@ impl App {
     ) -> Result<WhoIAm, VerificationError> {
         let contact = self.store.contact(org, contact).await?;
         let (channel, destination) = channel_of_record(&contact).ok_or_else(|| {
-            VerificationError::Invalid("this contact has no mobile number or email of record".into())
+            VerificationError::Invalid(
+                "this contact has no mobile number or email of record".into(),
+            )
         })?;
         let now = self.now();
         let settings = self.store.verification_settings(org).await?;
@@ -256,7 +258,10 @@ impl App {
     ///
     /// # Errors
     /// Unknown token, or a store failure.
-    pub async fn technician_check_view(&self, token: &str) -> Result<CheckView, TechnicianCheckError> {
+    pub async fn technician_check_view(
+        &self,
+        token: &str,
+    ) -> Result<CheckView, TechnicianCheckError> {
         let check = self
             .store
             .technician_check_by_token(&hash_token(token))
@@ -274,7 +279,8 @@ impl App {
             .map(|t| (t.id, t.name))
             .collect();
         technicians.sort_by(|a, b| a.1.cmp(&b.1));
-        let expired = check.status != TechnicianCheckStatus::Confirmed && self.now() >= check.expires_at;
+        let expired =
+            check.status != TechnicianCheckStatus::Confirmed && self.now() >= check.expires_at;
         Ok(CheckView {
             check,
             org,
@@ -339,7 +345,9 @@ impl App {
             .technician_check(org, id)
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => TechnicianCheckError::Verification(VerificationError::NotFound),
+                StoreError::NotFound => {
+                    TechnicianCheckError::Verification(VerificationError::NotFound)
+                }
                 e => e.into(),
             })?;
         let code = random_digits(4);

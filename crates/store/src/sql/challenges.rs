@@ -5,8 +5,8 @@
 use super::{Dialect, SqlStore, changed, page_size};
 use crate::directory::{Verification, VerificationMethod, VerificationStatus};
 use crate::verification::{
-    Challenge, ClaimedAttempt, LimitHit, LinkAnswer, NewChallenge, RecipientFailures,
-    SendLimits, VerificationSettings,
+    Challenge, ClaimedAttempt, LimitHit, LinkAnswer, NewChallenge, RecipientFailures, SendLimits,
+    VerificationSettings,
 };
 use crate::{ChallengeStore, StoreError, StoreResult};
 use countersign_domain::{OrgId, Timestamp, VerificationId};
@@ -213,15 +213,15 @@ where
         }
         // One outstanding request per contact: a new one supersedes the pending ones.
         if v.status == VerificationStatus::Pending {
-        sqlx::query(
-            "UPDATE verifications SET status = 'expired', expires_at = $3 \
+            sqlx::query(
+                "UPDATE verifications SET status = 'expired', expires_at = $3 \
              WHERE org_id = $1 AND contact_id = $2 AND status = 'pending'",
-        )
-        .bind(org.0)
-        .bind(v.contact_id.0)
-        .bind(v.at.0)
-        .execute(&mut *tx)
-        .await?;
+            )
+            .bind(org.0)
+            .bind(v.contact_id.0)
+            .bind(v.at.0)
+            .execute(&mut *tx)
+            .await?;
         }
         let choices = c
             .match_choices
@@ -272,7 +272,9 @@ where
     }
 
     async fn challenge(&self, org: OrgId, id: VerificationId) -> StoreResult<Challenge> {
-        let sql = format!("SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.org_id = $1 AND v.id = $2");
+        let sql = format!(
+            "SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.org_id = $1 AND v.id = $2"
+        );
         let row: Option<ChallengeRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
@@ -312,12 +314,14 @@ where
         .bind(max_attempts)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(hash, key_id, attempts, recipient)| ClaimedAttempt {
-            secret_hash: hash.unwrap_or_default(),
-            key_id,
-            attempts,
-            recipient_key: recipient.unwrap_or_default(),
-        }))
+        Ok(
+            row.map(|(hash, key_id, attempts, recipient)| ClaimedAttempt {
+                secret_hash: hash.unwrap_or_default(),
+                key_id,
+                attempts,
+                recipient_key: recipient.unwrap_or_default(),
+            }),
+        )
     }
 
     async fn finish_challenge(
@@ -440,11 +444,7 @@ where
         }))
     }
 
-    async fn clear_recipient_failures(
-        &self,
-        org: OrgId,
-        recipient_key: &[u8],
-    ) -> StoreResult<()> {
+    async fn clear_recipient_failures(&self, org: OrgId, recipient_key: &[u8]) -> StoreResult<()> {
         sqlx::query(
             "DELETE FROM verification_recipient_failures WHERE org_id = $1 AND recipient_key = $2",
         )

@@ -27,6 +27,7 @@
 
 mod audit;
 mod branding;
+mod challenges;
 mod contact_sync;
 mod contact_writes;
 mod contacts;
@@ -42,11 +43,10 @@ mod orgs;
 mod rows;
 mod sealed;
 mod sessions;
+mod technician_checks;
 mod technicians;
 mod tenant_links;
 mod throttles;
-mod challenges;
-mod technician_checks;
 mod verifications;
 
 pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};

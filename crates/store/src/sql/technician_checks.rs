@@ -100,7 +100,8 @@ where
         &self,
         token_hash: &[u8],
     ) -> StoreResult<Option<TechnicianCheck>> {
-        let sql = format!("SELECT {CHECK_COLUMNS} FROM technician_checks k WHERE k.token_hash = $1");
+        let sql =
+            format!("SELECT {CHECK_COLUMNS} FROM technician_checks k WHERE k.token_hash = $1");
         let row: Option<CheckRow> = sqlx::query_as(&sql)
             .bind(token_hash)
             .fetch_optional(&self.pool)

@@ -110,7 +110,10 @@ async fn enter_code(f: &Fixture, vid: &str, code: &str) -> (u16, String) {
         .app
         .post_form(
             &f.admin,
-            &format!("/pod/contacts/{}?action=verify&verification={vid}", f.contact),
+            &format!(
+                "/pod/contacts/{}?action=verify&verification={vid}",
+                f.contact
+            ),
             &format!("/pod/contacts/{}/verifications/{vid}/code", f.contact),
             &[("code", code)],
         )
@@ -158,7 +161,10 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     // Used: the same code again is refused.
     let (status, body) = enter_code(&f, &vid, &code).await;
     assert_eq!(status, 422);
-    assert!(body.contains("already verified: a code works once"), "{body}");
+    assert!(
+        body.contains("already verified: a code works once"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -168,11 +174,18 @@ async fn a_thousand_guessed_codes_stop_after_five() {
     let code = code_in(&last_message(&f.app, f.org, "verification_code").await.1);
     let csrf = f
         .app
-        .csrf(&f.admin, &format!("/pod/contacts/{}?action=verify&verification={vid}", f.contact))
+        .csrf(
+            &f.admin,
+            &format!(
+                "/pod/contacts/{}?action=verify&verification={vid}",
+                f.contact
+            ),
+        )
         .await;
-    let action = f
-        .app
-        .url(&format!("/pod/contacts/{}/verifications/{vid}/code", f.contact));
+    let action = f.app.url(&format!(
+        "/pod/contacts/{}/verifications/{vid}/code",
+        f.contact
+    ));
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1000u32 {
         let (client, action, csrf) = (f.admin.clone(), action.clone(), csrf.clone());
@@ -201,7 +214,10 @@ async fn a_thousand_guessed_codes_stop_after_five() {
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(c.attempts, 5, "no more than five comparisons, however many guesses race");
+    assert_eq!(
+        c.attempts, 5,
+        "no more than five comparisons, however many guesses race"
+    );
     assert_eq!(c.verification.status, VerificationStatus::Failed);
     // Even the right code is refused now.
     let (status, body) = enter_code(&f, &vid, &code).await;
@@ -222,7 +238,11 @@ async fn a_thousand_guessed_codes_stop_after_five() {
             &[("method", "sms_code")],
         )
         .await;
-    assert_eq!(res.status(), 422, "ten wrong codes in a row lock the recipient");
+    assert_eq!(
+        res.status(),
+        422,
+        "ten wrong codes in a row lock the recipient"
+    );
     assert!(res.text().await.unwrap().contains("too many wrong codes"));
 }
 
@@ -242,7 +262,14 @@ async fn codes_expire_and_send_limits_hold() {
         .app
         .app
         .store
-        .messages(f.org, &MessageFilter { transport: None, channel: None, limit: 100 })
+        .messages(
+            f.org,
+            &MessageFilter {
+                transport: None,
+                channel: None,
+                limit: 100,
+            },
+        )
         .await
         .unwrap()
         .len();
@@ -256,12 +283,24 @@ async fn codes_expire_and_send_limits_hold() {
         )
         .await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("3 verifications in the last 10 minutes"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("3 verifications in the last 10 minutes")
+    );
     let after = f
         .app
         .app
         .store
-        .messages(f.org, &MessageFilter { transport: None, channel: None, limit: 100 })
+        .messages(
+            f.org,
+            &MessageFilter {
+                transport: None,
+                channel: None,
+                limit: 100,
+            },
+        )
         .await
         .unwrap()
         .len();
@@ -279,7 +318,12 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
     let action = format!("/pod/contacts/{}/verify", f.contact);
     let res = f
         .app
-        .post_form(&tess, &pod, &action, &[("method", "sms_code"), ("destination", "+14255550199")])
+        .post_form(
+            &tess,
+            &pod,
+            &action,
+            &[("method", "sms_code"), ("destination", "+14255550199")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("nly admins may send"));
@@ -290,11 +334,21 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
     let mut s = VerificationSettings::defaults(f.org);
     s.require_note_for_other = true;
     s.updated_at = Some(f.app.app.now());
-    f.app.app.store.save_verification_settings(&s).await.unwrap();
+    f.app
+        .app
+        .store
+        .save_verification_settings(&s)
+        .await
+        .unwrap();
     let other = f.other.to_string();
     let res = f
         .app
-        .post_form(&tess, &pod, &action, &[("method", "sms_code"), ("target", other.as_str())])
+        .post_form(
+            &tess,
+            &pod,
+            &action,
+            &[("method", "sms_code"), ("target", other.as_str())],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("add a note"));
@@ -305,7 +359,11 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
             &tess,
             &pod,
             &action,
-            &[("method", "sms_code"), ("target", other.as_str()), ("note", "manager approval")],
+            &[
+                ("method", "sms_code"),
+                ("target", other.as_str()),
+                ("note", "manager approval"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -315,14 +373,27 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
         .app
         .app
         .store
-        .audit_entries(f.org, &AuditFilter::default())
+        .audit_entries(
+            f.org,
+            &AuditFilter {
+                action_prefix: Some("verification.".into()),
+                limit: 100,
+                ..AuditFilter::default()
+            },
+        )
         .await
         .unwrap();
-    let typed = entries
-        .iter()
-        .find(|e| e.entry.action == "verification.requested" && e.entry.detail.contains("\"typed_destination\":true"));
+    let typed = entries.iter().find(|e| {
+        e.entry.action == "verification.requested"
+            && e.entry.detail.contains("\"typed_destination\":true")
+    });
     assert!(typed.is_some(), "the typed number is audited");
-    assert!(entries.iter().all(|e| !e.entry.detail.contains("+14255550199")), "audit holds masked numbers only");
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.entry.detail.contains("+14255550199")),
+        "audit holds masked numbers only"
+    );
 }
 
 async fn start_link(f: &Fixture) -> (String, String, i64) {
@@ -346,36 +417,83 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
     let f = fixture().await;
     let (vid, token, number) = start_link(&f).await;
     // The technician's Pod shows the number to read out.
-    let (_, pod) = get(&f.app, &f.admin, &format!("/pod/contacts/{}?verification={vid}", f.contact)).await;
-    assert!(pod.contains(&format!("id=\"pod-match-number\">{number}<")), "{pod}");
+    let (_, pod) = get(
+        &f.app,
+        &f.admin,
+        &format!("/pod/contacts/{}?verification={vid}", f.contact),
+    )
+    .await;
+    assert!(
+        pod.contains(&format!("id=\"pod-match-number\">{number}<")),
+        "{pod}"
+    );
     let visitor = f.app.client();
     for _ in 0..100 {
-        let res = visitor.get(f.app.url(&format!("/v/{token}"))).send().await.unwrap();
+        let res = visitor
+            .get(f.app.url(&format!("/v/{token}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["cache-control"], "no-store");
         assert_eq!(res.headers()["referrer-policy"], "no-referrer");
-        let res = visitor.head(f.app.url(&format!("/v/{token}"))).send().await.unwrap();
+        let res = visitor
+            .head(f.app.url(&format!("/v/{token}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
     }
-    let c = f.app.app.store.challenge(f.org, vid.parse().unwrap()).await.unwrap();
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(c.verification.status, VerificationStatus::Pending);
-    let page = visitor.get(f.app.url(&format!("/v/{token}"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Acme IT") && page.contains("Which number"), "{page}");
+    let page = visitor
+        .get(f.app.url(&format!("/v/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Acme IT") && page.contains("Which number"),
+        "{page}"
+    );
     assert!(c.match_choices.len() >= 3 && c.match_choices.contains(&number));
     // Approve without a number: refused, still pending.
     let res = f
         .app
-        .post_form(&visitor, &format!("/v/{token}"), &format!("/v/{token}"), &[("answer", "approve")])
+        .post_form(
+            &visitor,
+            &format!("/v/{token}"),
+            &format!("/v/{token}"),
+            &[("answer", "approve")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let n = number.to_string();
     let res = f
         .app
-        .post_form(&visitor, &format!("/v/{token}"), &format!("/v/{token}"), &[("answer", "approve"), ("number", n.as_str())])
+        .post_form(
+            &visitor,
+            &format!("/v/{token}"),
+            &format!("/v/{token}"),
+            &[("answer", "approve"), ("number", n.as_str())],
+        )
         .await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("you are verified"));
-    let (_, status) = get(&f.app, &f.admin, &format!("/pod/verifications/{vid}/status")).await;
+    let (_, status) = get(
+        &f.app,
+        &f.admin,
+        &format!("/pod/verifications/{vid}/status"),
+    )
+    .await;
     assert_eq!(status, r#"{"status":"verified"}"#);
 }
 
@@ -383,15 +501,37 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
 async fn a_wrong_number_fails_the_link() {
     let f = fixture().await;
     let (vid, token, number) = start_link(&f).await;
-    let c = f.app.app.store.challenge(f.org, vid.parse().unwrap()).await.unwrap();
-    let wrong = c.match_choices.iter().find(|n| **n != number).unwrap().to_string();
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
+    let wrong = c
+        .match_choices
+        .iter()
+        .find(|n| **n != number)
+        .unwrap()
+        .to_string();
     let visitor = f.app.client();
     let res = f
         .app
-        .post_form(&visitor, &format!("/v/{token}"), &format!("/v/{token}"), &[("answer", "approve"), ("number", wrong.as_str())])
+        .post_form(
+            &visitor,
+            &format!("/v/{token}"),
+            &format!("/v/{token}"),
+            &[("answer", "approve"), ("number", wrong.as_str())],
+        )
         .await;
     assert!(res.text().await.unwrap().contains("did not match"));
-    let c = f.app.app.store.challenge(f.org, vid.parse().unwrap()).await.unwrap();
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(c.verification.status, VerificationStatus::Failed);
 }
 
@@ -408,7 +548,11 @@ async fn concurrent_approvals_exactly_one_wins() {
         let n = number.to_string();
         tasks.spawn(async move {
             c.post(url)
-                .form(&[("_csrf", csrf.as_str()), ("answer", "approve"), ("number", n.as_str())])
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("answer", "approve"),
+                    ("number", n.as_str()),
+                ])
                 .send()
                 .await
                 .unwrap()
@@ -420,8 +564,16 @@ async fn concurrent_approvals_exactly_one_wins() {
     while let Some(s) = tasks.join_next().await {
         statuses.push(s.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        19,
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
@@ -431,19 +583,42 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
     let visitor = f.app.client();
     let res = f
         .app
-        .post_form(&visitor, &format!("/v/{token}"), &format!("/v/{token}"), &[("answer", "deny")])
+        .post_form(
+            &visitor,
+            &format!("/v/{token}"),
+            &format!("/v/{token}"),
+            &[("answer", "deny")],
+        )
         .await;
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("Thank you for telling us"));
-    let c = f.app.app.store.challenge(f.org, vid.parse().unwrap()).await.unwrap();
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Thank you for telling us")
+    );
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(c.verification.status, VerificationStatus::Denied);
     let (to, text) = last_message(&f.app, f.org, "denied_alert").await;
     assert_eq!(to, "admin@acme.test");
-    assert!(text.contains("Ann Lee") && text.contains("This wasn't me"), "{text}");
+    assert!(
+        text.contains("Ann Lee") && text.contains("This wasn't me"),
+        "{text}"
+    );
     let (_, pod) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
     assert!(pod.contains(">denied<"), "the history shows it: {pod}");
     // The link is used up: GET says so and changes nothing.
-    let res = visitor.get(f.app.url(&format!("/v/{token}"))).send().await.unwrap();
+    let res = visitor
+        .get(f.app.url(&format!("/v/{token}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 410);
 }
 
@@ -451,15 +626,25 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
 async fn another_orgs_verification_ids_are_not_found() {
     let f = fixture().await;
     let vid = start(&f, "sms_code", &[]).await;
-    f.app.create_admin("Other MSP", "admin@other.test", PW).await;
+    f.app
+        .create_admin("Other MSP", "admin@other.test", PW)
+        .await;
     let other = signed_in(&f.app, "admin@other.test").await;
     let (status, _) = get(&f.app, &other, &format!("/pod/verifications/{vid}/status")).await;
     assert_eq!(status, 404);
-    let (status, _) = get(&f.app, &other, &format!("/pod/contacts/{}?verification={vid}", f.contact)).await;
+    let (status, _) = get(
+        &f.app,
+        &other,
+        &format!("/pod/contacts/{}?verification={vid}", f.contact),
+    )
+    .await;
     assert_eq!(status, 404);
     let csrf = f.app.csrf(&other, "/account").await;
     let res = other
-        .post(f.app.url(&format!("/pod/contacts/{}/verifications/{vid}/code", f.contact)))
+        .post(f.app.url(&format!(
+            "/pod/contacts/{}/verifications/{vid}/code",
+            f.contact
+        )))
         .form(&[("_csrf", csrf.as_str()), ("code", "123456")])
         .send()
         .await
@@ -472,8 +657,17 @@ async fn another_orgs_verification_ids_are_not_found() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let c = f.app.app.store.challenge(f.org, vid.parse().unwrap()).await.unwrap();
-    assert_eq!(c.attempts, 0, "nothing was counted against the real org's verification");
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.attempts, 0,
+        "nothing was counted against the real org's verification"
+    );
 }
 
 #[tokio::test]
@@ -500,15 +694,24 @@ async fn who_i_am_and_the_public_technician_check() {
         .collect();
     let (to, text) = last_message(&f.app, f.org, "who_i_am").await;
     assert_eq!(to, "+14255550101");
-    assert!(text.contains(&code) && text.contains("works for Acme IT"), "{text}");
+    assert!(
+        text.contains(&code) && text.contains("works for Acme IT"),
+        "{text}"
+    );
 
     // The public page answers the same for a contact's email and for anything else.
     let visitor = f.app.client();
     let page = "/t/acme-it/verify-technician";
-    let known = f.app.post_form(&visitor, page, page, &[("email", "ANN@c.example")]).await;
+    let known = f
+        .app
+        .post_form(&visitor, page, page, &[("email", "ANN@c.example")])
+        .await;
     assert_eq!(known.status(), 200);
     let known = known.text().await.unwrap();
-    let unknown = f.app.post_form(&visitor, page, page, &[("email", "nobody@c.example")]).await;
+    let unknown = f
+        .app
+        .post_form(&visitor, page, page, &[("email", "nobody@c.example")])
+        .await;
     assert_eq!(unknown.status(), 200);
     let unknown = unknown.text().await.unwrap();
     let strip = |s: &str| s.split("name=\"_csrf\"").next().unwrap().to_owned();
@@ -526,7 +729,15 @@ async fn who_i_am_and_the_public_technician_check() {
         .chars()
         .take_while(|c| *c != '"')
         .collect();
-    let res = f.app.post_form(&visitor, &check, &check, &[("technician", tech_id.as_str())]).await;
+    let res = f
+        .app
+        .post_form(
+            &visitor,
+            &check,
+            &check,
+            &[("technician", tech_id.as_str())],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let (_, body) = get(&f.app, &visitor, &check).await;
     assert!(body.contains("check-waiting"), "{body}");
@@ -543,19 +754,38 @@ async fn who_i_am_and_the_public_technician_check() {
         .collect();
     let res = f
         .app
-        .post_form(&f.admin, "/pod/inbox", &format!("/pod/inbox/{check_id}/confirm"), &[])
+        .post_form(
+            &f.admin,
+            "/pod/inbox",
+            &format!("/pod/inbox/{check_id}/confirm"),
+            &[],
+        )
         .await;
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
-    let code: String = body.split("id=\"inbox-code\">").nth(1).unwrap().chars().take(4).collect();
+    let code: String = body
+        .split("id=\"inbox-code\">")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(4)
+        .collect();
     let (_, page) = get(&f.app, &visitor, &check).await;
-    assert!(page.contains("check-confirmed") && page.contains(&code), "{page}");
+    assert!(
+        page.contains("check-confirmed") && page.contains(&code),
+        "{page}"
+    );
     // Rate limited per source address.
     let mut last = 200;
     for _ in 0..12 {
         last = f
             .app
-            .post_form(&visitor, page_path(), page_path(), &[("email", "nobody@c.example")])
+            .post_form(
+                &visitor,
+                page_path(),
+                page_path(),
+                &[("email", "nobody@c.example")],
+            )
             .await
             .status()
             .as_u16();
@@ -565,4 +795,35 @@ async fn who_i_am_and_the_public_technician_check() {
 
 fn page_path() -> &'static str {
     "/t/acme-it/verify-technician"
+}
+
+#[tokio::test]
+async fn verification_settings_validate_and_apply() {
+    let f = fixture().await;
+    let page = "/settings/verification";
+    let fields = |code: &'static str| {
+        vec![
+            ("code_minutes", code),
+            ("link_minutes", "5"),
+            ("per_recipient_10min", "3"),
+            ("per_technician_hour", "30"),
+            ("per_org_day", "1000"),
+        ]
+    };
+    let res = f.app.post_form(&f.admin, page, page, &fields("11")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("from 1 to 10"));
+    let s = f.app.app.store.verification_settings(f.org).await.unwrap();
+    assert_eq!((s.code_minutes, s.updated_at), (5, None), "nothing saved");
+    let res = f.app.post_form(&f.admin, page, page, &fields("2")).await;
+    assert_eq!(res.status(), 303);
+    let vid = start(&f, "sms_code", &[]).await;
+    let c = f
+        .app
+        .app
+        .store
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(c.expires_at.0 - c.verification.at.0, 2 * 60 * 1000);
 }

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use countersign_app::contacts::PodView;
 use countersign_app::verification::MAX_CODE_ATTEMPTS;
-use countersign_domain::{ContactId, Role, Timestamp, VerificationId};
 use countersign_domain::phone::mask_e164;
+use countersign_domain::{ContactId, Role, Timestamp, VerificationId};
 use countersign_store::{
     Challenge, ChallengeStore, ContactQuery, ContactStore, PodStore, VerificationMethod,
     VerificationStatus,
@@ -155,11 +155,7 @@ pub(super) async fn render_pod(
     extras: PodExtras,
 ) -> Result<Response, AppError> {
     let org = user.org.id;
-    let view: PodView = state
-        .app
-        .pod_view(org, id)
-        .await
-        .map_err(AppError::from)?;
+    let view: PodView = state.app.pod_view(org, id).await.map_err(AppError::from)?;
     let now = state.app.now();
     let c = &view.contact;
     let describe = |e: &countersign_store::VerificationEntry| {
@@ -192,9 +188,7 @@ pub(super) async fn render_pod(
     // The live panel shows a verification of this Pod's contact, or one started from it.
     let live = match extras.verification {
         Some(v) => match state.app.store.challenge(org, v).await {
-            Ok(ch)
-                if ch.verification.contact_id == id || ch.pod_contact_id == Some(id) =>
-            {
+            Ok(ch) if ch.verification.contact_id == id || ch.pod_contact_id == Some(id) => {
                 Some(live_panel(&ch, now))
             }
             Ok(_) | Err(countersign_store::StoreError::NotFound) => None,
@@ -266,11 +260,7 @@ pub(super) async fn render_pod(
             .map(|(_, _, text)| *text),
         action: extras.action,
         user_name: user.technician.name.clone(),
-        full_ui: !state
-            .app
-            .store
-            .is_pod_only(org, user.technician.id)
-            .await?,
+        full_ui: !state.app.store.is_pod_only(org, user.technician.id).await?,
         csrf: user.csrf_token.clone(),
         is_admin: user.technician.role == Role::Admin,
         require_note: settings.require_note_for_other,

@@ -75,7 +75,9 @@ pub async fn start(
 ) -> Result<Response, AppError> {
     let pod_contact = contact_id(&id)?;
     let Some(method) = Method::parse(&form.method) else {
-        let e = VerificationError::Invalid("choose how to verify: SMS code, or an approve link by SMS or email".into());
+        let e = VerificationError::Invalid(
+            "choose how to verify: SMS code, or an approve link by SMS or email".into(),
+        );
         return pod_error(&state, &user, pod_contact, "verify", None, e).await;
     };
     let contact = if form.target.is_empty() {

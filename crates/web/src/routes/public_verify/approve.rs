@@ -37,19 +37,60 @@ struct DonePage {
     ok: bool,
 }
 
-fn done(status: StatusCode, msp: String, outcome: VerificationStatus, fresh: bool) -> Result<Response, AppError> {
+fn done(
+    status: StatusCode,
+    msp: String,
+    outcome: VerificationStatus,
+    fresh: bool,
+) -> Result<Response, AppError> {
     let (title, text, ok) = match (outcome, fresh) {
-        (VerificationStatus::Verified, true) => ("Thank you: you are verified", "You can go back to your call. You may close this page.", true),
-        (VerificationStatus::Denied, true) => ("Thank you for telling us", "Nothing was approved. The help desk has been alerted that someone may be using your name. If you are worried, call your IT provider on a number you already know.", false),
-        (VerificationStatus::Failed, true) => ("The number did not match", "Nothing was approved. If you are on a call with the help desk, ask them to send a new link and pick the number they tell you.", false),
-        (VerificationStatus::Expired, _) => ("This link has expired", "Nothing was approved. Ask the help desk for a new one if you need it.", false),
-        (_, _) => ("This link was already used", "It works once, and it was answered already. Nothing more is needed from you.", false),
+        (VerificationStatus::Verified, true) => (
+            "Thank you: you are verified",
+            "You can go back to your call. You may close this page.",
+            true,
+        ),
+        (VerificationStatus::Denied, true) => (
+            "Thank you for telling us",
+            "Nothing was approved. The help desk has been alerted that someone may be using your name. If you are worried, call your IT provider on a number you already know.",
+            false,
+        ),
+        (VerificationStatus::Failed, true) => (
+            "The number did not match",
+            "Nothing was approved. If you are on a call with the help desk, ask them to send a new link and pick the number they tell you.",
+            false,
+        ),
+        (VerificationStatus::Expired, _) => (
+            "This link has expired",
+            "Nothing was approved. Ask the help desk for a new one if you need it.",
+            false,
+        ),
+        (_, _) => (
+            "This link was already used",
+            "It works once, and it was answered already. Nothing more is needed from you.",
+            false,
+        ),
     };
-    Ok(private((status, render(&DonePage { msp, title, text, ok })?).into_response()))
+    Ok(private(
+        (
+            status,
+            render(&DonePage {
+                msp,
+                title,
+                text,
+                ok,
+            })?,
+        )
+            .into_response(),
+    ))
 }
 
 fn unusable() -> Result<Response, AppError> {
-    done(StatusCode::GONE, String::new(), VerificationStatus::Expired, false)
+    done(
+        StatusCode::GONE,
+        String::new(),
+        VerificationStatus::Expired,
+        false,
+    )
 }
 
 fn page(form: &FormToken, token: String, v: &LinkView, error: Option<&'static str>) -> ApprovePage {
@@ -104,8 +145,15 @@ pub async fn answer(
         ("deny", _) => LinkAnswer::Deny,
         ("approve", Ok(n)) if view.challenge.match_choices.contains(&n) => LinkAnswer::Approve(n),
         _ => {
-            let p = page(&form_token, token, &view, Some("Pick the number the help desk tells you, then press Approve."));
-            return Ok(private(form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?))));
+            let p = page(
+                &form_token,
+                token,
+                &view,
+                Some("Pick the number the help desk tells you, then press Approve."),
+            );
+            return Ok(private(
+                form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
+            ));
         }
     };
     let (status, fresh) = state
@@ -113,7 +161,11 @@ pub async fn answer(
         .answer_approve_link(&token, answer, Some(ip.to_string()))
         .await
         .map_err(internal)?;
-    let code = if fresh { StatusCode::OK } else { StatusCode::CONFLICT };
+    let code = if fresh {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
     done(code, view.brand.name, status, fresh)
 }
 

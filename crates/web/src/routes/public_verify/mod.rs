@@ -27,7 +27,10 @@ pub fn router() -> Router<AppState> {
 /// The token is in the URL: no Referer to other sites, and nothing cached.
 fn private(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }

@@ -59,7 +59,9 @@ fn internal(e: TechnicianCheckError) -> AppError {
 }
 
 async fn msp_name(state: &AppState, org: &Org) -> Result<String, AppError> {
-    Ok(countersign_app::messages::brand_of(&state.app, org.id).await?.name)
+    Ok(countersign_app::messages::brand_of(&state.app, org.id)
+        .await?
+        .name)
 }
 
 /// GET /t/{slug}/verify-technician
@@ -103,8 +105,13 @@ pub async fn request(
         error,
     };
     if countersign_domain::Email::parse(f.email.trim()).is_err() {
-        let p = page(false, Some("Enter your email address, e.g. amy@example.com.".into()));
-        return Ok(private(form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?))));
+        let p = page(
+            false,
+            Some("Enter your email address, e.g. amy@example.com.".into()),
+        );
+        return Ok(private(
+            form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
+        ));
     }
     match state
         .app
@@ -114,13 +121,21 @@ pub async fn request(
         Ok(()) => Ok(private(form_token.respond(render(&page(true, None))?))),
         Err(TechnicianCheckError::Throttled) => {
             let p = page(false, Some(TechnicianCheckError::Throttled.to_string()));
-            Ok(private(form_token.respond((StatusCode::TOO_MANY_REQUESTS, render(&p)?))))
+            Ok(private(
+                form_token.respond((StatusCode::TOO_MANY_REQUESTS, render(&p)?)),
+            ))
         }
         Err(e) => Err(internal(e)),
     }
 }
 
-fn check_page(form: &FormToken, slug: &str, token: &str, v: CheckView, error: Option<String>) -> CheckPage {
+fn check_page(
+    form: &FormToken,
+    slug: &str,
+    token: &str,
+    v: CheckView,
+    error: Option<String>,
+) -> CheckPage {
     let state = if v.expired {
         "expired"
     } else {
@@ -147,7 +162,11 @@ fn check_page(form: &FormToken, slug: &str, token: &str, v: CheckView, error: Op
     }
 }
 
-async fn view_for(state: &AppState, slug: &str, token: &str) -> Result<Option<CheckView>, AppError> {
+async fn view_for(
+    state: &AppState,
+    slug: &str,
+    token: &str,
+) -> Result<Option<CheckView>, AppError> {
     match state.app.technician_check_view(token).await {
         Ok(v) if v.org.slug == slug => Ok(Some(v)),
         Ok(_) | Err(TechnicianCheckError::Unusable) => Ok(None),
@@ -188,15 +207,30 @@ pub async fn choose(
     }
     let error = match f.technician.parse::<TechnicianId>() {
         Err(_) => Some(TechnicianCheckError::UnknownTechnician.to_string()),
-        Ok(t) => match state.app.choose_technician(&token, t, &ip.to_string()).await {
+        Ok(t) => match state
+            .app
+            .choose_technician(&token, t, &ip.to_string())
+            .await
+        {
             Ok(()) => return Ok(Redirect::to(&format!("/t/{slug}/check/{token}")).into_response()),
-            Err(e @ (TechnicianCheckError::UnknownTechnician | TechnicianCheckError::Unusable)) => Some(e.to_string()),
+            Err(e @ (TechnicianCheckError::UnknownTechnician | TechnicianCheckError::Unusable)) => {
+                Some(e.to_string())
+            }
             Err(e) => return Err(internal(e)),
         },
     };
     let Some(v) = view_for(&state, &slug, &token).await? else {
         return Err(AppError::NotFound);
     };
-    let page = check_page(&form_token, &slug, &token, v, error.map(|e| crate::routes::sentence(&e)));
-    Ok(private(form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?))))
+    let page = check_page(
+        &form_token,
+        &slug,
+        &token,
+        v,
+        error.map(|e| crate::routes::sentence(&e)),
+    );
+    Ok(private(form_token.respond((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(&page)?,
+    ))))
 }

@@ -3,6 +3,7 @@
 mod actions;
 mod pages;
 mod pod;
+mod verification;
 
 use crate::AppState;
 use axum::Router;
@@ -13,6 +14,10 @@ pub fn router() -> Router<AppState> {
         .route("/settings", get(pages::org).post(actions::update_org))
         .route("/settings/technicians", get(pages::technicians))
         .route("/settings/pod", get(pod::show).post(pod::update))
+        .route(
+            "/settings/verification",
+            get(verification::show).post(verification::update),
+        )
         .route(
             "/settings/technicians/{id}/pod-only",
             post(pod::set_pod_only),

@@ -1,0 +1,100 @@
+//! GET/POST /settings/verification: how long codes and links work, the send limits, and
+//! whether verifying another contact needs a note. Admins only.
+
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::page::{PageContext, Section, render};
+use crate::routes::{NoticeQuery, notice_text, sentence};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use countersign_app::verification::{VerificationError, VerificationSettingsInput};
+use countersign_store::ChallengeStore;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "settings/verification.html")]
+struct VerificationPage {
+    ctx: PageContext,
+    tab: &'static str,
+    f: Fields,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Fields {
+    #[serde(default)]
+    code_minutes: String,
+    #[serde(default)]
+    link_minutes: String,
+    #[serde(default)]
+    per_recipient_10min: String,
+    #[serde(default)]
+    per_technician_hour: String,
+    #[serde(default)]
+    per_org_day: String,
+    /// Present when the box is ticked.
+    require_note_for_other: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let s = state.app.store.verification_settings(user.org.id).await?;
+    render(&VerificationPage {
+        ctx: PageContext::new(&user, Section::Settings),
+        tab: "verification",
+        f: Fields {
+            code_minutes: s.code_minutes.to_string(),
+            link_minutes: s.link_minutes.to_string(),
+            per_recipient_10min: s.per_recipient_10min.to_string(),
+            per_technician_hour: s.per_technician_hour.to_string(),
+            per_org_day: s.per_org_day.to_string(),
+            require_note_for_other: s.require_note_for_other.then(String::new),
+        },
+        notice: q.notice.as_deref().and_then(notice_text),
+        error: None,
+    })
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Form(f): Form<Fields>,
+) -> Result<Response, AppError> {
+    let input = VerificationSettingsInput {
+        code_minutes: f.code_minutes.clone(),
+        link_minutes: f.link_minutes.clone(),
+        per_recipient_10min: f.per_recipient_10min.clone(),
+        per_technician_hour: f.per_technician_hour.clone(),
+        per_org_day: f.per_org_day.clone(),
+        require_note_for_other: f.require_note_for_other.is_some(),
+    };
+    match state
+        .app
+        .save_verification_settings(&user.actor(ip), &user.technician, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/settings/verification?notice=saved").into_response()),
+        Err(VerificationError::Invalid(e)) => {
+            let page = render(&VerificationPage {
+                ctx: PageContext::new(&user, Section::Settings),
+                tab: "verification",
+                f,
+                notice: None,
+                error: Some(sentence(&e)),
+            })?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(VerificationError::Store(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Internal(anyhow::anyhow!(e))),
+    }
+}
