@@ -518,10 +518,10 @@ async fn pod_shows_state_history_and_the_sim_swap_warning() {
         body.contains("Ann Lee") && !body.contains("SIM-swap"),
         "{body}"
     );
-    // The actions say plainly that they are not there yet.
+    // Verify opens its panel (the SMS code to the number of record is the default).
     let (_, body) = get(&app, &c, &format!("{pod}?action=verify")).await;
     assert!(
-        body.contains("arrives with end-user verification. Nothing was sent."),
+        body.contains("id=\"pod-verify\"") && body.contains("value=\"sms_code\" checked"),
         "{body}"
     );
 }

@@ -3,7 +3,7 @@
 
 use crate::{PW, get, signed_in};
 use countersign_domain::{Email, Role};
-use countersign_store::{InviteStore, SessionStore, TechnicianStore};
+use countersign_store::{InviteStore, MessageStore, SessionStore, TechnicianStore};
 use countersign_testkit::TestApp;
 
 /// Org B's customer, synced contact and manual contact; A requests every URL of them.
@@ -75,6 +75,15 @@ async fn directory_matrix(
         ),
         (format!("/contacts/{b_contact}/delete"), vec![]),
         (
+            format!("/pod/contacts/{b_contact}/verify"),
+            vec![("method", "sms_code")],
+        ),
+        (
+            format!("/pod/contacts/{b_contact}/verify"),
+            vec![("method", "email_link")],
+        ),
+        (format!("/pod/contacts/{b_contact}/who-i-am"), vec![]),
+        (
             format!("/customers/{}", b_synced.id),
             vec![("name", "Hijacked"), ("default_country", "GB")],
         ),
@@ -98,6 +107,24 @@ async fn directory_matrix(
         let status = res.status().as_u16();
         check(url, status, &res.text().await.unwrap(), 404);
     }
+    // Nothing was sent to B's contact.
+    let sent = app
+        .app
+        .store
+        .messages(
+            b_org,
+            &countersign_store::MessageFilter {
+                transport: None,
+                channel: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        sent.iter().all(|m| m.template == "invite"),
+        "only B's own invites: {sent:?}"
+    );
     // B is unchanged.
     let contact = app.app.store.contact(b_org, b_contact).await.unwrap();
     assert_eq!(contact.mobile_e164.as_deref(), Some("+14255550142"));
