@@ -15,6 +15,8 @@ pub mod microsoft;
 mod microsoft_settings;
 pub mod settings;
 pub mod startup;
+mod webhook_settings;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use settings::{FlagOverrides, Settings, SettingsError};

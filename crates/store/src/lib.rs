@@ -26,6 +26,7 @@ mod postgres;
 mod sql;
 mod sqlite;
 mod traits;
+pub mod webhooks;
 
 pub use chain::{AUDIT_GENESIS, audit_hash};
 pub use delivery::*;
@@ -35,6 +36,7 @@ pub use graph_mail::{GraphMail, GraphMailStore};
 pub use integrations::*;
 pub use model::*;
 pub use postgres::PgStore;
+pub use sql::MAX_WEBHOOK_DELIVERY_PAGE;
 pub use sql::{Dialect, SqlStore};
 pub use sql::{
     MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_JOB_PAGE, MAX_MESSAGE_PAGE, MAX_SEALED_PAGE,
@@ -42,6 +44,7 @@ pub use sql::{
 pub use sql::{MAX_CONTACT_PAGE, MAX_CUSTOMER_PAGE, MAX_VERIFICATION_PAGE};
 pub use sqlite::SqliteStore;
 pub use traits::*;
+pub use webhooks::*;
 
 /// Names of the unique constraints, as carried by [`StoreError::Conflict`] on both backends.
 pub mod constraints {
