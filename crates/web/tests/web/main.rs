@@ -20,6 +20,7 @@ mod postgres;
 mod sessions;
 mod shell;
 mod totp;
+mod webhook_endpoints;
 
 use countersign_testkit::TestApp;
 
