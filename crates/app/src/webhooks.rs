@@ -6,10 +6,12 @@ mod deliver;
 mod emit;
 mod endpoints;
 mod target;
+mod verification;
 
 pub use deliver::{WebhookClient, WebhookJobOutcome};
 pub use endpoints::{CreatedEndpoint, EndpointInput, WebhookError};
 pub use target::{TargetError, check_target};
+pub use verification::VerificationEventData;
 
 use countersign_domain::{OrgId, Timestamp, WebhookDeliveryId, WebhookEventId};
 use serde::{Deserialize, Serialize};
