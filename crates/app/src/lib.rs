@@ -16,6 +16,8 @@ mod microsoft_settings;
 pub mod settings;
 pub mod startup;
 pub mod verification;
+mod webhook_settings;
+pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use settings::{FlagOverrides, Settings, SettingsError};

@@ -26,6 +26,7 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub workers: WorkerSettings,
     pub microsoft: MicrosoftSettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +150,7 @@ pub use crate::messaging_settings::{
     WorkerSettings,
 };
 pub use crate::microsoft_settings::MicrosoftSettings;
+pub use crate::webhook_settings::WebhookSettings;
 
 /// Overrides from command-line flags (the top layer).
 #[derive(Clone, Debug, Default)]
@@ -348,6 +350,7 @@ impl Settings {
         tracing_filter_ok(&self.log.level).map_err(|m| SettingsError::new("log.level", m))?;
         self.validate_messaging()?;
         self.validate_microsoft()?;
+        self.validate_webhooks()?;
         Ok(())
     }
 

@@ -23,6 +23,7 @@ pub mod token;
 pub mod totp;
 
 pub use keyring::{Keyring, KeyringError, SealAad, SealError, purpose, sealed_key_id};
+pub use mac::webhook_signature;
 pub use password::{PasswordError, PasswordHasher, PasswordParams};
 pub use qr::qr_svg;
 pub use recovery::{generate_recovery_codes, hash_recovery_code, normalize_recovery_code};

@@ -100,3 +100,16 @@ id_type!(
     /// A pending sign-in or consent round trip to Microsoft (its `state`).
     OAuthStateId
 );
+id_type!(
+    /// An https endpoint an org registered to receive webhook events.
+    WebhookEndpointId
+);
+id_type!(
+    /// One event sent (or to be sent) to one webhook endpoint.
+    WebhookDeliveryId
+);
+id_type!(
+    /// One event (e.g. a verification was requested); the same event has the same id at
+    /// every endpoint, so a receiver can drop duplicates.
+    WebhookEventId
+);

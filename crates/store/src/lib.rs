@@ -29,6 +29,7 @@ mod sqlite;
 mod traits;
 pub mod verification;
 mod verification_store;
+pub mod webhooks;
 
 pub use chain::{AUDIT_GENESIS, audit_hash};
 pub use delivery::*;
@@ -38,6 +39,7 @@ pub use graph_mail::{GraphMail, GraphMailStore};
 pub use integrations::*;
 pub use model::*;
 pub use postgres::PgStore;
+pub use sql::MAX_WEBHOOK_DELIVERY_PAGE;
 pub use sql::{Dialect, SqlStore};
 pub use sql::{
     MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_JOB_PAGE, MAX_MESSAGE_PAGE, MAX_SEALED_PAGE,
@@ -47,6 +49,7 @@ pub use sqlite::SqliteStore;
 pub use traits::*;
 pub use verification::*;
 pub use verification_store::*;
+pub use webhooks::*;
 
 /// Names of the unique constraints, as carried by [`StoreError::Conflict`] on both backends.
 pub mod constraints {

@@ -207,6 +207,8 @@ pub enum SealedColumn {
     IntegrationGdapRefreshToken,
     /// `oauth_states.pkce_verifier`.
     OAuthStatePkceVerifier,
+    /// `webhook_endpoints.secret`.
+    WebhookEndpointSecret,
 }
 
 impl SealedColumn {
@@ -217,6 +219,7 @@ impl SealedColumn {
         Self::IntegrationGdapClientSecret,
         Self::IntegrationGdapRefreshToken,
         Self::OAuthStatePkceVerifier,
+        Self::WebhookEndpointSecret,
     ];
 
     /// `(table, column)`: also the associated data a value is sealed with.
@@ -228,6 +231,7 @@ impl SealedColumn {
             Self::IntegrationGdapClientSecret => ("integrations", "gdap_client_secret"),
             Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
             Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
+            Self::WebhookEndpointSecret => ("webhook_endpoints", "secret"),
         }
     }
 }

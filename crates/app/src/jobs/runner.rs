@@ -8,7 +8,7 @@ use crate::App;
 use crate::messages::{
     BatchJob, DeliveryOutcome, SEND_MESSAGE_JOB, SendMessagePayload, Transports,
 };
-use countersign_store::{Job, JobStore, StoreError};
+use countersign_store::{Job, JobStore, StoreError, WebhookStore};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -24,6 +24,8 @@ pub fn worker_id(n: u32) -> String {
 enum Next {
     Complete,
     Retry(String),
+    /// Retry after this delay instead of the workers' backoff (webhooks back off over hours).
+    RetryAfter(String, Duration),
     Bury(String),
 }
 
@@ -72,6 +74,7 @@ pub async fn run_job(app: &App, transports: &Transports, job: &Job) -> Result<()
                 crate::microsoft::SyncJobOutcome::Retry(e) => Next::Retry(e),
             }
         }
+        crate::webhooks::DELIVER_WEBHOOK_JOB => deliver_webhook(app, transports, job).await?,
         other => Next::Bury(format!("unknown job kind {other:?}")),
     };
     let now = app.now();
@@ -85,12 +88,57 @@ pub async fn run_job(app: &App, transports: &Transports, job: &Job) -> Result<()
                 .retry_job_later(job.job.id, &worker, run_at, &error, now)
                 .await?;
         }
-        Next::Retry(error) | Next::Bury(error) => {
+        Next::RetryAfter(error, after) if job.attempts < job.job.max_attempts => {
+            app.store
+                .retry_job_later(job.job.id, &worker, now.plus(after), &error, now)
+                .await?;
+        }
+        Next::Retry(error) | Next::RetryAfter(error, _) | Next::Bury(error) => {
             tracing::warn!(job.id = %job.job.id, kind = %job.job.kind, error = %error, "job is dead");
             app.store.bury_job(job.job.id, &worker, &error, now).await?;
         }
     }
     Ok(())
+}
+
+/// A `deliver_webhook` job: one attempt of its delivery.
+async fn deliver_webhook(
+    app: &App,
+    transports: &Transports,
+    job: &Job,
+) -> Result<Next, StoreError> {
+    use crate::webhooks::{DeliverWebhookPayload, WebhookJobOutcome};
+    let Ok(p) = serde_json::from_str::<DeliverWebhookPayload>(&job.job.payload) else {
+        return Ok(Next::Bury("unreadable payload".into()));
+    };
+    let org = job.job.org_id;
+    if job.attempts > job.job.max_attempts {
+        // Every attempt so far ended with its worker dying mid-job.
+        let error = format!(
+            "no attempt finished in {} tries (workers stopped mid-job)",
+            job.job.max_attempts
+        );
+        if let Ok(d) = app.store.webhook_delivery(org, p.delivery_id).await {
+            app.final_failure(&d, None, &error).await?;
+        }
+        return Ok(Next::Bury(error));
+    }
+    Ok(
+        match app
+            .deliver_webhook(
+                &transports.webhooks,
+                org,
+                p.delivery_id,
+                job.attempts,
+                job.job.max_attempts,
+            )
+            .await?
+        {
+            WebhookJobOutcome::Done => Next::Complete,
+            WebhookJobOutcome::Retry { error, after } => Next::RetryAfter(error, after),
+            WebhookJobOutcome::GaveUp(error) => Next::Bury(error),
+        },
+    )
 }
 
 /// The worker loops of one process.

@@ -18,6 +18,8 @@ pub struct Transports {
     pub twilio: Option<TwilioSender>,
     pub smtp: Option<SmtpSender>,
     pub twilio_status_callback: String,
+    /// The HTTP client of outgoing webhooks.
+    pub webhooks: crate::webhooks::WebhookClient,
 }
 
 impl Transports {
@@ -69,10 +71,14 @@ impl Transports {
         } else {
             None
         };
+        let webhooks = crate::webhooks::WebhookClient::new(&settings.webhooks).map_err(|e| {
+            SendError::permanent(format!("the webhook client cannot start: {e}"), None)
+        })?;
         Ok(Self {
             twilio,
             smtp,
             twilio_status_callback: format!("{}{TWILIO_STATUS_PATH}", settings.public_base()),
+            webhooks,
         })
     }
 }

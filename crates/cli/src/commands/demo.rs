@@ -35,6 +35,8 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
     settings.metrics.listen.clear();
     // Nothing leaves a demo: messages go to the Outbox page.
     settings.messaging.transport = countersign_app::settings::MessagingTransport::Outbox;
+    // So webhooks can be tried against a receiver on this machine (`http://127.0.0.1:…`).
+    settings.webhooks.allow_private_targets = true;
     let sim = start_simulator(&format!("http://{addr}")).await?;
     let manifest = sim.manifest().clone();
     let multi = manifest

@@ -48,6 +48,7 @@ mod technicians;
 mod tenant_links;
 mod throttles;
 mod verifications;
+mod webhooks;
 
 pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
 pub use contacts::MAX_CONTACT_PAGE;
@@ -56,6 +57,7 @@ pub use jobs::MAX_JOB_PAGE;
 pub use messages::MAX_MESSAGE_PAGE;
 pub use sealed::MAX_SEALED_PAGE;
 pub use verifications::MAX_VERIFICATION_PAGE;
+pub use webhooks::MAX_WEBHOOK_DELIVERY_PAGE;
 
 use crate::{StoreError, StoreResult};
 use sqlx::migrate::{Migrate, Migrator};

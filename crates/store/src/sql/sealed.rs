@@ -56,6 +56,7 @@ fn statements(column: SealedColumn) -> SealedSql {
             sealed_sql!("integrations", "gdap_refresh_token")
         }
         SealedColumn::OAuthStatePkceVerifier => sealed_sql!("oauth_states", "pkce_verifier"),
+        SealedColumn::WebhookEndpointSecret => sealed_sql!("webhook_endpoints", "secret"),
     }
 }
 

@@ -27,6 +27,7 @@ mod sealed;
 mod sessions;
 mod technicians;
 mod throttles;
+mod webhooks;
 
 /// Generates one test per scenario and backend.
 macro_rules! conformance {
@@ -116,6 +117,11 @@ conformance! {
         integrations_are_org_scoped_and_managed,
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
+    ],
+    webhooks: [
+        endpoints_are_org_scoped_and_managed,
+        deliveries_queue_once_per_event_with_their_jobs,
+        attempts_record_status_until_final,
     ],
     isolation: [
         technician_methods,

@@ -4,7 +4,7 @@ use crate::fixtures::{at, org, random_bytes, technician};
 use countersign_domain::{IntegrationId, OAuthStateId, Role};
 use countersign_store::{
     IntegrationStore, SealedColumn, SealedStore, SealedValue, Store, StoreError, TechnicianStore,
-    constraints,
+    WebhookStore, constraints,
 };
 
 /// Stores `value` in `column` of technician row `t`. The exhaustive match makes a new
@@ -56,6 +56,13 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
             s.pkce_verifier = Some(value.to_vec());
             store.create_oauth_state(&s).await.unwrap();
         }
+        // Endpoint rows share the technician's id too.
+        SealedColumn::WebhookEndpointSecret => {
+            let mut e = crate::webhooks::endpoint(t.org_id, &["verification.verified"]);
+            e.id = countersign_domain::WebhookEndpointId(t.id.0);
+            e.sealed_secret = value.to_vec();
+            store.create_webhook_endpoint(&e).await.unwrap();
+        }
     }
 }
 
@@ -103,6 +110,11 @@ async fn get(
             .into_iter()
             .find(|v| v.row_id == t.id.to_string())
             .map(|v| v.value),
+        SealedColumn::WebhookEndpointSecret => store
+            .webhook_endpoint(t.org_id, countersign_domain::WebhookEndpointId(t.id.0))
+            .await
+            .ok()
+            .map(|e| e.sealed_secret),
     }
 }
 

@@ -15,6 +15,7 @@ mod pod;
 mod public_verify;
 mod settings;
 mod shell;
+mod webhook_endpoints;
 pub mod webhooks;
 
 use crate::AppState;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(outbox::router())
         .merge(branding::router())
         .merge(webhooks::router())
+        .merge(webhook_endpoints::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), csrf::check))
@@ -85,6 +87,8 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "contact_created" => "Contact created.",
         "contact_deleted" => "Contact deleted.",
         "customer_created" => "Customer created.",
+        "webhook_deleted" => "Endpoint deleted. It gets no more events.",
+        "webhook_test_queued" => "Test event queued. It appears under Recent deliveries once sent.",
         _ => return None,
     })
 }

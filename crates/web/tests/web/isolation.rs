@@ -235,6 +235,7 @@ pub async fn matrix(app: TestApp) {
     directory_matrix(&app, a.org.id, b.org.id, &c).await;
     crate::integrations::isolation_matrix(&app, b.org.id, &c).await;
     crate::messaging_pages::isolation_matrix(&app, b.org.id, &c).await;
+    crate::webhook_endpoints::isolation_matrix(&app, &b.technician, &c).await;
     let url = format!("/settings/technicians/{}/pod-only", b_tech.id);
     let res = app
         .post_form(&c, "/settings/technicians", &url, &[("pod_only", "on")])

@@ -21,6 +21,7 @@ mod sessions;
 mod shell;
 mod totp;
 mod verification;
+mod webhook_endpoints;
 
 use countersign_testkit::TestApp;
 

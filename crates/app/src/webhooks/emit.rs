@@ -1,0 +1,64 @@
+//! Emitting an event: one delivery per enabled, subscribed endpoint, each with its job, in one
+//! transaction; so once `emit_webhook` returns, the event is durable for every endpoint.
+
+use super::{DELIVER_WEBHOOK_JOB, DeliverWebhookPayload, WebhookEvent};
+use crate::App;
+use countersign_domain::{JobId, WebhookDeliveryId};
+use countersign_store::{NewJob, NewWebhookDelivery, StoreError, WebhookEndpoint, WebhookStore};
+
+impl App {
+    /// Queues `event` for every enabled endpoint of `event.org` subscribed to its kind.
+    /// Emitting an event with the same id again queues nothing new (per endpoint). Returns
+    /// how many deliveries were queued.
+    ///
+    /// # Errors
+    /// Store failures: then nothing was queued for any endpoint.
+    pub async fn emit_webhook(&self, event: &WebhookEvent) -> Result<u64, StoreError> {
+        let endpoints = self
+            .store
+            .subscribed_webhook_endpoints(event.org, event.kind.as_str())
+            .await?;
+        self.queue_event(event, &endpoints).await
+    }
+
+    /// Records a delivery of `event` to each of `endpoints`, with its job.
+    pub(crate) async fn queue_event(
+        &self,
+        event: &WebhookEvent,
+        endpoints: &[WebhookEndpoint],
+    ) -> Result<u64, StoreError> {
+        if endpoints.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let body = event.body();
+        let mut batch = Vec::with_capacity(endpoints.len());
+        for e in endpoints {
+            let id = WebhookDeliveryId::new();
+            let payload = serde_json::to_string(&DeliverWebhookPayload { delivery_id: id })
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            batch.push((
+                NewWebhookDelivery {
+                    id,
+                    org_id: event.org,
+                    endpoint_id: e.id,
+                    event_id: event.id,
+                    event_kind: event.kind.as_str().to_owned(),
+                    payload: body.clone(),
+                    created_at: now,
+                },
+                NewJob {
+                    id: JobId::new(),
+                    org_id: event.org,
+                    kind: DELIVER_WEBHOOK_JOB.into(),
+                    payload,
+                    max_attempts: i64::from(self.settings.webhooks.max_attempts),
+                    run_at: now,
+                    dedup_key: Some(format!("webhook:{id}")),
+                    created_at: now,
+                },
+            ));
+        }
+        self.store.queue_webhook_deliveries(&batch).await
+    }
+}

@@ -1,0 +1,280 @@
+//! Admins manage endpoints: register (the signing secret is shown once), enable or disable,
+//! rotate the secret, delete, send a test event. Each change is audited (ids and metadata,
+//! never the secret).
+
+use super::target::{TargetError, check_target};
+use super::{WebhookEvent, WebhookEventKind, secret_aad};
+use crate::App;
+use crate::audit::Actor;
+use countersign_domain::{WebhookEndpointId, WebhookEventId};
+use countersign_store::{StoreError, Technician, WebhookEndpoint, WebhookStore};
+use serde_json::json;
+
+/// Longest description accepted.
+const MAX_DESCRIPTION: usize = 200;
+/// Most endpoints per org.
+const MAX_ENDPOINTS: usize = 20;
+
+/// What the form sends.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointInput {
+    pub url: String,
+    pub description: String,
+    /// Wire names of the ticked event kinds.
+    pub events: Vec<String>,
+}
+
+/// A registered endpoint and its signing secret, to show once.
+pub struct CreatedEndpoint {
+    pub endpoint: WebhookEndpoint,
+    pub secret: String,
+}
+
+/// Why a change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("only admins manage webhooks")]
+    NotAllowed,
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no such endpoint")]
+    NotFound,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for WebhookError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            e => Self::Store(e),
+        }
+    }
+}
+
+impl WebhookError {
+    /// Whether the form should show the message (nothing changed).
+    #[must_use]
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Self::Target(_) | Self::Invalid(_))
+    }
+}
+
+/// A new signing secret: `whsec_` and 256 random bits (base64url). The whole string is the
+/// HMAC key.
+fn new_secret() -> String {
+    format!("whsec_{}", countersign_crypto::random_token().0)
+}
+
+impl App {
+    fn seal_secret(&self, e: &WebhookEndpoint, secret: &str) -> Vec<u8> {
+        let row = e.id.to_string();
+        self.keyring
+            .seal(secret.as_bytes(), &secret_aad(e.org_id, &row))
+    }
+
+    /// Registers an endpoint. Returns it with its secret, which is never shown again.
+    ///
+    /// # Errors
+    /// Not an admin, a refused URL, no or unknown events, a long description (nothing is
+    /// stored), or a store failure.
+    pub async fn create_webhook_endpoint(
+        &self,
+        by: &Technician,
+        input: &EndpointInput,
+        ip: Option<String>,
+    ) -> Result<CreatedEndpoint, WebhookError> {
+        if !by.role.can_manage() {
+            return Err(WebhookError::NotAllowed);
+        }
+        let url = check_target(&input.url, self.settings.webhooks.allow_private_targets)?;
+        let description = input.description.trim().to_owned();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(WebhookError::Invalid(format!(
+                "keep the description under {MAX_DESCRIPTION} characters"
+            )));
+        }
+        let mut events = Vec::new();
+        for raw in &input.events {
+            let kind = WebhookEventKind::parse_subscribable(raw)
+                .ok_or_else(|| WebhookError::Invalid(format!("unknown event {raw:?}")))?;
+            if !events.contains(&kind) {
+                events.push(kind);
+            }
+        }
+        if events.is_empty() {
+            return Err(WebhookError::Invalid(
+                "choose at least one event to send".into(),
+            ));
+        }
+        if self.store.webhook_endpoints(by.org_id).await?.len() >= MAX_ENDPOINTS {
+            return Err(WebhookError::Invalid(format!(
+                "an organisation can have at most {MAX_ENDPOINTS} endpoints; delete one first"
+            )));
+        }
+        let now = self.now();
+        let secret = new_secret();
+        let mut endpoint = WebhookEndpoint {
+            id: WebhookEndpointId::new(),
+            org_id: by.org_id,
+            url: url.to_string(),
+            description,
+            events: events.iter().map(|k| k.as_str().to_owned()).collect(),
+            sealed_secret: Vec::new(),
+            enabled: true,
+            created_by: Some(by.id),
+            created_at: now,
+            updated_at: now,
+        };
+        endpoint.sealed_secret = self.seal_secret(&endpoint, &secret);
+        self.store.create_webhook_endpoint(&endpoint).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "webhook.endpoint_created",
+            &endpoint.id.to_string(),
+            json!({
+                "host": url.host_str(),
+                "events": endpoint.events,
+            }),
+        )
+        .await?;
+        Ok(CreatedEndpoint { endpoint, secret })
+    }
+
+    /// The org's endpoint, for an admin.
+    ///
+    /// # Errors
+    /// Not an admin; `NotFound` for another org's id.
+    pub async fn webhook_endpoint_for(
+        &self,
+        by: &Technician,
+        id: WebhookEndpointId,
+    ) -> Result<WebhookEndpoint, WebhookError> {
+        if !by.role.can_manage() {
+            return Err(WebhookError::NotAllowed);
+        }
+        Ok(self.store.webhook_endpoint(by.org_id, id).await?)
+    }
+
+    /// Enables or disables an endpoint (disabled ones get no events; pending attempts stop).
+    ///
+    /// # Errors
+    /// Not an admin, another org's id (`NotFound`), a store failure.
+    pub async fn set_webhook_endpoint_enabled(
+        &self,
+        by: &Technician,
+        id: WebhookEndpointId,
+        enabled: bool,
+        ip: Option<String>,
+    ) -> Result<(), WebhookError> {
+        let e = self.webhook_endpoint_for(by, id).await?;
+        self.store
+            .set_webhook_endpoint_enabled(by.org_id, e.id, enabled, self.now())
+            .await?;
+        let action = if enabled {
+            "webhook.endpoint_enabled"
+        } else {
+            "webhook.endpoint_disabled"
+        };
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            action,
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces the signing secret; returns the new one (shown once). Attempts from now on
+    /// are signed with it.
+    ///
+    /// # Errors
+    /// Not an admin, another org's id (`NotFound`), a store failure.
+    pub async fn rotate_webhook_secret(
+        &self,
+        by: &Technician,
+        id: WebhookEndpointId,
+        ip: Option<String>,
+    ) -> Result<String, WebhookError> {
+        let e = self.webhook_endpoint_for(by, id).await?;
+        let secret = new_secret();
+        let sealed = self.seal_secret(&e, &secret);
+        self.store
+            .set_webhook_secret(by.org_id, id, &sealed, self.now())
+            .await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "webhook.secret_rotated",
+            &id.to_string(),
+            json!({}),
+        )
+        .await?;
+        Ok(secret)
+    }
+
+    /// Deletes an endpoint and its deliveries.
+    ///
+    /// # Errors
+    /// Not an admin, another org's id (`NotFound`), a store failure.
+    pub async fn delete_webhook_endpoint(
+        &self,
+        by: &Technician,
+        id: WebhookEndpointId,
+        ip: Option<String>,
+    ) -> Result<(), WebhookError> {
+        let e = self.webhook_endpoint_for(by, id).await?;
+        self.store.delete_webhook_endpoint(by.org_id, e.id).await?;
+        let host = url::Url::parse(&e.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "webhook.endpoint_deleted",
+            &id.to_string(),
+            json!({ "host": host }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Queues a `webhook.test` event to this one endpoint (whatever it subscribed to).
+    ///
+    /// # Errors
+    /// Not an admin, another org's id (`NotFound`), a disabled endpoint, a store failure.
+    pub async fn send_test_webhook(
+        &self,
+        by: &Technician,
+        id: WebhookEndpointId,
+        ip: Option<String>,
+    ) -> Result<WebhookEventId, WebhookError> {
+        let e = self.webhook_endpoint_for(by, id).await?;
+        if !e.enabled {
+            return Err(WebhookError::Invalid(
+                "enable the endpoint before sending a test event".into(),
+            ));
+        }
+        let event = WebhookEvent::new(
+            WebhookEventKind::Test,
+            by.org_id,
+            self.now(),
+            json!({ "endpoint_id": e.id, "technician_id": by.id }),
+        );
+        self.queue_event(&event, std::slice::from_ref(&e)).await?;
+        self.audit(
+            &Actor::technician(by, ip),
+            None,
+            "webhook.test_sent",
+            &id.to_string(),
+            json!({ "event_id": event.id }),
+        )
+        .await?;
+        Ok(event.id)
+    }
+}

@@ -1,0 +1,43 @@
+-- Outgoing webhooks (PostgreSQL): the https endpoints an org registered for events, and each
+-- delivery of an event to one of them. Append-only. Kept in step with
+-- migrations/sqlite/0010_webhooks.sql.
+
+-- `events` is the space-separated list of subscribed event kinds (`verification.verified …`);
+-- `secret` is the signing secret, sealed for (org, webhook_endpoints, secret, id).
+CREATE TABLE webhook_endpoints (
+    id          UUID    NOT NULL PRIMARY KEY,
+    org_id      UUID    NOT NULL REFERENCES orgs (id),
+    url         TEXT    NOT NULL,
+    description TEXT    NOT NULL,
+    events      TEXT    NOT NULL,
+    secret      BYTEA   NOT NULL,
+    enabled     BOOLEAN NOT NULL,
+    created_by  UUID,
+    created_at  BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL,
+    -- Target of the (org_id, endpoint_id) foreign key of webhook_deliveries; also the org index.
+    CONSTRAINT webhook_endpoints_org_id_id_key UNIQUE (org_id, id)
+);
+
+-- `payload` is the exact JSON body sent (ids and metadata only), so every attempt sends the
+-- same bytes. One row per event and endpoint: emitting an event twice delivers it once.
+CREATE TABLE webhook_deliveries (
+    id              UUID    NOT NULL PRIMARY KEY,
+    org_id          UUID    NOT NULL,
+    endpoint_id     UUID    NOT NULL,
+    event_id        UUID    NOT NULL,
+    event_kind      TEXT    NOT NULL,
+    payload         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts        BIGINT  NOT NULL DEFAULT 0,
+    last_status     BIGINT,
+    last_error      TEXT,
+    next_attempt_at BIGINT,
+    delivered_at    BIGINT,
+    created_at      BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL,
+    FOREIGN KEY (org_id, endpoint_id) REFERENCES webhook_endpoints (org_id, id) ON DELETE CASCADE,
+    CONSTRAINT webhook_deliveries_endpoint_id_event_id_key UNIQUE (endpoint_id, event_id)
+);
+CREATE INDEX webhook_deliveries_org_id_endpoint_id_created_at_idx
+    ON webhook_deliveries (org_id, endpoint_id, created_at);

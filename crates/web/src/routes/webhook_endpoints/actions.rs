@@ -1,0 +1,164 @@
+//! POST /settings/webhooks (add), /settings/webhooks/{id}/enable, /disable, /rotate, /delete
+//! and /test. Another org's endpoint is "not found"; a refused form shows why and saves
+//! nothing. A new signing secret is rendered into the page (never a URL) with `no-store`.
+
+use super::pages::{AddForm, EndpointView, IndexPage, ShowPage};
+use super::parse_id;
+use crate::AppState;
+use crate::auth::RequireAdmin;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::page::render;
+use crate::routes::sentence;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::webhooks::{EndpointInput, WebhookError};
+
+/// Turns a use-case error into a page: user errors are shown on `page`, the rest are errors.
+fn refused(e: WebhookError) -> AppError {
+    match e {
+        WebhookError::NotFound => AppError::NotFound,
+        WebhookError::NotAllowed => AppError::Forbidden("Only admins manage webhooks.".into()),
+        e => AppError::Internal(e.into()),
+    }
+}
+
+/// A page showing a secret: not to be kept by any cache or the back button.
+fn secret_page(html: axum::response::Html<String>) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], html).into_response()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    // The event checkboxes share one name, which `Form` cannot collect.
+    let mut form = AddForm::default();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "url" => form.url = v.into_owned(),
+            "description" => form.description = v.into_owned(),
+            "events" => form.events.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    let input = EndpointInput {
+        url: form.url.clone(),
+        description: form.description.clone(),
+        events: form.events.clone(),
+    };
+    let app = &state.app;
+    match app
+        .create_webhook_endpoint(&user.technician, &input, Some(ip.to_string()))
+        .await
+    {
+        Ok(created) => {
+            let mut page = IndexPage::build(app, &user, AddForm::default()).await?;
+            page.created = Some((EndpointView::from(&created.endpoint), created.secret));
+            Ok(secret_page(render(&page)?))
+        }
+        Err(e) if e.is_user_error() => {
+            let mut page = IndexPage::build(app, &user, form).await?;
+            page.error = Some(sentence(&e.to_string()));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(refused(e)),
+    }
+}
+
+async fn set_enabled(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    user: &crate::auth::CurrentUser,
+    id: &str,
+    enabled: bool,
+) -> Result<Redirect, AppError> {
+    let id = parse_id(id)?;
+    state
+        .app
+        .set_webhook_endpoint_enabled(&user.technician, id, enabled, Some(ip.to_string()))
+        .await
+        .map_err(refused)?;
+    Ok(Redirect::to(&format!(
+        "/settings/webhooks/{id}?notice=saved"
+    )))
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    set_enabled(&state, ip, &user, &id, true).await
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    set_enabled(&state, ip, &user, &id, false).await
+}
+
+pub async fn rotate(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let parsed = parse_id(&id)?;
+    let app = &state.app;
+    let secret = app
+        .rotate_webhook_secret(&user.technician, parsed, Some(ip.to_string()))
+        .await
+        .map_err(refused)?;
+    let mut page = ShowPage::build(app, &user, &id).await?;
+    page.secret = Some(secret);
+    Ok(secret_page(render(&page)?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    let id = parse_id(&id)?;
+    state
+        .app
+        .delete_webhook_endpoint(&user.technician, id, Some(ip.to_string()))
+        .await
+        .map_err(refused)?;
+    Ok(Redirect::to("/settings/webhooks?notice=webhook_deleted"))
+}
+
+pub async fn test(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let parsed = parse_id(&id)?;
+    let app = &state.app;
+    match app
+        .send_test_webhook(&user.technician, parsed, Some(ip.to_string()))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/settings/webhooks/{id}?notice=webhook_test_queued"
+        ))
+        .into_response()),
+        Err(e) if e.is_user_error() => {
+            let mut page = ShowPage::build(app, &user, &id).await?;
+            page.error = Some(sentence(&e.to_string()));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(refused(e)),
+    }
+}

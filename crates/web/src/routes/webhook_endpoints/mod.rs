@@ -1,0 +1,29 @@
+//! Settings ▸ Webhooks (admins only): the org's outgoing webhook endpoints, their recent
+//! deliveries, and the changes to them. Not to be confused with `routes::webhooks`, which
+//! receives Twilio's inbound callbacks.
+
+mod actions;
+mod pages;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/settings/webhooks",
+            get(pages::index).post(actions::create),
+        )
+        .route("/settings/webhooks/{id}", get(pages::show))
+        .route("/settings/webhooks/{id}/enable", post(actions::enable))
+        .route("/settings/webhooks/{id}/disable", post(actions::disable))
+        .route("/settings/webhooks/{id}/rotate", post(actions::rotate))
+        .route("/settings/webhooks/{id}/delete", post(actions::delete))
+        .route("/settings/webhooks/{id}/test", post(actions::test))
+}
+
+/// `/settings/webhooks/{id}` path segments: anything but one of this org's ids is "not found".
+fn parse_id(id: &str) -> Result<countersign_domain::WebhookEndpointId, crate::error::AppError> {
+    id.parse().map_err(|_| crate::error::AppError::NotFound)
+}

@@ -1,0 +1,183 @@
+//! GET /settings/webhooks (list and the add form) and /settings/webhooks/{id} (one endpoint
+//! with its recent deliveries). The pages are also rendered by the actions that show a
+//! signing secret once (after creating or rotating), so the secret never travels in a URL.
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::{CurrentUser, RequireAdmin};
+use crate::error::AppError;
+use crate::page::{PageContext, Section, render};
+use crate::routes::{NoticeQuery, notice_text};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use countersign_app::App;
+use countersign_app::webhooks::WebhookEventKind;
+use countersign_store::{WebhookDelivery, WebhookEndpoint, WebhookStore};
+
+/// Deliveries shown per endpoint.
+const RECENT: i64 = 50;
+
+/// One row of the list.
+pub struct EndpointView {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    pub events: String,
+    pub enabled: bool,
+    pub created: String,
+}
+
+impl From<&WebhookEndpoint> for EndpointView {
+    fn from(e: &WebhookEndpoint) -> Self {
+        Self {
+            id: e.id.to_string(),
+            url: e.url.clone(),
+            description: e.description.clone(),
+            events: e.events.join(", "),
+            enabled: e.enabled,
+            created: e.created_at.display(),
+        }
+    }
+}
+
+/// An event kind checkbox of the add form.
+pub struct EventChoice {
+    pub name: &'static str,
+    pub checked: bool,
+}
+
+/// What the add form holds (empty, or what was sent when it is shown again with an error).
+#[derive(Default)]
+pub struct AddForm {
+    pub url: String,
+    pub description: String,
+    pub events: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "webhook_endpoints/index.html")]
+pub struct IndexPage {
+    pub ctx: PageContext,
+    pub tab: &'static str,
+    pub endpoints: Vec<EndpointView>,
+    pub choices: Vec<EventChoice>,
+    pub url: String,
+    pub description: String,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    /// The new endpoint and its secret, right after creating it.
+    pub created: Option<(EndpointView, String)>,
+}
+
+impl IndexPage {
+    /// The page for `user`, with the add form holding `form`.
+    pub async fn build(app: &App, user: &CurrentUser, form: AddForm) -> Result<Self, AppError> {
+        let endpoints = app.store.webhook_endpoints(user.org.id).await?;
+        let choices = WebhookEventKind::SUBSCRIBABLE
+            .iter()
+            .map(|k| EventChoice {
+                name: k.as_str(),
+                checked: form.events.iter().any(|e| e == k.as_str()),
+            })
+            .collect();
+        Ok(Self {
+            ctx: PageContext::new(user, Section::Settings),
+            tab: "webhooks",
+            endpoints: endpoints.iter().map(EndpointView::from).collect(),
+            choices,
+            url: form.url,
+            description: form.description,
+            notice: None,
+            error: None,
+            created: None,
+        })
+    }
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut page = IndexPage::build(&state.app, &user, AddForm::default()).await?;
+    page.notice = q.notice.as_deref().and_then(notice_text);
+    render(&page)
+}
+
+/// One delivery row.
+pub struct DeliveryView {
+    pub id: String,
+    pub event_kind: String,
+    pub state: &'static str,
+    pub ok: bool,
+    pub failed: bool,
+    pub attempts: i64,
+    pub last_status: String,
+    pub last_error: String,
+    pub next_attempt: String,
+    pub created: String,
+}
+
+impl From<&WebhookDelivery> for DeliveryView {
+    fn from(d: &WebhookDelivery) -> Self {
+        use countersign_store::WebhookDeliveryState as S;
+        Self {
+            id: d.delivery.id.to_string(),
+            event_kind: d.delivery.event_kind.clone(),
+            state: d.state.as_str(),
+            ok: d.state == S::Delivered,
+            failed: d.state == S::Failed,
+            attempts: d.attempts,
+            last_status: d.last_status.map(|s| s.to_string()).unwrap_or_default(),
+            last_error: d.last_error.clone().unwrap_or_default(),
+            next_attempt: d.next_attempt_at.map(|t| t.display()).unwrap_or_default(),
+            created: d.delivery.created_at.display(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "webhook_endpoints/show.html")]
+pub struct ShowPage {
+    pub ctx: PageContext,
+    pub tab: &'static str,
+    pub endpoint: EndpointView,
+    pub deliveries: Vec<DeliveryView>,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+    /// The new secret, right after rotating it.
+    pub secret: Option<String>,
+}
+
+impl ShowPage {
+    /// The page of one of `user`'s org's endpoints (`NotFound` for any other).
+    pub async fn build(app: &App, user: &CurrentUser, id: &str) -> Result<Self, AppError> {
+        let id = parse_id(id)?;
+        let e = app.store.webhook_endpoint(user.org.id, id).await?;
+        let deliveries = app
+            .store
+            .webhook_deliveries(user.org.id, id, RECENT)
+            .await?;
+        Ok(Self {
+            ctx: PageContext::new(user, Section::Settings),
+            tab: "webhooks",
+            endpoint: EndpointView::from(&e),
+            deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+            notice: None,
+            error: None,
+            secret: None,
+        })
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut page = ShowPage::build(&state.app, &user, &id).await?;
+    page.notice = q.notice.as_deref().and_then(notice_text);
+    render(&page)
+}
