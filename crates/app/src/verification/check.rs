@@ -74,6 +74,12 @@ impl App {
                 serde_json::json!({ "attempts": claimed.attempts }),
             )
             .await?;
+            self.emit_verification_event(
+                org,
+                id,
+                crate::webhooks::WebhookEventKind::VerificationVerified,
+            )
+            .await;
             return Ok(CodeOutcome::Verified);
         }
         if right {

@@ -95,6 +95,18 @@ impl App {
         if status == VerificationStatus::Denied {
             self.alert_denied(&challenge).await?;
         }
+        let kind = match status {
+            VerificationStatus::Verified => {
+                Some(crate::webhooks::WebhookEventKind::VerificationVerified)
+            }
+            VerificationStatus::Denied => {
+                Some(crate::webhooks::WebhookEventKind::VerificationDenied)
+            }
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.emit_verification_event(v.org_id, v.id, kind).await;
+        }
         Ok((status, true))
     }
 

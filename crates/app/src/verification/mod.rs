@@ -3,6 +3,7 @@
 //! security.md §2.4–2.5; every step is audited with ids and metadata only.
 
 mod check;
+mod events;
 mod link;
 mod settings;
 mod start;

@@ -306,6 +306,12 @@ impl App {
             }),
         )
         .await?;
+        self.emit_verification_event(
+            org,
+            id,
+            crate::webhooks::WebhookEventKind::VerificationRequested,
+        )
+        .await;
         Ok(Started {
             id,
             match_number,

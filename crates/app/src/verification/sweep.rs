@@ -28,6 +28,12 @@ impl App {
                 serde_json::json!({ "contact": v.contact_id.to_string(), "method": v.method.as_str() }),
             )
             .await?;
+            self.emit_verification_event(
+                v.org_id,
+                v.id,
+                crate::webhooks::WebhookEventKind::VerificationExpired,
+            )
+            .await;
         }
         Ok(expired.len())
     }

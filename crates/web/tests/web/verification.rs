@@ -827,3 +827,53 @@ async fn verification_settings_validate_and_apply() {
         .unwrap();
     assert_eq!(c.expires_at.0 - c.verification.at.0, 2 * 60 * 1000);
 }
+
+#[tokio::test]
+async fn verification_events_reach_subscribed_webhooks_without_codes() {
+    use countersign_store::WebhookStore;
+    let f = fixture().await;
+    let page = "/settings/webhooks";
+    let res = f
+        .app
+        .post_form(
+            &f.admin,
+            page,
+            page,
+            &[
+                ("url", "https://hooks.example.com/countersign"),
+                ("description", "PSA"),
+                ("events", "verification.requested"),
+                ("events", "verification.verified"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success() || res.status() == 303);
+    let vid = start(&f, "sms_code", &[]).await;
+    let code = code_in(&last_message(&f.app, f.org, "verification_code").await.1);
+    enter_code(&f, &vid, &code).await;
+    let endpoint = &f.app.app.store.webhook_endpoints(f.org).await.unwrap()[0];
+    let deliveries = f
+        .app
+        .app
+        .store
+        .webhook_deliveries(f.org, endpoint.id, 10)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = deliveries
+        .iter()
+        .map(|d| d.delivery.event_kind.as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"verification.requested") && kinds.contains(&"verification.verified"),
+        "{kinds:?}"
+    );
+    for d in &deliveries {
+        assert!(
+            d.delivery.payload.contains(&vid)
+                && !d.delivery.payload.contains(&code)
+                && !d.delivery.payload.contains("4255550101"),
+            "{}",
+            d.delivery.payload
+        );
+    }
+}
