@@ -12,7 +12,7 @@ use countersign_store::{
 use std::collections::HashSet;
 
 /// Stores a manual customer of `org`.
-async fn customer(store: &Store, org: OrgId, name: &str) -> Customer {
+pub async fn customer(store: &Store, org: OrgId, name: &str) -> Customer {
     let c = Customer {
         id: CustomerId::new(),
         org_id: org,
@@ -28,7 +28,7 @@ async fn customer(store: &Store, org: OrgId, name: &str) -> Customer {
 }
 
 /// A synced user with a name, email and mobile.
-fn user(external_id: &str, name: &str, email: &str, mobile: Option<&str>) -> SyncedContact {
+pub fn user(external_id: &str, name: &str, email: &str, mobile: Option<&str>) -> SyncedContact {
     let (given, surname) = name.split_once(' ').unwrap_or((name, ""));
     SyncedContact {
         external_id: external_id.to_owned(),

@@ -27,6 +27,7 @@ mod sealed;
 mod sessions;
 mod technicians;
 mod throttles;
+mod verifications;
 mod webhooks;
 
 /// Generates one test per scenario and backend.
@@ -117,6 +118,12 @@ conformance! {
         integrations_are_org_scoped_and_managed,
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
+    ],
+    verifications: [
+        send_limits_and_one_outstanding_request,
+        racing_guesses_never_exceed_the_attempt_cap,
+        concurrent_link_answers_have_one_winner,
+        technician_checks_flow_and_are_org_scoped,
     ],
     webhooks: [
         endpoints_are_org_scoped_and_managed,

@@ -1,0 +1,443 @@
+//! Live verifications: send limits counted in the same transaction as the insert, attempts
+//! reserved by one conditional UPDATE (racing guesses never exceed the cap), approve links
+//! answered once, expiry in the SQL itself, technician checks, and org scoping.
+
+use crate::contacts::{customer, user};
+use crate::fixtures::{at, org, technician};
+use countersign_domain::{
+    ContactId, OrgId, Role, TechnicianCheckId, TechnicianId, Timestamp, VerificationId,
+};
+use countersign_store::{
+    ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, NewChallenge, SendLimits,
+    SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
+    Verification, VerificationMethod, VerificationStatus,
+};
+
+async fn contact(store: &Store, o: OrgId) -> ContactId {
+    let c = customer(store, o, "C").await;
+    store
+        .upsert_synced_contacts(
+            o,
+            c.id,
+            SourceKind::Microsoft365,
+            &[user(
+                "u1",
+                "Ann Lee",
+                "ann@c.example",
+                Some("+1 425 555 0101"),
+            )],
+            at(1),
+        )
+        .await
+        .unwrap();
+    store
+        .search_contacts(
+            o,
+            &ContactQuery {
+                limit: 1,
+                ..ContactQuery::default()
+            },
+        )
+        .await
+        .unwrap()[0]
+        .id
+}
+
+fn challenge(
+    o: OrgId,
+    c: ContactId,
+    t: TechnicianId,
+    method: VerificationMethod,
+    now: Timestamp,
+) -> NewChallenge {
+    NewChallenge {
+        verification: Verification {
+            id: VerificationId::new(),
+            org_id: o,
+            contact_id: c,
+            technician_id: Some(t),
+            method,
+            channel: "sms".into(),
+            destination_masked: "+•••••••0101".into(),
+            status: VerificationStatus::Pending,
+            at: now,
+        },
+        expires_at: Timestamp(now.0 + 300_000),
+        secret_hash: crate::fixtures::random_bytes(),
+        key_id: "k1".into(),
+        match_number: Some(42),
+        match_choices: vec![17, 42, 88],
+        recipient_key: b"recipient-1".to_vec(),
+        pod_contact_id: None,
+        note: String::new(),
+        typed_destination: false,
+    }
+}
+
+fn limits(now: Timestamp, recipient: i64, technician: i64, org: i64) -> SendLimits {
+    SendLimits {
+        recipient_since: Timestamp(now.0 - 600_000),
+        recipient_max: recipient,
+        technician_since: Timestamp(now.0 - 3_600_000),
+        technician_max: technician,
+        org_since: Timestamp(now.0 - 86_400_000),
+        org_max: org,
+    }
+}
+
+pub async fn send_limits_and_one_outstanding_request(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let now = at(1000);
+    let first = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    assert_eq!(
+        store
+            .start_challenge(&first, &limits(now, 2, 10, 10))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    let second = challenge(
+        o.id,
+        c,
+        t.id,
+        VerificationMethod::SmsCode,
+        Timestamp(now.0 + 1),
+    );
+    assert_eq!(
+        store
+            .start_challenge(&second, &limits(now, 2, 10, 10))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    // The new one superseded the first.
+    let old = store.challenge(o.id, first.verification.id).await.unwrap();
+    assert_eq!(old.verification.status, VerificationStatus::Expired);
+    let third = challenge(
+        o.id,
+        c,
+        t.id,
+        VerificationMethod::SmsCode,
+        Timestamp(now.0 + 2),
+    );
+    assert_eq!(
+        store
+            .start_challenge(&third, &limits(now, 2, 10, 10))
+            .await
+            .unwrap(),
+        Err(LimitHit::Recipient)
+    );
+    let mut other = challenge(
+        o.id,
+        c,
+        t.id,
+        VerificationMethod::SmsCode,
+        Timestamp(now.0 + 2),
+    );
+    other.recipient_key = b"recipient-2".to_vec();
+    assert_eq!(
+        store
+            .start_challenge(&other, &limits(now, 2, 2, 10))
+            .await
+            .unwrap(),
+        Err(LimitHit::Technician)
+    );
+    assert_eq!(
+        store
+            .start_challenge(&other, &limits(now, 2, 10, 2))
+            .await
+            .unwrap(),
+        Err(LimitHit::Org)
+    );
+    assert!(
+        matches!(
+            store.challenge(o.id, third.verification.id).await,
+            Err(StoreError::NotFound)
+        ),
+        "a limited start stores nothing"
+    );
+}
+
+pub async fn racing_guesses_never_exceed_the_attempt_cap(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let now = at(1000);
+    let ch = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    store
+        .start_challenge(&ch, &limits(now, 3, 30, 1000))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = ch.verification.id;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let s = store.clone();
+        tasks.spawn(async move {
+            s.claim_attempt(o.id, id, Timestamp(now.0 + 1), 5)
+                .await
+                .unwrap()
+                .is_some()
+        });
+    }
+    let mut granted = 0;
+    while let Some(r) = tasks.join_next().await {
+        granted += i32::from(r.unwrap());
+    }
+    assert_eq!(granted, 5);
+    assert_eq!(store.challenge(o.id, id).await.unwrap().attempts, 5);
+    // Expiry is enforced in the SQL itself.
+    let late = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    store
+        .start_challenge(&late, &limits(now, 3, 30, 1000))
+        .await
+        .unwrap()
+        .unwrap();
+    let after = Timestamp(late.expires_at.0);
+    assert!(
+        store
+            .claim_attempt(o.id, late.verification.id, after, 5)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !store
+            .finish_challenge(
+                o.id,
+                late.verification.id,
+                VerificationStatus::Verified,
+                after
+            )
+            .await
+            .unwrap()
+    );
+    let swept = store.expire_challenges(after, 100).await.unwrap();
+    assert_eq!(swept.len(), 1);
+    assert_eq!(swept[0].verification.status, VerificationStatus::Expired);
+    // Another org sees nothing.
+    let other = org(store, "other").await;
+    assert!(matches!(
+        store.challenge(other.id, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store
+            .claim_attempt(other.id, late.verification.id, now, 5)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !store
+            .finish_challenge(other.id, id, VerificationStatus::Verified, now)
+            .await
+            .unwrap()
+    );
+    // Recipient failures accumulate until cleared.
+    assert_eq!(
+        store
+            .record_recipient_failure(o.id, b"r", now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .record_recipient_failure(o.id, b"r", now)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        store
+            .recipient_failures(other.id, b"r")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.clear_recipient_failures(o.id, b"r").await.unwrap();
+    assert!(
+        store
+            .recipient_failures(o.id, b"r")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn concurrent_link_answers_have_one_winner(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let now = at(1000);
+    let ch = challenge(o.id, c, t.id, VerificationMethod::EmailLink, now);
+    store
+        .start_challenge(&ch, &limits(now, 3, 30, 1000))
+        .await
+        .unwrap()
+        .unwrap();
+    let found = store
+        .challenge_by_link(&ch.secret_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.verification.id, ch.verification.id);
+    assert_eq!(found.match_choices, vec![17, 42, 88]);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let s = store.clone();
+        let id = ch.verification.id;
+        let answer = if i % 2 == 0 {
+            LinkAnswer::Approve(42)
+        } else {
+            LinkAnswer::Deny
+        };
+        tasks.spawn(async move {
+            s.answer_link(o.id, id, answer, Timestamp(now.0 + 1))
+                .await
+                .unwrap()
+        });
+    }
+    let mut winners = 0;
+    while let Some(r) = tasks.join_next().await {
+        winners += i32::from(r.unwrap().is_some());
+    }
+    assert_eq!(winners, 1);
+    // A wrong number fails a link at once.
+    let ch2 = challenge(o.id, c, t.id, VerificationMethod::SmsLink, now);
+    store
+        .start_challenge(&ch2, &limits(now, 3, 30, 1000))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .answer_link(o.id, ch2.verification.id, LinkAnswer::Approve(17), now)
+            .await
+            .unwrap(),
+        Some(VerificationStatus::Failed)
+    );
+    assert_eq!(
+        store
+            .answer_link(o.id, ch2.verification.id, LinkAnswer::Approve(42), now)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn technician_checks_flow_and_are_org_scoped(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let other = org(store, "other").await;
+    let stranger = technician(store, &other, "s@other.example", Role::Technician).await;
+    assert_eq!(
+        store
+            .contacts_by_email(o.id, "ANN@c.example")
+            .await
+            .unwrap(),
+        vec![c]
+    );
+    assert!(
+        store
+            .contacts_by_email(other.id, "ann@c.example")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let check = TechnicianCheck {
+        id: TechnicianCheckId::new(),
+        org_id: o.id,
+        contact_id: c,
+        token_hash: crate::fixtures::random_bytes(),
+        technician_id: None,
+        status: TechnicianCheckStatus::Sent,
+        code: String::new(),
+        created_at: at(10),
+        expires_at: at(600),
+        chosen_at: None,
+        confirmed_at: None,
+    };
+    store.create_technician_check(&check).await.unwrap();
+    assert_eq!(
+        store
+            .technician_check_by_token(&check.token_hash)
+            .await
+            .unwrap(),
+        Some(check.clone())
+    );
+    assert_eq!(
+        store.count_technician_checks(o.id, c, at(0)).await.unwrap(),
+        1
+    );
+    assert!(
+        matches!(
+            store
+                .choose_technician(o.id, check.id, stranger.id, at(11))
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "another org's technician cannot be chosen"
+    );
+    assert!(
+        !store
+            .choose_technician(other.id, check.id, stranger.id, at(11))
+            .await
+            .unwrap_or(false)
+    );
+    assert!(
+        store
+            .choose_technician(o.id, check.id, t.id, at(11))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .choose_technician(o.id, check.id, t.id, at(12))
+            .await
+            .unwrap(),
+        "chosen once"
+    );
+    let inbox = store.technician_inbox(o.id, t.id, at(12)).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].contact_name, "Ann Lee");
+    assert!(
+        store
+            .technician_inbox(other.id, t.id, at(12))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !store
+            .confirm_technician_check(other.id, check.id, t.id, "1234", at(13))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .confirm_technician_check(o.id, check.id, t.id, "1234", at(600))
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert!(
+        store
+            .confirm_technician_check(o.id, check.id, t.id, "1234", at(13))
+            .await
+            .unwrap()
+    );
+    let done = store.technician_check(o.id, check.id).await.unwrap();
+    assert_eq!(
+        (done.status, done.code.as_str()),
+        (TechnicianCheckStatus::Confirmed, "1234")
+    );
+    assert!(matches!(
+        store.technician_check(other.id, check.id).await,
+        Err(StoreError::NotFound)
+    ));
+}
