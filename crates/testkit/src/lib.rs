@@ -74,6 +74,8 @@ pub struct Options {
     pub https: bool,
     /// `[microsoft]` settings (e.g. pointing at the simulator); defaults when `None`.
     pub microsoft: Option<countersign_app::settings::MicrosoftSettings>,
+    /// Send through this Twilio API (e.g. the simulator's) instead of the outbox.
+    pub twilio: Option<countersign_app::settings::TwilioSettings>,
 }
 
 /// Whether PostgreSQL tests should be skipped. Without `COUNTERSIGN_TEST_POSTGRES_URL` they fail
@@ -166,6 +168,9 @@ impl TestApp {
             Options {
                 https: self.app.settings.is_https(),
                 microsoft: Some(self.app.settings.microsoft.clone()),
+                twilio: (self.app.settings.messaging.transport
+                    == countersign_app::settings::MessagingTransport::Live)
+                    .then(|| self.app.settings.twilio.clone()),
             },
             self.clock.clone(),
             self.keyring.clone(),
@@ -196,6 +201,10 @@ impl TestApp {
         };
         if let Some(m) = options.microsoft.clone() {
             settings.microsoft = m;
+        }
+        if let Some(t) = options.twilio.clone() {
+            settings.messaging.transport = countersign_app::settings::MessagingTransport::Live;
+            settings.twilio = t;
         }
         // Cheap hashing: the tests exercise the flow, not the cost.
         settings.security.argon2_memory_kib = 8192;

@@ -11,3 +11,4 @@ mod harness;
 mod onboarding;
 mod seed_workflow;
 mod support;
+mod verification;
