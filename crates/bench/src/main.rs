@@ -25,6 +25,8 @@ enum Scenario {
     Sms(scenarios::sms::Args),
     /// Full then delta Microsoft 365 sync of many simulated tenants through the sync engine.
     Sync(scenarios::m365_sync::Args),
+    /// Create and complete SMS-code verifications over HTTP (outbox transport).
+    Verify(scenarios::verify::Args),
 }
 
 #[tokio::main]
@@ -36,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Serve(args) => scenarios::serve::run(args).await?,
         Scenario::Sms(args) => scenarios::sms::run(args).await?,
         Scenario::Sync(args) => scenarios::m365_sync::run(args).await?,
+        Scenario::Verify(args) => scenarios::verify::run(args).await?,
     };
     report::print(&result)
 }

@@ -267,6 +267,9 @@ impl MessageStore for Store {
     async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message> {
         dispatch!(self, s => s.message(org, id).await)
     }
+    async fn message_by_key(&self, org: OrgId, key: &str) -> StoreResult<Option<Message>> {
+        dispatch!(self, s => s.message_by_key(org, key).await)
+    }
     async fn messages(&self, org: OrgId, filter: &MessageFilter) -> StoreResult<Vec<Message>> {
         dispatch!(self, s => s.messages(org, filter).await)
     }

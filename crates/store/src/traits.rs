@@ -249,6 +249,9 @@ pub trait MessageStore {
     ) -> StoreResult<(Message, bool)>;
     /// The message of this org, or `NotFound`.
     async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message>;
+    /// The message of this org queued with this idempotency key, if any (e.g.
+    /// `verification:<id>`: the handset side of benchmarks and tests).
+    async fn message_by_key(&self, org: OrgId, key: &str) -> StoreResult<Option<Message>>;
     /// Messages of the org matching the filter, newest first.
     async fn messages(&self, org: OrgId, filter: &MessageFilter) -> StoreResult<Vec<Message>>;
     /// The state history of a message of this org, oldest first.

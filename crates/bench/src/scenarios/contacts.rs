@@ -355,7 +355,11 @@ async fn analyze(database_url: Option<&str>, sqlite_file: &std::path::Path) -> a
     Ok(())
 }
 
-async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
+pub(crate) async fn sign_in(
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<reqwest::Client> {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("origin", base.parse()?);
     headers.insert("sec-fetch-site", "same-origin".parse()?);

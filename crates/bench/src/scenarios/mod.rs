@@ -5,3 +5,4 @@ pub mod emulator_pages;
 pub mod m365_sync;
 pub mod serve;
 pub mod sms;
+pub mod verify;

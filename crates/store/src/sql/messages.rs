@@ -186,6 +186,20 @@ where
         Ok((row.try_into()?, is_new))
     }
 
+    async fn message_by_key(&self, org: OrgId, key: &str) -> StoreResult<Option<Message>> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE org_id = $1 AND idempotency_key = $2"
+        );
+        let row: Option<MessageRow> = sqlx::query_as(sql)
+            .bind(org.0)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
     async fn message(&self, org: OrgId, id: MessageId) -> StoreResult<Message> {
         let sql = concat!(
             "SELECT ",
