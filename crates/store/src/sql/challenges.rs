@@ -95,6 +95,9 @@ fn org_lock_key(org: OrgId) -> i64 {
     i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
 }
 
+/// secret_hash, key_id, attempts, recipient_key of a claimed attempt.
+type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>);
+
 type SettingsRow = (i64, i64, i64, i64, i64, i64, i64);
 
 impl<DB> ChallengeStore for SqlStore<DB>
@@ -302,7 +305,7 @@ where
         now: Timestamp,
         max_attempts: i64,
     ) -> StoreResult<Option<ClaimedAttempt>> {
-        let row: Option<(Option<Vec<u8>>, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
+        let row: Option<AttemptRow> = sqlx::query_as(
             "UPDATE verifications SET attempts = attempts + 1 WHERE org_id = $1 AND id = $2 \
              AND status = 'pending' AND expires_at > $3 AND attempts < $4 \
              AND method IN ('sms_code', 'email_code') \
