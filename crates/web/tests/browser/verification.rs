@@ -3,6 +3,9 @@
 //! (the shield turns green); an approve link opened in a second browser (its own profile)
 //! where the end user picks the number the Pod shows, and the Pod updates without a reload.
 
+// Test set-up helpers: a failed `unwrap` is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
 use countersign_app::settings::TwilioSettings;
