@@ -11,7 +11,7 @@ use countersign_domain::{ContactId, OrgId, Role, Timestamp, VerificationId};
 use countersign_messaging::{TemplateName, mask_recipient, parse_e164};
 use countersign_store::{
     ChallengeStore, Channel, ContactStore, NewChallenge, SendLimits, Technician, Verification,
-    VerificationMethod, VerificationStatus,
+    VerificationMethod, VerificationSettings, VerificationStatus,
 };
 use std::time::Duration;
 
@@ -114,6 +114,20 @@ fn match_numbers() -> (i64, Vec<i64>) {
         }
     };
     (choices[pick], choices)
+}
+
+/// The windows of the org's send limits as of `now` (security.md §2.4): per recipient per
+/// 10 minutes, per technician per hour, per org per day.
+pub(super) fn send_limits(settings: &VerificationSettings, now: Timestamp) -> SendLimits {
+    let hour = Duration::from_secs(3600);
+    SendLimits {
+        recipient_since: now.minus(Duration::from_secs(600)),
+        recipient_max: settings.per_recipient_10min,
+        technician_since: now.minus(hour),
+        technician_max: settings.per_technician_hour,
+        org_since: now.minus(24 * hour),
+        org_max: settings.per_org_day,
+    }
 }
 
 fn minutes(n: i64) -> Duration {
@@ -243,15 +257,7 @@ impl App {
             note: note.clone(),
             typed_destination: typed.is_some(),
         };
-        let hour = Duration::from_secs(3600);
-        let limits = SendLimits {
-            recipient_since: now.minus(Duration::from_secs(600)),
-            recipient_max: settings.per_recipient_10min,
-            technician_since: now.minus(hour),
-            technician_max: settings.per_technician_hour,
-            org_since: now.minus(24 * hour),
-            org_max: settings.per_org_day,
-        };
+        let limits = send_limits(&settings, now);
         if let Err(hit) = self.store.start_challenge(&challenge, &limits).await? {
             self.audit(
                 actor,

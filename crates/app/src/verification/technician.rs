@@ -4,7 +4,7 @@
 //! they pick the technician; the technician confirms in the Pod; both see the same code.
 
 use super::VerificationError;
-use super::start::recipient_key;
+use super::start::{recipient_key, send_limits};
 use crate::App;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
@@ -12,9 +12,9 @@ use countersign_crypto::{hash_token, random_digits, random_token};
 use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, VerificationId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient};
 use countersign_store::{
-    ChallengeStore, Channel, Contact, ContactStore, NewChallenge, Org, OrgStore, SendLimits,
-    StoreError, Technician, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
-    TechnicianStore, ThrottleStore, Verification, VerificationMethod, VerificationStatus,
+    ChallengeStore, Channel, Contact, ContactStore, NewChallenge, Org, OrgStore, StoreError,
+    Technician, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore, TechnicianStore,
+    ThrottleStore, Verification, VerificationMethod, VerificationStatus,
 };
 use std::time::Duration;
 
@@ -126,15 +126,7 @@ impl App {
             note: String::new(),
             typed_destination: false,
         };
-        let hour = Duration::from_secs(3600);
-        let limits = SendLimits {
-            recipient_since: now.minus(Duration::from_secs(600)),
-            recipient_max: settings.per_recipient_10min,
-            technician_since: now.minus(hour),
-            technician_max: settings.per_technician_hour,
-            org_since: now.minus(24 * hour),
-            org_max: settings.per_org_day,
-        };
+        let limits = send_limits(&settings, now);
         if let Err(hit) = self.store.start_challenge(&row, &limits).await? {
             return Err(VerificationError::Limited(hit));
         }
