@@ -59,7 +59,10 @@ impl SqlStore<Postgres> {
             .max_connections(max_connections)
             .connect(url)
             .await?;
-        let store = Self { pool };
+        let store = Self {
+            reads: pool.clone(),
+            pool,
+        };
         store.migrate().await?;
         Ok(store)
     }

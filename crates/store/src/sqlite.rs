@@ -17,9 +17,9 @@ pub type SqliteStore = SqlStore<Sqlite>;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-/// Connections in the pool. SQLite has one writer at a time; the others serve reads
-/// concurrently thanks to WAL.
-const MAX_CONNECTIONS: u32 = 8;
+/// Read connections. SQLite has one writer at a time (the write pool's single connection);
+/// WAL lets these read beside it.
+const READ_CONNECTIONS: u32 = 8;
 
 /// How long a statement waits for another connection's write lock before `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,7 +51,8 @@ impl Dialect for Sqlite {
 
 impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database file at `path` with WAL, foreign keys, a 5 s
-    /// busy timeout and `synchronous=NORMAL`, and applies pending migrations.
+    /// busy timeout and `synchronous=NORMAL`, and applies pending migrations. One write
+    /// connection, [`READ_CONNECTIONS`] read connections.
     ///
     /// # Errors
     /// The file cannot be opened or a migration fails.
@@ -70,12 +71,17 @@ impl SqlStore<Sqlite> {
             // large sync from re-reading and re-writing the same pages on every batch.
             .pragma("cache_size", "-32768");
         let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            .max_connections(1)
+            .connect_with(options.clone())
             .await?;
-        let store = Self { pool };
-        store.migrate().await?;
-        Ok(store)
+        crate::sql::run_migrations(&pool, &MIGRATOR).await?;
+        // Opened after the migrations, so the file and its WAL exist; `query_only` makes a
+        // write sent to the read pool fail instead of taking the write lock.
+        let reads = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(options.pragma("query_only", "ON"))
+            .await?;
+        Ok(Self { pool, reads })
     }
 
     /// Applies pending migrations. Returns how many ran.

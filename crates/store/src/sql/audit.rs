@@ -100,7 +100,7 @@ where
             .bind(filter.to.map(|t| t.0))
             .bind(filter.before_seq)
             .bind(page_size(filter.limit, MAX_AUDIT_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -114,7 +114,7 @@ where
         let rows: Vec<AuditRow> = sqlx::query_as(sql)
             .bind(after_seq)
             .bind(page_size(limit, MAX_AUDIT_CHAIN_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

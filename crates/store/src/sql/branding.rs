@@ -26,7 +26,7 @@ where
              FROM branding WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.map(
             |(display_name, logo_url, colour, footer, reply_to, updated_at)| Branding {

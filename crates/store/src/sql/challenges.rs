@@ -124,7 +124,7 @@ where
              WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(match row {
             None => VerificationSettings::defaults(org),
@@ -281,7 +281,7 @@ where
         let row: Option<ChallengeRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -293,7 +293,7 @@ where
         );
         let row: Option<ChallengeRow> = sqlx::query_as(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -399,7 +399,7 @@ where
             let sql = format!("SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.id = $1");
             let row: Option<ChallengeRow> = sqlx::query_as(&sql)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reads)
                 .await?;
             if let Some(row) = row {
                 out.push(row.try_into()?);
@@ -439,7 +439,7 @@ where
         )
         .bind(org.0)
         .bind(recipient_key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.map(|(failures, last)| RecipientFailures {
             failures,

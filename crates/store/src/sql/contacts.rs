@@ -163,7 +163,7 @@ where
             for (low, high) in ranges {
                 q = q.bind(low).bind(high);
             }
-            let (count,) = q.fetch_one(&self.pool).await?;
+            let (count,) = q.fetch_one(&self.reads).await?;
             if count <= BROAD_TERMS {
                 return Ok(Plan::Matches);
             }
@@ -218,7 +218,7 @@ where
         let row: ContactRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -364,7 +364,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(page_size(limit, MAX_CONTACT_PAGE))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.into_iter().map(change_from).collect()
     }

@@ -64,7 +64,7 @@ where
         let row: CustomerRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -142,7 +142,7 @@ where
                 sqlx::query_as(&sql)
                     .bind(org.0)
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.reads)
                     .await?
             }
             Some((key, id)) => {
@@ -155,7 +155,7 @@ where
                     .bind(key)
                     .bind(id.0)
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.reads)
                     .await?
             }
         };
@@ -181,7 +181,7 @@ where
             for id in chunk {
                 q = q.bind(id.0);
             }
-            for row in q.fetch_all(&self.pool).await? {
+            for row in q.fetch_all(&self.reads).await? {
                 out.push(row.try_into()?);
             }
         }

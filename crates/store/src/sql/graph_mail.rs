@@ -22,7 +22,7 @@ where
             "SELECT integration_id, mailbox, updated_at FROM graph_mail WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.map(|(integration, mailbox, updated_at)| GraphMail {
             org_id: org,

@@ -149,7 +149,7 @@ where
         ))
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await?;
         row.try_into()
     }
@@ -161,7 +161,7 @@ where
             " FROM integrations WHERE org_id = $1 ORDER BY created_at, id"
         ))
         .bind(org.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -237,7 +237,7 @@ where
         let (n,): (i64,) = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         Ok(n)
     }

@@ -57,7 +57,7 @@ where
         let row: InviteRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -70,7 +70,7 @@ where
         );
         let row: Option<InviteRow> = sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -84,7 +84,7 @@ where
         );
         let rows: Vec<InviteRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         convert_all(rows)
     }

@@ -189,7 +189,7 @@ where
             .bind(org.0)
             .bind(state.map(JobState::as_str))
             .bind(page_size(limit, MAX_JOB_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         rows.into_iter().map(Job::try_from).collect()
     }
@@ -203,7 +203,7 @@ where
         let row: JobRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -235,7 +235,7 @@ where
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT state, COUNT(*) FROM jobs WHERE org_id = $1 GROUP BY state")
                 .bind(org.0)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reads)
                 .await?;
         let mut counts = JobCounts::default();
         for (state, n) in rows {

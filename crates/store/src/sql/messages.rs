@@ -195,7 +195,7 @@ where
         let row: Option<MessageRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -209,7 +209,7 @@ where
         let row: MessageRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -226,7 +226,7 @@ where
             .bind(filter.transport.map(TransportKind::as_str))
             .bind(filter.channel.map(Channel::as_str))
             .bind(page_size(filter.limit, MAX_MESSAGE_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         rows.into_iter().map(Message::try_from).collect()
     }
@@ -238,7 +238,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.into_iter()
             .map(|(at, state, detail)| {
@@ -351,7 +351,7 @@ where
             sqlx::query_as("SELECT opted_out FROM sms_opt_outs WHERE org_id = $1 AND phone = $2")
                 .bind(org.0)
                 .bind(phone)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reads)
                 .await?;
         Ok(row.is_some_and(|(o,)| o))
     }

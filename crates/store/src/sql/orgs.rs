@@ -43,7 +43,10 @@ where
 
     async fn org(&self, id: OrgId) -> StoreResult<Org> {
         let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE id = $1");
-        let row: OrgRow = sqlx::query_as(sql).bind(id.0).fetch_one(&self.pool).await?;
+        let row: OrgRow = sqlx::query_as(sql)
+            .bind(id.0)
+            .fetch_one(&self.reads)
+            .await?;
         Ok(row.into())
     }
 
@@ -51,7 +54,7 @@ where
         let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE slug = $1");
         let row: Option<OrgRow> = sqlx::query_as(sql)
             .bind(slug)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         Ok(row.map(Into::into))
     }

@@ -81,7 +81,7 @@ where
     async fn key_canaries(&self) -> StoreResult<Vec<(String, Vec<u8>)>> {
         let rows: Vec<(String, Vec<u8>)> =
             sqlx::query_as("SELECT key_id, sealed FROM key_canaries ORDER BY key_id")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reads)
                 .await?;
         Ok(rows)
     }

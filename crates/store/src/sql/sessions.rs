@@ -55,7 +55,7 @@ where
         );
         let row: Option<SessionRow> = sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -98,7 +98,7 @@ where
         let rows: Vec<SessionRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(technician.0)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         convert_all(rows)
     }

@@ -104,7 +104,7 @@ where
             format!("SELECT {CHECK_COLUMNS} FROM technician_checks k WHERE k.token_hash = $1");
         let row: Option<CheckRow> = sqlx::query_as(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -120,7 +120,7 @@ where
         let row: Option<CheckRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -137,7 +137,7 @@ where
         )
         .bind(org.0)
         .bind(technician.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         if active.is_none() {
             return Err(StoreError::NotFound);
@@ -196,7 +196,7 @@ where
             .bind(org.0)
             .bind(technician.0)
             .bind(now.0)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         rows.into_iter()
             .map(|r| {
@@ -217,7 +217,7 @@ where
         )
         .bind(org.0)
         .bind(key)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         Ok(rows.into_iter().map(|(id,)| ContactId(id)).collect())
     }
@@ -235,7 +235,7 @@ where
         .bind(org.0)
         .bind(contact.0)
         .bind(since.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await?;
         Ok(n)
     }

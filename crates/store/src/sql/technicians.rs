@@ -89,7 +89,7 @@ where
         let row: TechnicianRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -102,7 +102,7 @@ where
         );
         let row: Option<TechnicianRow> = sqlx::query_as(sql)
             .bind(email.to_lowercase())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -115,7 +115,7 @@ where
         );
         let rows: Vec<TechnicianRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         convert_all(rows)
     }
@@ -126,7 +126,7 @@ where
              WHERE org_id = $1 AND role = 'admin' AND active = TRUE",
         )
         .bind(org.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await?;
         Ok(n)
     }
@@ -308,7 +308,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await?;
         Ok(n)
     }

@@ -134,7 +134,7 @@ where
         ))
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await?;
         row.try_into()
     }
@@ -152,7 +152,7 @@ where
         ))
         .bind(org.0)
         .bind(integration.0)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -257,7 +257,7 @@ where
         )
         .bind(before.0)
         .bind(page_size(limit, 1000))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         Ok(rows
             .into_iter()

@@ -77,7 +77,7 @@ where
              FROM login_throttles WHERE key = $1",
         )
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.map(Into::into))
     }

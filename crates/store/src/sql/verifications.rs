@@ -69,7 +69,7 @@ where
         .bind(org.0)
         .bind(contact.0)
         .bind(page_size(limit, MAX_VERIFICATION_PAGE))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await?;
         rows.iter()
             .map(|r| {
@@ -98,7 +98,7 @@ where
             for id in chunk {
                 q = q.bind(id.0);
             }
-            for (id, at) in q.fetch_all(&self.pool).await? {
+            for (id, at) in q.fetch_all(&self.reads).await? {
                 out.push((ContactId(id), Timestamp(at)));
             }
         }
@@ -125,7 +125,7 @@ where
              FROM pod_settings WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(match row {
             None => PodSettings::defaults(org),
@@ -162,7 +162,7 @@ where
             sqlx::query_as("SELECT id FROM technicians WHERE org_id = $1 AND id = $2")
                 .bind(org.0)
                 .bind(id.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reads)
                 .await?;
         if known.is_none() {
             return Err(StoreError::NotFound);
@@ -188,7 +188,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await?;
         Ok(row.is_some())
     }

@@ -158,7 +158,7 @@ where
         let row: EndpointRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         Ok(row.into())
     }
@@ -171,7 +171,7 @@ where
         );
         let rows: Vec<EndpointRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -196,7 +196,7 @@ where
         let rows: Vec<EndpointRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(kind)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -310,7 +310,7 @@ where
         let row: DeliveryRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await?;
         row.try_into()
     }
@@ -331,7 +331,7 @@ where
             .bind(org.0)
             .bind(endpoint.0)
             .bind(page_size(limit, MAX_WEBHOOK_DELIVERY_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
