@@ -73,6 +73,7 @@ impl App {
         let microsoft = crate::microsoft::client_for(&settings)
             .map_err(|e| StartupError::Microsoft(e.to_string()))?;
         Ok(Self {
+            audit_log: crate::audit_writer::AuditWriter::start(store.clone()),
             store,
             keyring: Arc::new(keyring),
             settings: Arc::new(settings),

@@ -121,6 +121,7 @@ conformance! {
     ],
     verifications: [
         send_limits_and_one_outstanding_request,
+        send_limit_windows_slide_and_stay_per_scope,
         racing_guesses_never_exceed_the_attempt_cap,
         concurrent_link_answers_have_one_winner,
         technician_checks_flow_and_are_org_scoped,
