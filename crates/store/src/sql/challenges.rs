@@ -129,6 +129,12 @@ where
     for<'r> Option<String>: Decode<'r, DB>,
     for<'r> Option<Vec<u8>>: Decode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
 {
     async fn verification_settings(&self, org: OrgId) -> StoreResult<VerificationSettings> {
         let row: Option<SettingsRow> = sqlx::query_as(
@@ -279,29 +285,32 @@ where
                 });
             }
         }
-        sqlx::query(
-            "INSERT INTO verification_send_counts (org_id, scope, scope_id, bucket_start, sends) \
-             VALUES ($1, 'org', $1, $2, 1) \
-             ON CONFLICT (org_id, scope, scope_id, bucket_start) \
-             DO UPDATE SET sends = verification_send_counts.sends + 1",
-        )
-        .bind(org.0)
-        .bind(bucket(v.at.0, ORG_BUCKET_MS))
-        .execute(&mut *tx)
-        .await?;
-        if let Some(technician) = v.technician_id {
-            sqlx::query(
-                "INSERT INTO verification_send_counts \
-                 (org_id, scope, scope_id, bucket_start, sends) \
-                 VALUES ($1, 'technician', $2, $3, 1) \
-                 ON CONFLICT (org_id, scope, scope_id, bucket_start) \
-                 DO UPDATE SET sends = verification_send_counts.sends + 1",
-            )
-            .bind(org.0)
-            .bind(technician.0)
-            .bind(bucket(v.at.0, TECHNICIAN_BUCKET_MS))
-            .execute(&mut *tx)
-            .await?;
+        if let Some((message, job)) = &c.message {
+            super::messages::insert_message::<DB>(&mut tx, message, Some(job)).await?;
+        }
+        // The org's bucket and, for a technician's send, theirs, in one statement.
+        let org_bucket = bucket(v.at.0, ORG_BUCKET_MS);
+        let upsert = " ON CONFLICT (org_id, scope, scope_id, bucket_start) \
+                      DO UPDATE SET sends = verification_send_counts.sends + 1";
+        let insert = "INSERT INTO verification_send_counts \
+                      (org_id, scope, scope_id, bucket_start, sends) VALUES ($1, 'org', $1, $2, 1)";
+        match v.technician_id {
+            Some(t) => {
+                sqlx::query(&format!("{insert}, ($1, 'technician', $3, $4, 1){upsert}"))
+                    .bind(org.0)
+                    .bind(org_bucket)
+                    .bind(t.0)
+                    .bind(bucket(v.at.0, TECHNICIAN_BUCKET_MS))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query(&format!("{insert}{upsert}"))
+                    .bind(org.0)
+                    .bind(org_bucket)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(Ok(()))

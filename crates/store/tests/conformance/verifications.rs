@@ -8,9 +8,9 @@ use countersign_domain::{
     ContactId, OrgId, Role, TechnicianCheckId, TechnicianId, Timestamp, VerificationId,
 };
 use countersign_store::{
-    ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, NewChallenge, SendLimits,
-    SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
-    Verification, VerificationMethod, VerificationStatus,
+    ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, MessageStore, NewChallenge,
+    SendLimits, SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus,
+    TechnicianCheckStore, TransportKind, Verification, VerificationMethod, VerificationStatus,
 };
 
 async fn contact(store: &Store, o: OrgId) -> ContactId {
@@ -71,6 +71,7 @@ fn challenge(
         pod_contact_id: None,
         note: String::new(),
         typed_destination: false,
+        message: None,
     }
 }
 
@@ -90,13 +91,25 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
     let t = technician(store, &o, "t@acme.example", Role::Technician).await;
     let c = contact(store, o.id).await;
     let now = at(1000);
-    let first = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    let mut first = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    first.message = Some((
+        crate::messages::new_message(o.id, "verification:first", TransportKind::Outbox),
+        crate::jobs::new_job(o.id, now, Some("message:first")),
+    ));
     assert_eq!(
         store
             .start_challenge(&first, &limits(now, 2, 10, 10))
             .await
             .unwrap(),
         Ok(())
+    );
+    assert!(
+        store
+            .message_by_key(o.id, "verification:first")
+            .await
+            .unwrap()
+            .is_some(),
+        "the message is stored with the verification"
     );
     let second = challenge(
         o.id,
@@ -122,12 +135,25 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
         VerificationMethod::SmsCode,
         Timestamp(now.0 + 2),
     );
+    let mut third = third;
+    third.message = Some((
+        crate::messages::new_message(o.id, "verification:third", TransportKind::Outbox),
+        crate::jobs::new_job(o.id, now, Some("message:third")),
+    ));
     assert_eq!(
         store
             .start_challenge(&third, &limits(now, 2, 10, 10))
             .await
             .unwrap(),
         Err(LimitHit::Recipient)
+    );
+    assert!(
+        store
+            .message_by_key(o.id, "verification:third")
+            .await
+            .unwrap()
+            .is_none(),
+        "a refused start queues no message"
     );
     let mut other = challenge(
         o.id,
