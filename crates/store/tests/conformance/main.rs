@@ -83,7 +83,13 @@ conformance! {
     ],
     sessions: [lifecycle, sessions_of_a_technician, purge],
     throttles: [window, concurrent_failures_are_all_counted],
-    audit: [chain_links, filters, org_scoping, concurrent_appends_form_one_chain],
+    audit: [
+        chain_links,
+        filters,
+        org_scoping,
+        concurrent_appends_form_one_chain,
+        batches_append_in_order_as_one_chain,
+    ],
     sealed: [values_keyset_and_reseal, key_canaries],
     backup: [backup_while_serving],
     jobs: [
