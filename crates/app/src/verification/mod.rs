@@ -69,6 +69,8 @@ fn limit_text(hit: LimitHit) -> &'static str {
         LimitHit::Technician => {
             "you started the most verifications allowed per hour; ask an admin if you need more"
         }
-        LimitHit::Org => "your org reached its daily verification limit; an admin can raise it in Settings ▸ Verification",
+        LimitHit::Org => {
+            "your org reached its daily verification limit; an admin can raise it in Settings ▸ Verification"
+        }
     }
 }
