@@ -81,15 +81,19 @@ pub enum SessionStage {
     SecondFactor,
     /// Fully signed in.
     Full,
+    /// The Pod's own session, handed over from a full session to a PSA's iframe: accepted on
+    /// the Pod's routes only.
+    Pod,
 }
 
 impl SessionStage {
-    /// The stored text (`second_factor` or `full`).
+    /// The stored text (`second_factor`, `full` or `pod`).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SecondFactor => "second_factor",
             Self::Full => "full",
+            Self::Pod => "pod",
         }
     }
 
@@ -99,6 +103,7 @@ impl SessionStage {
         match s {
             "second_factor" => Some(Self::SecondFactor),
             "full" => Some(Self::Full),
+            "pod" => Some(Self::Pod),
             _ => None,
         }
     }

@@ -13,6 +13,9 @@ use std::time::Duration;
 
 /// A password-only session must finish the second factor within this time.
 const SECOND_FACTOR_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// A Pod session (the Pod inside a PSA's iframe) lives at most this long, however long the
+/// main session may.
+const POD_SESSION_WINDOW: Duration = Duration::from_secs(8 * 3600);
 /// `last_seen_at` is written at most this often, so browsing is not one write per request.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
@@ -43,6 +46,7 @@ impl App {
             SessionStage::SecondFactor => {
                 SECOND_FACTOR_WINDOW.min(self.settings.session_absolute())
             }
+            SessionStage::Pod => POD_SESSION_WINDOW.min(self.settings.session_absolute()),
         };
         let session = Session {
             id: SessionId::new(),

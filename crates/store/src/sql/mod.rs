@@ -40,6 +40,7 @@ mod invites;
 mod jobs;
 mod messages;
 mod orgs;
+mod pod_handoffs;
 mod rows;
 mod sealed;
 mod sessions;

@@ -23,6 +23,7 @@ mod isolation;
 mod jobs;
 mod messages;
 mod orgs;
+mod pod_handoffs;
 mod sealed;
 mod sessions;
 mod technicians;
@@ -82,6 +83,11 @@ conformance! {
         concurrent_accepts_have_one_winner,
     ],
     sessions: [lifecycle, sessions_of_a_technician, purge],
+    pod_handoffs: [
+        pod_sessions_are_sessions,
+        codes_are_taken_once,
+        frame_ancestors_of_every_org,
+    ],
     throttles: [window, concurrent_failures_are_all_counted],
     audit: [
         chain_links,

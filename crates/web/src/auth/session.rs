@@ -131,6 +131,9 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                             csrf_token: csrf,
                         });
                     }
+                    // Nothing creates Pod sessions yet (the iframe handoff is in progress):
+                    // one is honoured nowhere until the Pod routes accept it.
+                    SessionStage::Pod => {}
                     SessionStage::SecondFactor => {
                         if path.starts_with("/login/2fa") || path == "/logout" {
                             req.extensions_mut().insert(SessionCsrf(csrf));
