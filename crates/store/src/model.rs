@@ -209,6 +209,10 @@ pub enum SealedColumn {
     OAuthStatePkceVerifier,
     /// `webhook_endpoints.secret`.
     WebhookEndpointSecret,
+    /// `secrets.server_share` (the key share released after recipient verification).
+    SecretServerShare,
+    /// `secrets.private_key` (a request's decryption key).
+    SecretPrivateKey,
 }
 
 impl SealedColumn {
@@ -220,6 +224,8 @@ impl SealedColumn {
         Self::IntegrationGdapRefreshToken,
         Self::OAuthStatePkceVerifier,
         Self::WebhookEndpointSecret,
+        Self::SecretServerShare,
+        Self::SecretPrivateKey,
     ];
 
     /// `(table, column)`: also the associated data a value is sealed with.
@@ -232,6 +238,8 @@ impl SealedColumn {
             Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
             Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
             Self::WebhookEndpointSecret => ("webhook_endpoints", "secret"),
+            Self::SecretServerShare => ("secrets", "server_share"),
+            Self::SecretPrivateKey => ("secrets", "private_key"),
         }
     }
 }

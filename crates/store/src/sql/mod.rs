@@ -42,6 +42,7 @@ mod messages;
 mod orgs;
 mod rows;
 mod sealed;
+mod secrets;
 mod sessions;
 mod technician_checks;
 mod technicians;
