@@ -228,7 +228,8 @@ where
         ip: &str,
     ) -> StoreResult<Option<ClaimedSecret>> {
         let mut tx = DB::begin_write(&self.pool).await?;
-        // PostgreSQL: a racing claim waits on this row's lock, then re-checks views_left.
+        // PostgreSQL: a racing claim waits on this row's lock, then re-checks the WHERE
+        // (state, views_left, envelope), which the winner's last view has already ended.
         let row: Option<ClaimRow> = sqlx::query_as(
             "UPDATE secrets SET views_left = views_left - 1, \
              first_revealed_at = COALESCE(first_revealed_at, $4), last_revealed_at = $4, \
