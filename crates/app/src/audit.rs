@@ -62,7 +62,7 @@ impl App {
             detail: detail.to_string(),
             ip: actor.ip.clone(),
         };
-        self.store.append_audit(&entry).await.map(|_| ())
+        self.audit_log.append(entry).await
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod audit_writer;
 pub mod clock;
 pub mod contacts;
 pub mod graph_mail;
@@ -40,6 +41,8 @@ pub struct App {
     /// The Microsoft identity + Graph client (one connection pool, token cache and
     /// concurrency limits for the process).
     pub microsoft: countersign_microsoft::Microsoft,
+    /// Group commit of audit entries (see `audit_writer.rs`).
+    audit_log: audit_writer::AuditWriter,
 }
 
 impl App {

@@ -11,7 +11,7 @@ mod webhooks;
 
 pub use batch::BatchJob;
 pub use deliver::DeliveryOutcome;
-pub use queue::{MessageError, MessageRequest, brand_of};
+pub use queue::{MessageError, MessageRequest, PreparedMessage, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
 pub use webhooks::{InboundOutcome, WebhookError};
 

@@ -72,14 +72,36 @@ impl App {
         .map_err(|e| StartupError::Passwords(e.to_string()))?;
         let microsoft = crate::microsoft::client_for(&settings)
             .map_err(|e| StartupError::Microsoft(e.to_string()))?;
-        Ok(Self {
+        Ok(Self::assemble(
             store,
-            keyring: Arc::new(keyring),
-            settings: Arc::new(settings),
+            Arc::new(keyring),
+            Arc::new(settings),
             clock,
             passwords,
             microsoft,
-        })
+        ))
+    }
+
+    /// An app from parts already opened and checked (tests build theirs with a prepared
+    /// keyring and cheap password hashing). Starts the audit writer on the current runtime.
+    #[must_use]
+    pub fn assemble(
+        store: Store,
+        keyring: Arc<Keyring>,
+        settings: Arc<Settings>,
+        clock: Arc<dyn Clock>,
+        passwords: PasswordHasher,
+        microsoft: countersign_microsoft::Microsoft,
+    ) -> Self {
+        Self {
+            audit_log: crate::audit_writer::AuditWriter::start(store.clone()),
+            store,
+            keyring,
+            settings,
+            clock,
+            passwords,
+            microsoft,
+        }
     }
 }
 

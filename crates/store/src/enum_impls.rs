@@ -166,6 +166,9 @@ impl AuditStore for Store {
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
         dispatch!(self, s => s.append_audit(entry).await)
     }
+    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>> {
+        dispatch!(self, s => s.append_audit_batch(entries).await)
+    }
     async fn audit_entries(
         &self,
         org: OrgId,

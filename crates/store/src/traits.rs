@@ -149,6 +149,9 @@ pub trait ThrottleStore {
 pub trait AuditStore {
     /// Appends an entry, chaining it to the last one (serialised across processes).
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry>;
+    /// Appends `entries` in order, chained, in one transaction (group commit: many appends
+    /// for the price of one). All or none are appended.
+    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>>;
     /// Entries of one org matching the filter, newest first (server-wide entries, whose org
     /// is `None`, are never returned here).
     async fn audit_entries(&self, org: OrgId, filter: &AuditFilter)

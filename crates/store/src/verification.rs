@@ -2,6 +2,7 @@
 //! verification rules, and technician checks started by end users.
 
 use crate::directory::{Verification, VerificationStatus};
+use crate::model::{NewJob, NewMessage};
 use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, Timestamp};
 
 /// The org's verification rules (Settings ▸ Pod). Numbers follow security.md §2.4–2.5.
@@ -70,6 +71,10 @@ pub struct NewChallenge {
     pub note: String,
     /// An admin typed a destination that is not of record.
     pub typed_destination: bool,
+    /// The message carrying the code or link, with its delivery job, stored in the same
+    /// transaction: a started verification always has its message, a refused one none (and
+    /// one transaction instead of two under the write lock).
+    pub message: Option<(NewMessage, NewJob)>,
 }
 
 /// Windows and caps checked, in the same transaction, before a verification is stored.

@@ -69,7 +69,8 @@ pub trait ChallengeStore {
     ) -> StoreResult<Option<VerificationStatus>>;
 
     /// Marks pending verifications whose expiry passed as expired (every org: the sweep is
-    /// server work). Returns them, at most `limit`.
+    /// server work), and purges send counts older than any limit window. Returns the expired
+    /// verifications, at most `limit`.
     async fn expire_challenges(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Challenge>>;
 
     /// Adds a wrong code to the recipient's consecutive failures; returns the new count.

@@ -220,15 +220,15 @@ impl TestApp {
         })
         .map_err(|e| anyhow!("{e}"))?;
         let settings_for_client = settings.clone();
-        let app = App {
+        let app = App::assemble(
             store,
-            keyring: keyring.clone(),
-            settings: Arc::new(settings),
-            clock: Arc::new(clock.clone()),
-            microsoft: countersign_app::microsoft::client_for(&settings_for_client)
-                .map_err(|e| anyhow!("{e}"))?,
+            keyring.clone(),
+            Arc::new(settings),
+            Arc::new(clock.clone()),
             passwords,
-        };
+            countersign_app::microsoft::client_for(&settings_for_client)
+                .map_err(|e| anyhow!("{e}"))?,
+        );
         let state = countersign_web::AppState::new(app.clone());
         let server = tokio::spawn(async move {
             let _ = countersign_web::serve(state, listener, std::future::pending()).await;

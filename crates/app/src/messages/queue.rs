@@ -9,7 +9,7 @@ use countersign_domain::{JobId, MessageId, OrgId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
 use countersign_store::{
     BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
-    StoreError, TransportKind,
+    StoreError, StoreResult, TransportKind,
 };
 
 /// What to send to whom.
@@ -33,6 +33,15 @@ impl std::fmt::Debug for MessageRequest {
             .field("template", &self.template.as_str())
             .finish_non_exhaustive()
     }
+}
+
+/// A rendered message and its delivery job, not stored yet: [`App::queue_message`] stores
+/// them alone; a use case may store them in its own transaction (a verification's code goes
+/// out in the transaction that starts the verification).
+#[derive(Clone, Debug)]
+pub struct PreparedMessage {
+    pub message: NewMessage,
+    pub job: NewJob,
 }
 
 /// Why a message could not be queued.
@@ -67,16 +76,15 @@ pub async fn brand_of(app: &App, org: OrgId) -> Result<Brand, StoreError> {
 }
 
 impl App {
-    /// Queues one message. With the same idempotency key, returns the first message and
-    /// queues nothing.
+    /// Validates the recipient and renders the template with the org's branding: the message
+    /// and its delivery job, ready to store (nothing is stored yet).
     ///
     /// # Errors
-    /// An invalid recipient (nothing is stored), or a store failure.
-    pub async fn queue_message(
+    /// An invalid recipient, a template failure, or a store failure reading the branding.
+    pub async fn prepare_message(
         &self,
-        actor: &Actor,
         req: MessageRequest,
-    ) -> Result<Message, MessageError> {
+    ) -> Result<PreparedMessage, MessageError> {
         let recipient = match req.channel {
             Channel::Sms => parse_e164(&req.recipient)
                 .map_err(|e| MessageError::InvalidRecipient(e.to_string()))?,
@@ -137,22 +145,48 @@ impl App {
             dedup_key: Some(format!("message:{id}")),
             created_at: now,
         };
-        let (stored, is_new) = self.store.queue_message(&message, Some(&job)).await?;
-        if is_new {
-            self.audit(
-                actor,
-                Some(req.org),
-                "message.queued",
-                &stored.id.to_string(),
-                serde_json::json!({
-                    "channel": stored.channel.as_str(),
-                    "template": stored.template,
-                    "transport": stored.transport.as_str(),
-                    "recipient": mask_recipient(&stored.recipient),
-                }),
-            )
+        Ok(PreparedMessage { message, job })
+    }
+
+    /// Queues one message. With the same idempotency key, returns the first message and
+    /// queues nothing.
+    ///
+    /// # Errors
+    /// An invalid recipient (nothing is stored), or a store failure.
+    pub async fn queue_message(
+        &self,
+        actor: &Actor,
+        req: MessageRequest,
+    ) -> Result<Message, MessageError> {
+        let prepared = self.prepare_message(req).await?;
+        let (stored, is_new) = self
+            .store
+            .queue_message(&prepared.message, Some(&prepared.job))
             .await?;
+        if is_new {
+            self.audit_queued(actor, &prepared.message).await?;
         }
         Ok(stored)
+    }
+
+    /// The audit entry of a message that was queued (ids and metadata only: the recipient
+    /// masked, never the body).
+    ///
+    /// # Errors
+    /// The store failed.
+    pub(crate) async fn audit_queued(&self, actor: &Actor, m: &NewMessage) -> StoreResult<()> {
+        self.audit(
+            actor,
+            Some(m.org_id),
+            "message.queued",
+            &m.id.to_string(),
+            serde_json::json!({
+                "channel": m.channel.as_str(),
+                "template": m.template,
+                "transport": m.transport.as_str(),
+                "recipient": mask_recipient(&m.recipient),
+            }),
+        )
+        .await
     }
 }

@@ -63,9 +63,18 @@ impl App {
                 .finish_challenge(org, id, VerificationStatus::Verified, now)
                 .await?
         {
-            self.store
-                .clear_recipient_failures(org, &claimed.recipient_key)
-                .await?;
+            // Most recipients have no failures: a read (beside the writer) spares the
+            // single write connection a DELETE that would change nothing.
+            if self
+                .store
+                .recipient_failures(org, &claimed.recipient_key)
+                .await?
+                .is_some()
+            {
+                self.store
+                    .clear_recipient_failures(org, &claimed.recipient_key)
+                    .await?;
+            }
             self.audit(
                 actor,
                 Some(org),

@@ -5,7 +5,7 @@
 use crate::App;
 use crate::webhooks::{VerificationEventData, WebhookEvent, WebhookEventKind};
 use countersign_domain::{OrgId, VerificationId};
-use countersign_store::{ChallengeStore, ContactStore, VerificationMethod};
+use countersign_store::{ChallengeStore, ContactStore, VerificationMethod, WebhookStore};
 
 impl App {
     /// Emits `kind` for verification `id` of `org` to the org's webhook endpoints. A failure
@@ -28,6 +28,14 @@ impl App {
         id: VerificationId,
         kind: WebhookEventKind,
     ) -> Result<(), countersign_store::StoreError> {
+        // Most orgs have no endpoints: ask that first, before reading the verification.
+        let endpoints = self
+            .store
+            .subscribed_webhook_endpoints(org, kind.as_str())
+            .await?;
+        if endpoints.is_empty() {
+            return Ok(());
+        }
         let c = self.store.challenge(org, id).await?;
         let v = &c.verification;
         if v.method == VerificationMethod::TechnicianVerification {
@@ -52,7 +60,7 @@ impl App {
             completed_at: c.completed_at,
         };
         let event = WebhookEvent::verification(kind, org, self.now(), &data);
-        self.emit_webhook(&event).await?;
+        self.queue_event(&event, &endpoints).await?;
         Ok(())
     }
 }

@@ -64,11 +64,13 @@ impl From<StoreError> for VerificationError {
 fn limit_text(hit: LimitHit) -> &'static str {
     match hit {
         LimitHit::Recipient => {
-            "this contact was sent 3 verifications in the last 10 minutes; wait, or verify them another way"
+            "this contact was sent the most verifications allowed in 10 minutes; wait, or verify them another way"
         }
         LimitHit::Technician => {
             "you started the most verifications allowed per hour; ask an admin if you need more"
         }
-        LimitHit::Org => "your org reached its daily verification limit (Settings ▸ Pod)",
+        LimitHit::Org => {
+            "your org reached its daily verification limit; an admin can raise it in Settings ▸ Verification"
+        }
     }
 }

@@ -235,6 +235,32 @@ impl App {
         };
         let expires_at = now.plus(minutes(valid));
         let masked = mask_recipient(&destination);
+        let template = match (code, token) {
+            (Some(code), _) => TemplateName::VerificationCode {
+                technician: technician.name.clone(),
+                code,
+                minutes: valid,
+            },
+            (None, Some(token)) => TemplateName::VerificationLink {
+                technician: technician.name.clone(),
+                link: format!(
+                    "{}/v/{token}",
+                    self.settings.server.public_url.trim_end_matches('/')
+                ),
+                minutes: valid,
+            },
+            (None, None) => unreachable!("every method makes a code or a token"),
+        };
+        // Rendered now and stored in the transaction that starts the verification.
+        let prepared = self
+            .prepare_message(MessageRequest {
+                org,
+                channel,
+                recipient: destination,
+                template,
+                idempotency_key: format!("verification:{id}"),
+            })
+            .await?;
         let challenge = NewChallenge {
             verification: Verification {
                 id,
@@ -256,6 +282,7 @@ impl App {
             pod_contact_id: (req.pod_contact != req.contact).then_some(req.pod_contact),
             note: note.clone(),
             typed_destination: typed.is_some(),
+            message: Some((prepared.message.clone(), prepared.job)),
         };
         let limits = send_limits(&settings, now);
         if let Err(hit) = self.store.start_challenge(&challenge, &limits).await? {
@@ -269,33 +296,7 @@ impl App {
             .await?;
             return Err(VerificationError::Limited(hit));
         }
-        let template = match (code, token) {
-            (Some(code), _) => TemplateName::VerificationCode {
-                technician: technician.name.clone(),
-                code,
-                minutes: valid,
-            },
-            (None, Some(token)) => TemplateName::VerificationLink {
-                technician: technician.name.clone(),
-                link: format!(
-                    "{}/v/{token}",
-                    self.settings.server.public_url.trim_end_matches('/')
-                ),
-                minutes: valid,
-            },
-            (None, None) => unreachable!("every method makes a code or a token"),
-        };
-        self.queue_message(
-            actor,
-            MessageRequest {
-                org,
-                channel,
-                recipient: destination,
-                template,
-                idempotency_key: format!("verification:{id}"),
-            },
-        )
-        .await?;
+        self.audit_queued(actor, &prepared.message).await?;
         self.audit(
             actor,
             Some(org),

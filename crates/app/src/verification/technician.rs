@@ -104,6 +104,19 @@ impl App {
         let id = VerificationId::new();
         let code = random_digits(4);
         let masked = mask_recipient(&destination);
+        let recipient = recipient_key(self, org, &destination);
+        let prepared = self
+            .prepare_message(MessageRequest {
+                org,
+                channel,
+                recipient: destination,
+                template: TemplateName::WhoIAm {
+                    technician: technician.name.clone(),
+                    code: code.clone(),
+                },
+                idempotency_key: format!("who-i-am:{id}"),
+            })
+            .await?;
         let row = NewChallenge {
             verification: Verification {
                 id,
@@ -121,29 +134,17 @@ impl App {
             key_id: String::new(),
             match_number: None,
             match_choices: Vec::new(),
-            recipient_key: recipient_key(self, org, &destination),
+            recipient_key: recipient,
             pod_contact_id: None,
             note: String::new(),
             typed_destination: false,
+            message: Some((prepared.message.clone(), prepared.job)),
         };
         let limits = send_limits(&settings, now);
         if let Err(hit) = self.store.start_challenge(&row, &limits).await? {
             return Err(VerificationError::Limited(hit));
         }
-        self.queue_message(
-            actor,
-            MessageRequest {
-                org,
-                channel,
-                recipient: destination,
-                template: TemplateName::WhoIAm {
-                    technician: technician.name.clone(),
-                    code: code.clone(),
-                },
-                idempotency_key: format!("who-i-am:{id}"),
-            },
-        )
-        .await?;
+        self.audit_queued(actor, &prepared.message).await?;
         self.audit(
             actor,
             Some(org),

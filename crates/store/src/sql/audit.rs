@@ -4,13 +4,15 @@ use super::rows::{AuditRow, audit_columns};
 use super::{Dialect, SqlStore, page_size};
 use crate::chain::{AUDIT_GENESIS, audit_hash};
 use crate::model::{AuditEntry, AuditFilter, NewAuditEntry};
-use crate::{AuditStore, StoreResult};
+use crate::{AuditStore, StoreError, StoreResult};
 use countersign_domain::OrgId;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
 /// Most entries one `audit_entries` call returns.
 pub const MAX_AUDIT_PAGE: i64 = 1_000;
+/// Rows of one multi-row audit INSERT (11 parameters each, far under both backends' caps).
+const AUDIT_INSERT_ROWS: usize = 64;
 /// Most entries one `audit_chain` call returns.
 pub const MAX_AUDIT_CHAIN_PAGE: i64 = 10_000;
 
@@ -33,6 +35,16 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
+        let mut appended = self.append_audit_batch(std::slice::from_ref(entry)).await?;
+        appended
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an audit append returned no entry".into()))
+    }
+
+    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = DB::begin_write(&self.pool).await?;
         // Until commit, no other appender (in any process) can read the tail, so each entry
         // links to the one committed just before it and `seq` has no gaps.
@@ -41,36 +53,62 @@ where
             sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (seq, prev_hash) = match last {
+        let (mut seq, mut prev_hash) = match last {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, AUDIT_GENESIS.to_vec()),
         };
-        let hash = audit_hash(&prev_hash, entry);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, org_id, at, actor_id, actor_label, action, target, \
-             detail, ip, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(entry.org_id.map(|o| o.0))
-        .bind(entry.at.0)
-        .bind(entry.actor_id.map(|a| a.0))
-        .bind(entry.actor_label.as_str())
-        .bind(entry.action.as_str())
-        .bind(entry.target.as_str())
-        .bind(entry.detail.as_str())
-        .bind(entry.ip.as_deref())
-        .bind(prev_hash.as_slice())
-        .bind(hash.as_slice())
-        .execute(&mut *tx)
-        .await?;
+        let mut appended = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let hash = audit_hash(&prev_hash, entry);
+            appended.push(AuditEntry {
+                seq,
+                entry: entry.clone(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            });
+            seq += 1;
+        }
+        // One statement for the whole batch (a group commit is only as cheap as its number
+        // of round trips to the database); chunks keep within the backends' parameter caps.
+        for chunk in appended.chunks(AUDIT_INSERT_ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (seq, org_id, at, actor_id, actor_label, action, target, \
+                 detail, ip, prev_hash, hash) VALUES ",
+            );
+            for row in 0..chunk.len() {
+                let p = row * 11;
+                if row > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                sql.push_str(
+                    &(1..=11)
+                        .map(|c| format!("${}", p + c))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                sql.push(')');
+            }
+            let mut query = sqlx::query(&sql);
+            for a in chunk {
+                let e = &a.entry;
+                query = query
+                    .bind(a.seq)
+                    .bind(e.org_id.map(|o| o.0))
+                    .bind(e.at.0)
+                    .bind(e.actor_id.map(|a| a.0))
+                    .bind(e.actor_label.as_str())
+                    .bind(e.action.as_str())
+                    .bind(e.target.as_str())
+                    .bind(e.detail.as_str())
+                    .bind(e.ip.as_deref())
+                    .bind(a.prev_hash.as_slice())
+                    .bind(a.hash.as_slice());
+            }
+            query.execute(&mut *tx).await?;
+        }
         tx.commit().await?;
-        Ok(AuditEntry {
-            seq,
-            entry: entry.clone(),
-            prev_hash,
-            hash,
-        })
+        Ok(appended)
     }
 
     async fn audit_entries(

@@ -90,6 +90,19 @@ impl TryFrom<ChallengeRow> for Challenge {
 
 /// The advisory-lock key of an org's verification starts (PostgreSQL): the org id's first
 /// eight bytes, so orgs rarely share a lock and one org's starts are serialised.
+/// Width of a technician's send-count buckets (the window is an hour). The migration that
+/// created the table backfilled with the same widths.
+const TECHNICIAN_BUCKET_MS: i64 = 60_000;
+/// Width of an org's send-count buckets (the window is a day).
+const ORG_BUCKET_MS: i64 = 3_600_000;
+/// Send-count buckets older than this are purged: no window reaches back that far.
+const SEND_COUNT_KEEP_MS: i64 = 25 * 3_600_000;
+
+/// The start of the bucket of width `width` holding `at` (Unix ms).
+fn bucket(at: i64, width: i64) -> i64 {
+    at.div_euclid(width) * width
+}
+
 fn org_lock_key(org: OrgId) -> i64 {
     let b = org.0.as_bytes();
     i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
@@ -116,6 +129,12 @@ where
     for<'r> Option<String>: Decode<'r, DB>,
     for<'r> Option<Vec<u8>>: Decode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
 {
     async fn verification_settings(&self, org: OrgId) -> StoreResult<VerificationSettings> {
         let row: Option<SettingsRow> = sqlx::query_as(
@@ -178,39 +197,35 @@ where
         let org = v.org_id;
         let mut tx = DB::begin_write(&self.pool).await?;
         DB::lock_key(&mut tx, org_lock_key(org)).await?;
-        // Every row is one message sent, whatever became of it, so every row counts.
-        let (to_recipient,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND recipient_key = $2 \
-             AND at > $3",
+        // Every send counts, whatever became of it. The recipient window counts its rows
+        // (a few at most, by index); the technician and org windows sum send-count buckets
+        // (at most 61 and 25 rows), since their rows grow with the org's traffic and this
+        // runs under the write lock on every send. A bucket that straddles the window's
+        // start counts whole: the limits err on the strict side, never the loose one.
+        let (to_recipient, by_technician, in_org): (i64, i64, i64) = sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND recipient_key = $2 \
+              AND at > $3), \
+             (SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM verification_send_counts \
+              WHERE org_id = $1 AND scope = 'technician' AND scope_id = $4 \
+              AND bucket_start >= $5), \
+             (SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM verification_send_counts \
+              WHERE org_id = $1 AND scope = 'org' AND scope_id = $1 AND bucket_start >= $6)",
         )
         .bind(org.0)
         .bind(c.recipient_key.as_slice())
         .bind(limits.recipient_since.0)
+        .bind(v.technician_id.map(|t| t.0))
+        .bind(bucket(limits.technician_since.0, TECHNICIAN_BUCKET_MS))
+        .bind(bucket(limits.org_since.0, ORG_BUCKET_MS))
         .fetch_one(&mut *tx)
         .await?;
         if to_recipient >= limits.recipient_max {
             return Ok(Err(LimitHit::Recipient));
         }
-        if let Some(technician) = v.technician_id {
-            let (by_technician,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND technician_id = $2 \
-                 AND at > $3",
-            )
-            .bind(org.0)
-            .bind(technician.0)
-            .bind(limits.technician_since.0)
-            .fetch_one(&mut *tx)
-            .await?;
-            if by_technician >= limits.technician_max {
-                return Ok(Err(LimitHit::Technician));
-            }
+        if v.technician_id.is_some() && by_technician >= limits.technician_max {
+            return Ok(Err(LimitHit::Technician));
         }
-        let (in_org,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND at > $2")
-                .bind(org.0)
-                .bind(limits.org_since.0)
-                .fetch_one(&mut *tx)
-                .await?;
         if in_org >= limits.org_max {
             return Ok(Err(LimitHit::Org));
         }
@@ -268,6 +283,33 @@ where
                     }
                     other => other,
                 });
+            }
+        }
+        if let Some((message, job)) = &c.message {
+            super::messages::insert_message::<DB>(&mut tx, message, Some(job)).await?;
+        }
+        // The org's bucket and, for a technician's send, theirs, in one statement.
+        let org_bucket = bucket(v.at.0, ORG_BUCKET_MS);
+        let upsert = " ON CONFLICT (org_id, scope, scope_id, bucket_start) \
+                      DO UPDATE SET sends = verification_send_counts.sends + 1";
+        let insert = "INSERT INTO verification_send_counts \
+                      (org_id, scope, scope_id, bucket_start, sends) VALUES ($1, 'org', $1, $2, 1)";
+        match v.technician_id {
+            Some(t) => {
+                sqlx::query(&format!("{insert}, ($1, 'technician', $3, $4, 1){upsert}"))
+                    .bind(org.0)
+                    .bind(org_bucket)
+                    .bind(t.0)
+                    .bind(bucket(v.at.0, TECHNICIAN_BUCKET_MS))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query(&format!("{insert}{upsert}"))
+                    .bind(org.0)
+                    .bind(org_bucket)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -393,6 +435,12 @@ where
         .bind(page_size(limit, 1000))
         .fetch_all(&mut *tx)
         .await?;
+        // Send counts no limit window reaches any more (the table holds a few dozen rows per
+        // technician, so the scan is small).
+        sqlx::query("DELETE FROM verification_send_counts WHERE bucket_start < $1")
+            .bind(now.0 - SEND_COUNT_KEEP_MS)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         let mut out = Vec::with_capacity(ids.len());
         for (id,) in ids {

@@ -1,7 +1,7 @@
 //! [`MessageStore`] for both backends: message rows, their state history and SMS consent.
 
 use super::jobs::insert_job;
-use super::{Dialect, SqlStore, changed, page_size};
+use super::{Dialect, SqlStore, page_size};
 use crate::model::{
     Channel, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage, Transition,
     TransportKind,
@@ -138,50 +138,23 @@ where
         job: Option<&NewJob>,
     ) -> StoreResult<(Message, bool)> {
         let mut tx = DB::begin_write(&self.pool).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (id, org_id, channel, template, recipient, subject, body_text, \
-             body_html, transport, state, attempts, idempotency_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $11, $11) \
-             ON CONFLICT (org_id, idempotency_key) DO NOTHING",
-        )
-        .bind(m.id.0)
-        .bind(m.org_id.0)
-        .bind(m.channel.as_str())
-        .bind(m.template.as_str())
-        .bind(m.recipient.as_str())
-        .bind(m.subject.as_str())
-        .bind(m.body_text.as_str())
-        .bind(m.body_html.as_deref())
-        .bind(m.transport.as_str())
-        .bind(m.idempotency_key.as_str())
-        .bind(m.created_at.0)
-        .execute(&mut *tx)
-        .await?;
-        let is_new = changed::<DB>(&inserted);
-        if is_new {
-            insert_event::<DB>(
-                &mut tx,
-                m.org_id,
-                m.id,
-                m.created_at,
-                MessageState::Queued,
-                "queued",
-            )
-            .await?;
-            if let Some(job) = job {
-                insert_job::<DB>(&mut tx, job).await?;
+        let inserted = insert_message::<DB>(&mut tx, m, job).await?;
+        let is_new = inserted.is_some();
+        let row: MessageRow = match inserted {
+            Some(row) => row,
+            None => {
+                let sql = concat!(
+                    "SELECT ",
+                    message_columns!(),
+                    " FROM messages WHERE org_id = $1 AND idempotency_key = $2"
+                );
+                sqlx::query_as(sql)
+                    .bind(m.org_id.0)
+                    .bind(m.idempotency_key.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?
             }
-        }
-        let sql = concat!(
-            "SELECT ",
-            message_columns!(),
-            " FROM messages WHERE org_id = $1 AND idempotency_key = $2"
-        );
-        let row: MessageRow = sqlx::query_as(sql)
-            .bind(m.org_id.0)
-            .bind(m.idempotency_key.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
+        };
         tx.commit().await?;
         Ok((row.try_into()?, is_new))
     }
@@ -401,6 +374,71 @@ where
         .bind(t.error_code.as_deref())
         .bind(t.at.0)
         .bind(clears_body(t.state))
+}
+
+/// Inserts a message with its "queued" event and its delivery job on `conn` (inside a write
+/// transaction). `None` when the org has a message with the same idempotency key: nothing is
+/// inserted then.
+pub(super) async fn insert_message<DB>(
+    conn: &mut DB::Connection,
+    m: &NewMessage,
+    job: Option<&NewJob>,
+) -> StoreResult<Option<MessageRow>>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> Vec<u8>: Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: Encode<'r, DB> + Type<DB> + ColumnIndex<DB::Row>,
+    for<'r> &'r [u8]: Encode<'r, DB> + Type<DB>,
+    for<'r> Option<Uuid>: Encode<'r, DB>,
+    for<'r> Option<i64>: Encode<'r, DB>,
+    for<'r> Option<&'r str>: Encode<'r, DB>,
+    for<'r> Option<&'r [u8]>: Encode<'r, DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    // RETURNING gives the new row without a second statement; on a repeated idempotency
+    // key nothing is inserted and the existing message is read instead.
+    let sql = concat!(
+        "INSERT INTO messages (id, org_id, channel, template, recipient, subject, body_text, \
+             body_html, transport, state, attempts, idempotency_key, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $11, $11) \
+             ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING ",
+        message_columns!()
+    );
+    let inserted: Option<MessageRow> = sqlx::query_as(sql)
+        .bind(m.id.0)
+        .bind(m.org_id.0)
+        .bind(m.channel.as_str())
+        .bind(m.template.as_str())
+        .bind(m.recipient.as_str())
+        .bind(m.subject.as_str())
+        .bind(m.body_text.as_str())
+        .bind(m.body_html.as_deref())
+        .bind(m.transport.as_str())
+        .bind(m.idempotency_key.as_str())
+        .bind(m.created_at.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if inserted.is_some() {
+        insert_event::<DB>(
+            conn,
+            m.org_id,
+            m.id,
+            m.created_at,
+            MessageState::Queued,
+            "queued",
+        )
+        .await?;
+        if let Some(job) = job {
+            insert_job::<DB>(conn, job).await?;
+        }
+    }
+    Ok(inserted)
 }
 
 /// Appends one history entry.

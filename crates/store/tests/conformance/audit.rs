@@ -219,3 +219,27 @@ pub async fn concurrent_appends_form_one_chain(store: &Store) {
         assert_eq!(chain[usize::try_from(e.seq - 1).unwrap()], e);
     }
 }
+
+pub async fn batches_append_in_order_as_one_chain(store: &Store) {
+    let a = org(store, "a").await;
+    store
+        .append_audit(&entry(Some(a.id), None, "single", at(1)))
+        .await
+        .unwrap();
+    // More than one multi-row INSERT's worth, with and without actors and addresses.
+    let batch: Vec<NewAuditEntry> = (0..150)
+        .map(|i| {
+            let actor = (i % 2 == 0).then(TechnicianId::new);
+            entry(Some(a.id), actor, &format!("batch.{i}"), at(2 + i))
+        })
+        .collect();
+    let appended = store.append_audit_batch(&batch).await.unwrap();
+    assert_eq!(appended.len(), 150);
+    assert!(store.append_audit_batch(&[]).await.unwrap().is_empty());
+    let chain = verified_chain(store).await;
+    assert_eq!(chain.len(), 151);
+    for (i, e) in appended.iter().enumerate() {
+        assert_eq!(e.entry, batch[i], "returned in the order given");
+        assert_eq!(chain[i + 1], *e, "stored as returned");
+    }
+}

@@ -84,7 +84,13 @@ conformance! {
     ],
     sessions: [lifecycle, sessions_of_a_technician, purge],
     throttles: [window, concurrent_failures_are_all_counted],
-    audit: [chain_links, filters, org_scoping, concurrent_appends_form_one_chain],
+    audit: [
+        chain_links,
+        filters,
+        org_scoping,
+        concurrent_appends_form_one_chain,
+        batches_append_in_order_as_one_chain,
+    ],
     sealed: [values_keyset_and_reseal, key_canaries],
     backup: [backup_while_serving],
     jobs: [
@@ -122,6 +128,7 @@ conformance! {
     ],
     verifications: [
         send_limits_and_one_outstanding_request,
+        send_limit_windows_slide_and_stay_per_scope,
         racing_guesses_never_exceed_the_attempt_cap,
         concurrent_link_answers_have_one_winner,
         technician_checks_flow_and_are_org_scoped,

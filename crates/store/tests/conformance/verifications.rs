@@ -8,9 +8,9 @@ use countersign_domain::{
     ContactId, OrgId, Role, TechnicianCheckId, TechnicianId, Timestamp, VerificationId,
 };
 use countersign_store::{
-    ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, NewChallenge, SendLimits,
-    SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore,
-    Verification, VerificationMethod, VerificationStatus,
+    ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, MessageStore, NewChallenge,
+    SendLimits, SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus,
+    TechnicianCheckStore, TransportKind, Verification, VerificationMethod, VerificationStatus,
 };
 
 async fn contact(store: &Store, o: OrgId) -> ContactId {
@@ -71,6 +71,7 @@ fn challenge(
         pod_contact_id: None,
         note: String::new(),
         typed_destination: false,
+        message: None,
     }
 }
 
@@ -90,13 +91,25 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
     let t = technician(store, &o, "t@acme.example", Role::Technician).await;
     let c = contact(store, o.id).await;
     let now = at(1000);
-    let first = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    let mut first = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    first.message = Some((
+        crate::messages::new_message(o.id, "verification:first", TransportKind::Outbox),
+        crate::jobs::new_job(o.id, now, Some("message:first")),
+    ));
     assert_eq!(
         store
             .start_challenge(&first, &limits(now, 2, 10, 10))
             .await
             .unwrap(),
         Ok(())
+    );
+    assert!(
+        store
+            .message_by_key(o.id, "verification:first")
+            .await
+            .unwrap()
+            .is_some(),
+        "the message is stored with the verification"
     );
     let second = challenge(
         o.id,
@@ -122,12 +135,25 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
         VerificationMethod::SmsCode,
         Timestamp(now.0 + 2),
     );
+    let mut third = third;
+    third.message = Some((
+        crate::messages::new_message(o.id, "verification:third", TransportKind::Outbox),
+        crate::jobs::new_job(o.id, now, Some("message:third")),
+    ));
     assert_eq!(
         store
             .start_challenge(&third, &limits(now, 2, 10, 10))
             .await
             .unwrap(),
         Err(LimitHit::Recipient)
+    );
+    assert!(
+        store
+            .message_by_key(o.id, "verification:third")
+            .await
+            .unwrap()
+            .is_none(),
+        "a refused start queues no message"
     );
     let mut other = challenge(
         o.id,
@@ -157,6 +183,103 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
             Err(StoreError::NotFound)
         ),
         "a limited start stores nothing"
+    );
+}
+
+/// A send that starts `at` to its own recipient (so only the technician and org windows bite).
+fn send_at(o: OrgId, c: ContactId, t: TechnicianId, n: u8, at_ms: i64) -> NewChallenge {
+    let mut ch = challenge(o, c, t, VerificationMethod::SmsCode, Timestamp(at_ms));
+    ch.recipient_key = vec![b'r', n];
+    ch
+}
+
+pub async fn send_limit_windows_slide_and_stay_per_scope(store: &Store) {
+    let o = org(store, "acme").await;
+    let other_org = org(store, "globex").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let t2 = technician(store, &o, "t2@acme.example", Role::Technician).await;
+    let g = technician(store, &other_org, "g@globex.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let gc = contact(store, other_org.id).await;
+    let t0 = 10 * 86_400_000 + 30 * 60_000 + 5_000;
+    let start = |ch: NewChallenge, now: i64, technician_max: i64, org_max: i64| async move {
+        store
+            .start_challenge(&ch, &limits(Timestamp(now), 3, technician_max, org_max))
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 1, t0), t0, 2, 100).await,
+        Ok(())
+    );
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 2, t0 + 1), t0 + 1, 2, 100).await,
+        Ok(())
+    );
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 3, t0 + 2), t0 + 2, 2, 100).await,
+        Err(LimitHit::Technician)
+    );
+    // Another technician has a window of their own; another org is not counted at all.
+    assert_eq!(
+        start(send_at(o.id, c, t2.id, 4, t0 + 3), t0 + 3, 2, 100).await,
+        Ok(())
+    );
+    assert_eq!(
+        start(send_at(other_org.id, gc, g.id, 5, t0 + 3), t0 + 3, 1, 1).await,
+        Ok(())
+    );
+    // The org window holds the three sends of both technicians.
+    assert_eq!(
+        start(send_at(o.id, c, t2.id, 6, t0 + 4), t0 + 4, 100, 3).await,
+        Err(LimitHit::Org)
+    );
+    // Just under an hour later the technician's sends still count; just past an hour (plus
+    // the bucket the window's start falls in) they do not.
+    let hour = 3_600_000;
+    assert_eq!(
+        start(
+            send_at(o.id, c, t.id, 7, t0 + hour - 1_000),
+            t0 + hour - 1_000,
+            2,
+            100
+        )
+        .await,
+        Err(LimitHit::Technician)
+    );
+    let later = t0 + hour + 60_000;
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 8, later), later, 2, 100).await,
+        Ok(())
+    );
+    // The org's day: four sends so far; a day and an hour later none of them count.
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 9, later + 1), later + 1, 100, 4).await,
+        Err(LimitHit::Org)
+    );
+    let next_day = t0 + 25 * hour;
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 10, next_day), next_day, 100, 2).await,
+        Ok(())
+    );
+    // The sweep purges buckets no window reaches: a window reaching back to the beginning
+    // of time then sees only the sends of the last day and an hour.
+    store
+        .expire_challenges(Timestamp(next_day + 2 * hour), 100)
+        .await
+        .unwrap();
+    let mut everything = limits(Timestamp(next_day + 2 * hour), 3, 100, 2);
+    everything.org_since = Timestamp(0);
+    assert_eq!(
+        store
+            .start_challenge(
+                &send_at(o.id, c, t.id, 11, next_day + 2 * hour),
+                &everything
+            )
+            .await
+            .unwrap(),
+        Ok(()),
+        "only the send of the last day is left after the purge"
     );
 }
 

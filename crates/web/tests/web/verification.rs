@@ -287,7 +287,7 @@ async fn codes_expire_and_send_limits_hold() {
         res.text()
             .await
             .unwrap()
-            .contains("3 verifications in the last 10 minutes")
+            .contains("the most verifications allowed in 10 minutes")
     );
     let after = f
         .app
