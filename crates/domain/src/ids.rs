@@ -89,6 +89,10 @@ id_type!(
     TechnicianCheckId
 );
 id_type!(
+    /// A one-time link of Secure Data Send or Request.
+    SecretId
+);
+id_type!(
     /// A configured contact source of an org (e.g. a Microsoft 365 integration).
     IntegrationId
 );

@@ -214,6 +214,10 @@ pub enum SealedColumn {
     OAuthStatePkceVerifier,
     /// `webhook_endpoints.secret`.
     WebhookEndpointSecret,
+    /// `secrets.server_share` (the key share released after recipient verification).
+    SecretServerShare,
+    /// `secrets.private_key` (a request's decryption key).
+    SecretPrivateKey,
 }
 
 impl SealedColumn {
@@ -225,6 +229,8 @@ impl SealedColumn {
         Self::IntegrationGdapRefreshToken,
         Self::OAuthStatePkceVerifier,
         Self::WebhookEndpointSecret,
+        Self::SecretServerShare,
+        Self::SecretPrivateKey,
     ];
 
     /// `(table, column)`: also the associated data a value is sealed with.
@@ -237,6 +243,8 @@ impl SealedColumn {
             Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
             Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
             Self::WebhookEndpointSecret => ("webhook_endpoints", "secret"),
+            Self::SecretServerShare => ("secrets", "server_share"),
+            Self::SecretPrivateKey => ("secrets", "private_key"),
         }
     }
 }

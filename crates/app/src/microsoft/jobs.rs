@@ -118,6 +118,10 @@ pub async fn run_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool
                 if let Err(e) = app.expire_verifications().await {
                     tracing::warn!(error = %e, "expiring verifications failed");
                 }
+                // …and ends one-time links past their expiry (ciphertext deleted at once).
+                if let Err(e) = app.expire_secrets().await {
+                    tracing::warn!(error = %e, "expiring secrets failed");
+                }
             }
             _ = stop.changed() => if *stop.borrow() { return },
         }

@@ -43,6 +43,7 @@ mod orgs;
 mod pod_handoffs;
 mod rows;
 mod sealed;
+mod secrets;
 mod sessions;
 mod technician_checks;
 mod technicians;

@@ -57,6 +57,8 @@ fn statements(column: SealedColumn) -> SealedSql {
         }
         SealedColumn::OAuthStatePkceVerifier => sealed_sql!("oauth_states", "pkce_verifier"),
         SealedColumn::WebhookEndpointSecret => sealed_sql!("webhook_endpoints", "secret"),
+        SealedColumn::SecretServerShare => sealed_sql!("secrets", "server_share"),
+        SealedColumn::SecretPrivateKey => sealed_sql!("secrets", "private_key"),
     }
 }
 

@@ -25,6 +25,7 @@ mod messages;
 mod orgs;
 mod pod_handoffs;
 mod sealed;
+mod secrets;
 mod sessions;
 mod technicians;
 mod throttles;
@@ -137,6 +138,13 @@ conformance! {
         racing_guesses_never_exceed_the_attempt_cap,
         concurrent_link_answers_have_one_winner,
         technician_checks_flow_and_are_org_scoped,
+    ],
+    secrets: [
+        concurrent_reveals_of_a_one_view_secret_have_one_winner,
+        views_expiry_and_burn_are_enforced_in_the_claim,
+        verification_gates_the_server_share,
+        requests_are_answered_once_and_revealed_once,
+        secrets_are_org_scoped,
     ],
     webhooks: [
         endpoints_are_org_scoped_and_managed,

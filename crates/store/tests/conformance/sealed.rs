@@ -3,8 +3,8 @@
 use crate::fixtures::{at, org, random_bytes, technician};
 use countersign_domain::{IntegrationId, OAuthStateId, Role};
 use countersign_store::{
-    IntegrationStore, SealedColumn, SealedStore, SealedValue, Store, StoreError, TechnicianStore,
-    WebhookStore, constraints,
+    IntegrationStore, SealedColumn, SealedStore, SealedValue, SecretStore, Store, StoreError,
+    TechnicianStore, WebhookStore, constraints,
 };
 
 /// Stores `value` in `column` of technician row `t`. The exhaustive match makes a new
@@ -63,6 +63,25 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
             e.sealed_secret = value.to_vec();
             store.create_webhook_endpoint(&e).await.unwrap();
         }
+        // Secret rows share the technician's id too; one row holds both sealed columns, so
+        // the share's put stores a placeholder key (the row id's bytes) that the key's put
+        // replaces through the compare-and-swap.
+        SealedColumn::SecretServerShare => {
+            let mut s =
+                crate::secrets::new_secret(t.org_id, t.id, countersign_store::SecretKind::Send, 1);
+            s.id = countersign_domain::SecretId(t.id.0);
+            s.server_share = Some(value.to_vec());
+            s.private_key = Some(t.id.0.as_bytes().to_vec());
+            store.create_secret(&s).await.unwrap();
+        }
+        SealedColumn::SecretPrivateKey => {
+            assert!(
+                store
+                    .reseal(column, &t.id.to_string(), t.id.0.as_bytes(), value)
+                    .await
+                    .unwrap()
+            );
+        }
     }
 }
 
@@ -115,6 +134,14 @@ async fn get(
             .await
             .ok()
             .map(|e| e.sealed_secret),
+        // Claims hand out a secret's sealed values; the listing shows them without claiming.
+        SealedColumn::SecretServerShare | SealedColumn::SecretPrivateKey => store
+            .sealed_values(column, None, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|v| v.row_id == t.id.to_string())
+            .map(|v| v.value),
     }
 }
 
