@@ -44,6 +44,8 @@ impl Dialect for Sqlite {
 
     const CLAIM_LOCK: &'static str = "";
 
+    const MULTI_STATEMENT_QUERIES: bool = true;
+
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -88,21 +88,11 @@ impl TryFrom<ChallengeRow> for Challenge {
     }
 }
 
-/// The advisory-lock key of an org's verification starts (PostgreSQL): the org id's first
-/// eight bytes, so orgs rarely share a lock and one org's starts are serialised.
-/// Width of a technician's send-count buckets (the window is an hour). The migration that
-/// created the table backfilled with the same widths.
-const TECHNICIAN_BUCKET_MS: i64 = 60_000;
-/// Width of an org's send-count buckets (the window is a day).
-const ORG_BUCKET_MS: i64 = 3_600_000;
 /// Send-count buckets older than this are purged: no window reaches back that far.
 const SEND_COUNT_KEEP_MS: i64 = 25 * 3_600_000;
 
-/// The start of the bucket of width `width` holding `at` (Unix ms).
-fn bucket(at: i64, width: i64) -> i64 {
-    at.div_euclid(width) * width
-}
-
+/// The advisory-lock key of an org's verification starts (PostgreSQL): the org id's first
+/// eight bytes, so orgs rarely share a lock and one org's starts are serialised.
 fn org_lock_key(org: OrgId) -> i64 {
     let b = org.0.as_bytes();
     i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
@@ -193,124 +183,15 @@ where
         c: &NewChallenge,
         limits: &SendLimits,
     ) -> StoreResult<Result<(), LimitHit>> {
-        let v = &c.verification;
-        let org = v.org_id;
         let mut tx = DB::begin_write(&self.pool).await?;
-        DB::lock_key(&mut tx, org_lock_key(org)).await?;
-        // Every send counts, whatever became of it. The recipient window counts its rows
-        // (a few at most, by index); the technician and org windows sum send-count buckets
-        // (at most 61 and 25 rows), since their rows grow with the org's traffic and this
-        // runs under the write lock on every send. A bucket that straddles the window's
-        // start counts whole: the limits err on the strict side, never the loose one.
-        let (to_recipient, by_technician, in_org): (i64, i64, i64) = sqlx::query_as(
-            "SELECT \
-             (SELECT COUNT(*) FROM verifications WHERE org_id = $1 AND recipient_key = $2 \
-              AND at > $3), \
-             (SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM verification_send_counts \
-              WHERE org_id = $1 AND scope = 'technician' AND scope_id = $4 \
-              AND bucket_start >= $5), \
-             (SELECT CAST(COALESCE(SUM(sends), 0) AS BIGINT) FROM verification_send_counts \
-              WHERE org_id = $1 AND scope = 'org' AND scope_id = $1 AND bucket_start >= $6)",
-        )
-        .bind(org.0)
-        .bind(c.recipient_key.as_slice())
-        .bind(limits.recipient_since.0)
-        .bind(v.technician_id.map(|t| t.0))
-        .bind(bucket(limits.technician_since.0, TECHNICIAN_BUCKET_MS))
-        .bind(bucket(limits.org_since.0, ORG_BUCKET_MS))
-        .fetch_one(&mut *tx)
-        .await?;
-        if to_recipient >= limits.recipient_max {
-            return Ok(Err(LimitHit::Recipient));
-        }
-        if v.technician_id.is_some() && by_technician >= limits.technician_max {
-            return Ok(Err(LimitHit::Technician));
-        }
-        if in_org >= limits.org_max {
-            return Ok(Err(LimitHit::Org));
-        }
-        // One outstanding request per contact: a new one supersedes the pending ones.
-        if v.status == VerificationStatus::Pending {
-            sqlx::query(
-                "UPDATE verifications SET status = 'expired', expires_at = $3 \
-             WHERE org_id = $1 AND contact_id = $2 AND status = 'pending'",
-            )
-            .bind(org.0)
-            .bind(v.contact_id.0)
-            .bind(v.at.0)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let choices = c
-            .match_choices
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let inserted = sqlx::query(
-            "INSERT INTO verifications (id, org_id, contact_id, technician_id, method, channel, \
-             destination_masked, status, at, expires_at, secret_hash, key_id, attempts, \
-             match_number, match_choices, recipient_key, pod_contact_id, note, \
-             typed_destination) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, \
-             $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(v.id.0)
-        .bind(org.0)
-        .bind(v.contact_id.0)
-        .bind(v.technician_id.map(|t| t.0))
-        .bind(v.method.as_str())
-        .bind(v.channel.as_str())
-        .bind(v.destination_masked.as_str())
-        .bind(v.status.as_str())
-        .bind(v.at.0)
-        .bind(c.expires_at.0)
-        .bind(c.secret_hash.as_slice())
-        .bind(c.key_id.as_str())
-        .bind(c.match_number)
-        .bind(choices.as_str())
-        .bind(c.recipient_key.as_slice())
-        .bind(c.pod_contact_id.map(|p| p.0))
-        .bind(c.note.as_str())
-        .bind(i64::from(c.typed_destination))
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) => {
-                return Err(match StoreError::from(e) {
-                    StoreError::Conflict { constraint } if !constraint.contains("pkey") => {
-                        StoreError::NotFound
-                    }
-                    other => other,
-                });
-            }
-        }
-        if let Some((message, job)) = &c.message {
-            super::messages::insert_message::<DB>(&mut tx, message, Some(job)).await?;
-        }
-        // The org's bucket and, for a technician's send, theirs, in one statement.
-        let org_bucket = bucket(v.at.0, ORG_BUCKET_MS);
-        let upsert = " ON CONFLICT (org_id, scope, scope_id, bucket_start) \
-                      DO UPDATE SET sends = verification_send_counts.sends + 1";
-        let insert = "INSERT INTO verification_send_counts \
-                      (org_id, scope, scope_id, bucket_start, sends) VALUES ($1, 'org', $1, $2, 1)";
-        match v.technician_id {
-            Some(t) => {
-                sqlx::query(&format!("{insert}, ($1, 'technician', $3, $4, 1){upsert}"))
-                    .bind(org.0)
-                    .bind(org_bucket)
-                    .bind(t.0)
-                    .bind(bucket(v.at.0, TECHNICIAN_BUCKET_MS))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            None => {
-                sqlx::query(&format!("{insert}{upsert}"))
-                    .bind(org.0)
-                    .bind(org_bucket)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        DB::lock_key(&mut tx, org_lock_key(c.verification.org_id)).await?;
+        let hit = if DB::MULTI_STATEMENT_QUERIES {
+            Self::start_in_one_query(&mut tx, c, limits).await?
+        } else {
+            Self::start_in_steps(&mut tx, c, limits).await?
+        };
+        if let Some(hit) = hit {
+            return Ok(Err(hit));
         }
         tx.commit().await?;
         Ok(Ok(()))

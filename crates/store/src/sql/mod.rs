@@ -27,6 +27,7 @@
 
 mod audit;
 mod branding;
+mod challenge_start;
 mod challenges;
 mod contact_sync;
 mod contact_writes;
@@ -93,6 +94,11 @@ pub trait Dialect: Database + private::Sealed {
     /// and skips rows a concurrent claim holds (`FOR UPDATE SKIP LOCKED`); SQLite needs
     /// nothing, its immediate transaction already excludes every other writer.
     const CLAIM_LOCK: &'static str;
+
+    /// Whether one query may hold several statements sharing numbered `$n` parameters, run
+    /// on the database's side in one go: SQLite through sqlx, not PostgreSQL's extended
+    /// protocol (one statement per prepared query).
+    const MULTI_STATEMENT_QUERIES: bool;
 
     /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
     fn rows_affected(result: &Self::QueryResult) -> u64;
