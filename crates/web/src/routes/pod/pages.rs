@@ -8,8 +8,9 @@ use crate::error::AppError;
 use crate::page::render;
 use crate::routes::contacts::ago;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use countersign_app::contacts::PodView;
 use countersign_app::verification::MAX_CODE_ATTEMPTS;
@@ -119,10 +120,14 @@ pub struct PodQuery {
 
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Option<Extension<CurrentUser>>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<PodQuery>,
 ) -> Result<Response, AppError> {
+    let Some(Extension(user)) = user else {
+        return super::handoff::sign_in_or_login(&state, &headers).await;
+    };
     let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
     let extras = PodExtras {
         action: q.action,
