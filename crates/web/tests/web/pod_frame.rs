@@ -137,7 +137,11 @@ async fn pod_frame_without_a_session_shows_the_sign_in_page() {
 
 #[tokio::test]
 async fn pod_frame_code_works_once_and_opens_the_pod() {
-    let app = TestApp::new().await;
+    code_works_once(TestApp::new().await).await;
+}
+
+/// A handoff code opens the Pod once, on either backend.
+pub async fn code_works_once(app: TestApp) {
     let (_, id) = acme(&app).await;
     let c = signed_in(&app, "admin@acme.test").await;
     let code = handoff_code(&app, &c, PSA).await;
@@ -330,7 +334,11 @@ async fn pod_frame_session_opens_only_the_pod() {
 
 #[tokio::test]
 async fn pod_frame_session_of_one_org_cannot_open_another_orgs_pod() {
-    let app = TestApp::new().await;
+    pod_session_is_org_scoped(TestApp::new().await).await;
+}
+
+/// A Pod session of org A gets 404 for org B's contact, on either backend.
+pub async fn pod_session_is_org_scoped(app: TestApp) {
     let (_, _) = acme(&app).await;
     let b = app.create_admin("Bravo IT", "admin@bravo.test", PW).await;
     allow(&app, b.org.id, &[PSA]).await;
