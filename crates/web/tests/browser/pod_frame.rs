@@ -10,10 +10,8 @@
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
-use countersign_domain::{Country, CustomerId};
 use countersign_store::{
-    ContactQuery, ContactStore, Customer, CustomerStore, PodSettings, PodStore, SessionStage,
-    SessionStore, SourceKind, SyncedContact,
+    ContactQuery, ContactStore, PodSettings, PodStore, SessionStage, SessionStore, SyncedContact,
 };
 use countersign_testkit::TestApp;
 use countersign_testkit::browser;
@@ -40,17 +38,6 @@ async fn pod_frame_signs_in_through_the_popup_and_renders_in_the_psa() {
     let app = TestApp::new().await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
-    let customer = Customer {
-        id: CustomerId::new(),
-        org_id: org,
-        name: "Contoso".into(),
-        source: SourceKind::Microsoft365,
-        external_id: Some("tenant-contoso".into()),
-        default_country: Some(Country::US),
-        last_synced_at: None,
-        created_at: app.app.now(),
-    };
-    app.app.store.create_customer(&customer).await.unwrap();
     let ann = SyncedContact {
         external_id: "1".into(),
         given_name: "Ann".into(),
@@ -61,17 +48,7 @@ async fn pod_frame_signs_in_through_the_popup_and_renders_in_the_psa() {
         user_type: "Member".into(),
         ..SyncedContact::default()
     };
-    app.app
-        .store
-        .upsert_synced_contacts(
-            org,
-            customer.id,
-            SourceKind::Microsoft365,
-            &[ann],
-            app.app.now(),
-        )
-        .await
-        .unwrap();
+    crate::support::contoso(&app, org, &[ann]).await;
     let contact = app
         .app
         .store
