@@ -107,6 +107,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cookie_needs_https_or_loopback() {
+        let mut settings = Settings::default();
+        for (url, usable) in [
+            ("https://cs.example.com", true),
+            ("http://127.0.0.1:8080", true),
+            ("http://localhost:8080", true),
+            ("http://[::1]:8080", true),
+            ("http://cs.internal:8080", false),
+            ("http://10.0.0.5", false),
+        ] {
+            settings.server.public_url = url.into();
+            assert_eq!(pod_cookie_usable(&settings), usable, "{url}");
+        }
+        settings.server.public_url = "https://cs.example.com".into();
+        assert_eq!(pod_cookie_name(&settings), "__Secure-cs_pod");
+        let c = pod_session_cookie(&settings, "tok", 60);
+        assert_eq!(
+            c.to_str().unwrap(),
+            "__Secure-cs_pod=tok; Path=/pod; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=60"
+        );
+    }
+
+    #[test]
     fn only_the_pods_routes_take_a_pod_session() {
         for p in [
             "/pod/contacts/0190",

@@ -420,3 +420,39 @@ async fn pod_frame_connect_window_signs_in_then_comes_back() {
     let res = c.get(app.url("/login")).send().await.unwrap();
     assert_eq!(res.headers()["cross-origin-opener-policy"], "same-origin");
 }
+
+#[tokio::test]
+async fn pod_frame_sign_out_ends_the_pod_session_only() {
+    let app = TestApp::new().await;
+    let (_, id) = acme(&app).await;
+    let pod = format!("/pod/contacts/{id}");
+    let c = signed_in(&app, "admin@acme.test").await;
+    let (_, body) = get(&app, &c, &pod).await;
+    assert!(
+        !body.contains("pod-sign-out"),
+        "a full session has no Pod sign-out"
+    );
+    let cookie = pod_session(&app, &c).await;
+    let body = framed(&app, &pod, &cookie).await.text().await.unwrap();
+    assert!(body.contains("id=\"pod-sign-out\""), "{body}");
+    let csrf = countersign_testkit::extract_csrf(&body).expect("_csrf");
+    let res = frame_client()
+        .post(app.url(&format!("{pod}/sign-out")))
+        .header("cookie", &cookie)
+        .header("origin", app.url(""))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (303, pod.clone()));
+    assert!(
+        res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(framed(&app, &pod, &cookie).await.status(), 401);
+    // The technician's own session is untouched.
+    assert_eq!(get(&app, &c, &pod).await.0, 200);
+}

@@ -1,23 +1,27 @@
 //! The Pod in a PSA's frame without a session (docs/security.md "The Pod inside a PSA"): the
 //! small "Sign in to Countersign" page, and POST /pod/session, where the framed page trades
-//! the one-time code from the `/pod/connect` window for a Pod session in the Pod's own cookie.
+//! the one-time code from the `/pod/connect` window for a Pod session in the Pod's own cookie;
+//! and signing that session out.
 
 use super::framing::framing_headers;
 use crate::AppState;
-use crate::auth::pod_session::{pod_cookie_name, pod_cookie_usable, pod_session_cookie};
+use crate::auth::pod_session::{
+    clear_pod_session_cookie, pod_cookie_name, pod_cookie_usable, pod_session_cookie,
+};
 use crate::auth::session::read_cookie;
-use crate::auth::user_agent;
+use crate::auth::{CurrentUser, user_agent};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use countersign_app::accounts::PodHandoffError;
-use countersign_store::PodHandoffStore;
+use countersign_domain::ContactId;
+use countersign_store::{PodHandoffStore, SessionStage};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -112,4 +116,28 @@ pub async fn create(
         }
         Err(e) => Ok(refusal(StatusCode::FORBIDDEN, &e.to_string())),
     }
+}
+
+/// POST /pod/contacts/{id}/sign-out: ends the Pod session of this frame (the button shows only
+/// in a Pod session) and shows the Pod's sign-in again. A full session is left alone: it
+/// signs out with Countersign's own "Sign out".
+pub async fn sign_out(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut res = Redirect::to(&format!("/pod/contacts/{id}")).into_response();
+    if user.session.stage == SessionStage::Pod {
+        state
+            .app
+            .logout(&user.session, &user.technician, Some(ip.to_string()))
+            .await?;
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            clear_pod_session_cookie(&state.app.settings),
+        );
+    }
+    Ok(res)
 }

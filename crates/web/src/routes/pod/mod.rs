@@ -29,4 +29,5 @@ pub fn router() -> Router<AppState> {
         .route("/pod/inbox/{id}/confirm", post(inbox::confirm))
         .route("/pod/connect", get(connect::show).post(connect::create))
         .route("/pod/session", post(handoff::create))
+        .route("/pod/contacts/{id}/sign-out", post(handoff::sign_out))
 }

@@ -97,6 +97,8 @@ struct PodPage {
     action_notice: Option<&'static str>,
     user_name: String,
     full_ui: bool,
+    /// Signed in by a Pod session (inside a PSA's frame): the Pod offers its own sign-out.
+    pod_session: bool,
     csrf: String,
     is_admin: bool,
     require_note: bool,
@@ -266,6 +268,7 @@ pub(super) async fn render_pod(
         action: extras.action,
         user_name: user.technician.name.clone(),
         full_ui: !state.app.store.is_pod_only(org, user.technician.id).await?,
+        pod_session: user.session.stage == countersign_store::SessionStage::Pod,
         csrf: user.csrf_token.clone(),
         is_admin: user.technician.role == Role::Admin,
         require_note: settings.require_note_for_other,
