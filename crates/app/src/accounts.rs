@@ -6,12 +6,16 @@ mod admin;
 mod invites;
 mod login;
 mod manage;
+mod pod_handoff;
 mod sessions;
 mod totp;
 
 pub use admin::CreatedAdmin;
 pub use invites::{CreatedInvite, InviteDetails};
 pub use login::{LoginError, LoginOutcome};
+pub use pod_handoff::{
+    POD_HANDOFF_LIFETIME, PodHandoffError, ancestor_matches, parse_frame_origin,
+};
 pub use sessions::ResolvedSession;
 pub use totp::TotpEnrollment;
 

@@ -2,6 +2,7 @@
 //! puts a [`CurrentUser`] into the request extensions; handlers take it as an extractor.
 //! A handler that takes neither `CurrentUser` nor `RequireAdmin` is public.
 
+pub mod pod_session;
 pub mod session;
 
 use crate::error::AppError;

@@ -1,9 +1,11 @@
 //! Session cookie resolution (security.md §2.8): the cookie holds a 256-bit random token, the
 //! database only its SHA-256. A `Full` session of an active technician becomes a
 //! [`CurrentUser`]; a `SecondFactor` session is only visible to `/login/2fa` (and `/logout`),
-//! so a password alone never reaches anything else.
+//! so a password alone never reaches anything else. A `Pod` session counts only when it comes
+//! in the Pod's own cookie, on the Pod's routes (`pod_session.rs`).
 
 use super::CurrentUser;
+use super::pod_session::{clear_pod_session_cookie, is_pod_route, pod_cookie_name};
 use crate::AppState;
 use crate::error::AppError;
 use axum::extract::{Request, State};
@@ -62,14 +64,27 @@ pub fn cookie_header(
     value: &str,
     max_age: Option<u64>,
 ) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if settings.is_https() {
-        c.push_str("; Secure");
-    }
+    let attributes = if settings.is_https() {
+        "Path=/; HttpOnly; SameSite=Lax; Secure"
+    } else {
+        "Path=/; HttpOnly; SameSite=Lax"
+    };
+    cookie_header_with(name, value, attributes, max_age)
+}
+
+/// A `Set-Cookie` value with these attributes (`Path=…; HttpOnly; …`).
+#[must_use]
+pub fn cookie_header_with(
+    name: &str,
+    value: &str,
+    attributes: &str,
+    max_age: Option<u64>,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; {attributes}");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
     }
-    // Names and values are our own base64url tokens: always valid header text.
+    // Names and values are our own base64url tokens or checked origins: valid header text.
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
@@ -131,8 +146,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                             csrf_token: csrf,
                         });
                     }
-                    // Nothing creates Pod sessions yet (the iframe handoff is in progress):
-                    // one is honoured nowhere until the Pod routes accept it.
+                    // A Pod session only ever counts in the Pod's own cookie (below).
                     SessionStage::Pod => {}
                     SessionStage::SecondFactor => {
                         if path.starts_with("/login/2fa") || path == "/logout" {
@@ -150,7 +164,24 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return AppError::Internal(e.into()).into_response(),
         }
     }
+    let mut stale_pod_cookie = false;
+    if req.extensions().get::<CurrentUser>().is_none() && is_pod_route(req.uri().path()) {
+        match pod_session(&state, req.headers()).await {
+            Ok(PodCookie::Absent) => {}
+            Ok(PodCookie::Stale) => stale_pod_cookie = true,
+            Ok(PodCookie::User(user)) => {
+                req.extensions_mut()
+                    .insert(SessionCsrf(user.csrf_token.clone()));
+                req.extensions_mut().insert(*user);
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
     let mut res = next.run(req).await;
+    if stale_pod_cookie {
+        res.headers_mut()
+            .append(header::SET_COOKIE, clear_pod_session_cookie(settings));
+    }
     let prefix = format!("{name}=");
     let sets_session = res
         .headers()
@@ -162,4 +193,40 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             .append(header::SET_COOKIE, clear_session_cookie(settings));
     }
     res
+}
+
+/// What the Pod's cookie holds.
+enum PodCookie {
+    Absent,
+    /// A token that names no live Pod session (ended, expired, or not of stage `pod`).
+    Stale,
+    User(Box<CurrentUser>),
+}
+
+/// The Pod session of the Pod's own cookie: stage `pod` only, of an active technician who
+/// meets the org's two-factor rule; it grants the same [`CurrentUser`] as a full session.
+async fn pod_session(state: &AppState, headers: &HeaderMap) -> Result<PodCookie, AppError> {
+    let Some(token) = read_cookie(headers, pod_cookie_name(&state.app.settings)) else {
+        return Ok(PodCookie::Absent);
+    };
+    let Some(r) = state
+        .app
+        .resolve_session(token)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+    else {
+        return Ok(PodCookie::Stale);
+    };
+    if r.session.stage != SessionStage::Pod
+        || (r.org.require_2fa && r.technician.totp_enabled_at.is_none())
+    {
+        return Ok(PodCookie::Stale);
+    }
+    let csrf = csrf_token_for(&state.app.keyring, &r.session.token_hash);
+    Ok(PodCookie::User(Box::new(CurrentUser {
+        technician: r.technician,
+        org: r.org,
+        session: r.session,
+        csrf_token: csrf,
+    })))
 }

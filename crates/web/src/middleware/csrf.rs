@@ -38,6 +38,27 @@ pub const HEADER: &str = "x-csrf-token";
 /// could abuse. Exact matches only; add a path here only with its signature check.
 pub const EXEMPT_PATHS: &[&str] = crate::routes::webhooks::PATHS;
 
+/// Paths whose POST carries a one-time code instead of a form token: `/pod/session`, where
+/// the Pod in a PSA's frame trades a handoff code for its session (there is no session or
+/// form to bind a token to yet). The code itself (256 bits, one use, 60 s, bound to the frame
+/// origin) is the proof; this middleware still demands a same-origin browser request
+/// ([`same_origin_fetch`]). Exact matches only.
+pub const CODE_PATHS: &[&str] = &["/pod/session"];
+
+/// A request a browser sent from one of our own pages: `Origin` present and ours, and
+/// `Sec-Fetch-Site` (when sent) `same-origin`. Stricter than [`origin_allowed`]: a missing
+/// `Origin` is refused, since every browser sends it on a `fetch` POST.
+fn same_origin_fetch(headers: &HeaderMap, trusted_origin: &str) -> bool {
+    let origin_ok = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|o| o == trusted_origin);
+    let site_ok = headers
+        .get("sec-fetch-site")
+        .is_none_or(|v| v.to_str().is_ok_and(|s| s == "same-origin"));
+    origin_ok && site_ok
+}
+
 /// Name of the pre-session cookie (`__Host-` and Secure over https).
 #[must_use]
 pub fn pre_cookie_name(settings: &Settings) -> &'static str {
@@ -143,6 +164,13 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let settings = &state.app.settings;
+    if CODE_PATHS.contains(&req.uri().path()) {
+        if same_origin_fetch(req.headers(), &trusted_origin(settings)) {
+            return next.run(req).await;
+        }
+        tracing::info!("cross-origin Pod session request refused");
+        return AppError::Csrf.into_response();
+    }
     if !origin_allowed(req.headers(), &trusted_origin(settings)) {
         tracing::info!("cross-origin state-changing request refused");
         return AppError::Csrf.into_response();
@@ -200,6 +228,39 @@ mod tests {
             h.insert(*k, v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn code_paths_need_a_same_origin_browser_request() {
+        use super::same_origin_fetch;
+        let t = "https://cs.example";
+        assert!(same_origin_fetch(
+            &headers(&[
+                ("origin", "https://cs.example"),
+                ("sec-fetch-site", "same-origin")
+            ]),
+            t
+        ));
+        assert!(same_origin_fetch(
+            &headers(&[("origin", "https://cs.example")]),
+            t
+        ));
+        assert!(!same_origin_fetch(&headers(&[]), t));
+        assert!(!same_origin_fetch(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            t
+        ));
+        assert!(!same_origin_fetch(
+            &headers(&[
+                ("origin", "https://cs.example"),
+                ("sec-fetch-site", "cross-site")
+            ]),
+            t
+        ));
+        assert!(!same_origin_fetch(
+            &headers(&[("origin", "https://psa.example")]),
+            t
+        ));
     }
 
     #[test]

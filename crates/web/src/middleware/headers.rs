@@ -2,6 +2,8 @@
 //! different value (e.g. the Pod's frame-ancestors) sets the header itself and it is kept.
 
 use crate::AppState;
+use crate::auth::pod_session::CONNECT_RETURN_COOKIE;
+use crate::auth::session::read_cookie;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -11,7 +13,23 @@ use axum::response::Response;
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/// Whether this page must keep its link to the window that opened it: the Pod's
+/// `/pod/connect` popup, and the login it may pass through, hand a code back to the Pod in a
+/// PSA's frame through `window.opener`, which `Cross-Origin-Opener-Policy: same-origin` would
+/// cut (the opener's top-level page is the PSA, another origin).
+fn keeps_opener(req: &Request) -> bool {
+    let path = req.uri().path();
+    path == "/pod/connect"
+        || (path.starts_with("/login")
+            && read_cookie(req.headers(), CONNECT_RETURN_COOKIE).is_some())
+}
+
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let opener_policy = if keeps_opener(&req) {
+        "unsafe-none"
+    } else {
+        "same-origin"
+    };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     // A handler whose policy lets named origins frame it (the Pod) must not also get DENY.
@@ -32,7 +50,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     set(
         header::HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
+        opener_policy,
     );
     // Pages show org data: never keep them in shared or back-forward caches.
     set(header::CACHE_CONTROL, "no-store");

@@ -9,6 +9,7 @@
 mod contacts;
 mod harness;
 mod onboarding;
+mod pod_frame;
 mod seed_workflow;
 mod support;
 mod verification;

@@ -1,8 +1,43 @@
-//! Helpers shared by the journeys: an authenticator app in a few lines.
+//! Helpers shared by the journeys: an authenticator app in a few lines, and a customer with
+//! synced contacts.
 
 use countersign_app::{Clock as _, ManualClock};
 use countersign_crypto::{TotpSecret, totp_at};
+use countersign_domain::{Country, CustomerId, OrgId};
+use countersign_store::{ContactStore, Customer, CustomerStore, SourceKind, SyncedContact};
+use countersign_testkit::TestApp;
 use std::time::Duration;
+
+/// Stores the Microsoft 365 customer "Contoso" of `org` with `contacts` synced into it.
+///
+/// # Panics
+/// The store fails (a failed test).
+#[allow(clippy::unwrap_used)]
+pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> Customer {
+    let customer = Customer {
+        id: CustomerId::new(),
+        org_id: org,
+        name: "Contoso".into(),
+        source: SourceKind::Microsoft365,
+        external_id: Some("tenant-contoso".into()),
+        default_country: Some(Country::US),
+        last_synced_at: None,
+        created_at: app.app.now(),
+    };
+    app.app.store.create_customer(&customer).await.unwrap();
+    app.app
+        .store
+        .upsert_synced_contacts(
+            org,
+            customer.id,
+            SourceKind::Microsoft365,
+            contacts,
+            app.app.now(),
+        )
+        .await
+        .unwrap();
+    customer
+}
 
 /// Seconds per TOTP step.
 const STEP_SECONDS: i64 = 30;

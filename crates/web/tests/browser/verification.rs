@@ -9,11 +9,9 @@
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
 use countersign_app::settings::TwilioSettings;
-use countersign_domain::{ContactId, Country, CustomerId};
+use countersign_domain::ContactId;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
-use countersign_store::{
-    ContactQuery, ContactStore, Customer, CustomerStore, SourceKind, SyncedContact,
-};
+use countersign_store::{ContactQuery, ContactStore, SyncedContact};
 use countersign_testkit::browser;
 use countersign_testkit::{Options, TestApp};
 use std::time::Duration;
@@ -53,17 +51,6 @@ async fn world() -> World {
     .await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
-    let customer = Customer {
-        id: CustomerId::new(),
-        org_id: org,
-        name: "Contoso".into(),
-        source: SourceKind::Microsoft365,
-        external_id: Some("tenant-contoso".into()),
-        default_country: Some(Country::US),
-        last_synced_at: None,
-        created_at: app.app.now(),
-    };
-    app.app.store.create_customer(&customer).await.unwrap();
     let ann = SyncedContact {
         external_id: "1".into(),
         given_name: "Ann".into(),
@@ -76,17 +63,7 @@ async fn world() -> World {
         user_type: "Member".into(),
         ..SyncedContact::default()
     };
-    app.app
-        .store
-        .upsert_synced_contacts(
-            org,
-            customer.id,
-            SourceKind::Microsoft365,
-            &[ann],
-            app.app.now(),
-        )
-        .await
-        .unwrap();
+    crate::support::contoso(&app, org, &[ann]).await;
     let contact = app
         .app
         .store

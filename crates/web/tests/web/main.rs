@@ -16,6 +16,7 @@ mod m365_tokens;
 mod m365_write_back;
 mod messaging_pages;
 mod misc;
+mod pod_frame;
 mod postgres;
 mod sessions;
 mod shell;

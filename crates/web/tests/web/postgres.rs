@@ -34,3 +34,19 @@ async fn pg_org_isolation_matrix() {
     }
     crate::isolation::matrix(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_pod_frame_code_works_once() {
+    if skip_postgres() {
+        return;
+    }
+    crate::pod_frame::code_works_once(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_pod_frame_session_is_org_scoped() {
+    if skip_postgres() {
+        return;
+    }
+    crate::pod_frame::pod_session_is_org_scoped(TestApp::postgres().await).await;
+}

@@ -2,6 +2,7 @@
 
 use super::pages::{LoginPage, SecondFactorPage};
 use crate::AppState;
+use crate::auth::pod_session::after_login;
 use crate::auth::session::{
     PendingSecondFactor, clear_session_cookie, read_cookie, session_cookie, session_cookie_name,
 };
@@ -36,6 +37,17 @@ fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     res
 }
 
+/// The redirect of a completed sign-in: home, or back to the Pod's `/pod/connect` window
+/// that sent the technician to the login.
+fn fully_signed_in(state: &AppState, headers: &HeaderMap, token: &str) -> Response {
+    let (to, forget) = after_login(&state.app.settings, headers);
+    let mut res = signed_in(state, token, &to);
+    if let Some(c) = forget {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -57,15 +69,8 @@ pub async fn login(
         )
         .await;
     match outcome {
-        Ok(o) => Ok(signed_in(
-            &state,
-            &o.token,
-            if o.second_factor_due {
-                "/login/2fa"
-            } else {
-                "/"
-            },
-        )),
+        Ok(o) if o.second_factor_due => Ok(signed_in(&state, &o.token, "/login/2fa")),
+        Ok(o) => Ok(fully_signed_in(&state, &headers, &o.token)),
         Err(e @ (LoginError::Invalid | LoginError::Locked { .. })) => {
             let status = if matches!(e, LoginError::Locked { .. }) {
                 StatusCode::TOO_MANY_REQUESTS
@@ -112,7 +117,7 @@ pub async fn second_factor(
         )
         .await;
     let (status, message) = match result {
-        Ok(o) => return Ok(signed_in(&state, &o.token, "/")),
+        Ok(o) => return Ok(fully_signed_in(&state, &headers, &o.token)),
         Err(LoginError::Locked { minutes }) => (
             StatusCode::TOO_MANY_REQUESTS,
             LoginError::Locked { minutes }.to_string(),

@@ -1,6 +1,7 @@
 //! The technician's Pod inbox: technician checks contacts started on the public page and
 //! addressed to the signed-in technician. Confirming shows the code both sides compare.
 
+use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -15,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use countersign_app::verification::{TechnicianCheckError, VerificationError};
 use countersign_domain::TechnicianCheckId;
-use countersign_store::TechnicianCheckStore;
+use countersign_store::{PodStore, TechnicianCheckStore};
 use serde::Serialize;
 
 struct InboxRow {
@@ -69,11 +70,25 @@ async fn inbox_page(
         confirmed,
         error,
     };
-    Ok((status, render(&page)?).into_response())
+    // Reached from the Pod, so framed by the same origins.
+    let ancestors = state
+        .app
+        .store
+        .pod_settings(user.org.id)
+        .await?
+        .frame_ancestors;
+    Ok((status, framing_headers(&ancestors), render(&page)?).into_response())
 }
 
 /// GET /pod/inbox
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<axum::Extension<CurrentUser>>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(axum::Extension(user)) = user else {
+        return super::handoff::sign_in_or_login(&state, &headers).await;
+    };
     inbox_page(&state, &user, None, None).await
 }
 

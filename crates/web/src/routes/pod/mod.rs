@@ -1,7 +1,11 @@
 //! The Pod: a compact per-contact panel that works on its own and inside a PSA's iframe.
-//! Its framing headers follow the org's allowed frame ancestors (Settings ▸ Pod).
+//! Its framing headers follow the org's allowed frame ancestors (Settings ▸ Pod); inside a
+//! PSA's cross-site frame it signs in through `/pod/connect` and `/pod/session` (`connect.rs`,
+//! `handoff.rs`; docs/security.md "The Pod inside a PSA").
 
+mod connect;
 mod framing;
+mod handoff;
 mod inbox;
 mod pages;
 mod verify;
@@ -23,4 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/pod/inbox", get(inbox::show))
         .route("/pod/inbox/status", get(inbox::status))
         .route("/pod/inbox/{id}/confirm", post(inbox::confirm))
+        .route("/pod/connect", get(connect::show).post(connect::create))
+        .route("/pod/session", post(handoff::create))
+        .route("/pod/contacts/{id}/sign-out", post(handoff::sign_out))
 }

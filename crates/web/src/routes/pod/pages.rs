@@ -8,8 +8,9 @@ use crate::error::AppError;
 use crate::page::render;
 use crate::routes::contacts::ago;
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use countersign_app::contacts::PodView;
 use countersign_app::verification::MAX_CODE_ATTEMPTS;
@@ -96,6 +97,8 @@ struct PodPage {
     action_notice: Option<&'static str>,
     user_name: String,
     full_ui: bool,
+    /// Signed in by a Pod session (inside a PSA's frame): the Pod offers its own sign-out.
+    pod_session: bool,
     csrf: String,
     is_admin: bool,
     require_note: bool,
@@ -119,10 +122,14 @@ pub struct PodQuery {
 
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Option<Extension<CurrentUser>>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<PodQuery>,
 ) -> Result<Response, AppError> {
+    let Some(Extension(user)) = user else {
+        return super::handoff::sign_in_or_login(&state, &headers).await;
+    };
     let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
     let extras = PodExtras {
         action: q.action,
@@ -261,6 +268,7 @@ pub(super) async fn render_pod(
         action: extras.action,
         user_name: user.technician.name.clone(),
         full_ui: !state.app.store.is_pod_only(org, user.technician.id).await?,
+        pod_session: user.session.stage == countersign_store::SessionStage::Pod,
         csrf: user.csrf_token.clone(),
         is_admin: user.technician.role == Role::Admin,
         require_note: settings.require_note_for_other,

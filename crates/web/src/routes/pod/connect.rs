@@ -1,0 +1,103 @@
+//! GET/POST /pod/connect: the top-level window the Pod's framed sign-in opens
+//! (docs/security.md "The Pod inside a PSA"). A fully signed-in technician whose org allows
+//! the PSA origin confirms, and the page hands a one-time code back to the framed Pod through
+//! `window.opener.postMessage` (`static/pod-handoff.js`). Not signed in: the normal login,
+//! then back here.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::pod_session::connect_return_cookie;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::page::render;
+use crate::routes::sentence;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use countersign_app::accounts::{PodHandoffError, parse_frame_origin};
+use countersign_store::SessionStage;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "pod/connect.html")]
+struct ConnectPage {
+    csrf: String,
+    origin: String,
+    user_name: String,
+    /// Set once the technician confirmed: the one-time code for the framed Pod.
+    code: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OriginParam {
+    #[serde(default)]
+    origin: String,
+}
+
+/// A refused origin as a page: malformed is a bad request, not allowed is forbidden.
+fn refused(e: PodHandoffError) -> AppError {
+    match e {
+        PodHandoffError::Store(s) => s.into(),
+        e @ PodHandoffError::NotAllowed(_) => AppError::Forbidden(sentence(&e.to_string())),
+        e => AppError::BadRequest(sentence(&e.to_string())),
+    }
+}
+
+/// A fully signed-in technician (a Pod session never makes handoff codes).
+fn full(user: Option<Extension<CurrentUser>>) -> Option<CurrentUser> {
+    user.map(|Extension(u)| u)
+        .filter(|u| u.session.stage == SessionStage::Full)
+}
+
+/// GET /pod/connect?origin=…
+pub async fn show(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Query(q): Query<OriginParam>,
+) -> Result<Response, AppError> {
+    let Some(user) = full(user) else {
+        let origin = parse_frame_origin(&q.origin).map_err(refused)?;
+        let mut res = Redirect::to("/login").into_response();
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            connect_return_cookie(&state.app.settings, &origin),
+        );
+        return Ok(res);
+    };
+    let origin = state
+        .app
+        .check_frame_origin(&user.technician, &q.origin)
+        .await
+        .map_err(refused)?;
+    page(&user, origin, None)
+}
+
+/// The window before (no code) or after the technician confirmed.
+fn page(user: &CurrentUser, origin: String, code: Option<String>) -> Result<Response, AppError> {
+    Ok(render(&ConnectPage {
+        csrf: user.csrf_token.clone(),
+        origin,
+        user_name: user.technician.name.clone(),
+        code,
+    })?
+    .into_response())
+}
+
+/// POST /pod/connect: makes the code and renders the page that hands it over.
+pub async fn create(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: Option<Extension<CurrentUser>>,
+    Form(form): Form<OriginParam>,
+) -> Result<Response, AppError> {
+    let user = full(user).ok_or(AppError::Unauthorized)?;
+    let origin = parse_frame_origin(&form.origin).map_err(refused)?;
+    let code = state
+        .app
+        .create_pod_handoff(&user.technician, &origin, Some(ip.to_string()))
+        .await
+        .map_err(refused)?;
+    page(&user, origin, Some(code))
+}
