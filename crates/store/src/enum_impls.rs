@@ -128,6 +128,12 @@ impl SessionStore for Store {
     async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<Session>> {
         dispatch!(self, s => s.session_by_token_hash(token_hash).await)
     }
+    async fn session_with_owner(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(Session, Technician, Org)>> {
+        dispatch!(self, s => s.session_with_owner(token_hash).await)
+    }
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
         dispatch!(self, s => s.touch_session(id, at).await)
     }

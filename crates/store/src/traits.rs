@@ -114,6 +114,12 @@ pub trait SessionStore {
     async fn create_session(&self, s: &Session) -> StoreResult<()>;
     /// Lookup by the hash of the cookie token. Not org-scoped: the token is the capability.
     async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<Session>>;
+    /// The same lookup with the session's technician and org, in one read (every request
+    /// resolves its session). Not org-scoped, for the same reason.
+    async fn session_with_owner(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(Session, Technician, Org)>>;
     /// Records activity (for the idle timeout). Never moves `last_seen_at` backwards; a
     /// session deleted meanwhile is not an error.
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()>;

@@ -159,6 +159,9 @@ pub struct ClaimedAttempt {
     pub attempts: i64,
     /// HMAC of the normalised destination.
     pub recipient_key: Vec<u8>,
+    /// The recipient's consecutive failures as the claim found them (0 when none): a right
+    /// code clears them only when there are some.
+    pub recipient_failures: i64,
 }
 
 /// How an end user answered an approve link.

@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{SessionId, Timestamp};
 use countersign_store::{
-    Org, OrgStore, Session, SessionStage, SessionStore, StoreResult, Technician, TechnicianStore,
+    Org, OrgStore, Session, SessionStage, SessionStore, StoreResult, Technician,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -70,27 +70,17 @@ impl App {
     /// # Errors
     /// The store failed.
     pub async fn resolve_session(&self, token: &str) -> StoreResult<Option<ResolvedSession>> {
-        let Some(session) = self.store.session_by_token_hash(&hash_token(token)).await? else {
+        // One read for the session, its technician and its org: every request comes here.
+        let Some((session, technician, org)) =
+            self.store.session_with_owner(&hash_token(token)).await?
+        else {
             return Ok(None);
         };
         let now = self.now();
-        if self.session_expired(&session, now) {
+        if self.session_expired(&session, now) || !technician.active {
             self.store.delete_session(session.id).await?;
             return Ok(None);
         }
-        let technician = match self
-            .store
-            .technician(session.org_id, session.technician_id)
-            .await
-        {
-            Ok(t) if t.active => t,
-            Ok(_) | Err(countersign_store::StoreError::NotFound) => {
-                self.store.delete_session(session.id).await?;
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        };
-        let org = self.store.org(session.org_id).await?;
         if now.0 - session.last_seen_at.0
             >= i64::try_from(TOUCH_EVERY.as_millis()).unwrap_or(60_000)
         {

@@ -321,9 +321,7 @@ fn choices_text(choices: &[i64]) -> String {
 /// the org's: say `NotFound`, as a lookup would. A repeated id stays a conflict.
 fn not_found_unless_pkey(e: StoreError) -> StoreError {
     match e {
-        StoreError::Conflict { constraint } if !constraint.contains("pkey") => {
-            StoreError::NotFound
-        }
+        StoreError::Conflict { constraint } if !constraint.contains("pkey") => StoreError::NotFound,
         other => other,
     }
 }
@@ -342,7 +340,12 @@ mod tests {
             .unwrap_or(0);
         assert_eq!(max, 46, "{full}");
         let bare = one_query(false, false);
-        assert!(!bare.contains("$27") && !bare.contains("messages"), "{bare}");
-        assert!(bare.ends_with("SELECT CAST(EXISTS (SELECT 1 FROM verifications WHERE id = $1) AS BIGINT)"));
+        assert!(
+            !bare.contains("$27") && !bare.contains("messages"),
+            "{bare}"
+        );
+        assert!(bare.ends_with(
+            "SELECT CAST(EXISTS (SELECT 1 FROM verifications WHERE id = $1) AS BIGINT)"
+        ));
     }
 }

@@ -98,8 +98,8 @@ fn org_lock_key(org: OrgId) -> i64 {
     i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
 }
 
-/// secret_hash, key_id, attempts, recipient_key of a claimed attempt.
-type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>);
+/// secret_hash, key_id, attempts, recipient_key, recipient failures of a claimed attempt.
+type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>, i64);
 
 type SettingsRow = (i64, i64, i64, i64, i64, i64, i64);
 
@@ -232,7 +232,9 @@ where
             "UPDATE verifications SET attempts = attempts + 1 WHERE org_id = $1 AND id = $2 \
              AND status = 'pending' AND expires_at > $3 AND attempts < $4 \
              AND method IN ('sms_code', 'email_code') \
-             RETURNING secret_hash, key_id, attempts, recipient_key",
+             RETURNING secret_hash, key_id, attempts, recipient_key, \
+             (SELECT COALESCE(MAX(f.failures), 0) FROM verification_recipient_failures f \
+              WHERE f.org_id = $1 AND f.recipient_key = verifications.recipient_key)",
         )
         .bind(org.0)
         .bind(id.0)
@@ -240,14 +242,15 @@ where
         .bind(max_attempts)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(
-            row.map(|(hash, key_id, attempts, recipient)| ClaimedAttempt {
+        Ok(row.map(
+            |(hash, key_id, attempts, recipient, failures)| ClaimedAttempt {
                 secret_hash: hash.unwrap_or_default(),
                 key_id,
                 attempts,
                 recipient_key: recipient.unwrap_or_default(),
-            }),
-        )
+                recipient_failures: failures,
+            },
+        ))
     }
 
     async fn finish_challenge(

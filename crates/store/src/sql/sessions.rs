@@ -1,8 +1,10 @@
 //! [`SessionStore`] for both backends.
 
-use super::rows::{SessionRow, convert_all, session_columns};
+use super::rows::{
+    SessionOwnerRow, SessionRow, convert_all, session_columns, session_owner_columns,
+};
 use super::{Dialect, SqlStore};
-use crate::model::Session;
+use crate::model::{Org, Session, Technician};
 use crate::{SessionStore, StoreResult};
 use countersign_domain::{OrgId, SessionId, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
@@ -54,6 +56,24 @@ where
             " FROM sessions WHERE token_hash = $1"
         );
         let row: Option<SessionRow> = sqlx::query_as(sql)
+            .bind(token_hash)
+            .fetch_optional(&self.reads)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn session_with_owner(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(Session, Technician, Org)>> {
+        let sql = concat!(
+            "SELECT ",
+            session_owner_columns!(),
+            " FROM sessions s JOIN technicians t ON t.org_id = s.org_id \
+             AND t.id = s.technician_id JOIN orgs o ON o.id = s.org_id \
+             WHERE s.token_hash = $1"
+        );
+        let row: Option<SessionOwnerRow> = sqlx::query_as(sql)
             .bind(token_hash)
             .fetch_optional(&self.reads)
             .await?;

@@ -15,6 +15,16 @@ pub async fn lifecycle(store: &Store) {
         Some(s.clone())
     );
     assert_eq!(store.session_by_token_hash(b"nope").await.unwrap(), None);
+    // The joined read gives the same session with its own technician and org.
+    let (js, jt, jo) = store
+        .session_with_owner(&s.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(js, s);
+    assert_eq!(jt, amy);
+    assert_eq!((jo.id, jo.name.as_str()), (acme.id, acme.name.as_str()));
+    assert!(store.session_with_owner(b"nope").await.unwrap().is_none());
 
     store.touch_session(s.id, at(30)).await.unwrap();
     let got = store

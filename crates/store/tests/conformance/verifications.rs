@@ -389,6 +389,32 @@ pub async fn racing_guesses_never_exceed_the_attempt_cap(store: &Store) {
             .unwrap()
             .is_none()
     );
+    // A claimed attempt says how many failures its recipient has (this org's only).
+    let fresh = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    store
+        .start_challenge(&fresh, &limits(now, 10, 30, 1000))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .record_recipient_failure(other.id, &fresh.recipient_key, now)
+        .await
+        .unwrap();
+    let claim = |s: Store| async move {
+        s.claim_attempt(o.id, fresh.verification.id, now, 5)
+            .await
+            .unwrap()
+            .unwrap()
+            .recipient_failures
+    };
+    assert_eq!(claim(store.clone()).await, 0);
+    for _ in 0..3 {
+        store
+            .record_recipient_failure(o.id, &fresh.recipient_key, now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(claim(store.clone()).await, 3);
 }
 
 pub async fn concurrent_link_answers_have_one_winner(store: &Store) {
