@@ -2,10 +2,10 @@
 //! with SQLite in [`crate::sql`]; only what PostgreSQL does differently is here.
 
 use crate::StoreResult;
-use crate::sql::{Dialect, SqlStore};
+use crate::sql::{Conns, Dialect, SqlStore};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPoolOptions, PgQueryResult};
-use sqlx::{PgConnection, Pool, Postgres, Transaction};
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
 
 /// The PostgreSQL store.
 pub type PgStore = SqlStore<Postgres>;
@@ -17,10 +17,10 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 const AUDIT_LOCK_KEY: i64 = 0x4353_4155_4449_5431;
 
 impl Dialect for Postgres {
-    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
+    async fn begin_write(conn: &mut PgConnection) -> Result<Transaction<'_, Self>, sqlx::Error> {
         // READ COMMITTED: the conditional UPDATEs re-check their WHERE clause against the
         // committed row after waiting for a concurrent writer, which is what they rely on.
-        pool.begin().await
+        conn.begin().await
     }
 
     async fn lock_audit_chain(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
@@ -62,8 +62,8 @@ impl SqlStore<Postgres> {
             .connect(url)
             .await?;
         let store = Self {
-            reads: pool.clone(),
-            pool,
+            reads: Conns::Pool(pool.clone()),
+            pool: Conns::Pool(pool),
         };
         store.migrate().await?;
         Ok(store)
@@ -74,7 +74,7 @@ impl SqlStore<Postgres> {
     /// # Errors
     /// A migration fails.
     pub async fn migrate(&self) -> StoreResult<usize> {
-        crate::sql::run_migrations(&self.pool, &MIGRATOR).await
+        crate::sql::run_migrations::<Postgres>(&mut *self.pool.acquire().await?, &MIGRATOR).await
     }
 
     /// Cheap round trip for `/readyz`.
@@ -82,7 +82,9 @@ impl SqlStore<Postgres> {
     /// # Errors
     /// The server is unreachable.
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
         Ok(())
     }
 }

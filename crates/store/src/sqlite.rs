@@ -1,15 +1,13 @@
 //! The SQLite backend: pool set-up, migrations and backups. The queries are shared with
 //! PostgreSQL in [`crate::sql`]; only what SQLite does differently is here.
 
-use crate::sql::{Dialect, SqlStore};
+use crate::sql::{Conns, Dialect, Held, SqlStore};
 use crate::{StoreError, StoreResult};
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
-    SqliteSynchronous,
-};
-use sqlx::{Pool, Sqlite, SqliteConnection, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteQueryResult, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The SQLite store: one database file, opened in WAL mode.
@@ -25,11 +23,13 @@ const READ_CONNECTIONS: u32 = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Dialect for Sqlite {
-    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>, sqlx::Error> {
+    async fn begin_write(
+        conn: &mut SqliteConnection,
+    ) -> Result<Transaction<'_, Self>, sqlx::Error> {
         // A deferred transaction that reads and then writes fails with SQLITE_BUSY (which the
-        // busy timeout does not retry) if another connection wrote in between. Taking the
+        // busy timeout does not retry) if another process wrote in between. Taking the
         // write lock up front makes such transactions wait their turn instead.
-        pool.begin_with("BEGIN IMMEDIATE").await
+        conn.begin_with("BEGIN IMMEDIATE").await
     }
 
     async fn lock_audit_chain(_conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
@@ -72,22 +72,19 @@ impl SqlStore<Sqlite> {
             // index is written in random order, and a cache that holds its hot pages keeps a
             // large sync from re-reading and re-writing the same pages on every batch.
             .pragma("cache_size", "-32768");
-        // A local file cannot drop a connection the way a network can, so the pool does not
-        // ping each connection before handing it out (a round trip to the connection's
-        // thread on every statement, the largest cost in the verify benchmark's profile).
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await?;
-        crate::sql::run_migrations(&pool, &MIGRATOR).await?;
+        // One write connection and READ_CONNECTIONS read connections, opened now and held
+        // (sql/conns.rs says why they are not in a sqlx pool).
+        let mut writer = options.connect().await?;
+        crate::sql::run_migrations::<Sqlite>(&mut writer, &MIGRATOR).await?;
         // Opened after the migrations, so the file and its WAL exist; `query_only` makes a
-        // write sent to the read pool fail instead of taking the write lock.
-        let reads = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .test_before_acquire(false)
-            .connect_with(options.pragma("query_only", "ON"))
-            .await?;
+        // write sent to a read connection fail instead of taking the write lock.
+        let read_options = options.pragma("query_only", "ON");
+        let mut readers = Vec::new();
+        for _ in 0..READ_CONNECTIONS {
+            readers.push(read_options.connect().await?);
+        }
+        let pool = Conns::Held(Arc::new(Held::new(vec![writer])));
+        let reads = Conns::Held(Arc::new(Held::new(readers)));
         Ok(Self { pool, reads })
     }
 
@@ -96,7 +93,7 @@ impl SqlStore<Sqlite> {
     /// # Errors
     /// A migration fails.
     pub async fn migrate(&self) -> StoreResult<usize> {
-        crate::sql::run_migrations(&self.pool, &MIGRATOR).await
+        crate::sql::run_migrations::<Sqlite>(&mut *self.pool.acquire().await?, &MIGRATOR).await
     }
 
     /// Cheap round trip for `/readyz`.
@@ -104,7 +101,9 @@ impl SqlStore<Sqlite> {
     /// # Errors
     /// The database cannot be read.
     pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
         Ok(())
     }
 
@@ -136,7 +135,7 @@ impl SqlStore<Sqlite> {
         // SQLite itself also refuses a non-empty existing file, should one appear meanwhile.
         sqlx::query("VACUUM INTO $1")
             .bind(dest_str)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }

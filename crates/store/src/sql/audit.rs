@@ -45,7 +45,8 @@ where
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // Until commit, no other appender (in any process) can read the tail, so each entry
         // links to the one committed just before it and `seq` has no gaps.
         DB::lock_audit_chain(&mut *tx).await?;
@@ -138,7 +139,7 @@ where
             .bind(filter.to.map(|t| t.0))
             .bind(filter.before_seq)
             .bind(page_size(filter.limit, MAX_AUDIT_PAGE))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -152,7 +153,7 @@ where
         let rows: Vec<AuditRow> = sqlx::query_as(sql)
             .bind(after_seq)
             .bind(page_size(limit, MAX_AUDIT_CHAIN_PAGE))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

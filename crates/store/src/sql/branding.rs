@@ -26,7 +26,7 @@ where
              FROM branding WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(row.map(
             |(display_name, logo_url, colour, footer, reply_to, updated_at)| Branding {
@@ -56,7 +56,7 @@ where
         .bind(b.footer.as_str())
         .bind(b.reply_to.as_str())
         .bind(b.updated_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }

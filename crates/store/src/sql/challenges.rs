@@ -133,7 +133,7 @@ where
              WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(match row {
             None => VerificationSettings::defaults(org),
@@ -173,7 +173,7 @@ where
         .bind(s.per_org_day)
         .bind(i64::from(s.require_note_for_other))
         .bind(s.updated_at.map_or(0, |t| t.0))
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -183,7 +183,8 @@ where
         c: &NewChallenge,
         limits: &SendLimits,
     ) -> StoreResult<Result<(), LimitHit>> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         DB::lock_key(&mut tx, org_lock_key(c.verification.org_id)).await?;
         let hit = if DB::MULTI_STATEMENT_QUERIES {
             Self::start_in_one_query(&mut tx, c, limits).await?
@@ -204,7 +205,7 @@ where
         let row: Option<ChallengeRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -216,7 +217,7 @@ where
         );
         let row: Option<ChallengeRow> = sqlx::query_as(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -240,7 +241,7 @@ where
         .bind(id.0)
         .bind(now.0)
         .bind(max_attempts)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(
             |(hash, key_id, attempts, recipient, failures)| ClaimedAttempt {
@@ -268,7 +269,7 @@ where
         .bind(id.0)
         .bind(status.as_str())
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&result))
     }
@@ -302,14 +303,15 @@ where
             .bind(id.0)
             .bind(now.0)
             .bind(pick)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.pool.acquire().await?)
             .await?;
         row.map(|(s,)| VerificationStatus::parse(&s).ok_or_else(|| corrupt("status", &s)))
             .transpose()
     }
 
     async fn expire_challenges(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Challenge>> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let ids: Vec<(Uuid,)> = sqlx::query_as(
             "UPDATE verifications SET status = 'expired', completed_at = $1 WHERE id IN \
              (SELECT id FROM verifications WHERE status = 'pending' AND expires_at <= $1 \
@@ -331,7 +333,7 @@ where
             let sql = format!("SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.id = $1");
             let row: Option<ChallengeRow> = sqlx::query_as(&sql)
                 .bind(id)
-                .fetch_optional(&self.reads)
+                .fetch_optional(&mut *self.reads.acquire().await?)
                 .await?;
             if let Some(row) = row {
                 out.push(row.try_into()?);
@@ -355,7 +357,7 @@ where
         .bind(org.0)
         .bind(recipient_key)
         .bind(at.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.pool.acquire().await?)
         .await?;
         Ok(n)
     }
@@ -371,7 +373,7 @@ where
         )
         .bind(org.0)
         .bind(recipient_key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(row.map(|(failures, last)| RecipientFailures {
             failures,
@@ -385,7 +387,7 @@ where
         )
         .bind(org.0)
         .bind(recipient_key)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }

@@ -160,7 +160,8 @@ where
                 order.push(s.external_id.as_str());
             }
         }
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let known: Option<(Uuid,)> =
             sqlx::query_as("SELECT id FROM customers WHERE org_id = $1 AND id = $2")
                 .bind(org.0)

@@ -163,7 +163,7 @@ where
             for (low, high) in ranges {
                 q = q.bind(low).bind(high);
             }
-            let (count,) = q.fetch_one(&self.reads).await?;
+            let (count,) = q.fetch_one(&mut *self.reads.acquire().await?).await?;
             if count <= BROAD_TERMS {
                 return Ok(Plan::Matches);
             }
@@ -192,7 +192,8 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     async fn create_contact(&self, contact: &Contact) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // The composite foreign key refuses another org's customer; say NotFound, as a
         // lookup of that customer would.
         let known: Option<(Uuid,)> =
@@ -218,7 +219,7 @@ where
         let row: ContactRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -231,7 +232,8 @@ where
         technician: Option<TechnicianId>,
         at: Timestamp,
     ) -> StoreResult<Contact> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let sql = concat!(
             "SELECT ",
             contact_columns!(),
@@ -292,7 +294,8 @@ where
     }
 
     async fn delete_contact(&self, org: OrgId, id: ContactId) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let sql = concat!(
             "SELECT ",
             contact_columns!(),
@@ -337,7 +340,7 @@ where
                 Param::Int(v) => q.bind(v),
             };
         }
-        contacts_from(q.fetch_all(&self.pool).await?)
+        contacts_from(q.fetch_all(&mut *self.pool.acquire().await?).await?)
     }
 
     async fn upsert_synced_contacts(
@@ -364,7 +367,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(page_size(limit, MAX_CONTACT_PAGE))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         rows.into_iter().map(change_from).collect()
     }

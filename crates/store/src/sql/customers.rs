@@ -50,7 +50,7 @@ where
         .bind(c.default_country.map(Country::code))
         .bind(c.last_synced_at.map(|t| t.0))
         .bind(c.created_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -64,7 +64,7 @@ where
         let row: CustomerRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -85,7 +85,7 @@ where
         .bind(name)
         .bind(name_key(name))
         .bind(default_country.map(Country::code))
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
@@ -115,7 +115,7 @@ where
             .bind(source.as_str())
             .bind(external_id)
             .bind(at.0)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.pool.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -142,7 +142,7 @@ where
                 sqlx::query_as(&sql)
                     .bind(org.0)
                     .bind(limit)
-                    .fetch_all(&self.reads)
+                    .fetch_all(&mut *self.reads.acquire().await?)
                     .await?
             }
             Some((key, id)) => {
@@ -155,7 +155,7 @@ where
                     .bind(key)
                     .bind(id.0)
                     .bind(limit)
-                    .fetch_all(&self.reads)
+                    .fetch_all(&mut *self.reads.acquire().await?)
                     .await?
             }
         };
@@ -181,7 +181,7 @@ where
             for id in chunk {
                 q = q.bind(id.0);
             }
-            for row in q.fetch_all(&self.reads).await? {
+            for row in q.fetch_all(&mut *self.reads.acquire().await?).await? {
                 out.push(row.try_into()?);
             }
         }

@@ -79,7 +79,8 @@ where
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let mut attempts = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(CHUNK) {
             let sql = format!(
@@ -129,7 +130,8 @@ where
         if records.is_empty() {
             return Ok(0);
         }
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let mut events = Vec::new();
         for r in records {
             let Some(t) = &r.transition else { continue };
@@ -212,7 +214,8 @@ where
         );
         let mut t = transition.clone();
         t.provider_id = Some(provider_id.to_owned());
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let row = bind_transition::<DB>(&sql, &t)
             .bind(transport.as_str())
             .bind(message.0)

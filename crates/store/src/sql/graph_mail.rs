@@ -22,7 +22,7 @@ where
             "SELECT integration_id, mailbox, updated_at FROM graph_mail WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(row.map(|(integration, mailbox, updated_at)| GraphMail {
             org_id: org,
@@ -43,7 +43,7 @@ where
         .bind(g.integration_id.0)
         .bind(g.mailbox.as_str())
         .bind(g.updated_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -51,7 +51,7 @@ where
     async fn clear_graph_mail(&self, org: OrgId) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM graph_mail WHERE org_id = $1")
             .bind(org.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(DB::rows_affected(&done) > 0)
     }

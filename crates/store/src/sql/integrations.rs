@@ -136,7 +136,7 @@ where
         .bind(i.gdap_error.as_deref())
         .bind(i.created_at.0)
         .bind(i.updated_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -149,7 +149,7 @@ where
         ))
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         row.try_into()
     }
@@ -161,7 +161,7 @@ where
             " FROM integrations WHERE org_id = $1 ORDER BY created_at, id"
         ))
         .bind(org.0)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -180,7 +180,7 @@ where
         .bind(id.0)
         .bind(name)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -193,7 +193,8 @@ where
         at: Timestamp,
     ) -> StoreResult<()> {
         let filters = settings.filters;
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // Other filters change which users are contacts, but a delta round only returns
         // users that changed: the next sync of each tenant must be a full round.
         sqlx::query(
@@ -237,13 +238,14 @@ where
         let (n,): (i64,) = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         Ok(n)
     }
 
     async fn delete_integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<u64> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let (n,): (i64,) = sqlx::query_as(&format!(
             "SELECT COUNT(*) FROM contacts WHERE org_id = $1 AND removed_at IS NULL \
              AND customer_id IN ({OWNED_CUSTOMERS})"
@@ -307,7 +309,7 @@ where
         .bind(c.client_id.as_str())
         .bind(c.sealed_secret.as_slice())
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -327,7 +329,7 @@ where
         .bind(id.0)
         .bind(sealed_refresh_token)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -347,7 +349,7 @@ where
         .bind(id.0)
         .bind(old)
         .bind(new)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&r))
     }
@@ -367,7 +369,7 @@ where
         .bind(id.0)
         .bind(error)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -387,7 +389,7 @@ where
         .bind(s.pkce_verifier.as_deref())
         .bind(s.expires_at.0)
         .bind(s.created_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -397,7 +399,8 @@ where
         state_hash: &[u8],
         now: Timestamp,
     ) -> StoreResult<Option<OAuthState>> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // Expired round trips of anyone are purged on the way: they can never be used.
         sqlx::query("DELETE FROM oauth_states WHERE expires_at <= $1")
             .bind(now.0)

@@ -43,7 +43,7 @@ where
         .bind(invite.expires_at.0)
         .bind(invite.accepted_at.map(|at| at.0))
         .bind(invite.revoked_at.map(|at| at.0))
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -57,7 +57,7 @@ where
         let row: InviteRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -70,7 +70,7 @@ where
         );
         let row: Option<InviteRow> = sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -84,7 +84,7 @@ where
         );
         let rows: Vec<InviteRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         convert_all(rows)
     }
@@ -97,7 +97,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
@@ -108,7 +108,8 @@ where
         technician: &Technician,
         at: Timestamp,
     ) -> StoreResult<bool> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // One conditional UPDATE consumes the invite: of several racing accepts only one can
         // match `accepted_at IS NULL`. The org condition stops an invite of one org from
         // creating a technician in another.

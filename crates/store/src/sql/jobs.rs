@@ -109,7 +109,8 @@ where
         // SQLite: the immediate transaction takes the write lock before the subquery reads,
         // so two processes cannot select the same rows. PostgreSQL: the subquery locks the
         // rows it picks and skips rows locked by a concurrent claim.
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let rows: Vec<JobRow> = sqlx::query_as(&sql)
             .bind(worker)
             .bind(now.0)
@@ -131,7 +132,7 @@ where
             sqlx::query("DELETE FROM jobs WHERE id = $1 AND state = 'running' AND locked_by = $2")
                 .bind(id.0)
                 .bind(worker)
-                .execute(&self.pool)
+                .execute(&mut *self.pool.acquire().await?)
                 .await?;
         Ok(changed::<DB>(&done))
     }
@@ -153,7 +154,7 @@ where
         .bind(run_at.0)
         .bind(error)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -173,7 +174,7 @@ where
         .bind(worker)
         .bind(error)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -189,7 +190,7 @@ where
             .bind(org.0)
             .bind(state.map(JobState::as_str))
             .bind(page_size(limit, MAX_JOB_PAGE))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         rows.into_iter().map(Job::try_from).collect()
     }
@@ -203,7 +204,7 @@ where
         let row: JobRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -216,7 +217,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
@@ -226,7 +227,7 @@ where
             sqlx::query("DELETE FROM jobs WHERE org_id = $1 AND id = $2 AND state <> 'running'")
                 .bind(org.0)
                 .bind(id.0)
-                .execute(&self.pool)
+                .execute(&mut *self.pool.acquire().await?)
                 .await?;
         expect_changed::<DB>(&done)
     }
@@ -235,7 +236,7 @@ where
         let rows: Vec<(String, i64)> =
             sqlx::query_as("SELECT state, COUNT(*) FROM jobs WHERE org_id = $1 GROUP BY state")
                 .bind(org.0)
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.reads.acquire().await?)
                 .await?;
         let mut counts = JobCounts::default();
         for (state, n) in rows {

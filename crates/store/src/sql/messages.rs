@@ -137,7 +137,8 @@ where
         m: &NewMessage,
         job: Option<&NewJob>,
     ) -> StoreResult<(Message, bool)> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let inserted = insert_message::<DB>(&mut tx, m, job).await?;
         let is_new = inserted.is_some();
         let row: MessageRow = match inserted {
@@ -168,7 +169,7 @@ where
         let row: Option<MessageRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(key)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -182,7 +183,7 @@ where
         let row: MessageRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -199,7 +200,7 @@ where
             .bind(filter.transport.map(TransportKind::as_str))
             .bind(filter.channel.map(Channel::as_str))
             .bind(page_size(filter.limit, MAX_MESSAGE_PAGE))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         rows.into_iter().map(Message::try_from).collect()
     }
@@ -211,7 +212,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         rows.into_iter()
             .map(|(at, state, detail)| {
@@ -230,7 +231,8 @@ where
         id: MessageId,
         at: Timestamp,
     ) -> StoreResult<Option<Message>> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let sql = concat!(
             "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $3 \
              WHERE org_id = $1 AND id = $2 AND state IN ('queued', 'sending') RETURNING ",
@@ -259,7 +261,8 @@ where
         t: &Transition,
     ) -> StoreResult<bool> {
         let sql = transition_sql(t.state, "org_id = $7 AND id = $8");
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let row: Option<(Uuid, Uuid)> = bind_transition::<DB>(&sql, t)
             .bind(org.0)
             .bind(id.0)
@@ -280,7 +283,8 @@ where
         t: &Transition,
     ) -> StoreResult<Option<(OrgId, MessageId)>> {
         let sql = transition_sql(t.state, "transport = $7 AND provider_id = $8");
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let row: Option<(Uuid, Uuid)> = bind_transition::<DB>(&sql, t)
             .bind(transport.as_str())
             .bind(provider_id)
@@ -314,7 +318,7 @@ where
         .bind(opted_out)
         .bind(keyword)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -324,7 +328,7 @@ where
             sqlx::query_as("SELECT opted_out FROM sms_opt_outs WHERE org_id = $1 AND phone = $2")
                 .bind(org.0)
                 .bind(phone)
-                .fetch_optional(&self.reads)
+                .fetch_optional(&mut *self.reads.acquire().await?)
                 .await?;
         Ok(row.is_some_and(|(o,)| o))
     }
@@ -347,7 +351,7 @@ where
         .bind(opted_out)
         .bind(keyword)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(DB::rows_affected(&done))
     }

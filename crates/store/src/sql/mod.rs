@@ -29,6 +29,7 @@ mod audit;
 mod branding;
 mod challenge_start;
 mod challenges;
+mod conns;
 mod contact_sync;
 mod contact_writes;
 mod contacts;
@@ -63,17 +64,18 @@ pub use verifications::MAX_VERIFICATION_PAGE;
 pub use webhooks::MAX_WEBHOOK_DELIVERY_PAGE;
 
 use crate::{StoreError, StoreResult};
+pub(crate) use conns::{Conns, Held};
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::{Database, Pool, Transaction};
+use sqlx::{Database, Transaction};
 use std::future::Future;
 
 /// The backend-specific pieces the shared SQL needs. Implemented for `sqlx::Sqlite` and
 /// `sqlx::Postgres` only (sealed).
 pub trait Dialect: Database + private::Sealed {
-    /// Begins a transaction that is going to write.
+    /// Begins a transaction that is going to write, on a connection of the writer.
     fn begin_write(
-        pool: &Pool<Self>,
-    ) -> impl Future<Output = Result<Transaction<'static, Self>, sqlx::Error>> + Send;
+        conn: &mut Self::Connection,
+    ) -> impl Future<Output = Result<Transaction<'_, Self>, sqlx::Error>> + Send;
 
     /// Inside a write transaction, waits until no other transaction (in any process) can
     /// append to the audit log before this one commits.
@@ -124,11 +126,11 @@ pub struct SqlStore<DB: Database> {
     /// connection: writers then queue in the pool, in order, instead of colliding on the
     /// database's single write lock and sleeping in SQLite's busy handler (which showed as
     /// "database is locked" and 400 ms tails under load).
-    pub(crate) pool: Pool<DB>,
+    pub(crate) pool: Conns<DB>,
     /// Plain reads (a single `SELECT`, no transaction). On SQLite a separate pool of
     /// `query_only` connections that WAL lets read beside the writer; on PostgreSQL the same
     /// pool as `pool`. A write sent here by mistake fails on SQLite rather than racing.
-    pub(crate) reads: Pool<DB>,
+    pub(crate) reads: Conns<DB>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
@@ -158,22 +160,23 @@ impl<DB: Database> SqlStore<DB> {
 
 /// Applies the migrations `migrator` has and the database lacks; returns how many that was
 /// (counted before running them, so a concurrent migrator may have applied some of them).
-pub(crate) async fn run_migrations<DB>(pool: &Pool<DB>, migrator: &Migrator) -> StoreResult<usize>
+pub(crate) async fn run_migrations<DB>(
+    conn: &mut DB::Connection,
+    migrator: &Migrator,
+) -> StoreResult<usize>
 where
     DB: Database,
     DB::Connection: Migrate,
+    for<'c> &'c mut DB::Connection: sqlx::Acquire<'c, Database = DB>,
 {
-    let applied = {
-        let mut conn = pool.acquire().await?;
-        // Before the first migration the bookkeeping table does not exist: nothing applied.
-        conn.list_applied_migrations().await.unwrap_or_default()
-    };
+    // Before the first migration the bookkeeping table does not exist: nothing applied.
+    let applied = conn.list_applied_migrations().await.unwrap_or_default();
     let pending = migrator
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
         .filter(|m| !applied.iter().any(|a| a.version == m.version))
         .count();
-    migrator.run(pool).await?;
+    migrator.run(conn).await?;
     Ok(pending)
 }
 

@@ -36,7 +36,7 @@ where
         .bind(org.slug.as_str())
         .bind(org.require_2fa)
         .bind(org.created_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -45,7 +45,7 @@ where
         let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE id = $1");
         let row: OrgRow = sqlx::query_as(sql)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         Ok(row.into())
     }
@@ -54,7 +54,7 @@ where
         let sql = concat!("SELECT ", org_columns!(), " FROM orgs WHERE slug = $1");
         let row: Option<OrgRow> = sqlx::query_as(sql)
             .bind(slug)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         Ok(row.map(Into::into))
     }
@@ -69,7 +69,7 @@ where
             .bind(id.0)
             .bind(name)
             .bind(require_2fa)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         expect_changed::<DB>(&done)
     }

@@ -25,7 +25,7 @@ where
     async fn create_pod_handoff(&self, h: &PodHandoff) -> StoreResult<()> {
         sqlx::query("DELETE FROM pod_handoffs WHERE expires_at <= $1")
             .bind(h.created_at.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         sqlx::query(
             "INSERT INTO pod_handoffs (code_hash, org_id, technician_id, frame_origin, \
@@ -37,7 +37,7 @@ where
         .bind(h.frame_origin.as_str())
         .bind(h.created_at.0)
         .bind(h.expires_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -48,7 +48,7 @@ where
              technician_id, frame_origin, created_at, expires_at",
         )
         .bind(code_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(
             |(code_hash, org, technician, frame_origin, created_at, expires_at)| PodHandoff {
@@ -65,7 +65,7 @@ where
     async fn all_frame_ancestors(&self) -> StoreResult<Vec<String>> {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT frame_ancestors FROM pod_settings WHERE frame_ancestors <> ''")
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.reads.acquire().await?)
                 .await?;
         let mut all: Vec<String> = rows
             .iter()

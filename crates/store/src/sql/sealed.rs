@@ -83,7 +83,7 @@ where
     async fn key_canaries(&self) -> StoreResult<Vec<(String, Vec<u8>)>> {
         let rows: Vec<(String, Vec<u8>)> =
             sqlx::query_as("SELECT key_id, sealed FROM key_canaries ORDER BY key_id")
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.reads.acquire().await?)
                 .await?;
         Ok(rows)
     }
@@ -92,7 +92,7 @@ where
         sqlx::query("INSERT INTO key_canaries (key_id, sealed) VALUES ($1, $2)")
             .bind(key_id)
             .bind(sealed)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }
@@ -115,7 +115,7 @@ where
         let rows: Vec<(Uuid, Uuid, Vec<u8>)> = sqlx::query_as(statements(column).list)
             .bind(after)
             .bind(page_size(limit, MAX_SEALED_PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.pool.acquire().await?)
             .await?;
         Ok(rows
             .into_iter()
@@ -142,7 +142,7 @@ where
             .bind(id)
             .bind(old)
             .bind(new)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(changed::<DB>(&done))
     }

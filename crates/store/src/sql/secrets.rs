@@ -138,7 +138,7 @@ where
         .bind(i64::from(s.notify_on_reveal))
         .bind(s.created_at.0)
         .bind(s.expires_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -148,7 +148,7 @@ where
         let row: Option<SecretRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -157,7 +157,7 @@ where
         let sql = format!("SELECT {SECRET_COLUMNS} FROM secrets WHERE token_hash = $1");
         let row: Option<SecretRow> = sqlx::query_as(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -176,7 +176,7 @@ where
             .bind(org.0)
             .bind(contact.0)
             .bind(page_size(limit, 200))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -194,7 +194,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -214,7 +214,7 @@ where
         .bind(id.0)
         .bind(v.0)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -227,7 +227,8 @@ where
         now: Timestamp,
         ip: &str,
     ) -> StoreResult<Option<ClaimedSecret>> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         // PostgreSQL: a racing claim waits on this row's lock, then re-checks the WHERE
         // (state, views_left, envelope), which the winner's last view has already ended.
         let row: Option<ClaimRow> = sqlx::query_as(
@@ -287,7 +288,7 @@ where
         .bind(id.0)
         .bind(envelope)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -301,7 +302,7 @@ where
             .bind(org.0)
             .bind(id.0)
             .bind(now.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(changed::<DB>(&done))
     }
@@ -312,7 +313,7 @@ where
                 .bind(org.0)
                 .bind(id.0)
                 .bind(i64::from(notify))
-                .execute(&self.pool)
+                .execute(&mut *self.pool.acquire().await?)
                 .await?;
         expect_changed::<DB>(&done)
     }
@@ -326,7 +327,7 @@ where
         let rows: Vec<SecretRow> = sqlx::query_as(&sql)
             .bind(now.0)
             .bind(page_size(limit, 1000))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.pool.acquire().await?)
             .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }

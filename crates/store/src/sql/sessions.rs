@@ -44,7 +44,7 @@ where
         .bind(s.expires_at.0)
         .bind(s.ip.as_str())
         .bind(s.user_agent.as_str())
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -57,7 +57,7 @@ where
         );
         let row: Option<SessionRow> = sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -75,7 +75,7 @@ where
         );
         let row: Option<SessionOwnerRow> = sqlx::query_as(sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -86,7 +86,7 @@ where
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
             .bind(id.0)
             .bind(at.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }
@@ -94,7 +94,7 @@ where
     async fn delete_session(&self, id: SessionId) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }
@@ -103,7 +103,7 @@ where
         let done = sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND technician_id = $2")
             .bind(org.0)
             .bind(technician.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(DB::rows_affected(&done))
     }
@@ -118,7 +118,7 @@ where
         let rows: Vec<SessionRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(technician.0)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         convert_all(rows)
     }
@@ -127,7 +127,7 @@ where
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
             .bind(now.0)
             .bind(idle_before.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(DB::rows_affected(&done))
     }

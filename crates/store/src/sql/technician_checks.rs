@@ -83,7 +83,7 @@ where
         .bind(c.code.as_str())
         .bind(c.created_at.0)
         .bind(c.expires_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await;
         match result {
             Ok(_) => Ok(()),
@@ -104,7 +104,7 @@ where
             format!("SELECT {CHECK_COLUMNS} FROM technician_checks k WHERE k.token_hash = $1");
         let row: Option<CheckRow> = sqlx::query_as(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -120,7 +120,7 @@ where
         let row: Option<CheckRow> = sqlx::query_as(&sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -137,7 +137,7 @@ where
         )
         .bind(org.0)
         .bind(technician.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         if active.is_none() {
             return Err(StoreError::NotFound);
@@ -150,7 +150,7 @@ where
         .bind(id.0)
         .bind(technician.0)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&result))
     }
@@ -173,7 +173,7 @@ where
         .bind(technician.0)
         .bind(code)
         .bind(now.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&result))
     }
@@ -196,7 +196,7 @@ where
             .bind(org.0)
             .bind(technician.0)
             .bind(now.0)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         rows.into_iter()
             .map(|r| {
@@ -217,7 +217,7 @@ where
         )
         .bind(org.0)
         .bind(key)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(|(id,)| ContactId(id)).collect())
     }
@@ -235,7 +235,7 @@ where
         .bind(org.0)
         .bind(contact.0)
         .bind(since.0)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         Ok(n)
     }

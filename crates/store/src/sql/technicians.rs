@@ -89,7 +89,7 @@ where
         let row: TechnicianRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -102,7 +102,7 @@ where
         );
         let row: Option<TechnicianRow> = sqlx::query_as(sql)
             .bind(email.to_lowercase())
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.reads.acquire().await?)
             .await?;
         row.map(TryInto::try_into).transpose()
     }
@@ -115,7 +115,7 @@ where
         );
         let rows: Vec<TechnicianRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         convert_all(rows)
     }
@@ -126,7 +126,7 @@ where
              WHERE org_id = $1 AND role = 'admin' AND active = TRUE",
         )
         .bind(org.0)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         Ok(n)
     }
@@ -136,13 +136,14 @@ where
             .bind(org.0)
             .bind(id.0)
             .bind(role.as_str())
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         expect_changed::<DB>(&done)
     }
 
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let done = sqlx::query("UPDATE technicians SET active = $3 WHERE org_id = $1 AND id = $2")
             .bind(org.0)
             .bind(id.0)
@@ -170,7 +171,7 @@ where
                 .bind(org.0)
                 .bind(id.0)
                 .bind(hash)
-                .execute(&self.pool)
+                .execute(&mut *self.pool.acquire().await?)
                 .await?;
         expect_changed::<DB>(&done)
     }
@@ -181,7 +182,7 @@ where
                 .bind(org.0)
                 .bind(id.0)
                 .bind(at.0)
-                .execute(&self.pool)
+                .execute(&mut *self.pool.acquire().await?)
                 .await?;
         expect_changed::<DB>(&done)
     }
@@ -198,7 +199,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(sealed)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
@@ -211,7 +212,8 @@ where
         recovery_code_hashes: &[Vec<u8>],
         at: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let done = sqlx::query(
             "UPDATE technicians \
              SET totp_secret = $3, totp_pending_secret = NULL, totp_enabled_at = $4 \
@@ -245,7 +247,8 @@ where
     }
 
     async fn disable_totp(&self, org: OrgId, id: TechnicianId) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let done = sqlx::query(
             "UPDATE technicians \
              SET totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL \
@@ -275,7 +278,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(step)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -296,7 +299,7 @@ where
         .bind(id.0)
         .bind(code_hash)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
@@ -308,7 +311,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         Ok(n)
     }

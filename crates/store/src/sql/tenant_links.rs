@@ -121,7 +121,7 @@ where
         .bind(l.relationships.as_str())
         .bind(l.roles.as_str())
         .bind(at.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
@@ -134,7 +134,7 @@ where
         ))
         .bind(org.0)
         .bind(id.0)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         row.try_into()
     }
@@ -152,7 +152,7 @@ where
         ))
         .bind(org.0)
         .bind(integration.0)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -170,7 +170,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(customer.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -182,7 +182,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&r))
     }
@@ -195,7 +195,7 @@ where
         .bind(org.0)
         .bind(id.0)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -217,7 +217,7 @@ where
         .bind(p.added)
         .bind(p.changed)
         .bind(p.removed)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -241,7 +241,7 @@ where
         .bind(error)
         .bind(delta_link)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
@@ -257,7 +257,7 @@ where
         )
         .bind(before.0)
         .bind(page_size(limit, 1000))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         Ok(rows
             .into_iter()

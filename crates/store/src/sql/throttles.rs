@@ -66,7 +66,7 @@ where
         .bind(key)
         .bind(at.0)
         .bind(window_start.0)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.into())
     }
@@ -77,7 +77,7 @@ where
              FROM login_throttles WHERE key = $1",
         )
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(row.map(Into::into))
     }
@@ -85,7 +85,7 @@ where
     async fn clear_throttle(&self, key: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM login_throttles WHERE key = $1")
             .bind(key)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }

@@ -40,7 +40,7 @@ where
         .bind(v.destination_masked.as_str())
         .bind(v.status.as_str())
         .bind(v.at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await;
         match result {
             Ok(_) => Ok(()),
@@ -69,7 +69,7 @@ where
         .bind(org.0)
         .bind(contact.0)
         .bind(page_size(limit, MAX_VERIFICATION_PAGE))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -98,7 +98,7 @@ where
             for id in chunk {
                 q = q.bind(id.0);
             }
-            for (id, at) in q.fetch_all(&self.reads).await? {
+            for (id, at) in q.fetch_all(&mut *self.reads.acquire().await?).await? {
                 out.push((ContactId(id), Timestamp(at)));
             }
         }
@@ -125,7 +125,7 @@ where
              FROM pod_settings WHERE org_id = $1",
         )
         .bind(org.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(match row {
             None => PodSettings::defaults(org),
@@ -152,7 +152,7 @@ where
         .bind(s.verified_window_minutes)
         .bind(s.history_length)
         .bind(s.updated_at.map_or(0, |t| t.0))
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -162,7 +162,7 @@ where
             sqlx::query_as("SELECT id FROM technicians WHERE org_id = $1 AND id = $2")
                 .bind(org.0)
                 .bind(id.0)
-                .fetch_optional(&self.reads)
+                .fetch_optional(&mut *self.reads.acquire().await?)
                 .await?;
         if known.is_none() {
             return Err(StoreError::NotFound);
@@ -177,7 +177,7 @@ where
         sqlx::query(sql)
             .bind(org.0)
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }
@@ -188,7 +188,7 @@ where
         )
         .bind(org.0)
         .bind(id.0)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(row.is_some())
     }

@@ -140,7 +140,7 @@ where
         .bind(e.created_by.map(|t| t.0))
         .bind(e.created_at.0)
         .bind(e.updated_at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -158,7 +158,7 @@ where
         let row: EndpointRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         Ok(row.into())
     }
@@ -171,7 +171,7 @@ where
         );
         let rows: Vec<EndpointRow> = sqlx::query_as(sql)
             .bind(org.0)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -196,7 +196,7 @@ where
         let rows: Vec<EndpointRow> = sqlx::query_as(sql)
             .bind(org.0)
             .bind(kind)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -216,7 +216,7 @@ where
         .bind(id.0)
         .bind(enabled)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
@@ -236,13 +236,14 @@ where
         .bind(id.0)
         .bind(sealed_secret)
         .bind(at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&done)
     }
 
     async fn delete_webhook_endpoint(&self, org: OrgId, id: WebhookEndpointId) -> StoreResult<()> {
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         sqlx::query("DELETE FROM webhook_deliveries WHERE org_id = $1 AND endpoint_id = $2")
             .bind(org.0)
             .bind(id.0)
@@ -265,7 +266,8 @@ where
         if deliveries.is_empty() {
             return Ok(0);
         }
-        let mut tx = DB::begin_write(&self.pool).await?;
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
         let mut new = 0;
         for (d, job) in deliveries {
             if job.org_id != d.org_id {
@@ -310,7 +312,7 @@ where
         let row: DeliveryRow = sqlx::query_as(sql)
             .bind(org.0)
             .bind(id.0)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.reads.acquire().await?)
             .await?;
         row.try_into()
     }
@@ -331,7 +333,7 @@ where
             .bind(org.0)
             .bind(endpoint.0)
             .bind(page_size(limit, MAX_WEBHOOK_DELIVERY_PAGE))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -356,7 +358,7 @@ where
         .bind(a.next_attempt_at.map(|t| t.0))
         .bind(delivered_at)
         .bind(a.at.0)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
     }
