@@ -87,11 +87,12 @@ impl<DB: Database> Conns<DB> {
         }
     }
 
-    /// Closes a pool, waiting for its connections to finish; held connections close when the
-    /// last store clone is dropped.
+    /// Closes: every later [`Self::acquire`] fails with `PoolClosed`. A pool waits for its
+    /// connections to finish; held connections close when the last store clone is dropped.
     pub(crate) async fn close(&self) {
-        if let Self::Pool(p) = self {
-            p.close().await;
+        match self {
+            Self::Pool(p) => p.close().await,
+            Self::Held(h) => h.free.close(),
         }
     }
 }

@@ -340,7 +340,7 @@ where
                 Param::Int(v) => q.bind(v),
             };
         }
-        contacts_from(q.fetch_all(&mut *self.pool.acquire().await?).await?)
+        contacts_from(q.fetch_all(&mut *self.reads.acquire().await?).await?)
     }
 
     async fn upsert_synced_contacts(
