@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
 const POD_JS: &str = include_str!("../static/pod.js");
+const SECRETS_JS: &str = include_str!("../static/secrets.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Response {
@@ -14,6 +15,7 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
         "pod.js" => (POD_JS, "text/javascript; charset=utf-8"),
+        "secrets.js" => (SECRETS_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
