@@ -17,6 +17,7 @@ mod m365_write_back;
 mod messaging_pages;
 mod misc;
 mod postgres;
+mod secrets;
 mod sessions;
 mod shell;
 mod totp;

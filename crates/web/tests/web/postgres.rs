@@ -34,3 +34,11 @@ async fn pg_org_isolation_matrix() {
     }
     crate::isolation::matrix(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_racing_reveals_of_a_one_view_secret_have_one_winner() {
+    if skip_postgres() {
+        return;
+    }
+    crate::secrets::one_winner(TestApp::postgres().await).await;
+}
