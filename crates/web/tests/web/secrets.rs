@@ -135,6 +135,30 @@ async fn reveal(
     .await
 }
 
+async fn audit_log(f: &Fixture) -> Vec<countersign_store::AuditEntry> {
+    f.app
+        .app
+        .store
+        .audit_entries(
+            f.org,
+            &AuditFilter {
+                limit: 200,
+                ..AuditFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn messages(f: &Fixture) -> Vec<countersign_store::Message> {
+    let all = MessageFilter {
+        transport: None,
+        channel: None,
+        limit: 100,
+    };
+    f.app.app.store.messages(f.org, &all).await.unwrap()
+}
+
 async fn views_left(f: &Fixture, id: &str) -> (i64, SecretState) {
     let s = f
         .app
@@ -227,19 +251,7 @@ pub async fn one_winner(app: TestApp) {
         "{status}"
     );
     // The audit log names the link by id, never its token or contents.
-    let entries = f
-        .app
-        .app
-        .store
-        .audit_entries(
-            f.org,
-            &AuditFilter {
-                limit: 200,
-                ..AuditFilter::default()
-            },
-        )
-        .await
-        .unwrap();
+    let entries = audit_log(&f).await;
     let all = format!("{entries:?}");
     assert!(all.contains("secret.revealed") && all.contains("secret.created"));
     let token = path.trim_start_matches("/s/");
@@ -337,38 +349,21 @@ async fn the_sms_carries_the_key_which_is_stored_and_audited_nowhere_else() {
         json!({ "channel": "sms", "link_key": KEY, "notify": true }),
     )
     .await;
-    let all = MessageFilter {
-        transport: None,
-        channel: None,
-        limit: 100,
-    };
-    let messages = f.app.app.store.messages(f.org, &all).await.unwrap();
-    let sms = messages
+    let sent = messages(&f).await;
+    let sms = sent
         .iter()
         .find(|m| m.template == "secret_send")
         .expect("the link's SMS");
     assert_eq!(sms.recipient, "+14255550101");
     let body = sms.body_text.clone().unwrap_or_default();
     assert!(body.contains(&format!("{path}#{KEY}")), "{body}");
-    let entries = f
-        .app
-        .app
-        .store
-        .audit_entries(
-            f.org,
-            &AuditFilter {
-                limit: 200,
-                ..AuditFilter::default()
-            },
-        )
-        .await
-        .unwrap();
+    let entries = audit_log(&f).await;
     assert!(!format!("{entries:?}").contains(KEY));
     // Revealing emails the technician who asked to be told.
     let (c, csrf, nonce) = open(&f, &path).await;
     assert_eq!(reveal(&f, &c, &csrf, &path, &nonce).await.0, 200);
-    let messages = f.app.app.store.messages(f.org, &all).await.unwrap();
-    let notice = messages
+    let sent = messages(&f).await;
+    let notice = sent
         .iter()
         .find(|m| m.template == "secret_revealed")
         .expect("the reveal notice");
@@ -503,18 +498,8 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
         &page[page.find("name=\"verification\"").unwrap()..],
         "value",
     );
-    let all = MessageFilter {
-        transport: None,
-        channel: None,
-        limit: 100,
-    };
-    let sms = f
-        .app
-        .app
-        .store
-        .messages(f.org, &all)
+    let sms = messages(&f)
         .await
-        .unwrap()
         .into_iter()
         .find(|m| m.template == "secret_code")
         .expect("the code SMS");
@@ -643,18 +628,8 @@ async fn a_request_is_answered_once_and_revealed_once() {
     let (_, status) = get(&f.app, &f.tech, &format!("/pod/secrets/{id}/status")).await;
     assert!(status.contains("\"revealed\""), "{status}");
     // The request's email went to the contact of record.
-    let all = MessageFilter {
-        transport: None,
-        channel: None,
-        limit: 100,
-    };
-    let m = f
-        .app
-        .app
-        .store
-        .messages(f.org, &all)
+    let m = messages(&f)
         .await
-        .unwrap()
         .into_iter()
         .find(|m| m.template == "secret_request")
         .expect("the request email");
