@@ -300,14 +300,16 @@
         const before = state.textContent;
         state.textContent = s.state;
         text.textContent = s.text;
-        if (before !== s.state && ["answered", "revealed", "expired", "burned"].includes(s.state)) {
+        el.setAttribute("data-state", s.state);
+        // An answered request gets its Reveal button from the server: reload once.
+        if (before !== s.state && s.state === "answered") {
           window.location.reload();
           return;
         }
-        setTimeout(poll, 3000);
+        if (s.live) setTimeout(poll, 3000);
       })
       .catch(() => setTimeout(poll, 10000));
-    if (!["revealed", "expired", "burned"].includes(el.getAttribute("data-state"))) setTimeout(poll, 3000);
+    if (el.getAttribute("data-live") === "true") setTimeout(poll, 3000);
   }
 
   document.addEventListener("DOMContentLoaded", () => {

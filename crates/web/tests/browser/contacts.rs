@@ -1,10 +1,10 @@
 //! Contacts: a technician finds a contact by the last digits of their phone number, opens the
 //! Pod from the Actions column, and sees the verification history.
 
-use countersign_domain::{Country, CustomerId, VerificationId};
+use countersign_domain::VerificationId;
 use countersign_store::{
-    ContactQuery, ContactStore, Customer, CustomerStore, SourceKind, SyncedContact, Verification,
-    VerificationMethod, VerificationStatus, VerificationStore,
+    ContactQuery, ContactStore, SyncedContact, Verification, VerificationMethod,
+    VerificationStatus, VerificationStore,
 };
 use countersign_testkit::TestApp;
 use countersign_testkit::browser;
@@ -34,31 +34,15 @@ async fn browser_find_contact_by_phone_digits_and_open_pod_history() {
     let app = TestApp::new().await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
-    let customer = Customer {
-        id: CustomerId::new(),
-        org_id: org,
-        name: "Contoso".into(),
-        source: SourceKind::Microsoft365,
-        external_id: Some("tenant-contoso".into()),
-        default_country: Some(Country::US),
-        last_synced_at: None,
-        created_at: app.app.now(),
-    };
-    app.app.store.create_customer(&customer).await.unwrap();
-    app.app
-        .store
-        .upsert_synced_contacts(
-            org,
-            customer.id,
-            SourceKind::Microsoft365,
-            &[
-                user("1", "Zoë", "Ångström", "+1 425 555 0101"),
-                user("2", "Bo", "Li", "+1 425 555 0199"),
-            ],
-            app.app.now(),
-        )
-        .await
-        .unwrap();
+    crate::support::contoso(
+        &app,
+        org,
+        &[
+            user("1", "Zoë", "Ångström", "+1 425 555 0101"),
+            user("2", "Bo", "Li", "+1 425 555 0199"),
+        ],
+    )
+    .await;
     let zoe = app
         .app
         .store

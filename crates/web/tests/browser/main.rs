@@ -9,6 +9,7 @@
 mod contacts;
 mod harness;
 mod onboarding;
+mod secrets;
 mod seed_workflow;
 mod support;
 mod verification;

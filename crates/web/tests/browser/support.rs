@@ -2,7 +2,76 @@
 
 use countersign_app::{Clock as _, ManualClock};
 use countersign_crypto::{TotpSecret, totp_at};
+use countersign_domain::{ContactId, Country, CustomerId, OrgId};
+use countersign_store::{
+    ContactQuery, ContactStore, Customer, CustomerStore, SourceKind, SyncedContact,
+};
+use countersign_testkit::TestApp;
 use std::time::Duration;
+
+/// The customer "Contoso" (Microsoft 365, US) of `org`, with `contacts` synced into it.
+///
+/// # Panics
+/// When the store fails (a failed test).
+#[allow(clippy::unwrap_used)]
+pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> Customer {
+    let customer = Customer {
+        id: CustomerId::new(),
+        org_id: org,
+        name: "Contoso".into(),
+        source: SourceKind::Microsoft365,
+        external_id: Some("tenant-contoso".into()),
+        default_country: Some(Country::US),
+        last_synced_at: None,
+        created_at: app.app.now(),
+    };
+    app.app.store.create_customer(&customer).await.unwrap();
+    app.app
+        .store
+        .upsert_synced_contacts(
+            org,
+            customer.id,
+            SourceKind::Microsoft365,
+            contacts,
+            app.app.now(),
+        )
+        .await
+        .unwrap();
+    customer
+}
+
+/// Contoso with one contact, Ann Lee (ann@contoso.example, +1 425 555 0101): her id.
+///
+/// # Panics
+/// When the store fails (a failed test).
+#[allow(clippy::unwrap_used)]
+pub async fn contoso_with_ann(app: &TestApp, org: OrgId) -> ContactId {
+    let ann = SyncedContact {
+        external_id: "1".into(),
+        given_name: "Ann".into(),
+        surname: "Lee".into(),
+        display_name: "Ann Lee".into(),
+        email: Some("ann@contoso.example".into()),
+        mobile: Some("+1 425 555 0101".into()),
+        mobile_e164: Some("+14255550101".into()),
+        account_enabled: true,
+        user_type: "Member".into(),
+        ..SyncedContact::default()
+    };
+    contoso(app, org, &[ann]).await;
+    app.app
+        .store
+        .search_contacts(
+            org,
+            &ContactQuery {
+                limit: 1,
+                ..ContactQuery::default()
+            },
+        )
+        .await
+        .unwrap()[0]
+        .id
+}
 
 /// Seconds per TOTP step.
 const STEP_SECONDS: i64 = 30;

@@ -9,11 +9,8 @@
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
 use countersign_app::settings::TwilioSettings;
-use countersign_domain::{ContactId, Country, CustomerId};
+use countersign_domain::ContactId;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
-use countersign_store::{
-    ContactQuery, ContactStore, Customer, CustomerStore, SourceKind, SyncedContact,
-};
 use countersign_testkit::browser;
 use countersign_testkit::{Options, TestApp};
 use std::time::Duration;
@@ -53,53 +50,7 @@ async fn world() -> World {
     .await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
-    let customer = Customer {
-        id: CustomerId::new(),
-        org_id: org,
-        name: "Contoso".into(),
-        source: SourceKind::Microsoft365,
-        external_id: Some("tenant-contoso".into()),
-        default_country: Some(Country::US),
-        last_synced_at: None,
-        created_at: app.app.now(),
-    };
-    app.app.store.create_customer(&customer).await.unwrap();
-    let ann = SyncedContact {
-        external_id: "1".into(),
-        given_name: "Ann".into(),
-        surname: "Lee".into(),
-        display_name: "Ann Lee".into(),
-        email: Some("ann@contoso.example".into()),
-        mobile: Some("+1 425 555 0101".into()),
-        mobile_e164: Some(MOBILE.into()),
-        account_enabled: true,
-        user_type: "Member".into(),
-        ..SyncedContact::default()
-    };
-    app.app
-        .store
-        .upsert_synced_contacts(
-            org,
-            customer.id,
-            SourceKind::Microsoft365,
-            &[ann],
-            app.app.now(),
-        )
-        .await
-        .unwrap();
-    let contact = app
-        .app
-        .store
-        .search_contacts(
-            org,
-            &ContactQuery {
-                limit: 1,
-                ..ContactQuery::default()
-            },
-        )
-        .await
-        .unwrap()[0]
-        .id;
+    let contact = crate::support::contoso_with_ann(&app, org).await;
     let transports = Transports::from_settings(&app.app.settings).unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = WorkerPool::start(app.app.clone(), transports, stopped);

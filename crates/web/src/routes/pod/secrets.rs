@@ -213,8 +213,10 @@ pub async fn status(
 ) -> Result<Response, AppError> {
     let s = load(&state, &user, &sid).await?;
     let now = state.app.now();
+    let (word, live) = status_of(&s, now);
     Ok(Json(serde_json::json!({
-        "state": status_of(&s, now).0,
+        "state": word,
+        "live": live,
         "text": describe(&s, now),
     }))
     .into_response())

@@ -1,0 +1,238 @@
+//! Secure Send in a real browser. The technician encrypts in the Pod and copies the link; the
+//! recipient opens it in a second browser (its own profile), reveals, and reads the secret,
+//! decrypted by the page. Every request both browsers make goes through a recording proxy
+//! (method, path and query, headers, body), and the server's log is captured at debug level:
+//! neither the link's key nor the secret itself appears in any of them. Reloading after the
+//! one view shows "already used"; an expired link shows a clear page.
+
+// Test set-up helpers: a failed `unwrap` is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, header};
+use axum::response::Response;
+use countersign_domain::ContactId;
+use countersign_testkit::TestApp;
+use countersign_testkit::browser;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+const EMAIL: &str = "admin@acme.example";
+const PASSWORD: &str = "granite orchard lantern seven";
+const SECRET: &str = "correct-horse-battery-staple-7781";
+
+/// Everything the server process logs (every test of this binary), at debug level.
+fn server_log() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(move || LogWriter(sink.clone()))
+            .try_init();
+        log
+    })
+    .clone()
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    client: reqwest::Client,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+/// Forwards one request to the server and records all of it.
+async fn forward(State(p): State<Proxy>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    p.seen.lock().unwrap().push(format!(
+        "{} {target} {:?} {}",
+        parts.method,
+        parts.headers,
+        String::from_utf8_lossy(&bytes)
+    ));
+    let mut out = p
+        .client
+        .request(parts.method.clone(), format!("{}{target}", p.upstream))
+        .body(bytes.to_vec());
+    for (k, v) in &parts.headers {
+        if k != header::HOST && k != header::CONTENT_LENGTH {
+            out = out.header(k, v);
+        }
+    }
+    let res = out.send().await.unwrap();
+    let mut response = Response::builder().status(res.status());
+    for (k, v) in res.headers() {
+        if k != header::TRANSFER_ENCODING && k != header::CONTENT_LENGTH {
+            response = response.header(HeaderName::from(k), v);
+        }
+    }
+    response
+        .body(Body::from(res.bytes().await.unwrap()))
+        .unwrap()
+}
+
+/// A recording proxy in front of `upstream`: its URL and what it saw.
+async fn proxy(upstream: &str) -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let state = Proxy {
+        upstream: upstream.trim_end_matches('/').to_owned(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        seen: seen.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+async fn world() -> (TestApp, ContactId) {
+    let app = TestApp::new().await;
+    let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
+    let org = admin.org.id;
+    let contact = crate::support::contoso_with_ann(&app, org).await;
+    (app, contact)
+}
+
+/// Sends `text` from the Pod with "copy the link"; returns the link.
+async fn send_from_pod(
+    b: &browser::Session,
+    contact: ContactId,
+    text: &str,
+) -> anyhow::Result<String> {
+    b.goto(&format!("/pod/contacts/{contact}?action=send"))
+        .await?;
+    b.wait_until("the form's script", async || {
+        Ok(b.attr("#secret-submit", "disabled").await?.is_none())
+    })
+    .await?;
+    b.fill("#secret-text", text).await?;
+    b.fill("#secret-label", "VPN password").await?;
+    b.click("#secret-channel-copy").await?;
+    b.click("#secret-submit").await?;
+    b.wait_for_text("#secret-created-text", "Copy this link")
+        .await?;
+    let link = b.value("#secret-link").await?;
+    anyhow::ensure!(link.contains("/s/") && link.contains('#'), "{link}");
+    Ok(link)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_secure_send_key_never_reaches_the_server() {
+    let log = server_log();
+    let (app, contact) = world().await;
+    let (base, seen) = proxy(&app.base_url).await;
+    browser::run(
+        "browser_secure_send_key_never_reaches_the_server",
+        async |b| {
+            b.set_base_url(&base);
+            let tech = b.main();
+            tech.goto("/login").await?;
+            tech.fill("#email", EMAIL).await?;
+            tech.fill("#password", PASSWORD).await?;
+            tech.click_and_wait("form[action='/login'] button[type=submit]")
+                .await?;
+            let link = send_from_pod(tech, contact, SECRET).await?;
+            let key = link.split('#').nth(1).unwrap_or_default().to_owned();
+            anyhow::ensure!(key.len() == 43, "a 256-bit key in the fragment: {key}");
+
+            // The recipient: another browser profile, no cookies of the technician.
+            let phone = b.new_session("recipient").await?;
+            phone.goto(&link).await?;
+            phone
+                .wait_for_text("h1", "a secure message for you")
+                .await?;
+            let page = phone.text("main").await?;
+            anyhow::ensure!(
+                page.contains("Acme IT") && page.contains("VPN password"),
+                "{page}"
+            );
+            // The key is out of the address bar as soon as the page's script ran.
+            phone
+                .wait_until("the fragment to be stripped", async || {
+                    Ok(!phone.client().current_url().await?.as_str().contains('#'))
+                })
+                .await?;
+            // Opening changed nothing: the technician's status says "opened", not "revealed".
+            let status_path = tech
+                .attr("#secret-status-link", "href")
+                .await?
+                .unwrap_or_default();
+            tech.goto(&status_path).await?;
+            tech.wait_for_text("#secret-state", "opened").await?;
+
+            phone
+                .wait_until("Reveal to be enabled", async || {
+                    Ok(phone
+                        .attr("#secret-reveal-button", "disabled")
+                        .await?
+                        .is_none())
+                })
+                .await?;
+            phone.click("#secret-reveal-button").await?;
+            phone
+                .wait_until("the decrypted secret", async || {
+                    Ok(phone.value("#secret-plaintext").await? == SECRET)
+                })
+                .await?;
+            phone.wait_for_text("#secret-after", "last view").await?;
+            // The technician's page follows by itself.
+            tech.wait_for_text("#secret-state", "revealed").await?;
+            tech.wait_for_text("#secret-text", "from 127.0.0.1").await?;
+
+            // A second reveal is impossible: the page now says it was used.
+            // (Opening the same link again would only change the fragment: reload instead.)
+            phone.client().refresh().await?;
+            phone.wait_for_text("#secret-ended", "already used").await?;
+
+            // An expired link: a clear page, nothing to reveal.
+            let other = send_from_pod(tech, contact, "expires-before-it-is-opened").await?;
+            app.clock.advance(Duration::from_secs(86_400 + 1));
+            phone.goto(&other).await?;
+            phone.wait_for_text("#secret-ended", "expired").await?;
+            anyhow::ensure!(!phone.exists("#secret-reveal-button").await?);
+
+            // Neither the key nor the secret was ever sent to the server, in any request of
+            // either browser, nor did the server log them.
+            let requests = seen.lock().unwrap().clone();
+            anyhow::ensure!(
+                requests.iter().any(|r| r.starts_with("POST /s/")),
+                "the proxy saw the reveal: {requests:#?}"
+            );
+            let other_key = other.split('#').nth(1).unwrap_or_default();
+            for r in &requests {
+                for needle in [key.as_str(), other_key, SECRET] {
+                    anyhow::ensure!(!r.contains(needle), "{needle} was sent to the server: {r}");
+                }
+            }
+            let logged = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+            anyhow::ensure!(logged.contains("request"), "the server log was captured");
+            for needle in [key.as_str(), other_key, SECRET] {
+                anyhow::ensure!(!logged.contains(needle), "{needle} is in the server log");
+            }
+            Ok(())
+        },
+    )
+    .await;
+}
