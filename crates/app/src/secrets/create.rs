@@ -233,10 +233,6 @@ impl App {
         }
         let now = self.now();
         let expires_at = now.plus(req.expiry.duration());
-        let recipient_masked = match &destination {
-            Some(d) => mask_recipient(d),
-            None => "link copied".into(),
-        };
         let (token, token_hash) = random_token();
         let path = match kind {
             SecretKind::Send => format!("/s/{token}"),
@@ -288,6 +284,11 @@ impl App {
             _ => None,
         };
         drop(link_key);
+        // The normalised recipient (a typed address is parsed while the message is prepared).
+        let recipient_masked = match &prepared {
+            Some(p) => mask_recipient(&p.message.recipient),
+            None => "link copied".into(),
+        };
         self.store
             .create_secret(&NewSecret {
                 id,

@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod emulator_pages;
 pub mod m365_sync;
+pub mod secrets;
 pub mod serve;
 pub mod sms;
 pub mod verify;

@@ -742,3 +742,38 @@ pub async fn isolation_matrix(
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_standalone_page_sends_to_a_typed_address() {
+    let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
+    let (status, page) = get(&f.app, &f.tech, "/secrets/new").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("secret-form") && page.contains("secret-to"),
+        "{page}"
+    );
+    let csrf = attr(&page, "data-csrf");
+    let body = json!({
+        "kind": "send", "channel": "email", "to": "Carol@Example.com",
+        "envelope": URL_SAFE_NO_PAD.encode(ENVELOPE), "expiry": "7d", "views": 3,
+        "link_key": KEY,
+    });
+    let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(
+        v["recipient"].as_str().unwrap().contains("example.com"),
+        "{v}"
+    );
+    let sent = messages(&f).await;
+    let m = sent
+        .iter()
+        .find(|m| m.template == "secret_send")
+        .expect("the link's email");
+    assert_eq!(m.recipient, "carol@example.com");
+    assert!(m.body_html.clone().unwrap_or_default().contains(KEY));
+    let (_, status) = get(&f.app, &f.tech, v["status"].as_str().unwrap()).await;
+    assert!(
+        status.contains("sent") && status.contains("Burn now"),
+        "{status}"
+    );
+}
