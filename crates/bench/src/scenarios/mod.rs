@@ -5,5 +5,6 @@ pub mod emulator_pages;
 pub mod m365_sync;
 pub mod secrets;
 pub mod serve;
+pub mod setup;
 pub mod sms;
 pub mod verify;
