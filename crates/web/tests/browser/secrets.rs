@@ -236,3 +236,117 @@ async fn browser_secure_send_key_never_reaches_the_server() {
     )
     .await;
 }
+
+/// Secure Request: the contact's browser encrypts to the request's public key (ECDH P-256),
+/// the technician's page follows, and the answer is revealed (decrypted) once in the Pod. A
+/// passphrase-protected send is revealed after a wrong try without using another view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_secure_request_and_a_passphrase() {
+    let (app, contact) = world().await;
+    browser::run("browser_secure_request_and_a_passphrase", async |b| {
+        b.set_base_url(&app.base_url);
+        let tech = b.main();
+        tech.goto("/login").await?;
+        tech.fill("#email", EMAIL).await?;
+        tech.fill("#password", PASSWORD).await?;
+        tech.click_and_wait("form[action='/login'] button[type=submit]")
+            .await?;
+        tech.goto(&format!("/pod/contacts/{contact}?action=request"))
+            .await?;
+        tech.wait_until("the form's script", async || {
+            Ok(tech.attr("#secret-submit", "disabled").await?.is_none())
+        })
+        .await?;
+        tech.fill("#secret-label", "the Wi-Fi password").await?;
+        tech.click("#secret-channel-copy").await?;
+        tech.click("#secret-submit").await?;
+        tech.wait_for_text("#secret-created-text", "Copy this link")
+            .await?;
+        let link = tech.value("#secret-link").await?;
+        anyhow::ensure!(link.contains("/r/") && !link.contains('#'), "{link}");
+        let status = tech
+            .attr("#secret-status-link", "href")
+            .await?
+            .unwrap_or_default();
+        tech.goto(&status).await?;
+
+        let contact_browser = b.new_session("contact").await?;
+        contact_browser.goto(&link).await?;
+        contact_browser
+            .wait_for_text("#request-label", "the Wi-Fi password")
+            .await?;
+        contact_browser
+            .wait_until("the form's script", async || {
+                Ok(contact_browser
+                    .attr("#request-send", "disabled")
+                    .await?
+                    .is_none())
+            })
+            .await?;
+        contact_browser
+            .fill("#request-text", "hunter2-wifi-0042")
+            .await?;
+        contact_browser.click("#request-send").await?;
+        contact_browser
+            .wait_for_text("#request-done", "Sent")
+            .await?;
+
+        // The technician's page reloads itself once answered and offers the one Reveal.
+        tech.wait_for("#request-reveal-button").await?;
+        tech.wait_until("Reveal to be enabled", async || {
+            Ok(tech
+                .attr("#request-reveal-button", "disabled")
+                .await?
+                .is_none())
+        })
+        .await?;
+        tech.click("#request-reveal-button").await?;
+        tech.wait_until("the decrypted answer", async || {
+            Ok(tech.value("#secret-plaintext").await? == "hunter2-wifi-0042")
+        })
+        .await?;
+
+        // A send with a passphrase: a wrong one can be retried without another view.
+        tech.goto(&format!("/pod/contacts/{contact}?action=send"))
+            .await?;
+        tech.wait_until("the form's script", async || {
+            Ok(tech.attr("#secret-submit", "disabled").await?.is_none())
+        })
+        .await?;
+        tech.fill("#secret-text", "behind-a-passphrase").await?;
+        tech.fill("#secret-passphrase", "blue heron").await?;
+        tech.click("#secret-channel-copy").await?;
+        tech.click("#secret-submit").await?;
+        tech.wait_for_text("#secret-created-text", "Copy this link")
+            .await?;
+        let link = tech.value("#secret-link").await?;
+        contact_browser.goto(&link).await?;
+        contact_browser.wait_for("#secret-passphrase").await?;
+        contact_browser
+            .wait_until("Reveal to be enabled", async || {
+                Ok(contact_browser
+                    .attr("#secret-reveal-button", "disabled")
+                    .await?
+                    .is_none())
+            })
+            .await?;
+        contact_browser
+            .fill("#secret-passphrase", "green heron")
+            .await?;
+        contact_browser.click("#secret-reveal-button").await?;
+        contact_browser
+            .wait_for_text("#secret-reveal-error", "Wrong passphrase")
+            .await?;
+        contact_browser
+            .fill("#secret-passphrase", "blue heron")
+            .await?;
+        contact_browser.click("#secret-reveal-button").await?;
+        contact_browser
+            .wait_until("the decrypted secret", async || {
+                Ok(contact_browser.value("#secret-plaintext").await? == "behind-a-passphrase")
+            })
+            .await?;
+        Ok(())
+    })
+    .await;
+}
