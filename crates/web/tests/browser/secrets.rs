@@ -115,20 +115,33 @@ async fn world() -> (TestApp, ContactId) {
     (app, contact)
 }
 
+/// Waits until the page's script enabled the button `css`.
+async fn enabled(b: &browser::Session, css: &str) -> anyhow::Result<()> {
+    b.wait_until(&format!("{css} to be enabled"), async || {
+        Ok(b.attr(css, "disabled").await?.is_none())
+    })
+    .await
+}
+
+async fn sign_in(b: &browser::Session) -> anyhow::Result<()> {
+    crate::support::sign_in(b, EMAIL, PASSWORD).await
+}
+
 /// Sends `text` from the Pod with "copy the link"; returns the link.
 async fn send_from_pod(
     b: &browser::Session,
     contact: ContactId,
     text: &str,
+    passphrase: &str,
 ) -> anyhow::Result<String> {
     b.goto(&format!("/pod/contacts/{contact}?action=send"))
         .await?;
-    b.wait_until("the form's script", async || {
-        Ok(b.attr("#secret-submit", "disabled").await?.is_none())
-    })
-    .await?;
+    enabled(b, "#secret-submit").await?;
     b.fill("#secret-text", text).await?;
     b.fill("#secret-label", "VPN password").await?;
+    if !passphrase.is_empty() {
+        b.fill("#secret-passphrase", passphrase).await?;
+    }
     b.click("#secret-channel-copy").await?;
     b.click("#secret-submit").await?;
     b.wait_for_text("#secret-created-text", "Copy this link")
@@ -148,12 +161,8 @@ async fn browser_secure_send_key_never_reaches_the_server() {
         async |b| {
             b.set_base_url(&base);
             let tech = b.main();
-            tech.goto("/login").await?;
-            tech.fill("#email", EMAIL).await?;
-            tech.fill("#password", PASSWORD).await?;
-            tech.click_and_wait("form[action='/login'] button[type=submit]")
-                .await?;
-            let link = send_from_pod(tech, contact, SECRET).await?;
+            sign_in(tech).await?;
+            let link = send_from_pod(tech, contact, SECRET, "").await?;
             let key = link.split('#').nth(1).unwrap_or_default().to_owned();
             anyhow::ensure!(key.len() == 43, "a 256-bit key in the fragment: {key}");
 
@@ -182,14 +191,7 @@ async fn browser_secure_send_key_never_reaches_the_server() {
             tech.goto(&status_path).await?;
             tech.wait_for_text("#secret-state", "opened").await?;
 
-            phone
-                .wait_until("Reveal to be enabled", async || {
-                    Ok(phone
-                        .attr("#secret-reveal-button", "disabled")
-                        .await?
-                        .is_none())
-                })
-                .await?;
+            enabled(&phone, "#secret-reveal-button").await?;
             phone.click("#secret-reveal-button").await?;
             phone
                 .wait_until("the decrypted secret", async || {
@@ -207,7 +209,7 @@ async fn browser_secure_send_key_never_reaches_the_server() {
             phone.wait_for_text("#secret-ended", "already used").await?;
 
             // An expired link: a clear page, nothing to reveal.
-            let other = send_from_pod(tech, contact, "expires-before-it-is-opened").await?;
+            let other = send_from_pod(tech, contact, "expires-before-it-is-opened", "").await?;
             app.clock.advance(Duration::from_secs(86_400 + 1));
             phone.goto(&other).await?;
             phone.wait_for_text("#secret-ended", "expired").await?;
@@ -246,17 +248,10 @@ async fn browser_secure_request_and_a_passphrase() {
     browser::run("browser_secure_request_and_a_passphrase", async |b| {
         b.set_base_url(&app.base_url);
         let tech = b.main();
-        tech.goto("/login").await?;
-        tech.fill("#email", EMAIL).await?;
-        tech.fill("#password", PASSWORD).await?;
-        tech.click_and_wait("form[action='/login'] button[type=submit]")
-            .await?;
+        sign_in(tech).await?;
         tech.goto(&format!("/pod/contacts/{contact}?action=request"))
             .await?;
-        tech.wait_until("the form's script", async || {
-            Ok(tech.attr("#secret-submit", "disabled").await?.is_none())
-        })
-        .await?;
+        enabled(tech, "#secret-submit").await?;
         tech.fill("#secret-label", "the Wi-Fi password").await?;
         tech.click("#secret-channel-copy").await?;
         tech.click("#secret-submit").await?;
@@ -275,14 +270,7 @@ async fn browser_secure_request_and_a_passphrase() {
         contact_browser
             .wait_for_text("#request-label", "the Wi-Fi password")
             .await?;
-        contact_browser
-            .wait_until("the form's script", async || {
-                Ok(contact_browser
-                    .attr("#request-send", "disabled")
-                    .await?
-                    .is_none())
-            })
-            .await?;
+        enabled(&contact_browser, "#request-send").await?;
         contact_browser
             .fill("#request-text", "hunter2-wifi-0042")
             .await?;
@@ -293,13 +281,7 @@ async fn browser_secure_request_and_a_passphrase() {
 
         // The technician's page reloads itself once answered and offers the one Reveal.
         tech.wait_for("#request-reveal-button").await?;
-        tech.wait_until("Reveal to be enabled", async || {
-            Ok(tech
-                .attr("#request-reveal-button", "disabled")
-                .await?
-                .is_none())
-        })
-        .await?;
+        enabled(tech, "#request-reveal-button").await?;
         tech.click("#request-reveal-button").await?;
         tech.wait_until("the decrypted answer", async || {
             Ok(tech.value("#secret-plaintext").await? == "hunter2-wifi-0042")
@@ -307,29 +289,10 @@ async fn browser_secure_request_and_a_passphrase() {
         .await?;
 
         // A send with a passphrase: a wrong one can be retried without another view.
-        tech.goto(&format!("/pod/contacts/{contact}?action=send"))
-            .await?;
-        tech.wait_until("the form's script", async || {
-            Ok(tech.attr("#secret-submit", "disabled").await?.is_none())
-        })
-        .await?;
-        tech.fill("#secret-text", "behind-a-passphrase").await?;
-        tech.fill("#secret-passphrase", "blue heron").await?;
-        tech.click("#secret-channel-copy").await?;
-        tech.click("#secret-submit").await?;
-        tech.wait_for_text("#secret-created-text", "Copy this link")
-            .await?;
-        let link = tech.value("#secret-link").await?;
+        let link = send_from_pod(tech, contact, "behind-a-passphrase", "blue heron").await?;
         contact_browser.goto(&link).await?;
         contact_browser.wait_for("#secret-passphrase").await?;
-        contact_browser
-            .wait_until("Reveal to be enabled", async || {
-                Ok(contact_browser
-                    .attr("#secret-reveal-button", "disabled")
-                    .await?
-                    .is_none())
-            })
-            .await?;
+        enabled(&contact_browser, "#secret-reveal-button").await?;
         contact_browser
             .fill("#secret-passphrase", "green heron")
             .await?;

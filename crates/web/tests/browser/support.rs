@@ -73,6 +73,22 @@ pub async fn contoso_with_ann(app: &TestApp, org: OrgId) -> ContactId {
         .id
 }
 
+/// Signs `b` in with a password (no second factor).
+///
+/// # Errors
+/// On WebDriver errors.
+pub async fn sign_in(
+    b: &countersign_testkit::browser::Session,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    b.goto("/login").await?;
+    b.fill("#email", email).await?;
+    b.fill("#password", password).await?;
+    b.click_and_wait("form[action='/login'] button[type=submit]")
+        .await
+}
+
 /// Seconds per TOTP step.
 const STEP_SECONDS: i64 = 30;
 

@@ -82,11 +82,7 @@ async fn sms_with(sim: &RunningEmulator, needle: &str) -> anyhow::Result<String>
 }
 
 async fn sign_in(b: &browser::Session) -> anyhow::Result<()> {
-    b.goto("/login").await?;
-    b.fill("#email", EMAIL).await?;
-    b.fill("#password", PASSWORD).await?;
-    b.click_and_wait("form[action='/login'] button[type=submit]")
-        .await
+    crate::support::sign_in(b, EMAIL, PASSWORD).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
