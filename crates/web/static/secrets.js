@@ -196,10 +196,27 @@
   }
 
   // The recipient's page of a send.
-  function revealPage(section) {
+  // A send's key: taken from the fragment on any of its pages (interstitial, code step) and
+  // kept in this tab's sessionStorage until revealed, so the code step does not lose it. The
+  // fragment is stripped from the address bar (and so from history) at once.
+  function linkKey() {
+    const parts = window.location.pathname.split("/");
+    if (parts[1] !== "s" || !parts[2]) return null;
+    const slot = `countersign-key:${parts[2]}`;
     const fragment = window.location.hash.slice(1);
-    // Strip the key from the address bar (and so from history) before anything else.
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    if (fragment) {
+      try { window.sessionStorage.setItem(slot, fragment); } catch (_) { /* private mode */ }
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      return { value: fragment, slot };
+    }
+    let kept = null;
+    try { kept = window.sessionStorage.getItem(slot); } catch (_) { kept = null; }
+    return kept ? { value: kept, slot } : null;
+  }
+  const forget = (k) => { try { window.sessionStorage.removeItem(k.slot); } catch (_) { /* gone */ } };
+
+  function revealPage(section, stored) {
+    const fragment = stored ? stored.value : "";
     const button = byId("secret-reveal-button");
     const error = byId("secret-reveal-error");
     let key = null;
@@ -235,6 +252,7 @@
           : "That was its last view: it is now deleted from the server.");
         button.hidden = true;
         if (pass) pass.disabled = true;
+        if (stored) forget(stored);
       } catch (e) {
         show(error, e.message);
         button.disabled = false;
@@ -314,8 +332,9 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-create]").forEach(createForm);
+    const stored = linkKey();
     const reveal = byId("secret-reveal");
-    if (reveal) revealPage(reveal);
+    if (reveal) revealPage(reveal, stored);
     const request = byId("secret-request");
     if (request) requestPage(request);
     const answer = byId("request-reveal");

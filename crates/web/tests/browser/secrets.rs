@@ -108,11 +108,16 @@ async fn proxy(upstream: &str) -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn world() -> (TestApp, ContactId) {
+    let (app, _, contact) = world_with_org().await;
+    (app, contact)
+}
+
+async fn world_with_org() -> (TestApp, countersign_domain::OrgId, ContactId) {
     let app = TestApp::new().await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
     let contact = crate::support::contoso_with_ann(&app, org).await;
-    (app, contact)
+    (app, org, contact)
 }
 
 /// Waits until the page's script enabled the button `css`.
@@ -127,7 +132,7 @@ async fn sign_in(b: &browser::Session) -> anyhow::Result<()> {
     crate::support::sign_in(b, EMAIL, PASSWORD).await
 }
 
-/// Sends `text` from the Pod with "copy the link"; returns the link.
+/// Sends `text` from the Pod with "copy the link" (and `passphrase`, if any); returns the link.
 async fn send_from_pod(
     b: &browser::Session,
     contact: ContactId,
@@ -307,6 +312,72 @@ async fn browser_secure_request_and_a_passphrase() {
         contact_browser
             .wait_until("the decrypted secret", async || {
                 Ok(contact_browser.value("#secret-plaintext").await? == "behind-a-passphrase")
+            })
+            .await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Recipient verification: the page asks for the code sent to the phone of record first; only
+/// then does the server release its key share, without which the page cannot decrypt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_recipient_verification_before_reveal() {
+    use countersign_store::{MessageFilter, MessageStore};
+    let (app, org, contact) = world_with_org().await;
+    browser::run("browser_recipient_verification_before_reveal", async |b| {
+        b.set_base_url(&app.base_url);
+        let tech = b.main();
+        sign_in(tech).await?;
+        tech.goto(&format!("/pod/contacts/{contact}?action=send"))
+            .await?;
+        enabled(tech, "#secret-submit").await?;
+        tech.fill("#secret-text", "only-after-the-code").await?;
+        tech.click("#secret-channel-copy").await?;
+        tech.click("#secret-verify").await?;
+        tech.click("#secret-submit").await?;
+        tech.wait_for_text("#secret-created-text", "Copy this link")
+            .await?;
+        let link = tech.value("#secret-link").await?;
+
+        let phone = b.new_session("recipient").await?;
+        phone.goto(&link).await?;
+        phone.wait_for_text("main", "your phone").await?;
+        anyhow::ensure!(phone.text("main").await?.contains("0101"));
+        anyhow::ensure!(!phone.exists("#secret-reveal-button").await?);
+        phone.click_and_wait("#secret-send-code").await?;
+        phone.wait_for("#secret-code").await?;
+        let filter = MessageFilter {
+            transport: None,
+            channel: None,
+            limit: 20,
+        };
+        let sms = app
+            .app
+            .store
+            .messages(org, &filter)
+            .await?
+            .into_iter()
+            .find(|m| m.template == "secret_code")
+            .and_then(|m| m.body_text)
+            .unwrap_or_default();
+        let code: String = sms
+            .split(" is ")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take(6)
+            .collect();
+        phone.fill("#secret-code", &code).await?;
+        phone.click_and_wait("#secret-code-check").await?;
+        phone.wait_for_text("#secret-notice", "it is you").await?;
+        // The page kept the key (this tab only) across the code step: Reveal works here.
+        anyhow::ensure!(!phone.client().current_url().await?.as_str().contains('#'));
+        enabled(&phone, "#secret-reveal-button").await?;
+        phone.click("#secret-reveal-button").await?;
+        phone
+            .wait_until("the decrypted secret", async || {
+                Ok(phone.value("#secret-plaintext").await? == "only-after-the-code")
             })
             .await?;
         Ok(())
