@@ -2,7 +2,8 @@
 //! work only. The bench stands in for both browsers: it makes the ciphertext envelope itself
 //! (random bytes, as opaque to the server as real AES-256-GCM output), POSTs it as the Pod's
 //! script does ("copy the link": no message), opens the recipient page (GET: the interstitial
-//! and its per-render nonce) and POSTs the reveal (the one-time claim, audited).
+//! and its per-render nonce) and POSTs the reveal (the one-time claim, audited). The recipient
+//! side runs in its own client without a session, as a recipient's browser does.
 
 use anyhow::{Context, bail};
 use base64::Engine as _;
@@ -57,6 +58,13 @@ async fn measure(
         .text()
         .await?;
     let csrf: Arc<str> = attr(&page, "data-csrf")?.into();
+    // The recipient: no session, only the pre-session cookie its first page sets.
+    let recipient = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    // Its cookie first, so concurrent first pages do not each make a different one.
+    recipient.get(format!("{base}/login")).send().await?;
 
     crate::report::progress(&format!(
         "{} create + reveal cycles, {} in flight",
@@ -66,8 +74,12 @@ async fn measure(
     let mut tasks = tokio::task::JoinSet::new();
     let mut latencies = Vec::with_capacity(args.count);
     for n in 0..args.count {
-        let (client, base, csrf) = (client.clone(), base.clone(), csrf.clone());
-        tasks.spawn(async move { cycle(&client, &base, &csrf, n).await });
+        let (clients, base, csrf) = (
+            (client.clone(), recipient.clone()),
+            base.clone(),
+            csrf.clone(),
+        );
+        tasks.spawn(async move { cycle(&clients, &base, &csrf, n).await });
         if tasks.len() >= args.concurrency
             && let Some(r) = tasks.join_next().await
         {
@@ -109,7 +121,12 @@ fn attr(html: &str, name: &str) -> anyhow::Result<String> {
 }
 
 /// One cycle: create, open, reveal. Returns milliseconds.
-async fn cycle(client: &reqwest::Client, base: &str, csrf: &str, n: usize) -> anyhow::Result<f64> {
+async fn cycle(
+    (client, recipient): &(reqwest::Client, reqwest::Client),
+    base: &str,
+    csrf: &str,
+    n: usize,
+) -> anyhow::Result<f64> {
     let t = Instant::now();
     // A 200-byte envelope: version, flags, then bytes the server cannot tell from ciphertext.
     let mut envelope = vec![1u8, 0];
@@ -134,14 +151,15 @@ async fn cycle(client: &reqwest::Client, base: &str, csrf: &str, n: usize) -> an
     }
     let created: serde_json::Value = res.json().await?;
     let path = created["path"].as_str().context("no path")?.to_owned();
-    let page = client.get(format!("{base}{path}")).send().await?;
+    let page = recipient.get(format!("{base}{path}")).send().await?;
     if page.status() != 200 {
         bail!("open: {}", page.status());
     }
-    let nonce = attr(&page.text().await?, "data-nonce")?;
-    let res = client
+    let html = page.text().await?;
+    let (form_token, nonce) = (attr(&html, "data-csrf")?, attr(&html, "data-nonce")?);
+    let res = recipient
         .post(format!("{base}{path}/reveal"))
-        .header("x-csrf-token", csrf)
+        .header("x-csrf-token", form_token)
         .json(&serde_json::json!({ "nonce": nonce }))
         .send()
         .await?;
