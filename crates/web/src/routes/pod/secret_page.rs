@@ -43,11 +43,19 @@ pub(super) fn status_of(s: &Secret, now: Timestamp) -> (&'static str, bool) {
 
 /// One sentence with every fact of the link's life.
 pub(super) fn describe(s: &Secret, now: Timestamp) -> String {
-    let mut parts = vec![format!(
-        "Made {} for {}.",
-        s.created_at.display(),
-        s.recipient_masked
-    )];
+    let mut parts = vec![if s.channel == "copy" {
+        format!(
+            "Made {}; the link was copied, not sent by Countersign.",
+            s.created_at.display()
+        )
+    } else {
+        format!(
+            "Made {} and sent by {} to {}.",
+            s.created_at.display(),
+            if s.channel == "sms" { "SMS" } else { "email" },
+            s.recipient_masked
+        )
+    }];
     if let Some(t) = s.opened_at {
         parts.push(format!(
             "Link first opened {} (this may be a link scanner; it uses no view).",
