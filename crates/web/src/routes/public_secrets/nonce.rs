@@ -44,3 +44,34 @@ pub fn check(keyring: &Keyring, id: SecretId, nonce: &str, now: Timestamp) -> bo
     let at = Timestamp(i64::from_be_bytes(at));
     ct_eq(&mac(keyring, id, body)[..16], tag) && at <= now && now.minus(VALID_FOR) < at
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_its_link_only_and_only_while_fresh() {
+        let keyring = Keyring::ephemeral();
+        let (id, other) = (SecretId::new(), SecretId::new());
+        let now = Timestamp(1_800_000_000_000);
+        let n = issue(&keyring, id, now);
+        assert_ne!(n, issue(&keyring, id, now), "a fresh nonce per render");
+        assert!(check(&keyring, id, &n, now.plus(Duration::from_secs(60))));
+        assert!(!check(&keyring, other, &n, now), "another link's nonce");
+        assert!(!check(&keyring, id, &n, now.plus(VALID_FOR)), "too old");
+        assert!(
+            !check(&keyring, id, &n, now.minus(Duration::from_secs(1))),
+            "from the future"
+        );
+        assert!(
+            !check(&Keyring::ephemeral(), id, &n, now),
+            "another keyring"
+        );
+        let mut forged = n.clone();
+        forged.replace_range(0..1, if n.starts_with('A') { "B" } else { "A" });
+        assert!(!check(&keyring, id, &forged, now));
+        for bad in ["", "%%%", "AAAA"] {
+            assert!(!check(&keyring, id, bad, now));
+        }
+    }
+}
