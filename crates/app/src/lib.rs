@@ -14,7 +14,7 @@ pub mod messages;
 mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
-mod secrets;
+pub mod secrets;
 pub mod settings;
 pub mod startup;
 pub mod verification;

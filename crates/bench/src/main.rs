@@ -23,6 +23,8 @@ enum Scenario {
     Serve(scenarios::serve::ServeArgs),
     /// Queue SMS messages and deliver them to the emulator's Twilio face with worker processes.
     Sms(scenarios::sms::Args),
+    /// Secure Send create + reveal cycles over HTTP (ciphertext made by the bench).
+    Secrets(scenarios::secrets::Args),
     /// Full then delta Microsoft 365 sync of many simulated tenants through the sync engine.
     Sync(scenarios::m365_sync::Args),
     /// Create and complete SMS-code verifications over HTTP (outbox transport).
@@ -43,6 +45,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
         Scenario::Serve(args) => scenarios::serve::run(args).await?,
+        Scenario::Secrets(args) => scenarios::secrets::run(args).await?,
         Scenario::Sms(args) => scenarios::sms::run(args).await?,
         Scenario::Sync(args) => scenarios::m365_sync::run(args).await?,
         Scenario::Verify(args) => scenarios::verify::run(args).await?,

@@ -10,6 +10,7 @@ mod keywords;
 mod mask;
 mod outbox;
 mod phone;
+mod secret_templates;
 mod sender;
 mod smtp;
 mod templates;

@@ -114,6 +114,48 @@ pub enum TemplateName {
         /// Minutes it is valid.
         minutes: i64,
     },
+    /// The link to a Secure Send secret (the key is in its fragment: never logged).
+    SecretSend {
+        /// Who sent it (display name).
+        technician: String,
+        /// `…/s/{token}#{key}`.
+        link: String,
+        /// When it stops working, e.g. `2026-11-29 10:15 UTC`.
+        expires: String,
+        /// Views allowed.
+        views: i64,
+    },
+    /// The link of a Secure Request (no key in it: the page carries the public key).
+    SecretRequest {
+        /// Who asks (display name).
+        technician: String,
+        /// `…/r/{token}`.
+        link: String,
+        /// When it stops working.
+        expires: String,
+        /// What is asked for.
+        what: String,
+    },
+    /// The code a secret's recipient types before its server-held key share is released.
+    SecretCode {
+        /// Who sent the secret.
+        technician: String,
+        /// The six digits.
+        code: String,
+        /// Minutes it is valid.
+        minutes: i64,
+    },
+    /// To the technician: their secret was revealed, or their request answered.
+    SecretRevealed {
+        /// The recipient, masked.
+        recipient: String,
+        /// "revealed" or "answered".
+        what: String,
+        /// When.
+        when: String,
+        /// The status page.
+        link: String,
+    },
 }
 
 impl TemplateName {
@@ -128,6 +170,10 @@ impl TemplateName {
             Self::WhoIAm { .. } => "who_i_am",
             Self::TechnicianCheck { .. } => "technician_check",
             Self::DeniedAlert { .. } => "denied_alert",
+            Self::SecretSend { .. } => "secret_send",
+            Self::SecretRequest { .. } => "secret_request",
+            Self::SecretCode { .. } => "secret_code",
+            Self::SecretRevealed { .. } => "secret_revealed",
         }
     }
 }
@@ -240,6 +286,29 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
             contact,
             ..fields(technician, "", link, 0)
         }),
+        TemplateName::SecretSend {
+            technician,
+            link,
+            expires,
+            views,
+        } => crate::secret_templates::send(brand, technician, link, expires, *views),
+        TemplateName::SecretRequest {
+            technician,
+            link,
+            expires,
+            what,
+        } => crate::secret_templates::request(brand, technician, link, expires, what),
+        TemplateName::SecretCode {
+            technician,
+            code,
+            minutes,
+        } => crate::secret_templates::code(brand, technician, code, *minutes),
+        TemplateName::SecretRevealed {
+            recipient,
+            what,
+            when,
+            link,
+        } => crate::secret_templates::revealed(brand, recipient, what, when, link),
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {

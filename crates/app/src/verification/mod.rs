@@ -6,7 +6,7 @@ mod check;
 mod events;
 mod link;
 mod settings;
-mod start;
+pub(crate) mod start;
 mod sweep;
 mod technician;
 

@@ -81,7 +81,7 @@ pub struct Started {
 
 /// HMAC of a normalised destination: send limits and failure counts per recipient without
 /// keeping the number itself in those rows.
-pub(super) fn recipient_key(app: &App, org: OrgId, destination: &str) -> Vec<u8> {
+pub(crate) fn recipient_key(app: &App, org: OrgId, destination: &str) -> Vec<u8> {
     let key = app.keyring.derive_key(purpose::VERIFICATION_CODE);
     hmac_sha256(
         key.as_ref(),
@@ -92,7 +92,7 @@ pub(super) fn recipient_key(app: &App, org: OrgId, destination: &str) -> Vec<u8>
 
 /// HMAC of a code, bound to its verification (ASVS 6.6.2: a code checks only against the
 /// request it was made for).
-pub(super) fn code_hash(key: &[u8], id: VerificationId, code: &str) -> Vec<u8> {
+pub(crate) fn code_hash(key: &[u8], id: VerificationId, code: &str) -> Vec<u8> {
     hmac_sha256(key, &[b"code", id.0.as_bytes(), code.as_bytes()]).to_vec()
 }
 
@@ -118,7 +118,7 @@ fn match_numbers() -> (i64, Vec<i64>) {
 
 /// The windows of the org's send limits as of `now` (security.md §2.4): per recipient per
 /// 10 minutes, per technician per hour, per org per day.
-pub(super) fn send_limits(settings: &VerificationSettings, now: Timestamp) -> SendLimits {
+pub(crate) fn send_limits(settings: &VerificationSettings, now: Timestamp) -> SendLimits {
     let hour = Duration::from_secs(3600);
     SendLimits {
         recipient_since: now.minus(Duration::from_secs(600)),
@@ -130,7 +130,7 @@ pub(super) fn send_limits(settings: &VerificationSettings, now: Timestamp) -> Se
     }
 }
 
-fn minutes(n: i64) -> Duration {
+pub(crate) fn minutes(n: i64) -> Duration {
     Duration::from_secs(u64::try_from(n.clamp(1, 10)).unwrap_or(5) * 60)
 }
 

@@ -4,11 +4,9 @@
 //! browser, and reports the latency of `GET /contacts?…`.
 
 use anyhow::{Context, bail};
-use countersign_app::{App, Settings, SystemClock};
 use countersign_domain::Email;
 use countersign_store::{ContactStore, CustomerStore, SourceKind, SyncedContact};
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Flags of the `contacts` scenario.
@@ -170,18 +168,7 @@ async fn measure(
     database_url: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut settings = Settings::default();
-    settings.storage.data_dir = data_dir.to_path_buf();
-    if let Some(url) = database_url {
-        settings.storage.database_url = url.to_owned();
-    }
-    settings.server.listen = format!("127.0.0.1:{port}");
-    settings.server.public_url = base.clone();
-    let app = App::start(settings, Arc::new(SystemClock))
-        .await
-        .context("starting the app")?;
+    let (app, base) = super::setup::local_app(&listener, data_dir, database_url, |_| {}).await?;
     let password = "plum orbit velvet 42";
     let admin = app
         .create_admin(

@@ -3,6 +3,8 @@
 pub mod contacts;
 pub mod emulator_pages;
 pub mod m365_sync;
+pub mod secrets;
 pub mod serve;
+pub mod setup;
 pub mod sms;
 pub mod verify;

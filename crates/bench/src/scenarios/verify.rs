@@ -5,9 +5,9 @@
 //! workers deliver the messages to the outbox meanwhile, as in production.
 
 use anyhow::{Context, bail};
+use countersign_app::App;
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
-use countersign_app::{App, Settings, SystemClock};
 use countersign_domain::{ContactId, Email};
 use countersign_store::{
     ChallengeStore, ContactQuery, ContactStore, CustomerStore, MessageStore, SourceKind,
@@ -32,21 +32,10 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
-    let dir = tempfile::tempdir()?;
-    let pg = match &args.database_url {
-        Some(admin) => Some((admin.clone(), super::contacts::fresh_database(admin).await?)),
-        None => None,
-    };
-    let result = measure(
-        &args,
-        dir.path(),
-        pg.as_ref().map(|(_, (url, _))| url.as_str()),
-    )
-    .await;
-    if let Some((admin, (_, name))) = &pg {
-        super::contacts::drop_database(admin, name).await;
-    }
-    result
+    super::setup::on_database(args.database_url.as_deref(), async |dir, url| {
+        measure(&args, dir, url).await
+    })
+    .await
 }
 
 fn contact(i: usize) -> SyncedContact {
@@ -70,19 +59,10 @@ async fn measure(
     database_url: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut settings = Settings::default();
-    settings.storage.data_dir = data_dir.to_path_buf();
-    if let Some(url) = database_url {
-        settings.storage.database_url = url.to_owned();
-    }
-    settings.server.listen = format!("127.0.0.1:{port}");
-    settings.server.public_url = base.clone();
-    settings.workers.poll_interval_ms = 20;
-    let app = App::start(settings, Arc::new(SystemClock))
-        .await
-        .context("starting the app")?;
+    let (app, base) = super::setup::local_app(&listener, data_dir, database_url, |s| {
+        s.workers.poll_interval_ms = 20;
+    })
+    .await?;
     let password = "plum orbit velvet 42";
     let admin = app
         .create_admin("Bench MSP", &Email::parse("verify@msp.example")?, password)

@@ -14,6 +14,9 @@ use countersign_store::PodStore;
 fn allowed(path: &str) -> bool {
     path.starts_with("/pod/")
         || path.starts_with("/static/")
+        // Secure Send/Request recipient pages are public: being signed in changes nothing.
+        || path.starts_with("/s/")
+        || path.starts_with("/r/")
         || path == "/account"
         || path.starts_with("/account/")
         || path.starts_with("/login")

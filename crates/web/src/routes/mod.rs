@@ -12,7 +12,9 @@ mod invites;
 mod jobs;
 mod outbox;
 mod pod;
+mod public_secrets;
 mod public_verify;
+mod secrets;
 mod settings;
 mod shell;
 mod webhook_endpoints;
@@ -42,6 +44,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(customers::router())
         .merge(pod::router())
         .merge(public_verify::router())
+        .merge(public_secrets::router())
+        .merge(secrets::router())
         .merge(jobs::router())
         .merge(outbox::router())
         .merge(branding::router())

@@ -10,6 +10,7 @@ mod contacts;
 mod harness;
 mod onboarding;
 mod pod_frame;
+mod secrets;
 mod seed_workflow;
 mod support;
 mod verification;

@@ -1,17 +1,18 @@
-//! Helpers shared by the journeys: an authenticator app in a few lines, and a customer with
-//! synced contacts.
+//! Helpers shared by the journeys: an authenticator app in a few lines.
 
 use countersign_app::{Clock as _, ManualClock};
 use countersign_crypto::{TotpSecret, totp_at};
-use countersign_domain::{Country, CustomerId, OrgId};
-use countersign_store::{ContactStore, Customer, CustomerStore, SourceKind, SyncedContact};
+use countersign_domain::{ContactId, Country, CustomerId, OrgId};
+use countersign_store::{
+    ContactQuery, ContactStore, Customer, CustomerStore, SourceKind, SyncedContact,
+};
 use countersign_testkit::TestApp;
 use std::time::Duration;
 
-/// Stores the Microsoft 365 customer "Contoso" of `org` with `contacts` synced into it.
+/// The customer "Contoso" (Microsoft 365, US) of `org`, with `contacts` synced into it.
 ///
 /// # Panics
-/// The store fails (a failed test).
+/// When the store fails (a failed test).
 #[allow(clippy::unwrap_used)]
 pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> Customer {
     let customer = Customer {
@@ -37,6 +38,55 @@ pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> C
         .await
         .unwrap();
     customer
+}
+
+/// Contoso with one contact, Ann Lee (ann@contoso.example, +1 425 555 0101): her id.
+///
+/// # Panics
+/// When the store fails (a failed test).
+#[allow(clippy::unwrap_used)]
+pub async fn contoso_with_ann(app: &TestApp, org: OrgId) -> ContactId {
+    let ann = SyncedContact {
+        external_id: "1".into(),
+        given_name: "Ann".into(),
+        surname: "Lee".into(),
+        display_name: "Ann Lee".into(),
+        email: Some("ann@contoso.example".into()),
+        mobile: Some("+1 425 555 0101".into()),
+        mobile_e164: Some("+14255550101".into()),
+        account_enabled: true,
+        user_type: "Member".into(),
+        ..SyncedContact::default()
+    };
+    contoso(app, org, &[ann]).await;
+    app.app
+        .store
+        .search_contacts(
+            org,
+            &ContactQuery {
+                limit: 1,
+                ..ContactQuery::default()
+            },
+        )
+        .await
+        .unwrap()[0]
+        .id
+}
+
+/// Signs `b` in with a password (no second factor).
+///
+/// # Errors
+/// On WebDriver errors.
+pub async fn sign_in(
+    b: &countersign_testkit::browser::Session,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    b.goto("/login").await?;
+    b.fill("#email", email).await?;
+    b.fill("#password", password).await?;
+    b.click_and_wait("form[action='/login'] button[type=submit]")
+        .await
 }
 
 /// Seconds per TOTP step.

@@ -11,7 +11,6 @@ use countersign_app::messages::Transports;
 use countersign_app::settings::TwilioSettings;
 use countersign_domain::ContactId;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
-use countersign_store::{ContactQuery, ContactStore, SyncedContact};
 use countersign_testkit::browser;
 use countersign_testkit::{Options, TestApp};
 use std::time::Duration;
@@ -51,32 +50,7 @@ async fn world() -> World {
     .await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let org = admin.org.id;
-    let ann = SyncedContact {
-        external_id: "1".into(),
-        given_name: "Ann".into(),
-        surname: "Lee".into(),
-        display_name: "Ann Lee".into(),
-        email: Some("ann@contoso.example".into()),
-        mobile: Some("+1 425 555 0101".into()),
-        mobile_e164: Some(MOBILE.into()),
-        account_enabled: true,
-        user_type: "Member".into(),
-        ..SyncedContact::default()
-    };
-    crate::support::contoso(&app, org, &[ann]).await;
-    let contact = app
-        .app
-        .store
-        .search_contacts(
-            org,
-            &ContactQuery {
-                limit: 1,
-                ..ContactQuery::default()
-            },
-        )
-        .await
-        .unwrap()[0]
-        .id;
+    let contact = crate::support::contoso_with_ann(&app, org).await;
     let transports = Transports::from_settings(&app.app.settings).unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = WorkerPool::start(app.app.clone(), transports, stopped);
@@ -108,11 +82,7 @@ async fn sms_with(sim: &RunningEmulator, needle: &str) -> anyhow::Result<String>
 }
 
 async fn sign_in(b: &browser::Session) -> anyhow::Result<()> {
-    b.goto("/login").await?;
-    b.fill("#email", EMAIL).await?;
-    b.fill("#password", PASSWORD).await?;
-    b.click_and_wait("form[action='/login'] button[type=submit]")
-        .await
+    crate::support::sign_in(b, EMAIL, PASSWORD).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -92,6 +92,11 @@ async fn directory_matrix(
             vec![("name", "Hijacked"), ("default_country", "GB")],
         ),
     ];
+    let b_admin = countersign_store::TechnicianStore::technicians(&app.app.store, b_org)
+        .await
+        .unwrap()
+        .remove(0);
+    crate::secrets::isolation_matrix(app, &b_admin, b_contact, c).await;
     let manual_id = b_manual.id.to_string();
     let mut all = writes;
     all.push((

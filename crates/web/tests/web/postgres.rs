@@ -50,3 +50,11 @@ async fn pg_pod_frame_session_is_org_scoped() {
     }
     crate::pod_frame::pod_session_is_org_scoped(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_racing_reveals_of_a_one_view_secret_have_one_winner() {
+    if skip_postgres() {
+        return;
+    }
+    crate::secrets::one_winner(TestApp::postgres().await).await;
+}

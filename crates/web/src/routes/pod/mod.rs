@@ -8,6 +8,8 @@ mod framing;
 mod handoff;
 mod inbox;
 mod pages;
+mod secret_page;
+mod secrets;
 mod verify;
 
 use crate::AppState;
@@ -24,6 +26,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/pod/contacts/{id}/who-i-am", post(verify::who_i_am))
         .route("/pod/verifications/{vid}/status", get(verify::status))
+        .route("/pod/secrets", post(secrets::create))
+        .route("/pod/secrets/{sid}", get(secret_page::show))
+        .route("/pod/secrets/{sid}/status", get(secrets::status))
+        .route("/pod/secrets/{sid}/reveal", post(secrets::reveal))
+        .route("/pod/secrets/{sid}/burn", post(secrets::burn))
+        .route("/pod/secrets/{sid}/notify", post(secrets::notify))
         .route("/pod/inbox", get(inbox::show))
         .route("/pod/inbox/status", get(inbox::status))
         .route("/pod/inbox/{id}/confirm", post(inbox::confirm))

@@ -17,8 +17,8 @@ use countersign_app::verification::MAX_CODE_ATTEMPTS;
 use countersign_domain::phone::mask_e164;
 use countersign_domain::{ContactId, Role, Timestamp, VerificationId};
 use countersign_store::{
-    Challenge, ChallengeStore, ContactQuery, ContactStore, PodStore, VerificationMethod,
-    VerificationStatus,
+    Challenge, ChallengeStore, ContactQuery, ContactStore, PodStore, SecretStore,
+    VerificationMethod, VerificationStatus,
 };
 use serde::Deserialize;
 
@@ -26,16 +26,8 @@ use serde::Deserialize;
 /// works: the Pod then shows the action's panel).
 const ACTIONS: [(&str, &str, &str); 4] = [
     ("verify", "Verify", ""),
-    (
-        "send",
-        "Secure Send",
-        "Secure Send (a one-time encrypted link) arrives with secret sharing. Nothing was sent.",
-    ),
-    (
-        "request",
-        "Secure Request",
-        "Secure Request (ask the contact for a secret through a one-time link) arrives with secret sharing. Nothing was sent.",
-    ),
+    ("send", "Secure Send", ""),
+    ("request", "Secure Request", ""),
     ("technician", "Technician verification", ""),
 ];
 
@@ -110,6 +102,10 @@ struct PodPage {
     error: Option<String>,
     notice: Option<String>,
     who: Option<(String, String)>,
+    /// Secure Send / Request panels: the contact's links, newest first.
+    secrets: Vec<super::secret_page::SecretRow>,
+    /// The shared secret form is also the standalone page's.
+    standalone: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -220,6 +216,18 @@ pub(super) async fn render_pod(
         .map(|o| (o.id.to_string(), o.display_name))
         .collect();
     let settings = state.app.store.verification_settings(org).await?;
+    let secrets = if matches!(extras.action.as_str(), "send" | "request") {
+        state
+            .app
+            .store
+            .contact_secrets(org, id, countersign_app::secrets::POD_LIST)
+            .await?
+            .iter()
+            .map(|s| super::secret_page::row(s, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = PodPage {
         id: c.id.to_string(),
         name: c.display_name.clone(),
@@ -279,6 +287,8 @@ pub(super) async fn render_pod(
         error: extras.error,
         notice: extras.notice,
         who: extras.who,
+        secrets,
+        standalone: false,
     };
     let headers = framing_headers(&view.settings.frame_ancestors);
     let status = extras.status.unwrap_or(StatusCode::OK);

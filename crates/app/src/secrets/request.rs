@@ -1,0 +1,87 @@
+//! A request's two later steps: the contact answers once (their browser encrypted the data to
+//! the request's public key), and the technician reveals the answer (the same one-time claim
+//! as a send's, releasing the envelope and the private key together).
+
+use super::{MAX_ENVELOPE, Revealed, SecretError};
+use crate::App;
+use crate::audit::Actor;
+use countersign_crypto::hash_token;
+use countersign_domain::{OrgId, SecretId};
+use countersign_store::{SecretKind, SecretStore};
+
+impl App {
+    /// The contact's answer to the request with this token. Once only; `proof` checks the
+    /// page's per-render nonce against the link's id first.
+    ///
+    /// # Errors
+    /// `NotFound`, an empty or too large envelope, `Ended` (answered, expired or burned), or a
+    /// store failure.
+    pub async fn submit_secret_request(
+        &self,
+        token: &str,
+        envelope: &[u8],
+        ip: &str,
+        proof: impl FnOnce(SecretId) -> bool,
+    ) -> Result<(), SecretError> {
+        let Some(secret) = self.store.secret_by_token(&hash_token(token)).await? else {
+            return Err(SecretError::NotFound);
+        };
+        if secret.kind != SecretKind::Request {
+            return Err(SecretError::NotFound);
+        }
+        if !proof(secret.id) {
+            return Err(super::stale_page());
+        }
+        if envelope.is_empty() || envelope.len() > MAX_ENVELOPE {
+            return Err(SecretError::Invalid(
+                "what you entered is empty or too long (about 40,000 characters at most)".into(),
+            ));
+        }
+        let (org, now) = (secret.org_id, self.now());
+        if !self
+            .store
+            .submit_secret_request(org, secret.id, envelope, now)
+            .await?
+        {
+            let current = self.store.secret(org, secret.id).await?;
+            return Err(SecretError::Ended(current.state_at(now)));
+        }
+        let actor = Actor {
+            org_id: Some(org),
+            technician_id: None,
+            label: "recipient".into(),
+            ip: Some(ip.to_owned()),
+        };
+        self.audit(
+            &actor,
+            Some(org),
+            "secret.submitted",
+            &secret.id.to_string(),
+            serde_json::json!({ "bytes": envelope.len() }),
+        )
+        .await?;
+        if secret.notify_on_reveal {
+            self.notify_technician(&secret, "answered").await?;
+        }
+        Ok(())
+    }
+
+    /// The technician opens the answer to their org's request `id` (one claimed view).
+    ///
+    /// # Errors
+    /// `NotFound` (another org's too), `Ended` (not answered yet, expired, burned, already
+    /// revealed), or an internal failure.
+    pub async fn reveal_secret_request(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        id: SecretId,
+        ip: &str,
+    ) -> Result<Revealed, SecretError> {
+        let secret = self.store.secret(org, id).await?;
+        if secret.kind != SecretKind::Request {
+            return Err(SecretError::NotFound);
+        }
+        self.claim(actor, &secret, ip).await
+    }
+}

@@ -1,0 +1,313 @@
+//! `/s/{token}`: a secret sent to the recipient. GET/HEAD: the interstitial (sender, MSP,
+//! expiry, views left; with recipient verification, the code step first). POST `…/reveal`
+//! (from `static/secrets.js`, JSON): one claimed view. POST `…/code` and `…/verify`: the
+//! code to the phone of record.
+
+use super::{ended_text, json_error, json_ok, nonce, private};
+use crate::AppState;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::middleware::csrf::FormToken;
+use crate::page::render;
+use crate::routes::sentence;
+use askama::Template;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_app::secrets::{LinkView, SecretError};
+use countersign_app::verification::CodeOutcome;
+use countersign_domain::VerificationId;
+use countersign_store::{SecretKind, SecretState};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "public_secrets/send.html")]
+struct SendPage {
+    csrf: String,
+    token: String,
+    nonce: String,
+    msp: String,
+    footer: String,
+    technician: String,
+    label: String,
+    expires: String,
+    views_left: i64,
+    has_passphrase: bool,
+    needs_code: bool,
+    phone: String,
+    verification: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "public_secrets/ended.html")]
+pub(super) struct EndedPage {
+    pub msp: String,
+    pub title: &'static str,
+    pub text: &'static str,
+    pub when: Option<String>,
+}
+
+/// The page of a link that cannot be used (or does not exist).
+pub(super) fn ended(view: Option<&LinkView>) -> Result<Response, AppError> {
+    let Some(v) = view else {
+        let page = EndedPage {
+            msp: String::new(),
+            title: "This link does not work",
+            text: "It may be mistyped or incomplete. Ask the sender for a new one.",
+            when: None,
+        };
+        return Ok(private(
+            (StatusCode::NOT_FOUND, render(&page)?).into_response(),
+        ));
+    };
+    let (title, text) = ended_text(v.state);
+    let s = &v.secret;
+    let when = match v.state {
+        SecretState::Revealed => s
+            .last_revealed_at
+            .map(|t| format!("Last opened at {}.", t.display())),
+        SecretState::Expired => Some(format!("Expired at {}.", s.expires_at.display())),
+        SecretState::Burned => s.ended_at.map(|t| format!("Cancelled at {}.", t.display())),
+        _ => None,
+    };
+    let page = EndedPage {
+        msp: v.brand.name.clone(),
+        title,
+        text,
+        when,
+    };
+    Ok(private((StatusCode::GONE, render(&page)?).into_response()))
+}
+
+struct Extras {
+    verification: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+}
+
+impl Default for Extras {
+    fn default() -> Self {
+        Self {
+            verification: None,
+            error: None,
+            notice: None,
+            status: StatusCode::OK,
+        }
+    }
+}
+
+fn page(
+    state: &AppState,
+    form: &FormToken,
+    token: String,
+    v: &LinkView,
+    x: Extras,
+) -> Result<Response, AppError> {
+    let s = &v.secret;
+    let page = SendPage {
+        csrf: form.token.clone(),
+        nonce: nonce::issue(&state.app.keyring, s.id, state.app.now()),
+        token,
+        msp: v.brand.name.clone(),
+        footer: v.brand.footer.clone(),
+        technician: v.technician.clone(),
+        label: s.label.clone(),
+        expires: s.expires_at.display(),
+        views_left: s.views_left,
+        has_passphrase: s.has_passphrase,
+        needs_code: s.require_verification && s.verification_id.is_none(),
+        phone: v.phone_masked.clone(),
+        verification: x.verification,
+        error: x.error,
+        notice: x.notice,
+    };
+    Ok(private(form.respond((x.status, render(&page)?))))
+}
+
+async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, AppError> {
+    state
+        .app
+        .secret_link(token, SecretKind::Send)
+        .await
+        .map_err(internal)
+}
+
+/// GET and HEAD /s/{token}: who sent it, until when. Claims nothing.
+pub async fn show(
+    State(state): State<AppState>,
+    form: FormToken,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    match view(&state, &token).await? {
+        Some(v) if v.state == SecretState::Active => {
+            page(&state, &form, token, &v, Extras::default())
+        }
+        v => ended(v.as_ref()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevealBody {
+    #[serde(default)]
+    nonce: String,
+}
+
+/// POST /s/{token}/reveal: claims one view; the ciphertext (and the server share) as JSON.
+pub async fn reveal(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    body: Result<Json<RevealBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "The request was malformed; reload the page and try again.",
+        );
+    };
+    let keyring = state.app.keyring.clone();
+    let now = state.app.now();
+    let result = state
+        .app
+        .reveal_secret(&token, &ip.to_string(), |id| {
+            nonce::check(&keyring, id, &body.nonce, now)
+        })
+        .await;
+    match result {
+        Ok(r) => json_ok(serde_json::json!({
+            "envelope": URL_SAFE_NO_PAD.encode(&r.envelope),
+            "share": r.server_share.as_ref().map(|s| URL_SAFE_NO_PAD.encode(s.as_slice())),
+            "views_left": r.views_left,
+        })),
+        Err(e) => claim_error(e),
+    }
+}
+
+/// A refused claim as JSON for the page's script.
+pub(super) fn claim_error(e: SecretError) -> Response {
+    match e {
+        SecretError::NotFound => json_error(StatusCode::NOT_FOUND, "This link does not work."),
+        SecretError::Ended(s) => {
+            let (title, text) = ended_text(s);
+            json_error(StatusCode::GONE, &format!("{title}. {text}"))
+        }
+        SecretError::NotVerified => json_error(
+            StatusCode::FORBIDDEN,
+            "Confirm it is you with the code first: reload the page.",
+        ),
+        SecretError::Invalid(t) => json_error(StatusCode::UNPROCESSABLE_ENTITY, &sentence(&t)),
+        e => internal(e).into_response(),
+    }
+}
+
+/// POST /s/{token}/code: sends the code to the phone of record.
+pub async fn send_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: FormToken,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let result = state.app.send_secret_code(&token, &ip.to_string()).await;
+    let Some(v) = view(&state, &token).await? else {
+        return ended(None);
+    };
+    if v.state != SecretState::Active {
+        return ended(Some(&v));
+    }
+    let x = match result {
+        Ok(sent) => Extras {
+            verification: Some(sent.verification.to_string()),
+            notice: Some(format!("We sent a code to {}.", sent.phone_masked)),
+            ..Extras::default()
+        },
+        Err(e) => Extras {
+            error: Some(user_text(e)?),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Extras::default()
+        },
+    };
+    page(&state, &form, token, &v, x)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    verification: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// POST /s/{token}/verify: checks the code; when right, Reveal becomes possible.
+pub async fn check_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form_token: FormToken,
+    Path(token): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Ok(vid) = form.verification.parse::<VerificationId>() else {
+        return Err(AppError::BadRequest(
+            "The form is incomplete; reload the page and ask for a new code.".into(),
+        ));
+    };
+    let result = state
+        .app
+        .check_secret_code(&token, vid, &form.code, &ip.to_string())
+        .await;
+    let Some(v) = view(&state, &token).await? else {
+        return ended(None);
+    };
+    if v.state != SecretState::Active {
+        return ended(Some(&v));
+    }
+    let again = |text: String| Extras {
+        verification: Some(vid.to_string()),
+        error: Some(text),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..Extras::default()
+    };
+    let x = match result {
+        Ok(CodeOutcome::Verified) => Extras {
+            notice: Some("Thank you: it is you. You can reveal the message now.".into()),
+            ..Extras::default()
+        },
+        Ok(CodeOutcome::Wrong { left }) => again(format!(
+            "Wrong code. {left} attempt{} left.",
+            if left == 1 { "" } else { "s" }
+        )),
+        Ok(CodeOutcome::Dead | CodeOutcome::Unusable(_)) => Extras {
+            error: Some("This code no longer works. Ask for a new one.".into()),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Extras::default()
+        },
+        Err(SecretError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => again(user_text(e)?),
+    };
+    page(&state, &form_token, token, &v, x)
+}
+
+/// The words of a user error; internal ones become the error page.
+fn user_text(e: SecretError) -> Result<String, AppError> {
+    match e {
+        SecretError::NotFound => Err(AppError::NotFound),
+        e @ (SecretError::Store(_) | SecretError::Sealed | SecretError::Message(_)) => {
+            Err(internal(e))
+        }
+        e => Ok(sentence(&e.to_string())),
+    }
+}
+
+pub(super) fn internal(e: SecretError) -> AppError {
+    match e {
+        SecretError::NotFound => AppError::NotFound,
+        SecretError::Store(e) => e.into(),
+        e => AppError::Internal(anyhow::anyhow!(e)),
+    }
+}

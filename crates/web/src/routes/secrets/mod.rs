@@ -1,0 +1,13 @@
+//! Secure Send to a recipient given by mobile number or email address, not a contact of
+//! record (the Pod's panel does contacts). The form is the Pod's (`pod/_secret_form.html`);
+//! `static/secrets.js` encrypts and posts to `/pod/secrets`.
+
+mod pages;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/secrets/new", get(pages::new))
+}
