@@ -22,6 +22,8 @@ pub struct VerificationSettings {
     pub per_org_day: i64,
     /// Whether verifying a contact other than the one the Pod was opened for needs a note.
     pub require_note_for_other: bool,
+    /// The longest a Secure Send/Request link of the org may live, in hours: 1, 24 or 168.
+    pub secret_max_hours: i64,
     /// When last saved (`None`: the defaults, never saved).
     pub updated_at: Option<Timestamp>,
 }
@@ -43,6 +45,7 @@ impl VerificationSettings {
             per_technician_hour: 30,
             per_org_day: 1000,
             require_note_for_other: false,
+            secret_max_hours: 168,
             updated_at: None,
         }
     }

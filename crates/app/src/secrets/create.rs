@@ -11,8 +11,8 @@ use countersign_crypto::random_token;
 use countersign_domain::{ContactId, OrgId, SecretId};
 use countersign_messaging::{TemplateName, mask_recipient};
 use countersign_store::{
-    Channel, ContactStore, MessageStore, NewSecret, SealedColumn, SecretKind, SecretStore,
-    Technician,
+    ChallengeStore, Channel, ContactStore, MessageStore, NewSecret, SealedColumn, SecretKind,
+    SecretStore, Technician,
 };
 use zeroize::Zeroizing;
 
@@ -131,6 +131,19 @@ impl App {
         }
         if !(1..=MAX_VIEWS).contains(&req.max_views) {
             return Err(invalid("views must be between 1 and 10"));
+        }
+        let max_hours = self
+            .store
+            .verification_settings(org)
+            .await?
+            .secret_max_hours;
+        if req.expiry.hours() > max_hours {
+            let longest = Expiry::allowed(max_hours)
+                .last()
+                .map_or("1 hour", |e| e.label());
+            return Err(SecretError::Invalid(format!(
+                "links of your organisation may last at most {longest} (Settings ▸ Verification); choose a shorter expiry"
+            )));
         }
         let contact = match req.contact {
             Some(c) => {

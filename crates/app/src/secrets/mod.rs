@@ -57,6 +57,48 @@ impl Expiry {
         }
     }
 
+    /// Every choice, shortest first.
+    pub const ALL: [Self; 3] = [Self::Hour, Self::Day, Self::Week];
+
+    /// The form value (`1h`, `1d`, `7d`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hour => "1h",
+            Self::Day => "1d",
+            Self::Week => "7d",
+        }
+    }
+
+    /// As people read it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Hour => "1 hour",
+            Self::Day => "1 day",
+            Self::Week => "7 days",
+        }
+    }
+
+    /// In hours (how the org's maximum is stored).
+    #[must_use]
+    pub fn hours(self) -> i64 {
+        match self {
+            Self::Hour => 1,
+            Self::Day => 24,
+            Self::Week => 168,
+        }
+    }
+
+    /// The choices an org whose links live at most `max_hours` may make.
+    #[must_use]
+    pub fn allowed(max_hours: i64) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|e| e.hours() <= max_hours)
+            .collect()
+    }
+
     /// The duration.
     #[must_use]
     pub fn duration(self) -> Duration {

@@ -15,6 +15,8 @@ pub struct VerificationSettingsInput {
     pub per_technician_hour: String,
     pub per_org_day: String,
     pub require_note_for_other: bool,
+    /// The longest Secure Send/Request link: `1h`, `1d` or `7d`.
+    pub secret_max_expiry: String,
 }
 
 fn number(text: &str, what: &str, min: i64, max: i64) -> Result<i64, VerificationError> {
@@ -61,6 +63,17 @@ impl App {
             )?,
             per_org_day: number(&input.per_org_day, "verifications per day", 1, 100_000_000)?,
             require_note_for_other: input.require_note_for_other,
+            // Left out (an older form): the longest, as before the setting existed.
+            secret_max_hours: crate::secrets::Expiry::parse(match input.secret_max_expiry.trim() {
+                "" => "7d",
+                other => other,
+            })
+            .ok_or_else(|| {
+                    VerificationError::Invalid(
+                        "choose the longest a Secure Send/Request link may last: 1 hour, 1 day or 7 days".into(),
+                    )
+                })?
+                .hours(),
             updated_at: Some(self.now()),
         };
         self.store.save_verification_settings(&s).await?;
@@ -76,6 +89,7 @@ impl App {
                 "per_technician_hour": s.per_technician_hour,
                 "per_org_day": s.per_org_day,
                 "require_note_for_other": s.require_note_for_other,
+                "secret_max_hours": s.secret_max_hours,
             }),
         )
         .await?;

@@ -101,7 +101,7 @@ fn org_lock_key(org: OrgId) -> i64 {
 /// secret_hash, key_id, attempts, recipient_key, recipient failures of a claimed attempt.
 type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>, i64);
 
-type SettingsRow = (i64, i64, i64, i64, i64, i64, i64);
+type SettingsRow = (i64, i64, i64, i64, i64, i64, i64, i64);
 
 impl<DB> ChallengeStore for SqlStore<DB>
 where
@@ -129,15 +129,15 @@ where
     async fn verification_settings(&self, org: OrgId) -> StoreResult<VerificationSettings> {
         let row: Option<SettingsRow> = sqlx::query_as(
             "SELECT code_minutes, link_minutes, per_recipient_10min, per_technician_hour, \
-             per_org_day, require_note_for_other, updated_at FROM verification_settings \
-             WHERE org_id = $1",
+             per_org_day, require_note_for_other, updated_at, secret_max_hours \
+             FROM verification_settings WHERE org_id = $1",
         )
         .bind(org.0)
         .fetch_optional(&mut *self.reads.acquire().await?)
         .await?;
         Ok(match row {
             None => VerificationSettings::defaults(org),
-            Some((code, link, recipient, technician, day, note, updated_at)) => {
+            Some((code, link, recipient, technician, day, note, updated_at, secret_hours)) => {
                 VerificationSettings {
                     org_id: org,
                     code_minutes: code,
@@ -146,6 +146,7 @@ where
                     per_technician_hour: technician,
                     per_org_day: day,
                     require_note_for_other: note != 0,
+                    secret_max_hours: secret_hours,
                     updated_at: Some(Timestamp(updated_at)),
                 }
             }
@@ -156,14 +157,14 @@ where
         sqlx::query(
             "INSERT INTO verification_settings (org_id, code_minutes, link_minutes, \
              per_recipient_10min, per_technician_hour, per_org_day, require_note_for_other, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             updated_at, secret_max_hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (org_id) DO UPDATE SET code_minutes = excluded.code_minutes, \
              link_minutes = excluded.link_minutes, \
              per_recipient_10min = excluded.per_recipient_10min, \
              per_technician_hour = excluded.per_technician_hour, \
              per_org_day = excluded.per_org_day, \
              require_note_for_other = excluded.require_note_for_other, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, secret_max_hours = excluded.secret_max_hours",
         )
         .bind(s.org_id.0)
         .bind(s.code_minutes)
@@ -173,6 +174,7 @@ where
         .bind(s.per_org_day)
         .bind(i64::from(s.require_note_for_other))
         .bind(s.updated_at.map_or(0, |t| t.0))
+        .bind(s.secret_max_hours)
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())

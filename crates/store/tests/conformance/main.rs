@@ -138,6 +138,7 @@ conformance! {
         racing_guesses_never_exceed_the_attempt_cap,
         concurrent_link_answers_have_one_winner,
         technician_checks_flow_and_are_org_scoped,
+        settings_round_trip_per_org,
     ],
     secrets: [
         concurrent_reveals_of_a_one_view_secret_have_one_winner,

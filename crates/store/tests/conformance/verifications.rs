@@ -590,3 +590,38 @@ pub async fn technician_checks_flow_and_are_org_scoped(store: &Store) {
         Err(StoreError::NotFound)
     ));
 }
+
+pub async fn settings_round_trip_per_org(store: &Store) {
+    use countersign_store::VerificationSettings;
+    let o = org(store, "acme").await;
+    let other = org(store, "other").await;
+    assert_eq!(
+        store.verification_settings(o.id).await.unwrap(),
+        VerificationSettings::defaults(o.id)
+    );
+    let saved = VerificationSettings {
+        code_minutes: 3,
+        link_minutes: 7,
+        per_recipient_10min: 2,
+        per_technician_hour: 12,
+        per_org_day: 99,
+        require_note_for_other: true,
+        secret_max_hours: 24,
+        updated_at: Some(at(5)),
+        ..VerificationSettings::defaults(o.id)
+    };
+    store.save_verification_settings(&saved).await.unwrap();
+    assert_eq!(store.verification_settings(o.id).await.unwrap(), saved);
+    assert_eq!(
+        store.verification_settings(other.id).await.unwrap(),
+        VerificationSettings::defaults(other.id),
+        "another org keeps its own"
+    );
+    // The table refuses a link lifetime the product does not offer.
+    let odd = VerificationSettings {
+        secret_max_hours: 5,
+        ..saved.clone()
+    };
+    assert!(store.save_verification_settings(&odd).await.is_err());
+    assert_eq!(store.verification_settings(o.id).await.unwrap(), saved);
+}

@@ -467,6 +467,57 @@ async fn bad_input_gets_a_clear_message_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn the_orgs_longest_expiry_caps_new_links() {
+    use countersign_store::ChallengeStore;
+    let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
+    let csrf = tech_csrf(&f).await;
+    let mut rules = f.app.app.store.verification_settings(f.org).await.unwrap();
+    assert_eq!(
+        rules.secret_max_hours, 168,
+        "7 days unless the org says less"
+    );
+    rules.secret_max_hours = 1;
+    f.app
+        .app
+        .store
+        .save_verification_settings(&rules)
+        .await
+        .unwrap();
+    // The form offers only what the org allows.
+    let path = format!("/pod/contacts/{}?action=send", f.contact);
+    let (_, pod) = crate::get(&f.app, &f.tech, &path).await;
+    assert!(
+        pod.contains(r#"<option value="1h" selected>1 hour</option>"#),
+        "{pod}"
+    );
+    assert!(!pod.contains(r#"value="1d""#) && !pod.contains(r#"value="7d""#));
+    let body = |expiry: &str| {
+        json!({
+            "kind": "send", "contact": f.contact.to_string(), "channel": "copy",
+            "envelope": URL_SAFE_NO_PAD.encode(ENVELOPE), "expiry": expiry, "views": 1,
+        })
+    };
+    let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body("1d")).await;
+    assert_eq!(status, 422, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("at most 1 hour"),
+        "{v}"
+    );
+    assert!(
+        f.app
+            .app
+            .store
+            .contact_secrets(f.org, f.contact, 50)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+    let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body("1h")).await;
+    assert!((200..300).contains(&status), "{status}: {v}");
+}
+
+#[tokio::test]
 async fn recipient_verification_releases_the_share_only_after_the_code() {
     let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
     let share = [7u8; 32];

@@ -106,6 +106,8 @@ struct PodPage {
     secrets: Vec<super::secret_page::SecretRow>,
     /// The shared secret form is also the standalone page's.
     standalone: bool,
+    /// The org's expiry choices for the secret form.
+    expiries: Vec<(&'static str, &'static str, bool)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -289,6 +291,7 @@ pub(super) async fn render_pod(
         who: extras.who,
         secrets,
         standalone: false,
+        expiries: crate::routes::secrets::pages::expiry_options(settings.secret_max_hours),
     };
     let headers = framing_headers(&view.settings.frame_ancestors);
     let status = extras.status.unwrap_or(StatusCode::OK);

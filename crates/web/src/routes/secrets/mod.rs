@@ -2,7 +2,7 @@
 //! record (the Pod's panel does contacts). The form is the Pod's (`pod/_secret_form.html`);
 //! `static/secrets.js` encrypts and posts to `/pod/secrets`.
 
-mod pages;
+pub(crate) mod pages;
 
 use crate::AppState;
 use axum::Router;

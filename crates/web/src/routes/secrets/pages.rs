@@ -7,6 +7,8 @@ use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use countersign_app::secrets::Expiry;
+use countersign_store::ChallengeStore;
 
 #[derive(Template)]
 #[template(path = "secrets/new.html")]
@@ -21,10 +23,27 @@ struct NewPage {
     has_email: bool,
     mobile_masked: &'static str,
     email: &'static str,
+    expiries: Vec<(&'static str, &'static str, bool)>,
+}
+
+/// The expiry choices of the shared secret form for an org whose links live at most
+/// `max_hours`: value, label, selected (1 day when allowed, else the longest allowed).
+pub(crate) fn expiry_options(max_hours: i64) -> Vec<(&'static str, &'static str, bool)> {
+    let allowed = Expiry::allowed(max_hours);
+    let default = if allowed.contains(&Expiry::Day) {
+        Expiry::Day
+    } else {
+        allowed.last().copied().unwrap_or(Expiry::Hour)
+    };
+    allowed
+        .into_iter()
+        .map(|e| (e.as_str(), e.label(), e == default))
+        .collect()
 }
 
 /// GET /secrets/new
-pub async fn new(State(_state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+pub async fn new(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let rules = state.app.store.verification_settings(user.org.id).await?;
     let page = NewPage {
         ctx: PageContext::new(&user, Section::Contacts),
         action: "send",
@@ -35,6 +54,7 @@ pub async fn new(State(_state): State<AppState>, user: CurrentUser) -> Result<Re
         has_email: false,
         mobile_masked: "",
         email: "",
+        expiries: expiry_options(rules.secret_max_hours),
     };
     Ok(render(&page)?.into_response())
 }

@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use countersign_app::secrets::Expiry;
 use countersign_app::verification::{VerificationError, VerificationSettingsInput};
 use countersign_store::ChallengeStore;
 use serde::Deserialize;
@@ -40,6 +41,19 @@ pub struct Fields {
     per_org_day: String,
     /// Present when the box is ticked.
     require_note_for_other: Option<String>,
+    /// `1h`, `1d` or `7d`.
+    #[serde(default)]
+    secret_max_expiry: String,
+}
+
+impl Fields {
+    /// The longest-link choices as the select shows them: value, label, selected.
+    fn expiry_choices(&self) -> Vec<(&'static str, &'static str, bool)> {
+        Expiry::ALL
+            .iter()
+            .map(|e| (e.as_str(), e.label(), e.as_str() == self.secret_max_expiry))
+            .collect()
+    }
 }
 
 pub async fn show(
@@ -58,6 +72,10 @@ pub async fn show(
             per_technician_hour: s.per_technician_hour.to_string(),
             per_org_day: s.per_org_day.to_string(),
             require_note_for_other: s.require_note_for_other.then(String::new),
+            secret_max_expiry: Expiry::allowed(s.secret_max_hours)
+                .last()
+                .map_or("1h", |e| e.as_str())
+                .to_owned(),
         },
         notice: q.notice.as_deref().and_then(notice_text),
         error: None,
@@ -77,6 +95,7 @@ pub async fn update(
         per_technician_hour: f.per_technician_hour.clone(),
         per_org_day: f.per_org_day.clone(),
         require_note_for_other: f.require_note_for_other.is_some(),
+        secret_max_expiry: f.secret_max_expiry.clone(),
     };
     match state
         .app
