@@ -14,8 +14,8 @@ use super::{Dialect, SqlStore};
 use crate::directory::VerificationStatus;
 use crate::verification::{LimitHit, NewChallenge, SendLimits};
 use crate::{StoreError, StoreResult};
-use countersign_domain::OrgId;
-use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use sqlx::query::Query;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 use uuid::Uuid;
 
 /// Width of a technician's send-count buckets (the window is an hour). The migration that
@@ -160,28 +160,9 @@ where
         limits: &SendLimits,
     ) -> StoreResult<Option<LimitHit>> {
         let v = &c.verification;
-        let org: OrgId = v.org_id;
         let sql = one_query(v.status == VerificationStatus::Pending, c.message.is_some());
         let choices = choices_text(&c.match_choices);
-        let mut q = sqlx::query_as::<DB, (i64,)>(&sql)
-            .bind(v.id.0)
-            .bind(org.0)
-            .bind(v.contact_id.0)
-            .bind(v.technician_id.map(|t| t.0))
-            .bind(v.method.as_str())
-            .bind(v.channel.as_str())
-            .bind(v.destination_masked.as_str())
-            .bind(v.status.as_str())
-            .bind(v.at.0)
-            .bind(c.expires_at.0)
-            .bind(c.secret_hash.as_slice())
-            .bind(c.key_id.as_str())
-            .bind(c.match_number)
-            .bind(choices.as_str())
-            .bind(c.recipient_key.as_slice())
-            .bind(c.pod_contact_id.map(|p| p.0))
-            .bind(c.note.as_str())
-            .bind(i64::from(c.typed_destination))
+        let mut q = bind_verification(sqlx::query(&sql), c, &choices)
             .bind(limits.recipient_since.0)
             .bind(limits.recipient_max)
             .bind(bucket(limits.technician_since.0, TECHNICIAN_BUCKET_MS))
@@ -217,7 +198,10 @@ where
             .fetch_all(&mut *conn)
             .await
             .map_err(|e| not_found_unless_pkey(e.into()))?;
-        if rows.last().is_some_and(|(made,)| *made == 1) {
+        // The last statement's one row says whether the verification was made.
+        if let Some(row) = rows.last()
+            && row.try_get::<i64, _>(0)? == 1
+        {
             return Ok(None);
         }
         // Nothing was written: say which limit stopped it.
@@ -252,31 +236,14 @@ where
             .await?;
         }
         let choices = choices_text(&c.match_choices);
-        sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO verifications ({VERIFICATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, \
              $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16, $17, $18)"
-        ))
-        .bind(v.id.0)
-        .bind(org.0)
-        .bind(v.contact_id.0)
-        .bind(v.technician_id.map(|t| t.0))
-        .bind(v.method.as_str())
-        .bind(v.channel.as_str())
-        .bind(v.destination_masked.as_str())
-        .bind(v.status.as_str())
-        .bind(v.at.0)
-        .bind(c.expires_at.0)
-        .bind(c.secret_hash.as_slice())
-        .bind(c.key_id.as_str())
-        .bind(c.match_number)
-        .bind(choices.as_str())
-        .bind(c.recipient_key.as_slice())
-        .bind(c.pod_contact_id.map(|p| p.0))
-        .bind(c.note.as_str())
-        .bind(i64::from(c.typed_destination))
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| not_found_unless_pkey(e.into()))?;
+        );
+        bind_verification(sqlx::query(&sql), c, &choices)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| not_found_unless_pkey(e.into()))?;
         if let Some((message, job)) = &c.message {
             super::messages::insert_message::<DB>(&mut *conn, message, Some(job)).await?;
         }
@@ -306,6 +273,43 @@ where
         }
         Ok(None)
     }
+}
+
+/// Binds the verification's columns as `$1`…`$18`, in [`VERIFICATION_COLUMNS`] order
+/// (attempts, always 0, is not a parameter).
+fn bind_verification<'q, DB>(
+    q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    c: &'q NewChallenge,
+    choices: &'q str,
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    Uuid: Encode<'q, DB> + Type<DB>,
+    Option<Uuid>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    &'q [u8]: Encode<'q, DB> + Type<DB>,
+{
+    let v = &c.verification;
+    q.bind(v.id.0)
+        .bind(v.org_id.0)
+        .bind(v.contact_id.0)
+        .bind(v.technician_id.map(|t| t.0))
+        .bind(v.method.as_str())
+        .bind(v.channel.as_str())
+        .bind(v.destination_masked.as_str())
+        .bind(v.status.as_str())
+        .bind(v.at.0)
+        .bind(c.expires_at.0)
+        .bind(c.secret_hash.as_slice())
+        .bind(c.key_id.as_str())
+        .bind(c.match_number)
+        .bind(choices)
+        .bind(c.recipient_key.as_slice())
+        .bind(c.pod_contact_id.map(|p| p.0))
+        .bind(c.note.as_str())
+        .bind(i64::from(c.typed_destination))
 }
 
 /// The number-matching choices as stored: space-separated.
