@@ -523,14 +523,7 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
     let share = [7u8; 32];
     let (_, path) = create(&f, json!({ "server_share": URL_SAFE_NO_PAD.encode(share) })).await;
     let c = f.app.client();
-    let page = c
-        .get(f.app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = crate::get(&f.app, &c, &path).await;
     assert!(
         page.contains("Send me a code") && page.contains("0101"),
         "{page}"
@@ -617,14 +610,7 @@ async fn a_request_is_answered_once_and_revealed_once() {
     .await;
     assert_eq!(status, 410);
     let c = f.app.client();
-    let page = c
-        .get(f.app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = crate::get(&f.app, &c, path).await;
     assert!(
         page.contains("the Wi-Fi password") && page.contains("BPUBLICKEY"),
         "{page}"
