@@ -18,8 +18,17 @@ use uuid::Uuid;
 /// statements of thousands of parameters get quadratically slow (measured: 60% of a sync's
 /// time at 400 rows, 20% at 40). A few hundred parameters per statement keeps both fast.
 const CONTACTS_PER_INSERT: usize = 16;
-/// Terms per multi-row `INSERT` (3 parameters each); see [`CONTACTS_PER_INSERT`].
+/// Terms per multi-row `INSERT` or `DELETE`; see [`CONTACTS_PER_INSERT`].
 const TERMS_PER_STATEMENT: usize = 64;
+
+/// One row of `contact_terms`: a search term of a contact, with the contact's name sort key
+/// (which lets a broad search find its page in name order from the terms alone; see
+/// `contact_windows.rs`).
+pub(super) struct TermRow {
+    pub(super) contact: ContactId,
+    pub(super) term: String,
+    pub(super) name_key: String,
+}
 
 /// `($a, $b, …), (…)` for `rows` rows of `arity` parameters, numbered from `first`.
 pub(super) fn value_lists(rows: usize, arity: usize, first: usize) -> String {
@@ -53,16 +62,29 @@ pub(super) fn term_diff(
 }
 
 /// Adds the terms `before` has and `after` lacks to `gone`, and those `after` adds to
-/// `added` (nothing when the searchable fields did not change).
+/// `added` (nothing when the searchable fields did not change). Every term row carries the
+/// name sort key, so when that key changes all of them are rewritten.
 pub(super) fn push_term_diff(
     before: &Contact,
     after: &Contact,
     gone: &mut Vec<(ContactId, String)>,
-    added: &mut Vec<(ContactId, String)>,
+    added: &mut Vec<TermRow>,
 ) {
-    let (g, a) = term_diff(&terms_of(before), &terms_of(after));
+    let name_key = sort_keys(after).0;
+    let (g, a) = if sort_keys(before).0 == name_key {
+        term_diff(&terms_of(before), &terms_of(after))
+    } else {
+        (
+            terms_of(before).into_iter().collect(),
+            terms_of(after).into_iter().collect(),
+        )
+    };
     gone.extend(g.into_iter().map(|t| (after.id, t)));
-    added.extend(a.into_iter().map(|t| (after.id, t)));
+    added.extend(a.into_iter().map(|term| TermRow {
+        contact: after.id,
+        term,
+        name_key: name_key.clone(),
+    }));
 }
 
 impl<DB> SqlStore<DB>
@@ -85,18 +107,21 @@ where
         conn: &mut DB::Connection,
         contacts: &[Contact],
     ) -> StoreResult<()> {
-        for chunk in contacts.chunks(CONTACTS_PER_INSERT) {
+        let keys: Vec<(String, String)> = contacts.iter().map(sort_keys).collect();
+        for (chunk, keys) in contacts
+            .chunks(CONTACTS_PER_INSERT)
+            .zip(keys.chunks(CONTACTS_PER_INSERT))
+        {
             let sql = format!(
                 "INSERT INTO contacts ({CONTACT_INSERT_COLUMNS}) VALUES {}",
                 value_lists(chunk.len(), CONTACT_INSERT_ARITY, 1)
             );
-            let keys: Vec<(String, String)> = chunk.iter().map(sort_keys).collect();
             let phones: Vec<String> = chunk
                 .iter()
                 .map(|c| phones_json(&c.business_phones))
                 .collect();
             let mut q = sqlx::query(&sql);
-            for ((c, (name_key, email_key)), phones) in chunk.iter().zip(&keys).zip(&phones) {
+            for ((c, (name_key, email_key)), phones) in chunk.iter().zip(keys).zip(&phones) {
                 q = q
                     .bind(c.id.0)
                     .bind(c.org_id.0)
@@ -125,12 +150,19 @@ where
             }
             q.execute(&mut *conn).await?;
         }
-        let mut terms: Vec<(ContactId, String)> = contacts
+        let mut terms: Vec<TermRow> = contacts
             .iter()
-            .flat_map(|c| terms_of(c).into_iter().map(move |t| (c.id, t)))
+            .zip(&keys)
+            .flat_map(|(c, (name_key, _))| {
+                terms_of(c).into_iter().map(move |term| TermRow {
+                    contact: c.id,
+                    term,
+                    name_key: name_key.clone(),
+                })
+            })
             .collect();
         // In index order: each statement then touches a few neighbouring index pages.
-        terms.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)));
+        terms.sort_unstable_by(|a, b| a.term.cmp(&b.term).then(a.contact.0.cmp(&b.contact.0)));
         if let Some(first) = contacts.first() {
             Self::insert_terms(conn, first.org_id, &terms).await?;
         }
@@ -192,17 +224,21 @@ where
     pub(super) async fn insert_terms(
         conn: &mut DB::Connection,
         org: OrgId,
-        terms: &[(ContactId, String)],
+        terms: &[TermRow],
     ) -> StoreResult<()> {
         for chunk in terms.chunks(TERMS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO contact_terms (org_id, term, contact_id) VALUES {} \
+                "INSERT INTO contact_terms (org_id, term, contact_id, name_key) VALUES {} \
                  ON CONFLICT DO NOTHING",
-                value_lists(chunk.len(), 3, 1)
+                value_lists(chunk.len(), 4, 1)
             );
             let mut q = sqlx::query(&sql);
-            for (id, term) in chunk {
-                q = q.bind(org.0).bind(term.as_str()).bind(id.0);
+            for t in chunk {
+                q = q
+                    .bind(org.0)
+                    .bind(t.term.as_str())
+                    .bind(t.contact.0)
+                    .bind(t.name_key.as_str());
             }
             q.execute(&mut *conn).await?;
         }

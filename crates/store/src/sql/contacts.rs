@@ -9,12 +9,15 @@
 //! strictly after the last `(key, id)` of the previous one, so rows written meanwhile never
 //! shift a page.
 //!
-//! Two plans, one statement: when some token matches few terms (a capped count, at most
-//! [`BROAD_TERMS`]), its matches are fetched and sorted; when every token is broad (a name
-//! prefix can match a few percent of an org), the contacts are walked in sort order from the
-//! cursor through `(org_id, key, id)` and each is tested against the tokens' matches, which
-//! stops after one page. SQLite is told so (`+c.id`, so the primary key does not drive, and
-//! `INDEXED BY`); PostgreSQL's planner finds the ordered walk with a hash semi-join itself.
+//! Three plans: when some token matches few terms (a capped count, at most [`BROAD_TERMS`]),
+//! its matches are fetched and sorted. When every token is broad (a name prefix can match a
+//! few percent of an org) and the list is in name order over the whole org, the page is found
+//! in windows of the first token's terms, which carry the name key (`contact_windows.rs`).
+//! Otherwise (a customer's contacts, or email order) the contacts are walked in sort order
+//! from the cursor through `(org_id, key, id)` and each is tested against the tokens'
+//! matches, which stops after one page. SQLite is told so (`+c.id`, so the primary key does
+//! not drive, and `INDEXED BY`); PostgreSQL's planner finds the ordered walk with a hash
+//! semi-join itself.
 
 use super::directory_rows::{
     ChangeRow, ContactRow, change_from, contact_columns, contacts_from, terms_of,
@@ -36,15 +39,36 @@ pub const MAX_CONTACT_PAGE: i64 = 500;
 const BROAD_TERMS: i64 = 2000;
 
 /// A value bound to the search statement, in placeholder order.
-enum Param {
+pub(super) enum Param {
     Id(Uuid),
     Text(String),
     Int(i64),
 }
 
+/// Binds `params` to `q`, in order.
+pub(super) fn bind_params<'q, DB, O>(
+    mut q: sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>,
+    params: Vec<Param>,
+) -> sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    Uuid: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    String: Encode<'q, DB> + Type<DB>,
+{
+    for p in params {
+        q = match p {
+            Param::Id(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+            Param::Int(v) => q.bind(v),
+        };
+    }
+    q
+}
+
 /// How the search statement is planned (see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Plan {
+pub(super) enum Plan {
     /// From the matches of the tokens.
     Matches,
     /// Walking the contacts in sort order, SQLite's way of saying so.
@@ -69,8 +93,14 @@ fn count_sql(ranges: usize) -> String {
     format!("SELECT {}", counts.join(" + "))
 }
 
-/// The search statement and its parameters (`$1` is the org).
-fn search_sql(org: OrgId, q: &ContactQuery, plan: Plan) -> (String, Vec<Param>) {
+/// The search statement and its parameters (`$1` is the org). With `window`, the first
+/// token's matches are those ids (see `contact_windows.rs`).
+pub(super) fn search_sql(
+    org: OrgId,
+    q: &ContactQuery,
+    plan: Plan,
+    window: Option<&[Uuid]>,
+) -> (String, Vec<Param>) {
     let (column, descending) = match q.sort {
         ContactSort::NameAsc => ("name_key", false),
         ContactSort::NameDesc => ("name_key", true),
@@ -92,7 +122,16 @@ fn search_sql(org: OrgId, q: &ContactQuery, plan: Plan) -> (String, Vec<Param>) 
     } else {
         "c.id"
     };
-    for token in &q.tokens {
+    let mut tokens = q.tokens.iter();
+    if let Some(ids) = window {
+        tokens.next();
+        let list: Vec<String> = ids
+            .iter()
+            .map(|id| next(&mut params, Param::Id(*id)))
+            .collect();
+        sql.push_str(&format!(" AND c.id IN ({})", list.join(", ")));
+    }
+    for token in tokens {
         let ranges: Vec<String> = token
             .ranges()
             .into_iter()
@@ -173,6 +212,28 @@ where
         } else {
             Plan::WalkPostgres
         })
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'r> Uuid: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> bool: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> String: Encode<'r, DB> + Decode<'r, DB> + Type<DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Runs a statement of [`search_sql`] on a read connection.
+    pub(super) async fn fetch_contacts(
+        &self,
+        (sql, params): (String, Vec<Param>),
+    ) -> StoreResult<Vec<Contact>> {
+        let q = bind_params(sqlx::query_as::<DB, ContactRow>(&sql), params);
+        contacts_from(q.fetch_all(&mut *self.reads.acquire().await?).await?)
     }
 }
 
@@ -331,16 +392,12 @@ where
 
     async fn search_contacts(&self, org: OrgId, query: &ContactQuery) -> StoreResult<Vec<Contact>> {
         let plan = self.search_plan(org, query).await?;
-        let (sql, params) = search_sql(org, query, plan);
-        let mut q = sqlx::query_as::<DB, ContactRow>(&sql);
-        for p in params {
-            q = match p {
-                Param::Id(v) => q.bind(v),
-                Param::Text(v) => q.bind(v),
-                Param::Int(v) => q.bind(v),
-            };
+        let by_name = matches!(query.sort, ContactSort::NameAsc | ContactSort::NameDesc);
+        if plan != Plan::Matches && by_name && query.customer.is_none() {
+            return self.search_in_windows(org, query, plan).await;
         }
-        contacts_from(q.fetch_all(&mut *self.reads.acquire().await?).await?)
+        self.fetch_contacts(search_sql(org, query, plan, None))
+            .await
     }
 
     async fn upsert_synced_contacts(
@@ -391,7 +448,7 @@ mod tests {
             limit: 50,
             ..ContactQuery::default()
         };
-        let (sql, params) = search_sql(OrgId::new(), &q, Plan::Matches);
+        let (sql, params) = search_sql(OrgId::new(), &q, Plan::Matches, None);
         assert_eq!(params.len(), 11);
         assert!(sql.contains("t.term >= $2 AND t.term < $3"), "{sql}");
         assert!(
@@ -417,13 +474,13 @@ mod tests {
             limit: 50,
             ..ContactQuery::default()
         };
-        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkSqlite);
+        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkSqlite, None);
         assert!(
             sql.contains("FROM contacts c INDEXED BY contacts_org_id_email_key_idx WHERE"),
             "{sql}"
         );
         assert!(sql.contains("AND +c.id IN (SELECT"), "{sql}");
-        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkPostgres);
+        let (sql, _) = search_sql(OrgId::new(), &q, Plan::WalkPostgres, None);
         assert!(
             sql.contains("AND c.id IN (SELECT") && !sql.contains("INDEXED"),
             "{sql}"

@@ -31,6 +31,7 @@ mod challenge_start;
 mod challenges;
 mod conns;
 mod contact_sync;
+mod contact_windows;
 mod contact_writes;
 mod contacts;
 mod customers;
