@@ -140,3 +140,34 @@ impl SqlStore<Sqlite> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Executor;
+
+    /// A transaction a dropped caller left open on the writer (sql/conns.rs) is rolled back
+    /// before the writer's next use: its writes are gone and a new transaction can begin.
+    #[tokio::test]
+    async fn an_unsettled_writer_is_rolled_back_before_its_next_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).await.unwrap();
+        {
+            let mut writer = store.pool.acquire().await.unwrap();
+            writer.set_unsettled(true);
+            (&mut *writer)
+                .execute("BEGIN IMMEDIATE; CREATE TABLE left_open (x INTEGER)")
+                .await
+                .unwrap();
+        }
+        let mut writer = store.pool.acquire().await.unwrap();
+        let mut tx = Sqlite::begin_write(&mut writer).await.unwrap();
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE name = 'left_open'")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+        assert_eq!(n, 0);
+        tx.commit().await.unwrap();
+    }
+}

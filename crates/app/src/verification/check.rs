@@ -70,20 +70,22 @@ impl App {
                     .clear_recipient_failures(org, &claimed.recipient_key)
                     .await?;
             }
-            self.audit(
-                actor,
-                Some(org),
-                "verification.verified",
-                &target,
-                serde_json::json!({ "attempts": claimed.attempts }),
-            )
-            .await?;
-            self.emit_verification_event(
-                org,
-                id,
-                crate::webhooks::WebhookEventKind::VerificationVerified,
-            )
-            .await;
+            // Committed: the audit entry and the webhook event are independent.
+            let (audited, ()) = tokio::join!(
+                self.audit(
+                    actor,
+                    Some(org),
+                    "verification.verified",
+                    &target,
+                    serde_json::json!({ "attempts": claimed.attempts }),
+                ),
+                self.emit_verification_event(
+                    org,
+                    id,
+                    crate::webhooks::WebhookEventKind::VerificationVerified,
+                )
+            );
+            audited?;
             return Ok(CodeOutcome::Verified);
         }
         if right {

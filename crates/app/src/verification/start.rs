@@ -147,13 +147,19 @@ impl App {
         req: StartRequest,
     ) -> Result<Started, VerificationError> {
         let org = req.org;
-        let contact = self.store.contact(org, req.contact).await?;
+        // Independent reads, each on a read connection of its own: the technician waits for
+        // the slower, not for both.
+        let (contact, settings) = tokio::join!(
+            self.store.contact(org, req.contact),
+            self.store.verification_settings(org)
+        );
+        let contact = contact?;
         if contact.removed_at.is_some() {
             return Err(VerificationError::Invalid(
                 "this contact was removed at the source; it cannot be verified".into(),
             ));
         }
-        let settings = self.store.verification_settings(org).await?;
+        let settings = settings?;
         let note = req.note.trim().to_owned();
         if req.contact != req.pod_contact && settings.require_note_for_other && note.is_empty() {
             return Err(VerificationError::Invalid(
@@ -296,29 +302,35 @@ impl App {
             .await?;
             return Err(VerificationError::Limited(hit));
         }
-        self.audit_queued(actor, &prepared.message).await?;
-        self.audit(
-            actor,
-            Some(org),
-            "verification.requested",
-            &id.to_string(),
-            serde_json::json!({
-                "contact": contact.id.to_string(),
-                "pod_contact": req.pod_contact.to_string(),
-                "method": req.method.stored().as_str(),
-                "destination": masked,
-                "typed_destination": typed.is_some(),
-                "note": !note.is_empty(),
-                "expires_at": expires_at.0,
-            }),
-        )
-        .await?;
-        self.emit_verification_event(
-            org,
-            id,
-            crate::webhooks::WebhookEventKind::VerificationRequested,
-        )
-        .await;
+        // The verification is stored: its two audit entries (queued together, so one group
+        // commit writes both) and its webhook event are independent of each other.
+        let requested = serde_json::json!({
+            "contact": contact.id.to_string(),
+            "pod_contact": req.pod_contact.to_string(),
+            "method": req.method.stored().as_str(),
+            "destination": masked,
+            "typed_destination": typed.is_some(),
+            "note": !note.is_empty(),
+            "expires_at": expires_at.0,
+        });
+        let target = id.to_string();
+        let (queued, audited, ()) = tokio::join!(
+            self.audit_queued(actor, &prepared.message),
+            self.audit(
+                actor,
+                Some(org),
+                "verification.requested",
+                &target,
+                requested
+            ),
+            self.emit_verification_event(
+                org,
+                id,
+                crate::webhooks::WebhookEventKind::VerificationRequested,
+            )
+        );
+        queued?;
+        audited?;
         Ok(Started {
             id,
             match_number,

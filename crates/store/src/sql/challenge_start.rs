@@ -3,13 +3,17 @@
 //! the send counts, all in the caller's write transaction.
 //!
 //! Two ways to the same rows. PostgreSQL runs the steps one statement at a time. SQLite runs
-//! them as **one** multi-statement query whose inserts are conditional on the limits: its
-//! single write connection serialises every writer of the process, and each statement is a
-//! hand-off to that connection's thread and back, so a start that takes one hand-off instead
-//! of seven holds the write lock for a fraction of the time (docs/benchmarks.md, verify).
-//! sqlx runs every statement of such a query on the connection's thread in one go, binding
-//! `$n` by its number across all of them.
+//! them as **one** multi-statement query, its own transaction included (`BEGIN IMMEDIATE` …
+//! `COMMIT`), whose inserts are conditional on the limits: its single write connection
+//! serialises every writer of the process, and each statement is a hand-off to that
+//! connection's thread and back, so a start that takes one hand-off instead of nine holds the
+//! write lock for a fraction of the time (docs/benchmarks.md, verify). sqlx runs every
+//! statement of such a query on the connection's thread in one go, binding `$n` by its number
+//! across all of them. A failed statement leaves the transaction open: it is rolled back at
+//! once, or, if the caller was dropped mid-query, by the next user of the connection
+//! ([`super::conns::Conn::fetch_all_committing`]).
 
+use super::conns::Conn;
 use super::{Dialect, SqlStore};
 use crate::directory::VerificationStatus;
 use crate::verification::{LimitHit, NewChallenge, SendLimits};
@@ -50,7 +54,7 @@ const VERIFICATION_COLUMNS: &str = "id, org_id, contact_id, technician_id, metho
      destination_masked, status, at, expires_at, secret_hash, key_id, attempts, match_number, \
      match_choices, recipient_key, pod_contact_id, note, typed_destination";
 
-/// The one SQLite query. Parameters: `$1`–`$18` the verification (`$2` org, `$3` contact,
+/// The one SQLite query, a transaction of its own. Parameters: `$1`–`$18` the verification (`$2` org, `$3` contact,
 /// `$4` technician, `$9` at, `$15` recipient key), `$19`–`$24` the limits, `$25`/`$26` the
 /// org's and technician's buckets of now, `$27`–`$38` the message, `$39`–`$46` its job. Each
 /// statement after the first acts only if the first inserted the verification; the last
@@ -58,7 +62,7 @@ const VERIFICATION_COLUMNS: &str = "id, org_id, contact_id, technician_id, metho
 fn one_query(pending: bool, message: bool) -> String {
     let made = "EXISTS (SELECT 1 FROM verifications WHERE id = $1)";
     let mut sql = format!(
-        "INSERT INTO verifications ({VERIFICATION_COLUMNS}) \
+        "BEGIN IMMEDIATE; INSERT INTO verifications ({VERIFICATION_COLUMNS}) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16, $17, \
          $18 WHERE \
          (SELECT COUNT(*) FROM verifications WHERE org_id = $2 AND recipient_key = $15 \
@@ -100,7 +104,7 @@ fn one_query(pending: bool, message: bool) -> String {
          UNION ALL SELECT $2, 'technician', $4, $26, 1 WHERE $4 IS NOT NULL AND {made} \
          ON CONFLICT (org_id, scope, scope_id, bucket_start) \
          DO UPDATE SET sends = verification_send_counts.sends + 1;\
-         SELECT CAST({made} AS BIGINT)"
+         SELECT CAST({made} AS BIGINT); COMMIT;"
     ));
     sql
 }
@@ -152,10 +156,10 @@ where
         })
     }
 
-    /// SQLite: every write of a start in one query (see the module documentation). Returns
-    /// the limit hit, in which case nothing was written.
+    /// SQLite: every write of a start in one query, its transaction included (see the module
+    /// documentation). Returns the limit hit, in which case nothing was written.
     pub(super) async fn start_in_one_query(
-        conn: &mut DB::Connection,
+        writer: &mut Conn<'_, DB>,
         c: &NewChallenge,
         limits: &SendLimits,
     ) -> StoreResult<Option<LimitHit>> {
@@ -194,8 +198,8 @@ where
                 .bind(job.dedup_key.as_deref())
                 .bind(job.created_at.0);
         }
-        let rows = q
-            .fetch_all(&mut *conn)
+        let rows = writer
+            .fetch_all_committing(q)
             .await
             .map_err(|e| not_found_unless_pkey(e.into()))?;
         // The last statement's one row says whether the verification was made.
@@ -206,7 +210,7 @@ where
         }
         // Nothing was written: say which limit stopped it.
         Ok(Some(
-            Self::limit_hit(conn, c, limits)
+            Self::limit_hit(&mut **writer, c, limits)
                 .await?
                 .unwrap_or(LimitHit::Org),
         ))
@@ -348,8 +352,9 @@ mod tests {
             !bare.contains("$27") && !bare.contains("messages"),
             "{bare}"
         );
+        assert!(bare.starts_with("BEGIN IMMEDIATE; INSERT INTO verifications"));
         assert!(bare.ends_with(
-            "SELECT CAST(EXISTS (SELECT 1 FROM verifications WHERE id = $1) AS BIGINT)"
+            "SELECT CAST(EXISTS (SELECT 1 FROM verifications WHERE id = $1) AS BIGINT); COMMIT;"
         ));
     }
 }

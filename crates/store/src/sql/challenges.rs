@@ -186,14 +186,17 @@ where
         limits: &SendLimits,
     ) -> StoreResult<Result<(), LimitHit>> {
         let mut writer = self.pool.acquire().await?;
+        if DB::MULTI_STATEMENT_QUERIES {
+            return Ok(
+                match Self::start_in_one_query(&mut writer, c, limits).await? {
+                    Some(hit) => Err(hit),
+                    None => Ok(()),
+                },
+            );
+        }
         let mut tx = DB::begin_write(&mut writer).await?;
         DB::lock_key(&mut tx, org_lock_key(c.verification.org_id)).await?;
-        let hit = if DB::MULTI_STATEMENT_QUERIES {
-            Self::start_in_one_query(&mut tx, c, limits).await?
-        } else {
-            Self::start_in_steps(&mut tx, c, limits).await?
-        };
-        if let Some(hit) = hit {
+        if let Some(hit) = Self::start_in_steps(&mut tx, c, limits).await? {
             return Ok(Err(hit));
         }
         tx.commit().await?;

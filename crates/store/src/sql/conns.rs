@@ -10,7 +10,7 @@
 //! is handed to the next caller as it is.
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Database, Pool};
+use sqlx::{Database, Executor, Pool};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
@@ -35,15 +35,30 @@ impl<DB: Database> Clone for Conns<DB> {
 /// Open connections, each behind a lock; a caller waits (first come, first served) for a
 /// free one.
 pub(crate) struct Held<DB: Database> {
-    conns: Vec<Mutex<DB::Connection>>,
+    conns: Vec<Mutex<Slot<DB>>>,
     free: Semaphore,
+}
+
+/// A held connection, and whether a transaction its last user opened in a statement of its
+/// own may still be open (see [`Conn::set_unsettled`]).
+pub(crate) struct Slot<DB: Database> {
+    conn: DB::Connection,
+    unsettled: bool,
 }
 
 impl<DB: Database> Held<DB> {
     pub(crate) fn new(conns: Vec<DB::Connection>) -> Self {
         Self {
             free: Semaphore::new(conns.len()),
-            conns: conns.into_iter().map(Mutex::new).collect(),
+            conns: conns
+                .into_iter()
+                .map(|conn| {
+                    Mutex::new(Slot {
+                        conn,
+                        unsettled: false,
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -52,13 +67,53 @@ impl<DB: Database> Held<DB> {
 pub(crate) enum Conn<'a, DB: Database> {
     Pooled(PoolConnection<DB>),
     Held {
-        conn: MutexGuard<'a, DB::Connection>,
+        slot: MutexGuard<'a, Slot<DB>>,
         /// Given back with the lock, so the next waiter finds this connection free.
         _permit: SemaphorePermit<'a>,
     },
 }
 
-impl<DB: Database> Conns<DB> {
+impl<DB: Database> Conn<'_, DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    /// Runs a multi-statement query that is a transaction of its own (`BEGIN IMMEDIATE; …;
+    /// COMMIT;`, SQLite) and returns the rows of all its statements. A failed statement leaves
+    /// the transaction open: it is rolled back here. If the caller is dropped mid-query, sqlx
+    /// stops running the query's statements and no `Transaction` is there to roll back on
+    /// drop, so the connection stays marked and the next [`Conns::acquire`] of it rolls back
+    /// first (a no-op when the query did finish).
+    pub(crate) async fn fetch_all_committing<'q, E>(
+        &mut self,
+        query: E,
+    ) -> Result<Vec<DB::Row>, sqlx::Error>
+    where
+        E: sqlx::Execute<'q, DB> + 'q,
+    {
+        self.set_unsettled(true);
+        let result = Executor::fetch_all(&mut **self, query).await;
+        if result.is_err() {
+            let _ = Executor::execute(&mut **self, "ROLLBACK").await;
+        }
+        self.set_unsettled(false);
+        result
+    }
+}
+
+impl<DB: Database> Conn<'_, DB> {
+    /// Marks (or clears) a transaction that [`Conn::fetch_all_committing`] may leave open.
+    /// Pooled connections never run such queries.
+    pub(crate) fn set_unsettled(&mut self, unsettled: bool) {
+        if let Self::Held { slot, .. } = self {
+            slot.unsettled = unsettled;
+        }
+    }
+}
+
+impl<DB: Database> Conns<DB>
+where
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
     /// A free connection, waiting for one if need be.
     ///
     /// # Errors
@@ -74,19 +129,26 @@ impl<DB: Database> Conns<DB> {
                     .map_err(|_| sqlx::Error::PoolClosed)?;
                 // A permit per connection, and every holder of a permit locks at most one:
                 // with this permit some connection is unlocked.
-                let guard = h
+                let mut slot = h
                     .conns
                     .iter()
                     .find_map(|c| c.try_lock().ok())
                     .ok_or(sqlx::Error::PoolTimedOut)?;
+                if slot.unsettled {
+                    // "no transaction is active" when the query did get to its COMMIT.
+                    let _ = Executor::execute(&mut slot.conn, "ROLLBACK").await;
+                    slot.unsettled = false;
+                }
                 Ok(Conn::Held {
-                    conn: guard,
+                    slot,
                     _permit: permit,
                 })
             }
         }
     }
+}
 
+impl<DB: Database> Conns<DB> {
     /// Closes: every later [`Self::acquire`] fails with `PoolClosed`. A pool waits for its
     /// connections to finish; held connections close when the last store clone is dropped.
     pub(crate) async fn close(&self) {
@@ -102,7 +164,7 @@ impl<DB: Database> Deref for Conn<'_, DB> {
     fn deref(&self) -> &DB::Connection {
         match self {
             Self::Pooled(c) => c,
-            Self::Held { conn, .. } => conn,
+            Self::Held { slot, .. } => &slot.conn,
         }
     }
 }
@@ -111,7 +173,7 @@ impl<DB: Database> DerefMut for Conn<'_, DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
         match self {
             Self::Pooled(c) => c,
-            Self::Held { conn, .. } => conn,
+            Self::Held { slot, .. } => &mut slot.conn,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`DeliveryStore`] for both backends: a batch's attempts begin in one transaction (one
 //! `UPDATE … RETURNING` and one multi-row history `INSERT`), and its results are recorded in
 //! one transaction (a conditional `UPDATE` per message, one history `INSERT`, one `DELETE` for
-//! the finished jobs).
+//! the finished jobs; on SQLite all of it one query, `delivery_records.rs`).
 
 use super::messages::{MESSAGE_COLUMNS, MessageRow, bind_transition, transition_sql};
 use super::{Dialect, SqlStore, changed};
@@ -131,6 +131,9 @@ where
             return Ok(0);
         }
         let mut writer = self.pool.acquire().await?;
+        if DB::MULTI_STATEMENT_QUERIES {
+            return Self::record_in_one_query(&mut writer, worker, now, records).await;
+        }
         let mut tx = DB::begin_write(&mut writer).await?;
         let mut events = Vec::new();
         for r in records {

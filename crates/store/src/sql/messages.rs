@@ -94,22 +94,35 @@ fn from_states(to: MessageState) -> String {
 
 /// Whether entering `state` clears the bodies: a live transport took (or refused for good)
 /// the message, so codes and links in it need not be kept.
-fn clears_body(state: MessageState) -> bool {
+pub(super) fn clears_body(state: MessageState) -> bool {
     !matches!(
         state,
         MessageState::Queued | MessageState::Sending | MessageState::Outbox
     )
 }
 
-/// `UPDATE … SET` for a transition; `$1..$7` are the transition, the `WHERE` is appended.
+/// `UPDATE … SET` for a transition; `$1..$6` are the transition, the `WHERE` is appended.
 pub(super) fn transition_sql(to: MessageState, target: &str) -> String {
+    format!("{} RETURNING org_id, id", transition_update(to, 1, target))
+}
+
+/// The `UPDATE` of [`transition_sql`] with the transition's six parameters numbered from
+/// `first` (in the order [`bind_transition`] binds them), without `RETURNING`.
+pub(super) fn transition_update(to: MessageState, first: usize, target: &str) -> String {
+    let p = |i: usize| format!("${}", first + i);
     format!(
-        "UPDATE messages SET state = $1, provider_id = COALESCE($2, provider_id), \
-         last_error = COALESCE($3, last_error), error_code = COALESCE($4, error_code), \
-         updated_at = $5, \
-         body_text = CASE WHEN $6 THEN NULL ELSE body_text END, \
-         body_html = CASE WHEN $6 THEN NULL ELSE body_html END \
-         WHERE {target} AND state IN ({from}) RETURNING org_id, id",
+        "UPDATE messages SET state = {}, provider_id = COALESCE({}, provider_id), \
+         last_error = COALESCE({}, last_error), error_code = COALESCE({}, error_code), \
+         updated_at = {}, \
+         body_text = CASE WHEN {clears} THEN NULL ELSE body_text END, \
+         body_html = CASE WHEN {clears} THEN NULL ELSE body_html END \
+         WHERE {target} AND state IN ({from})",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        clears = p(5),
         from = from_states(to),
     )
 }

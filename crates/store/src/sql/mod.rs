@@ -36,6 +36,7 @@ mod contact_writes;
 mod contacts;
 mod customers;
 mod deliveries;
+mod delivery_records;
 mod directory_rows;
 mod graph_mail;
 mod integrations;

@@ -184,6 +184,38 @@ pub async fn send_limits_and_one_outstanding_request(store: &Store) {
         ),
         "a limited start stores nothing"
     );
+    // A start that fails half-way (the same verification again) leaves nothing behind: the
+    // next start still gets its own transaction and commits.
+    assert!(matches!(
+        store
+            .start_challenge(&first, &limits(now, 10, 10, 10))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let mut fourth = challenge(
+        o.id,
+        c,
+        t.id,
+        VerificationMethod::SmsCode,
+        Timestamp(now.0 + 3),
+    );
+    fourth.recipient_key = b"recipient-3".to_vec();
+    assert_eq!(
+        store
+            .start_challenge(&fourth, &limits(now, 10, 10, 10))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .challenge(o.id, fourth.verification.id)
+            .await
+            .unwrap()
+            .verification
+            .status,
+        VerificationStatus::Pending
+    );
 }
 
 /// A send that starts `at` to its own recipient (so only the technician and org windows bite).
