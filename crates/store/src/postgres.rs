@@ -43,6 +43,8 @@ impl Dialect for Postgres {
 
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
 
+    const ANONYMOUS_PARAMS: bool = false;
+
     const MULTI_STATEMENT_QUERIES: bool = false;
 
     fn rows_affected(result: &PgQueryResult) -> u64 {

@@ -44,6 +44,8 @@ impl Dialect for Sqlite {
 
     const CLAIM_LOCK: &'static str = "";
 
+    const ANONYMOUS_PARAMS: bool = true;
+
     const MULTI_STATEMENT_QUERIES: bool = true;
 
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
@@ -71,7 +73,12 @@ impl SqlStore<Sqlite> {
             // 32 MiB of page cache per connection (the default is 2 MiB): the contact search
             // index is written in random order, and a cache that holds its hot pages keeps a
             // large sync from re-reading and re-writing the same pages on every batch.
-            .pragma("cache_size", "-32768");
+            .pragma("cache_size", "-32768")
+            // Checkpoint after ~40 MB of WAL instead of ~4 MB: a page written again and again
+            // between checkpoints (the search index under a sync) is copied into the database
+            // once per checkpoint, so fewer checkpoints copy fewer pages (sync bench: 30.0 s →
+            // 27.7 s). Readers see the same data either way.
+            .pragma("wal_autocheckpoint", "10000");
         // One write connection and READ_CONNECTIONS read connections, opened now and held
         // (sql/conns.rs says why they are not in a sqlx pool).
         let mut writer = options.connect().await?;
