@@ -165,6 +165,9 @@ pub struct ClaimedAttempt {
     /// The recipient's consecutive failures as the claim found them (0 when none): a right
     /// code clears them only when there are some.
     pub recipient_failures: i64,
+    /// Whether the org had an enabled webhook endpoint when the claim was made: without one
+    /// no verification event can be queued, and the read of its endpoints is spared.
+    pub org_has_webhooks: bool,
 }
 
 /// How an end user answered an approve link.

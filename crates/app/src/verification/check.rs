@@ -70,7 +70,18 @@ impl App {
                     .clear_recipient_failures(org, &claimed.recipient_key)
                     .await?;
             }
-            // Committed: the audit entry and the webhook event are independent.
+            // Committed: the audit entry and the webhook event are independent. The claim said
+            // whether the org has any endpoint; most have none, and then nothing is read.
+            let emit = async {
+                if claimed.org_has_webhooks {
+                    self.emit_verification_event(
+                        org,
+                        id,
+                        crate::webhooks::WebhookEventKind::VerificationVerified,
+                    )
+                    .await;
+                }
+            };
             let (audited, ()) = tokio::join!(
                 self.audit(
                     actor,
@@ -79,11 +90,7 @@ impl App {
                     &target,
                     serde_json::json!({ "attempts": claimed.attempts }),
                 ),
-                self.emit_verification_event(
-                    org,
-                    id,
-                    crate::webhooks::WebhookEventKind::VerificationVerified,
-                )
+                emit
             );
             audited?;
             return Ok(CodeOutcome::Verified);

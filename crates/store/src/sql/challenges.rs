@@ -99,7 +99,7 @@ fn org_lock_key(org: OrgId) -> i64 {
 }
 
 /// secret_hash, key_id, attempts, recipient_key, recipient failures of a claimed attempt.
-type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>, i64);
+type AttemptRow = (Option<Vec<u8>>, String, i64, Option<Vec<u8>>, i64, bool);
 
 type SettingsRow = (i64, i64, i64, i64, i64, i64, i64, i64);
 
@@ -240,7 +240,9 @@ where
              AND method IN ('sms_code', 'email_code') \
              RETURNING secret_hash, key_id, attempts, recipient_key, \
              (SELECT COALESCE(MAX(f.failures), 0) FROM verification_recipient_failures f \
-              WHERE f.org_id = $1 AND f.recipient_key = verifications.recipient_key)",
+              WHERE f.org_id = $1 AND f.recipient_key = verifications.recipient_key), \
+             EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.org_id = $1 \
+              AND e.enabled = TRUE)",
         )
         .bind(org.0)
         .bind(id.0)
@@ -249,12 +251,13 @@ where
         .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(
-            |(hash, key_id, attempts, recipient, failures)| ClaimedAttempt {
+            |(hash, key_id, attempts, recipient, failures, webhooks)| ClaimedAttempt {
                 secret_hash: hash.unwrap_or_default(),
                 key_id,
                 attempts,
                 recipient_key: recipient.unwrap_or_default(),
                 recipient_failures: failures,
+                org_has_webhooks: webhooks,
             },
         ))
     }

@@ -11,6 +11,7 @@ use countersign_store::{
     ChallengeStore, ContactQuery, ContactStore, LimitHit, LinkAnswer, MessageStore, NewChallenge,
     SendLimits, SourceKind, Store, StoreError, TechnicianCheck, TechnicianCheckStatus,
     TechnicianCheckStore, TransportKind, Verification, VerificationMethod, VerificationStatus,
+    WebhookStore,
 };
 
 async fn contact(store: &Store, o: OrgId) -> ContactId {
@@ -437,16 +438,37 @@ pub async fn racing_guesses_never_exceed_the_attempt_cap(store: &Store) {
             .await
             .unwrap()
             .unwrap()
-            .recipient_failures
     };
-    assert_eq!(claim(store.clone()).await, 0);
+    let first = claim(store.clone()).await;
+    assert_eq!(first.recipient_failures, 0);
+    assert!(!first.org_has_webhooks, "no endpoint yet");
     for _ in 0..3 {
         store
             .record_recipient_failure(o.id, &fresh.recipient_key, now)
             .await
             .unwrap();
     }
-    assert_eq!(claim(store.clone()).await, 3);
+    assert_eq!(claim(store.clone()).await.recipient_failures, 3);
+    // It also says whether the org has an enabled webhook endpoint (another org's do not count).
+    let theirs = crate::webhooks::endpoint(other.id, &["verification.verified"]);
+    store.create_webhook_endpoint(&theirs).await.unwrap();
+    assert!(
+        !claim(store.clone()).await.org_has_webhooks,
+        "another org's endpoint"
+    );
+    let mut ours = crate::webhooks::endpoint(o.id, &["verification.verified"]);
+    ours.enabled = false;
+    store.create_webhook_endpoint(&ours).await.unwrap();
+    assert!(
+        !claim(store.clone()).await.org_has_webhooks,
+        "a disabled endpoint"
+    );
+    let ours = crate::webhooks::endpoint(o.id, &["verification.requested"]);
+    store.create_webhook_endpoint(&ours).await.unwrap();
+    assert!(
+        claim(store.clone()).await.org_has_webhooks,
+        "an enabled endpoint"
+    );
 }
 
 pub async fn concurrent_link_answers_have_one_winner(store: &Store) {
