@@ -63,11 +63,7 @@ pub enum MessageError {
 /// # Errors
 /// The store failed.
 pub async fn brand_of(app: &App, org: OrgId) -> Result<Brand, StoreError> {
-    // Both at once (two read connections): the org's name is the default brand, and reading
-    // it meanwhile costs less than waiting for the branding first (a message is prepared in
-    // the request that sends it).
-    let (branding, org) = tokio::join!(app.store.branding(org), app.store.org(org));
-    Ok(match branding? {
+    Ok(match app.store.branding(org).await? {
         Some(b) => Brand {
             name: b.display_name,
             logo_url: b.logo_url,
@@ -75,7 +71,7 @@ pub async fn brand_of(app: &App, org: OrgId) -> Result<Brand, StoreError> {
             footer: b.footer,
             reply_to: b.reply_to,
         },
-        None => Brand::default_for(&org?.name),
+        None => Brand::default_for(&app.store.org(org).await?.name),
     })
 }
 

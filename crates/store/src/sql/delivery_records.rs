@@ -14,7 +14,7 @@
 //! ([`super::conns::Conn::fetch_all_committing`]).
 
 use super::conns::Conn;
-use super::messages::{clears_body, transition_update};
+use super::messages::{transition_update, transition_values};
 use super::{Dialect, SqlStore};
 use crate::StoreResult;
 use crate::delivery::{DeliveryRecord, JobOutcome};
@@ -37,10 +37,10 @@ fn record_query(records: &[DeliveryRecord]) -> (String, Vec<Value<'_>>) {
     let mut sql = String::from("BEGIN IMMEDIATE;");
     let mut values: Vec<Value<'_>> = Vec::new();
     // The number the next value gets.
-    let next = |values: &mut Vec<Value<'_>>| values.len() + 3;
+    let next = |values: &[Value<'_>]| values.len() + 3;
     for r in records {
         let Some(t) = &r.transition else { continue };
-        let first = next(&mut values);
+        let first = next(&values);
         push_transition(&mut values, t);
         let (org, id, detail) = (first + 6, first + 7, first + 8);
         values.extend([
@@ -68,7 +68,7 @@ fn record_query(records: &[DeliveryRecord]) -> (String, Vec<Value<'_>>) {
         let list: Vec<String> = complete
             .iter()
             .map(|id| {
-                let n = next(&mut values);
+                let n = next(&values);
                 values.push(Value::Id(*id));
                 format!("${n}")
             })
@@ -85,7 +85,7 @@ fn record_query(records: &[DeliveryRecord]) -> (String, Vec<Value<'_>>) {
             JobOutcome::Retry { run_at, error } => ("queued", Some(*run_at), error),
             JobOutcome::Bury { error } => ("dead", None, error),
         };
-        let job = next(&mut values);
+        let job = next(&values);
         values.push(Value::Id(r.job.0));
         let run_at = match run_at {
             Some(at) => {
@@ -94,7 +94,7 @@ fn record_query(records: &[DeliveryRecord]) -> (String, Vec<Value<'_>>) {
             }
             None => "$2".to_owned(),
         };
-        let e = next(&mut values);
+        let e = next(&values);
         values.push(Value::Text(error));
         sql.push_str(&format!(
             " UPDATE jobs SET state = '{state}', locked_by = NULL, run_at = {run_at}, \
@@ -108,13 +108,14 @@ fn record_query(records: &[DeliveryRecord]) -> (String, Vec<Value<'_>>) {
 
 /// The six values of [`transition_update`], in its order.
 fn push_transition<'a>(values: &mut Vec<Value<'a>>, t: &'a Transition) {
+    let (state, provider_id, error, error_code, at, clears) = transition_values(t);
     values.extend([
-        Value::Text(t.state.as_str()),
-        Value::MaybeText(t.provider_id.as_deref()),
-        Value::MaybeText(t.error.as_deref()),
-        Value::MaybeText(t.error_code.as_deref()),
-        Value::Int(t.at.0),
-        Value::Flag(clears_body(t.state)),
+        Value::Text(state),
+        Value::MaybeText(provider_id),
+        Value::MaybeText(error),
+        Value::MaybeText(error_code),
+        Value::Int(at),
+        Value::Flag(clears),
     ]);
 }
 

@@ -94,7 +94,7 @@ fn from_states(to: MessageState) -> String {
 
 /// Whether entering `state` clears the bodies: a live transport took (or refused for good)
 /// the message, so codes and links in it need not be kept.
-pub(super) fn clears_body(state: MessageState) -> bool {
+fn clears_body(state: MessageState) -> bool {
     !matches!(
         state,
         MessageState::Queued | MessageState::Sending | MessageState::Outbox
@@ -384,13 +384,36 @@ where
     for<'r> Option<&'r str>: Encode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
 {
+    let (state, provider_id, error, error_code, at, clears) = transition_values(t);
     sqlx::query_as(sql)
-        .bind(t.state.as_str())
-        .bind(t.provider_id.as_deref())
-        .bind(t.error.as_deref())
-        .bind(t.error_code.as_deref())
-        .bind(t.at.0)
-        .bind(clears_body(t.state))
+        .bind(state)
+        .bind(provider_id)
+        .bind(error)
+        .bind(error_code)
+        .bind(at)
+        .bind(clears)
+}
+
+/// The six values of a transition, in the order of [`transition_update`]'s parameters.
+pub(super) type TransitionValues<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+    bool,
+);
+
+/// What [`bind_transition`] binds, for callers that bind in bulk.
+pub(super) fn transition_values(t: &Transition) -> TransitionValues<'_> {
+    (
+        t.state.as_str(),
+        t.provider_id.as_deref(),
+        t.error.as_deref(),
+        t.error_code.as_deref(),
+        t.at.0,
+        clears_body(t.state),
+    )
 }
 
 /// Inserts a message with its "queued" event and its delivery job on `conn` (inside a write
