@@ -9,6 +9,9 @@ use sqlx::{ConnectOptions, Connection, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
+
+mod checkpoints;
 
 /// The SQLite store: one database file, opened in WAL mode.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -56,7 +59,8 @@ impl Dialect for Sqlite {
 impl SqlStore<Sqlite> {
     /// Opens (creating if missing) the database file at `path` with WAL, foreign keys, a 5 s
     /// busy timeout and `synchronous=NORMAL`, and applies pending migrations. One write
-    /// connection, [`READ_CONNECTIONS`] read connections.
+    /// connection, [`READ_CONNECTIONS`] read connections, and one that checkpoints the WAL
+    /// (`checkpoints`).
     ///
     /// # Errors
     /// The file cannot be opened or a migration fails.
@@ -70,27 +74,44 @@ impl SqlStore<Sqlite> {
             // With WAL, NORMAL loses at most the last transactions on power loss, never
             // consistency; FULL would fsync on every commit.
             .synchronous(SqliteSynchronous::Normal)
-            // 32 MiB of page cache per connection (the default is 2 MiB): the contact search
+            // 32 MiB of page cache for the writer (the default is 2 MiB): the contact search
             // index is written in random order, and a cache that holds its hot pages keeps a
-            // large sync from re-reading and re-writing the same pages on every batch.
+            // large sync from re-reading and re-writing the same pages on every batch. The
+            // readers get less (below).
             .pragma("cache_size", "-32768")
-            // Checkpoint after ~40 MB of WAL instead of ~4 MB: a page written again and again
-            // between checkpoints (the search index under a sync) is copied into the database
-            // once per checkpoint, so fewer checkpoints copy fewer pages (sync bench: 30.0 s →
-            // 27.7 s). Readers see the same data either way.
-            .pragma("wal_autocheckpoint", "10000");
+            // The writer checkpoints only as a backstop: `checkpoints` does it on a
+            // connection of its own, off the writer's path.
+            .pragma(
+                "wal_autocheckpoint",
+                checkpoints::BACKSTOP_FRAMES.to_string(),
+            )
+            // A WAL that grew under a burst of writes is cut back to 64 MiB when it restarts.
+            .pragma("journal_size_limit", "67108864");
         // One write connection and READ_CONNECTIONS read connections, opened now and held
         // (sql/conns.rs says why they are not in a sqlx pool).
         let mut writer = options.connect().await?;
         crate::sql::run_migrations::<Sqlite>(&mut writer, &MIGRATOR).await?;
+        // The checkpointer needs no page cache: it copies WAL frames into the file.
+        let checkpointer = options
+            .clone()
+            .pragma("cache_size", "-256")
+            .connect()
+            .await?;
+        let (released, signals) = mpsc::channel(1);
+        checkpoints::spawn(checkpointer, signals);
         // Opened after the migrations, so the file and its WAL exist; `query_only` makes a
         // write sent to a read connection fail instead of taking the write lock.
-        let read_options = options.pragma("query_only", "ON");
+        // 8 MiB of cache each: eight private 32 MiB caches of the same file were most of a
+        // long-running server's memory (and the sync benchmark's peak); a page a reader
+        // misses comes from the operating system's file cache, shared by all of them.
+        let read_options = options
+            .pragma("query_only", "ON")
+            .pragma("cache_size", "-8192");
         let mut readers = Vec::new();
         for _ in 0..READ_CONNECTIONS {
             readers.push(read_options.connect().await?);
         }
-        let pool = Conns::Held(Arc::new(Held::new(vec![writer])));
+        let pool = Conns::Held(Arc::new(Held::with_release_signal(vec![writer], released)));
         let reads = Conns::Held(Arc::new(Held::new(readers)));
         Ok(Self { pool, reads })
     }
@@ -176,5 +197,52 @@ mod tests {
                 .unwrap();
         assert_eq!(n, 0);
         tx.commit().await.unwrap();
+    }
+}
+
+#[cfg(test)]
+mod checkpoint_tests {
+    use super::*;
+
+    /// The writer leaves checkpoints to the checkpointer: its own automatic checkpoint is the
+    /// backstop, and the WAL's pages still reach the database file shortly after a write.
+    #[tokio::test]
+    async fn writes_reach_the_database_file_without_the_writer_checkpointing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let mut writer = store.pool.acquire().await.unwrap();
+        let (frames,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *writer)
+            .await
+            .unwrap();
+        assert_eq!(frames, i64::from(checkpoints::BACKSTOP_FRAMES));
+        let (reader_cache,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *store.reads.acquire().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(reader_cache, -8192, "readers keep a smaller page cache");
+        sqlx::query("CREATE TABLE filler (x BLOB NOT NULL)")
+            .execute(&mut *writer)
+            .await
+            .unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        // ~2 MiB: ~500 pages, far below the backstop.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 512) \
+             INSERT INTO filler SELECT randomblob(4000) FROM n",
+        )
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+        drop(writer);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::fs::metadata(&path).unwrap().len() < before + 2_000_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the WAL was not checkpointed into the database file"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

@@ -13,7 +13,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Database, Executor, Pool};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit};
+use tokio::sync::{Mutex, MutexGuard, Semaphore, SemaphorePermit, mpsc};
 
 /// The connections of one use (the writer, or the readers).
 pub(crate) enum Conns<DB: Database> {
@@ -37,6 +37,9 @@ impl<DB: Database> Clone for Conns<DB> {
 pub(crate) struct Held<DB: Database> {
     conns: Vec<Mutex<Slot<DB>>>,
     free: Semaphore,
+    /// Told (without waiting) each time a connection is given back: SQLite's checkpointer
+    /// learns that the writer may have written. Dropped with the connections, which ends it.
+    released: Option<mpsc::Sender<()>>,
 }
 
 /// A held connection, and whether a transaction its last user opened in a statement of its
@@ -59,6 +62,18 @@ impl<DB: Database> Held<DB> {
                     })
                 })
                 .collect(),
+            released: None,
+        }
+    }
+
+    /// As [`Held::new`], and `released` is told each time a connection is given back.
+    pub(crate) fn with_release_signal(
+        conns: Vec<DB::Connection>,
+        released: mpsc::Sender<()>,
+    ) -> Self {
+        Self {
+            released: Some(released),
+            ..Self::new(conns)
         }
     }
 }
@@ -70,7 +85,20 @@ pub(crate) enum Conn<'a, DB: Database> {
         slot: MutexGuard<'a, Slot<DB>>,
         /// Given back with the lock, so the next waiter finds this connection free.
         _permit: SemaphorePermit<'a>,
+        released: Option<&'a mpsc::Sender<()>>,
     },
+}
+
+impl<DB: Database> Drop for Conn<'_, DB> {
+    fn drop(&mut self) {
+        if let Self::Held {
+            released: Some(r), ..
+        } = self
+        {
+            // A full channel already holds a signal the receiver has not taken: one is enough.
+            let _ = r.try_send(());
+        }
+    }
 }
 
 impl<DB: Database> Conn<'_, DB>
@@ -142,6 +170,7 @@ where
                 Ok(Conn::Held {
                     slot,
                     _permit: permit,
+                    released: h.released.as_ref(),
                 })
             }
         }
