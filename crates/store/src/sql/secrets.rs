@@ -7,7 +7,7 @@ use super::{Dialect, SqlStore, changed, expect_changed, page_size};
 use crate::secret::{ClaimedSecret, NewSecret, Secret, SecretKind, SecretState};
 use crate::{SecretStore, StoreError, StoreResult};
 use countersign_domain::{ContactId, OrgId, SecretId, Timestamp, VerificationId};
-use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use uuid::Uuid;
 
 /// Columns of [`SecretRow`].
@@ -87,6 +87,15 @@ impl TryFrom<SecretRow> for Secret {
 
 /// envelope, server_share, private_key, views_left of a claimed view.
 type ClaimRow = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>, i64);
+
+/// Claims one view (`$1` org, `$2` id, `$3` kind, `$4` now, `$5` the recipient's IP).
+const CLAIM: &str = "UPDATE secrets SET views_left = views_left - 1, \
+     first_revealed_at = COALESCE(first_revealed_at, $4), last_revealed_at = $4, \
+     last_reveal_ip = $5 WHERE org_id = $1 AND id = $2 AND kind = $3 \
+     AND state = 'active' AND views_left > 0 AND expires_at > $4 \
+     AND envelope IS NOT NULL \
+     AND (require_verification = 0 OR verification_id IS NOT NULL) \
+     RETURNING envelope, server_share, private_key, views_left";
 
 impl<DB> SecretStore for SqlStore<DB>
 where
@@ -228,48 +237,61 @@ where
         ip: &str,
     ) -> StoreResult<Option<ClaimedSecret>> {
         let mut writer = self.pool.acquire().await?;
-        let mut tx = DB::begin_write(&mut writer).await?;
-        // PostgreSQL: a racing claim waits on this row's lock, then re-checks the WHERE
-        // (state, views_left, envelope), which the winner's last view has already ended.
-        let row: Option<ClaimRow> = sqlx::query_as(
-            "UPDATE secrets SET views_left = views_left - 1, \
-             first_revealed_at = COALESCE(first_revealed_at, $4), last_revealed_at = $4, \
-             last_reveal_ip = $5 WHERE org_id = $1 AND id = $2 AND kind = $3 \
-             AND state = 'active' AND views_left > 0 AND expires_at > $4 \
-             AND envelope IS NOT NULL \
-             AND (require_verification = 0 OR verification_id IS NOT NULL) \
-             RETURNING envelope, server_share, private_key, views_left",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(kind.as_str())
-        .bind(now.0)
-        .bind(ip)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((envelope, server_share, private_key, views_left)) = row else {
-            return Ok(None);
-        };
-        if views_left == 0 {
+        let claimed = if DB::MULTI_STATEMENT_QUERIES {
+            // SQLite: the claim, the end of the link after its last view and the transaction
+            // in one query, so the single writer is held for one hand-off.
             let sql = format!(
-                "UPDATE secrets SET state = 'revealed', ended_at = $3, {END_LINK} \
-                 WHERE org_id = $1 AND id = $2"
+                "BEGIN IMMEDIATE; {CLAIM}; UPDATE secrets SET state = 'revealed', \
+                 ended_at = $4, {END_LINK} WHERE org_id = $1 AND id = $2 AND views_left = 0 \
+                 AND changes() = 1; COMMIT;"
             );
-            let done = sqlx::query(&sql)
+            let q = sqlx::query::<DB>(&sql)
                 .bind(org.0)
                 .bind(id.0)
+                .bind(kind.as_str())
                 .bind(now.0)
-                .execute(&mut *tx)
+                .bind(ip);
+            let rows = writer.fetch_all_committing(q).await?;
+            match rows.first() {
+                Some(row) => Some(ClaimRow::from_row(row)?),
+                None => None,
+            }
+        } else {
+            let mut tx = DB::begin_write(&mut writer).await?;
+            // PostgreSQL: a racing claim waits on this row's lock, then re-checks the WHERE
+            // (state, views_left, envelope), which the winner's last view has already ended.
+            let row: Option<ClaimRow> = sqlx::query_as(CLAIM)
+                .bind(org.0)
+                .bind(id.0)
+                .bind(kind.as_str())
+                .bind(now.0)
+                .bind(ip)
+                .fetch_optional(&mut *tx)
                 .await?;
-            expect_changed::<DB>(&done)?;
-        }
-        tx.commit().await?;
-        Ok(Some(ClaimedSecret {
-            envelope: envelope.unwrap_or_default(),
-            server_share,
-            private_key,
-            views_left,
-        }))
+            if let Some((_, _, _, 0)) = row {
+                let sql = format!(
+                    "UPDATE secrets SET state = 'revealed', ended_at = $3, {END_LINK} \
+                     WHERE org_id = $1 AND id = $2"
+                );
+                let done = sqlx::query(&sql)
+                    .bind(org.0)
+                    .bind(id.0)
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
+                expect_changed::<DB>(&done)?;
+            }
+            tx.commit().await?;
+            row
+        };
+        Ok(claimed.map(
+            |(envelope, server_share, private_key, views_left)| ClaimedSecret {
+                envelope: envelope.unwrap_or_default(),
+                server_share,
+                private_key,
+                views_left,
+            },
+        ))
     }
 
     async fn submit_secret_request(
