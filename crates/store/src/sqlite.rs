@@ -102,8 +102,9 @@ impl SqlStore<Sqlite> {
         // Opened after the migrations, so the file and its WAL exist; `query_only` makes a
         // write sent to a read connection fail instead of taking the write lock.
         // 8 MiB of cache each: eight private 32 MiB caches of the same file were most of a
-        // long-running server's memory (and the sync benchmark's peak); a page a reader
-        // misses comes from the operating system's file cache, shared by all of them.
+        // long-running server's memory (and the sync benchmark's peak), and bought little: in
+        // WAL mode a connection drops its whole cache when it sees another one wrote. A page a
+        // reader misses comes from the operating system's file cache, shared by all of them.
         let read_options = options
             .pragma("query_only", "ON")
             .pragma("cache_size", "-8192");
