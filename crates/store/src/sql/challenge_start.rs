@@ -14,6 +14,7 @@
 //! ([`super::conns::Conn::fetch_all_committing`]).
 
 use super::conns::Conn;
+use super::verifications::bind_verification_row;
 use super::{Dialect, SqlStore};
 use crate::directory::VerificationStatus;
 use crate::verification::{LimitHit, NewChallenge, SendLimits};
@@ -295,16 +296,7 @@ where
     &'q str: Encode<'q, DB> + Type<DB>,
     &'q [u8]: Encode<'q, DB> + Type<DB>,
 {
-    let v = &c.verification;
-    q.bind(v.id.0)
-        .bind(v.org_id.0)
-        .bind(v.contact_id.0)
-        .bind(v.technician_id.map(|t| t.0))
-        .bind(v.method.as_str())
-        .bind(v.channel.as_str())
-        .bind(v.destination_masked.as_str())
-        .bind(v.status.as_str())
-        .bind(v.at.0)
+    bind_verification_row(q, &c.verification)
         .bind(c.expires_at.0)
         .bind(c.secret_hash.as_slice())
         .bind(c.key_id.as_str())

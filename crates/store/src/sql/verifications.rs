@@ -6,11 +6,36 @@ use super::{Dialect, SqlStore, page_size};
 use crate::directory::{PodSettings, Verification, VerificationEntry};
 use crate::{PodStore, StoreError, StoreResult, VerificationStore};
 use countersign_domain::{ContactId, OrgId, TechnicianId, Timestamp};
-use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+use sqlx::query::Query;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
 /// Most verifications one `verifications` call returns.
 pub const MAX_VERIFICATION_PAGE: i64 = 200;
+
+/// Binds a verification's own columns as `$1`…`$9`: id, org_id, contact_id, technician_id,
+/// method, channel, destination_masked, status, at (a challenge's start binds more after them).
+pub(super) fn bind_verification_row<'q, DB>(
+    q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    v: &'q Verification,
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    DB: Database,
+    Uuid: Encode<'q, DB> + Type<DB>,
+    Option<Uuid>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+{
+    q.bind(v.id.0)
+        .bind(v.org_id.0)
+        .bind(v.contact_id.0)
+        .bind(v.technician_id.map(|t| t.0))
+        .bind(v.method.as_str())
+        .bind(v.channel.as_str())
+        .bind(v.destination_masked.as_str())
+        .bind(v.status.as_str())
+        .bind(v.at.0)
+}
 
 impl<DB> VerificationStore for SqlStore<DB>
 where
@@ -27,19 +52,14 @@ where
     async fn record_verification(&self, v: &Verification) -> StoreResult<()> {
         // The composite foreign keys refuse another org's contact or technician; both
         // backends report that as a conflict, which for the caller means "no such contact".
-        let result = sqlx::query(
-            "INSERT INTO verifications (id, org_id, contact_id, technician_id, method, channel, \
-             destination_masked, status, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        let result = bind_verification_row(
+            sqlx::query(
+                "INSERT INTO verifications (id, org_id, contact_id, technician_id, method, \
+                 channel, destination_masked, status, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            ),
+            v,
         )
-        .bind(v.id.0)
-        .bind(v.org_id.0)
-        .bind(v.contact_id.0)
-        .bind(v.technician_id.map(|t| t.0))
-        .bind(v.method.as_str())
-        .bind(v.channel.as_str())
-        .bind(v.destination_masked.as_str())
-        .bind(v.status.as_str())
-        .bind(v.at.0)
         .execute(&mut *self.pool.acquire().await?)
         .await;
         match result {
