@@ -408,11 +408,14 @@ impl Session {
     /// # Errors
     /// On WebDriver errors.
     pub async fn texts(&self, css: &str) -> anyhow::Result<Vec<String>> {
-        let mut out = Vec::new();
-        for element in self.find_all(css).await? {
-            out.push(element.text().await?);
-        }
-        Ok(out)
+        reread_if_replaced(async || {
+            let mut out = Vec::new();
+            for element in self.find_all(css).await? {
+                out.push(element.text().await?);
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Wait for the field `css`, clear it and type `text` into it.
@@ -463,12 +466,7 @@ impl Session {
     /// # Errors
     /// If the field does not appear in time.
     pub async fn value(&self, css: &str) -> anyhow::Result<String> {
-        Ok(self
-            .wait_for(css)
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default())
+        self.property(css, "value").await
     }
 
     /// The DOM `textContent` of `css` (waiting for it), including text that is not rendered,
@@ -477,12 +475,16 @@ impl Session {
     /// # Errors
     /// If the element does not appear in time.
     pub async fn text_content(&self, css: &str) -> anyhow::Result<String> {
-        Ok(self
-            .wait_for(css)
-            .await?
-            .prop("textContent")
-            .await?
-            .unwrap_or_default())
+        self.property(css, "textContent").await
+    }
+
+    /// The DOM property `name` of `css` (waiting for it), empty when unset.
+    async fn property(&self, css: &str, name: &str) -> anyhow::Result<String> {
+        reread_if_replaced(async || {
+            let element = self.wait_for(css).await?;
+            Ok(element.prop(name).await?.unwrap_or_default())
+        })
+        .await
     }
 
     /// Wait for `css` and click it. Does not wait for any navigation the click starts; use
@@ -491,11 +493,15 @@ impl Session {
     /// # Errors
     /// If the element does not appear in time or cannot be clicked.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        let element = self.wait_for(css).await?;
-        element
-            .click()
-            .await
-            .with_context(|| format!("[{}] clicking `{css}`", self.label))
+        // A click on a replaced element never reached the page, so clicking again is safe.
+        reread_if_replaced(async || {
+            let element = self.wait_for(css).await?;
+            element
+                .click()
+                .await
+                .with_context(|| format!("[{}] clicking `{css}`", self.label))
+        })
+        .await
     }
 
     /// Click `css` and wait until the browser shows a new document (also when the server
@@ -531,11 +537,14 @@ impl Session {
     /// # Errors
     /// If the element does not appear in time.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
-        let element = self.wait_for(css).await?;
-        element
-            .text()
-            .await
-            .with_context(|| format!("[{}] reading text of `{css}`", self.label))
+        reread_if_replaced(async || {
+            let element = self.wait_for(css).await?;
+            element
+                .text()
+                .await
+                .with_context(|| format!("[{}] reading text of `{css}`", self.label))
+        })
+        .await
     }
 
     /// Wait until some element matching `css` has visible text containing `needle`; returns
@@ -563,7 +572,7 @@ impl Session {
     /// # Errors
     /// If the element does not appear in time.
     pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
-        Ok(self.wait_for(css).await?.attr(name).await?)
+        reread_if_replaced(async || Ok(self.wait_for(css).await?.attr(name).await?)).await
     }
 
     /// Path of the current URL (no query or fragment).
@@ -633,6 +642,29 @@ impl Session {
             .map_or_else(|_| "<unknown>".to_owned(), |u| u.to_string());
         error.context(format!("[{}] at {url}", self.label))
     }
+}
+
+/// Runs `read` again while the element it found was replaced before it was read (a WebDriver
+/// "stale element reference"), up to [`TIMEOUT`]. Live parts of pages (the Pod's status, the
+/// sync progress) are swapped by their scripts at any moment, so a find followed by a read can
+/// race with them; finding the element again reads the page as it now is.
+async fn reread_if_replaced<T>(
+    mut read: impl AsyncFnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let start = Instant::now();
+    loop {
+        match read().await {
+            // The element was just replaced: finding it again at once reads the new one.
+            Err(error) if was_replaced(&error) && start.elapsed() < TIMEOUT => {}
+            result => return result,
+        }
+    }
+}
+
+fn was_replaced(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<CmdError>()
+        .is_some_and(CmdError::is_stale_element_reference)
 }
 
 /// Run a browser journey named `name` (used for artifact files; the test function's name is a

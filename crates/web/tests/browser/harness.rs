@@ -18,6 +18,18 @@ async fn serve_fixture() -> String {
             }),
         )
         .route(
+            "/live",
+            get(|| async {
+                // Replaces `#live` as fast as timers allow, like the Pod's live status.
+                Html(
+                    "<!doctype html><title>Live</title><p id=live>tick 0</p><script>\
+                     let n = 0; setInterval(() => { const p = document.createElement('p'); \
+                     p.id = 'live'; p.textContent = 'tick ' + ++n; \
+                     document.getElementById('live').replaceWith(p); }, 20);</script>",
+                )
+            }),
+        )
+        .route(
             "/done",
             post(|body: String| async move {
                 Html(format!(
@@ -54,6 +66,28 @@ async fn harness_fills_submits_and_uses_two_sessions() {
         assert!(!other.exists(".notice").await?);
         Ok(())
     })
+    .await;
+}
+
+/// Reading an element that the page's script replaces between the find and the read (a stale
+/// element reference in WebDriver) reads the new element instead of failing the journey.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_reads_elements_that_scripts_keep_replacing() {
+    let url = serve_fixture().await;
+    browser::run(
+        "harness_reads_elements_that_scripts_keep_replacing",
+        async |b| {
+            b.set_base_url(&url);
+            b.goto("/live").await?;
+            for _ in 0..50 {
+                assert!(b.text("#live").await?.starts_with("tick "));
+                let texts = b.texts("#live").await?;
+                assert!(texts.iter().all(|t| t.starts_with("tick ")), "{texts:?}");
+            }
+            b.wait_for_text("#live", "tick ").await?;
+            Ok(())
+        },
+    )
     .await;
 }
 
