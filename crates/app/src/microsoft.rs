@@ -6,6 +6,7 @@
 //! use, and never logged or audited.
 
 mod consent;
+mod consent_sign_in;
 mod gdap;
 mod integrations;
 mod jobs;
@@ -14,6 +15,7 @@ mod sync;
 mod tokens;
 mod write_back;
 
+pub use consent::ConsentStep;
 pub use gdap::GdapInput;
 pub use integrations::IntegrationInput;
 pub use jobs::{SYNC_TENANT_JOB, SyncJobOutcome, SyncTenantPayload, run_scheduler};

@@ -3,7 +3,7 @@
 use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::identity::grants::Grants;
-use crate::identity::jwt::Signer;
+use crate::identity::jwt::{IdTokenSigner, Signer};
 use crate::throttle::Throttle;
 use crate::world::World;
 use countersign_domain::Timestamp;
@@ -61,6 +61,8 @@ pub struct Shared {
     pub world: World,
     pub clock: Clock,
     pub signer: Signer,
+    /// RS256 key of `id_token`s, published at `jwks_uri`.
+    pub id_signer: IdTokenSigner,
     pub grants: Grants,
     pub throttle: Throttle,
     pub faults: Faults,
@@ -86,6 +88,7 @@ impl Shared {
             world,
             clock,
             signer: Signer::random(),
+            id_signer: IdTokenSigner::new(),
             grants: Grants::default(),
             throttle,
             faults,

@@ -15,6 +15,14 @@ pub struct CallbackError {
     pub error: Box<IdentityError>,
 }
 
+impl CallbackError {
+    /// The error a redirect carries (`error=…`), if any.
+    #[must_use]
+    pub fn of(q: &HashMap<String, String>) -> Option<Self> {
+        error_of(q)
+    }
+}
+
 fn error_of(q: &HashMap<String, String>) -> Option<CallbackError> {
     let error = q.get("error")?;
     Some(CallbackError {

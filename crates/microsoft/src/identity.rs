@@ -45,20 +45,18 @@ impl Microsoft {
         code_challenge: &str,
     ) -> String {
         let scope = format!("{SIGN_IN_SCOPES} {}", cloud.default_scope());
-        let mut url = cloud.authorize_url(tenant);
-        url.push('?');
-        url.push_str(&query(&[
-            ("client_id", client_id),
-            ("response_type", "code"),
-            ("redirect_uri", redirect_uri),
-            ("response_mode", "query"),
-            ("scope", &scope),
-            ("state", state),
-            ("code_challenge", code_challenge),
-            ("code_challenge_method", "S256"),
-            ("prompt", "select_account"),
-        ]));
-        url
+        code_flow_url(
+            cloud,
+            tenant,
+            &[
+                ("client_id", client_id),
+                ("redirect_uri", redirect_uri),
+                ("scope", &scope),
+                ("state", state),
+                ("code_challenge", code_challenge),
+                ("prompt", "select_account"),
+            ],
+        )
     }
 
     /// A token request against `tenant` (a GUID or domain).
@@ -93,12 +91,22 @@ impl Microsoft {
                 code,
                 verifier,
                 redirect_uri,
+            }
+            | TokenGrant::OpenIdCode {
+                code,
+                verifier,
+                redirect_uri,
             } => {
                 form.push(("grant_type", "authorization_code"));
                 form.push(("code", code));
                 form.push(("code_verifier", verifier));
                 form.push(("redirect_uri", redirect_uri));
-                form.push(("scope", &delegated_scope));
+                let scope = if matches!(grant, TokenGrant::OpenIdCode { .. }) {
+                    crate::oidc::OPENID_SCOPES
+                } else {
+                    &delegated_scope
+                };
+                form.push(("scope", scope));
             }
         }
         let url = cloud.token_url(tenant);
@@ -112,6 +120,7 @@ impl Microsoft {
                 access: AccessToken::new(body.access_token, body.expires_in.max(60)),
                 refresh_token: body.refresh_token.map(SecretString::from),
                 scope: body.scope,
+                id_token: body.id_token.map(SecretString::from),
             });
         }
         Err(identity_error(answer.status, &answer.body))
@@ -238,6 +247,21 @@ pub(crate) fn identity_error(status: u16, body: &str) -> MsError {
             body.chars().take(200).collect::<String>()
         )),
     }
+}
+
+/// `{login}/{tenant}/oauth2/v2.0/authorize?…` for the authorization-code flow with PKCE S256
+/// and the answer in the query, plus `pairs`.
+pub(crate) fn code_flow_url(cloud: &Cloud, tenant: &str, pairs: &[(&str, &str)]) -> String {
+    let mut url = cloud.authorize_url(tenant);
+    url.push('?');
+    let mut all = vec![
+        ("response_type", "code"),
+        ("response_mode", "query"),
+        ("code_challenge_method", "S256"),
+    ];
+    all.extend_from_slice(pairs);
+    url.push_str(&query(&all));
+    url
 }
 
 fn query(pairs: &[(&str, &str)]) -> String {

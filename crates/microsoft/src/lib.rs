@@ -17,6 +17,7 @@ mod graph;
 mod identity;
 mod mail;
 mod model;
+mod oidc;
 mod pkce;
 mod retry;
 mod tokens;
@@ -31,6 +32,10 @@ pub use model::{
     APPLICATION_ADMINISTRATOR, CLOUD_APPLICATION_ADMINISTRATOR, DelegatedTenant, GraphUser,
     Organization, Relationship, USER_ADMINISTRATOR, USER_SELECT, UserChange, group_relationships,
     role_name,
+};
+pub use oidc::{
+    CLOCK_SKEW_S, IdTokenClaims, IdTokenError, IdTokenExpectations, Jwk, Jwks, Nonce,
+    OPENID_SCOPES, OpenIdConfiguration, SignInProofError, verify_id_token,
 };
 pub use pkce::Pkce;
 pub use retry::RetryPolicy;

@@ -72,6 +72,9 @@ pub struct TokenSet {
     pub refresh_token: Option<SecretString>,
     /// Scopes granted.
     pub scope: String,
+    /// The OpenID Connect `id_token` (sign-ins with the `openid` scope); to be verified
+    /// before use ([`crate::verify_id_token`]).
+    pub id_token: Option<SecretString>,
 }
 
 /// The grant a token request uses.
@@ -82,6 +85,16 @@ pub enum TokenGrant<'a> {
     RefreshToken(&'a str),
     /// Redeem an authorization code with its PKCE verifier.
     AuthorizationCode {
+        /// The code from the redirect.
+        code: &'a str,
+        /// The PKCE verifier.
+        verifier: &'a str,
+        /// The same redirect URI as in the authorize request.
+        redirect_uri: &'a str,
+    },
+    /// Redeem the authorization code of an OpenID Connect sign-in (`openid profile` only:
+    /// no refresh token, the `id_token` is what is wanted).
+    OpenIdCode {
         /// The code from the redirect.
         code: &'a str,
         /// The PKCE verifier.
@@ -101,6 +114,8 @@ pub(crate) struct TokenBody {
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub scope: String,
+    #[serde(default)]
+    pub id_token: Option<String>,
 }
 
 fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {

@@ -226,6 +226,24 @@ async fn delta_reports_every_kind_of_change() {
     assert_eq!(e.kind(), ErrorKind::ResyncRequired);
 }
 
+/// `account` approves on the simulator's authorize page at `url`; Microsoft's redirect back.
+async fn approve_sign_in(url: &str, account: &str) -> countersign_microsoft::AuthCodeCallback {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let parsed = url::Url::parse(url).unwrap();
+    let mut form: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    form.push(("account".into(), account.into()));
+    form.push(("action".into(), "approve".into()));
+    let base = url.split('?').next().unwrap();
+    let resp = http.post(base).form(&form).send().await.unwrap();
+    let location = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> =
+        location.query_pairs().into_owned().collect();
+    countersign_microsoft::AuthCodeCallback::parse(&q).unwrap()
+}
+
 /// Signs Alex in through the simulator's authorize page and returns the tokens.
 async fn gdap_sign_in(ms: &Microsoft, cloud: &Cloud) -> countersign_microsoft::TokenSet {
     let pkce = Pkce::new_random();
@@ -237,20 +255,7 @@ async fn gdap_sign_in(ms: &Microsoft, cloud: &Cloud) -> countersign_microsoft::T
         "st",
         &pkce.challenge,
     );
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let parsed = url::Url::parse(&url).unwrap();
-    let mut form: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
-    form.push(("account".into(), ALEX_GA.into()));
-    form.push(("action".into(), "approve".into()));
-    let base = url.split('?').next().unwrap();
-    let resp = http.post(base).form(&form).send().await.unwrap();
-    let location = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
-    let q: std::collections::HashMap<String, String> =
-        location.query_pairs().into_owned().collect();
-    let cb = countersign_microsoft::AuthCodeCallback::parse(&q).unwrap();
+    let cb = approve_sign_in(&url, ALEX_GA).await;
     assert_eq!(cb.state, "st");
     ms.token(
         cloud,
@@ -381,5 +386,120 @@ async fn write_back_succeeds_or_says_why_not() {
     assert!(
         admin.user_message(None).contains("Insufficient privileges")
             || admin.user_message(None).contains("refused")
+    );
+}
+
+/// Issue 17.1, both sides of the protocol: the simulator's OpenID Connect sign-in returns an
+/// id_token signed RS256 with a key published at its discovery document's `jwks_uri`, and
+/// the client verifies it (tenant, nonce, audience, issuer) before trusting its `tid`.
+#[tokio::test]
+async fn an_openid_sign_in_proves_its_tenant_with_a_verified_id_token() {
+    use countersign_microsoft::{IdTokenError, IdTokenExpectations, Nonce, SignInProofError};
+    use secrecy::ExposeSecret;
+    const MT_REDIRECT: &str = "http://localhost:8080/integrations/consent/callback";
+    const ZOE_GA: &str = "22222222-0000-4000-8000-000000000001";
+    let (emu, cloud) = start(example()).await;
+    let ms = client();
+    let config = ms.openid_configuration(&cloud, CONTOSO).await.unwrap();
+    assert_eq!(
+        config.issuer,
+        format!("{}/{CONTOSO}/v2.0", emu.manifest().login_base_url)
+    );
+    let pkce = Pkce::new_random();
+    let nonce = Nonce::new_random();
+    let url = ms.openid_sign_in_url(
+        &cloud,
+        CONTOSO,
+        MT_APP,
+        MT_REDIRECT,
+        "st",
+        &nonce.value,
+        &pkce.challenge,
+    );
+    let cb = approve_sign_in(&url, ZOE_GA).await;
+    let set = ms
+        .token(
+            &cloud,
+            CONTOSO,
+            &creds(MT_APP, MT_SECRET),
+            TokenGrant::OpenIdCode {
+                code: &cb.code,
+                verifier: pkce.verifier(),
+                redirect_uri: MT_REDIRECT,
+            },
+        )
+        .await
+        .unwrap();
+    let id_token = set.id_token.expect("openid gives an id_token");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .cast_signed();
+    let expect = IdTokenExpectations {
+        tenant: CONTOSO,
+        client_id: MT_APP,
+        nonce_hash: &nonce.hash,
+        now_unix: now,
+    };
+    let claims = ms
+        .verify_sign_in(&cloud, id_token.expose_secret(), &expect)
+        .await
+        .unwrap();
+    assert_eq!(claims.tid, CONTOSO);
+    assert_eq!(claims.oid.as_deref(), Some(ZOE_GA));
+    // The same token proves nothing about another tenant, another flow or another app.
+    let other_nonce = Nonce::new_random();
+    for (wrong, why) in [
+        (
+            IdTokenExpectations {
+                tenant: FABRIKAM,
+                ..expect
+            },
+            "tenant",
+        ),
+        (
+            IdTokenExpectations {
+                nonce_hash: &other_nonce.hash,
+                ..expect
+            },
+            "nonce",
+        ),
+        (
+            IdTokenExpectations {
+                client_id: PARTNER_APP,
+                ..expect
+            },
+            "audience",
+        ),
+    ] {
+        let e = ms
+            .verify_sign_in(&cloud, id_token.expose_secret(), &wrong)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                (&e, why),
+                (
+                    SignInProofError::Token(IdTokenError::Tenant { .. }),
+                    "tenant"
+                ) | (SignInProofError::Token(IdTokenError::Nonce), "nonce")
+                    | (SignInProofError::Token(IdTokenError::Audience), "audience")
+            ),
+            "{why}: {e:?}"
+        );
+    }
+    // Another emulator's keys do not verify this one's tokens.
+    let (_other, other_cloud) = start(example()).await;
+    let e = ms
+        .verify_sign_in(&other_cloud, id_token.expose_secret(), &expect)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SignInProofError::Token(IdTokenError::UnknownKey | IdTokenError::Issuer)
+        ),
+        "{e:?}"
     );
 }

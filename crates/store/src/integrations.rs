@@ -335,6 +335,8 @@ pub struct TenantLink {
 pub enum OAuthPurpose {
     /// Tenant-by-tenant admin consent.
     Consent,
+    /// The OpenID Connect sign-in that proves an admin consent's tenant (issue 17.1).
+    ConsentSignIn,
     /// GDAP sign-in (authorization code + PKCE).
     Gdap,
 }
@@ -345,8 +347,17 @@ impl OAuthPurpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Consent => "consent",
+            Self::ConsentSignIn => "consent_sign_in",
             Self::Gdap => "gdap",
         }
+    }
+
+    /// Parses the stored text.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Consent, Self::ConsentSignIn, Self::Gdap]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 
@@ -367,6 +378,10 @@ pub struct OAuthState {
     pub purpose: OAuthPurpose,
     /// The sealed PKCE verifier (`oauth_states.pkce_verifier`), for sign-in.
     pub pkce_verifier: Option<Vec<u8>>,
+    /// The tenant a consent sign-in must prove (named by the admin-consent redirect).
+    pub tenant_id: Option<String>,
+    /// SHA-256 of the `nonce` a consent sign-in's `id_token` must carry.
+    pub nonce_hash: Option<Vec<u8>>,
     /// After this it is refused.
     pub expires_at: Timestamp,
     /// Created.

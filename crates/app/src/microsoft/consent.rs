@@ -1,25 +1,40 @@
 //! Tenant by tenant: admin consent of Countersign's multi-tenant app, proven before anything
 //! is saved.
 //!
-//! The redirect's `tenant` parameter can be forged (Microsoft says never to trust it), so
-//! the callback checks the single-use `state` (bound to the session and the integration),
-//! then obtains a client-credentials token *for that tenant* and reads `/organization`:
-//! only a tenant that really granted consent issues a token, and `/organization` names it.
+//! The redirect's `tenant` parameter can be forged (Microsoft says never to trust it): an
+//! admin of another org could name a tenant that consented to the shared app for someone
+//! else, and a client-credentials token for it would be issued all the same. So the consent
+//! callback checks the single-use `state` (bound to the session and the integration) and
+//! continues the same browser flow with an OpenID Connect sign-in to the named tenant
+//! (`nonce`, PKCE, a second single-use `state`; `consent_sign_in.rs`). Only when the signed
+//! `id_token` of that sign-in says `tid` = the named tenant is it linked, after a
+//! client-credentials token for it and its `/organization` (which names it) — issue 17.1.
 
-use super::{MicrosoftError, cloud_of, consent_redirect_uri};
+use super::{MicrosoftError, aad, cloud_of, consent_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{IntegrationId, OAuthStateId, SessionId};
-use countersign_microsoft::{ConsentCallback, Credentials, ErrorKind};
+use countersign_microsoft::{
+    CallbackError, Cloud, ConsentCallback, Credentials, ErrorKind, Nonce, Pkce,
+};
 use countersign_store::{
-    IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, OAuthState, Technician, TenantLink,
-    TenantLinkStore,
+    Integration, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, OAuthState, SealedColumn,
+    Technician, TenantLink, TenantLinkStore,
 };
 use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
+
+/// Where a consent callback leads.
+#[derive(Debug)]
+pub enum ConsentStep {
+    /// Step 1 done: send the browser to Microsoft's sign-in to the consenting tenant.
+    SignIn(String),
+    /// Step 2 done: the tenant is proven and linked.
+    Linked(IntegrationId, Box<TenantLink>),
+}
 
 /// How long a consent or sign-in round trip may take.
 pub(crate) const ROUND_TRIP: Duration = Duration::from_secs(15 * 60);
@@ -47,7 +62,9 @@ impl App {
         integration: IntegrationId,
         purpose: OAuthPurpose,
         pkce: Option<(&OAuthStateId, Vec<u8>)>,
+        proof: Option<(String, Vec<u8>)>,
     ) -> Result<String, MicrosoftError> {
+        let (tenant_id, nonce_hash) = proof.unzip();
         let (state, hash) = random_token();
         let now = self.now();
         let id = pkce.as_ref().map_or_else(OAuthStateId::new, |(id, _)| **id);
@@ -60,6 +77,8 @@ impl App {
                 state_hash: hash.to_vec(),
                 purpose,
                 pkce_verifier: pkce.map(|(_, v)| v),
+                tenant_id,
+                nonce_hash,
                 expires_at: now.plus(ROUND_TRIP),
                 created_at: now,
             })
@@ -92,6 +111,43 @@ impl App {
         Ok(found)
     }
 
+    /// The integration of a consent round trip, its cloud and the consent app's credentials.
+    pub(crate) async fn consent_context(
+        &self,
+        by: &Technician,
+        round: &OAuthState,
+    ) -> Result<(Integration, Cloud, Credentials), MicrosoftError> {
+        let i = self
+            .store
+            .integration(by.org_id, round.integration_id)
+            .await?;
+        let cloud = cloud_of(&i)?;
+        Ok((i, cloud, self.consent_credentials()?))
+    }
+
+    /// Opens the sealed PKCE verifier of a sign-in round trip.
+    pub(crate) fn open_pkce_verifier(
+        &self,
+        by: &Technician,
+        round: &OAuthState,
+    ) -> Result<String, MicrosoftError> {
+        let state_row = round.id.to_string();
+        let verifier = round
+            .pkce_verifier
+            .as_ref()
+            .ok_or_else(|| MicrosoftError::Internal("sign-in round trip without PKCE".into()))
+            .and_then(|v| {
+                self.keyring
+                    .open(
+                        v,
+                        &aad(by.org_id, SealedColumn::OAuthStatePkceVerifier, &state_row),
+                    )
+                    .map_err(|e| MicrosoftError::Internal(format!("PKCE verifier: {e}")))
+            })?;
+        String::from_utf8(verifier.to_vec())
+            .map_err(|_| MicrosoftError::Internal("PKCE verifier is not text".into()))
+    }
+
     /// Starts admin consent for `integration`: returns the Microsoft URL to send the
     /// technician to.
     ///
@@ -110,7 +166,7 @@ impl App {
         let i = self.store.integration(by.org_id, integration).await?;
         let cloud = cloud_of(&i)?;
         let state = self
-            .new_round_trip(by, session, integration, OAuthPurpose::Consent, None)
+            .new_round_trip(by, session, integration, OAuthPurpose::Consent, None, None)
             .await?;
         Ok(self.microsoft.admin_consent_url(
             &cloud,
@@ -120,9 +176,10 @@ impl App {
         ))
     }
 
-    /// Finishes admin consent from the callback's query. Returns the integration and the
-    /// linked tenant. On a cancel, a denial or an error nothing is saved and the message
-    /// says what happened.
+    /// Takes up a callback from Microsoft at the consent redirect URI: the admin-consent
+    /// redirect (step 1) answers with the OpenID Connect sign-in that must prove its tenant;
+    /// that sign-in's redirect (step 2, `?code=…`) links the tenant once proven. On a cancel,
+    /// a denial or an error nothing is saved and the message says what happened.
     ///
     /// # Errors
     /// `User` with the reason; a store failure.
@@ -132,33 +189,23 @@ impl App {
         session: SessionId,
         query: &HashMap<String, String>,
         ip: Option<String>,
-    ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {
+    ) -> Result<ConsentStep, MicrosoftError> {
         let redirect = consent_redirect_uri(&self.settings);
+        if let Some(e) = CallbackError::of(query) {
+            return Err(self.consent_refused(by, session, &e, &redirect).await);
+        }
+        if query.contains_key("code") {
+            let (id, link) = self.finish_consent_sign_in(by, session, query, ip).await?;
+            return Ok(ConsentStep::Linked(id, Box::new(link)));
+        }
         let cb = match ConsentCallback::parse(query) {
             Ok(cb) => cb,
-            Err(e) => {
-                // Consume the round trip anyway, so it cannot be completed later.
-                if let Some(state) = &e.state {
-                    let _ = self
-                        .take_round_trip(by, session, state, OAuthPurpose::Consent)
-                        .await;
-                }
-                let err = countersign_microsoft::MsError::Identity(e.error);
-                return Err(MicrosoftError::User(match err.kind() {
-                    ErrorKind::Declined => "consent was cancelled or declined in Microsoft's page; nothing was saved. Connect to Microsoft 365 again when an admin of the customer tenant is ready to approve".into(),
-                    _ => err.user_message(Some(&redirect)),
-                }));
-            }
+            Err(e) => return Err(self.consent_refused(by, session, &e, &redirect).await),
         };
         let round = self
             .take_round_trip(by, session, &cb.state, OAuthPurpose::Consent)
             .await?;
-        let i = self
-            .store
-            .integration(by.org_id, round.integration_id)
-            .await?;
-        let cloud = cloud_of(&i)?;
-        let creds = self.consent_credentials()?;
+        let (i, cloud, creds) = self.consent_context(by, &round).await?;
         // Only a GUID is a tenant here; anything else in the parameter is refused outright.
         let claimed = uuid::Uuid::parse_str(&cb.claimed_tenant)
             .map_err(|_| {
@@ -167,18 +214,92 @@ impl App {
                 )
             })?
             .to_string();
-        // The proof: a token for that tenant, and the tenant's own description of itself.
+        // The redirect's `tenant` proves nothing: the same browser flow goes on to sign in to
+        // that tenant, and only the signed id_token of that sign-in links it (step 2).
+        let pkce = Pkce::new_random();
+        let nonce = Nonce::new_random();
+        let state_id = OAuthStateId::new();
+        let sealed_verifier = self.keyring.seal(
+            pkce.verifier().as_bytes(),
+            &aad(
+                by.org_id,
+                SealedColumn::OAuthStatePkceVerifier,
+                &state_id.to_string(),
+            ),
+        );
+        let state = self
+            .new_round_trip(
+                by,
+                session,
+                i.id,
+                OAuthPurpose::ConsentSignIn,
+                Some((&state_id, sealed_verifier)),
+                Some((claimed.clone(), nonce.hash.to_vec())),
+            )
+            .await?;
+        Ok(ConsentStep::SignIn(self.microsoft.openid_sign_in_url(
+            &cloud,
+            &claimed,
+            &creds.client_id,
+            &redirect,
+            &state,
+            &nonce.value,
+            &pkce.challenge,
+        )))
+    }
+
+    /// A redirect that carries an error (either step) or lacks a parameter: its round trip
+    /// is consumed, so it cannot be completed later, and the message fits the step.
+    async fn consent_refused(
+        &self,
+        by: &Technician,
+        session: SessionId,
+        e: &CallbackError,
+        redirect: &str,
+    ) -> MicrosoftError {
+        let mut step = OAuthPurpose::Consent;
+        if let Some(state) = &e.state
+            && let Ok(Some(round)) = self
+                .store
+                .take_oauth_state(&hash_token(state), self.now())
+                .await
+            && round.org_id == by.org_id
+            && round.session_id == session
+        {
+            step = round.purpose;
+        }
+        let err = countersign_microsoft::MsError::Identity(e.error.clone());
+        MicrosoftError::User(match (err.kind(), step) {
+            (ErrorKind::Declined, OAuthPurpose::ConsentSignIn) => "the Microsoft sign-in that proves the consent was cancelled; nothing was linked. Connect to Microsoft 365 again and sign in with an account of the customer tenant".into(),
+            (ErrorKind::Declined, _) => "consent was cancelled or declined in Microsoft's page; nothing was saved. Connect to Microsoft 365 again when an admin of the customer tenant is ready to approve".into(),
+            _ => err.user_message(Some(redirect)),
+        })
+    }
+
+    /// Links a tenant whose consent is proven: a client-credentials token for it (only a
+    /// tenant that granted consent issues one) and its `/organization` (names it).
+    pub(super) async fn link_consented_tenant(
+        &self,
+        by: &Technician,
+        i: &Integration,
+        tenant: &str,
+        signed_in: Option<String>,
+        ip: Option<String>,
+    ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {
+        let redirect = consent_redirect_uri(&self.settings);
+        let cloud = cloud_of(i)?;
+        let creds = self.consent_credentials()?;
         let token = self
             .microsoft
-            .app_token(&cloud, &claimed, &creds)
+            .app_token(&cloud, tenant, &creds)
             .await
             .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
         let org = self
             .microsoft
-            .organization(&cloud, &claimed, &token)
+            .organization(&cloud, tenant, &token)
             .await
             .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
-        if !org.id.eq_ignore_ascii_case(&claimed) {
+        if !org.id.eq_ignore_ascii_case(tenant) {
             return Err(MicrosoftError::User(
                 "the tenant Microsoft issued a token for is not the one the consent named; nothing was saved".into(),
             ));
@@ -189,7 +310,7 @@ impl App {
                 &NewTenantLink {
                     org_id: by.org_id,
                     integration_id: i.id,
-                    tenant_id: claimed.to_ascii_lowercase(),
+                    tenant_id: tenant.to_ascii_lowercase(),
                     link: LinkKind::AdminConsent,
                     display_name: org.display_name,
                     default_domain: org.default_domain,
@@ -204,7 +325,11 @@ impl App {
             None,
             "integration.tenant_consented",
             &i.id.to_string(),
-            json!({ "tenant_id": link.new.tenant_id, "link_id": link.id.to_string() }),
+            json!({
+                "tenant_id": link.new.tenant_id,
+                "link_id": link.id.to_string(),
+                "signed_in_oid": signed_in,
+            }),
         )
         .await?;
         Ok((i.id, link))

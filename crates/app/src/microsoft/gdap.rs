@@ -124,6 +124,7 @@ impl App {
                 id,
                 OAuthPurpose::Gdap,
                 Some((&state_id, sealed_verifier)),
+                None,
             )
             .await?;
         self.audit(
@@ -183,21 +184,7 @@ impl App {
                     .into(),
             ));
         }
-        let state_row = round.id.to_string();
-        let verifier = round
-            .pkce_verifier
-            .as_ref()
-            .ok_or_else(|| MicrosoftError::Internal("GDAP round trip without PKCE".into()))
-            .and_then(|v| {
-                self.keyring
-                    .open(
-                        v,
-                        &aad(by.org_id, SealedColumn::OAuthStatePkceVerifier, &state_row),
-                    )
-                    .map_err(|e| MicrosoftError::Internal(format!("PKCE verifier: {e}")))
-            })?;
-        let verifier = String::from_utf8(verifier.to_vec())
-            .map_err(|_| MicrosoftError::Internal("PKCE verifier is not text".into()))?;
+        let verifier = self.open_pkce_verifier(by, &round)?;
         let i = self.store.integration(by.org_id, id).await?;
         let cloud = cloud_of(&i)?;
         let creds = self.gdap_credentials(&i)?;

@@ -26,8 +26,8 @@ pub async fn openid_configuration(
         "jwks_uri": format!("{login}/{path_id}/discovery/v2.0/keys"),
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
-        // The emulator signs with a private HMAC key; clients must treat tokens as opaque.
-        "id_token_signing_alg_values_supported": ["HS256"],
+        // id_tokens are signed RS256 with the key at `jwks_uri`, as Microsoft's are.
+        "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "issuer": format!("{login}/{issuer_id}/v2.0"),
@@ -49,11 +49,11 @@ pub async fn openid_configuration(
     .into_response()
 }
 
-/// HMAC keys are secret, so there is nothing to publish; the document exists because
-/// discovery points at it.
+/// The public key of `id_token`s (access tokens are signed with a private HMAC key, opaque to
+/// clients as Microsoft's are).
 pub async fn keys(State(s): State<AppState>, Path(tenant): Path<String>) -> Response {
     if TenantRef::resolve(&s.world, &tenant).is_none() {
         return AadError::tenant_not_found(&tenant, true).into_response();
     }
-    Json(serde_json::json!({"keys": []})).into_response()
+    Json(s.id_signer.jwks()).into_response()
 }

@@ -105,7 +105,15 @@ pub fn access_token(s: &Shared, tenant: Uuid, app: &App, principal: Principal<'_
         .sign(&serde_json::to_value(&claims).unwrap_or_default())
 }
 
-pub fn id_token(s: &Shared, tenant: Uuid, app: &App, user: &User, nonce: Option<&str>) -> String {
+/// A v2.0 `id_token`, signed RS256 with the key published at `jwks_uri`; `None` if no RSA
+/// key could be made.
+pub fn id_token(
+    s: &Shared,
+    tenant: Uuid,
+    app: &App,
+    user: &User,
+    nonce: Option<&str>,
+) -> Option<String> {
     let now = s.clock.now_seconds();
     let mut claims = serde_json::json!({
         "aud": app.client_id,
@@ -123,5 +131,5 @@ pub fn id_token(s: &Shared, tenant: Uuid, app: &App, user: &User, nonce: Option<
     if let Some(n) = nonce {
         claims["nonce"] = n.into();
     }
-    s.signer.sign(&claims)
+    s.id_signer.sign(&claims)
 }

@@ -395,7 +395,9 @@ fn delegated_response(
     }
     if requested.openid {
         scope_text.push("openid".into());
-        body["id_token"] = id_token(s, tenant, app, user, nonce).into();
+        body["id_token"] = id_token(s, tenant, app, user, nonce)
+            .ok_or_else(AadError::unavailable)?
+            .into();
     }
     body["scope"] = scope_text.join(" ").into();
     Ok(body)

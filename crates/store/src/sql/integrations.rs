@@ -81,6 +81,8 @@ struct OAuthStateRow {
     state_hash: Vec<u8>,
     purpose: String,
     pkce_verifier: Option<Vec<u8>>,
+    tenant_id: Option<String>,
+    nonce_hash: Option<Vec<u8>>,
     expires_at: i64,
     created_at: i64,
 }
@@ -377,8 +379,8 @@ where
     async fn create_oauth_state(&self, s: &OAuthState) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO oauth_states (id, org_id, integration_id, session_id, state_hash, \
-             purpose, pkce_verifier, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             purpose, pkce_verifier, tenant_id, nonce_hash, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(s.id.0)
         .bind(s.org_id.0)
@@ -387,6 +389,8 @@ where
         .bind(s.state_hash.as_slice())
         .bind(s.purpose.as_str())
         .bind(s.pkce_verifier.as_deref())
+        .bind(s.tenant_id.as_deref())
+        .bind(s.nonce_hash.as_deref())
         .bind(s.expires_at.0)
         .bind(s.created_at.0)
         .execute(&mut *self.pool.acquire().await?)
@@ -408,7 +412,8 @@ where
             .await?;
         let row: Option<OAuthStateRow> = sqlx::query_as(
             "DELETE FROM oauth_states WHERE state_hash = $1 RETURNING id, org_id, \
-             integration_id, session_id, state_hash, purpose, pkce_verifier, expires_at, created_at",
+             integration_id, session_id, state_hash, purpose, pkce_verifier, tenant_id, \
+             nonce_hash, expires_at, created_at",
         )
         .bind(state_hash)
         .fetch_optional(&mut *tx)
@@ -421,12 +426,11 @@ where
                 integration_id: r.integration_id.into(),
                 session_id: r.session_id.into(),
                 state_hash: r.state_hash,
-                purpose: match r.purpose.as_str() {
-                    "consent" => OAuthPurpose::Consent,
-                    "gdap" => OAuthPurpose::Gdap,
-                    other => return Err(StoreError::Corrupt(format!("oauth purpose {other:?}"))),
-                },
+                purpose: OAuthPurpose::parse(&r.purpose)
+                    .ok_or_else(|| StoreError::Corrupt(format!("oauth purpose {:?}", r.purpose)))?,
                 pkce_verifier: r.pkce_verifier,
+                tenant_id: r.tenant_id,
+                nonce_hash: r.nonce_hash,
                 expires_at: Timestamp(r.expires_at),
                 created_at: Timestamp(r.created_at),
             })

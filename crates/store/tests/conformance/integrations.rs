@@ -42,6 +42,8 @@ pub fn round_trip(org: OrgId, i: IntegrationId, id: OAuthStateId, hash: &[u8]) -
         state_hash: hash.to_vec(),
         purpose: OAuthPurpose::Gdap,
         pkce_verifier: Some(random_bytes()),
+        tenant_id: None,
+        nonce_hash: None,
         expires_at: at(600),
         created_at: at(0),
     }
@@ -324,6 +326,25 @@ pub async fn round_trips_are_single_use_and_expire(store: &Store) {
     store.create_oauth_state(&late).await.unwrap();
     assert_eq!(
         store.take_oauth_state(b"state-2", at(600)).await.unwrap(),
+        None
+    );
+}
+
+/// The sign-in that proves an admin consent keeps the tenant to prove and the nonce's hash
+/// (issue 17.1), and is single use like every round trip.
+pub async fn consent_sign_in_round_trips_keep_tenant_and_nonce(store: &Store) {
+    let a = org(store, "a").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    let mut s = round_trip(a.id, i.id, OAuthStateId::new(), b"sign-in-1");
+    s.purpose = OAuthPurpose::ConsentSignIn;
+    s.tenant_id = Some("22222222-2222-4222-8222-222222222222".into());
+    s.nonce_hash = Some(random_bytes());
+    store.create_oauth_state(&s).await.unwrap();
+    let taken = store.take_oauth_state(b"sign-in-1", at(1)).await.unwrap();
+    assert_eq!(taken, Some(s));
+    assert_eq!(
+        store.take_oauth_state(b"sign-in-1", at(1)).await.unwrap(),
         None
     );
 }

@@ -131,6 +131,7 @@ conformance! {
         integrations_are_org_scoped_and_managed,
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
+        consent_sign_in_round_trips_keep_tenant_and_nonce,
     ],
     verifications: [
         send_limits_and_one_outstanding_request,

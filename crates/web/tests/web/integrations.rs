@@ -87,10 +87,15 @@ pub(crate) async fn world_with(postgres: bool, scenario: Scenario) -> World {
 impl World {
     /// Add ▸ Microsoft 365 ▸ name ▸ Submit; returns the integration page path.
     pub(crate) async fn add_integration(&self) -> String {
+        self.add_integration_as(&self.browser).await
+    }
+
+    /// [`World::add_integration`] by the technician signed in on `browser`.
+    pub(crate) async fn add_integration_as(&self, browser: &reqwest::Client) -> String {
         let res = self
             .app
             .post_form(
-                &self.browser,
+                browser,
                 "/integrations/psa",
                 "/integrations/psa",
                 &[("kind", "microsoft365"), ("name", "Microsoft 365")],
@@ -123,19 +128,72 @@ impl World {
         back[self.app.base_url.len()..].to_owned()
     }
 
+    /// Connect to Microsoft 365 ▸ `account` approves (or cancels) the admin consent and, on
+    /// approval, signs in to the tenant that consented (the proof Countersign asks for);
+    /// returns Countersign's answer to the last redirect.
     pub(crate) async fn consent(
         &self,
         page: &str,
         account: &str,
         action: &str,
     ) -> reqwest::Response {
+        self.consent_as(&self.browser, page, account, action).await
+    }
+
+    /// [`World::consent`] by the technician signed in on `browser`.
+    pub(crate) async fn consent_as(
+        &self,
+        browser: &reqwest::Client,
+        page: &str,
+        account: &str,
+        action: &str,
+    ) -> reqwest::Response {
+        let res = self.admin_consent_as(browser, page, account, action).await;
+        if action != "approve" {
+            return res;
+        }
+        let sign_in = self.expect_sign_in(&res);
+        let back = self.microsoft_page(&sign_in, account, "approve").await;
+        browser.get(self.app.url(&back)).send().await.unwrap()
+    }
+
+    /// Step 1 only: the admin consent page, and Countersign's answer to its redirect.
+    pub(crate) async fn admin_consent_as(
+        &self,
+        browser: &reqwest::Client,
+        page: &str,
+        account: &str,
+        action: &str,
+    ) -> reqwest::Response {
         let res = self
             .app
-            .post_form(&self.browser, page, &format!("{page}/consent"), &[])
+            .post_form(browser, page, &format!("{page}/consent"), &[])
             .await;
         assert_eq!(res.status(), 303);
         let back = self.microsoft_page(&location(&res), account, action).await;
-        self.browser.get(self.app.url(&back)).send().await.unwrap()
+        browser.get(self.app.url(&back)).send().await.unwrap()
+    }
+
+    /// The OpenID Connect sign-in Countersign sends the browser to after a consent redirect:
+    /// Microsoft's authorize endpoint with a nonce and PKCE S256, for `openid profile`.
+    pub(crate) fn expect_sign_in(&self, res: &reqwest::Response) -> String {
+        assert_eq!(res.status(), 303, "the consent callback asks for a sign-in");
+        let to = location(res);
+        let login = &self.sim.manifest().login_base_url;
+        assert!(
+            to.starts_with(login.as_str()) && to.contains("/oauth2/v2.0/authorize?"),
+            "a sign-in at Microsoft, not {to}"
+        );
+        let q: std::collections::HashMap<String, String> = url::Url::parse(&to)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["scope"], "openid profile");
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert!(q["nonce"].len() >= 32 && q["state"].len() >= 32, "{to}");
+        to
     }
 
     pub(crate) async fn gdap(&self, page: &str, fields: &[(&str, &str)]) -> reqwest::Response {

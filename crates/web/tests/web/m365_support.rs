@@ -15,26 +15,31 @@ use std::time::Duration;
 
 /// The admin's org.
 pub async fn org_of(w: &World) -> OrgId {
+    org_of_technician(w, ADMIN).await
+}
+
+/// The org of the technician with this email.
+pub async fn org_of_technician(w: &World, email: &str) -> OrgId {
     w.app
         .app
         .store
-        .technician_by_email_for_login(ADMIN)
+        .technician_by_email_for_login(email)
         .await
         .unwrap()
         .unwrap()
         .org_id
 }
 
+/// Every link of the integration (by its page path) in `org`.
+pub async fn links_of(w: &World, org: OrgId, page: &str) -> Vec<TenantLink> {
+    let id = page.rsplit('/').next().unwrap().parse().unwrap();
+    w.app.app.store.tenant_links(org, id).await.unwrap()
+}
+
 /// The integration's link of `kind` to `tenant`.
 pub async fn link(w: &World, page: &str, tenant: &str, kind: LinkKind) -> TenantLink {
-    let org = org_of(w).await;
-    let id = page.rsplit('/').next().unwrap().parse().unwrap();
-    w.app
-        .app
-        .store
-        .tenant_links(org, id)
+    links_of(w, org_of(w).await, page)
         .await
-        .unwrap()
         .into_iter()
         .find(|l| l.new.tenant_id == tenant && l.new.link == kind)
         .unwrap_or_else(|| panic!("no {kind:?} link to {tenant}"))

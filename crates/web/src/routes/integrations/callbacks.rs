@@ -1,5 +1,8 @@
 //! Where Microsoft sends the technician back (GET, top-level navigation from Microsoft's
 //! site: no form token possible; the single-use `state` bound to this session is the check).
+//! The consent callback is reached twice per consent: after the admin consent (then it sends
+//! the browser on to Microsoft's sign-in to that tenant) and after that sign-in (`?code=…`,
+//! then the tenant is linked if the sign-in's id_token proves it).
 
 use super::pages::{index_page, show_page};
 use super::parse_id;
@@ -11,6 +14,7 @@ use crate::routes::sentence;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::microsoft::ConsentStep;
 use countersign_domain::IntegrationId;
 use std::collections::HashMap;
 
@@ -25,9 +29,12 @@ pub async fn consent(
         .finish_consent(&user.technician, user.session.id, &q, Some(ip.to_string()))
         .await
     {
-        Ok((id, _)) => Ok(
-            Redirect::to(&format!("/integrations/psa/{id}?notice=tenant_linked")).into_response(),
-        ),
+        // Step 1 (admin consent) continues with the sign-in that proves the tenant.
+        Ok(ConsentStep::SignIn(url)) => Ok(Redirect::to(&url).into_response()),
+        Ok(ConsentStep::Linked(id, _)) => Ok(Redirect::to(&format!(
+            "/integrations/psa/{id}?notice=tenant_linked"
+        ))
+        .into_response()),
         Err(e) if e.is_user_error() => {
             let page = index_page(
                 &state,
