@@ -20,11 +20,18 @@ const ALEX_GA: &str = "11111111-0000-4000-8000-000000000001";
 const EMAIL: &str = "admin@northwind.example";
 const PASSWORD: &str = "granite orchard lantern seven";
 
-/// On the simulator's consent or sign-in page: `account` (an admin) approves.
-async fn approve_at_microsoft(b: &Session, app: &TestApp, account: &str) -> anyhow::Result<()> {
+/// On the simulator's consent or sign-in page: `account` (an admin) approves; where the
+/// browser goes next is the caller's business.
+async fn choose_and_approve(b: &Session, account: &str) -> anyhow::Result<()> {
     b.set_checked(&format!("input[name=account][value='{account}']"), true)
         .await?;
-    b.click_and_wait("button[value=approve]").await?;
+    b.click_and_wait("button[value=approve]").await
+}
+
+/// On the simulator's consent or sign-in page: `account` (an admin) approves, and Microsoft
+/// sends the browser back to Countersign.
+async fn approve_at_microsoft(b: &Session, app: &TestApp, account: &str) -> anyhow::Result<()> {
+    choose_and_approve(b, account).await?;
     let url = b.client().current_url().await?;
     anyhow::ensure!(
         url.as_str().starts_with(&app.base_url),
@@ -100,9 +107,18 @@ async fn browser_seed_workflow_against_the_simulator() {
             "{page}"
         );
 
-        // Tenant by tenant: Contoso's admin consents in Microsoft's page.
+        // Tenant by tenant: Contoso's admin consents in Microsoft's page, and Countersign
+        // sends the browser on to Microsoft's sign-in to Contoso, whose id_token proves the
+        // consent (issue 17.1); the same admin signs in.
         s.click_and_wait("form[action$='/consent'] button[type=submit]")
             .await?;
+        choose_and_approve(s, ZOE_GA).await?;
+        let at = s.client().current_url().await?;
+        anyhow::ensure!(
+            at.path()
+                .ends_with(&format!("/{CONTOSO}/oauth2/v2.0/authorize")),
+            "at Microsoft's sign-in to Contoso, not {at}"
+        );
         approve_at_microsoft(s, &app, ZOE_GA).await?;
         s.wait_for_text("table tbody", "Contoso Ltd").await?;
         s.wait_for_text("table tbody", "contoso.com").await?;
