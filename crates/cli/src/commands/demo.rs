@@ -73,7 +73,9 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
         "  New integrations use the Custom cloud pointing at it (login {}, Graph {}).",
         manifest.login_base_url, manifest.graph_base_url
     );
-    println!("  Tenant by tenant: Connect to Microsoft 365, then approve as an admin of one of:");
+    println!(
+        "  Tenant by tenant: Connect to Microsoft 365, approve as an admin of one of these, then sign in as that admin:"
+    );
     for t in manifest.tenants.iter().skip(GDAP_CUSTOMERS) {
         println!("    {} ({}, {} users)", t.display_name, t.domain, t.users);
     }
