@@ -49,7 +49,7 @@ impl App {
                 },
             )
             .await
-            .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
+            .map_err(|e| nothing_linked(&e.user_message(Some(&redirect))))?;
         let Some(id_token) = set.id_token else {
             return Err(MicrosoftError::User(
                 "Microsoft's sign-in returned no id_token, so the consent cannot be proven; nothing was linked".into(),
@@ -68,7 +68,7 @@ impl App {
         {
             Ok(c) => c,
             Err(SignInProofError::Microsoft(e)) => {
-                return Err(MicrosoftError::User(e.user_message(Some(&redirect))));
+                return Err(nothing_linked(&e.user_message(Some(&redirect))));
             }
             Err(SignInProofError::Token(e)) => {
                 self.audit(
@@ -87,4 +87,12 @@ impl App {
         self.link_consented_tenant(by, &i, &tenant, claims.oid, ip)
             .await
     }
+}
+
+/// Microsoft's refusal in words, saying that nothing was linked.
+fn nothing_linked(message: &str) -> MicrosoftError {
+    MicrosoftError::User(format!(
+        "{}. Nothing was linked: the sign-in that proves the consent did not succeed",
+        message.trim_end().trim_end_matches('.')
+    ))
 }

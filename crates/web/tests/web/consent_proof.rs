@@ -94,6 +94,8 @@ async fn forged_callback_links_nothing(postgres: bool) {
     assert!(back.contains("code="), "{back}");
     let res = b.get(w.app.url(&back)).send().await.unwrap();
     assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Nothing was linked"), "{page}");
     assert!(linked(&w, b_org, &b_page).await.is_empty());
     // The flow is used up: the same callbacks again find nothing.
     for again in [&forged, &back] {
