@@ -6,6 +6,7 @@ use crate::integrations::{ADMIN, ALEX_GA, CONTOSO, World, ZOE_GA, example, world
 use crate::m365_support::{links_of, org_of_technician};
 use crate::{PW, location, signed_in};
 use countersign_domain::OrgId;
+use countersign_store::{AuditFilter, AuditStore};
 use countersign_testkit::skip_postgres;
 
 const PARTNER: &str = "11111111-1111-4111-8111-111111111111";
@@ -132,6 +133,31 @@ async fn second_org_links_by_its_own_consent(postgres: bool) {
     assert!(location(&res).contains("notice=tenant_linked"));
     assert_eq!(linked(&w, b_org, &b_page).await, vec![CONTOSO.to_owned()]);
     assert_eq!(linked(&w, a_org, &a_page).await, vec![CONTOSO.to_owned()]);
+    // The link rests on the verified sign-in: its audit entry names who signed in (the oid
+    // of the id_token), Contoso's admin.
+    let entries = w
+        .app
+        .app
+        .store
+        .audit_entries(
+            b_org,
+            &AuditFilter {
+                action_prefix: Some("integration.tenant_consented".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0]
+            .entry
+            .detail
+            .contains(&format!("\"signed_in_oid\":\"{ZOE_GA}\"")),
+        "{}",
+        entries[0].entry.detail
+    );
 }
 
 #[tokio::test]
