@@ -6,7 +6,7 @@
 //! then obtains a client-credentials token *for that tenant* and reads `/organization`:
 //! only a tenant that really granted consent issues a token, and `/organization` names it.
 
-use super::{MicrosoftError, cloud_of, consent_redirect_uri};
+use super::{MicrosoftError, consent_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
@@ -108,7 +108,7 @@ impl App {
         }
         let creds = self.consent_credentials()?;
         let i = self.store.integration(by.org_id, integration).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let state = self
             .new_round_trip(by, session, integration, OAuthPurpose::Consent, None)
             .await?;
@@ -157,7 +157,7 @@ impl App {
             .store
             .integration(by.org_id, round.integration_id)
             .await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let creds = self.consent_credentials()?;
         // Only a GUID is a tenant here; anything else in the parameter is refused outright.
         let claimed = uuid::Uuid::parse_str(&cb.claimed_tenant)

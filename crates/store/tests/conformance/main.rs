@@ -131,6 +131,8 @@ conformance! {
         integrations_are_org_scoped_and_managed,
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
+        a_pending_gdap_sign_in_keeps_the_working_one,
+        ended_links_are_kept_and_not_synced,
     ],
     verifications: [
         send_limits_and_one_outstanding_request,
