@@ -168,16 +168,19 @@ impl App {
             })?
             .to_string();
         // The proof: a token for that tenant, and the tenant's own description of itself.
-        let token = self
-            .microsoft
-            .app_token(&cloud, &claimed, &creds)
-            .await
-            .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
-        let org = self
-            .microsoft
-            .organization(&cloud, &claimed, &token)
-            .await
-            .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
+        // A cached token Graph rejects (401) is dropped and one new token asked for (17.7).
+        let read_org = || async {
+            let token = self.microsoft.app_token(&cloud, &claimed, &creds).await?;
+            self.microsoft.organization(&cloud, &claimed, &token).await
+        };
+        let org = match read_org().await {
+            Err(e) if e.kind() == countersign_microsoft::ErrorKind::TokenRejected => {
+                self.microsoft.forget_tokens(&cloud, &claimed, &creds, "");
+                read_org().await
+            }
+            other => other,
+        }
+        .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
         if !org.id.eq_ignore_ascii_case(&claimed) {
             return Err(MicrosoftError::User(
                 "the tenant Microsoft issued a token for is not the one the consent named; nothing was saved".into(),

@@ -132,6 +132,11 @@ async fn forged_hosts_are_never_contacted(postgres: bool) {
             ],
         )
         .await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the typed host was contacted"
+    );
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let to = location(&res);
     assert!(
@@ -309,16 +314,19 @@ async fn issue17_gdap_refresh_ends_tenants_whose_relationships_ended_postgres() 
 
 // 17.7 ------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn issue17_a_token_graph_rejects_is_replaced_on_interactive_paths() {
+/// Contoso linked by consent and synced; then Graph's clock moves on two hours, so the app
+/// token this server cached has expired there (401) while the cache still holds it.
+async fn cached_token_rejected() -> (World, String, countersign_store::TenantLink) {
     let w = world_with(false, example()).await;
     let (page, l) = contoso_linked(&w).await;
     assert_eq!(sync_via_queue(&w, l.id).await.last_sync_ok, Some(true));
-    let ctl = w.sim.control();
+    w.sim.control().advance_clock(HOURS_2);
+    (w, page, l)
+}
 
-    // Graph's clock moves on: the cached app token has expired there (401), while this
-    // server's cache still holds it.
-    ctl.advance_clock(HOURS_2);
+#[tokio::test]
+async fn issue17_sync_customer_replaces_a_token_graph_rejects() {
+    let (w, page, _) = cached_token_rejected().await;
     let res = w
         .app
         .post_form(&w.browser, &page, &format!("{page}/sync-customers"), &[])
@@ -329,9 +337,11 @@ async fn issue17_a_token_graph_rejects_is_replaced_on_interactive_paths() {
         "{html}"
     );
     assert!(!html.contains("did not accept the access token"), "{html}");
+}
 
-    // Write-back.
-    ctl.advance_clock(HOURS_2);
+#[tokio::test]
+async fn issue17_write_back_replaces_a_token_graph_rejects() {
+    let (w, _, l) = cached_token_rejected().await;
     let taro = contacts(&w, &l).await[TARO].clone();
     w.app
         .app
@@ -339,18 +349,30 @@ async fn issue17_a_token_graph_rejects_is_replaced_on_interactive_paths() {
         .await
         .unwrap();
     assert_eq!(
-        ctl.user(CONTOSO, TARO).unwrap()["mobilePhone"],
+        w.sim.control().user(CONTOSO, TARO).unwrap()["mobilePhone"],
         "+1 206 555 0142"
     );
+}
 
-    // Refresh GDAP tenants (the partner tenant's delegated token).
+#[tokio::test]
+async fn issue17_consenting_again_replaces_a_token_graph_rejects() {
+    let (w, page, _) = cached_token_rejected().await;
+    let res = w.consent(&page, ZOE_GA, "approve").await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert!(location(&res).contains("notice=tenant_linked"));
+}
+
+#[tokio::test]
+async fn issue17_gdap_refresh_replaces_a_token_graph_rejects() {
+    let w = world_with(false, example()).await;
     let gdap = gdap_connected(&w).await;
+    // The first refresh caches the partner tenant's delegated token.
     let res = w
         .app
         .post_form(&w.browser, &gdap, &format!("{gdap}/gdap/refresh"), &[])
         .await;
     assert_eq!(res.status(), 303);
-    ctl.advance_clock(HOURS_2);
+    w.sim.control().advance_clock(HOURS_2);
     let res = w
         .app
         .post_form(&w.browser, &gdap, &format!("{gdap}/gdap/refresh"), &[])
