@@ -531,3 +531,102 @@ async fn issue17_an_expired_server_secret_sends_the_technician_to_the_operator()
     assert!(body.contains("operator"), "{body}");
     assert!(!body.contains("enter its Value here"), "{body}");
 }
+
+// 17.2, carried across: an integration left on Custom by the migration, on a server without
+// a Custom cloud, is flagged and must be given a cloud again; it reaches no host meanwhile.
+
+async fn custom_without_server_entry(postgres: bool) {
+    use countersign_store::{IntegrationKind, IntegrationSettings, SyncFilters, TechnicianStore};
+    let app = if postgres {
+        countersign_testkit::TestApp::postgres_with(countersign_testkit::Options::default()).await
+    } else {
+        countersign_testkit::TestApp::with(countersign_testkit::Options::default()).await
+    };
+    app.create_admin("msp", crate::integrations::ADMIN, crate::PW)
+        .await;
+    let browser = crate::signed_in(&app, crate::integrations::ADMIN).await;
+    let admin = app
+        .app
+        .store
+        .technician_by_email_for_login(crate::integrations::ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let i = app
+        .app
+        .create_integration(&admin, IntegrationKind::Microsoft365, "Old custom", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        i.cloud, "global",
+        "a server without Custom starts on Global"
+    );
+    // What migration 0017 leaves of an integration that stored its own hosts.
+    app.app
+        .store
+        .update_integration_settings(
+            admin.org_id,
+            i.id,
+            &IntegrationSettings {
+                cloud: "custom".into(),
+                filters: SyncFilters::default(),
+            },
+            app.app.now(),
+        )
+        .await
+        .unwrap();
+    let page = format!("/integrations/psa/{}", i.id);
+    let (_, html) = get(&app, &browser, &page).await;
+    assert!(html.contains("pick the integration"), "{html}");
+    assert!(
+        !html.contains(r#"value="custom""#),
+        "Custom is not offered: {html}"
+    );
+    let res = app
+        .post_form(
+            &browser,
+            &page,
+            &format!("{page}/gdap"),
+            &[
+                ("domain", "northwind-msp.onmicrosoft.com"),
+                ("client_id", PARTNER_APP),
+                ("client_secret", PARTNER_SECRET),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("does not offer"));
+    let res = app
+        .post_form(
+            &browser,
+            &page,
+            &format!("{page}/settings"),
+            &[("cloud", "custom")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(
+            &browser,
+            &page,
+            &format!("{page}/settings"),
+            &[("cloud", "global")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = get(&app, &browser, &page).await;
+    assert!(!html.contains("pick the integration"), "{html}");
+}
+
+#[tokio::test]
+async fn issue17_a_custom_cloud_the_server_no_longer_offers_is_flagged() {
+    custom_without_server_entry(false).await;
+}
+
+#[tokio::test]
+async fn issue17_a_custom_cloud_the_server_no_longer_offers_is_flagged_postgres() {
+    if skip_postgres() {
+        return;
+    }
+    custom_without_server_entry(true).await;
+}
