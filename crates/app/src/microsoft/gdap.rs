@@ -425,6 +425,16 @@ impl App {
                 self.store
                     .end_tenant_link(by.org_id, l.id, &reason, self.now())
                     .await?;
+                if l.ended_at.is_none() {
+                    self.audit(
+                        &Actor::technician(by, None),
+                        None,
+                        "integration.tenant_ended",
+                        &id.to_string(),
+                        json!({ "tenant_id": l.new.tenant_id, "link_id": l.id.to_string() }),
+                    )
+                    .await?;
+                }
             }
         }
         Ok(tenants.len())

@@ -41,7 +41,7 @@ pub enum SyncOutcome {
 }
 
 /// Said on the link when a 410 interrupted a full round and a new one was queued.
-pub(crate) const FULL_ROUND_RESTARTED: &str = "Microsoft ended the sync state in the middle of a full sync (410 Gone); a new full sync was queued at once";
+pub(crate) const FULL_ROUND_RESTARTED: &str = "Microsoft ended the sync state in the middle of a full sync (410 Gone); the full sync starts again from the beginning";
 
 /// One directory user as a contact, or `None` when the filters skip it.
 fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedContact {

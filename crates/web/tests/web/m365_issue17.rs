@@ -15,7 +15,7 @@ use crate::{get, location};
 use countersign_crypto::SealAad;
 use countersign_domain::IntegrationId;
 use countersign_store::{
-    GdapStatus, IntegrationStore, JobStore, LinkKind, SealedColumn, TenantLinkStore,
+    AuditStore, GdapStatus, IntegrationStore, JobStore, LinkKind, SealedColumn, TenantLinkStore,
 };
 use countersign_testkit::skip_postgres;
 use std::sync::Arc;
@@ -225,6 +225,25 @@ async fn ended_relationships(postgres: bool) {
         "{reason}"
     );
     assert_eq!(ended.new.roles, "", "no active relationship grants a role");
+    let audited = w
+        .app
+        .app
+        .store
+        .audit_entries(
+            org_of(&w).await,
+            &countersign_store::AuditFilter {
+                action_prefix: Some("integration.tenant_ended".into()),
+                limit: 10,
+                ..countersign_store::AuditFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        audited.len(),
+        2,
+        "Contoso and Fabrikam ended, each audited once"
+    );
     let fabrikam = link(&w, &page, FABRIKAM, LinkKind::Gdap).await;
     assert!(
         fabrikam
@@ -242,9 +261,18 @@ async fn ended_relationships(postgres: bool) {
             .iter()
             .all(|(id, c)| after[id].removed_at == c.removed_at)
     );
-    // The page says so in words.
+    // The page says so in words, and so does its live status.
     let (_, html) = get(&w.app, &w.browser, &page).await;
     assert!(html.contains("ended") && html.contains("expired"), "{html}");
+    let (_, json) = get(&w.app, &w.browser, &format!("{page}/status.json")).await;
+    let live: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let row = live
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == ended.id.to_string())
+        .unwrap();
+    assert_eq!(row["status"], "ended");
     // Syncing stopped: neither Sync Users nor the schedule queue it.
     let res = w
         .app

@@ -165,7 +165,12 @@ fn row(l: &TenantLink) -> Row {
         roles: roles.iter().map(|r| role_name(r)).collect(),
         missing_roles,
         customer: l.customer_id.is_some(),
-        status: state_label(l.sync_state).to_owned(),
+        // An ended tenant is no longer synced: the live status says so too.
+        status: if l.ended_at.is_some() {
+            "ended".to_owned()
+        } else {
+            state_label(l.sync_state).to_owned()
+        },
         ended: match (&l.ended_at, &l.ended_reason) {
             (Some(at), reason) => format!(
                 "Ended {}: {} Its contacts are kept; it is no longer synced.",
