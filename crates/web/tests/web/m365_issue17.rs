@@ -416,6 +416,25 @@ async fn failed_reconnection(postgres: bool) {
     let org = org_of(&w).await;
     let id = integration_id(&page);
     let contoso = link(&w, &page, CONTOSO, LinkKind::Gdap).await;
+
+    // The dialog is submitted again and the technician has not come back from Microsoft
+    // yet: the stored sign-in keeps working meanwhile.
+    let res = w
+        .gdap(
+            &page,
+            &[
+                ("domain", "northwind-msp.onmicrosoft.com"),
+                ("client_id", PARTNER_APP),
+                ("client_secret", "not~yet-known"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let i = w.app.app.store.integration(org, id).await.unwrap();
+    assert_eq!(i.gdap_status, GdapStatus::Connected);
+    assert!(i.gdap_pending.is_some());
+    let ok = sync_via_queue(&w, contoso.id).await;
+    assert_eq!(ok.last_sync_ok, Some(true), "{:?}", ok.last_error);
     let rt = opened(&w, &page, SealedColumn::IntegrationGdapRefreshToken)
         .await
         .unwrap();
