@@ -21,8 +21,10 @@ pub struct MicrosoftSettings {
     pub max_concurrent_requests_per_tenant: u32,
     /// Seconds one request to Microsoft may take.
     pub request_timeout_seconds: u32,
-    /// When set (with `custom_graph_base_url`), new integrations start on the Custom cloud
-    /// with these base URLs (the simulator, in `countersign demo`).
+    /// The server's Custom cloud (with `custom_graph_base_url`): the only hosts besides the
+    /// national clouds' that an integration ever talks to, set by the operator alone. When
+    /// set, Custom is offered and new integrations start on it (the simulator, in
+    /// `countersign demo`).
     pub custom_login_base_url: String,
     /// See `custom_login_base_url`.
     pub custom_graph_base_url: String,
