@@ -22,6 +22,7 @@ mod invites;
 mod isolation;
 mod jobs;
 mod messages;
+mod migration_0017;
 mod orgs;
 mod pod_handoffs;
 mod sealed;
