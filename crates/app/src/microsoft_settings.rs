@@ -125,6 +125,30 @@ impl Settings {
                 "set both custom_login_base_url and custom_graph_base_url, or neither",
             ));
         }
+        // The server's Custom cloud is where integrations on it send their secrets: an
+        // http(s) base URL with a host, nothing else.
+        for (key, v) in [
+            ("microsoft.custom_login_base_url", &m.custom_login_base_url),
+            ("microsoft.custom_graph_base_url", &m.custom_graph_base_url),
+        ] {
+            if v.is_empty() {
+                continue;
+            }
+            let ok = url::Url::parse(v).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some()
+                    && u.query().is_none()
+                    && u.fragment().is_none()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+            });
+            if !ok {
+                return Err(SettingsError::new(
+                    key,
+                    "must be an http(s) base URL with a host and no query, e.g. https://login.example.com",
+                ));
+            }
+        }
         Ok(())
     }
 }
