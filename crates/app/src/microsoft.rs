@@ -16,6 +16,7 @@ mod tokens;
 mod write_back;
 
 pub use consent::ConsentStep;
+pub use countersign_microsoft::AppRegistration;
 pub use gdap::GdapInput;
 pub use integrations::IntegrationInput;
 pub use jobs::{SYNC_TENANT_JOB, SyncJobOutcome, SyncTenantPayload, run_scheduler};
@@ -79,17 +80,45 @@ impl MicrosoftError {
     }
 }
 
-/// The cloud an integration talks to.
-///
-/// # Errors
-/// A stored cloud kind we do not know (a corrupt row).
-pub fn cloud_of(i: &Integration) -> Result<Cloud, MicrosoftError> {
-    let kind = CloudKind::parse(&i.cloud)
-        .ok_or_else(|| MicrosoftError::Internal(format!("unknown cloud {:?}", i.cloud)))?;
-    Ok(
-        Cloud::national(kind)
-            .unwrap_or_else(|| Cloud::custom(&i.login_base_url, &i.graph_base_url)),
-    )
+/// The server's Custom cloud: `[microsoft] custom_login_base_url` and
+/// `custom_graph_base_url`, set by the operator (the simulator, in the demo and tests).
+/// `None` when the server offers none.
+#[must_use]
+pub fn server_custom_cloud(settings: &Settings) -> Option<Cloud> {
+    let m = &settings.microsoft;
+    (!m.custom_login_base_url.is_empty() && !m.custom_graph_base_url.is_empty())
+        .then(|| Cloud::custom(&m.custom_login_base_url, &m.custom_graph_base_url))
+}
+
+/// The clouds an org admin may pick: the national clouds and, when the server has one,
+/// its Custom entry. Nobody but the operator names a host (issue 17.2).
+#[must_use]
+pub fn offered_clouds(settings: &Settings) -> Vec<CloudKind> {
+    CloudKind::ALL
+        .into_iter()
+        .filter(|k| *k != CloudKind::Custom || server_custom_cloud(settings).is_some())
+        .collect()
+}
+
+/// What an integration on the Custom cloud says when the server offers none.
+pub const NO_CUSTOM_CLOUD: &str = "this integration's cloud is Custom, which this server does not offer (only its operator can set one, in the server's [microsoft] configuration): pick the integration's cloud again in its settings";
+
+impl crate::App {
+    /// The cloud an integration talks to: a national cloud's well-known hosts, or the
+    /// server's Custom entry. No host stored with an integration is ever used.
+    ///
+    /// # Errors
+    /// `User` for Custom when the server offers none; `Internal` for a stored cloud kind we
+    /// do not know (a corrupt row).
+    pub fn cloud_of(&self, i: &Integration) -> Result<Cloud, MicrosoftError> {
+        let kind = CloudKind::parse(&i.cloud)
+            .ok_or_else(|| MicrosoftError::Internal(format!("unknown cloud {:?}", i.cloud)))?;
+        match Cloud::national(kind) {
+            Some(c) => Ok(c),
+            None => server_custom_cloud(&self.settings)
+                .ok_or_else(|| MicrosoftError::User(NO_CUSTOM_CLOUD.into())),
+        }
+    }
 }
 
 /// The AAD of a sealed column of a row.

@@ -21,8 +21,10 @@ pub struct MicrosoftSettings {
     pub max_concurrent_requests_per_tenant: u32,
     /// Seconds one request to Microsoft may take.
     pub request_timeout_seconds: u32,
-    /// When set (with `custom_graph_base_url`), new integrations start on the Custom cloud
-    /// with these base URLs (the simulator, in `countersign demo`).
+    /// The server's Custom cloud (with `custom_graph_base_url`): the only hosts besides the
+    /// national clouds' that an integration ever talks to, set by the operator alone. When
+    /// set, Custom is offered and new integrations start on it (the simulator, in
+    /// `countersign demo`).
     pub custom_login_base_url: String,
     /// See `custom_login_base_url`.
     pub custom_graph_base_url: String,
@@ -122,6 +124,30 @@ impl Settings {
                 "microsoft.custom_login_base_url",
                 "set both custom_login_base_url and custom_graph_base_url, or neither",
             ));
+        }
+        // The server's Custom cloud is where integrations on it send their secrets: an
+        // http(s) base URL with a host, nothing else.
+        for (key, v) in [
+            ("microsoft.custom_login_base_url", &m.custom_login_base_url),
+            ("microsoft.custom_graph_base_url", &m.custom_graph_base_url),
+        ] {
+            if v.is_empty() {
+                continue;
+            }
+            let ok = url::Url::parse(v).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some()
+                    && u.query().is_none()
+                    && u.fragment().is_none()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+            });
+            if !ok {
+                return Err(SettingsError::new(
+                    key,
+                    "must be an http(s) base URL with a host and no query, e.g. https://login.example.com",
+                ));
+            }
         }
         Ok(())
     }

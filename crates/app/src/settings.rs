@@ -591,6 +591,58 @@ mod tests {
     }
 
     #[test]
+    fn the_custom_cloud_is_a_base_url() {
+        let e = load_with(
+            None,
+            &[
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_LOGIN_BASE_URL",
+                    "login.example",
+                ),
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_GRAPH_BASE_URL",
+                    "https://g.example",
+                ),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "microsoft.custom_login_base_url", "{e}");
+        let e = load_with(
+            None,
+            &[
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_LOGIN_BASE_URL",
+                    "https://l.example",
+                ),
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_GRAPH_BASE_URL",
+                    "https://g.example/?x=1",
+                ),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "microsoft.custom_graph_base_url", "{e}");
+        let s = load_with(
+            None,
+            &[
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_LOGIN_BASE_URL",
+                    "http://127.0.0.1:9/login",
+                ),
+                (
+                    "COUNTERSIGN_MICROSOFT__CUSTOM_GRAPH_BASE_URL",
+                    "http://127.0.0.1:9/graph",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            s.microsoft.custom_graph_base_url,
+            "http://127.0.0.1:9/graph"
+        );
+    }
+
+    #[test]
     fn a_phone_number_from_the_environment_keeps_its_plus() {
         let s = load_with(
             None,

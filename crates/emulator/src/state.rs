@@ -68,6 +68,8 @@ pub struct Shared {
     pub faults: Faults,
     pub urls: Urls,
     pub sms: crate::sms::SmsState,
+    /// Sync-state resets of `/users/delta` (control API).
+    pub delta_resets: crate::graph::delta::SyncResets,
     writes: Mutex<Vec<WriteRecord>>,
     mail: Mutex<Vec<SentMail>>,
 }
@@ -94,6 +96,7 @@ impl Shared {
             faults,
             urls,
             sms,
+            delta_resets: crate::graph::delta::SyncResets::default(),
             writes: Mutex::new(Vec::new()),
             mail: Mutex::new(Vec::new()),
         }

@@ -65,7 +65,8 @@ pub struct World {
     /// Redirect URIs added after start (control API), per client id: the portal step of
     /// registering a URI that only exists once the product created its integration.
     added_redirect_uris: RwLock<HashMap<Uuid, Vec<String>>>,
-    relationships: Vec<Relationship>,
+    /// GDAP relationships; their status changes as they expire or are terminated.
+    relationships: RwLock<Vec<Relationship>>,
     contracts: Vec<Contract>,
 }
 
@@ -102,7 +103,7 @@ impl World {
             apps: parts.apps,
             consents: RwLock::new(parts.consents),
             added_redirect_uris: RwLock::new(HashMap::new()),
-            relationships: parts.relationships,
+            relationships: RwLock::new(parts.relationships),
             contracts: parts.contracts,
         }
     }
@@ -202,8 +203,30 @@ impl World {
     }
 
     #[must_use]
-    pub fn relationships(&self) -> &[Relationship] {
-        &self.relationships
+    pub fn relationships(&self) -> Vec<Relationship> {
+        self.relationships
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Sets the status of the relationship with this id or display name (`expired`,
+    /// `terminated`, `active`, ...), as when it reaches its end date or the partner or the
+    /// customer terminates it. Returns whether one was found.
+    pub fn set_relationship_status(&self, key: &str, status: &str) -> bool {
+        let mut all = self
+            .relationships
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut found = false;
+        for r in all
+            .iter_mut()
+            .filter(|r| r.id == key || r.display_name == key)
+        {
+            r.status = status.to_owned();
+            found = true;
+        }
+        found
     }
 
     /// Union of roles over the partner's active GDAP relationships with `customer`;
@@ -214,6 +237,8 @@ impl World {
         let mut any = false;
         for r in self
             .relationships
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
             .iter()
             .filter(|r| r.customer_tenant == customer)
         {

@@ -136,6 +136,17 @@ pub enum ErrorKind {
     Other,
 }
 
+/// Whose app registration made a request: where its secret, client id and redirect URIs
+/// are fixed differs, so the advice does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppRegistration {
+    /// The server's own multi-tenant app (`[microsoft] client_id`/`client_secret`, set by the
+    /// server's operator): tenant-by-tenant admin consent, app-only tokens.
+    Server,
+    /// The MSP's own app, entered in the GDAP dialog of an integration (delegated, GDAP).
+    Gdap,
+}
+
 /// Every failure of a Microsoft call.
 #[derive(Debug, thiserror::Error)]
 pub enum MsError {
@@ -178,25 +189,47 @@ impl MsError {
         }
     }
 
-    /// A sentence a technician can act on; `redirect_uri` is named for 50011.
+    /// [`MsError::user_message_for`] for a request of the server's own consent app.
     #[must_use]
     pub fn user_message(&self, redirect_uri: Option<&str>) -> String {
+        self.user_message_for(AppRegistration::Server, redirect_uri)
+    }
+
+    /// A sentence a technician can act on, naming the place where the fix is made: the
+    /// server's `[microsoft]` configuration (its operator) for the server's consent app, the
+    /// integration page for the MSP's own GDAP app, or the customer tenant. `redirect_uri` is
+    /// named for 50011.
+    #[must_use]
+    pub fn user_message_for(&self, app: AppRegistration, redirect_uri: Option<&str>) -> String {
         let code = self
             .aadsts()
             .map(|c| format!(" (AADSTS{c})"))
             .unwrap_or_default();
+        let server = app == AppRegistration::Server;
         match self.kind() {
+            ErrorKind::InvalidSecret if server => format!(
+                "Microsoft rejected the client secret of this server's own Microsoft 365 application (the one used for tenant-by-tenant consent){code}. It cannot be fixed on this page: the server's operator must set `[microsoft] client_secret` in the server's configuration to the secret's Value (not its ID) and restart the server."
+            ),
             ErrorKind::InvalidSecret => format!(
-                "Microsoft rejected the client secret{code}: the secret value is wrong. A common mistake is pasting the secret's ID instead of its Value: in Entra ID ▸ App registrations ▸ Certificates & secrets, copy the Value column (shown only when the secret is created; create a new secret if you no longer have it)."
+                "Microsoft rejected the client secret of your GDAP application{code}: the secret value is wrong. A common mistake is pasting the secret's ID instead of its Value: in Entra ID ▸ App registrations ▸ Certificates & secrets, copy the Value column (shown only when the secret is created; create a new secret if you no longer have it) and enter it in Connect to Microsoft 365 (GDAP) on this page."
+            ),
+            ErrorKind::ExpiredSecret if server => format!(
+                "The client secret of this server's own Microsoft 365 application (the one used for tenant-by-tenant consent) has expired{code}. It cannot be replaced on this page: the server's operator must create a new client secret for that application in Entra ID ▸ App registrations ▸ Certificates & secrets, replace `[microsoft] client_secret` in the server's configuration with its Value, and restart the server."
             ),
             ErrorKind::ExpiredSecret => format!(
-                "The client secret has expired{code}. Create a new client secret in Entra ID ▸ App registrations ▸ Certificates & secrets and enter its Value here."
+                "The client secret of your GDAP application has expired{code}. Create a new client secret in Entra ID ▸ App registrations ▸ Certificates & secrets and enter its Value here, in Connect to Microsoft 365 (GDAP)."
+            ),
+            ErrorKind::AppNotFound if server => format!(
+                "This server's Microsoft 365 application is not present in this tenant{code}: the tenant's admin has not consented to it, or removed it. Use Connect to Microsoft 365 on this page to consent again. If the tenant did consent, the server's `[microsoft] client_id` may be wrong: tell the server's operator."
             ),
             ErrorKind::AppNotFound => format!(
-                "The application is not present in this tenant{code}: either the client ID is wrong or the tenant's admin has not consented to it (or removed it). Connect the tenant again."
+                "Your GDAP application is not present in this tenant{code}: either the application ID entered in Connect to Microsoft 365 (GDAP) is wrong, or the application is not consented in the customer tenant (pre-consent it through Partner Center, or an admin of the customer consents)."
+            ),
+            ErrorKind::ConsentMissing if server => format!(
+                "This server's application is not consented in this customer tenant{code}. An admin of the customer tenant must grant consent: use Connect to Microsoft 365 on this page, then sync again."
             ),
             ErrorKind::ConsentMissing => format!(
-                "The application is not consented in this customer tenant{code}. An admin of the customer tenant must grant consent to the application (Connect to Microsoft 365 on this page, or consent through Partner Center), then sync again."
+                "Your GDAP application is not consented in this customer tenant{code}. Pre-consent it in the customer tenant (Partner Center application consent, or an admin of the customer consents), then sync again."
             ),
             ErrorKind::PartnerConsentMissing => format!(
                 "Partner delegated admins may not use this application in this customer tenant yet{code}. Pre-consent the application in the customer tenant (Partner Center application consent, or an admin of the customer consents), and check the GDAP relationship is active."
@@ -207,14 +240,25 @@ impl MsError {
             ErrorKind::UnknownTenant => format!(
                 "Microsoft does not know this tenant or domain{code}. Check the spelling of the primary domain (e.g. contoso.onmicrosoft.com) and the cloud."
             ),
-            ErrorKind::RedirectUriMismatch => match redirect_uri {
+            ErrorKind::RedirectUriMismatch if server => match redirect_uri {
                 Some(uri) => format!(
-                    "The redirect URI is not registered for the application{code}. Add exactly this URI under Entra ID ▸ App registrations ▸ Authentication ▸ Web: {uri}"
+                    "The redirect URI is not registered for this server's Microsoft 365 application{code}. The server's operator must add exactly this URI to that application (Entra ID ▸ App registrations ▸ Authentication ▸ Web): {uri}"
                 ),
                 None => format!(
-                    "The redirect URI is not registered for the application{code}. Add the redirect URI shown on the integration page under Authentication ▸ Web."
+                    "The redirect URI is not registered for this server's Microsoft 365 application{code}. The server's operator must add the consent redirect URI shown on the integration page to that application (Authentication ▸ Web)."
                 ),
             },
+            ErrorKind::RedirectUriMismatch => match redirect_uri {
+                Some(uri) => format!(
+                    "The redirect URI is not registered for your GDAP application{code}. Add exactly this URI under Entra ID ▸ App registrations ▸ Authentication ▸ Web: {uri}"
+                ),
+                None => format!(
+                    "The redirect URI is not registered for your GDAP application{code}. Add the redirect URI shown on the integration page under Authentication ▸ Web."
+                ),
+            },
+            ErrorKind::SignInAgain if server => format!(
+                "Microsoft refused a token for this server's application{code}. Use Connect to Microsoft 365 on this page to consent again."
+            ),
             ErrorKind::SignInAgain => format!(
                 "Microsoft needs a new sign-in{code}: the stored sign-in expired or was revoked. Use Connect to Microsoft 365 (GDAP) to sign in again."
             ),
@@ -222,15 +266,21 @@ impl MsError {
                 "A Conditional Access policy blocked the sign-in{code}. Ask the tenant's admin to allow Countersign's application."
             ),
             ErrorKind::ResyncRequired => "The sync state expired; a full sync runs.".into(),
-            ErrorKind::Forbidden => match self {
-                Self::Graph(g) => format!(
-                    "Microsoft refused: {} ({}). The signed-in account or the application lacks the needed role or permission.",
-                    g.message, g.code
-                ),
-                _ => "Microsoft refused the request: a role or permission is missing.".into(),
-            },
+            ErrorKind::Forbidden => {
+                let fix = if server {
+                    "This server's application lacks the permission in this tenant: an admin of the tenant must consent again (Connect to Microsoft 365 on this page), or assign the application the role."
+                } else {
+                    "The GDAP relationship with this customer lacks the needed role for the signed-in technician: add the role to the relationship (Partner Center ▸ Customers ▸ Admin relationships) and its security group."
+                };
+                match self {
+                    Self::Graph(g) => {
+                        format!("Microsoft refused: {} ({}). {fix}", g.message, g.code)
+                    }
+                    _ => format!("Microsoft refused the request. {fix}"),
+                }
+            }
             ErrorKind::TokenRejected => {
-                "Microsoft did not accept the access token. Connect the tenant again.".into()
+                "Microsoft Graph did not accept the access token, and refused a newly issued one too. Nothing on this page fixes that: try again in a few minutes; if it lasts, the tenant's admin should check its Conditional Access policies for Countersign's application.".into()
             }
             ErrorKind::NotFound => {
                 "Microsoft has no such object (it may have been deleted).".into()
@@ -315,7 +365,7 @@ mod tests {
             r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","error_codes":[7000215]}"#,
         );
         assert_eq!(e.kind(), ErrorKind::InvalidSecret);
-        let m = e.user_message(None);
+        let m = e.user_message_for(AppRegistration::Gdap, None);
         assert!(
             m.contains("secret value is wrong") && m.contains("ID instead of its Value"),
             "{m}"
@@ -323,6 +373,66 @@ mod tests {
         let e = identity(r#"{"error":"invalid_client","error_codes":[7000222]}"#);
         assert_eq!(e.kind(), ErrorKind::ExpiredSecret);
         assert!(e.user_message(None).contains("expired"));
+    }
+
+    /// Issue 17.10: the server's consent app is fixed by the operator in `[microsoft]`, the
+    /// GDAP app on the integration page; each message names its own place, never the other.
+    #[test]
+    fn advice_names_where_the_fix_is_made() {
+        let server_only = ["[microsoft]", "operator"];
+        for code in [7_000_222, 7_000_215] {
+            let e = identity(&format!(
+                r#"{{"error":"invalid_client","error_codes":[{code}]}}"#
+            ));
+            let server = e.user_message_for(AppRegistration::Server, None);
+            assert!(server.contains("`[microsoft] client_secret`"), "{server}");
+            assert!(server.contains("operator"), "{server}");
+            assert!(!server.contains("enter its Value here"), "{server}");
+            assert!(
+                !server.contains("Connect to Microsoft 365 (GDAP)"),
+                "{server}"
+            );
+            // The default is the server's app (consent).
+            assert_eq!(e.user_message(None), server);
+            let gdap = e.user_message_for(AppRegistration::Gdap, None);
+            assert!(gdap.contains("Connect to Microsoft 365 (GDAP)"), "{gdap}");
+            for s in server_only {
+                assert!(!gdap.contains(s), "{gdap}");
+            }
+        }
+        let expired = identity(r#"{"error":"invalid_client","error_codes":[7000222]}"#);
+        assert!(
+            expired
+                .user_message_for(AppRegistration::Gdap, None)
+                .contains("enter its Value here")
+        );
+        // Every other kind: the GDAP app's advice never sends the technician to the operator,
+        // and the server app's never asks for a value the page has no field for.
+        for code in [
+            700_016, 65_001, 90_099, 65_004, 90_002, 50_011, 700_082, 53_003,
+        ] {
+            let e = identity(&format!(
+                r#"{{"error":"invalid_grant","error_codes":[{code}]}}"#
+            ));
+            let gdap = e.user_message_for(AppRegistration::Gdap, Some("https://cs.example/cb"));
+            for s in server_only {
+                assert!(!gdap.contains(s), "{code}: {gdap}");
+            }
+            let server = e.user_message_for(AppRegistration::Server, Some("https://cs.example/cb"));
+            assert!(!server.contains("(GDAP)"), "{code}: {server}");
+            assert!(!server.contains("enter its Value"), "{code}: {server}");
+        }
+        // The redirect URI of the server's app is registered by the operator.
+        let e = identity(r#"{"error":"invalid_request","error_codes":[50011]}"#);
+        assert!(
+            e.user_message_for(AppRegistration::Server, Some("https://cs.example/cb"))
+                .contains("operator")
+        );
+        // A 401 is retried with a new token before it is shown: "connect again" is not advice.
+        let rejected = MsError::Graph(GraphError::from_body(401, ""));
+        let m = rejected.user_message_for(AppRegistration::Gdap, None);
+        assert!(!m.contains("Connect the tenant again"), "{m}");
+        assert!(m.contains("newly issued"), "{m}");
     }
 
     #[test]

@@ -218,16 +218,49 @@ impl Microsoft {
         partner_tenant: &str,
         token: &AccessToken,
     ) -> Result<Vec<Relationship>, MsError> {
-        let mut url = Some(cloud.graph_url(
+        let url = cloud.graph_url(
             "/tenantRelationships/delegatedAdminRelationships?$filter=status%20eq%20'active'%20and%20not%20startsWith(displayName,'MLT_')&$top=300",
-        ));
+        );
+        let mut out = self
+            .relationship_pages(cloud, partner_tenant, token, url)
+            .await?;
+        out.retain(|r| r.status == "active");
+        Ok(out)
+    }
+
+    /// Every GDAP relationship of the partner tenant, whatever its status (`active`,
+    /// `expired`, `terminated`, ...) and name (`MLT_…` included), every page: what ended is
+    /// told apart from what is active by the caller.
+    ///
+    /// # Errors
+    /// As [`Microsoft::users_page`].
+    pub async fn delegated_admin_relationships(
+        &self,
+        cloud: &Cloud,
+        partner_tenant: &str,
+        token: &AccessToken,
+    ) -> Result<Vec<Relationship>, MsError> {
+        let url = cloud.graph_url("/tenantRelationships/delegatedAdminRelationships?$top=300");
+        self.relationship_pages(cloud, partner_tenant, token, url)
+            .await
+    }
+
+    /// Every page of relationships from `first` on.
+    async fn relationship_pages(
+        &self,
+        cloud: &Cloud,
+        partner_tenant: &str,
+        token: &AccessToken,
+        first: String,
+    ) -> Result<Vec<Relationship>, MsError> {
+        let mut url = Some(first);
         let mut out = Vec::new();
         while let Some(u) = url.take() {
             let a = self
                 .graph_get(cloud, partner_tenant, token, &u, Priority::Normal)
                 .await?;
             let c: Collection<Relationship> = parse(a)?;
-            out.extend(c.value.into_iter().filter(|r| r.status == "active"));
+            out.extend(c.value);
             url = c.next_link;
         }
         Ok(out)

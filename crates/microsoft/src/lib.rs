@@ -25,7 +25,7 @@ mod tokens;
 pub use callback::{AuthCodeCallback, CallbackError, ConsentCallback};
 pub use client::{ClientConfig, Microsoft, Priority};
 pub use cloud::{Cloud, CloudKind};
-pub use error::{ErrorKind, GraphError, IdentityError, MsError};
+pub use error::{AppRegistration, ErrorKind, GraphError, IdentityError, MsError};
 pub use graph::{DeltaPage, UsersPage};
 pub use mail::{MailError, MailMessage};
 pub use model::{

@@ -130,7 +130,7 @@ pub struct Organization {
     pub default_domain: String,
 }
 
-/// A GDAP relationship (active ones only are listed).
+/// A GDAP relationship.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Relationship {

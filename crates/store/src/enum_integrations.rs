@@ -59,6 +59,25 @@ impl IntegrationStore for Store {
     ) -> StoreResult<()> {
         dispatch!(self, s => s.save_gdap_sign_in(org, id, sealed_refresh_token, at).await)
     }
+    async fn set_gdap_pending(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        pending: Option<&GdapCredentials>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.set_gdap_pending(org, id, pending, at).await)
+    }
+    async fn connect_gdap(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        credentials: &GdapCredentials,
+        sealed_refresh_token: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.connect_gdap(org, id, credentials, sealed_refresh_token, at).await)
+    }
     async fn rotate_gdap_refresh_token(
         &self,
         org: OrgId,
@@ -114,6 +133,15 @@ impl TenantLinkStore for Store {
         customer: CustomerId,
     ) -> StoreResult<()> {
         dispatch!(self, s => s.set_link_customer(org, id, customer).await)
+    }
+    async fn end_tenant_link(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        reason: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.end_tenant_link(org, id, reason, at).await)
     }
     async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool> {
         dispatch!(self, s => s.mark_sync_queued(org, id).await)

@@ -111,12 +111,9 @@ impl Default for SyncFilters {
 /// The cloud and filters of an integration, as its settings form sets them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntegrationSettings {
-    /// Cloud kind (stored text).
+    /// Cloud kind (stored text). Custom means the server's own `[microsoft]` Custom entry:
+    /// no host is ever stored with an integration (issue 17.2).
     pub cloud: String,
-    /// Login base URL (Custom cloud; empty otherwise).
-    pub login_base_url: String,
-    /// Graph base URL (Custom cloud; empty otherwise).
-    pub graph_base_url: String,
     /// Sync filters.
     pub filters: SyncFilters,
 }
@@ -154,12 +151,9 @@ pub struct Integration {
     pub kind: IntegrationKind,
     /// Name given by the technician.
     pub name: String,
-    /// Cloud kind (stored text of `countersign_microsoft::CloudKind`).
+    /// Cloud kind (stored text of `countersign_microsoft::CloudKind`). Its endpoints come
+    /// from the server (national clouds, or the `[microsoft]` Custom entry), never from the row.
     pub cloud: String,
-    /// Login base URL (used as is for the Custom cloud).
-    pub login_base_url: String,
-    /// Graph base URL (used as is for the Custom cloud).
-    pub graph_base_url: String,
     /// Sync filters.
     pub filters: SyncFilters,
     /// CSP primary domain entered for GDAP.
@@ -174,6 +168,10 @@ pub struct Integration {
     pub gdap_refresh_token: Option<Vec<u8>>,
     /// GDAP state.
     pub gdap_status: GdapStatus,
+    /// Credentials entered in the GDAP dialog whose sign-in has not finished (secret sealed
+    /// as `integrations.gdap_pending_client_secret`): they replace the ones above only when
+    /// that sign-in succeeds, so a failed re-connection keeps the working one.
+    pub gdap_pending: Option<GdapCredentials>,
     /// Why GDAP needs attention.
     pub gdap_error: Option<String>,
     /// Created.
@@ -326,6 +324,11 @@ pub struct TenantLink {
     pub last_error: Option<String>,
     /// Counters of the current or last run.
     pub progress: SyncProgress,
+    /// When the link ended (GDAP relationships expired, terminated, or only `MLT_` ones
+    /// left): it is kept with its contacts, but no longer synced.
+    pub ended_at: Option<Timestamp>,
+    /// Why it ended, in words for the technician.
+    pub ended_reason: Option<String>,
     /// Created.
     pub created_at: Timestamp,
 }

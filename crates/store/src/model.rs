@@ -210,6 +210,8 @@ pub enum SealedColumn {
     IntegrationGdapClientSecret,
     /// `integrations.gdap_refresh_token`.
     IntegrationGdapRefreshToken,
+    /// `integrations.gdap_pending_client_secret` (a GDAP sign-in not finished yet).
+    IntegrationGdapPendingClientSecret,
     /// `oauth_states.pkce_verifier`.
     OAuthStatePkceVerifier,
     /// `webhook_endpoints.secret`.
@@ -227,6 +229,7 @@ impl SealedColumn {
         Self::TechnicianTotpPendingSecret,
         Self::IntegrationGdapClientSecret,
         Self::IntegrationGdapRefreshToken,
+        Self::IntegrationGdapPendingClientSecret,
         Self::OAuthStatePkceVerifier,
         Self::WebhookEndpointSecret,
         Self::SecretServerShare,
@@ -241,6 +244,9 @@ impl SealedColumn {
             Self::TechnicianTotpPendingSecret => ("technicians", "totp_pending_secret"),
             Self::IntegrationGdapClientSecret => ("integrations", "gdap_client_secret"),
             Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
+            Self::IntegrationGdapPendingClientSecret => {
+                ("integrations", "gdap_pending_client_secret")
+            }
             Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
             Self::WebhookEndpointSecret => ("webhook_endpoints", "secret"),
             Self::SecretServerShare => ("secrets", "server_share"),

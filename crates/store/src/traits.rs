@@ -470,7 +470,7 @@ pub trait IntegrationStore {
         name: &str,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Sets the cloud (kind and base URLs) and the sync filters; when the filters change,
+    /// Sets the cloud kind and the sync filters; when the filters change,
     /// forgets the delta links of its tenants (the next sync is a full round). `NotFound`
     /// unless the org has it.
     async fn update_integration_settings(
@@ -501,6 +501,27 @@ pub trait IntegrationStore {
         &self,
         org: OrgId,
         id: IntegrationId,
+        sealed_refresh_token: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Keeps (or, with `None`, forgets) GDAP credentials entered in the dialog whose
+    /// sign-in has not finished; the connection in use is left as it is (issue 17.8). A
+    /// first sign-in shows status `pending`.
+    async fn set_gdap_pending(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        pending: Option<&GdapCredentials>,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// A sign-in succeeded: its credentials (secret sealed for `gdap_client_secret` of this
+    /// row) and sealed refresh token replace the stored ones in one statement, status
+    /// `connected`, the pending credentials cleared.
+    async fn connect_gdap(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        credentials: &GdapCredentials,
         sealed_refresh_token: &[u8],
         at: Timestamp,
     ) -> StoreResult<()>;
@@ -536,7 +557,7 @@ pub trait IntegrationStore {
 /// Tenants linked through integrations and their sync state.
 pub trait TenantLinkStore {
     /// Creates the link, or refreshes name, domain, relationships and roles of the existing
-    /// one (same integration, tenant and kind). Returns it.
+    /// one (same integration, tenant and kind), which is then no longer ended. Returns it.
     async fn upsert_tenant_link(
         &self,
         link: &NewTenantLink,
@@ -557,7 +578,19 @@ pub trait TenantLinkStore {
         id: TenantLinkId,
         customer: countersign_domain::CustomerId,
     ) -> StoreResult<()>;
-    /// Marks a sync queued (unless one is queued or running). Returns whether it did.
+    /// Marks the link ended (its GDAP relationships expired or were terminated): the reason
+    /// in words, its roles and relationships cleared, no sync queued or scheduled any more;
+    /// its customer and contacts are kept. The first end time is kept. `NotFound` unless
+    /// the org has it.
+    async fn end_tenant_link(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        reason: &str,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Marks a sync queued (unless one is queued or running, or the link ended). Returns
+    /// whether it did.
     async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool>;
     /// Starts a run: state `running`, counters zeroed.
     async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()>;

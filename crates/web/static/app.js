@@ -50,7 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
           });
           const result = row.querySelector('[data-field="result"]');
           if (result) result.innerHTML = badge(l.last_ok);
-          if (l.status !== "idle") busy = true;
+          if (l.status === "queued" || l.status === "syncing") busy = true;
         });
         quiet = busy ? 0 : quiet + 1;
         if (quiet < 3) setTimeout(poll, 1500);

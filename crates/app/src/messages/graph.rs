@@ -4,7 +4,7 @@
 
 use crate::App;
 use crate::graph_mail::mail_tenant;
-use crate::microsoft::{MicrosoftError, cloud_of};
+use crate::microsoft::MicrosoftError;
 use countersign_messaging::{Brand, Delivery, DeliveryStatus, SendError};
 use countersign_microsoft::{ErrorKind, MailMessage, MsError};
 use countersign_store::{GraphMailStore, IntegrationStore, Message, StoreError};
@@ -43,7 +43,7 @@ impl App {
         };
         let local = |e: MicrosoftError| SendError::permanent(e.to_string(), None);
         let tenant = mail_tenant(&i).map_err(local)?;
-        let cloud = cloud_of(&i).map_err(local)?;
+        let cloud = self.cloud_of(&i).map_err(local)?;
         let creds = self.gdap_credentials(&i).map_err(local)?;
         let token = self
             .microsoft
@@ -75,7 +75,7 @@ impl App {
 fn token_error(e: MsError) -> SendError {
     let message = format!(
         "Microsoft 365 sign-in for email failed: {}",
-        e.user_message(None)
+        e.user_message_for(countersign_microsoft::AppRegistration::Gdap, None)
     );
     let code = e.aadsts().map(|c| format!("AADSTS{c}"));
     if e.kind() == ErrorKind::Unavailable {

@@ -10,7 +10,7 @@
 //! `id_token` of that sign-in says `tid` = the named tenant is it linked, after a
 //! client-credentials token for it and its `/organization` (which names it) — issue 17.1.
 
-use super::{MicrosoftError, aad, cloud_of, consent_redirect_uri};
+use super::{MicrosoftError, aad, consent_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
@@ -121,7 +121,7 @@ impl App {
             .store
             .integration(by.org_id, round.integration_id)
             .await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         Ok((i, cloud, self.consent_credentials()?))
     }
 
@@ -164,7 +164,7 @@ impl App {
         }
         let creds = self.consent_credentials()?;
         let i = self.store.integration(by.org_id, integration).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let state = self
             .new_round_trip(by, session, integration, OAuthPurpose::Consent, None, None)
             .await?;
@@ -287,18 +287,21 @@ impl App {
         ip: Option<String>,
     ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {
         let redirect = consent_redirect_uri(&self.settings);
-        let cloud = cloud_of(i)?;
+        let cloud = self.cloud_of(i)?;
         let creds = self.consent_credentials()?;
-        let token = self
-            .microsoft
-            .app_token(&cloud, tenant, &creds)
-            .await
-            .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
-        let org = self
-            .microsoft
-            .organization(&cloud, tenant, &token)
-            .await
-            .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
+        // A cached token Graph rejects (401) is dropped and one new token asked for (17.7).
+        let read_org = || async {
+            let token = self.microsoft.app_token(&cloud, tenant, &creds).await?;
+            self.microsoft.organization(&cloud, tenant, &token).await
+        };
+        let org = match read_org().await {
+            Err(e) if e.kind() == countersign_microsoft::ErrorKind::TokenRejected => {
+                self.microsoft.forget_tokens(&cloud, tenant, &creds, "");
+                read_org().await
+            }
+            other => other,
+        }
+        .map_err(|e| MicrosoftError::User(e.user_message(Some(&redirect))))?;
         if !org.id.eq_ignore_ascii_case(tenant) {
             return Err(MicrosoftError::User(
                 "the tenant Microsoft issued a token for is not the one the consent named; nothing was saved".into(),

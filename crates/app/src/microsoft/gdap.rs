@@ -1,18 +1,20 @@
 //! CSP / GDAP: the MSP's own app, a technician's sign-in (authorization code + PKCE,
 //! `offline_access`), and the customer tenants its GDAP relationships reach.
 
-use super::{MicrosoftError, aad, cloud_of, gdap_redirect_uri};
+use super::tokens::TokenFailure;
+use super::{MicrosoftError, aad, gdap_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{IntegrationId, OAuthStateId, SessionId};
 use countersign_microsoft::{
-    AccessToken, AuthCodeCallback, ErrorKind, MsError, Pkce, TokenGrant, group_relationships,
+    AccessToken, AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Pkce,
+    Relationship, TokenGrant, group_relationships,
 };
 use countersign_store::{
-    GdapCredentials, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, SealedColumn,
-    Technician, TenantLinkStore,
+    GdapCredentials, Integration, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose,
+    SealedColumn, Technician, TenantLinkStore,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -36,8 +38,57 @@ impl std::fmt::Debug for GdapInput {
     }
 }
 
+/// Microsoft's refusal of a GDAP request, with the advice for the MSP's own app.
 fn user(e: &MsError, redirect: &str) -> MicrosoftError {
-    MicrosoftError::User(e.user_message(Some(redirect)))
+    MicrosoftError::User(e.user_message_for(AppRegistration::Gdap, Some(redirect)))
+}
+
+/// Whether a relationship is Microsoft-led transition one (`MLT_…`): Countersign does not
+/// use them (they carry only the default read roles and end on their own).
+fn is_mlt(r: &Relationship) -> bool {
+    r.display_name.starts_with("MLT_")
+}
+
+/// What became of a customer's relationships, in words, when none usable is left.
+fn ended_reason(all: &[Relationship], tenant: &str) -> String {
+    let mine: Vec<&Relationship> = all
+        .iter()
+        .filter(|r| r.customer.tenant_id.eq_ignore_ascii_case(tenant))
+        .collect();
+    let fix = "Create or renew a GDAP relationship with the User Administrator and Application Administrator roles in Partner Center, then use Refresh GDAP tenants.";
+    let ended: Vec<String> = mine
+        .iter()
+        .filter(|r| !is_mlt(r))
+        .map(|r| {
+            let what = match r.status.as_str() {
+                "expired" => "expired".to_owned(),
+                "terminated" => "was terminated".to_owned(),
+                "terminating" | "terminationRequested" => "is being terminated".to_owned(),
+                other => format!("is {other}, not active"),
+            };
+            format!("the GDAP relationship “{}” {what}", r.display_name)
+        })
+        .collect();
+    let mlt_active = mine.iter().any(|r| is_mlt(r) && r.status == "active");
+    let mut out = if ended.is_empty() {
+        String::new()
+    } else {
+        format!("{}. ", upper_first(&ended.join("; ")))
+    };
+    if mlt_active {
+        out.push_str("Only Microsoft-led transition (MLT_) relationships are left with this customer, which Countersign does not use. ");
+    } else if ended.is_empty() {
+        out.push_str("No GDAP relationship with this customer is left. ");
+    }
+    out.push_str(fix);
+    out
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 impl App {
@@ -81,7 +132,7 @@ impl App {
             ));
         }
         let i = self.store.integration(by.org_id, id).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let redirect = gdap_redirect_uri(&self.settings, id);
         let partner = match self.microsoft.tenant_id_for_domain(&cloud, &domain).await {
             Ok(t) => t.to_string(),
@@ -93,20 +144,26 @@ impl App {
             Err(e) => return Err(user(&e, &redirect)),
         };
         let row = id.to_string();
+        // Kept aside until the sign-in succeeds: a connected integration keeps working with
+        // its stored sign-in if this one fails or is cancelled (issue 17.8).
         let sealed = self.keyring.seal(
             secret.as_bytes(),
-            &aad(by.org_id, SealedColumn::IntegrationGdapClientSecret, &row),
+            &aad(
+                by.org_id,
+                SealedColumn::IntegrationGdapPendingClientSecret,
+                &row,
+            ),
         );
         self.store
-            .set_gdap_credentials(
+            .set_gdap_pending(
                 by.org_id,
                 id,
-                &GdapCredentials {
+                Some(&GdapCredentials {
                     domain: domain.clone(),
                     partner_tenant_id: partner.clone(),
                     client_id: client_id.to_owned(),
                     sealed_secret: sealed,
-                },
+                }),
                 self.now(),
             )
             .await?;
@@ -163,15 +220,18 @@ impl App {
         let cb = match AuthCodeCallback::parse(query) {
             Ok(cb) => cb,
             Err(e) => {
-                if let Some(state) = &e.state {
-                    let _ = self
+                if let Some(state) = &e.state
+                    && let Ok(round) = self
                         .take_round_trip(by, session, state, OAuthPurpose::Gdap)
-                        .await;
+                        .await
+                    && round.integration_id == id
+                {
+                    self.forget_pending_gdap(by, id).await?;
                 }
                 let err = MsError::Identity(e.error);
                 return Err(MicrosoftError::User(match err.kind() {
                     ErrorKind::Declined => "the Microsoft sign-in was cancelled; nothing was saved. Use Connect to Microsoft 365 (GDAP) to try again".into(),
-                    _ => err.user_message(Some(&redirect)),
+                    _ => err.user_message_for(AppRegistration::Gdap, Some(&redirect)),
                 }));
             }
         };
@@ -186,17 +246,22 @@ impl App {
         }
         let verifier = self.open_pkce_verifier(by, &round)?;
         let i = self.store.integration(by.org_id, id).await?;
-        let cloud = cloud_of(&i)?;
-        let creds = self.gdap_credentials(&i)?;
-        let partner = i
-            .gdap_partner_tenant_id
-            .clone()
-            .ok_or_else(|| MicrosoftError::Internal("GDAP without partner tenant".into()))?;
-        let set = self
+        let cloud = self.cloud_of(&i)?;
+        let Some(pending) = i.gdap_pending.clone() else {
+            return Err(MicrosoftError::User(
+                "this sign-in is no longer pending (another was started or finished since): use Connect to Microsoft 365 (GDAP) to start again".into(),
+            ));
+        };
+        let secret = self.pending_gdap_secret(&i, &pending)?;
+        let creds = Credentials {
+            client_id: pending.client_id.clone(),
+            client_secret: SecretString::from(secret.clone()),
+        };
+        let set = match self
             .microsoft
             .token(
                 &cloud,
-                &partner,
+                &pending.partner_tenant_id,
                 &creds,
                 TokenGrant::AuthorizationCode {
                     code: &cb.code,
@@ -205,10 +270,18 @@ impl App {
                 },
             )
             .await
-            .map_err(|e| user(&e, &redirect))?;
+        {
+            Ok(set) => set,
+            Err(e) => {
+                // Nothing of this attempt is kept; the stored connection (if any) is as it was.
+                self.forget_pending_gdap(by, id).await?;
+                return Err(user(&e, &redirect));
+            }
+        };
         let Some(rt) = set.refresh_token.as_ref() else {
+            self.forget_pending_gdap(by, id).await?;
             return Err(MicrosoftError::User(
-                "Microsoft returned no refresh token: the app must allow the offline_access permission".into(),
+                "Microsoft returned no refresh token: the app must allow the offline_access permission; nothing was saved".into(),
             ));
         };
         let row = id.to_string();
@@ -216,8 +289,21 @@ impl App {
             rt.expose_secret().as_bytes(),
             &aad(by.org_id, SealedColumn::IntegrationGdapRefreshToken, &row),
         );
+        let sealed_secret = self.keyring.seal(
+            secret.as_bytes(),
+            &aad(by.org_id, SealedColumn::IntegrationGdapClientSecret, &row),
+        );
         self.store
-            .save_gdap_sign_in(by.org_id, id, &sealed, self.now())
+            .connect_gdap(
+                by.org_id,
+                id,
+                &GdapCredentials {
+                    sealed_secret,
+                    ..pending
+                },
+                &sealed,
+                self.now(),
+            )
             .await?;
         let count = self.list_gdap_tenants(by, id, &set.access).await?;
         self.audit(
@@ -231,8 +317,45 @@ impl App {
         Ok(count)
     }
 
-    /// Lists the partner's active GDAP relationships and links each customer tenant (roles
-    /// and relationship names refreshed). Returns how many tenants.
+    /// The pending client secret, opened at the point of use.
+    fn pending_gdap_secret(
+        &self,
+        i: &Integration,
+        pending: &GdapCredentials,
+    ) -> Result<String, MicrosoftError> {
+        let row = i.id.to_string();
+        let secret = self
+            .keyring
+            .open(
+                &pending.sealed_secret,
+                &aad(
+                    i.org_id,
+                    SealedColumn::IntegrationGdapPendingClientSecret,
+                    &row,
+                ),
+            )
+            .map_err(|e| MicrosoftError::Internal(format!("cannot open the client secret: {e}")))?;
+        String::from_utf8(secret.to_vec())
+            .map_err(|_| MicrosoftError::Internal("client secret is not text".into()))
+    }
+
+    /// Forgets the credentials of a sign-in that did not succeed.
+    async fn forget_pending_gdap(
+        &self,
+        by: &Technician,
+        id: IntegrationId,
+    ) -> Result<(), MicrosoftError> {
+        self.store
+            .set_gdap_pending(by.org_id, id, None, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Reads the partner's GDAP relationships (every status) and links each customer tenant
+    /// with an active relationship that is not a Microsoft-led transition one, its roles and
+    /// relationship names recomputed from those alone. A tenant linked before that has none
+    /// left is marked ended with the reason in words (its contacts kept, syncing stopped).
+    /// Returns how many tenants are reachable.
     async fn list_gdap_tenants(
         &self,
         by: &Technician,
@@ -240,15 +363,29 @@ impl App {
         partner_token: &AccessToken,
     ) -> Result<usize, MicrosoftError> {
         let i = self.store.integration(by.org_id, id).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
         let redirect = gdap_redirect_uri(&self.settings, id);
         let rels = self
             .microsoft
-            .gdap_relationships(&cloud, &partner, partner_token)
+            .delegated_admin_relationships(&cloud, &partner, partner_token)
             .await
             .map_err(|e| user(&e, &redirect))?;
-        let tenants = group_relationships(&rels);
+        self.link_gdap_tenants(by, id, &rels).await
+    }
+
+    async fn link_gdap_tenants(
+        &self,
+        by: &Technician,
+        id: IntegrationId,
+        rels: &[Relationship],
+    ) -> Result<usize, MicrosoftError> {
+        let usable: Vec<Relationship> = rels
+            .iter()
+            .filter(|r| r.status == "active" && !is_mlt(r))
+            .cloned()
+            .collect();
+        let tenants = group_relationships(&usable);
         for t in &tenants {
             self.store
                 .upsert_tenant_link(
@@ -266,10 +403,32 @@ impl App {
                 )
                 .await?;
         }
+        for l in self.store.tenant_links(by.org_id, id).await? {
+            let reachable = tenants
+                .iter()
+                .any(|t| t.tenant_id.eq_ignore_ascii_case(&l.new.tenant_id));
+            if l.new.link == LinkKind::Gdap && !reachable {
+                let reason = ended_reason(rels, &l.new.tenant_id);
+                self.store
+                    .end_tenant_link(by.org_id, l.id, &reason, self.now())
+                    .await?;
+                if l.ended_at.is_none() {
+                    self.audit(
+                        &Actor::technician(by, None),
+                        None,
+                        "integration.tenant_ended",
+                        &id.to_string(),
+                        json!({ "tenant_id": l.new.tenant_id, "link_id": l.id.to_string() }),
+                    )
+                    .await?;
+                }
+            }
+        }
         Ok(tenants.len())
     }
 
-    /// Lists GDAP tenants again with the stored sign-in (the partner tenant's token).
+    /// Lists GDAP tenants again with the stored sign-in (the partner tenant's token). A token
+    /// Graph rejects is dropped and a new one asked for once before any error is shown.
     ///
     /// # Errors
     /// Not an admin; no sign-in; Microsoft's refusal in words.
@@ -283,12 +442,20 @@ impl App {
         }
         let i = self.store.integration(by.org_id, id).await?;
         let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
-        let token = self.gdap_token(&i, &partner).await.map_err(|f| match f {
-            super::tokens::TokenFailure::Microsoft(e) => {
-                user(&e, &gdap_redirect_uri(&self.settings, id))
-            }
-            super::tokens::TokenFailure::Local(e) => e,
-        })?;
-        self.list_gdap_tenants(by, id, &token).await
+        let cloud: Cloud = self.cloud_of(&i)?;
+        let redirect = gdap_redirect_uri(&self.settings, id);
+        let (microsoft, cloud, partner_ref) = (&self.microsoft, &cloud, partner.as_str());
+        let rels = self
+            .with_token(&i, LinkKind::Gdap, &partner, |token| async move {
+                microsoft
+                    .delegated_admin_relationships(cloud, partner_ref, &token)
+                    .await
+            })
+            .await
+            .map_err(|f| match f {
+                TokenFailure::Microsoft(e) => user(&e, &redirect),
+                TokenFailure::Local(e) => e,
+            })?;
+        self.link_gdap_tenants(by, id, &rels).await
     }
 }

@@ -1,6 +1,6 @@
 //! Creating, renaming, configuring and deleting integrations (admins only).
 
-use super::MicrosoftError;
+use super::{MicrosoftError, offered_clouds, server_custom_cloud};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::IntegrationId;
@@ -11,15 +11,12 @@ use countersign_store::{
 };
 use serde_json::json;
 
-/// The integration page's settings form.
+/// The integration page's settings form. There is no field for a host: an admin picks a
+/// cloud the server offers ([`super::offered_clouds`]).
 #[derive(Clone, Debug, Default)]
 pub struct IntegrationInput {
     /// Cloud kind (form value).
     pub cloud: String,
-    /// Custom login base URL.
-    pub login_base_url: String,
-    /// Custom Graph base URL.
-    pub graph_base_url: String,
     /// Filters.
     pub filters: SyncFilters,
 }
@@ -47,24 +44,6 @@ fn check_name(name: &str) -> Result<String, MicrosoftError> {
     Ok(name.to_owned())
 }
 
-/// A base URL typed for the Custom cloud: http(s), a host, no query.
-fn check_base_url(key: &str, raw: &str) -> Result<String, MicrosoftError> {
-    let url = url::Url::parse(raw.trim()).map_err(|_| {
-        MicrosoftError::User(format!(
-            "the {key} is not a URL (e.g. https://login.example.com)"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https")
-        || url.host_str().is_none()
-        || url.query().is_some()
-    {
-        return Err(MicrosoftError::User(format!(
-            "the {key} must be an http(s) URL with a host and no query"
-        )));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
 impl App {
     /// Adds an integration of `kind` named `name` (Global cloud, default filters).
     ///
@@ -80,12 +59,11 @@ impl App {
         check_admin(by)?;
         let name = check_name(name)?;
         let now = self.now();
-        let m = &self.settings.microsoft;
         // A server set up for another cloud (the demo's simulator) starts integrations there.
-        let cloud = if m.custom_login_base_url.is_empty() {
-            CloudKind::Global
-        } else {
+        let cloud = if server_custom_cloud(&self.settings).is_some() {
             CloudKind::Custom
+        } else {
+            CloudKind::Global
         };
         let i = Integration {
             id: IntegrationId::new(),
@@ -93,8 +71,6 @@ impl App {
             kind,
             name,
             cloud: cloud.as_str().into(),
-            login_base_url: m.custom_login_base_url.clone(),
-            graph_base_url: m.custom_graph_base_url.clone(),
             filters: SyncFilters::default(),
             gdap_domain: None,
             gdap_partner_tenant_id: None,
@@ -102,6 +78,7 @@ impl App {
             gdap_client_secret: None,
             gdap_refresh_token: None,
             gdap_status: GdapStatus::None,
+            gdap_pending: None,
             gdap_error: None,
             created_at: now,
             updated_at: now,
@@ -145,10 +122,10 @@ impl App {
         Ok(())
     }
 
-    /// Sets the cloud and the filters.
+    /// Sets the cloud (one the server offers) and the filters.
     ///
     /// # Errors
-    /// Not an admin; an unknown cloud or a bad custom URL; not found.
+    /// Not an admin; a cloud the server does not offer; not found.
     pub async fn update_integration_settings(
         &self,
         by: &Technician,
@@ -158,23 +135,14 @@ impl App {
     ) -> Result<(), MicrosoftError> {
         check_admin(by)?;
         let kind = CloudKind::parse(&input.cloud)
+            .filter(|k| offered_clouds(&self.settings).contains(k))
             .ok_or_else(|| MicrosoftError::User("pick a cloud from the list".into()))?;
-        let (login, graph) = if kind == CloudKind::Custom {
-            (
-                check_base_url("login base URL", &input.login_base_url)?,
-                check_base_url("Graph base URL", &input.graph_base_url)?,
-            )
-        } else {
-            (String::new(), String::new())
-        };
         self.store
             .update_integration_settings(
                 by.org_id,
                 id,
                 &IntegrationSettings {
                     cloud: kind.as_str().into(),
-                    login_base_url: login,
-                    graph_base_url: graph,
                     filters: input.filters,
                 },
                 self.now(),

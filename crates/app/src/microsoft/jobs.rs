@@ -10,11 +10,17 @@ use serde::{Deserialize, Serialize};
 /// Job kind of a tenant sync.
 pub const SYNC_TENANT_JOB: &str = "microsoft.sync_tenant";
 
+/// How many times in a row a full round interrupted by a 410 is queued again at once.
+pub const MAX_FULL_ROUND_RESTARTS: u32 = 3;
+
 /// Payload: the link to sync (ids only).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SyncTenantPayload {
     /// The tenant link.
     pub link_id: TenantLinkId,
+    /// How many full rounds in a row a 410 interrupted before this job was queued.
+    #[serde(default)]
+    pub full_restarts: u32,
 }
 
 /// What the runner does with a sync job after it ran.
@@ -27,8 +33,8 @@ pub enum SyncJobOutcome {
 }
 
 impl App {
-    /// Queues a sync of a linked tenant (at most one queued per tenant). Returns whether a
-    /// job was queued.
+    /// Queues a sync of a linked tenant (at most one queued per tenant; none for an ended
+    /// one). Returns whether a job was queued.
     ///
     /// # Errors
     /// A store failure; `NotFound` when the org has no such link.
@@ -37,19 +43,41 @@ impl App {
         org: OrgId,
         link: TenantLinkId,
     ) -> Result<bool, MicrosoftError> {
-        self.store.tenant_link(org, link).await?;
+        // An ended tenant (its GDAP relationships ended) is no longer synced.
+        if self.store.tenant_link(org, link).await?.ended_at.is_some() {
+            return Ok(false);
+        }
+        self.enqueue_sync(org, link, 0).await
+    }
+
+    /// Queues a sync job; a restart of an interrupted full round has a dedup key of its own
+    /// (the job that queues it still holds the ordinary one while it runs).
+    async fn enqueue_sync(
+        &self,
+        org: OrgId,
+        link: TenantLinkId,
+        full_restarts: u32,
+    ) -> Result<bool, MicrosoftError> {
         let now = self.now();
+        let dedup_key = if full_restarts == 0 {
+            format!("m365-sync:{link}")
+        } else {
+            format!("m365-sync:{link}:full-restart-{full_restarts}")
+        };
         let queued = self
             .store
             .enqueue_job(&NewJob {
                 id: JobId::new(),
                 org_id: org,
                 kind: SYNC_TENANT_JOB.into(),
-                payload: serde_json::to_string(&SyncTenantPayload { link_id: link })
-                    .map_err(|e| MicrosoftError::Internal(e.to_string()))?,
+                payload: serde_json::to_string(&SyncTenantPayload {
+                    link_id: link,
+                    full_restarts,
+                })
+                .map_err(|e| MicrosoftError::Internal(e.to_string()))?,
                 max_attempts: i64::from(self.settings.workers.max_attempts),
                 run_at: now,
-                dedup_key: Some(format!("m365-sync:{link}")),
+                dedup_key: Some(dedup_key),
                 created_at: now,
             })
             .await?;
@@ -73,6 +101,15 @@ impl App {
         };
         match self.sync_tenant(org, p.link_id).await {
             Ok(SyncOutcome::Retry(m)) => Ok(SyncJobOutcome::Retry(m)),
+            // A 410 in the middle of a full round: the full round starts again now, as a
+            // queued job (issue 17.9), unless it keeps happening.
+            Ok(SyncOutcome::RestartFull(_)) if p.full_restarts < MAX_FULL_ROUND_RESTARTS => {
+                match self.enqueue_sync(org, p.link_id, p.full_restarts + 1).await {
+                    Ok(_) | Err(MicrosoftError::NotFound) => Ok(SyncJobOutcome::Done),
+                    Err(MicrosoftError::Store(e)) => Err(e),
+                    Err(e) => Ok(SyncJobOutcome::Retry(e.to_string())),
+                }
+            }
             Ok(_) | Err(MicrosoftError::NotFound) => Ok(SyncJobOutcome::Done),
             Err(MicrosoftError::Store(e)) => Err(e),
             Err(e) => Ok(SyncJobOutcome::Retry(e.to_string())),

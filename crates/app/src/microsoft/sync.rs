@@ -5,17 +5,21 @@
 //! transaction (idempotent upserts keyed by the Entra object id), so a run that fails or is
 //! interrupted leaves every committed page intact and deletes nothing; the delta link is
 //! stored only when a round completes, so the next run replays from the last good point.
-//! A 410 (or an expired token) restarts with a full round once.
+//! A 410 on a delta link (or a rejected token) restarts with a full round once, inline; a 410
+//! in the middle of a full round ends the run and queues a new full round at once (issue
+//! 17.9), a bounded number of times in a row.
 //!
 //! A full round sees every user of the tenant, so when it completes, the tenant's contacts it
 //! did not see are marked removed (mark and sweep, [`super::sweep`]): users deleted while
 //! the delta link was expired are not left behind. An incomplete round sweeps nothing.
 
-use super::tokens::TokenFailure;
-use super::{MicrosoftError, cloud_of};
+use super::MicrosoftError;
+use super::tokens::{TokenFailure, registration};
 use crate::App;
 use countersign_domain::{Country, CustomerId, OrgId, Phone, TenantLinkId};
-use countersign_microsoft::{ErrorKind, GraphUser, Microsoft, MsError, Priority, UserChange};
+use countersign_microsoft::{
+    AppRegistration, ErrorKind, GraphUser, Microsoft, MsError, Priority, UserChange,
+};
 use countersign_store::{
     ContactStore, CustomerStore, Integration, IntegrationStore, SourceKind, SyncFilters,
     SyncProgress, SyncedContact, TenantLink, TenantLinkStore,
@@ -31,7 +35,13 @@ pub enum SyncOutcome {
     Retry(String),
     /// Failed in a way a retry will not fix (consent missing, sign in again, ...).
     Failed(String),
+    /// Graph ended the sync state in the middle of a full round (410): the run stops and a
+    /// new full round is queued now.
+    RestartFull(String),
 }
+
+/// Said on the link when a 410 interrupted a full round and a new one was queued.
+pub(crate) const FULL_ROUND_RESTARTED: &str = "Microsoft ended the sync state in the middle of a full sync (410 Gone); the full sync starts again from the beginning";
 
 /// One directory user as a contact, or `None` when the filters skip it.
 fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedContact {
@@ -71,14 +81,25 @@ fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedC
     }
 }
 
-fn failure(f: TokenFailure) -> SyncOutcome {
+fn failure(f: TokenFailure, app: AppRegistration) -> SyncOutcome {
     match f {
         TokenFailure::Microsoft(e) if e.kind() == ErrorKind::Unavailable => {
-            SyncOutcome::Retry(e.user_message(None))
+            SyncOutcome::Retry(e.user_message_for(app, None))
         }
-        TokenFailure::Microsoft(e) => SyncOutcome::Failed(e.user_message(None)),
+        TokenFailure::Microsoft(e) => SyncOutcome::Failed(e.user_message_for(app, None)),
         TokenFailure::Local(e) => SyncOutcome::Failed(e.to_string()),
     }
+}
+
+/// Why an ended link is not synced.
+fn ended_message(link: &TenantLink) -> Option<String> {
+    link.ended_at?;
+    Some(format!(
+        "This tenant is no longer reachable: {} Its contacts are kept; syncing stopped.",
+        link.ended_reason
+            .as_deref()
+            .unwrap_or("its GDAP relationships ended.")
+    ))
 }
 
 impl App {
@@ -93,21 +114,26 @@ impl App {
         link_id: TenantLinkId,
     ) -> Result<CustomerId, MicrosoftError> {
         let link = self.store.tenant_link(org, link_id).await?;
+        if let Some(m) = ended_message(&link) {
+            return Err(MicrosoftError::User(m));
+        }
         let i = self.store.integration(org, link.new.integration_id).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let tenant = link.new.tenant_id.clone();
-        let token =
-            self.link_token(&i, link.new.link, &tenant)
-                .await
-                .map_err(|f| match failure(f) {
-                    SyncOutcome::Retry(m) | SyncOutcome::Failed(m) => MicrosoftError::User(m),
-                    SyncOutcome::Done(_) => MicrosoftError::Internal("unreachable".into()),
-                })?;
+        let app = registration(link.new.link);
+        let microsoft = &self.microsoft;
+        let (cloud_ref, tenant_ref) = (&cloud, tenant.as_str());
         let o = self
-            .microsoft
-            .organization(&cloud, &tenant, &token)
+            .with_token(&i, link.new.link, &tenant, |token| async move {
+                microsoft.organization(cloud_ref, tenant_ref, &token).await
+            })
             .await
-            .map_err(|e| MicrosoftError::User(e.user_message(None)))?;
+            .map_err(|f| match failure(f, app) {
+                SyncOutcome::Retry(m) | SyncOutcome::Failed(m) | SyncOutcome::RestartFull(m) => {
+                    MicrosoftError::User(m)
+                }
+                SyncOutcome::Done(_) => MicrosoftError::Internal("unreachable".into()),
+            })?;
         let customer = self
             .store
             .upsert_synced_customer(
@@ -144,6 +170,10 @@ impl App {
         link_id: TenantLinkId,
     ) -> Result<SyncOutcome, MicrosoftError> {
         let link = self.store.tenant_link(org, link_id).await?;
+        if let Some(m) = ended_message(&link) {
+            // Ended while queued: nothing runs, the link keeps its last result.
+            return Ok(SyncOutcome::Failed(m));
+        }
         self.store.start_sync(org, link_id, self.now()).await?;
         let (outcome, delta_link) = self.run_sync(org, &link).await?;
         let (ok, error, delta) = match &outcome {
@@ -152,6 +182,8 @@ impl App {
             SyncOutcome::Retry(m) | SyncOutcome::Failed(m) => {
                 (false, Some(m.as_str()), link.delta_link.clone())
             }
+            // The sync state is gone: the next run is a full round.
+            SyncOutcome::RestartFull(m) => (false, Some(m.as_str()), None),
         };
         self.store
             .finish_sync(org, link_id, ok, error, delta.as_deref(), self.now())
@@ -174,11 +206,12 @@ impl App {
             },
         };
         let customer = self.store.customer(org, customer_id).await?;
-        let cloud = cloud_of(&i)?;
+        let cloud = self.cloud_of(&i)?;
         let tenant = link.new.tenant_id.as_str();
+        let app = registration(link.new.link);
         let mut token = match self.link_token(&i, link.new.link, tenant).await {
             Ok(t) => t,
-            Err(f) => return Ok((failure(f), None)),
+            Err(f) => return Ok((failure(f, app), None)),
         };
         let mut progress = SyncProgress::default();
         let mut url = link
@@ -204,19 +237,24 @@ impl App {
                     url = Microsoft::users_delta_url(&cloud);
                     continue;
                 }
+                // In the middle of a full round: what was stored stays (nothing is swept),
+                // and a new full round is queued now rather than at the next schedule.
+                Err(MsError::ResyncRequired) => {
+                    return Ok((SyncOutcome::RestartFull(FULL_ROUND_RESTARTED.into()), None));
+                }
                 Err(e) if e.kind() == ErrorKind::TokenRejected && !token_refreshed => {
                     token_refreshed = true;
                     self.forget_link_tokens(&i, link.new.link, tenant);
                     token = match self.link_token(&i, link.new.link, tenant).await {
                         Ok(t) => t,
-                        Err(f) => return Ok((failure(f), None)),
+                        Err(f) => return Ok((failure(f, app), None)),
                     };
                     continue;
                 }
                 Err(e) if e.kind() == ErrorKind::Unavailable => {
-                    return Ok((SyncOutcome::Retry(e.user_message(None)), None));
+                    return Ok((SyncOutcome::Retry(e.user_message_for(app, None)), None));
                 }
-                Err(e) => return Ok((SyncOutcome::Failed(e.user_message(None)), None)),
+                Err(e) => return Ok((SyncOutcome::Failed(e.user_message_for(app, None)), None)),
             };
             if let Some(seen) = seen.as_mut() {
                 seen.extend(page.changes.iter().map(|c| c.id().to_owned()));

@@ -6,11 +6,22 @@
 //! rotated it first is not overwritten, and nothing is lost (old tokens stay valid at
 //! Microsoft). An expired or revoked sign-in marks only this integration "sign in again".
 
-use super::{MicrosoftError, aad, cloud_of};
+use super::{MicrosoftError, aad};
 use crate::App;
-use countersign_microsoft::{AccessToken, Credentials, ErrorKind, MsError, TokenGrant};
+use countersign_microsoft::{
+    AccessToken, AppRegistration, Credentials, ErrorKind, MsError, TokenGrant,
+};
 use countersign_store::{Integration, IntegrationStore, LinkKind, SealedColumn};
 use secrecy::{ExposeSecret, SecretString};
+use std::future::Future;
+
+/// Whose app registration a link's tokens come from (where its errors are fixed).
+pub(crate) fn registration(link: LinkKind) -> AppRegistration {
+    match link {
+        LinkKind::AdminConsent => AppRegistration::Server,
+        LinkKind::Gdap => AppRegistration::Gdap,
+    }
+}
 
 /// Why no token could be had.
 #[derive(Debug)]
@@ -19,6 +30,16 @@ pub(crate) enum TokenFailure {
     Microsoft(MsError),
     /// Our side (store, sealing, configuration).
     Local(MicrosoftError),
+}
+
+impl TokenFailure {
+    /// The failure as the technician reads it, with the advice of `app`'s registration.
+    pub(crate) fn into_user(self, app: AppRegistration) -> MicrosoftError {
+        match self {
+            Self::Microsoft(e) => MicrosoftError::User(e.user_message_for(app, None)),
+            Self::Local(e) => e,
+        }
+    }
 }
 
 impl From<MicrosoftError> for TokenFailure {
@@ -57,7 +78,7 @@ impl App {
         i: &Integration,
         tenant: &str,
     ) -> Result<AccessToken, TokenFailure> {
-        let cloud = cloud_of(i)?;
+        let cloud = self.cloud_of(i)?;
         let creds = self.gdap_credentials(i)?;
         let owner = i.id.to_string();
         if let Some(t) = self
@@ -101,7 +122,12 @@ impl App {
                         | ErrorKind::BlockedByPolicy
                 ) {
                     self.store
-                        .mark_gdap_sign_in_again(i.org_id, i.id, &e.user_message(None), self.now())
+                        .mark_gdap_sign_in_again(
+                            i.org_id,
+                            i.id,
+                            &e.user_message_for(AppRegistration::Gdap, None),
+                            self.now(),
+                        )
                         .await
                         .map_err(MicrosoftError::from)?;
                 }
@@ -134,7 +160,7 @@ impl App {
     ) -> Result<AccessToken, TokenFailure> {
         match link {
             LinkKind::AdminConsent => {
-                let cloud = cloud_of(i)?;
+                let cloud = self.cloud_of(i)?;
                 let creds = self.consent_credentials()?;
                 self.microsoft
                     .app_token(&cloud, tenant, &creds)
@@ -145,9 +171,35 @@ impl App {
         }
     }
 
+    /// Calls Graph with a token for a linked tenant (or, for [`LinkKind::Gdap`], the partner
+    /// tenant itself). When Graph rejects the token (401), the cached token is dropped
+    /// everywhere (every path shares the cache) and the call is made once more with a newly
+    /// issued token before any error is shown (issue 17.7).
+    pub(crate) async fn with_token<T, F, Fut>(
+        &self,
+        i: &Integration,
+        link: LinkKind,
+        tenant: &str,
+        call: F,
+    ) -> Result<T, TokenFailure>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = Result<T, MsError>>,
+    {
+        let token = self.link_token(i, link, tenant).await?;
+        match call(token).await {
+            Err(e) if e.kind() == ErrorKind::TokenRejected => {
+                self.forget_link_tokens(i, link, tenant);
+                let token = self.link_token(i, link, tenant).await?;
+                call(token).await.map_err(TokenFailure::Microsoft)
+            }
+            other => other.map_err(TokenFailure::Microsoft),
+        }
+    }
+
     /// Drops cached tokens of a tenant (after Graph rejected one).
     pub(crate) fn forget_link_tokens(&self, i: &Integration, link: LinkKind, tenant: &str) {
-        let Ok(cloud) = cloud_of(i) else { return };
+        let Ok(cloud) = self.cloud_of(i) else { return };
         let creds = match link {
             LinkKind::AdminConsent => self.consent_credentials(),
             LinkKind::Gdap => self.gdap_credentials(i),

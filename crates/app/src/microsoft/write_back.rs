@@ -2,8 +2,8 @@
 //! On-premises-synced users are refused before any call (their `mobilePhone` is read-only in
 //! the cloud); a 403 carries Microsoft's reason and the role needed.
 
-use super::tokens::TokenFailure;
-use super::{MicrosoftError, cloud_of};
+use super::MicrosoftError;
+use super::tokens::{TokenFailure, registration};
 use crate::App;
 use countersign_microsoft::ErrorKind;
 use countersign_store::{Contact, CustomerStore, IntegrationStore, LinkKind, TenantLinkStore};
@@ -33,7 +33,7 @@ impl App {
         let mut links = Vec::new();
         for i in self.store.integrations(contact.org_id).await? {
             for l in self.store.tenant_links(contact.org_id, i.id).await? {
-                if l.new.tenant_id.eq_ignore_ascii_case(&tenant) {
+                if l.new.tenant_id.eq_ignore_ascii_case(&tenant) && l.ended_at.is_none() {
                     links.push((i.clone(), l));
                 }
             }
@@ -44,45 +44,51 @@ impl App {
                 "the customer's tenant is no longer linked to an integration, so the change cannot reach Microsoft 365".into(),
             ));
         };
-        let cloud = cloud_of(&i)?;
-        let token = self
-            .link_token(&i, link.new.link, &tenant)
-            .await
-            .map_err(|f| match f {
-                TokenFailure::Microsoft(e) => MicrosoftError::User(e.user_message(None)),
-                TokenFailure::Local(e) => e,
-            })?;
+        let cloud = self.cloud_of(&i)?;
+        let app = registration(link.new.link);
+        let (microsoft, cloud, tenant) = (&self.microsoft, &cloud, tenant.as_str());
         // Refused up front: Graph would answer 400, but only after a write attempt.
         let user = self
-            .microsoft
-            .user(&cloud, &tenant, &token, user_id)
+            .with_token(&i, link.new.link, tenant, |token| async move {
+                microsoft.user(cloud, tenant, &token, user_id).await
+            })
             .await
-            .map_err(|e| MicrosoftError::User(e.user_message(None)))?;
+            .map_err(|f| f.into_user(app))?;
         if user.is_on_premises() {
             return Err(MicrosoftError::User(
                 "this user is synced from on-premises Active Directory, so its mobile number can only be changed there (Active Directory Users and Computers, or your HR system); the change was not saved".into(),
             ));
         }
         match self
-            .microsoft
-            .patch_mobile_phone(&cloud, &tenant, &token, user_id, mobile)
+            .with_token(&i, link.new.link, tenant, |token| async move {
+                microsoft
+                    .patch_mobile_phone(cloud, tenant, &token, user_id, mobile)
+                    .await
+            })
             .await
         {
             Ok(()) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::Forbidden => Err(MicrosoftError::User(format!(
-                "{} Changing the mobile number of an administrator needs a higher role: Privileged Authentication Administrator (or User Administrator for non-privileged users) for the {} sign-in",
-                e.user_message(None),
-                if link.new.link == LinkKind::Gdap {
-                    "GDAP"
-                } else {
-                    "application's"
-                }
-            ))),
-            Err(e) if e.kind() == ErrorKind::BadRequest => Err(MicrosoftError::User(format!(
-                "{} If the user is synced from on-premises Active Directory, change the number there",
-                e.user_message(None)
-            ))),
-            Err(e) => Err(MicrosoftError::User(e.user_message(None))),
+            Err(TokenFailure::Local(e)) => Err(e),
+            Err(TokenFailure::Microsoft(e)) if e.kind() == ErrorKind::Forbidden => {
+                Err(MicrosoftError::User(format!(
+                    "{} Changing the mobile number of an administrator needs a higher role: Privileged Authentication Administrator (or User Administrator for non-privileged users) for the {} sign-in",
+                    e.user_message_for(app, None),
+                    if link.new.link == LinkKind::Gdap {
+                        "GDAP"
+                    } else {
+                        "application's"
+                    }
+                )))
+            }
+            Err(TokenFailure::Microsoft(e)) if e.kind() == ErrorKind::BadRequest => {
+                Err(MicrosoftError::User(format!(
+                    "{} If the user is synced from on-premises Active Directory, change the number there",
+                    e.user_message_for(app, None)
+                )))
+            }
+            Err(TokenFailure::Microsoft(e)) => {
+                Err(MicrosoftError::User(e.user_message_for(app, None)))
+            }
         }
     }
 }

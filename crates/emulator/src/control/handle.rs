@@ -162,6 +162,52 @@ impl ControlHandle {
         Ok(self.state.world.revoke_consent(t.id, client_id))
     }
 
+    /// Sets a GDAP relationship's status (by id or display name): `expired` when it reached
+    /// its end date, `terminated` when the partner or the customer ended it, `active` again.
+    pub fn set_relationship_status(
+        &self,
+        relationship: &str,
+        status: &str,
+    ) -> Result<(), ControlError> {
+        const STATUSES: [&str; 10] = [
+            "activating",
+            "active",
+            "approvalPending",
+            "approved",
+            "created",
+            "expired",
+            "expiring",
+            "terminated",
+            "terminating",
+            "terminationRequested",
+        ];
+        if !STATUSES.contains(&status) {
+            return Err(ControlError::Invalid(format!(
+                "unknown relationship status '{status}'"
+            )));
+        }
+        if self
+            .state
+            .world
+            .set_relationship_status(relationship, status)
+        {
+            Ok(())
+        } else {
+            Err(ControlError::Invalid(format!(
+                "no GDAP relationship '{relationship}'"
+            )))
+        }
+    }
+
+    /// Resets the tenant's `/users/delta` sync state after `after_pages` more delta pages
+    /// (0: now): every skip and delta token issued before then answers 410 `resyncRequired`,
+    /// as Graph does when it loses a sync state, in the middle of a round too.
+    pub fn reset_delta_state(&self, tenant: &str, after_pages: u32) -> Result<(), ControlError> {
+        let t = self.tenant(tenant)?;
+        self.state.delta_resets.reset(t.id, after_pages);
+        Ok(())
+    }
+
     /// Writes Graph received (PATCH), oldest first, including refused ones.
     #[must_use]
     pub fn writes(&self) -> Vec<WriteRecord> {

@@ -54,12 +54,46 @@ pub fn router() -> Router<AppState> {
             "/tenants/{tenant}/consents/{client_id}",
             put(grant_consent).delete(revoke_consent),
         )
+        .route("/tenants/{tenant}/delta-reset", post(reset_delta_state))
+        .route(
+            "/relationships/{relationship}/status",
+            put(set_relationship_status),
+        )
         .route("/writes", get(writes).delete(clear_writes))
         .route("/mail", get(mail))
         .route("/faults", get(get_faults).put(set_faults))
         .route("/faults/counts", get(fault_counts))
         .route("/throttling", get(get_throttling).put(set_throttling))
         .route("/clock/advance", post(advance_clock))
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+}
+
+async fn set_relationship_status(
+    State(s): State<AppState>,
+    Path(relationship): Path<String>,
+    Json(body): Json<StatusBody>,
+) -> Result<StatusCode, ControlError> {
+    handle(&s).set_relationship_status(&relationship, &body.status)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct ResetBody {
+    #[serde(default)]
+    after_pages: u32,
+}
+
+async fn reset_delta_state(
+    State(s): State<AppState>,
+    Path(tenant): Path<String>,
+    Json(body): Json<ResetBody>,
+) -> Result<StatusCode, ControlError> {
+    handle(&s).reset_delta_state(&tenant, body.after_pages)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn manifest(State(s): State<AppState>) -> Response {

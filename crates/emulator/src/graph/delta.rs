@@ -37,9 +37,66 @@ enum Cursor {
     Link { since: u64 },
 }
 
+/// Graph may reset a tenant's sync state at any time (Microsoft: "the service may return
+/// 410 Gone ... the client must restart with a full synchronization"), mid-round too. Tokens
+/// carry the tenant's reset epoch; a reset bumps it, now or after a number of pages, so every
+/// token issued before answers 410 (`resyncRequired`).
+#[derive(Debug, Default)]
+pub struct SyncResets {
+    tenants: std::sync::Mutex<std::collections::HashMap<Uuid, ResetState>>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct ResetState {
+    epoch: u64,
+    after_pages: Option<u32>,
+}
+
+impl SyncResets {
+    fn state(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Uuid, ResetState>> {
+        self.tenants
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Resets the tenant's sync state once `after_pages` more delta pages were served (0:
+    /// now).
+    pub fn reset(&self, tenant: Uuid, after_pages: u32) {
+        let mut all = self.state();
+        let st = all.entry(tenant).or_default();
+        if after_pages == 0 {
+            st.epoch += 1;
+            st.after_pages = None;
+        } else {
+            st.after_pages = Some(after_pages);
+        }
+    }
+
+    fn epoch(&self, tenant: Uuid) -> u64 {
+        self.state().get(&tenant).map_or(0, |s| s.epoch)
+    }
+
+    fn page_served(&self, tenant: Uuid) {
+        let mut all = self.state();
+        if let Some(st) = all.get_mut(&tenant)
+            && let Some(n) = st.after_pages
+        {
+            if n <= 1 {
+                st.epoch += 1;
+                st.after_pages = None;
+            } else {
+                st.after_pages = Some(n - 1);
+            }
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct DeltaToken {
     t: Uuid,
+    /// The tenant's sync-state epoch when issued ([`SyncResets`]).
+    #[serde(default)]
+    e: u64,
     /// Fields returned.
     r: u32,
     /// Fields tracked (a change elsewhere does not surface the user).
@@ -85,6 +142,7 @@ pub async fn delta(
     let tenant = caller.tenant.id;
     let dir = caller.tenant.read();
     let current = dir.seq();
+    let epoch = s.delta_resets.epoch(tenant);
 
     let token = match (q.get("$deltatoken"), q.get("$skiptoken")) {
         (Some(""), _) => None,
@@ -93,6 +151,7 @@ pub async fn delta(
             let (r, k) = select.map_or((FieldSet::DEFAULT, FieldSet::ALL), |s| (s, s));
             Some(DeltaToken {
                 t: tenant,
+                e: epoch,
                 r: r.0,
                 k: k.0,
                 i: now,
@@ -109,6 +168,9 @@ pub async fn delta(
             if matches!(tok.c, Cursor::Link { .. }) && now - tok.i > DELTA_TOKEN_LIFETIME_MS {
                 return Err(resync_required(&s));
             }
+            if tok.e < epoch {
+                return Err(resync_required(&s));
+            }
             Some(tok)
         }
         (None, None) => None,
@@ -123,6 +185,7 @@ pub async fn delta(
         let (r, k) = select.map_or((FieldSet::DEFAULT, FieldSet::ALL), |s| (s, s));
         DeltaToken {
             t: tenant,
+            e: epoch,
             r: r.0,
             k: k.0,
             i: now,
@@ -142,6 +205,7 @@ pub async fn delta(
     let base = format!("{}/v1.0/users/delta", s.urls.graph);
     let make = |c: Cursor| DeltaToken {
         t: tenant,
+        e: epoch,
         r: token.r,
         k: token.k,
         i: now,
@@ -202,6 +266,7 @@ pub async fn delta(
         }
     }
     drop(dir);
+    s.delta_resets.page_served(tenant);
     let mut resp = w.finish(delta_url.as_deref().map(|u| ("@odata.deltaLink", u)));
     usage.apply(&mut resp);
     Ok(resp)

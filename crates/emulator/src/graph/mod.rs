@@ -3,7 +3,7 @@
 pub mod error;
 
 mod auth;
-mod delta;
+pub mod delta;
 mod mail;
 mod page;
 pub(crate) mod patch;

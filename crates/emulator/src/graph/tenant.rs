@@ -177,9 +177,8 @@ pub async fn relationships(
         .transpose()?
         .unwrap_or_default();
     let is_partner = caller.tenant.id == s.world.partner_id;
-    let matching: Vec<&Relationship> = s
-        .world
-        .relationships()
+    let all = s.world.relationships();
+    let matching: Vec<&Relationship> = all
         .iter()
         .filter(|r| is_partner && filters.iter().all(|f| f(r)))
         .collect();

@@ -149,3 +149,41 @@ async fn expired_delta_token_is_410_with_resync_error() {
             .ends_with("/v1.0/users/delta?$deltatoken=")
     );
 }
+
+/// Graph may lose a sync state in the middle of a round: the next skip token is 410
+/// `resyncRequired`, and a new round (empty token) works.
+#[tokio::test]
+async fn a_sync_state_reset_mid_round_is_410() {
+    let env = start().await;
+    let token = env.app_token(CONTOSO).await;
+    let r = env.graph("users/delta?$select=displayName", &token).await;
+    assert_eq!(r.status, 200);
+    let next = r.json["@odata.nextLink"].as_str().unwrap().to_string();
+    let reset = env
+        .http
+        .post(env.control_url(&format!("/tenants/{CONTOSO}/delta-reset")))
+        .json(&json!({ "after_pages": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 204);
+    // One more page is served; the state is lost after it.
+    let r = env.get(&next, &token).await;
+    assert_eq!(r.status, 200);
+    let next = r.json["@odata.nextLink"].as_str().unwrap().to_string();
+    let r = env.get(&next, &token).await;
+    assert_eq!(r.status, 410);
+    assert_eq!(graph_code(&r), "resyncRequired");
+    let (items, _, pages) = round(
+        &env,
+        &token,
+        &format!(
+            "{}/v1.0/users/delta?$select=displayName",
+            env.m.graph_base_url
+        ),
+        100,
+    )
+    .await;
+    assert_eq!(pages, 3);
+    assert!(items.len() > 200);
+}

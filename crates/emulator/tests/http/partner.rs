@@ -103,3 +103,52 @@ async fn missing_permission_is_403() {
         (403, "Authorization_RequestDenied")
     );
 }
+
+/// A relationship that expires or is terminated is listed with that status, and a customer
+/// left without an active one gives no delegated token (AADSTS90099).
+#[tokio::test]
+async fn relationships_expire_and_are_terminated() {
+    let env = start().await;
+    let set = |name: &str, status: &str| {
+        let url = env.control_url(&format!(
+            "/relationships/{}/status",
+            url::form_urlencoded::byte_serialize(name.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        ));
+        let body = serde_json::json!({ "status": status });
+        let http = env.http.clone();
+        async move { http.put(url).json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(set("Northwind – Fabrikam", "terminated").await, 204);
+    assert_eq!(set("Northwind – Fabrikam", "gone").await, 400);
+    assert_eq!(set("no such relationship", "expired").await, 400);
+    let tokens = env.sign_in(ALEX_GA).await;
+    let token = tokens["access_token"].as_str().unwrap();
+    let r = env
+        .graph("tenantRelationships/delegatedAdminRelationships", token)
+        .await;
+    let all = r.json["value"].as_array().unwrap();
+    let fabrikam = all
+        .iter()
+        .find(|x| x["displayName"] == "Northwind – Fabrikam")
+        .unwrap();
+    assert_eq!(fabrikam["status"], "terminated");
+    assert!(fabrikam["activatedDateTime"].is_null());
+    let r = env
+        .graph(
+            "tenantRelationships/delegatedAdminRelationships?$filter=status eq 'active'",
+            token,
+        )
+        .await;
+    assert_eq!(r.json["value"].as_array().unwrap().len(), 2);
+    // No active relationship with Fabrikam: a delegated token for it is refused.
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    let r = env.refresh(FABRIKAM, rt).await;
+    assert_eq!(
+        (r.status.as_u16(), aad_code(&r)),
+        (400, 90099),
+        "{}",
+        r.json
+    );
+}

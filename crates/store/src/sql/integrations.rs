@@ -12,9 +12,11 @@ use uuid::Uuid;
 
 macro_rules! integration_columns {
     () => {
-        "id, org_id, kind, name, cloud, login_base_url, graph_base_url, skip_guests, \
-         skip_disabled, skip_unlicensed, gdap_domain, gdap_partner_tenant_id, gdap_client_id, \
-         gdap_client_secret, gdap_refresh_token, gdap_status, gdap_error, created_at, updated_at"
+        "id, org_id, kind, name, cloud, skip_guests, skip_disabled, skip_unlicensed, \
+         gdap_domain, gdap_partner_tenant_id, gdap_client_id, gdap_client_secret, \
+         gdap_refresh_token, gdap_status, gdap_error, created_at, updated_at, \
+         gdap_pending_domain, gdap_pending_partner_tenant_id, gdap_pending_client_id, \
+         gdap_pending_client_secret"
     };
 }
 
@@ -25,8 +27,6 @@ struct IntegrationRow {
     kind: String,
     name: String,
     cloud: String,
-    login_base_url: String,
-    graph_base_url: String,
     skip_guests: bool,
     skip_disabled: bool,
     skip_unlicensed: bool,
@@ -39,6 +39,10 @@ struct IntegrationRow {
     gdap_error: Option<String>,
     created_at: i64,
     updated_at: i64,
+    gdap_pending_domain: Option<String>,
+    gdap_pending_partner_tenant_id: Option<String>,
+    gdap_pending_client_id: Option<String>,
+    gdap_pending_client_secret: Option<Vec<u8>>,
 }
 
 impl TryFrom<IntegrationRow> for Integration {
@@ -51,8 +55,6 @@ impl TryFrom<IntegrationRow> for Integration {
                 .ok_or_else(|| StoreError::Corrupt(format!("integration kind {:?}", r.kind)))?,
             name: r.name,
             cloud: r.cloud,
-            login_base_url: r.login_base_url,
-            graph_base_url: r.graph_base_url,
             filters: SyncFilters {
                 skip_guests: r.skip_guests,
                 skip_disabled: r.skip_disabled,
@@ -68,6 +70,22 @@ impl TryFrom<IntegrationRow> for Integration {
             gdap_error: r.gdap_error,
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
+            gdap_pending: match (
+                r.gdap_pending_domain,
+                r.gdap_pending_partner_tenant_id,
+                r.gdap_pending_client_id,
+                r.gdap_pending_client_secret,
+            ) {
+                (Some(domain), Some(partner_tenant_id), Some(client_id), Some(sealed_secret)) => {
+                    Some(GdapCredentials {
+                        domain,
+                        partner_tenant_id,
+                        client_id,
+                        sealed_secret,
+                    })
+                }
+                _ => None,
+            },
         })
     }
 }
@@ -113,19 +131,19 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     async fn create_integration(&self, i: &Integration) -> StoreResult<()> {
+        let pending = i.gdap_pending.as_ref();
+        // The base URL columns stay empty: no host is stored with an integration (17.2).
         sqlx::query(concat!(
-            "INSERT INTO integrations (",
+            "INSERT INTO integrations (login_base_url, graph_base_url, ",
             integration_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19)"
+            ") VALUES ('', '', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21)"
         ))
         .bind(i.id.0)
         .bind(i.org_id.0)
         .bind(i.kind.as_str())
         .bind(i.name.as_str())
         .bind(i.cloud.as_str())
-        .bind(i.login_base_url.as_str())
-        .bind(i.graph_base_url.as_str())
         .bind(i.filters.skip_guests)
         .bind(i.filters.skip_disabled)
         .bind(i.filters.skip_unlicensed)
@@ -138,6 +156,10 @@ where
         .bind(i.gdap_error.as_deref())
         .bind(i.created_at.0)
         .bind(i.updated_at.0)
+        .bind(pending.map(|p| p.domain.as_str()))
+        .bind(pending.map(|p| p.partner_tenant_id.as_str()))
+        .bind(pending.map(|p| p.client_id.as_str()))
+        .bind(pending.map(|p| p.sealed_secret.as_slice()))
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
@@ -212,15 +234,13 @@ where
         .execute(&mut *tx)
         .await?;
         let r = sqlx::query(
-            "UPDATE integrations SET cloud = $3, login_base_url = $4, graph_base_url = $5, \
-             skip_guests = $6, skip_disabled = $7, skip_unlicensed = $8, updated_at = $9 \
+            "UPDATE integrations SET cloud = $3, login_base_url = '', graph_base_url = '', \
+             skip_guests = $4, skip_disabled = $5, skip_unlicensed = $6, updated_at = $7 \
              WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
         .bind(id.0)
         .bind(settings.cloud.as_str())
-        .bind(settings.login_base_url.as_str())
-        .bind(settings.graph_base_url.as_str())
         .bind(filters.skip_guests)
         .bind(filters.skip_disabled)
         .bind(filters.skip_unlicensed)
@@ -329,6 +349,63 @@ where
         )
         .bind(org.0)
         .bind(id.0)
+        .bind(sealed_refresh_token)
+        .bind(at.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        expect_changed::<DB>(&r)
+    }
+
+    async fn set_gdap_pending(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        pending: Option<&GdapCredentials>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        // A first sign-in shows as pending; a connected integration stays as it is.
+        let r = sqlx::query(
+            "UPDATE integrations SET gdap_pending_domain = $3, \
+             gdap_pending_partner_tenant_id = $4, gdap_pending_client_id = $5, \
+             gdap_pending_client_secret = $6, \
+             gdap_status = CASE WHEN gdap_status = 'none' AND $6 IS NOT NULL THEN 'pending' \
+             WHEN gdap_status = 'pending' AND $6 IS NULL AND gdap_client_id IS NULL THEN 'none' \
+             ELSE gdap_status END, updated_at = $7 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(pending.map(|p| p.domain.as_str()))
+        .bind(pending.map(|p| p.partner_tenant_id.as_str()))
+        .bind(pending.map(|p| p.client_id.as_str()))
+        .bind(pending.map(|p| p.sealed_secret.as_slice()))
+        .bind(at.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        expect_changed::<DB>(&r)
+    }
+
+    async fn connect_gdap(
+        &self,
+        org: OrgId,
+        id: IntegrationId,
+        c: &GdapCredentials,
+        sealed_refresh_token: &[u8],
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE integrations SET gdap_domain = $3, gdap_partner_tenant_id = $4, \
+             gdap_client_id = $5, gdap_client_secret = $6, gdap_refresh_token = $7, \
+             gdap_status = 'connected', gdap_error = NULL, gdap_pending_domain = NULL, \
+             gdap_pending_partner_tenant_id = NULL, gdap_pending_client_id = NULL, \
+             gdap_pending_client_secret = NULL, updated_at = $8 \
+             WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(c.domain.as_str())
+        .bind(c.partner_tenant_id.as_str())
+        .bind(c.client_id.as_str())
+        .bind(c.sealed_secret.as_slice())
         .bind(sealed_refresh_token)
         .bind(at.0)
         .execute(&mut *self.pool.acquire().await?)

@@ -55,6 +55,9 @@ fn statements(column: SealedColumn) -> SealedSql {
         SealedColumn::IntegrationGdapRefreshToken => {
             sealed_sql!("integrations", "gdap_refresh_token")
         }
+        SealedColumn::IntegrationGdapPendingClientSecret => {
+            sealed_sql!("integrations", "gdap_pending_client_secret")
+        }
         SealedColumn::OAuthStatePkceVerifier => sealed_sql!("oauth_states", "pkce_verifier"),
         SealedColumn::WebhookEndpointSecret => sealed_sql!("webhook_endpoints", "secret"),
         SealedColumn::SecretServerShare => sealed_sql!("secrets", "server_share"),

@@ -12,7 +12,7 @@ macro_rules! link_columns {
         "id, org_id, integration_id, tenant_id, link, display_name, default_domain, \
          relationships, roles, customer_id, delta_link, sync_state, sync_started_at, \
          last_sync_at, last_sync_ok, last_error, pages, users_seen, added, changed, removed, \
-         created_at"
+         created_at, ended_at, ended_reason"
     };
 }
 
@@ -40,6 +40,8 @@ struct LinkRow {
     changed: i64,
     removed: i64,
     created_at: i64,
+    ended_at: Option<i64>,
+    ended_reason: Option<String>,
 }
 
 impl TryFrom<LinkRow> for TenantLink {
@@ -74,6 +76,8 @@ impl TryFrom<LinkRow> for TenantLink {
                 removed: r.removed,
             },
             created_at: Timestamp(r.created_at),
+            ended_at: r.ended_at.map(Timestamp),
+            ended_reason: r.ended_reason,
         })
     }
 }
@@ -108,7 +112,7 @@ where
              ON CONFLICT (integration_id, tenant_id, link) DO UPDATE SET \
              display_name = excluded.display_name, default_domain = excluded.default_domain, \
              relationships = excluded.relationships, roles = excluded.roles, \
-             updated_at = excluded.updated_at RETURNING ",
+             ended_at = NULL, ended_reason = NULL, updated_at = excluded.updated_at RETURNING ",
             link_columns!()
         ))
         .bind(Uuid::now_v7())
@@ -175,10 +179,30 @@ where
         expect_changed::<DB>(&r)
     }
 
+    async fn end_tenant_link(
+        &self,
+        org: OrgId,
+        id: TenantLinkId,
+        reason: &str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let r = sqlx::query(
+            "UPDATE tenant_links SET ended_at = COALESCE(ended_at, $4), ended_reason = $3, \
+             roles = '', relationships = '', updated_at = $4 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(reason)
+        .bind(at.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        expect_changed::<DB>(&r)
+    }
+
     async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool> {
         let r = sqlx::query(
             "UPDATE tenant_links SET sync_state = 'queued' \
-             WHERE org_id = $1 AND id = $2 AND sync_state = 'idle'",
+             WHERE org_id = $1 AND id = $2 AND sync_state = 'idle' AND ended_at IS NULL",
         )
         .bind(org.0)
         .bind(id.0)
@@ -252,7 +276,7 @@ where
         limit: i64,
     ) -> StoreResult<Vec<(OrgId, TenantLinkId)>> {
         let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
-            "SELECT org_id, id FROM tenant_links WHERE sync_state = 'idle' \
+            "SELECT org_id, id FROM tenant_links WHERE sync_state = 'idle' AND ended_at IS NULL \
              AND (last_sync_at IS NULL OR last_sync_at < $1) ORDER BY last_sync_at LIMIT $2",
         )
         .bind(before.0)

@@ -81,7 +81,7 @@ impl TestDb {
 }
 
 /// Replaces the database name in a `postgres://` URL, keeping its query string.
-fn with_database(url: &str, database: &str) -> String {
+pub(crate) fn with_database(url: &str, database: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));
@@ -97,9 +97,9 @@ fn with_database(url: &str, database: &str) -> String {
 }
 
 /// Drops a test database when dropped.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
+pub(crate) struct PgDatabase {
+    pub(crate) admin_url: String,
+    pub(crate) name: String,
 }
 
 impl Drop for PgDatabase {

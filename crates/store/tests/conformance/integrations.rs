@@ -17,8 +17,6 @@ pub fn integration(org: OrgId, id: IntegrationId) -> Integration {
         kind: IntegrationKind::Microsoft365,
         name: "Microsoft 365".into(),
         cloud: "global".into(),
-        login_base_url: String::new(),
-        graph_base_url: String::new(),
         filters: SyncFilters::default(),
         gdap_domain: None,
         gdap_partner_tenant_id: None,
@@ -26,6 +24,7 @@ pub fn integration(org: OrgId, id: IntegrationId) -> Integration {
         gdap_client_secret: None,
         gdap_refresh_token: None,
         gdap_status: GdapStatus::None,
+        gdap_pending: None,
         gdap_error: None,
         created_at: at(0),
         updated_at: at(0),
@@ -83,8 +82,6 @@ pub async fn integrations_are_org_scoped_and_managed(store: &Store) {
         .unwrap();
     let settings = IntegrationSettings {
         cloud: "custom".into(),
-        login_base_url: "http://l".into(),
-        graph_base_url: "http://g".into(),
         filters: SyncFilters {
             skip_guests: false,
             skip_disabled: true,
@@ -347,4 +344,170 @@ pub async fn consent_sign_in_round_trips_keep_tenant_and_nonce(store: &Store) {
         store.take_oauth_state(b"sign-in-1", at(1)).await.unwrap(),
         None
     );
+}
+/// Issue 17.8: credentials entered for a new sign-in wait aside; the working connection is
+/// replaced only when the sign-in succeeds (one statement), and forgetting them keeps it.
+pub async fn a_pending_gdap_sign_in_keeps_the_working_one(store: &Store) {
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    let creds = |n: &str| GdapCredentials {
+        domain: format!("{n}.example"),
+        partner_tenant_id: format!("pt-{n}"),
+        client_id: format!("cid-{n}"),
+        sealed_secret: random_bytes(),
+    };
+    // A first sign-in: pending until it succeeds; forgetting it goes back to none.
+    let first = creds("first");
+    store
+        .set_gdap_pending(a.id, i.id, Some(&first), at(1))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(
+        (
+            got.gdap_status,
+            got.gdap_pending.as_ref(),
+            got.gdap_client_id
+        ),
+        (GdapStatus::Pending, Some(&first), None)
+    );
+    store
+        .set_gdap_pending(a.id, i.id, None, at(2))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(
+        (got.gdap_status, got.gdap_pending),
+        (GdapStatus::None, None)
+    );
+    // Connected.
+    let rt = random_bytes();
+    assert!(matches!(
+        store.connect_gdap(b.id, i.id, &first, &rt, at(3)).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .set_gdap_pending(a.id, i.id, Some(&first), at(3))
+        .await
+        .unwrap();
+    store
+        .connect_gdap(a.id, i.id, &first, &rt, at(3))
+        .await
+        .unwrap();
+    let working = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(working.gdap_status, GdapStatus::Connected);
+    assert_eq!(working.gdap_client_id.as_deref(), Some("cid-first"));
+    assert_eq!(
+        working.gdap_client_secret.as_ref(),
+        Some(&first.sealed_secret)
+    );
+    assert_eq!(working.gdap_refresh_token.as_ref(), Some(&rt));
+    assert_eq!(working.gdap_pending, None);
+    // A re-connection started: the working connection is untouched.
+    let second = creds("second");
+    assert!(matches!(
+        store
+            .set_gdap_pending(b.id, i.id, Some(&second), at(4))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .set_gdap_pending(a.id, i.id, Some(&second), at(4))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(got.gdap_pending.as_ref(), Some(&second));
+    assert_eq!(
+        (
+            got.gdap_status,
+            got.gdap_client_id.as_deref(),
+            got.gdap_client_secret.as_ref(),
+            got.gdap_refresh_token.as_ref()
+        ),
+        (
+            GdapStatus::Connected,
+            Some("cid-first"),
+            Some(&first.sealed_secret),
+            Some(&rt)
+        )
+    );
+    // It failed: forgotten, and the working one is still there.
+    store
+        .set_gdap_pending(a.id, i.id, None, at(5))
+        .await
+        .unwrap();
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(got.gdap_pending, None);
+    assert_eq!(
+        (got.gdap_status, got.gdap_refresh_token.as_ref()),
+        (GdapStatus::Connected, Some(&rt))
+    );
+}
+
+/// Issue 17.6: an ended link keeps its row (and customer) with the reason, loses its roles,
+/// is neither queued nor scheduled; linking it again (an active relationship) reopens it.
+pub async fn ended_links_are_kept_and_not_synced(store: &Store) {
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    let l = store
+        .upsert_tenant_link(
+            &NewTenantLink {
+                relationships: "Northwind – T".into(),
+                roles: "r1,r2".into(),
+                ..link(a.id, i.id, "t1", LinkKind::Gdap)
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.end_tenant_link(b.id, l.id, "expired", at(2)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store
+            .links_due_for_sync(at(100), 10)
+            .await
+            .unwrap()
+            .contains(&(a.id, l.id))
+    );
+    store
+        .end_tenant_link(a.id, l.id, "the relationship expired", at(2))
+        .await
+        .unwrap();
+    store
+        .end_tenant_link(a.id, l.id, "the relationship was terminated", at(3))
+        .await
+        .unwrap();
+    let got = store.tenant_link(a.id, l.id).await.unwrap();
+    assert_eq!(got.ended_at, Some(at(2)), "the first end is kept");
+    assert_eq!(
+        got.ended_reason.as_deref(),
+        Some("the relationship was terminated")
+    );
+    assert_eq!(
+        (got.new.roles.as_str(), got.new.relationships.as_str()),
+        ("", "")
+    );
+    assert!(!store.mark_sync_queued(a.id, l.id).await.unwrap());
+    assert!(
+        !store
+            .links_due_for_sync(at(100), 10)
+            .await
+            .unwrap()
+            .contains(&(a.id, l.id))
+    );
+    assert_eq!(store.tenant_links(a.id, i.id).await.unwrap().len(), 1);
+    // A new active relationship links it again.
+    let back = store
+        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::Gdap), at(4))
+        .await
+        .unwrap();
+    assert_eq!(back.id, l.id);
+    assert_eq!((back.ended_at, back.ended_reason), (None, None));
+    assert!(store.mark_sync_queued(a.id, l.id).await.unwrap());
 }

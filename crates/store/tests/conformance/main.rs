@@ -22,6 +22,7 @@ mod invites;
 mod isolation;
 mod jobs;
 mod messages;
+mod migration_0017;
 mod orgs;
 mod pod_handoffs;
 mod sealed;
@@ -132,6 +133,8 @@ conformance! {
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
         consent_sign_in_round_trips_keep_tenant_and_nonce,
+        a_pending_gdap_sign_in_keeps_the_working_one,
+        ended_links_are_kept_and_not_synced,
     ],
     verifications: [
         send_limits_and_one_outstanding_request,

@@ -26,12 +26,7 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
         // Integration rows share the technician's id, so the suite's row ids still match.
         SealedColumn::IntegrationGdapClientSecret => {
             let id = ensure_integration(store, t).await;
-            let creds = countersign_store::GdapCredentials {
-                domain: "p.example".into(),
-                partner_tenant_id: "p".into(),
-                client_id: "c".into(),
-                sealed_secret: value.to_vec(),
-            };
+            let creds = gdap_credentials(value);
             store
                 .set_gdap_credentials(t.org_id, id, &creds, at(0))
                 .await
@@ -41,6 +36,14 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
             let id = ensure_integration(store, t).await;
             store
                 .save_gdap_sign_in(t.org_id, id, value, at(0))
+                .await
+                .unwrap();
+        }
+        SealedColumn::IntegrationGdapPendingClientSecret => {
+            let id = ensure_integration(store, t).await;
+            let creds = gdap_credentials(value);
+            store
+                .set_gdap_pending(t.org_id, id, Some(&creds), at(0))
                 .await
                 .unwrap();
         }
@@ -85,6 +88,16 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
     }
 }
 
+/// GDAP credentials whose sealed secret is `value`.
+fn gdap_credentials(value: &[u8]) -> countersign_store::GdapCredentials {
+    countersign_store::GdapCredentials {
+        domain: "p.example".into(),
+        partner_tenant_id: "p".into(),
+        client_id: "c".into(),
+        sealed_secret: value.to_vec(),
+    }
+}
+
 /// The integration whose id is the technician's (created once).
 async fn ensure_integration(store: &Store, t: &countersign_store::Technician) -> IntegrationId {
     let id = IntegrationId(t.id.0);
@@ -120,6 +133,13 @@ async fn get(
                 .await
                 .unwrap();
             i.gdap_refresh_token
+        }
+        SealedColumn::IntegrationGdapPendingClientSecret => {
+            let i = store
+                .integration(t.org_id, IntegrationId(t.id.0))
+                .await
+                .unwrap();
+            i.gdap_pending.map(|p| p.sealed_secret)
         }
         // Round trips have no reader but the single-use take; the listing shows the value.
         SealedColumn::OAuthStatePkceVerifier => store

@@ -15,7 +15,7 @@ use serde_json::json;
 use std::time::Duration;
 
 /// The example world with 2,500 more users in Contoso (three delta pages of 999).
-fn big_contoso() -> Scenario {
+pub(crate) fn big_contoso() -> Scenario {
     let mut s = example();
     let contoso = s
         .tenants

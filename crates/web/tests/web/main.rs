@@ -11,6 +11,7 @@ mod integrations;
 mod isolation;
 mod login;
 mod m365_delta;
+mod m365_issue17;
 mod m365_resilience;
 mod m365_support;
 mod m365_tokens;

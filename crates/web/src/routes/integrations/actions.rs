@@ -114,14 +114,12 @@ pub async fn rename(
     }
 }
 
+/// No host field: an admin picks a cloud the server offers. A forged request carrying
+/// `login_base_url`/`graph_base_url` has them ignored (issue 17.2).
 #[derive(Debug, Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
     cloud: String,
-    #[serde(default)]
-    login_base_url: String,
-    #[serde(default)]
-    graph_base_url: String,
     skip_guests: Option<String>,
     skip_disabled: Option<String>,
     skip_unlicensed: Option<String>,
@@ -137,8 +135,6 @@ pub async fn settings(
     let id: IntegrationId = parse_id(&id)?;
     let input = IntegrationInput {
         cloud: form.cloud,
-        login_base_url: form.login_base_url,
-        graph_base_url: form.graph_base_url,
         filters: SyncFilters {
             skip_guests: form.skip_guests.is_some(),
             skip_disabled: form.skip_disabled.is_some(),

@@ -10,7 +10,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_app::microsoft::{
-    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, consent_redirect_uri, gdap_redirect_uri,
+    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, NO_CUSTOM_CLOUD, consent_redirect_uri,
+    gdap_redirect_uri, offered_clouds, server_custom_cloud,
 };
 use countersign_domain::{IntegrationId, Timestamp};
 use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
@@ -107,6 +108,8 @@ pub struct Row {
     missing_roles: Vec<&'static str>,
     customer: bool,
     status: String,
+    /// Why the tenant ended (empty while it is reachable).
+    ended: String,
     last_sync: String,
     last_ok: Option<bool>,
     last_error: String,
@@ -115,6 +118,10 @@ pub struct Row {
     added: i64,
     changed: i64,
     removed: i64,
+}
+
+fn sentence_of(s: &str) -> String {
+    crate::routes::sentence(s)
 }
 
 fn when(t: Option<Timestamp>) -> String {
@@ -158,7 +165,20 @@ fn row(l: &TenantLink) -> Row {
         roles: roles.iter().map(|r| role_name(r)).collect(),
         missing_roles,
         customer: l.customer_id.is_some(),
-        status: state_label(l.sync_state).to_owned(),
+        // An ended tenant is no longer synced: the live status says so too.
+        status: if l.ended_at.is_some() {
+            "ended".to_owned()
+        } else {
+            state_label(l.sync_state).to_owned()
+        },
+        ended: match (&l.ended_at, &l.ended_reason) {
+            (Some(at), reason) => format!(
+                "Ended {}: {} Its contacts are kept; it is no longer synced.",
+                at.display(),
+                reason.as_deref().unwrap_or("its GDAP relationships ended.")
+            ),
+            (None, _) => String::new(),
+        },
         last_sync: when(l.last_sync_at),
         last_ok: l.last_sync_ok,
         last_error: l.last_error.clone().unwrap_or_default(),
@@ -179,8 +199,8 @@ pub struct ShowPage {
     pub kind: &'static str,
     pub clouds: Vec<(&'static str, &'static str)>,
     pub cloud: String,
-    pub login_base_url: String,
-    pub graph_base_url: String,
+    pub custom_offered: bool,
+    pub cloud_error: String,
     pub skip_guests: bool,
     pub skip_disabled: bool,
     pub skip_unlicensed: bool,
@@ -219,13 +239,21 @@ pub async fn show_page(
         id: i.id.to_string(),
         name: i.name.clone(),
         kind: i.kind.label(),
-        clouds: CloudKind::ALL
+        clouds: offered_clouds(settings)
             .iter()
             .map(|k| (k.as_str(), k.label()))
             .collect(),
         cloud: i.cloud.clone(),
-        login_base_url: i.login_base_url.clone(),
-        graph_base_url: i.graph_base_url.clone(),
+        custom_offered: server_custom_cloud(settings).is_some(),
+        // An integration left on a Custom cloud the server no longer offers (its stored
+        // host was dropped by the migration of issue 17.2) must be given a cloud again.
+        cloud_error: if i.cloud == CloudKind::Custom.as_str()
+            && server_custom_cloud(settings).is_none()
+        {
+            sentence_of(NO_CUSTOM_CLOUD)
+        } else {
+            String::new()
+        },
         skip_guests: i.filters.skip_guests,
         skip_disabled: i.filters.skip_disabled,
         skip_unlicensed: i.filters.skip_unlicensed,

@@ -1,0 +1,133 @@
+//! Migration 0017 (issue 17.2): an integration that stored its own Custom hosts before keeps
+//! its cloud kind (now the server's Custom entry) and loses the hosts, on both backends.
+
+use countersign_domain::{IntegrationId, OrgId};
+use countersign_store::{IntegrationStore, Store};
+use sqlx::migrate::Migrator;
+use sqlx::{Connection, Executor, PgConnection, Row, SqliteConnection};
+use std::path::Path;
+
+const EVIL: &str = "http://169.254.169.254";
+
+/// A copy of the backend's migrations before 0017.
+async fn migrations_before_0017(backend: &str) -> (tempfile::TempDir, Migrator) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if name.as_str() < "0017" {
+            std::fs::copy(&path, dir.path().join(name)).unwrap();
+        }
+    }
+    let migrator = Migrator::new(dir.path()).await.unwrap();
+    (dir, migrator)
+}
+
+const INSERT: &str = "INSERT INTO integrations (id, org_id, kind, name, cloud, login_base_url, \
+     graph_base_url, skip_guests, skip_disabled, skip_unlicensed, gdap_status, created_at, \
+     updated_at) VALUES ($1, $2, 'microsoft365', 'Old', 'custom', $3, $3, $4, $4, $4, 'none', 0, 0)";
+
+/// Inserts the integration row as it was before 0017 (Custom, with its own hosts).
+macro_rules! insert_old_row {
+    ($conn:expr) => {{
+        let (org, id) = (OrgId::new(), IntegrationId::new());
+        sqlx::query(INSERT)
+            .bind(id.0)
+            .bind(org.0)
+            .bind(EVIL)
+            .bind(false)
+            .execute(&mut $conn)
+            .await
+            .unwrap();
+        (org, id)
+    }};
+}
+
+/// The row's stored hosts.
+macro_rules! stored_hosts {
+    ($conn:expr) => {
+        sqlx::query("SELECT login_base_url, graph_base_url FROM integrations")
+            .fetch_one(&mut $conn)
+            .await
+            .unwrap()
+    };
+}
+
+async fn carried_across(store: &Store, org: OrgId, id: IntegrationId) {
+    let i = store.integration(org, id).await.unwrap();
+    assert_eq!(
+        i.cloud, "custom",
+        "the kind is kept: the server's Custom entry"
+    );
+    assert_eq!(i.gdap_pending, None);
+}
+
+#[tokio::test]
+async fn migration_0017_erases_stored_hosts_sqlite() {
+    let (_old, migrator) = migrations_before_0017("sqlite").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("countersign.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true)
+        .foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    migrator.run(&mut conn).await.unwrap();
+    let (org, id) = insert_old_row!(conn);
+    conn.close().await.unwrap();
+
+    let store = Store::open_sqlite(&file).await.unwrap();
+    carried_across(&store, org, id).await;
+    store.close().await;
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    let row = stored_hosts!(conn);
+    assert_eq!(
+        (row.get::<String, _>(0), row.get::<String, _>(1)),
+        (String::new(), String::new())
+    );
+}
+
+#[tokio::test]
+async fn migration_0017_erases_stored_hosts_postgres() {
+    let Ok(admin_url) = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL") else {
+        assert_eq!(
+            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
+            Ok("1"),
+            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let (_old, migrator) = migrations_before_0017("postgres").await;
+    let name = format!("cs_test_m17_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    // Dropped at the end, even when an assertion fails.
+    let _guard = crate::harness::PgDatabase {
+        admin_url: admin_url.clone(),
+        name: name.clone(),
+    };
+    let url = crate::harness::with_database(&admin_url, &name);
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    migrator.run(&mut conn).await.unwrap();
+    // Rows of an org that the test does not create: foreign keys are not checked here.
+    conn.execute("SET session_replication_role = replica")
+        .await
+        .unwrap();
+    let (org, id) = insert_old_row!(conn);
+    conn.close().await.unwrap();
+    let store = Store::connect_postgres(&url, 2).await.unwrap();
+    carried_across(&store, org, id).await;
+    store.close().await;
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let row = stored_hosts!(conn);
+    let hosts = (row.get::<String, _>(0), row.get::<String, _>(1));
+    conn.close().await.unwrap();
+    assert_eq!(hosts, (String::new(), String::new()));
+}
