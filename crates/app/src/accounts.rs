@@ -59,6 +59,10 @@ pub enum AccountError {
         "this invite link cannot be used: it was already used, revoked, or it has expired. Ask an admin of your organisation for a new invite."
     )]
     InviteUnusable,
+    #[error("too many attempts, try again in {minutes} minutes")]
+    Locked { minutes: u64 },
+    #[error("the server is busy checking other passwords: try again in {retry_after_secs} seconds")]
+    Busy { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -84,7 +88,11 @@ impl AccountError {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Self::NotFound | Self::Store(_) | Self::Internal(_) | Self::NotAllowed
+            Self::NotFound
+                | Self::Store(_)
+                | Self::Internal(_)
+                | Self::NotAllowed
+                | Self::Busy { .. }
         )
     }
 }
@@ -103,18 +111,19 @@ impl Actor {
 }
 
 impl App {
-    /// Argon2id hash, off the async threads (it burns CPU on purpose).
+    /// Argon2id hash, off the async threads (it burns CPU on purpose), within the bound of
+    /// the password gate.
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
         let hasher = self.passwords.clone();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hasher.hash(&password))
-            .await
-            .map_err(|e| AccountError::Internal(e.to_string()))?
+        self.password_work(move || hasher.hash(&password))
+            .await?
             .map_err(|e| AccountError::Internal(e.to_string()))
     }
 
-    /// Argon2id verify, off the async threads. `None` (no such account) verifies against the
-    /// dummy hash, so it takes as long as a real account's wrong password.
+    /// Argon2id verify, off the async threads, within the bound of the password gate. `None`
+    /// (no such account) verifies against the dummy hash, so it takes as long as a real
+    /// account's wrong password.
     pub(crate) async fn verify_password(
         &self,
         password: &str,
@@ -122,9 +131,32 @@ impl App {
     ) -> Result<bool, AccountError> {
         let hasher = self.passwords.clone();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || match phc {
+        self.password_work(move || match phc {
             Some(phc) => hasher.verify(&password, &phc),
             None => hasher.verify_unknown_user(&password),
+        })
+        .await
+    }
+
+    /// Runs Argon2 work on the blocking pool once the gate lets it in.
+    ///
+    /// # Errors
+    /// [`AccountError::Busy`] when no slot came free within the queue deadline.
+    async fn password_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let slot = self
+            .password_gate
+            .enter()
+            .await
+            .map_err(|b| AccountError::Busy {
+                retry_after_secs: b.retry_after_secs,
+            })?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(slot);
+            out
         })
         .await
         .map_err(|e| AccountError::Internal(e.to_string()))

@@ -8,6 +8,7 @@ mod contacts;
 mod csrf;
 mod integrations;
 mod isolation;
+mod limits;
 mod login;
 mod m365_delta;
 mod m365_resilience;
