@@ -33,6 +33,8 @@ pub enum AccountError {
     OrgNameRequired,
     #[error("enter your name")]
     NameRequired,
+    #[error("the name must be one line, without line breaks or control characters")]
+    NameNotOneLine,
     #[error("an account with this email address already exists")]
     EmailTaken,
     #[error("the two passwords do not match")]
@@ -160,6 +162,15 @@ impl App {
         })
         .await
         .map_err(|e| AccountError::Internal(e.to_string()))
+    }
+}
+
+/// Org and technician names go into message headers (the sender's name, subjects): one line.
+pub(crate) fn one_line(name: &str) -> Result<(), AccountError> {
+    if countersign_messaging::is_header_safe(name) {
+        Ok(())
+    } else {
+        Err(AccountError::NameNotOneLine)
     }
 }
 

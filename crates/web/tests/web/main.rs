@@ -6,6 +6,7 @@
 mod access;
 mod contacts;
 mod csrf;
+mod hardening;
 mod integrations;
 mod isolation;
 mod limits;
