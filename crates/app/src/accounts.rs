@@ -140,7 +140,7 @@ impl App {
         .await
     }
 
-    /// Runs Argon2 work on the blocking pool once the gate lets it in.
+    /// Runs Argon2 work on the password gate's threads once it lets it in.
     ///
     /// # Errors
     /// [`AccountError::Busy`] when no slot came free within the queue deadline.
@@ -148,20 +148,14 @@ impl App {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AccountError> {
-        let slot = self
-            .password_gate
-            .enter()
-            .await
-            .map_err(|b| AccountError::Busy {
+        self.password_gate.run(work).await.map_err(|e| match e {
+            crate::password_gate::GateError::Busy(b) => AccountError::Busy {
                 retry_after_secs: b.retry_after_secs,
-            })?;
-        tokio::task::spawn_blocking(move || {
-            let out = work();
-            drop(slot);
-            out
+            },
+            crate::password_gate::GateError::Stopped => {
+                AccountError::Internal("the password check failed".into())
+            }
         })
-        .await
-        .map_err(|e| AccountError::Internal(e.to_string()))
     }
 }
 

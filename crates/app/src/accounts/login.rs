@@ -66,7 +66,8 @@ impl App {
     ///
     /// # Errors
     /// [`LoginError::Invalid`] for any wrong credential, [`LoginError::Locked`] while the
-    /// account or the address is throttled (even with the right password).
+    /// account or the address is throttled (even with the right password), [`LoginError::Busy`]
+    /// when no password check came free within `argon2_queue_ms` (nothing was checked).
     pub async fn authenticate(
         &self,
         email_text: &str,
