@@ -154,7 +154,10 @@ async fn send_test(app: &TestApp, c: &reqwest::Client, nonce: &str) -> reqwest::
 
 #[tokio::test]
 async fn branding_test_messages_are_rate_limited_per_technician_and_org() {
-    let app = TestApp::new().await;
+    branding_tests_are_rate_limited(TestApp::new().await).await;
+}
+
+pub async fn branding_tests_are_rate_limited(app: TestApp) {
     let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
     let c = signed_in(&app, "admin@acme.test").await;
     for i in 0..5 {

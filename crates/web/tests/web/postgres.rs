@@ -82,3 +82,11 @@ async fn pg_disabling_2fa_is_throttled() {
     }
     crate::limits::disabling_2fa_is_throttled(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_branding_test_messages_are_rate_limited_per_technician_and_org() {
+    if skip_postgres() {
+        return;
+    }
+    crate::hardening::branding_tests_are_rate_limited(TestApp::postgres().await).await;
+}
