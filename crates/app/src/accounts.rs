@@ -33,6 +33,8 @@ pub enum AccountError {
     OrgNameRequired,
     #[error("enter your name")]
     NameRequired,
+    #[error("the name must be one line, without line breaks or control characters")]
+    NameNotOneLine,
     #[error("an account with this email address already exists")]
     EmailTaken,
     #[error("the two passwords do not match")]
@@ -59,6 +61,10 @@ pub enum AccountError {
         "this invite link cannot be used: it was already used, revoked, or it has expired. Ask an admin of your organisation for a new invite."
     )]
     InviteUnusable,
+    #[error("too many attempts, try again in {minutes} minutes")]
+    Locked { minutes: u64 },
+    #[error("the server is busy checking other passwords: try again in {retry_after_secs} seconds")]
+    Busy { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
     #[error(transparent)]
@@ -84,7 +90,11 @@ impl AccountError {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Self::NotFound | Self::Store(_) | Self::Internal(_) | Self::NotAllowed
+            Self::NotFound
+                | Self::Store(_)
+                | Self::Internal(_)
+                | Self::NotAllowed
+                | Self::Busy { .. }
         )
     }
 }
@@ -103,18 +113,19 @@ impl Actor {
 }
 
 impl App {
-    /// Argon2id hash, off the async threads (it burns CPU on purpose).
+    /// Argon2id hash, off the async threads (it burns CPU on purpose), within the bound of
+    /// the password gate.
     pub(crate) async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
         let hasher = self.passwords.clone();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hasher.hash(&password))
-            .await
-            .map_err(|e| AccountError::Internal(e.to_string()))?
+        self.password_work(move || hasher.hash(&password))
+            .await?
             .map_err(|e| AccountError::Internal(e.to_string()))
     }
 
-    /// Argon2id verify, off the async threads. `None` (no such account) verifies against the
-    /// dummy hash, so it takes as long as a real account's wrong password.
+    /// Argon2id verify, off the async threads, within the bound of the password gate. `None`
+    /// (no such account) verifies against the dummy hash, so it takes as long as a real
+    /// account's wrong password.
     pub(crate) async fn verify_password(
         &self,
         password: &str,
@@ -122,12 +133,38 @@ impl App {
     ) -> Result<bool, AccountError> {
         let hasher = self.passwords.clone();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || match phc {
+        self.password_work(move || match phc {
             Some(phc) => hasher.verify(&password, &phc),
             None => hasher.verify_unknown_user(&password),
         })
         .await
-        .map_err(|e| AccountError::Internal(e.to_string()))
+    }
+
+    /// Runs Argon2 work on the password gate's threads once it lets it in.
+    ///
+    /// # Errors
+    /// [`AccountError::Busy`] when no slot came free within the queue deadline.
+    async fn password_work<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        self.password_gate.run(work).await.map_err(|e| match e {
+            crate::password_gate::GateError::Busy(b) => AccountError::Busy {
+                retry_after_secs: b.retry_after_secs,
+            },
+            crate::password_gate::GateError::Stopped => {
+                AccountError::Internal("the password check failed".into())
+            }
+        })
+    }
+}
+
+/// Org and technician names go into message headers (the sender's name, subjects): one line.
+pub(crate) fn one_line(name: &str) -> Result<(), AccountError> {
+    if countersign_messaging::is_header_safe(name) {
+        Ok(())
+    } else {
+        Err(AccountError::NameNotOneLine)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod messages;
 mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
+pub mod password_gate;
 pub mod secrets;
 pub mod settings;
 pub mod startup;
@@ -38,6 +39,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub passwords: PasswordHasher,
+    /// Bounds the password checks in flight (see `password_gate.rs`).
+    pub password_gate: password_gate::PasswordGate,
     /// The Microsoft identity + Graph client (one connection pool, token cache and
     /// concurrency limits for the process).
     pub microsoft: countersign_microsoft::Microsoft,

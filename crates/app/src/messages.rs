@@ -3,6 +3,7 @@
 //! and the provider's reports about them.
 
 mod batch;
+mod branding;
 mod deliver;
 mod graph;
 mod queue;
@@ -10,6 +11,9 @@ mod transports;
 mod webhooks;
 
 pub use batch::BatchJob;
+pub use branding::{
+    BrandingError, BrandingInput, TEST_WINDOW, TESTS_PER_ORG, TESTS_PER_TECHNICIAN,
+};
 pub use deliver::DeliveryOutcome;
 pub use queue::{MessageError, MessageRequest, PreparedMessage, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};

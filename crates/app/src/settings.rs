@@ -89,6 +89,10 @@ pub struct SecuritySettings {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    /// Password checks that run at once (0: one per CPU core).
+    pub argon2_max_concurrent: u32,
+    /// How long a password check waits for its turn before the request is refused.
+    pub argon2_queue_ms: u32,
 }
 
 impl Default for SecuritySettings {
@@ -104,6 +108,8 @@ impl Default for SecuritySettings {
             argon2_memory_kib: 19456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            argon2_max_concurrent: 0,
+            argon2_queue_ms: 5000,
         }
     }
 }
@@ -325,6 +331,7 @@ impl Settings {
             ("security.invite_valid_hours", s.invite_valid_hours),
             ("security.argon2_iterations", s.argon2_iterations),
             ("security.argon2_parallelism", s.argon2_parallelism),
+            ("security.argon2_queue_ms", s.argon2_queue_ms),
         ] {
             if v == 0 {
                 return Err(SettingsError::new(key, "must be at least 1"));
@@ -467,6 +474,20 @@ impl Settings {
     #[must_use]
     pub fn login_window(&self) -> Duration {
         Duration::from_secs(u64::from(self.security.login_window_minutes) * 60)
+    }
+
+    /// How many password checks may run at once: the setting, or one per CPU core.
+    #[must_use]
+    pub fn password_checks_at_once(&self) -> usize {
+        match self.security.argon2_max_concurrent {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => usize::try_from(n).unwrap_or(1),
+        }
+    }
+
+    #[must_use]
+    pub fn password_queue(&self) -> Duration {
+        Duration::from_millis(u64::from(self.security.argon2_queue_ms))
     }
 
     #[must_use]

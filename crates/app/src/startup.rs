@@ -3,6 +3,7 @@
 use crate::{App, Clock, Settings};
 use countersign_crypto::{Keyring, KeyringError, PasswordHasher, PasswordParams, SealAad};
 use countersign_store::{SealedStore, Store, StoreError};
+use std::os::unix::fs::DirBuilderExt as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -95,6 +96,10 @@ impl App {
     ) -> Self {
         Self {
             audit_log: crate::audit_writer::AuditWriter::start(store.clone()),
+            password_gate: crate::password_gate::PasswordGate::new(
+                settings.password_checks_at_once(),
+                settings.password_queue(),
+            ),
             store,
             keyring,
             settings,
@@ -112,10 +117,15 @@ impl App {
 pub async fn open_store(settings: &Settings) -> Result<Store, StartupError> {
     if settings.storage.database_url.is_empty() {
         let dir = &settings.storage.data_dir;
-        std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        // The server user's alone (the store creates the database file 0600).
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| StartupError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
         Ok(Store::open_sqlite(&settings.sqlite_path()).await?)
     } else {
         Ok(Store::connect_postgres(

@@ -19,6 +19,8 @@ enum Scenario {
     EmulatorPages(scenarios::emulator_pages::Args),
     /// Search one million contacts through the HTTP server.
     Contacts(scenarios::contacts::Args),
+    /// Peak memory of `countersign serve` under a burst of concurrent password logins.
+    Logins(scenarios::logins::Args),
     /// Start-up time, idle memory and login-page latency of `countersign serve` (SQLite).
     Serve(scenarios::serve::ServeArgs),
     /// Queue SMS messages and deliver them to the emulator's Twilio face with worker processes.
@@ -44,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
     let result = match cli.scenario {
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
+        Scenario::Logins(args) => scenarios::logins::run(args).await?,
         Scenario::Serve(args) => scenarios::serve::run(args).await?,
         Scenario::Secrets(args) => scenarios::secrets::run(args).await?,
         Scenario::Sms(args) => scenarios::sms::run(args).await?,

@@ -7,10 +7,11 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::RngCore as _;
 use rand::rngs::OsRng;
+use std::cell::RefCell;
 
 /// Argon2id cost parameters; normally from configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -104,14 +105,13 @@ impl PasswordHasher {
 
     /// Whether `password` matches the PHC string `phc`. Uses the parameters stored in `phc`,
     /// so hashes made under older settings still verify. A malformed `phc` is `false`.
+    ///
+    /// Argon2's memory is this thread's reused buffer (see [`verify_in_place`]), not a fresh
+    /// allocation per check.
     #[must_use]
     pub fn verify(&self, password: &str, phc: &str) -> bool {
         match PasswordHash::new(phc) {
-            Ok(parsed) => self
-                .inner
-                .argon2
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
+            Ok(parsed) => verify_in_place(&parsed, password.as_bytes()).unwrap_or(false),
             Err(_) => false,
         }
     }
@@ -147,6 +147,46 @@ impl std::fmt::Debug for PasswordHasher {
             .field("params", &self.inner.params)
             .finish()
     }
+}
+
+thread_local! {
+    /// Argon2's working memory, kept by each thread that verifies: tens of MiB allocated and
+    /// freed per check leave the allocator holding freed buffers in many per-thread arenas
+    /// (hundreds of MiB under a burst of logins), so the buffer is allocated once per thread
+    /// and reused. The password-check threads are a fixed few, so this memory is too.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Recomputes `parsed`'s hash of `password` with its own parameters, salt and output length
+/// in this thread's reused Argon2 memory (wiped after use), and compares in constant time.
+/// `None` for a hash this module cannot check (unknown algorithm or parameters).
+fn verify_in_place(parsed: &PasswordHash<'_>, password: &[u8]) -> Option<bool> {
+    let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt_buf = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt_buf).ok()?;
+    let count = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let computed = BLOCKS.with(|cell| {
+        let mut blocks = cell.borrow_mut();
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        let result =
+            argon2.hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..count]);
+        blocks[..count].fill(Block::default());
+        result
+    });
+    computed.ok()?;
+    let out = Output::new(&out).ok()?;
+    // `Output`'s equality is constant-time.
+    Some(out == expected)
 }
 
 fn hash_with(argon2: &Argon2<'static>, password: &str) -> Result<String, PasswordError> {
@@ -224,6 +264,28 @@ mod tests {
         let phc = hasher.hash("pw").unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hasher.verify("pw", &phc));
+    }
+
+    /// Verifying in the reused buffer agrees with the argon2 crate's own hashing for other
+    /// algorithms, lanes and output lengths, and one after another on the same thread.
+    #[test]
+    fn verify_in_place_matches_the_crate() {
+        let hasher = fast();
+        for (alg, lanes, len) in [
+            (Algorithm::Argon2id, 2, 16),
+            (Algorithm::Argon2i, 1, 32),
+            (Algorithm::Argon2d, 3, 64),
+        ] {
+            let argon2 = Argon2::new(
+                alg,
+                Version::V0x13,
+                Params::new(2048, 2, lanes, Some(len)).unwrap(),
+            );
+            let salt = SaltString::generate(&mut OsRng);
+            let phc = argon2.hash_password(b"pw 1", &salt).unwrap().to_string();
+            assert!(hasher.verify("pw 1", &phc), "{phc}");
+            assert!(!hasher.verify("pw 2", &phc), "{phc}");
+        }
     }
 
     #[test]

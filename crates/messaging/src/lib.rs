@@ -26,3 +26,15 @@ pub use sender::{Delivery, DeliveryStatus, EmailSender, OutgoingEmail, OutgoingS
 pub use smtp::{SmtpConfig, SmtpSecurity, SmtpSender};
 pub use templates::{Brand, Rendered, TemplateError, TemplateName, is_hex_colour, render};
 pub use twilio::{TwilioConfig, TwilioCredentials, TwilioSender, TwilioSenderId};
+
+/// Whether `text` may go into a message header (a sender name, a subject): no control
+/// characters (CR, LF, NUL, tab, …) and no Unicode line or paragraph separators. Forms refuse
+/// what fails this; the SMTP sender folds it into one line anyway.
+#[must_use]
+pub fn is_header_safe(text: &str) -> bool {
+    text.chars().all(is_header_safe_char)
+}
+
+pub(crate) fn is_header_safe_char(c: char) -> bool {
+    !(c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+}

@@ -110,8 +110,12 @@ impl SmtpSender {
     }
 
     fn build(&self, email: &OutgoingEmail) -> Result<(Message, String), SendError> {
+        // Forms refuse line breaks in these; a value from before that (or from elsewhere) is
+        // folded into one line here, so it can neither add a header nor panic lettre.
+        let from_name = header_line(&email.from_name);
+        let subject = header_line(&email.subject);
         let from = Mailbox::new(
-            Some(email.from_name.clone()).filter(|n| !n.is_empty()),
+            Some(from_name).filter(|n| !n.trim().is_empty()),
             self.from_address
                 .parse()
                 .map_err(|e| SendError::permanent(format!("invalid from address: {e}"), None))?,
@@ -123,7 +127,7 @@ impl SmtpSender {
         let mut builder = Message::builder()
             .from(from)
             .to(to)
-            .subject(&email.subject)
+            .subject(subject)
             .message_id(Some(message_id.clone()));
         if !email.reply_to.is_empty() {
             let reply_to: Mailbox = email.reply_to.parse().map_err(|_| {
@@ -139,6 +143,20 @@ impl SmtpSender {
             .map_err(|e| SendError::permanent(format!("cannot build the email: {e}"), None))?;
         Ok((message, message_id))
     }
+}
+
+/// `text` with every control character (CR, LF, NUL, …) and Unicode line or paragraph
+/// separator replaced by a space.
+fn header_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if crate::is_header_safe_char(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 impl EmailSender for SmtpSender {
@@ -165,5 +183,55 @@ fn classify(e: &lettre::transport::smtp::Error) -> SendError {
             format!("the mail server could not take the message now: {e}"),
             code,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sender() -> SmtpSender {
+        SmtpSender::new(&SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 2525,
+            security: SmtpSecurity::Plain,
+            username: String::new(),
+            password: SecretString::from(String::new()),
+            from_address: "noreply@countersign.test".into(),
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap()
+    }
+
+    /// Header-bound fields with CR/LF (or other control characters) neither panic the sender
+    /// nor add a header: they are folded into one line.
+    #[tokio::test]
+    async fn line_breaks_in_header_fields_cannot_inject_or_panic() {
+        for evil in [
+            "Acme\r\nBcc: victim@evil.test",
+            "Acme\nBcc: victim@evil.test",
+            "Acme\rBcc: victim@evil.test",
+            "\r\n\r\n",
+            "Acme\u{0}\u{85}\u{2028}IT",
+        ] {
+            let email = OutgoingEmail {
+                to: "amy@example.test".into(),
+                from_name: evil.into(),
+                reply_to: String::new(),
+                subject: format!("Test message from {evil}"),
+                text: "hello".into(),
+                html: "<p>hello</p>".into(),
+                idempotency_key: "k1".into(),
+            };
+            let (message, _) = sender().build(&email).unwrap();
+            let raw = String::from_utf8(message.formatted()).unwrap();
+            let head = raw.split("\r\n\r\n").next().unwrap();
+            assert!(
+                !head
+                    .lines()
+                    .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+                "{head}"
+            );
+        }
     }
 }

@@ -166,6 +166,17 @@ impl ThrottleStore for Store {
     async fn clear_throttle(&self, key: &str) -> StoreResult<()> {
         dispatch!(self, s => s.clear_throttle(key).await)
     }
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        at: Timestamp,
+        rule: &LockRule,
+    ) -> StoreResult<Option<Throttle>> {
+        dispatch!(self, s => s.reserve_attempt(key, at, rule).await)
+    }
+    async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()> {
+        dispatch!(self, s => s.release_attempt(key, at, rule).await)
+    }
 }
 
 impl AuditStore for Store {

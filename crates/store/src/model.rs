@@ -147,6 +147,18 @@ pub struct Throttle {
     pub last_failure_at: Timestamp,
 }
 
+/// When a throttle key is locked: from its `max`-th counted attempt for one `window`, the
+/// lock doubling with each further attempt, up to `max_lock` (`max` 0: never).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockRule {
+    /// Counted attempts that lock the key (0: never locked).
+    pub max: u32,
+    /// The counting window and the first lock's length.
+    pub window: std::time::Duration,
+    /// The longest lock; a key that reached `max` keeps counting this long.
+    pub max_lock: std::time::Duration,
+}
+
 /// An audit entry to append; the store assigns `seq` and the hash chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAuditEntry {

@@ -65,6 +65,7 @@ impl SqlStore<Sqlite> {
     /// # Errors
     /// The file cannot be opened or a migration fails.
     pub async fn open(path: &Path) -> StoreResult<Self> {
+        owner_only_files(path).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -170,10 +171,81 @@ impl SqlStore<Sqlite> {
     }
 }
 
+/// The database holds every org's data: its directory is created 0700 and the file 0600
+/// before SQLite opens it (SQLite gives its `-wal` and `-shm` files the database file's mode;
+/// left to itself it creates 0644 under the usual umask). An existing database, WAL or SHM
+/// file that group or others may read is restricted to 0600.
+fn owner_only_files(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use sqlx::Executor;
+
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    /// The data directory, database, WAL and SHM files are the server user's alone, whatever
+    /// the umask; an existing world-readable database is restricted when opened.
+    #[tokio::test]
+    async fn database_files_and_directory_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data").join("nested");
+        let path = data.join("countersign.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut *store.pool.acquire().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        for suffix in ["-wal", "-shm"] {
+            let file = data.join(format!("countersign.db{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{suffix}");
+        }
+        drop(store);
+
+        let old = dir.path().join("old.db");
+        drop(SqliteStore::open(&old).await.unwrap());
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(SqliteStore::open(&old).await.unwrap());
+        assert_eq!(mode(&old), 0o600);
+    }
 
     /// A transaction a dropped caller left open on the writer (sql/conns.rs) is rolled back
     /// before the writer's next use: its writes are gone and a new transaction can begin.

@@ -149,6 +149,22 @@ pub trait ThrottleStore {
     async fn throttle(&self, key: &str) -> StoreResult<Option<Throttle>>;
     /// Forgets the failures of `key` (after a successful login).
     async fn clear_throttle(&self, key: &str) -> StoreResult<()>;
+    /// Reserves one attempt on `key` before the slow check it guards, in one statement: unless
+    /// `key` is locked under `rule` at `at`, counts the attempt as a failure (a counter whose
+    /// first failure is older than the window, or than `rule.max_lock` once it reached
+    /// `rule.max`, starts again at 1) and returns the updated counter; `None` when locked
+    /// (nothing changed). Concurrent reservations each see the others' counts, so no more than
+    /// `rule.max` attempts are checked however many arrive at once.
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        at: Timestamp,
+        rule: &LockRule,
+    ) -> StoreResult<Option<Throttle>>;
+    /// Gives back a reservation whose attempt was not a failure (it succeeded, or was never
+    /// checked): one count less. A counter left at `rule.max` or more gets a last failure time
+    /// whose lock has ended, as it had before the reservation (only an ended lock lets one in).
+    async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()>;
 }
 
 /// The append-only, hash-chained audit log.

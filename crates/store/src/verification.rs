@@ -237,7 +237,8 @@ pub struct TechnicianCheck {
     pub technician_id: Option<TechnicianId>,
     /// Where it stands.
     pub status: TechnicianCheckStatus,
-    /// The code both compare, once confirmed (empty before).
+    /// Once confirmed, what stands for the code both compare: `<key id>:<HMAC>` (the app
+    /// derives the code again; it is never stored in clear). Empty before.
     pub code: String,
     /// When the link was sent.
     pub created_at: Timestamp,

@@ -76,6 +76,9 @@ pub struct Options {
     pub microsoft: Option<countersign_app::settings::MicrosoftSettings>,
     /// Send through this Twilio API (e.g. the simulator's) instead of the outbox.
     pub twilio: Option<countersign_app::settings::TwilioSettings>,
+    /// `[security]` settings (limits, the password-check bound); defaults when `None`. The
+    /// Argon2 cost is made cheap either way.
+    pub security: Option<countersign_app::settings::SecuritySettings>,
 }
 
 /// Whether PostgreSQL tests should be skipped. Without `COUNTERSIGN_TEST_POSTGRES_URL` they fail
@@ -171,6 +174,7 @@ impl TestApp {
                 twilio: (self.app.settings.messaging.transport
                     == countersign_app::settings::MessagingTransport::Live)
                     .then(|| self.app.settings.twilio.clone()),
+                security: Some(self.app.settings.security.clone()),
             },
             self.clock.clone(),
             self.keyring.clone(),
@@ -205,6 +209,9 @@ impl TestApp {
         if let Some(t) = options.twilio.clone() {
             settings.messaging.transport = countersign_app::settings::MessagingTransport::Live;
             settings.twilio = t;
+        }
+        if let Some(s) = options.security.clone() {
+            settings.security = s;
         }
         // Cheap hashing: the tests exercise the flow, not the cost.
         settings.security.argon2_memory_kib = 8192;

@@ -29,6 +29,13 @@ pub enum AppError {
     /// Too many attempts.
     #[error("{0}")]
     RateLimited(String),
+    /// The server is at its bound for this kind of work (password checks): try again after
+    /// `retry_after_secs` (sent as `Retry-After`).
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Anything else: logged, shown as an id.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -68,6 +75,13 @@ impl IntoResponse for AppError {
                 None,
             ),
             Self::RateLimited(m) => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", m.clone(), None),
+            Self::Busy {
+                message,
+                retry_after_secs,
+            } => {
+                let page = error_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", message, None);
+                return with_retry_after(page, *retry_after_secs);
+            }
             Self::Internal(e) => {
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 tracing::error!(error_id = %id, error = ?e, "internal error");
@@ -101,4 +115,12 @@ pub fn error_page(
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, message.to_owned()).into_response(),
     }
+}
+
+/// Adds `Retry-After: <seconds>` to a response.
+#[must_use]
+pub fn with_retry_after(mut res: Response, seconds: u64) -> Response {
+    res.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    res
 }

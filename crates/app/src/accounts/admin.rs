@@ -33,6 +33,7 @@ impl App {
         if org_name.is_empty() {
             return Err(AccountError::OrgNameRequired);
         }
+        super::one_line(org_name)?;
         check_password_strength(password, email.as_str())?;
         if self
             .store

@@ -143,6 +143,7 @@ impl App {
         if name.is_empty() {
             return Err(AccountError::NameRequired);
         }
+        super::one_line(name)?;
         check_password_strength(password, &invite.email)?;
         if password != confirm {
             return Err(AccountError::PasswordMismatch);

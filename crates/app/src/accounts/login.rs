@@ -9,7 +9,8 @@ use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{Email, Timestamp};
 use countersign_store::{
-    Session, SessionStage, Technician, TechnicianStore, Throttle, ThrottleStore,
+    LockRule, Session, SessionStage, StoreError, Technician, TechnicianStore, Throttle,
+    ThrottleStore,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -36,6 +37,8 @@ pub enum LoginError {
     Invalid,
     #[error("Too many attempts, try again in {minutes} minutes.")]
     Locked { minutes: u64 },
+    #[error("The server is busy checking other sign-ins. Try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("{0}")]
     SecondFactor(AccountError),
     #[error(transparent)]
@@ -44,7 +47,10 @@ pub enum LoginError {
 
 impl From<AccountError> for LoginError {
     fn from(e: AccountError) -> Self {
-        Self::Internal(e)
+        match e {
+            AccountError::Busy { retry_after_secs } => Self::Busy { retry_after_secs },
+            other => Self::Internal(other),
+        }
     }
 }
 
@@ -60,7 +66,8 @@ impl App {
     ///
     /// # Errors
     /// [`LoginError::Invalid`] for any wrong credential, [`LoginError::Locked`] while the
-    /// account or the address is throttled (even with the right password).
+    /// account or the address is throttled (even with the right password), [`LoginError::Busy`]
+    /// when no password check came free within `argon2_queue_ms` (nothing was checked).
     pub async fn authenticate(
         &self,
         email_text: &str,
@@ -81,7 +88,9 @@ impl App {
             label: masked(email_text),
             ip: Some(ip.to_owned()),
         };
-        if let Some(minutes) = self.locked_minutes(&keys).await? {
+        // The attempt is counted before the password is checked, in the same statement that
+        // tests the lock, so a burst of parallel attempts cannot check more than the limit.
+        if let Some(minutes) = self.reserve_attempts(&keys).await? {
             self.audit(
                 &anonymous,
                 None,
@@ -101,13 +110,19 @@ impl App {
             Err(_) => None,
         };
         let phc = technician.as_ref().map(|t| t.password_hash.clone());
-        let password_ok = self.verify_password(password, phc).await?;
+        let password_ok = match self.verify_password(password, phc).await {
+            Ok(ok) => ok,
+            Err(AccountError::Busy { retry_after_secs }) => {
+                // Nothing was checked: the attempt does not count.
+                self.release_attempts(&keys).await?;
+                return Err(LoginError::Busy { retry_after_secs });
+            }
+            Err(e) => return Err(e.into()),
+        };
         let technician = match technician {
             Some(t) if password_ok && t.active => t,
             other => {
-                for (key, max) in keys {
-                    self.record_failure(key, max).await?;
-                }
+                // The reservation stands as the failure.
                 let reason = match &other {
                     None => "unknown email",
                     Some(t) if !t.active && password_ok => "inactive account",
@@ -132,6 +147,7 @@ impl App {
             }
         };
         self.store.clear_throttle(&account_key).await?;
+        self.release_attempts(&keys[1..]).await?;
         let stage = if technician.totp_enabled_at.is_some() && technician.totp_secret.is_some() {
             SessionStage::SecondFactor
         } else {
@@ -179,9 +195,12 @@ impl App {
         if pending.stage != SessionStage::SecondFactor || pending.technician_id != technician.id {
             return Err(LoginError::Invalid);
         }
-        let key = format!("2fa:{}", technician.id);
-        let max = self.settings.security.login_max_failures_per_account;
-        if let Some(minutes) = self.locked_minutes(&[(key.as_str(), max)]).await? {
+        let key = second_factor_key(technician);
+        let keys = [(
+            key.as_str(),
+            self.settings.security.login_max_failures_per_account,
+        )];
+        if let Some(minutes) = self.reserve_attempts(&keys).await? {
             return Err(LoginError::Locked { minutes });
         }
         let actor = Actor::technician(technician, Some(ip.to_owned()));
@@ -190,9 +209,9 @@ impl App {
             .await
         {
             if !e.is_user_error() {
+                self.release_attempts(&keys).await?;
                 return Err(LoginError::Internal(e));
             }
-            self.record_failure(&key, max).await?;
             self.audit(
                 &actor,
                 None,
@@ -227,8 +246,51 @@ impl App {
         })
     }
 
+    /// The rule a key with limit `max` locks by: from its `max`-th failure for one window,
+    /// doubling with each further failure, up to 24 hours.
+    fn lock_rule(&self, max: u32) -> LockRule {
+        LockRule {
+            max,
+            window: self.settings.login_window(),
+            max_lock: MAX_LOCK,
+        }
+    }
+
+    /// Reserves one attempt on every key (counted as a failure until released). When one is
+    /// locked, the reservations already taken are given back and the minutes left on the
+    /// longest lock are returned.
+    pub(crate) async fn reserve_attempts(
+        &self,
+        keys: &[(&str, u32)],
+    ) -> Result<Option<u64>, StoreError> {
+        let now = self.now();
+        for (i, (key, max)) in keys.iter().enumerate() {
+            if self
+                .store
+                .reserve_attempt(key, now, &self.lock_rule(*max))
+                .await?
+                .is_none()
+            {
+                self.release_attempts(&keys[..i]).await?;
+                return Ok(Some(self.locked_minutes(keys).await?.unwrap_or(1)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Gives back reservations whose attempt was not a failure.
+    pub(crate) async fn release_attempts(&self, keys: &[(&str, u32)]) -> Result<(), StoreError> {
+        let now = self.now();
+        for (key, max) in keys {
+            self.store
+                .release_attempt(key, now, &self.lock_rule(*max))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Minutes left on the longest active lock among `keys`, if any is locked.
-    async fn locked_minutes(&self, keys: &[(&str, u32)]) -> Result<Option<u64>, LoginError> {
+    async fn locked_minutes(&self, keys: &[(&str, u32)]) -> Result<Option<u64>, StoreError> {
         let now = self.now();
         let mut longest: Option<Duration> = None;
         for (key, max) in keys {
@@ -242,7 +304,7 @@ impl App {
     }
 
     /// A key is locked from its `max`-th failure for one window, doubling with each further
-    /// failure, up to 24 hours.
+    /// failure, up to 24 hours (the same rule as `reserve_attempt`'s statement).
     fn lock_left(&self, t: &Throttle, max: u32, now: Timestamp) -> Option<Duration> {
         if max == 0 || t.failures < i64::from(max) {
             return None;
@@ -256,24 +318,11 @@ impl App {
         let until = t.last_failure_at.plus(lock);
         (now < until).then(|| Duration::from_millis(u64::try_from(until.0 - now.0).unwrap_or(0)))
     }
+}
 
-    /// Counts a failure. A counter that already reached the limit keeps counting for 24 hours
-    /// instead of restarting with the window, so each further failure doubles the lockout.
-    async fn record_failure(&self, key: &str, max: u32) -> Result<(), LoginError> {
-        let now = self.now();
-        let escalated = self
-            .store
-            .throttle(key)
-            .await?
-            .is_some_and(|t| t.failures >= i64::from(max));
-        let window_start = now.minus(if escalated {
-            MAX_LOCK
-        } else {
-            self.settings.login_window()
-        });
-        self.store.record_failure(key, now, window_start).await?;
-        Ok(())
-    }
+/// The throttle key of a technician's second factor (the login step and turning 2FA off).
+pub(crate) fn second_factor_key(t: &Technician) -> String {
+    format!("2fa:{}", t.id)
 }
 
 /// What the audit log shows for a typed login name: masked when it parses as an email, and

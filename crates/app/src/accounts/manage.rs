@@ -124,6 +124,7 @@ impl App {
         if name.is_empty() {
             return Err(AccountError::OrgNameRequired);
         }
+        super::one_line(name)?;
         let before = self.store.org(by.org_id).await?;
         self.store
             .update_org_settings(by.org_id, name, require_2fa)

@@ -12,7 +12,7 @@ use countersign_crypto::{
     SealAad, TotpSecret, generate_recovery_codes, hash_recovery_code, normalize_recovery_code,
     otpauth_uri, purpose, qr_svg, verify_totp,
 };
-use countersign_store::{Org, SealedColumn, Technician, TechnicianStore};
+use countersign_store::{Org, SealedColumn, Technician, TechnicianStore, ThrottleStore};
 use serde_json::json;
 
 /// Recovery codes issued at enrollment.
@@ -156,22 +156,33 @@ impl App {
         if t.totp_enabled_at.is_none() {
             return Err(AccountError::NotEnrolled);
         }
+        // The same throttle as the second-factor login step: counted before the check.
+        let key = super::login::second_factor_key(t);
+        let keys = [(
+            key.as_str(),
+            self.settings.security.login_max_failures_per_account,
+        )];
+        if let Some(minutes) = self.reserve_attempts(&keys).await? {
+            return Err(AccountError::Locked { minutes });
+        }
         let actor = Actor::technician(t, ip);
-        let by_code = match self
-            .check_second_factor(t, code_or_password, false, &actor)
+        let proven = match self
+            .prove_code_or_password(t, code_or_password, &actor)
             .await
         {
-            Ok(_) => true,
-            Err(e) if e.is_user_error() => false,
-            Err(e) => return Err(e),
+            Ok(proof) => proof,
+            Err(e) => {
+                if !e.is_user_error() {
+                    // Not checked to the end: the attempt does not count.
+                    self.release_attempts(&keys).await?;
+                }
+                return Err(e);
+            }
         };
-        if !by_code
-            && !self
-                .verify_password(code_or_password, Some(t.password_hash.clone()))
-                .await?
-        {
+        let Some(by_code) = proven else {
             return Err(AccountError::WrongCodeOrPassword);
-        }
+        };
+        self.store.clear_throttle(&key).await?;
         self.store.disable_totp(t.org_id, t.id).await?;
         self.audit(
             &actor,
@@ -182,6 +193,28 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+
+    /// Whether `code_or_password` is a current TOTP code (`Some(true)`) or the password
+    /// (`Some(false)`); `None` when it is neither.
+    async fn prove_code_or_password(
+        &self,
+        t: &Technician,
+        code_or_password: &str,
+        actor: &Actor,
+    ) -> Result<Option<bool>, AccountError> {
+        match self
+            .check_second_factor(t, code_or_password, false, actor)
+            .await
+        {
+            Ok(_) => return Ok(Some(true)),
+            Err(e) if e.is_user_error() => {}
+            Err(e) => return Err(e),
+        }
+        let ok = self
+            .verify_password(code_or_password, Some(t.password_hash.clone()))
+            .await?;
+        Ok(ok.then_some(false))
     }
 
     /// Checks a TOTP code (single use through `claim_totp_step`) or, when allowed, a recovery

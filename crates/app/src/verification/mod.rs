@@ -36,6 +36,9 @@ pub enum VerificationError {
     /// Bad input, in words.
     #[error("{0}")]
     Invalid(String),
+    /// The technician may not do this (an admin-only setting).
+    #[error("only admins can do this")]
+    NotAllowed,
     /// A send limit was reached.
     #[error("{}", limit_text(*.0))]
     Limited(LimitHit),

@@ -29,16 +29,18 @@ fn number(text: &str, what: &str, min: i64, max: i64) -> Result<i64, Verificatio
 }
 
 impl App {
-    /// Validates and saves the org's verification rules.
+    /// Validates and saves the org's verification rules. Admins only: checked here, not only
+    /// by the router.
     ///
     /// # Errors
-    /// A number out of range (nothing saved), or a store failure.
+    /// Not an admin, a number out of range (nothing saved), or a store failure.
     pub async fn save_verification_settings(
         &self,
         actor: &Actor,
         admin: &Technician,
         input: &VerificationSettingsInput,
     ) -> Result<VerificationSettings, VerificationError> {
+        crate::accounts::require_admin(admin).map_err(|_| VerificationError::NotAllowed)?;
         let max = VerificationSettings::MAX_MINUTES;
         let s = VerificationSettings {
             org_id: admin.org_id,

@@ -8,7 +8,7 @@ use super::start::{recipient_key, send_limits};
 use crate::App;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
-use countersign_crypto::{hash_token, random_digits, random_token};
+use countersign_crypto::{ct_eq, hash_token, hmac_sha256, purpose, random_digits, random_token};
 use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, VerificationId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient};
 use countersign_store::{
@@ -70,6 +70,50 @@ pub struct CheckView {
     pub chosen: Option<String>,
     /// Whether the link is past its expiry.
     pub expired: bool,
+    /// The code both compare, once confirmed (empty before).
+    pub code: String,
+}
+
+/// The code both sides of a confirmed check compare. It is never stored: it is derived from
+/// the check (its id and link-token hash) with a key outside the database, and the row keeps
+/// `<key id>:<HMAC of the code>` so that the derivation can be found again and checked.
+fn derive_check_code(key: &[u8], check: &TechnicianCheck) -> String {
+    let mac = hmac_sha256(
+        key,
+        &[b"code", check.id.0.as_bytes().as_slice(), &check.token_hash],
+    );
+    let n = u32::from_be_bytes([mac[0], mac[1], mac[2], mac[3]]) % 10_000;
+    format!("{n:04}")
+}
+
+fn stored_code_mac(key: &[u8], check: &TechnicianCheck, code: &str) -> [u8; 32] {
+    hmac_sha256(
+        key,
+        &[b"stored", check.id.0.as_bytes().as_slice(), code.as_bytes()],
+    )
+}
+
+impl App {
+    /// A fresh code for `check` and what the row stores in its place.
+    fn new_check_code(&self, check: &TechnicianCheck) -> (String, String) {
+        let (key_id, key) = self
+            .keyring
+            .derive_key_with_id(purpose::TECHNICIAN_CHECK_CODE);
+        let code = derive_check_code(key.as_ref(), check);
+        let mac = stored_code_mac(key.as_ref(), check, &code);
+        (code, format!("{key_id}:{}", hex::encode(mac)))
+    }
+
+    /// The code of a confirmed check, derived again and checked against what its row stores.
+    fn confirmed_check_code(&self, check: &TechnicianCheck) -> Option<String> {
+        let (key_id, mac) = check.code.rsplit_once(':')?;
+        let key = self
+            .keyring
+            .derive_key_from(key_id, purpose::TECHNICIAN_CHECK_CODE)?;
+        let code = derive_check_code(key.as_ref(), check);
+        let expected = stored_code_mac(key.as_ref(), check, &code);
+        ct_eq(&hex::decode(mac).ok()?, &expected).then_some(code)
+    }
 }
 
 /// The channel of record: the mobile number if there is one, else the email address.
@@ -274,7 +318,13 @@ impl App {
         technicians.sort_by(|a, b| a.1.cmp(&b.1));
         let expired =
             check.status != TechnicianCheckStatus::Confirmed && self.now() >= check.expires_at;
+        let code = if check.status == TechnicianCheckStatus::Confirmed {
+            self.confirmed_check_code(&check).unwrap_or_default()
+        } else {
+            String::new()
+        };
         Ok(CheckView {
+            code,
             check,
             org,
             brand,
@@ -334,7 +384,8 @@ impl App {
         id: TechnicianCheckId,
     ) -> Result<String, TechnicianCheckError> {
         let org = technician.org_id;
-        self.store
+        let check = self
+            .store
             .technician_check(org, id)
             .await
             .map_err(|e| match e {
@@ -343,10 +394,10 @@ impl App {
                 }
                 e => e.into(),
             })?;
-        let code = random_digits(4);
+        let (code, stored) = self.new_check_code(&check);
         if !self
             .store
-            .confirm_technician_check(org, id, technician.id, &code, self.now())
+            .confirm_technician_check(org, id, technician.id, &stored, self.now())
             .await?
         {
             return Err(TechnicianCheckError::Unusable);

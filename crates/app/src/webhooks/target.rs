@@ -107,13 +107,35 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
     let s = ip.segments();
+    if let Some(v4) = embedded_v4(ip) {
+        return is_public_v4(v4);
+    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local
         || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inward)
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || s[0] == 0x0064) // NAT64 well-known prefix (reaches IPv4 space)
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo (tunnels to an IPv4 address)
+        || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard-only
+        || s[0] == 0x0064) // NAT64 (64:ff9b::/96, 64:ff9b:1::/48: reach IPv4 space)
+}
+
+/// The IPv4 address an IPv6 form carries where a host or router would reach it: IPv4-compatible
+/// (`::a.b.c.d`, deprecated but still routed to the IPv4 address by some stacks),
+/// IPv4-translated (`::ffff:0:a.b.c.d`) and 6to4 (`2002:aabb:ccdd::/48`). Such a form is as
+/// public as the IPv4 address inside it.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let o = ip.octets();
+    let low = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
+    match ip.segments() {
+        // `::` and `::1` are the IPv6 unspecified and loopback addresses themselves.
+        [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
+        [0, 0, 0, 0, 0, 0, _, _] | [0, 0, 0, 0, 0xffff, 0, _, _] => Some(low),
+        [0x2002, ..] => Some(Ipv4Addr::new(o[2], o[3], o[4], o[5])),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +180,23 @@ mod tests {
             ("https://[::ffff:127.0.0.1]/", TargetError::PrivateAddress),
             ("https://2130706433/", TargetError::PrivateAddress),
             ("https://intranet/", TargetError::PrivateAddress),
+            // IPv6 forms that carry an inward IPv4 address, and inward IPv6 ranges.
+            ("https://[::127.0.0.1]/", TargetError::PrivateAddress),
+            ("https://[::a9fe:a9fe]/", TargetError::PrivateAddress),
+            ("https://[::ffff:0:10.0.0.1]/", TargetError::PrivateAddress),
+            ("https://[2002:7f00:1::1]/", TargetError::PrivateAddress),
+            ("https://[2002:a9fe:a9fe::]/", TargetError::PrivateAddress),
+            ("https://[2002:c0a8:101::5]/", TargetError::PrivateAddress),
+            ("https://[64:ff9b::a9fe:a9fe]/", TargetError::PrivateAddress),
+            ("https://[64:ff9b::7f00:1]/", TargetError::PrivateAddress),
+            ("https://[64:ff9b:1::a00:1]/", TargetError::PrivateAddress),
+            ("https://[fec0::1]/", TargetError::PrivateAddress),
+            ("https://[fed0:1:2::3]/", TargetError::PrivateAddress),
+            (
+                "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+                TargetError::PrivateAddress,
+            ),
+            ("https://[100::1]/", TargetError::PrivateAddress),
             ("https://printer.local/", TargetError::PrivateAddress),
         ];
         for (url, expected) in cases {
@@ -168,6 +207,24 @@ mod tests {
             check_target(&long, false).unwrap_err(),
             TargetError::TooLong
         );
+    }
+
+    #[test]
+    fn ipv6_forms_of_public_ipv4_addresses_stay_public() {
+        for ip in [
+            "2002:5db8:d70e::1",    // 6to4 of 93.184.215.14
+            "::ffff:93.184.215.14", // IPv4-mapped
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "2a00:1450:4001:82b::200e",
+        ] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert!(is_public(ip), "{ip}");
+        }
+        // What deliveries check after resolving a name: the same rule.
+        for ip in ["::7f00:1", "2002:a00:1::", "fec0::1", "64:ff9b::a9fe:a9fe"] {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert!(!is_public(ip), "{ip}");
+        }
     }
 
     #[test]

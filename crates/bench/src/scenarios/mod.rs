@@ -2,6 +2,7 @@
 
 pub mod contacts;
 pub mod emulator_pages;
+pub mod logins;
 pub mod m365_sync;
 pub mod secrets;
 pub mod serve;

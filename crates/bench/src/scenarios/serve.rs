@@ -29,8 +29,9 @@ pub struct ServeArgs {
     pub countersign_bin: Option<PathBuf>,
 }
 
-pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
-    let bin = match args.countersign_bin {
+/// The `countersign` binary: `given`, or the one next to this one.
+pub(crate) fn countersign_bin(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let bin = match given {
         Some(b) => b,
         None => std::env::current_exe()?.with_file_name("countersign"),
     };
@@ -40,6 +41,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
             bin.display()
         );
     }
+    Ok(bin)
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
+    let bin = countersign_bin(args.countersign_bin)?;
     let dir = tempfile::tempdir()?;
     let first = start(&bin, dir.path()).await?;
     eprintln!(
@@ -86,14 +92,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<serde_json::Value> {
     }))
 }
 
-struct Started {
-    child: Child,
-    base: String,
-    startup_ms: f64,
+pub(crate) struct Started {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) startup_ms: f64,
 }
 
 /// Starts `countersign serve` on a free port and waits for `/readyz`.
 async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
+    start_with(bin, data_dir, &[]).await
+}
+
+/// [`start`] with more `COUNTERSIGN_*` variables.
+pub(crate) async fn start_with(
+    bin: &Path,
+    data_dir: &Path,
+    env: &[(&str, String)],
+) -> anyhow::Result<Started> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -110,6 +125,7 @@ async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
         .env("COUNTERSIGN_SERVER__PUBLIC_URL", &base)
         .env("COUNTERSIGN_METRICS__LISTEN", "")
         .env("COUNTERSIGN_LOG__LEVEL", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
@@ -135,7 +151,7 @@ async fn start(bin: &Path, data_dir: &Path) -> anyhow::Result<Started> {
     })
 }
 
-async fn stop(mut child: Child) {
+pub(crate) async fn stop(mut child: Child) {
     if let Some(pid) = child.id() {
         // SIGTERM, so the server shuts down as in production.
         let _ = Command::new("kill").arg(pid.to_string()).status().await;
@@ -149,7 +165,7 @@ async fn stop(mut child: Child) {
 }
 
 /// Resident memory of a process, from /proc.
-fn rss_mb(pid: Option<u32>) -> Option<f64> {
+pub(crate) fn rss_mb(pid: Option<u32>) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
     let kb: f64 = status
         .lines()
@@ -226,7 +242,7 @@ async fn login_load(
     })
 }
 
-fn percentile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -234,10 +250,10 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn round1(v: f64) -> f64 {
+pub(crate) fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-fn round2(v: f64) -> f64 {
+pub(crate) fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }

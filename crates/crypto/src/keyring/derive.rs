@@ -20,6 +20,8 @@ pub mod purpose {
     pub const VERIFICATION_CODE: &str = "countersign.verification-code.v1";
     /// Pepper for MFA recovery-code hashes (long-lived: use `derive_key_with_id`).
     pub const RECOVERY_CODE: &str = "countersign.recovery-code.v1";
+    /// Derives a technician check's code and keys the HMAC stored in its place.
+    pub const TECHNICIAN_CHECK_CODE: &str = "countersign.technician-check-code.v1";
 }
 
 impl Keyring {

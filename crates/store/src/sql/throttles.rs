@@ -1,7 +1,7 @@
 //! [`ThrottleStore`] for both backends.
 
 use super::{Dialect, SqlStore};
-use crate::model::Throttle;
+use crate::model::{LockRule, Throttle};
 use crate::{StoreResult, ThrottleStore};
 use countersign_domain::Timestamp;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
@@ -89,4 +89,63 @@ where
             .await?;
         Ok(())
     }
+
+    async fn reserve_attempt(
+        &self,
+        key: &str,
+        at: Timestamp,
+        rule: &LockRule,
+    ) -> StoreResult<Option<Throttle>> {
+        // One upsert whose update only happens when the key is not locked: the lock test and
+        // the count are one step, so concurrent attempts cannot all pass the test before any
+        // of them is counted. The lock is `window << min(failures - max, 20)`, at most
+        // `max_lock`, from the last failure (`lock_left` in the app says the same).
+        const DOUBLINGS: &str = "CAST(CASE WHEN login_throttles.failures - $3 > 20 THEN 20 \
+                 WHEN login_throttles.failures < $3 THEN 0 \
+                 ELSE login_throttles.failures - $3 END AS INTEGER)";
+        let lock =
+            format!("CASE WHEN ($4 << {DOUBLINGS}) > $5 THEN $5 ELSE ($4 << {DOUBLINGS}) END");
+        const RESTART: &str = "login_throttles.first_failure_at < \
+             (CASE WHEN login_throttles.failures >= $3 THEN $2 - $5 ELSE $2 - $4 END)";
+        let q = format!(
+            "INSERT INTO login_throttles (key, failures, first_failure_at, last_failure_at) \
+             VALUES ($1, 1, $2, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN {RESTART} THEN 1 ELSE login_throttles.failures + 1 END, \
+               first_failure_at = CASE WHEN {RESTART} THEN $2 \
+                                       ELSE login_throttles.first_failure_at END, \
+               last_failure_at = $2 \
+             WHERE $3 = 0 OR login_throttles.failures < $3 \
+                OR $2 >= login_throttles.last_failure_at + {lock} \
+             RETURNING key, failures, first_failure_at, last_failure_at"
+        );
+        let row: Option<ThrottleRow> = sqlx::query_as(&q)
+            .bind(key)
+            .bind(at.0)
+            .bind(i64::from(rule.max))
+            .bind(millis(rule.window))
+            .bind(millis(rule.max_lock))
+            .fetch_optional(&mut *self.pool.acquire().await?)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE login_throttles SET failures = failures - 1, \
+               last_failure_at = CASE WHEN $2 > 0 AND failures - 1 >= $2 THEN $3 \
+                                      ELSE last_failure_at END \
+             WHERE key = $1 AND failures > 0",
+        )
+        .bind(key)
+        .bind(i64::from(rule.max))
+        .bind(at.0.saturating_sub(millis(rule.max_lock)))
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        Ok(())
+    }
+}
+
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

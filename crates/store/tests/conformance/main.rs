@@ -90,7 +90,13 @@ conformance! {
         codes_are_taken_once,
         frame_ancestors_of_every_org,
     ],
-    throttles: [window, concurrent_failures_are_all_counted],
+    throttles: [
+        window,
+        concurrent_failures_are_all_counted,
+        reservations_stop_at_the_limit_under_concurrency,
+        locks_double_and_end,
+        released_reservations_do_not_count,
+    ],
     audit: [
         chain_links,
         filters,

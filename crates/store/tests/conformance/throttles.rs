@@ -2,7 +2,15 @@
 
 use crate::fixtures::at;
 use crate::harness::concurrently;
-use countersign_store::{Store, ThrottleStore};
+use countersign_store::{LockRule, Store, ThrottleStore};
+use std::time::Duration;
+
+/// 5 attempts per 15 minutes, doubling up to a day: the login defaults.
+const RULE: LockRule = LockRule {
+    max: 5,
+    window: Duration::from_secs(15 * 60),
+    max_lock: Duration::from_secs(24 * 3600),
+};
 
 pub async fn window(store: &Store) {
     let key = "account:amy@acme.test";
@@ -75,4 +83,116 @@ pub async fn concurrent_failures_are_all_counted(store: &Store) {
     counts.sort_unstable();
     assert_eq!(counts, (1..=20).collect::<Vec<i64>>());
     assert_eq!(store.throttle(key).await.unwrap().unwrap().failures, 20);
+}
+
+pub async fn reservations_stop_at_the_limit_under_concurrency(store: &Store) {
+    let key = "account:burst@acme.test";
+    let granted = concurrently(30, |_| {
+        let store = store.clone();
+        async move {
+            store
+                .reserve_attempt(key, at(10), &RULE)
+                .await
+                .unwrap()
+                .map(|t| t.failures)
+        }
+    })
+    .await;
+    let mut counts: Vec<i64> = granted.into_iter().flatten().collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=5).collect::<Vec<i64>>());
+    assert_eq!(store.throttle(key).await.unwrap().unwrap().failures, 5);
+}
+
+pub async fn locks_double_and_end(store: &Store) {
+    let key = "ip:192.0.2.9";
+    for i in 1..=5 {
+        let t = store.reserve_attempt(key, at(i), &RULE).await.unwrap();
+        assert_eq!(t.map(|t| t.failures), Some(i64::try_from(i).unwrap()));
+    }
+    // Locked for one window from the fifth.
+    assert_eq!(
+        store.reserve_attempt(key, at(6), &RULE).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .reserve_attempt(key, at(5 + 899), &RULE)
+            .await
+            .unwrap(),
+        None
+    );
+    // The lock ended: one more attempt, counted within the day (not a fresh window).
+    let t = store
+        .reserve_attempt(key, at(5 + 900), &RULE)
+        .await
+        .unwrap();
+    assert_eq!(t.map(|t| t.failures), Some(6));
+    // The sixth failure locks for two windows.
+    assert_eq!(
+        store
+            .reserve_attempt(key, at(905 + 1799), &RULE)
+            .await
+            .unwrap(),
+        None
+    );
+    let t = store
+        .reserve_attempt(key, at(905 + 1800), &RULE)
+        .await
+        .unwrap();
+    assert_eq!(t.map(|t| t.failures), Some(7));
+    // A day after the first failure the count starts again (the lock of 4 windows ended).
+    let t = store
+        .reserve_attempt(key, at(24 * 3600 + 10), &RULE)
+        .await
+        .unwrap();
+    assert_eq!(t.map(|t| t.failures), Some(1));
+}
+
+pub async fn released_reservations_do_not_count(store: &Store) {
+    let key = "ip:192.0.2.10";
+    for i in 1..=4 {
+        assert!(
+            store
+                .reserve_attempt(key, at(i), &RULE)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    // The fifth slot is taken while its attempt is checked, and given back when it succeeds.
+    assert!(
+        store
+            .reserve_attempt(key, at(5), &RULE)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.reserve_attempt(key, at(5), &RULE).await.unwrap(),
+        None
+    );
+    store.release_attempt(key, at(6), &RULE).await.unwrap();
+    assert_eq!(store.throttle(key).await.unwrap().unwrap().failures, 4);
+    let t = store.reserve_attempt(key, at(7), &RULE).await.unwrap();
+    assert_eq!(t.map(|t| t.failures), Some(5));
+
+    // A reservation let in by an ended lock, given back, leaves that lock ended.
+    assert!(
+        store
+            .reserve_attempt(key, at(8 + 900), &RULE)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.release_attempt(key, at(909), &RULE).await.unwrap();
+    let t = store.throttle(key).await.unwrap().unwrap();
+    assert_eq!(t.failures, 5);
+    assert!(
+        store
+            .reserve_attempt(key, at(910), &RULE)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

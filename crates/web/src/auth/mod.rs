@@ -77,6 +77,11 @@ impl From<countersign_app::accounts::AccountError> for AppError {
             ),
             E::Store(s) => s.into(),
             E::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
+            e @ E::Locked { .. } => Self::RateLimited(crate::routes::sentence(&e.to_string())),
+            e @ E::Busy { retry_after_secs } => Self::Busy {
+                message: crate::routes::sentence(&e.to_string()),
+                retry_after_secs,
+            },
             other => Self::BadRequest(other.to_string()),
         }
     }

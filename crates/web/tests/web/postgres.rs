@@ -58,3 +58,35 @@ async fn pg_racing_reveals_of_a_one_view_secret_have_one_winner() {
     }
     crate::secrets::one_winner(TestApp::postgres().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pg_parallel_logins_check_no_more_than_the_limit() {
+    if skip_postgres() {
+        return;
+    }
+    crate::limits::parallel_logins_check_no_more_than_the_limit(TestApp::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pg_parallel_second_factors_stop_at_the_limit() {
+    if skip_postgres() {
+        return;
+    }
+    crate::limits::parallel_second_factors_stop_at_the_limit(TestApp::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pg_disabling_2fa_is_throttled() {
+    if skip_postgres() {
+        return;
+    }
+    crate::limits::disabling_2fa_is_throttled(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_branding_test_messages_are_rate_limited_per_technician_and_org() {
+    if skip_postgres() {
+        return;
+    }
+    crate::hardening::branding_tests_are_rate_limited(TestApp::postgres().await).await;
+}

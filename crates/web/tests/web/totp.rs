@@ -28,7 +28,7 @@ async fn pending_secret(app: &TestApp, email: &str) -> TotpSecret {
     )
 }
 
-fn code_now(app: &TestApp, secret: &TotpSecret) -> String {
+pub(crate) fn code_now(app: &TestApp, secret: &TotpSecret) -> String {
     totp_at(secret, app.clock_now_step())
 }
 
@@ -50,7 +50,11 @@ fn codes_in(body: &str) -> Vec<String> {
 }
 
 /// Enrolls `email` and returns the seed and the recovery codes.
-async fn enroll(app: &TestApp, c: &reqwest::Client, email: &str) -> (TotpSecret, Vec<String>) {
+pub(crate) async fn enroll(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+) -> (TotpSecret, Vec<String>) {
     let (status, page) = get(app, c, "/account/2fa/setup").await;
     assert_eq!(status, 200);
     assert!(page.contains("<svg") && page.contains("otpauth://totp/"));

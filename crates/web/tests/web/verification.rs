@@ -7,7 +7,7 @@ use crate::{PW, add_technician, get, location, signed_in};
 use countersign_domain::{ContactId, OrgId};
 use countersign_store::{
     AuditFilter, AuditStore, ChallengeStore, MessageFilter, MessageStore, SourceKind,
-    VerificationSettings, VerificationStatus,
+    TechnicianCheckStatus, TechnicianCheckStore, VerificationSettings, VerificationStatus,
 };
 use countersign_testkit::TestApp;
 use std::time::Duration;
@@ -775,6 +775,17 @@ async fn who_i_am_and_the_public_technician_check() {
         page.contains("check-confirmed") && page.contains(&code),
         "{page}"
     );
+    // The code is not stored in clear: the row holds a key id and an HMAC.
+    let stored = f
+        .app
+        .app
+        .store
+        .technician_check(f.org, check_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored.status, TechnicianCheckStatus::Confirmed);
+    assert!(!stored.code.contains(&code), "{}", stored.code);
+    assert!(stored.code.len() > 64, "{}", stored.code);
     // Rate limited per source address.
     let mut last = 200;
     for _ in 0..12 {

@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::accounts::AccountError;
 use serde::Deserialize;
 
 pub async fn sign_out_everywhere(
@@ -81,6 +82,10 @@ pub async fn disable_totp(
         .await
     {
         Ok(()) => Ok(Redirect::to("/account?notice=2fa_disabled").into_response()),
+        Err(e @ AccountError::Locked { .. }) => {
+            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
+            Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
+        }
         Err(e) if e.is_user_error() => {
             let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

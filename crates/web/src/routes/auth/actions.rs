@@ -7,7 +7,7 @@ use crate::auth::session::{
     PendingSecondFactor, clear_session_cookie, read_cookie, session_cookie, session_cookie_name,
 };
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::AppError;
+use crate::error::{AppError, with_retry_after};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -85,6 +85,16 @@ pub async fn login(
             };
             Ok(token.respond((status, render(&page)?)))
         }
+        Err(e @ LoginError::Busy { retry_after_secs }) => {
+            let page = LoginPage {
+                csrf: token.token.clone(),
+                email: form.email,
+                error: Some(e.to_string()),
+                notice: None,
+            };
+            let res = token.respond((StatusCode::SERVICE_UNAVAILABLE, render(&page)?));
+            Ok(with_retry_after(res, retry_after_secs))
+        }
         Err(LoginError::SecondFactor(e) | LoginError::Internal(e)) => Err(e.into()),
     }
 }
@@ -126,6 +136,12 @@ pub async fn second_factor(
             (StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()))
         }
         Err(LoginError::Invalid) => return Ok(Redirect::to("/login").into_response()),
+        Err(LoginError::Busy { retry_after_secs }) => {
+            return Err(AppError::Busy {
+                message: LoginError::Busy { retry_after_secs }.to_string(),
+                retry_after_secs,
+            });
+        }
         Err(LoginError::Internal(e)) => return Err(e.into()),
     };
     let page = SecondFactorPage {

@@ -11,31 +11,21 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::messages::{MessageError, MessageRequest};
-use countersign_messaging::TemplateName;
-use countersign_store::{Branding, BrandingStore, Channel};
+use countersign_app::messages::{BrandingError, BrandingInput, MessageError};
+use countersign_store::Channel;
 
-/// Checks the form; the first problem, in words.
-fn validate(f: &BrandingForm) -> Result<(), String> {
-    let name = f.display_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err("enter a display name of at most 100 characters".into());
+fn input(f: &BrandingForm) -> BrandingInput {
+    BrandingInput {
+        display_name: f.display_name.clone(),
+        logo_url: f.logo_url.clone(),
+        colour: f.colour.clone(),
+        footer: f.footer.clone(),
+        reply_to: f.reply_to.clone(),
     }
-    let logo_ok =
-        f.logo_url.is_empty() || (f.logo_url.starts_with("https://") && f.logo_url.len() <= 500);
-    if !logo_ok {
-        return Err("the logo URL must start with https:// (or be empty)".into());
-    }
-    if !countersign_messaging::is_hex_colour(&f.colour) {
-        return Err("the colour must look like #2563eb".into());
-    }
-    if f.footer.chars().count() > 300 {
-        return Err("the footer may have at most 300 characters".into());
-    }
-    if !f.reply_to.is_empty() && countersign_domain::Email::parse(&f.reply_to).is_err() {
-        return Err("the reply-to must be an email address (or empty)".into());
-    }
-    Ok(())
+}
+
+fn not_allowed() -> AppError {
+    AppError::Forbidden("Only admins can do this. Ask an admin of your organisation.".into())
 }
 
 pub async fn save(
@@ -44,33 +34,22 @@ pub async fn save(
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<BrandingForm>,
 ) -> Result<Response, AppError> {
-    if let Err(e) = validate(&form) {
-        let mut page = BrandingPage::new(&state, &user, form);
-        page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
-        page.error = Some(sentence(&e));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    match state
+        .app
+        .save_branding(&user.actor(ip), &user.technician, &input(&form))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/settings/branding?notice=saved").into_response()),
+        Err(BrandingError::Invalid(e)) => {
+            let mut page = BrandingPage::new(&state, &user, form);
+            page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
+            page.error = Some(sentence(&e));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(BrandingError::NotAllowed) => Err(not_allowed()),
+        Err(BrandingError::Store(e)) => Err(e.into()),
+        Err(e) => Err(AppError::Internal(e.into())),
     }
-    let app = &state.app;
-    app.store
-        .save_branding(&Branding {
-            org_id: user.org.id,
-            display_name: form.display_name.trim().to_owned(),
-            logo_url: form.logo_url,
-            colour: form.colour.to_lowercase(),
-            footer: form.footer.trim().to_owned(),
-            reply_to: form.reply_to,
-            updated_at: app.now(),
-        })
-        .await?;
-    app.audit(
-        &user.actor(ip),
-        Some(user.org.id),
-        "branding.saved",
-        "",
-        serde_json::json!({}),
-    )
-    .await?;
-    Ok(Redirect::to("/settings/branding?notice=saved").into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -101,18 +80,19 @@ pub async fn send_test(
         .filter(char::is_ascii_alphanumeric)
         .take(64)
         .collect();
-    let request = MessageRequest {
-        org: user.org.id,
-        channel,
-        recipient: form.recipient.clone(),
-        template: TemplateName::Test {
-            sender: user.technician.name.clone(),
-        },
-        idempotency_key: format!("test:{}:{nonce}", user.technician.id),
-    };
-    match state.app.queue_message(&user.actor(ip), request).await {
+    let result = state
+        .app
+        .send_branding_test(
+            &user.actor(ip),
+            &user.technician,
+            channel,
+            &form.recipient,
+            &nonce,
+        )
+        .await;
+    match result {
         Ok(_) => Ok(Redirect::to("/settings/branding?notice=test_queued").into_response()),
-        Err(MessageError::InvalidRecipient(e)) => {
+        Err(BrandingError::Message(MessageError::InvalidRecipient(e))) => {
             let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
             let mut page = BrandingPage::new(&state, &user, brand.into());
             page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
@@ -120,7 +100,13 @@ pub async fn send_test(
             page.test_recipient = form.recipient;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-        Err(MessageError::Store(e)) => Err(e.into()),
+        Err(e @ BrandingError::TooManyTests) => {
+            Err(AppError::RateLimited(sentence(&e.to_string())))
+        }
+        Err(BrandingError::NotAllowed) => Err(not_allowed()),
+        Err(BrandingError::Store(e) | BrandingError::Message(MessageError::Store(e))) => {
+            Err(e.into())
+        }
         Err(e) => Err(AppError::Internal(e.into())),
     }
 }

@@ -157,7 +157,7 @@ fn check_page(
             .map(|(id, name)| (id.to_string(), name.clone()))
             .collect(),
         chosen: v.chosen.unwrap_or_default(),
-        code: v.check.code,
+        code: v.code,
         error,
     }
 }

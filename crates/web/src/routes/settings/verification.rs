@@ -114,6 +114,9 @@ pub async fn update(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(VerificationError::Store(e)) => Err(e.into()),
+        Err(VerificationError::NotAllowed) => Err(AppError::Forbidden(
+            "Only admins can do this. Ask an admin of your organisation.".into(),
+        )),
         Err(e) => Err(AppError::Internal(anyhow::anyhow!(e))),
     }
 }
