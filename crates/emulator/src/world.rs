@@ -15,6 +15,8 @@ pub struct Tenant {
     pub extra_domains: Vec<String>,
     pub display_name: String,
     pub is_partner: bool,
+    /// The tenant's country, two letters (`/organization` `countryLetterCode`).
+    pub country: String,
     /// One lock per tenant: a million-user page scan in one tenant never blocks another.
     dir: RwLock<Directory>,
 }
@@ -35,6 +37,7 @@ impl Tenant {
             extra_domains,
             display_name,
             is_partner,
+            country: "US".into(),
             dir: RwLock::new(dir),
         }
     }

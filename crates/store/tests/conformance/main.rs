@@ -23,6 +23,7 @@ mod isolation;
 mod jobs;
 mod messages;
 mod orgs;
+mod phones;
 mod pod_handoffs;
 mod sealed;
 mod secrets;
@@ -126,6 +127,10 @@ conformance! {
         manual_contacts_are_edited_and_deleted,
         verifications_and_pod_settings,
         directory_methods_are_org_scoped,
+    ],
+    phones: [
+        mobiles_are_read_again_without_a_resync,
+        a_number_read_differently_is_not_a_number_change,
     ],
     integrations: [
         integrations_are_org_scoped_and_managed,

@@ -76,7 +76,10 @@ struct PodPage {
     mobile: String,
     mobile_masked: String,
     job: String,
-    inactive: Option<&'static str>,
+    /// Why the contact is not current, as a sentence.
+    inactive: Option<String>,
+    /// Its source removed it: nothing can be verified or sent, so no action is offered.
+    removed: bool,
     /// "verified 3 min ago by Tess, SMS code"
     verified: Option<String>,
     last_verified: Option<String>,
@@ -135,6 +138,15 @@ pub async fn show(
         ..PodExtras::default()
     };
     render_pod(&state, &user, id, extras).await
+}
+
+/// `text` with its first letter in upper case, to start a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn live_panel(c: &Challenge, now: Timestamp) -> LivePanel {
@@ -242,13 +254,12 @@ pub(super) async fn render_pod(
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(", "),
-        inactive: if c.removed_at.is_some() {
-            Some("removed at the source")
-        } else if c.account_enabled {
-            None
-        } else {
-            Some("account disabled")
+        inactive: match countersign_app::contacts::removed_reason(c) {
+            Some(reason) => Some(capitalised(&reason)),
+            None if c.account_enabled => None,
+            None => Some("This contact's account is disabled".into()),
         },
+        removed: c.removed_at.is_some(),
         verified: view.fresh.as_ref().map(describe),
         last_verified,
         window_minutes: view.settings.verified_window_minutes,
