@@ -115,7 +115,7 @@ fn build_tenant(
             )));
         }
     }
-    let mut tenant = Tenant::new(
+    let tenant = Tenant::new(
         id,
         spec.domain.clone(),
         spec.extra_domains.clone(),
@@ -124,7 +124,7 @@ fn build_tenant(
         Directory::new(users),
     );
     if let Some(country) = &spec.country {
-        tenant.country.clone_from(country);
+        tenant.set_country(Some(country.clone()).filter(|c| !c.is_empty()));
     }
     Ok(tenant)
 }

@@ -80,7 +80,7 @@ pub struct TenantSpec {
     /// `ResellerPartner`. Absent: no contract.
     pub contract: Option<String>,
     /// The tenant's country (`/organization` `countryLetterCode`), two letters; `US` when
-    /// absent.
+    /// absent, `null` when empty.
     #[serde(default)]
     pub country: Option<String>,
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod contact_data;
 mod contacts;
 mod csrf;
 mod integrations;
