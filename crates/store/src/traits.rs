@@ -426,7 +426,8 @@ pub trait ContactStore {
     /// Writes a batch of users of one customer as a sync delivered them, keyed by external
     /// id: new ones are inserted, known ones updated (and marked removed when the source
     /// says so; a removal of an id never stored inserts nothing; an identical user only
-    /// gets its sync time and is not counted as updated); a changed mobile number is recorded in the history with `at`, so the Pod
+    /// gets its sync time and is not counted as updated; a contact newly removed has its
+    /// pending verifications failed); a changed mobile number is recorded in the history with `at`, so the Pod
     /// can warn about a recent change (SIM-swap risk). One transaction per call. `NotFound`
     /// when the org has no such customer.
     async fn upsert_synced_contacts(

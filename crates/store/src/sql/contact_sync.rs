@@ -213,6 +213,7 @@ where
             }
         }
         let mut outcome = UpsertOutcome::default();
+        let mut newly_removed = Vec::new();
         let mut inserts = Vec::new();
         let mut unchanged = Vec::new();
         // Term changes of the updated contacts, written together after the loop.
@@ -249,6 +250,7 @@ where
             }
             if after.removed_at.is_some() && before.removed_at.is_none() {
                 outcome.removed += 1;
+                newly_removed.push(after.id.0);
             }
             Self::rewrite_row(&mut *tx, &after).await?;
             push_term_diff(before, &after, &mut gone_terms, &mut added_terms);
@@ -283,6 +285,20 @@ where
         Self::insert_terms(&mut *tx, org, &added_terms).await?;
         outcome.inserted = inserts.len() as u64;
         Self::insert_contacts(&mut *tx, &inserts).await?;
+        // A removed contact cannot be verified: a code or approve link sent before the removal
+        // fails now (issue 17.12), in the transaction that removes it.
+        for chunk in newly_removed.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "UPDATE verifications SET status = 'failed', completed_at = $2 \
+                 WHERE org_id = $1 AND status = 'pending' AND contact_id IN {}",
+                value_lists(1, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql).bind(org.0).bind(at.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
         for chunk in unchanged.chunks(LOOKUP_CHUNK) {
             let sql = format!(
                 "UPDATE contacts SET last_synced_at = $2 WHERE org_id = $1 AND id IN {}",

@@ -25,6 +25,7 @@ mod messages;
 mod orgs;
 mod phones;
 mod pod_handoffs;
+mod removals;
 mod sealed;
 mod secrets;
 mod sessions;
@@ -128,6 +129,7 @@ conformance! {
         verifications_and_pod_settings,
         directory_methods_are_org_scoped,
     ],
+    removals: [removal_fails_pending_verifications],
     phones: [
         mobiles_are_read_again_without_a_resync,
         a_number_read_differently_is_not_a_number_change,
