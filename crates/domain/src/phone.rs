@@ -370,6 +370,15 @@ fn possible(number: &PhoneNumber) -> bool {
     })
 }
 
+/// An E.164 number in its country's international format for people (`+447700900634` →
+/// `+44 7700 900634`); `None` when it is not one.
+#[must_use]
+pub fn international_format(e164: &str) -> Option<String> {
+    phonenumber::parse(None, e164)
+        .ok()
+        .map(|n| n.format().mode(Mode::International).to_string())
+}
+
 /// The national significant number of an international number (`+44 20 7946 0958` →
 /// `2079460958`), for search terms; `None` when `text` is not one.
 #[must_use]
@@ -572,6 +581,19 @@ mod tests {
         assert_eq!(Country::from_directory("france"), Some(Country::FR));
         assert_eq!(Country::from_directory("Narnia"), None);
         assert_eq!(Country::from_directory(""), None);
+    }
+
+    #[test]
+    fn e164_numbers_are_shown_in_their_countrys_format() {
+        assert_eq!(
+            international_format("+447700900634").as_deref(),
+            Some("+44 7700 900634")
+        );
+        assert_eq!(
+            international_format("+4915123456789").as_deref(),
+            Some("+49 1512 3456789")
+        );
+        assert_eq!(international_format("07700 900634"), None);
     }
 
     #[test]

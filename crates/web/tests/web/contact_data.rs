@@ -424,6 +424,7 @@ async fn national_numbers_follow_microsofts_countries(postgres: bool) {
     )
     .await;
     assert!(!pod.contains("no mobile of record"), "{pod}");
+    assert!(pod.contains("(+44 7700 900634)"), "shown as read: {pod}");
 
     // The tenant's country is cleared: the number is unread again; the customer's default
     // country, set by an admin, reads it once more, at once.

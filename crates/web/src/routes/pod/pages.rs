@@ -75,6 +75,10 @@ struct PodPage {
     email: String,
     mobile: String,
     mobile_masked: String,
+    /// The number of record in its country's international format, when the text as
+    /// written is another form (`07700 900634` → `+44 7700 900634`): which country it was
+    /// read with shows.
+    mobile_international: Option<String>,
     job: String,
     /// Why the contact is not current, as a sentence.
     inactive: Option<String>,
@@ -249,6 +253,11 @@ pub(super) async fn render_pod(
         email: c.email.clone().unwrap_or_default(),
         mobile: c.mobile.clone().unwrap_or_default(),
         mobile_masked: c.mobile_e164.as_deref().map(mask_e164).unwrap_or_default(),
+        mobile_international: c
+            .mobile_e164
+            .as_deref()
+            .and_then(countersign_domain::phone::international_format)
+            .filter(|f| Some(f.as_str()) != c.mobile.as_deref().map(str::trim)),
         job: [c.job_title.as_str(), c.department.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())
