@@ -378,4 +378,29 @@ mod tests {
         let other = generate_users("contoso.onmicrosoft.com", 10, 8, 0, true, HashSet::new());
         assert_ne!(other[0].id, a[0].id);
     }
+
+    #[test]
+    fn a_national_mobile_comes_with_its_users_country() {
+        use countersign_domain::{Country, Phone};
+        let users = generate_users("contoso.onmicrosoft.com", 2000, 7, 0, false, HashSet::new());
+        let national: Vec<_> = users
+            .iter()
+            .filter_map(|u| Some((u, u.mobile_phone.as_deref()?)))
+            .filter(|(_, m)| !m.starts_with('+') && !m.starts_with("00"))
+            .collect();
+        assert!(national.len() > 200, "the demo has national numbers");
+        for (u, mobile) in national {
+            // Licensed users have a usage location; the others name their country.
+            let country = [u.usage_location.as_deref(), u.country.as_deref()]
+                .into_iter()
+                .flatten()
+                .find_map(Country::from_directory);
+            assert!(country.is_some(), "{mobile}: no country");
+            assert_eq!(u.usage_location.is_some(), !u.licenses.is_empty());
+            assert!(
+                Phone::parse(mobile, country).is_ok(),
+                "{mobile} {country:?}"
+            );
+        }
+    }
 }
