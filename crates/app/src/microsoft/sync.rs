@@ -153,7 +153,7 @@ impl App {
         self.store
             .upsert_tenant_link(
                 &countersign_store::NewTenantLink {
-                    display_name: o.display_name,
+                    display_name: text::CUSTOMER_NAME.cut(&o.display_name),
                     default_domain: o.default_domain,
                     ..link.new.clone()
                 },
