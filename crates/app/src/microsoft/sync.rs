@@ -205,7 +205,18 @@ impl App {
                 Err(e) => return Err(e),
             },
         };
-        let customer = self.store.customer(org, customer_id).await?;
+        let mut customer = self.store.customer(org, customer_id).await?;
+        if link.customer_id.is_some()
+            && link.delta_link.is_none()
+            && customer.tenant_country.is_none()
+        {
+            // A full round of a tenant whose country is not known (linked before it was
+            // read, or it had none): read `/organization` again, best effort (a failure
+            // leaves the numbers as they are and the sync goes on).
+            if let Ok(c) = self.sync_customer(org, link.id).await {
+                customer = self.store.customer(org, c).await?;
+            }
+        }
         let cloud = cloud_of(&i)?;
         let tenant = link.new.tenant_id.as_str();
         let mut token = match self.link_token(&i, link.new.link, tenant).await {

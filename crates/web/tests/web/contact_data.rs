@@ -460,3 +460,50 @@ async fn national_numbers_follow_microsofts_countries_postgres() {
     }
     national_numbers_follow_microsofts_countries(true).await;
 }
+
+async fn a_full_round_reads_a_tenant_country_not_known_yet(postgres: bool) {
+    let mut scenario = example();
+    let contoso = scenario
+        .tenants
+        .iter_mut()
+        .find(|t| t.domain == "contoso.onmicrosoft.com")
+        .unwrap();
+    contoso.country = Some(String::new());
+    let w = world_with(postgres, scenario).await;
+    let ctl = w.sim.control();
+    ctl.add_user(
+        CONTOSO,
+        &contoso_user("Tess Tenant", "07700 900634", None, None),
+    )
+    .unwrap();
+    // Linked while the tenant named no country; its admin sets one before the first sync.
+    let (_, l) = contoso_linked(&w).await;
+    ctl.set_tenant_country(CONTOSO, Some("GB")).unwrap();
+    let synced = sync_via_queue(&w, l.id).await;
+    assert_eq!(synced.last_sync_ok, Some(true), "{:?}", synced.last_error);
+    let customer = w
+        .app
+        .app
+        .store
+        .customer(l.new.org_id, synced.customer_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(customer.tenant_country.map(|c| c.code()), Some("GB"));
+    assert_eq!(
+        e164s(&w, &l, &["Tess Tenant"]).await,
+        vec![Some("+447700900634".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_full_round_reads_a_tenant_country_not_known_yet_sqlite() {
+    a_full_round_reads_a_tenant_country_not_known_yet(false).await;
+}
+
+#[tokio::test]
+async fn a_full_round_reads_a_tenant_country_not_known_yet_postgres() {
+    if skip_postgres() {
+        return;
+    }
+    a_full_round_reads_a_tenant_country_not_known_yet(true).await;
+}
