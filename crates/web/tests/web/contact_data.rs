@@ -343,6 +343,18 @@ fn contoso_user(name: &str, mobile: &str, usage: Option<&str>, country: Option<&
     }
 }
 
+/// The example scenario, with Contoso naming no country (`countryLetterCode` null).
+fn countryless_contoso() -> countersign_emulator::Scenario {
+    let mut scenario = example();
+    let contoso = scenario
+        .tenants
+        .iter_mut()
+        .find(|t| t.domain == "contoso.onmicrosoft.com")
+        .unwrap();
+    contoso.country = Some(String::new());
+    scenario
+}
+
 /// The E.164 form of each named contact's mobile.
 async fn e164s(w: &World, l: &TenantLink, names: &[&str]) -> Vec<Option<String>> {
     let all = contacts(w, l).await;
@@ -359,15 +371,8 @@ async fn e164s(w: &World, l: &TenantLink, names: &[&str]) -> Vec<Option<String>>
 }
 
 async fn national_numbers_follow_microsofts_countries(postgres: bool) {
-    let mut scenario = example();
-    let contoso = scenario
-        .tenants
-        .iter_mut()
-        .find(|t| t.domain == "contoso.onmicrosoft.com")
-        .unwrap();
     // The tenant names no country at first (`countryLetterCode` null).
-    contoso.country = Some(String::new());
-    let w = world_with(postgres, scenario).await;
+    let w = world_with(postgres, countryless_contoso()).await;
     let ctl = w.sim.control();
     for u in [
         contoso_user("Uma Usage", "0151 23456789", Some("DE"), Some("France")),
@@ -462,14 +467,7 @@ async fn national_numbers_follow_microsofts_countries_postgres() {
 }
 
 async fn a_full_round_reads_a_tenant_country_not_known_yet(postgres: bool) {
-    let mut scenario = example();
-    let contoso = scenario
-        .tenants
-        .iter_mut()
-        .find(|t| t.domain == "contoso.onmicrosoft.com")
-        .unwrap();
-    contoso.country = Some(String::new());
-    let w = world_with(postgres, scenario).await;
+    let w = world_with(postgres, countryless_contoso()).await;
     let ctl = w.sim.control();
     ctl.add_user(
         CONTOSO,
