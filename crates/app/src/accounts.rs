@@ -29,6 +29,8 @@ use countersign_store::{StoreError, Technician};
 pub enum AccountError {
     #[error("{0}")]
     WeakPassword(#[from] PasswordPolicyError),
+    #[error("{0}")]
+    Text(#[from] countersign_domain::text::TextError),
     #[error("enter the name of your organisation")]
     OrgNameRequired,
     #[error("enter your name")]

@@ -5,18 +5,35 @@
 
 mod customers;
 mod edit;
+mod phones;
 mod pod;
 mod pod_settings;
 mod source;
 
 pub use edit::ContactInput;
+pub use phones::{mobile_e164, phone_countries};
 pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW};
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
 pub use source::{ContactSource, Microsoft365WriteBack, WriteBackError};
 
 use countersign_domain::PhoneError;
 use countersign_domain::email::EmailError;
-use countersign_store::StoreError;
+use countersign_domain::text::TextError;
+use countersign_store::{Contact, StoreError};
+
+/// Why nothing may be verified with or sent to `contact`: its source removed it (when, and
+/// where), or `None` while it is current. Every path that verifies a contact or sends to it
+/// asks this, and the Pod shows the same words.
+#[must_use]
+pub fn removed_reason(contact: &Contact) -> Option<String> {
+    contact.removed_at.map(|at| {
+        format!(
+            "this contact was removed in {} on {}; it cannot be verified or sent to",
+            contact.source.label(),
+            at.display()
+        )
+    })
+}
 
 /// Why a directory action was refused. The messages are shown to users as they are.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +44,12 @@ pub enum ContactError {
     /// The email address does not parse.
     #[error("email address: {0}")]
     Email(#[from] EmailError),
+    /// A text over its field's limit.
+    #[error("{0}")]
+    Text(#[from] TextError),
+    /// The mobile number is, by its country's plan, a line SMS cannot reach.
+    #[error("mobile number: {0}")]
+    NotMobile(String),
     /// No name at all.
     #[error("enter a name: a display name, or a given name and surname")]
     NameRequired,

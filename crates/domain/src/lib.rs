@@ -1,5 +1,6 @@
 //! Pure types and rules shared by every layer: ids, parsed input, roles, policies. No IO.
 
+mod countries;
 pub mod email;
 pub mod ids;
 pub mod password;
@@ -7,11 +8,12 @@ pub mod phone;
 pub mod role;
 pub mod search;
 pub mod slug;
+pub mod text;
 pub mod time;
 
 pub use email::Email;
 pub use ids::*;
 pub use password::{PasswordPolicyError, check_password_strength};
-pub use phone::{Country, Phone, PhoneError};
+pub use phone::{Country, Phone, PhoneError, PhoneKind};
 pub use role::Role;
 pub use time::Timestamp;

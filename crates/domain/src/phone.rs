@@ -1,122 +1,114 @@
 //! Phone numbers: parsed into E.164 (`+` and up to 15 digits), the only form SMS providers
 //! accept and the key by which numbers are compared. The text the number came in is kept,
 //! because it is what the source (Microsoft 365, a PSA, a technician) wrote.
+//!
+//! Parsing, validation and formatting use libphonenumber's metadata (the `phonenumber`
+//! crate), so a national number of any country with a numbering plan is understood. A number
+//! is accepted when its length is possible in its country's plan; when it is also valid
+//! (it matches one of the plan's number ranges) its kind is known: mobile, fixed line, both
+//! (North America), or a service number. Numbers outside every assigned range are accepted
+//! with an unknown kind, because the ranges reserved for drama and tests (`07700 900xxx`,
+//! `555-01xx`) are what demos, documentation and test tenants use.
 
-use serde::{Deserialize, Serialize};
+use crate::countries::COUNTRIES;
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, PhoneNumber, Type};
 use std::fmt;
 use std::str::FromStr;
 
-/// Countries whose national formats [`Phone::parse`] understands. A customer's default
-/// country is one of these; numbers of any other country are entered with `+` and the
-/// country code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Country {
-    /// United States (+1, NANP).
-    US,
-    /// Canada (+1, NANP).
-    CA,
-    /// United Kingdom (+44).
-    GB,
-    /// Germany (+49).
-    DE,
-    /// France (+33).
-    FR,
-    /// Netherlands (+31).
-    NL,
-    /// Australia (+61).
-    AU,
+/// A country or territory of ISO 3166-1 (any of them: a customer's default country, a
+/// tenant's country, a user's usage location). Stored by its alpha-2 code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Country(u8);
+
+/// The index of `code` in [`COUNTRIES`], at compile time (for the named constants).
+const fn index_of(code: &str) -> u8 {
+    let want = code.as_bytes();
+    let mut i = 0;
+    while i < COUNTRIES.len() {
+        let have = COUNTRIES[i].0.as_bytes();
+        if have[0] == want[0] && have[1] == want[1] {
+            #[allow(clippy::cast_possible_truncation)]
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("not an ISO 3166-1 alpha-2 code");
 }
 
 impl Country {
-    /// Every supported country, in the order forms list them.
-    pub const ALL: [Self; 7] = [
-        Self::US,
-        Self::CA,
-        Self::GB,
-        Self::DE,
-        Self::FR,
-        Self::NL,
-        Self::AU,
-    ];
+    /// United States (+1, NANP).
+    pub const US: Self = Self(index_of("US"));
+    /// Canada (+1, NANP).
+    pub const CA: Self = Self(index_of("CA"));
+    /// United Kingdom (+44).
+    pub const GB: Self = Self(index_of("GB"));
+    /// Germany (+49).
+    pub const DE: Self = Self(index_of("DE"));
+    /// France (+33).
+    pub const FR: Self = Self(index_of("FR"));
+    /// Netherlands (+31).
+    pub const NL: Self = Self(index_of("NL"));
+    /// Australia (+61).
+    pub const AU: Self = Self(index_of("AU"));
+
+    /// Every country of ISO 3166-1, by alpha-2 code.
+    pub fn all() -> impl Iterator<Item = Self> {
+        #[allow(clippy::cast_possible_truncation)]
+        (0..COUNTRIES.len()).map(|i| Self(i as u8))
+    }
 
     /// ISO 3166-1 alpha-2 code, as stored.
     #[must_use]
     pub fn code(self) -> &'static str {
-        match self {
-            Self::US => "US",
-            Self::CA => "CA",
-            Self::GB => "GB",
-            Self::DE => "DE",
-            Self::FR => "FR",
-            Self::NL => "NL",
-            Self::AU => "AU",
-        }
+        COUNTRIES[usize::from(self.0)].0
     }
 
-    /// English name for forms and messages.
+    /// English short name for forms and messages.
     #[must_use]
     pub fn name(self) -> &'static str {
-        match self {
-            Self::US => "United States",
-            Self::CA => "Canada",
-            Self::GB => "United Kingdom",
-            Self::DE => "Germany",
-            Self::FR => "France",
-            Self::NL => "Netherlands",
-            Self::AU => "Australia",
-        }
+        COUNTRIES[usize::from(self.0)].2
     }
 
-    /// The international calling code, without `+`.
+    /// The country a Microsoft 365 user or tenant names: `usageLocation` and the
+    /// organization's `countryLetterCode` are alpha-2 codes; a user's `country` is free text
+    /// (Microsoft's example is "US" or "UK"), so an alpha-3 code or an English name is
+    /// understood too. `None` for anything else.
     #[must_use]
-    pub fn calling_code(self) -> &'static str {
-        match self {
-            Self::US | Self::CA => "1",
-            Self::GB => "44",
-            Self::DE => "49",
-            Self::FR => "33",
-            Self::NL => "31",
-            Self::AU => "61",
+    pub fn from_directory(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("UK") {
+            return Some(Self::GB);
         }
+        if let Ok(c) = text.parse::<Self>() {
+            return Some(c);
+        }
+        Self::all().find(|c| {
+            let (_, alpha3, name) = COUNTRIES[usize::from(c.0)];
+            alpha3.eq_ignore_ascii_case(text) || name.eq_ignore_ascii_case(text)
+        })
     }
 
-    /// An example of a national number, for error messages.
+    /// The country's numbering plan in libphonenumber, if it has one (Antarctica, Bouvet
+    /// Island and a few other territories have none).
+    fn plan(self) -> Option<phonenumber::country::Id> {
+        self.code().parse().ok()
+    }
+
+    /// An example of a national mobile number, for error messages.
     #[must_use]
-    pub fn example(self) -> &'static str {
-        match self {
-            Self::US | Self::CA => "(425) 555-0101",
-            Self::GB => "07700 900123",
-            Self::DE => "0151 23456789",
-            Self::FR => "06 12 34 56 78",
-            Self::NL => "06 12345678",
-            Self::AU => "0412 345 678",
-        }
-    }
-
-    /// Valid lengths of the national significant number (without trunk prefix).
-    fn nsn_lengths(self) -> (usize, usize) {
-        match self {
-            Self::US | Self::CA => (10, 10),
-            Self::GB => (9, 10),
-            Self::DE => (6, 13),
-            Self::FR | Self::NL | Self::AU => (9, 9),
-        }
-    }
-
-    /// Whether `nsn` (digits after the calling code) is a plausible number of this country.
-    fn valid_nsn(self, nsn: &str) -> bool {
-        let (min, max) = self.nsn_lengths();
-        if !(min..=max).contains(&nsn.len()) || nsn.starts_with('0') {
-            return false;
-        }
-        match self {
-            // NANP: area code and exchange both start with 2-9.
-            Self::US | Self::CA => {
-                let b = nsn.as_bytes();
-                b[0] >= b'2' && b[3] >= b'2'
-            }
-            _ => true,
-        }
+    pub fn example(self) -> String {
+        let example = DATABASE.by_id(self.code()).and_then(|m| {
+            let d = m.descriptors();
+            d.mobile()
+                .or(d.fixed_line())
+                .and_then(|d| d.example())
+                .map(str::to_owned)
+        });
+        example
+            .and_then(|e| phonenumber::parse(self.plan(), e).ok())
+            .map(|n| n.format().mode(Mode::National).to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -128,11 +120,14 @@ impl fmt::Display for Country {
 
 impl FromStr for Country {
     type Err = PhoneError;
+    /// An ISO 3166-1 alpha-2 code, in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let upper = s.trim().to_ascii_uppercase();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.code() == upper)
+        COUNTRIES
+            .binary_search_by(|(code, _, _)| (*code).cmp(upper.as_str()))
+            .ok()
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Self)
             .ok_or(PhoneError::UnknownCountry)
     }
 }
@@ -146,12 +141,20 @@ pub enum PhoneError {
     /// Letters or other symbols.
     #[error("a phone number has only digits, spaces and + ( ) - . /")]
     Characters,
-    /// A national number, and no default country to read it with.
+    /// A national number, and no country to read it with.
     #[error(
         "enter the number in international form, with + and the country code (e.g. +44 7700 900123): the customer has no default country"
     )]
     NoCountry,
-    /// A national number that does not fit the default country.
+    /// A national number of a country that has no numbering plan.
+    #[error(
+        "{country} has no phone numbering plan of its own: enter the number in international form, with + and the country code"
+    )]
+    NoPlan {
+        /// The country's name.
+        country: &'static str,
+    },
+    /// A national number that does not fit the country.
     #[error(
         "this is not a valid {country} number: enter it like {example}, or in international form with + and the country code"
     )]
@@ -159,53 +162,136 @@ pub enum PhoneError {
         /// The country's name.
         country: &'static str,
         /// A well-formed example.
-        example: &'static str,
+        example: String,
     },
     /// A `+` number of the wrong length or with a bad country code.
     #[error(
         "an international number is + and the country code followed by the number, 8 to 15 digits in all (e.g. +1 425 555 0101)"
     )]
     International,
-    /// Not a supported country code.
+    /// Not a country of ISO 3166-1.
     #[error("pick a country from the list")]
     UnknownCountry,
 }
 
+/// What kind of line a number is, where its country's plan says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PhoneKind {
+    /// A mobile number.
+    Mobile,
+    /// A fixed line (landline): SMS does not reach it.
+    FixedLine,
+    /// Either (North America numbers do not tell).
+    FixedLineOrMobile,
+    /// A service number (toll free, premium rate, shared cost, UAN, voicemail): no SMS.
+    Service,
+    /// VoIP, personal or pager numbers, and numbers outside every assigned range.
+    Unknown,
+}
+
+impl PhoneKind {
+    fn of(t: Type) -> Self {
+        match t {
+            Type::Mobile => Self::Mobile,
+            Type::FixedLine => Self::FixedLine,
+            Type::FixedLineOrMobile => Self::FixedLineOrMobile,
+            Type::TollFree
+            | Type::PremiumRate
+            | Type::SharedCost
+            | Type::Uan
+            | Type::Voicemail
+            | Type::Emergency
+            | Type::ShortCode
+            | Type::StandardRate
+            | Type::NoInternational => Self::Service,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Whether the plan says SMS cannot reach such a number (a fixed line or a service).
+    #[must_use]
+    pub fn never_mobile(self) -> bool {
+        matches!(self, Self::FixedLine | Self::Service)
+    }
+
+    /// Words for messages: "a fixed line", …
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mobile => "a mobile number",
+            Self::FixedLine => "a fixed line (landline)",
+            Self::FixedLineOrMobile => "a fixed line or mobile number",
+            Self::Service => "a service number (toll free, premium rate, …)",
+            Self::Unknown => "a number of unknown kind",
+        }
+    }
+}
+
 /// A phone number in E.164, with the text it was parsed from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Phone {
     e164: String,
     original: String,
+    international: String,
+    kind: PhoneKind,
 }
 
 impl Phone {
-    /// Parses `text`: an international number (`+CC…`, `00CC…`, or `011…` in North America),
-    /// or a national number read with `default_country`. Spaces, dashes, dots, slashes and
-    /// parentheses are ignored, as is a `(0)` trunk hint after the country code
-    /// (`+44 (0)20 7946 0958`).
+    /// Parses `text`: an international number (`+CC…`, `00CC…`, or the country's own
+    /// international prefix such as `011` in North America), or a national number of
+    /// `country`. Spaces, dashes, dots, slashes and parentheses are ignored, as is a `(0)`
+    /// trunk hint after the country code (`+44 (0)20 7946 0958`).
     ///
     /// # Errors
     /// [`PhoneError`] says what is wrong, in words a technician can act on.
-    pub fn parse(text: &str, default_country: Option<Country>) -> Result<Self, PhoneError> {
+    pub fn parse(text: &str, country: Option<Country>) -> Result<Self, PhoneError> {
         let original = text.trim();
         if original.is_empty() {
             return Err(PhoneError::Empty);
         }
         let compact = compact(original)?;
-        let e164 = if let Some(rest) = compact.strip_prefix('+') {
-            international(rest)?
-        } else if let Some(rest) = compact.strip_prefix("00") {
-            international(rest)?
-        } else {
-            let country = default_country.ok_or(PhoneError::NoCountry)?;
-            match (country, compact.strip_prefix("011")) {
-                (Country::US | Country::CA, Some(rest)) => international(rest)?,
-                _ => national(&compact, country)?,
+        let compact = match compact.strip_prefix("00") {
+            Some(rest) if country.is_none() => format!("+{rest}"),
+            _ => compact,
+        };
+        let number = if compact.starts_with('+') {
+            let digits = compact.len() - 1;
+            if !(8..=15).contains(&digits) {
+                return Err(PhoneError::International);
             }
+            phonenumber::parse(None, &compact).map_err(|_| PhoneError::International)?
+        } else {
+            let country = country.ok_or(PhoneError::NoCountry)?;
+            let plan = country.plan().ok_or(PhoneError::NoPlan {
+                country: country.name(),
+            })?;
+            let invalid = || PhoneError::National {
+                country: country.name(),
+                example: country.example(),
+            };
+            let number = phonenumber::parse(Some(plan), &compact).map_err(|_| invalid())?;
+            if !possible(&number) {
+                return Err(invalid());
+            }
+            number
+        };
+        if !possible(&number) {
+            return Err(PhoneError::International);
+        }
+        let e164 = number.format().mode(Mode::E164).to_string();
+        if !(9..=16).contains(&e164.len()) {
+            return Err(PhoneError::International);
+        }
+        let kind = if number.is_valid() {
+            PhoneKind::of(number.number_type(&DATABASE))
+        } else {
+            PhoneKind::Unknown
         };
         Ok(Self {
             e164,
             original: original.to_owned(),
+            international: number.format().mode(Mode::International).to_string(),
+            kind,
         })
     }
 
@@ -227,11 +313,83 @@ impl Phone {
         &self.original
     }
 
+    /// The number formatted for people in its country's international format:
+    /// `+44 7700 900634`.
+    #[must_use]
+    pub fn international(&self) -> &str {
+        &self.international
+    }
+
+    /// What kind of line it is, where the country's plan says.
+    #[must_use]
+    pub fn kind(&self) -> PhoneKind {
+        self.kind
+    }
+
     /// The number with all but the last 4 digits hidden, for lists and logs: `+1 ••• 0101`.
     #[must_use]
     pub fn masked(&self) -> String {
         mask_e164(&self.e164)
     }
+}
+
+/// Whether the number's national part has a length its country's plan allows.
+fn possible(number: &PhoneNumber) -> bool {
+    let code = number.code().value();
+    let meta = number.metadata(&DATABASE).or_else(|| {
+        DATABASE.by_code(&code).and_then(|all| {
+            all.iter()
+                .find(|m| m.is_main_country_for_code())
+                .or(all.first())
+                .copied()
+        })
+    });
+    let Ok(len) = u16::try_from(number.national().to_string().len()) else {
+        return false;
+    };
+    meta.is_some_and(|m| {
+        // The general description's lengths are the union of the types' (often left out
+        // of the metadata), so every type is asked.
+        let d = m.descriptors();
+        [
+            Some(d.general()),
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|d| d.possible_length().contains(&len))
+    })
+}
+
+/// An E.164 number in its country's international format for people (`+447700900634` →
+/// `+44 7700 900634`); `None` when it is not one.
+#[must_use]
+pub fn international_format(e164: &str) -> Option<String> {
+    phonenumber::parse(None, e164)
+        .ok()
+        .map(|n| n.format().mode(Mode::International).to_string())
+}
+
+/// The national significant number of an international number (`+44 20 7946 0958` →
+/// `2079460958`), for search terms; `None` when `text` is not one.
+#[must_use]
+pub fn national_digits(text: &str) -> Option<String> {
+    let compact = compact(text.trim()).ok()?;
+    if !compact.starts_with('+') {
+        return None;
+    }
+    phonenumber::parse(None, &compact)
+        .ok()
+        .map(|n| n.national().to_string())
 }
 
 /// Masks an E.164 text: `+1425…0101` → `+•••••••0101`.
@@ -270,61 +428,16 @@ fn compact(text: &str) -> Result<String, PhoneError> {
     Ok(out)
 }
 
-/// `digits` after `+`: a calling code and number, 8 to 15 digits; the countries we know are
-/// checked against their national rules too.
-fn international(digits: &str) -> Result<String, PhoneError> {
-    if !(8..=15).contains(&digits.len())
-        || digits.starts_with('0')
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(PhoneError::International);
-    }
-    // NANP (+1) is checked strictly; the other known codes by length only, because their
-    // number plans vary more than a length rule can say.
-    for country in [
-        Country::US,
-        Country::GB,
-        Country::DE,
-        Country::FR,
-        Country::NL,
-        Country::AU,
-    ] {
-        if let Some(nsn) = digits.strip_prefix(country.calling_code()) {
-            if !country.valid_nsn(nsn) {
-                return Err(PhoneError::International);
-            }
-            break;
-        }
-    }
-    Ok(format!("+{digits}"))
-}
-
-/// A national number of `country`: the trunk prefix (`0`, or `1` in NANP) is optional.
-fn national(digits: &str, country: Country) -> Result<String, PhoneError> {
-    let invalid = PhoneError::National {
-        country: country.name(),
-        example: country.example(),
-    };
-    let nsn = match country {
-        Country::US | Country::CA if digits.len() == 11 => {
-            digits.strip_prefix('1').ok_or(invalid.clone())?
-        }
-        Country::US | Country::CA => digits,
-        _ => digits.strip_prefix('0').unwrap_or(digits),
-    };
-    if country.valid_nsn(nsn) {
-        Ok(format!("+{}{nsn}", country.calling_code()))
-    } else {
-        Err(invalid)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn e164(text: &str, country: Option<Country>) -> String {
         Phone::parse(text, country).unwrap().e164().to_owned()
+    }
+
+    fn country(code: &str) -> Option<Country> {
+        Some(code.parse().unwrap())
     }
 
     #[test]
@@ -335,6 +448,10 @@ mod tests {
         assert_eq!(e164("+44 (0)20 7946 0958", None), "+442079460958");
         assert_eq!(
             e164("011 44 7700 900123", Some(Country::US)),
+            "+447700900123"
+        );
+        assert_eq!(
+            e164("00 44 7700 900123", Some(Country::DE)),
             "+447700900123"
         );
         assert_eq!(e164("+353 85 123 4567", None), "+353851234567");
@@ -356,11 +473,46 @@ mod tests {
     }
 
     #[test]
-    fn keeps_the_original_text() {
+    fn national_forms_of_countries_the_old_parser_did_not_know() {
+        // Ireland, Italy (the leading zero is part of the number), Spain, Japan, India,
+        // Brazil, South Africa, New Zealand.
+        assert_eq!(e164("085 123 4567", country("IE")), "+353851234567");
+        assert_eq!(e164("02 1234 5678", country("IT")), "+390212345678");
+        assert_eq!(e164("612 34 56 78", country("ES")), "+34612345678");
+        assert_eq!(e164("090-1234-5678", country("JP")), "+819012345678");
+        assert_eq!(e164("081234 56789", country("IN")), "+918123456789");
+        assert_eq!(e164("(11) 96123-4567", country("BR")), "+5511961234567");
+        assert_eq!(e164("071 123 4567", country("ZA")), "+27711234567");
+        assert_eq!(e164("021 123 4567", country("NZ")), "+64211234567");
+    }
+
+    #[test]
+    fn the_plan_tells_mobile_from_fixed_line_where_it_can() {
+        let kind = |t: &str, c: &str| Phone::parse(t, country(c)).unwrap().kind();
+        assert_eq!(kind("07400 123456", "GB"), PhoneKind::Mobile);
+        assert_eq!(kind("020 7946 0000", "GB"), PhoneKind::FixedLine);
+        assert_eq!(kind("0151 23456789", "DE"), PhoneKind::Mobile);
+        assert_eq!(kind("030 123456", "DE"), PhoneKind::FixedLine);
+        assert_eq!(kind("06 12 34 56 78", "FR"), PhoneKind::Mobile);
+        assert_eq!(kind("01 23 45 67 89", "FR"), PhoneKind::FixedLine);
+        assert_eq!(kind("0800 123 4567", "GB"), PhoneKind::Service);
+        // North American numbers do not say.
+        assert_eq!(kind("(201) 555-0123", "US"), PhoneKind::FixedLineOrMobile);
+        // The drama range: a possible length, in no assigned range.
+        assert_eq!(kind("07700 900634", "GB"), PhoneKind::Unknown);
+        assert!(PhoneKind::FixedLine.never_mobile() && PhoneKind::Service.never_mobile());
+        assert!(!PhoneKind::Unknown.never_mobile() && !PhoneKind::Mobile.never_mobile());
+    }
+
+    #[test]
+    fn keeps_the_original_text_and_formats_for_people() {
         let p = Phone::parse("  (425) 555-0101 ", Some(Country::US)).unwrap();
         assert_eq!(p.original(), "(425) 555-0101");
         assert_eq!(p.digits(), "14255550101");
         assert_eq!(p.masked(), "+•••••••0101");
+        assert_eq!(p.international(), "+1 425-555-0101");
+        let p = Phone::parse("07700900634", Some(Country::GB)).unwrap();
+        assert_eq!(p.international(), "+44 7700 900634");
     }
 
     #[test]
@@ -382,13 +534,19 @@ mod tests {
             })
         ));
         assert!(matches!(
-            Phone::parse("(125) 555-0101", Some(Country::US)),
-            Err(PhoneError::National { .. })
-        ));
-        assert!(matches!(
             Phone::parse("06 1234", Some(Country::FR)),
             Err(PhoneError::National { .. })
         ));
+        let Err(PhoneError::National { example, .. }) = Phone::parse("0770", country("GB")) else {
+            panic!("a short GB number is refused");
+        };
+        assert_eq!(example, "07400 123456", "the plan's own example mobile");
+        assert_eq!(
+            Phone::parse("012 345", country("AQ")),
+            Err(PhoneError::NoPlan {
+                country: "Antarctica"
+            })
+        );
         assert_eq!(
             Phone::parse("+1 425 555", None),
             Err(PhoneError::International)
@@ -405,8 +563,49 @@ mod tests {
     }
 
     #[test]
-    fn countries_parse_case_insensitively() {
+    fn countries_are_every_iso_3166_code() {
         assert_eq!("gb".parse::<Country>(), Ok(Country::GB));
         assert_eq!("XX".parse::<Country>(), Err(PhoneError::UnknownCountry));
+        assert_eq!(Country::all().count(), 249);
+        assert_eq!(country("KE").unwrap().name(), "Kenya");
+        for c in Country::all() {
+            assert_eq!(c.code().parse::<Country>(), Ok(c));
+        }
+    }
+
+    #[test]
+    fn directory_countries_are_codes_or_names() {
+        assert_eq!(Country::from_directory("GB"), Some(Country::GB));
+        assert_eq!(Country::from_directory("uk"), Some(Country::GB));
+        assert_eq!(Country::from_directory("DEU"), Some(Country::DE));
+        assert_eq!(Country::from_directory("france"), Some(Country::FR));
+        assert_eq!(Country::from_directory("Narnia"), None);
+        assert_eq!(Country::from_directory(""), None);
+    }
+
+    #[test]
+    fn e164_numbers_are_shown_in_their_countrys_format() {
+        assert_eq!(
+            international_format("+447700900634").as_deref(),
+            Some("+44 7700 900634")
+        );
+        assert_eq!(
+            international_format("+4915123456789").as_deref(),
+            Some("+49 1512 3456789")
+        );
+        assert_eq!(international_format("07700 900634"), None);
+    }
+
+    #[test]
+    fn national_digits_of_any_calling_code() {
+        assert_eq!(
+            national_digits("+44 20 7946 0958").as_deref(),
+            Some("2079460958")
+        );
+        assert_eq!(
+            national_digits("+353 85 123 4567").as_deref(),
+            Some("851234567")
+        );
+        assert_eq!(national_digits("020 7946 0958"), None);
     }
 }

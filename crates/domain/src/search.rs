@@ -5,7 +5,7 @@
 //! each word of its names, folded (lowercase, accents stripped, so `Zoë` and `ZOE` are the
 //! same word); its email address, UPN and their domains, lowercased; and for each phone number
 //! of at least [`MIN_DIGITS`] digits, at most three terms: its digits and, for a number written
-//! with `+` and a known calling code, its national digits, both marked with [`DIGITS_MARK`], and
+//! with `+` and a calling code, its national digits, both marked with [`DIGITS_MARK`], and
 //! its digits reversed, marked with [`REVERSED_MARK`]. A query token matches a contact when some
 //! term *starts with* it, which an ordered index answers with one range scan; a digits token
 //! is looked up both ways, so it matches the start of a number (`+1 425…`, `425 555…`) and,
@@ -22,9 +22,6 @@ pub const DIGITS_MARK: char = '#';
 /// Marks a reversed digits term (a digits token reversed is a prefix of it when the token
 /// ends the number).
 pub const REVERSED_MARK: char = '!';
-
-/// Calling codes whose national digits are terms too (the countries `phone.rs` knows).
-const CALLING_CODES: [&str; 6] = ["1", "44", "49", "33", "31", "61"];
 
 /// The fewest digits a phone search needs (shorter strings match too much to be useful).
 pub const MIN_DIGITS: usize = 3;
@@ -106,7 +103,7 @@ pub fn terms(source: &TermSource<'_>) -> BTreeSet<String> {
 }
 
 /// The terms of one phone number: its digits, its national digits (when written with `+` and
-/// a known calling code) and its digits reversed. None when it has fewer than [`MIN_DIGITS`].
+/// the calling code of any country: libphonenumber splits them) and its digits reversed. None when it has fewer than [`MIN_DIGITS`].
 /// The store's migration `0005_search_terms.sql` computes the same terms in SQL.
 #[must_use]
 pub fn phone_terms(phone: &str) -> Vec<String> {
@@ -115,11 +112,9 @@ pub fn phone_terms(phone: &str) -> Vec<String> {
         return Vec::new();
     }
     let mut out = vec![format!("{DIGITS_MARK}{digits}")];
-    if phone.trim_start().starts_with('+')
-        && let Some(national) = CALLING_CODES
-            .iter()
-            .find_map(|code| digits.strip_prefix(code))
+    if let Some(national) = crate::phone::national_digits(phone)
         && national.len() >= MIN_DIGITS
+        && national != digits
     {
         out.push(format!("{DIGITS_MARK}{national}"));
     }
@@ -312,6 +307,21 @@ mod tests {
             "a trunk prefix is not a digit of the number"
         );
         assert!(matches(&s, "20 7946") && matches(&s, "0101"));
+    }
+
+    #[test]
+    fn national_digits_of_any_country_are_terms() {
+        assert_eq!(
+            phone_terms("+353 85 123 4567"),
+            vec!["#353851234567", "#851234567", "!765432158353"]
+        );
+        let s = TermSource {
+            phones: &["07700 900634", "+447700900634"],
+            ..TermSource::default()
+        };
+        for q in ["+447700900634", "07700 900634", "7700 900634", "0634"] {
+            assert!(matches(&s, q), "{q}");
+        }
     }
 
     #[test]

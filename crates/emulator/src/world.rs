@@ -15,6 +15,9 @@ pub struct Tenant {
     pub extra_domains: Vec<String>,
     pub display_name: String,
     pub is_partner: bool,
+    /// The tenant's country, two letters (`/organization` `countryLetterCode`); `None`
+    /// answers `null`. An admin can change it (control API).
+    country: RwLock<Option<String>>,
     /// One lock per tenant: a million-user page scan in one tenant never blocks another.
     dir: RwLock<Directory>,
 }
@@ -35,6 +38,7 @@ impl Tenant {
             extra_domains,
             display_name,
             is_partner,
+            country: RwLock::new(Some("US".into())),
             dir: RwLock::new(dir),
         }
     }
@@ -46,6 +50,19 @@ impl Tenant {
 
     pub fn write(&self) -> RwLockWriteGuard<'_, Directory> {
         self.dir.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The tenant's country (`countryLetterCode`).
+    pub fn country(&self) -> Option<String> {
+        self.country
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Changes the tenant's country, as its admin would in the portal.
+    pub fn set_country(&self, country: Option<String>) {
+        *self.country.write().unwrap_or_else(PoisonError::into_inner) = country;
     }
 
     pub fn verified_domains(&self) -> impl Iterator<Item = &str> {

@@ -172,6 +172,8 @@ impl Microsoft {
             display_name: String,
             #[serde(default)]
             verified_domains: Vec<Domain>,
+            #[serde(default)]
+            country_letter_code: Option<String>,
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -182,7 +184,8 @@ impl Microsoft {
             #[serde(default)]
             is_initial: bool,
         }
-        let url = cloud.graph_url("/organization?$select=id,displayName,verifiedDomains");
+        let url = cloud
+            .graph_url("/organization?$select=id,displayName,verifiedDomains,countryLetterCode");
         let a = self
             .graph_get(cloud, tenant, token, &url, Priority::Normal)
             .await?;
@@ -204,6 +207,7 @@ impl Microsoft {
             id: org.id,
             display_name: org.display_name,
             default_domain,
+            country_letter_code: org.country_letter_code.filter(|c| !c.trim().is_empty()),
         })
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 /// `$select` of every users request: the fields the sync uses, and nothing else (fewer
 /// resource units, and delta tracks only what is selected).
-pub const USER_SELECT: &str = "id,displayName,givenName,surname,mail,userPrincipalName,mobilePhone,businessPhones,jobTitle,accountEnabled,userType,assignedLicenses,onPremisesSyncEnabled";
+pub const USER_SELECT: &str = "id,displayName,givenName,surname,mail,userPrincipalName,mobilePhone,businessPhones,jobTitle,accountEnabled,userType,assignedLicenses,onPremisesSyncEnabled,usageLocation,country";
 
 /// Template id of the Application Administrator role.
 pub const APPLICATION_ADMINISTRATOR: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
@@ -62,6 +62,11 @@ pub struct GraphUser {
     pub assigned_licenses: Vec<serde_json::Value>,
     /// Mastered on-premises (then `mobilePhone` is read-only in the cloud).
     pub on_premises_sync_enabled: Option<bool>,
+    /// Where the user's services are delivered: an ISO 3166 alpha-2 code (required to
+    /// assign licences). The first country the user's national numbers are read with.
+    pub usage_location: Option<String>,
+    /// The country the user is in, as typed (Graph's example: "US" or "UK").
+    pub country: Option<String>,
 }
 
 impl GraphUser {
@@ -128,6 +133,8 @@ pub struct Organization {
     pub display_name: String,
     /// The default verified domain (falls back on the initial one).
     pub default_domain: String,
+    /// The tenant's country or region, an ISO 3166 alpha-2 code (`countryLetterCode`).
+    pub country_letter_code: Option<String>,
 }
 
 /// A GDAP relationship.

@@ -57,8 +57,12 @@ pub struct Customer {
     pub source: SourceKind,
     /// The id at the source (the tenant id for Microsoft 365), `None` for manual customers.
     pub external_id: Option<String>,
-    /// The country national phone numbers of its contacts are read with.
+    /// The country national phone numbers of its contacts are read with when neither the
+    /// user nor the tenant says one (set by an admin).
     pub default_country: Option<Country>,
+    /// The country of its Microsoft 365 tenant (`/organization` `countryLetterCode`), read
+    /// with the tenant's name; `None` for manual customers.
+    pub tenant_country: Option<Country>,
     /// When the source last synced it.
     pub last_synced_at: Option<Timestamp>,
     /// When it was created.
@@ -101,6 +105,9 @@ pub struct Contact {
     pub mobile: Option<String>,
     /// The mobile number in E.164, when it could be parsed.
     pub mobile_e164: Option<String>,
+    /// The country of the user at the source (Microsoft 365 `usageLocation`, else
+    /// `country`): the first with which its national numbers are read.
+    pub phone_country: Option<Country>,
     /// Business phone numbers as the source wrote them.
     pub business_phones: Vec<String>,
     /// Job title (may be empty).
@@ -164,6 +171,8 @@ pub struct SyncedContact {
     pub mobile: Option<String>,
     /// The mobile number in E.164, when the sync could parse it.
     pub mobile_e164: Option<String>,
+    /// The user's own country (`usageLocation`, else `country`), if it names one.
+    pub phone_country: Option<Country>,
     /// Business phone numbers.
     pub business_phones: Vec<String>,
     /// Job title.

@@ -398,6 +398,33 @@ impl CustomerStore for Store {
     async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>> {
         dispatch!(self, s => s.customers_by_ids(org, ids).await)
     }
+    async fn set_tenant_country(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        country: Option<Country>,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.set_tenant_country(org, id, country).await)
+    }
+}
+
+impl crate::PhoneStore for Store {
+    async fn contacts_with_mobile(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+        source: SourceKind,
+    ) -> StoreResult<Vec<Contact>> {
+        dispatch!(self, s => s.contacts_with_mobile(org, customer, source).await)
+    }
+    async fn set_mobile_e164s(
+        &self,
+        org: OrgId,
+        changes: &[(ContactId, Option<String>)],
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        dispatch!(self, s => s.set_mobile_e164s(org, changes, at).await)
+    }
 }
 
 impl ContactStore for Store {

@@ -384,6 +384,36 @@ pub trait CustomerStore {
     ) -> StoreResult<Vec<CustomerSummary>>;
     /// The customers of the org with these ids (unknown ids, or another org's, are left out).
     async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>>;
+    /// Records the country of the customer's tenant. Whether it changed (false too when the
+    /// org has no such customer).
+    async fn set_tenant_country(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        country: Option<Country>,
+    ) -> StoreResult<bool>;
+}
+
+/// The mobile numbers of a customer's contacts, re-read when a country they are read with
+/// changes (the customer's default country, its tenant's country).
+pub trait PhoneStore {
+    /// The customer's contacts from `source` that have a mobile number (removed ones too).
+    async fn contacts_with_mobile(
+        &self,
+        org: OrgId,
+        customer: CustomerId,
+        source: SourceKind,
+    ) -> StoreResult<Vec<Contact>>;
+    /// Sets the E.164 form of each listed contact's mobile number (keeping its search terms
+    /// in step), in one transaction; contacts of other orgs are left alone. A new reading of
+    /// the same text is not a number change: `phone_changed_at` and the history are not
+    /// touched. Returns how many contacts changed.
+    async fn set_mobile_e164s(
+        &self,
+        org: OrgId,
+        changes: &[(ContactId, Option<String>)],
+        at: Timestamp,
+    ) -> StoreResult<u64>;
 }
 
 /// Contacts of an org, their search index and their change history.
@@ -412,7 +442,8 @@ pub trait ContactStore {
     /// Writes a batch of users of one customer as a sync delivered them, keyed by external
     /// id: new ones are inserted, known ones updated (and marked removed when the source
     /// says so; a removal of an id never stored inserts nothing; an identical user only
-    /// gets its sync time and is not counted as updated); a changed mobile number is recorded in the history with `at`, so the Pod
+    /// gets its sync time and is not counted as updated; a contact newly removed has its
+    /// pending verifications failed); a changed mobile number is recorded in the history with `at`, so the Pod
     /// can warn about a recent change (SIM-swap risk). One transaction per call. `NotFound`
     /// when the org has no such customer.
     async fn upsert_synced_contacts(

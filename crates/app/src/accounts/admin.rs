@@ -29,7 +29,7 @@ impl App {
         email: &Email,
         password: &str,
     ) -> Result<CreatedAdmin, AccountError> {
-        let org_name = org_name.trim();
+        let org_name = countersign_domain::text::ORG_NAME.check(org_name)?;
         if org_name.is_empty() {
             return Err(AccountError::OrgNameRequired);
         }

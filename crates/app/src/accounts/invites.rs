@@ -139,7 +139,7 @@ impl App {
         ip: Option<String>,
     ) -> Result<Technician, AccountError> {
         let InviteDetails { invite, .. } = self.invite_by_token(token).await?;
-        let name = name.trim();
+        let name = countersign_domain::text::TECHNICIAN_NAME.check(name)?;
         if name.is_empty() {
             return Err(AccountError::NameRequired);
         }
@@ -154,7 +154,7 @@ impl App {
             id: TechnicianId::new(),
             org_id: invite.org_id,
             email: invite.email.clone(),
-            name: name.chars().take(100).collect(),
+            name: name.to_owned(),
             role: invite.role,
             password_hash,
             active: true,

@@ -120,7 +120,7 @@ impl App {
         ip: Option<String>,
     ) -> Result<Org, AccountError> {
         require_admin(by)?;
-        let name = name.trim();
+        let name = countersign_domain::text::ORG_NAME.check(name)?;
         if name.is_empty() {
             return Err(AccountError::OrgNameRequired);
         }

@@ -4,6 +4,7 @@
 use super::ContactError;
 use crate::App;
 use crate::audit::Actor;
+use countersign_domain::text::CUSTOMER_NAME;
 use countersign_domain::{Country, CustomerId};
 use countersign_store::{Customer, CustomerStore, SourceKind, Technician};
 use serde_json::json;
@@ -23,7 +24,7 @@ impl App {
         if !by.role.can_manage() {
             return Err(ContactError::NotAllowed);
         }
-        let name = name.trim();
+        let name = CUSTOMER_NAME.check(name)?;
         if name.is_empty() {
             return Err(ContactError::CustomerNameRequired);
         }
@@ -34,6 +35,7 @@ impl App {
             source: SourceKind::Manual,
             external_id: None,
             default_country,
+            tenant_country: None,
             last_synced_at: None,
             created_at: self.now(),
         };
@@ -67,7 +69,7 @@ impl App {
         }
         let before = self.store.customer(by.org_id, id).await?;
         let name = if before.source == SourceKind::Manual {
-            name.trim()
+            CUSTOMER_NAME.check(name)?
         } else {
             before.name.as_str()
         };
@@ -77,6 +79,13 @@ impl App {
         self.store
             .update_customer(by.org_id, id, name, default_country)
             .await?;
+        // Synced numbers that needed the default country are read again now, not at the
+        // next sync.
+        let reread = if before.default_country == default_country {
+            0
+        } else {
+            self.reparse_customer_phones(by.org_id, id).await?
+        };
         self.audit(
             &Actor::technician(by, ip),
             None,
@@ -85,6 +94,7 @@ impl App {
             json!({
                 "name_changed": before.name != name,
                 "default_country": default_country.map(Country::code),
+                "numbers_read_again": reread,
             }),
         )
         .await?;

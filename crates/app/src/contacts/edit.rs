@@ -5,6 +5,7 @@
 use super::{ContactError, ContactSource};
 use crate::App;
 use crate::audit::Actor;
+use countersign_domain::text::{self, Limit};
 use countersign_domain::{ContactId, CustomerId, Email, Phone};
 use countersign_store::{
     Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind, Technician,
@@ -29,14 +30,21 @@ fn parse_channels(
     input: &ContactInput,
     customer: &Customer,
 ) -> Result<(Option<String>, Option<Phone>), ContactError> {
-    let email = match input.email.trim() {
+    let email = match text::EMAIL.check(&input.email)? {
         "" => None,
         e => Some(Email::parse(e)?.as_str().to_owned()),
     };
-    let mobile = match input.mobile.trim() {
+    let mobile = match text::PHONE.check(&input.mobile)? {
         "" => None,
         m => Some(Phone::parse(m, customer.default_country)?),
     };
+    if let Some(p) = mobile.as_ref().filter(|p| p.kind().never_mobile()) {
+        return Err(ContactError::NotMobile(format!(
+            "{} is {} by its country's numbering plan, and SMS cannot reach it: enter a mobile number, or leave it blank",
+            p.international(),
+            p.kind().label()
+        )));
+    }
     Ok((email, mobile))
 }
 
@@ -63,9 +71,10 @@ fn edit_from(
             department: c.department.clone(),
         });
     }
-    let given_name = input.given_name.trim().to_owned();
-    let surname = input.surname.trim().to_owned();
-    let display_name = match input.display_name.trim() {
+    let field = |limit: Limit, value: &str| limit.check(value).map(str::to_owned);
+    let given_name = field(text::GIVEN_NAME, &input.given_name)?;
+    let surname = field(text::SURNAME, &input.surname)?;
+    let display_name = match text::DISPLAY_NAME.check(&input.display_name)? {
         "" => format!("{given_name} {surname}").trim().to_owned(),
         d => d.to_owned(),
     };
@@ -79,8 +88,8 @@ fn edit_from(
         email,
         mobile: mobile_text,
         mobile_e164,
-        job_title: input.job_title.trim().to_owned(),
-        department: input.department.trim().to_owned(),
+        job_title: field(text::JOB_TITLE, &input.job_title)?,
+        department: field(text::DEPARTMENT, &input.department)?,
     })
 }
 
@@ -117,6 +126,7 @@ impl App {
             email: edit.email,
             mobile: edit.mobile,
             mobile_e164: edit.mobile_e164,
+            phone_country: None,
             business_phones: Vec::new(),
             job_title: edit.job_title,
             department: edit.department,

@@ -16,6 +16,8 @@
 use super::MicrosoftError;
 use super::tokens::{TokenFailure, registration};
 use crate::App;
+use crate::contacts::{mobile_e164, phone_countries};
+use countersign_domain::text;
 use countersign_domain::{Country, CustomerId, OrgId, Phone, TenantLinkId};
 use countersign_microsoft::{
     AppRegistration, ErrorKind, GraphUser, Microsoft, MsError, Priority, UserChange,
@@ -43,17 +45,29 @@ pub enum SyncOutcome {
 /// Said on the link when a 410 interrupted a full round and a new one was queued.
 pub(crate) const FULL_ROUND_RESTARTED: &str = "Microsoft ended the sync state in the middle of a full sync (410 Gone); the full sync starts again from the beginning";
 
-/// One directory user as a contact, or `None` when the filters skip it.
-fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedContact {
+/// One directory user as a contact, or `None` when the filters skip it. Free text is cut to
+/// the field limits (Entra's own), so a tenant cannot store anything longer.
+fn to_contact(
+    u: GraphUser,
+    f: SyncFilters,
+    customer: &countersign_store::Customer,
+) -> SyncedContact {
     let skipped = (f.skip_guests && u.is_guest())
         || (f.skip_disabled && u.is_disabled())
         || (f.skip_unlicensed && u.is_unlicensed());
-    let mobile = u.mobile_phone.filter(|m| !m.trim().is_empty());
+    let mobile = u
+        .mobile_phone
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| text::PHONE.cut(&m));
+    // The user's own country: `usageLocation` (a code), else `country` (free text).
+    let phone_country = [u.usage_location.as_deref(), u.country.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(Country::from_directory);
     // The original text is kept and shown; the E.164 form is what messages are sent to.
     let mobile_e164 = mobile
         .as_deref()
-        .and_then(|m| Phone::parse(m, country).ok())
-        .map(|p| p.e164().to_owned());
+        .and_then(|m| mobile_e164(m, phone_countries(phone_country, customer)));
     let email = u.mail.filter(|m| !m.is_empty()).or_else(|| {
         u.user_principal_name.clone().filter(|_| {
             !u.user_type
@@ -64,14 +78,19 @@ fn to_contact(u: GraphUser, f: SyncFilters, country: Option<Country>) -> SyncedC
     SyncedContact {
         external_id: u.id,
         upn: u.user_principal_name,
-        given_name: u.given_name.unwrap_or_default(),
-        surname: u.surname.unwrap_or_default(),
-        display_name: u.display_name.unwrap_or_default(),
+        given_name: text::GIVEN_NAME.cut(&u.given_name.unwrap_or_default()),
+        surname: text::SURNAME.cut(&u.surname.unwrap_or_default()),
+        display_name: text::DISPLAY_NAME.cut(&u.display_name.unwrap_or_default()),
         email,
         mobile,
         mobile_e164,
-        business_phones: u.business_phones,
-        job_title: u.job_title.unwrap_or_default(),
+        phone_country,
+        business_phones: u
+            .business_phones
+            .iter()
+            .map(|p| text::PHONE.cut(p))
+            .collect(),
+        job_title: text::JOB_TITLE.cut(&u.job_title.unwrap_or_default()),
         department: String::new(),
         account_enabled: u.account_enabled.unwrap_or(true),
         user_type: u.user_type.unwrap_or_else(|| "Member".into()),
@@ -140,14 +159,27 @@ impl App {
                 org,
                 SourceKind::Microsoft365,
                 &tenant,
-                &o.display_name,
+                &text::CUSTOMER_NAME.cut(&o.display_name),
                 self.now(),
             )
             .await?;
+        // The tenant's country reads its users' national numbers when they name none: a
+        // change reads the stored numbers again.
+        let country = o
+            .country_letter_code
+            .as_deref()
+            .and_then(Country::from_directory);
+        if self
+            .store
+            .set_tenant_country(org, customer.id, country)
+            .await?
+        {
+            self.reparse_customer_phones(org, customer.id).await?;
+        }
         self.store
             .upsert_tenant_link(
                 &countersign_store::NewTenantLink {
-                    display_name: o.display_name,
+                    display_name: text::CUSTOMER_NAME.cut(&o.display_name),
                     default_domain: o.default_domain,
                     ..link.new.clone()
                 },
@@ -205,7 +237,18 @@ impl App {
                 Err(e) => return Err(e),
             },
         };
-        let customer = self.store.customer(org, customer_id).await?;
+        let mut customer = self.store.customer(org, customer_id).await?;
+        if link.customer_id.is_some()
+            && link.delta_link.is_none()
+            && customer.tenant_country.is_none()
+        {
+            // A full round of a tenant whose country is not known (linked before it was
+            // read, or it had none): read `/organization` again, best effort (a failure
+            // leaves the numbers as they are and the sync goes on).
+            if let Ok(c) = self.sync_customer(org, link.id).await {
+                customer = self.store.customer(org, c).await?;
+            }
+        }
         let cloud = self.cloud_of(&i)?;
         let tenant = link.new.tenant_id.as_str();
         let app = registration(link.new.link);
@@ -292,7 +335,7 @@ impl App {
             match c {
                 UserChange::Upsert(u) => {
                     progress.users_seen += 1;
-                    batch.push(to_contact(u, i.filters, customer.default_country));
+                    batch.push(to_contact(u, i.filters, customer));
                 }
                 UserChange::Removed { id, .. } => {
                     batch.push(SyncedContact {

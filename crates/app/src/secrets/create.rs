@@ -148,10 +148,8 @@ impl App {
         let contact = match req.contact {
             Some(c) => {
                 let c = self.store.contact(org, c).await?;
-                if c.removed_at.is_some() {
-                    return Err(invalid(
-                        "this contact was removed at the source; nothing can be sent to them",
-                    ));
+                if let Some(reason) = crate::contacts::removed_reason(&c) {
+                    return Err(SecretError::Invalid(reason));
                 }
                 Some(c)
             }

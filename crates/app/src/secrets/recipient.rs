@@ -61,6 +61,9 @@ impl App {
         let org = secret.org_id;
         let contact_id = secret.contact_id.ok_or(SecretError::NotFound)?;
         let contact = self.store.contact(org, contact_id).await?;
+        if let Some(reason) = crate::contacts::removed_reason(&contact) {
+            return Err(SecretError::Invalid(reason));
+        }
         let phone = contact.mobile_e164.clone().ok_or_else(|| {
             SecretError::Invalid(
                 "there is no mobile number of record to send a code to; ask the sender for a new link"

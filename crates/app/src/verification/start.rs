@@ -154,10 +154,8 @@ impl App {
             self.store.verification_settings(org)
         );
         let contact = contact?;
-        if contact.removed_at.is_some() {
-            return Err(VerificationError::Invalid(
-                "this contact was removed at the source; it cannot be verified".into(),
-            ));
+        if let Some(reason) = crate::contacts::removed_reason(&contact) {
+            return Err(VerificationError::Invalid(reason));
         }
         let settings = settings?;
         let note = req.note.trim().to_owned();

@@ -116,8 +116,12 @@ impl App {
     }
 }
 
-/// The channel of record: the mobile number if there is one, else the email address.
+/// The channel of record: the mobile number if there is one, else the email address; none
+/// for a contact its source removed.
 fn channel_of_record(contact: &Contact) -> Option<(Channel, String)> {
+    if contact.removed_at.is_some() {
+        return None;
+    }
     contact
         .mobile_e164
         .clone()
@@ -138,6 +142,9 @@ impl App {
         contact: ContactId,
     ) -> Result<WhoIAm, VerificationError> {
         let contact = self.store.contact(org, contact).await?;
+        if let Some(reason) = crate::contacts::removed_reason(&contact) {
+            return Err(VerificationError::Invalid(reason));
+        }
         let (channel, destination) = channel_of_record(&contact).ok_or_else(|| {
             VerificationError::Invalid(
                 "this contact has no mobile number or email of record".into(),

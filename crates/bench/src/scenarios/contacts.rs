@@ -113,6 +113,7 @@ fn user(rng: &mut Rng, customer: usize, i: usize) -> SyncedContact {
         email: Some(email),
         mobile: Some(mobile),
         mobile_e164: Some(format!("+{digits}")),
+        phone_country: None,
         business_phones,
         job_title: "Staff".into(),
         department: String::new(),

@@ -101,6 +101,16 @@ impl ControlHandle {
         Ok(())
     }
 
+    /// Changes a tenant's country (`countryLetterCode`; `None`: null), as its admin would.
+    pub fn set_tenant_country(
+        &self,
+        tenant: &str,
+        country: Option<&str>,
+    ) -> Result<(), ControlError> {
+        self.tenant(tenant)?.set_country(country.map(str::to_owned));
+        Ok(())
+    }
+
     /// Adds a user; returns its id.
     pub fn add_user(&self, tenant: &str, spec: &UserSpec) -> Result<Uuid, ControlError> {
         let t = self.tenant(tenant)?;

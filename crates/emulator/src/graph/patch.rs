@@ -106,6 +106,19 @@ pub(crate) fn edited(
                     .collect();
             }
             "jobTitle" => u.job_title = text(v, name, 128)?,
+            "usageLocation" => {
+                let code = text(v, name, 2)?;
+                if code
+                    .as_deref()
+                    .is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+                {
+                    return Err(GraphError::bad_request(
+                        "Invalid value specified for property 'usageLocation' of resource 'User'.",
+                    ));
+                }
+                u.usage_location = code;
+            }
+            "country" => u.country = text(v, name, 128)?,
             "officeLocation" => u.office_location = text(v, name, 128)?,
             "preferredLanguage" => u.preferred_language = text(v, name, 64)?,
             "givenName" => u.given_name = text(v, name, 64)?,

@@ -59,7 +59,7 @@ pub async fn organization(
         "id": t.id,
         "displayName": t.display_name,
         "tenantType": "AAD",
-        "countryLetterCode": "US",
+        "countryLetterCode": t.country(),
         "preferredLanguage": "en",
         "verifiedDomains": domains,
     });

@@ -282,6 +282,11 @@ pub fn diff(old: &User, new: &User) -> FieldSet {
     );
     mark(Field::MobilePhone, old.mobile_phone != new.mobile_phone);
     mark(
+        Field::UsageLocation,
+        old.usage_location != new.usage_location,
+    );
+    mark(Field::Country, old.country != new.country);
+    mark(
         Field::BusinessPhones,
         old.business_phones != new.business_phones,
     );

@@ -32,6 +32,11 @@ pub struct User {
     /// `skuId`s of assigned licenses; empty for unlicensed users and shared mailboxes.
     pub licenses: Vec<Uuid>,
     pub on_premises_sync_enabled: Option<bool>,
+    /// Two-letter country code (ISO 3166) where the user's services are delivered; required
+    /// to assign licences, `null` for many unlicensed accounts.
+    pub usage_location: Option<Text>,
+    /// The country the user is in, free text ("US", "United Kingdom").
+    pub country: Option<Text>,
     /// Directory role template ids held by the user.
     pub roles: Vec<Uuid>,
 }
@@ -55,9 +60,11 @@ pub enum Field {
     UserType,
     AssignedLicenses,
     OnPremisesSyncEnabled,
+    UsageLocation,
+    Country,
 }
 
-pub const ALL_FIELDS: [Field; 15] = [
+pub const ALL_FIELDS: [Field; 17] = [
     Field::Id,
     Field::DisplayName,
     Field::GivenName,
@@ -73,6 +80,8 @@ pub const ALL_FIELDS: [Field; 15] = [
     Field::UserType,
     Field::AssignedLicenses,
     Field::OnPremisesSyncEnabled,
+    Field::UsageLocation,
+    Field::Country,
 ];
 
 impl Field {
@@ -94,6 +103,8 @@ impl Field {
             Field::UserType => "userType",
             Field::AssignedLicenses => "assignedLicenses",
             Field::OnPremisesSyncEnabled => "onPremisesSyncEnabled",
+            Field::UsageLocation => "usageLocation",
+            Field::Country => "country",
         }
     }
 
@@ -118,7 +129,8 @@ pub struct FieldSet(pub u32);
 
 impl FieldSet {
     /// The properties Graph returns on `/users` without `$select` [S14]; `accountEnabled`,
-    /// `userType`, `assignedLicenses` and `onPremisesSyncEnabled` come only when selected.
+    /// `userType`, `assignedLicenses`, `onPremisesSyncEnabled`, `usageLocation` and
+    /// `country` come only when selected.
     pub const DEFAULT: FieldSet = FieldSet(
         (1 << Field::Id as u8)
             | (1 << Field::DisplayName as u8)
@@ -221,6 +233,8 @@ impl Serialize for Selected<'_> {
                 Field::OnPremisesSyncEnabled => {
                     map.serialize_entry(key, &u.on_premises_sync_enabled)?;
                 }
+                Field::UsageLocation => map.serialize_entry(key, &u.usage_location.as_deref())?,
+                Field::Country => map.serialize_entry(key, &u.country.as_deref())?,
             }
         }
         map.end()
@@ -248,6 +262,8 @@ mod tests {
             user_type: UserType::Guest,
             licenses: vec![],
             on_premises_sync_enabled: None,
+            usage_location: None,
+            country: None,
             roles: vec![],
         }
     }

@@ -63,6 +63,8 @@ pub(crate) fn user_from_spec(
         roles: roles(&spec.roles, &upn)?,
         user_principal_name: upn.into(),
         mobile_phone: spec.mobile_phone.as_deref().map(Into::into),
+        usage_location: spec.usage_location.as_deref().map(Into::into),
+        country: spec.country.as_deref().map(Into::into),
         business_phones: spec
             .business_phones
             .iter()
@@ -113,14 +115,18 @@ fn build_tenant(
             )));
         }
     }
-    Ok(Tenant::new(
+    let tenant = Tenant::new(
         id,
         spec.domain.clone(),
         spec.extra_domains.clone(),
         spec.display_name.clone(),
         is_partner,
         Directory::new(users),
-    ))
+    );
+    if let Some(country) = &spec.country {
+        tenant.set_country(Some(country.clone()).filter(|c| !c.is_empty()));
+    }
+    Ok(tenant)
 }
 
 /// Builds the world; `now` dates the GDAP relationships.

@@ -94,6 +94,7 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
         generate_users: 0,
         hybrid: false,
         contract: None,
+        country: None,
     };
     let mut specs = Vec::with_capacity(tenants);
     let mut gdap = Vec::new();
@@ -118,6 +119,7 @@ pub fn scenario(tenants: usize, users_per_tenant: usize, seed: u64) -> Scenario 
             generate_users: users_per_tenant,
             hybrid: i % 3 == 2,
             contract: Some("ResellerPartner".into()),
+            country: None,
         });
         let status = if i % 9 == 8 { "expired" } else { "active" };
         gdap.push(GdapSpec {
@@ -256,7 +258,11 @@ pub fn generate_users(
             format!("{given} {surname}").into()
         };
         let ascii = format!("{}.{}", locale.given[gi].1, locale.surnames[si].1);
-        let mobile = (rng.gen_range(0..10) >= 3).then(|| Text::from(phones::mobile(&mut rng)));
+        let (mobile, mut location) =
+            match (rng.gen_range(0..10) >= 3).then(|| phones::mobile(&mut rng)) {
+                Some((number, country)) => (Some(Text::from(number)), country),
+                None => (None, "US"),
+            };
         let business: Vec<Text> = if rng.gen_range(0..10) < 6 {
             vec![phones::business(&mut rng).into()]
         } else {
@@ -287,13 +293,17 @@ pub fn generate_users(
                 vec![]
             },
             on_premises_sync_enabled: synced.then_some(true),
+            usage_location: None,
+            country: None,
             roles: vec![],
         };
         if i < admin_roles.len().min(count.div_ceil(20).max(1)) {
             // The first users are the tenant's admins; a few more get low roles below.
             user.roles = vec![admin_roles[i]];
             user.on_premises_sync_enabled = None;
-            user.mobile_phone = Some(phones::mobile(&mut rng).into());
+            let (number, country) = phones::mobile(&mut rng);
+            user.mobile_phone = Some(number.into());
+            location = country;
         } else if kind < 50 {
             let ext = GUEST_DOMAINS[rng.gen_range(0..GUEST_DOMAINS.len())];
             user.user_type = UserType::Guest;
@@ -316,6 +326,14 @@ pub fn generate_users(
             user.account_enabled = false;
         } else if kind < 123 {
             user.roles = vec![roles::DIRECTORY_READERS];
+        }
+        // Licensed users have a usage location (Microsoft requires one to assign a licence),
+        // the country of their number; the others at most name their country, in words.
+        if user.licenses.is_empty() {
+            user.country =
+                countersign_domain::Country::from_directory(location).map(|c| Text::from(c.name()));
+        } else {
+            user.usage_location = Some(Text::from(location));
         }
         if user.user_principal_name.is_empty() {
             user.user_principal_name = unique(ascii).into();
@@ -359,5 +377,30 @@ mod tests {
         assert!(a.iter().any(|u| !u.display_name.is_ascii()));
         let other = generate_users("contoso.onmicrosoft.com", 10, 8, 0, true, HashSet::new());
         assert_ne!(other[0].id, a[0].id);
+    }
+
+    #[test]
+    fn a_national_mobile_comes_with_its_users_country() {
+        use countersign_domain::{Country, Phone};
+        let users = generate_users("contoso.onmicrosoft.com", 2000, 7, 0, false, HashSet::new());
+        let national: Vec<_> = users
+            .iter()
+            .filter_map(|u| Some((u, u.mobile_phone.as_deref()?)))
+            .filter(|(_, m)| !m.starts_with('+') && !m.starts_with("00"))
+            .collect();
+        assert!(national.len() > 200, "the demo has national numbers");
+        for (u, mobile) in national {
+            // Licensed users have a usage location; the others name their country.
+            let country = [u.usage_location.as_deref(), u.country.as_deref()]
+                .into_iter()
+                .flatten()
+                .find_map(Country::from_directory);
+            assert!(country.is_some(), "{mobile}: no country");
+            assert_eq!(u.usage_location.is_some(), !u.licenses.is_empty());
+            assert!(
+                Phone::parse(mobile, country).is_ok(),
+                "{mobile} {country:?}"
+            );
+        }
     }
 }

@@ -79,6 +79,10 @@ pub struct TenantSpec {
     /// Legacy partner contract type listed under `/contracts` (customers only), e.g.
     /// `ResellerPartner`. Absent: no contract.
     pub contract: Option<String>,
+    /// The tenant's country (`/organization` `countryLetterCode`), two letters; `US` when
+    /// absent, `null` when empty.
+    #[serde(default)]
+    pub country: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -93,6 +97,10 @@ pub struct UserSpec {
     /// Defaults to the UPN for members.
     pub mail: Option<String>,
     pub mobile_phone: Option<String>,
+    /// Two-letter country code where the user's services are delivered (`usageLocation`).
+    pub usage_location: Option<String>,
+    /// The user's country, free text (`country`).
+    pub country: Option<String>,
     #[serde(default)]
     pub business_phones: Vec<String>,
     pub job_title: Option<String>,

@@ -9,9 +9,15 @@ fn digits(rng: &mut impl Rng, n: usize) -> String {
         .collect()
 }
 
-/// A mobile number in one of many real-world shapes (never null; the caller decides that).
-pub fn mobile(rng: &mut impl Rng) -> String {
-    match rng.gen_range(0..14) {
+/// A mobile number in one of many real-world shapes (never null; the caller decides that),
+/// with the two-letter code of its country: a user whose number is national (`07700 900123`)
+/// has that country as its `usageLocation`, as a real tenant's licensed users do.
+pub fn mobile(rng: &mut impl Rng) -> (String, &'static str) {
+    let country = [
+        "US", "US", "US", "GB", "GB", "DE", "DE", "FR", "FR", "JP", "AU", "NL", "PL", "ES",
+    ];
+    let shape = rng.gen_range(0..14);
+    let number = match shape {
         0 => format!("+1 425 555 {}", digits(rng, 4)),
         1 => format!("(206) 555-{}", digits(rng, 4)),
         2 => format!("+1-312-555-{}", digits(rng, 4)),
@@ -43,7 +49,8 @@ pub fn mobile(rng: &mut impl Rng) -> String {
             digits(rng, 3),
             digits(rng, 3)
         ),
-    }
+    };
+    (number, country[shape])
 }
 
 pub fn business(rng: &mut impl Rng) -> String {

@@ -26,6 +26,22 @@ fn mobile_identity(mobile: Option<&str>, e164: Option<&str>) -> Option<String> {
     })
 }
 
+/// Whether the mobile number itself changed: the E.164 forms when both parsed, the digits as
+/// written otherwise. A number that only parses now (its country became known, issue 17.11)
+/// or no longer does is the same number read differently, not a SIM-swap risk.
+fn mobile_changed(before: &Contact, after: &SyncedContact) -> bool {
+    let digits = |m: Option<&str>| -> String {
+        m.unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    };
+    match (before.mobile_e164.as_deref(), after.mobile_e164.as_deref()) {
+        (Some(a), Some(b)) => a != b,
+        _ => digits(before.mobile.as_deref()) != digits(after.mobile.as_deref()),
+    }
+}
+
 /// A new contact from a synced user.
 fn new_contact(
     org: OrgId,
@@ -47,6 +63,7 @@ fn new_contact(
         email: s.email.clone(),
         mobile: s.mobile.clone(),
         mobile_e164: s.mobile_e164.clone(),
+        phone_country: s.phone_country,
         business_phones: s.business_phones.clone(),
         job_title: s.job_title.clone(),
         department: s.department.clone(),
@@ -71,6 +88,7 @@ fn kept_on_removal(before: &Contact) -> SyncedContact {
         email: before.email.clone(),
         mobile: before.mobile.clone(),
         mobile_e164: before.mobile_e164.clone(),
+        phone_country: before.phone_country,
         business_phones: before.business_phones.clone(),
         job_title: before.job_title.clone(),
         department: before.department.clone(),
@@ -89,6 +107,7 @@ fn same_content(before: &Contact, after: &Contact) -> bool {
         && before.email == after.email
         && before.mobile == after.mobile
         && before.mobile_e164 == after.mobile_e164
+        && before.phone_country == after.phone_country
         && before.business_phones == after.business_phones
         && before.job_title == after.job_title
         && before.department == after.department
@@ -108,6 +127,7 @@ fn merged(before: &Contact, s: &SyncedContact, at: Timestamp, mobile_changed: bo
         email: s.email.clone(),
         mobile: s.mobile.clone(),
         mobile_e164: s.mobile_e164.clone(),
+        phone_country: s.phone_country,
         business_phones: s.business_phones.clone(),
         job_title: s.job_title.clone(),
         department: s.department.clone(),
@@ -193,6 +213,7 @@ where
             }
         }
         let mut outcome = UpsertOutcome::default();
+        let mut newly_removed = Vec::new();
         let mut inserts = Vec::new();
         let mut unchanged = Vec::new();
         // Term changes of the updated contacts, written together after the loop.
@@ -220,7 +241,7 @@ where
             let old_mobile =
                 mobile_identity(before.mobile.as_deref(), before.mobile_e164.as_deref());
             let new_mobile = mobile_identity(s.mobile.as_deref(), s.mobile_e164.as_deref());
-            let mobile_changed = old_mobile != new_mobile;
+            let mobile_changed = mobile_changed(before, s);
             let after = merged(before, s, at, mobile_changed);
             if same_content(before, &after) {
                 // Nothing changed: only the time of the sync is recorded (below, in bulk).
@@ -229,6 +250,7 @@ where
             }
             if after.removed_at.is_some() && before.removed_at.is_none() {
                 outcome.removed += 1;
+                newly_removed.push(after.id.0);
             }
             Self::rewrite_row(&mut *tx, &after).await?;
             push_term_diff(before, &after, &mut gone_terms, &mut added_terms);
@@ -263,6 +285,20 @@ where
         Self::insert_terms(&mut *tx, org, &added_terms).await?;
         outcome.inserted = inserts.len() as u64;
         Self::insert_contacts(&mut *tx, &inserts).await?;
+        // A removed contact cannot be verified: a code or approve link sent before the removal
+        // fails now (issue 17.12), in the transaction that removes it.
+        for chunk in newly_removed.chunks(LOOKUP_CHUNK) {
+            let sql = format!(
+                "UPDATE verifications SET status = 'failed', completed_at = $2 \
+                 WHERE org_id = $1 AND status = 'pending' AND contact_id IN {}",
+                value_lists(1, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql).bind(org.0).bind(at.0);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
         for chunk in unchanged.chunks(LOOKUP_CHUNK) {
             let sql = format!(
                 "UPDATE contacts SET last_synced_at = $2 WHERE org_id = $1 AND id IN {}",

@@ -8,12 +8,12 @@ use super::directory_rows::{
 use super::{Dialect, SqlStore};
 use crate::StoreResult;
 use crate::directory::{ChangedField, Contact};
-use countersign_domain::{ContactId, OrgId, TechnicianId, Timestamp};
+use countersign_domain::{ContactId, Country, OrgId, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
-/// Rows per multi-row `INSERT` (24 parameters each), written with [`row_lists`]: sqlx's SQLite
+/// Rows per multi-row `INSERT` (25 parameters each), written with [`row_lists`]: sqlx's SQLite
 /// driver binds anonymous placeholders in linear time, numbered ones in time that grows with
 /// the square of the parameters (60 % of a sync's time at 400 rows, 16 % at 16). Larger
 /// statements measured no faster (the sync bench: 30.0 s at 16 and at 40 rows) and keep more
@@ -159,6 +159,7 @@ where
                     .bind(c.phone_changed_at.map(|t| t.0))
                     .bind(c.created_at.0)
                     .bind(c.updated_at.0)
+                    .bind(c.phone_country.map(Country::code))
                     .bind(name_key.as_str())
                     .bind(email_key.as_str());
             }
@@ -207,7 +208,7 @@ where
              email = $7, mobile = $8, mobile_e164 = $9, business_phones = $10, job_title = $11, \
              department = $12, account_enabled = $13, user_type = $14, removed_at = $15, \
              last_synced_at = $16, phone_changed_at = $17, updated_at = $18, name_key = $19, \
-             email_key = $20 WHERE org_id = $1 AND id = $2",
+             email_key = $20, phone_country = $21 WHERE org_id = $1 AND id = $2",
         )
         .bind(after.org_id.0)
         .bind(after.id.0)
@@ -229,6 +230,7 @@ where
         .bind(after.updated_at.0)
         .bind(name_key)
         .bind(email_key)
+        .bind(after.phone_country.map(Country::code))
         .execute(&mut *conn)
         .await?;
         Ok(())

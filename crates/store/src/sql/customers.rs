@@ -38,8 +38,8 @@ where
     async fn create_customer(&self, c: &Customer) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO customers (id, org_id, name, name_key, source, external_id, \
-             default_country, last_synced_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             default_country, last_synced_at, created_at, tenant_country) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(c.id.0)
         .bind(c.org_id.0)
@@ -50,6 +50,7 @@ where
         .bind(c.default_country.map(Country::code))
         .bind(c.last_synced_at.map(|t| t.0))
         .bind(c.created_at.0)
+        .bind(c.tenant_country.map(Country::code))
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
@@ -131,7 +132,7 @@ where
         let count = "(SELECT COUNT(*) FROM contacts k WHERE k.org_id = c.org_id \
                      AND k.customer_id = c.id AND k.removed_at IS NULL) AS contact_count";
         let cols = "c.id, c.org_id, c.name, c.source, c.external_id, c.default_country, \
-                    c.last_synced_at, c.created_at";
+                    c.last_synced_at, c.created_at, c.tenant_country";
         let limit = page_size(limit, MAX_CUSTOMER_PAGE);
         let rows: Vec<SummaryRow> = match after {
             None => {
@@ -167,6 +168,25 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn set_tenant_country(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        country: Option<Country>,
+    ) -> StoreResult<bool> {
+        // '' is never a code: NULL to a code and back counts as a change.
+        let done = sqlx::query(
+            "UPDATE customers SET tenant_country = $3 WHERE org_id = $1 AND id = $2 \
+             AND COALESCE(tenant_country, '') <> COALESCE($3, '')",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(country.map(Country::code))
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        Ok(DB::rows_affected(&done) > 0)
     }
 
     async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>> {

@@ -22,7 +22,8 @@ fn parse_source(s: &str) -> StoreResult<SourceKind> {
 /// Columns of [`CustomerRow`], as a literal for `concat!`.
 macro_rules! customer_columns {
     () => {
-        "id, org_id, name, source, external_id, default_country, last_synced_at, created_at"
+        "id, org_id, name, source, external_id, default_country, last_synced_at, created_at, \
+         tenant_country"
     };
 }
 pub(super) use customer_columns;
@@ -37,22 +38,27 @@ pub(super) struct CustomerRow {
     default_country: Option<String>,
     last_synced_at: Option<i64>,
     created_at: i64,
+    tenant_country: Option<String>,
+}
+
+/// A stored country code.
+fn country(stored: Option<&str>) -> StoreResult<Option<Country>> {
+    stored
+        .map(|c| c.parse::<Country>().map_err(|_| corrupt("country", c)))
+        .transpose()
 }
 
 impl TryFrom<CustomerRow> for Customer {
     type Error = StoreError;
     fn try_from(r: CustomerRow) -> StoreResult<Self> {
-        let default_country = match r.default_country.as_deref() {
-            None => None,
-            Some(c) => Some(c.parse::<Country>().map_err(|_| corrupt("country", c))?),
-        };
         Ok(Self {
             id: r.id.into(),
             org_id: r.org_id.into(),
             name: r.name,
             source: parse_source(&r.source)?,
             external_id: r.external_id,
-            default_country,
+            default_country: country(r.default_country.as_deref())?,
+            tenant_country: country(r.tenant_country.as_deref())?,
             last_synced_at: r.last_synced_at.map(Timestamp),
             created_at: Timestamp(r.created_at),
         })
@@ -65,7 +71,8 @@ macro_rules! contact_columns {
     () => {
         "id, org_id, customer_id, source, external_id, upn, given_name, surname, display_name, \
          email, mobile, mobile_e164, business_phones, job_title, department, account_enabled, \
-         user_type, removed_at, last_synced_at, phone_changed_at, created_at, updated_at"
+         user_type, removed_at, last_synced_at, phone_changed_at, created_at, updated_at, \
+         phone_country"
     };
 }
 pub(super) use contact_columns;
@@ -74,7 +81,7 @@ pub(super) use contact_columns;
 pub(super) const CONTACT_INSERT_COLUMNS: &str =
     concat!(contact_columns!(), ", name_key, email_key");
 /// How many columns [`CONTACT_INSERT_COLUMNS`] names.
-pub(super) const CONTACT_INSERT_ARITY: usize = 24;
+pub(super) const CONTACT_INSERT_ARITY: usize = 25;
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ContactRow {
@@ -100,6 +107,7 @@ pub(super) struct ContactRow {
     phone_changed_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    phone_country: Option<String>,
 }
 
 impl TryFrom<ContactRow> for Contact {
@@ -120,6 +128,7 @@ impl TryFrom<ContactRow> for Contact {
             email: r.email,
             mobile: r.mobile,
             mobile_e164: r.mobile_e164,
+            phone_country: country(r.phone_country.as_deref())?,
             business_phones,
             job_title: r.job_title,
             department: r.department,
@@ -154,12 +163,11 @@ pub(super) fn sort_keys(c: &Contact) -> (String, String) {
 
 /// The search terms of a contact (crates/domain/src/search.rs says which).
 pub(super) fn terms_of(c: &Contact) -> BTreeSet<String> {
-    let mut phones: Vec<&str> = Vec::with_capacity(1 + c.business_phones.len());
-    // The E.164 form when the number parsed, so `+1…` and national digits both match; the
-    // text as written otherwise.
-    if let Some(m) = c.mobile_e164.as_deref().or(c.mobile.as_deref()) {
-        phones.push(m);
-    }
+    let mut phones: Vec<&str> = Vec::with_capacity(2 + c.business_phones.len());
+    // The E.164 form when the number parsed, so `+44…` and national digits both match, and
+    // the text as written, so what the Pod shows (`07700 900634`) matches too.
+    phones.extend(c.mobile_e164.as_deref());
+    phones.extend(c.mobile.as_deref());
     phones.extend(c.business_phones.iter().map(String::as_str));
     search::terms(&TermSource {
         names: [&c.display_name, &c.given_name, &c.surname],

@@ -30,6 +30,7 @@ mod branding;
 mod challenge_start;
 mod challenges;
 mod conns;
+mod contact_phones;
 mod contact_sync;
 mod contact_windows;
 mod contact_writes;

@@ -20,6 +20,7 @@ pub async fn customer(store: &Store, org: OrgId, name: &str) -> Customer {
         source: SourceKind::Manual,
         external_id: None,
         default_country: Some(Country::US),
+        tenant_country: None,
         last_synced_at: None,
         created_at: T0,
     };
@@ -49,7 +50,7 @@ pub fn user(external_id: &str, name: &str, email: &str, mobile: Option<&str>) ->
 }
 
 /// Search `q` in `org` (default filters) and return display names.
-async fn names(store: &Store, org: OrgId, q: &str) -> Vec<String> {
+pub async fn names(store: &Store, org: OrgId, q: &str) -> Vec<String> {
     let query = ContactQuery {
         tokens: parse_query(q),
         limit: 100,
@@ -645,6 +646,7 @@ pub async fn manual_contacts_are_edited_and_deleted(store: &Store) {
         email: Some("ann@c.example".into()),
         mobile: Some("(425) 555-0101".into()),
         mobile_e164: Some("+14255550101".into()),
+        phone_country: None,
         business_phones: Vec::new(),
         job_title: String::new(),
         department: String::new(),

@@ -24,7 +24,9 @@ mod jobs;
 mod messages;
 mod migration_0017;
 mod orgs;
+mod phones;
 mod pod_handoffs;
+mod removals;
 mod sealed;
 mod secrets;
 mod sessions;
@@ -133,6 +135,11 @@ conformance! {
         manual_contacts_are_edited_and_deleted,
         verifications_and_pod_settings,
         directory_methods_are_org_scoped,
+    ],
+    removals: [removal_fails_pending_verifications],
+    phones: [
+        mobiles_are_read_again_without_a_resync,
+        a_number_read_differently_is_not_a_number_change,
     ],
     integrations: [
         integrations_are_org_scoped_and_managed,

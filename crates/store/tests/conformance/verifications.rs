@@ -14,7 +14,7 @@ use countersign_store::{
     WebhookStore,
 };
 
-async fn contact(store: &Store, o: OrgId) -> ContactId {
+pub async fn contact(store: &Store, o: OrgId) -> ContactId {
     let c = customer(store, o, "C").await;
     store
         .upsert_synced_contacts(
@@ -44,7 +44,7 @@ async fn contact(store: &Store, o: OrgId) -> ContactId {
         .id
 }
 
-fn challenge(
+pub fn challenge(
     o: OrgId,
     c: ContactId,
     t: TechnicianId,
@@ -76,7 +76,7 @@ fn challenge(
     }
 }
 
-fn limits(now: Timestamp, recipient: i64, technician: i64, org: i64) -> SendLimits {
+pub fn limits(now: Timestamp, recipient: i64, technician: i64, org: i64) -> SendLimits {
     SendLimits {
         recipient_since: Timestamp(now.0 - 600_000),
         recipient_max: recipient,

@@ -22,6 +22,7 @@ pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> C
         source: SourceKind::Microsoft365,
         external_id: Some("tenant-contoso".into()),
         default_country: Some(Country::US),
+        tenant_country: None,
         last_synced_at: None,
         created_at: app.app.now(),
     };

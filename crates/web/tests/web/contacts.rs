@@ -20,6 +20,7 @@ pub async fn customer(app: &TestApp, org: OrgId, name: &str, source: SourceKind)
         source,
         external_id: (source != SourceKind::Manual).then(|| format!("tenant-{name}")),
         default_country: Some(Country::US),
+        tenant_country: None,
         last_synced_at: None,
         created_at: app.app.now(),
     };

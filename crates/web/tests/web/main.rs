@@ -5,6 +5,7 @@
 
 mod access;
 mod consent_proof;
+mod contact_data;
 mod contacts;
 mod csrf;
 mod hardening;

@@ -47,9 +47,12 @@ pub struct IndexQuery {
     notice: Option<String>,
 }
 
-/// The countries a customer's default can be, for selects.
+/// The countries a customer's default can be (every country of ISO 3166-1), by name, for
+/// selects.
 pub(super) fn countries() -> Vec<(&'static str, &'static str)> {
-    Country::ALL.iter().map(|c| (c.code(), c.name())).collect()
+    let mut all: Vec<_> = Country::all().map(|c| (c.code(), c.name())).collect();
+    all.sort_unstable_by_key(|(_, name)| *name);
+    all
 }
 
 /// `after=` of the customer list: `<id>.<name key>` (the key is the folded name, which may
@@ -136,6 +139,8 @@ pub(super) struct ShowPage {
     manual: bool,
     country: String,
     country_name: &'static str,
+    /// The Microsoft 365 tenant's own country, when it gave one.
+    tenant_country: Option<&'static str>,
     countries: Vec<(&'static str, &'static str)>,
     last_sync: String,
     rows: Vec<ContactRow>,
@@ -171,6 +176,7 @@ pub(super) async fn show_page(
             .map(|c| c.code().to_owned())
             .unwrap_or_default(),
         country_name: customer.default_country.map_or("none", Country::name),
+        tenant_country: customer.tenant_country.map(Country::name),
         countries: countries(),
         last_sync: customer.last_synced_at.map_or_else(
             || "never".into(),

@@ -75,8 +75,15 @@ struct PodPage {
     email: String,
     mobile: String,
     mobile_masked: String,
+    /// The number of record in its country's international format, when the text as
+    /// written is another form (`07700 900634` → `+44 7700 900634`): which country it was
+    /// read with shows.
+    mobile_international: Option<String>,
     job: String,
-    inactive: Option<&'static str>,
+    /// Why the contact is not current, as a sentence.
+    inactive: Option<String>,
+    /// Its source removed it: nothing can be verified or sent, so no action is offered.
+    removed: bool,
     /// "verified 3 min ago by Tess, SMS code"
     verified: Option<String>,
     last_verified: Option<String>,
@@ -135,6 +142,15 @@ pub async fn show(
         ..PodExtras::default()
     };
     render_pod(&state, &user, id, extras).await
+}
+
+/// `text` with its first letter in upper case, to start a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn live_panel(c: &Challenge, now: Timestamp) -> LivePanel {
@@ -237,18 +253,22 @@ pub(super) async fn render_pod(
         email: c.email.clone().unwrap_or_default(),
         mobile: c.mobile.clone().unwrap_or_default(),
         mobile_masked: c.mobile_e164.as_deref().map(mask_e164).unwrap_or_default(),
+        mobile_international: c
+            .mobile_e164
+            .as_deref()
+            .and_then(countersign_domain::phone::international_format)
+            .filter(|f| Some(f.as_str()) != c.mobile.as_deref().map(str::trim)),
         job: [c.job_title.as_str(), c.department.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(", "),
-        inactive: if c.removed_at.is_some() {
-            Some("removed at the source")
-        } else if c.account_enabled {
-            None
-        } else {
-            Some("account disabled")
+        inactive: match countersign_app::contacts::removed_reason(c) {
+            Some(reason) => Some(capitalised(&reason)),
+            None if c.account_enabled => None,
+            None => Some("This contact's account is disabled".into()),
         },
+        removed: c.removed_at.is_some(),
         verified: view.fresh.as_ref().map(describe),
         last_verified,
         window_minutes: view.settings.verified_window_minutes,
