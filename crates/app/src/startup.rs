@@ -94,7 +94,10 @@ impl App {
         microsoft: countersign_microsoft::Microsoft,
     ) -> Self {
         Self {
-            audit_log: crate::audit_writer::AuditWriter::start(store.clone()),
+            audit_log: crate::audit_writer::AuditWriter::start(
+                store.clone(),
+                crate::audit::audit_key(&keyring),
+            ),
             store,
             keyring,
             settings,

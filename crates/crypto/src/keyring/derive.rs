@@ -20,6 +20,8 @@ pub mod purpose {
     pub const VERIFICATION_CODE: &str = "countersign.verification-code.v1";
     /// Pepper for MFA recovery-code hashes (long-lived: use `derive_key_with_id`).
     pub const RECOVERY_CODE: &str = "countersign.recovery-code.v1";
+    /// MACs of the audit chain (long-lived: each entry stores the key id).
+    pub const AUDIT_CHAIN: &str = "countersign.audit-chain.v1";
 }
 
 impl Keyring {

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod audit_tamper;
 mod backup;
 mod contacts;
 mod deliveries;
