@@ -152,6 +152,7 @@ conformance! {
         endpoints_are_org_scoped_and_managed,
         deliveries_queue_once_per_event_with_their_jobs,
         attempts_record_status_until_final,
+        orgs_subscribed_to_a_kind,
     ],
     isolation: [
         technician_methods,
