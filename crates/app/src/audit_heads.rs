@@ -109,16 +109,20 @@ impl App {
         };
         let head = AuditHead::of(Some(org), &entry);
         tracing::info!(org_id = %org, head = %head, "audit chain head of an org");
-        let event = WebhookEvent::new(
-            WebhookEventKind::AuditHead,
+        let now = self.now();
+        // One event per org and hour: another server process publishing in the same hour
+        // (its job queued after this one completed) delivers nothing new.
+        let event = WebhookEvent {
+            kind: WebhookEventKind::AuditHead,
+            id: crate::webhooks::derived_event_id(&format!("audit.head:{org}:{}", hour_of(now))),
             org,
-            self.now(),
-            serde_json::json!({
+            occurred_at: now,
+            data: serde_json::json!({
                 "head": head.to_string(),
                 "seq": head.seq,
                 "at": entry.entry.at.rfc3339(),
             }),
-        );
+        };
         self.emit_webhook(&event).await?;
         Ok(Some(head))
     }

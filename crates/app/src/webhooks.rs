@@ -132,6 +132,15 @@ impl WebhookEvent {
     }
 }
 
+/// An event id derived from `seed` (SHA-256, as a UUID): emitting an event with the same seed
+/// again queues nothing new.
+pub(crate) fn derived_event_id(seed: &str) -> WebhookEventId {
+    let digest = countersign_crypto::hash_token(seed);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    WebhookEventId(uuid::Builder::from_random_bytes(bytes).into_uuid())
+}
+
 /// Where an endpoint's signing secret is sealed: (org, `webhook_endpoints`, `secret`, id).
 pub(crate) fn secret_aad(org: OrgId, row_id: &str) -> countersign_crypto::SealAad<'_> {
     crate::microsoft::aad(

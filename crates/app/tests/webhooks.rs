@@ -532,6 +532,12 @@ async fn audit_head_is_published_signed(postgres: bool) {
         .unwrap();
     assert_eq!(report.broken, None);
 
+    // Another server process publishing in the same hour delivers nothing new.
+    assert_eq!(
+        env.app.publish_audit_head(env.admin.org_id).await.unwrap(),
+        Some(head)
+    );
+    assert_eq!(env.run_due().await, 0);
     // The next hour publishes again.
     env.clock.advance(Duration::from_secs(3600));
     assert_eq!(env.app.enqueue_audit_heads().await.unwrap(), 1);

@@ -29,21 +29,20 @@ const KEYED_DOMAIN: &[u8] = b"countersign.audit.v2";
 pub struct AuditKey {
     /// Id of the keyring key the MAC key was derived from, e.g. `k-3f9a0c12`.
     pub id: String,
-    key: [u8; 32],
+    /// HMAC state after absorbing the key: each entry clones it rather than re-keying.
+    keyed: Hmac<Sha256>,
 }
 
 impl AuditKey {
     /// A MAC key with the id of the keyring key it was derived from.
     #[must_use]
     pub fn new(id: impl Into<String>, key: [u8; 32]) -> Self {
-        Self { id: id.into(), key }
-    }
-}
-
-impl Drop for AuditKey {
-    fn drop(&mut self) {
-        // Best effort: the key bytes do not outlive the value in this allocation.
-        self.key = [0; 32];
+        let keyed = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+            .expect("HMAC-SHA256 accepts keys of any length");
+        Self {
+            id: id.into(),
+            keyed,
+        }
     }
 }
 
@@ -58,8 +57,7 @@ impl std::fmt::Debug for AuditKey {
 /// [`audit_hash`] after its version tag (`bytes(prev_hash)`, `opt_uuid(org_id)`, …).
 #[must_use]
 pub fn audit_mac(key: &AuditKey, prev_hash: &[u8], entry: &NewAuditEntry) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.key)
-        .expect("HMAC-SHA256 accepts keys of any length");
+    let mut mac = key.keyed.clone();
     let mut put = |b: &[u8]| mac.update(b);
     put_bytes(&mut put, KEYED_DOMAIN);
     put_bytes(&mut put, key.id.as_bytes());
