@@ -532,6 +532,15 @@ async fn audit_head_is_published_signed(postgres: bool) {
         .unwrap();
     assert_eq!(report.broken, None);
 
+    // The head of the whole chain (the hourly log line) names the newest entry of any org.
+    let server = env.app.log_audit_head().await.unwrap().unwrap();
+    let tail = env.app.store.audit_tail().await.unwrap().unwrap();
+    assert_eq!(server, AuditHead::of(None, &tail));
+    assert!(server.seq >= head.seq);
+    let report = verify_chain(&env.app.store, &env.app.keyring, Some(&server))
+        .await
+        .unwrap();
+    assert_eq!(report.broken, None);
     // Another server process publishing in the same hour delivers nothing new.
     assert_eq!(
         env.app.publish_audit_head(env.admin.org_id).await.unwrap(),
