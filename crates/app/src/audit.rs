@@ -1,8 +1,11 @@
 //! Writing and verifying the audit log. Entries carry ids and metadata only, never secrets.
 
 use crate::App;
+use countersign_crypto::{Keyring, purpose};
 use countersign_domain::{OrgId, TechnicianId};
-use countersign_store::{AUDIT_GENESIS, AuditStore, NewAuditEntry, StoreResult, audit_hash};
+use countersign_store::{
+    AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry, StoreResult, verify_audit_chain,
+};
 
 /// Who did something, for the audit log.
 #[derive(Clone, Debug)]
@@ -66,41 +69,32 @@ impl App {
     }
 }
 
-/// The result of checking the whole chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChainReport {
-    /// Entries checked.
-    pub entries: u64,
-    /// Sequence number of the first entry whose link or hash does not match, if any.
-    pub first_broken: Option<i64>,
+/// The key that MACs new audit entries: derived from the keyring's active key, with its id.
+#[must_use]
+pub fn audit_key(keyring: &Keyring) -> AuditKey {
+    let (id, key) = keyring.derive_key_with_id(purpose::AUDIT_CHAIN);
+    AuditKey::new(id, *key)
 }
 
-/// Walks the chain from the start, recomputing every hash.
+/// Walks the chain from the start, checking every link and MAC with the keyring's keys (old
+/// ones included, so entries from before a rotation verify), and, with `against`, that the
+/// entry at a published head's position still carries the head's MAC.
 ///
 /// # Errors
 /// The store failed.
-pub async fn verify_chain(store: &impl AuditStore) -> StoreResult<ChainReport> {
-    let mut prev = AUDIT_GENESIS.to_vec();
-    let mut after = 0;
-    let mut entries = 0;
-    loop {
-        let page = store.audit_chain(after, 1000).await?;
-        if page.is_empty() {
-            return Ok(ChainReport {
-                entries,
-                first_broken: None,
-            });
-        }
-        for e in page {
-            entries += 1;
-            if e.prev_hash != prev || audit_hash(&e.prev_hash, &e.entry) != e.hash {
-                return Ok(ChainReport {
-                    entries,
-                    first_broken: Some(e.seq),
-                });
-            }
-            prev = e.hash;
-            after = e.seq;
-        }
-    }
+pub async fn verify_chain(
+    store: &impl AuditStore,
+    keyring: &Keyring,
+    against: Option<&AuditHead>,
+) -> StoreResult<ChainReport> {
+    verify_audit_chain(
+        store,
+        |id| {
+            keyring
+                .derive_key_from(id, purpose::AUDIT_CHAIN)
+                .map(|key| AuditKey::new(id, *key))
+        },
+        against,
+    )
+    .await
 }

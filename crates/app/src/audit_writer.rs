@@ -5,7 +5,7 @@
 //! appends everything queued in one transaction. A caller still returns only after its own
 //! entry committed, so nothing is acknowledged unrecorded.
 
-use countersign_store::{AuditStore, NewAuditEntry, Store, StoreError, StoreResult};
+use countersign_store::{AuditKey, AuditStore, NewAuditEntry, Store, StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most entries one transaction appends.
@@ -23,10 +23,11 @@ pub(crate) struct AuditWriter {
 }
 
 impl AuditWriter {
-    /// Starts the writer task on the current Tokio runtime.
-    pub(crate) fn start(store: Store) -> Self {
+    /// Starts the writer task on the current Tokio runtime; it MACs entries with `key` (the
+    /// keyring's active key when the app started: a rotation takes effect on restart).
+    pub(crate) fn start(store: Store, key: AuditKey) -> Self {
         let (queue, pending) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(store, pending));
+        tokio::spawn(write_batches(store, key, pending));
         Self { queue }
     }
 
@@ -45,11 +46,11 @@ fn stopped() -> StoreError {
     StoreError::Unsupported("the audit writer stopped; restart the server".into())
 }
 
-async fn write_batches(store: Store, mut pending: mpsc::Receiver<Pending>) {
+async fn write_batches(store: Store, key: AuditKey, mut pending: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (entries, waiters): (Vec<NewAuditEntry>, Vec<_>) = batch.drain(..).unzip();
-        match store.append_audit_batch(&entries).await {
+        match store.append_audit_batch(&key, &entries).await {
             Ok(_) => {
                 for done in waiters {
                     let _ = done.send(Ok(()));
@@ -59,7 +60,7 @@ async fn write_batches(store: Store, mut pending: mpsc::Receiver<Pending>) {
             // of its own entry (one bad entry does not fail the others).
             Err(_) => {
                 for (entry, done) in entries.iter().zip(waiters) {
-                    let _ = done.send(store.append_audit(entry).await.map(|_| ()));
+                    let _ = done.send(store.append_audit(&key, entry).await.map(|_| ()));
                 }
             }
         }

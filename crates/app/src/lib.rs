@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_heads;
 mod audit_writer;
 pub mod clock;
 pub mod contacts;

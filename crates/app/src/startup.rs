@@ -95,7 +95,10 @@ impl App {
         microsoft: countersign_microsoft::Microsoft,
     ) -> Self {
         Self {
-            audit_log: crate::audit_writer::AuditWriter::start(store.clone()),
+            audit_log: crate::audit_writer::AuditWriter::start(
+                store.clone(),
+                crate::audit::audit_key(&keyring),
+            ),
             password_gate: crate::password_gate::PasswordGate::new(
                 settings.password_checks_at_once(),
                 settings.password_queue(),

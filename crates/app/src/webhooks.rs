@@ -48,6 +48,10 @@ pub enum WebhookEventKind {
     /// Nobody answered in time.
     #[serde(rename = "verification.expired")]
     VerificationExpired,
+    /// The audit chain's head for the org, published hourly (see docs/webhooks.md): keep it
+    /// to check the log later with `countersign audit verify --against <head>`.
+    #[serde(rename = "audit.head")]
+    AuditHead,
     /// Sent from Settings ▸ Webhooks to check an endpoint.
     #[serde(rename = "webhook.test")]
     Test,
@@ -61,6 +65,7 @@ impl WebhookEventKind {
         Self::VerificationVerified,
         Self::VerificationDenied,
         Self::VerificationExpired,
+        Self::AuditHead,
     ];
 
     /// The wire name, e.g. `verification.verified`.
@@ -71,6 +76,7 @@ impl WebhookEventKind {
             Self::VerificationVerified => "verification.verified",
             Self::VerificationDenied => "verification.denied",
             Self::VerificationExpired => "verification.expired",
+            Self::AuditHead => "audit.head",
             Self::Test => "webhook.test",
         }
     }
@@ -124,6 +130,15 @@ impl WebhookEvent {
         })
         .to_string()
     }
+}
+
+/// An event id derived from `seed` (SHA-256, as a UUID): emitting an event with the same seed
+/// again queues nothing new.
+pub(crate) fn derived_event_id(seed: &str) -> WebhookEventId {
+    let digest = countersign_crypto::hash_token(seed);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    WebhookEventId(uuid::Builder::from_random_bytes(bytes).into_uuid())
 }
 
 /// Where an endpoint's signing secret is sealed: (org, `webhook_endpoints`, `secret`, id).

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+use countersign_app::audit::verify_chain;
+use countersign_app::audit_heads::HeadSchedule;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::Transports;
 use countersign_app::webhooks::{
@@ -12,7 +14,10 @@ use countersign_app::webhooks::{
 };
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::{Email, WebhookEventId};
-use countersign_store::{JobState, JobStore, Technician, WebhookDeliveryState, WebhookStore};
+use countersign_store::{
+    AuditFilter, AuditHead, AuditStore, JobState, JobStore, Technician, WebhookDeliveryState,
+    WebhookStore,
+};
 use sqlx::{Connection, Executor, PgConnection};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -473,4 +478,89 @@ async fn private_targets_are_refused_without_the_setting() {
         "nothing saved"
     );
     env.finish().await;
+}
+
+/// Issue 18.6: once an hour, each org subscribed to `audit.head` gets its audit chain head
+/// as a signed event, and the head checks the chain with `verify_chain(…, Some(head))`.
+async fn audit_head_is_published_signed(postgres: bool) {
+    let env = env(postgres, |_| {}).await;
+    let rx = receiver(&[]).await;
+    let base = format!("http://127.0.0.1:{}", rx.port);
+    let (_ep, secret) = env.endpoint(format!("{base}/h"), &["audit.head"]).await;
+    let (_other, _) = env
+        .endpoint(format!("{base}/v"), &["verification.verified"])
+        .await;
+
+    // One job per subscribed org and hour, however often the scheduler ticks.
+    let mut schedule = HeadSchedule::default();
+    schedule.tick(&env.app).await;
+    schedule.tick(&env.app).await;
+    assert_eq!(
+        env.app.enqueue_audit_heads().await.unwrap(),
+        0,
+        "queued once"
+    );
+    assert_eq!(env.run_due().await, 1, "the publish job");
+    assert_eq!(env.run_due().await, 1, "its delivery");
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let r = &got[0];
+    assert_eq!(r.path, "/h");
+    assert_eq!(r.header("countersign-event"), Some("audit.head"));
+    let sig = r.header("countersign-signature").unwrap();
+    assert!(signature_ok(sig, &secret, &r.body), "{sig}");
+    let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(body["type"], "audit.head");
+    let head: AuditHead = body["data"]["head"].as_str().unwrap().parse().unwrap();
+    // The head is the org's newest entry (creating the second endpoint was audited).
+    let newest = env
+        .app
+        .store
+        .audit_entries(
+            env.admin.org_id,
+            &AuditFilter {
+                limit: 1,
+                ..AuditFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(head, AuditHead::of(Some(env.admin.org_id), &newest[0]));
+    assert_eq!(body["data"]["seq"], head.seq);
+    let report = verify_chain(&env.app.store, &env.app.keyring, Some(&head))
+        .await
+        .unwrap();
+    assert_eq!(report.broken, None);
+
+    // The head of the whole chain (the hourly log line) names the newest entry of any org.
+    let server = env.app.log_audit_head().await.unwrap().unwrap();
+    let tail = env.app.store.audit_tail().await.unwrap().unwrap();
+    assert_eq!(server, AuditHead::of(None, &tail));
+    assert!(server.seq >= head.seq);
+    let report = verify_chain(&env.app.store, &env.app.keyring, Some(&server))
+        .await
+        .unwrap();
+    assert_eq!(report.broken, None);
+    // Another server process publishing in the same hour delivers nothing new.
+    assert_eq!(
+        env.app.publish_audit_head(env.admin.org_id).await.unwrap(),
+        Some(head)
+    );
+    assert_eq!(env.run_due().await, 0);
+    // The next hour publishes again.
+    env.clock.advance(Duration::from_secs(3600));
+    assert_eq!(env.app.enqueue_audit_heads().await.unwrap(), 1);
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_audit_head_is_published_signed() {
+    audit_head_is_published_signed(false).await;
+}
+#[tokio::test]
+async fn postgres_audit_head_is_published_signed() {
+    if skip_postgres() {
+        return;
+    }
+    audit_head_is_published_signed(true).await;
 }

@@ -107,8 +107,15 @@ pub enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the audit log's hash chain and report the first broken link.
-    Verify,
+    /// Check the audit log's keyed chain and report the first broken link; prints the
+    /// chain's head, to keep outside the database.
+    Verify {
+        /// A head published earlier (`<org id|server>:<seq>:<mac>`, from a log line, an
+        /// `audit.head` webhook event or an earlier `audit verify`): fail unless the entry at
+        /// that position still has that MAC, which detects a rewrite even by a key holder.
+        #[arg(long, value_name = "HEAD")]
+        against: Option<countersign_store::AuditHead>,
+    },
 }
 
 #[derive(Debug, Args)]

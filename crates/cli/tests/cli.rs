@@ -300,6 +300,122 @@ async fn audit_verify_reports_the_first_broken_link() {
     );
 }
 
+/// Edits the target of entry `seq` and recomputes it and every later entry with `seal`,
+/// as an attacker with database access covering their tracks would.
+async fn rewrite_audit_log(
+    dir: &Path,
+    seq: i64,
+    seal: impl Fn(&[u8], &countersign_store::NewAuditEntry) -> Vec<u8>,
+) {
+    use countersign_store::AuditStore as _;
+    let store = countersign_store::Store::open_sqlite(&dir.join("countersign.db"))
+        .await
+        .unwrap();
+    let chain = store.audit_chain(0, 1000).await.unwrap();
+    store.close().await;
+    let url = format!("sqlite://{}", dir.join("countersign.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut prev: Option<Vec<u8>> = None;
+    for mut e in chain {
+        if e.seq >= seq {
+            if e.seq == seq {
+                e.entry.target = "someone-else".into();
+            }
+            if let Some(p) = &prev {
+                e.prev_hash.clone_from(p);
+            }
+            e.hash = seal(&e.prev_hash, &e.entry);
+            sqlx::query(
+                "UPDATE audit_log SET target = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+            )
+            .bind(&e.entry.target)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .bind(e.seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        prev = Some(e.hash);
+    }
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn audit_verify_detects_an_edit_rehashed_with_plain_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    for email in ["admin@acme.test", "two@acme.test"] {
+        assert!(create_admin(dir.path(), "Acme IT", email).status.success());
+    }
+    let ok = countersign(dir.path(), &["audit", "verify"], None, &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    // Without the key, the attacker recomputes the chain from the edited entry on with plain
+    // SHA-256, which is all a plain hash chain takes to look intact again.
+    rewrite_audit_log(dir.path(), 1, countersign_store::audit_hash).await;
+    let broken = countersign(dir.path(), &["audit", "verify"], None, &[]);
+    assert!(!broken.status.success(), "{}", text(&broken));
+    assert!(text(&broken).contains("#1"), "{}", text(&broken));
+}
+
+#[tokio::test]
+async fn audit_verify_against_a_saved_head_detects_a_key_holders_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    for email in ["admin@acme.test", "two@acme.test"] {
+        assert!(create_admin(dir.path(), "Acme IT", email).status.success());
+    }
+    let ok = countersign(dir.path(), &["audit", "verify"], None, &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let head = text(&ok)
+        .lines()
+        .find_map(|l| l.strip_prefix("head: "))
+        .expect("audit verify prints the head")
+        .to_owned();
+    assert!(head.starts_with("server:"), "{head}");
+    let same = countersign(
+        dir.path(),
+        &["audit", "verify", "--against", &head],
+        None,
+        &[],
+    );
+    assert!(same.status.success(), "{}", text(&same));
+
+    // A key holder edits the first entry and re-MACs the whole chain with the real key.
+    let keyring = countersign_crypto::Keyring::load(&dir.path().join("master.key")).unwrap();
+    let key = countersign_app::audit::audit_key(&keyring);
+    rewrite_audit_log(dir.path(), 1, |prev, e| {
+        countersign_store::audit_mac(&key, prev, e)
+    })
+    .await;
+    let consistent = countersign(dir.path(), &["audit", "verify"], None, &[]);
+    assert!(consistent.status.success(), "{}", text(&consistent));
+    let caught = countersign(
+        dir.path(),
+        &["audit", "verify", "--against", &head],
+        None,
+        &[],
+    );
+    assert!(!caught.status.success(), "{}", text(&caught));
+    assert!(
+        text(&caught).contains("no longer has the MAC of the published head"),
+        "{}",
+        text(&caught)
+    );
+
+    // A mistyped head is a usage error that says what a head looks like.
+    let bad = countersign(
+        dir.path(),
+        &["audit", "verify", "--against", "server:1:abc"],
+        None,
+        &[],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(text(&bad).contains("64 hex digits"), "{}", text(&bad));
+}
+
 #[tokio::test]
 async fn db_backup_copies_the_database_while_serving() {
     let dir = tempfile::tempdir().unwrap();

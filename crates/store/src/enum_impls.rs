@@ -1,5 +1,6 @@
 //! The store traits for [`Store`], each call forwarded to the backend it wraps.
 
+use crate::chain::AuditKey;
 use crate::model::*;
 use crate::{
     AuditStore, BrandingStore, InviteStore, JobStore, MessageStore, OrgStore, SealedStore,
@@ -180,11 +181,15 @@ impl ThrottleStore for Store {
 }
 
 impl AuditStore for Store {
-    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
-        dispatch!(self, s => s.append_audit(entry).await)
+    async fn append_audit(&self, key: &AuditKey, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
+        dispatch!(self, s => s.append_audit(key, entry).await)
     }
-    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>> {
-        dispatch!(self, s => s.append_audit_batch(entries).await)
+    async fn append_audit_batch(
+        &self,
+        key: &AuditKey,
+        entries: &[NewAuditEntry],
+    ) -> StoreResult<Vec<AuditEntry>> {
+        dispatch!(self, s => s.append_audit_batch(key, entries).await)
     }
     async fn audit_entries(
         &self,
@@ -195,6 +200,9 @@ impl AuditStore for Store {
     }
     async fn audit_chain(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         dispatch!(self, s => s.audit_chain(after_seq, limit).await)
+    }
+    async fn audit_tail(&self) -> StoreResult<Option<AuditEntry>> {
+        dispatch!(self, s => s.audit_tail().await)
     }
 }
 

@@ -6,7 +6,7 @@
 //! email, session by token hash, invite by token hash) are named so and explain why.
 //!
 //! Both backends share their SQL: see [`SqlStore`] (module `sql`) for how. The audit log's hash
-//! chain is defined by [`audit_hash`].
+//! chain is defined by [`audit_mac`] (keyed) and [`audit_hash`] (entries from before it was keyed).
 
 // Callers always go through the concrete `Store` enum, so the futures' `Send`-ness is known;
 // the lint is about generic callers that we do not have.
@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod chain;
+mod chain_verify;
 pub mod delivery;
 pub mod directory;
 mod enum_impls;
@@ -35,7 +36,8 @@ pub mod verification;
 mod verification_store;
 pub mod webhooks;
 
-pub use chain::{AUDIT_GENESIS, audit_hash};
+pub use chain::{AUDIT_GENESIS, AuditKey, audit_hash, audit_mac};
+pub use chain_verify::{AuditHead, ChainBreak, ChainReport, verify_audit_chain};
 pub use delivery::*;
 pub use directory::*;
 pub use error::{StoreError, StoreResult};

@@ -189,8 +189,12 @@ pub struct AuditEntry {
     pub entry: NewAuditEntry,
     /// `hash` of the previous entry ([`crate::AUDIT_GENESIS`] for the first).
     pub prev_hash: Vec<u8>,
-    /// [`crate::audit_hash`]`(prev_hash, entry)`.
+    /// [`crate::audit_mac`]`(key, prev_hash, entry)` with the key named by `key_id`, or, for
+    /// an unkeyed entry from before the chain was keyed, [`crate::audit_hash`]`(prev_hash, entry)`.
     pub hash: Vec<u8>,
+    /// Id of the keyring key whose derived key MACed this entry; `None` for unkeyed entries
+    /// from before the chain was keyed (migration 0020).
+    pub key_id: Option<String>,
 }
 
 /// Filters of the Audit page. All optional; results newest first.

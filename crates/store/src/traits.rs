@@ -2,6 +2,7 @@
 //! conformance suite (tests/conformance) runs the same scenarios against both.
 
 use crate::StoreResult;
+use crate::chain::AuditKey;
 use crate::model::*;
 use countersign_domain::{
     InviteId, JobId, MessageId, OrgId, Role, SessionId, TechnicianId, Timestamp,
@@ -169,11 +170,16 @@ pub trait ThrottleStore {
 
 /// The append-only, hash-chained audit log.
 pub trait AuditStore {
-    /// Appends an entry, chaining it to the last one (serialised across processes).
-    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry>;
-    /// Appends `entries` in order, chained, in one transaction (group commit: many appends
-    /// for the price of one). All or none are appended.
-    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>>;
+    /// Appends an entry, chaining it to the last one (serialised across processes), MACed
+    /// with `key`.
+    async fn append_audit(&self, key: &AuditKey, entry: &NewAuditEntry) -> StoreResult<AuditEntry>;
+    /// Appends `entries` in order, chained and MACed with `key`, in one transaction (group
+    /// commit: many appends for the price of one). All or none are appended.
+    async fn append_audit_batch(
+        &self,
+        key: &AuditKey,
+        entries: &[NewAuditEntry],
+    ) -> StoreResult<Vec<AuditEntry>>;
     /// Entries of one org matching the filter, newest first (server-wide entries, whose org
     /// is `None`, are never returned here).
     async fn audit_entries(&self, org: OrgId, filter: &AuditFilter)
@@ -181,6 +187,9 @@ pub trait AuditStore {
     /// The whole chain in order (every org), entries with `seq > after_seq`, at most `limit`
     /// (clamped to `0..=`[`crate::MAX_AUDIT_CHAIN_PAGE`]), for verification.
     async fn audit_chain(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    /// The newest entry of the whole chain, for publishing its head. Not org-scoped: the
+    /// chain is server-wide and its head is published to the operator's log only.
+    async fn audit_tail(&self) -> StoreResult<Option<AuditEntry>>;
 }
 
 /// Access to sealed values for key rotation and the start-up key check.

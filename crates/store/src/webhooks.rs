@@ -152,6 +152,9 @@ pub trait WebhookStore {
         org: OrgId,
         kind: &str,
     ) -> StoreResult<Vec<WebhookEndpoint>>;
+    /// The orgs with an enabled endpoint subscribed to `kind`. Not org-scoped: the scheduler
+    /// uses it to queue server-initiated events (`audit.head`) for the orgs that want them.
+    async fn orgs_subscribed_to_webhook(&self, kind: &str) -> StoreResult<Vec<OrgId>>;
     /// Enables or disables. `NotFound` unless the org has it.
     async fn set_webhook_endpoint_enabled(
         &self,
@@ -224,6 +227,9 @@ impl WebhookStore for Store {
         kind: &str,
     ) -> StoreResult<Vec<WebhookEndpoint>> {
         dispatch!(self, s => s.subscribed_webhook_endpoints(org, kind).await)
+    }
+    async fn orgs_subscribed_to_webhook(&self, kind: &str) -> StoreResult<Vec<OrgId>> {
+        dispatch!(self, s => s.orgs_subscribed_to_webhook(kind).await)
     }
     async fn set_webhook_endpoint_enabled(
         &self,

@@ -75,6 +75,10 @@ pub async fn run_job(app: &App, transports: &Transports, job: &Job) -> Result<()
             }
         }
         crate::webhooks::DELIVER_WEBHOOK_JOB => deliver_webhook(app, transports, job).await?,
+        crate::audit_heads::PUBLISH_AUDIT_HEAD_JOB => {
+            app.publish_audit_head(job.job.org_id).await?;
+            Next::Complete
+        }
         other => Next::Bury(format!("unknown job kind {other:?}")),
     };
     let now = app.now();

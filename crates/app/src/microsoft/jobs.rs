@@ -143,6 +143,7 @@ impl App {
 /// Only enqueues: the workers run the syncs (so retries and visibility are uniform).
 pub async fn run_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut audit_heads = crate::audit_heads::HeadSchedule::default();
     loop {
         tokio::select! {
             _ = tick.tick() => {
@@ -159,6 +160,8 @@ pub async fn run_scheduler(app: App, mut stop: tokio::sync::watch::Receiver<bool
                 if let Err(e) = app.expire_secrets().await {
                     tracing::warn!(error = %e, "expiring secrets failed");
                 }
+                // …and, once an hour, publishes the audit chain's heads.
+                audit_heads.tick(&app).await;
             }
             _ = stop.changed() => if *stop.borrow() { return },
         }

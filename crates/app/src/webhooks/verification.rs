@@ -3,9 +3,7 @@
 //! the kind, so emitting the same event twice (a retry after a crash) delivers it once.
 
 use super::{WebhookEvent, WebhookEventKind};
-use countersign_domain::{
-    ContactId, CustomerId, OrgId, TechnicianId, Timestamp, VerificationId, WebhookEventId,
-};
+use countersign_domain::{ContactId, CustomerId, OrgId, TechnicianId, Timestamp, VerificationId};
 
 /// What a `verification.*` event says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,13 +53,9 @@ impl WebhookEvent {
         occurred_at: Timestamp,
         data: &VerificationEventData,
     ) -> Self {
-        let digest =
-            countersign_crypto::hash_token(&format!("{}:{}", data.verification_id, kind.as_str()));
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
         Self {
             kind,
-            id: WebhookEventId(uuid::Builder::from_random_bytes(bytes).into_uuid()),
+            id: super::derived_event_id(&format!("{}:{}", data.verification_id, kind.as_str())),
             org,
             occurred_at,
             data: data.to_json(),

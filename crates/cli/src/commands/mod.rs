@@ -43,7 +43,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Admin(AdminCommand::Create(args)) => admin::create(settings, args).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(settings).await,
         Command::Db(DbCommand::Backup { file }) => db::backup(settings, &file).await,
-        Command::Audit(AuditCommand::Verify) => audit::verify(settings).await,
+        Command::Audit(AuditCommand::Verify { against }) => {
+            audit::verify(settings, against.as_ref()).await
+        }
         Command::Demo(args) => demo::run(settings, args).await,
         Command::Config(ConfigCommand::Example) | Command::Emulator(_) => Ok(ExitCode::SUCCESS),
     };

@@ -22,6 +22,8 @@ pub mod purpose {
     pub const RECOVERY_CODE: &str = "countersign.recovery-code.v1";
     /// Derives a technician check's code and keys the HMAC stored in its place.
     pub const TECHNICIAN_CHECK_CODE: &str = "countersign.technician-check-code.v1";
+    /// MACs of the audit chain (long-lived: each entry stores the key id).
+    pub const AUDIT_CHAIN: &str = "countersign.audit-chain.v1";
 }
 
 impl Keyring {

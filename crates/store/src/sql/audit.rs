@@ -2,7 +2,7 @@
 
 use super::rows::{AuditRow, audit_columns};
 use super::{Dialect, SqlStore, page_size};
-use crate::chain::{AUDIT_GENESIS, audit_hash};
+use crate::chain::{AUDIT_GENESIS, AuditKey, audit_mac};
 use crate::model::{AuditEntry, AuditFilter, NewAuditEntry};
 use crate::{AuditStore, StoreError, StoreResult};
 use countersign_domain::OrgId;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 /// Most entries one `audit_entries` call returns.
 pub const MAX_AUDIT_PAGE: i64 = 1_000;
-/// Rows of one multi-row audit INSERT (11 parameters each, far under both backends' caps).
+/// Rows of one multi-row audit INSERT (12 parameters each, far under both backends' caps).
 const AUDIT_INSERT_ROWS: usize = 64;
 /// Most entries one `audit_chain` call returns.
 pub const MAX_AUDIT_CHAIN_PAGE: i64 = 10_000;
@@ -34,21 +34,28 @@ where
     for<'r> Option<&'r [u8]>: Encode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
 {
-    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
-        let mut appended = self.append_audit_batch(std::slice::from_ref(entry)).await?;
+    async fn append_audit(&self, key: &AuditKey, entry: &NewAuditEntry) -> StoreResult<AuditEntry> {
+        let mut appended = self
+            .append_audit_batch(key, std::slice::from_ref(entry))
+            .await?;
         appended
             .pop()
             .ok_or_else(|| StoreError::Corrupt("an audit append returned no entry".into()))
     }
 
-    async fn append_audit_batch(&self, entries: &[NewAuditEntry]) -> StoreResult<Vec<AuditEntry>> {
+    async fn append_audit_batch(
+        &self,
+        key: &AuditKey,
+        entries: &[NewAuditEntry],
+    ) -> StoreResult<Vec<AuditEntry>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
         let mut writer = self.pool.acquire().await?;
         let mut tx = DB::begin_write(&mut writer).await?;
         // Until commit, no other appender (in any process) can read the tail, so each entry
-        // links to the one committed just before it and `seq` has no gaps.
+        // links to the one committed just before it and `seq` has no gaps. The first keyed
+        // entry links to the last unkeyed one, so the keyed chain covers the legacy part too.
         DB::lock_audit_chain(&mut *tx).await?;
         let last: Option<(i64, Vec<u8>)> =
             sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -60,12 +67,13 @@ where
         };
         let mut appended = Vec::with_capacity(entries.len());
         for entry in entries {
-            let hash = audit_hash(&prev_hash, entry);
+            let hash = audit_mac(key, &prev_hash, entry);
             appended.push(AuditEntry {
                 seq,
                 entry: entry.clone(),
                 prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
                 hash,
+                key_id: Some(key.id.clone()),
             });
             seq += 1;
         }
@@ -74,16 +82,16 @@ where
         for chunk in appended.chunks(AUDIT_INSERT_ROWS) {
             let mut sql = String::from(
                 "INSERT INTO audit_log (seq, org_id, at, actor_id, actor_label, action, target, \
-                 detail, ip, prev_hash, hash) VALUES ",
+                 detail, ip, prev_hash, hash, key_id) VALUES ",
             );
             for row in 0..chunk.len() {
-                let p = row * 11;
+                let p = row * 12;
                 if row > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
                 sql.push_str(
-                    &(1..=11)
+                    &(1..=12)
                         .map(|c| format!("${}", p + c))
                         .collect::<Vec<_>>()
                         .join(", "),
@@ -104,7 +112,8 @@ where
                     .bind(e.detail.as_str())
                     .bind(e.ip.as_deref())
                     .bind(a.prev_hash.as_slice())
-                    .bind(a.hash.as_slice());
+                    .bind(a.hash.as_slice())
+                    .bind(key.id.as_str());
             }
             query.execute(&mut *tx).await?;
         }
@@ -156,5 +165,17 @@ where
             .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn audit_tail(&self) -> StoreResult<Option<AuditEntry>> {
+        let sql = concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_log ORDER BY seq DESC LIMIT 1"
+        );
+        let row: Option<AuditRow> = sqlx::query_as(sql)
+            .fetch_optional(&mut *self.reads.acquire().await?)
+            .await?;
+        Ok(row.map(Into::into))
     }
 }

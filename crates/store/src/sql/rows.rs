@@ -170,7 +170,7 @@ impl TryFrom<SessionRow> for Session {
 /// Columns of [`AuditRow`], as a literal for `concat!` (so queries stay `&'static str`).
 macro_rules! audit_columns {
     () => {
-        "seq, org_id, at, actor_id, actor_label, action, target, detail, ip, prev_hash, hash"
+        "seq, org_id, at, actor_id, actor_label, action, target, detail, ip, prev_hash, hash, key_id"
     };
 }
 pub(super) use audit_columns;
@@ -188,6 +188,7 @@ pub(super) struct AuditRow {
     ip: Option<String>,
     prev_hash: Vec<u8>,
     hash: Vec<u8>,
+    key_id: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -206,6 +207,7 @@ impl From<AuditRow> for AuditEntry {
             },
             prev_hash: r.prev_hash,
             hash: r.hash,
+            key_id: r.key_id,
         }
     }
 }

@@ -14,6 +14,20 @@ use uuid::Uuid;
 /// Most deliveries one `webhook_deliveries` call returns.
 pub const MAX_WEBHOOK_DELIVERY_PAGE: i64 = 200;
 
+/// The condition "the endpoint's `events` include the kind bound at `$p`": `events` is
+/// space-separated, so padding both sides matches whole kinds only.
+macro_rules! subscribed_to {
+    ($p:literal) => {
+        concat!("(' ' || events || ' ') LIKE ('% ' || ", $p, " || ' %')")
+    };
+}
+
+/// A kind is letters, digits and dots; anything else (a space, a LIKE wildcard such as `%` or
+/// `_`) matches nothing rather than something unexpected.
+fn is_event_kind(kind: &str) -> bool {
+    !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
+
 /// Columns of [`EndpointRow`], as a literal for `concat!`.
 macro_rules! endpoint_columns {
     () => {
@@ -181,16 +195,14 @@ where
         org: OrgId,
         kind: &str,
     ) -> StoreResult<Vec<WebhookEndpoint>> {
-        // `events` is space-separated, so padding both sides matches whole kinds only.
         let sql = concat!(
             "SELECT ",
             endpoint_columns!(),
-            " FROM webhook_endpoints WHERE org_id = $1 AND enabled \
-             AND (' ' || events || ' ') LIKE ('% ' || $2 || ' %') ORDER BY created_at, id"
+            " FROM webhook_endpoints WHERE org_id = $1 AND enabled AND ",
+            subscribed_to!("$2"),
+            " ORDER BY created_at, id"
         );
-        // A kind is letters, digits and dots; anything else (a space, a LIKE wildcard such
-        // as `%` or `_`) matches nothing rather than something unexpected.
-        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+        if !is_event_kind(kind) {
             return Ok(Vec::new());
         }
         let rows: Vec<EndpointRow> = sqlx::query_as(sql)
@@ -199,6 +211,22 @@ where
             .fetch_all(&mut *self.reads.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn orgs_subscribed_to_webhook(&self, kind: &str) -> StoreResult<Vec<OrgId>> {
+        let sql = concat!(
+            "SELECT DISTINCT org_id FROM webhook_endpoints WHERE enabled AND ",
+            subscribed_to!("$1"),
+            " ORDER BY org_id"
+        );
+        if !is_event_kind(kind) {
+            return Ok(Vec::new());
+        }
+        let orgs: Vec<(Uuid,)> = sqlx::query_as(sql)
+            .bind(kind)
+            .fetch_all(&mut *self.reads.acquire().await?)
+            .await?;
+        Ok(orgs.into_iter().map(|(o,)| OrgId(o)).collect())
     }
 
     async fn set_webhook_endpoint_enabled(

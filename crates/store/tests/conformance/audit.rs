@@ -4,8 +4,13 @@ use crate::fixtures::{at, org};
 use crate::harness::concurrently;
 use countersign_domain::{OrgId, TechnicianId, Timestamp};
 use countersign_store::{
-    AUDIT_GENESIS, AuditEntry, AuditFilter, AuditStore, NewAuditEntry, Store, audit_hash,
+    AUDIT_GENESIS, AuditEntry, AuditFilter, AuditKey, AuditStore, NewAuditEntry, Store, audit_mac,
 };
+
+/// The MAC key of the scenarios' audit entries.
+pub fn audit_key() -> AuditKey {
+    AuditKey::new("k-test", [42; 32])
+}
 
 /// An entry of `org` by `actor`.
 pub fn entry(
@@ -47,8 +52,14 @@ pub async fn verified_chain(store: &Store) -> Vec<AuditEntry> {
         );
         assert_eq!(
             e.hash,
-            audit_hash(&e.prev_hash, &e.entry),
+            audit_mac(&audit_key(), &e.prev_hash, &e.entry),
             "entry {} hash",
+            e.seq
+        );
+        assert_eq!(
+            e.key_id.as_deref(),
+            Some("k-test"),
+            "entry {} key id",
             e.seq
         );
         prev.clone_from(&e.hash);
@@ -68,7 +79,7 @@ pub async fn chain_links(store: &Store) {
     ];
     let mut appended = Vec::new();
     for e in &new {
-        let stored = store.append_audit(e).await.unwrap();
+        let stored = store.append_audit(&audit_key(), e).await.unwrap();
         assert_eq!(&stored.entry, e);
         appended.push(stored);
     }
@@ -98,7 +109,7 @@ pub async fn filters(store: &Store) {
     for (actor, action, t) in plan {
         seqs.push(
             store
-                .append_audit(&entry(o, actor, action, at(t)))
+                .append_audit(&audit_key(), &entry(o, actor, action, at(t)))
                 .await
                 .unwrap()
                 .seq,
@@ -180,15 +191,15 @@ pub async fn org_scoping(store: &Store) {
     let a = org(store, "a").await;
     let b = org(store, "b").await;
     let ea = store
-        .append_audit(&entry(Some(a.id), None, "x", at(1)))
+        .append_audit(&audit_key(), &entry(Some(a.id), None, "x", at(1)))
         .await
         .unwrap();
     store
-        .append_audit(&entry(Some(b.id), None, "x", at(2)))
+        .append_audit(&audit_key(), &entry(Some(b.id), None, "x", at(2)))
         .await
         .unwrap();
     store
-        .append_audit(&entry(None, None, "x", at(3)))
+        .append_audit(&audit_key(), &entry(None, None, "x", at(3)))
         .await
         .unwrap();
     let filter = AuditFilter {
@@ -210,7 +221,7 @@ pub async fn concurrent_appends_form_one_chain(store: &Store) {
             &format!("race.{i}"),
             at(u64::try_from(i).unwrap()),
         );
-        async move { store.append_audit(&e).await.unwrap() }
+        async move { store.append_audit(&audit_key(), &e).await.unwrap() }
     })
     .await;
     let chain = verified_chain(store).await;
@@ -223,7 +234,7 @@ pub async fn concurrent_appends_form_one_chain(store: &Store) {
 pub async fn batches_append_in_order_as_one_chain(store: &Store) {
     let a = org(store, "a").await;
     store
-        .append_audit(&entry(Some(a.id), None, "single", at(1)))
+        .append_audit(&audit_key(), &entry(Some(a.id), None, "single", at(1)))
         .await
         .unwrap();
     // More than one multi-row INSERT's worth, with and without actors and addresses.
@@ -233,9 +244,18 @@ pub async fn batches_append_in_order_as_one_chain(store: &Store) {
             entry(Some(a.id), actor, &format!("batch.{i}"), at(2 + i))
         })
         .collect();
-    let appended = store.append_audit_batch(&batch).await.unwrap();
+    let appended = store
+        .append_audit_batch(&audit_key(), &batch)
+        .await
+        .unwrap();
     assert_eq!(appended.len(), 150);
-    assert!(store.append_audit_batch(&[]).await.unwrap().is_empty());
+    assert!(
+        store
+            .append_audit_batch(&audit_key(), &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let chain = verified_chain(store).await;
     assert_eq!(chain.len(), 151);
     for (i, e) in appended.iter().enumerate() {

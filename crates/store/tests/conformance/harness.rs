@@ -14,6 +14,8 @@ const SKIP_POSTGRES_VAR: &str = "COUNTERSIGN_SKIP_POSTGRES";
 /// A store on a database of its own.
 pub struct TestDb {
     pub store: Store,
+    /// The database's URL, for scenarios that play an attacker with direct database access.
+    pub url: String,
     // Dropped after `store`: removes the file or the database.
     _guard: Guard,
 }
@@ -28,11 +30,11 @@ impl TestDb {
     /// A store on a new SQLite file in a temporary directory.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let store = Store::open_sqlite(&dir.path().join("countersign.db"))
-            .await
-            .expect("open SQLite store");
+        let path = dir.path().join("countersign.db");
+        let store = Store::open_sqlite(&path).await.expect("open SQLite store");
         Self {
             store,
+            url: format!("sqlite://{}", path.display()),
             _guard: Guard::Sqlite { _dir: dir },
         }
     }
@@ -65,11 +67,13 @@ impl TestDb {
             admin_url: admin_url.clone(),
             name: name.clone(),
         };
-        let store = Store::connect_postgres(&with_database(&admin_url, &name), 10)
+        let url = with_database(&admin_url, &name);
+        let store = Store::connect_postgres(&url, 10)
             .await
             .expect("connect PostgreSQL store");
         Some(Self {
             store,
+            url,
             _guard: Guard::Postgres { _database: guard },
         })
     }

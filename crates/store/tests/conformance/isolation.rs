@@ -142,7 +142,10 @@ pub async fn session_methods(store: &Store) {
 pub async fn audit_methods(store: &Store) {
     let (a, _, b, bt) = two_orgs(store).await;
     store
-        .append_audit(&entry(Some(b.id), Some(bt.id), "login.ok", at(1)))
+        .append_audit(
+            &crate::audit::audit_key(),
+            &entry(Some(b.id), Some(bt.id), "login.ok", at(1)),
+        )
         .await
         .unwrap();
     let all = AuditFilter {

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod audit_tamper;
 mod backup;
 mod contacts;
 mod deliveries;
@@ -168,6 +169,7 @@ conformance! {
         endpoints_are_org_scoped_and_managed,
         deliveries_queue_once_per_event_with_their_jobs,
         attempts_record_status_until_final,
+        orgs_subscribed_to_a_kind,
     ],
     isolation: [
         technician_methods,

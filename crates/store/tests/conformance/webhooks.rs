@@ -259,3 +259,54 @@ pub async fn attempts_record_status_until_final(store: &Store) {
         2
     );
 }
+
+/// The orgs the `audit.head` schedule queues jobs for: an enabled endpoint subscribed to the
+/// whole kind, each org once.
+pub async fn orgs_subscribed_to_a_kind(store: &Store) {
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    let c = org(store, "c").await;
+    let mut disabled = endpoint(c.id, &["audit.head"]);
+    disabled.enabled = false;
+    for e in [
+        endpoint(a.id, &["verification.verified", "audit.head"]),
+        endpoint(a.id, &["audit.head"]),
+        endpoint(b.id, &["audit.headless", "verification.denied"]),
+        disabled,
+    ] {
+        store.create_webhook_endpoint(&e).await.unwrap();
+    }
+    assert_eq!(
+        store
+            .orgs_subscribed_to_webhook("audit.head")
+            .await
+            .unwrap(),
+        vec![a.id]
+    );
+    assert_eq!(
+        store
+            .orgs_subscribed_to_webhook("verification.verified")
+            .await
+            .unwrap(),
+        vec![a.id]
+    );
+    assert!(
+        store
+            .orgs_subscribed_to_webhook("audit.%")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .orgs_subscribed_to_webhook("")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let denied = store
+        .orgs_subscribed_to_webhook("verification.denied")
+        .await
+        .unwrap();
+    assert_eq!(denied, vec![b.id]);
+}
