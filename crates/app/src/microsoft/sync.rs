@@ -18,7 +18,7 @@ use super::tokens::{TokenFailure, registration};
 use crate::App;
 use crate::contacts::{mobile_e164, phone_countries};
 use countersign_domain::text;
-use countersign_domain::{Country, CustomerId, OrgId, Phone, TenantLinkId};
+use countersign_domain::{Country, CustomerId, OrgId, TenantLinkId};
 use countersign_microsoft::{
     AppRegistration, ErrorKind, GraphUser, Microsoft, MsError, Priority, UserChange,
 };
