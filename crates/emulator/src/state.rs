@@ -70,6 +70,9 @@ pub struct Shared {
     pub sms: crate::sms::SmsState,
     /// Sync-state resets of `/users/delta` (control API).
     pub delta_resets: crate::graph::delta::SyncResets,
+    /// Per tenant: Graph refuses access tokens issued at or before this second (control API
+    /// `revoke_tokens`, a revocation such as a continuous-access-evaluation event).
+    pub token_cutoffs: Mutex<std::collections::HashMap<Uuid, i64>>,
     writes: Mutex<Vec<WriteRecord>>,
     mail: Mutex<Vec<SentMail>>,
 }
@@ -77,6 +80,16 @@ pub struct Shared {
 pub type AppState = Arc<Shared>;
 
 impl Shared {
+    /// Whether Graph refuses a token of `tenant` issued at `iat` (see `token_cutoffs`).
+    #[must_use]
+    pub fn token_revoked(&self, tenant: Uuid, iat: i64) -> bool {
+        self.token_cutoffs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&tenant)
+            .is_some_and(|cutoff| iat <= *cutoff)
+    }
+
     #[must_use]
     pub fn new(
         world: World,
@@ -97,6 +110,7 @@ impl Shared {
             urls,
             sms,
             delta_resets: crate::graph::delta::SyncResets::default(),
+            token_cutoffs: Mutex::new(std::collections::HashMap::new()),
             writes: Mutex::new(Vec::new()),
             mail: Mutex::new(Vec::new()),
         }

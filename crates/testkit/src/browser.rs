@@ -662,9 +662,14 @@ async fn reread_if_replaced<T>(
 }
 
 fn was_replaced(error: &anyhow::Error) -> bool {
-    error
-        .downcast_ref::<CmdError>()
-        .is_some_and(CmdError::is_stale_element_reference)
+    error.downcast_ref::<CmdError>().is_some_and(|e| {
+        // Chromium reports the same race either way: as WebDriver's "stale element reference",
+        // or, when the node is detached while the read is under way, as an "unknown error"
+        // from its inspector ("Node with given id does not belong to the document").
+        e.is_stale_element_reference()
+            || e.to_string()
+                .contains("Node with given id does not belong to the document")
+    })
 }
 
 /// Run a browser journey named `name` (used for artifact files; the test function's name is a

@@ -88,6 +88,11 @@ pub fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Caller, GraphErro
             "Access token has expired or is not yet valid.",
         ));
     }
+    if s.token_revoked(claims.tid, claims.iat) {
+        return Err(GraphError::unauthenticated(
+            "Access token validation failure.",
+        ));
+    }
     let tenant = s
         .world
         .tenant(claims.tid)
