@@ -58,3 +58,11 @@ async fn pg_racing_reveals_of_a_one_view_secret_have_one_winner() {
     }
     crate::secrets::one_winner(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_only_the_maker_reveals_burns_or_changes_a_link() {
+    if skip_postgres() {
+        return;
+    }
+    crate::secret_owner::ownership(TestApp::postgres().await).await;
+}
