@@ -74,7 +74,9 @@ impl App {
         id: SecretId,
     ) -> Result<bool, SecretError> {
         let (secret, access) = self.secret_link_status(by, org, id).await?;
-        let burned = self.store.burn_secret(org, id, self.now()).await?;
+        // The maker's burn names them in the statement too; an admin's burns whoever made it.
+        let owner = (access == Access::Owner).then_some(by.id);
+        let burned = self.store.burn_secret(org, id, owner, self.now()).await?;
         if burned {
             let meta = if access == Access::Admin {
                 serde_json::json!({
@@ -106,7 +108,7 @@ impl App {
         if Access::of(by, &secret) != Access::Owner {
             return Err(SecretError::NotYours);
         }
-        self.store.set_secret_notify(org, id, notify).await?;
+        self.store.set_secret_notify(org, id, by.id, notify).await?;
         self.audit(
             actor,
             Some(org),
