@@ -35,6 +35,10 @@ pub struct ServerSettings {
     pub listen: String,
     pub public_url: String,
     pub trusted_proxies: Vec<String>,
+    /// A request that takes longer is answered 503 and its handler dropped (ASVS 13.1).
+    pub request_timeout_secs: u64,
+    /// Requests handled at once; more wait for a free slot.
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for ServerSettings {
@@ -43,6 +47,8 @@ impl Default for ServerSettings {
             listen: "127.0.0.1:8080".into(),
             public_url: "http://127.0.0.1:8080".into(),
             trusted_proxies: Vec::new(),
+            request_timeout_secs: 30,
+            max_concurrent_requests: 512,
         }
     }
 }
@@ -298,6 +304,18 @@ impl Settings {
                     format!("{p:?} is not an IP address"),
                 )
             })?;
+        }
+        if self.server.request_timeout_secs == 0 {
+            return Err(SettingsError::new(
+                "server.request_timeout_secs",
+                "must be at least 1",
+            ));
+        }
+        if self.server.max_concurrent_requests == 0 {
+            return Err(SettingsError::new(
+                "server.max_concurrent_requests",
+                "must be at least 1",
+            ));
         }
         let db = &self.storage.database_url;
         if !db.is_empty() && !db.starts_with("postgres://") && !db.starts_with("postgresql://") {

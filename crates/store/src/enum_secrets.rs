@@ -2,7 +2,7 @@
 
 use crate::secret::{ClaimedSecret, NewSecret, Secret, SecretKind};
 use crate::{SecretStore, Store, StoreResult, dispatch};
-use countersign_domain::{ContactId, OrgId, SecretId, Timestamp, VerificationId};
+use countersign_domain::{ContactId, OrgId, SecretId, TechnicianId, Timestamp, VerificationId};
 
 impl SecretStore for Store {
     async fn create_secret(&self, s: &NewSecret) -> StoreResult<()> {
@@ -58,11 +58,23 @@ impl SecretStore for Store {
     ) -> StoreResult<bool> {
         dispatch!(self, b => b.submit_secret_request(org, id, envelope, now).await)
     }
-    async fn burn_secret(&self, org: OrgId, id: SecretId, now: Timestamp) -> StoreResult<bool> {
-        dispatch!(self, b => b.burn_secret(org, id, now).await)
+    async fn burn_secret(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: Option<TechnicianId>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        dispatch!(self, b => b.burn_secret(org, id, owner, now).await)
     }
-    async fn set_secret_notify(&self, org: OrgId, id: SecretId, notify: bool) -> StoreResult<()> {
-        dispatch!(self, b => b.set_secret_notify(org, id, notify).await)
+    async fn set_secret_notify(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: TechnicianId,
+        notify: bool,
+    ) -> StoreResult<()> {
+        dispatch!(self, b => b.set_secret_notify(org, id, owner, notify).await)
     }
     async fn expire_secrets(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Secret>> {
         dispatch!(self, b => b.expire_secrets(now, limit).await)

@@ -2,7 +2,7 @@
 
 use crate::StoreResult;
 use crate::secret::{ClaimedSecret, NewSecret, Secret, SecretKind};
-use countersign_domain::{ContactId, OrgId, SecretId, Timestamp, VerificationId};
+use countersign_domain::{ContactId, OrgId, SecretId, TechnicianId, Timestamp, VerificationId};
 
 /// One-time links: every claim is one conditional `UPDATE … RETURNING` in a write
 /// transaction, with expiry in the statement itself, so racing reveals of a one-view link
@@ -54,10 +54,24 @@ pub trait SecretStore {
         now: Timestamp,
     ) -> StoreResult<bool>;
     /// Burns a live link early: ciphertext and keys deleted, tombstone kept. False when it
-    /// had already ended.
-    async fn burn_secret(&self, org: OrgId, id: SecretId, now: Timestamp) -> StoreResult<bool>;
-    /// Sets whether the technician is told about reveals.
-    async fn set_secret_notify(&self, org: OrgId, id: SecretId, notify: bool) -> StoreResult<()>;
+    /// had already ended, or when `owner` is given and did not make it (`None`: an admin's
+    /// burn, whoever made it).
+    async fn burn_secret(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: Option<TechnicianId>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Sets whether the technician who made the link is told about reveals: `NotFound`
+    /// unless `owner` made it.
+    async fn set_secret_notify(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: TechnicianId,
+        notify: bool,
+    ) -> StoreResult<()>;
     /// Ends live links whose expiry passed (every org: the purge is server work), deleting
     /// their ciphertext and keys at once. Returns them, at most `limit`.
     async fn expire_secrets(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<Secret>>;

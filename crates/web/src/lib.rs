@@ -17,9 +17,18 @@ use axum::Router;
 use std::future::Future;
 use tokio::net::TcpListener;
 
-/// Builds the whole router with its middleware.
+/// Builds the whole router with its middleware, inside the time and concurrency limits.
 pub fn router(state: AppState) -> Router {
-    routes::router(state.clone()).with_state(state)
+    let server = &state.app.settings.server;
+    let (timeout, max) = (
+        std::time::Duration::from_secs(server.request_timeout_secs),
+        server.max_concurrent_requests,
+    );
+    middleware::limits::apply(
+        routes::router(state.clone()).with_state(state),
+        timeout,
+        max,
+    )
 }
 
 /// Serves the router on `listener` until `shutdown` resolves.

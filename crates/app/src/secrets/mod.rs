@@ -17,6 +17,7 @@ mod request;
 mod reveal;
 
 pub use create::{CreatedLink, LinkChannel, NewLink, Payload};
+pub use manage::Access;
 pub use recipient::CodeSent;
 pub use reveal::{LinkView, Revealed};
 
@@ -122,6 +123,11 @@ pub enum SecretError {
     /// The link has ended (or, for a claim, another request won the last view).
     #[error("this link has ended")]
     Ended(SecretState),
+    /// The link belongs to another technician of the org (ASVS 8.2.2).
+    #[error(
+        "this link belongs to another technician: only they can reveal it or change it, and an admin can burn it"
+    )]
+    NotYours,
     /// The recipient must pass the code to their phone first.
     #[error("enter the code sent to your phone first")]
     NotVerified,

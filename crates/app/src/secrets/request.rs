@@ -2,12 +2,12 @@
 //! the request's public key), and the technician reveals the answer (the same one-time claim
 //! as a send's, releasing the envelope and the private key together).
 
-use super::{MAX_ENVELOPE, Revealed, SecretError};
+use super::{Access, MAX_ENVELOPE, Revealed, SecretError};
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::hash_token;
 use countersign_domain::{OrgId, SecretId};
-use countersign_store::{SecretKind, SecretStore};
+use countersign_store::{SecretKind, SecretStore, Technician};
 
 impl App {
     /// The contact's answer to the request with this token. Once only; `proof` checks the
@@ -66,14 +66,16 @@ impl App {
         Ok(())
     }
 
-    /// The technician opens the answer to their org's request `id` (one claimed view).
+    /// The technician opens the answer to their own request `id` (one claimed view). Only
+    /// the technician who made the request may: not another technician, not an admin.
     ///
     /// # Errors
-    /// `NotFound` (another org's too), `Ended` (not answered yet, expired, burned, already
-    /// revealed), or an internal failure.
+    /// `NotFound` (another org's too), `NotYours` (another technician's), `Ended` (not
+    /// answered yet, expired, burned, already revealed), or an internal failure.
     pub async fn reveal_secret_request(
         &self,
         actor: &Actor,
+        by: &Technician,
         org: OrgId,
         id: SecretId,
         ip: &str,
@@ -81,6 +83,9 @@ impl App {
         let secret = self.store.secret(org, id).await?;
         if secret.kind != SecretKind::Request {
             return Err(SecretError::NotFound);
+        }
+        if Access::of(by, &secret) != Access::Owner {
+            return Err(SecretError::NotYours);
         }
         self.claim(actor, &secret, ip).await
     }

@@ -76,13 +76,18 @@ struct ErrorBody {
 }
 
 impl TwilioSender {
-    /// A sender with its own connection pool.
+    /// A sender with its own connection pool. It speaks https only (plain http only to a
+    /// loopback host: the simulator in tests and the demo) and follows no redirect: the
+    /// request carries the account's credentials, and Twilio's API never redirects.
     ///
     /// # Errors
-    /// The HTTP client cannot be built (TLS set-up).
+    /// The base URL is not https (nor http to a loopback host), or the HTTP client cannot be
+    /// built (TLS set-up).
     pub fn new(config: TwilioConfig) -> Result<Self, SendError> {
+        check_base_url(&config.base_url)?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SendError::permanent(format!("HTTP client set-up failed: {e}"), None))?;
         Ok(Self { config, http })
@@ -167,6 +172,31 @@ impl SmsSender for TwilioSender {
     }
 }
 
+/// `https://…`, or `http://` to a loopback host (`localhost`, 127.0.0.0/8, `[::1]`).
+fn check_base_url(base: &str) -> Result<(), SendError> {
+    let refuse = |why: &str| {
+        Err(SendError::permanent(
+            format!("the Twilio API URL {why}: use https://api.twilio.com"),
+            None,
+        ))
+    };
+    let Ok(url) = url::Url::parse(base) else {
+        return refuse("is not a URL");
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return refuse("has no host"),
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => refuse("must be https (plain http only to a loopback address, for tests)"),
+        _ => refuse("must be https"),
+    }
+}
+
 /// reqwest's error text without the URL (which carries the account SID).
 fn without_url(e: &reqwest::Error) -> String {
     if e.is_timeout() {
@@ -179,5 +209,91 @@ fn without_url(e: &reqwest::Error) -> String {
             e.truncate(i);
         }
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn config(base_url: &str) -> TwilioConfig {
+        TwilioConfig {
+            base_url: base_url.into(),
+            account_sid: "AC00000000000000000000000000000000".into(),
+            credentials: TwilioCredentials::AuthToken("secret-token".to_owned().into()),
+            sender: TwilioSenderId::From("+14255550100".into()),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for ok in [
+            "https://api.twilio.com",
+            "http://127.0.0.1:9000",
+            "http://localhost:9000",
+            "http://[::1]:9000",
+        ] {
+            assert!(TwilioSender::new(config(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.twilio.com",
+            "http://10.0.0.5:8080",
+            "ftp://api.twilio.com",
+            "api.twilio.com",
+        ] {
+            let e = TwilioSender::new(config(bad)).unwrap_err();
+            assert_eq!(e.kind, crate::SendErrorKind::Permanent, "{bad}");
+            assert!(e.message.contains("Twilio API URL"), "{bad}: {e}");
+        }
+    }
+
+    /// A loopback server that answers every request with a 302 to `/elsewhere` and counts the
+    /// requests that reach `/elsewhere`.
+    async fn redirecting_server() -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let followed = Arc::new(AtomicUsize::new(0));
+        let counter = followed.clone();
+        let location = format!("{base}/elsewhere");
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 8192];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                if String::from_utf8_lossy(&buf[..n]).contains("/elsewhere") {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+                let answer = format!(
+                    "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = sock.write_all(answer.as_bytes()).await;
+            }
+        });
+        (base, followed)
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let (base, followed) = redirecting_server().await;
+        let sender = TwilioSender::new(config(&base)).unwrap();
+        let sms = OutgoingSms {
+            to: "+14255550101".into(),
+            body: "Your code is 123456".into(),
+            status_callback: String::new(),
+            idempotency_key: "k1".into(),
+        };
+        let e = sender.send_sms(&sms).await.unwrap_err();
+        assert!(e.message.contains("302"), "{e}");
+        assert_eq!(
+            followed.load(Ordering::SeqCst),
+            0,
+            "the redirect was followed"
+        );
     }
 }

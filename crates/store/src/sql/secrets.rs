@@ -6,7 +6,7 @@
 use super::{Dialect, SqlStore, changed, expect_changed, page_size};
 use crate::secret::{ClaimedSecret, NewSecret, Secret, SecretKind, SecretState};
 use crate::{SecretStore, StoreError, StoreResult};
-use countersign_domain::{ContactId, OrgId, SecretId, Timestamp, VerificationId};
+use countersign_domain::{ContactId, OrgId, SecretId, TechnicianId, Timestamp, VerificationId};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use uuid::Uuid;
 
@@ -315,28 +315,47 @@ where
         Ok(changed::<DB>(&done))
     }
 
-    async fn burn_secret(&self, org: OrgId, id: SecretId, now: Timestamp) -> StoreResult<bool> {
+    async fn burn_secret(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: Option<TechnicianId>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let by_owner = if owner.is_some() {
+            " AND technician_id = $4"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE secrets SET state = 'burned', ended_at = $3, {END_LINK} \
-             WHERE org_id = $1 AND id = $2 AND state IN ('waiting', 'active')"
+             WHERE org_id = $1 AND id = $2 AND state IN ('waiting', 'active'){by_owner}"
         );
-        let done = sqlx::query(&sql)
-            .bind(org.0)
-            .bind(id.0)
-            .bind(now.0)
-            .execute(&mut *self.pool.acquire().await?)
-            .await?;
+        let mut q = sqlx::query(&sql).bind(org.0).bind(id.0).bind(now.0);
+        if let Some(owner) = owner {
+            q = q.bind(owner.0);
+        }
+        let done = q.execute(&mut *self.pool.acquire().await?).await?;
         Ok(changed::<DB>(&done))
     }
 
-    async fn set_secret_notify(&self, org: OrgId, id: SecretId, notify: bool) -> StoreResult<()> {
-        let done =
-            sqlx::query("UPDATE secrets SET notify_on_reveal = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org.0)
-                .bind(id.0)
-                .bind(i64::from(notify))
-                .execute(&mut *self.pool.acquire().await?)
-                .await?;
+    async fn set_secret_notify(
+        &self,
+        org: OrgId,
+        id: SecretId,
+        owner: TechnicianId,
+        notify: bool,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE secrets SET notify_on_reveal = $3 \
+             WHERE org_id = $1 AND id = $2 AND technician_id = $4",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(i64::from(notify))
+        .bind(owner.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
         expect_changed::<DB>(&done)
     }
 

@@ -164,6 +164,7 @@ conformance! {
         verification_gates_the_server_share,
         requests_are_answered_once_and_revealed_once,
         secrets_are_org_scoped,
+        owner_only_actions_name_the_maker,
     ],
     webhooks: [
         endpoints_are_org_scoped_and_managed,

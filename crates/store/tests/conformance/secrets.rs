@@ -121,8 +121,8 @@ pub async fn views_expiry_and_burn_are_enforced_in_the_claim(store: &Store) {
     // Burn: once, then nothing can be claimed.
     let b = new_secret(o.id, t.id, SecretKind::Send, 2);
     store.create_secret(&b).await.unwrap();
-    assert!(store.burn_secret(o.id, b.id, at(1)).await.unwrap());
-    assert!(!store.burn_secret(o.id, b.id, at(2)).await.unwrap());
+    assert!(store.burn_secret(o.id, b.id, None, at(1)).await.unwrap());
+    assert!(!store.burn_secret(o.id, b.id, None, at(2)).await.unwrap());
     assert!(
         store
             .claim_secret(o.id, b.id, SecretKind::Send, at(3), "ip")
@@ -256,9 +256,9 @@ pub async fn secrets_are_org_scoped(store: &Store) {
             .unwrap()
             .is_none()
     );
-    assert!(!store.burn_secret(b.id, s.id, at(1)).await.unwrap());
+    assert!(!store.burn_secret(b.id, s.id, None, at(1)).await.unwrap());
     assert!(matches!(
-        store.set_secret_notify(b.id, s.id, true).await,
+        store.set_secret_notify(b.id, s.id, t.id, true).await,
         Err(StoreError::NotFound)
     ));
     assert!(
@@ -271,4 +271,46 @@ pub async fn secrets_are_org_scoped(store: &Store) {
     let still = store.secret(a.id, s.id).await.unwrap();
     assert_eq!(still.opened_at, None);
     assert_eq!(still.views_left, 1);
+}
+
+/// Ownership inside an org (issue 18.4): an owner-only action names the maker in its
+/// statement, so another technician's id changes nothing; an admin's burn (no owner) works.
+pub async fn owner_only_actions_name_the_maker(store: &Store) {
+    let o = org(store, "acme").await;
+    let maker = technician(store, &o, "maker@acme.example", Role::Technician).await;
+    let other = technician(store, &o, "other@acme.example", Role::Technician).await;
+    let s = new_secret(o.id, maker.id, SecretKind::Send, 1);
+    store.create_secret(&s).await.unwrap();
+    assert!(
+        !store
+            .burn_secret(o.id, s.id, Some(other.id), at(1))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store.set_secret_notify(o.id, s.id, other.id, true).await,
+        Err(StoreError::NotFound)
+    ));
+    let kept = store.secret(o.id, s.id).await.unwrap();
+    assert_eq!(kept.state, SecretState::Active);
+    assert!(kept.has_envelope && !kept.notify_on_reveal);
+    store
+        .set_secret_notify(o.id, s.id, maker.id, true)
+        .await
+        .unwrap();
+    assert!(store.secret(o.id, s.id).await.unwrap().notify_on_reveal);
+    assert!(
+        store
+            .burn_secret(o.id, s.id, Some(maker.id), at(2))
+            .await
+            .unwrap()
+    );
+    // An admin's burn names no owner.
+    let t = new_secret(o.id, maker.id, SecretKind::Send, 1);
+    store.create_secret(&t).await.unwrap();
+    assert!(store.burn_secret(o.id, t.id, None, at(3)).await.unwrap());
+    assert_eq!(
+        store.secret(o.id, t.id).await.unwrap().state,
+        SecretState::Burned
+    );
 }

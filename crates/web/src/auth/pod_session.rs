@@ -13,8 +13,20 @@ use axum::http::{HeaderMap, HeaderValue};
 use countersign_app::Settings;
 
 /// Short-lived cookie that remembers, across the login form, which `/pod/connect` window
-/// sent the technician there (its value is the frame origin, checked again when used).
+/// sent the technician there (its value is the frame origin, checked again when used). Over
+/// https it is `__Host-cs_pod_connect` (Secure, `Path=/`, no Domain: a sibling subdomain
+/// cannot set or shadow it); see [`connect_return_cookie_name`].
 pub const CONNECT_RETURN_COOKIE: &str = "cs_pod_connect";
+
+/// The name of the connect-return cookie: with the `__Host-` prefix over https.
+#[must_use]
+pub fn connect_return_cookie_name(settings: &Settings) -> &'static str {
+    if settings.is_https() {
+        "__Host-cs_pod_connect"
+    } else {
+        CONNECT_RETURN_COOKIE
+    }
+}
 
 /// `__Secure-` (which requires Secure and an https origin) when served over https. Not
 /// `__Host-`: that prefix requires `Path=/`, and this cookie is scoped to `/pod`.
@@ -74,14 +86,19 @@ pub fn clear_pod_session_cookie(settings: &Settings) -> HeaderValue {
 /// (Lax, so the login's own redirect carries it; 15 minutes).
 #[must_use]
 pub fn connect_return_cookie(settings: &Settings, origin: &str) -> HeaderValue {
-    super::session::cookie_header(settings, CONNECT_RETURN_COOKIE, origin, Some(900))
+    super::session::cookie_header(
+        settings,
+        connect_return_cookie_name(settings),
+        origin,
+        Some(900),
+    )
 }
 
 /// Where a completed login goes: back to the `/pod/connect` window that sent the technician
 /// to the login, if one did (with the cookie that forgets it), otherwise home.
 #[must_use]
 pub fn after_login(settings: &Settings, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match super::session::read_cookie(headers, CONNECT_RETURN_COOKIE)
+    match super::session::read_cookie(headers, connect_return_cookie_name(settings))
         .and_then(|o| countersign_app::accounts::parse_frame_origin(o).ok())
     {
         Some(origin) => {
@@ -92,7 +109,7 @@ pub fn after_login(settings: &Settings, headers: &HeaderMap) -> (String, Option<
                 format!("/pod/connect?{query}"),
                 Some(super::session::cookie_header(
                     settings,
-                    CONNECT_RETURN_COOKIE,
+                    connect_return_cookie_name(settings),
                     "",
                     Some(0),
                 )),
@@ -126,6 +143,44 @@ mod tests {
         assert_eq!(
             c.to_str().unwrap(),
             "__Secure-cs_pod=tok; Path=/pod; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=60"
+        );
+    }
+
+    #[test]
+    fn the_connect_cookie_has_the_host_prefix_on_https() {
+        let mut settings = Settings::default();
+        settings.server.public_url = "https://cs.example.com".into();
+        let c = connect_return_cookie(&settings, "https://psa.example.net");
+        assert_eq!(
+            c.to_str().unwrap(),
+            "__Host-cs_pod_connect=https://psa.example.net; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=900"
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            HeaderValue::from_static("__Host-cs_pod_connect=https://psa.example.net"),
+        );
+        let (to, forget) = after_login(&settings, &headers);
+        assert!(to.starts_with("/pod/connect?origin="), "{to}");
+        assert!(
+            forget
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("__Host-cs_pod_connect=; Path=/;")
+        );
+        // Without the prefix over https, a cookie a sibling host could have set is ignored.
+        headers.insert(
+            axum::http::header::COOKIE,
+            HeaderValue::from_static("cs_pod_connect=https://psa.example.net"),
+        );
+        assert_eq!(after_login(&settings, &headers).0, "/");
+        settings.server.public_url = "http://127.0.0.1:8080".into();
+        assert!(
+            connect_return_cookie(&settings, "http://127.0.0.1:9")
+                .to_str()
+                .unwrap()
+                .starts_with("cs_pod_connect=")
         );
     }
 

@@ -2,7 +2,7 @@
 //! different value (e.g. the Pod's frame-ancestors) sets the header itself and it is kept.
 
 use crate::AppState;
-use crate::auth::pod_session::CONNECT_RETURN_COOKIE;
+use crate::auth::pod_session::connect_return_cookie_name;
 use crate::auth::session::read_cookie;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -17,15 +17,15 @@ connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 /// `/pod/connect` popup, and the login it may pass through, hand a code back to the Pod in a
 /// PSA's frame through `window.opener`, which `Cross-Origin-Opener-Policy: same-origin` would
 /// cut (the opener's top-level page is the PSA, another origin).
-fn keeps_opener(req: &Request) -> bool {
+fn keeps_opener(req: &Request, settings: &countersign_app::Settings) -> bool {
     let path = req.uri().path();
     path == "/pod/connect"
         || (path.starts_with("/login")
-            && read_cookie(req.headers(), CONNECT_RETURN_COOKIE).is_some())
+            && read_cookie(req.headers(), connect_return_cookie_name(settings)).is_some())
 }
 
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let opener_policy = if keeps_opener(&req) {
+    let opener_policy = if keeps_opener(&req, &state.app.settings) {
         "unsafe-none"
     } else {
         "same-origin"

@@ -90,3 +90,11 @@ async fn pg_branding_test_messages_are_rate_limited_per_technician_and_org() {
     }
     crate::hardening::branding_tests_are_rate_limited(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_only_the_maker_reveals_burns_or_changes_a_link() {
+    if skip_postgres() {
+        return;
+    }
+    crate::secret_owner::ownership(TestApp::postgres().await).await;
+}

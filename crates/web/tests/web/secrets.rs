@@ -135,7 +135,7 @@ async fn reveal(
     .await
 }
 
-async fn audit_log(f: &Fixture) -> Vec<countersign_store::AuditEntry> {
+pub async fn audit_log(f: &Fixture) -> Vec<countersign_store::AuditEntry> {
     f.app
         .app
         .store

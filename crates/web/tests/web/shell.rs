@@ -6,14 +6,15 @@ use countersign_testkit::{Options, TestApp};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Log lines of this test binary, captured so a test can find an error id in them.
+/// Log lines of this test binary (warnings and errors), captured so a test can find an error
+/// id or a security event in them.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buf = Arc::new(Mutex::new(Vec::new()));
         let writer_buf = buf.clone();
         let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::ERROR)
+            .with_max_level(tracing::Level::WARN)
             .with_ansi(false)
             .with_writer(move || LogWriter(writer_buf.clone()))
             .finish();
@@ -32,6 +33,58 @@ impl Write for LogWriter {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// Refused requests are security events (issue 18.7): a CSRF refusal and a technician on an
+/// admin page each leave a `security` warning with the route template and the address.
+#[tokio::test]
+async fn refused_requests_are_logged_with_route_and_address() {
+    let logs = captured_logs();
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    crate::add_technician(&app, "admin@acme.test", "tech@acme.test", "Tech").await;
+    let c = signed_in(&app, "tech@acme.test").await;
+    let res = c
+        .post(app.url("/settings/webhooks/01a24968-e26c-72ef-b22d-2a4e9f7f052a/rotate"))
+        .form(&[("confirm", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "no form token");
+    let (status, _) = get(&app, &c, "/settings/technicians").await;
+    assert_eq!(status, 403, "a technician on an admin page");
+    let logged = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    for (method, route) in [
+        ("POST", "/settings/webhooks/{id}/rotate"),
+        ("GET", "/settings/technicians"),
+    ] {
+        assert!(
+            logged.lines().any(|l| l.contains("security")
+                && l.contains("refused request")
+                && l.contains(&format!("method={method}"))
+                && l.contains(&format!("route={route}"))
+                && l.contains("ip=127.0.0.1")),
+            "no security event for {method} {route}:\n{logged}"
+        );
+    }
+}
+
+/// Signing out tells the browser to drop what it kept of the session (issue 18.7).
+#[tokio::test]
+async fn sign_out_clears_site_data() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    let res = app.post_form(&c, "/account", "/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    let csd = res
+        .headers()
+        .get("clear-site-data")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    for part in ["\"cache\"", "\"cookies\"", "\"storage\""] {
+        assert!(csd.contains(part), "Clear-Site-Data {csd:?} lacks {part}");
     }
 }
 

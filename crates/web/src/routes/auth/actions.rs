@@ -171,5 +171,10 @@ pub async fn logout(
         header::SET_COOKIE,
         clear_session_cookie(&state.app.settings),
     );
+    // The browser drops what it kept of the session: cached pages, cookies, storage.
+    res.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
     Ok(res)
 }

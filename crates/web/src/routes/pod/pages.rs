@@ -241,7 +241,7 @@ pub(super) async fn render_pod(
             .contact_secrets(org, id, countersign_app::secrets::POD_LIST)
             .await?
             .iter()
-            .map(|s| super::secret_page::row(s, now))
+            .map(|s| super::secret_page::row(s, &user.technician, now))
             .collect()
     } else {
         Vec::new()

@@ -10,8 +10,9 @@ use crate::page::render;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use countersign_app::secrets::Access;
 use countersign_domain::Timestamp;
-use countersign_store::{Secret, SecretKind, SecretState};
+use countersign_store::{Secret, SecretKind, SecretState, Technician};
 
 /// A link as the Pod lists it.
 pub(super) struct SecretRow {
@@ -22,6 +23,8 @@ pub(super) struct SecretRow {
     pub text: String,
     pub live: bool,
     pub ok: bool,
+    /// The viewer may open its status and burn it (its maker, or an admin).
+    pub actions: bool,
 }
 
 /// The status word of a link as of `now`, and whether it is still live.
@@ -96,9 +99,11 @@ pub(super) fn describe(s: &Secret, now: Timestamp) -> String {
     parts.join(" ")
 }
 
-/// The Pod list's row of a link.
-pub(super) fn row(s: &Secret, now: Timestamp) -> SecretRow {
+/// The Pod list's row of a link, as technician `by` sees it: another technician's link is
+/// listed without its actions (an admin keeps status and burn).
+pub(super) fn row(s: &Secret, by: &Technician, now: Timestamp) -> SecretRow {
     let (state, live) = status_of(s, now);
+    let access = Access::of(by, s);
     SecretRow {
         id: s.id.to_string(),
         kind: match s.kind {
@@ -107,9 +112,15 @@ pub(super) fn row(s: &Secret, now: Timestamp) -> SecretRow {
         },
         label: s.label.clone(),
         state,
-        text: describe(s, now),
+        // Another technician's link: listed, but its story (addresses, times) is its maker's.
+        text: if access.may_manage() {
+            describe(s, now)
+        } else {
+            String::new()
+        },
         live,
         ok: matches!(state, "revealed" | "answered"),
+        actions: access.may_manage(),
     }
 }
 
@@ -127,6 +138,8 @@ struct StatusPage {
     live: bool,
     revealable: bool,
     notify: bool,
+    /// The viewer made it (an admin viewing another's link may only burn it).
+    owner: bool,
 }
 
 /// GET /pod/secrets/{sid}
@@ -135,7 +148,8 @@ pub async fn show(
     user: CurrentUser,
     Path(sid): Path<String>,
 ) -> Result<Response, AppError> {
-    let s = load(&state, &user, &sid).await?;
+    let (s, access) = load(&state, &user, &sid).await?;
+    let owner = access == Access::Owner;
     let now = state.app.now();
     let (word, live) = status_of(&s, now);
     let page = StatusPage {
@@ -148,8 +162,9 @@ pub async fn show(
         state: word,
         text: describe(&s, now),
         live,
-        revealable: s.kind == SecretKind::Request && word == "answered",
+        revealable: owner && s.kind == SecretKind::Request && word == "answered",
         notify: s.notify_on_reveal,
+        owner,
     };
     Ok(render(&page)?.into_response())
 }

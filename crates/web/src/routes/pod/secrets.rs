@@ -17,9 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_app::secrets::{Expiry, LinkChannel, NewLink, Payload, SecretError};
+use countersign_app::secrets::{Access, Expiry, LinkChannel, NewLink, Payload, SecretError};
 use countersign_domain::{ContactId, SecretId};
-use countersign_store::SecretStore;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -27,13 +26,27 @@ pub(super) fn secret_id(s: &str) -> Result<SecretId, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
-/// The org's link with this id (another org's is "not found").
+/// The org's link with this id if the user may see its status (its maker, or an admin;
+/// another org's is "not found", another technician's is refused).
 pub(super) async fn load(
     state: &AppState,
     user: &CurrentUser,
     sid: &str,
-) -> Result<countersign_store::Secret, AppError> {
-    Ok(state.app.store.secret(user.org.id, secret_id(sid)?).await?)
+) -> Result<(countersign_store::Secret, Access), AppError> {
+    match state
+        .app
+        .secret_link_status(&user.technician, user.org.id, secret_id(sid)?)
+        .await
+    {
+        Ok(found) => Ok(found),
+        Err(e) => match user_or_internal(e) {
+            Ok(res) => Err(AppError::Internal(anyhow::anyhow!(
+                "unexpected answer {}",
+                res.status()
+            ))),
+            Err(e) => Err(e),
+        },
+    }
 }
 
 fn one() -> i64 {
@@ -171,6 +184,7 @@ pub async fn create(
 fn user_or_internal(e: SecretError) -> Result<Response, AppError> {
     match e {
         SecretError::NotFound => Err(AppError::NotFound),
+        e @ SecretError::NotYours => Err(AppError::Forbidden(sentence(&e.to_string()))),
         SecretError::Store(e) => Err(e.into()),
         e @ (SecretError::Sealed | SecretError::Message(_)) => {
             Err(AppError::Internal(anyhow::anyhow!(e)))
@@ -193,7 +207,13 @@ pub async fn reveal(
     let id = secret_id(&sid)?;
     match state
         .app
-        .reveal_secret_request(&user.actor(ip), user.org.id, id, &ip.to_string())
+        .reveal_secret_request(
+            &user.actor(ip),
+            &user.technician,
+            user.org.id,
+            id,
+            &ip.to_string(),
+        )
         .await
     {
         Ok(r) => Ok(json_ok(serde_json::json!({
@@ -211,7 +231,7 @@ pub async fn status(
     user: CurrentUser,
     Path(sid): Path<String>,
 ) -> Result<Response, AppError> {
-    let s = load(&state, &user, &sid).await?;
+    let (s, _) = load(&state, &user, &sid).await?;
     let now = state.app.now();
     let (word, live) = status_of(&s, now);
     Ok(Json(serde_json::json!({
@@ -232,7 +252,7 @@ pub async fn burn(
     let id = secret_id(&sid)?;
     match state
         .app
-        .burn_secret_link(&user.actor(ip), user.org.id, id)
+        .burn_secret_link(&user.actor(ip), &user.technician, user.org.id, id)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response()),
@@ -258,7 +278,7 @@ pub async fn notify(
     let on = form.notify == "on";
     match state
         .app
-        .set_secret_link_notify(&user.actor(ip), user.org.id, id, on)
+        .set_secret_link_notify(&user.actor(ip), &user.technician, user.org.id, id, on)
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response()),
