@@ -11,7 +11,7 @@
 //! `555-01xx`) are what demos, documentation and test tenants use.
 
 use crate::countries::COUNTRIES;
-use phonenumber::metadata::DATABASE;
+use phonenumber::metadata::{DATABASE, Database};
 use phonenumber::{Mode, PhoneNumber, Type};
 use std::fmt;
 use std::str::FromStr;
@@ -98,7 +98,7 @@ impl Country {
     /// An example of a national mobile number, for error messages.
     #[must_use]
     pub fn example(self) -> String {
-        let example = DATABASE.by_id(self.code()).and_then(|m| {
+        let example = database().by_id(self.code()).and_then(|m| {
             let d = m.descriptors();
             d.mobile()
                 .or(d.fixed_line())
@@ -106,7 +106,7 @@ impl Country {
                 .map(str::to_owned)
         });
         example
-            .and_then(|e| phonenumber::parse(self.plan(), e).ok())
+            .and_then(|e| parse(self.plan(), &e).ok())
             .map(|n| n.format().mode(Mode::National).to_string())
             .unwrap_or_default()
     }
@@ -259,7 +259,7 @@ impl Phone {
             if !(8..=15).contains(&digits) {
                 return Err(PhoneError::International);
             }
-            phonenumber::parse(None, &compact).map_err(|_| PhoneError::International)?
+            parse(None, &compact).map_err(|_| PhoneError::International)?
         } else {
             let country = country.ok_or(PhoneError::NoCountry)?;
             let plan = country.plan().ok_or(PhoneError::NoPlan {
@@ -269,7 +269,7 @@ impl Phone {
                 country: country.name(),
                 example: country.example(),
             };
-            let number = phonenumber::parse(Some(plan), &compact).map_err(|_| invalid())?;
+            let number = parse(Some(plan), &compact).map_err(|_| invalid())?;
             if !possible(&number) {
                 return Err(invalid());
             }
@@ -283,7 +283,7 @@ impl Phone {
             return Err(PhoneError::International);
         }
         let kind = if number.is_valid() {
-            PhoneKind::of(number.number_type(&DATABASE))
+            PhoneKind::of(number.number_type(database()))
         } else {
             PhoneKind::Unknown
         };
@@ -333,11 +333,41 @@ impl Phone {
     }
 }
 
+/// How many compiled patterns libphonenumber keeps. Its own cache holds 100 for all countries
+/// together, fewer than one plan's patterns for parsing, validation, type and formatting, so a
+/// sync of many numbers recompiled regexes for almost every number (the sync benchmark took
+/// 191 s instead of 14 s). Each pattern used is now compiled once per process; only the plans
+/// of numbers actually seen are ever compiled.
+const REGEX_CACHE: usize = 8192;
+
+/// libphonenumber's metadata (its process-wide default), with the pattern cache widened
+/// before first use.
+fn database() -> &'static Database {
+    static WIDENED: std::sync::Once = std::sync::Once::new();
+    WIDENED.call_once(|| {
+        let cache = DATABASE.cache();
+        *cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            regex_cache::RegexCache::new(REGEX_CACHE);
+    });
+    &DATABASE
+}
+
+/// `phonenumber::parse` on [`database`] (which the crate's parser uses as its default).
+fn parse(
+    plan: Option<phonenumber::country::Id>,
+    text: &str,
+) -> Result<PhoneNumber, phonenumber::ParseError> {
+    database();
+    phonenumber::parse(plan, text)
+}
+
 /// Whether the number's national part has a length its country's plan allows.
 fn possible(number: &PhoneNumber) -> bool {
     let code = number.code().value();
-    let meta = number.metadata(&DATABASE).or_else(|| {
-        DATABASE.by_code(&code).and_then(|all| {
+    let meta = number.metadata(database()).or_else(|| {
+        database().by_code(&code).and_then(|all| {
             all.iter()
                 .find(|m| m.is_main_country_for_code())
                 .or(all.first())
@@ -374,7 +404,7 @@ fn possible(number: &PhoneNumber) -> bool {
 /// `+44 7700 900634`); `None` when it is not one.
 #[must_use]
 pub fn international_format(e164: &str) -> Option<String> {
-    phonenumber::parse(None, e164)
+    parse(None, e164)
         .ok()
         .map(|n| n.format().mode(Mode::International).to_string())
 }
@@ -387,9 +417,7 @@ pub fn national_digits(text: &str) -> Option<String> {
     if !compact.starts_with('+') {
         return None;
     }
-    phonenumber::parse(None, &compact)
-        .ok()
-        .map(|n| n.national().to_string())
+    parse(None, &compact).ok().map(|n| n.national().to_string())
 }
 
 /// Masks an E.164 text: `+1425…0101` → `+•••••••0101`.
