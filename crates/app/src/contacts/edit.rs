@@ -6,7 +6,7 @@ use super::{ContactError, ContactSource};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::text::{self, Limit};
-use countersign_domain::{ContactId, CustomerId, Email, Phone};
+use countersign_domain::{ContactId, CustomerId, Email, Permission, Phone};
 use countersign_store::{
     Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind, Technician,
 };
@@ -93,11 +93,60 @@ fn edit_from(
     })
 }
 
+/// The channels (where codes and links go) an edit changes: `mobile`, `email`. Any change
+/// of the stored text counts, a reformatted number too, since it is written back.
+fn changed_channels(edit: &ContactEdit, current: Option<&Contact>) -> Vec<&'static str> {
+    let (mobile, mobile_e164, email) = match current {
+        Some(c) => (
+            c.mobile.as_deref(),
+            c.mobile_e164.as_deref(),
+            c.email.as_deref(),
+        ),
+        None => (None, None, None),
+    };
+    let mut fields = Vec::new();
+    if edit.mobile.as_deref() != mobile || edit.mobile_e164.as_deref() != mobile_e164 {
+        fields.push("mobile");
+    }
+    if edit.email.as_deref() != email {
+        fields.push("email");
+    }
+    fields
+}
+
 impl App {
-    /// Creates a contact of a customer that no source syncs.
+    /// Refuses (and audits the refusal) an edit of a contact's channels by a technician
+    /// without the admin role or the "Edit contacts" permission: otherwise they could point
+    /// a contact's number at their own phone and then send it a code (ASVS 8.2.3).
+    async fn check_channel_edit(
+        &self,
+        by: &Technician,
+        target: &str,
+        edit: &ContactEdit,
+        current: Option<&Contact>,
+        ip: Option<&str>,
+    ) -> Result<(), ContactError> {
+        let fields = changed_channels(edit, current);
+        if fields.is_empty() || by.permissions.allows(by.role, Permission::EditContacts) {
+            return Ok(());
+        }
+        self.audit(
+            &Actor::technician(by, ip.map(str::to_owned)),
+            None,
+            "contact.edit_refused",
+            target,
+            json!({ "fields": fields, "missing_permission": Permission::EditContacts.as_str() }),
+        )
+        .await?;
+        Err(ContactError::ChannelsNotAllowed)
+    }
+
+    /// Creates a contact of a customer that no source syncs. With a mobile number or email
+    /// address, only by an admin or a technician with the "Edit contacts" permission.
     ///
     /// # Errors
-    /// Not found; the customer is synced from a source; invalid input; a store failure.
+    /// Not found; the customer is synced from a source; invalid input; channels without the
+    /// permission; a store failure.
     pub async fn create_contact(
         &self,
         by: &Technician,
@@ -112,6 +161,8 @@ impl App {
             ));
         }
         let edit = edit_from(input, &customer, None)?;
+        self.check_channel_edit(by, &customer_id.to_string(), &edit, None, ip.as_deref())
+            .await?;
         let now = self.now();
         let contact = Contact {
             id: ContactId::new(),
@@ -152,10 +203,13 @@ impl App {
 
     /// Edits a contact: the edit goes to the contact's source first (see
     /// [`ContactSource`]) and is saved only when the source took it. A changed mobile number
-    /// is recorded (the Pod then warns about it for a week).
+    /// is recorded (the Pod then warns about it, see [`super::SIM_SWAP_WINDOW`]). Changing
+    /// the mobile number or email address needs the admin role or the "Edit contacts"
+    /// permission; other fields do not.
     ///
     /// # Errors
-    /// Not found; invalid input; the source cannot take the edit (nothing is saved); a store
+    /// Not found; invalid input; channels changed without the permission (nothing is sent to
+    /// the source or saved); the source cannot take the edit (nothing is saved); a store
     /// failure.
     pub async fn edit_contact(
         &self,
@@ -167,6 +221,8 @@ impl App {
         let contact = self.store.contact(by.org_id, id).await?;
         let customer = self.store.customer(by.org_id, contact.customer_id).await?;
         let edit = edit_from(input, &customer, Some(&contact))?;
+        self.check_channel_edit(by, &id.to_string(), &edit, Some(&contact), ip.as_deref())
+            .await?;
         let source = ContactSource::of(contact.source);
         source.write_back(self, by, &contact, &edit).await?;
         let after = self
