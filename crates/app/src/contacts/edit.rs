@@ -93,22 +93,22 @@ fn edit_from(
     })
 }
 
-/// The channels (where codes and links go) an edit changes: `mobile`, `email`. Any change
-/// of the stored text counts, a reformatted number too, since it is written back.
-fn changed_channels(edit: &ContactEdit, current: Option<&Contact>) -> Vec<&'static str> {
-    let (mobile, mobile_e164, email) = match current {
+/// The channels (where codes and links go) a form changes: `mobile`, `email`. Compared as
+/// typed, before parsing, so that a refusal does not depend on whether the new value is
+/// valid; any change of the text counts, a reformatted number too, since it is written back.
+fn changed_channels(input: &ContactInput, current: Option<&Contact>) -> Vec<&'static str> {
+    let (mobile, email) = match current {
         Some(c) => (
-            c.mobile.as_deref(),
-            c.mobile_e164.as_deref(),
-            c.email.as_deref(),
+            c.mobile.as_deref().unwrap_or_default().trim(),
+            c.email.as_deref().unwrap_or_default().trim(),
         ),
-        None => (None, None, None),
+        None => ("", ""),
     };
     let mut fields = Vec::new();
-    if edit.mobile.as_deref() != mobile || edit.mobile_e164.as_deref() != mobile_e164 {
+    if input.mobile.trim() != mobile {
         fields.push("mobile");
     }
-    if edit.email.as_deref() != email {
+    if input.email.trim() != email {
         fields.push("email");
     }
     fields
@@ -122,11 +122,11 @@ impl App {
         &self,
         by: &Technician,
         target: &str,
-        edit: &ContactEdit,
+        input: &ContactInput,
         current: Option<&Contact>,
         ip: Option<&str>,
     ) -> Result<(), ContactError> {
-        let fields = changed_channels(edit, current);
+        let fields = changed_channels(input, current);
         if fields.is_empty() || by.permissions.allows(by.role, Permission::EditContacts) {
             return Ok(());
         }
@@ -160,9 +160,9 @@ impl App {
                 "this customer's contacts come from its source: add the user there and sync",
             ));
         }
-        let edit = edit_from(input, &customer, None)?;
-        self.check_channel_edit(by, &customer_id.to_string(), &edit, None, ip.as_deref())
+        self.check_channel_edit(by, &customer_id.to_string(), input, None, ip.as_deref())
             .await?;
+        let edit = edit_from(input, &customer, None)?;
         let now = self.now();
         let contact = Contact {
             id: ContactId::new(),
@@ -219,10 +219,10 @@ impl App {
         ip: Option<String>,
     ) -> Result<Contact, ContactError> {
         let contact = self.store.contact(by.org_id, id).await?;
+        self.check_channel_edit(by, &id.to_string(), input, Some(&contact), ip.as_deref())
+            .await?;
         let customer = self.store.customer(by.org_id, contact.customer_id).await?;
         let edit = edit_from(input, &customer, Some(&contact))?;
-        self.check_channel_edit(by, &id.to_string(), &edit, Some(&contact), ip.as_deref())
-            .await?;
         let source = ContactSource::of(contact.source);
         source.write_back(self, by, &contact, &edit).await?;
         let after = self
