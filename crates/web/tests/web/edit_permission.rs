@@ -22,7 +22,7 @@ const TARO: &str = "22222222-0000-4000-8000-000000000002";
 /// The details of the org's audit entries of `action` (in no particular order: the manual
 /// clock may give them one time).
 async fn audited(app: &TestApp, org: OrgId, action: &str) -> Vec<String> {
-    let mut entries = app
+    let entries = app
         .app
         .store
         .audit_entries(
@@ -143,16 +143,25 @@ async fn changing_mobile_or_email_needs_the_edit_contacts_permission_postgres() 
     edit_permission(true).await;
 }
 
-#[tokio::test]
-async fn technicians_still_edit_other_fields_and_create_contacts_without_channels() {
+/// An org with a manual customer, its contact Ann Lee (created by the admin with a mobile
+/// number and an email address), and Tom, a technician without permissions, signed in.
+struct Shop {
+    app: TestApp,
+    admin: countersign_app::accounts::CreatedAdmin,
+    customer: countersign_store::Customer,
+    ann: countersign_store::Contact,
+    tom: reqwest::Client,
+}
+
+async fn corner_shop() -> Shop {
     let app = TestApp::new().await;
-    let a = app.create_admin("Acme IT", "admin@acme.test", PW).await;
-    let cust = customer(&app, a.org.id, "Corner Shop", SourceKind::Manual).await;
+    let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let customer = customer(&app, admin.org.id, "Corner Shop", SourceKind::Manual).await;
     let ann = app
         .app
         .create_contact(
-            &a.technician,
-            cust.id,
+            &admin.technician,
+            customer.id,
             &ContactInput {
                 display_name: "Ann Lee".into(),
                 mobile: "+1 425 555 0101".into(),
@@ -164,7 +173,25 @@ async fn technicians_still_edit_other_fields_and_create_contacts_without_channel
         .await
         .unwrap();
     add_technician(&app, "admin@acme.test", "tom@acme.test", "Tom Tech").await;
-    let tc = signed_in(&app, "tom@acme.test").await;
+    let tom = signed_in(&app, "tom@acme.test").await;
+    Shop {
+        app,
+        admin,
+        customer,
+        ann,
+        tom,
+    }
+}
+
+#[tokio::test]
+async fn technicians_still_edit_other_fields_and_create_contacts_without_channels() {
+    let Shop {
+        app,
+        admin: a,
+        customer: cust,
+        ann,
+        tom: tc,
+    } = corner_shop().await;
     let page = format!("/contacts/{}", ann.id);
     let form = |mobile: &'static str, job: &'static str| {
         [
@@ -217,26 +244,14 @@ async fn technicians_still_edit_other_fields_and_create_contacts_without_channel
 
 #[tokio::test]
 async fn a_recently_changed_number_needs_a_note_for_14_days() {
-    let app = TestApp::new().await;
-    let a = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let Shop {
+        app,
+        admin: a,
+        ann,
+        tom: tc,
+        ..
+    } = corner_shop().await;
     let org = a.org.id;
-    let cust = customer(&app, org, "Corner Shop", SourceKind::Manual).await;
-    let ann = app
-        .app
-        .create_contact(
-            &a.technician,
-            cust.id,
-            &ContactInput {
-                display_name: "Ann Lee".into(),
-                mobile: "+1 425 555 0101".into(),
-                ..ContactInput::default()
-            },
-            None,
-        )
-        .await
-        .unwrap();
-    add_technician(&app, "admin@acme.test", "tom@acme.test", "Tom Tech").await;
-    let tc = signed_in(&app, "tom@acme.test").await;
     let pod = format!("/pod/contacts/{}", ann.id);
     let verify = |c: &reqwest::Client, note: &'static str| {
         let (c, pod) = (c.clone(), pod.clone());
@@ -277,7 +292,11 @@ async fn a_recently_changed_number_needs_a_note_for_14_days() {
             &admin,
             &page,
             &page,
-            &[("display_name", "Ann Lee"), ("mobile", "+1 425 555 0188")],
+            &[
+                ("display_name", "Ann Lee"),
+                ("mobile", "+1 425 555 0188"),
+                ("email", "ann@shop.example"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
