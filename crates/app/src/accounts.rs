@@ -6,6 +6,7 @@ mod admin;
 mod invites;
 mod login;
 mod manage;
+mod permissions;
 mod pod_handoff;
 mod sessions;
 mod totp;

@@ -12,7 +12,7 @@ mod source;
 
 pub use edit::ContactInput;
 pub use phones::{mobile_e164, phone_countries};
-pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW};
+pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW, number_changed_recently};
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
 pub use source::{ContactSource, Microsoft365WriteBack, WriteBackError};
 
@@ -68,6 +68,11 @@ pub enum ContactError {
     /// The acting technician may not do this.
     #[error("only admins can do this")]
     NotAllowed,
+    /// The acting technician may not change where codes and links go (ASVS 8.2.3).
+    #[error(
+        "changing a contact's mobile number or email address needs the admin role or the \"Edit contacts\" permission: ask an admin of your organisation; nothing was changed"
+    )]
+    ChannelsNotAllowed,
     /// No such row in the org.
     #[error("not found")]
     NotFound,
@@ -91,6 +96,9 @@ impl ContactError {
     /// with the message, 422), rather than a missing resource or a server failure.
     #[must_use]
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Self::NotFound | Self::Store(_) | Self::NotAllowed)
+        !matches!(
+            self,
+            Self::NotFound | Self::Store(_) | Self::NotAllowed | Self::ChannelsNotAllowed
+        )
     }
 }

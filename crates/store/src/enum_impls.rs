@@ -7,7 +7,7 @@ use crate::{
     SessionStore, Store, StoreResult, TechnicianStore, ThrottleStore, dispatch,
 };
 use countersign_domain::{
-    InviteId, JobId, MessageId, OrgId, Role, SessionId, TechnicianId, Timestamp,
+    InviteId, JobId, MessageId, OrgId, Permissions, Role, SessionId, TechnicianId, Timestamp,
 };
 
 impl OrgStore for Store {
@@ -93,6 +93,14 @@ impl TechnicianStore for Store {
     }
     async fn recovery_codes_left(&self, org: OrgId, id: TechnicianId) -> StoreResult<i64> {
         dispatch!(self, s => s.recovery_codes_left(org, id).await)
+    }
+    async fn set_permissions(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        permissions: &Permissions,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.set_permissions(org, id, permissions).await)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Rows as the store hands them out. Sealed columns stay sealed here: opening them is the
 //! caller's job (crates/crypto), so a store bug can never leak plaintext.
 
-use countersign_domain::{InviteId, OrgId, Role, SessionId, TechnicianId, Timestamp};
+use countersign_domain::{InviteId, OrgId, Permissions, Role, SessionId, TechnicianId, Timestamp};
 
 /// One MSP account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct Technician {
     pub created_at: Timestamp,
     /// Last successful sign-in.
     pub last_login_at: Option<Timestamp>,
+    /// Permissions granted on top of the role (admins hold every one by their role).
+    pub permissions: Permissions,
 }
 
 /// An invitation to join an org. Only a hash of the link token is stored.

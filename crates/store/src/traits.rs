@@ -5,7 +5,7 @@ use crate::StoreResult;
 use crate::chain::AuditKey;
 use crate::model::*;
 use countersign_domain::{
-    InviteId, JobId, MessageId, OrgId, Role, SessionId, TechnicianId, Timestamp,
+    InviteId, JobId, MessageId, OrgId, Permissions, Role, SessionId, TechnicianId, Timestamp,
 };
 
 /// Orgs (MSP accounts).
@@ -83,6 +83,13 @@ pub trait TechnicianStore {
     ) -> StoreResult<bool>;
     /// How many recovery codes are left unused.
     async fn recovery_codes_left(&self, org: OrgId, id: TechnicianId) -> StoreResult<i64>;
+    /// Replaces the permissions granted to the technician (on top of their role).
+    async fn set_permissions(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        permissions: &Permissions,
+    ) -> StoreResult<()>;
 }
 
 /// Invitations of technicians.

@@ -164,6 +164,7 @@ impl App {
             totp_last_step: 0,
             created_at: now,
             last_login_at: None,
+            permissions: countersign_domain::Permissions::none(),
         };
         match self.store.accept_invite(invite.id, &technician, now).await {
             Ok(true) => {}

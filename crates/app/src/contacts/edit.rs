@@ -6,7 +6,7 @@ use super::{ContactError, ContactSource};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::text::{self, Limit};
-use countersign_domain::{ContactId, CustomerId, Email, Phone};
+use countersign_domain::{ContactId, CustomerId, Email, Permission, Phone};
 use countersign_store::{
     Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind, Technician,
 };
@@ -93,11 +93,60 @@ fn edit_from(
     })
 }
 
+/// The channels (where codes and links go) a form changes: `mobile`, `email`. Compared as
+/// typed, before parsing, so that a refusal does not depend on whether the new value is
+/// valid; any change of the text counts, a reformatted number too, since it is written back.
+fn changed_channels(input: &ContactInput, current: Option<&Contact>) -> Vec<&'static str> {
+    let (mobile, email) = match current {
+        Some(c) => (
+            c.mobile.as_deref().unwrap_or_default().trim(),
+            c.email.as_deref().unwrap_or_default().trim(),
+        ),
+        None => ("", ""),
+    };
+    let mut fields = Vec::new();
+    if input.mobile.trim() != mobile {
+        fields.push("mobile");
+    }
+    if input.email.trim() != email {
+        fields.push("email");
+    }
+    fields
+}
+
 impl App {
-    /// Creates a contact of a customer that no source syncs.
+    /// Refuses (and audits the refusal) an edit of a contact's channels by a technician
+    /// without the admin role or the "Edit contacts" permission: otherwise they could point
+    /// a contact's number at their own phone and then send it a code (ASVS 8.2.3).
+    async fn check_channel_edit(
+        &self,
+        by: &Technician,
+        target: &str,
+        input: &ContactInput,
+        current: Option<&Contact>,
+        ip: Option<&str>,
+    ) -> Result<(), ContactError> {
+        let fields = changed_channels(input, current);
+        if fields.is_empty() || by.permissions.allows(by.role, Permission::EditContacts) {
+            return Ok(());
+        }
+        self.audit(
+            &Actor::technician(by, ip.map(str::to_owned)),
+            None,
+            "contact.edit_refused",
+            target,
+            json!({ "fields": fields, "missing_permission": Permission::EditContacts.as_str() }),
+        )
+        .await?;
+        Err(ContactError::ChannelsNotAllowed)
+    }
+
+    /// Creates a contact of a customer that no source syncs. With a mobile number or email
+    /// address, only by an admin or a technician with the "Edit contacts" permission.
     ///
     /// # Errors
-    /// Not found; the customer is synced from a source; invalid input; a store failure.
+    /// Not found; the customer is synced from a source; invalid input; channels without the
+    /// permission; a store failure.
     pub async fn create_contact(
         &self,
         by: &Technician,
@@ -111,6 +160,8 @@ impl App {
                 "this customer's contacts come from its source: add the user there and sync",
             ));
         }
+        self.check_channel_edit(by, &customer_id.to_string(), input, None, ip.as_deref())
+            .await?;
         let edit = edit_from(input, &customer, None)?;
         let now = self.now();
         let contact = Contact {
@@ -152,10 +203,13 @@ impl App {
 
     /// Edits a contact: the edit goes to the contact's source first (see
     /// [`ContactSource`]) and is saved only when the source took it. A changed mobile number
-    /// is recorded (the Pod then warns about it for a week).
+    /// is recorded (the Pod then warns about it, see [`super::SIM_SWAP_WINDOW`]). Changing
+    /// the mobile number or email address needs the admin role or the "Edit contacts"
+    /// permission; other fields do not.
     ///
     /// # Errors
-    /// Not found; invalid input; the source cannot take the edit (nothing is saved); a store
+    /// Not found; invalid input; channels changed without the permission (nothing is sent to
+    /// the source or saved); the source cannot take the edit (nothing is saved); a store
     /// failure.
     pub async fn edit_contact(
         &self,
@@ -165,6 +219,8 @@ impl App {
         ip: Option<String>,
     ) -> Result<Contact, ContactError> {
         let contact = self.store.contact(by.org_id, id).await?;
+        self.check_channel_edit(by, &id.to_string(), input, Some(&contact), ip.as_deref())
+            .await?;
         let customer = self.store.customer(by.org_id, contact.customer_id).await?;
         let edit = edit_from(input, &customer, Some(&contact))?;
         let source = ContactSource::of(contact.source);

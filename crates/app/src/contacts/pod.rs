@@ -6,14 +6,24 @@ use crate::App;
 use countersign_domain::{ContactId, OrgId, Timestamp};
 use countersign_store::{
     ChangedField, Contact, ContactStore, Customer, CustomerStore, PodSettings, PodStore,
-    VerificationEntry, VerificationStatus, VerificationStore,
+    TechnicianStore, VerificationEntry, VerificationStatus, VerificationStore,
 };
 use std::time::Duration;
 
-/// How long after a change of the mobile number the Pod warns about it. A SIM swap or number
-/// port shows up as a changed number in the directory; a week covers the time such an attack
-/// is typically used in (security.md 2.5).
-pub const SIM_SWAP_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long after a change of the mobile number the Pod warns about it, and a verification
+/// to it needs a note. A SIM swap, a number port or a colleague's edit shows up as a changed
+/// number; 14 days (issue 18.5) covers the time such an attack is typically used in
+/// (security.md 2.5).
+pub const SIM_SWAP_WINDOW: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// Whether the contact's mobile number of record changed within [`SIM_SWAP_WINDOW`] of `now`
+/// (by anyone, or by a sync; a first import is not a change).
+#[must_use]
+pub fn number_changed_recently(contact: &Contact, now: Timestamp) -> bool {
+    contact
+        .phone_changed_at
+        .is_some_and(|at| at >= now.minus(SIM_SWAP_WINDOW))
+}
 
 /// The mobile number changed recently.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +32,8 @@ pub struct PhoneChangeWarning {
     pub changed_at: Timestamp,
     /// Whether a sync changed it (rather than a technician's edit).
     pub by_sync: bool,
+    /// The name of the technician who changed it (`None`: a sync).
+    pub technician: Option<String>,
 }
 
 /// Everything the Pod renders.
@@ -60,15 +72,20 @@ impl App {
             .filter(|e| e.verification.at >= now.minus(window))
             .cloned();
         let phone_warning = match contact.phone_changed_at {
-            Some(changed_at) if changed_at >= now.minus(SIM_SWAP_WINDOW) => {
+            Some(changed_at) if number_changed_recently(&contact, now) => {
                 let changes = self.store.contact_changes(org, id, 20).await?;
-                let by_sync = changes
+                let by = changes
                     .iter()
                     .find(|c| c.field == ChangedField::Mobile)
-                    .is_none_or(|c| c.technician_id.is_none());
+                    .and_then(|c| c.technician_id);
+                let technician = match by {
+                    Some(t) => Some(self.store.technician(org, t).await?.name),
+                    None => None,
+                };
                 Some(PhoneChangeWarning {
                     changed_at,
-                    by_sync,
+                    by_sync: technician.is_none(),
+                    technician,
                 })
             }
             _ => None,

@@ -40,7 +40,7 @@ macro_rules! technician_columns {
     () => {
         "id, org_id, email, name, role, password_hash, \
          active, totp_secret, totp_pending_secret, totp_enabled_at, totp_last_step, created_at, \
-         last_login_at"
+         last_login_at, permissions"
     };
 }
 pub(super) use technician_columns;
@@ -60,6 +60,7 @@ pub(super) struct TechnicianRow {
     totp_last_step: i64,
     created_at: i64,
     last_login_at: Option<i64>,
+    permissions: String,
 }
 
 impl TryFrom<TechnicianRow> for Technician {
@@ -79,6 +80,7 @@ impl TryFrom<TechnicianRow> for Technician {
             totp_last_step: r.totp_last_step,
             created_at: Timestamp(r.created_at),
             last_login_at: r.last_login_at.map(Timestamp),
+            permissions: r.permissions.parse().map_err(StoreError::Corrupt)?,
         })
     }
 }
@@ -225,7 +227,7 @@ where
 }
 
 /// Columns of [`SessionOwnerRow`]: the session (`s`), its technician (`t`) and org (`o`), in
-/// the order of the row types' fields.
+/// the order of the row types' fields (the technician's permissions last: added later).
 macro_rules! session_owner_columns {
     () => {
         "s.id, s.token_hash, s.org_id, s.technician_id, s.stage, s.created_at, \
@@ -233,7 +235,7 @@ macro_rules! session_owner_columns {
          t.id, t.org_id, t.email, t.name, t.role, t.password_hash, t.active, t.totp_secret, \
          t.totp_pending_secret, t.totp_enabled_at, t.totp_last_step, t.created_at, \
          t.last_login_at, \
-         o.id, o.name, o.slug, o.require_2fa, o.created_at"
+         o.id, o.name, o.slug, o.require_2fa, o.created_at, t.permissions"
     };
 }
 pub(super) use session_owner_columns;
@@ -285,6 +287,7 @@ where
                 totp_last_step: row.try_get(20)?,
                 created_at: row.try_get(21)?,
                 last_login_at: row.try_get(22)?,
+                permissions: row.try_get(28)?,
             },
             org: OrgRow {
                 id: row.try_get(23)?,

@@ -4,7 +4,7 @@ use super::rows::{TechnicianRow, convert_all, technician_columns};
 use super::{Dialect, SqlStore, changed, expect_changed};
 use crate::model::Technician;
 use crate::{StoreResult, TechnicianStore};
-use countersign_domain::{OrgId, Role, TechnicianId, Timestamp};
+use countersign_domain::{OrgId, Permissions, Role, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
@@ -36,8 +36,8 @@ where
     sqlx::query(
         "INSERT INTO technicians (id, org_id, email, name, role, password_hash, active, \
          totp_secret, totp_pending_secret, totp_enabled_at, totp_last_step, created_at, \
-         last_login_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         last_login_at, permissions) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(t.id.0)
     .bind(t.org_id.0)
@@ -52,6 +52,7 @@ where
     .bind(t.totp_last_step)
     .bind(t.created_at.0)
     .bind(t.last_login_at.map(|at| at.0))
+    .bind(t.permissions.to_string())
     .execute(conn)
     .await?;
     Ok(())
@@ -314,5 +315,21 @@ where
         .fetch_one(&mut *self.reads.acquire().await?)
         .await?;
         Ok(n)
+    }
+
+    async fn set_permissions(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        permissions: &Permissions,
+    ) -> StoreResult<()> {
+        let done =
+            sqlx::query("UPDATE technicians SET permissions = $3 WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0)
+                .bind(permissions.to_string())
+                .execute(&mut *self.pool.acquire().await?)
+                .await?;
+        expect_changed::<DB>(&done)
     }
 }

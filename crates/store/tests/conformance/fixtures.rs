@@ -56,6 +56,7 @@ pub fn new_technician(org: &Org, email: &str, role: Role) -> Technician {
         totp_last_step: 0,
         created_at: T0,
         last_login_at: None,
+        permissions: countersign_domain::Permissions::none(),
     }
 }
 

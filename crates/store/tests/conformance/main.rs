@@ -25,6 +25,7 @@ mod jobs;
 mod messages;
 mod migration_0017;
 mod orgs;
+mod permissions;
 mod phones;
 mod pod_handoffs;
 mod removals;
@@ -80,6 +81,7 @@ conformance! {
         totp_step_is_claimed_once,
         recovery_codes_are_single_use,
     ],
+    permissions: [granted_and_revoked_within_the_org],
     invites: [
         create_and_read,
         accept_once,

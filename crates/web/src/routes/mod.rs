@@ -84,6 +84,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "saved" => "Saved.",
         "2fa_disabled" => "Two-factor authentication is off.",
         "role_changed" => "Role changed.",
+        "permissions_changed" => "Permissions saved.",
         "deactivated" => "Deactivated. Their sessions have ended.",
         "reactivated" => "Reactivated. They can sign in again.",
         "sessions_ended" => "Their sessions have ended.",

@@ -488,7 +488,7 @@ async fn pod_shows_state_history_and_the_sim_swap_warning() {
         "{body}"
     );
 
-    // The number changes in a sync: the Pod warns before any verification, for 7 days.
+    // The number changes in a sync: the Pod warns before any verification, for 14 days.
     app.app
         .store
         .upsert_synced_contacts(
@@ -507,10 +507,13 @@ async fn pod_shows_state_history_and_the_sim_swap_warning() {
         "the warning comes before the actions"
     );
     assert!(
-        body.contains(&format!("changed on {}", app.app.now().display())),
+        body.contains(&format!(
+            "changed on {} by the directory sync: confirm by another channel",
+            app.app.now().display()
+        )),
         "{body}"
     );
-    app.clock.advance(Duration::from_secs(8 * 24 * 3600));
+    app.clock.advance(Duration::from_secs(15 * 24 * 3600));
     // The session has expired meanwhile: sign in again.
     let c = signed_in(&app, "admin@acme.test").await;
     let (status, body) = get(&app, &c, &pod).await;

@@ -223,6 +223,7 @@ pub async fn matrix(app: TestApp) {
             ("deactivate", vec![]),
             ("reactivate", vec![]),
             ("sign-out", vec![]),
+            ("permissions", vec![("edit_contacts", "on")]),
         ] {
             let url = format!("{page}/{action}");
             let res = app

@@ -57,6 +57,7 @@ impl From<ContactError> for AppError {
             ContactError::NotAllowed => Self::Forbidden(
                 "Only admins can do this. Ask an admin of your organisation.".into(),
             ),
+            e @ ContactError::ChannelsNotAllowed => Self::Forbidden(sentence(&e.to_string())),
             ContactError::Store(s) => s.into(),
             other => Self::BadRequest(sentence(&other.to_string())),
         }

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_app::contacts::{ContactInput, ContactSource};
 use countersign_domain::search::parse_query;
-use countersign_domain::{ContactId, CustomerId};
+use countersign_domain::{ContactId, CustomerId, Permission};
 use countersign_store::{
     ChangedField, Contact, ContactCursor, ContactQuery, ContactSort, ContactStore, Customer,
     CustomerStore, SourceKind, TechnicianStore,
@@ -172,6 +172,8 @@ pub(super) struct ShowPage {
     pub source: &'static str,
     pub manual: bool,
     pub writes_back: bool,
+    /// Whether the user may change the mobile number and email address.
+    pub edit_channels: bool,
     pub last_sync: String,
     pub fields: Vec<Field>,
     pub changes: Vec<ChangeRow>,
@@ -268,6 +270,7 @@ pub(super) async fn show_page(
         source: contact.source.label(),
         manual: !synced,
         writes_back: source.writes_back(),
+        edit_channels: may_edit_channels(user),
         last_sync: contact.last_synced_at.map_or_else(
             || "never".into(),
             |t| format!("{} ({})", t.display(), ago(now, t)),
@@ -316,6 +319,15 @@ pub(super) struct NewPage {
     pub country: String,
     pub form: ContactInput,
     pub error: Option<String>,
+    /// Whether the user may give the contact a mobile number and email address.
+    pub edit_channels: bool,
+}
+
+/// Whether the user may change where codes and links go (the admin role, or the "Edit
+/// contacts" permission); the app refuses it otherwise, the forms only say so up front.
+fn may_edit_channels(user: &CurrentUser) -> bool {
+    let t = &user.technician;
+    t.permissions.allows(t.role, Permission::EditContacts)
 }
 
 /// The new-contact page of a manual customer.
@@ -335,6 +347,7 @@ pub(super) fn new_page(
         ),
         form,
         error,
+        edit_channels: may_edit_channels(user),
     })
 }
 

@@ -200,10 +200,13 @@ pub(super) async fn render_pod(
         })
         .map(describe);
     let warning = view.phone_warning.as_ref().map(|w| {
+        let by = match &w.technician {
+            Some(name) => format!("by {name}"),
+            None => "by the directory sync".to_owned(),
+        };
         format!(
-            "Mobile number changed on {}{}: SIM-swap risk. Before you verify by SMS, confirm this person another way (call back a number you already trust, ask their manager, or check in person).",
+            "The mobile number was changed on {} {by}: confirm by another channel. SIM-swap risk: before you verify by SMS, confirm this person another way (call back a number you already trust, ask their manager, or check in person), and say how in the note.",
             w.changed_at.display(),
-            if w.by_sync { " by the directory sync" } else { " by a technician" }
         )
     });
     // The live panel shows a verification of this Pod's contact, or one started from it.

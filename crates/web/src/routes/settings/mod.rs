@@ -2,6 +2,7 @@
 
 mod actions;
 mod pages;
+mod permissions;
 mod pod;
 mod verification;
 
@@ -31,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/technicians/{id}/role",
             post(actions::change_role),
+        )
+        .route(
+            "/settings/technicians/{id}/permissions",
+            post(permissions::update),
         )
         .route(
             "/settings/technicians/{id}/deactivate",

@@ -8,7 +8,7 @@ use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use countersign_domain::TechnicianId;
+use countersign_domain::{Permission, Role, TechnicianId};
 use countersign_store::{InviteStore, PodStore, SessionStore, TechnicianStore};
 
 #[derive(Template)]
@@ -70,6 +70,9 @@ struct TechnicianPage {
     last_login: String,
     sessions: usize,
     pod_only: bool,
+    is_admin: bool,
+    /// Every permission: (form name, label, granted).
+    permissions: Vec<(&'static str, &'static str, bool)>,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -192,6 +195,11 @@ pub(super) async fn technician_page(
             .map_or_else(|| "never".to_owned(), |at| at.display()),
         sessions,
         pod_only: state.app.store.is_pod_only(user.org.id, id).await?,
+        is_admin: t.role == Role::Admin,
+        permissions: Permission::ALL
+            .into_iter()
+            .map(|p| (p.as_str(), p.label(), t.permissions.contains(p)))
+            .collect(),
         notice,
         error,
     })
