@@ -8,6 +8,7 @@ mod consent_proof;
 mod contact_data;
 mod contacts;
 mod csrf;
+mod forwarded_for;
 mod hardening;
 mod integrations;
 mod isolation;
