@@ -52,6 +52,14 @@ impl TechnicianStore for Store {
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()> {
         dispatch!(self, s => s.set_active(org, id, active).await)
     }
+    async fn change_keeping_an_admin(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        change: TechnicianChange,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.change_keeping_an_admin(org, id, change).await)
+    }
     async fn set_password_hash(&self, org: OrgId, id: TechnicianId, hash: &str) -> StoreResult<()> {
         dispatch!(self, s => s.set_password_hash(org, id, hash).await)
     }

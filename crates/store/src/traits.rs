@@ -45,6 +45,16 @@ pub trait TechnicianStore {
     /// Deactivates or reactivates; deactivation deletes every session of the technician in the
     /// same transaction, so they are signed out at once.
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()>;
+    /// Changes the role or the activity (as [`Self::set_role`] / [`Self::set_active`]) unless
+    /// that would leave the org with no active admin: the count and the write are one step,
+    /// serialised per org, so two admins demoting or deactivating each other at once leave
+    /// one. `Ok(false)` when refused (nothing changed); `NotFound` as above.
+    async fn change_keeping_an_admin(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        change: TechnicianChange,
+    ) -> StoreResult<bool>;
     /// Replaces the password hash.
     async fn set_password_hash(&self, org: OrgId, id: TechnicianId, hash: &str) -> StoreResult<()>;
     /// Records a successful login.

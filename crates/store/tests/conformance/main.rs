@@ -11,6 +11,7 @@
 // `allow-unwrap-in-tests` only covers `#[test]` functions, not the helpers they call.)
 #![allow(clippy::unwrap_used)]
 
+mod admin_guard;
 mod audit;
 mod audit_tamper;
 mod backup;
@@ -79,6 +80,11 @@ conformance! {
         totp_enrollment,
         totp_step_is_claimed_once,
         recovery_codes_are_single_use,
+    ],
+    admin_guard: [
+        last_admin_is_kept,
+        admins_demoting_each_other_leave_one,
+        admins_deactivating_each_other_leave_one,
     ],
     invites: [
         create_and_read,

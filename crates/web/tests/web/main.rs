@@ -12,6 +12,7 @@ mod forwarded_for;
 mod hardening;
 mod integrations;
 mod isolation;
+mod last_admin;
 mod limits;
 mod login;
 mod m365_delta;
