@@ -176,6 +176,29 @@ pub trait ThrottleStore {
     /// checked): one count less. A counter left at `rule.max` or more gets a last failure time
     /// whose lock has ended, as it had before the reservation (only an ended lock lets one in).
     async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()>;
+    /// Forgets every counter whose key starts with `prefix` (an admin unlocking an account:
+    /// its `account-ip:<email>:` keys). Returns how many. Not org-scoped, like every throttle
+    /// key: the caller builds the prefix from a technician it looked up within its org.
+    async fn clear_throttles_with_prefix(&self, prefix: &str) -> StoreResult<u64>;
+    /// Records that the technician signed in from the address with this HMAC at `at`, keeping
+    /// only the `keep` most recently seen addresses of the technician (in one transaction).
+    /// `NotFound` when the org has no such technician.
+    async fn remember_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+        at: Timestamp,
+        keep: u32,
+    ) -> StoreResult<()>;
+    /// Whether the technician has signed in from the address with this HMAC (and it is still
+    /// among the kept ones).
+    async fn is_known_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+    ) -> StoreResult<bool>;
 }
 
 /// The append-only, hash-chained audit log.

@@ -105,6 +105,8 @@ conformance! {
         reservations_stop_at_the_limit_under_concurrency,
         locks_double_and_end,
         released_reservations_do_not_count,
+        sign_in_addresses_are_remembered_and_bounded,
+        throttles_are_cleared_by_prefix,
     ],
     audit: [
         chain_links,

@@ -14,6 +14,7 @@ mod integrations;
 mod isolation;
 mod last_admin;
 mod limits;
+mod lockout;
 mod login;
 mod m365_delta;
 mod m365_issue17;
