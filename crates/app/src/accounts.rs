@@ -5,6 +5,7 @@
 mod admin;
 mod invites;
 mod login;
+mod login_guard;
 mod manage;
 mod permissions;
 mod pod_handoff;
@@ -14,6 +15,7 @@ mod totp;
 pub use admin::CreatedAdmin;
 pub use invites::{CreatedInvite, InviteDetails};
 pub use login::{LoginError, LoginOutcome};
+pub use login_guard::{MAX_SLOW_DOWN, slow_down};
 pub use pod_handoff::{
     POD_HANDOFF_LIFETIME, PodHandoffError, ancestor_matches, parse_frame_origin,
 };

@@ -156,6 +156,16 @@ pub enum TemplateName {
         /// The status page.
         link: String,
     },
+    /// To a technician: someone keeps entering wrong passwords for their account (sent at
+    /// most once an hour).
+    SignInAttack {
+        /// The technician (display name).
+        technician: String,
+        /// Wrong passwords counted for the account.
+        failures: i64,
+        /// The sign-in page.
+        link: String,
+    },
 }
 
 impl TemplateName {
@@ -174,6 +184,7 @@ impl TemplateName {
             Self::SecretRequest { .. } => "secret_request",
             Self::SecretCode { .. } => "secret_code",
             Self::SecretRevealed { .. } => "secret_revealed",
+            Self::SignInAttack { .. } => "sign_in_attack",
         }
     }
 }
@@ -309,6 +320,11 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
             when,
             link,
         } => crate::secret_templates::revealed(brand, recipient, what, when, link),
+        TemplateName::SignInAttack {
+            technician,
+            failures,
+            link,
+        } => crate::account_templates::sign_in_attack(brand, technician, *failures, link),
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {

@@ -52,6 +52,14 @@ impl TechnicianStore for Store {
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()> {
         dispatch!(self, s => s.set_active(org, id, active).await)
     }
+    async fn change_keeping_an_admin(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        change: TechnicianChange,
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.change_keeping_an_admin(org, id, change).await)
+    }
     async fn set_password_hash(&self, org: OrgId, id: TechnicianId, hash: &str) -> StoreResult<()> {
         dispatch!(self, s => s.set_password_hash(org, id, hash).await)
     }
@@ -185,6 +193,27 @@ impl ThrottleStore for Store {
     }
     async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()> {
         dispatch!(self, s => s.release_attempt(key, at, rule).await)
+    }
+    async fn clear_throttles_with_prefix(&self, prefix: &str) -> StoreResult<u64> {
+        dispatch!(self, s => s.clear_throttles_with_prefix(prefix).await)
+    }
+    async fn remember_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+        at: Timestamp,
+        keep: u32,
+    ) -> StoreResult<()> {
+        dispatch!(self, s => s.remember_sign_in_address(org, technician, address_hash, at, keep).await)
+    }
+    async fn is_known_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+    ) -> StoreResult<bool> {
+        dispatch!(self, s => s.is_known_sign_in_address(org, technician, address_hash).await)
     }
 }
 

@@ -678,3 +678,13 @@ pub struct Branding {
     /// Last change.
     pub updated_at: Timestamp,
 }
+
+/// A change to a technician that can take away an org's active admin (see
+/// [`crate::TechnicianStore::change_keeping_an_admin`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TechnicianChange {
+    /// A new role.
+    Role(Role),
+    /// Reactivated (`true`) or deactivated (`false`, which also ends every session).
+    Active(bool),
+}

@@ -45,6 +45,16 @@ pub trait TechnicianStore {
     /// Deactivates or reactivates; deactivation deletes every session of the technician in the
     /// same transaction, so they are signed out at once.
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()>;
+    /// Changes the role or the activity (as [`Self::set_role`] / [`Self::set_active`]) unless
+    /// that would leave the org with no active admin: the count and the write are one step,
+    /// serialised per org, so two admins demoting or deactivating each other at once leave
+    /// one. `Ok(false)` when refused (nothing changed); `NotFound` as above.
+    async fn change_keeping_an_admin(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        change: TechnicianChange,
+    ) -> StoreResult<bool>;
     /// Replaces the password hash.
     async fn set_password_hash(&self, org: OrgId, id: TechnicianId, hash: &str) -> StoreResult<()>;
     /// Records a successful login.
@@ -173,6 +183,29 @@ pub trait ThrottleStore {
     /// checked): one count less. A counter left at `rule.max` or more gets a last failure time
     /// whose lock has ended, as it had before the reservation (only an ended lock lets one in).
     async fn release_attempt(&self, key: &str, at: Timestamp, rule: &LockRule) -> StoreResult<()>;
+    /// Forgets every counter whose key starts with `prefix` (an admin unlocking an account:
+    /// its `account-ip:<email>:` keys). Returns how many. Not org-scoped, like every throttle
+    /// key: the caller builds the prefix from a technician it looked up within its org.
+    async fn clear_throttles_with_prefix(&self, prefix: &str) -> StoreResult<u64>;
+    /// Records that the technician signed in from the address with this HMAC at `at`, keeping
+    /// only the `keep` most recently seen addresses of the technician (in one transaction).
+    /// `NotFound` when the org has no such technician.
+    async fn remember_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+        at: Timestamp,
+        keep: u32,
+    ) -> StoreResult<()>;
+    /// Whether the technician has signed in from the address with this HMAC (and it is still
+    /// among the kept ones).
+    async fn is_known_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+    ) -> StoreResult<bool>;
 }
 
 /// The append-only, hash-chained audit log.

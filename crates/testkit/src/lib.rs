@@ -79,6 +79,9 @@ pub struct Options {
     /// `[security]` settings (limits, the password-check bound); defaults when `None`. The
     /// Argon2 cost is made cheap either way.
     pub security: Option<countersign_app::settings::SecuritySettings>,
+    /// `server.trusted_proxies`, e.g. `127.0.0.1` so that [`TestApp::client_from`] clients
+    /// appear to come from the address they name.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Whether PostgreSQL tests should be skipped. Without `COUNTERSIGN_TEST_POSTGRES_URL` they fail
@@ -175,6 +178,7 @@ impl TestApp {
                     == countersign_app::settings::MessagingTransport::Live)
                     .then(|| self.app.settings.twilio.clone()),
                 security: Some(self.app.settings.security.clone()),
+                trusted_proxies: self.app.settings.server.trusted_proxies.clone(),
             },
             self.clock.clone(),
             self.keyring.clone(),
@@ -213,6 +217,10 @@ impl TestApp {
         if let Some(s) = options.security.clone() {
             settings.security = s;
         }
+        settings
+            .server
+            .trusted_proxies
+            .clone_from(&options.trusted_proxies);
         // Cheap hashing: the tests exercise the flow, not the cost.
         settings.security.argon2_memory_kib = 8192;
         settings.security.argon2_iterations = 1;
@@ -271,6 +279,14 @@ impl TestApp {
     /// `Origin` / `Sec-Fetch-Site` headers a browser sends with same-origin form posts.
     #[must_use]
     pub fn client(&self) -> reqwest::Client {
+        Self::client_builder()
+            .default_headers(self.browser_headers())
+            .build()
+            .expect("client")
+    }
+
+    /// The headers a browser sends on a same-origin request.
+    fn browser_headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         let origin = url::Url::parse(&self.app.settings.server.public_url)
             .map(|u| u.origin().ascii_serialization())
@@ -279,6 +295,18 @@ impl TestApp {
             h.insert("origin", v);
         }
         h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        h
+    }
+
+    /// A browser-like client whose requests carry `X-Forwarded-For: <ip>`: the client address
+    /// the server sees when it trusts the loopback proxy (`Options::trusted_proxies`).
+    #[must_use]
+    pub fn client_from(&self, ip: &str) -> reqwest::Client {
+        let mut h = self.browser_headers();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_str(ip).expect("an address"),
+        );
         Self::client_builder()
             .default_headers(h)
             .build()

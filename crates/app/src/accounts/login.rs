@@ -1,10 +1,13 @@
 //! Password login with database-held throttling, and the second factor.
 //!
 //! Unknown email, wrong password and inactive account all give the same error after the same
-//! Argon2 work, and all count against the `account:<email>` key, so neither the message, the
-//! timing nor the lockout reveals which accounts exist.
+//! Argon2 work, and all count against the same keys (`account-ip:<email>:<ip>` locks one
+//! account from one address, `ip:<ip>` one address across accounts, `account:<email>` slows
+//! the account down: `login_guard.rs`), so neither the message, the timing nor the lockout
+//! reveals which accounts exist.
 
 use super::AccountError;
+use super::login_guard::account_address_key;
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{Email, Timestamp};
@@ -66,7 +69,8 @@ impl App {
     ///
     /// # Errors
     /// [`LoginError::Invalid`] for any wrong credential, [`LoginError::Locked`] while the
-    /// account or the address is throttled (even with the right password), [`LoginError::Busy`]
+    /// account from this address, or the address, is throttled (even with the right
+    /// password; the account from another address is slowed down, not locked), [`LoginError::Busy`]
     /// when no password check came free within `argon2_queue_ms` (nothing was checked).
     pub async fn authenticate(
         &self,
@@ -76,10 +80,11 @@ impl App {
         user_agent: &str,
     ) -> Result<LoginOutcome, LoginError> {
         let s = &self.settings.security;
-        let account_key = format!("account:{}", email_text.trim().to_lowercase());
+        let login = email_text.trim().to_lowercase();
+        let pair_key = account_address_key(&login, ip);
         let ip_key = format!("ip:{ip}");
         let keys = [
-            (account_key.as_str(), s.login_max_failures_per_account),
+            (pair_key.as_str(), s.login_max_failures_per_account),
             (ip_key.as_str(), s.login_max_failures_per_ip),
         ];
         let anonymous = Actor {
@@ -109,6 +114,14 @@ impl App {
             }
             Err(_) => None,
         };
+        // Account-wide failures slow the check down (never refuse it), except from an
+        // address this technician has signed in from. The wait holds no password-check slot.
+        let delay = self
+            .login_slow_down(&login, technician.as_ref(), ip)
+            .await?;
+        if !delay.is_zero() {
+            self.clock.pause(delay).await;
+        }
         let phc = technician.as_ref().map(|t| t.password_hash.clone());
         let password_ok = match self.verify_password(password, phc).await {
             Ok(ok) => ok,
@@ -140,13 +153,18 @@ impl App {
                     None,
                     "login.failed",
                     &masked(email_text),
-                    json!({ "reason": reason }),
+                    json!({
+                        "reason": reason,
+                        "slowed_ms": u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    }),
                 )
                 .await?;
+                self.count_account_failure(&login, other.as_ref()).await?;
                 return Err(LoginError::Invalid);
             }
         };
-        self.store.clear_throttle(&account_key).await?;
+        // The account-wide count stays: the owner signing in does not end an attack.
+        self.store.clear_throttle(&pair_key).await?;
         self.release_attempts(&keys[1..]).await?;
         let stage = if technician.totp_enabled_at.is_some() && technician.totp_secret.is_some() {
             SessionStage::SecondFactor
@@ -160,6 +178,7 @@ impl App {
             self.store
                 .set_last_login(technician.org_id, technician.id, self.now())
                 .await?;
+            self.remember_sign_in_address(&technician, ip).await?;
         }
         let actor = Actor::technician(&technician, Some(ip.to_owned()));
         self.audit(
@@ -230,6 +249,8 @@ impl App {
         self.store
             .set_last_login(technician.org_id, technician.id, self.now())
             .await?;
+        // Only a completed sign-in makes an address known (the password alone does not).
+        self.remember_sign_in_address(technician, ip).await?;
         self.audit(
             &actor,
             None,

@@ -6,7 +6,9 @@ use super::{AccountError, require_admin};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{Role, TechnicianId};
-use countersign_store::{Org, OrgStore, SessionStore, Technician, TechnicianStore};
+use countersign_store::{
+    Org, OrgStore, SessionStore, Technician, TechnicianChange, TechnicianStore,
+};
 use serde_json::json;
 
 impl App {
@@ -26,13 +28,15 @@ impl App {
         if target.role == role {
             return Ok(target);
         }
-        if target.role == Role::Admin
-            && target.active
-            && self.store.count_active_admins(by.org_id).await? <= 1
+        // The last-admin check and the write are one step in the store, so two admins
+        // demoting each other at once cannot both pass it.
+        if !self
+            .store
+            .change_keeping_an_admin(by.org_id, id, TechnicianChange::Role(role))
+            .await?
         {
             return Err(AccountError::LastAdmin);
         }
-        self.store.set_role(by.org_id, id, role).await?;
         self.audit(
             &Actor::technician(by, ip),
             None,
@@ -61,13 +65,14 @@ impl App {
         if target.active == active {
             return Ok(target);
         }
-        if !active
-            && target.role == Role::Admin
-            && self.store.count_active_admins(by.org_id).await? <= 1
+        // As for roles: checked and written in one step (deactivation also ends the sessions).
+        if !self
+            .store
+            .change_keeping_an_admin(by.org_id, id, TechnicianChange::Active(active))
+            .await?
         {
             return Err(AccountError::LastAdmin);
         }
-        self.store.set_active(by.org_id, id, active).await?;
         let action = if active {
             "technician.reactivated"
         } else {

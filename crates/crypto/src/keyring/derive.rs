@@ -24,6 +24,9 @@ pub mod purpose {
     pub const TECHNICIAN_CHECK_CODE: &str = "countersign.technician-check-code.v1";
     /// MACs of the audit chain (long-lived: each entry stores the key id).
     pub const AUDIT_CHAIN: &str = "countersign.audit-chain.v1";
+    /// HMACs of the client addresses a technician signed in from (the login throttle spares
+    /// them; the addresses themselves are not stored).
+    pub const SIGN_IN_ADDRESS: &str = "countersign.sign-in-address.v1";
 }
 
 impl Keyring {

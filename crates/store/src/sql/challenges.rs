@@ -91,11 +91,9 @@ impl TryFrom<ChallengeRow> for Challenge {
 /// Send-count buckets older than this are purged: no window reaches back that far.
 const SEND_COUNT_KEEP_MS: i64 = 25 * 3_600_000;
 
-/// The advisory-lock key of an org's verification starts (PostgreSQL): the org id's first
-/// eight bytes, so orgs rarely share a lock and one org's starts are serialised.
+/// The advisory-lock key of an org's verification starts (PostgreSQL).
 fn org_lock_key(org: OrgId) -> i64 {
-    let b = org.0.as_bytes();
-    i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ 0x5645_5249_4659_0001
+    super::org_lock_key(org, 0x5645_5249_4659_0001)
 }
 
 /// secret_hash, key_id, attempts, recipient_key, recipient failures of a claimed attempt.

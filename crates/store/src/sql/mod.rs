@@ -25,6 +25,7 @@
 //! implied by a trait, so they cannot be folded into `Dialect`; the clause is the price of
 //! writing the queries once, and it is identical in every file.
 
+mod admin_guard;
 mod audit;
 mod branding;
 mod challenge_start;
@@ -197,6 +198,14 @@ fn expect_changed<DB: Dialect>(result: &DB::QueryResult) -> StoreResult<()> {
     } else {
         Ok(())
     }
+}
+
+/// An advisory-lock key (PostgreSQL, [`Dialect::lock_key`]) for one org and one `purpose`:
+/// the org id's first eight bytes mixed with the purpose, so orgs rarely share a lock and one
+/// org's writes of that purpose are serialised.
+fn org_lock_key(org: countersign_domain::OrgId, purpose: i64) -> i64 {
+    let b = org.0.as_bytes();
+    i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ purpose
 }
 
 /// Whether the statement changed a row.

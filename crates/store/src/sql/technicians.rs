@@ -2,7 +2,7 @@
 
 use super::rows::{TechnicianRow, convert_all, technician_columns};
 use super::{Dialect, SqlStore, changed, expect_changed};
-use crate::model::Technician;
+use crate::model::{Technician, TechnicianChange};
 use crate::{StoreResult, TechnicianStore};
 use countersign_domain::{OrgId, Permissions, Role, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
@@ -164,6 +164,16 @@ where
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn change_keeping_an_admin(
+        &self,
+        org: OrgId,
+        id: TechnicianId,
+        change: TechnicianChange,
+    ) -> StoreResult<bool> {
+        let mut writer = self.pool.acquire().await?;
+        super::admin_guard::change_keeping_an_admin::<DB>(&mut *writer, org, id, change).await
     }
 
     async fn set_password_hash(&self, org: OrgId, id: TechnicianId, hash: &str) -> StoreResult<()> {

@@ -3,7 +3,7 @@
 use super::{Dialect, SqlStore};
 use crate::model::{LockRule, Throttle};
 use crate::{StoreResult, ThrottleStore};
-use countersign_domain::Timestamp;
+use countersign_domain::{OrgId, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
@@ -143,6 +143,84 @@ where
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
+    }
+
+    async fn clear_throttles_with_prefix(&self, prefix: &str) -> StoreResult<u64> {
+        // `substr`, not `LIKE`: an email may hold `_` or `%`, which `LIKE` would read as
+        // wildcards.
+        let done = sqlx::query("DELETE FROM login_throttles WHERE substr(key, 1, length($1)) = $1")
+            .bind(prefix)
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
+        Ok(DB::rows_affected(&done))
+    }
+
+    async fn remember_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+        at: Timestamp,
+        keep: u32,
+    ) -> StoreResult<()> {
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
+        // Scoped to the org's technician first, so another org's id is `NotFound` rather than
+        // a foreign-key error.
+        let found: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM technicians WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(technician.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if found.is_none() {
+            return Err(crate::StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO sign_in_addresses \
+               (org_id, technician_id, address_hash, first_seen_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (org_id, technician_id, address_hash) \
+             DO UPDATE SET last_seen_at = $4",
+        )
+        .bind(org.0)
+        .bind(technician.0)
+        .bind(address_hash)
+        .bind(at.0)
+        .execute(&mut *tx)
+        .await?;
+        // Bounded per technician: the least recently seen beyond `keep` go.
+        sqlx::query(
+            "DELETE FROM sign_in_addresses WHERE org_id = $1 AND technician_id = $2 \
+             AND address_hash NOT IN (SELECT address_hash FROM sign_in_addresses \
+               WHERE org_id = $1 AND technician_id = $2 \
+               ORDER BY last_seen_at DESC, address_hash LIMIT $3)",
+        )
+        .bind(org.0)
+        .bind(technician.0)
+        .bind(i64::from(keep))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn is_known_sign_in_address(
+        &self,
+        org: OrgId,
+        technician: TechnicianId,
+        address_hash: &[u8],
+    ) -> StoreResult<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT last_seen_at FROM sign_in_addresses \
+             WHERE org_id = $1 AND technician_id = $2 AND address_hash = $3",
+        )
+        .bind(org.0)
+        .bind(technician.0)
+        .bind(address_hash)
+        .fetch_optional(&mut *self.reads.acquire().await?)
+        .await?;
+        Ok(row.is_some())
     }
 }
 

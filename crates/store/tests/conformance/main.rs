@@ -11,6 +11,7 @@
 // `allow-unwrap-in-tests` only covers `#[test]` functions, not the helpers they call.)
 #![allow(clippy::unwrap_used)]
 
+mod admin_guard;
 mod audit;
 mod audit_tamper;
 mod backup;
@@ -82,6 +83,11 @@ conformance! {
         recovery_codes_are_single_use,
     ],
     permissions: [granted_and_revoked_within_the_org],
+    admin_guard: [
+        last_admin_is_kept,
+        admins_demoting_each_other_leave_one,
+        admins_deactivating_each_other_leave_one,
+    ],
     invites: [
         create_and_read,
         accept_once,
@@ -101,6 +107,8 @@ conformance! {
         reservations_stop_at_the_limit_under_concurrency,
         locks_double_and_end,
         released_reservations_do_not_count,
+        sign_in_addresses_are_remembered_and_bounded,
+        throttles_are_cleared_by_prefix,
     ],
     audit: [
         chain_links,

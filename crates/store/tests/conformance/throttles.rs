@@ -196,3 +196,136 @@ pub async fn released_reservations_do_not_count(store: &Store) {
             .is_some()
     );
 }
+
+/// Addresses a technician signed in from: remembered per org and technician, the least
+/// recently seen dropped beyond `keep`; another org's technician is `NotFound`.
+pub async fn sign_in_addresses_are_remembered_and_bounded(store: &Store) {
+    use crate::fixtures::{org, technician};
+    use countersign_domain::Role;
+    use countersign_store::StoreError;
+    let acme = org(store, "acme").await;
+    let other = org(store, "other").await;
+    let amy = technician(store, &acme, "amy@acme.test", Role::Technician).await;
+    let bob = technician(store, &acme, "bob@acme.test", Role::Technician).await;
+    let oz = technician(store, &other, "oz@other.test", Role::Admin).await;
+    let addr = |n: u8| vec![n; 32];
+
+    assert!(
+        !store
+            .is_known_sign_in_address(acme.id, amy.id, &addr(1))
+            .await
+            .unwrap()
+    );
+    for n in 1..=3 {
+        store
+            .remember_sign_in_address(acme.id, amy.id, &addr(n), at(u64::from(n)), 3)
+            .await
+            .unwrap();
+    }
+    // Seen again: it becomes the most recent, not a second row.
+    store
+        .remember_sign_in_address(acme.id, amy.id, &addr(1), at(10), 3)
+        .await
+        .unwrap();
+    // A fourth address pushes out the least recently seen (2).
+    store
+        .remember_sign_in_address(acme.id, amy.id, &addr(4), at(11), 3)
+        .await
+        .unwrap();
+    for (n, known) in [(1, true), (2, false), (3, true), (4, true)] {
+        assert_eq!(
+            store
+                .is_known_sign_in_address(acme.id, amy.id, &addr(n))
+                .await
+                .unwrap(),
+            known,
+            "address {n}"
+        );
+    }
+    // Per technician and per org.
+    assert!(
+        !store
+            .is_known_sign_in_address(acme.id, bob.id, &addr(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .is_known_sign_in_address(other.id, amy.id, &addr(1))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store
+            .remember_sign_in_address(acme.id, oz.id, &addr(9), at(12), 3)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        !store
+            .is_known_sign_in_address(other.id, oz.id, &addr(9))
+            .await
+            .unwrap()
+    );
+    // Bob's addresses are his own count.
+    store
+        .remember_sign_in_address(acme.id, bob.id, &addr(7), at(13), 3)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .is_known_sign_in_address(acme.id, amy.id, &addr(4))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .is_known_sign_in_address(acme.id, bob.id, &addr(7))
+            .await
+            .unwrap()
+    );
+}
+
+/// Clearing by prefix removes exactly the keys that start with it, wildcards taken literally.
+pub async fn throttles_are_cleared_by_prefix(store: &Store) {
+    for key in [
+        "account-ip:a_b@acme.test:192.0.2.1",
+        "account-ip:a_b@acme.test:192.0.2.2",
+        "account-ip:axb@acme.test:192.0.2.1",
+        "account:a_b@acme.test",
+    ] {
+        store.record_failure(key, at(1), at(0)).await.unwrap();
+    }
+    assert_eq!(
+        store
+            .clear_throttles_with_prefix("account-ip:a_b@acme.test:")
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .throttle("account-ip:a_b@acme.test:192.0.2.1")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .throttle("account-ip:axb@acme.test:192.0.2.1")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .throttle("account:a_b@acme.test")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.clear_throttles_with_prefix("nothing:").await.unwrap(),
+        0
+    );
+}

@@ -3,7 +3,7 @@
 //! refusal, a role or ownership check) is also a security event: a `security` warning with
 //! method, route template and client address (issue 18.7, ASVS 16.3.3).
 
-use super::client_ip::resolve;
+use super::client_ip::from_headers;
 use crate::AppState;
 use crate::metrics::{RequestLabels, RouteLabels};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -23,13 +23,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
-    let ip = resolve(
-        peer,
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok()),
-        &state.app.settings.trusted_proxies(),
-    );
+    let ip = from_headers(peer, req.headers(), &state.app.settings.trusted_proxies());
     let span = tracing::info_span!("request", %method, %route, status = tracing::field::Empty);
     let started = Instant::now();
     let res = next.run(req).instrument(span.clone()).await;

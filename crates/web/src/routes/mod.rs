@@ -88,6 +88,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "deactivated" => "Deactivated. Their sessions have ended.",
         "reactivated" => "Reactivated. They can sign in again.",
         "sessions_ended" => "Their sessions have ended.",
+        "sign_in_unlocked" => "Sign-in unlocked. Every address may try again, without slow-down.",
         "invite_revoked" => "Invite revoked. The link no longer works.",
         "contact_created" => "Contact created.",
         "contact_deleted" => "Contact deleted.",

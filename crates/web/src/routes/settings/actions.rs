@@ -227,3 +227,19 @@ pub async fn sign_out(
         .map(|_| ());
     after(&state, &user, id, result, "sessions_ended").await
 }
+
+/// "Unlock sign-in": clears the technician's login counters (issue 18.3).
+pub async fn unlock_sign_in(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: TechnicianId = parse_id(&id)?;
+    let result = state
+        .app
+        .unlock_sign_in(&user.technician, id, Some(ip.to_string()))
+        .await
+        .map(|_| ());
+    after(&state, &user, id, result, "sign_in_unlocked").await
+}

@@ -49,4 +49,8 @@ pub fn router() -> Router<AppState> {
             "/settings/technicians/{id}/sign-out",
             post(actions::sign_out),
         )
+        .route(
+            "/settings/technicians/{id}/unlock",
+            post(actions::unlock_sign_in),
+        )
 }
