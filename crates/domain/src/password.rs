@@ -268,7 +268,12 @@ mod tests {
             check_password_for("Summer2024!", &ALICE),
             Err(PasswordPolicyError::TooShort { .. })
         ));
-        for p in ["password123456", "Summer2024!!", "iloveyou1234", "Qwerty123456789"] {
+        for p in [
+            "password123456",
+            "Summer2024!!",
+            "iloveyou1234",
+            "Qwerty123456789",
+        ] {
             assert!(
                 matches!(
                     check_password_for(p, &ALICE),
@@ -316,7 +321,10 @@ mod tests {
     #[test]
     fn the_message_says_why_and_what_to_do() {
         let m = PasswordPolicyError::Common.to_string();
-        assert!(m.contains("commonly used") && m.contains("passphrase"), "{m}");
+        assert!(
+            m.contains("commonly used") && m.contains("passphrase"),
+            "{m}"
+        );
         let m = PasswordPolicyError::Personal.to_string();
         assert!(m.contains("your name") && m.contains("passphrase"), "{m}");
     }

@@ -91,7 +91,10 @@ pub async fn stolen_session_cannot_enrol_an_authenticator(app: TestApp) {
         &app,
         &c,
         "/account/confirm",
-        &[("proof", "not my password at all"), ("next", "/account/2fa/setup")],
+        &[
+            ("proof", "not my password at all"),
+            ("next", "/account/2fa/setup"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 422);

@@ -2,8 +2,8 @@
 
 use super::pages::{RecoveryCodesPage, account_page, setup_page};
 use crate::AppState;
-use crate::auth::{CurrentUser, RecentUser};
 use crate::auth::session::clear_session_cookie;
+use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};

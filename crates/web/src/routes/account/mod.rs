@@ -22,5 +22,8 @@ pub fn router() -> Router<AppState> {
             get(pages::totp_setup).post(actions::confirm_totp),
         )
         .route("/account/2fa/disable", post(actions::disable_totp))
-        .route("/account/confirm", get(confirm::show).post(confirm::confirm))
+        .route(
+            "/account/confirm",
+            get(confirm::show).post(confirm::confirm),
+        )
 }
