@@ -54,6 +54,17 @@ async fn post(
     app.post_form(c, "/account", action, fields).await
 }
 
+/// POST "Confirm it's you" with `proof`, to come back to `next`.
+async fn confirm(app: &TestApp, c: &reqwest::Client, proof: &str, next: &str) -> reqwest::Response {
+    post(
+        app,
+        c,
+        "/account/confirm",
+        &[("proof", proof), ("next", next)],
+    )
+    .await
+}
+
 fn confirm_for(next: &str) -> String {
     format!("/account/confirm?next={}", urlencoding::encode(next))
 }
@@ -87,16 +98,7 @@ pub async fn stolen_session_cannot_enrol_an_authenticator(app: TestApp) {
     assert_eq!(status, 200);
     assert!(page.contains("Confirm it") && page.contains("submit it again"));
 
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[
-            ("proof", "not my password at all"),
-            ("next", "/account/2fa/setup"),
-        ],
-    )
-    .await;
+    let res = confirm(&app, &c, "not my password at all", "/account/2fa/setup").await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("not your password"));
     let t = admin(&app).await;
@@ -115,13 +117,7 @@ pub async fn stolen_session_cannot_enrol_an_authenticator(app: TestApp) {
     let res = c.get(app.url("/account/2fa/setup")).send().await.unwrap();
     assert_eq!(res.status(), 303, "a wrong password proves nothing");
 
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[("proof", PW), ("next", "/account/2fa/setup")],
-    )
-    .await;
+    let res = confirm(&app, &c, PW, "/account/2fa/setup").await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/account/2fa/setup");
     assert!(
@@ -147,13 +143,7 @@ pub async fn a_current_code_confirms(app: TestApp) {
     let (_, page) = get(&app, &c, &confirm_for("/account")).await;
     assert!(page.contains("authenticator code"));
     let code = crate::totp::code_now(&app, &secret);
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[("proof", &code), ("next", "/account")],
-    )
-    .await;
+    let res = confirm(&app, &c, &code, "/account").await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/account");
     let res = post(&app, &c, "/account/2fa/disable", &[("proof", PW)]).await;
@@ -256,13 +246,7 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     assert!(actions(&app, "technician.deactivated").await.is_empty());
 
     // Confirmed, the same role change goes through.
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[("proof", PW), ("next", &page)],
-    )
-    .await;
+    let res = confirm(&app, &c, PW, &page).await;
     assert_eq!(location(&res), page);
     let res = post(&app, &c, &format!("{page}/role"), &[("role", "admin")]).await;
     assert_eq!(res.status(), 303);
@@ -308,13 +292,7 @@ async fn confirm_refuses_an_open_redirect() {
         let (status, page) = get(&app, &c, &confirm_for(bad)).await;
         assert_eq!(status, 400, "{bad:?}");
         assert!(page.contains("not a page of Countersign"), "{bad:?}");
-        let res = post(
-            &app,
-            &c,
-            "/account/confirm",
-            &[("proof", PW), ("next", bad)],
-        )
-        .await;
+        let res = confirm(&app, &c, PW, bad).await;
         assert_eq!(res.status(), 400, "{bad:?}");
         assert!(location(&res).is_empty());
     }
@@ -323,13 +301,7 @@ async fn confirm_refuses_an_open_redirect() {
     assert!(actions(&app, "session.reauthenticated").await.is_empty());
     // A local path with a query comes back as it was.
     let next = "/settings/webhooks?notice=saved";
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[("proof", PW), ("next", next)],
-    )
-    .await;
+    let res = confirm(&app, &c, PW, next).await;
     assert_eq!(location(&res), next);
 }
 
@@ -341,22 +313,10 @@ async fn confirm_is_throttled() {
     app.create_admin("Acme IT", ADMIN, PW).await;
     let c = signed_in(&app, ADMIN).await;
     for _ in 0..5 {
-        let res = post(
-            &app,
-            &c,
-            "/account/confirm",
-            &[("proof", "wrong wrong wrong"), ("next", "/account")],
-        )
-        .await;
+        let res = confirm(&app, &c, "wrong wrong wrong", "/account").await;
         assert_eq!(res.status(), 422);
     }
-    let res = post(
-        &app,
-        &c,
-        "/account/confirm",
-        &[("proof", PW), ("next", "/account")],
-    )
-    .await;
+    let res = confirm(&app, &c, PW, "/account").await;
     assert_eq!(res.status(), 429);
     let t = admin(&app).await;
     let sessions = app.app.store.sessions_of(t.org_id, t.id).await.unwrap();
