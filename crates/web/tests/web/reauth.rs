@@ -54,6 +54,11 @@ async fn post(
     app.post_form(c, "/account", action, fields).await
 }
 
+/// A technician as stored now.
+async fn reload(app: &TestApp, t: &countersign_store::Technician) -> countersign_store::Technician {
+    app.app.store.technician(t.org_id, t.id).await.unwrap()
+}
+
 /// POST "Confirm it's you" with `proof`, to come back to `next`.
 async fn confirm(app: &TestApp, c: &reqwest::Client, proof: &str, next: &str) -> reqwest::Response {
     post(
@@ -176,23 +181,11 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), confirm_for(&page));
-    let after = app
-        .app
-        .store
-        .technician(tech.org_id, tech.id)
-        .await
-        .unwrap();
+    let after = reload(&app, &tech).await;
     assert_eq!(after.role, countersign_domain::Role::Technician);
     let res = post(&app, &c, &format!("{page}/deactivate"), &[]).await;
     assert!(location(&res).starts_with("/account/confirm?next="));
-    assert!(
-        app.app
-            .store
-            .technician(tech.org_id, tech.id)
-            .await
-            .unwrap()
-            .active
-    );
+    assert!(reload(&app, &tech).await.active);
 
     let res = post(
         &app,
@@ -251,12 +244,7 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     let res = post(&app, &c, &format!("{page}/role"), &[("role", "admin")]).await;
     assert_eq!(res.status(), 303);
     assert!(!location(&res).starts_with("/account/confirm"));
-    let after = app
-        .app
-        .store
-        .technician(tech.org_id, tech.id)
-        .await
-        .unwrap();
+    let after = reload(&app, &tech).await;
     assert_eq!(after.role, countersign_domain::Role::Admin);
 }
 
