@@ -13,9 +13,8 @@ pub mod time;
 
 pub use email::Email;
 pub use ids::*;
-pub use password::{
-    PasswordOwner, PasswordPolicyError, check_password_for, check_password_strength,
-};
+pub use password::{PasswordOwner, check_password_for};
+pub use password::{PasswordPolicyError, check_password_strength};
 pub use phone::{Country, Phone, PhoneError, PhoneKind};
 pub use role::Role;
 pub use time::Timestamp;

@@ -231,11 +231,11 @@ where
 macro_rules! session_owner_columns {
     () => {
         "s.id, s.token_hash, s.org_id, s.technician_id, s.stage, s.created_at, \
-         s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.reauthenticated_at, \
+         s.last_seen_at, s.expires_at, s.ip, s.user_agent, \
          t.id, t.org_id, t.email, t.name, t.role, t.password_hash, t.active, t.totp_secret, \
          t.totp_pending_secret, t.totp_enabled_at, t.totp_last_step, t.created_at, \
          t.last_login_at, \
-         o.id, o.name, o.slug, o.require_2fa, o.created_at"
+         o.id, o.name, o.slug, o.require_2fa, o.created_at, s.reauthenticated_at"
     };
 }
 pub(super) use session_owner_columns;
@@ -272,29 +272,30 @@ where
                 expires_at: row.try_get(7)?,
                 ip: row.try_get(8)?,
                 user_agent: row.try_get(9)?,
-                reauthenticated_at: row.try_get(10)?,
+                // Last in the column list (added later), so the others keep their places.
+                reauthenticated_at: row.try_get(28)?,
             },
             technician: TechnicianRow {
-                id: row.try_get(11)?,
-                org_id: row.try_get(12)?,
-                email: row.try_get(13)?,
-                name: row.try_get(14)?,
-                role: row.try_get(15)?,
-                password_hash: row.try_get(16)?,
-                active: row.try_get(17)?,
-                totp_secret: row.try_get(18)?,
-                totp_pending_secret: row.try_get(19)?,
-                totp_enabled_at: row.try_get(20)?,
-                totp_last_step: row.try_get(21)?,
-                created_at: row.try_get(22)?,
-                last_login_at: row.try_get(23)?,
+                id: row.try_get(10)?,
+                org_id: row.try_get(11)?,
+                email: row.try_get(12)?,
+                name: row.try_get(13)?,
+                role: row.try_get(14)?,
+                password_hash: row.try_get(15)?,
+                active: row.try_get(16)?,
+                totp_secret: row.try_get(17)?,
+                totp_pending_secret: row.try_get(18)?,
+                totp_enabled_at: row.try_get(19)?,
+                totp_last_step: row.try_get(20)?,
+                created_at: row.try_get(21)?,
+                last_login_at: row.try_get(22)?,
             },
             org: OrgRow {
-                id: row.try_get(24)?,
-                name: row.try_get(25)?,
-                slug: row.try_get(26)?,
-                require_2fa: row.try_get(27)?,
-                created_at: row.try_get(28)?,
+                id: row.try_get(23)?,
+                name: row.try_get(24)?,
+                slug: row.try_get(25)?,
+                require_2fa: row.try_get(26)?,
+                created_at: row.try_get(27)?,
             },
         })
     }
