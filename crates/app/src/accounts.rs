@@ -9,6 +9,7 @@ mod login_guard;
 mod manage;
 mod permissions;
 mod pod_handoff;
+mod reauth;
 mod sessions;
 mod totp;
 
@@ -56,6 +57,14 @@ pub enum AccountError {
     CodeReused,
     #[error("that is neither a current authenticator code nor your password")]
     WrongCodeOrPassword,
+    #[error("that is not your password")]
+    WrongPassword,
+    #[error("enter your password, or a current code from your authenticator app")]
+    ProofMissing,
+    #[error(
+        "confirm it's you first: this action needs your password, or a current authenticator code, from the last few minutes"
+    )]
+    ReauthRequired,
     #[error("two-factor authentication is already on")]
     AlreadyEnrolled,
     #[error("two-factor authentication is not on")]
@@ -171,6 +180,29 @@ pub(crate) fn one_line(name: &str) -> Result<(), AccountError> {
     } else {
         Err(AccountError::NameNotOneLine)
     }
+}
+
+/// The password policy for a new password of `email`, named `name`, in the org `org_name`
+/// (`countersign_domain::check_password_for`: length, the common-password list, the owner's
+/// own words, a zxcvbn score of 3). Every place that sets a password calls this.
+///
+/// # Errors
+/// [`AccountError::WeakPassword`] with the reason and what to do instead.
+pub fn check_new_password(
+    password: &str,
+    email: &str,
+    name: &str,
+    org_name: &str,
+) -> Result<(), AccountError> {
+    countersign_domain::check_password_for(
+        password,
+        &countersign_domain::PasswordOwner {
+            email,
+            name,
+            org_name,
+        },
+    )?;
+    Ok(())
 }
 
 /// The admin check every management use case starts with.

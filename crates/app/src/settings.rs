@@ -92,6 +92,9 @@ pub struct SecuritySettings {
     pub login_max_failures_per_ip: u32,
     pub login_window_minutes: u32,
     pub invite_valid_hours: u32,
+    /// How recent the session's last proof (sign-in or "Confirm it's you") must be for a
+    /// sensitive action: second factor, roles, integration and webhook credentials.
+    pub reauth_window_seconds: u32,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
@@ -111,6 +114,7 @@ impl Default for SecuritySettings {
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
             invite_valid_hours: 72,
+            reauth_window_seconds: 300,
             argon2_memory_kib: 19456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
@@ -347,6 +351,7 @@ impl Settings {
             ),
             ("security.login_window_minutes", s.login_window_minutes),
             ("security.invite_valid_hours", s.invite_valid_hours),
+            ("security.reauth_window_seconds", s.reauth_window_seconds),
             ("security.argon2_iterations", s.argon2_iterations),
             ("security.argon2_parallelism", s.argon2_parallelism),
             ("security.argon2_queue_ms", s.argon2_queue_ms),
@@ -506,6 +511,12 @@ impl Settings {
     #[must_use]
     pub fn password_queue(&self) -> Duration {
         Duration::from_millis(u64::from(self.security.argon2_queue_ms))
+    }
+
+    /// How recent a proof a sensitive action needs (`security.reauth_window_seconds`).
+    #[must_use]
+    pub fn reauth_window(&self) -> Duration {
+        Duration::from_secs(u64::from(self.security.reauth_window_seconds))
     }
 
     #[must_use]

@@ -14,6 +14,7 @@ pub mod time;
 
 pub use email::Email;
 pub use ids::*;
+pub use password::{PasswordOwner, check_password_for};
 pub use password::{PasswordPolicyError, check_password_strength};
 pub use permission::{Permission, Permissions};
 pub use phone::{Country, Phone, PhoneError, PhoneKind};

@@ -134,6 +134,10 @@ pub struct Session {
     pub ip: String,
     /// Client `User-Agent` at sign-in.
     pub user_agent: String,
+    /// When the technician last proved themselves in this session (sign-in, or the
+    /// "Confirm it's you" page); `None` when never (second-factor and Pod sessions).
+    /// Sensitive actions need a recent one (ASVS 7.5.1).
+    pub reauthenticated_at: Option<Timestamp>,
 }
 
 /// Failure counter for one throttle key (`account:<email>` or `ip:<addr>`).

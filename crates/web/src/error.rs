@@ -14,6 +14,10 @@ pub enum AppError {
     /// Not signed in: go to the login page.
     #[error("sign in first")]
     Unauthorized,
+    /// A sensitive action whose session has no recent proof (issue 18.2): go to "Confirm it's
+    /// you", which returns to `next` (a local path, checked by `routes::account::confirm`).
+    #[error("confirm it's you first")]
+    ReauthRequired { next: String },
     /// Signed in but not allowed (e.g. a technician on an admin page).
     #[error("{0}")]
     Forbidden(String),
@@ -60,6 +64,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message, error_id) = match &self {
             Self::Unauthorized => return Redirect::to("/login").into_response(),
+            Self::ReauthRequired { next } => {
+                return Redirect::to(&crate::routes::account::confirm_url(next)).into_response();
+            }
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "Not allowed", m.clone(), None),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,

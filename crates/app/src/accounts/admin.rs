@@ -4,7 +4,7 @@ use super::AccountError;
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::slug::slugify;
-use countersign_domain::{Email, OrgId, Role, TechnicianId, check_password_strength};
+use countersign_domain::{Email, OrgId, Role, TechnicianId};
 use countersign_store::{Org, OrgStore, StoreError, Technician, TechnicianStore};
 use serde_json::json;
 
@@ -34,7 +34,13 @@ impl App {
             return Err(AccountError::OrgNameRequired);
         }
         super::one_line(org_name)?;
-        check_password_strength(password, email.as_str())?;
+        let name = email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        super::check_new_password(password, email.as_str(), &name, org_name)?;
         if self
             .store
             .technician_by_email_for_login(email.as_str())
@@ -71,12 +77,6 @@ impl App {
                 }
             }
         };
-        let name = email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
         let technician = Technician {
             id: TechnicianId::new(),
             org_id: org.id,

@@ -7,7 +7,7 @@ use crate::App;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
 use countersign_crypto::{hash_token, random_token};
-use countersign_domain::{Email, InviteId, Role, TechnicianId, check_password_strength};
+use countersign_domain::{Email, InviteId, Role, TechnicianId};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, Invite, InviteStore, Org, OrgStore, StoreError, Technician, TechnicianStore,
@@ -138,13 +138,13 @@ impl App {
         confirm: &str,
         ip: Option<String>,
     ) -> Result<Technician, AccountError> {
-        let InviteDetails { invite, .. } = self.invite_by_token(token).await?;
+        let InviteDetails { invite, org } = self.invite_by_token(token).await?;
         let name = countersign_domain::text::TECHNICIAN_NAME.check(name)?;
         if name.is_empty() {
             return Err(AccountError::NameRequired);
         }
         super::one_line(name)?;
-        check_password_strength(password, &invite.email)?;
+        super::check_new_password(password, &invite.email, name, &org.name)?;
         if password != confirm {
             return Err(AccountError::PasswordMismatch);
         }

@@ -59,6 +59,9 @@ impl App {
             expires_at: now.plus(lifetime),
             ip: ip.to_owned(),
             user_agent: user_agent.chars().take(300).collect(),
+            // A full session is the end of a sign-in: the password, and the second factor
+            // when on, were just proven (issue 18.2).
+            reauthenticated_at: (stage == SessionStage::Full).then_some(now),
         };
         self.store.create_session(&session).await?;
         Ok((token, session))

@@ -197,7 +197,7 @@ impl App {
 
     /// Whether `code_or_password` is a current TOTP code (`Some(true)`) or the password
     /// (`Some(false)`); `None` when it is neither.
-    async fn prove_code_or_password(
+    pub(super) async fn prove_code_or_password(
         &self,
         t: &Technician,
         code_or_password: &str,

@@ -130,7 +130,7 @@ impl TryFrom<InviteRow> for Invite {
 macro_rules! session_columns {
     () => {
         "id, token_hash, org_id, technician_id, stage, \
-         created_at, last_seen_at, expires_at, ip, user_agent"
+         created_at, last_seen_at, expires_at, ip, user_agent, reauthenticated_at"
     };
 }
 pub(super) use session_columns;
@@ -147,6 +147,7 @@ pub(super) struct SessionRow {
     expires_at: i64,
     ip: String,
     user_agent: String,
+    reauthenticated_at: Option<i64>,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -165,6 +166,7 @@ impl TryFrom<SessionRow> for Session {
             expires_at: Timestamp(r.expires_at),
             ip: r.ip,
             user_agent: r.user_agent,
+            reauthenticated_at: r.reauthenticated_at.map(Timestamp),
         })
     }
 }
@@ -235,7 +237,7 @@ macro_rules! session_owner_columns {
          t.id, t.org_id, t.email, t.name, t.role, t.password_hash, t.active, t.totp_secret, \
          t.totp_pending_secret, t.totp_enabled_at, t.totp_last_step, t.created_at, \
          t.last_login_at, \
-         o.id, o.name, o.slug, o.require_2fa, o.created_at, t.permissions"
+         o.id, o.name, o.slug, o.require_2fa, o.created_at, t.permissions, s.reauthenticated_at"
     };
 }
 pub(super) use session_owner_columns;
@@ -272,6 +274,8 @@ where
                 expires_at: row.try_get(7)?,
                 ip: row.try_get(8)?,
                 user_agent: row.try_get(9)?,
+                // Last in the column list (added later), so the others keep their places.
+                reauthenticated_at: row.try_get(29)?,
             },
             technician: TechnicianRow {
                 id: row.try_get(10)?,

@@ -31,8 +31,8 @@ where
     async fn create_session(&self, s: &Session) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (id, token_hash, org_id, technician_id, stage, created_at, \
-             last_seen_at, expires_at, ip, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             last_seen_at, expires_at, ip, user_agent, reauthenticated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(s.id.0)
         .bind(s.token_hash.as_slice())
@@ -44,6 +44,7 @@ where
         .bind(s.expires_at.0)
         .bind(s.ip.as_str())
         .bind(s.user_agent.as_str())
+        .bind(s.reauthenticated_at.map(|t| t.0))
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
@@ -88,6 +89,27 @@ where
             .bind(at.0)
             .execute(&mut *self.pool.acquire().await?)
             .await?;
+        Ok(())
+    }
+
+    async fn set_session_reauthenticated(
+        &self,
+        org: OrgId,
+        id: SessionId,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE sessions SET reauthenticated_at = $3 WHERE org_id = $1 AND id = $2 \
+             AND stage = 'full'",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .bind(at.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        if DB::rows_affected(&done) == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
         Ok(())
     }
 

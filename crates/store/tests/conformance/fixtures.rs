@@ -88,6 +88,7 @@ pub async fn session<S: SessionStore>(store: &S, t: &Technician, created: Timest
         expires_at: created.plus(Duration::from_secs(86_400)),
         ip: "192.0.2.1".to_owned(),
         user_agent: "conformance".to_owned(),
+        reauthenticated_at: Some(created),
     };
     store.create_session(&s).await.expect("create session");
     s

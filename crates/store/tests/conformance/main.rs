@@ -95,7 +95,7 @@ conformance! {
         taken_email_keeps_invite_open,
         concurrent_accepts_have_one_winner,
     ],
-    sessions: [lifecycle, sessions_of_a_technician, purge],
+    sessions: [lifecycle, sessions_of_a_technician, purge, reauthentication],
     pod_handoffs: [
         pod_sessions_are_sessions,
         codes_are_taken_once,

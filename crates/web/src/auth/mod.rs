@@ -65,6 +65,60 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
     }
 }
 
+/// A signed-in technician whose session proved itself recently (`App::require_recent_proof`):
+/// sensitive pages and actions take this instead of [`CurrentUser`]. Without a recent proof the
+/// request goes to "Confirm it's you" and changes nothing (issue 18.2, ASVS 7.5.1).
+#[derive(Clone, Debug)]
+pub struct RecentUser(pub CurrentUser);
+
+impl FromRequestParts<crate::AppState> for RecentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        require_recent(state, parts, &user)?;
+        Ok(Self(user))
+    }
+}
+
+/// An admin whose session proved itself recently: the admin check first (a technician gets
+/// 403, not a confirmation page), then [`RecentUser`]'s.
+#[derive(Clone, Debug)]
+pub struct RecentAdmin(pub CurrentUser);
+
+impl FromRequestParts<crate::AppState> for RecentAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let RequireAdmin(user) = RequireAdmin::from_request_parts(parts, state).await?;
+        require_recent(state, parts, &user)?;
+        Ok(Self(user))
+    }
+}
+
+/// The app's rule for this request's session; when it says "ask again", where to come back:
+/// the page itself for a GET, the page the form was on (the same-origin `Referer`) for a POST.
+fn require_recent(
+    state: &crate::AppState,
+    parts: &Parts,
+    user: &CurrentUser,
+) -> Result<(), AppError> {
+    use countersign_app::accounts::AccountError;
+    match state.app.require_recent_proof(&user.session) {
+        Ok(()) => Ok(()),
+        Err(AccountError::ReauthRequired) => Err(AppError::ReauthRequired {
+            next: crate::routes::account::return_path(parts, &state.app.settings),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Account use cases fail with typed errors; handlers that do not re-render a form turn them
 /// into pages with `?`.
 impl From<countersign_app::accounts::AccountError> for AppError {
@@ -76,6 +130,9 @@ impl From<countersign_app::accounts::AccountError> for AppError {
                 "Only admins can do this. Ask an admin of your organisation.".into(),
             ),
             E::Store(s) => s.into(),
+            E::ReauthRequired => Self::ReauthRequired {
+                next: "/account".into(),
+            },
             E::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
             e @ E::Locked { .. } => Self::RateLimited(crate::routes::sentence(&e.to_string())),
             e @ E::Busy { retry_after_secs } => Self::Busy {

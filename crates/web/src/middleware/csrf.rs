@@ -149,7 +149,7 @@ fn origin_allowed(headers: &HeaderMap, trusted_origin: &str) -> bool {
 }
 
 /// The configured public URL's origin (`scheme://host[:port]`).
-fn trusted_origin(settings: &Settings) -> String {
+pub(crate) fn trusted_origin(settings: &Settings) -> String {
     url::Url::parse(&settings.server.public_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default()

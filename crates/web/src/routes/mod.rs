@@ -1,6 +1,6 @@
 //! The router: one module per area, each with `pages.rs` (GET) and `actions.rs` (POST).
 
-mod account;
+pub(crate) mod account;
 mod audit;
 mod auth;
 mod branding;

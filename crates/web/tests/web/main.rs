@@ -27,6 +27,7 @@ mod messaging_pages;
 mod misc;
 mod pod_frame;
 mod postgres;
+mod reauth;
 mod secret_owner;
 mod secrets;
 mod sessions;

@@ -98,3 +98,27 @@ async fn pg_only_the_maker_reveals_burns_or_changes_a_link() {
     }
     crate::secret_owner::ownership(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_stolen_session_cannot_enrol_an_authenticator() {
+    if skip_postgres() {
+        return;
+    }
+    crate::reauth::stolen_session_cannot_enrol_an_authenticator(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_a_current_code_confirms() {
+    if skip_postgres() {
+        return;
+    }
+    crate::reauth::a_current_code_confirms(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_privileged_changes_need_a_recent_proof() {
+    if skip_postgres() {
+        return;
+    }
+    crate::reauth::privileged_changes_need_a_recent_proof(TestApp::postgres().await).await;
+}

@@ -5,7 +5,7 @@ use countersign_testkit::TestApp;
 use std::time::Duration;
 
 /// The pending seed of a technician, read the way the app reads it.
-async fn pending_secret(app: &TestApp, email: &str) -> TotpSecret {
+pub(crate) async fn pending_secret(app: &TestApp, email: &str) -> TotpSecret {
     let t = app
         .app
         .store

@@ -2,8 +2,8 @@
 
 use super::pages::{RecoveryCodesPage, account_page, setup_page};
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::auth::session::clear_session_cookie;
+use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
@@ -41,7 +41,7 @@ pub struct CodeForm {
 pub async fn confirm_totp(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    RecentUser(user): RecentUser,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     match state
@@ -73,7 +73,7 @@ pub struct DisableForm {
 pub async fn disable_totp(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    user: CurrentUser,
+    RecentUser(user): RecentUser,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, AppError> {
     match state

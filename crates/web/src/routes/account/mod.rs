@@ -1,7 +1,10 @@
-//! The signed-in technician's own account: profile, 2FA, sessions.
+//! The signed-in technician's own account: profile, 2FA, sessions, "Confirm it's you".
 
 mod actions;
+mod confirm;
 mod pages;
+
+pub use confirm::{confirm_url, return_path};
 
 use crate::AppState;
 use axum::Router;
@@ -19,4 +22,8 @@ pub fn router() -> Router<AppState> {
             get(pages::totp_setup).post(actions::confirm_totp),
         )
         .route("/account/2fa/disable", post(actions::disable_totp))
+        .route(
+            "/account/confirm",
+            get(confirm::show).post(confirm::confirm),
+        )
 }

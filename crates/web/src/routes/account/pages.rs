@@ -1,7 +1,7 @@
 //! GET /account and GET /account/2fa/setup.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
@@ -118,7 +118,7 @@ pub(super) async fn setup_page(
 
 pub async fn totp_setup(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentUser(user): RecentUser,
 ) -> Result<Response, AppError> {
     if user.technician.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/account").into_response());

@@ -3,7 +3,7 @@
 
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
-use crate::auth::{CurrentUser, RequireAdmin};
+use crate::auth::{CurrentUser, RecentAdmin};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
@@ -72,7 +72,7 @@ pub struct GraphMailForm {
 pub async fn save(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Form(form): Form<GraphMailForm>,
 ) -> Result<Response, AppError> {
     let input = GraphMailInput {

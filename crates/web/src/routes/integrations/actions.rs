@@ -4,7 +4,7 @@
 use super::pages::{index_page, show_page};
 use super::parse_id;
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::{RecentAdmin, RequireAdmin};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
@@ -167,7 +167,7 @@ pub async fn delete(
 
 pub async fn consent(
     State(state): State<AppState>,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: IntegrationId = parse_id(&id)?;
@@ -194,7 +194,7 @@ pub struct GdapForm {
 pub async fn gdap(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<GdapForm>,
 ) -> Result<Response, AppError> {

@@ -3,7 +3,7 @@
 
 use super::pages::{InviteFormState, OrgPage, parse_id, technician_page, technicians_page};
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::{RecentAdmin, RequireAdmin};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
@@ -62,7 +62,7 @@ pub struct InviteForm {
 pub async fn invite(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
     let invalid = |message: String| InviteFormState {
@@ -159,7 +159,7 @@ async fn after(
 pub async fn change_role(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
@@ -186,7 +186,7 @@ pub async fn change_role(
 pub async fn deactivate(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: TechnicianId = parse_id(&id)?;
@@ -201,7 +201,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: TechnicianId = parse_id(&id)?;

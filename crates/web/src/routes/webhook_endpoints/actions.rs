@@ -5,7 +5,7 @@
 use super::pages::{AddForm, EndpointView, IndexPage, ShowPage};
 use super::parse_id;
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::{RecentAdmin, RequireAdmin};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
@@ -33,7 +33,7 @@ fn secret_page(html: axum::response::Html<String>) -> Response {
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     body: Bytes,
 ) -> Result<Response, AppError> {
     // The event checkboxes share one name, which `Form` cannot collect.
@@ -109,7 +109,7 @@ pub async fn disable(
 pub async fn rotate(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let parsed = parse_id(&id)?;
