@@ -5,6 +5,7 @@
 //! Nothing here logs a body or a full recipient: bodies carry codes and links, and the types
 //! that hold them redact themselves in `Debug`.
 
+mod account_templates;
 mod error;
 mod keywords;
 mod mask;

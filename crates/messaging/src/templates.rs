@@ -145,6 +145,20 @@ pub enum TemplateName {
         /// Minutes it is valid.
         minutes: i64,
     },
+    /// To a technician: the one-time link to choose a new password.
+    PasswordReset {
+        /// The one-time link (carries the token: never logged).
+        link: String,
+        /// When it stops working, e.g. `2026-11-29 10:15 UTC`.
+        expires: String,
+        /// An admin reset the password and second factor (else the technician asked).
+        by_admin: bool,
+    },
+    /// To a technician: their password was changed.
+    PasswordChanged {
+        /// When, e.g. `2026-11-29 10:15 UTC`.
+        when: String,
+    },
     /// To the technician: their secret was revealed, or their request answered.
     SecretRevealed {
         /// The recipient, masked.
@@ -174,6 +188,8 @@ impl TemplateName {
             Self::SecretRequest { .. } => "secret_request",
             Self::SecretCode { .. } => "secret_code",
             Self::SecretRevealed { .. } => "secret_revealed",
+            Self::PasswordReset { .. } => "password_reset",
+            Self::PasswordChanged { .. } => "password_changed",
         }
     }
 }
@@ -309,6 +325,12 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
             when,
             link,
         } => crate::secret_templates::revealed(brand, recipient, what, when, link),
+        TemplateName::PasswordReset {
+            link,
+            expires,
+            by_admin,
+        } => crate::account_templates::reset(brand, link, expires, *by_admin),
+        TemplateName::PasswordChanged { when } => crate::account_templates::changed(brand, when),
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {

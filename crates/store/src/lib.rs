@@ -25,6 +25,7 @@ mod error;
 mod graph_mail;
 pub mod integrations;
 pub mod model;
+pub mod password_reset;
 pub mod pod_handoff;
 mod postgres;
 pub mod secret;
@@ -44,6 +45,9 @@ pub use error::{StoreError, StoreResult};
 pub use graph_mail::{GraphMail, GraphMailStore};
 pub use integrations::*;
 pub use model::*;
+pub use password_reset::{
+    CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState,
+};
 pub use pod_handoff::{PodHandoff, PodHandoffStore};
 pub use postgres::PgStore;
 pub use secret::*;

@@ -1,4 +1,4 @@
-//! The signed-in technician's own account: profile, 2FA, sessions.
+//! The signed-in technician's own account: profile, password, 2FA, sessions.
 
 mod actions;
 mod pages;
@@ -19,4 +19,5 @@ pub fn router() -> Router<AppState> {
             get(pages::totp_setup).post(actions::confirm_totp),
         )
         .route("/account/2fa/disable", post(actions::disable_totp))
+        .route("/account/password", post(actions::change_password))
 }

@@ -1,6 +1,7 @@
 //! Org settings and technician management (admins only: every handler takes `RequireAdmin`).
 
 mod actions;
+mod credentials;
 mod pages;
 mod pod;
 mod verification;
@@ -43,5 +44,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/technicians/{id}/sign-out",
             post(actions::sign_out),
+        )
+        .route(
+            "/settings/technicians/{id}/reset-credentials",
+            post(credentials::reset),
         )
 }
