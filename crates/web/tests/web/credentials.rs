@@ -210,7 +210,11 @@ pub async fn parallel_resets(app: TestApp) {
         async move {
             let pw = format!("{NEW_PW} {i}");
             c.post(url)
-                .form(&[("_csrf", csrf.as_str()), ("password", &pw), ("confirm", &pw)])
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("password", pw.as_str()),
+                    ("confirm", pw.as_str()),
+                ])
                 .send()
                 .await
                 .unwrap()
