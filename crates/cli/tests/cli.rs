@@ -544,9 +544,21 @@ fn emulator_prints_its_manifest_as_the_first_stdout_line() {
 #[tokio::test]
 async fn admin_reset_prints_a_one_time_link_and_clears_the_credentials() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(create_admin(dir.path(), "Acme IT", "admin@acme.test").status.success());
-    assert!(create_admin(dir.path(), "Acme IT", "tech@acme.test").status.success());
-    assert!(create_admin(dir.path(), "Other", "o@other.test").status.success());
+    assert!(
+        create_admin(dir.path(), "Acme IT", "admin@acme.test")
+            .status
+            .success()
+    );
+    assert!(
+        create_admin(dir.path(), "Acme IT", "tech@acme.test")
+            .status
+            .success()
+    );
+    assert!(
+        create_admin(dir.path(), "Other", "o@other.test")
+            .status
+            .success()
+    );
     let reset = |org: &str, email: &str| {
         countersign(
             dir.path(),
@@ -558,10 +570,18 @@ async fn admin_reset_prints_a_one_time_link_and_clears_the_credentials() {
     // Clear errors that say what to do, and nothing changes.
     let out = reset("nope", "admin@acme.test");
     assert!(!out.status.success());
-    assert!(text(&out).contains("no organisation has the slug \"nope\""), "{}", text(&out));
+    assert!(
+        text(&out).contains("no organisation has the slug \"nope\""),
+        "{}",
+        text(&out)
+    );
     let out = reset("acme-it", "o@other.test");
     assert!(!out.status.success());
-    assert!(text(&out).contains("has no technician with the email o@other.test"), "{}", text(&out));
+    assert!(
+        text(&out).contains("has no technician with the email o@other.test"),
+        "{}",
+        text(&out)
+    );
     let url = format!("sqlite://{}", dir.path().join("countersign.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     sqlx::query("UPDATE technicians SET role = 'technician' WHERE email = 'tech@acme.test'")
@@ -601,10 +621,11 @@ async fn admin_reset_prints_a_one_time_link_and_clears_the_credentials() {
     .await
     .unwrap();
     assert_eq!((actor.as_str(), n), ("cli", 1));
-    let (links,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_resets WHERE kind = 'admin'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let (links,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM password_resets WHERE kind = 'admin'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(links, 1);
     pool.close().await;
 }

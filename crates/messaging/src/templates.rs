@@ -421,6 +421,40 @@ mod tests {
     }
 
     #[test]
+    fn password_messages_say_who_reset_and_carry_the_link() {
+        let link = "https://cs.example/password/reset/abc123";
+        let brand = Brand::default_for("Acme IT");
+        for by_admin in [false, true] {
+            let r = render(
+                &TemplateName::PasswordReset {
+                    link: link.into(),
+                    expires: "2026-11-29 10:15 UTC".into(),
+                    by_admin,
+                },
+                &brand,
+            )
+            .unwrap();
+            assert!(r.text.contains(link) && r.html.contains(link));
+            assert!(r.text.contains("2026-11-29 10:15 UTC"));
+            assert_eq!(r.text.contains("An admin of Acme IT reset"), by_admin);
+            assert!(
+                !format!("{r:?}").contains(link),
+                "Debug never shows the link"
+            );
+        }
+        let r = render(
+            &TemplateName::PasswordChanged {
+                when: "2026-11-29 10:15 UTC".into(),
+            },
+            &brand,
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Acme IT: your Countersign password was changed");
+        assert!(r.text.contains("changed at 2026-11-29 10:15 UTC"));
+        assert!(r.html.contains("Forgot your password?"));
+    }
+
+    #[test]
     fn invite_carries_the_link_in_both_parts() {
         let link = "https://cs.example/invite/abc123";
         let r = render(

@@ -45,9 +45,7 @@ pub use error::{StoreError, StoreResult};
 pub use graph_mail::{GraphMail, GraphMailStore};
 pub use integrations::*;
 pub use model::*;
-pub use password_reset::{
-    CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState,
-};
+pub use password_reset::{CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState};
 pub use pod_handoff::{PodHandoff, PodHandoffStore};
 pub use postgres::PgStore;
 pub use secret::*;

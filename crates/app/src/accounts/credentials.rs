@@ -281,6 +281,10 @@ impl App {
 /// The idempotency key of a reset link's email: one per link (several links can be made in
 /// the same millisecond), naming the link by a prefix of its token's hash, never the token.
 pub(crate) fn reset_key(token_hash: &[u8]) -> String {
-    let prefix: String = token_hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let prefix: String = token_hash
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("password-reset:{prefix}")
 }

@@ -15,8 +15,7 @@ use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{Email, check_password_strength};
 use countersign_messaging::TemplateName;
 use countersign_store::{
-    CredentialStore, Org, OrgStore, PasswordReset, PasswordResetKind, Technician,
-    TechnicianStore,
+    CredentialStore, Org, OrgStore, PasswordReset, PasswordResetKind, Technician, TechnicianStore,
 };
 use serde_json::json;
 use std::time::Duration;

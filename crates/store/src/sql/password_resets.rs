@@ -2,9 +2,7 @@
 
 use super::{Dialect, SqlStore, changed, expect_changed};
 use crate::StoreResult;
-use crate::password_reset::{
-    CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState,
-};
+use crate::password_reset::{CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState};
 use countersign_domain::{OrgId, SessionId, TechnicianId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;

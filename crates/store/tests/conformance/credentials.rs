@@ -100,7 +100,11 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
         None
     );
     assert_eq!(
-        store.technician(acme.id, amy.id).await.unwrap().password_hash,
+        store
+            .technician(acme.id, amy.id)
+            .await
+            .unwrap()
+            .password_hash,
         crate::fixtures::PASSWORD_HASH
     );
     assert_eq!(store.sessions_of(acme.id, amy.id).await.unwrap().len(), 1);
@@ -111,7 +115,11 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
         .unwrap();
     assert_eq!(used, Some(second.clone()));
     assert_eq!(
-        store.technician(acme.id, amy.id).await.unwrap().password_hash,
+        store
+            .technician(acme.id, amy.id)
+            .await
+            .unwrap()
+            .password_hash,
         "h2"
     );
     assert!(store.sessions_of(acme.id, amy.id).await.unwrap().is_empty());
@@ -123,7 +131,11 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
         None
     );
     assert_eq!(
-        store.technician(acme.id, amy.id).await.unwrap().password_hash,
+        store
+            .technician(acme.id, amy.id)
+            .await
+            .unwrap()
+            .password_hash,
         "h2"
     );
 }
@@ -150,7 +162,11 @@ pub async fn racing_uses_of_a_link_have_one_winner(store: &Store) {
     assert_eq!(winners.len(), 1, "{results:?}");
     // The winner's password is the one stored.
     assert_eq!(
-        &store.technician(acme.id, amy.id).await.unwrap().password_hash,
+        &store
+            .technician(acme.id, amy.id)
+            .await
+            .unwrap()
+            .password_hash,
         winners[0]
     );
 }
@@ -169,7 +185,11 @@ pub async fn a_deactivated_technician_cannot_use_a_link(store: &Store) {
         None
     );
     assert_eq!(
-        store.technician(acme.id, amy.id).await.unwrap().password_hash,
+        store
+            .technician(acme.id, amy.id)
+            .await
+            .unwrap()
+            .password_hash,
         crate::fixtures::PASSWORD_HASH
     );
 }

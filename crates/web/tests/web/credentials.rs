@@ -33,7 +33,10 @@ async fn reset_links(app: &TestApp, email: &str) -> Vec<String> {
         .map(|m| {
             let body = m.body_text.as_deref().unwrap_or_default();
             let at = body.find("/password/reset/").expect("a link in the email");
-            let end = at + body[at..].find(char::is_whitespace).unwrap_or(body.len() - at);
+            let end = at
+                + body[at..]
+                    .find(char::is_whitespace)
+                    .unwrap_or(body.len() - at);
             body[at..end].to_owned()
         })
         .collect()
@@ -52,8 +55,13 @@ async fn nth_reset_link(app: &TestApp, email: &str, n: usize) -> String {
 }
 
 async fn forgot(app: &TestApp, c: &reqwest::Client, email: &str) -> reqwest::Response {
-    app.post_form(c, "/password/forgot", "/password/forgot", &[("email", email)])
-        .await
+    app.post_form(
+        c,
+        "/password/forgot",
+        "/password/forgot",
+        &[("email", email)],
+    )
+    .await
 }
 
 async fn set_password(app: &TestApp, c: &reqwest::Client, path: &str, pw: &str) -> u16 {
@@ -81,7 +89,11 @@ pub async fn change_password(app: TestApp) {
                 c,
                 "/account",
                 "/account/password",
-                &[("current", current), ("password", new), ("confirm", confirm)],
+                &[
+                    ("current", current),
+                    ("password", new),
+                    ("confirm", confirm),
+                ],
             )
             .await
         }
@@ -89,7 +101,12 @@ pub async fn change_password(app: TestApp) {
     // The current password is required; a wrong one changes nothing.
     let res = change("wrong password here", NEW_PW, NEW_PW).await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("current password is not correct"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("current password is not correct")
+    );
     let res = change(PW, NEW_PW, "something else 123").await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("do not match"));
@@ -223,8 +240,15 @@ pub async fn parallel_resets(app: TestApp) {
         }
     });
     let statuses = futures::future::join_all(posts).await;
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 303 || *s == 410), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 410),
+        "{statuses:?}"
+    );
     let winner = statuses.iter().position(|s| *s == 303).unwrap();
     let pw = format!("{NEW_PW} {winner}");
     assert_eq!(login_status(&app, "admin@acme.test", &pw).await.0, 303);
@@ -255,7 +279,11 @@ async fn a_forgot_link_expires_after_30_minutes_and_a_newer_one_replaces_it() {
     assert_eq!(get(&app, &c, &second).await.0, 410);
     let late = c
         .post(app.url(&second))
-        .form(&[("_csrf", csrf.as_str()), ("password", NEW_PW), ("confirm", NEW_PW)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("password", NEW_PW),
+            ("confirm", NEW_PW),
+        ])
         .send()
         .await
         .unwrap();
@@ -306,7 +334,12 @@ async fn an_inactive_account_gets_no_link_and_the_second_factor_stays() {
     let c2 = app.client();
     app.login(&c2, "tess@acme.test", NEW_PW).await;
     let res = app
-        .post_form(&c2, "/login/2fa", "/login/2fa", &[("code", &code_now(&app, &secret))])
+        .post_form(
+            &c2,
+            "/login/2fa",
+            "/login/2fa",
+            &[("code", &code_now(&app, &secret))],
+        )
         .await;
     assert_eq!(res.status(), 303);
     // Deactivated: no new link.
@@ -341,7 +374,12 @@ pub async fn admin_reset(app: TestApp) {
     let res = app.post_form(&tom, "/account", &action, &[]).await;
     assert_eq!(res.status(), 403);
     assert_eq!(get(&app, &tc, "/account").await.0, 200);
-    assert!(technician(&app, "tess@acme.test").await.totp_enabled_at.is_some());
+    assert!(
+        technician(&app, "tess@acme.test")
+            .await
+            .totp_enabled_at
+            .is_some()
+    );
 
     let admin = signed_in(&app, "admin@acme.test").await;
     let (_, shown) = get(&app, &admin, &page).await;
@@ -355,7 +393,14 @@ pub async fn admin_reset(app: TestApp) {
     assert_eq!(login_status(&app, "tess@acme.test", PW).await.0, 422);
     let t = technician(&app, "tess@acme.test").await;
     assert!(t.totp_enabled_at.is_none() && t.totp_secret.is_none());
-    assert_eq!(app.app.store.recovery_codes_left(t.org_id, t.id).await.unwrap(), 0);
+    assert_eq!(
+        app.app
+            .store
+            .recovery_codes_left(t.org_id, t.id)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(app.app.store_sessions(&t).await, 0);
     assert_eq!(audited(&app, "technician.credentials_reset").await, 1);
     // The link shown to the admin is the one emailed; the technician sets a new password.
@@ -400,9 +445,18 @@ async fn recovery_codes_are_shown_as_used() {
         .await;
     assert_eq!(res.status(), 303);
     let (_, page) = get(&app, &c2, "/account").await;
-    assert!(page.contains("Recovery codes left: <strong>9</strong>"), "{page}");
-    assert!(page.contains("Code 3: <span class=\"badge warn\">used "), "{page}");
-    assert!(page.contains("Code 1: <span class=\"badge ok\">unused"), "{page}");
+    assert!(
+        page.contains("Recovery codes left: <strong>9</strong>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Code 3: <span class=\"badge warn\">used "),
+        "{page}"
+    );
+    assert!(
+        page.contains("Code 1: <span class=\"badge ok\">unused"),
+        "{page}"
+    );
     assert_eq!(page.matches("unused</span>").count(), 9, "{page}");
     // Still single use.
     let c3 = app.client();

@@ -77,7 +77,10 @@ pub struct ForgotQuery {
     sent: Option<String>,
 }
 
-pub async fn forgot(form_token: FormToken, Query(q): Query<ForgotQuery>) -> Result<Response, AppError> {
+pub async fn forgot(
+    form_token: FormToken,
+    Query(q): Query<ForgotQuery>,
+) -> Result<Response, AppError> {
     let page = ForgotPage {
         sent: q.sent.is_some(),
         ..ForgotPage::new(&form_token)

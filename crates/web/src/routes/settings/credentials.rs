@@ -32,9 +32,11 @@ pub async fn reset(
                 emailed: done.emailed,
                 sessions_ended: done.sessions_ended,
             };
-            Ok(technician_page_with(&state, &user, id, None, None, Some(shown))
-                .await?
-                .into_response())
+            Ok(
+                technician_page_with(&state, &user, id, None, None, Some(shown))
+                    .await?
+                    .into_response(),
+            )
         }
         Err(e) if e.is_user_error() => {
             let page = technician_page_with(
