@@ -544,21 +544,13 @@ fn emulator_prints_its_manifest_as_the_first_stdout_line() {
 #[tokio::test]
 async fn admin_reset_prints_a_one_time_link_and_clears_the_credentials() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        create_admin(dir.path(), "Acme IT", "admin@acme.test")
-            .status
-            .success()
-    );
-    assert!(
-        create_admin(dir.path(), "Acme IT", "tech@acme.test")
-            .status
-            .success()
-    );
-    assert!(
-        create_admin(dir.path(), "Other", "o@other.test")
-            .status
-            .success()
-    );
+    for (org, email) in [
+        ("Acme IT", "admin@acme.test"),
+        ("Acme IT", "tech@acme.test"),
+        ("Other", "o@other.test"),
+    ] {
+        assert!(create_admin(dir.path(), org, email).status.success());
+    }
     let reset = |org: &str, email: &str| {
         countersign(
             dir.path(),

@@ -13,6 +13,15 @@ use countersign_store::{
 };
 use std::time::Duration;
 
+/// The stored password hash of `t`.
+async fn password_of(store: &Store, t: &Technician) -> String {
+    store
+        .technician(t.org_id, t.id)
+        .await
+        .unwrap()
+        .password_hash
+}
+
 fn reset(t: &Technician, kind: PasswordResetKind, created_s: u64, minutes: u64) -> PasswordReset {
     PasswordReset {
         token_hash: random_bytes(),
@@ -51,14 +60,7 @@ pub async fn change_password_ends_the_other_sessions(store: &Store) {
         store.change_password(other.id, amy.id, "x", this.id).await,
         Err(StoreError::NotFound)
     ));
-    assert_eq!(
-        store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
-        "new-hash"
-    );
+    assert_eq!(password_of(store, &amy).await, "new-hash");
 }
 
 pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) {
@@ -100,11 +102,7 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
         None
     );
     assert_eq!(
-        store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
+        password_of(store, &amy).await,
         crate::fixtures::PASSWORD_HASH
     );
     assert_eq!(store.sessions_of(acme.id, amy.id).await.unwrap().len(), 1);
@@ -114,14 +112,7 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
         .await
         .unwrap();
     assert_eq!(used, Some(second.clone()));
-    assert_eq!(
-        store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
-        "h2"
-    );
+    assert_eq!(password_of(store, &amy).await, "h2");
     assert!(store.sessions_of(acme.id, amy.id).await.unwrap().is_empty());
     assert_eq!(
         store
@@ -130,14 +121,7 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
             .unwrap(),
         None
     );
-    assert_eq!(
-        store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
-        "h2"
-    );
+    assert_eq!(password_of(store, &amy).await, "h2");
 }
 
 pub async fn racing_uses_of_a_link_have_one_winner(store: &Store) {
@@ -161,14 +145,7 @@ pub async fn racing_uses_of_a_link_have_one_winner(store: &Store) {
     let winners: Vec<&String> = results.iter().flatten().collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     // The winner's password is the one stored.
-    assert_eq!(
-        &store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
-        winners[0]
-    );
+    assert_eq!(&password_of(store, &amy).await, winners[0]);
 }
 
 pub async fn a_deactivated_technician_cannot_use_a_link(store: &Store) {
@@ -185,11 +162,7 @@ pub async fn a_deactivated_technician_cannot_use_a_link(store: &Store) {
         None
     );
     assert_eq!(
-        store
-            .technician(acme.id, amy.id)
-            .await
-            .unwrap()
-            .password_hash,
+        password_of(store, &amy).await,
         crate::fixtures::PASSWORD_HASH
     );
 }
