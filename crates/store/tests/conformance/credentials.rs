@@ -22,6 +22,27 @@ async fn password_of(store: &Store, t: &Technician) -> String {
         .password_hash
 }
 
+/// Uses the link with `token_hash` at `at`.
+async fn claim(
+    store: &Store,
+    token_hash: &[u8],
+    password_hash: &str,
+    at: countersign_domain::Timestamp,
+) -> Option<PasswordReset> {
+    store
+        .complete_password_reset(token_hash, password_hash, at)
+        .await
+        .unwrap()
+}
+
+/// The stored link with `token_hash`, if any.
+async fn lookup(store: &Store, token_hash: &[u8]) -> Option<PasswordReset> {
+    store
+        .password_reset_by_token_hash(token_hash)
+        .await
+        .unwrap()
+}
+
 fn reset(t: &Technician, kind: PasswordResetKind, created_s: u64, minutes: u64) -> PasswordReset {
     PasswordReset {
         token_hash: random_bytes(),
@@ -69,36 +90,15 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
     session(store, &amy, at(0)).await;
     let first = reset(&amy, PasswordResetKind::Forgot, 0, 30);
     store.create_password_reset(&first).await.unwrap();
-    assert_eq!(
-        store
-            .password_reset_by_token_hash(&first.token_hash)
-            .await
-            .unwrap(),
-        Some(first.clone())
-    );
+    assert_eq!(lookup(store, &first.token_hash).await, Some(first.clone()));
     let second = reset(&amy, PasswordResetKind::Forgot, 10, 30);
     store.create_password_reset(&second).await.unwrap();
     // The older link is gone.
-    assert_eq!(
-        store
-            .password_reset_by_token_hash(&first.token_hash)
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        store
-            .complete_password_reset(&first.token_hash, "h1", at(20))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(lookup(store, &first.token_hash).await, None);
+    assert_eq!(claim(store, &first.token_hash, "h1", at(20)).await, None);
     // Past its expiry it does not work, and nothing changes.
     assert_eq!(
-        store
-            .complete_password_reset(&second.token_hash, "h1", at(10 + 30 * 60))
-            .await
-            .unwrap(),
+        claim(store, &second.token_hash, "h1", at(10 + 30 * 60)).await,
         None
     );
     assert_eq!(
@@ -107,20 +107,11 @@ pub async fn a_reset_link_works_once_and_a_newer_one_replaces_it(store: &Store) 
     );
     assert_eq!(store.sessions_of(acme.id, amy.id).await.unwrap().len(), 1);
     // Used: the password is set and every session ends; a replay fails.
-    let used = store
-        .complete_password_reset(&second.token_hash, "h2", at(20))
-        .await
-        .unwrap();
+    let used = claim(store, &second.token_hash, "h2", at(20)).await;
     assert_eq!(used, Some(second.clone()));
     assert_eq!(password_of(store, &amy).await, "h2");
     assert!(store.sessions_of(acme.id, amy.id).await.unwrap().is_empty());
-    assert_eq!(
-        store
-            .complete_password_reset(&second.token_hash, "h3", at(21))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(claim(store, &second.token_hash, "h3", at(21)).await, None);
     assert_eq!(password_of(store, &amy).await, "h2");
 }
 
@@ -133,11 +124,7 @@ pub async fn racing_uses_of_a_link_have_one_winner(store: &Store) {
         let (store, hash) = (store.clone(), link.token_hash.clone());
         async move {
             let mine = format!("hash-{i}");
-            let won = store
-                .complete_password_reset(&hash, &mine, at(5))
-                .await
-                .unwrap()
-                .is_some();
+            let won = claim(&store, &hash, &mine, at(5)).await.is_some();
             won.then_some(mine)
         }
     })
@@ -154,13 +141,7 @@ pub async fn a_deactivated_technician_cannot_use_a_link(store: &Store) {
     let link = reset(&amy, PasswordResetKind::Admin, 0, 24 * 60);
     store.create_password_reset(&link).await.unwrap();
     store.set_active(acme.id, amy.id, false).await.unwrap();
-    assert_eq!(
-        store
-            .complete_password_reset(&link.token_hash, "h", at(5))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(claim(store, &link.token_hash, "h", at(5)).await, None);
     assert_eq!(
         password_of(store, &amy).await,
         crate::fixtures::PASSWORD_HASH
@@ -217,18 +198,8 @@ pub async fn an_admin_reset_clears_password_second_factor_and_sessions(store: &S
             .unwrap()
             .is_some()
     );
-    assert_eq!(
-        store
-            .password_reset_by_token_hash(&older.token_hash)
-            .await
-            .unwrap(),
-        None
-    );
-    let stored = store
-        .password_reset_by_token_hash(&link.token_hash)
-        .await
-        .unwrap()
-        .unwrap();
+    assert_eq!(lookup(store, &older.token_hash).await, None);
+    let stored = lookup(store, &link.token_hash).await.unwrap();
     assert_eq!(stored.kind, PasswordResetKind::Admin);
 }
 
