@@ -3,20 +3,24 @@
 //! audit entries are the same whichever way an action arrives.
 
 mod admin;
+mod credentials;
 mod invites;
 mod login;
 mod login_guard;
 mod manage;
 mod permissions;
+mod password_reset;
 mod pod_handoff;
 mod reauth;
 mod sessions;
 mod totp;
 
 pub use admin::CreatedAdmin;
+pub use credentials::{ADMIN_RESET_VALIDITY, CredentialReset, PasswordChanged};
 pub use invites::{CreatedInvite, InviteDetails};
 pub use login::{LoginError, LoginOutcome};
 pub use login_guard::{MAX_SLOW_DOWN, slow_down};
+pub use password_reset::{FORGOT_RESET_VALIDITY, ResetDetails};
 pub use pod_handoff::{
     POD_HANDOFF_LIFETIME, PodHandoffError, ancestor_matches, parse_frame_origin,
 };
@@ -45,6 +49,22 @@ pub enum AccountError {
     EmailTaken,
     #[error("the two passwords do not match")]
     PasswordMismatch,
+    #[error("the current password is not correct")]
+    WrongPassword,
+    #[error(
+        "this link cannot be used: it was already used, a newer link replaced it, or it has expired. Ask for a new one on the sign-in page (\"Forgot your password?\") or from an admin of your organisation."
+    )]
+    ResetLinkUnusable,
+    #[error("to change your own password, use Change password on your account page")]
+    ResetSelf,
+    #[error("this technician is deactivated: reactivate them first")]
+    ResetInactive,
+    #[error("no organisation has this slug")]
+    UnknownOrg,
+    #[error("this organisation has no technician with this email address")]
+    UnknownTechnician,
+    #[error("this technician is not an admin")]
+    NotAnAdmin,
     #[error(
         "the organisation must keep at least one active admin: make another technician an admin first"
     )]
@@ -148,8 +168,9 @@ impl App {
         let hasher = self.passwords.clone();
         let password = password.to_owned();
         self.password_work(move || match phc {
-            Some(phc) => hasher.verify(&password, &phc),
-            None => hasher.verify_unknown_user(&password),
+            // A cleared password (an admin's reset) matches nothing, after the same work.
+            Some(phc) if phc != credentials::CLEARED_PASSWORD => hasher.verify(&password, &phc),
+            _ => hasher.verify_unknown_user(&password),
         })
         .await
     }

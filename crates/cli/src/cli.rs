@@ -68,6 +68,19 @@ pub struct ServeArgs {
 pub enum AdminCommand {
     /// Create an admin (and the org, if new).
     Create(AdminCreateArgs),
+    /// Reset an admin's password and second factor (for the last admin of an org, who has no
+    /// one to ask): ends their sessions and prints a one-time link to choose a new password.
+    Reset(AdminResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminResetArgs {
+    /// Slug of the org, as in its public pages (`/t/<slug>/…`), e.g. "acme-it".
+    #[arg(long)]
+    pub org: String,
+    /// Email address of the admin to reset.
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Args)]

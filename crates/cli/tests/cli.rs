@@ -540,3 +540,84 @@ fn emulator_prints_its_manifest_as_the_first_stdout_line() {
         assert_eq!(t["users"].as_u64(), Some(5), "{t}");
     }
 }
+
+#[tokio::test]
+async fn admin_reset_prints_a_one_time_link_and_clears_the_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    for (org, email) in [
+        ("Acme IT", "admin@acme.test"),
+        ("Acme IT", "tech@acme.test"),
+        ("Other", "o@other.test"),
+    ] {
+        assert!(create_admin(dir.path(), org, email).status.success());
+    }
+    let reset = |org: &str, email: &str| {
+        countersign(
+            dir.path(),
+            &["admin", "reset", "--org", org, "--email", email],
+            None,
+            &[],
+        )
+    };
+    // Clear errors that say what to do, and nothing changes.
+    let out = reset("nope", "admin@acme.test");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no organisation has the slug \"nope\""),
+        "{}",
+        text(&out)
+    );
+    let out = reset("acme-it", "o@other.test");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("has no technician with the email o@other.test"),
+        "{}",
+        text(&out)
+    );
+    let url = format!("sqlite://{}", dir.path().join("countersign.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE technicians SET role = 'technician' WHERE email = 'tech@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = reset("acme-it", "tech@acme.test");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("is not an admin"), "{}", text(&out));
+    let hash = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let (h,): (String,) =
+                sqlx::query_as("SELECT password_hash FROM technicians WHERE email = $1")
+                    .bind(email)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            h
+        }
+    };
+    assert!(hash("admin@acme.test").await.starts_with("$argon2id$"));
+
+    // The reset: the link on stdout, the password cleared, audited as the CLI.
+    let out = reset("acme-it", "admin@acme.test");
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let link = stdout.trim();
+    assert!(link.contains("/password/reset/"), "{stdout}");
+    assert!(link.rsplit('/').next().unwrap().len() >= 40, "{link}");
+    assert_eq!(hash("admin@acme.test").await, "");
+    let (actor, n): (String, i64) = sqlx::query_as(
+        "SELECT actor_label, COUNT(*) FROM audit_log WHERE action = 'technician.credentials_reset' \
+         GROUP BY actor_label",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((actor.as_str(), n), ("cli", 1));
+    let (links,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM password_resets WHERE kind = 'admin'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(links, 1);
+    pool.close().await;
+}

@@ -145,6 +145,20 @@ pub enum TemplateName {
         /// Minutes it is valid.
         minutes: i64,
     },
+    /// To a technician: the one-time link to choose a new password.
+    PasswordReset {
+        /// The one-time link (carries the token: never logged).
+        link: String,
+        /// When it stops working, e.g. `2026-11-29 10:15 UTC`.
+        expires: String,
+        /// An admin reset the password and second factor (else the technician asked).
+        by_admin: bool,
+    },
+    /// To a technician: their password was changed.
+    PasswordChanged {
+        /// When, e.g. `2026-11-29 10:15 UTC`.
+        when: String,
+    },
     /// To the technician: their secret was revealed, or their request answered.
     SecretRevealed {
         /// The recipient, masked.
@@ -185,6 +199,8 @@ impl TemplateName {
             Self::SecretCode { .. } => "secret_code",
             Self::SecretRevealed { .. } => "secret_revealed",
             Self::SignInAttack { .. } => "sign_in_attack",
+            Self::PasswordReset { .. } => "password_reset",
+            Self::PasswordChanged { .. } => "password_changed",
         }
     }
 }
@@ -325,6 +341,12 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
             failures,
             link,
         } => crate::account_templates::sign_in_attack(brand, technician, *failures, link),
+        TemplateName::PasswordReset {
+            link,
+            expires,
+            by_admin,
+        } => crate::account_templates::reset(brand, link, expires, *by_admin),
+        TemplateName::PasswordChanged { when } => crate::account_templates::changed(brand, when),
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {
@@ -412,6 +434,40 @@ mod tests {
         assert!(r.text.contains("Acme <IT>"), "text is not HTML-escaped");
         assert!(r.sms.starts_with("Acme <IT>: test message"));
         assert!(!format!("{r:?}").contains("Amy"));
+    }
+
+    #[test]
+    fn password_messages_say_who_reset_and_carry_the_link() {
+        let link = "https://cs.example/password/reset/abc123";
+        let brand = Brand::default_for("Acme IT");
+        for by_admin in [false, true] {
+            let r = render(
+                &TemplateName::PasswordReset {
+                    link: link.into(),
+                    expires: "2026-11-29 10:15 UTC".into(),
+                    by_admin,
+                },
+                &brand,
+            )
+            .unwrap();
+            assert!(r.text.contains(link) && r.html.contains(link));
+            assert!(r.text.contains("2026-11-29 10:15 UTC"));
+            assert_eq!(r.text.contains("An admin of Acme IT reset"), by_admin);
+            assert!(
+                !format!("{r:?}").contains(link),
+                "Debug never shows the link"
+            );
+        }
+        let r = render(
+            &TemplateName::PasswordChanged {
+                when: "2026-11-29 10:15 UTC".into(),
+            },
+            &brand,
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Acme IT: your Countersign password was changed");
+        assert!(r.text.contains("changed at 2026-11-29 10:15 UTC"));
+        assert!(r.html.contains("Forgot your password?"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub trait TechnicianStore {
         sealed: Option<&[u8]>,
     ) -> StoreResult<()>;
     /// Enables TOTP: moves in the sealed seed, clears the pending one and replaces the recovery
-    /// codes with these hashes, in one transaction.
+    /// codes with these hashes (numbered 1, 2, … in this order), in one transaction.
     async fn enable_totp(
         &self,
         org: OrgId,

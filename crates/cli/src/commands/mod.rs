@@ -41,6 +41,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Worker => worker::run(settings).await,
         Command::Migrate => db::migrate(settings).await,
         Command::Admin(AdminCommand::Create(args)) => admin::create(settings, args).await,
+        Command::Admin(AdminCommand::Reset(args)) => admin::reset(settings, args).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(settings).await,
         Command::Db(DbCommand::Backup { file }) => db::backup(settings, &file).await,
         Command::Audit(AuditCommand::Verify { against }) => {

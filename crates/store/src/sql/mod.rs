@@ -46,6 +46,7 @@ mod invites;
 mod jobs;
 mod messages;
 mod orgs;
+mod password_resets;
 mod pod_handoffs;
 mod rows;
 mod sealed;

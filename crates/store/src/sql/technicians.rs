@@ -242,14 +242,17 @@ where
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        for hash in recovery_code_hashes {
+        // Each code keeps its number in the list shown once, so the Account page can say
+        // which were used (migration 0021).
+        for (position, hash) in (1_i64..).zip(recovery_code_hashes) {
             sqlx::query(
-                "INSERT INTO recovery_codes (org_id, technician_id, code_hash, used_at) \
-                 VALUES ($1, $2, $3, NULL)",
+                "INSERT INTO recovery_codes (org_id, technician_id, code_hash, used_at, \
+                 list_position) VALUES ($1, $2, $3, NULL, $4)",
             )
             .bind(org.0)
             .bind(id.0)
             .bind(hash.as_slice())
+            .bind(position)
             .execute(&mut *tx)
             .await?;
         }

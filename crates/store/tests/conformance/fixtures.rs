@@ -22,6 +22,9 @@ pub fn random_bytes() -> Vec<u8> {
     b
 }
 
+/// The password hash of every fixture technician.
+pub const PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+
 /// An org value (not stored).
 pub fn new_org(slug: &str) -> Org {
     Org {
@@ -48,7 +51,7 @@ pub fn new_technician(org: &Org, email: &str, role: Role) -> Technician {
         email: email.to_owned(),
         name: format!("Name of {email}"),
         role,
-        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        password_hash: PASSWORD_HASH.to_owned(),
         active: true,
         totp_secret: None,
         totp_pending_secret: None,

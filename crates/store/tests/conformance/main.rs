@@ -16,6 +16,7 @@ mod audit;
 mod audit_tamper;
 mod backup;
 mod contacts;
+mod credentials;
 mod deliveries;
 mod fixtures;
 mod harness;
@@ -96,6 +97,14 @@ conformance! {
         concurrent_accepts_have_one_winner,
     ],
     sessions: [lifecycle, sessions_of_a_technician, purge, reauthentication],
+    credentials: [
+        change_password_ends_the_other_sessions,
+        a_reset_link_works_once_and_a_newer_one_replaces_it,
+        racing_uses_of_a_link_have_one_winner,
+        a_deactivated_technician_cannot_use_a_link,
+        an_admin_reset_clears_password_second_factor_and_sessions,
+        recovery_codes_are_listed_by_number_with_their_use,
+    ],
     pod_handoffs: [
         pod_sessions_are_sessions,
         codes_are_taken_once,

@@ -11,6 +11,7 @@ mod integrations;
 mod invites;
 mod jobs;
 mod outbox;
+mod password;
 mod pod;
 mod public_secrets;
 mod public_verify;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(account::router())
         .merge(settings::router())
         .merge(invites::router())
+        .merge(password::router())
         .merge(integrations::router())
         .merge(contacts::router())
         .merge(customers::router())
@@ -83,6 +85,8 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "welcome" => "Your account is ready. Sign in with your email address and new password.",
         "saved" => "Saved.",
         "2fa_disabled" => "Two-factor authentication is off.",
+        "password_changed" => "Password changed. Your other sessions have ended.",
+        "password_reset" => "Your password is set. Sign in with it.",
         "role_changed" => "Role changed.",
         "permissions_changed" => "Permissions saved.",
         "deactivated" => "Deactivated. Their sessions have ended.",
@@ -97,6 +101,17 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "webhook_test_queued" => "Test event queued. It appears under Recent deliveries once sent.",
         _ => return None,
     })
+}
+
+/// For pages whose URL holds a one-time token (invites, password resets): do not leak it to
+/// other sites through the Referer header.
+pub(crate) fn no_referrer(mut res: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
 }
 
 /// Use-case messages start in lower case so they compose; pages show them as sentences.

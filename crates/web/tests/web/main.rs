@@ -7,6 +7,7 @@ mod access;
 mod consent_proof;
 mod contact_data;
 mod contacts;
+mod credentials;
 mod csrf;
 mod edit_permission;
 mod forwarded_for;

@@ -122,3 +122,35 @@ async fn pg_privileged_changes_need_a_recent_proof() {
     }
     crate::reauth::privileged_changes_need_a_recent_proof(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_change_password_ends_other_sessions() {
+    if skip_postgres() {
+        return;
+    }
+    crate::credentials::change_password(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_forgot_password_link_works_once() {
+    if skip_postgres() {
+        return;
+    }
+    crate::credentials::forgot_password(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_parallel_posts_of_a_reset_link_have_one_winner() {
+    if skip_postgres() {
+        return;
+    }
+    crate::credentials::parallel_resets(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_admin_reset_clears_password_and_second_factor() {
+    if skip_postgres() {
+        return;
+    }
+    crate::credentials::admin_reset(TestApp::postgres().await).await;
+}

@@ -1,8 +1,10 @@
-//! POST /account/sign-out-everywhere, /account/2fa/setup (confirm), /account/2fa/disable.
+//! POST /account/sign-out-everywhere, /account/2fa/setup (confirm), /account/2fa/disable,
+//! /account/password.
 
 use super::pages::{RecoveryCodesPage, account_page, setup_page};
 use crate::AppState;
-use crate::auth::session::clear_session_cookie;
+use crate::auth::session::{clear_session_cookie, session_cookie};
+use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
@@ -10,7 +12,7 @@ use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::accounts::AccountError;
 use serde::Deserialize;
@@ -89,6 +91,59 @@ pub async fn disable_totp(
         Err(e) if e.is_user_error() => {
             let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Changes the password; on success the session is replaced by a fresh one (new cookie) and
+/// every other session has ended.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let result = state
+        .app
+        .change_password(
+            &user.technician,
+            &user.session,
+            &form.current,
+            &form.password,
+            &form.confirm,
+            &ip.to_string(),
+            &user_agent(&headers),
+        )
+        .await;
+    match result {
+        Ok(changed) => {
+            let mut res = Redirect::to("/account?notice=password_changed").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(&state.app.settings, &changed.token),
+            );
+            Ok(res)
+        }
+        Err(e) if e.is_user_error() => {
+            let status = if matches!(e, AccountError::Locked { .. }) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
+            Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
     }

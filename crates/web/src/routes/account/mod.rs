@@ -1,4 +1,5 @@
-//! The signed-in technician's own account: profile, 2FA, sessions, "Confirm it's you".
+//! The signed-in technician's own account: profile, password, 2FA, sessions, "Confirm it's
+//! you".
 
 mod actions;
 mod confirm;
@@ -26,4 +27,5 @@ pub fn router() -> Router<AppState> {
             "/account/confirm",
             get(confirm::show).post(confirm::confirm),
         )
+        .route("/account/password", post(actions::change_password))
 }

@@ -8,7 +8,7 @@ use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use countersign_store::{SessionStore, TechnicianStore};
+use countersign_store::{CredentialStore, SessionStore, TechnicianStore};
 
 pub(super) struct SessionRow {
     created: String,
@@ -18,6 +18,13 @@ pub(super) struct SessionRow {
     current: bool,
 }
 
+/// One recovery code on the account page: its number in the list shown at enrolment and
+/// when it was used.
+pub(super) struct RecoveryCodeRow {
+    label: String,
+    used: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "account/index.html")]
 pub(super) struct AccountPage {
@@ -25,6 +32,7 @@ pub(super) struct AccountPage {
     role: &'static str,
     totp_enabled: bool,
     recovery_left: i64,
+    recovery_codes: Vec<RecoveryCodeRow>,
     sessions: Vec<SessionRow>,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -57,16 +65,28 @@ pub(super) async fn account_page(
 ) -> Result<Html<String>, AppError> {
     let t = &user.technician;
     let sessions = state.app.store.sessions_of(t.org_id, t.id).await?;
-    let recovery_left = if t.totp_enabled_at.is_some() {
-        state.app.store.recovery_codes_left(t.org_id, t.id).await?
+    let codes = if t.totp_enabled_at.is_some() {
+        state.app.store.recovery_code_states(t.org_id, t.id).await?
     } else {
-        0
+        Vec::new()
     };
+    let recovery_left =
+        i64::try_from(codes.iter().filter(|c| c.used_at.is_none()).count()).unwrap_or(0);
+    let recovery_codes = codes
+        .iter()
+        .map(|c| RecoveryCodeRow {
+            label: c
+                .position
+                .map_or_else(|| "A code".to_owned(), |n| format!("Code {n}")),
+            used: c.used_at.map(countersign_domain::Timestamp::display),
+        })
+        .collect();
     render(&AccountPage {
         ctx: PageContext::new(user, Section::Account),
         role: t.role.as_str(),
         totp_enabled: t.totp_enabled_at.is_some(),
         recovery_left,
+        recovery_codes,
         sessions: sessions
             .into_iter()
             .map(|s| SessionRow {

@@ -6,7 +6,7 @@ use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use countersign_app::accounts::{AccountError, InviteDetails};
 
@@ -33,14 +33,7 @@ pub(super) fn unusable() -> Result<Response, AppError> {
     ))
 }
 
-/// The token is in the URL: do not leak it to other sites through the Referer header.
-pub(super) fn no_referrer(mut res: Response) -> Response {
-    res.headers_mut().insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    res
-}
+pub(super) use crate::routes::no_referrer;
 
 pub(super) fn accept_page(
     form_token: &FormToken,

@@ -1,6 +1,7 @@
 //! Org settings and technician management (admins only: every handler takes `RequireAdmin`).
 
 mod actions;
+mod credentials;
 mod pages;
 mod permissions;
 mod pod;
@@ -52,5 +53,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/technicians/{id}/unlock",
             post(actions::unlock_sign_in),
+        )
+        .route(
+            "/settings/technicians/{id}/reset-credentials",
+            post(credentials::reset),
         )
 }

@@ -73,8 +73,18 @@ struct TechnicianPage {
     is_admin: bool,
     /// Every permission: (form name, label, granted).
     permissions: Vec<(&'static str, &'static str, bool)>,
+    /// An admin's reset just made: its link, shown once, and whether it was emailed.
+    reset: Option<ResetShown>,
     notice: Option<&'static str>,
     error: Option<String>,
+}
+
+/// A reset link as the technician page shows it, once, right after the reset.
+pub(super) struct ResetShown {
+    pub link: String,
+    pub expires: String,
+    pub emailed: bool,
+    pub sessions_ended: u64,
 }
 
 pub async fn org(
@@ -178,6 +188,19 @@ pub(super) async fn technician_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, AppError> {
+    technician_page_with(state, user, id, notice, error, None).await
+}
+
+/// The technician page, with the link of a reset just made (rendered, not redirected to:
+/// the link exists in clear only in this response).
+pub(super) async fn technician_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TechnicianId,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    reset: Option<ResetShown>,
+) -> Result<Html<String>, AppError> {
     // Org-scoped lookup: another org's technician is NotFound, i.e. a 404.
     let t = state.app.store.technician(user.org.id, id).await?;
     let sessions = state.app.store.sessions_of(user.org.id, id).await?.len();
@@ -200,6 +223,7 @@ pub(super) async fn technician_page(
             .into_iter()
             .map(|p| (p.as_str(), p.label(), t.permissions.contains(p)))
             .collect(),
+        reset,
         notice,
         error,
     })

@@ -1,0 +1,93 @@
+//! POST /password/forgot and POST /password/reset/{token}.
+
+use super::pages::{ForgotPage, reset_page, unusable};
+use crate::AppState;
+use crate::error::AppError;
+use crate::middleware::client_ip::ClientIp;
+use crate::middleware::csrf::FormToken;
+use crate::page::render;
+use crate::routes::{no_referrer, sentence};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::accounts::AccountError;
+use countersign_domain::Email;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Asks for a link. The answer is the same redirect whether or not an account exists; only a
+/// malformed address or the rate limit (which counts unknown addresses too) answer otherwise.
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form_token: FormToken,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let again = |status: StatusCode, message: String| -> Result<Response, AppError> {
+        let page = ForgotPage {
+            email: form.email.clone(),
+            error: Some(message),
+            ..ForgotPage::new(&form_token)
+        };
+        Ok(form_token.respond((status, render(&page)?)))
+    };
+    if let Err(e) = Email::parse(&form.email) {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()));
+    }
+    match state
+        .app
+        .request_password_reset(&form.email, &ip.to_string())
+        .await
+    {
+        // The account's part runs on; the answer does not wait for it.
+        Ok(_task) => Ok(Redirect::to("/password/forgot?sent=1").into_response()),
+        Err(e @ AccountError::Locked { .. }) => {
+            again(StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form_token: FormToken,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let result = state
+        .app
+        .complete_password_reset(&token, &form.password, &form.confirm, Some(ip.to_string()))
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
+        Err(AccountError::ResetLinkUnusable) => unusable(),
+        Err(e) if e.is_user_error() => {
+            let details = match state.app.password_reset_by_token(&token).await {
+                Ok(d) => d,
+                Err(AccountError::ResetLinkUnusable) => return unusable(),
+                Err(e) => return Err(e.into()),
+            };
+            let page = reset_page(&form_token, token, details, Some(sentence(&e.to_string())));
+            Ok(no_referrer(form_token.respond((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&page)?,
+            ))))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
