@@ -8,8 +8,8 @@ mod invites;
 mod login;
 mod login_guard;
 mod manage;
-mod permissions;
 mod password_reset;
+mod permissions;
 mod pod_handoff;
 mod reauth;
 mod sessions;
@@ -50,7 +50,7 @@ pub enum AccountError {
     #[error("the two passwords do not match")]
     PasswordMismatch,
     #[error("the current password is not correct")]
-    WrongPassword,
+    WrongCurrentPassword,
     #[error(
         "this link cannot be used: it was already used, a newer link replaced it, or it has expired. Ask for a new one on the sign-in page (\"Forgot your password?\") or from an admin of your organisation."
     )]

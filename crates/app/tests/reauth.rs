@@ -49,14 +49,26 @@ async fn a_sign_in_is_a_proof_for_the_window_only() {
     ));
     let t = &signed_in.technician;
     assert!(matches!(
-        app.reauthenticate(&now, t, "wrong wrong wrong", None).await,
+        app.reauthenticate(&now, t, "wrong wrong wrong", "192.0.2.1", "test")
+            .await,
         Err(AccountError::WrongPassword)
     ));
     assert!(matches!(
-        app.reauthenticate(&now, t, "", None).await,
+        app.reauthenticate(&now, t, "", "192.0.2.1", "test").await,
         Err(AccountError::ProofMissing)
     ));
-    app.reauthenticate(&now, t, PW, None).await.unwrap();
-    app.require_recent_proof(&session(signed_in.token.clone()).await)
+    let token = app
+        .reauthenticate(&now, t, PW, "192.0.2.1", "test")
+        .await
         .unwrap();
+    // A new session carries the proof (ASVS 7.2.4); the old token no longer signs in.
+    assert_ne!(token, signed_in.token);
+    app.require_recent_proof(&session(token).await).unwrap();
+    assert!(
+        app.store
+            .session_by_token_hash(&hash_token(&signed_in.token))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

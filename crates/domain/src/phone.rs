@@ -245,54 +245,28 @@ impl Phone {
     /// # Errors
     /// [`PhoneError`] says what is wrong, in words a technician can act on.
     pub fn parse(text: &str, country: Option<Country>) -> Result<Self, PhoneError> {
-        let original = text.trim();
-        if original.is_empty() {
-            return Err(PhoneError::Empty);
-        }
-        let compact = compact(original)?;
-        let compact = match compact.strip_prefix("00") {
-            Some(rest) if country.is_none() => format!("+{rest}"),
-            _ => compact,
-        };
-        let number = if compact.starts_with('+') {
-            let digits = compact.len() - 1;
-            if !(8..=15).contains(&digits) {
-                return Err(PhoneError::International);
-            }
-            parse(None, &compact).map_err(|_| PhoneError::International)?
-        } else {
-            let country = country.ok_or(PhoneError::NoCountry)?;
-            let plan = country.plan().ok_or(PhoneError::NoPlan {
-                country: country.name(),
-            })?;
-            let invalid = || PhoneError::National {
-                country: country.name(),
-                example: country.example(),
-            };
-            let number = parse(Some(plan), &compact).map_err(|_| invalid())?;
-            if !possible(&number) {
-                return Err(invalid());
-            }
-            number
-        };
-        if !possible(&number) {
-            return Err(PhoneError::International);
-        }
-        let e164 = number.format().mode(Mode::E164).to_string();
-        if !(9..=16).contains(&e164.len()) {
-            return Err(PhoneError::International);
-        }
-        let kind = if number.is_valid() {
-            PhoneKind::of(number.number_type(database()))
-        } else {
-            PhoneKind::Unknown
-        };
+        let (original, number) = read(text, country)?;
+        let (e164, kind) = e164_and_kind_of(&number)?;
         Ok(Self {
             e164,
             original: original.to_owned(),
             international: number.format().mode(Mode::International).to_string(),
             kind,
         })
+    }
+
+    /// What [`Phone::parse`] finds out for sending: the E.164 form and the kind of line,
+    /// without the international format for people. A sync reads every user's number and
+    /// shows none of them, and formatting is regex work per number.
+    ///
+    /// # Errors
+    /// The same as [`Phone::parse`].
+    pub fn e164_and_kind(
+        text: &str,
+        country: Option<Country>,
+    ) -> Result<(String, PhoneKind), PhoneError> {
+        let (_, number) = read(text, country)?;
+        e164_and_kind_of(&number)
     }
 
     /// `+` and digits, e.g. `+14255550101`.
@@ -331,6 +305,58 @@ impl Phone {
     pub fn masked(&self) -> String {
         mask_e164(&self.e164)
     }
+}
+
+/// Reads `text` as [`Phone::parse`] describes; returns the trimmed text and the number.
+fn read(text: &str, country: Option<Country>) -> Result<(&str, PhoneNumber), PhoneError> {
+    let original = text.trim();
+    if original.is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    let compact = compact(original)?;
+    let compact = match compact.strip_prefix("00") {
+        Some(rest) if country.is_none() => format!("+{rest}"),
+        _ => compact,
+    };
+    let number = if compact.starts_with('+') {
+        let digits = compact.len() - 1;
+        if !(8..=15).contains(&digits) {
+            return Err(PhoneError::International);
+        }
+        parse(None, &compact).map_err(|_| PhoneError::International)?
+    } else {
+        let country = country.ok_or(PhoneError::NoCountry)?;
+        let plan = country.plan().ok_or(PhoneError::NoPlan {
+            country: country.name(),
+        })?;
+        let invalid = || PhoneError::National {
+            country: country.name(),
+            example: country.example(),
+        };
+        let number = parse(Some(plan), &compact).map_err(|_| invalid())?;
+        if !possible(&number) {
+            return Err(invalid());
+        }
+        number
+    };
+    if !possible(&number) {
+        return Err(PhoneError::International);
+    }
+    Ok((original, number))
+}
+
+/// The E.164 form of a read number and its kind where its plan says.
+fn e164_and_kind_of(number: &PhoneNumber) -> Result<(String, PhoneKind), PhoneError> {
+    let e164 = number.format().mode(Mode::E164).to_string();
+    if !(9..=16).contains(&e164.len()) {
+        return Err(PhoneError::International);
+    }
+    let kind = if number.is_valid() {
+        PhoneKind::of(number.number_type(database()))
+    } else {
+        PhoneKind::Unknown
+    };
+    Ok((e164, kind))
 }
 
 /// How many compiled patterns libphonenumber keeps. Its own cache holds 100 for all countries
@@ -411,13 +437,23 @@ pub fn international_format(e164: &str) -> Option<String> {
 
 /// The national significant number of an international number (`+44 20 7946 0958` →
 /// `2079460958`), for search terms; `None` when `text` is not one.
+///
+/// The digits after the country calling code, found by the code alone: calling codes are
+/// prefix-free (ITU-T E.164), so the first 1, 2 or 3 digits that are a code in the metadata
+/// are it. No pattern is matched: every contact's every number passes here on each sync
+/// write, and libphonenumber's full parse is regex work (issue 17.11's benchmark).
 #[must_use]
 pub fn national_digits(text: &str) -> Option<String> {
     let compact = compact(text.trim()).ok()?;
-    if !compact.starts_with('+') {
-        return None;
-    }
-    parse(None, &compact).ok().map(|n| n.national().to_string())
+    let digits = compact.strip_prefix('+')?;
+    (1..=3)
+        .filter(|&n| digits.len() > n)
+        .find(|&n| {
+            digits[..n]
+                .parse::<u16>()
+                .is_ok_and(|code| database().by_code(&code).is_some())
+        })
+        .map(|n| digits[n..].to_owned())
 }
 
 /// Masks an E.164 text: `+1425…0101` → `+•••••••0101`.
@@ -635,5 +671,43 @@ mod tests {
             Some("851234567")
         );
         assert_eq!(national_digits("020 7946 0958"), None);
+        assert_eq!(
+            national_digits("+1 (425) 555-0101").as_deref(),
+            Some("4255550101")
+        );
+        // A national number may begin with the trunk prefix's digit (Russia's 8 00 numbers)
+        // or keep its leading zero (Italy): only the calling code is taken off.
+        assert_eq!(
+            national_digits("+7 800 555 35 35").as_deref(),
+            Some("8005553535")
+        );
+        assert_eq!(
+            national_digits("+39 06 1234 5678").as_deref(),
+            Some("0612345678")
+        );
+        // No such calling code: not an international number.
+        assert_eq!(national_digits("+999 123 456 789"), None);
+    }
+
+    #[test]
+    fn e164_and_kind_agree_with_parse() {
+        for (text, country) in [
+            ("+44 7700 900634", None),
+            ("07700 900634", Some(Country::GB)),
+            ("020 7946 0958", Some(Country::GB)),
+            ("(206) 555-0142", Some(Country::US)),
+            ("0151/23456789", Some(Country::DE)),
+        ] {
+            let full = Phone::parse(text, country).unwrap();
+            assert_eq!(
+                Phone::e164_and_kind(text, country).unwrap(),
+                (full.e164().to_owned(), full.kind()),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Phone::e164_and_kind("12", Some(Country::GB)),
+            Phone::parse("12", Some(Country::GB)).map(|p| (p.e164().to_owned(), p.kind()))
+        );
     }
 }

@@ -154,14 +154,6 @@ impl SessionStore for Store {
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {
         dispatch!(self, s => s.touch_session(id, at).await)
     }
-    async fn set_session_reauthenticated(
-        &self,
-        org: OrgId,
-        id: SessionId,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        dispatch!(self, s => s.set_session_reauthenticated(org, id, at).await)
-    }
     async fn delete_session(&self, id: SessionId) -> StoreResult<()> {
         dispatch!(self, s => s.delete_session(id).await)
     }

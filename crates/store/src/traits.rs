@@ -141,14 +141,6 @@ pub trait SessionStore {
     /// Records activity (for the idle timeout). Never moves `last_seen_at` backwards; a
     /// session deleted meanwhile is not an error.
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()>;
-    /// Records that the session's technician proved themselves again at `at` (ASVS 7.5.1).
-    /// Only a `Full` session of `org` can be marked; any other is `NotFound`.
-    async fn set_session_reauthenticated(
-        &self,
-        org: OrgId,
-        id: SessionId,
-        at: Timestamp,
-    ) -> StoreResult<()>;
     /// Ends one session (signing out). Deleting a missing session is not an error.
     async fn delete_session(&self, id: SessionId) -> StoreResult<()>;
     /// Signs a technician out everywhere. Returns how many sessions ended.

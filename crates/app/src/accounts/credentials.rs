@@ -8,7 +8,7 @@ use crate::App;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
 use countersign_crypto::random_token;
-use countersign_domain::{Email, Role, TechnicianId, Timestamp, check_password_strength};
+use countersign_domain::{Email, Role, TechnicianId, Timestamp};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, CredentialStore, OrgStore, PasswordReset, PasswordResetKind, Session, SessionStage,
@@ -68,7 +68,8 @@ impl App {
         ip: &str,
         user_agent: &str,
     ) -> Result<PasswordChanged, AccountError> {
-        check_password_strength(new, &t.email)?;
+        let org = self.store.org(t.org_id).await?;
+        super::check_new_password(new, &t.email, &t.name, &org.name)?;
         if new != confirm {
             return Err(AccountError::PasswordMismatch);
         }
@@ -102,7 +103,7 @@ impl App {
                 json!({ "reason": "wrong current password" }),
             )
             .await?;
-            return Err(AccountError::WrongPassword);
+            return Err(AccountError::WrongCurrentPassword);
         }
         self.store.clear_throttle(&key).await?;
         let hash = self.hash_password(new).await?;

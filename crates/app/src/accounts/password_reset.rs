@@ -12,7 +12,7 @@ use super::AccountError;
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
-use countersign_domain::{Email, check_password_strength};
+use countersign_domain::Email;
 use countersign_messaging::TemplateName;
 use countersign_store::{
     CredentialStore, Org, OrgStore, PasswordReset, PasswordResetKind, Technician, TechnicianStore,
@@ -169,7 +169,8 @@ impl App {
         ip: Option<String>,
     ) -> Result<Technician, AccountError> {
         let ResetDetails { technician, .. } = self.password_reset_by_token(token).await?;
-        check_password_strength(password, &technician.email)?;
+        let org = self.store.org(technician.org_id).await?;
+        super::check_new_password(password, &technician.email, &technician.name, &org.name)?;
         if password != confirm {
             return Err(AccountError::PasswordMismatch);
         }

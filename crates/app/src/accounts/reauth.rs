@@ -11,7 +11,7 @@
 use super::AccountError;
 use crate::App;
 use crate::audit::Actor;
-use countersign_store::{Session, SessionStage, SessionStore, Technician, ThrottleStore};
+use countersign_store::{Session, SessionStage, Technician, ThrottleStore};
 use serde_json::json;
 
 /// The throttle key of a technician's "Confirm it's you" attempts.
@@ -39,8 +39,10 @@ impl App {
     }
 
     /// "Confirm it's you": checks the password, or a current TOTP code when the second factor
-    /// is on, through the password gate and the `reauth:<technician>` throttle, and on success
-    /// records the proof on the session. Audited either way.
+    /// is on, through the password gate and the `reauth:<technician>` throttle. On success the
+    /// session is replaced by a new one carrying the proof (ASVS 7.2.4: a new token at every
+    /// authentication, re-authentication included); returns the new cookie token. Audited
+    /// either way.
     ///
     /// # Errors
     /// A wrong proof, a locked throttle, a busy password gate, or a store failure.
@@ -49,8 +51,9 @@ impl App {
         session: &Session,
         t: &Technician,
         proof: &str,
-        ip: Option<String>,
-    ) -> Result<(), AccountError> {
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<String, AccountError> {
         if session.stage != SessionStage::Full
             || session.technician_id != t.id
             || session.org_id != t.org_id
@@ -60,7 +63,7 @@ impl App {
         if proof.is_empty() {
             return Err(AccountError::ProofMissing);
         }
-        let actor = Actor::technician(t, ip);
+        let actor = Actor::technician(t, Some(ip.to_owned()));
         let key = reauth_key(t);
         let keys = [(
             key.as_str(),
@@ -91,9 +94,11 @@ impl App {
             });
         };
         self.store.clear_throttle(&key).await?;
-        self.store
-            .set_session_reauthenticated(t.org_id, session.id, self.now())
+        // A new session (its proof is its start), and the old token is worthless.
+        let (token, _) = self
+            .start_session(t, SessionStage::Full, ip, user_agent)
             .await?;
+        self.end_session(session.id).await?;
         self.audit(
             &actor,
             None,
@@ -102,7 +107,7 @@ impl App {
             json!({ "proof": if by_code { "code" } else { "password" } }),
         )
         .await?;
-        Ok(())
+        Ok(token)
     }
 
     async fn reauthentication_failed(

@@ -23,10 +23,10 @@ pub fn phone_countries(user: Option<Country>, customer: &Customer) -> [Option<Co
 #[must_use]
 pub fn mobile_e164(text: &str, countries: [Option<Country>; 3]) -> Option<String> {
     let country = countries.into_iter().flatten().next();
-    Phone::parse(text, country)
+    Phone::e164_and_kind(text, country)
         .ok()
-        .filter(|p| !p.kind().never_mobile())
-        .map(|p| p.e164().to_owned())
+        .filter(|(_, kind)| !kind.never_mobile())
+        .map(|(e164, _)| e164)
 }
 
 impl App {

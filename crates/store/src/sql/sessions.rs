@@ -92,27 +92,6 @@ where
         Ok(())
     }
 
-    async fn set_session_reauthenticated(
-        &self,
-        org: OrgId,
-        id: SessionId,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE sessions SET reauthenticated_at = $3 WHERE org_id = $1 AND id = $2 \
-             AND stage = 'full'",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
-        if DB::rows_affected(&done) == 0 {
-            return Err(crate::StoreError::NotFound);
-        }
-        Ok(())
-    }
-
     async fn delete_session(&self, id: SessionId) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.0)

@@ -8,7 +8,8 @@
 //! someone elsewhere after they typed their password.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::session::session_cookie;
+use crate::auth::{CurrentUser, user_agent};
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
@@ -17,7 +18,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::Settings;
 use countersign_app::accounts::AccountError;
@@ -125,6 +126,7 @@ pub struct ConfirmForm {
 pub async fn confirm(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     user: CurrentUser,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
@@ -135,11 +137,19 @@ pub async fn confirm(
             &user.session,
             &user.technician,
             &form.proof,
-            Some(ip.to_string()),
+            &ip.to_string(),
+            &user_agent(&headers),
         )
         .await
     {
-        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Ok(token) => {
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state.app.settings, &token),
+            );
+            Ok(res)
+        }
         Err(e @ AccountError::Locked { .. }) => {
             let body = render(&page(&user, next, Some(sentence(&e.to_string()))))?;
             Ok((StatusCode::TOO_MANY_REQUESTS, body).into_response())

@@ -3,7 +3,7 @@
 
 use super::pages::{ResetShown, parse_id, technician_page_with};
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::RecentAdmin;
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
@@ -15,7 +15,7 @@ use countersign_domain::TechnicianId;
 pub async fn reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: TechnicianId = parse_id(&id)?;

@@ -3,7 +3,7 @@
 
 use super::pages::parse_id;
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::RecentAdmin;
 use crate::error::AppError;
 use crate::middleware::client_ip::ClientIp;
 use axum::Form;
@@ -23,7 +23,7 @@ fn granted(form: &[(String, String)]) -> Permissions {
 pub async fn update(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    RequireAdmin(user): RequireAdmin,
+    RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
