@@ -334,12 +334,12 @@ fn read(text: &str, country: Option<Country>) -> Result<(&str, PhoneNumber), Pho
             example: country.example(),
         };
         let number = parse(Some(plan), &compact).map_err(|_| invalid())?;
-        if !possible(&number) {
+        if !possible(&number, Some(country)) {
             return Err(invalid());
         }
-        number
+        return Ok((original, number));
     };
-    if !possible(&number) {
+    if !possible(&number, None) {
         return Err(PhoneError::International);
     }
     Ok((original, number))
@@ -351,10 +351,13 @@ fn e164_and_kind_of(number: &PhoneNumber) -> Result<(String, PhoneKind), PhoneEr
     if !(9..=16).contains(&e164.len()) {
         return Err(PhoneError::International);
     }
-    let kind = if number.is_valid() {
-        PhoneKind::of(number.number_type(database()))
-    } else {
-        PhoneKind::Unknown
+    // `number_type` is Unknown for a number outside every range, so it alone answers
+    // `is_valid` — except with leading zeros (Italy), which `is_valid` keeps and
+    // `number_type` drops: only then is the (second, same-pattern) check needed.
+    let kind = match number.number_type(database()) {
+        Type::Unknown => PhoneKind::Unknown,
+        t if number.national().zeros() == 0 || number.is_valid() => PhoneKind::of(t),
+        _ => PhoneKind::Unknown,
     };
     Ok((e164, kind))
 }
@@ -389,17 +392,25 @@ fn parse(
     phonenumber::parse(plan, text)
 }
 
-/// Whether the number's national part has a length its country's plan allows.
-fn possible(number: &PhoneNumber) -> bool {
+/// Whether the number's national part has a length its country's plan allows. The plan is
+/// the country the number was read with, or for an international number the main region of
+/// its calling code (regions sharing a code share its lengths: `+1`'s 25 regions are all 10
+/// digits). No pattern is matched: choosing a region by its leading digits asks each
+/// region's patterns in turn (25 for `+1`), and a sync checks every user's number.
+fn possible(number: &PhoneNumber, country: Option<Country>) -> bool {
     let code = number.code().value();
-    let meta = number.metadata(database()).or_else(|| {
-        database().by_code(&code).and_then(|all| {
-            all.iter()
-                .find(|m| m.is_main_country_for_code())
-                .or(all.first())
-                .copied()
-        })
-    });
+    let meta = country
+        .and_then(|c| database().by_id(c.code()))
+        // "011 44 …" read in the United States is a British number.
+        .filter(|m| m.country_code() == code)
+        .or_else(|| {
+            database().by_code(&code).and_then(|all| {
+                all.iter()
+                    .find(|m| m.is_main_country_for_code())
+                    .or(all.first())
+                    .copied()
+            })
+        });
     let Ok(len) = u16::try_from(number.national().to_string().len()) else {
         return false;
     };

@@ -105,6 +105,21 @@ pub fn clear_session_cookie(settings: &Settings) -> HeaderValue {
     cookie_header(settings, session_cookie_name(settings), "", Some(0))
 }
 
+/// The answer to a sign-out (this session, or everywhere): a redirect to `to` that clears
+/// the session cookie and tells the browser to drop what it kept of the session: cached
+/// pages, cookies, storage (ASVS 14.3.1).
+#[must_use]
+pub fn signed_out(settings: &Settings, to: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie(settings));
+    res.headers_mut().insert(
+        header::HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    res
+}
+
 /// The form token bound to a session: HMAC of the session's token hash under a key derived for
 /// CSRF, so it is stable for the session, differs between sessions and needs no storage.
 #[must_use]

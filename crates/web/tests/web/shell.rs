@@ -89,6 +89,23 @@ async fn sign_out_clears_site_data() {
 }
 
 #[tokio::test]
+async fn sign_out_everywhere_clears_site_data() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    let res = app
+        .post_form(&c, "/account", "/account/sign-out-everywhere", &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let csd = res
+        .headers()
+        .get("clear-site-data")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(csd.contains("\"cookies\"") && csd.contains("\"storage\""), "{csd:?}");
+}
+
+#[tokio::test]
 async fn hsts_only_when_the_public_url_is_https() {
     let app = TestApp::with(Options {
         https: true,

@@ -3,7 +3,7 @@
 
 use super::pages::{RecoveryCodesPage, account_page, setup_page};
 use crate::AppState;
-use crate::auth::session::{clear_session_cookie, session_cookie};
+use crate::auth::session::{clear_session_cookie, session_cookie, signed_out};
 use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;
@@ -26,12 +26,10 @@ pub async fn sign_out_everywhere(
         .app
         .sign_out_everywhere(&user.technician, Some(ip.to_string()))
         .await?;
-    let mut res = Redirect::to("/login?notice=signed_out_everywhere").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        clear_session_cookie(&state.app.settings),
-    );
-    Ok(res)
+    Ok(signed_out(
+        &state.app.settings,
+        "/login?notice=signed_out_everywhere",
+    ))
 }
 
 #[derive(Debug, Deserialize)]

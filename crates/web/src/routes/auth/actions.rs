@@ -4,7 +4,7 @@ use super::pages::{LoginPage, SecondFactorPage};
 use crate::AppState;
 use crate::auth::pod_session::after_login;
 use crate::auth::session::{
-    PendingSecondFactor, clear_session_cookie, read_cookie, session_cookie, session_cookie_name,
+    PendingSecondFactor, clear_session_cookie, signed_out, read_cookie, session_cookie, session_cookie_name,
 };
 use crate::auth::{CurrentUser, user_agent};
 use crate::error::{AppError, with_retry_after};
@@ -166,15 +166,5 @@ pub async fn logout(
     } else if let Some(Extension(p)) = pending {
         state.app.end_session(p.session.id).await?;
     }
-    let mut res = Redirect::to("/login?notice=signed_out").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        clear_session_cookie(&state.app.settings),
-    );
-    // The browser drops what it kept of the session: cached pages, cookies, storage.
-    res.headers_mut().insert(
-        header::HeaderName::from_static("clear-site-data"),
-        header::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
-    );
-    Ok(res)
+    Ok(signed_out(&state.app.settings, "/login?notice=signed_out"))
 }
