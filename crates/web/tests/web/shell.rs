@@ -102,7 +102,10 @@ async fn sign_out_everywhere_clears_site_data() {
         .get("clear-site-data")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    assert!(csd.contains("\"cookies\"") && csd.contains("\"storage\""), "{csd:?}");
+    assert!(
+        csd.contains("\"cookies\"") && csd.contains("\"storage\""),
+        "{csd:?}"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use super::pages::{RecoveryCodesPage, account_page, setup_page};
 use crate::AppState;
-use crate::auth::session::{clear_session_cookie, session_cookie, signed_out};
+use crate::auth::session::{session_cookie, signed_out};
 use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::AppError;

@@ -4,7 +4,7 @@ use super::pages::{LoginPage, SecondFactorPage};
 use crate::AppState;
 use crate::auth::pod_session::after_login;
 use crate::auth::session::{
-    PendingSecondFactor, clear_session_cookie, signed_out, read_cookie, session_cookie, session_cookie_name,
+    PendingSecondFactor, read_cookie, session_cookie, session_cookie_name, signed_out,
 };
 use crate::auth::{CurrentUser, user_agent};
 use crate::error::{AppError, with_retry_after};
