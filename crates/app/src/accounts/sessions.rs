@@ -131,6 +131,40 @@ impl App {
         .await
     }
 
+    /// Ends one other session of the technician (Account ▸ Active sessions, ASVS 7.5.2). A
+    /// session of anyone else, or one already ended, is `NotFound`; the caller's own is ended
+    /// with "Sign out" instead.
+    ///
+    /// # Errors
+    /// `NotFound`, or the store failed.
+    pub async fn end_own_session(
+        &self,
+        technician: &Technician,
+        current: SessionId,
+        id: SessionId,
+        ip: Option<String>,
+    ) -> StoreResult<()> {
+        let owned = self
+            .store
+            .sessions_of(technician.org_id, technician.id)
+            .await?
+            .into_iter()
+            .any(|s| s.id == id);
+        if !owned || id == current {
+            return Err(countersign_store::StoreError::NotFound);
+        }
+        self.store.delete_session(id).await?;
+        self.audit(
+            &Actor::technician(technician, ip),
+            None,
+            "session.ended",
+            &technician.id.to_string(),
+            json!({ "session": id.to_string() }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// "Sign out everywhere": deletes every session of the technician, this one included.
     ///
     /// # Errors

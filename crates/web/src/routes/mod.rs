@@ -84,8 +84,11 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "signed_out_everywhere" => "You are signed out on every device.",
         "welcome" => "Your account is ready. Sign in with your email address and new password.",
         "saved" => "Saved.",
-        "2fa_disabled" => "Two-factor authentication is off.",
+        "2fa_disabled" => {
+            "Two-factor authentication is off. Your other sessions are listed below: end any you do not recognise."
+        }
         "password_changed" => "Password changed. Your other sessions have ended.",
+        "session_ended" => "That session has ended: its browser is signed out.",
         "password_reset" => "Your password is set. Sign in with it.",
         "role_changed" => "Role changed.",
         "permissions_changed" => "Permissions saved.",

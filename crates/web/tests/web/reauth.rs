@@ -349,3 +349,71 @@ async fn invite_refuses_common_and_personal_passwords() {
         .await
         .unwrap();
 }
+
+/// One other session can be ended from the Account page (ASVS 7.5.2), after a recent proof:
+/// a stolen session cannot end the owner's. The ended browser is signed out; another
+/// technician's session, or this one, cannot be ended that way.
+#[tokio::test]
+async fn one_other_session_ends_after_a_recent_proof() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", ADMIN, PW).await;
+    let laptop = signed_in(&app, ADMIN).await;
+    let phone = signed_in(&app, ADMIN).await;
+    let a = admin(&app).await;
+    let phone_session = {
+        let (_, html) = get(&app, &phone, "/account").await;
+        assert!(html.contains("this session"));
+        let mine = app.app.store.sessions_of(a.org_id, a.id).await.unwrap();
+        assert_eq!(mine.len(), 2);
+        // The laptop's page offers "End" for the phone's session only.
+        let (_, laptop_html) = get(&app, &laptop, "/account").await;
+        let ids: Vec<_> = mine
+            .iter()
+            .filter(|s| laptop_html.contains(&format!("/account/sessions/{}/end", s.id)))
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(ids.len(), 1, "{laptop_html}");
+        ids[0]
+    };
+    let end = format!("/account/sessions/{phone_session}/end");
+
+    app.clock.advance(LATER);
+    let res = post(&app, &laptop, &end, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        location(&res).starts_with("/account/confirm"),
+        "{}",
+        location(&res)
+    );
+    assert_eq!(
+        get(&app, &phone, "/account").await.0,
+        200,
+        "nothing ended yet"
+    );
+
+    assert_eq!(confirm(&app, &laptop, PW, "/account").await.status(), 303);
+    let res = post(&app, &laptop, &end, &[]).await;
+    assert_eq!(location(&res), "/account?notice=session_ended");
+    let res = phone.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), 303, "the ended browser is signed out");
+    assert!(actions(&app, "session.ended").await.len() == 1);
+
+    // Another technician's session is not found, and stays.
+    let tina = add_technician(&app, ADMIN, "tina@acme.test", "Tina Tech").await;
+    let tinas = signed_in(&app, "tina@acme.test").await;
+    let theirs = app
+        .app
+        .store
+        .sessions_of(tina.org_id, tina.id)
+        .await
+        .unwrap();
+    let res = post(
+        &app,
+        &laptop,
+        &format!("/account/sessions/{}/end", theirs[0].id),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(get(&app, &tinas, "/account").await.0, 200);
+}

@@ -11,10 +11,11 @@ use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::accounts::AccountError;
+use countersign_domain::SessionId;
 use serde::Deserialize;
 
 pub async fn sign_out_everywhere(
@@ -30,6 +31,22 @@ pub async fn sign_out_everywhere(
         &state.app.settings,
         "/login?notice=signed_out_everywhere",
     ))
+}
+
+/// POST /account/sessions/{id}/end: ends one of the technician's other sessions. Needs a
+/// recent proof (ASVS 7.5.2): a stolen session must not be able to end the owner's.
+pub async fn end_session(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RecentUser(user): RecentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
+    state
+        .app
+        .end_own_session(&user.technician, user.session.id, id, Some(ip.to_string()))
+        .await?;
+    Ok(Redirect::to("/account?notice=session_ended").into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(pages::index))
+        .route("/account/sessions/{id}/end", post(actions::end_session))
         .route(
             "/account/sign-out-everywhere",
             post(actions::sign_out_everywhere),

@@ -16,6 +16,8 @@ pub(super) struct SessionRow {
     ip: String,
     user_agent: String,
     current: bool,
+    /// The session's id, for its "End" button (never its token).
+    id: String,
 }
 
 /// One recovery code on the account page: its number in the list shown at enrolment and
@@ -95,6 +97,7 @@ pub(super) async fn account_page(
                 ip: s.ip,
                 user_agent: s.user_agent,
                 current: s.id == user.session.id,
+                id: s.id.to_string(),
             })
             .collect(),
         notice,
