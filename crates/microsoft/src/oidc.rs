@@ -204,6 +204,36 @@ fn b64(part: &str, what: &'static str) -> Result<Vec<u8>, IdTokenError> {
         .map_err(|_| IdTokenError::Malformed(what))
 }
 
+/// A discovery document is trusted only when its keys and its issuer are on the login host it
+/// was fetched from (ASVS 10.5.3): the issuer `https://<login host>/<tenant or {tenantid}>/v2.0`,
+/// so a document naming another issuer cannot make tokens of that issuer acceptable.
+///
+/// # Errors
+/// `Protocol`, saying which part is off.
+pub fn check_configuration(
+    config: &OpenIdConfiguration,
+    discovery_url: &str,
+) -> Result<(), MsError> {
+    let login = origin(discovery_url);
+    if login.is_none() || origin(&config.jwks_uri) != login {
+        return Err(MsError::Protocol(
+            "the OpenID configuration's keys are not on the cloud's login host".into(),
+        ));
+    }
+    let path = login
+        .as_deref()
+        .and_then(|o| config.issuer.strip_prefix(o))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.strip_suffix("/v2.0"));
+    if !path.is_some_and(|tenant| !tenant.is_empty() && !tenant.contains('/')) {
+        return Err(MsError::Protocol(
+            "the OpenID configuration's issuer is not the cloud's login host for a tenant (…/<tenant>/v2.0)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Verifies `token` with the tenant's `issuer` (as its discovery document gives it) and keys.
 ///
 /// # Errors
@@ -342,11 +372,7 @@ impl Microsoft {
         }
         let config: OpenIdConfiguration = serde_json::from_str(&answer.body)
             .map_err(|e| MsError::Protocol(format!("OpenID configuration: {e}")))?;
-        if origin(&config.jwks_uri).is_none() || origin(&config.jwks_uri) != origin(&url) {
-            return Err(MsError::Protocol(
-                "the OpenID configuration's keys are not on the cloud's login host".into(),
-            ));
-        }
+        check_configuration(&config, &url)?;
         Ok(config)
     }
 

@@ -213,3 +213,42 @@ fn a_wrong_issuer_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_discovery_document_is_trusted_only_for_its_login_host() {
+    let url = "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration";
+    let config = |issuer: &str, jwks: &str| OpenIdConfiguration {
+        issuer: issuer.into(),
+        jwks_uri: jwks.into(),
+    };
+    let keys = "https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys";
+    for ok in [
+        "https://login.microsoftonline.com/{tenantid}/v2.0",
+        "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+    ] {
+        assert!(check_configuration(&config(ok, keys), url).is_ok(), "{ok}");
+    }
+    for bad in [
+        "https://evil.example/{tenantid}/v2.0",
+        "https://login.microsoftonline.com.evil.example/{tenantid}/v2.0",
+        "https://login.microsoftonline.com/v2.0",
+        "https://login.microsoftonline.com/a/b/v2.0",
+        "https://login.microsoftonline.com/{tenantid}/",
+        "",
+    ] {
+        assert!(
+            check_configuration(&config(bad, keys), url).is_err(),
+            "{bad:?} was accepted"
+        );
+    }
+    assert!(
+        check_configuration(
+            &config(
+                "https://login.microsoftonline.com/{tenantid}/v2.0",
+                "https://evil.example/keys"
+            ),
+            url
+        )
+        .is_err()
+    );
+}
