@@ -318,12 +318,16 @@ fn read(text: &str, country: Option<Country>) -> Result<(&str, PhoneNumber), Pho
         Some(rest) if country.is_none() => format!("+{rest}"),
         _ => compact,
     };
-    let number = if compact.starts_with('+') {
+    if compact.starts_with('+') {
         let digits = compact.len() - 1;
         if !(8..=15).contains(&digits) {
             return Err(PhoneError::International);
         }
-        parse(None, &compact).map_err(|_| PhoneError::International)?
+        let number = parse(None, &compact).map_err(|_| PhoneError::International)?;
+        if !possible(&number, None) {
+            return Err(PhoneError::International);
+        }
+        Ok((original, number))
     } else {
         let country = country.ok_or(PhoneError::NoCountry)?;
         let plan = country.plan().ok_or(PhoneError::NoPlan {
@@ -337,12 +341,8 @@ fn read(text: &str, country: Option<Country>) -> Result<(&str, PhoneNumber), Pho
         if !possible(&number, Some(country)) {
             return Err(invalid());
         }
-        return Ok((original, number));
-    };
-    if !possible(&number, None) {
-        return Err(PhoneError::International);
+        Ok((original, number))
     }
-    Ok((original, number))
 }
 
 /// The E.164 form of a read number and its kind where its plan says.
