@@ -204,30 +204,31 @@ fn b64(part: &str, what: &'static str) -> Result<Vec<u8>, IdTokenError> {
         .map_err(|_| IdTokenError::Malformed(what))
 }
 
-/// A discovery document is trusted only when its keys and its issuer are on the login host it
-/// was fetched from (ASVS 10.5.3): the issuer `https://<login host>/<tenant or {tenantid}>/v2.0`,
-/// so a document naming another issuer cannot make tokens of that issuer acceptable.
+/// A discovery document is trusted only when its keys are on the cloud's login host and its
+/// issuer is the cloud's login URL for a tenant (ASVS 10.5.3): `<login>/<tenant or
+/// {tenantid}>/v2.0`, so a document naming another issuer cannot make that issuer's tokens
+/// acceptable.
 ///
 /// # Errors
 /// `Protocol`, saying which part is off.
 pub fn check_configuration(
     config: &OpenIdConfiguration,
-    discovery_url: &str,
+    login_base_url: &str,
 ) -> Result<(), MsError> {
-    let login = origin(discovery_url);
+    let login = origin(login_base_url);
     if login.is_none() || origin(&config.jwks_uri) != login {
         return Err(MsError::Protocol(
             "the OpenID configuration's keys are not on the cloud's login host".into(),
         ));
     }
-    let path = login
-        .as_deref()
-        .and_then(|o| config.issuer.strip_prefix(o))
+    let tenant = config
+        .issuer
+        .strip_prefix(login_base_url.trim_end_matches('/'))
         .and_then(|rest| rest.strip_prefix('/'))
         .and_then(|rest| rest.strip_suffix("/v2.0"));
-    if !path.is_some_and(|tenant| !tenant.is_empty() && !tenant.contains('/')) {
+    if !tenant.is_some_and(|t| !t.is_empty() && !t.contains('/')) {
         return Err(MsError::Protocol(
-            "the OpenID configuration's issuer is not the cloud's login host for a tenant (…/<tenant>/v2.0)"
+            "the OpenID configuration's issuer is not the cloud's login URL for a tenant (…/<tenant>/v2.0)"
                 .into(),
         ));
     }
@@ -372,7 +373,7 @@ impl Microsoft {
         }
         let config: OpenIdConfiguration = serde_json::from_str(&answer.body)
             .map_err(|e| MsError::Protocol(format!("OpenID configuration: {e}")))?;
-        check_configuration(&config, &url)?;
+        check_configuration(&config, &cloud.login_base_url)?;
         Ok(config)
     }
 

@@ -216,7 +216,7 @@ fn a_wrong_issuer_is_refused() {
 
 #[test]
 fn a_discovery_document_is_trusted_only_for_its_login_host() {
-    let url = "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration";
+    let url = "https://login.microsoftonline.com";
     let config = |issuer: &str, jwks: &str| OpenIdConfiguration {
         issuer: issuer.into(),
         jwks_uri: jwks.into(),
@@ -228,6 +228,17 @@ fn a_discovery_document_is_trusted_only_for_its_login_host() {
     ] {
         assert!(check_configuration(&config(ok, keys), url).is_ok(), "{ok}");
     }
+    // A login URL with a path (a sovereign or test cloud behind a prefix).
+    assert!(
+        check_configuration(
+            &config(
+                "http://127.0.0.1:9/login/{tenantid}/v2.0",
+                "http://127.0.0.1:9/login/x/discovery/v2.0/keys"
+            ),
+            "http://127.0.0.1:9/login/"
+        )
+        .is_ok()
+    );
     for bad in [
         "https://evil.example/{tenantid}/v2.0",
         "https://login.microsoftonline.com.evil.example/{tenantid}/v2.0",
