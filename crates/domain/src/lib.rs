@@ -6,6 +6,7 @@ pub mod ids;
 pub mod password;
 pub mod permission;
 pub mod phone;
+mod phone_kind;
 pub mod role;
 pub mod search;
 pub mod slug;

@@ -190,7 +190,7 @@ pub enum PhoneKind {
 }
 
 impl PhoneKind {
-    fn of(t: Type) -> Self {
+    pub(crate) fn of(t: Type) -> Self {
         match t {
             Type::Mobile => Self::Mobile,
             Type::FixedLine => Self::FixedLine,
@@ -351,15 +351,7 @@ fn e164_and_kind_of(number: &PhoneNumber) -> Result<(String, PhoneKind), PhoneEr
     if !(9..=16).contains(&e164.len()) {
         return Err(PhoneError::International);
     }
-    // `number_type` is Unknown for a number outside every range, so it alone answers
-    // `is_valid` — except with leading zeros (Italy), which `is_valid` keeps and
-    // `number_type` drops: only then is the (second, same-pattern) check needed.
-    let kind = match number.number_type(database()) {
-        Type::Unknown => PhoneKind::Unknown,
-        t if number.national().zeros() == 0 || number.is_valid() => PhoneKind::of(t),
-        _ => PhoneKind::Unknown,
-    };
-    Ok((e164, kind))
+    Ok((e164, crate::phone_kind::kind(number)))
 }
 
 /// How many compiled patterns libphonenumber keeps. Its own cache holds 100 for all countries
@@ -371,7 +363,7 @@ const REGEX_CACHE: usize = 8192;
 
 /// libphonenumber's metadata (its process-wide default), with the pattern cache widened
 /// before first use.
-fn database() -> &'static Database {
+pub(crate) fn database() -> &'static Database {
     static WIDENED: std::sync::Once = std::sync::Once::new();
     WIDENED.call_once(|| {
         let cache = DATABASE.cache();
@@ -390,6 +382,15 @@ fn parse(
 ) -> Result<PhoneNumber, phonenumber::ParseError> {
     database();
     phonenumber::parse(plan, text)
+}
+
+/// `phonenumber::parse` with a country's plan, for the tests of `phone_kind`.
+#[cfg(test)]
+pub(crate) fn parse_number(
+    country: Option<Country>,
+    text: &str,
+) -> Result<PhoneNumber, phonenumber::ParseError> {
+    parse(country.and_then(Country::plan), text)
 }
 
 /// Whether the number's national part has a length its country's plan allows. The plan is
