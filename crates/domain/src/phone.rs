@@ -11,7 +11,7 @@
 //! `555-01xx`) are what demos, documentation and test tenants use.
 
 use crate::countries::COUNTRIES;
-use phonenumber::metadata::{DATABASE, Database};
+use phonenumber::metadata::{DATABASE, Database, Metadata};
 use phonenumber::{Mode, PhoneNumber, Type};
 use std::fmt;
 use std::str::FromStr;
@@ -418,24 +418,32 @@ fn possible(number: &PhoneNumber, country: Option<Country>) -> bool {
     meta.is_some_and(|m| {
         // The general description's lengths are the union of the types' (often left out
         // of the metadata), so every type is asked.
-        let d = m.descriptors();
-        [
-            Some(d.general()),
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.personal_number(),
-            d.voip(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|d| d.possible_length().contains(&len))
+        std::iter::once(m.descriptors().general())
+            .chain(kind_descriptors(m))
+            .any(|d| d.possible_length().contains(&len))
     })
+}
+
+/// A plan's descriptors of the kinds of number it has (fixed line, mobile, the services),
+/// without the general one.
+pub(crate) fn kind_descriptors(
+    meta: &Metadata,
+) -> impl Iterator<Item = &phonenumber::metadata::Descriptor> {
+    let d = meta.descriptors();
+    [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// An E.164 number in its country's international format for people (`+447700900634` →

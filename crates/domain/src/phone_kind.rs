@@ -191,7 +191,7 @@ fn compile(pattern: &str) -> Option<Regex> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone::{Country, parse_number};
+    use crate::phone::{Country, kind_descriptors, parse_number};
 
     /// For every region's example numbers of every kind, and for numbers around them, the
     /// kind is libphonenumber's own (`is_valid`, then `number_type`).
@@ -203,22 +203,7 @@ mod tests {
             let Some(meta) = db.by_id(country.code()) else {
                 continue;
             };
-            let d = meta.descriptors();
-            let examples = [
-                d.fixed_line(),
-                d.mobile(),
-                d.toll_free(),
-                d.premium_rate(),
-                d.shared_cost(),
-                d.personal_number(),
-                d.voip(),
-                d.pager(),
-                d.uan(),
-                d.voicemail(),
-            ]
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d.example().map(str::to_owned));
+            let examples = kind_descriptors(meta).filter_map(|d| d.example().map(str::to_owned));
             for example in examples {
                 // The example, and neighbours that fall in other ranges or in none.
                 let mut texts = vec![example.clone()];
