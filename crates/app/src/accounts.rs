@@ -234,3 +234,59 @@ pub(crate) fn require_admin(by: &Technician) -> Result<(), AccountError> {
         Err(AccountError::NotAllowed)
     }
 }
+
+impl crate::UseCaseError for AccountError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::NotFound | Self::UnknownOrg | Self::UnknownTechnician => K::NotFound,
+            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::ReauthRequired => K::Forbidden(Refusal::RecentProof),
+            Self::Locked { minutes } => K::RateLimited {
+                retry_after: Some(std::time::Duration::from_secs(minutes * 60)),
+            },
+            Self::Busy { retry_after_secs } => K::Unavailable {
+                retry_after: Some(std::time::Duration::from_secs(*retry_after_secs)),
+            },
+            Self::Store(e) => crate::UseCaseError::kind(e),
+            Self::Internal(_) => K::Internal,
+            Self::EmailTaken
+            | Self::LastAdmin
+            | Self::AlreadyEnrolled
+            | Self::NotEnrolled
+            | Self::NoEnrollment
+            | Self::ResetSelf
+            | Self::ResetInactive
+            | Self::NotAnAdmin => K::Conflict,
+            Self::ResetLinkUnusable | Self::InviteUnusable => K::Gone,
+            Self::WeakPassword(_)
+            | Self::Text(_)
+            | Self::OrgNameRequired
+            | Self::NameRequired
+            | Self::NameNotOneLine
+            | Self::PasswordMismatch
+            | Self::WrongCurrentPassword
+            | Self::InvalidCode
+            | Self::CodeReused
+            | Self::WrongCodeOrPassword
+            | Self::WrongPassword
+            | Self::ProofMissing => K::Invalid,
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::FieldMessage> {
+        let field = match self {
+            Self::WeakPassword(_) => Some("password"),
+            Self::PasswordMismatch => Some("confirm"),
+            Self::WrongCurrentPassword => Some("current_password"),
+            Self::NameRequired | Self::NameNotOneLine => Some("name"),
+            Self::OrgNameRequired => Some("org_name"),
+            Self::InvalidCode | Self::CodeReused => Some("code"),
+            _ => None,
+        };
+        vec![crate::FieldMessage {
+            field,
+            message: self.to_string(),
+        }]
+    }
+}

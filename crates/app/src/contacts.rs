@@ -102,3 +102,36 @@ impl ContactError {
         )
     }
 }
+
+impl crate::UseCaseError for ContactError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::NotFound => K::NotFound,
+            Self::NotAllowed | Self::ChannelsNotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Store(e) => crate::UseCaseError::kind(e),
+            Self::WriteBack(e) => crate::UseCaseError::kind(e),
+            Self::NotManual(_) => K::Conflict,
+            Self::Phone(_)
+            | Self::Email(_)
+            | Self::Text(_)
+            | Self::NotMobile(_)
+            | Self::NameRequired
+            | Self::CustomerNameRequired
+            | Self::Setting(_) => K::Invalid,
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::FieldMessage> {
+        let field = match self {
+            Self::Phone(_) | Self::NotMobile(_) => Some("mobile"),
+            Self::Email(_) => Some("email"),
+            Self::NameRequired | Self::CustomerNameRequired => Some("name"),
+            _ => None,
+        };
+        vec![crate::FieldMessage {
+            field,
+            message: self.to_string(),
+        }]
+    }
+}

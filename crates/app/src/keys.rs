@@ -147,3 +147,10 @@ async fn reseal_column(
         }
     }
 }
+
+impl crate::UseCaseError for RotateError {
+    fn kind(&self) -> crate::ErrorKind {
+        // Only the operator rotates keys, at the command line: every failure is the server's.
+        crate::ErrorKind::Internal
+    }
+}

@@ -8,6 +8,7 @@ pub mod audit_heads;
 mod audit_writer;
 pub mod clock;
 pub mod contacts;
+pub mod error;
 pub mod graph_mail;
 pub mod jobs;
 pub mod keys;
@@ -16,6 +17,7 @@ mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
 pub mod password_gate;
+pub mod principal;
 pub mod secrets;
 pub mod settings;
 pub mod startup;
@@ -24,6 +26,8 @@ mod webhook_settings;
 pub mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ErrorKind, FieldMessage, Refusal, UseCaseError};
+pub use principal::{Denied, Principal};
 pub use settings::{FlagOverrides, Settings, SettingsError};
 pub use startup::StartupError;
 

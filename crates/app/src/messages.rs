@@ -17,7 +17,7 @@ pub use branding::{
 pub use deliver::DeliveryOutcome;
 pub use queue::{MessageError, MessageRequest, PreparedMessage, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
-pub use webhooks::{InboundOutcome, WebhookError};
+pub use webhooks::{InboundOutcome, ProviderCallbackError};
 
 /// The query parameter of the Twilio status callback URL that carries our message id.
 pub const STATUS_CALLBACK_MESSAGE_PARAM: &str = "m";

@@ -168,3 +168,17 @@ pub const GDAP_PERMISSIONS: &[&str] = &[
     "DelegatedAdminRelationship.Read.All",
     "offline_access",
 ];
+
+impl crate::UseCaseError for MicrosoftError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            // Input the admin can fix, or what Microsoft said in words: shown with the form.
+            Self::User(_) => K::Invalid,
+            Self::NotFound => K::NotFound,
+            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Store(e) => crate::UseCaseError::kind(e),
+            Self::Internal(_) => K::Internal,
+        }
+    }
+}

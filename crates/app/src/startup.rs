@@ -181,3 +181,11 @@ pub async fn open_keyring(store: &Store, path: &Path) -> Result<Keyring, Startup
     }
     Ok(keyring)
 }
+
+impl crate::UseCaseError for StartupError {
+    fn kind(&self) -> crate::ErrorKind {
+        // Start-up runs before any request: every failure is the operator's to fix in the
+        // settings or the data directory, and the CLI prints the sentence.
+        crate::ErrorKind::Internal
+    }
+}

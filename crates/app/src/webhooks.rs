@@ -9,7 +9,7 @@ mod target;
 mod verification;
 
 pub use deliver::{WebhookClient, WebhookJobOutcome};
-pub use endpoints::{CreatedEndpoint, EndpointInput, WebhookError};
+pub use endpoints::{CreatedEndpoint, EndpointError, EndpointInput};
 pub use target::{TargetError, check_target};
 pub use verification::VerificationEventData;
 

@@ -6,7 +6,7 @@
 
 use countersign_app::audit::Actor;
 use countersign_app::jobs::run_job;
-use countersign_app::messages::{MessageRequest, Transports, WebhookError};
+use countersign_app::messages::{MessageRequest, ProviderCallbackError, Transports};
 use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::OrgId;
@@ -392,11 +392,11 @@ async fn twilio_webhooks(postgres: bool) {
     // Wrong or missing signatures are refused before anything is read.
     assert!(matches!(
         env.app.verify_twilio_webhook(path, &p, Some("bad")),
-        Err(WebhookError::BadSignature)
+        Err(ProviderCallbackError::BadSignature)
     ));
     assert!(matches!(
         env.app.verify_twilio_webhook(path, &p, None),
-        Err(WebhookError::BadSignature)
+        Err(ProviderCallbackError::BadSignature)
     ));
     let other = signature(b"other-token", &url, &p).unwrap();
     assert!(

@@ -10,7 +10,7 @@ use countersign_app::audit_heads::HeadSchedule;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::Transports;
 use countersign_app::webhooks::{
-    EndpointInput, TargetError, WebhookError, WebhookEvent, WebhookEventKind,
+    EndpointError, EndpointInput, TargetError, WebhookEvent, WebhookEventKind,
 };
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::{Email, WebhookEventId};
@@ -452,7 +452,7 @@ async fn private_targets_are_refused_without_the_setting() {
             .err()
             .unwrap();
         assert!(
-            matches!(&err, WebhookError::Target(t) if *t == expected),
+            matches!(&err, EndpointError::Target(t) if *t == expected),
             "{url}: {err}"
         );
         assert!(err.is_user_error());

@@ -7,23 +7,98 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-/// One grantable permission.
+/// One named permission. Every use case starts by checking one (`Principal::require` in
+/// `app`), so the web, the CLI and the API apply the same rules. Admins hold them all; every
+/// technician holds [`Permission::TECHNICIAN`]; an admin grants a technician the
+/// [`Permission::GRANTABLE`] ones one by one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Permission {
     /// Change a contact's mobile number or email address (where codes and links go), and
     /// create contacts with them (ASVS 8.2.3: changing a destination is privileged).
     EditContacts,
+    /// See customers, contacts, the Pod and the integrations' sync state.
+    ViewDirectory,
+    /// Create contacts by hand and edit their details (a mobile number or email address also
+    /// needs [`Permission::EditContacts`]).
+    ManageContacts,
+    /// Verify a contact (code, approve link) and prove oneself to a contact.
+    VerifyContacts,
+    /// Send and request secrets through one-time links, and manage one's own links.
+    SendSecrets,
+    /// Change one's own password, second factor and sessions.
+    ManageOwnAccount,
+    /// Create, rename and remove customers by hand.
+    ManageCustomers,
+    /// Add, link and configure contact sources (Microsoft 365 today), start syncs.
+    ManageIntegrations,
+    /// Invite technicians, change roles, permissions and credentials, unlock sign-in.
+    ManageTechnicians,
+    /// Organisation settings: sign-in rules, the Pod, verification, branding, mail.
+    ManageSettings,
+    /// Outgoing webhook endpoints and their secrets.
+    ManageWebhooks,
+    /// Read and verify the audit log.
+    ViewAudit,
+    /// See and retry background jobs.
+    ManageJobs,
+    /// Read the outbox (messages kept instead of sent).
+    ViewOutbox,
+    /// Cancel (burn) any technician's Secure Send / Request link, not only one's own.
+    ManageAnySecret,
 }
 
 impl Permission {
-    /// Every permission, in the order the settings page lists them.
-    pub const ALL: [Self; 1] = [Self::EditContacts];
+    /// Every permission.
+    pub const ALL: [Self; 15] = [
+        Self::EditContacts,
+        Self::ViewDirectory,
+        Self::ManageContacts,
+        Self::VerifyContacts,
+        Self::SendSecrets,
+        Self::ManageOwnAccount,
+        Self::ManageCustomers,
+        Self::ManageIntegrations,
+        Self::ManageTechnicians,
+        Self::ManageSettings,
+        Self::ManageWebhooks,
+        Self::ViewAudit,
+        Self::ManageJobs,
+        Self::ViewOutbox,
+        Self::ManageAnySecret,
+    ];
+
+    /// What every technician holds by their role.
+    pub const TECHNICIAN: [Self; 5] = [
+        Self::ViewDirectory,
+        Self::ManageContacts,
+        Self::VerifyContacts,
+        Self::SendSecrets,
+        Self::ManageOwnAccount,
+    ];
+
+    /// What an admin may grant a technician one by one (Settings ▸ Technicians), in the order
+    /// the page lists them. Only these are stored.
+    pub const GRANTABLE: [Self; 1] = [Self::EditContacts];
 
     /// The stored and form name.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EditContacts => "edit_contacts",
+            Self::ViewDirectory => "view_directory",
+            Self::ManageContacts => "manage_contacts",
+            Self::VerifyContacts => "verify_contacts",
+            Self::SendSecrets => "send_secrets",
+            Self::ManageOwnAccount => "manage_own_account",
+            Self::ManageCustomers => "manage_customers",
+            Self::ManageIntegrations => "manage_integrations",
+            Self::ManageTechnicians => "manage_technicians",
+            Self::ManageSettings => "manage_settings",
+            Self::ManageWebhooks => "manage_webhooks",
+            Self::ViewAudit => "view_audit",
+            Self::ManageJobs => "manage_jobs",
+            Self::ViewOutbox => "view_outbox",
+            Self::ManageAnySecret => "manage_any_secret",
         }
     }
 
@@ -32,7 +107,27 @@ impl Permission {
     pub fn label(self) -> &'static str {
         match self {
             Self::EditContacts => "Edit contacts",
+            Self::ViewDirectory => "View the directory",
+            Self::ManageContacts => "Manage contacts",
+            Self::VerifyContacts => "Verify contacts",
+            Self::SendSecrets => "Send secrets",
+            Self::ManageOwnAccount => "Manage own account",
+            Self::ManageCustomers => "Manage customers",
+            Self::ManageIntegrations => "Manage integrations",
+            Self::ManageTechnicians => "Manage technicians",
+            Self::ManageSettings => "Manage settings",
+            Self::ManageWebhooks => "Manage webhooks",
+            Self::ViewAudit => "View the audit log",
+            Self::ManageJobs => "Manage jobs",
+            Self::ViewOutbox => "View the outbox",
+            Self::ManageAnySecret => "Manage anyone's secret links",
         }
+    }
+
+    /// Whether an admin can grant this to a technician.
+    #[must_use]
+    pub fn is_grantable(self) -> bool {
+        Self::GRANTABLE.contains(&self)
     }
 }
 
@@ -76,6 +171,26 @@ impl Permissions {
         role.can_manage() || self.contains(p)
     }
 
+    /// Everything a technician of `role` with these grants holds: every permission for an
+    /// admin, [`Permission::TECHNICIAN`] plus the grants for a technician.
+    #[must_use]
+    pub fn effective(&self, role: Role) -> Self {
+        if role.can_manage() {
+            Permission::ALL.into_iter().collect()
+        } else {
+            Permission::TECHNICIAN
+                .into_iter()
+                .chain(self.iter())
+                .collect()
+        }
+    }
+
+    /// Every permission (the command line, the server's own jobs).
+    #[must_use]
+    pub fn all() -> Self {
+        Permission::ALL.into_iter().collect()
+    }
+
     /// Grants or revokes `p`.
     pub fn set(&mut self, p: Permission, granted: bool) {
         if granted {
@@ -85,7 +200,7 @@ impl Permissions {
         }
     }
 
-    /// The granted permissions, in [`Permission::ALL`] order.
+    /// The granted permissions, in [`Permission`] order.
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
         self.0.iter().copied()
     }
@@ -113,10 +228,16 @@ impl fmt::Display for Permissions {
 impl FromStr for Permissions {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Only grantable names are ever stored: a role's permissions come from the role, so a
+        // stored "manage_technicians" is refused rather than honoured.
         s.split(',')
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(str::parse)
+            .map(|n| match n.parse::<Permission>() {
+                Ok(p) if p.is_grantable() => Ok(p),
+                Ok(p) => Err(format!("{p} is held by role, not granted")),
+                Err(e) => Err(e),
+            })
             .collect()
     }
 }
@@ -134,6 +255,7 @@ mod tests {
         assert!(edit.contains(Permission::EditContacts));
         assert_eq!(edit.to_string().parse::<Permissions>().unwrap(), edit);
         assert!("edit_contacts,fly".parse::<Permissions>().is_err());
+        assert!("manage_technicians".parse::<Permissions>().is_err());
     }
 
     #[test]
@@ -146,5 +268,24 @@ mod tests {
         assert!(granted.allows(Role::Technician, Permission::EditContacts));
         granted.set(Permission::EditContacts, false);
         assert_eq!(granted, none);
+    }
+
+    #[test]
+    fn effective_sets_follow_the_role() {
+        let none = Permissions::none();
+        assert_eq!(none.effective(Role::Admin), Permissions::all());
+        let tech = none.effective(Role::Technician);
+        assert!(tech.contains(Permission::VerifyContacts));
+        assert!(!tech.contains(Permission::EditContacts));
+        assert!(!tech.contains(Permission::ManageTechnicians));
+        let granted: Permissions = [Permission::EditContacts].into_iter().collect();
+        assert!(
+            granted
+                .effective(Role::Technician)
+                .contains(Permission::EditContacts)
+        );
+        for p in Permission::ALL {
+            assert_eq!(p.as_str().parse::<Permission>().unwrap(), p, "{p}");
+        }
     }
 }

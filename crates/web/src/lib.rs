@@ -10,7 +10,7 @@ pub mod routes;
 pub mod state;
 mod static_files;
 
-pub use error::AppError;
+pub use error::WebError;
 pub use state::AppState;
 
 use axum::Router;

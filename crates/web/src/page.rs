@@ -2,7 +2,7 @@
 //! rendering.
 
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use askama::Template;
 use axum::response::Html;
 
@@ -63,7 +63,7 @@ impl PageContext {
 ///
 /// # Errors
 /// A template rendering failure (a bug), as an internal error.
-pub fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+pub fn render(t: &impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(t.render()?))
 }
 

@@ -351,3 +351,20 @@ pub(crate) fn second_factor_key(t: &Technician) -> String {
 fn masked(email_text: &str) -> String {
     Email::parse(email_text).map_or_else(|_| "(not an email address)".to_owned(), |e| e.masked())
 }
+
+impl crate::UseCaseError for LoginError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            Self::Invalid => K::Invalid,
+            Self::Locked { minutes } => K::RateLimited {
+                retry_after: Some(std::time::Duration::from_secs(minutes * 60)),
+            },
+            Self::Busy { retry_after_secs } => K::Unavailable {
+                retry_after: Some(std::time::Duration::from_secs(*retry_after_secs)),
+            },
+            Self::SecondFactor(e) => crate::UseCaseError::kind(e),
+            Self::Internal(_) => K::Internal,
+        }
+    }
+}

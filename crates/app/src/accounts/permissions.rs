@@ -29,7 +29,7 @@ impl App {
             return Ok(target);
         }
         let changed = |from: &Permissions, to: &Permissions| -> Vec<&'static str> {
-            Permission::ALL
+            Permission::GRANTABLE
                 .into_iter()
                 .filter(|p| to.contains(*p) && !from.contains(*p))
                 .map(Permission::as_str)

@@ -120,3 +120,14 @@ impl ContactSource {
         }
     }
 }
+
+impl crate::UseCaseError for WriteBackError {
+    fn kind(&self) -> crate::ErrorKind {
+        match self {
+            // The source cannot take this change at all: the contact's state, not a fault.
+            Self::Unavailable(_) => crate::ErrorKind::Conflict,
+            // The provider refused it; what it said is shown.
+            Self::Refused(_) => crate::ErrorKind::Unavailable { retry_after: None },
+        }
+    }
+}

@@ -161,3 +161,16 @@ impl App {
         Ok(self.queue_message(actor, request).await?.id)
     }
 }
+
+impl crate::UseCaseError for BrandingError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::Invalid(_) => K::Invalid,
+            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::TooManyTests => K::RateLimited { retry_after: None },
+            Self::Message(e) => crate::UseCaseError::kind(e),
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}

@@ -190,3 +190,13 @@ impl App {
         .await
     }
 }
+
+impl crate::UseCaseError for MessageError {
+    fn kind(&self) -> crate::ErrorKind {
+        match self {
+            Self::InvalidRecipient(_) => crate::ErrorKind::Invalid,
+            Self::Template(_) => crate::ErrorKind::Internal,
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}

@@ -12,7 +12,7 @@ use countersign_store::{
 
 /// Why a webhook was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
+pub enum ProviderCallbackError {
     /// Twilio is not configured, so no signature can be checked.
     #[error("Twilio is not configured on this server")]
     NotConfigured,
@@ -66,15 +66,15 @@ impl App {
         path_and_query: &str,
         params: &[(String, String)],
         signature: Option<&str>,
-    ) -> Result<(), WebhookError> {
+    ) -> Result<(), ProviderCallbackError> {
         let token = &self.settings.twilio.auth_token;
         if token.is_empty() {
-            return Err(WebhookError::NotConfigured);
+            return Err(ProviderCallbackError::NotConfigured);
         }
         let url = format!("{}{path_and_query}", self.settings.public_base());
         match signature {
             Some(sig) if verify_signature(token.as_bytes(), &url, params, sig) => Ok(()),
-            _ => Err(WebhookError::BadSignature),
+            _ => Err(ProviderCallbackError::BadSignature),
         }
     }
 
@@ -86,7 +86,7 @@ impl App {
     pub async fn twilio_status_callback(
         &self,
         params: &[(String, String)],
-    ) -> Result<bool, WebhookError> {
+    ) -> Result<bool, ProviderCallbackError> {
         self.twilio_status_callback_at("", params).await
     }
 
@@ -103,11 +103,11 @@ impl App {
         &self,
         path_and_query: &str,
         params: &[(String, String)],
-    ) -> Result<bool, WebhookError> {
+    ) -> Result<bool, ProviderCallbackError> {
         let sid = param(params, "MessageSid")
-            .ok_or_else(|| WebhookError::BadRequest("MessageSid is missing".into()))?;
+            .ok_or_else(|| ProviderCallbackError::BadRequest("MessageSid is missing".into()))?;
         let status = param(params, "MessageStatus")
-            .ok_or_else(|| WebhookError::BadRequest("MessageStatus is missing".into()))?;
+            .ok_or_else(|| ProviderCallbackError::BadRequest("MessageStatus is missing".into()))?;
         let Some(status) = parse_status(status) else {
             return Ok(false);
         };
@@ -151,10 +151,12 @@ impl App {
     pub async fn twilio_inbound(
         &self,
         params: &[(String, String)],
-    ) -> Result<InboundOutcome, WebhookError> {
+    ) -> Result<InboundOutcome, ProviderCallbackError> {
         let from = param(params, "From")
             .and_then(|f| parse_e164(f).ok())
-            .ok_or_else(|| WebhookError::BadRequest("From is missing or not E.164".into()))?;
+            .ok_or_else(|| {
+                ProviderCallbackError::BadRequest("From is missing or not E.164".into())
+            })?;
         let body = param(params, "Body").unwrap_or("");
         let keyword = classify_keyword(body);
         let (opted_out, word) = match keyword {
@@ -185,5 +187,18 @@ impl App {
         } else {
             InboundOutcome::OptedIn(orgs)
         })
+    }
+}
+
+impl crate::UseCaseError for ProviderCallbackError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            // This server takes no callbacks from a provider it is not configured for.
+            Self::NotConfigured => K::NotFound,
+            Self::BadSignature => K::Forbidden(Refusal::Permission),
+            Self::BadRequest(_) => K::Invalid,
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
     }
 }

@@ -174,3 +174,20 @@ pub(crate) fn public_link(app: &crate::App, path: &str) -> String {
 pub(crate) fn stale_page() -> SecretError {
     SecretError::Invalid("this page is too old or incomplete; reload it and try again".into())
 }
+
+impl crate::UseCaseError for SecretError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::NotFound => K::NotFound,
+            Self::Invalid(_) => K::Invalid,
+            Self::Ended(_) => K::Gone,
+            Self::NotYours => K::Forbidden(Refusal::Permission),
+            Self::NotVerified => K::Conflict,
+            Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
+            Self::Message(e) => crate::UseCaseError::kind(e),
+            Self::Sealed => K::Internal,
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}

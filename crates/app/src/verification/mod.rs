@@ -77,3 +77,17 @@ fn limit_text(hit: LimitHit) -> &'static str {
         }
     }
 }
+
+impl crate::UseCaseError for VerificationError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::NotFound => K::NotFound,
+            Self::Invalid(_) => K::Invalid,
+            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
+            Self::Message(e) => crate::UseCaseError::kind(e),
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}

@@ -420,3 +420,17 @@ impl App {
         Ok(code)
     }
 }
+
+impl crate::UseCaseError for TechnicianCheckError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            Self::Throttled => K::RateLimited {
+                retry_after: Some(std::time::Duration::from_secs(3600)),
+            },
+            Self::Unusable => K::Gone,
+            Self::UnknownTechnician => K::Invalid,
+            Self::Verification(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}

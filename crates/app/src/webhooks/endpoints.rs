@@ -32,7 +32,7 @@ pub struct CreatedEndpoint {
 
 /// Why a change was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
+pub enum EndpointError {
     #[error("only admins manage webhooks")]
     NotAllowed,
     #[error(transparent)]
@@ -45,7 +45,7 @@ pub enum WebhookError {
     Store(StoreError),
 }
 
-impl From<StoreError> for WebhookError {
+impl From<StoreError> for EndpointError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
@@ -54,7 +54,7 @@ impl From<StoreError> for WebhookError {
     }
 }
 
-impl WebhookError {
+impl EndpointError {
     /// Whether the form should show the message (nothing changed).
     #[must_use]
     pub fn is_user_error(&self) -> bool {
@@ -85,32 +85,32 @@ impl App {
         by: &Technician,
         input: &EndpointInput,
         ip: Option<String>,
-    ) -> Result<CreatedEndpoint, WebhookError> {
+    ) -> Result<CreatedEndpoint, EndpointError> {
         if !by.role.can_manage() {
-            return Err(WebhookError::NotAllowed);
+            return Err(EndpointError::NotAllowed);
         }
         let url = check_target(&input.url, self.settings.webhooks.allow_private_targets)?;
         let description = input.description.trim().to_owned();
         if description.chars().count() > MAX_DESCRIPTION {
-            return Err(WebhookError::Invalid(format!(
+            return Err(EndpointError::Invalid(format!(
                 "keep the description under {MAX_DESCRIPTION} characters"
             )));
         }
         let mut events = Vec::new();
         for raw in &input.events {
             let kind = WebhookEventKind::parse_subscribable(raw)
-                .ok_or_else(|| WebhookError::Invalid(format!("unknown event {raw:?}")))?;
+                .ok_or_else(|| EndpointError::Invalid(format!("unknown event {raw:?}")))?;
             if !events.contains(&kind) {
                 events.push(kind);
             }
         }
         if events.is_empty() {
-            return Err(WebhookError::Invalid(
+            return Err(EndpointError::Invalid(
                 "choose at least one event to send".into(),
             ));
         }
         if self.store.webhook_endpoints(by.org_id).await?.len() >= MAX_ENDPOINTS {
-            return Err(WebhookError::Invalid(format!(
+            return Err(EndpointError::Invalid(format!(
                 "an organisation can have at most {MAX_ENDPOINTS} endpoints; delete one first"
             )));
         }
@@ -152,9 +152,9 @@ impl App {
         &self,
         by: &Technician,
         id: WebhookEndpointId,
-    ) -> Result<WebhookEndpoint, WebhookError> {
+    ) -> Result<WebhookEndpoint, EndpointError> {
         if !by.role.can_manage() {
-            return Err(WebhookError::NotAllowed);
+            return Err(EndpointError::NotAllowed);
         }
         Ok(self.store.webhook_endpoint(by.org_id, id).await?)
     }
@@ -169,7 +169,7 @@ impl App {
         id: WebhookEndpointId,
         enabled: bool,
         ip: Option<String>,
-    ) -> Result<(), WebhookError> {
+    ) -> Result<(), EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         self.store
             .set_webhook_endpoint_enabled(by.org_id, e.id, enabled, self.now())
@@ -200,7 +200,7 @@ impl App {
         by: &Technician,
         id: WebhookEndpointId,
         ip: Option<String>,
-    ) -> Result<String, WebhookError> {
+    ) -> Result<String, EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         let secret = new_secret();
         let sealed = self.seal_secret(&e, &secret);
@@ -227,7 +227,7 @@ impl App {
         by: &Technician,
         id: WebhookEndpointId,
         ip: Option<String>,
-    ) -> Result<(), WebhookError> {
+    ) -> Result<(), EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         self.store.delete_webhook_endpoint(by.org_id, e.id).await?;
         let host = url::Url::parse(&e.url)
@@ -253,10 +253,10 @@ impl App {
         by: &Technician,
         id: WebhookEndpointId,
         ip: Option<String>,
-    ) -> Result<WebhookEventId, WebhookError> {
+    ) -> Result<WebhookEventId, EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         if !e.enabled {
-            return Err(WebhookError::Invalid(
+            return Err(EndpointError::Invalid(
                 "enable the endpoint before sending a test event".into(),
             ));
         }
@@ -276,5 +276,28 @@ impl App {
         )
         .await?;
         Ok(event.id)
+    }
+}
+
+impl crate::UseCaseError for EndpointError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Target(e) => crate::UseCaseError::kind(e),
+            Self::Invalid(_) => K::Invalid,
+            Self::NotFound => K::NotFound,
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::FieldMessage> {
+        match self {
+            Self::Target(e) => crate::UseCaseError::fields(e),
+            other => vec![crate::FieldMessage {
+                field: None,
+                message: other.to_string(),
+            }],
+        }
     }
 }

@@ -241,3 +241,16 @@ mod tests {
         );
     }
 }
+
+impl crate::UseCaseError for TargetError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::Invalid
+    }
+
+    fn fields(&self) -> Vec<crate::FieldMessage> {
+        vec![crate::FieldMessage {
+            field: Some("url"),
+            message: self.to_string(),
+        }]
+    }
+}

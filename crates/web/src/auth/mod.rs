@@ -5,7 +5,7 @@
 pub mod pod_session;
 pub mod session;
 
-use crate::error::AppError;
+use crate::error::WebError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use countersign_store::{Org, Session, Technician};
@@ -21,6 +21,13 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// This technician as the principal of a use case, from `ip`: every use case checks its
+    /// permission on it (`countersign_app::Principal`).
+    #[must_use]
+    pub fn principal(&self, ip: std::net::IpAddr) -> countersign_app::Principal {
+        countersign_app::Principal::technician(&self.technician, ip)
+    }
+
     /// This technician as the actor of an audit entry, from `ip`.
     #[must_use]
     pub fn actor(&self, ip: std::net::IpAddr) -> countersign_app::audit::Actor {
@@ -34,14 +41,14 @@ impl CurrentUser {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = AppError;
+    type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Self>()
             .cloned()
-            .ok_or(AppError::Unauthorized)
+            .ok_or(WebError::Unauthorized)
     }
 }
 
@@ -51,14 +58,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 pub struct RequireAdmin(pub CurrentUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
-    type Rejection = AppError;
+    type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         if user.technician.role.can_manage() {
             Ok(Self(user))
         } else {
-            Err(AppError::Forbidden(
+            Err(WebError::Forbidden(
                 "Only admins can do this. Ask an admin of your organisation.".into(),
             ))
         }
@@ -72,7 +79,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
 pub struct RecentUser(pub CurrentUser);
 
 impl FromRequestParts<crate::AppState> for RecentUser {
-    type Rejection = AppError;
+    type Rejection = WebError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -90,7 +97,7 @@ impl FromRequestParts<crate::AppState> for RecentUser {
 pub struct RecentAdmin(pub CurrentUser);
 
 impl FromRequestParts<crate::AppState> for RecentAdmin {
-    type Rejection = AppError;
+    type Rejection = WebError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -108,39 +115,14 @@ fn require_recent(
     state: &crate::AppState,
     parts: &Parts,
     user: &CurrentUser,
-) -> Result<(), AppError> {
+) -> Result<(), WebError> {
     use countersign_app::accounts::AccountError;
     match state.app.require_recent_proof(&user.session) {
         Ok(()) => Ok(()),
-        Err(AccountError::ReauthRequired) => Err(AppError::ReauthRequired {
+        Err(AccountError::ReauthRequired) => Err(WebError::ReauthRequired {
             next: crate::routes::account::return_path(parts, &state.app.settings),
         }),
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Account use cases fail with typed errors; handlers that do not re-render a form turn them
-/// into pages with `?`.
-impl From<countersign_app::accounts::AccountError> for AppError {
-    fn from(e: countersign_app::accounts::AccountError) -> Self {
-        use countersign_app::accounts::AccountError as E;
-        match e {
-            E::NotFound => Self::NotFound,
-            E::NotAllowed => Self::Forbidden(
-                "Only admins can do this. Ask an admin of your organisation.".into(),
-            ),
-            E::Store(s) => s.into(),
-            E::ReauthRequired => Self::ReauthRequired {
-                next: "/account".into(),
-            },
-            E::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
-            e @ E::Locked { .. } => Self::RateLimited(crate::routes::sentence(&e.to_string())),
-            e @ E::Busy { retry_after_secs } => Self::Busy {
-                message: crate::routes::sentence(&e.to_string()),
-                retry_after_secs,
-            },
-            other => Self::BadRequest(other.to_string()),
-        }
     }
 }
 

@@ -7,7 +7,7 @@
 use super::CurrentUser;
 use super::pod_session::{clear_pod_session_cookie, is_pod_route, pod_cookie_name};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
@@ -176,7 +176,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                 }
             }
             Ok(None) => stale_cookie = true,
-            Err(e) => return AppError::Internal(e.into()).into_response(),
+            Err(e) => return WebError::Internal(e.into()).into_response(),
         }
     }
     let mut stale_pod_cookie = false;
@@ -220,7 +220,7 @@ enum PodCookie {
 
 /// The Pod session of the Pod's own cookie: stage `pod` only, of an active technician who
 /// meets the org's two-factor rule; it grants the same [`CurrentUser`] as a full session.
-async fn pod_session(state: &AppState, headers: &HeaderMap) -> Result<PodCookie, AppError> {
+async fn pod_session(state: &AppState, headers: &HeaderMap) -> Result<PodCookie, WebError> {
     let Some(token) = read_cookie(headers, pod_cookie_name(&state.app.settings)) else {
         return Ok(PodCookie::Absent);
     };
@@ -228,7 +228,7 @@ async fn pod_session(state: &AppState, headers: &HeaderMap) -> Result<PodCookie,
         .app
         .resolve_session(token)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| WebError::Internal(e.into()))?
     else {
         return Ok(PodCookie::Stale);
     };

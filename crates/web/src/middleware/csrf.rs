@@ -12,7 +12,7 @@
 
 use crate::AppState;
 use crate::auth::session::{SessionCsrf, cookie_header, read_cookie};
-use crate::error::AppError;
+use crate::error::WebError;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -169,11 +169,11 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
             return next.run(req).await;
         }
         tracing::info!("cross-origin Pod session request refused");
-        return AppError::Csrf.into_response();
+        return WebError::Csrf.into_response();
     }
     if !origin_allowed(req.headers(), &trusted_origin(settings)) {
         tracing::info!("cross-origin state-changing request refused");
-        return AppError::Csrf.into_response();
+        return WebError::Csrf.into_response();
     }
     let expected = match req.extensions().get::<SessionCsrf>() {
         Some(SessionCsrf(t)) => Some(t.clone()),
@@ -182,7 +182,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
             .map(|c| pre_session_token(&state.app.keyring, c)),
     };
     let Some(expected) = expected else {
-        return AppError::Csrf.into_response();
+        return WebError::Csrf.into_response();
     };
     let header_token = req
         .headers()
@@ -198,11 +198,11 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
             if !is_form {
-                return AppError::Csrf.into_response();
+                return WebError::Csrf.into_response();
             }
             let (parts, body) = req.into_parts();
             let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-                return AppError::BadRequest("The form is too large.".into()).into_response();
+                return WebError::BadRequest("The form is too large.".into()).into_response();
             };
             let presented = form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == FIELD)
@@ -213,7 +213,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     match presented {
         Some(p) if ct_eq(p.as_bytes(), expected.as_bytes()) => next.run(req).await,
-        _ => AppError::Csrf.into_response(),
+        _ => WebError::Csrf.into_response(),
     }
 }
 

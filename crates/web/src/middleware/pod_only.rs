@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -35,12 +35,12 @@ pub async fn restrict(State(state): State<AppState>, req: Request, next: Next) -
         {
             Ok(false) => {}
             Ok(true) => {
-                return AppError::Forbidden(
+                return WebError::Forbidden(
                     "Your account can use the Pod only: open contacts from your PSA. Ask an admin of your organisation if you need the rest of Countersign.".into(),
                 )
                 .into_response();
             }
-            Err(e) => return AppError::from(e).into_response(),
+            Err(e) => return WebError::from(e).into_response(),
         }
     }
     next.run(req).await

@@ -22,7 +22,7 @@ mod webhook_endpoints;
 pub mod webhooks;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::{csrf, headers, observe, pod_only};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -65,8 +65,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(from_fn_with_state(state, observe::observe))
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound
+async fn not_found() -> WebError {
+    WebError::NotFound
 }
 
 /// `?notice=…` after a redirect. Only known keys map to text, so a crafted link cannot put

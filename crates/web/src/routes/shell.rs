@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::Router;
@@ -36,7 +36,7 @@ async fn home(_user: CurrentUser) -> impl IntoResponse {
     Redirect::to("/contacts")
 }
 
-async fn broadcasts(user: CurrentUser) -> Result<Html<String>, AppError> {
+async fn broadcasts(user: CurrentUser) -> Result<Html<String>, WebError> {
     render(&EmptySection {
         ctx: PageContext::new(&user, Section::Broadcasts),
         heading: "Broadcasts",

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::session::{session_cookie, signed_out};
 use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
@@ -22,7 +22,7 @@ pub async fn sign_out_everywhere(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     user: CurrentUser,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     state
         .app
         .sign_out_everywhere(&user.technician, Some(ip.to_string()))
@@ -40,8 +40,8 @@ pub async fn end_session(
     ClientIp(ip): ClientIp,
     RecentUser(user): RecentUser,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Response, WebError> {
+    let id: SessionId = id.parse().map_err(|_| WebError::NotFound)?;
     state
         .app
         .end_own_session(&user.technician, user.session.id, id, Some(ip.to_string()))
@@ -60,7 +60,7 @@ pub async fn confirm_totp(
     ClientIp(ip): ClientIp,
     RecentUser(user): RecentUser,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match state
         .app
         .confirm_totp_enrollment(&user.technician, &form.code, Some(ip.to_string()))
@@ -92,7 +92,7 @@ pub async fn disable_totp(
     ClientIp(ip): ClientIp,
     RecentUser(user): RecentUser,
     Form(form): Form<DisableForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match state
         .app
         .disable_totp(&user.technician, &form.proof, Some(ip.to_string()))
@@ -129,7 +129,7 @@ pub async fn change_password(
     headers: HeaderMap,
     user: CurrentUser,
     Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let result = state
         .app
         .change_password(

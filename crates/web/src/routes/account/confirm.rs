@@ -10,7 +10,7 @@
 use crate::AppState;
 use crate::auth::session::session_cookie;
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
@@ -90,12 +90,12 @@ pub struct NextQuery {
 }
 
 /// The `next` of a request, or a clear refusal that changes nothing.
-fn checked_next(raw: &str) -> Result<String, AppError> {
+fn checked_next(raw: &str) -> Result<String, WebError> {
     if raw.is_empty() {
         return Ok(FALLBACK.to_owned());
     }
     safe_next(raw).map(str::to_owned).ok_or_else(|| {
-        AppError::BadRequest(
+        WebError::BadRequest(
             "This link's return address is not a page of Countersign, so it was not followed. Open the page you wanted from the menu.".into(),
         )
     })
@@ -110,7 +110,7 @@ fn page(user: &CurrentUser, next: String, error: Option<String>) -> ConfirmPage 
     }
 }
 
-pub async fn show(user: CurrentUser, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn show(user: CurrentUser, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
     let next = checked_next(&q.next)?;
     Ok(render(&page(&user, next, None))?.into_response())
 }
@@ -129,7 +129,7 @@ pub async fn confirm(
     headers: HeaderMap,
     user: CurrentUser,
     Form(form): Form<ConfirmForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let next = checked_next(&form.next)?;
     match state
         .app

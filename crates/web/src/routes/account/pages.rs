@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, RecentUser};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
@@ -64,7 +64,7 @@ pub(super) async fn account_page(
     user: &CurrentUser,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let t = &user.technician;
     let sessions = state.app.store.sessions_of(t.org_id, t.id).await?;
     let codes = if t.totp_enabled_at.is_some() {
@@ -109,7 +109,7 @@ pub async fn index(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     account_page(
         &state,
         &user,
@@ -124,7 +124,7 @@ pub(super) async fn setup_page(
     state: &AppState,
     user: &CurrentUser,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let e = state
         .app
         .begin_totp_enrollment(&user.technician, &user.org)
@@ -142,7 +142,7 @@ pub(super) async fn setup_page(
 pub async fn totp_setup(
     State(state): State<AppState>,
     RecentUser(user): RecentUser,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     if user.technician.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -74,7 +74,7 @@ pub async fn index(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<AuditQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.org.id;
     let technicians = state.app.store.technicians(org).await?;
     let mut error = None;

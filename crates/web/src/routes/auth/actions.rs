@@ -7,7 +7,7 @@ use crate::auth::session::{
     PendingSecondFactor, read_cookie, session_cookie, session_cookie_name, signed_out,
 };
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::{AppError, with_retry_after};
+use crate::error::{WebError, with_retry_after};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -54,7 +54,7 @@ pub async fn login(
     headers: HeaderMap,
     token: FormToken,
     Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     // Whatever session the browser had before is ended: a login always gets a new id.
     if let Some(old) = read_cookie(&headers, session_cookie_name(&state.app.settings)) {
         state.app.end_session_by_token(old).await?;
@@ -112,7 +112,7 @@ pub async fn second_factor(
     pending: Option<Extension<PendingSecondFactor>>,
     token: FormToken,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(Extension(pending)) = pending else {
         return Ok(Redirect::to("/login").into_response());
     };
@@ -137,10 +137,7 @@ pub async fn second_factor(
         }
         Err(LoginError::Invalid) => return Ok(Redirect::to("/login").into_response()),
         Err(LoginError::Busy { retry_after_secs }) => {
-            return Err(AppError::Busy {
-                message: LoginError::Busy { retry_after_secs }.to_string(),
-                retry_after_secs,
-            });
+            return Err(LoginError::Busy { retry_after_secs }.into());
         }
         Err(LoginError::Internal(e)) => return Err(e.into()),
     };
@@ -157,7 +154,7 @@ pub async fn logout(
     ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     pending: Option<Extension<PendingSecondFactor>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     if let Some(Extension(u)) = user {
         state
             .app

@@ -2,7 +2,7 @@
 
 use crate::auth::CurrentUser;
 use crate::auth::session::PendingSecondFactor;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use crate::routes::{NoticeQuery, notice_text};
@@ -32,7 +32,7 @@ pub async fn login_form(
     user: Option<Extension<CurrentUser>>,
     token: FormToken,
     Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     if user.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -48,7 +48,7 @@ pub async fn login_form(
 pub async fn second_factor_form(
     pending: Option<Extension<PendingSecondFactor>>,
     token: FormToken,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(Extension(pending)) = pending else {
         return Ok(Redirect::to("/login").into_response());
     };

@@ -3,7 +3,7 @@
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
@@ -24,8 +24,8 @@ fn input(f: &BrandingForm) -> BrandingInput {
     }
 }
 
-fn not_allowed() -> AppError {
-    AppError::Forbidden("Only admins can do this. Ask an admin of your organisation.".into())
+fn not_allowed() -> WebError {
+    WebError::Forbidden("Only admins can do this. Ask an admin of your organisation.".into())
 }
 
 pub async fn save(
@@ -33,7 +33,7 @@ pub async fn save(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<BrandingForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match state
         .app
         .save_branding(&user.actor(ip), &user.technician, &input(&form))
@@ -48,7 +48,7 @@ pub async fn save(
         }
         Err(BrandingError::NotAllowed) => Err(not_allowed()),
         Err(BrandingError::Store(e)) => Err(e.into()),
-        Err(e) => Err(AppError::Internal(e.into())),
+        Err(e) => Err(WebError::Internal(e.into())),
     }
 }
 
@@ -68,11 +68,11 @@ pub async fn send_test(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<TestForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let channel = match form.channel.as_str() {
         "sms" => Channel::Sms,
         "email" => Channel::Email,
-        _ => return Err(AppError::BadRequest("Choose SMS or email.".into())),
+        _ => return Err(WebError::BadRequest("Choose SMS or email.".into())),
     };
     let nonce: String = form
         .nonce
@@ -100,13 +100,11 @@ pub async fn send_test(
             page.test_recipient = form.recipient;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
-        Err(e @ BrandingError::TooManyTests) => {
-            Err(AppError::RateLimited(sentence(&e.to_string())))
-        }
+        Err(e @ BrandingError::TooManyTests) => Err(e.into()),
         Err(BrandingError::NotAllowed) => Err(not_allowed()),
         Err(BrandingError::Store(e) | BrandingError::Message(MessageError::Store(e))) => {
             Err(e.into())
         }
-        Err(e) => Err(AppError::Internal(e.into())),
+        Err(e) => Err(WebError::Internal(e.into())),
     }
 }

@@ -4,7 +4,7 @@
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
 use crate::auth::{CurrentUser, RecentAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
@@ -33,7 +33,7 @@ impl GraphMailSection {
     ///
     /// # Errors
     /// Store failures.
-    pub async fn load(state: &AppState, user: &CurrentUser) -> Result<Self, AppError> {
+    pub async fn load(state: &AppState, user: &CurrentUser) -> Result<Self, WebError> {
         let app = &state.app;
         let integrations = app
             .store
@@ -46,7 +46,7 @@ impl GraphMailSection {
         let current = app
             .graph_mail_setting(&user.technician)
             .await
-            .map_err(AppError::from)?;
+            .map_err(WebError::from)?;
         Ok(Self {
             integrations,
             integration_id: current
@@ -74,7 +74,7 @@ pub async fn save(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Form(form): Form<GraphMailForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let input = GraphMailInput {
         integration_id: form.integration_id.clone(),
         mailbox: form.mailbox.clone(),

@@ -3,7 +3,7 @@
 use super::graph_mail::GraphMailSection;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -84,7 +84,7 @@ pub async fn show(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<BrandingQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
     let mut page = BrandingPage::new(&state, &user, brand.into());
     page.graph = GraphMailSection::load(&state, &user).await?;

@@ -4,7 +4,7 @@
 use super::pages::{new_page, show_page};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::Form;
@@ -50,22 +50,8 @@ impl ContactForm {
     }
 }
 
-impl From<ContactError> for AppError {
-    fn from(e: ContactError) -> Self {
-        match e {
-            ContactError::NotFound => Self::NotFound,
-            ContactError::NotAllowed => Self::Forbidden(
-                "Only admins can do this. Ask an admin of your organisation.".into(),
-            ),
-            e @ ContactError::ChannelsNotAllowed => Self::Forbidden(sentence(&e.to_string())),
-            ContactError::Store(s) => s.into(),
-            other => Self::BadRequest(sentence(&other.to_string())),
-        }
-    }
-}
-
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
+fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
 }
 
 pub async fn create(
@@ -73,7 +59,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Form(form): Form<ContactForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let customer_id: CustomerId = parse(&form.customer)?;
     let input = form.input();
     match state
@@ -99,7 +85,7 @@ pub async fn update(
     user: CurrentUser,
     Path(id): Path<String>,
     Form(form): Form<ContactForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: ContactId = parse(&id)?;
     let input = form.input();
     match state
@@ -130,7 +116,7 @@ pub async fn delete(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: ContactId = parse(&id)?;
     match state
         .app

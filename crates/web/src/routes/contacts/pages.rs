@@ -4,7 +4,7 @@ use super::cursor::{decode_cursor, encode_cursor};
 use super::view::{ContactRow, ago, contact_rows};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
@@ -84,7 +84,7 @@ pub async fn index(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(lq): Query<ListQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.org.id;
     let sort = ContactSort::parse(&lq.sort).unwrap_or_default();
     let customer: Option<Customer> = match lq.customer.parse::<CustomerId>() {
@@ -190,7 +190,7 @@ pub(super) async fn show_page(
     form: Option<ContactInput>,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.org.id;
     let store = &state.app.store;
     let customer = store.customer(org, contact.customer_id).await?;
@@ -296,8 +296,8 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
-    let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Html<String>, WebError> {
+    let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
     let contact = state.app.store.contact(user.org.id, id).await?;
     show_page(
         &state,
@@ -336,7 +336,7 @@ pub(super) fn new_page(
     customer: &Customer,
     form: ContactInput,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     render(&NewPage {
         ctx: PageContext::new(user, Section::Contacts),
         customer_id: customer.id.to_string(),
@@ -361,11 +361,11 @@ pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<NewQuery>,
-) -> Result<Html<String>, AppError> {
-    let id: CustomerId = q.customer.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Html<String>, WebError> {
+    let id: CustomerId = q.customer.parse().map_err(|_| WebError::NotFound)?;
     let customer = state.app.store.customer(user.org.id, id).await?;
     if customer.source != SourceKind::Manual {
-        return Err(AppError::BadRequest(
+        return Err(WebError::BadRequest(
             "This customer's contacts come from its source: add the user there and sync.".into(),
         ));
     }

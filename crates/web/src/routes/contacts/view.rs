@@ -2,7 +2,7 @@
 //! names and the last verification are fetched once per page, not per row.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use countersign_domain::{CustomerId, OrgId, Timestamp};
 use countersign_store::{Contact, CustomerStore, PodStore, VerificationStore};
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ pub async fn contact_rows(
     state: &AppState,
     org: OrgId,
     contacts: &[Contact],
-) -> Result<Vec<ContactRow>, AppError> {
+) -> Result<Vec<ContactRow>, WebError> {
     let store = &state.app.store;
     let mut customer_ids: Vec<CustomerId> = contacts.iter().map(|c| c.customer_id).collect();
     customer_ids.sort();

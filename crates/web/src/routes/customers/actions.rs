@@ -4,7 +4,7 @@
 use super::pages::{index_page, show_page};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::Form;
@@ -39,7 +39,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<CustomerForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let refuse = |message: String| async {
         let page = index_page(
             &state,
@@ -50,7 +50,7 @@ pub async fn create(
             Some(message),
         )
         .await?;
-        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let default_country = match country(&form.default_country) {
         Ok(c) => c,
@@ -80,8 +80,8 @@ pub async fn update(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Form(form): Form<CustomerForm>,
-) -> Result<Response, AppError> {
-    let id: CustomerId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Response, WebError> {
+    let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
     let customer = state.app.store.customer(user.org.id, id).await?;
     let default_country = match country(&form.default_country) {
         Ok(c) => c,

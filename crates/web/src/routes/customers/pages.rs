@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::contacts::{ContactRow, ago, contact_rows};
 use crate::routes::notice_text;
@@ -69,7 +69,7 @@ pub(super) async fn index_page(
     form: (String, String),
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let after = decode_after(after);
     let mut page = state
         .app
@@ -117,7 +117,7 @@ pub async fn index(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<IndexQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     index_page(
         &state,
         &user,
@@ -155,7 +155,7 @@ pub(super) async fn show_page(
     customer: &Customer,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let query = ContactQuery {
         customer: Some(customer.id),
         limit: CONTACTS_SHOWN + 1,
@@ -199,8 +199,8 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
-) -> Result<Html<String>, AppError> {
-    let id: CustomerId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Html<String>, WebError> {
+    let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
     let customer = state.app.store.customer(user.org.id, id).await?;
     show_page(
         &state,

@@ -5,7 +5,7 @@ use super::pages::{index_page, show_page};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::Form;
@@ -23,7 +23,7 @@ async fn again(
     user: &crate::auth::CurrentUser,
     id: IntegrationId,
     e: MicrosoftError,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     if e.is_user_error() {
         let page = show_page(
             state,
@@ -57,7 +57,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<CreateForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(kind) = IntegrationKind::parse(&form.kind) else {
         let page = index_page(
             &state,
@@ -102,7 +102,7 @@ pub async fn rename(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Form(form): Form<RenameForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     match state
         .app
@@ -131,7 +131,7 @@ pub async fn settings(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Form(form): Form<SettingsForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let input = IntegrationInput {
         cloud: form.cloud,
@@ -156,7 +156,7 @@ pub async fn delete(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     state
         .app
@@ -169,7 +169,7 @@ pub async fn consent(
     State(state): State<AppState>,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     match state
         .app
@@ -197,7 +197,7 @@ pub async fn gdap(
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<GdapForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let input = GdapInput {
         domain: form.domain,
@@ -224,7 +224,7 @@ pub async fn gdap_refresh(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     match state.app.refresh_gdap_tenants(&user.technician, id).await {
         Ok(_) => Ok(to_page(id, "gdap_refreshed")),
@@ -238,7 +238,7 @@ pub async fn sync_customers(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
     state.app.store.integration(org, id).await?;
@@ -270,7 +270,7 @@ pub async fn sync_users(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
     // Another org's id is "not found", not an empty list.
@@ -285,13 +285,13 @@ pub async fn sync_tenant(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path((id, link)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let link: TenantLinkId = parse_id(&link)?;
     let org = user.technician.org_id;
     let l = state.app.store.tenant_link(org, link).await?;
     if l.new.integration_id != id {
-        return Err(AppError::NotFound);
+        return Err(WebError::NotFound);
     }
     state.app.enqueue_tenant_sync(org, link).await?;
     Ok(to_page(id, "sync_queued"))

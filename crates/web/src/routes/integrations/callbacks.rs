@@ -8,7 +8,7 @@ use super::pages::{index_page, show_page};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::extract::{Path, Query, State};
@@ -23,7 +23,7 @@ pub async fn consent(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match state
         .app
         .finish_consent(&user.technician, user.session.id, &q, Some(ip.to_string()))
@@ -56,7 +56,7 @@ pub async fn gdap(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     match state
         .app

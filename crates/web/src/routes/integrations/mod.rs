@@ -8,7 +8,7 @@ mod callbacks;
 mod pages;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use axum::Router;
 use axum::routing::{get, post};
 use countersign_app::microsoft::MicrosoftError;
@@ -44,22 +44,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An id in a path; anything else is "not found" (as another org's id is).
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-impl From<MicrosoftError> for AppError {
-    fn from(e: MicrosoftError) -> Self {
-        match e {
-            MicrosoftError::NotFound => Self::NotFound,
-            MicrosoftError::NotAllowed => Self::Forbidden(
-                "Only admins can do this. Ask an admin of your organisation.".into(),
-            ),
-            MicrosoftError::User(m) => Self::BadRequest(crate::routes::sentence(&m)),
-            MicrosoftError::Store(s) => s.into(),
-            MicrosoftError::Internal(m) => Self::Internal(anyhow::anyhow!(m)),
-        }
-    }
+fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
 }
 
 /// Notices after a redirect on the integration pages (known keys only).

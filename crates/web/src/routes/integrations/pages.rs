@@ -3,7 +3,7 @@
 use super::{notice_text, parse_id};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::Json;
@@ -52,7 +52,7 @@ pub async fn index_page(
     name: String,
     error: Option<String>,
     notice: Option<&'static str>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.technician.org_id;
     let mut cards = Vec::new();
     for i in state.app.store.integrations(org).await? {
@@ -82,7 +82,7 @@ pub async fn index(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<PageQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let notice = q.notice.as_deref().and_then(notice_text);
     index_page(&state, &user, String::new(), None, notice).await
 }
@@ -228,7 +228,7 @@ pub async fn show_page(
     notice: Option<&'static str>,
     error: Option<String>,
     messages: Vec<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.technician.org_id;
     let i: Integration = state.app.store.integration(org, id).await?;
     let links = state.app.store.tenant_links(org, id).await?;
@@ -280,7 +280,7 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let notice = q.notice.as_deref().and_then(notice_text);
     show_page(&state, &user, id, notice, None, Vec::new()).await
@@ -305,7 +305,7 @@ pub async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<Vec<LinkStatus>>, AppError> {
+) -> Result<Json<Vec<LinkStatus>>, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
     state.app.store.integration(org, id).await?;

@@ -2,7 +2,7 @@
 
 use super::pages::{accept_page, no_referrer, unusable};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -30,7 +30,7 @@ pub async fn accept(
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let result = state
         .app
         .accept_invite(

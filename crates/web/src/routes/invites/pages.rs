@@ -1,7 +1,7 @@
 //! GET /invite/{token}.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use askama::Template;
@@ -27,7 +27,7 @@ pub(super) struct AcceptPage {
 pub(super) struct UnusablePage;
 
 /// 410 Gone: the link existed but cannot be used any more (or never existed; we do not say).
-pub(super) fn unusable() -> Result<Response, AppError> {
+pub(super) fn unusable() -> Result<Response, WebError> {
     Ok(no_referrer(
         (StatusCode::GONE, render(&UnusablePage)?).into_response(),
     ))
@@ -57,7 +57,7 @@ pub async fn show(
     State(state): State<AppState>,
     form_token: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let details = match state.app.invite_by_token(&token).await {
         Ok(d) => d,
         Err(AccountError::InviteUnusable) => return unusable(),

@@ -2,15 +2,15 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use countersign_domain::JobId;
 use countersign_store::JobStore;
 
-fn parse(id: &str) -> Result<JobId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
+fn parse(id: &str) -> Result<JobId, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
 }
 
 pub async fn retry(
@@ -18,7 +18,7 @@ pub async fn retry(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     let id = parse(&id)?;
     let app = &state.app;
     app.store
@@ -40,7 +40,7 @@ pub async fn delete(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     let id = parse(&id)?;
     let app = &state.app;
     app.store.delete_job(user.org.id, id).await?;

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::notice_text;
 use askama::Template;
@@ -46,7 +46,7 @@ pub async fn index(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<JobsQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.org.id;
     let filter = JobState::parse(&q.state);
     let jobs = state.app.store.jobs(org, filter, PAGE_SIZE).await?;

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -36,7 +36,7 @@ struct OutboxPage {
 pub async fn index(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let filter = MessageFilter {
         transport: Some(TransportKind::Outbox),
         channel: None,
@@ -95,8 +95,8 @@ pub async fn show(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
-    let id: MessageId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Html<String>, WebError> {
+    let id: MessageId = id.parse().map_err(|_| WebError::NotFound)?;
     let org = user.org.id;
     let m = state.app.store.message(org, id).await?;
     let events = state.app.store.message_events(org, id).await?;

@@ -2,7 +2,7 @@
 
 use super::pages::{ForgotPage, reset_page, unusable};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -28,8 +28,8 @@ pub async fn request_reset(
     ClientIp(ip): ClientIp,
     form_token: FormToken,
     Form(form): Form<ForgotForm>,
-) -> Result<Response, AppError> {
-    let again = |status: StatusCode, message: String| -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
+    let again = |status: StatusCode, message: String| -> Result<Response, WebError> {
         let page = ForgotPage {
             email: form.email.clone(),
             error: Some(message),
@@ -68,7 +68,7 @@ pub async fn complete(
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let result = state
         .app
         .complete_password_reset(&token, &form.password, &form.confirm, Some(ip.to_string()))

@@ -1,7 +1,7 @@
 //! GET /password/forgot and GET /password/reset/{token}.
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use crate::routes::no_referrer;
@@ -50,7 +50,7 @@ pub(super) struct ResetPage {
 pub(super) struct UnusablePage;
 
 /// 410 Gone: the link existed but cannot be used any more (or never existed; we do not say).
-pub(super) fn unusable() -> Result<Response, AppError> {
+pub(super) fn unusable() -> Result<Response, WebError> {
     Ok(no_referrer(
         (StatusCode::GONE, render(&UnusablePage)?).into_response(),
     ))
@@ -80,7 +80,7 @@ pub struct ForgotQuery {
 pub async fn forgot(
     form_token: FormToken,
     Query(q): Query<ForgotQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let page = ForgotPage {
         sent: q.sent.is_some(),
         ..ForgotPage::new(&form_token)
@@ -92,7 +92,7 @@ pub async fn show(
     State(state): State<AppState>,
     form_token: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let details = match state.app.password_reset_by_token(&token).await {
         Ok(d) => d,
         Err(AccountError::ResetLinkUnusable) => return unusable(),

@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::pod_session::connect_return_cookie;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
@@ -37,11 +37,11 @@ pub struct OriginParam {
 }
 
 /// A refused origin as a page: malformed is a bad request, not allowed is forbidden.
-fn refused(e: PodHandoffError) -> AppError {
+fn refused(e: PodHandoffError) -> WebError {
     match e {
         PodHandoffError::Store(s) => s.into(),
-        e @ PodHandoffError::NotAllowed(_) => AppError::Forbidden(sentence(&e.to_string())),
-        e => AppError::BadRequest(sentence(&e.to_string())),
+        e @ PodHandoffError::NotAllowed(_) => WebError::Forbidden(sentence(&e.to_string())),
+        e => WebError::BadRequest(sentence(&e.to_string())),
     }
 }
 
@@ -56,7 +56,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,
     Query(q): Query<OriginParam>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(user) = full(user) else {
         let origin = parse_frame_origin(&q.origin).map_err(refused)?;
         let mut res = Redirect::to("/login").into_response();
@@ -75,7 +75,7 @@ pub async fn show(
 }
 
 /// The window before (no code) or after the technician confirmed.
-fn page(user: &CurrentUser, origin: String, code: Option<String>) -> Result<Response, AppError> {
+fn page(user: &CurrentUser, origin: String, code: Option<String>) -> Result<Response, WebError> {
     Ok(render(&ConnectPage {
         csrf: user.csrf_token.clone(),
         origin,
@@ -91,8 +91,8 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     Form(form): Form<OriginParam>,
-) -> Result<Response, AppError> {
-    let user = full(user).ok_or(AppError::Unauthorized)?;
+) -> Result<Response, WebError> {
+    let user = full(user).ok_or(WebError::Unauthorized)?;
     let origin = parse_frame_origin(&form.origin).map_err(refused)?;
     let code = state
         .app

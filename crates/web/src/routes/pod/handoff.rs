@@ -10,7 +10,7 @@ use crate::auth::pod_session::{
 };
 use crate::auth::session::read_cookie;
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
@@ -37,12 +37,12 @@ struct SignInPage {
 ///
 /// # Errors
 /// Not framed (→ the login page); the store failed.
-pub async fn sign_in_or_login(state: &AppState, headers: &HeaderMap) -> Result<Response, AppError> {
+pub async fn sign_in_or_login(state: &AppState, headers: &HeaderMap) -> Result<Response, WebError> {
     let framed = headers
         .get("sec-fetch-dest")
         .is_some_and(|v| v.as_bytes() == b"iframe");
     if !framed {
-        return Err(AppError::Unauthorized);
+        return Err(WebError::Unauthorized);
     }
     let ancestors = state.app.store.all_frame_ancestors().await?;
     let page = SignInPage {
@@ -76,7 +76,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<SessionForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let settings = &state.app.settings;
     if !pod_cookie_usable(settings) {
         return Ok(refusal(
@@ -126,8 +126,8 @@ pub async fn sign_out(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Response, WebError> {
+    let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
     let mut res = Redirect::to(&format!("/pod/contacts/{id}")).into_response();
     if user.session.stage == SessionStage::Pod {
         state

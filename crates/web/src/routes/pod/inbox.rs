@@ -4,7 +4,7 @@
 use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
@@ -42,7 +42,7 @@ async fn inbox_page(
     user: &CurrentUser,
     confirmed: Option<String>,
     error: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let now = state.app.now();
     let rows = state
         .app
@@ -85,7 +85,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: Option<axum::Extension<CurrentUser>>,
     headers: axum::http::HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(axum::Extension(user)) = user else {
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
@@ -101,7 +101,7 @@ pub struct InboxCount {
 pub async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> Result<Json<InboxCount>, AppError> {
+) -> Result<Json<InboxCount>, WebError> {
     let entries = state
         .app
         .store
@@ -118,8 +118,8 @@ pub async fn confirm(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let id: TechnicianCheckId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Response, WebError> {
+    let id: TechnicianCheckId = id.parse().map_err(|_| WebError::NotFound)?;
     match state
         .app
         .confirm_technician_check(&user.actor(ip), &user.technician, id)
@@ -127,7 +127,7 @@ pub async fn confirm(
     {
         Ok(code) => inbox_page(&state, &user, Some(code), None).await,
         Err(TechnicianCheckError::Verification(VerificationError::NotFound)) => {
-            Err(AppError::NotFound)
+            Err(WebError::NotFound)
         }
         Err(TechnicianCheckError::Verification(VerificationError::Store(e))) => Err(e.into()),
         Err(e) => inbox_page(&state, &user, None, Some(sentence(&e.to_string()))).await,

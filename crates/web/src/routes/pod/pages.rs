@@ -4,7 +4,7 @@
 use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::render;
 use crate::routes::contacts::ago;
 use askama::Template;
@@ -131,11 +131,11 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<PodQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(Extension(user)) = user else {
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
-    let id: ContactId = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
     let extras = PodExtras {
         action: q.action,
         verification: q.verification.parse().ok(),
@@ -174,9 +174,9 @@ pub(super) async fn render_pod(
     user: &CurrentUser,
     id: ContactId,
     extras: PodExtras,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let org = user.org.id;
-    let view: PodView = state.app.pod_view(org, id).await.map_err(AppError::from)?;
+    let view: PodView = state.app.pod_view(org, id).await.map_err(WebError::from)?;
     let now = state.app.now();
     let c = &view.contact;
     let describe = |e: &countersign_store::VerificationEntry| {

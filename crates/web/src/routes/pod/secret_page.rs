@@ -5,7 +5,7 @@
 use super::secrets::load;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::render;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -147,7 +147,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let (s, access) = load(&state, &user, &sid).await?;
     let owner = access == Access::Owner;
     let now = state.app.now();

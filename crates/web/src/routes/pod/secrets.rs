@@ -6,7 +6,7 @@
 use super::secret_page::{describe, status_of};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::public_secrets::{json_error, json_ok};
 use crate::routes::sentence;
@@ -22,8 +22,8 @@ use countersign_domain::{ContactId, SecretId};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-pub(super) fn secret_id(s: &str) -> Result<SecretId, AppError> {
-    s.parse().map_err(|_| AppError::NotFound)
+pub(super) fn secret_id(s: &str) -> Result<SecretId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
 }
 
 /// The org's link with this id if the user may see its status (its maker, or an admin;
@@ -32,7 +32,7 @@ pub(super) async fn load(
     state: &AppState,
     user: &CurrentUser,
     sid: &str,
-) -> Result<(countersign_store::Secret, Access), AppError> {
+) -> Result<(countersign_store::Secret, Access), WebError> {
     match state
         .app
         .secret_link_status(&user.technician, user.org.id, secret_id(sid)?)
@@ -40,7 +40,7 @@ pub(super) async fn load(
     {
         Ok(found) => Ok(found),
         Err(e) => match user_or_internal(e) {
-            Ok(res) => Err(AppError::Internal(anyhow::anyhow!(
+            Ok(res) => Err(WebError::Internal(anyhow::anyhow!(
                 "unexpected answer {}",
                 res.status()
             ))),
@@ -102,7 +102,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     body: Result<Json<CreateBody>, JsonRejection>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Ok(Json(b)) = body else {
         return Ok(json_error(
             StatusCode::BAD_REQUEST,
@@ -119,7 +119,7 @@ pub async fn create(
     };
     let contact: Option<ContactId> = match b.contact.trim() {
         "" => None,
-        c => Some(c.parse().map_err(|_| AppError::NotFound)?),
+        c => Some(c.parse().map_err(|_| WebError::NotFound)?),
     };
     let payload = match b.kind.as_str() {
         "send" => {
@@ -181,13 +181,13 @@ pub async fn create(
     }
 }
 
-fn user_or_internal(e: SecretError) -> Result<Response, AppError> {
+fn user_or_internal(e: SecretError) -> Result<Response, WebError> {
     match e {
-        SecretError::NotFound => Err(AppError::NotFound),
-        e @ SecretError::NotYours => Err(AppError::Forbidden(sentence(&e.to_string()))),
+        SecretError::NotFound => Err(WebError::NotFound),
+        e @ SecretError::NotYours => Err(WebError::Forbidden(sentence(&e.to_string()))),
         SecretError::Store(e) => Err(e.into()),
         e @ (SecretError::Sealed | SecretError::Message(_)) => {
-            Err(AppError::Internal(anyhow::anyhow!(e)))
+            Err(WebError::Internal(anyhow::anyhow!(e)))
         }
         SecretError::Ended(s) => Ok(json_error(
             StatusCode::GONE,
@@ -203,7 +203,7 @@ pub async fn reveal(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id = secret_id(&sid)?;
     match state
         .app
@@ -230,7 +230,7 @@ pub async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let (s, _) = load(&state, &user, &sid).await?;
     let now = state.app.now();
     let (word, live) = status_of(&s, now);
@@ -248,7 +248,7 @@ pub async fn burn(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id = secret_id(&sid)?;
     match state
         .app
@@ -273,7 +273,7 @@ pub async fn notify(
     user: CurrentUser,
     Path(sid): Path<String>,
     Form(form): Form<NotifyForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id = secret_id(&sid)?;
     let on = form.notify == "on";
     match state

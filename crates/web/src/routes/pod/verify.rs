@@ -4,7 +4,7 @@
 use super::pages::{PodExtras, render_pod};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::extract::{Path, State};
@@ -16,8 +16,8 @@ use countersign_domain::{ContactId, VerificationId};
 use countersign_store::{ChallengeStore, StoreError, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
-fn contact_id(s: &str) -> Result<ContactId, AppError> {
-    s.parse().map_err(|_| AppError::NotFound)
+fn contact_id(s: &str) -> Result<ContactId, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
 }
 
 /// A user error shown on the Pod (422, nothing changed); anything else is an error page.
@@ -28,9 +28,9 @@ async fn pod_error(
     action: &str,
     verification: Option<VerificationId>,
     e: VerificationError,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let text = match e {
-        VerificationError::NotFound => return Err(AppError::NotFound),
+        VerificationError::NotFound => return Err(WebError::NotFound),
         VerificationError::Store(e) => return Err(e.into()),
         VerificationError::Message(countersign_app::messages::MessageError::Store(e)) => {
             return Err(e.into());
@@ -72,7 +72,7 @@ pub async fn start(
     user: CurrentUser,
     Path(id): Path<String>,
     Form(form): Form<StartForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
     let Some(method) = Method::parse(&form.method) else {
         let e = VerificationError::Invalid(
@@ -120,9 +120,9 @@ pub async fn check(
     user: CurrentUser,
     Path((id, vid)): Path<(String, String)>,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
-    let vid: VerificationId = vid.parse().map_err(|_| AppError::NotFound)?;
+    let vid: VerificationId = vid.parse().map_err(|_| WebError::NotFound)?;
     let outcome = state
         .app
         .check_code(&user.actor(ip), user.org.id, vid, &form.code)
@@ -170,11 +170,11 @@ pub async fn status(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(vid): Path<String>,
-) -> Result<Json<StatusBody>, AppError> {
-    let vid: VerificationId = vid.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Json<StatusBody>, WebError> {
+    let vid: VerificationId = vid.parse().map_err(|_| WebError::NotFound)?;
     let c = match state.app.store.challenge(user.org.id, vid).await {
         Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(StoreError::NotFound) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     Ok(Json(StatusBody {
@@ -188,7 +188,7 @@ pub async fn who_i_am(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let contact = contact_id(&id)?;
     match state
         .app

@@ -5,7 +5,7 @@
 use super::send::{claim_error, ended, internal};
 use super::{json_error, json_ok, nonce, private};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -48,7 +48,7 @@ pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let view = state
         .app
         .secret_link(&token, SecretKind::Request)

@@ -5,7 +5,7 @@
 
 use super::{ended_text, json_error, json_ok, nonce, private};
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -54,7 +54,7 @@ pub(super) struct EndedPage {
 }
 
 /// The page of a link that cannot be used (or does not exist).
-pub(super) fn ended(view: Option<&LinkView>) -> Result<Response, AppError> {
+pub(super) fn ended(view: Option<&LinkView>) -> Result<Response, WebError> {
     let Some(v) = view else {
         let page = EndedPage {
             msp: String::new(),
@@ -109,7 +109,7 @@ fn page(
     token: String,
     v: &LinkView,
     x: Extras,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let s = &v.secret;
     let page = SendPage {
         csrf: form.token.clone(),
@@ -131,7 +131,7 @@ fn page(
     Ok(private(form.respond((x.status, render(&page)?))))
 }
 
-async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, AppError> {
+async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, WebError> {
     state
         .app
         .secret_link(token, SecretKind::Send)
@@ -144,7 +144,7 @@ pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match view(&state, &token).await? {
         Some(v) if v.state == SecretState::Active => {
             page(&state, &form, token, &v, Extras::default())
@@ -213,7 +213,7 @@ pub async fn send_code(
     ClientIp(ip): ClientIp,
     form: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let result = state.app.send_secret_code(&token, &ip.to_string()).await;
     let Some(v) = view(&state, &token).await? else {
         return ended(None);
@@ -251,9 +251,9 @@ pub async fn check_code(
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<CodeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Ok(vid) = form.verification.parse::<VerificationId>() else {
-        return Err(AppError::BadRequest(
+        return Err(WebError::BadRequest(
             "The form is incomplete; reload the page and ask for a new code.".into(),
         ));
     };
@@ -287,16 +287,16 @@ pub async fn check_code(
             status: StatusCode::UNPROCESSABLE_ENTITY,
             ..Extras::default()
         },
-        Err(SecretError::NotFound) => return Err(AppError::NotFound),
+        Err(SecretError::NotFound) => return Err(WebError::NotFound),
         Err(e) => again(user_text(e)?),
     };
     page(&state, &form_token, token, &v, x)
 }
 
 /// The words of a user error; internal ones become the error page.
-fn user_text(e: SecretError) -> Result<String, AppError> {
+fn user_text(e: SecretError) -> Result<String, WebError> {
     match e {
-        SecretError::NotFound => Err(AppError::NotFound),
+        SecretError::NotFound => Err(WebError::NotFound),
         e @ (SecretError::Store(_) | SecretError::Sealed | SecretError::Message(_)) => {
             Err(internal(e))
         }
@@ -304,10 +304,10 @@ fn user_text(e: SecretError) -> Result<String, AppError> {
     }
 }
 
-pub(super) fn internal(e: SecretError) -> AppError {
+pub(super) fn internal(e: SecretError) -> WebError {
     match e {
-        SecretError::NotFound => AppError::NotFound,
+        SecretError::NotFound => WebError::NotFound,
         SecretError::Store(e) => e.into(),
-        e => AppError::Internal(anyhow::anyhow!(e)),
+        e => WebError::Internal(anyhow::anyhow!(e)),
     }
 }

@@ -2,7 +2,7 @@
 
 use super::private;
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -42,7 +42,7 @@ fn done(
     msp: String,
     outcome: VerificationStatus,
     fresh: bool,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let (title, text, ok) = match (outcome, fresh) {
         (VerificationStatus::Verified, true) => (
             "Thank you: you are verified",
@@ -84,7 +84,7 @@ fn done(
     ))
 }
 
-fn unusable() -> Result<Response, AppError> {
+fn unusable() -> Result<Response, WebError> {
     done(
         StatusCode::GONE,
         String::new(),
@@ -111,7 +111,7 @@ pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path(token): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
         return unusable();
     };
@@ -137,7 +137,7 @@ pub async fn answer(
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<AnswerForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
         return unusable();
     };
@@ -169,10 +169,10 @@ pub async fn answer(
     done(code, view.brand.name, status, fresh)
 }
 
-fn internal(e: VerificationError) -> AppError {
+fn internal(e: VerificationError) -> WebError {
     match e {
-        VerificationError::NotFound => AppError::NotFound,
+        VerificationError::NotFound => WebError::NotFound,
         VerificationError::Store(e) => e.into(),
-        e => AppError::Internal(anyhow::anyhow!(e)),
+        e => WebError::Internal(anyhow::anyhow!(e)),
     }
 }

@@ -4,7 +4,7 @@
 
 use super::private;
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -41,24 +41,24 @@ struct CheckPage {
     error: Option<String>,
 }
 
-async fn org_of(state: &AppState, slug: &str) -> Result<Org, AppError> {
+async fn org_of(state: &AppState, slug: &str) -> Result<Org, WebError> {
     state
         .app
         .store
         .org_by_slug(slug)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(WebError::NotFound)
 }
 
-fn internal(e: TechnicianCheckError) -> AppError {
+fn internal(e: TechnicianCheckError) -> WebError {
     match e {
-        TechnicianCheckError::Verification(VerificationError::NotFound) => AppError::NotFound,
+        TechnicianCheckError::Verification(VerificationError::NotFound) => WebError::NotFound,
         TechnicianCheckError::Verification(VerificationError::Store(e)) => e.into(),
-        e => AppError::Internal(anyhow::anyhow!(e)),
+        e => WebError::Internal(anyhow::anyhow!(e)),
     }
 }
 
-async fn msp_name(state: &AppState, org: &Org) -> Result<String, AppError> {
+async fn msp_name(state: &AppState, org: &Org) -> Result<String, WebError> {
     Ok(countersign_app::messages::brand_of(&state.app, org.id)
         .await?
         .name)
@@ -69,7 +69,7 @@ pub async fn form(
     State(state): State<AppState>,
     form: FormToken,
     Path(slug): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let org = org_of(&state, &slug).await?;
     let page = RequestPage {
         csrf: form.token.clone(),
@@ -94,7 +94,7 @@ pub async fn request(
     form_token: FormToken,
     Path(slug): Path<String>,
     Form(f): Form<RequestForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let org = org_of(&state, &slug).await?;
     let msp = msp_name(&state, &org).await?;
     let page = |sent, error| RequestPage {
@@ -166,7 +166,7 @@ async fn view_for(
     state: &AppState,
     slug: &str,
     token: &str,
-) -> Result<Option<CheckView>, AppError> {
+) -> Result<Option<CheckView>, WebError> {
     match state.app.technician_check_view(token).await {
         Ok(v) if v.org.slug == slug => Ok(Some(v)),
         Ok(_) | Err(TechnicianCheckError::Unusable) => Ok(None),
@@ -180,9 +180,9 @@ pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path((slug, token)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let Some(v) = view_for(&state, &slug, &token).await? else {
-        return Err(AppError::NotFound);
+        return Err(WebError::NotFound);
     };
     let page = check_page(&form, &slug, &token, v, None);
     Ok(private(form.respond(render(&page)?)))
@@ -201,9 +201,9 @@ pub async fn choose(
     form_token: FormToken,
     Path((slug, token)): Path<(String, String)>,
     Form(f): Form<ChooseForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     if view_for(&state, &slug, &token).await?.is_none() {
-        return Err(AppError::NotFound);
+        return Err(WebError::NotFound);
     }
     let error = match f.technician.parse::<TechnicianId>() {
         Err(_) => Some(TechnicianCheckError::UnknownTechnician.to_string()),
@@ -220,7 +220,7 @@ pub async fn choose(
         },
     };
     let Some(v) = view_for(&state, &slug, &token).await? else {
-        return Err(AppError::NotFound);
+        return Err(WebError::NotFound);
     };
     let page = check_page(
         &form_token,

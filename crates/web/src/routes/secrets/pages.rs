@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::State;
@@ -42,7 +42,7 @@ pub(crate) fn expiry_options(max_hours: i64) -> Vec<(&'static str, &'static str,
 }
 
 /// GET /secrets/new
-pub async fn new(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+pub async fn new(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     let rules = state.app.store.verification_settings(user.org.id).await?;
     let page = NewPage {
         ctx: PageContext::new(&user, Section::Contacts),

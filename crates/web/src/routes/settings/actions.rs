@@ -4,7 +4,7 @@
 use super::pages::{InviteFormState, OrgPage, parse_id, technician_page, technicians_page};
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
@@ -28,7 +28,7 @@ pub async fn update_org(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<OrgForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let require = form.require_2fa.is_some();
     match state
         .app
@@ -64,7 +64,7 @@ pub async fn invite(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Form(form): Form<InviteForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let invalid = |message: String| InviteFormState {
         email: form.email.clone(),
         role: form.role.clone(),
@@ -119,7 +119,7 @@ pub async fn revoke_invite(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: InviteId = parse_id(&id)?;
     state
         .app
@@ -142,7 +142,7 @@ async fn after(
     id: TechnicianId,
     result: Result<(), countersign_app::accounts::AccountError>,
     notice: &str,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     match result {
         Ok(()) => Ok(
             Redirect::to(&format!("/settings/technicians/{id}?notice={notice}")).into_response(),
@@ -162,7 +162,7 @@ pub async fn change_role(
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     let Ok(role) = form.role.parse::<Role>() else {
         let page = technician_page(
@@ -188,7 +188,7 @@ pub async fn deactivate(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     let result = state
         .app
@@ -203,7 +203,7 @@ pub async fn reactivate(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     let result = state
         .app
@@ -218,7 +218,7 @@ pub async fn sign_out(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     let result = state
         .app
@@ -234,7 +234,7 @@ pub async fn unlock_sign_in(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     let result = state
         .app

@@ -4,7 +4,7 @@
 use super::pages::{ResetShown, parse_id, technician_page_with};
 use crate::AppState;
 use crate::auth::RecentAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::extract::{Path, State};
@@ -17,7 +17,7 @@ pub async fn reset(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     match state
         .app

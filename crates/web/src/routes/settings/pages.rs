@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
@@ -90,7 +90,7 @@ pub(super) struct ResetShown {
 pub async fn org(
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     render(&OrgPage {
         ctx: PageContext::new(&user, Section::Settings),
         tab: "org",
@@ -116,7 +116,7 @@ pub(super) async fn technicians_page(
     user: &CurrentUser,
     form: InviteFormState,
     notice: Option<&'static str>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let org = user.org.id;
     let now = state.app.now();
     let technicians = state.app.store.technicians(org).await?;
@@ -166,7 +166,7 @@ pub async fn technicians(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     technicians_page(
         &state,
         &user,
@@ -177,8 +177,8 @@ pub async fn technicians(
 }
 
 /// Parses an id from the path; a malformed one is simply not found.
-pub(super) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
+pub(super) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
 }
 
 pub(super) async fn technician_page(
@@ -187,7 +187,7 @@ pub(super) async fn technician_page(
     id: TechnicianId,
     notice: Option<&'static str>,
     error: Option<String>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     technician_page_with(state, user, id, notice, error, None).await
 }
 
@@ -200,7 +200,7 @@ pub(super) async fn technician_page_with(
     notice: Option<&'static str>,
     error: Option<String>,
     reset: Option<ResetShown>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     // Org-scoped lookup: another org's technician is NotFound, i.e. a 404.
     let t = state.app.store.technician(user.org.id, id).await?;
     let sessions = state.app.store.sessions_of(user.org.id, id).await?.len();
@@ -219,7 +219,7 @@ pub(super) async fn technician_page_with(
         sessions,
         pod_only: state.app.store.is_pod_only(user.org.id, id).await?,
         is_admin: t.role == Role::Admin,
-        permissions: Permission::ALL
+        permissions: Permission::GRANTABLE
             .into_iter()
             .map(|p| (p.as_str(), p.label(), t.permissions.contains(p)))
             .collect(),
@@ -234,7 +234,7 @@ pub async fn technician(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     technician_page(
         &state,

@@ -4,7 +4,7 @@
 use super::pages::parse_id;
 use crate::AppState;
 use crate::auth::RecentAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -14,7 +14,7 @@ use countersign_domain::{Permission, Permissions, TechnicianId};
 /// The permissions a form grants: those whose box was ticked. Other fields (`_csrf`) and
 /// unknown names grant nothing.
 fn granted(form: &[(String, String)]) -> Permissions {
-    Permission::ALL
+    Permission::GRANTABLE
         .into_iter()
         .filter(|p| form.iter().any(|(k, _)| k == p.as_str()))
         .collect()
@@ -26,7 +26,7 @@ pub async fn update(
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
     state
         .app

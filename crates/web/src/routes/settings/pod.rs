@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text, sentence};
@@ -33,7 +33,7 @@ pub async fn show(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let s = state.app.store.pod_settings(user.org.id).await?;
     render(&PodSettingsPage {
         ctx: PageContext::new(&user, Section::Settings),
@@ -61,7 +61,7 @@ pub async fn update(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<PodSettingsForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let input = PodSettingsInput {
         frame_ancestors: form.frame_ancestors.clone(),
         verified_window_minutes: form.verified_window_minutes.clone(),
@@ -101,8 +101,8 @@ pub async fn set_pod_only(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Form(form): Form<PodOnlyForm>,
-) -> Result<Response, AppError> {
-    let id: TechnicianId = id.parse().map_err(|_| AppError::NotFound)?;
+) -> Result<Response, WebError> {
+    let id: TechnicianId = id.parse().map_err(|_| WebError::NotFound)?;
     state
         .app
         .set_pod_only(

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text, sentence};
@@ -60,7 +60,7 @@ pub async fn show(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let s = state.app.store.verification_settings(user.org.id).await?;
     render(&VerificationPage {
         ctx: PageContext::new(&user, Section::Settings),
@@ -87,7 +87,7 @@ pub async fn update(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(f): Form<Fields>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let input = VerificationSettingsInput {
         code_minutes: f.code_minutes.clone(),
         link_minutes: f.link_minutes.clone(),
@@ -114,9 +114,9 @@ pub async fn update(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(VerificationError::Store(e)) => Err(e.into()),
-        Err(VerificationError::NotAllowed) => Err(AppError::Forbidden(
+        Err(VerificationError::NotAllowed) => Err(WebError::Forbidden(
             "Only admins can do this. Ask an admin of your organisation.".into(),
         )),
-        Err(e) => Err(AppError::Internal(anyhow::anyhow!(e))),
+        Err(e) => Err(WebError::Internal(anyhow::anyhow!(e))),
     }
 }

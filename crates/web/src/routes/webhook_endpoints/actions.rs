@@ -6,7 +6,7 @@ use super::pages::{AddForm, EndpointView, IndexPage, ShowPage};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::sentence;
@@ -14,14 +14,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::webhooks::{EndpointInput, WebhookError};
+use countersign_app::webhooks::{EndpointError, EndpointInput};
 
 /// Turns a use-case error into a page: user errors are shown on `page`, the rest are errors.
-fn refused(e: WebhookError) -> AppError {
+fn refused(e: EndpointError) -> WebError {
     match e {
-        WebhookError::NotFound => AppError::NotFound,
-        WebhookError::NotAllowed => AppError::Forbidden("Only admins manage webhooks.".into()),
-        e => AppError::Internal(e.into()),
+        EndpointError::NotFound => WebError::NotFound,
+        EndpointError::NotAllowed => WebError::Forbidden("Only admins manage webhooks.".into()),
+        e => WebError::Internal(e.into()),
     }
 }
 
@@ -35,7 +35,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     body: Bytes,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     // The event checkboxes share one name, which `Form` cannot collect.
     let mut form = AddForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
@@ -76,7 +76,7 @@ async fn set_enabled(
     user: &crate::auth::CurrentUser,
     id: &str,
     enabled: bool,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     let id = parse_id(id)?;
     state
         .app
@@ -93,7 +93,7 @@ pub async fn enable(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     set_enabled(&state, ip, &user, &id, true).await
 }
 
@@ -102,7 +102,7 @@ pub async fn disable(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     set_enabled(&state, ip, &user, &id, false).await
 }
 
@@ -111,7 +111,7 @@ pub async fn rotate(
     ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let parsed = parse_id(&id)?;
     let app = &state.app;
     let secret = app
@@ -128,7 +128,7 @@ pub async fn delete(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Redirect, AppError> {
+) -> Result<Redirect, WebError> {
     let id = parse_id(&id)?;
     state
         .app
@@ -143,7 +143,7 @@ pub async fn test(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, WebError> {
     let parsed = parse_id(&id)?;
     let app = &state.app;
     match app

@@ -24,6 +24,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `/settings/webhooks/{id}` path segments: anything but one of this org's ids is "not found".
-fn parse_id(id: &str) -> Result<countersign_domain::WebhookEndpointId, crate::error::AppError> {
-    id.parse().map_err(|_| crate::error::AppError::NotFound)
+fn parse_id(id: &str) -> Result<countersign_domain::WebhookEndpointId, crate::error::WebError> {
+    id.parse().map_err(|_| crate::error::WebError::NotFound)
 }

@@ -5,7 +5,7 @@
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
-use crate::error::AppError;
+use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
@@ -72,7 +72,7 @@ pub struct IndexPage {
 
 impl IndexPage {
     /// The page for `user`, with the add form holding `form`.
-    pub async fn build(app: &App, user: &CurrentUser, form: AddForm) -> Result<Self, AppError> {
+    pub async fn build(app: &App, user: &CurrentUser, form: AddForm) -> Result<Self, WebError> {
         let endpoints = app.store.webhook_endpoints(user.org.id).await?;
         let choices = WebhookEventKind::SUBSCRIBABLE
             .iter()
@@ -99,7 +99,7 @@ pub async fn index(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let mut page = IndexPage::build(&state.app, &user, AddForm::default()).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
     render(&page)
@@ -152,7 +152,7 @@ pub struct ShowPage {
 
 impl ShowPage {
     /// The page of one of `user`'s org's endpoints (`NotFound` for any other).
-    pub async fn build(app: &App, user: &CurrentUser, id: &str) -> Result<Self, AppError> {
+    pub async fn build(app: &App, user: &CurrentUser, id: &str) -> Result<Self, WebError> {
         let id = parse_id(id)?;
         let e = app.store.webhook_endpoint(user.org.id, id).await?;
         let deliveries = app
@@ -176,7 +176,7 @@ pub async fn show(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Html<String>, WebError> {
     let mut page = ShowPage::build(&state.app, &user, &id).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
     render(&page)

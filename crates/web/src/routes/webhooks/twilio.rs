@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use countersign_app::messages::WebhookError;
+use countersign_app::messages::ProviderCallbackError;
 
 /// Twilio's signature header.
 const SIGNATURE: &str = "x-twilio-signature";
@@ -30,12 +30,12 @@ fn parts(
     (path, params, signature)
 }
 
-fn refuse(e: &WebhookError) -> Response {
+fn refuse(e: &ProviderCallbackError) -> Response {
     let status = match e {
-        WebhookError::NotConfigured => StatusCode::NOT_FOUND,
-        WebhookError::BadSignature => StatusCode::FORBIDDEN,
-        WebhookError::BadRequest(_) => StatusCode::BAD_REQUEST,
-        WebhookError::Store(err) => {
+        ProviderCallbackError::NotConfigured => StatusCode::NOT_FOUND,
+        ProviderCallbackError::BadSignature => StatusCode::FORBIDDEN,
+        ProviderCallbackError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        ProviderCallbackError::Store(err) => {
             tracing::error!(error = %err, "twilio webhook failed");
             // Twilio retries on 5xx, so nothing is lost.
             StatusCode::INTERNAL_SERVER_ERROR
