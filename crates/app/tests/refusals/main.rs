@@ -73,7 +73,7 @@ async fn env() -> Env {
 
 /// Every area's cases.
 fn all_cases(env: &Env) -> Vec<Case<'_>> {
-    let mut cases = Vec::new();
+    let cases = Vec::new();
     let _ = env; // areas push their cases here: cases.extend(accounts::cases(env));
     cases
 }
