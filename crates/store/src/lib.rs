@@ -5,6 +5,12 @@
 //! never reach another org's rows by id alone. The few lookups that are not org-scoped (login by
 //! email, session by token hash, invite by token hash) are named so and explain why.
 //!
+//! The crate is laid out by aggregate: each directory (`orgs/`, `contacts/`, `jobs/`, …) holds
+//! the aggregate's model types and trait in `mod.rs` and the SQL both backends share beside them
+//! (`sql.rs`). Each trait is declared with `store_trait!`, which also forwards it for [`Store`].
+//! The model types are rows as the store hands them out: sealed columns stay sealed, opening
+//! them is the caller's job (crates/crypto), so a store bug can never leak plaintext.
+//!
 //! Both backends share their SQL: see [`SqlStore`] (module `sql`) for how. The audit log's hash
 //! chain is defined by [`audit_mac`] (keyed) and [`audit_hash`] (entries from before it was keyed).
 

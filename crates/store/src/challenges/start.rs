@@ -21,8 +21,7 @@ use crate::verifications::sql::bind_verification_row;
 use crate::{LimitHit, NewChallenge, SendLimits};
 use crate::{StoreError, StoreResult};
 use sqlx::query::Query;
-use sqlx::{Database, Encode, Row, Type};
-use uuid::Uuid;
+use sqlx::{Database, Row};
 
 /// Width of a technician's send-count buckets (the window is an hour). The migration that
 /// created the table backfilled with the same widths.
@@ -264,22 +263,14 @@ impl SqlStore<DB> {
 }
 }
 
+sql_impl! {
 /// Binds the verification's columns as `$1`…`$18`, in [`VERIFICATION_COLUMNS`] order
 /// (attempts, always 0, is not a parameter).
 fn bind_verification<'q, DB>(
     q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     c: &'q NewChallenge,
     choices: &'q str,
-) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
-where
-    DB: Database,
-    Uuid: Encode<'q, DB> + Type<DB>,
-    Option<Uuid>: Encode<'q, DB> + Type<DB>,
-    i64: Encode<'q, DB> + Type<DB>,
-    Option<i64>: Encode<'q, DB> + Type<DB>,
-    &'q str: Encode<'q, DB> + Type<DB>,
-    &'q [u8]: Encode<'q, DB> + Type<DB>,
-{
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>> {
     bind_verification_row(q, &c.verification)
         .bind(c.expires_at.0)
         .bind(c.secret_hash.as_slice())
@@ -290,6 +281,7 @@ where
         .bind(c.pod_contact_id.map(|p| p.0))
         .bind(c.note.as_str())
         .bind(i64::from(c.typed_destination))
+}
 }
 
 /// The number-matching choices as stored: space-separated.

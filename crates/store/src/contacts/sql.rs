@@ -30,7 +30,6 @@ use crate::{
 };
 use crate::{ContactStore, StoreResult};
 use countersign_domain::{ContactId, CustomerId, OrgId, TechnicianId, Timestamp};
-use sqlx::{Encode, Type};
 use uuid::Uuid;
 
 /// Most contacts one `search_contacts` call returns.
@@ -46,17 +45,12 @@ pub(crate) enum Param {
     Int(i64),
 }
 
+sql_impl! {
 /// Binds `params` to `q`, in order.
 pub(crate) fn bind_params<'q, DB, O>(
     mut q: sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>,
     params: Vec<Param>,
-) -> sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    Uuid: Encode<'q, DB> + Type<DB>,
-    i64: Encode<'q, DB> + Type<DB>,
-    String: Encode<'q, DB> + Type<DB>,
-{
+) -> sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>> {
     for p in params {
         q = match p {
             Param::Id(v) => q.bind(v),
@@ -65,6 +59,7 @@ where
         };
     }
     q
+}
 }
 
 /// How the search statement is planned (see the module documentation).

@@ -2,14 +2,13 @@
 
 use crate::jobs::sql::insert_job;
 use crate::sql::sql_impl;
-use crate::sql::{Dialect, SqlStore, page_size};
+use crate::sql::{SqlStore, page_size};
 use crate::{
     Channel, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage, Transition,
     TransportKind,
 };
 use crate::{MessageStore, StoreError, StoreResult};
 use countersign_domain::{MessageId, OrgId, Timestamp};
-use sqlx::{ColumnIndex, Decode, Encode, Type};
 use uuid::Uuid;
 
 /// Most messages one `messages` call returns.
@@ -356,20 +355,12 @@ impl MessageStore for SqlStore<DB> {
 }
 }
 
+sql_impl! {
 /// Binds `$1..$6` of [`transition_sql`].
 pub(crate) fn bind_transition<'q, DB>(
     sql: &'q str,
     t: &'q Transition,
-) -> sqlx::query::QueryAs<'q, DB, (Uuid, Uuid), DB::Arguments<'q>>
-where
-    DB: Dialect,
-    for<'r> Uuid: Decode<'r, DB> + Type<DB>,
-    for<'r> i64: Encode<'r, DB> + Type<DB>,
-    for<'r> bool: Encode<'r, DB> + Type<DB>,
-    for<'r> &'r str: Encode<'r, DB> + Type<DB>,
-    for<'r> Option<&'r str>: Encode<'r, DB>,
-    usize: ColumnIndex<DB::Row>,
-{
+) -> sqlx::query::QueryAs<'q, DB, (Uuid, Uuid), DB::Arguments<'q>> {
     let (state, provider_id, error, error_code, at, clears) = transition_values(t);
     sqlx::query_as(sql)
         .bind(state)
@@ -378,6 +369,7 @@ where
         .bind(error_code)
         .bind(at)
         .bind(clears)
+}
 }
 
 /// The six values of a transition, in the order of [`transition_update`]'s parameters.

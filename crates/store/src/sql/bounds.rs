@@ -1,11 +1,12 @@
 //! [`sql_impl!`]: the one place that names the sqlx encodings the shared SQL uses.
 
 /// Writes an item of the shared SQL (a store trait's `impl` for `SqlStore<DB>`, an inherent
-/// `impl SqlStore<DB>`, or an `async fn` over a connection of `DB`) generic over the backend,
+/// `impl SqlStore<DB>`, an `async fn` over a connection of `DB`, or a `fn<'q, DB>` that binds a
+/// query's parameters) generic over the backend,
 /// with the bounds that make both drivers' encodings usable in it: UUIDs, `i64`, `bool`, text
 /// and bytes (and their `Option`s), bound and decoded by name or position.
 ///
-/// Why a macro: Rust does not treat `where` clauses about other types (`Uuid: Encode<'r, DB>`)
+/// Why a macro: Rust does not treat `where` clauses about other types (`Uuid: Encode<'val, DB>`)
 /// as implied by a trait bound on `DB`, so they cannot be folded into [`Dialect`] or a trait
 /// alias; every generic item would have to repeat them. Here they are written once. They are
 /// the union of what the shared SQL needs; both drivers meet all of them.
@@ -41,31 +42,43 @@ macro_rules! sql_impl {
             { $($body)* }
         );
     };
+    (
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident<$lt:lifetime, $db:ident $(, $generic:ident)*>($($params:tt)*)
+            -> $ret:ty { $($body:tt)* }
+    ) => {
+        $crate::sql::sql_impl!(
+            @bounded $db [$(#[$attr])* $vis fn $name<$lt, $db $(, $generic)*>($($params)*) -> $ret]
+            { $($body)* }
+        );
+    };
     (@bounded $db:ident [$($head:tt)*] { $($body:tt)* }) => {
         $($head)*
         where
             $db: $crate::sql::Dialect,
-            for<'c> &'c mut $db::Connection: ::sqlx::Executor<'c, Database = $db>,
-            for<'q> $db::Arguments<'q>: ::sqlx::IntoArguments<'q, $db>,
-            for<'r> ::uuid::Uuid:
-                ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> i64: ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> bool: ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> String:
-                ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> Vec<u8>:
-                ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> &'r str: ::sqlx::Encode<'r, $db>
+            for<'conn> &'conn mut $db::Connection: ::sqlx::Executor<'conn, Database = $db>,
+            for<'args> $db::Arguments<'args>: ::sqlx::IntoArguments<'args, $db>,
+            for<'val> ::uuid::Uuid:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> i64:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> bool:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> String:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> Vec<u8>:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> &'val str: ::sqlx::Encode<'val, $db>
                 + ::sqlx::Type<$db>
                 + ::sqlx::ColumnIndex<$db::Row>,
-            for<'r> &'r [u8]: ::sqlx::Encode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> Option<::uuid::Uuid>: ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db>,
-            for<'r> Option<i64>:
-                ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            for<'r> Option<String>: ::sqlx::Decode<'r, $db>,
-            for<'r> Option<Vec<u8>>: ::sqlx::Encode<'r, $db> + ::sqlx::Decode<'r, $db>,
-            for<'r> Option<&'r str>: ::sqlx::Encode<'r, $db>,
-            for<'r> Option<&'r [u8]>: ::sqlx::Encode<'r, $db>,
+            for<'val> &'val [u8]: ::sqlx::Encode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> Option<::uuid::Uuid>: ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db>,
+            for<'val> Option<i64>:
+                ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db> + ::sqlx::Type<$db>,
+            for<'val> Option<String>: ::sqlx::Decode<'val, $db>,
+            for<'val> Option<Vec<u8>>: ::sqlx::Encode<'val, $db> + ::sqlx::Decode<'val, $db>,
+            for<'val> Option<&'val str>: ::sqlx::Encode<'val, $db>,
+            for<'val> Option<&'val [u8]>: ::sqlx::Encode<'val, $db>,
             usize: ::sqlx::ColumnIndex<$db::Row>,
         {
             $($body)*

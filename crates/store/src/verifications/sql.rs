@@ -6,26 +6,20 @@ use crate::sql::sql_impl;
 use crate::sql::{SqlStore, page_size};
 use crate::{StoreError, StoreResult, Verification, VerificationEntry, VerificationStore};
 use countersign_domain::{ContactId, OrgId, Timestamp};
+use sqlx::Database;
 use sqlx::query::Query;
-use sqlx::{Database, Encode, Type};
 use uuid::Uuid;
 
 /// Most verifications one `verifications` call returns.
 pub const MAX_VERIFICATION_PAGE: i64 = 200;
 
+sql_impl! {
 /// Binds a verification's own columns as `$1`…`$9`: id, org_id, contact_id, technician_id,
 /// method, channel, destination_masked, status, at (a challenge's start binds more after them).
 pub(crate) fn bind_verification_row<'q, DB>(
     q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     v: &'q Verification,
-) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
-where
-    DB: Database,
-    Uuid: Encode<'q, DB> + Type<DB>,
-    Option<Uuid>: Encode<'q, DB> + Type<DB>,
-    i64: Encode<'q, DB> + Type<DB>,
-    &'q str: Encode<'q, DB> + Type<DB>,
-{
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>> {
     q.bind(v.id.0)
         .bind(v.org_id.0)
         .bind(v.contact_id.0)
@@ -35,6 +29,7 @@ where
         .bind(v.destination_masked.as_str())
         .bind(v.status.as_str())
         .bind(v.at.0)
+}
 }
 
 sql_impl! {
