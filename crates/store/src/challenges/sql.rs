@@ -2,8 +2,8 @@
 //! one conditional `UPDATE … WHERE status = 'pending' AND expires_at > now`, so racing
 //! requests (two approvals, a flood of guesses) cannot both win.
 
-use crate::sql::sql_impl;
 use crate::sql::{SqlStore, changed, page_size};
+use crate::sql::{corrupt, sql_impl};
 use crate::{
     Challenge, ClaimedAttempt, LimitHit, LinkAnswer, NewChallenge, RecipientFailures, SendLimits,
     VerificationSettings,
@@ -45,10 +45,6 @@ struct ChallengeRow {
     note: String,
     typed_destination: i64,
     technician_name: Option<String>,
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("unknown {what} {value:?}"))
 }
 
 impl TryFrom<ChallengeRow> for Challenge {

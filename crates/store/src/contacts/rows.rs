@@ -1,69 +1,14 @@
-//! Rows of the contact directory as both drivers decode them, their column lists, and what
-//! the store derives from a contact (search terms, sort keys).
+//! Contact rows as both drivers decode them, their column lists, and what the store derives
+//! from a contact (search terms, sort keys).
 
-use crate::{
-    ChangedField, Contact, ContactChange, Customer, SourceKind, Verification, VerificationMethod,
-    VerificationStatus, email_key,
-};
+use crate::customers::sql::{country, parse_source};
+use crate::sql::corrupt;
+use crate::{ChangedField, Contact, ContactChange, email_key};
 use crate::{StoreError, StoreResult};
+use countersign_domain::Timestamp;
 use countersign_domain::search::{self, TermSource};
-use countersign_domain::{Country, Timestamp};
 use std::collections::BTreeSet;
 use uuid::Uuid;
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("unknown {what} {value:?}"))
-}
-
-fn parse_source(s: &str) -> StoreResult<SourceKind> {
-    SourceKind::parse(s).ok_or_else(|| corrupt("source", s))
-}
-
-/// Columns of [`CustomerRow`], as a literal for `concat!`.
-macro_rules! customer_columns {
-    () => {
-        "id, org_id, name, source, external_id, default_country, last_synced_at, created_at, \
-         tenant_country"
-    };
-}
-pub(crate) use customer_columns;
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct CustomerRow {
-    id: Uuid,
-    org_id: Uuid,
-    name: String,
-    source: String,
-    external_id: Option<String>,
-    default_country: Option<String>,
-    last_synced_at: Option<i64>,
-    created_at: i64,
-    tenant_country: Option<String>,
-}
-
-/// A stored country code.
-fn country(stored: Option<&str>) -> StoreResult<Option<Country>> {
-    stored
-        .map(|c| c.parse::<Country>().map_err(|_| corrupt("country", c)))
-        .transpose()
-}
-
-impl TryFrom<CustomerRow> for Customer {
-    type Error = StoreError;
-    fn try_from(r: CustomerRow) -> StoreResult<Self> {
-        Ok(Self {
-            id: r.id.into(),
-            org_id: r.org_id.into(),
-            name: r.name,
-            source: parse_source(&r.source)?,
-            external_id: r.external_id,
-            default_country: country(r.default_country.as_deref())?,
-            tenant_country: country(r.tenant_country.as_deref())?,
-            last_synced_at: r.last_synced_at.map(Timestamp),
-            created_at: Timestamp(r.created_at),
-        })
-    }
-}
 
 /// Columns of [`ContactRow`], as a literal for `concat!` (unprefixed: queries that join
 /// select from `contacts` only).
@@ -188,37 +133,4 @@ pub(crate) fn change_from(r: ChangeRow) -> StoreResult<ContactChange> {
         technician_id: technician_id.map(Into::into),
         at: Timestamp(at),
     })
-}
-
-#[derive(sqlx::FromRow)]
-pub(crate) struct VerificationRow {
-    id: Uuid,
-    org_id: Uuid,
-    contact_id: Uuid,
-    technician_id: Option<Uuid>,
-    method: String,
-    channel: String,
-    destination_masked: String,
-    status: String,
-    at: i64,
-    pub(crate) technician_name: Option<String>,
-}
-
-impl TryFrom<&VerificationRow> for Verification {
-    type Error = StoreError;
-    fn try_from(r: &VerificationRow) -> StoreResult<Self> {
-        Ok(Self {
-            id: r.id.into(),
-            org_id: r.org_id.into(),
-            contact_id: r.contact_id.into(),
-            technician_id: r.technician_id.map(Into::into),
-            method: VerificationMethod::parse(&r.method)
-                .ok_or_else(|| corrupt("verification method", &r.method))?,
-            channel: r.channel.clone(),
-            destination_masked: r.destination_masked.clone(),
-            status: VerificationStatus::parse(&r.status)
-                .ok_or_else(|| corrupt("verification status", &r.status))?,
-            at: Timestamp(r.at),
-        })
-    }
 }

@@ -1,13 +1,63 @@
 //! [`CustomerStore`] for both backends.
 
-use crate::contacts::rows::{CustomerRow, customer_columns};
 use crate::contacts::writes::value_lists;
-use crate::sql::sql_impl;
 use crate::sql::{SqlStore, expect_changed, page_size};
+use crate::sql::{corrupt, sql_impl};
 use crate::{Customer, CustomerSummary, SourceKind};
-use crate::{CustomerStore, StoreResult};
+use crate::{CustomerStore, StoreError, StoreResult};
 use countersign_domain::search::name_key;
 use countersign_domain::{Country, CustomerId, OrgId, Timestamp};
+use uuid::Uuid;
+
+/// The stored source of a customer or contact.
+pub(crate) fn parse_source(s: &str) -> StoreResult<SourceKind> {
+    SourceKind::parse(s).ok_or_else(|| corrupt("source", s))
+}
+
+/// Columns of [`CustomerRow`], as a literal for `concat!`.
+macro_rules! customer_columns {
+    () => {
+        "id, org_id, name, source, external_id, default_country, last_synced_at, created_at, \
+         tenant_country"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CustomerRow {
+    id: Uuid,
+    org_id: Uuid,
+    name: String,
+    source: String,
+    external_id: Option<String>,
+    default_country: Option<String>,
+    last_synced_at: Option<i64>,
+    created_at: i64,
+    tenant_country: Option<String>,
+}
+
+/// A stored country code.
+pub(crate) fn country(stored: Option<&str>) -> StoreResult<Option<Country>> {
+    stored
+        .map(|c| c.parse::<Country>().map_err(|_| corrupt("country", c)))
+        .transpose()
+}
+
+impl TryFrom<CustomerRow> for Customer {
+    type Error = StoreError;
+    fn try_from(r: CustomerRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            org_id: r.org_id.into(),
+            name: r.name,
+            source: parse_source(&r.source)?,
+            external_id: r.external_id,
+            default_country: country(r.default_country.as_deref())?,
+            tenant_country: country(r.tenant_country.as_deref())?,
+            last_synced_at: r.last_synced_at.map(Timestamp),
+            created_at: Timestamp(r.created_at),
+        })
+    }
+}
 
 /// Most customers one `customers` call returns.
 pub const MAX_CUSTOMER_PAGE: i64 = 200;

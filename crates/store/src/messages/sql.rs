@@ -1,8 +1,8 @@
 //! [`MessageStore`] for both backends: message rows, their state history and SMS consent.
 
 use crate::jobs::sql::insert_job;
-use crate::sql::sql_impl;
 use crate::sql::{SqlStore, page_size};
+use crate::sql::{corrupt, sql_impl};
 use crate::{
     Channel, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage, Transition,
     TransportKind,
@@ -45,10 +45,6 @@ pub(crate) struct MessageRow {
     idempotency_key: String,
     created_at: i64,
     updated_at: i64,
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("unknown {what} {value:?}"))
 }
 
 impl TryFrom<MessageRow> for Message {

@@ -198,3 +198,8 @@ where
 {
     rows.into_iter().map(T::try_from).collect()
 }
+
+/// `Corrupt`: a stored value (of a kind, a state, …) that the model does not know.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}

@@ -1,14 +1,46 @@
-//! [`VerificationStore`] and [`PodStore`] for both backends.
+//! [`VerificationStore`] for both backends.
 
-use crate::contacts::rows::VerificationRow;
 use crate::contacts::writes::value_lists;
-use crate::sql::sql_impl;
 use crate::sql::{SqlStore, page_size};
+use crate::sql::{corrupt, sql_impl};
 use crate::{StoreError, StoreResult, Verification, VerificationEntry, VerificationStore};
-use countersign_domain::{ContactId, OrgId, Timestamp};
+use countersign_domain::{ContactId, OrgId, Timestamp, VerificationMethod, VerificationStatus};
 use sqlx::Database;
 use sqlx::query::Query;
 use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct VerificationRow {
+    id: Uuid,
+    org_id: Uuid,
+    contact_id: Uuid,
+    technician_id: Option<Uuid>,
+    method: String,
+    channel: String,
+    destination_masked: String,
+    status: String,
+    at: i64,
+    technician_name: Option<String>,
+}
+
+impl TryFrom<&VerificationRow> for Verification {
+    type Error = StoreError;
+    fn try_from(r: &VerificationRow) -> StoreResult<Self> {
+        Ok(Self {
+            id: r.id.into(),
+            org_id: r.org_id.into(),
+            contact_id: r.contact_id.into(),
+            technician_id: r.technician_id.map(Into::into),
+            method: VerificationMethod::parse(&r.method)
+                .ok_or_else(|| corrupt("verification method", &r.method))?,
+            channel: r.channel.clone(),
+            destination_masked: r.destination_masked.clone(),
+            status: VerificationStatus::parse(&r.status)
+                .ok_or_else(|| corrupt("verification status", &r.status))?,
+            at: Timestamp(r.at),
+        })
+    }
+}
 
 /// Most verifications one `verifications` call returns.
 pub const MAX_VERIFICATION_PAGE: i64 = 200;
