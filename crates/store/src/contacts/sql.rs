@@ -23,7 +23,7 @@ use crate::contacts::rows::{
     ChangeRow, ContactRow, change_from, contact_columns, contacts_from, terms_of,
 };
 use crate::sql::sql_impl;
-use crate::sql::{SqlStore, expect_changed, page_size};
+use crate::sql::{Dialect, SqlStore, expect_changed, page_size};
 use crate::{
     ChangedField, Contact, ContactChange, ContactEdit, ContactQuery, ContactSort, SourceKind,
     SyncedContact, UpsertOutcome,
@@ -68,10 +68,19 @@ pub(crate) enum Plan {
     /// From the matches of the tokens.
     Matches,
     /// Walking the contacts in sort order, spelled out to the planner
-    /// ([`crate::Dialect::HINT_ORDERED_WALK`]).
+    /// ([`Dialect::HINT_ORDERED_WALK`]).
     WalkHinted,
     /// Walking the contacts in sort order, left to the planner.
     Walk,
+}
+
+/// How this backend walks the contacts in sort order (see the module documentation).
+fn walk_plan<DB: Dialect>() -> Plan {
+    if DB::HINT_ORDERED_WALK {
+        Plan::WalkHinted
+    } else {
+        Plan::Walk
+    }
 }
 
 /// Counts the terms in a token's ranges, up to [`BROAD_TERMS`] + 1 per range.
@@ -196,11 +205,7 @@ impl SqlStore<DB> {
                 return Ok(Plan::Matches);
             }
         }
-        Ok(if DB::HINT_ORDERED_WALK {
-            Plan::WalkHinted
-        } else {
-            Plan::Walk
-        })
+        Ok(walk_plan::<DB>())
     }
 }
 }
@@ -433,6 +438,12 @@ mod tests {
         );
         assert!(sql.contains("removed_at IS NULL"), "{sql}");
         assert!(!sql.contains("INDEXED BY"), "{sql}");
+    }
+
+    #[test]
+    fn only_sqlite_is_told_how_to_walk() {
+        assert_eq!(walk_plan::<sqlx::Sqlite>(), Plan::WalkHinted);
+        assert_eq!(walk_plan::<sqlx::Postgres>(), Plan::Walk);
     }
 
     #[test]
