@@ -1,5 +1,6 @@
 //! Pure types and rules shared by every layer: ids, parsed input, roles, policies. No IO.
 
+pub mod channel;
 mod countries;
 pub mod email;
 pub mod ids;
@@ -12,7 +13,9 @@ pub mod search;
 pub mod slug;
 pub mod text;
 pub mod time;
+pub mod verification;
 
+pub use channel::Channel;
 pub use email::Email;
 pub use ids::*;
 pub use password::{PasswordOwner, check_password_for};
@@ -21,3 +24,4 @@ pub use permission::{Permission, Permissions};
 pub use phone::{Country, Phone, PhoneError, PhoneKind};
 pub use role::Role;
 pub use time::Timestamp;
+pub use verification::{VerificationMethod, VerificationStatus};

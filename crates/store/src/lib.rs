@@ -5,6 +5,12 @@
 //! never reach another org's rows by id alone. The few lookups that are not org-scoped (login by
 //! email, session by token hash, invite by token hash) are named so and explain why.
 //!
+//! The crate is laid out by aggregate: each directory (`orgs/`, `contacts/`, `jobs/`, …) holds
+//! the aggregate's model types and trait in `mod.rs` and the SQL both backends share beside them
+//! (`sql.rs`). Each trait is declared with `store_trait!`, which also forwards it for [`Store`].
+//! The model types are rows as the store hands them out: sealed columns stay sealed, opening
+//! them is the caller's job (crates/crypto), so a store bug can never leak plaintext.
+//!
 //! Both backends share their SQL: see [`SqlStore`] (module `sql`) for how. The audit log's hash
 //! chain is defined by [`audit_mac`] (keyed) and [`audit_hash`] (entries from before it was keyed).
 
@@ -13,53 +19,75 @@
 #![allow(async_fn_in_trait)]
 #![warn(missing_docs)]
 
-mod chain;
-mod chain_verify;
-pub mod delivery;
-pub mod directory;
-mod enum_impls;
-mod enum_integrations;
-mod enum_secrets;
-mod enum_verification;
+mod audit;
+mod branding;
+mod challenges;
+mod contacts;
+mod credentials;
+mod customers;
+mod deliveries;
 mod error;
+mod forwarding;
 mod graph_mail;
-pub mod integrations;
-pub mod model;
-pub mod password_reset;
-pub mod pod_handoff;
+mod integrations;
+mod invites;
+mod jobs;
+mod messages;
+mod orgs;
+mod pod;
+mod pod_handoffs;
 mod postgres;
-pub mod secret;
-mod secret_store;
+mod sealed;
+mod secrets;
+mod sessions;
 mod sql;
 mod sqlite;
-mod traits;
-pub mod verification;
-mod verification_store;
-pub mod webhooks;
+mod technician_checks;
+mod technicians;
+mod throttles;
+mod verifications;
+mod webhooks;
 
-pub use chain::{AUDIT_GENESIS, AuditKey, audit_hash, audit_mac};
-pub use chain_verify::{AuditHead, ChainBreak, ChainReport, verify_audit_chain};
-pub use delivery::*;
-pub use directory::*;
+// Every aggregate's model and trait at the crate root: callers name `countersign_store::Org`,
+// never the module an aggregate lives in. Domain concepts the model uses are re-exported under
+// the names they had when they lived here.
+pub use audit::chain::{AUDIT_GENESIS, AuditKey, audit_hash, audit_mac};
+pub use audit::chain_verify::{AuditHead, ChainBreak, ChainReport, verify_audit_chain};
+pub use audit::sql::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
+pub use audit::*;
+pub use branding::*;
+pub use challenges::*;
+pub use contacts::sql::MAX_CONTACT_PAGE;
+pub use contacts::*;
+pub use countersign_domain::{Channel, VerificationMethod, VerificationStatus};
+pub use credentials::*;
+pub use customers::sql::MAX_CUSTOMER_PAGE;
+pub use customers::*;
+pub use deliveries::*;
 pub use error::{StoreError, StoreResult};
-pub use graph_mail::{GraphMail, GraphMailStore};
+pub use graph_mail::*;
 pub use integrations::*;
-pub use model::*;
-pub use password_reset::{CredentialStore, PasswordReset, PasswordResetKind, RecoveryCodeState};
-pub use pod_handoff::{PodHandoff, PodHandoffStore};
+pub use invites::*;
+pub use jobs::sql::MAX_JOB_PAGE;
+pub use jobs::*;
+pub use messages::sql::MAX_MESSAGE_PAGE;
+pub use messages::*;
+pub use orgs::*;
+pub use pod::*;
+pub use pod_handoffs::*;
 pub use postgres::PgStore;
-pub use secret::*;
-pub use secret_store::SecretStore;
-pub use sql::MAX_WEBHOOK_DELIVERY_PAGE;
+pub use sealed::sql::MAX_SEALED_PAGE;
+pub use sealed::*;
+pub use secrets::*;
+pub use sessions::*;
 pub use sql::{Dialect, SqlStore};
-pub use sql::{
-    MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE, MAX_JOB_PAGE, MAX_MESSAGE_PAGE, MAX_SEALED_PAGE,
-};
-pub use sql::{MAX_CONTACT_PAGE, MAX_CUSTOMER_PAGE, MAX_VERIFICATION_PAGE};
 pub use sqlite::SqliteStore;
-pub use traits::*;
-pub use verification::*;
-pub use verification_store::*;
+pub use technician_checks::*;
+pub use technicians::*;
+pub use throttles::*;
+pub use verifications::sql::MAX_VERIFICATION_PAGE;
+pub use verifications::*;
+pub use webhooks::sql::MAX_WEBHOOK_DELIVERY_PAGE;
 pub use webhooks::*;
 
 /// Names of the unique constraints, as carried by [`StoreError::Conflict`] on both backends.
@@ -99,16 +127,7 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Forwards a call to the backend inside a `Store`.
-macro_rules! dispatch {
-    ($self:ident, $s:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($s) => $call,
-            Store::Postgres($s) => $call,
-        }
-    };
-}
-pub(crate) use dispatch;
+use forwarding::dispatch;
 
 impl Store {
     /// Opens the SQLite database file (created if missing; WAL, foreign keys on) and applies

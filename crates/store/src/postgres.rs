@@ -47,6 +47,8 @@ impl Dialect for Postgres {
 
     const MULTI_STATEMENT_QUERIES: bool = false;
 
+    const HINT_ORDERED_WALK: bool = false;
+
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -51,6 +51,8 @@ impl Dialect for Sqlite {
 
     const MULTI_STATEMENT_QUERIES: bool = true;
 
+    const HINT_ORDERED_WALK: bool = true;
+
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -1,74 +1,39 @@
-//! The SQL shared by both backends, written once.
+//! What the SQL shared by both backends stands on: [`SqlStore`], [`Dialect`], the connections
+//! (`conns.rs`) and [`sql_impl!`] (`bounds.rs`).
 //!
 //! # How the backends share code
 //!
 //! [`SqlStore<DB>`] is generic over the sqlx driver: [`SqliteStore`](crate::SqliteStore) is
 //! `SqlStore<Sqlite>` and [`PgStore`](crate::PgStore) is `SqlStore<Postgres>`. Every store trait
-//! is implemented **once**, generically, in the modules of this directory (one per aggregate),
-//! with `$1` placeholders and SQL that both SQLite (3.35+) and PostgreSQL accept: `RETURNING`,
-//! `ON CONFLICT … DO UPDATE`, `substr`/`length`, `TRUE`/`FALSE`. So a security rule (the
-//! conditional `UPDATE` that consumes an invite, the org filter of a query) exists in one place
-//! and cannot drift between backends; the conformance suite then runs it against both.
+//! is implemented **once**, generically, in the `sql` module beside the trait (one aggregate per
+//! directory: `orgs/sql.rs`, `contacts/sql.rs`, …), with `$1` placeholders and SQL that both
+//! SQLite (3.35+) and PostgreSQL accept: `RETURNING`, `ON CONFLICT … DO UPDATE`,
+//! `substr`/`length`, `TRUE`/`FALSE`. So a security rule (the conditional `UPDATE` that consumes
+//! an invite, the org filter of a query) exists in one place and cannot drift between backends;
+//! the conformance suite then runs it against both.
 //!
 //! What differs per backend is behind the small sealed [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`: how a write transaction begins (`BEGIN IMMEDIATE` on SQLite,
-//! so a transaction never fails with `SQLITE_BUSY` when it upgrades from reading to writing)
-//! and how audit appends are serialised (a PostgreSQL advisory lock; on SQLite the immediate
-//! transaction already holds the single write lock). Backend-only operations (pragmas,
-//! `VACUUM INTO`, pool set-up) stay in the backend modules.
+//! so a transaction never fails with `SQLITE_BUSY` when it upgrades from reading to writing),
+//! how audit appends and other counted writes are serialised (a PostgreSQL advisory lock; on
+//! SQLite the immediate transaction already holds the single write lock), and each place where
+//! the statements differ, as a named item (`CLAIM_LOCK`, `MULTI_STATEMENT_QUERIES`,
+//! `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`): the shared SQL asks the dialect, never which backend
+//! it runs on. Backend-only operations (pragmas, `VACUUM INTO`, pool set-up) stay in the backend
+//! modules.
 //!
-//! Rows are decoded into the `*Row` structs of [`rows`] with `#[derive(FromRow)]`, which is
-//! itself generic over the driver, and converted into the model types there.
+//! Rows are decoded into `*Row` structs with `#[derive(FromRow)]`, which is itself generic over
+//! the driver, beside the SQL that selects them, and converted into the model types there.
 //!
-//! Each generic `impl` block carries the same `where` clause, naming the sqlx encodings the
-//! shared code uses (UUID, `i64`, `bool`, text, bytes). Rust does not yet treat such bounds as
-//! implied by a trait, so they cannot be folded into `Dialect`; the clause is the price of
-//! writing the queries once, and it is identical in every file.
+//! Every generic item of the shared SQL is written inside [`sql_impl!`], which adds the bounds
+//! naming the sqlx encodings it uses (UUID, `i64`, `bool`, text, bytes): Rust does not treat
+//! such bounds as implied by a trait, so without the macro each `impl` would repeat them.
 
-mod admin_guard;
-mod audit;
-mod branding;
-mod challenge_start;
-mod challenges;
-mod conns;
-mod contact_phones;
-mod contact_sync;
-mod contact_windows;
-mod contact_writes;
-mod contacts;
-mod customers;
-mod deliveries;
-mod delivery_records;
-mod directory_rows;
-mod graph_mail;
-mod integrations;
-mod invites;
-mod jobs;
-mod messages;
-mod orgs;
-mod password_resets;
-mod pod_handoffs;
-mod rows;
-mod sealed;
-mod secrets;
-mod sessions;
-mod technician_checks;
-mod technicians;
-mod tenant_links;
-mod throttles;
-mod verifications;
-mod webhooks;
-
-pub use audit::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
-pub use contacts::MAX_CONTACT_PAGE;
-pub use customers::MAX_CUSTOMER_PAGE;
-pub use jobs::MAX_JOB_PAGE;
-pub use messages::MAX_MESSAGE_PAGE;
-pub use sealed::MAX_SEALED_PAGE;
-pub use verifications::MAX_VERIFICATION_PAGE;
-pub use webhooks::MAX_WEBHOOK_DELIVERY_PAGE;
+mod bounds;
+pub(crate) mod conns;
 
 use crate::{StoreError, StoreResult};
+pub(crate) use bounds::sql_impl;
 pub(crate) use conns::{Conns, Held};
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::{Database, Transaction};
@@ -113,6 +78,12 @@ pub trait Dialect: Database + private::Sealed {
     /// quadratic in its parameters (16 % of a Microsoft 365 sync's profile); `?` has no name
     /// to search. PostgreSQL takes `$n` only.
     const ANONYMOUS_PARAMS: bool;
+
+    /// Whether a contact search that walks the contacts in sort order must say so to the
+    /// planner: SQLite, given the choice, drives the walk by the primary key (`+c.id` stops it)
+    /// and must be named the `(org_id, key, id)` index (`INDEXED BY`); PostgreSQL's planner
+    /// finds the ordered walk with a hash semi-join itself.
+    const HINT_ORDERED_WALK: bool;
 
     /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
     fn rows_affected(result: &Self::QueryResult) -> u64;
@@ -193,7 +164,7 @@ where
 }
 
 /// `NotFound` unless the statement changed at least one row.
-fn expect_changed<DB: Dialect>(result: &DB::QueryResult) -> StoreResult<()> {
+pub(crate) fn expect_changed<DB: Dialect>(result: &DB::QueryResult) -> StoreResult<()> {
     if DB::rows_affected(result) == 0 {
         Err(StoreError::NotFound)
     } else {
@@ -204,18 +175,31 @@ fn expect_changed<DB: Dialect>(result: &DB::QueryResult) -> StoreResult<()> {
 /// An advisory-lock key (PostgreSQL, [`Dialect::lock_key`]) for one org and one `purpose`:
 /// the org id's first eight bytes mixed with the purpose, so orgs rarely share a lock and one
 /// org's writes of that purpose are serialised.
-fn org_lock_key(org: countersign_domain::OrgId, purpose: i64) -> i64 {
+pub(crate) fn org_lock_key(org: countersign_domain::OrgId, purpose: i64) -> i64 {
     let b = org.0.as_bytes();
     i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) ^ purpose
 }
 
 /// Whether the statement changed a row.
-fn changed<DB: Dialect>(result: &DB::QueryResult) -> bool {
+pub(crate) fn changed<DB: Dialect>(result: &DB::QueryResult) -> bool {
     DB::rows_affected(result) > 0
 }
 
 /// Clamps a caller's page size to something the database accepts (PostgreSQL refuses a
 /// negative `LIMIT`; SQLite reads it as "no limit").
-fn page_size(limit: i64, max: i64) -> i64 {
+pub(crate) fn page_size(limit: i64, max: i64) -> i64 {
     limit.clamp(0, max)
+}
+
+/// Converts every row, stopping at the first corrupt one.
+pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}
+
+/// `Corrupt`: a stored value (of a kind, a state, …) that the model does not know.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
 }

@@ -1,0 +1,253 @@
+//! [`DeliveryStore`] for both backends: a batch's attempts begin in one transaction (one
+//! `UPDATE … RETURNING` and one multi-row history `INSERT`), and its results are recorded in
+//! one transaction (a conditional `UPDATE` per message, one history `INSERT`, one `DELETE` for
+//! the finished jobs; on SQLite all of it one query, `records.rs`).
+
+use crate::StoreResult;
+use crate::messages::sql::{MESSAGE_COLUMNS, MessageRow, bind_transition, transition_sql};
+use crate::sql::sql_impl;
+use crate::sql::{SqlStore, changed};
+use crate::{Attempt, DeliveryRecord, DeliveryStore, JobOutcome};
+use crate::{Message, MessageState, Transition, TransportKind};
+use countersign_domain::{MessageId, OrgId, Timestamp};
+use uuid::Uuid;
+
+/// Rows per multi-row statement (5 parameters each, far below both backends' limits).
+const CHUNK: usize = 200;
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    #[sqlx(flatten)]
+    message: MessageRow,
+    opted_out: bool,
+}
+
+/// One history entry to append.
+struct Event<'a> {
+    org: OrgId,
+    id: MessageId,
+    at: Timestamp,
+    state: MessageState,
+    detail: &'a str,
+}
+
+/// `(org_id = $n AND id = $n+1) OR …` for `count` pairs, numbered from `first`.
+fn pairs_sql(first: usize, count: usize) -> String {
+    (0..count)
+        .map(|i| {
+            format!(
+                "(org_id = ${} AND id = ${})",
+                first + 2 * i,
+                first + 2 * i + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// `$first, …` for `count` parameters.
+fn list_sql(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+sql_impl! {
+impl DeliveryStore for SqlStore<DB> {
+    async fn begin_attempts(
+        &self,
+        batch: &[(OrgId, MessageId)],
+        at: Timestamp,
+    ) -> StoreResult<Vec<Attempt>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
+        let mut attempts = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
+                 WHERE state IN ('queued', 'sending') AND ({pairs}) RETURNING {MESSAGE_COLUMNS}, \
+                 EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.org_id = messages.org_id \
+                 AND o.phone = messages.recipient AND o.opted_out) AS opted_out",
+                pairs = pairs_sql(2, chunk.len()),
+            );
+            let mut q = sqlx::query_as::<DB, AttemptRow>(&sql).bind(at.0);
+            for (org, id) in chunk {
+                q = q.bind(org.0).bind(id.0);
+            }
+            for row in q.fetch_all(&mut *tx).await? {
+                attempts.push(Attempt {
+                    message: Message::try_from(row.message)?,
+                    sms_opted_out: row.opted_out,
+                });
+            }
+        }
+        let details: Vec<String> = attempts
+            .iter()
+            .map(|a| format!("attempt {}", a.message.attempts))
+            .collect();
+        let events: Vec<Event<'_>> = attempts
+            .iter()
+            .zip(&details)
+            .map(|(a, detail)| Event {
+                org: a.message.org_id,
+                id: a.message.id,
+                at,
+                state: MessageState::Sending,
+                detail,
+            })
+            .collect();
+        insert_events::<DB>(&mut tx, &events).await?;
+        tx.commit().await?;
+        Ok(attempts)
+    }
+
+    async fn record_deliveries(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        records: &[DeliveryRecord],
+    ) -> StoreResult<u64> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let mut writer = self.pool.acquire().await?;
+        if DB::MULTI_STATEMENT_QUERIES {
+            return Self::record_in_one_query(&mut writer, worker, now, records).await;
+        }
+        let mut tx = DB::begin_write(&mut writer).await?;
+        let mut events = Vec::new();
+        for r in records {
+            let Some(t) = &r.transition else { continue };
+            let sql = transition_sql(t.state, "org_id = $7 AND id = $8");
+            let moved = bind_transition::<DB>(&sql, t)
+                .bind(r.org.0)
+                .bind(r.message.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if moved.is_some() {
+                events.push(Event {
+                    org: r.org,
+                    id: r.message,
+                    at: t.at,
+                    state: t.state,
+                    detail: &t.detail,
+                });
+            }
+        }
+        insert_events::<DB>(&mut tx, &events).await?;
+        let mut held = 0;
+        let complete: Vec<Uuid> = records
+            .iter()
+            .filter(|r| r.outcome == JobOutcome::Complete)
+            .map(|r| r.job.0)
+            .collect();
+        for chunk in complete.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM jobs WHERE state = 'running' AND locked_by = $1 AND id IN ({})",
+                list_sql(2, chunk.len())
+            );
+            let mut q = sqlx::query::<DB>(&sql).bind(worker);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            held += DB::rows_affected(&q.execute(&mut *tx).await?);
+        }
+        for r in records {
+            let (sql, state_error) = match &r.outcome {
+                JobOutcome::Complete => continue,
+                JobOutcome::Retry { run_at, error } => (
+                    "UPDATE jobs SET state = 'queued', locked_by = NULL, run_at = $3, \
+                     last_error = $4, updated_at = $5 \
+                     WHERE id = $1 AND state = 'running' AND locked_by = $2",
+                    (run_at.0, error),
+                ),
+                JobOutcome::Bury { error } => (
+                    "UPDATE jobs SET state = 'dead', locked_by = NULL, run_at = $3, \
+                     last_error = $4, updated_at = $5 \
+                     WHERE id = $1 AND state = 'running' AND locked_by = $2",
+                    (now.0, error),
+                ),
+            };
+            let done = sqlx::query::<DB>(sql)
+                .bind(r.job.0)
+                .bind(worker)
+                .bind(state_error.0)
+                .bind(state_error.1.as_str())
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
+            held += u64::from(changed::<DB>(&done));
+        }
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn transition_by_callback(
+        &self,
+        transport: TransportKind,
+        message: MessageId,
+        provider_id: &str,
+        transition: &Transition,
+    ) -> StoreResult<Option<(OrgId, MessageId)>> {
+        // `$2` is the provider id: recorded when unknown, and the message must not have
+        // another one.
+        let sql = transition_sql(
+            transition.state,
+            "transport = $7 AND id = $8 AND (provider_id IS NULL OR provider_id = $2)",
+        );
+        let mut t = transition.clone();
+        t.provider_id = Some(provider_id.to_owned());
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
+        let row = bind_transition::<DB>(&sql, &t)
+            .bind(transport.as_str())
+            .bind(message.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((org, id)) = row else {
+            return Ok(None);
+        };
+        let (org, id) = (OrgId(org), MessageId(id));
+        let event = Event {
+            org,
+            id,
+            at: t.at,
+            state: t.state,
+            detail: &t.detail,
+        };
+        insert_events::<DB>(&mut tx, &[event]).await?;
+        tx.commit().await?;
+        Ok(Some((org, id)))
+    }
+}
+}
+
+sql_impl! {
+/// Appends history entries with multi-row `INSERT`s.
+async fn insert_events<DB>(conn: &mut DB::Connection, events: &[Event<'_>]) -> StoreResult<()> {
+    for chunk in events.chunks(CHUNK) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", list_sql(1 + 5 * i, 5)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO message_events (org_id, message_id, at, state, detail) VALUES {values}"
+        );
+        let mut q = sqlx::query::<DB>(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.org.0)
+                .bind(e.id.0)
+                .bind(e.at.0)
+                .bind(e.state.as_str())
+                .bind(e.detail);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+}
