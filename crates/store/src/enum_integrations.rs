@@ -1,11 +1,9 @@
-//! [`IntegrationStore`] and [`TenantLinkStore`] for [`Store`], forwarded to the backend.
+//! [`IntegrationStore`] and [`SyncSourceStore`] for [`Store`], forwarded to the backend.
 
-use crate::integrations::{
-    GdapCredentials, Integration, IntegrationSettings, NewTenantLink, OAuthState, SyncProgress,
-    TenantLink,
-};
-use crate::{IntegrationStore, Store, StoreResult, TenantLinkStore, dispatch};
-use countersign_domain::{CustomerId, IntegrationId, OrgId, TenantLinkId, Timestamp};
+use crate::integrations::{GdapCredentials, Integration, IntegrationSettings, OAuthState};
+use crate::sync_sources::{NewSyncSource, SyncProgress, SyncSource};
+use crate::{IntegrationStore, Store, StoreResult, SyncSourceStore, dispatch};
+use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 
 impl IntegrationStore for Store {
     async fn create_integration(&self, i: &Integration) -> StoreResult<()> {
@@ -108,51 +106,52 @@ impl IntegrationStore for Store {
     }
 }
 
-impl TenantLinkStore for Store {
-    async fn upsert_tenant_link(
+impl SyncSourceStore for Store {
+    async fn upsert_sync_source(
         &self,
-        l: &NewTenantLink,
+        source: &NewSyncSource,
         at: Timestamp,
-    ) -> StoreResult<TenantLink> {
-        dispatch!(self, s => s.upsert_tenant_link(l, at).await)
+    ) -> StoreResult<SyncSource> {
+        dispatch!(self, s => s.upsert_sync_source(source, at).await)
     }
-    async fn tenant_link(&self, org: OrgId, id: TenantLinkId) -> StoreResult<TenantLink> {
-        dispatch!(self, s => s.tenant_link(org, id).await)
+    async fn sync_source(&self, org: OrgId, id: SyncSourceId) -> StoreResult<SyncSource> {
+        dispatch!(self, s => s.sync_source(org, id).await)
     }
-    async fn tenant_links(
+    async fn sync_sources(
         &self,
         org: OrgId,
         integration: IntegrationId,
-    ) -> StoreResult<Vec<TenantLink>> {
-        dispatch!(self, s => s.tenant_links(org, integration).await)
+    ) -> StoreResult<Vec<SyncSource>> {
+        dispatch!(self, s => s.sync_sources(org, integration).await)
     }
-    async fn set_link_customer(
+    async fn set_source_customer(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         customer: CustomerId,
     ) -> StoreResult<()> {
-        dispatch!(self, s => s.set_link_customer(org, id, customer).await)
+        dispatch!(self, s => s.set_source_customer(org, id, customer).await)
     }
-    async fn end_tenant_link(
+    async fn end_sync_source(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         reason: &str,
+        descriptor: &str,
         at: Timestamp,
     ) -> StoreResult<()> {
-        dispatch!(self, s => s.end_tenant_link(org, id, reason, at).await)
+        dispatch!(self, s => s.end_sync_source(org, id, reason, descriptor, at).await)
     }
-    async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool> {
+    async fn mark_sync_queued(&self, org: OrgId, id: SyncSourceId) -> StoreResult<bool> {
         dispatch!(self, s => s.mark_sync_queued(org, id).await)
     }
-    async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()> {
+    async fn start_sync(&self, org: OrgId, id: SyncSourceId, at: Timestamp) -> StoreResult<()> {
         dispatch!(self, s => s.start_sync(org, id, at).await)
     }
     async fn record_sync_progress(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         p: SyncProgress,
     ) -> StoreResult<()> {
         dispatch!(self, s => s.record_sync_progress(org, id, p).await)
@@ -160,19 +159,19 @@ impl TenantLinkStore for Store {
     async fn finish_sync(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         ok: bool,
         error: Option<&str>,
-        delta_link: Option<&str>,
+        cursor: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<()> {
-        dispatch!(self, s => s.finish_sync(org, id, ok, error, delta_link, at).await)
+        dispatch!(self, s => s.finish_sync(org, id, ok, error, cursor, at).await)
     }
-    async fn links_due_for_sync(
+    async fn sync_sources_due(
         &self,
         before: Timestamp,
         limit: i64,
-    ) -> StoreResult<Vec<(OrgId, TenantLinkId)>> {
-        dispatch!(self, s => s.links_due_for_sync(before, limit).await)
+    ) -> StoreResult<Vec<(OrgId, SyncSourceId)>> {
+        dispatch!(self, s => s.sync_sources_due(before, limit).await)
     }
 }

@@ -32,6 +32,7 @@ pub mod secret;
 mod secret_store;
 mod sql;
 mod sqlite;
+pub mod sync_sources;
 mod traits;
 pub mod verification;
 mod verification_store;
@@ -57,6 +58,7 @@ pub use sql::{
 };
 pub use sql::{MAX_CONTACT_PAGE, MAX_CUSTOMER_PAGE, MAX_VERIFICATION_PAGE};
 pub use sqlite::SqliteStore;
+pub use sync_sources::*;
 pub use traits::*;
 pub use verification::*;
 pub use verification_store::*;

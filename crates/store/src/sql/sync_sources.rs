@@ -1,41 +1,38 @@
-//! [`TenantLinkStore`] for both backends.
+//! [`SyncSourceStore`] for both backends.
 
 use super::{Dialect, SqlStore, changed, expect_changed, page_size};
-use crate::integrations::{LinkKind, NewTenantLink, SyncProgress, SyncState, TenantLink};
-use crate::{StoreError, StoreResult, TenantLinkStore};
-use countersign_domain::{CustomerId, IntegrationId, OrgId, TenantLinkId, Timestamp};
+use crate::sync_sources::{NewSyncSource, SyncProgress, SyncSource, SyncState};
+use crate::{StoreError, StoreResult, SyncSourceStore};
+use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use uuid::Uuid;
 
-macro_rules! link_columns {
+macro_rules! source_columns {
     () => {
-        "id, org_id, integration_id, tenant_id, link, display_name, default_domain, \
-         relationships, roles, customer_id, delta_link, sync_state, sync_started_at, \
-         last_sync_at, last_sync_ok, last_error, pages, users_seen, added, changed, removed, \
-         created_at, ended_at, ended_reason"
+        "id, org_id, integration_id, external_id, link, display_name, descriptor, \
+         customer_id, cursor, state, started_at, last_run_at, last_ok, last_error, pages, \
+         seen, added, changed, removed, created_at, ended_at, ended_reason"
     };
 }
 
 #[derive(sqlx::FromRow)]
-struct LinkRow {
+struct SourceRow {
     id: Uuid,
     org_id: Uuid,
     integration_id: Uuid,
-    tenant_id: String,
+    external_id: String,
     link: String,
     display_name: String,
-    default_domain: String,
-    relationships: String,
-    roles: String,
+    descriptor: String,
     customer_id: Option<Uuid>,
-    delta_link: Option<String>,
-    sync_state: String,
-    sync_started_at: Option<i64>,
-    last_sync_at: Option<i64>,
-    last_sync_ok: Option<bool>,
+    cursor: Option<String>,
+    state: String,
+    started_at: Option<i64>,
+    last_run_at: Option<i64>,
+    last_ok: Option<bool>,
     last_error: Option<String>,
     pages: i64,
-    users_seen: i64,
+    seen: i64,
     added: i64,
     changed: i64,
     removed: i64,
@@ -44,33 +41,30 @@ struct LinkRow {
     ended_reason: Option<String>,
 }
 
-impl TryFrom<LinkRow> for TenantLink {
+impl TryFrom<SourceRow> for SyncSource {
     type Error = StoreError;
-    fn try_from(r: LinkRow) -> StoreResult<Self> {
+    fn try_from(r: SourceRow) -> StoreResult<Self> {
         Ok(Self {
             id: r.id.into(),
-            new: NewTenantLink {
+            new: NewSyncSource {
                 org_id: r.org_id.into(),
                 integration_id: r.integration_id.into(),
-                tenant_id: r.tenant_id,
-                link: LinkKind::parse(&r.link)
-                    .ok_or_else(|| StoreError::Corrupt(format!("link kind {:?}", r.link)))?,
+                external_id: r.external_id,
+                link: r.link,
                 display_name: r.display_name,
-                default_domain: r.default_domain,
-                relationships: r.relationships,
-                roles: r.roles,
+                descriptor: r.descriptor,
             },
             customer_id: r.customer_id.map(CustomerId),
-            delta_link: r.delta_link,
-            sync_state: SyncState::parse(&r.sync_state)
-                .ok_or_else(|| StoreError::Corrupt(format!("sync state {:?}", r.sync_state)))?,
-            sync_started_at: r.sync_started_at.map(Timestamp),
-            last_sync_at: r.last_sync_at.map(Timestamp),
-            last_sync_ok: r.last_sync_ok,
+            cursor: r.cursor,
+            state: SyncState::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("sync state {:?}", r.state)))?,
+            started_at: r.started_at.map(Timestamp),
+            last_run_at: r.last_run_at.map(Timestamp),
+            last_ok: r.last_ok,
             last_error: r.last_error,
             progress: SyncProgress {
                 pages: r.pages,
-                users_seen: r.users_seen,
+                users_seen: r.seen,
                 added: r.added,
                 changed: r.changed,
                 removed: r.removed,
@@ -82,7 +76,7 @@ impl TryFrom<LinkRow> for TenantLink {
     }
 }
 
-impl<DB> TenantLinkStore for SqlStore<DB>
+impl<DB> SyncSourceStore for SqlStore<DB>
 where
     DB: Dialect,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -97,44 +91,41 @@ where
     for<'r> Option<&'r str>: Encode<'r, DB>,
     usize: ColumnIndex<DB::Row>,
 {
-    async fn upsert_tenant_link(
+    async fn upsert_sync_source(
         &self,
-        l: &NewTenantLink,
+        s: &NewSyncSource,
         at: Timestamp,
-    ) -> StoreResult<TenantLink> {
-        // The integration must be the org's: checked in the same statement, so a link can
-        // never point at another org's integration.
-        let row: Option<LinkRow> = sqlx::query_as(concat!(
-            "INSERT INTO tenant_links (id, org_id, integration_id, tenant_id, link, display_name, \
-             default_domain, relationships, roles, sync_state, created_at, updated_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, 'idle', $10, $10 \
+    ) -> StoreResult<SyncSource> {
+        // The integration must be the org's: checked in the same statement, so a linked
+        // company can never point at another org's integration.
+        let row: Option<SourceRow> = sqlx::query_as(concat!(
+            "INSERT INTO sync_sources (id, org_id, integration_id, external_id, link, \
+             display_name, descriptor, state, created_at, updated_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, 'idle', $8, $8 \
              WHERE EXISTS (SELECT 1 FROM integrations WHERE org_id = $2 AND id = $3) \
-             ON CONFLICT (integration_id, tenant_id, link) DO UPDATE SET \
-             display_name = excluded.display_name, default_domain = excluded.default_domain, \
-             relationships = excluded.relationships, roles = excluded.roles, \
+             ON CONFLICT (integration_id, external_id, link) DO UPDATE SET \
+             display_name = excluded.display_name, descriptor = excluded.descriptor, \
              ended_at = NULL, ended_reason = NULL, updated_at = excluded.updated_at RETURNING ",
-            link_columns!()
+            source_columns!()
         ))
         .bind(Uuid::now_v7())
-        .bind(l.org_id.0)
-        .bind(l.integration_id.0)
-        .bind(l.tenant_id.as_str())
-        .bind(l.link.as_str())
-        .bind(l.display_name.as_str())
-        .bind(l.default_domain.as_str())
-        .bind(l.relationships.as_str())
-        .bind(l.roles.as_str())
+        .bind(s.org_id.0)
+        .bind(s.integration_id.0)
+        .bind(s.external_id.as_str())
+        .bind(s.link.as_str())
+        .bind(s.display_name.as_str())
+        .bind(s.descriptor.as_str())
         .bind(at.0)
         .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
 
-    async fn tenant_link(&self, org: OrgId, id: TenantLinkId) -> StoreResult<TenantLink> {
-        let row: LinkRow = sqlx::query_as(concat!(
+    async fn sync_source(&self, org: OrgId, id: SyncSourceId) -> StoreResult<SyncSource> {
+        let row: SourceRow = sqlx::query_as(concat!(
             "SELECT ",
-            link_columns!(),
-            " FROM tenant_links WHERE org_id = $1 AND id = $2"
+            source_columns!(),
+            " FROM sync_sources WHERE org_id = $1 AND id = $2"
         ))
         .bind(org.0)
         .bind(id.0)
@@ -143,15 +134,15 @@ where
         row.try_into()
     }
 
-    async fn tenant_links(
+    async fn sync_sources(
         &self,
         org: OrgId,
         integration: IntegrationId,
-    ) -> StoreResult<Vec<TenantLink>> {
-        let rows: Vec<LinkRow> = sqlx::query_as(concat!(
+    ) -> StoreResult<Vec<SyncSource>> {
+        let rows: Vec<SourceRow> = sqlx::query_as(concat!(
             "SELECT ",
-            link_columns!(),
-            " FROM tenant_links WHERE org_id = $1 AND integration_id = $2 \
+            source_columns!(),
+            " FROM sync_sources WHERE org_id = $1 AND integration_id = $2 \
              ORDER BY lower(display_name), link, id"
         ))
         .bind(org.0)
@@ -161,14 +152,14 @@ where
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    async fn set_link_customer(
+    async fn set_source_customer(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         customer: CustomerId,
     ) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE tenant_links SET customer_id = $3 WHERE org_id = $1 AND id = $2 \
+            "UPDATE sync_sources SET customer_id = $3 WHERE org_id = $1 AND id = $2 \
              AND EXISTS (SELECT 1 FROM customers WHERE org_id = $1 AND id = $3)",
         )
         .bind(org.0)
@@ -179,30 +170,32 @@ where
         expect_changed::<DB>(&r)
     }
 
-    async fn end_tenant_link(
+    async fn end_sync_source(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         reason: &str,
+        descriptor: &str,
         at: Timestamp,
     ) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE tenant_links SET ended_at = COALESCE(ended_at, $4), ended_reason = $3, \
-             roles = '', relationships = '', updated_at = $4 WHERE org_id = $1 AND id = $2",
+            "UPDATE sync_sources SET ended_at = COALESCE(ended_at, $5), ended_reason = $3, \
+             descriptor = $4, updated_at = $5 WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
         .bind(id.0)
         .bind(reason)
+        .bind(descriptor)
         .bind(at.0)
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
 
-    async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool> {
+    async fn mark_sync_queued(&self, org: OrgId, id: SyncSourceId) -> StoreResult<bool> {
         let r = sqlx::query(
-            "UPDATE tenant_links SET sync_state = 'queued' \
-             WHERE org_id = $1 AND id = $2 AND sync_state = 'idle' AND ended_at IS NULL",
+            "UPDATE sync_sources SET state = 'queued' \
+             WHERE org_id = $1 AND id = $2 AND state = 'idle' AND ended_at IS NULL",
         )
         .bind(org.0)
         .bind(id.0)
@@ -211,10 +204,10 @@ where
         Ok(changed::<DB>(&r))
     }
 
-    async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()> {
+    async fn start_sync(&self, org: OrgId, id: SyncSourceId, at: Timestamp) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE tenant_links SET sync_state = 'running', sync_started_at = $3, pages = 0, \
-             users_seen = 0, added = 0, changed = 0, removed = 0 WHERE org_id = $1 AND id = $2",
+            "UPDATE sync_sources SET state = 'running', started_at = $3, pages = 0, \
+             seen = 0, added = 0, changed = 0, removed = 0 WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
         .bind(id.0)
@@ -227,11 +220,11 @@ where
     async fn record_sync_progress(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         p: SyncProgress,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE tenant_links SET pages = $3, users_seen = $4, added = $5, changed = $6, \
+            "UPDATE sync_sources SET pages = $3, seen = $4, added = $5, changed = $6, \
              removed = $7 WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
@@ -249,35 +242,35 @@ where
     async fn finish_sync(
         &self,
         org: OrgId,
-        id: TenantLinkId,
+        id: SyncSourceId,
         ok: bool,
         error: Option<&str>,
-        delta_link: Option<&str>,
+        cursor: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<()> {
         let r = sqlx::query(
-            "UPDATE tenant_links SET sync_state = 'idle', last_sync_ok = $3, last_error = $4, \
-             delta_link = $5, last_sync_at = $6, updated_at = $6 WHERE org_id = $1 AND id = $2",
+            "UPDATE sync_sources SET state = 'idle', last_ok = $3, last_error = $4, \
+             cursor = $5, last_run_at = $6, updated_at = $6 WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
         .bind(id.0)
         .bind(ok)
         .bind(error)
-        .bind(delta_link)
+        .bind(cursor)
         .bind(at.0)
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         expect_changed::<DB>(&r)
     }
 
-    async fn links_due_for_sync(
+    async fn sync_sources_due(
         &self,
         before: Timestamp,
         limit: i64,
-    ) -> StoreResult<Vec<(OrgId, TenantLinkId)>> {
+    ) -> StoreResult<Vec<(OrgId, SyncSourceId)>> {
         let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
-            "SELECT org_id, id FROM tenant_links WHERE sync_state = 'idle' AND ended_at IS NULL \
-             AND (last_sync_at IS NULL OR last_sync_at < $1) ORDER BY last_sync_at LIMIT $2",
+            "SELECT org_id, id FROM sync_sources WHERE state = 'idle' AND ended_at IS NULL \
+             AND (last_run_at IS NULL OR last_run_at < $1) ORDER BY last_run_at LIMIT $2",
         )
         .bind(before.0)
         .bind(page_size(limit, 1000))
@@ -285,7 +278,7 @@ where
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(o, i)| (OrgId(o), TenantLinkId(i)))
+            .map(|(o, i)| (OrgId(o), SyncSourceId(i)))
             .collect())
     }
 }
