@@ -4,18 +4,20 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
+use countersign_app::App;
 use countersign_app::directory::{
     ContactSource, DirectoryError, PageEnd, SourceError, SourcePage, SyncOutcome,
 };
 use countersign_app::microsoft::{LinkKind, NewTenantLink};
-use countersign_app::{App, ManualClock, Settings};
-use countersign_domain::{CustomerId, Email, OrgId, SyncSourceId};
+use countersign_domain::{CustomerId, OrgId, SyncSourceId};
 use countersign_store::{
     ContactQuery, ContactStore, Customer, CustomerStore, IntegrationKind, SourceKind, SyncProgress,
     SyncSource, SyncSourceStore, SyncState, SyncedContact,
 };
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// A source that answers pages from a script and records the cursors it was asked for.
 #[derive(Default)]
@@ -117,23 +119,7 @@ struct Env {
 
 async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.storage.data_dir = dir.path().to_path_buf();
-    settings.security.argon2_memory_kib = 8192;
-    settings.security.argon2_iterations = 1;
-    settings.validate().unwrap();
-    let app = App::start(settings, Arc::new(ManualClock::starting_now()))
-        .await
-        .unwrap();
-    let admin = app
-        .create_admin(
-            "Acme IT",
-            &Email::parse("admin@acme.test").unwrap(),
-            "plum orbit velvet 42",
-        )
-        .await
-        .unwrap()
-        .technician;
+    let (app, admin) = support::app_with_admin(&dir, |_| {}).await;
     let i = app
         .create_integration(&admin, IntegrationKind::Microsoft365, "Book", None)
         .await

@@ -29,6 +29,20 @@ pub(crate) async fn migrations_before(
     (dir, migrator)
 }
 
+/// The PostgreSQL server's admin URL; `None` only when the PostgreSQL tests are skipped on
+/// purpose (`COUNTERSIGN_SKIP_POSTGRES=1`): a missing URL fails the test otherwise.
+pub(crate) fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").ok();
+    if url.is_none() {
+        assert_eq!(
+            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
+            Ok("1"),
+            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
+        );
+    }
+    url
+}
+
 /// A new SQLite database in `dir` migrated up to (not including) `first_left_out`: its file,
 /// connection options that do not check foreign keys, and a connection.
 pub(crate) async fn old_sqlite(
@@ -140,12 +154,7 @@ async fn migration_0017_erases_stored_hosts_sqlite() {
 
 #[tokio::test]
 async fn migration_0017_erases_stored_hosts_postgres() {
-    let Ok(admin_url) = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL") else {
-        assert_eq!(
-            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
-            Ok("1"),
-            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
-        );
+    let Some(admin_url) = postgres_admin_url() else {
         return;
     };
     let (_guard, url, mut conn) = old_postgres(&admin_url, "0017").await;

@@ -2,7 +2,7 @@
 //! same id, its sync state and counters carried across and its Microsoft 365 fields in the
 //! descriptor, on a database populated with the schema before it, on both backends.
 
-use crate::migration_0017::{old_postgres, old_sqlite};
+use crate::migration_0017::{old_postgres, old_sqlite, postgres_admin_url};
 use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 use countersign_store::{NewSyncSource, Store, SyncProgress, SyncSourceStore, SyncState};
 use sqlx::Connection;
@@ -12,11 +12,19 @@ const INTEGRATION: &str = "INSERT INTO integrations (id, org_id, kind, name, clo
      created_at, updated_at) VALUES ($1, $2, 'microsoft365', 'M365', 'global', '', '', $3, $3, \
      $3, 'connected', 1, 1)";
 
-const LINK: &str = "INSERT INTO tenant_links (id, org_id, integration_id, tenant_id, link, \
+/// Two tenant links as they were before 0025: one consented, synced, with its delta link
+/// and counters; one GDAP link that ended, with its relationships and roles. `TRUE` and
+/// `FALSE` are booleans on both backends.
+const LINKS: &str = "INSERT INTO tenant_links (id, org_id, integration_id, tenant_id, link, \
      display_name, default_domain, relationships, roles, customer_id, delta_link, sync_state, \
      sync_started_at, last_sync_at, last_sync_ok, last_error, pages, users_seen, added, changed, \
-     removed, created_at, updated_at, ended_at, ended_reason) VALUES ($1, $2, $3, $4, $5, $6, \
-     $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";
+     removed, created_at, updated_at, ended_at, ended_reason) VALUES \
+     ($1, $3, $4, 't-contoso', 'admin_consent', 'Contoso', 'contoso.example', '', '', $5, \
+      'https://graph/delta?token=1', 'idle', 10, 20, TRUE, NULL, 3, 250, 200, 40, 10, 5, 20, \
+      NULL, NULL), \
+     ($2, $3, $4, 't-fabrikam', 'gdap', 'Fabrikam', 'fabrikam.example', 'Fabrikam – T', \
+      'r1,r2', NULL, NULL, 'queued', NULL, 30, FALSE, 'throttled', 1, 2, 0, 0, 0, 6, 31, 31, \
+      'the relationship expired')";
 
 /// The rows written with the old schema.
 struct Old {
@@ -27,8 +35,7 @@ struct Old {
     customer: CustomerId,
 }
 
-/// Inserts an integration and two tenant links as they were before 0025: one consented,
-/// synced, with its delta link and counters; one GDAP link that ended, with its roles.
+/// Inserts an integration and its two tenant links ([`LINKS`]) with the old schema.
 macro_rules! insert_old_rows {
     ($conn:expr) => {{
         let old = Old {
@@ -45,61 +52,12 @@ macro_rules! insert_old_rows {
             .execute(&mut $conn)
             .await
             .unwrap();
-        sqlx::query(LINK)
+        sqlx::query(LINKS)
             .bind(old.synced.0)
-            .bind(old.org.0)
-            .bind(old.integration.0)
-            .bind("t-contoso")
-            .bind("admin_consent")
-            .bind("Contoso")
-            .bind("contoso.example")
-            .bind("")
-            .bind("")
-            .bind(Some(old.customer.0))
-            .bind(Some("https://graph/delta?token=1"))
-            .bind("idle")
-            .bind(Some(10_i64))
-            .bind(Some(20_i64))
-            .bind(Some(true))
-            .bind(None::<String>)
-            .bind(3_i64)
-            .bind(250_i64)
-            .bind(200_i64)
-            .bind(40_i64)
-            .bind(10_i64)
-            .bind(5_i64)
-            .bind(20_i64)
-            .bind(None::<i64>)
-            .bind(None::<String>)
-            .execute(&mut $conn)
-            .await
-            .unwrap();
-        sqlx::query(LINK)
             .bind(old.ended.0)
             .bind(old.org.0)
             .bind(old.integration.0)
-            .bind("t-fabrikam")
-            .bind("gdap")
-            .bind("Fabrikam")
-            .bind("fabrikam.example")
-            .bind("Fabrikam – T")
-            .bind("r1,r2")
-            .bind(None::<uuid::Uuid>)
-            .bind(None::<String>)
-            .bind("queued")
-            .bind(None::<i64>)
-            .bind(Some(30_i64))
-            .bind(Some(false))
-            .bind(Some("throttled"))
-            .bind(1_i64)
-            .bind(2_i64)
-            .bind(0_i64)
-            .bind(0_i64)
-            .bind(0_i64)
-            .bind(6_i64)
-            .bind(31_i64)
-            .bind(Some(31_i64))
-            .bind(Some("the relationship expired"))
+            .bind(old.customer.0)
             .execute(&mut $conn)
             .await
             .unwrap();
@@ -228,12 +186,7 @@ async fn migration_0025_carries_tenant_links_to_sync_sources_sqlite() {
 
 #[tokio::test]
 async fn migration_0025_carries_tenant_links_to_sync_sources_postgres() {
-    let Ok(admin_url) = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL") else {
-        assert_eq!(
-            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
-            Ok("1"),
-            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
-        );
+    let Some(admin_url) = postgres_admin_url() else {
         return;
     };
     let (_guard, url, mut conn) = old_postgres(&admin_url, "0025").await;
