@@ -1,6 +1,7 @@
-//! The directory engine is generic: a contact source written here, in the test, that knows
-//! nothing of Microsoft (a scripted address book) gets the page loop, idempotent page writes,
-//! the stored cursor, mark and sweep, the counters and the retry outcomes from the engine.
+//! The directory engine is generic: contact sources written here, in the test, that know
+//! nothing of Microsoft (a scripted address book, a company list) get the page loop,
+//! idempotent page writes, the stored cursor, mark and sweep, the counters, the retry
+//! outcomes and the linking of listed companies from the engine.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,13 +9,14 @@ mod support;
 
 use countersign_app::App;
 use countersign_app::directory::{
-    ContactSource, DirectoryError, PageEnd, SourceError, SourcePage, SyncOutcome,
+    ContactSource, DirectoryError, Discovered, NO_LONGER_LISTED, PageEnd, SourceError, SourcePage,
+    SyncOutcome,
 };
 use countersign_app::microsoft::{LinkKind, NewTenantLink};
 use countersign_domain::{CustomerId, OrgId, SyncSourceId};
 use countersign_store::{
-    ContactQuery, ContactStore, Customer, CustomerStore, IntegrationKind, SourceKind, SyncProgress,
-    SyncSource, SyncSourceStore, SyncState, SyncedContact,
+    ContactQuery, ContactStore, Customer, CustomerStore, Integration, IntegrationKind,
+    NewSyncSource, SourceKind, SyncProgress, SyncSource, SyncSourceStore, SyncState, SyncedContact,
 };
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -286,4 +288,130 @@ async fn a_source_failure_keeps_the_cursor_and_says_why() {
     let outcome = e.app.sync_with(&book, e.org, e.link).await.unwrap();
     assert_eq!(outcome, SyncOutcome::Failed("the book is gone".into()));
     assert_eq!(e.row().await.cursor.as_deref(), Some("c1"));
+}
+
+/// A source that lists companies (as a PSA does): the engine links them, and ends those the
+/// list no longer has, keeping their rows.
+struct Companies(Vec<&'static str>);
+
+impl ContactSource for Companies {
+    type Run = ();
+
+    fn contacts_kind(&self) -> SourceKind {
+        SourceKind::Microsoft365
+    }
+
+    fn ended_message(&self, _link: &SyncSource) -> String {
+        String::new()
+    }
+
+    async fn sync_customer(
+        &self,
+        _app: &App,
+        _link: &SyncSource,
+    ) -> Result<CustomerId, DirectoryError> {
+        Err(DirectoryError::User("not in this test".into()))
+    }
+
+    async fn start(
+        &self,
+        _app: &App,
+        _link: &SyncSource,
+        _customer: &mut Customer,
+    ) -> Result<(), SourceError> {
+        Ok(())
+    }
+
+    async fn page(
+        &self,
+        _app: &App,
+        _run: &mut (),
+        _cursor: Option<&str>,
+    ) -> Result<SourcePage, SourceError> {
+        Err(SourceError::Failed("not in this test".into()))
+    }
+
+    async fn discover(
+        &self,
+        _app: &App,
+        integration: &Integration,
+    ) -> Result<Option<Vec<NewSyncSource>>, SourceError> {
+        Ok(Some(
+            self.0
+                .iter()
+                .map(|id| NewSyncSource {
+                    org_id: integration.org_id,
+                    integration_id: integration.id,
+                    external_id: (*id).into(),
+                    link: String::new(),
+                    display_name: format!("Company {id}"),
+                    descriptor: "{}".into(),
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn listed_companies_are_linked_and_unlisted_ones_ended() {
+    let e = env().await;
+    let integration = e.row().await.new.integration_id;
+    let ids = |rows: &[SyncSource]| {
+        rows.iter()
+            .map(|r| (r.new.external_id.clone(), r.ended_at.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let found = e
+        .app
+        .discover_with(&Companies(vec!["c1", "c2"]), e.org, integration)
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        Some(Discovered {
+            linked: 2,
+            ended: 1
+        }),
+        "book-1 is not listed"
+    );
+    let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
+    assert_eq!(
+        ids(&rows),
+        [
+            ("c1".into(), false),
+            ("c2".into(), false),
+            ("book-1".into(), true)
+        ],
+        "by name: Company c1, Company c2, Northwind"
+    );
+    let ended = rows.iter().find(|r| r.new.external_id == "book-1").unwrap();
+    assert_eq!(ended.ended_reason.as_deref(), Some(NO_LONGER_LISTED));
+
+    // c2 left the list, c1 stays; an ended company is not ended twice.
+    let found = e
+        .app
+        .discover_with(&Companies(vec!["c1"]), e.org, integration)
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        Some(Discovered {
+            linked: 1,
+            ended: 1
+        })
+    );
+    let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
+    assert_eq!(
+        ids(&rows),
+        [
+            ("c1".into(), false),
+            ("c2".into(), true),
+            ("book-1".into(), true)
+        ]
+    );
+    // Microsoft 365 links tenants another way: its integrations list nothing here.
+    assert_eq!(
+        e.app.discover_links(e.org, integration).await.unwrap(),
+        None
+    );
 }

@@ -1,11 +1,11 @@
 //! Which contact source serves an integration kind. Adding a source (ConnectWise, say) is its
-//! module implementing [`super::ContactSource`] and one arm in [`App::sync_link`] and
-//! [`App::sync_link_customer`]; the engine does not change.
+//! module implementing [`super::ContactSource`] and one arm in each function here; the engine
+//! does not change.
 
-use super::{DirectoryError, SyncOutcome};
+use super::{DirectoryError, Discovered, SyncOutcome};
 use crate::App;
 use crate::microsoft::Microsoft365;
-use countersign_domain::{CustomerId, OrgId, SyncSourceId};
+use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId};
 use countersign_store::{IntegrationKind, IntegrationStore, SyncSourceStore};
 
 impl App {
@@ -35,6 +35,23 @@ impl App {
         match self.kind_of_link(org, link).await? {
             IntegrationKind::Microsoft365 => {
                 self.sync_customer_with(&Microsoft365, org, link).await
+            }
+        }
+    }
+
+    /// Links the companies the integration's source lists (`None`: its source links them
+    /// another way).
+    ///
+    /// # Errors
+    /// See [`App::discover_with`].
+    pub async fn discover_links(
+        &self,
+        org: OrgId,
+        integration: IntegrationId,
+    ) -> Result<Option<Discovered>, DirectoryError> {
+        match self.store.integration(org, integration).await?.kind {
+            IntegrationKind::Microsoft365 => {
+                self.discover_with(&Microsoft365, org, integration).await
             }
         }
     }

@@ -5,7 +5,8 @@ use crate::contacts::WriteBackError;
 use crate::microsoft::MicrosoftError;
 use countersign_domain::CustomerId;
 use countersign_store::{
-    Contact, ContactEdit, Customer, SourceKind, StoreError, SyncSource, SyncedContact, Technician,
+    Contact, ContactEdit, Customer, Integration, NewSyncSource, SourceKind, StoreError, SyncSource,
+    SyncedContact, Technician,
 };
 use std::future::Future;
 
@@ -164,6 +165,19 @@ pub trait ContactSource: Sync {
         run: &mut Self::Run,
         cursor: Option<&str>,
     ) -> impl Future<Output = Result<SourcePage, SourceError>> + Send;
+
+    /// The companies the integration reaches now, for a source that can list them (a PSA's
+    /// company list); the engine links them and ends the ones no longer listed
+    /// ([`App::discover_with`]). `None` by default: the source links companies another way
+    /// (Microsoft 365: admin consent, and the GDAP relationships read at sign-in).
+    fn discover(
+        &self,
+        app: &App,
+        integration: &Integration,
+    ) -> impl Future<Output = Result<Option<Vec<NewSyncSource>>, SourceError>> + Send {
+        let _ = (app, integration);
+        async { Ok(None) }
+    }
 
     /// Writes a technician's edit of a contact to the source, before anything is saved here
     /// (the next sync would otherwise undo it). By default a source takes no edits.
