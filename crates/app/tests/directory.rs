@@ -21,14 +21,23 @@ use countersign_store::{
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// A source that answers pages from a script and records the cursors it was asked for.
+/// A source that answers pages from a script and records the cursors it was asked for; it
+/// lists the companies in `listed` (as a PSA lists its companies), none when `None`.
 #[derive(Default)]
 struct Book {
     script: Mutex<VecDeque<Result<SourcePage, SourceError>>>,
     asked: Mutex<Vec<Option<String>>>,
+    listed: Option<Vec<&'static str>>,
 }
 
 impl Book {
+    fn listing(companies: &[&'static str]) -> Self {
+        Self {
+            listed: Some(companies.to_vec()),
+            ..Self::default()
+        }
+    }
+
     fn then(&self, page: Result<SourcePage, SourceError>) -> &Self {
         self.script.lock().unwrap().push_back(page);
         self
@@ -109,6 +118,25 @@ impl ContactSource for Book {
             .unwrap()
             .pop_front()
             .expect("the engine asked for a page the script does not have")
+    }
+
+    async fn discover(
+        &self,
+        _app: &App,
+        integration: &Integration,
+    ) -> Result<Option<Vec<NewSyncSource>>, SourceError> {
+        Ok(self.listed.as_ref().map(|ids| {
+            ids.iter()
+                .map(|id| NewSyncSource {
+                    org_id: integration.org_id,
+                    integration_id: integration.id,
+                    external_id: (*id).into(),
+                    link: String::new(),
+                    display_name: format!("Company {id}"),
+                    descriptor: "{}".into(),
+                })
+                .collect()
+        }))
     }
 }
 
@@ -290,126 +318,55 @@ async fn a_source_failure_keeps_the_cursor_and_says_why() {
     assert_eq!(e.row().await.cursor.as_deref(), Some("c1"));
 }
 
-/// A source that lists companies (as a PSA does): the engine links them, and ends those the
-/// list no longer has, keeping their rows.
-struct Companies(Vec<&'static str>);
-
-impl ContactSource for Companies {
-    type Run = ();
-
-    fn contacts_kind(&self) -> SourceKind {
-        SourceKind::Microsoft365
-    }
-
-    fn ended_message(&self, _link: &SyncSource) -> String {
-        String::new()
-    }
-
-    async fn sync_customer(
-        &self,
-        _app: &App,
-        _link: &SyncSource,
-    ) -> Result<CustomerId, DirectoryError> {
-        Err(DirectoryError::User("not in this test".into()))
-    }
-
-    async fn start(
-        &self,
-        _app: &App,
-        _link: &SyncSource,
-        _customer: &mut Customer,
-    ) -> Result<(), SourceError> {
-        Ok(())
-    }
-
-    async fn page(
-        &self,
-        _app: &App,
-        _run: &mut (),
-        _cursor: Option<&str>,
-    ) -> Result<SourcePage, SourceError> {
-        Err(SourceError::Failed("not in this test".into()))
-    }
-
-    async fn discover(
-        &self,
-        _app: &App,
-        integration: &Integration,
-    ) -> Result<Option<Vec<NewSyncSource>>, SourceError> {
-        Ok(Some(
-            self.0
-                .iter()
-                .map(|id| NewSyncSource {
-                    org_id: integration.org_id,
-                    integration_id: integration.id,
-                    external_id: (*id).into(),
-                    link: String::new(),
-                    display_name: format!("Company {id}"),
-                    descriptor: "{}".into(),
-                })
-                .collect(),
-        ))
-    }
-}
+/// What a source lists, what the engine did, and each row after it with whether it ended.
+type Step = (
+    &'static [&'static str],
+    Discovered,
+    [(&'static str, bool); 3],
+);
 
 #[tokio::test]
 async fn listed_companies_are_linked_and_unlisted_ones_ended() {
     let e = env().await;
     let integration = e.row().await.new.integration_id;
-    let ids = |rows: &[SyncSource]| {
-        rows.iter()
-            .map(|r| (r.new.external_id.clone(), r.ended_at.is_some()))
-            .collect::<Vec<_>>()
-    };
-    let found = e
-        .app
-        .discover_with(&Companies(vec!["c1", "c2"]), e.org, integration)
-        .await
-        .unwrap();
-    assert_eq!(
-        found,
-        Some(Discovered {
-            linked: 2,
-            ended: 1
-        }),
-        "book-1 is not listed"
-    );
-    let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
-    assert_eq!(
-        ids(&rows),
-        [
-            ("c1".into(), false),
-            ("c2".into(), false),
-            ("book-1".into(), true)
-        ],
-        "by name: Company c1, Company c2, Northwind"
-    );
-    let ended = rows.iter().find(|r| r.new.external_id == "book-1").unwrap();
-    assert_eq!(ended.ended_reason.as_deref(), Some(NO_LONGER_LISTED));
-
-    // c2 left the list, c1 stays; an ended company is not ended twice.
-    let found = e
-        .app
-        .discover_with(&Companies(vec!["c1"]), e.org, integration)
-        .await
-        .unwrap();
-    assert_eq!(
-        found,
-        Some(Discovered {
-            linked: 1,
-            ended: 1
-        })
-    );
-    let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
-    assert_eq!(
-        ids(&rows),
-        [
-            ("c1".into(), false),
-            ("c2".into(), true),
-            ("book-1".into(), true)
-        ]
-    );
-    // Microsoft 365 links tenants another way: its integrations list nothing here.
+    // Each step: what the source lists, what the engine did, and the rows after it (by
+    // name: Company c1, Company c2, Northwind), with whether each is ended. book-1 (Northwind)
+    // is never listed; c2 leaves the list in the second step; an ended row is not ended twice.
+    let steps: [Step; 2] = [
+        (
+            &["c1", "c2"],
+            Discovered {
+                linked: 2,
+                ended: 1,
+            },
+            [("c1", false), ("c2", false), ("book-1", true)],
+        ),
+        (
+            &["c1"],
+            Discovered {
+                linked: 1,
+                ended: 1,
+            },
+            [("c1", false), ("c2", true), ("book-1", true)],
+        ),
+    ];
+    for (listed, did, after) in steps {
+        let source = Book::listing(listed);
+        let found = e.app.discover_with(&source, e.org, integration).await;
+        assert_eq!(found.unwrap(), Some(did), "listing {listed:?}");
+        let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
+        let got: Vec<(&str, bool)> = rows
+            .iter()
+            .map(|r| (r.new.external_id.as_str(), r.ended_at.is_some()))
+            .collect();
+        assert_eq!(got, after, "after listing {listed:?}");
+        let ended = rows.iter().find(|r| r.new.external_id == "book-1").unwrap();
+        assert_eq!(ended.ended_reason.as_deref(), Some(NO_LONGER_LISTED));
+    }
+    // A source that does not list companies changes nothing; Microsoft 365 is one.
+    let silent = Book::default();
+    let none = e.app.discover_with(&silent, e.org, integration).await;
+    assert_eq!(none.unwrap(), None);
     assert_eq!(
         e.app.discover_links(e.org, integration).await.unwrap(),
         None
