@@ -14,7 +14,7 @@ pub use edit::ContactInput;
 pub use phones::{mobile_e164, phone_countries};
 pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW, number_changed_recently};
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
-pub use source::{ContactSource, Microsoft365WriteBack, WriteBackError};
+pub use source::{EditRoute, Microsoft365WriteBack, WriteBackError};
 
 use countersign_domain::PhoneError;
 use countersign_domain::email::EmailError;

@@ -8,6 +8,7 @@ pub mod audit_heads;
 mod audit_writer;
 pub mod clock;
 pub mod contacts;
+pub mod directory;
 pub mod error;
 pub mod graph_mail;
 pub mod jobs;

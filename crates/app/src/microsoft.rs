@@ -1,5 +1,6 @@
 //! Microsoft 365 integrations: creating and configuring them, connecting tenants (admin
-//! consent, GDAP sign-in), the per-tenant sync engine and its jobs, and write-back.
+//! consent, GDAP sign-in), Microsoft 365 as a contact source of the directory engine
+//! (`source.rs`: Graph delta paging), its jobs, and write-back.
 //!
 //! Secrets (the GDAP app's client secret, the technician's refresh token, PKCE verifiers)
 //! are sealed with an AAD naming org, table, column and row, opened only at the point of
@@ -10,17 +11,19 @@ mod consent_sign_in;
 mod gdap;
 mod integrations;
 mod jobs;
-mod sweep;
-mod sync;
+mod source;
+mod tenants;
 mod tokens;
 mod write_back;
 
+pub use crate::directory::SyncOutcome;
 pub use consent::ConsentStep;
 pub use countersign_microsoft::AppRegistration;
 pub use gdap::GdapInput;
 pub use integrations::IntegrationInput;
 pub use jobs::{SYNC_TENANT_JOB, SyncJobOutcome, SyncTenantPayload, run_scheduler};
-pub use sync::SyncOutcome;
+pub use source::{Microsoft365, Microsoft365Run};
+pub use tenants::{LinkKind, NewTenantLink, TenantLink, TenantLinkId};
 
 use crate::Settings;
 use countersign_crypto::SealAad;

@@ -5,21 +5,21 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
+use countersign_app::App;
 use countersign_app::audit::Actor;
 use countersign_app::graph_mail::GraphMailInput;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::{MessageRequest, Transports};
 use countersign_app::settings::{MessagingTransport, MicrosoftSettings};
-use countersign_app::{App, ManualClock, Settings};
 use countersign_crypto::SealAad;
-use countersign_domain::Email;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, GdapCredentials, IntegrationKind, IntegrationStore, JobStore, MessageState,
     MessageStore, SealedColumn, Technician, TransportKind,
 };
-use std::sync::Arc;
 use std::time::Duration;
 
 const MT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -60,31 +60,17 @@ async fn env(mail_send: bool) -> Env {
         .unwrap();
     let m = sim.manifest().clone();
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.storage.data_dir = dir.path().to_path_buf();
-    settings.security.argon2_memory_kib = 8192;
-    settings.security.argon2_iterations = 1;
-    settings.messaging.transport = MessagingTransport::Live;
-    settings.microsoft = MicrosoftSettings {
-        client_id: MT_APP.into(),
-        client_secret: MT_SECRET.into(),
-        custom_login_base_url: m.login_base_url.clone(),
-        custom_graph_base_url: m.graph_base_url.clone(),
-        ..MicrosoftSettings::default()
-    };
-    settings.validate().unwrap();
-    let app = App::start(settings, Arc::new(ManualClock::starting_now()))
-        .await
-        .unwrap();
-    let admin = app
-        .create_admin(
-            "Acme IT",
-            &Email::parse("admin@acme.test").unwrap(),
-            "plum orbit velvet 42",
-        )
-        .await
-        .unwrap()
-        .technician;
+    let (app, admin) = support::app_with_admin(&dir, |settings| {
+        settings.messaging.transport = MessagingTransport::Live;
+        settings.microsoft = MicrosoftSettings {
+            client_id: MT_APP.into(),
+            client_secret: MT_SECRET.into(),
+            custom_login_base_url: m.login_base_url.clone(),
+            custom_graph_base_url: m.graph_base_url.clone(),
+            ..MicrosoftSettings::default()
+        };
+    })
+    .await;
     let i = app
         .create_integration(&admin, IntegrationKind::Microsoft365, "Microsoft 365", None)
         .await

@@ -97,9 +97,12 @@ id_type!(
     IntegrationId
 );
 id_type!(
-    /// A Microsoft 365 tenant linked through an integration (by admin consent or GDAP).
-    TenantLinkId
+    /// A company linked through an integration, with its sync state (`sync_sources`): a
+    /// Microsoft 365 tenant (by admin consent or GDAP) today.
+    SyncSourceId
 );
+/// A Microsoft 365 tenant linked through an integration: its row is a sync source.
+pub type TenantLinkId = SyncSourceId;
 id_type!(
     /// A pending sign-in or consent round trip to Microsoft (its `state`).
     OAuthStateId

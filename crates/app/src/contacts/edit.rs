@@ -1,8 +1,8 @@
 //! Creating, editing and deleting contacts. Input is parsed here (email, phone with the
 //! customer's default country) before anything is written, so a refused form changes nothing.
-//! Edits go through the contact's [`ContactSource`].
+//! Edits go through the contact's [`EditRoute`].
 
-use super::{ContactError, ContactSource};
+use super::{ContactError, EditRoute};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::text::{self, Limit};
@@ -59,7 +59,7 @@ fn edit_from(
         Some(p) => (Some(p.original().to_owned()), Some(p.e164().to_owned())),
         None => (None, None),
     };
-    if let Some(c) = current.filter(|c| !ContactSource::of(c.source).edits_all_fields()) {
+    if let Some(c) = current.filter(|c| !EditRoute::of(c.source).edits_all_fields()) {
         return Ok(ContactEdit {
             given_name: c.given_name.clone(),
             surname: c.surname.clone(),
@@ -202,7 +202,7 @@ impl App {
     }
 
     /// Edits a contact: the edit goes to the contact's source first (see
-    /// [`ContactSource`]) and is saved only when the source took it. A changed mobile number
+    /// [`EditRoute`]) and is saved only when the source took it. A changed mobile number
     /// is recorded (the Pod then warns about it, see [`super::SIM_SWAP_WINDOW`]). Changing
     /// the mobile number or email address needs the admin role or the "Edit contacts"
     /// permission; other fields do not.
@@ -223,7 +223,7 @@ impl App {
             .await?;
         let customer = self.store.customer(by.org_id, contact.customer_id).await?;
         let edit = edit_from(input, &customer, Some(&contact))?;
-        let source = ContactSource::of(contact.source);
+        let source = EditRoute::of(contact.source);
         source.write_back(self, by, &contact, &edit).await?;
         let after = self
             .store

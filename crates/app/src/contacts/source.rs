@@ -7,6 +7,8 @@
 
 use crate::App;
 use crate::audit::Actor;
+use crate::directory::ContactSource;
+use crate::microsoft::Microsoft365;
 use countersign_domain::phone::mask_e164;
 use countersign_store::{Contact, ContactEdit, SourceKind, Technician};
 
@@ -70,22 +72,23 @@ impl Microsoft365WriteBack {
     }
 }
 
-/// The source a contact's edits go through.
+/// Where a contact's edits go (the contact sources themselves are
+/// [`crate::directory::ContactSource`]).
 #[derive(Clone, Copy, Debug)]
-pub enum ContactSource {
+pub enum EditRoute {
     /// Created in Countersign: edits are saved here.
     Local,
     /// Synced from Microsoft 365: edits are written back first.
-    Microsoft365(Microsoft365WriteBack),
+    Microsoft365,
 }
 
-impl ContactSource {
+impl EditRoute {
     /// The source of a contact of this kind.
     #[must_use]
     pub fn of(kind: SourceKind) -> Self {
         match kind {
             SourceKind::Manual => Self::Local,
-            SourceKind::Microsoft365 => Self::Microsoft365(Microsoft365WriteBack),
+            SourceKind::Microsoft365 => Self::Microsoft365,
         }
     }
 
@@ -116,7 +119,7 @@ impl ContactSource {
     ) -> Result<(), WriteBackError> {
         match self {
             Self::Local => Ok(()),
-            Self::Microsoft365(port) => port.update(app, by, contact, edit).await,
+            Self::Microsoft365 => Microsoft365.write_back(app, by, contact, edit).await,
         }
     }
 }

@@ -10,7 +10,7 @@
 //! `id_token` of that sign-in says `tid` = the named tenant is it linked, after a
 //! client-credentials token for it and its `/organization` (which names it) — issue 17.1.
 
-use super::{MicrosoftError, aad, consent_redirect_uri};
+use super::{LinkKind, MicrosoftError, NewTenantLink, TenantLink, aad, consent_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_crypto::{hash_token, random_token};
@@ -19,8 +19,7 @@ use countersign_microsoft::{
     CallbackError, Cloud, ConsentCallback, Credentials, ErrorKind, Nonce, Pkce,
 };
 use countersign_store::{
-    Integration, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, OAuthState, SealedColumn,
-    Technician, TenantLink, TenantLinkStore,
+    Integration, IntegrationStore, OAuthPurpose, OAuthState, SealedColumn, Technician,
 };
 use secrecy::SecretString;
 use serde_json::json;
@@ -308,7 +307,6 @@ impl App {
             ));
         }
         let link = self
-            .store
             .upsert_tenant_link(
                 &NewTenantLink {
                     org_id: by.org_id,

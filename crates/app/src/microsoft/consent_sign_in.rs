@@ -4,12 +4,13 @@
 //! by `kid`, `iss`, `aud`, `exp`/`nbf`, this flow's `nonce`) and must say `tid` = that
 //! tenant. Only then is the tenant linked (issue 17.1).
 
+use super::TenantLink;
 use super::{MicrosoftError, consent_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{IntegrationId, SessionId};
 use countersign_microsoft::{AuthCodeCallback, IdTokenExpectations, SignInProofError, TokenGrant};
-use countersign_store::{OAuthPurpose, Technician, TenantLink};
+use countersign_store::{OAuthPurpose, Technician};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! `offline_access`), and the customer tenants its GDAP relationships reach.
 
 use super::tokens::TokenFailure;
-use super::{MicrosoftError, aad, gdap_redirect_uri};
+use super::{LinkKind, MicrosoftError, NewTenantLink, aad, gdap_redirect_uri};
 use crate::App;
 use crate::audit::Actor;
 use countersign_domain::{IntegrationId, OAuthStateId, SessionId};
@@ -11,8 +11,7 @@ use countersign_microsoft::{
     Relationship, TokenGrant, group_relationships,
 };
 use countersign_store::{
-    GdapCredentials, Integration, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose,
-    SealedColumn, Technician, TenantLinkStore,
+    GdapCredentials, Integration, IntegrationStore, OAuthPurpose, SealedColumn, Technician,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -387,31 +386,28 @@ impl App {
             .collect();
         let tenants = group_relationships(&usable);
         for t in &tenants {
-            self.store
-                .upsert_tenant_link(
-                    &NewTenantLink {
-                        org_id: by.org_id,
-                        integration_id: id,
-                        tenant_id: t.tenant_id.clone(),
-                        link: LinkKind::Gdap,
-                        display_name: t.display_name.clone(),
-                        default_domain: String::new(),
-                        relationships: t.relationships.join(", "),
-                        roles: t.roles.join(","),
-                    },
-                    self.now(),
-                )
-                .await?;
+            self.upsert_tenant_link(
+                &NewTenantLink {
+                    org_id: by.org_id,
+                    integration_id: id,
+                    tenant_id: t.tenant_id.clone(),
+                    link: LinkKind::Gdap,
+                    display_name: t.display_name.clone(),
+                    default_domain: String::new(),
+                    relationships: t.relationships.join(", "),
+                    roles: t.roles.join(","),
+                },
+                self.now(),
+            )
+            .await?;
         }
-        for l in self.store.tenant_links(by.org_id, id).await? {
+        for l in self.tenant_links(by.org_id, id).await? {
             let reachable = tenants
                 .iter()
                 .any(|t| t.tenant_id.eq_ignore_ascii_case(&l.new.tenant_id));
             if l.new.link == LinkKind::Gdap && !reachable {
                 let reason = ended_reason(rels, &l.new.tenant_id);
-                self.store
-                    .end_tenant_link(by.org_id, l.id, &reason, self.now())
-                    .await?;
+                self.end_tenant_link(&l, &reason).await?;
                 if l.ended_at.is_none() {
                     self.audit(
                         &Actor::technician(by, None),

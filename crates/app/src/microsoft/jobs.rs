@@ -4,7 +4,7 @@
 use super::{MicrosoftError, SyncOutcome};
 use crate::App;
 use countersign_domain::{JobId, OrgId, TenantLinkId};
-use countersign_store::{JobStore, NewJob, StoreError, TenantLinkStore};
+use countersign_store::{JobStore, NewJob, StoreError, SyncSourceStore};
 use serde::{Deserialize, Serialize};
 
 /// Job kind of a tenant sync.
@@ -44,7 +44,7 @@ impl App {
         link: TenantLinkId,
     ) -> Result<bool, MicrosoftError> {
         // An ended tenant (its GDAP relationships ended) is no longer synced.
-        if self.store.tenant_link(org, link).await?.ended_at.is_some() {
+        if self.store.sync_source(org, link).await?.ended_at.is_some() {
             return Ok(false);
         }
         self.enqueue_sync(org, link, 0).await
@@ -127,7 +127,7 @@ impl App {
         };
         let due = self
             .store
-            .links_due_for_sync(self.now().minus(interval), 500)
+            .sync_sources_due(self.now().minus(interval), 500)
             .await?;
         let mut n = 0;
         for (org, link) in due {

@@ -6,12 +6,13 @@
 //! rotated it first is not overwritten, and nothing is lost (old tokens stay valid at
 //! Microsoft). An expired or revoked sign-in marks only this integration "sign in again".
 
+use super::LinkKind;
 use super::{MicrosoftError, aad};
 use crate::App;
 use countersign_microsoft::{
     AccessToken, AppRegistration, Credentials, ErrorKind, MsError, TokenGrant,
 };
-use countersign_store::{Integration, IntegrationStore, LinkKind, SealedColumn};
+use countersign_store::{Integration, IntegrationStore, SealedColumn};
 use secrecy::{ExposeSecret, SecretString};
 use std::future::Future;
 

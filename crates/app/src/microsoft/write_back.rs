@@ -2,11 +2,12 @@
 //! On-premises-synced users are refused before any call (their `mobilePhone` is read-only in
 //! the cloud); a 403 carries Microsoft's reason and the role needed.
 
+use super::LinkKind;
 use super::MicrosoftError;
 use super::tokens::{TokenFailure, registration};
 use crate::App;
 use countersign_microsoft::ErrorKind;
-use countersign_store::{Contact, CustomerStore, IntegrationStore, LinkKind, TenantLinkStore};
+use countersign_store::{Contact, CustomerStore, IntegrationStore};
 
 impl App {
     /// Writes `mobile` (as entered; `None` clears it) to the contact's user in Microsoft 365,
@@ -32,7 +33,7 @@ impl App {
         // Every link of the org's integrations to this tenant; consent (app-only) first.
         let mut links = Vec::new();
         for i in self.store.integrations(contact.org_id).await? {
-            for l in self.store.tenant_links(contact.org_id, i.id).await? {
+            for l in self.tenant_links(contact.org_id, i.id).await? {
                 if l.new.tenant_id.eq_ignore_ascii_case(&tenant) && l.ended_at.is_none() {
                     links.push((i.clone(), l));
                 }

@@ -11,13 +11,13 @@ use crate::report::{peak_rss_mb, progress};
 use crate::scenarios::contacts::{drop_database, fresh_database};
 use anyhow::{Context, bail};
 use countersign_app::microsoft::SyncOutcome;
+use countersign_app::microsoft::{LinkKind, NewTenantLink};
 use countersign_app::{App, Settings, SystemClock};
 use countersign_domain::{Email, OrgId, TenantLinkId};
 use countersign_emulator::{AppKind, ConsentSpec, Emulator, Manifest, Scenario};
 use countersign_microsoft::USER_SELECT;
 use countersign_store::{
-    ContactQuery, ContactStore, IntegrationKind, IntegrationStore, LinkKind, NewTenantLink,
-    SyncProgress, TenantLinkStore,
+    ContactQuery, ContactStore, IntegrationKind, IntegrationStore, SyncProgress,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -145,7 +145,6 @@ async fn measure(
     let mut links = Vec::with_capacity(m.tenants.len());
     for t in &m.tenants {
         let l = app
-            .store
             .upsert_tenant_link(
                 &NewTenantLink {
                     org_id: org,
@@ -278,7 +277,7 @@ async fn change_one_percent(
     let control = sim.control();
     let mut n = 0usize;
     for l in links {
-        let link = app.store.tenant_link(org, *l).await?;
+        let link = app.tenant_link(org, *l).await?;
         let customer = link.customer_id.context("a synced link has a customer")?;
         let q = ContactQuery {
             customer: Some(customer),

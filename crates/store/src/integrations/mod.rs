@@ -1,12 +1,12 @@
-//! Integrations (an org's contact sources) and the tenants linked through them.
+//! Integrations (an org's contact sources) and the round trips that connect them. The
+//! companies linked through an integration are in `crate::sync_sources`.
 
 mod model;
 pub(crate) mod sql;
-pub(crate) mod tenant_links_sql;
 
 use crate::StoreResult;
 use crate::forwarding::store_trait;
-use countersign_domain::{IntegrationId, OrgId, TenantLinkId, Timestamp};
+use countersign_domain::{IntegrationId, OrgId, Timestamp};
 pub use model::*;
 
 store_trait! {
@@ -108,74 +108,5 @@ pub trait IntegrationStore {
         state_hash: &[u8],
         now: Timestamp,
     ) -> StoreResult<Option<OAuthState>>;
-}
-}
-
-store_trait! {
-/// Tenants linked through integrations and their sync state.
-pub trait TenantLinkStore {
-    /// Creates the link, or refreshes name, domain, relationships and roles of the existing
-    /// one (same integration, tenant and kind), which is then no longer ended. Returns it.
-    async fn upsert_tenant_link(
-        &self,
-        link: &NewTenantLink,
-        at: Timestamp,
-    ) -> StoreResult<TenantLink>;
-    /// The link of this org, or `NotFound`.
-    async fn tenant_link(&self, org: OrgId, id: TenantLinkId) -> StoreResult<TenantLink>;
-    /// Links of an integration of this org, by name.
-    async fn tenant_links(
-        &self,
-        org: OrgId,
-        integration: IntegrationId,
-    ) -> StoreResult<Vec<TenantLink>>;
-    /// Sets the customer the link's contacts go to.
-    async fn set_link_customer(
-        &self,
-        org: OrgId,
-        id: TenantLinkId,
-        customer: countersign_domain::CustomerId,
-    ) -> StoreResult<()>;
-    /// Marks the link ended (its GDAP relationships expired or were terminated): the reason
-    /// in words, its roles and relationships cleared, no sync queued or scheduled any more;
-    /// its customer and contacts are kept. The first end time is kept. `NotFound` unless
-    /// the org has it.
-    async fn end_tenant_link(
-        &self,
-        org: OrgId,
-        id: TenantLinkId,
-        reason: &str,
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Marks a sync queued (unless one is queued or running, or the link ended). Returns
-    /// whether it did.
-    async fn mark_sync_queued(&self, org: OrgId, id: TenantLinkId) -> StoreResult<bool>;
-    /// Starts a run: state `running`, counters zeroed.
-    async fn start_sync(&self, org: OrgId, id: TenantLinkId, at: Timestamp) -> StoreResult<()>;
-    /// Records the counters of the run so far (after each committed page).
-    async fn record_sync_progress(
-        &self,
-        org: OrgId,
-        id: TenantLinkId,
-        progress: SyncProgress,
-    ) -> StoreResult<()>;
-    /// Ends a run: `idle`, result, error, and the delta link to start from next time
-    /// (`None`: the next sync is a full one).
-    async fn finish_sync(
-        &self,
-        org: OrgId,
-        id: TenantLinkId,
-        ok: bool,
-        error: Option<&str>,
-        delta_link: Option<&str>,
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Links whose last run ended before `before` (or never ran) and that are idle: what the
-    /// scheduler enqueues. Not org-scoped: the scheduler serves every org.
-    async fn links_due_for_sync(
-        &self,
-        before: Timestamp,
-        limit: i64,
-    ) -> StoreResult<Vec<(OrgId, TenantLinkId)>>;
 }
 }

@@ -1,10 +1,9 @@
-//! Integrations (contact sources of an org), the Microsoft 365 tenants linked through them
-//! with their sync state, and pending consent/sign-in round trips.
+//! Integrations (contact sources of an org) and pending consent/sign-in round trips. The
+//! companies linked through an integration, with their sync state, are in
+//! [`crate::sync_sources`].
 
 use crate::SourceKind;
-use countersign_domain::{
-    CustomerId, IntegrationId, OAuthStateId, OrgId, SessionId, TenantLinkId, Timestamp,
-};
+use countersign_domain::{IntegrationId, OAuthStateId, OrgId, SessionId, Timestamp};
 
 /// What kind of source an integration is (PSAs come later).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -192,145 +191,6 @@ impl std::fmt::Debug for Integration {
             .field("gdap_status", &self.gdap_status)
             .finish_non_exhaustive()
     }
-}
-
-/// How a tenant is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LinkKind {
-    /// Tenant by tenant: the Countersign app is admin-consented in the tenant (app-only).
-    AdminConsent,
-    /// Through the MSP's partner tenant (delegated, GDAP).
-    Gdap,
-}
-
-impl LinkKind {
-    /// The stored text.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AdminConsent => "admin_consent",
-            Self::Gdap => "gdap",
-        }
-    }
-
-    /// Parses the stored text.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin_consent" => Some(Self::AdminConsent),
-            "gdap" => Some(Self::Gdap),
-            _ => None,
-        }
-    }
-
-    /// What the UI calls it.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::AdminConsent => "Admin consent",
-            Self::Gdap => "GDAP",
-        }
-    }
-}
-
-/// Where a tenant's sync stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SyncState {
-    /// Nothing running or queued.
-    Idle,
-    /// A sync job is queued.
-    Queued,
-    /// A sync job is running.
-    Running,
-}
-
-impl SyncState {
-    /// The stored text.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Idle => "idle",
-            Self::Queued => "queued",
-            Self::Running => "running",
-        }
-    }
-
-    /// Parses the stored text.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Idle, Self::Queued, Self::Running]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-/// Counters of a sync run (the current one while it runs, else the last).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SyncProgress {
-    /// Pages fetched.
-    pub pages: i64,
-    /// Users Microsoft returned.
-    pub users_seen: i64,
-    /// Contacts added.
-    pub added: i64,
-    /// Contacts whose stored fields changed (an unchanged user re-read by a full sync is
-    /// not counted).
-    pub changed: i64,
-    /// Contacts marked removed.
-    pub removed: i64,
-}
-
-/// What a link is created or refreshed with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewTenantLink {
-    /// The org.
-    pub org_id: OrgId,
-    /// The integration.
-    pub integration_id: IntegrationId,
-    /// The Microsoft tenant id (GUID text, lower case).
-    pub tenant_id: String,
-    /// How it is reached.
-    pub link: LinkKind,
-    /// Tenant name.
-    pub display_name: String,
-    /// Default domain.
-    pub default_domain: String,
-    /// GDAP relationship names (comma separated; empty for consent).
-    pub relationships: String,
-    /// GDAP role template ids (comma separated; empty for consent).
-    pub roles: String,
-}
-
-/// A tenant linked through an integration, with its sync state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TenantLink {
-    /// Primary key.
-    pub id: TenantLinkId,
-    /// Identity of the link.
-    pub new: NewTenantLink,
-    /// The customer created for it by Sync Customer (or the first sync).
-    pub customer_id: Option<CustomerId>,
-    /// Where the next delta round starts (`None`: the next sync is a full one).
-    pub delta_link: Option<String>,
-    /// Sync state.
-    pub sync_state: SyncState,
-    /// When the current or last run started.
-    pub sync_started_at: Option<Timestamp>,
-    /// When the last run ended.
-    pub last_sync_at: Option<Timestamp>,
-    /// Whether it succeeded.
-    pub last_sync_ok: Option<bool>,
-    /// Its error, in words for the technician.
-    pub last_error: Option<String>,
-    /// Counters of the current or last run.
-    pub progress: SyncProgress,
-    /// When the link ended (GDAP relationships expired, terminated, or only `MLT_` ones
-    /// left): it is kept with its contacts, but no longer synced.
-    pub ended_at: Option<Timestamp>,
-    /// Why it ended, in words for the technician.
-    pub ended_reason: Option<String>,
-    /// Created.
-    pub created_at: Timestamp,
 }
 
 /// What a consent or sign-in round trip is for.

@@ -109,8 +109,8 @@ struct OAuthStateRow {
 /// with the integration.
 const OWNED_CUSTOMERS: &str = "SELECT c.id FROM customers c WHERE c.org_id = $1 \
      AND c.source = 'microsoft365' \
-     AND c.external_id IN (SELECT tenant_id FROM tenant_links WHERE org_id = $1 AND integration_id = $2) \
-     AND c.external_id NOT IN (SELECT tenant_id FROM tenant_links WHERE org_id = $1 AND integration_id <> $2)";
+     AND c.external_id IN (SELECT external_id FROM sync_sources WHERE org_id = $1 AND integration_id = $2) \
+     AND c.external_id NOT IN (SELECT external_id FROM sync_sources WHERE org_id = $1 AND integration_id <> $2)";
 
 sql_impl! {
 impl IntegrationStore for SqlStore<DB> {
@@ -206,7 +206,7 @@ impl IntegrationStore for SqlStore<DB> {
         // Other filters change which users are contacts, but a delta round only returns
         // users that changed: the next sync of each tenant must be a full round.
         sqlx::query(
-            "UPDATE tenant_links SET delta_link = NULL WHERE org_id = $1 AND integration_id = $2 \
+            "UPDATE sync_sources SET cursor = NULL WHERE org_id = $1 AND integration_id = $2 \
              AND EXISTS (SELECT 1 FROM integrations WHERE org_id = $1 AND id = $2 \
              AND (skip_guests <> $3 OR skip_disabled <> $4 OR skip_unlicensed <> $5))",
         )
@@ -276,7 +276,7 @@ impl IntegrationStore for SqlStore<DB> {
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-        for table in ["oauth_states", "tenant_links"] {
+        for table in ["oauth_states", "sync_sources"] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE org_id = $1 AND integration_id = $2"
             ))

@@ -1,12 +1,12 @@
-//! Integrations, tenant links, sync state and consent/sign-in round trips.
+//! Integrations, linked companies (sync sources) with their sync state, and consent/sign-in
+//! round trips.
 
 use crate::fixtures::{at, org, random_bytes};
 use countersign_domain::{IntegrationId, OAuthStateId, OrgId, SessionId};
 use countersign_store::{
     ContactStore, CustomerStore, GdapCredentials, GdapStatus, Integration, IntegrationKind,
-    IntegrationSettings, IntegrationStore, LinkKind, NewTenantLink, OAuthPurpose, OAuthState,
-    SourceKind, Store, StoreError, SyncFilters, SyncProgress, SyncState, SyncedContact,
-    TenantLinkStore,
+    IntegrationSettings, IntegrationStore, NewSyncSource, OAuthPurpose, OAuthState, SourceKind,
+    Store, StoreError, SyncFilters, SyncProgress, SyncSourceStore, SyncState, SyncedContact,
 };
 
 /// An integration row of `org` with this id.
@@ -48,16 +48,21 @@ pub fn round_trip(org: OrgId, i: IntegrationId, id: OAuthStateId, hash: &[u8]) -
     }
 }
 
-fn link(org: OrgId, i: IntegrationId, tenant: &str, kind: LinkKind) -> NewTenantLink {
-    NewTenantLink {
+/// How a company is reached: two ways of the same source (Microsoft 365 has two).
+const GDAP: &str = "gdap";
+const CONSENT: &str = "admin_consent";
+
+/// A source's own descriptor once the company ended (the store keeps whatever it is given).
+const CLEARED: &str = r#"{"roles":""}"#;
+
+fn link(org: OrgId, i: IntegrationId, tenant: &str, kind: &str) -> NewSyncSource {
+    NewSyncSource {
         org_id: org,
         integration_id: i,
-        tenant_id: tenant.into(),
-        link: kind,
+        external_id: tenant.into(),
+        link: kind.into(),
         display_name: format!("Tenant {tenant}"),
-        default_domain: format!("{tenant}.example"),
-        relationships: String::new(),
-        roles: String::new(),
+        descriptor: format!(r#"{{"default_domain":"{tenant}.example"}}"#),
     }
 }
 
@@ -177,19 +182,19 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
     // A link can never point at another org's integration.
     assert!(matches!(
         store
-            .upsert_tenant_link(&link(b.id, i.id, "t1", LinkKind::Gdap), at(1))
+            .upsert_sync_source(&link(b.id, i.id, "t1", GDAP), at(1))
             .await,
         Err(StoreError::NotFound)
     ));
     let l = store
-        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::Gdap), at(1))
+        .upsert_sync_source(&link(a.id, i.id, "t1", GDAP), at(1))
         .await
         .unwrap();
     let again = store
-        .upsert_tenant_link(
-            &NewTenantLink {
+        .upsert_sync_source(
+            &NewSyncSource {
                 display_name: "New name".into(),
-                ..link(a.id, i.id, "t1", LinkKind::Gdap)
+                ..link(a.id, i.id, "t1", GDAP)
             },
             at(2),
         )
@@ -198,13 +203,13 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
     assert_eq!(again.id, l.id, "consenting again updates the link");
     assert_eq!(again.new.display_name, "New name");
     store
-        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::AdminConsent), at(2))
+        .upsert_sync_source(&link(a.id, i.id, "t1", CONSENT), at(2))
         .await
         .unwrap();
-    assert_eq!(store.tenant_links(a.id, i.id).await.unwrap().len(), 2);
-    assert!(store.tenant_links(b.id, i.id).await.unwrap().is_empty());
+    assert_eq!(store.sync_sources(a.id, i.id).await.unwrap().len(), 2);
+    assert!(store.sync_sources(b.id, i.id).await.unwrap().is_empty());
     assert!(matches!(
-        store.tenant_link(b.id, l.id).await,
+        store.sync_source(b.id, l.id).await,
         Err(StoreError::NotFound)
     ));
 
@@ -225,8 +230,8 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
         .record_sync_progress(b.id, l.id, SyncProgress::default())
         .await
         .unwrap();
-    let got = store.tenant_link(a.id, l.id).await.unwrap();
-    assert_eq!((got.sync_state, got.progress), (SyncState::Running, p));
+    let got = store.sync_source(a.id, l.id).await.unwrap();
+    assert_eq!((got.state, got.progress), (SyncState::Running, p));
     store
         .finish_sync(
             a.id,
@@ -238,17 +243,17 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
         )
         .await
         .unwrap();
-    let got = store.tenant_link(a.id, l.id).await.unwrap();
-    assert_eq!(got.delta_link.as_deref(), Some("https://graph/delta?t=1"));
+    let got = store.sync_source(a.id, l.id).await.unwrap();
+    assert_eq!(got.cursor.as_deref(), Some("https://graph/delta?t=1"));
     assert_eq!(
-        (got.sync_state, got.last_sync_ok, got.last_sync_at),
+        (got.state, got.last_ok, got.last_run_at),
         (SyncState::Idle, Some(true), Some(at(20)))
     );
-    let due = store.links_due_for_sync(at(30), 10).await.unwrap();
+    let due = store.sync_sources_due(at(30), 10).await.unwrap();
     assert!(due.contains(&(a.id, l.id)));
     assert!(
         !store
-            .links_due_for_sync(at(15), 10)
+            .sync_sources_due(at(15), 10)
             .await
             .unwrap()
             .contains(&(a.id, l.id))
@@ -259,8 +264,8 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
         .upsert_synced_customer(a.id, SourceKind::Microsoft365, "t1", "Tenant", at(1))
         .await
         .unwrap();
-    assert!(store.set_link_customer(b.id, l.id, c.id).await.is_err());
-    store.set_link_customer(a.id, l.id, c.id).await.unwrap();
+    assert!(store.set_source_customer(b.id, l.id, c.id).await.is_err());
+    store.set_source_customer(a.id, l.id, c.id).await.unwrap();
     let batch: Vec<SyncedContact> = (0..3)
         .map(|n| SyncedContact {
             external_id: format!("u{n}"),
@@ -297,7 +302,7 @@ pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(store.delete_integration(a.id, i.id).await.unwrap(), 2);
-    assert!(store.tenant_links(a.id, i.id).await.unwrap().is_empty());
+    assert!(store.sync_sources(a.id, i.id).await.unwrap().is_empty());
     assert!(matches!(
         store.integration(a.id, i.id).await,
         Err(StoreError::NotFound)
@@ -446,7 +451,8 @@ pub async fn a_pending_gdap_sign_in_keeps_the_working_one(store: &Store) {
     );
 }
 
-/// Issue 17.6: an ended link keeps its row (and customer) with the reason, loses its roles,
+/// Issue 17.6: an ended link keeps its row (and customer) with the reason, loses its roles
+/// (the descriptor its source gives on ending),
 /// is neither queued nor scheduled; linking it again (an active relationship) reopens it.
 pub async fn ended_links_are_kept_and_not_synced(store: &Store) {
     let a = org(store, "a").await;
@@ -454,57 +460,64 @@ pub async fn ended_links_are_kept_and_not_synced(store: &Store) {
     let i = integration(a.id, IntegrationId::new());
     store.create_integration(&i).await.unwrap();
     let l = store
-        .upsert_tenant_link(
-            &NewTenantLink {
-                relationships: "Northwind – T".into(),
-                roles: "r1,r2".into(),
-                ..link(a.id, i.id, "t1", LinkKind::Gdap)
+        .upsert_sync_source(
+            &NewSyncSource {
+                descriptor: r#"{"relationships":"Northwind – T","roles":"r1,r2"}"#.into(),
+                ..link(a.id, i.id, "t1", GDAP)
             },
             at(1),
         )
         .await
         .unwrap();
     assert!(matches!(
-        store.end_tenant_link(b.id, l.id, "expired", at(2)).await,
+        store
+            .end_sync_source(b.id, l.id, "expired", CLEARED, at(2))
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(
         store
-            .links_due_for_sync(at(100), 10)
+            .sync_sources_due(at(100), 10)
             .await
             .unwrap()
             .contains(&(a.id, l.id))
     );
     store
-        .end_tenant_link(a.id, l.id, "the relationship expired", at(2))
+        .end_sync_source(a.id, l.id, "the relationship expired", CLEARED, at(2))
         .await
         .unwrap();
     store
-        .end_tenant_link(a.id, l.id, "the relationship was terminated", at(3))
+        .end_sync_source(
+            a.id,
+            l.id,
+            "the relationship was terminated",
+            CLEARED,
+            at(3),
+        )
         .await
         .unwrap();
-    let got = store.tenant_link(a.id, l.id).await.unwrap();
+    let got = store.sync_source(a.id, l.id).await.unwrap();
     assert_eq!(got.ended_at, Some(at(2)), "the first end is kept");
     assert_eq!(
         got.ended_reason.as_deref(),
         Some("the relationship was terminated")
     );
     assert_eq!(
-        (got.new.roles.as_str(), got.new.relationships.as_str()),
-        ("", "")
+        got.new.descriptor, CLEARED,
+        "the source's descriptor replaces the old one"
     );
     assert!(!store.mark_sync_queued(a.id, l.id).await.unwrap());
     assert!(
         !store
-            .links_due_for_sync(at(100), 10)
+            .sync_sources_due(at(100), 10)
             .await
             .unwrap()
             .contains(&(a.id, l.id))
     );
-    assert_eq!(store.tenant_links(a.id, i.id).await.unwrap().len(), 1);
+    assert_eq!(store.sync_sources(a.id, i.id).await.unwrap().len(), 1);
     // A new active relationship links it again.
     let back = store
-        .upsert_tenant_link(&link(a.id, i.id, "t1", LinkKind::Gdap), at(4))
+        .upsert_sync_source(&link(a.id, i.id, "t1", GDAP), at(4))
         .await
         .unwrap();
     assert_eq!(back.id, l.id);

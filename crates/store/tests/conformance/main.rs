@@ -26,6 +26,7 @@ mod isolation;
 mod jobs;
 mod messages;
 mod migration_0017;
+mod migration_0025;
 mod orgs;
 mod permissions;
 mod phones;

@@ -9,8 +9,11 @@ use std::path::Path;
 
 const EVIL: &str = "http://169.254.169.254";
 
-/// A copy of the backend's migrations before 0017.
-async fn migrations_before_0017(backend: &str) -> (tempfile::TempDir, Migrator) {
+/// A copy of the backend's migrations before `first_left_out` (a migration number).
+pub(crate) async fn migrations_before(
+    backend: &str,
+    first_left_out: &str,
+) -> (tempfile::TempDir, Migrator) {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
@@ -18,12 +21,78 @@ async fn migrations_before_0017(backend: &str) -> (tempfile::TempDir, Migrator) 
     for entry in std::fs::read_dir(src).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if name.as_str() < "0017" {
+        if name.as_str() < first_left_out {
             std::fs::copy(&path, dir.path().join(name)).unwrap();
         }
     }
     let migrator = Migrator::new(dir.path()).await.unwrap();
     (dir, migrator)
+}
+
+/// The PostgreSQL server's admin URL; `None` only when the PostgreSQL tests are skipped on
+/// purpose (`COUNTERSIGN_SKIP_POSTGRES=1`): a missing URL fails the test otherwise.
+pub(crate) fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL").ok();
+    if url.is_none() {
+        assert_eq!(
+            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
+            Ok("1"),
+            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
+        );
+    }
+    url
+}
+
+/// A new SQLite database in `dir` migrated up to (not including) `first_left_out`: its file,
+/// connection options that do not check foreign keys, and a connection.
+pub(crate) async fn old_sqlite(
+    dir: &tempfile::TempDir,
+    first_left_out: &str,
+) -> (
+    std::path::PathBuf,
+    sqlx::sqlite::SqliteConnectOptions,
+    SqliteConnection,
+) {
+    let (_old, migrator) = migrations_before("sqlite", first_left_out).await;
+    let file = dir.path().join("countersign.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true)
+        .foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    migrator.run(&mut conn).await.unwrap();
+    (file, options, conn)
+}
+
+/// A new PostgreSQL database migrated up to (not including) `first_left_out`, with a
+/// connection that does not check foreign keys (rows of an org the test does not create).
+/// The guard drops the database at the end, even when an assertion fails.
+pub(crate) async fn old_postgres(
+    admin_url: &str,
+    first_left_out: &str,
+) -> (crate::harness::PgDatabase, String, PgConnection) {
+    let (_old, migrator) = migrations_before("postgres", first_left_out).await;
+    let name = format!(
+        "cs_test_m{first_left_out}_{}",
+        uuid::Uuid::new_v4().simple()
+    );
+    let mut admin = PgConnection::connect(admin_url).await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    let guard = crate::harness::PgDatabase {
+        admin_url: admin_url.to_owned(),
+        name: name.clone(),
+    };
+    let url = crate::harness::with_database(admin_url, &name);
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    migrator.run(&mut conn).await.unwrap();
+    conn.execute("SET session_replication_role = replica")
+        .await
+        .unwrap();
+    (guard, url, conn)
 }
 
 const INSERT: &str = "INSERT INTO integrations (id, org_id, kind, name, cloud, login_base_url, \
@@ -67,15 +136,8 @@ async fn carried_across(store: &Store, org: OrgId, id: IntegrationId) {
 
 #[tokio::test]
 async fn migration_0017_erases_stored_hosts_sqlite() {
-    let (_old, migrator) = migrations_before_0017("sqlite").await;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("countersign.db");
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&file)
-        .create_if_missing(true)
-        .foreign_keys(false);
-    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
-    migrator.run(&mut conn).await.unwrap();
+    let (file, options, mut conn) = old_sqlite(&dir, "0017").await;
     let (org, id) = insert_old_row!(conn);
     conn.close().await.unwrap();
 
@@ -92,34 +154,10 @@ async fn migration_0017_erases_stored_hosts_sqlite() {
 
 #[tokio::test]
 async fn migration_0017_erases_stored_hosts_postgres() {
-    let Ok(admin_url) = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL") else {
-        assert_eq!(
-            std::env::var("COUNTERSIGN_SKIP_POSTGRES").as_deref(),
-            Ok("1"),
-            "COUNTERSIGN_TEST_POSTGRES_URL is not set"
-        );
+    let Some(admin_url) = postgres_admin_url() else {
         return;
     };
-    let (_old, migrator) = migrations_before_0017("postgres").await;
-    let name = format!("cs_test_m17_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    admin.close().await.ok();
-    // Dropped at the end, even when an assertion fails.
-    let _guard = crate::harness::PgDatabase {
-        admin_url: admin_url.clone(),
-        name: name.clone(),
-    };
-    let url = crate::harness::with_database(&admin_url, &name);
-    let mut conn = PgConnection::connect(&url).await.unwrap();
-    migrator.run(&mut conn).await.unwrap();
-    // Rows of an org that the test does not create: foreign keys are not checked here.
-    conn.execute("SET session_replication_role = replica")
-        .await
-        .unwrap();
+    let (_guard, url, mut conn) = old_postgres(&admin_url, "0017").await;
     let (org, id) = insert_old_row!(conn);
     conn.close().await.unwrap();
     let store = Store::connect_postgres(&url, 2).await.unwrap();

@@ -4,9 +4,10 @@
 
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
+use countersign_app::microsoft::LinkKind;
 use countersign_app::settings::MicrosoftSettings;
 use countersign_emulator::{Emulator, Scenario};
-use countersign_store::{LinkKind, TechnicianStore, TenantLinkStore};
+use countersign_store::TechnicianStore;
 use countersign_testkit::browser::{self, Session};
 use countersign_testkit::{Options, TestApp};
 
@@ -152,7 +153,7 @@ async fn browser_seed_workflow_against_the_simulator() {
             .await?
             .ok_or_else(|| anyhow::anyhow!("no admin"))?
             .org_id;
-        let links = app.app.store.tenant_links(org, id.parse()?).await?;
+        let links = app.app.tenant_links(org, id.parse()?).await?;
         let contoso = links
             .iter()
             .find(|l| l.new.tenant_id == CONTOSO && l.new.link == LinkKind::AdminConsent)

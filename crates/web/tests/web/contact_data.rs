@@ -8,9 +8,9 @@ use crate::contacts::{customer, sync, user};
 use crate::integrations::{CONTOSO, World, example, world_with};
 use crate::m365_support::{contacts, contoso_linked, sync_via_queue};
 use crate::{PW, get, signed_in};
+use countersign_app::microsoft::TenantLink;
 use countersign_domain::{CustomerId, Email, OrgId, Role};
 use countersign_emulator::UserSpec;
-use countersign_store::TenantLink;
 use countersign_store::{
     ContactStore, CustomerStore, IntegrationStore, MessageFilter, MessageStore, OrgStore,
     SourceKind, SyncedContact,

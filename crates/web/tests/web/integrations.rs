@@ -3,11 +3,10 @@
 //! and PostgreSQL — plus the refusals along the way.
 
 use crate::{PW, get, location, signed_in};
+use countersign_app::microsoft::LinkKind;
 use countersign_app::settings::MicrosoftSettings;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
-use countersign_store::{
-    ContactQuery, ContactStore, IntegrationStore, JobStore, LinkKind, TenantLinkStore,
-};
+use countersign_store::{ContactQuery, ContactStore, IntegrationStore, JobStore};
 use countersign_testkit::{Options, TestApp, skip_postgres};
 
 pub(crate) const MT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -315,13 +314,7 @@ async fn seed_workflow(postgres: bool) {
             .unwrap()
             .unwrap()
     };
-    let links = w
-        .app
-        .app
-        .store
-        .tenant_links(admin.org_id, id)
-        .await
-        .unwrap();
+    let links = w.app.app.tenant_links(admin.org_id, id).await.unwrap();
     assert_eq!(
         links
             .iter()
@@ -359,13 +352,7 @@ async fn seed_workflow(postgres: bool) {
         .await;
     assert_eq!(res.status(), 303);
     w.run_jobs().await;
-    let links = w
-        .app
-        .app
-        .store
-        .tenant_links(admin.org_id, id)
-        .await
-        .unwrap();
+    let links = w.app.app.tenant_links(admin.org_id, id).await.unwrap();
     let contoso = links
         .iter()
         .find(|l| l.new.tenant_id == CONTOSO && l.new.link == LinkKind::AdminConsent)
@@ -414,7 +401,6 @@ async fn seed_workflow(postgres: bool) {
     let after = w
         .app
         .app
-        .store
         .tenant_link(admin.org_id, contoso.id)
         .await
         .unwrap();
@@ -492,7 +478,8 @@ pub async fn isolation_matrix(
     b_org: countersign_domain::OrgId,
     c: &reqwest::Client,
 ) {
-    use countersign_store::{NewTenantLink, Technician};
+    use countersign_app::microsoft::NewTenantLink;
+    use countersign_store::Technician;
     let b_admin: Technician = {
         use countersign_store::TechnicianStore;
         let all = app.app.store.technicians(b_org).await.unwrap();
@@ -510,7 +497,6 @@ pub async fn isolation_matrix(
         .unwrap();
     let l = app
         .app
-        .store
         .upsert_tenant_link(
             &NewTenantLink {
                 org_id: b_org,
@@ -578,6 +564,6 @@ pub async fn isolation_matrix(
     let after = app.app.store.integration(b_org, i.id).await.unwrap();
     assert_eq!(after.name, "Bravo M365");
     assert_eq!(after.cloud, i.cloud);
-    let link = app.app.store.tenant_link(b_org, l.id).await.unwrap();
+    let link = app.app.tenant_link(b_org, l.id).await.unwrap();
     assert_eq!(link.sync_state, countersign_store::SyncState::Idle);
 }

@@ -7,8 +7,9 @@ use crate::integrations::{CONTOSO, World, example, world_with};
 use crate::m365_support::{
     assert_contacts_equal_simulator, contacts, contoso_linked, simulator_users, sync_via_queue,
 };
+use countersign_app::microsoft::TenantLink;
 use countersign_emulator::UserSpec;
-use countersign_store::{Contact, TenantLink};
+use countersign_store::Contact;
 use countersign_testkit::skip_postgres;
 use serde_json::json;
 

@@ -12,10 +12,11 @@ use crate::m365_support::{
     assert_contacts_equal_simulator, contacts, contoso_linked, link, org_of, sync_via_queue,
 };
 use crate::{get, location};
+use countersign_app::microsoft::LinkKind;
 use countersign_crypto::SealAad;
 use countersign_domain::IntegrationId;
 use countersign_store::{
-    AuditStore, GdapStatus, IntegrationStore, JobStore, LinkKind, SealedColumn, TenantLinkStore,
+    AuditStore, GdapStatus, IntegrationStore, JobStore, SealedColumn, SyncSourceStore,
 };
 use countersign_testkit::skip_postgres;
 use std::sync::Arc;
@@ -295,7 +296,7 @@ async fn ended_relationships(postgres: bool) {
         .app
         .app
         .store
-        .links_due_for_sync(
+        .sync_sources_due(
             w.app
                 .app
                 .now()
@@ -344,7 +345,7 @@ async fn issue17_gdap_refresh_ends_tenants_whose_relationships_ended_postgres() 
 
 /// Contoso linked by consent and synced; then Graph's clock moves on two hours, so the app
 /// token this server cached has expired there (401) while the cache still holds it.
-async fn cached_token_rejected() -> (World, String, countersign_store::TenantLink) {
+async fn cached_token_rejected() -> (World, String, countersign_app::microsoft::TenantLink) {
     let w = world_with(false, example()).await;
     let (page, l) = contoso_linked(&w).await;
     assert_eq!(sync_via_queue(&w, l.id).await.last_sync_ok, Some(true));
@@ -522,7 +523,7 @@ async fn gone_mid_full_round(postgres: bool) {
     assert!(w.app.app.enqueue_tenant_sync(org, l.id).await.unwrap());
     // The one queued job runs: it ends with the 410 and queues the full round again, now.
     assert_eq!(w.run_claimed_jobs().await, 1);
-    let interrupted = w.app.app.store.tenant_link(org, l.id).await.unwrap();
+    let interrupted = w.app.app.tenant_link(org, l.id).await.unwrap();
     assert_eq!(interrupted.last_sync_ok, Some(false));
     assert!(
         interrupted.last_error.as_deref().unwrap().contains("410"),
@@ -540,7 +541,7 @@ async fn gone_mid_full_round(postgres: bool) {
     assert!(queued[0].job.run_at <= w.app.app.now());
     // …and it completes.
     w.run_jobs().await;
-    let done = w.app.app.store.tenant_link(org, l.id).await.unwrap();
+    let done = w.app.app.tenant_link(org, l.id).await.unwrap();
     assert_eq!(done.last_sync_ok, Some(true), "{:?}", done.last_error);
     assert!(done.delta_link.is_some());
     assert!(done.progress.users_seen > 2_500, "{:?}", done.progress);

@@ -9,7 +9,7 @@ use crate::m365_support::{
 };
 use countersign_app::microsoft::SyncOutcome;
 use countersign_emulator::{FaultConfig, FaultKind, Scenario, UserSpec};
-use countersign_store::{JobStore, TenantLinkStore};
+use countersign_store::JobStore;
 use countersign_testkit::skip_postgres;
 use serde_json::json;
 use std::time::Duration;
@@ -129,7 +129,7 @@ async fn interrupted_half_way(postgres: bool) {
     let app = quick_retry(&w.app.app, 3);
     let outcome = app.sync_tenant(org, l.id).await.unwrap();
     assert!(matches!(outcome, SyncOutcome::Retry(_)), "{outcome:?}");
-    let link = w.app.app.store.tenant_link(org, l.id).await.unwrap();
+    let link = w.app.app.tenant_link(org, l.id).await.unwrap();
     assert_eq!(link.last_sync_ok, Some(false));
     assert_eq!(
         link.delta_link, None,
@@ -194,14 +194,14 @@ async fn job_survives_restart(postgres: bool) {
     let transports =
         countersign_app::messages::Transports::from_settings(&restarted.app.settings).unwrap();
     let pool = countersign_app::jobs::WorkerPool::start(restarted.app.clone(), transports, stopped);
-    let mut link = restarted.app.store.tenant_link(org, l.id).await.unwrap();
+    let mut link = restarted.app.tenant_link(org, l.id).await.unwrap();
     for _ in 0..600 {
         let jobs = restarted.app.store.job_counts(org).await.unwrap();
         if link.last_sync_ok.is_some() && jobs.queued == 0 && jobs.running == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        link = restarted.app.store.tenant_link(org, l.id).await.unwrap();
+        link = restarted.app.tenant_link(org, l.id).await.unwrap();
     }
     stop.send(true).unwrap();
     pool.join().await;

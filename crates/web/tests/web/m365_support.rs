@@ -4,12 +4,10 @@
 use crate::integrations::{ADMIN, CONTOSO, MT_APP, MT_SECRET, World};
 use countersign_app::App;
 use countersign_app::microsoft::SyncOutcome;
+use countersign_app::microsoft::{LinkKind, TenantLink};
 use countersign_domain::{OrgId, TenantLinkId};
 use countersign_microsoft::{ClientConfig, Microsoft, RetryPolicy, USER_SELECT};
-use countersign_store::{
-    Contact, ContactCursor, ContactQuery, ContactStore, LinkKind, TechnicianStore, TenantLink,
-    TenantLinkStore,
-};
+use countersign_store::{Contact, ContactCursor, ContactQuery, ContactStore, TechnicianStore};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -33,7 +31,7 @@ pub async fn org_of_technician(w: &World, email: &str) -> OrgId {
 /// Every link of the integration (by its page path) in `org`.
 pub async fn links_of(w: &World, org: OrgId, page: &str) -> Vec<TenantLink> {
     let id = page.rsplit('/').next().unwrap().parse().unwrap();
-    w.app.app.store.tenant_links(org, id).await.unwrap()
+    w.app.app.tenant_links(org, id).await.unwrap()
 }
 
 /// The integration's link of `kind` to `tenant`.
@@ -62,7 +60,7 @@ pub async fn sync_via_queue(w: &World, link: TenantLinkId) -> TenantLink {
     let org = org_of(w).await;
     w.app.app.enqueue_tenant_sync(org, link).await.unwrap();
     w.run_jobs().await;
-    w.app.app.store.tenant_link(org, link).await.unwrap()
+    w.app.app.tenant_link(org, link).await.unwrap()
 }
 
 /// The same app with a Microsoft client that retries quickly (the tests inject many faults;
@@ -100,7 +98,6 @@ pub async fn contacts(w: &World, l: &TenantLink) -> HashMap<String, Contact> {
     let customer = w
         .app
         .app
-        .store
         .tenant_link(org, l.id)
         .await
         .unwrap()

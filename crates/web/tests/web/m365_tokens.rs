@@ -9,9 +9,10 @@ use crate::integrations::{
 };
 use crate::location;
 use crate::m365_support::{link, org_of, sync_via_queue};
+use countersign_app::microsoft::LinkKind;
 use countersign_crypto::SealAad;
 use countersign_domain::IntegrationId;
-use countersign_store::{GdapStatus, IntegrationStore, LinkKind, SealedColumn};
+use countersign_store::{GdapStatus, IntegrationStore, SealedColumn};
 use countersign_testkit::skip_postgres;
 
 const FABRIKAM: &str = "33333333-3333-4333-8333-333333333333";

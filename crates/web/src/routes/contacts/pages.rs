@@ -10,7 +10,7 @@ use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use countersign_app::contacts::{ContactInput, ContactSource};
+use countersign_app::contacts::{ContactInput, EditRoute};
 use countersign_domain::search::parse_query;
 use countersign_domain::{ContactId, CustomerId, Permission};
 use countersign_store::{
@@ -260,7 +260,7 @@ pub(super) async fn show_page(
             at: format!("{} ({})", c.at.display(), ago(now, c.at)),
         });
     }
-    let source = ContactSource::of(contact.source);
+    let source = EditRoute::of(contact.source);
     render(&ShowPage {
         ctx: PageContext::new(user, Section::Contacts),
         id: contact.id.to_string(),

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::microsoft::{GdapInput, IntegrationInput, MicrosoftError};
 use countersign_domain::{IntegrationId, TenantLinkId};
-use countersign_store::{IntegrationKind, IntegrationStore, SyncFilters, TenantLinkStore};
+use countersign_store::{IntegrationKind, IntegrationStore, SyncFilters};
 use serde::Deserialize;
 
 /// The page again with the reason, or the error as a page.
@@ -242,7 +242,7 @@ pub async fn sync_customers(
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
     state.app.store.integration(org, id).await?;
-    let links = state.app.store.tenant_links(org, id).await?;
+    let links = state.app.tenant_links(org, id).await?;
     let mut messages = Vec::new();
     let mut done = 0;
     for l in &links {
@@ -275,7 +275,7 @@ pub async fn sync_users(
     let org = user.technician.org_id;
     // Another org's id is "not found", not an empty list.
     state.app.store.integration(org, id).await?;
-    for l in state.app.store.tenant_links(org, id).await? {
+    for l in state.app.tenant_links(org, id).await? {
         state.app.enqueue_tenant_sync(org, l.id).await?;
     }
     Ok(to_page(id, "sync_queued"))
@@ -289,7 +289,7 @@ pub async fn sync_tenant(
     let id: IntegrationId = parse_id(&id)?;
     let link: TenantLinkId = parse_id(&link)?;
     let org = user.technician.org_id;
-    let l = state.app.store.tenant_link(org, link).await?;
+    let l = state.app.tenant_link(org, link).await?;
     if l.new.integration_id != id {
         return Err(WebError::NotFound);
     }

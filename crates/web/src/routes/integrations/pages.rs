@@ -10,15 +10,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_app::microsoft::{
-    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, NO_CUSTOM_CLOUD, consent_redirect_uri,
-    gdap_redirect_uri, offered_clouds, server_custom_cloud,
+    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, LinkKind, NO_CUSTOM_CLOUD, TenantLink,
+    consent_redirect_uri, gdap_redirect_uri, offered_clouds, server_custom_cloud,
 };
 use countersign_domain::{IntegrationId, Timestamp};
 use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
-use countersign_store::{
-    GdapStatus, Integration, IntegrationKind, IntegrationStore, LinkKind, SyncState, TenantLink,
-    TenantLinkStore,
-};
+use countersign_store::{GdapStatus, Integration, IntegrationKind, IntegrationStore, SyncState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,7 +53,7 @@ pub async fn index_page(
     let org = user.technician.org_id;
     let mut cards = Vec::new();
     for i in state.app.store.integrations(org).await? {
-        let links = state.app.store.tenant_links(org, i.id).await?;
+        let links = state.app.tenant_links(org, i.id).await?;
         cards.push(Card {
             id: i.id.to_string(),
             name: i.name.clone(),
@@ -231,7 +228,7 @@ pub async fn show_page(
 ) -> Result<Html<String>, WebError> {
     let org = user.technician.org_id;
     let i: Integration = state.app.store.integration(org, id).await?;
-    let links = state.app.store.tenant_links(org, id).await?;
+    let links = state.app.tenant_links(org, id).await?;
     let contacts = state.app.store.integration_contact_count(org, id).await?;
     let settings = &state.app.settings;
     render(&ShowPage {
@@ -309,7 +306,7 @@ pub async fn status(
     let id: IntegrationId = parse_id(&id)?;
     let org = user.technician.org_id;
     state.app.store.integration(org, id).await?;
-    let links = state.app.store.tenant_links(org, id).await?;
+    let links = state.app.tenant_links(org, id).await?;
     Ok(Json(
         links
             .iter()

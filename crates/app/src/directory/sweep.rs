@@ -1,10 +1,10 @@
-//! Mark and sweep after a full delta round: a full round lists every user of the tenant, so
-//! a contact of the tenant's customer that the round did not deliver was deleted while no
-//! delta link could tell (e.g. the link had expired, 410). Such contacts are marked removed
-//! (kept for history, hidden), exactly as an `@removed` would have done. Only a round that
-//! completed may sweep: an interrupted one has not seen everybody.
+//! Mark and sweep after a full round: a full round lists every contact of the linked company,
+//! so a contact of its customer that the round did not deliver was deleted while no cursor
+//! could tell (e.g. a Microsoft 365 delta link had expired, 410). Such contacts are marked
+//! removed (kept for history, hidden), exactly as a removal from the source would have done.
+//! Only a round that completed may sweep: an interrupted one has not seen everybody.
 
-use super::MicrosoftError;
+use super::DirectoryError;
 use crate::App;
 use countersign_store::{
     ContactCursor, ContactQuery, ContactStore, Customer, MAX_CONTACT_PAGE, SourceKind,
@@ -13,15 +13,16 @@ use countersign_store::{
 use std::collections::HashSet;
 
 impl App {
-    /// Whether the customer has any Microsoft 365 contact yet (a first full round of a new
+    /// Whether the customer has any contact of the source yet (a first full round of a new
     /// customer has nothing to sweep, which spares listing them again).
     pub(super) async fn has_synced_contacts(
         &self,
         customer: &Customer,
-    ) -> Result<bool, MicrosoftError> {
+        source: SourceKind,
+    ) -> Result<bool, DirectoryError> {
         let q = ContactQuery {
             customer: Some(customer.id),
-            source: Some(SourceKind::Microsoft365),
+            source: Some(source),
             include_inactive: true,
             limit: 1,
             ..ContactQuery::default()
@@ -33,17 +34,18 @@ impl App {
             .is_empty())
     }
 
-    /// Marks removed every Microsoft 365 contact of the customer not removed yet whose user
-    /// is not in `seen` (the external ids a completed full round delivered). Returns how
-    /// many were newly marked removed.
+    /// Marks removed every contact of the source and customer not removed yet that is not in
+    /// `seen` (the external ids a completed full round delivered). Returns how many were
+    /// newly marked removed.
     pub(super) async fn sweep_unseen(
         &self,
         customer: &Customer,
+        source: SourceKind,
         seen: &HashSet<String>,
-    ) -> Result<i64, MicrosoftError> {
+    ) -> Result<i64, DirectoryError> {
         let mut q = ContactQuery {
             customer: Some(customer.id),
-            source: Some(SourceKind::Microsoft365),
+            source: Some(source),
             include_inactive: true,
             limit: MAX_CONTACT_PAGE,
             ..ContactQuery::default()
@@ -76,13 +78,7 @@ impl App {
         }
         let out = self
             .store
-            .upsert_synced_contacts(
-                customer.org_id,
-                customer.id,
-                SourceKind::Microsoft365,
-                &gone,
-                self.now(),
-            )
+            .upsert_synced_contacts(customer.org_id, customer.id, source, &gone, self.now())
             .await?;
         Ok(i64::try_from(out.removed).unwrap_or(i64::MAX))
     }
