@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use countersign_app::accounts::PodHandoffError;
 use countersign_domain::ContactId;
-use countersign_store::{PodHandoffStore, SessionStage};
+use countersign_store::SessionStage;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -44,7 +44,7 @@ pub async fn sign_in_or_login(state: &AppState, headers: &HeaderMap) -> Result<R
     if !framed {
         return Err(WebError::Unauthorized);
     }
-    let ancestors = state.app.store.all_frame_ancestors().await?;
+    let ancestors = state.app.pod_sign_in_frame_ancestors().await?;
     let page = SignInPage {
         usable: pod_cookie_usable(&state.app.settings),
     };
