@@ -21,8 +21,8 @@ pub use pod::{
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
 pub use source::{ContactSource, Microsoft365WriteBack, WriteBackError};
 pub use views::{
-    ChangedBy, ContactChangeView, ContactListItem, ContactListQuery, ContactListView,
-    ContactPage, CustomerListView, CustomerPage,
+    ChangedBy, ContactChangeView, ContactListItem, ContactListQuery, ContactListView, ContactPage,
+    CustomerListView, CustomerPage,
 };
 
 use countersign_domain::PhoneError;

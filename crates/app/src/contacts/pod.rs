@@ -9,10 +9,9 @@ use crate::verification::MAX_CODE_ATTEMPTS;
 use crate::{App, Principal};
 use countersign_domain::{ContactId, OrgId, Permission, Timestamp, VerificationId};
 use countersign_store::{
-    ChallengeStore, ChangedField, Challenge, Contact, ContactQuery, ContactStore, Customer,
-    CustomerStore, PodHandoffStore, PodSettings, PodStore, SecretStore, Secret, StoreError,
-    TechnicianStore, VerificationEntry, VerificationMethod, VerificationStatus,
-    VerificationStore,
+    Challenge, ChallengeStore, ChangedField, Contact, ContactQuery, ContactStore, Customer,
+    CustomerStore, PodHandoffStore, PodSettings, PodStore, Secret, SecretStore, StoreError,
+    TechnicianStore, VerificationEntry, VerificationMethod, VerificationStatus, VerificationStore,
 };
 use std::time::Duration;
 

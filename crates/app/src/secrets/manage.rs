@@ -68,7 +68,11 @@ impl App {
     /// # Errors
     /// Without the permission, `NotFound` (another org's too), `NotYours` (another
     /// technician's), or a store failure.
-    pub async fn burn_secret_link(&self, by: &Principal, id: SecretId) -> Result<bool, SecretError> {
+    pub async fn burn_secret_link(
+        &self,
+        by: &Principal,
+        id: SecretId,
+    ) -> Result<bool, SecretError> {
         let (secret, access) = self.secret_link_status(by, id).await?;
         let org = by.org_id();
         // The maker's burn names them in the statement too; an admin's burns whoever made it.
@@ -85,8 +89,14 @@ impl App {
             } else {
                 serde_json::json!({})
             };
-            self.audit(&by.actor(), Some(org), "secret.burned", &id.to_string(), meta)
-                .await?;
+            self.audit(
+                &by.actor(),
+                Some(org),
+                "secret.burned",
+                &id.to_string(),
+                meta,
+            )
+            .await?;
         }
         Ok(burned)
     }

@@ -144,8 +144,7 @@ impl App {
         by.require(Permission::VerifyContacts)?;
         let org = by.org_id();
         let actor = &by.actor();
-        let (contact, technician) =
-            tokio::join!(self.store.contact(org, contact), self.sender(by));
+        let (contact, technician) = tokio::join!(self.store.contact(org, contact), self.sender(by));
         let contact = contact?;
         let technician = technician?;
         if let Some(reason) = crate::contacts::removed_reason(&contact) {

@@ -41,7 +41,10 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
     let by = &env.nobody;
     vec![
         case!(env.app, create_customer(by, "Corner Shop", None)),
-        case!(env.app, update_customer(by, CustomerId::new(), "Shop", None)),
+        case!(
+            env.app,
+            update_customer(by, CustomerId::new(), "Shop", None)
+        ),
         case!(
             env.app,
             create_contact(by, CustomerId::new(), &ContactInput::default())

@@ -229,8 +229,16 @@ pub(super) async fn show_page(
                 ChangedField::Mobile => "Mobile",
                 ChangedField::Email => "Email",
             },
-            old: c.change.old_value.clone().unwrap_or_else(|| "(none)".into()),
-            new: c.change.new_value.clone().unwrap_or_else(|| "(none)".into()),
+            old: c
+                .change
+                .old_value
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
+            new: c
+                .change
+                .new_value
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
             by: match &c.by {
                 ChangedBy::Sync => format!("{} sync", contact.source.label()),
                 ChangedBy::Technician(name) => name.clone(),

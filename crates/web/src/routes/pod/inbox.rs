@@ -43,7 +43,10 @@ async fn inbox_page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let now = state.app.now();
-    let inbox = state.app.technician_inbox(&user.principal(ip), true).await?;
+    let inbox = state
+        .app
+        .technician_inbox(&user.principal(ip), true)
+        .await?;
     let rows = inbox
         .entries
         .into_iter()
@@ -121,9 +124,7 @@ pub async fn confirm(
     let code = state
         .app
         .confirm_technician_check(&user.principal(ip), id)
-        .or_rerender(|m| async move {
-            inbox_page(state, user, ip, None, Some(one_line(&m))).await
-        })
+        .or_rerender(|m| async move { inbox_page(state, user, ip, None, Some(one_line(&m))).await })
         .await?;
     inbox_page(state, user, ip, Some(code), None).await
 }

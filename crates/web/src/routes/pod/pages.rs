@@ -179,10 +179,7 @@ pub(super) async fn render_pod(
         verification: extras.verification,
         secrets: matches!(extras.action.as_str(), "send" | "request"),
     };
-    let view = state
-        .app
-        .pod_view(&user.principal(ip), id, request)
-        .await?;
+    let view = state.app.pod_view(&user.principal(ip), id, request).await?;
     let now = state.app.now();
     let c = &view.contact;
     let describe = |e: &countersign_store::VerificationEntry| {

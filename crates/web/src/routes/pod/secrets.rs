@@ -124,9 +124,8 @@ pub async fn create(
     };
     let channel = LinkChannel::parse(&b.channel)
         .ok_or_else(|| unusable_body("Choose how the link goes: SMS, email, or copy it."))?;
-    let expiry = Expiry::parse(&b.expiry).ok_or_else(|| {
-        unusable_body("Choose when the link expires: 1 hour, 1 day or 7 days.")
-    })?;
+    let expiry = Expiry::parse(&b.expiry)
+        .ok_or_else(|| unusable_body("Choose when the link expires: 1 hour, 1 day or 7 days."))?;
     let contact: Option<ContactId> = match b.contact.trim() {
         "" => None,
         c => Some(c.parse().map_err(|_| WebError::NotFound)?),

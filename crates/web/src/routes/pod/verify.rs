@@ -71,8 +71,9 @@ pub async fn start(
 ) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
     let (state, user) = (&state, &user);
-    let again =
-        |m: Vec<FieldMessage>| async move { pod_again(state, user, ip, pod_contact, "verify", None, &m).await };
+    let again = |m: Vec<FieldMessage>| async move {
+        pod_again(state, user, ip, pod_contact, "verify", None, &m).await
+    };
     let method = Method::parse(&form.method)
         .ok_or_else(|| {
             WebError::Invalid(vec![FieldMessage {

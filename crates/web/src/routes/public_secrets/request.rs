@@ -107,8 +107,7 @@ pub async fn submit(
         let envelope = URL_SAFE_NO_PAD.decode(body.envelope.trim()).map_err(|_| {
             WebError::Invalid(vec![countersign_app::FieldMessage {
                 field: Some("envelope"),
-                message: "The encrypted data was malformed; reload the page and try again."
-                    .into(),
+                message: "The encrypted data was malformed; reload the page and try again.".into(),
             }])
         })?;
         let keyring = state.app.keyring.clone();

@@ -257,7 +257,9 @@ pub async fn check_code(
         ..Extras::default()
     };
     let outcome = result
-        .or_rerender(|m| async move { page(state, form_token, token.clone(), v, again(one_line(&m))) })
+        .or_rerender(
+            |m| async move { page(state, form_token, token.clone(), v, again(one_line(&m))) },
+        )
         .await?;
     let x = match outcome {
         CodeOutcome::Verified => Extras {

@@ -41,7 +41,6 @@ struct CheckPage {
     error: Option<String>,
 }
 
-
 /// GET /t/{slug}/verify-technician
 pub async fn form(
     State(state): State<AppState>,
@@ -178,12 +177,7 @@ pub async fn choose(
     let (state, form_token, slug, token) = (&state, &form_token, &slug, &token);
     let chosen = match f.technician.parse::<TechnicianId>() {
         Err(_) => Err(TechnicianCheckError::UnknownTechnician),
-        Ok(t) => {
-            state
-                .app
-                .choose_technician(token, t, &ip.to_string())
-                .await
-        }
+        Ok(t) => state.app.choose_technician(token, t, &ip.to_string()).await,
     };
     chosen
         .or_rerender(|m| async move {
