@@ -4,7 +4,9 @@
 use super::VerificationError;
 use crate::{App, Principal};
 use countersign_domain::{Permission, VerificationId};
-use countersign_store::{ChallengeStore, InboxEntry, PodStore, VerificationStatus};
+use countersign_store::{
+    ChallengeStore, InboxEntry, PodStore, TechnicianCheckStore, VerificationStatus,
+};
 
 /// The technician's inbox.
 #[derive(Clone, Debug)]

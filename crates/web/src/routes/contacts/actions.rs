@@ -63,6 +63,7 @@ pub async fn create(
     let c = state
         .app
         .create_contact(by, customer_id, input)
+        .await
         .or_rerender(|m| async move {
             let customer = state.app.new_contact_customer(by, customer_id).await?;
             let page = new_page(user, by, &customer, input.clone(), Some(one_line(&m)))?;
@@ -84,6 +85,7 @@ pub async fn update(
     state
         .app
         .edit_contact(&user.principal(ip), id, input)
+        .await
         .or_rerender(|m| async move {
             let page = show_page(
                 state,
@@ -112,6 +114,7 @@ pub async fn delete(
     state
         .app
         .delete_contact(&user.principal(ip), id)
+        .await
         .or_rerender(|m| async move {
             let page = show_page(state, user, ip, id, None, None, Some(one_line(&m))).await?;
             Ok(page.into_response())

@@ -59,6 +59,7 @@ pub async fn create(
     let c = state
         .app
         .create_customer(&user.principal(ip), &form.name, default_country)
+        .await
         .or_rerender(refuse)
         .await?;
     Ok(Redirect::to(&format!("/customers/{}?notice=customer_created", c.id)).into_response())
@@ -82,6 +83,7 @@ pub async fn update(
     state
         .app
         .update_customer(&user.principal(ip), id, &form.name, default_country)
+        .await
         .or_rerender(refuse)
         .await?;
     Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())

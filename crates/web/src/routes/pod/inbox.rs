@@ -124,6 +124,7 @@ pub async fn confirm(
     let code = state
         .app
         .confirm_technician_check(&user.principal(ip), id)
+        .await
         .or_rerender(|m| async move { inbox_page(state, user, ip, None, Some(one_line(&m))).await })
         .await?;
     inbox_page(state, user, ip, Some(code), None).await

@@ -99,6 +99,7 @@ pub async fn start(
     let started = state
         .app
         .start_verification(&user.principal(ip), req)
+        .await
         .or_rerender(again)
         .await?;
     Ok(Redirect::to(&format!(
@@ -147,6 +148,7 @@ pub async fn check(
     let outcome = state
         .app
         .check_code(&user.principal(ip), vid, &form.code)
+        .await
         .or_rerender(|m| async move {
             pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
         })
@@ -200,6 +202,7 @@ pub async fn who_i_am(
     let sent = state
         .app
         .send_who_i_am(&user.principal(ip), contact)
+        .await
         .or_rerender(|m| async move {
             pod_again(state, user, ip, contact, "technician", None, &m).await
         })
