@@ -1,7 +1,8 @@
 //! The contact directory's use cases: manual customers and contacts (`edit.rs`), edits that go
 //! to the contact's source (`source.rs`), the Pod (`pod.rs`) and its settings
-//! (`pod_settings.rs`). Every method looks rows up within the acting technician's org, so
-//! another org's customer or contact is `NotFound`.
+//! (`pod_settings.rs`), and the views the pages format (`views.rs`). Every use case takes the
+//! principal, checks its permission first and looks rows up within the principal's org only,
+//! so another org's customer or contact is `NotFound`.
 
 mod customers;
 mod edit;
@@ -9,12 +10,20 @@ mod phones;
 mod pod;
 mod pod_settings;
 mod source;
+mod views;
 
 pub use edit::ContactInput;
 pub use phones::{mobile_e164, phone_countries};
-pub use pod::{PhoneChangeWarning, PodView, SIM_SWAP_WINDOW, number_changed_recently};
+pub use pod::{
+    LiveVerification, PhoneChangeWarning, PodRequest, PodView, SIM_SWAP_WINDOW,
+    number_changed_recently,
+};
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
 pub use source::{EditRoute, Microsoft365WriteBack, WriteBackError};
+pub use views::{
+    ChangedBy, ContactChangeView, ContactListItem, ContactListQuery, ContactListView, ContactPage,
+    CustomerListView, CustomerPage,
+};
 
 use countersign_domain::PhoneError;
 use countersign_domain::email::EmailError;
@@ -65,9 +74,13 @@ pub enum ContactError {
     /// A Pod setting is out of range or malformed.
     #[error("{0}")]
     Setting(String),
-    /// The acting technician may not do this.
+    /// The acting technician may not do this (the Pod settings; the use cases of this area
+    /// refuse with [`ContactError::Denied`]).
     #[error("only admins can do this")]
     NotAllowed,
+    /// The principal lacks the use case's permission.
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
     /// The acting technician may not change where codes and links go (ASVS 8.2.3).
     #[error(
         "changing a contact's mobile number or email address needs the admin role or the \"Edit contacts\" permission: ask an admin of your organisation; nothing was changed"
@@ -98,7 +111,11 @@ impl ContactError {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Self::NotFound | Self::Store(_) | Self::NotAllowed | Self::ChannelsNotAllowed
+            Self::NotFound
+                | Self::Store(_)
+                | Self::NotAllowed
+                | Self::Denied(_)
+                | Self::ChannelsNotAllowed
         )
     }
 }
@@ -109,6 +126,7 @@ impl crate::UseCaseError for ContactError {
         match self {
             Self::NotFound => K::NotFound,
             Self::NotAllowed | Self::ChannelsNotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),
             Self::WriteBack(e) => crate::UseCaseError::kind(e),
             Self::NotManual(_) => K::Conflict,

@@ -70,7 +70,7 @@ document.addEventListener("DOMContentLoaded", () => {
           window.location.reload();
           return null;
         }
-        return r.json().then((b) => status(b.error || failed), () => status(failed));
+        return r.json().then((b) => status(b.detail || failed), () => status(failed));
       })
       .catch(() => status("Countersign cannot be reached: check the connection and press the button again."));
   });

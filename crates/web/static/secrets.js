@@ -117,7 +117,7 @@
     });
     let data = {};
     try { data = await r.json(); } catch (_) { data = {}; }
-    if (!r.ok) throw new Error(data.error || `The server refused (${r.status}). Reload the page and try again.`);
+    if (!r.ok) throw new Error(data.detail || `The server refused (${r.status}). Reload the page and try again.`);
     return data;
   }
   const byId = (id) => document.getElementById(id);

@@ -1,36 +1,33 @@
-//! Manual customers: admins create them (for contacts that no source syncs) and set any
-//! customer's default country, with which national phone numbers of its contacts are read.
+//! Manual customers: principals with `ManageCustomers` (admins) create them (for contacts that
+//! no source syncs) and set any customer's default country, with which national phone numbers
+//! of its contacts are read.
 
 use super::ContactError;
-use crate::App;
-use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_domain::text::CUSTOMER_NAME;
-use countersign_domain::{Country, CustomerId};
-use countersign_store::{Customer, CustomerStore, SourceKind, Technician};
+use countersign_domain::{Country, CustomerId, Permission};
+use countersign_store::{Customer, CustomerStore, SourceKind};
 use serde_json::json;
 
 impl App {
     /// Creates a manual customer.
     ///
     /// # Errors
-    /// Not an admin, a blank name, or a store failure.
+    /// Without `ManageCustomers`, a blank name, or a store failure.
     pub async fn create_customer(
         &self,
-        by: &Technician,
+        by: &Principal,
         name: &str,
         default_country: Option<Country>,
-        ip: Option<String>,
     ) -> Result<Customer, ContactError> {
-        if !by.role.can_manage() {
-            return Err(ContactError::NotAllowed);
-        }
+        by.require(Permission::ManageCustomers)?;
         let name = CUSTOMER_NAME.check(name)?;
         if name.is_empty() {
             return Err(ContactError::CustomerNameRequired);
         }
         let customer = Customer {
             id: CustomerId::new(),
-            org_id: by.org_id,
+            org_id: by.org_id(),
             name: name.to_owned(),
             source: SourceKind::Manual,
             external_id: None,
@@ -41,7 +38,7 @@ impl App {
         };
         self.store.create_customer(&customer).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "customer.created",
             &customer.id.to_string(),
@@ -55,19 +52,17 @@ impl App {
     /// its default country.
     ///
     /// # Errors
-    /// Not an admin, not found, a blank name, or a store failure.
+    /// Without `ManageCustomers`, not found, a blank name, or a store failure.
     pub async fn update_customer(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: CustomerId,
         name: &str,
         default_country: Option<Country>,
-        ip: Option<String>,
     ) -> Result<Customer, ContactError> {
-        if !by.role.can_manage() {
-            return Err(ContactError::NotAllowed);
-        }
-        let before = self.store.customer(by.org_id, id).await?;
+        by.require(Permission::ManageCustomers)?;
+        let org = by.org_id();
+        let before = self.store.customer(org, id).await?;
         let name = if before.source == SourceKind::Manual {
             CUSTOMER_NAME.check(name)?
         } else {
@@ -77,17 +72,17 @@ impl App {
             return Err(ContactError::CustomerNameRequired);
         }
         self.store
-            .update_customer(by.org_id, id, name, default_country)
+            .update_customer(org, id, name, default_country)
             .await?;
         // Synced numbers that needed the default country are read again now, not at the
         // next sync.
         let reread = if before.default_country == default_country {
             0
         } else {
-            self.reparse_customer_phones(by.org_id, id).await?
+            self.reparse_customer_phones(org, id).await?
         };
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "customer.updated",
             &id.to_string(),
@@ -98,6 +93,6 @@ impl App {
             }),
         )
         .await?;
-        Ok(self.store.customer(by.org_id, id).await?)
+        Ok(self.store.customer(org, id).await?)
     }
 }

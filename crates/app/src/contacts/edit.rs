@@ -3,13 +3,10 @@
 //! Edits go through the contact's [`EditRoute`].
 
 use super::{ContactError, EditRoute};
-use crate::App;
-use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_domain::text::{self, Limit};
 use countersign_domain::{ContactId, CustomerId, Email, Permission, Phone};
-use countersign_store::{
-    Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind, Technician,
-};
+use countersign_store::{Contact, ContactEdit, ContactStore, Customer, CustomerStore, SourceKind};
 use serde_json::json;
 
 /// The contact form as typed. Fields a synced contact does not let Countersign edit are
@@ -115,23 +112,22 @@ fn changed_channels(input: &ContactInput, current: Option<&Contact>) -> Vec<&'st
 }
 
 impl App {
-    /// Refuses (and audits the refusal) an edit of a contact's channels by a technician
-    /// without the admin role or the "Edit contacts" permission: otherwise they could point
-    /// a contact's number at their own phone and then send it a code (ASVS 8.2.3).
+    /// Refuses (and audits the refusal) an edit of a contact's channels by a principal
+    /// without the "Edit contacts" permission (admins hold it): otherwise a technician could
+    /// point a contact's number at their own phone and then send it a code (ASVS 8.2.3).
     async fn check_channel_edit(
         &self,
-        by: &Technician,
+        by: &Principal,
         target: &str,
         input: &ContactInput,
         current: Option<&Contact>,
-        ip: Option<&str>,
     ) -> Result<(), ContactError> {
         let fields = changed_channels(input, current);
-        if fields.is_empty() || by.permissions.allows(by.role, Permission::EditContacts) {
+        if fields.is_empty() || by.may(Permission::EditContacts) {
             return Ok(());
         }
         self.audit(
-            &Actor::technician(by, ip.map(str::to_owned)),
+            &by.actor(),
             None,
             "contact.edit_refused",
             target,
@@ -141,32 +137,32 @@ impl App {
         Err(ContactError::ChannelsNotAllowed)
     }
 
-    /// Creates a contact of a customer that no source syncs. With a mobile number or email
-    /// address, only by an admin or a technician with the "Edit contacts" permission.
+    /// Creates a contact of a customer that no source syncs (`ManageContacts`). With a mobile
+    /// number or email address, only with the "Edit contacts" permission too.
     ///
     /// # Errors
-    /// Not found; the customer is synced from a source; invalid input; channels without the
-    /// permission; a store failure.
+    /// Without the permission; not found; the customer is synced from a source; invalid
+    /// input; channels without the permission; a store failure.
     pub async fn create_contact(
         &self,
-        by: &Technician,
+        by: &Principal,
         customer_id: CustomerId,
         input: &ContactInput,
-        ip: Option<String>,
     ) -> Result<Contact, ContactError> {
-        let customer = self.store.customer(by.org_id, customer_id).await?;
+        by.require(Permission::ManageContacts)?;
+        let customer = self.store.customer(by.org_id(), customer_id).await?;
         if customer.source != SourceKind::Manual {
             return Err(ContactError::NotManual(
                 "this customer's contacts come from its source: add the user there and sync",
             ));
         }
-        self.check_channel_edit(by, &customer_id.to_string(), input, None, ip.as_deref())
+        self.check_channel_edit(by, &customer_id.to_string(), input, None)
             .await?;
         let edit = edit_from(input, &customer, None)?;
         let now = self.now();
         let contact = Contact {
             id: ContactId::new(),
-            org_id: by.org_id,
+            org_id: by.org_id(),
             customer_id,
             source: SourceKind::Manual,
             external_id: None,
@@ -191,7 +187,7 @@ impl App {
         };
         self.store.create_contact(&contact).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "contact.created",
             &contact.id.to_string(),
@@ -204,33 +200,34 @@ impl App {
     /// Edits a contact: the edit goes to the contact's source first (see
     /// [`EditRoute`]) and is saved only when the source took it. A changed mobile number
     /// is recorded (the Pod then warns about it, see [`super::SIM_SWAP_WINDOW`]). Changing
-    /// the mobile number or email address needs the admin role or the "Edit contacts"
-    /// permission; other fields do not.
+    /// the mobile number or email address needs the "Edit contacts" permission; other fields
+    /// need `ManageContacts` only.
     ///
     /// # Errors
-    /// Not found; invalid input; channels changed without the permission (nothing is sent to
-    /// the source or saved); the source cannot take the edit (nothing is saved); a store
-    /// failure.
+    /// Without the permission; not found; invalid input; channels changed without the
+    /// permission (nothing is sent to the source or saved); the source cannot take the edit
+    /// (nothing is saved); a store failure.
     pub async fn edit_contact(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: ContactId,
         input: &ContactInput,
-        ip: Option<String>,
     ) -> Result<Contact, ContactError> {
-        let contact = self.store.contact(by.org_id, id).await?;
-        self.check_channel_edit(by, &id.to_string(), input, Some(&contact), ip.as_deref())
+        by.require(Permission::ManageContacts)?;
+        let org = by.org_id();
+        let contact = self.store.contact(org, id).await?;
+        self.check_channel_edit(by, &id.to_string(), input, Some(&contact))
             .await?;
-        let customer = self.store.customer(by.org_id, contact.customer_id).await?;
+        let customer = self.store.customer(org, contact.customer_id).await?;
         let edit = edit_from(input, &customer, Some(&contact))?;
         let source = EditRoute::of(contact.source);
         source.write_back(self, by, &contact, &edit).await?;
         let after = self
             .store
-            .update_contact(by.org_id, id, &edit, Some(by.id), self.now())
+            .update_contact(org, id, &edit, by.technician_id(), self.now())
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "contact.updated",
             &id.to_string(),
@@ -247,22 +244,18 @@ impl App {
     /// Deletes a manual contact (a synced one would come back with the next sync).
     ///
     /// # Errors
-    /// Not found; a synced contact; a store failure.
-    pub async fn delete_contact(
-        &self,
-        by: &Technician,
-        id: ContactId,
-        ip: Option<String>,
-    ) -> Result<(), ContactError> {
-        let contact = self.store.contact(by.org_id, id).await?;
+    /// Without `ManageContacts`; not found; a synced contact; a store failure.
+    pub async fn delete_contact(&self, by: &Principal, id: ContactId) -> Result<(), ContactError> {
+        by.require(Permission::ManageContacts)?;
+        let contact = self.store.contact(by.org_id(), id).await?;
         if contact.source != SourceKind::Manual {
             return Err(ContactError::NotManual(
                 "synced contacts are removed at their source, and the next sync marks them removed",
             ));
         }
-        self.store.delete_contact(by.org_id, id).await?;
+        self.store.delete_contact(by.org_id(), id).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "contact.deleted",
             &id.to_string(),

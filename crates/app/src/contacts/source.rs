@@ -5,12 +5,11 @@
 //! Microsoft 365 write-back is Graph `PATCH /users/{id}` (see `crate::microsoft`); a refusal
 //! saves nothing — never a success that the next sync would silently revert.
 
-use crate::App;
-use crate::audit::Actor;
 use crate::directory::ContactSource;
 use crate::microsoft::Microsoft365;
+use crate::{App, Principal};
 use countersign_domain::phone::mask_e164;
-use countersign_store::{Contact, ContactEdit, SourceKind, Technician};
+use countersign_store::{Contact, ContactEdit, SourceKind};
 
 /// Why a source did not take an edit.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -38,7 +37,7 @@ impl Microsoft365WriteBack {
     pub async fn update(
         &self,
         app: &App,
-        by: &Technician,
+        by: &Principal,
         contact: &Contact,
         edit: &ContactEdit,
     ) -> Result<(), WriteBackError> {
@@ -60,7 +59,7 @@ impl Microsoft365WriteBack {
             "reason": result.as_ref().err().map(ToString::to_string),
         });
         app.audit(
-            &Actor::technician(by, None),
+            &by.actor(),
             None,
             "contact.write_back",
             &contact.id.to_string(),
@@ -113,7 +112,7 @@ impl EditRoute {
     pub async fn write_back(
         self,
         app: &App,
-        by: &Technician,
+        by: &Principal,
         contact: &Contact,
         edit: &ContactEdit,
     ) -> Result<(), WriteBackError> {

@@ -6,7 +6,7 @@ use crate::microsoft::MicrosoftError;
 use countersign_domain::CustomerId;
 use countersign_store::{
     Contact, ContactEdit, Customer, Integration, NewSyncSource, SourceKind, StoreError, SyncSource,
-    SyncedContact, Technician,
+    SyncedContact,
 };
 use std::future::Future;
 
@@ -184,7 +184,7 @@ pub trait ContactSource: Sync {
     fn write_back(
         &self,
         app: &App,
-        by: &Technician,
+        by: &crate::Principal,
         contact: &Contact,
         edit: &ContactEdit,
     ) -> impl Future<Output = Result<(), WriteBackError>> + Send {

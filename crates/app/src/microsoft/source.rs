@@ -22,7 +22,7 @@ use countersign_microsoft::{
 };
 use countersign_store::{
     Contact, ContactEdit, Customer, CustomerStore, Integration, IntegrationStore, SourceKind,
-    SyncFilters, SyncSource, SyncSourceStore, SyncedContact, Technician,
+    SyncFilters, SyncSource, SyncSourceStore, SyncedContact,
 };
 
 /// Said on the link when a 410 interrupted a full round and a new one was queued.
@@ -261,7 +261,7 @@ impl ContactSource for Microsoft365 {
     async fn write_back(
         &self,
         app: &App,
-        by: &Technician,
+        by: &crate::Principal,
         contact: &Contact,
         edit: &ContactEdit,
     ) -> Result<(), WriteBackError> {

@@ -4,15 +4,14 @@
 //! neither stored in `secrets` nor logged nor audited.
 
 use super::{Expiry, MAX_ENVELOPE, MAX_LABEL, MAX_VIEWS, SHARE_LEN, SecretError, aad, public_link};
-use crate::App;
-use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::random_token;
-use countersign_domain::{ContactId, OrgId, SecretId};
+use countersign_domain::{ContactId, Permission, SecretId};
 use countersign_messaging::{TemplateName, mask_recipient};
 use countersign_store::{
     ChallengeStore, Channel, ContactStore, MessageStore, NewSecret, SealedColumn, SecretKind,
-    SecretStore, Technician,
+    SecretStore,
 };
 use zeroize::Zeroizing;
 
@@ -76,10 +75,9 @@ impl std::fmt::Debug for Payload {
     }
 }
 
-/// A link to make.
+/// A link to make (in the principal's org).
 #[derive(Debug)]
 pub struct NewLink {
-    pub org: OrgId,
     /// The contact of record (from the Pod), or none (the standalone page).
     pub contact: Option<ContactId>,
     /// A typed phone or email when there is no contact ('' for copy).
@@ -114,17 +112,19 @@ fn is_link_key(k: &str) -> bool {
 }
 
 impl App {
-    /// Makes a link and, for SMS or email, queues its message.
+    /// Makes a link and, for SMS or email, queues its message (`SendSecrets`).
     ///
     /// # Errors
-    /// Bad input (in words), an unknown contact, or a store failure. Nothing is stored then.
+    /// Without the permission, bad input (in words), an unknown contact, or a store failure.
+    /// Nothing is stored then.
     pub async fn create_secret_link(
         &self,
-        actor: &Actor,
-        technician: &Technician,
+        by: &Principal,
         req: NewLink,
     ) -> Result<CreatedLink, SecretError> {
-        let org = req.org;
+        by.require(Permission::SendSecrets)?;
+        let org = by.org_id();
+        let actor = &by.actor();
         let label = req.label.trim().to_owned();
         if label.chars().count() > MAX_LABEL {
             return Err(invalid("the note is too long (200 characters at most)"));
@@ -132,11 +132,11 @@ impl App {
         if !(1..=MAX_VIEWS).contains(&req.max_views) {
             return Err(invalid("views must be between 1 and 10"));
         }
-        let max_hours = self
-            .store
-            .verification_settings(org)
-            .await?
-            .secret_max_hours;
+        // Independent reads: the org's rules, and the technician the link goes out from.
+        let (rules, technician) =
+            tokio::join!(self.store.verification_settings(org), self.sender(by));
+        let max_hours = rules?.secret_max_hours;
+        let technician = technician?;
         if req.expiry.hours() > max_hours {
             let longest = Expiry::allowed(max_hours)
                 .last()

@@ -1,13 +1,12 @@
 //! What the technician does with a link after making it: burn it early, and ask (or stop
 //! asking) to be told when it is revealed. A link belongs to the technician who made it
-//! (ASVS 8.2.2): only they may change whether they are told, and only they, or an admin of
-//! the org, may burn it (an admin's burn is audited as such).
+//! (ASVS 8.2.2): only they may change whether they are told, and only they, or a principal
+//! with `ManageAnySecret` (an admin), may burn it (such a burn is audited as an admin's).
 
 use super::SecretError;
-use crate::App;
-use crate::audit::Actor;
-use countersign_domain::{OrgId, SecretId};
-use countersign_store::{Secret, SecretStore, Technician};
+use crate::{App, Principal};
+use countersign_domain::{Permission, SecretId};
+use countersign_store::{Secret, SecretStore};
 
 /// What `by` may do with a link of their org.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,14 +20,14 @@ pub enum Access {
 }
 
 impl Access {
-    /// The access of technician `by` to `secret` (which must be of `by`'s org; the store's
-    /// org-scoped lookup guarantees it). The owner column is written once, when the link is
-    /// made, and never updated, so a check on the loaded row holds for the action after it.
+    /// The access of `by` to `secret` (which must be of `by`'s org; the store's org-scoped
+    /// lookup guarantees it). The owner column is written once, when the link is made, and
+    /// never updated, so a check on the loaded row holds for the action after it.
     #[must_use]
-    pub fn of(by: &Technician, secret: &Secret) -> Self {
-        if secret.technician_id == by.id {
+    pub fn of(by: &Principal, secret: &Secret) -> Self {
+        if by.technician_id() == Some(secret.technician_id) {
             Self::Owner
-        } else if by.role.can_manage() {
+        } else if by.may(Permission::ManageAnySecret) {
             Self::Admin
         } else {
             Self::None
@@ -43,17 +42,19 @@ impl Access {
 }
 
 impl App {
-    /// The org's link `id` if `by` may see its status (its maker, or an admin).
+    /// The org's link `id` if `by` may see its status (its maker, or an admin), with what
+    /// `by` may do with it (`SendSecrets`).
     ///
     /// # Errors
-    /// `NotFound` (another org's too), `NotYours`, or a store failure.
+    /// Without the permission, `NotFound` (another org's too), `NotYours`, or a store
+    /// failure.
     pub async fn secret_link_status(
         &self,
-        by: &Technician,
-        org: OrgId,
+        by: &Principal,
         id: SecretId,
     ) -> Result<(Secret, Access), SecretError> {
-        let secret = self.store.secret(org, id).await?;
+        by.require(Permission::SendSecrets)?;
+        let secret = self.store.secret(by.org_id(), id).await?;
         let access = Access::of(by, &secret);
         if !access.may_manage() {
             return Err(SecretError::NotYours);
@@ -62,20 +63,22 @@ impl App {
     }
 
     /// Burns a live link: ciphertext and keys deleted at once, the tombstone kept. Returns
-    /// false when it had already ended. Its maker or an admin only.
+    /// false when it had already ended. Its maker or an admin only (`SendSecrets`).
     ///
     /// # Errors
-    /// `NotFound` (another org's too), `NotYours` (another technician's), or a store failure.
+    /// Without the permission, `NotFound` (another org's too), `NotYours` (another
+    /// technician's), or a store failure.
     pub async fn burn_secret_link(
         &self,
-        actor: &Actor,
-        by: &Technician,
-        org: OrgId,
+        by: &Principal,
         id: SecretId,
     ) -> Result<bool, SecretError> {
-        let (secret, access) = self.secret_link_status(by, org, id).await?;
+        let (secret, access) = self.secret_link_status(by, id).await?;
+        let org = by.org_id();
         // The maker's burn names them in the statement too; an admin's burns whoever made it.
-        let owner = (access == Access::Owner).then_some(by.id);
+        let owner = (access == Access::Owner)
+            .then(|| by.technician_id())
+            .flatten();
         let burned = self.store.burn_secret(org, id, owner, self.now()).await?;
         if burned {
             let meta = if access == Access::Admin {
@@ -86,31 +89,39 @@ impl App {
             } else {
                 serde_json::json!({})
             };
-            self.audit(actor, Some(org), "secret.burned", &id.to_string(), meta)
-                .await?;
+            self.audit(
+                &by.actor(),
+                Some(org),
+                "secret.burned",
+                &id.to_string(),
+                meta,
+            )
+            .await?;
         }
         Ok(burned)
     }
 
-    /// Sets whether the technician is emailed when the link is revealed. Its maker only.
+    /// Sets whether the technician is emailed when the link is revealed. Its maker only
+    /// (`SendSecrets`).
     ///
     /// # Errors
-    /// `NotFound` (another org's too), `NotYours`, or a store failure.
+    /// Without the permission, `NotFound` (another org's too), `NotYours`, or a store
+    /// failure.
     pub async fn set_secret_link_notify(
         &self,
-        actor: &Actor,
-        by: &Technician,
-        org: OrgId,
+        by: &Principal,
         id: SecretId,
         notify: bool,
     ) -> Result<(), SecretError> {
+        by.require(Permission::SendSecrets)?;
+        let org = by.org_id();
         let secret = self.store.secret(org, id).await?;
-        if Access::of(by, &secret) != Access::Owner {
+        let (Access::Owner, Some(owner)) = (Access::of(by, &secret), by.technician_id()) else {
             return Err(SecretError::NotYours);
-        }
-        self.store.set_secret_notify(org, id, by.id, notify).await?;
+        };
+        self.store.set_secret_notify(org, id, owner, notify).await?;
         self.audit(
-            actor,
+            &by.actor(),
             Some(org),
             "secret.notify_changed",
             &id.to_string(),

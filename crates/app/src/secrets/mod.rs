@@ -8,6 +8,7 @@
 //! - `recipient`: the code to the phone of record before a server share is released.
 //! - `manage`: burn early, notify on reveal.
 //! - `purge`: links whose time ran out.
+//! - `views`: what the technician's pages read (a link's status, the org's expiry choices).
 
 mod create;
 mod manage;
@@ -15,6 +16,7 @@ mod purge;
 mod recipient;
 mod request;
 mod reveal;
+mod views;
 
 pub use create::{CreatedLink, LinkChannel, NewLink, Payload};
 pub use manage::Access;
@@ -121,7 +123,7 @@ pub enum SecretError {
     #[error("{0}")]
     Invalid(String),
     /// The link has ended (or, for a claim, another request won the last view).
-    #[error("this link has ended")]
+    #[error("{}", ended_text(*.0))]
     Ended(SecretState),
     /// The link belongs to another technician of the org (ASVS 8.2.2).
     #[error(
@@ -140,12 +142,26 @@ pub enum SecretError {
     /// The message could not be queued.
     #[error(transparent)]
     Message(#[from] MessageError),
+    /// The principal lacks the use case's permission.
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
     /// A sealed share or key did not open (wrong keyring): internal.
     #[error("a sealed key of this link could not be opened")]
     Sealed,
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// Why a link in `state` cannot be used, for the recipient and the technician alike.
+fn ended_text(state: SecretState) -> &'static str {
+    match state {
+        SecretState::Expired => "this link has expired and its contents were deleted",
+        SecretState::Burned => "this link was cancelled and its contents were deleted",
+        SecretState::Revealed => "this link was already used and its contents were deleted",
+        SecretState::Waiting => "this request was not answered yet",
+        SecretState::Active => "this link cannot be used now",
+    }
 }
 
 impl From<StoreError> for SecretError {
@@ -183,6 +199,7 @@ impl crate::UseCaseError for SecretError {
             Self::Invalid(_) => K::Invalid,
             Self::Ended(_) => K::Gone,
             Self::NotYours => K::Forbidden(Refusal::Permission),
+            Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::NotVerified => K::Conflict,
             Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
             Self::Message(e) => crate::UseCaseError::kind(e),

@@ -165,7 +165,7 @@ impl App {
             return Err(SecretError::NotFound);
         }
         let outcome = self
-            .check_code(&actor(&secret, ip), org, verification, code)
+            .check_code_as(&actor(&secret, ip), org, verification, code)
             .await
             .map_err(|e| match e {
                 VerificationError::NotFound => SecretError::NotFound,

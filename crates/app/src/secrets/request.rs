@@ -3,11 +3,11 @@
 //! as a send's, releasing the envelope and the private key together).
 
 use super::{Access, MAX_ENVELOPE, Revealed, SecretError};
-use crate::App;
 use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_crypto::hash_token;
-use countersign_domain::{OrgId, SecretId};
-use countersign_store::{SecretKind, SecretStore, Technician};
+use countersign_domain::{Permission, SecretId};
+use countersign_store::{SecretKind, SecretStore};
 
 impl App {
     /// The contact's answer to the request with this token. Once only; `proof` checks the
@@ -66,27 +66,29 @@ impl App {
         Ok(())
     }
 
-    /// The technician opens the answer to their own request `id` (one claimed view). Only
-    /// the technician who made the request may: not another technician, not an admin.
+    /// The technician opens the answer to their own request `id` (one claimed view,
+    /// `SendSecrets`). Only the technician who made the request may: not another
+    /// technician, not an admin.
     ///
     /// # Errors
-    /// `NotFound` (another org's too), `NotYours` (another technician's), `Ended` (not
-    /// answered yet, expired, burned, already revealed), or an internal failure.
+    /// Without the permission, `NotFound` (another org's too), `NotYours` (another
+    /// technician's), `Ended` (not answered yet, expired, burned, already revealed), or an
+    /// internal failure.
     pub async fn reveal_secret_request(
         &self,
-        actor: &Actor,
-        by: &Technician,
-        org: OrgId,
+        by: &Principal,
         id: SecretId,
-        ip: &str,
     ) -> Result<Revealed, SecretError> {
-        let secret = self.store.secret(org, id).await?;
+        by.require(Permission::SendSecrets)?;
+        let secret = self.store.secret(by.org_id(), id).await?;
         if secret.kind != SecretKind::Request {
             return Err(SecretError::NotFound);
         }
         if Access::of(by, &secret) != Access::Owner {
             return Err(SecretError::NotYours);
         }
-        self.claim(actor, &secret, ip).await
+        // The claim keeps the address the answer was revealed from.
+        let ip = by.ip().map(|ip| ip.to_string()).unwrap_or_default();
+        self.claim(&by.actor(), &secret, &ip).await
     }
 }

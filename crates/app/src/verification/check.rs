@@ -3,10 +3,10 @@
 
 use super::start::code_hash;
 use super::{MAX_CODE_ATTEMPTS, VerificationError};
-use crate::App;
 use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_crypto::{ct_eq, purpose};
-use countersign_domain::{OrgId, VerificationId};
+use countersign_domain::{OrgId, Permission, VerificationId};
 use countersign_store::{ChallengeStore, VerificationStatus};
 
 /// What a code check found.
@@ -23,11 +23,24 @@ pub enum CodeOutcome {
 }
 
 impl App {
-    /// Checks `code` against verification `id` of `org`.
+    /// Checks the `code` the caller reads out against verification `id` (`VerifyContacts`).
     ///
     /// # Errors
-    /// Unknown verification (another org's too), a malformed code, or a store failure.
+    /// Without the permission, unknown verification (another org's too), a malformed code,
+    /// or a store failure.
     pub async fn check_code(
+        &self,
+        by: &Principal,
+        id: VerificationId,
+        code: &str,
+    ) -> Result<CodeOutcome, VerificationError> {
+        by.require(Permission::VerifyContacts)?;
+        self.check_code_as(&by.actor(), by.org_id(), id, code).await
+    }
+
+    /// Checks `code` against verification `id` of `org`, for `actor`: a technician, or the
+    /// recipient of a Secure Send (whose link is the authority, see `secrets::recipient`).
+    pub(crate) async fn check_code_as(
         &self,
         actor: &Actor,
         org: OrgId,

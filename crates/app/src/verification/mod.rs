@@ -9,14 +9,18 @@ mod settings;
 pub(crate) mod start;
 mod sweep;
 mod technician;
+mod views;
 
 pub use check::CodeOutcome;
 pub use link::LinkView;
 pub use settings::VerificationSettingsInput;
 pub use start::{Method, StartRequest, Started};
 pub use technician::{CheckView, TechnicianCheckError, WhoIAm};
+pub use views::InboxView;
 
+use crate::Principal;
 use crate::messages::MessageError;
+use countersign_domain::Role;
 use countersign_store::{LimitHit, StoreError};
 
 /// Wrong codes after which a verification is dead.
@@ -36,9 +40,13 @@ pub enum VerificationError {
     /// Bad input, in words.
     #[error("{0}")]
     Invalid(String),
-    /// The technician may not do this (an admin-only setting).
+    /// The technician may not do this (an admin-only setting; the use cases of this area
+    /// refuse with [`VerificationError::Denied`]).
     #[error("only admins can do this")]
     NotAllowed,
+    /// The principal lacks the use case's permission.
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
     /// A send limit was reached.
     #[error("{}", limit_text(*.0))]
     Limited(LimitHit),
@@ -64,6 +72,14 @@ impl From<StoreError> for VerificationError {
     }
 }
 
+/// Whether `by` may send a code or link to a destination typed instead of the one of record:
+/// admins only (and the command line). It is no permission of its own: a typed number is
+/// audited, and only the role that may change every contact anyway may use one.
+#[must_use]
+pub fn may_type_destination(by: &Principal) -> bool {
+    by.role().is_none_or(|r| r == Role::Admin)
+}
+
 fn limit_text(hit: LimitHit) -> &'static str {
     match hit {
         LimitHit::Recipient => {
@@ -85,6 +101,7 @@ impl crate::UseCaseError for VerificationError {
             Self::NotFound => K::NotFound,
             Self::Invalid(_) => K::Invalid,
             Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
             Self::Message(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),

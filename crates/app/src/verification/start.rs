@@ -3,15 +3,14 @@
 //! message.
 
 use super::{MAX_RECIPIENT_FAILURES, RECIPIENT_LOCK, VerificationError};
-use crate::App;
-use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{hash_token, hmac_sha256, purpose, random_digits, random_token};
-use countersign_domain::{ContactId, OrgId, Role, Timestamp, VerificationId};
+use countersign_domain::{ContactId, OrgId, Permission, Timestamp, VerificationId};
 use countersign_messaging::{TemplateName, mask_recipient, parse_e164};
 use countersign_store::{
-    ChallengeStore, Channel, ContactStore, NewChallenge, SendLimits, Technician, Verification,
-    VerificationMethod, VerificationSettings, VerificationStatus,
+    ChallengeStore, Channel, ContactStore, NewChallenge, SendLimits, StoreError, Technician,
+    TechnicianStore, Verification, VerificationMethod, VerificationSettings, VerificationStatus,
 };
 use std::time::Duration;
 
@@ -54,10 +53,9 @@ impl Method {
     }
 }
 
-/// What the technician asked for.
+/// What the technician asked for (in the principal's org).
 #[derive(Clone, Debug)]
 pub struct StartRequest {
-    pub org: OrgId,
     /// The contact to verify.
     pub contact: ContactId,
     /// The contact whose Pod this was started from.
@@ -135,27 +133,42 @@ pub(crate) fn minutes(n: i64) -> Duration {
 }
 
 impl App {
-    /// Starts a verification and queues its message.
+    /// The technician a principal acts as, whose name messages carry and whose id the
+    /// history keeps: a code or a link goes out in a person's name, so the command line and
+    /// the server cannot send one.
+    pub(crate) async fn sender(&self, by: &Principal) -> Result<Technician, StoreError> {
+        match by.technician_id() {
+            Some(t) => self.store.technician(by.org_id(), t).await,
+            None => Err(StoreError::NotFound),
+        }
+    }
+}
+
+impl App {
+    /// Starts a verification and queues its message (`VerifyContacts`).
     ///
     /// # Errors
-    /// Unknown contact, no destination of record, a typed destination by a non-admin, a
-    /// missing note (another contact than the Pod's, or a mobile number changed within
-    /// [`crate::contacts::SIM_SWAP_WINDOW`]), a send limit, or a store failure. Nothing is
-    /// sent then.
+    /// Without the permission, unknown contact, no destination of record, a typed
+    /// destination by a non-admin, a missing note (another contact than the Pod's, or a
+    /// mobile number changed within [`crate::contacts::SIM_SWAP_WINDOW`]), a send limit, or a
+    /// store failure. Nothing is sent then.
     pub async fn start_verification(
         &self,
-        actor: &Actor,
-        technician: &Technician,
+        by: &Principal,
         req: StartRequest,
     ) -> Result<Started, VerificationError> {
-        let org = req.org;
+        by.require(Permission::VerifyContacts)?;
+        let org = by.org_id();
+        let actor = &by.actor();
         // Independent reads, each on a read connection of its own: the technician waits for
-        // the slower, not for both.
-        let (contact, settings) = tokio::join!(
+        // the slowest, not for all.
+        let (contact, settings, technician) = tokio::join!(
             self.store.contact(org, req.contact),
-            self.store.verification_settings(org)
+            self.store.verification_settings(org),
+            self.sender(by)
         );
         let contact = contact?;
+        let technician = technician?;
         if let Some(reason) = crate::contacts::removed_reason(&contact) {
             return Err(VerificationError::Invalid(reason));
         }
@@ -178,7 +191,7 @@ impl App {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let destination = match (typed, channel) {
-            (Some(_), _) if technician.role != Role::Admin => {
+            (Some(_), _) if !super::may_type_destination(by) => {
                 return Err(VerificationError::Invalid(
                     "only admins may send to a number or address that is not of record".into(),
                 ));

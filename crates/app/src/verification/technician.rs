@@ -5,16 +5,16 @@
 
 use super::VerificationError;
 use super::start::{recipient_key, send_limits};
-use crate::App;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{ct_eq, hash_token, hmac_sha256, purpose, random_digits, random_token};
-use countersign_domain::{ContactId, OrgId, TechnicianCheckId, TechnicianId, VerificationId};
+use countersign_domain::{ContactId, Permission, TechnicianCheckId, TechnicianId, VerificationId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient};
 use countersign_store::{
     ChallengeStore, Channel, Contact, ContactStore, NewChallenge, Org, OrgStore, StoreError,
-    Technician, TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore, TechnicianStore,
-    ThrottleStore, Verification, VerificationMethod, VerificationStatus,
+    TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore, TechnicianStore, ThrottleStore,
+    Verification, VerificationMethod, VerificationStatus,
 };
 use std::time::Duration;
 
@@ -130,18 +130,23 @@ fn channel_of_record(contact: &Contact) -> Option<(Channel, String)> {
 }
 
 impl App {
-    /// Sends "who I am" to the contact's channel of record and records it in the history.
+    /// Sends "who I am" to the contact's channel of record and records it in the history
+    /// (`VerifyContacts`).
     ///
     /// # Errors
-    /// Unknown contact, no channel of record, a send limit, or a store failure.
+    /// Without the permission, unknown contact, no channel of record, a send limit, or a
+    /// store failure.
     pub async fn send_who_i_am(
         &self,
-        actor: &Actor,
-        technician: &Technician,
-        org: OrgId,
+        by: &Principal,
         contact: ContactId,
     ) -> Result<WhoIAm, VerificationError> {
-        let contact = self.store.contact(org, contact).await?;
+        by.require(Permission::VerifyContacts)?;
+        let org = by.org_id();
+        let actor = &by.actor();
+        let (contact, technician) = tokio::join!(self.store.contact(org, contact), self.sender(by));
+        let contact = contact?;
+        let technician = technician?;
         if let Some(reason) = crate::contacts::removed_reason(&contact) {
             return Err(VerificationError::Invalid(reason));
         }
@@ -209,6 +214,24 @@ impl App {
             code,
             destination_masked: masked,
         })
+    }
+
+    /// The org of the public "verify a technician" pages at `/t/{slug}`, and its brand. No
+    /// principal: anyone may ask.
+    ///
+    /// # Errors
+    /// No such org (`NotFound`), or a store failure.
+    pub async fn technician_check_org(
+        &self,
+        slug: &str,
+    ) -> Result<(Org, Brand), TechnicianCheckError> {
+        let org = self
+            .store
+            .org_by_slug(slug)
+            .await?
+            .ok_or(VerificationError::NotFound)?;
+        let brand = crate::messages::brand_of(self, org.id).await?;
+        Ok((org, brand))
     }
 
     /// The public page's request: if `email` is one contact's of the org, sends that contact
@@ -380,17 +403,21 @@ impl App {
         Ok(())
     }
 
-    /// The technician confirms a check waiting in their inbox. Returns the code both see.
+    /// The technician confirms a check waiting in their inbox (`VerifyContacts`). Returns
+    /// the code both see.
     ///
     /// # Errors
-    /// Not theirs, not waiting, expired, or a store failure.
+    /// Without the permission, not theirs, not waiting, expired, or a store failure.
     pub async fn confirm_technician_check(
         &self,
-        actor: &Actor,
-        technician: &Technician,
+        by: &Principal,
         id: TechnicianCheckId,
     ) -> Result<String, TechnicianCheckError> {
-        let org = technician.org_id;
+        by.require(Permission::VerifyContacts)
+            .map_err(VerificationError::from)?;
+        let org = by.org_id();
+        // Only a person has an inbox; the command line confirms nothing.
+        let technician = by.technician_id().ok_or(TechnicianCheckError::Unusable)?;
         let check = self
             .store
             .technician_check(org, id)
@@ -404,13 +431,13 @@ impl App {
         let (code, stored) = self.new_check_code(&check);
         if !self
             .store
-            .confirm_technician_check(org, id, technician.id, &stored, self.now())
+            .confirm_technician_check(org, id, technician, &stored, self.now())
             .await?
         {
             return Err(TechnicianCheckError::Unusable);
         }
         self.audit(
-            actor,
+            &by.actor(),
             Some(org),
             "technician_check.confirmed",
             &id.to_string(),

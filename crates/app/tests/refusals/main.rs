@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod directory;
+
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Refusal, Settings, UseCaseError};
 use countersign_domain::Email;
 use std::collections::BTreeSet;
@@ -73,8 +75,9 @@ async fn env() -> Env {
 
 /// Every area's cases.
 fn all_cases(env: &Env) -> Vec<Case<'_>> {
-    let cases = Vec::new();
-    let _ = env; // areas push their cases here: cases.extend(accounts::cases(env));
+    let mut cases = Vec::new();
+    // Each area pushes its cases here: cases.extend(accounts::cases(env));
+    cases.extend(directory::cases(env));
     cases
 }
 

@@ -160,7 +160,10 @@ async fn corner_shop() -> Shop {
     let ann = app
         .app
         .create_contact(
-            &admin.technician,
+            &countersign_app::Principal::technician(
+                &admin.technician,
+                std::net::IpAddr::from([127, 0, 0, 1]),
+            ),
             customer.id,
             &ContactInput {
                 display_name: "Ann Lee".into(),
@@ -168,7 +171,6 @@ async fn corner_shop() -> Shop {
                 email: "ann@shop.example".into(),
                 ..ContactInput::default()
             },
-            None,
         )
         .await
         .unwrap();

@@ -172,9 +172,9 @@ pub async fn code_works_once(app: TestApp) {
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "{\"count\":0}");
 
-    // The same code again: gone.
+    // The same code again: gone (410 since the one error taxonomy, issue 19.2).
     let res = trade(&app, &code, PSA).await;
-    assert_eq!(res.status(), 403);
+    assert_eq!(res.status(), 410);
     let body = res.text().await.unwrap();
     assert!(body.contains("already used"), "{body}");
 
@@ -196,10 +196,10 @@ async fn pod_frame_refuses_expired_codes_other_origins_and_bad_input() {
     let code = handoff_code(&app, &c, PSA).await;
     app.clock.advance(Duration::from_secs(61));
     let res = trade(&app, &code, PSA).await;
-    assert_eq!(res.status(), 403);
+    assert_eq!(res.status(), 410);
     assert!(res.text().await.unwrap().contains("expired"));
     // Refused or not, a code is used up.
-    assert_eq!(trade(&app, &code, PSA).await.status(), 403);
+    assert_eq!(trade(&app, &code, PSA).await.status(), 410);
 
     // A code made for one PSA does not work in another's frame (both allowed).
     let c = signed_in(&app, "admin@acme.test").await;
@@ -207,7 +207,7 @@ async fn pod_frame_refuses_expired_codes_other_origins_and_bad_input() {
     let res = trade(&app, &code, OTHER_PSA).await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("another site"));
-    assert_eq!(trade(&app, &code, PSA).await.status(), 403);
+    assert_eq!(trade(&app, &code, PSA).await.status(), 410);
 
     // A cross-site POST never reaches the handler, so the code survives it.
     let code = handoff_code(&app, &c, PSA).await;
@@ -231,16 +231,16 @@ async fn pod_frame_refuses_expired_codes_other_origins_and_bad_input() {
     assert_eq!(res.status(), 403, "no Origin: not a browser's fetch");
     assert_eq!(trade(&app, &code, PSA).await.status(), 204);
 
-    // Bad input: a clear message, never a 500.
+    // Bad input: a clear message, never a 500 (an invalid input is 422 since issue 19.2).
     let res = trade(&app, "not-a-code", PSA).await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("malformed"));
     let code = handoff_code(&app, &c, PSA).await;
     let res = trade(&app, &code, "https://psa.example.com/path").await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("not the origin"));
     let (status, body) = get(&app, &c, "/pod/connect?origin=javascript:alert(1)").await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     assert!(body.contains("not the origin"), "{body}");
     let (status, body) = get(&app, &c, "/pod/connect?origin=https://evil.example").await;
     assert_eq!(status, 403);

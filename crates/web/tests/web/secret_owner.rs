@@ -6,7 +6,7 @@
 
 use crate::secrets::{Fixture, fixture, post_json};
 use crate::{add_technician, get, signed_in};
-use countersign_app::audit::Actor;
+use countersign_app::Principal;
 use countersign_app::secrets::{CreatedLink, Expiry, LinkChannel, NewLink, Payload};
 use countersign_store::{SecretState, SecretStore, Technician};
 use countersign_testkit::TestApp;
@@ -21,10 +21,8 @@ async fn make(f: &Fixture, owner: &Technician, payload: Payload) -> CreatedLink 
     f.app
         .app
         .create_secret_link(
-            &Actor::system(),
-            owner,
+            &Principal::technician(owner, std::net::IpAddr::from([127, 0, 0, 1])),
             NewLink {
-                org: f.org,
                 contact: Some(f.contact),
                 to: String::new(),
                 channel: LinkChannel::Copy,

@@ -224,7 +224,7 @@ pub async fn one_winner(app: TestApp) {
         let (status, body) = r.unwrap();
         match status {
             200 => winners.push(body),
-            410 => assert!(body["error"].as_str().unwrap().contains("already used")),
+            410 => assert!(body["detail"].as_str().unwrap().contains("already used")),
             s => panic!("unexpected {s} {body}"),
         }
     }
@@ -266,7 +266,7 @@ async fn a_reveal_needs_the_pages_nonce_and_several_views_count_down() {
     for bad in ["", "AAAA", &nonce[..nonce.len() - 2]] {
         let (status, body) = reveal(&f, &c, &csrf, &path, bad).await;
         assert_eq!(status, 422, "{body}");
-        assert!(body["error"].as_str().unwrap().contains("reload"));
+        assert!(body["detail"].as_str().unwrap().contains("reload"));
     }
     // Another link's nonce does not fit this one.
     let (_, other) = create(&f, json!({})).await;
@@ -301,7 +301,7 @@ async fn expired_and_burned_links_show_a_clear_page() {
     let (status, body) = reveal(&f, &c, &csrf, &path, &nonce).await;
     assert_eq!(status, 410);
     assert!(
-        body["error"].as_str().unwrap().contains("expired"),
+        body["detail"].as_str().unwrap().contains("expired"),
         "{body}"
     );
     // The purge deletes the ciphertext; the page says the same.
@@ -433,7 +433,7 @@ async fn bad_input_gets_a_clear_message_and_stores_nothing() {
         let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body).await;
         assert_eq!(status, 422, "{change}: {v}");
         assert!(
-            v["error"].as_str().unwrap().contains(needle),
+            v["detail"].as_str().unwrap().contains(needle),
             "{change}: {v}"
         );
     }
@@ -500,7 +500,7 @@ async fn the_orgs_longest_expiry_caps_new_links() {
     let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body("1d")).await;
     assert_eq!(status, 422, "{v}");
     assert!(
-        v["error"].as_str().unwrap().contains("at most 1 hour"),
+        v["detail"].as_str().unwrap().contains("at most 1 hour"),
         "{v}"
     );
     assert!(
@@ -692,11 +692,10 @@ pub async fn isolation_matrix(
     b_contact: ContactId,
     c: &reqwest::Client,
 ) {
-    use countersign_app::audit::Actor;
+    use countersign_app::Principal;
     use countersign_app::secrets::{Expiry, LinkChannel, NewLink, Payload};
-    let actor = Actor::system();
+    let by = Principal::technician(b_tech, std::net::IpAddr::from([127, 0, 0, 1]));
     let make = |payload| NewLink {
-        org: b_tech.org_id,
         contact: None,
         to: String::new(),
         channel: LinkChannel::Copy,
@@ -709,8 +708,7 @@ pub async fn isolation_matrix(
     let send = app
         .app
         .create_secret_link(
-            &actor,
-            b_tech,
+            &by,
             make(Payload::Send {
                 envelope: ENVELOPE.to_vec(),
                 server_share: None,
@@ -723,8 +721,7 @@ pub async fn isolation_matrix(
     let request = app
         .app
         .create_secret_link(
-            &actor,
-            b_tech,
+            &by,
             make(Payload::Request {
                 public_key: "BPUB".into(),
                 private_key: zeroize::Zeroizing::new(b"pkcs8".to_vec()),

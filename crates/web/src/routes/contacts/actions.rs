@@ -4,16 +4,13 @@
 use super::pages::{new_page, show_page};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::contacts::ContactInput;
 use countersign_domain::{ContactId, CustomerId};
-use countersign_store::{ContactStore, CustomerStore};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -61,22 +58,19 @@ pub async fn create(
     Form(form): Form<ContactForm>,
 ) -> Result<Response, WebError> {
     let customer_id: CustomerId = parse(&form.customer)?;
-    let input = form.input();
-    match state
+    let (state, user, input) = (&state, &user, &form.input());
+    let by = &user.principal(ip);
+    let c = state
         .app
-        .create_contact(&user.technician, customer_id, &input, Some(ip.to_string()))
+        .create_contact(by, customer_id, input)
         .await
-    {
-        Ok(c) => {
-            Ok(Redirect::to(&format!("/contacts/{}?notice=contact_created", c.id)).into_response())
-        }
-        Err(e) if e.is_user_error() => {
-            let customer = state.app.store.customer(user.org.id, customer_id).await?;
-            let page = new_page(&user, &customer, input, Some(sentence(&e.to_string())))?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(|m| async move {
+            let customer = state.app.new_contact_customer(by, customer_id).await?;
+            let page = new_page(user, by, &customer, input.clone(), Some(one_line(&m)))?;
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/contacts/{}?notice=contact_created", c.id)).into_response())
 }
 
 pub async fn update(
@@ -87,28 +81,26 @@ pub async fn update(
     Form(form): Form<ContactForm>,
 ) -> Result<Response, WebError> {
     let id: ContactId = parse(&id)?;
-    let input = form.input();
-    match state
+    let (state, user, input) = (&state, &user, &form.input());
+    state
         .app
-        .edit_contact(&user.technician, id, &input, Some(ip.to_string()))
+        .edit_contact(&user.principal(ip), id, input)
         .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}?notice=saved")).into_response()),
-        Err(e) if e.is_user_error() => {
-            let contact = state.app.store.contact(user.org.id, id).await?;
+        .or_rerender(|m| async move {
             let page = show_page(
-                &state,
-                &user,
-                &contact,
-                Some(input),
+                state,
+                user,
+                ip,
+                id,
+                Some(input.clone()),
                 None,
-                Some(sentence(&e.to_string())),
+                Some(one_line(&m)),
             )
             .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/contacts/{id}?notice=saved")).into_response())
 }
 
 pub async fn delete(
@@ -118,25 +110,15 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: ContactId = parse(&id)?;
-    match state
+    let (state, user) = (&state, &user);
+    state
         .app
-        .delete_contact(&user.technician, id, Some(ip.to_string()))
+        .delete_contact(&user.principal(ip), id)
         .await
-    {
-        Ok(()) => Ok(Redirect::to("/contacts?notice=contact_deleted").into_response()),
-        Err(e) if e.is_user_error() => {
-            let contact = state.app.store.contact(user.org.id, id).await?;
-            let page = show_page(
-                &state,
-                &user,
-                &contact,
-                None,
-                None,
-                Some(sentence(&e.to_string())),
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(|m| async move {
+            let page = show_page(state, user, ip, id, None, None, Some(one_line(&m))).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/contacts?notice=contact_deleted").into_response())
 }

@@ -5,22 +5,18 @@ use super::view::{ContactRow, ago, contact_rows};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use countersign_app::contacts::{ContactInput, EditRoute};
-use countersign_domain::search::parse_query;
+use countersign_app::Principal;
+use countersign_app::contacts::{ChangedBy, ContactInput, ContactListQuery};
 use countersign_domain::{ContactId, CustomerId, Permission};
-use countersign_store::{
-    ChangedField, Contact, ContactCursor, ContactQuery, ContactSort, ContactStore, Customer,
-    CustomerStore, SourceKind, TechnicianStore,
-};
+use countersign_store::{ChangedField, ContactSort, Customer, SourceKind};
 use serde::Deserialize;
-
-/// Contacts per page.
-const PAGE: i64 = 50;
+use std::net::IpAddr;
 
 /// The list's state, all in the URL.
 #[derive(Debug, Default, Deserialize)]
@@ -82,48 +78,30 @@ fn list_url(q: &ListQuery, sort: ContactSort, after: Option<&str>) -> String {
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Query(lq): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.org.id;
     let sort = ContactSort::parse(&lq.sort).unwrap_or_default();
-    let customer: Option<Customer> = match lq.customer.parse::<CustomerId>() {
-        // Another org's customer id filters to nothing and shows no name.
-        Ok(id) => state.app.store.customer(org, id).await.ok(),
-        Err(_) => None,
-    };
-    let tokens = parse_query(&lq.q);
-    let hint = (!lq.q.trim().is_empty() && tokens.is_empty())
-        .then_some("Type a name, an email address or at least 3 digits of a phone number.");
-    let query = ContactQuery {
-        tokens,
-        customer: customer.as_ref().map(|c| c.id),
-        source: SourceKind::parse(&lq.source),
+    let query = ContactListQuery {
+        q: lq.q.clone(),
+        customer: lq.customer.clone(),
+        source: lq.source.clone(),
         include_inactive: lq.inactive == "1",
         sort,
         after: decode_cursor(&lq.after),
-        limit: PAGE + 1,
     };
-    let mut contacts = if lq.customer.is_empty() || customer.is_some() {
-        state.app.store.search_contacts(org, &query).await?
-    } else {
-        Vec::new()
-    };
-    let more = contacts.len() > usize::try_from(PAGE).unwrap_or(50);
-    contacts.truncate(usize::try_from(PAGE).unwrap_or(50));
-    let next = contacts.last().filter(|_| more).map(|last| {
-        let cursor = ContactCursor {
-            key: sort.key_of(last),
-            id: last.id,
-        };
-        list_url(&lq, sort, Some(&encode_cursor(&cursor)))
-    });
+    let list = state.app.contact_list(&user.principal(ip), &query).await?;
+    let next = list
+        .next
+        .as_ref()
+        .map(|cursor| list_url(&lq, sort, Some(&encode_cursor(cursor))));
     let first = (!lq.after.is_empty()).then(|| list_url(&lq, sort, None));
     render(&IndexPage {
         ctx: PageContext::new(&user, Section::Contacts),
-        rows: contact_rows(&state, org, &contacts).await?,
+        rows: contact_rows(state.app.now(), &list.items),
         q: lq.q.clone(),
-        customer: customer.map(|c| (c.id.to_string(), c.name)),
+        customer: list.customer.map(|c| (c.id.to_string(), c.name)),
         source: SourceKind::parse(&lq.source)
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
@@ -141,7 +119,9 @@ pub async fn index(
         ],
         next,
         first,
-        hint,
+        hint: list
+            .unsearchable
+            .then_some("Type a name, an email address or at least 3 digits of a phone number."),
         notice: lq.notice.as_deref().and_then(notice_text),
     })
 }
@@ -182,18 +162,19 @@ pub(super) struct ShowPage {
     pub error: Option<String>,
 }
 
-/// The contact page, with `form` in the edit form (the contact's values, or what was typed).
+/// The contact page of `id`, with `form` in the edit form (the contact's values, or what was
+/// typed).
 pub(super) async fn show_page(
     state: &AppState,
     user: &CurrentUser,
-    contact: &Contact,
+    ip: IpAddr,
+    id: ContactId,
     form: Option<ContactInput>,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.org.id;
-    let store = &state.app.store;
-    let customer = store.customer(org, contact.customer_id).await?;
+    let view = state.app.contact_page(&user.principal(ip), id).await?;
+    let contact = &view.contact;
     let synced = contact.source != SourceKind::Manual;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut fields = vec![
@@ -240,37 +221,42 @@ pub(super) async fn show_page(
         });
     }
     let now = state.app.now();
-    let mut changes = Vec::new();
-    for c in store.contact_changes(org, contact.id, 20).await? {
-        let by = match c.technician_id {
-            None => format!("{} sync", contact.source.label()),
-            Some(t) => store
-                .technician(org, t)
-                .await
-                .map_or_else(|_| "a technician".to_owned(), |t| t.name),
-        };
-        changes.push(ChangeRow {
-            field: match c.field {
+    let changes = view
+        .changes
+        .iter()
+        .map(|c| ChangeRow {
+            field: match c.change.field {
                 ChangedField::Mobile => "Mobile",
                 ChangedField::Email => "Email",
             },
-            old: c.old_value.unwrap_or_else(|| "(none)".into()),
-            new: c.new_value.unwrap_or_else(|| "(none)".into()),
-            by,
-            at: format!("{} ({})", c.at.display(), ago(now, c.at)),
-        });
-    }
-    let source = EditRoute::of(contact.source);
+            old: c
+                .change
+                .old_value
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
+            new: c
+                .change
+                .new_value
+                .clone()
+                .unwrap_or_else(|| "(none)".into()),
+            by: match &c.by {
+                ChangedBy::Sync => format!("{} sync", contact.source.label()),
+                ChangedBy::Technician(name) => name.clone(),
+                ChangedBy::Unknown => "a technician".to_owned(),
+            },
+            at: format!("{} ({})", c.change.at.display(), ago(now, c.change.at)),
+        })
+        .collect();
     render(&ShowPage {
         ctx: PageContext::new(user, Section::Contacts),
         id: contact.id.to_string(),
         name: contact.display_name.clone(),
-        customer_id: customer.id.to_string(),
-        customer: customer.name,
+        customer_id: view.customer.id.to_string(),
+        customer: view.customer.name.clone(),
         source: contact.source.label(),
         manual: !synced,
-        writes_back: source.writes_back(),
-        edit_channels: may_edit_channels(user),
+        writes_back: view.writes_back,
+        edit_channels: view.may_edit_channels,
         last_sync: contact.last_synced_at.map_or_else(
             || "never".into(),
             |t| format!("{} ({})", t.display(), ago(now, t)),
@@ -293,16 +279,17 @@ pub(super) async fn show_page(
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
-    let contact = state.app.store.contact(user.org.id, id).await?;
     show_page(
         &state,
         &user,
-        &contact,
+        ip,
+        id,
         None,
         q.notice.as_deref().and_then(notice_text),
         None,
@@ -323,16 +310,11 @@ pub(super) struct NewPage {
     pub edit_channels: bool,
 }
 
-/// Whether the user may change where codes and links go (the admin role, or the "Edit
-/// contacts" permission); the app refuses it otherwise, the forms only say so up front.
-fn may_edit_channels(user: &CurrentUser) -> bool {
-    let t = &user.technician;
-    t.permissions.allows(t.role, Permission::EditContacts)
-}
-
-/// The new-contact page of a manual customer.
+/// The new-contact page of a manual customer. Whether `by` may give the contact a mobile
+/// number and email address is said up front; the app refuses it otherwise.
 pub(super) fn new_page(
     user: &CurrentUser,
+    by: &Principal,
     customer: &Customer,
     form: ContactInput,
     error: Option<String>,
@@ -347,7 +329,7 @@ pub(super) fn new_page(
         ),
         form,
         error,
-        edit_channels: may_edit_channels(user),
+        edit_channels: by.may(Permission::EditContacts),
     })
 }
 
@@ -359,15 +341,12 @@ pub struct NewQuery {
 
 pub async fn new_form(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Query(q): Query<NewQuery>,
 ) -> Result<Html<String>, WebError> {
     let id: CustomerId = q.customer.parse().map_err(|_| WebError::NotFound)?;
-    let customer = state.app.store.customer(user.org.id, id).await?;
-    if customer.source != SourceKind::Manual {
-        return Err(WebError::BadRequest(
-            "This customer's contacts come from its source: add the user there and sync.".into(),
-        ));
-    }
-    new_page(&user, &customer, ContactInput::default(), None)
+    let by = user.principal(ip);
+    let customer = state.app.new_contact_customer(&by, id).await?;
+    new_page(&user, &by, &customer, ContactInput::default(), None)
 }

@@ -1,12 +1,8 @@
-//! Contact rows as lists show them (the Contacts page and a customer's page): customer
-//! names and the last verification are fetched once per page, not per row.
+//! Contact rows as lists show them (the Contacts page and a customer's page), formatted from
+//! the app's list items.
 
-use crate::AppState;
-use crate::error::WebError;
-use countersign_domain::{CustomerId, OrgId, Timestamp};
-use countersign_store::{Contact, CustomerStore, PodStore, VerificationStore};
-use std::collections::HashMap;
-use std::time::Duration;
+use countersign_app::contacts::ContactListItem;
+use countersign_domain::Timestamp;
 
 /// One row of a contact list.
 pub struct ContactRow {
@@ -37,46 +33,23 @@ pub fn ago(now: Timestamp, at: Timestamp) -> String {
     }
 }
 
-/// The rows of `contacts`.
-///
-/// # Errors
-/// A store failure.
-pub async fn contact_rows(
-    state: &AppState,
-    org: OrgId,
-    contacts: &[Contact],
-) -> Result<Vec<ContactRow>, WebError> {
-    let store = &state.app.store;
-    let mut customer_ids: Vec<CustomerId> = contacts.iter().map(|c| c.customer_id).collect();
-    customer_ids.sort();
-    customer_ids.dedup();
-    let names: HashMap<CustomerId, String> = store
-        .customers_by_ids(org, &customer_ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
-    let ids: Vec<_> = contacts.iter().map(|c| c.id).collect();
-    let verified: HashMap<_, _> = store.last_verified(org, &ids).await?.into_iter().collect();
-    let window_minutes = store.pod_settings(org).await?.verified_window_minutes;
-    let now = state.app.now();
-    let fresh_after = now.minus(Duration::from_secs(
-        u64::try_from(window_minutes).unwrap_or(15) * 60,
-    ));
-    Ok(contacts
+/// The rows of a list's contacts, as of `now`.
+#[must_use]
+pub fn contact_rows(now: Timestamp, items: &[ContactListItem]) -> Vec<ContactRow> {
+    items
         .iter()
-        .map(|c| {
-            let last = verified.get(&c.id).copied();
+        .map(|item| {
+            let c = &item.contact;
             ContactRow {
                 id: c.id.to_string(),
                 name: c.display_name.clone(),
                 customer_id: c.customer_id.to_string(),
-                customer: names.get(&c.customer_id).cloned().unwrap_or_default(),
+                customer: item.customer_name.clone(),
                 mobile: c.mobile.clone().unwrap_or_default(),
                 email: c.email.clone().unwrap_or_default(),
                 source: c.source.label(),
-                verified: last.map(|t| ago(now, t)).unwrap_or_default(),
-                verified_fresh: last.is_some_and(|t| t >= fresh_after),
+                verified: item.last_verified.map(|t| ago(now, t)).unwrap_or_default(),
+                verified_fresh: item.verified_fresh,
                 inactive: if c.removed_at.is_some() {
                     Some("removed")
                 } else if c.account_enabled {
@@ -86,5 +59,5 @@ pub async fn contact_rows(
                 },
             }
         })
-        .collect())
+        .collect()
 }

@@ -4,15 +4,14 @@
 use super::pages::{index_page, show_page};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::FieldMessage;
 use countersign_domain::{Country, CustomerId};
-use countersign_store::CustomerStore;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -24,13 +23,15 @@ pub struct CustomerForm {
 }
 
 /// The country of the form: blank is none; anything else must be a listed country.
-fn country(raw: &str) -> Result<Option<Country>, String> {
+fn country(raw: &str) -> Result<Option<Country>, WebError> {
     match raw.trim() {
         "" => Ok(None),
-        c => c
-            .parse::<Country>()
-            .map(Some)
-            .map_err(|e| sentence(&e.to_string())),
+        c => c.parse::<Country>().map(Some).map_err(|e| {
+            WebError::Invalid(vec![FieldMessage {
+                field: Some("default_country"),
+                message: sentence(&e.to_string()),
+            }])
+        }),
     }
 }
 
@@ -40,38 +41,28 @@ pub async fn create(
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<CustomerForm>,
 ) -> Result<Response, WebError> {
-    let refuse = |message: String| async {
+    let (state, user, form) = (&state, &user, &form);
+    let refuse = |m: Vec<FieldMessage>| async move {
         let page = index_page(
-            &state,
-            &user,
+            state,
+            user,
+            ip,
             "",
             (form.name.clone(), form.default_country.clone()),
             None,
-            Some(message),
+            Some(one_line(&m)),
         )
         .await?;
-        Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Ok(page.into_response())
     };
-    let default_country = match country(&form.default_country) {
-        Ok(c) => c,
-        Err(m) => return refuse(m).await,
-    };
-    match state
+    let default_country = country(&form.default_country).or_rerender(refuse).await?;
+    let c = state
         .app
-        .create_customer(
-            &user.technician,
-            &form.name,
-            default_country,
-            Some(ip.to_string()),
-        )
+        .create_customer(&user.principal(ip), &form.name, default_country)
         .await
-    {
-        Ok(c) => Ok(
-            Redirect::to(&format!("/customers/{}?notice=customer_created", c.id)).into_response(),
-        ),
-        Err(e) if e.is_user_error() => refuse(sentence(&e.to_string())).await,
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(refuse)
+        .await?;
+    Ok(Redirect::to(&format!("/customers/{}?notice=customer_created", c.id)).into_response())
 }
 
 pub async fn update(
@@ -82,37 +73,18 @@ pub async fn update(
     Form(form): Form<CustomerForm>,
 ) -> Result<Response, WebError> {
     let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
-    let customer = state.app.store.customer(user.org.id, id).await?;
-    let default_country = match country(&form.default_country) {
-        Ok(c) => c,
-        Err(m) => {
-            let page = show_page(&state, &user, &customer, None, Some(m)).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let (state, user) = (&state, &user);
+    let refuse = |m: Vec<FieldMessage>| async move {
+        // An unknown customer is "not found" here, before a bad country is shown.
+        let page = show_page(state, user, ip, id, None, Some(one_line(&m))).await?;
+        Ok(page.into_response())
     };
-    match state
+    let default_country = country(&form.default_country).or_rerender(refuse).await?;
+    state
         .app
-        .update_customer(
-            &user.technician,
-            id,
-            &form.name,
-            default_country,
-            Some(ip.to_string()),
-        )
+        .update_customer(&user.principal(ip), id, &form.name, default_country)
         .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response()),
-        Err(e) if e.is_user_error() => {
-            let page = show_page(
-                &state,
-                &user,
-                &customer,
-                None,
-                Some(sentence(&e.to_string())),
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(refuse)
+        .await?;
+    Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
 }

@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::contacts::{ContactRow, ago, contact_rows};
 use crate::routes::notice_text;
@@ -10,13 +11,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_domain::{Country, CustomerId};
-use countersign_store::{ContactQuery, ContactStore, Customer, CustomerStore, SourceKind};
+use countersign_store::SourceKind;
 use serde::Deserialize;
-
-/// Customers per page.
-const PAGE: i64 = 100;
-/// Contacts a customer's page shows (the Contacts page, filtered, has them all).
-const CONTACTS_SHOWN: i64 = 50;
+use std::net::IpAddr;
 
 struct CustomerRow {
     id: String,
@@ -65,28 +62,21 @@ fn decode_after(raw: &str) -> Option<(String, CustomerId)> {
 pub(super) async fn index_page(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     after: &str,
     form: (String, String),
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let after = decode_after(after);
-    let mut page = state
+    let list = state
         .app
-        .store
-        .customers(
-            user.org.id,
-            after.as_ref().map(|(k, id)| (k.as_str(), *id)),
-            PAGE + 1,
-        )
+        .customer_list(&user.principal(ip), decode_after(after))
         .await?;
-    let more = page.len() > usize::try_from(PAGE).unwrap_or(100);
-    page.truncate(usize::try_from(PAGE).unwrap_or(100));
-    let next = page.last().filter(|_| more).map(|s| {
-        let key = countersign_domain::search::name_key(&s.customer.name);
-        let value = format!("{}.{key}", s.customer.id);
+    let next = list.next.map(|(key, id)| {
+        let value = format!("{id}.{key}");
         format!("/customers?after={}", urlencoding::encode(&value))
     });
+    let page = list.customers;
     let now = state.app.now();
     render(&IndexPage {
         ctx: PageContext::new(user, Section::Customers),
@@ -115,12 +105,14 @@ pub(super) async fn index_page(
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Query(q): Query<IndexQuery>,
 ) -> Result<Html<String>, WebError> {
     index_page(
         &state,
         &user,
+        ip,
         &q.after,
         (String::new(), String::new()),
         q.notice.as_deref().and_then(notice_text),
@@ -152,18 +144,13 @@ pub(super) struct ShowPage {
 pub(super) async fn show_page(
     state: &AppState,
     user: &CurrentUser,
-    customer: &Customer,
+    ip: IpAddr,
+    id: CustomerId,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let query = ContactQuery {
-        customer: Some(customer.id),
-        limit: CONTACTS_SHOWN + 1,
-        ..ContactQuery::default()
-    };
-    let mut contacts = state.app.store.search_contacts(user.org.id, &query).await?;
-    let more = contacts.len() > usize::try_from(CONTACTS_SHOWN).unwrap_or(50);
-    contacts.truncate(usize::try_from(CONTACTS_SHOWN).unwrap_or(50));
+    let view = state.app.customer_page(&user.principal(ip), id).await?;
+    let customer = &view.customer;
     let now = state.app.now();
     render(&ShowPage {
         ctx: PageContext::new(user, Section::Customers),
@@ -182,8 +169,8 @@ pub(super) async fn show_page(
             || "never".into(),
             |t| format!("{} ({})", t.display(), ago(now, t)),
         ),
-        rows: contact_rows(state, user.org.id, &contacts).await?,
-        more,
+        rows: contact_rows(now, &view.contacts),
+        more: view.more,
         notice,
         error,
     })
@@ -196,16 +183,17 @@ pub struct ShowQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Html<String>, WebError> {
     let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
-    let customer = state.app.store.customer(user.org.id, id).await?;
     show_page(
         &state,
         &user,
-        &customer,
+        ip,
+        id,
         q.notice.as_deref().and_then(notice_text),
         None,
     )

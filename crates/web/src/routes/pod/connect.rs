@@ -10,13 +10,12 @@ use crate::auth::pod_session::connect_return_cookie;
 use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
-use crate::routes::sentence;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use countersign_app::accounts::{PodHandoffError, parse_frame_origin};
+use countersign_app::accounts::parse_frame_origin;
 use countersign_store::SessionStage;
 use serde::Deserialize;
 
@@ -36,15 +35,6 @@ pub struct OriginParam {
     origin: String,
 }
 
-/// A refused origin as a page: malformed is a bad request, not allowed is forbidden.
-fn refused(e: PodHandoffError) -> WebError {
-    match e {
-        PodHandoffError::Store(s) => s.into(),
-        e @ PodHandoffError::NotAllowed(_) => WebError::Forbidden(sentence(&e.to_string())),
-        e => WebError::BadRequest(sentence(&e.to_string())),
-    }
-}
-
 /// A fully signed-in technician (a Pod session never makes handoff codes).
 fn full(user: Option<Extension<CurrentUser>>) -> Option<CurrentUser> {
     user.map(|Extension(u)| u)
@@ -58,7 +48,7 @@ pub async fn show(
     Query(q): Query<OriginParam>,
 ) -> Result<Response, WebError> {
     let Some(user) = full(user) else {
-        let origin = parse_frame_origin(&q.origin).map_err(refused)?;
+        let origin = parse_frame_origin(&q.origin)?;
         let mut res = Redirect::to("/login").into_response();
         res.headers_mut().append(
             header::SET_COOKIE,
@@ -69,8 +59,7 @@ pub async fn show(
     let origin = state
         .app
         .check_frame_origin(&user.technician, &q.origin)
-        .await
-        .map_err(refused)?;
+        .await?;
     page(&user, origin, None)
 }
 
@@ -93,11 +82,10 @@ pub async fn create(
     Form(form): Form<OriginParam>,
 ) -> Result<Response, WebError> {
     let user = full(user).ok_or(WebError::Unauthorized)?;
-    let origin = parse_frame_origin(&form.origin).map_err(refused)?;
+    let origin = parse_frame_origin(&form.origin)?;
     let code = state
         .app
         .create_pod_handoff(&user.technician, &origin, Some(ip.to_string()))
-        .await
-        .map_err(refused)?;
+        .await?;
     page(&user, origin, Some(code))
 }

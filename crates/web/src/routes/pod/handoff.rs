@@ -10,20 +10,17 @@ use crate::auth::pod_session::{
 };
 use crate::auth::session::read_cookie;
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::WebError;
+use crate::error::{Problem, WebError};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
-use crate::routes::sentence;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
-use countersign_app::accounts::PodHandoffError;
 use countersign_domain::ContactId;
-use countersign_store::{PodHandoffStore, SessionStage};
+use countersign_store::SessionStage;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Template)]
 #[template(path = "pod/sign_in.html")]
@@ -44,7 +41,7 @@ pub async fn sign_in_or_login(state: &AppState, headers: &HeaderMap) -> Result<R
     if !framed {
         return Err(WebError::Unauthorized);
     }
-    let ancestors = state.app.store.all_frame_ancestors().await?;
+    let ancestors = state.app.pod_sign_in_frame_ancestors().await?;
     let page = SignInPage {
         usable: pod_cookie_usable(&state.app.settings),
     };
@@ -64,31 +61,27 @@ pub struct SessionForm {
     frame_origin: String,
 }
 
-fn refusal(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": sentence(message) }))).into_response()
-}
-
-/// POST /pod/session (from `static/pod-handoff.js`): 204 with the Pod's cookie, or a JSON
-/// `{"error": …}` saying why not. Exempt from the form token (`csrf::CODE_PATHS`): the
-/// one-time code is the proof, and the request must be a same-origin browser `fetch`.
+/// POST /pod/session (from `static/pod-handoff.js`): 204 with the Pod's cookie, or
+/// `application/problem+json` saying why not (its `detail`). Exempt from the form token
+/// (`csrf::CODE_PATHS`): the one-time code is the proof, and the request must be a
+/// same-origin browser `fetch`.
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Form(form): Form<SessionForm>,
-) -> Result<Response, WebError> {
+) -> Result<Response, Problem> {
     let settings = &state.app.settings;
     if !pod_cookie_usable(settings) {
-        return Ok(refusal(
-            StatusCode::BAD_REQUEST,
-            "the Pod inside a PSA needs Countersign on https: browsers drop its cookie over plain http (except on this computer's loopback address)",
-        ));
+        return Err(Problem(WebError::BadRequest(
+            "The Pod inside a PSA needs Countersign on https: browsers drop its cookie over plain http (except on this computer's loopback address).".into(),
+        )));
     }
     // A Pod session this browser partition had before is ended: a sign-in gets a new one.
     if let Some(old) = read_cookie(&headers, pod_cookie_name(settings)) {
         state.app.end_session_by_token(old).await?;
     }
-    match state
+    let (token, session) = state
         .app
         .redeem_pod_handoff(
             &form.code,
@@ -96,26 +89,16 @@ pub async fn create(
             &ip.to_string(),
             &user_agent(&headers),
         )
-        .await
-    {
-        Ok((token, session)) => {
-            let age =
-                u64::try_from(session.expires_at.0 - session.created_at.0).unwrap_or(0) / 1000;
-            Ok((
-                StatusCode::NO_CONTENT,
-                [(
-                    header::SET_COOKIE,
-                    pod_session_cookie(settings, &token, age),
-                )],
-            )
-                .into_response())
-        }
-        Err(PodHandoffError::Store(e)) => Err(e.into()),
-        Err(e @ (PodHandoffError::Malformed | PodHandoffError::BadOrigin(_))) => {
-            Ok(refusal(StatusCode::BAD_REQUEST, &e.to_string()))
-        }
-        Err(e) => Ok(refusal(StatusCode::FORBIDDEN, &e.to_string())),
-    }
+        .await?;
+    let age = u64::try_from(session.expires_at.0 - session.created_at.0).unwrap_or(0) / 1000;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            pod_session_cookie(settings, &token, age),
+        )],
+    )
+        .into_response())
 }
 
 /// POST /pod/contacts/{id}/sign-out: ends the Pod session of this frame (the button shows only

@@ -4,20 +4,18 @@
 use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
-use crate::routes::sentence;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use countersign_app::verification::{TechnicianCheckError, VerificationError};
 use countersign_domain::TechnicianCheckId;
-use countersign_store::{PodStore, TechnicianCheckStore};
 use serde::Serialize;
+use std::net::IpAddr;
 
 struct InboxRow {
     id: String,
@@ -40,15 +38,17 @@ struct InboxPage {
 async fn inbox_page(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     confirmed: Option<String>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let now = state.app.now();
-    let rows = state
+    let inbox = state
         .app
-        .store
-        .technician_inbox(user.org.id, user.technician.id, now)
-        .await?
+        .technician_inbox(&user.principal(ip), true)
+        .await?;
+    let rows = inbox
+        .entries
         .into_iter()
         .map(|e| InboxRow {
             id: e.check.id.to_string(),
@@ -71,25 +71,25 @@ async fn inbox_page(
         error,
     };
     // Reached from the Pod, so framed by the same origins.
-    let ancestors = state
-        .app
-        .store
-        .pod_settings(user.org.id)
-        .await?
-        .frame_ancestors;
-    Ok((status, framing_headers(&ancestors), render(&page)?).into_response())
+    Ok((
+        status,
+        framing_headers(&inbox.frame_ancestors),
+        render(&page)?,
+    )
+        .into_response())
 }
 
 /// GET /pod/inbox
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: Option<axum::Extension<CurrentUser>>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let Some(axum::Extension(user)) = user else {
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
-    inbox_page(&state, &user, None, None).await
+    inbox_page(&state, &user, ip, None, None).await
 }
 
 #[derive(Serialize)]
@@ -100,15 +100,15 @@ pub struct InboxCount {
 /// GET /pod/inbox/status: polled by every Pod page for the inbox banner.
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
-) -> Result<Json<InboxCount>, WebError> {
-    let entries = state
+) -> Result<Json<InboxCount>, Problem> {
+    let inbox = state
         .app
-        .store
-        .technician_inbox(user.org.id, user.technician.id, state.app.now())
+        .technician_inbox(&user.principal(ip), false)
         .await?;
     Ok(Json(InboxCount {
-        count: entries.len(),
+        count: inbox.entries.len(),
     }))
 }
 
@@ -120,16 +120,12 @@ pub async fn confirm(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: TechnicianCheckId = id.parse().map_err(|_| WebError::NotFound)?;
-    match state
+    let (state, user) = (&state, &user);
+    let code = state
         .app
-        .confirm_technician_check(&user.actor(ip), &user.technician, id)
+        .confirm_technician_check(&user.principal(ip), id)
         .await
-    {
-        Ok(code) => inbox_page(&state, &user, Some(code), None).await,
-        Err(TechnicianCheckError::Verification(VerificationError::NotFound)) => {
-            Err(WebError::NotFound)
-        }
-        Err(TechnicianCheckError::Verification(VerificationError::Store(e))) => Err(e.into()),
-        Err(e) => inbox_page(&state, &user, None, Some(sentence(&e.to_string()))).await,
-    }
+        .or_rerender(|m| async move { inbox_page(state, user, ip, None, Some(one_line(&m))).await })
+        .await?;
+    inbox_page(state, user, ip, Some(code), None).await
 }

@@ -5,6 +5,7 @@ use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
 use askama::Template;
@@ -12,15 +13,12 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use countersign_app::contacts::PodView;
-use countersign_app::verification::MAX_CODE_ATTEMPTS;
+use countersign_app::contacts::{LiveVerification, PodRequest};
 use countersign_domain::phone::mask_e164;
-use countersign_domain::{ContactId, Role, Timestamp, VerificationId};
-use countersign_store::{
-    Challenge, ChallengeStore, ContactQuery, ContactStore, PodStore, SecretStore,
-    VerificationMethod, VerificationStatus,
-};
+use countersign_domain::{ContactId, VerificationId};
+use countersign_store::{VerificationMethod, VerificationStatus};
 use serde::Deserialize;
+use std::net::IpAddr;
 
 /// The actions, with the text shown until the issue that makes each work lands ('' once it
 /// works: the Pod then shows the action's panel).
@@ -127,6 +125,7 @@ pub struct PodQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -141,7 +140,7 @@ pub async fn show(
         verification: q.verification.parse().ok(),
         ..PodExtras::default()
     };
-    render_pod(&state, &user, id, extras).await
+    render_pod(&state, &user, ip, id, extras).await
 }
 
 /// `text` with its first letter in upper case, to start a sentence.
@@ -153,18 +152,18 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn live_panel(c: &Challenge, now: Timestamp) -> LivePanel {
-    let status = c.status_at(now);
+fn live_panel(live: &LiveVerification) -> LivePanel {
+    let c = &live.challenge;
     LivePanel {
         id: c.verification.id.to_string(),
         method: c.verification.method.label(),
         destination: c.verification.destination_masked.clone(),
-        status: status.as_str(),
-        pending: status == VerificationStatus::Pending,
+        status: live.status.as_str(),
+        pending: live.status == VerificationStatus::Pending,
         is_code: c.verification.method == VerificationMethod::SmsCode,
         match_number: c.match_number.map(|n| n.to_string()).unwrap_or_default(),
         expires: c.expires_at.display(),
-        attempts_left: (MAX_CODE_ATTEMPTS - c.attempts).max(0),
+        attempts_left: live.attempts_left,
     }
 }
 
@@ -172,11 +171,15 @@ fn live_panel(c: &Challenge, now: Timestamp) -> LivePanel {
 pub(super) async fn render_pod(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     id: ContactId,
     extras: PodExtras,
 ) -> Result<Response, WebError> {
-    let org = user.org.id;
-    let view: PodView = state.app.pod_view(org, id).await.map_err(WebError::from)?;
+    let request = PodRequest {
+        verification: extras.verification,
+        secrets: matches!(extras.action.as_str(), "send" | "request"),
+    };
+    let view = state.app.pod_view(&user.principal(ip), id, request).await?;
     let now = state.app.now();
     let c = &view.contact;
     let describe = |e: &countersign_store::VerificationEntry| {
@@ -191,14 +194,7 @@ pub(super) async fn render_pod(
             e.verification.method.label()
         )
     };
-    let last_verified = view
-        .history
-        .iter()
-        .find(|e| {
-            e.verification.status == VerificationStatus::Verified
-                && e.verification.method != VerificationMethod::TechnicianVerification
-        })
-        .map(describe);
+    let last_verified = view.last_verified.as_ref().map(describe);
     let warning = view.phone_warning.as_ref().map(|w| {
         let by = match &w.technician {
             Some(name) => format!("by {name}"),
@@ -209,46 +205,11 @@ pub(super) async fn render_pod(
             w.changed_at.display(),
         )
     });
-    // The live panel shows a verification of this Pod's contact, or one started from it.
-    let live = match extras.verification {
-        Some(v) => match state.app.store.challenge(org, v).await {
-            Ok(ch) if ch.verification.contact_id == id || ch.pod_contact_id == Some(id) => {
-                Some(live_panel(&ch, now))
-            }
-            Ok(_) | Err(countersign_store::StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
-    };
-    let others = state
-        .app
-        .store
-        .search_contacts(
-            org,
-            &ContactQuery {
-                customer: Some(c.customer_id),
-                limit: 100,
-                ..ContactQuery::default()
-            },
-        )
-        .await?
-        .into_iter()
-        .filter(|o| o.id != id)
-        .map(|o| (o.id.to_string(), o.display_name))
+    let secrets = view
+        .secrets
+        .iter()
+        .map(|(s, access)| super::secret_page::row(s, *access, now))
         .collect();
-    let settings = state.app.store.verification_settings(org).await?;
-    let secrets = if matches!(extras.action.as_str(), "send" | "request") {
-        state
-            .app
-            .store
-            .contact_secrets(org, id, countersign_app::secrets::POD_LIST)
-            .await?
-            .iter()
-            .map(|s| super::secret_page::row(s, &user.technician, now))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let page = PodPage {
         id: c.id.to_string(),
         name: c.display_name.clone(),
@@ -300,21 +261,25 @@ pub(super) async fn render_pod(
             .map(|(_, _, text)| *text),
         action: extras.action,
         user_name: user.technician.name.clone(),
-        full_ui: !state.app.store.is_pod_only(org, user.technician.id).await?,
+        full_ui: !view.pod_only,
         pod_session: user.session.stage == countersign_store::SessionStage::Pod,
         csrf: user.csrf_token.clone(),
-        is_admin: user.technician.role == Role::Admin,
-        require_note: settings.require_note_for_other,
+        is_admin: view.may_type_destination,
+        require_note: view.require_note_for_other,
         has_mobile: c.mobile_e164.is_some(),
         has_email: c.email.is_some(),
-        others,
-        live,
+        others: view
+            .others
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone()))
+            .collect(),
+        live: view.live.as_ref().map(live_panel),
         error: extras.error,
         notice: extras.notice,
         who: extras.who,
         secrets,
         standalone: false,
-        expiries: crate::routes::secrets::pages::expiry_options(settings.secret_max_hours),
+        expiries: crate::routes::secrets::pages::expiry_options(&view.expiries),
     };
     let headers = framing_headers(&view.settings.frame_ancestors);
     let status = extras.status.unwrap_or(StatusCode::OK);

@@ -2,17 +2,18 @@
 //! revealed at, from which address, expired, burned), with Burn, "notify me", and for an
 //! answered request the one-time Reveal. Also the rows of the Pod's list of a contact's links.
 
-use super::secrets::load;
+use super::secrets::secret_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use countersign_app::secrets::Access;
 use countersign_domain::Timestamp;
-use countersign_store::{Secret, SecretKind, SecretState, Technician};
+use countersign_store::{Secret, SecretKind, SecretState};
 
 /// A link as the Pod lists it.
 pub(super) struct SecretRow {
@@ -99,11 +100,10 @@ pub(super) fn describe(s: &Secret, now: Timestamp) -> String {
     parts.join(" ")
 }
 
-/// The Pod list's row of a link, as technician `by` sees it: another technician's link is
-/// listed without its actions (an admin keeps status and burn).
-pub(super) fn row(s: &Secret, by: &Technician, now: Timestamp) -> SecretRow {
+/// The Pod list's row of a link, as a viewer with `access` sees it: another technician's link
+/// is listed without its actions (an admin keeps status and burn).
+pub(super) fn row(s: &Secret, access: Access, now: Timestamp) -> SecretRow {
     let (state, live) = status_of(s, now);
-    let access = Access::of(by, s);
     SecretRow {
         id: s.id.to_string(),
         kind: match s.kind {
@@ -145,10 +145,14 @@ struct StatusPage {
 /// GET /pod/secrets/{sid}
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(sid): Path<String>,
 ) -> Result<Response, WebError> {
-    let (s, access) = load(&state, &user, &sid).await?;
+    let (s, access) = state
+        .app
+        .secret_link_status(&user.principal(ip), secret_id(&sid)?)
+        .await?;
     let owner = access == Access::Owner;
     let now = state.app.now();
     let (word, live) = status_of(&s, now);

@@ -6,47 +6,23 @@
 use super::secret_page::{describe, status_of};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{Problem, WebError};
 use crate::middleware::client_ip::ClientIp;
-use crate::routes::public_secrets::{json_error, json_ok};
-use crate::routes::sentence;
+use crate::routes::public_secrets::json_ok;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_app::secrets::{Access, Expiry, LinkChannel, NewLink, Payload, SecretError};
+use countersign_app::FieldMessage;
+use countersign_app::secrets::{Expiry, LinkChannel, NewLink, Payload};
 use countersign_domain::{ContactId, SecretId};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 pub(super) fn secret_id(s: &str) -> Result<SecretId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
-}
-
-/// The org's link with this id if the user may see its status (its maker, or an admin;
-/// another org's is "not found", another technician's is refused).
-pub(super) async fn load(
-    state: &AppState,
-    user: &CurrentUser,
-    sid: &str,
-) -> Result<(countersign_store::Secret, Access), WebError> {
-    match state
-        .app
-        .secret_link_status(&user.technician, user.org.id, secret_id(sid)?)
-        .await
-    {
-        Ok(found) => Ok(found),
-        Err(e) => match user_or_internal(e) {
-            Ok(res) => Err(WebError::Internal(anyhow::anyhow!(
-                "unexpected answer {}",
-                res.status()
-            ))),
-            Err(e) => Err(e),
-        },
-    }
 }
 
 fn one() -> i64 {
@@ -88,12 +64,50 @@ pub struct CreateBody {
     notify: bool,
 }
 
-fn bad(text: &str) -> Response {
-    json_error(StatusCode::UNPROCESSABLE_ENTITY, text)
+/// A body the page's script made wrongly (422): a field it should have filled.
+fn unusable_body(text: &str) -> Problem {
+    Problem(WebError::Invalid(vec![FieldMessage {
+        field: None,
+        message: text.to_owned(),
+    }]))
 }
 
 fn decode(s: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s.trim()).ok()
+}
+
+/// The payload of a send or a request, decoded.
+fn payload(b: &mut CreateBody) -> Result<Payload, Problem> {
+    match b.kind.as_str() {
+        "send" => {
+            let envelope = decode(&b.envelope).ok_or_else(|| {
+                unusable_body("The encrypted secret was malformed; reload the page and try again.")
+            })?;
+            let server_share = match b.server_share.trim() {
+                "" => None,
+                s => Some(Zeroizing::new(decode(s).ok_or_else(|| {
+                    unusable_body("The key share was malformed; reload the page.")
+                })?)),
+            };
+            Ok(Payload::Send {
+                envelope,
+                server_share,
+                has_passphrase: b.passphrase,
+                link_key: Some(Zeroizing::new(std::mem::take(&mut b.link_key)))
+                    .filter(|k| !k.is_empty()),
+            })
+        }
+        "request" => {
+            let private_key = decode(&b.private_key).ok_or_else(|| {
+                unusable_body("The request's key was malformed; reload the page and try again.")
+            })?;
+            Ok(Payload::Request {
+                public_key: std::mem::take(&mut b.public_key),
+                private_key: Zeroizing::new(private_key),
+            })
+        }
+        _ => Err(unusable_body("Choose Secure Send or Secure Request.")),
+    }
 }
 
 /// POST /pod/secrets: makes a send or a request link.
@@ -102,61 +116,22 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     body: Result<Json<CreateBody>, JsonRejection>,
-) -> Result<Response, WebError> {
-    let Ok(Json(b)) = body else {
-        return Ok(json_error(
-            StatusCode::BAD_REQUEST,
-            "The request was malformed; reload the page and try again.",
-        ));
+) -> Result<Response, Problem> {
+    let Ok(Json(mut b)) = body else {
+        return Err(Problem(WebError::BadRequest(
+            "The request was malformed; reload the page and try again.".into(),
+        )));
     };
-    let Some(channel) = LinkChannel::parse(&b.channel) else {
-        return Ok(bad("Choose how the link goes: SMS, email, or copy it."));
-    };
-    let Some(expiry) = Expiry::parse(&b.expiry) else {
-        return Ok(bad(
-            "Choose when the link expires: 1 hour, 1 day or 7 days.",
-        ));
-    };
+    let channel = LinkChannel::parse(&b.channel)
+        .ok_or_else(|| unusable_body("Choose how the link goes: SMS, email, or copy it."))?;
+    let expiry = Expiry::parse(&b.expiry)
+        .ok_or_else(|| unusable_body("Choose when the link expires: 1 hour, 1 day or 7 days."))?;
     let contact: Option<ContactId> = match b.contact.trim() {
         "" => None,
         c => Some(c.parse().map_err(|_| WebError::NotFound)?),
     };
-    let payload = match b.kind.as_str() {
-        "send" => {
-            let Some(envelope) = decode(&b.envelope) else {
-                return Ok(bad(
-                    "The encrypted secret was malformed; reload the page and try again.",
-                ));
-            };
-            let server_share = match b.server_share.trim() {
-                "" => None,
-                s => match decode(s) {
-                    Some(v) => Some(Zeroizing::new(v)),
-                    None => return Ok(bad("The key share was malformed; reload the page.")),
-                },
-            };
-            Payload::Send {
-                envelope,
-                server_share,
-                has_passphrase: b.passphrase,
-                link_key: Some(Zeroizing::new(b.link_key)).filter(|k| !k.is_empty()),
-            }
-        }
-        "request" => {
-            let Some(private_key) = decode(&b.private_key) else {
-                return Ok(bad(
-                    "The request's key was malformed; reload the page and try again.",
-                ));
-            };
-            Payload::Request {
-                public_key: b.public_key,
-                private_key: Zeroizing::new(private_key),
-            }
-        }
-        _ => return Ok(bad("Choose Secure Send or Secure Request.")),
-    };
+    let payload = payload(&mut b)?;
     let req = NewLink {
-        org: user.org.id,
         contact,
         to: b.to,
         channel,
@@ -166,35 +141,16 @@ pub async fn create(
         expiry,
         notify_on_reveal: b.notify,
     };
-    match state
+    let created = state
         .app
-        .create_secret_link(&user.actor(ip), &user.technician, req)
-        .await
-    {
-        Ok(created) => Ok(json_ok(serde_json::json!({
-            "id": created.id.to_string(),
-            "path": created.path,
-            "recipient": created.recipient_masked,
-            "status": format!("/pod/secrets/{}", created.id),
-        }))),
-        Err(e) => user_or_internal(e),
-    }
-}
-
-fn user_or_internal(e: SecretError) -> Result<Response, WebError> {
-    match e {
-        SecretError::NotFound => Err(WebError::NotFound),
-        e @ SecretError::NotYours => Err(WebError::Forbidden(sentence(&e.to_string()))),
-        SecretError::Store(e) => Err(e.into()),
-        e @ (SecretError::Sealed | SecretError::Message(_)) => {
-            Err(WebError::Internal(anyhow::anyhow!(e)))
-        }
-        SecretError::Ended(s) => Ok(json_error(
-            StatusCode::GONE,
-            &format!("This link is {}: it can no longer be revealed.", s.as_str()),
-        )),
-        e => Ok(bad(&sentence(&e.to_string()))),
-    }
+        .create_secret_link(&user.principal(ip), req)
+        .await?;
+    Ok(json_ok(serde_json::json!({
+        "id": created.id.to_string(),
+        "path": created.path,
+        "recipient": created.recipient_masked,
+        "status": format!("/pod/secrets/{}", created.id),
+    })))
 }
 
 /// POST /pod/secrets/{sid}/reveal: a request's answer and its private key, once.
@@ -203,35 +159,30 @@ pub async fn reveal(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, WebError> {
+) -> Result<Response, Problem> {
     let id = secret_id(&sid)?;
-    match state
+    let r = state
         .app
-        .reveal_secret_request(
-            &user.actor(ip),
-            &user.technician,
-            user.org.id,
-            id,
-            &ip.to_string(),
-        )
-        .await
-    {
-        Ok(r) => Ok(json_ok(serde_json::json!({
-            "envelope": URL_SAFE_NO_PAD.encode(&r.envelope),
-            "private_key": r.private_key.as_ref().map(|k| URL_SAFE_NO_PAD.encode(k.as_slice())),
-            "views_left": r.views_left,
-        }))),
-        Err(e) => user_or_internal(e),
-    }
+        .reveal_secret_request(&user.principal(ip), id)
+        .await?;
+    Ok(json_ok(serde_json::json!({
+        "envelope": URL_SAFE_NO_PAD.encode(&r.envelope),
+        "private_key": r.private_key.as_ref().map(|k| URL_SAFE_NO_PAD.encode(k.as_slice())),
+        "views_left": r.views_left,
+    })))
 }
 
 /// GET /pod/secrets/{sid}/status: polled by the status page and the Pod's list.
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(sid): Path<String>,
-) -> Result<Response, WebError> {
-    let (s, _) = load(&state, &user, &sid).await?;
+) -> Result<Response, Problem> {
+    let (s, _) = state
+        .app
+        .secret_link_status(&user.principal(ip), secret_id(&sid)?)
+        .await?;
     let now = state.app.now();
     let (word, live) = status_of(&s, now);
     Ok(Json(serde_json::json!({
@@ -250,14 +201,8 @@ pub async fn burn(
     Path(sid): Path<String>,
 ) -> Result<Response, WebError> {
     let id = secret_id(&sid)?;
-    match state
-        .app
-        .burn_secret_link(&user.actor(ip), &user.technician, user.org.id, id)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response()),
-        Err(e) => user_or_internal(e),
-    }
+    state.app.burn_secret_link(&user.principal(ip), id).await?;
+    Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -276,12 +221,9 @@ pub async fn notify(
 ) -> Result<Response, WebError> {
     let id = secret_id(&sid)?;
     let on = form.notify == "on";
-    match state
+    state
         .app
-        .set_secret_link_notify(&user.actor(ip), &user.technician, user.org.id, id, on)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response()),
-        Err(e) => user_or_internal(e),
-    }
+        .set_secret_link_notify(&user.principal(ip), id, on)
+        .await?;
+    Ok(Redirect::to(&format!("/pod/secrets/{id}")).into_response())
 }

@@ -1,49 +1,45 @@
 //! The Pod's verification actions: start a verification, check the code the caller reads
-//! out, its live status (JSON), and "who I am".
+//! out, its live status (JSON), and "who I am". A refused action shows the Pod again with the
+//! reason (422) and nothing changes.
 
 use super::pages::{PodExtras, render_pod};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
-use crate::routes::sentence;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use countersign_app::verification::{CodeOutcome, Method, StartRequest, VerificationError};
+use countersign_app::FieldMessage;
+use countersign_app::verification::{CodeOutcome, Method, StartRequest};
 use countersign_domain::{ContactId, VerificationId};
-use countersign_store::{ChallengeStore, StoreError, VerificationStatus};
+use countersign_store::VerificationStatus;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 fn contact_id(s: &str) -> Result<ContactId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
-/// A user error shown on the Pod (422, nothing changed); anything else is an error page.
-async fn pod_error(
+/// The Pod of `id` again, on `action`'s panel, with `messages` (422).
+async fn pod_again(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     id: ContactId,
     action: &str,
     verification: Option<VerificationId>,
-    e: VerificationError,
+    messages: &[FieldMessage],
 ) -> Result<Response, WebError> {
-    let text = match e {
-        VerificationError::NotFound => return Err(WebError::NotFound),
-        VerificationError::Store(e) => return Err(e.into()),
-        VerificationError::Message(countersign_app::messages::MessageError::Store(e)) => {
-            return Err(e.into());
-        }
-        e => sentence(&e.to_string()),
-    };
     render_pod(
         state,
         user,
+        ip,
         id,
         PodExtras {
             action: action.into(),
-            error: Some(text),
+            error: Some(one_line(messages)),
             verification,
             status: Some(StatusCode::UNPROCESSABLE_ENTITY),
             ..PodExtras::default()
@@ -74,43 +70,68 @@ pub async fn start(
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
-    let Some(method) = Method::parse(&form.method) else {
-        let e = VerificationError::Invalid(
-            "choose how to verify: SMS code, or an approve link by SMS or email".into(),
-        );
-        return pod_error(&state, &user, pod_contact, "verify", None, e).await;
+    let (state, user) = (&state, &user);
+    let again = |m: Vec<FieldMessage>| async move {
+        pod_again(state, user, ip, pod_contact, "verify", None, &m).await
     };
+    let method = Method::parse(&form.method)
+        .ok_or_else(|| {
+            WebError::Invalid(vec![FieldMessage {
+                field: Some("method"),
+                message: "Choose how to verify: SMS code, or an approve link by SMS or email."
+                    .into(),
+            }])
+        })
+        .or_rerender(again)
+        .await?;
     let contact = if form.target.is_empty() {
         pod_contact
     } else {
         contact_id(&form.target)?
     };
     let req = StartRequest {
-        org: user.org.id,
         contact,
         pod_contact,
         method,
         typed_destination: Some(form.destination),
         note: form.note,
     };
-    match state
+    let started = state
         .app
-        .start_verification(&user.actor(ip), &user.technician, req)
+        .start_verification(&user.principal(ip), req)
         .await
-    {
-        Ok(started) => Ok(Redirect::to(&format!(
-            "/pod/contacts/{pod_contact}?action=verify&verification={}",
-            started.id
-        ))
-        .into_response()),
-        Err(e) => pod_error(&state, &user, pod_contact, "verify", None, e).await,
-    }
+        .or_rerender(again)
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/pod/contacts/{pod_contact}?action=verify&verification={}",
+        started.id
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
     code: String,
+}
+
+/// What the Pod says about a code that did not verify.
+fn outcome_text(outcome: CodeOutcome) -> Option<String> {
+    Some(match outcome {
+        CodeOutcome::Verified => return None,
+        CodeOutcome::Wrong { left } => format!(
+            "Wrong code. {left} attempt{} left.",
+            if left == 1 { "" } else { "s" }
+        ),
+        CodeOutcome::Dead => "Wrong code five times: this code no longer works. Do not trust the caller yet; send a new code or verify them another way.".into(),
+        CodeOutcome::Unusable(VerificationStatus::Expired) => {
+            "This code expired. Send a new one.".into()
+        }
+        CodeOutcome::Unusable(s) => format!(
+            "This verification is already {}: a code works once. Send a new one if you need to.",
+            s.as_str()
+        ),
+    })
 }
 
 /// POST /pod/contacts/{id}/verifications/{vid}/code
@@ -123,41 +144,28 @@ pub async fn check(
 ) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
     let vid: VerificationId = vid.parse().map_err(|_| WebError::NotFound)?;
+    let (state, user) = (&state, &user);
     let outcome = state
         .app
-        .check_code(&user.actor(ip), user.org.id, vid, &form.code)
-        .await;
-    let text = match outcome {
-        Ok(CodeOutcome::Verified) => {
-            return Ok(Redirect::to(&format!(
-                "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
-            ))
-            .into_response());
+        .check_code(&user.principal(ip), vid, &form.code)
+        .await
+        .or_rerender(|m| async move {
+            pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
+        })
+        .await?;
+    match outcome_text(outcome) {
+        None => Ok(Redirect::to(&format!(
+            "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
+        ))
+        .into_response()),
+        Some(text) => {
+            let m = [FieldMessage {
+                field: Some("code"),
+                message: text,
+            }];
+            pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
         }
-        Ok(CodeOutcome::Wrong { left }) => format!(
-            "Wrong code. {left} attempt{} left.",
-            if left == 1 { "" } else { "s" }
-        ),
-        Ok(CodeOutcome::Dead) => {
-            "Wrong code five times: this code no longer works. Do not trust the caller yet; send a new code or verify them another way.".into()
-        }
-        Ok(CodeOutcome::Unusable(VerificationStatus::Expired)) => {
-            "This code expired. Send a new one.".into()
-        }
-        Ok(CodeOutcome::Unusable(s)) => {
-            format!("This verification is already {}: a code works once. Send a new one if you need to.", s.as_str())
-        }
-        Err(e) => return pod_error(&state, &user, pod_contact, "verify", Some(vid), e).await,
-    };
-    pod_error(
-        &state,
-        &user,
-        pod_contact,
-        "verify",
-        Some(vid),
-        VerificationError::Invalid(text),
-    )
-    .await
+    }
 }
 
 #[derive(Serialize)]
@@ -168,17 +176,17 @@ pub struct StatusBody {
 /// GET /pod/verifications/{vid}/status: polled by the Pod while a verification is pending.
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(vid): Path<String>,
-) -> Result<Json<StatusBody>, WebError> {
+) -> Result<Json<StatusBody>, Problem> {
     let vid: VerificationId = vid.parse().map_err(|_| WebError::NotFound)?;
-    let c = match state.app.store.challenge(user.org.id, vid).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(WebError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let status = state
+        .app
+        .verification_status(&user.principal(ip), vid)
+        .await?;
     Ok(Json(StatusBody {
-        status: c.status_at(state.app.now()).as_str(),
+        status: status.as_str(),
     }))
 }
 
@@ -190,24 +198,25 @@ pub async fn who_i_am(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let contact = contact_id(&id)?;
-    match state
+    let (state, user) = (&state, &user);
+    let sent = state
         .app
-        .send_who_i_am(&user.actor(ip), &user.technician, user.org.id, contact)
+        .send_who_i_am(&user.principal(ip), contact)
         .await
-    {
-        Ok(sent) => {
-            render_pod(
-                &state,
-                &user,
-                contact,
-                PodExtras {
-                    action: "technician".into(),
-                    who: Some((sent.code, sent.destination_masked)),
-                    ..PodExtras::default()
-                },
-            )
-            .await
-        }
-        Err(e) => pod_error(&state, &user, contact, "technician", None, e).await,
-    }
+        .or_rerender(|m| async move {
+            pod_again(state, user, ip, contact, "technician", None, &m).await
+        })
+        .await?;
+    render_pod(
+        state,
+        user,
+        ip,
+        contact,
+        PodExtras {
+            action: "technician".into(),
+            who: Some((sent.code, sent.destination_masked)),
+            ..PodExtras::default()
+        },
+    )
+    .await
 }

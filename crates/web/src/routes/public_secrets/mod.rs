@@ -11,7 +11,7 @@ mod send;
 use crate::AppState;
 use axum::Json;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -38,11 +38,6 @@ pub(crate) fn private(mut res: Response) -> Response {
 /// A JSON answer for the page's script, never cached.
 pub(crate) fn json_ok(value: serde_json::Value) -> Response {
     private(Json(value).into_response())
-}
-
-/// A JSON error for the page's script: `{"error": "..."}`.
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    private((status, Json(serde_json::json!({ "error": message }))).into_response())
 }
 
 /// What a recipient page says about a link that can no longer be used.

@@ -2,10 +2,10 @@
 //! a form whose script encrypts the answer to the request's public key (ECDH P-256 + HKDF +
 //! AES-256-GCM). POST (JSON, from `static/secrets.js`): the envelope, accepted once.
 
-use super::send::{claim_error, ended, internal};
-use super::{json_error, json_ok, nonce, private};
+use super::send::ended;
+use super::{json_ok, nonce, private};
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{Problem, WebError};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -49,11 +49,7 @@ pub async fn show(
     form: FormToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let view = state
-        .app
-        .secret_link(&token, SecretKind::Request)
-        .await
-        .map_err(internal)?;
+    let view = state.app.secret_link(&token, SecretKind::Request).await?;
     let Some(v) = view else {
         return ended(None);
     };
@@ -102,28 +98,27 @@ pub async fn submit(
     Path(token): Path<String>,
     body: Result<Json<SubmitBody>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(body)) = body else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "The request was malformed; reload the page and try again.",
-        );
+    let submitted = async {
+        let Ok(Json(body)) = body else {
+            return Err(Problem(WebError::BadRequest(
+                "The request was malformed; reload the page and try again.".into(),
+            )));
+        };
+        let envelope = URL_SAFE_NO_PAD.decode(body.envelope.trim()).map_err(|_| {
+            WebError::Invalid(vec![countersign_app::FieldMessage {
+                field: Some("envelope"),
+                message: "The encrypted data was malformed; reload the page and try again.".into(),
+            }])
+        })?;
+        let keyring = state.app.keyring.clone();
+        let now = state.app.now();
+        state
+            .app
+            .submit_secret_request(&token, &envelope, &ip.to_string(), |id| {
+                nonce::check(&keyring, id, &body.nonce, now)
+            })
+            .await?;
+        Ok(json_ok(serde_json::json!({ "ok": true })))
     };
-    let Ok(envelope) = URL_SAFE_NO_PAD.decode(body.envelope.trim()) else {
-        return json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The encrypted data was malformed; reload the page and try again.",
-        );
-    };
-    let keyring = state.app.keyring.clone();
-    let now = state.app.now();
-    match state
-        .app
-        .submit_secret_request(&token, &envelope, &ip.to_string(), |id| {
-            nonce::check(&keyring, id, &body.nonce, now)
-        })
-        .await
-    {
-        Ok(()) => json_ok(serde_json::json!({ "ok": true })),
-        Err(e) => claim_error(e),
-    }
+    private(submitted.await.into_response())
 }

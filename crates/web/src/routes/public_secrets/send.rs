@@ -3,13 +3,12 @@
 //! (from `static/secrets.js`, JSON): one claimed view. POST `…/code` and `…/verify`: the
 //! code to the phone of record.
 
-use super::{ended_text, json_error, json_ok, nonce, private};
+use super::{ended_text, json_ok, nonce, private};
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
-use crate::routes::sentence;
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -18,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_app::secrets::{LinkView, SecretError};
+use countersign_app::secrets::LinkView;
 use countersign_app::verification::CodeOutcome;
 use countersign_domain::VerificationId;
 use countersign_store::{SecretKind, SecretState};
@@ -132,11 +131,7 @@ fn page(
 }
 
 async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, WebError> {
-    state
-        .app
-        .secret_link(token, SecretKind::Send)
-        .await
-        .map_err(internal)
+    Ok(state.app.secret_link(token, SecretKind::Send).await?)
 }
 
 /// GET and HEAD /s/{token}: who sent it, until when. Claims nothing.
@@ -166,45 +161,27 @@ pub async fn reveal(
     Path(token): Path<String>,
     body: Result<Json<RevealBody>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(body)) = body else {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "The request was malformed; reload the page and try again.",
-        );
-    };
-    let keyring = state.app.keyring.clone();
-    let now = state.app.now();
-    let result = state
-        .app
-        .reveal_secret(&token, &ip.to_string(), |id| {
-            nonce::check(&keyring, id, &body.nonce, now)
-        })
-        .await;
-    match result {
-        Ok(r) => json_ok(serde_json::json!({
+    let claimed = async {
+        let Ok(Json(body)) = body else {
+            return Err(Problem(WebError::BadRequest(
+                "The request was malformed; reload the page and try again.".into(),
+            )));
+        };
+        let keyring = state.app.keyring.clone();
+        let now = state.app.now();
+        let r = state
+            .app
+            .reveal_secret(&token, &ip.to_string(), |id| {
+                nonce::check(&keyring, id, &body.nonce, now)
+            })
+            .await?;
+        Ok(json_ok(serde_json::json!({
             "envelope": URL_SAFE_NO_PAD.encode(&r.envelope),
             "share": r.server_share.as_ref().map(|s| URL_SAFE_NO_PAD.encode(s.as_slice())),
             "views_left": r.views_left,
-        })),
-        Err(e) => claim_error(e),
-    }
-}
-
-/// A refused claim as JSON for the page's script.
-pub(super) fn claim_error(e: SecretError) -> Response {
-    match e {
-        SecretError::NotFound => json_error(StatusCode::NOT_FOUND, "This link does not work."),
-        SecretError::Ended(s) => {
-            let (title, text) = ended_text(s);
-            json_error(StatusCode::GONE, &format!("{title}. {text}"))
-        }
-        SecretError::NotVerified => json_error(
-            StatusCode::FORBIDDEN,
-            "Confirm it is you with the code first: reload the page.",
-        ),
-        SecretError::Invalid(t) => json_error(StatusCode::UNPROCESSABLE_ENTITY, &sentence(&t)),
-        e => internal(e).into_response(),
-    }
+        })))
+    };
+    private(claimed.await.into_response())
 }
 
 /// POST /s/{token}/code: sends the code to the phone of record.
@@ -221,19 +198,23 @@ pub async fn send_code(
     if v.state != SecretState::Active {
         return ended(Some(&v));
     }
-    let x = match result {
-        Ok(sent) => Extras {
-            verification: Some(sent.verification.to_string()),
-            notice: Some(format!("We sent a code to {}.", sent.phone_masked)),
-            ..Extras::default()
-        },
-        Err(e) => Extras {
-            error: Some(user_text(e)?),
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..Extras::default()
-        },
+    let (state, form, token, v) = (&state, &form, &token, &v);
+    let sent = result
+        .or_rerender(|m| async move {
+            let x = Extras {
+                error: Some(one_line(&m)),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..Extras::default()
+            };
+            page(state, form, token.clone(), v, x)
+        })
+        .await?;
+    let x = Extras {
+        verification: Some(sent.verification.to_string()),
+        notice: Some(format!("We sent a code to {}.", sent.phone_masked)),
+        ..Extras::default()
     };
-    page(&state, &form, token, &v, x)
+    page(state, form, token.clone(), v, x)
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,47 +248,33 @@ pub async fn check_code(
     if v.state != SecretState::Active {
         return ended(Some(&v));
     }
+    let (state, form_token, token, v) = (&state, &form_token, &token, &v);
+    // The code form again, for the same verification, with `text` (422).
     let again = |text: String| Extras {
         verification: Some(vid.to_string()),
         error: Some(text),
         status: StatusCode::UNPROCESSABLE_ENTITY,
         ..Extras::default()
     };
-    let x = match result {
-        Ok(CodeOutcome::Verified) => Extras {
+    let outcome = result
+        .or_rerender(
+            |m| async move { page(state, form_token, token.clone(), v, again(one_line(&m))) },
+        )
+        .await?;
+    let x = match outcome {
+        CodeOutcome::Verified => Extras {
             notice: Some("Thank you: it is you. You can reveal the message now.".into()),
             ..Extras::default()
         },
-        Ok(CodeOutcome::Wrong { left }) => again(format!(
+        CodeOutcome::Wrong { left } => again(format!(
             "Wrong code. {left} attempt{} left.",
             if left == 1 { "" } else { "s" }
         )),
-        Ok(CodeOutcome::Dead | CodeOutcome::Unusable(_)) => Extras {
+        CodeOutcome::Dead | CodeOutcome::Unusable(_) => Extras {
             error: Some("This code no longer works. Ask for a new one.".into()),
             status: StatusCode::UNPROCESSABLE_ENTITY,
             ..Extras::default()
         },
-        Err(SecretError::NotFound) => return Err(WebError::NotFound),
-        Err(e) => again(user_text(e)?),
     };
-    page(&state, &form_token, token, &v, x)
-}
-
-/// The words of a user error; internal ones become the error page.
-fn user_text(e: SecretError) -> Result<String, WebError> {
-    match e {
-        SecretError::NotFound => Err(WebError::NotFound),
-        e @ (SecretError::Store(_) | SecretError::Sealed | SecretError::Message(_)) => {
-            Err(internal(e))
-        }
-        e => Ok(sentence(&e.to_string())),
-    }
-}
-
-pub(super) fn internal(e: SecretError) -> WebError {
-    match e {
-        SecretError::NotFound => WebError::NotFound,
-        SecretError::Store(e) => e.into(),
-        e => WebError::Internal(anyhow::anyhow!(e)),
-    }
+    page(state, form_token, token.clone(), v, x)
 }

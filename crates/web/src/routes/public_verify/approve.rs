@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use countersign_app::verification::{LinkView, VerificationError};
+use countersign_app::verification::LinkView;
 use countersign_store::{LinkAnswer, VerificationStatus};
 use serde::Deserialize;
 
@@ -112,7 +112,7 @@ pub async fn show(
     form: FormToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
+    let Some(view) = state.app.approve_link(&token).await? else {
         return unusable();
     };
     if view.status != VerificationStatus::Pending {
@@ -138,7 +138,7 @@ pub async fn answer(
     Path(token): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
-    let Some(view) = state.app.approve_link(&token).await.map_err(internal)? else {
+    let Some(view) = state.app.approve_link(&token).await? else {
         return unusable();
     };
     let answer = match (form.answer.as_str(), form.number.trim().parse::<i64>()) {
@@ -159,20 +159,11 @@ pub async fn answer(
     let (status, fresh) = state
         .app
         .answer_approve_link(&token, answer, Some(ip.to_string()))
-        .await
-        .map_err(internal)?;
+        .await?;
     let code = if fresh {
         StatusCode::OK
     } else {
         StatusCode::CONFLICT
     };
     done(code, view.brand.name, status, fresh)
-}
-
-fn internal(e: VerificationError) -> WebError {
-    match e {
-        VerificationError::NotFound => WebError::NotFound,
-        VerificationError::Store(e) => e.into(),
-        e => WebError::Internal(anyhow::anyhow!(e)),
-    }
 }

@@ -4,7 +4,7 @@
 
 use super::private;
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -13,9 +13,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::verification::{CheckView, TechnicianCheckError, VerificationError};
+use countersign_app::verification::{CheckView, TechnicianCheckError};
 use countersign_domain::TechnicianId;
-use countersign_store::{Org, OrgStore, TechnicianCheckStatus};
+use countersign_store::TechnicianCheckStatus;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -41,39 +41,16 @@ struct CheckPage {
     error: Option<String>,
 }
 
-async fn org_of(state: &AppState, slug: &str) -> Result<Org, WebError> {
-    state
-        .app
-        .store
-        .org_by_slug(slug)
-        .await?
-        .ok_or(WebError::NotFound)
-}
-
-fn internal(e: TechnicianCheckError) -> WebError {
-    match e {
-        TechnicianCheckError::Verification(VerificationError::NotFound) => WebError::NotFound,
-        TechnicianCheckError::Verification(VerificationError::Store(e)) => e.into(),
-        e => WebError::Internal(anyhow::anyhow!(e)),
-    }
-}
-
-async fn msp_name(state: &AppState, org: &Org) -> Result<String, WebError> {
-    Ok(countersign_app::messages::brand_of(&state.app, org.id)
-        .await?
-        .name)
-}
-
 /// GET /t/{slug}/verify-technician
 pub async fn form(
     State(state): State<AppState>,
     form: FormToken,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let org = org_of(&state, &slug).await?;
+    let (_, brand) = state.app.technician_check_org(&slug).await?;
     let page = RequestPage {
         csrf: form.token.clone(),
-        msp: msp_name(&state, &org).await?,
+        msp: brand.name,
         slug,
         sent: false,
         error: None,
@@ -95,8 +72,8 @@ pub async fn request(
     Path(slug): Path<String>,
     Form(f): Form<RequestForm>,
 ) -> Result<Response, WebError> {
-    let org = org_of(&state, &slug).await?;
-    let msp = msp_name(&state, &org).await?;
+    let (org, brand) = state.app.technician_check_org(&slug).await?;
+    let msp = brand.name;
     let page = |sent, error| RequestPage {
         csrf: form_token.token.clone(),
         slug: slug.clone(),
@@ -113,20 +90,12 @@ pub async fn request(
             form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
         ));
     }
-    match state
+    // Too many requests from this address: the error page says so (429, Retry-After).
+    state
         .app
         .request_technician_check(&org, f.email.trim(), &ip.to_string())
-        .await
-    {
-        Ok(()) => Ok(private(form_token.respond(render(&page(true, None))?))),
-        Err(TechnicianCheckError::Throttled) => {
-            let p = page(false, Some(TechnicianCheckError::Throttled.to_string()));
-            Ok(private(
-                form_token.respond((StatusCode::TOO_MANY_REQUESTS, render(&p)?)),
-            ))
-        }
-        Err(e) => Err(internal(e)),
-    }
+        .await?;
+    Ok(private(form_token.respond(render(&page(true, None))?)))
 }
 
 fn check_page(
@@ -170,7 +139,7 @@ async fn view_for(
     match state.app.technician_check_view(token).await {
         Ok(v) if v.org.slug == slug => Ok(Some(v)),
         Ok(_) | Err(TechnicianCheckError::Unusable) => Ok(None),
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -205,32 +174,19 @@ pub async fn choose(
     if view_for(&state, &slug, &token).await?.is_none() {
         return Err(WebError::NotFound);
     }
-    let error = match f.technician.parse::<TechnicianId>() {
-        Err(_) => Some(TechnicianCheckError::UnknownTechnician.to_string()),
-        Ok(t) => match state
-            .app
-            .choose_technician(&token, t, &ip.to_string())
-            .await
-        {
-            Ok(()) => return Ok(Redirect::to(&format!("/t/{slug}/check/{token}")).into_response()),
-            Err(e @ (TechnicianCheckError::UnknownTechnician | TechnicianCheckError::Unusable)) => {
-                Some(e.to_string())
-            }
-            Err(e) => return Err(internal(e)),
-        },
+    let (state, form_token, slug, token) = (&state, &form_token, &slug, &token);
+    let chosen = match f.technician.parse::<TechnicianId>() {
+        Err(_) => Err(TechnicianCheckError::UnknownTechnician),
+        Ok(t) => state.app.choose_technician(token, t, &ip.to_string()).await,
     };
-    let Some(v) = view_for(&state, &slug, &token).await? else {
-        return Err(WebError::NotFound);
-    };
-    let page = check_page(
-        &form_token,
-        &slug,
-        &token,
-        v,
-        error.map(|e| crate::routes::sentence(&e)),
-    );
-    Ok(private(form_token.respond((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(&page)?,
-    ))))
+    chosen
+        .or_rerender(|m| async move {
+            let Some(v) = view_for(state, slug, token).await? else {
+                return Err(WebError::NotFound);
+            };
+            let page = check_page(form_token, slug, token, v, Some(one_line(&m)));
+            Ok(private(form_token.respond(render(&page)?)))
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/t/{slug}/check/{token}")).into_response())
 }

@@ -3,12 +3,12 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use countersign_app::secrets::Expiry;
-use countersign_store::ChallengeStore;
 
 #[derive(Template)]
 #[template(path = "secrets/new.html")]
@@ -26,24 +26,28 @@ struct NewPage {
     expiries: Vec<(&'static str, &'static str, bool)>,
 }
 
-/// The expiry choices of the shared secret form for an org whose links live at most
-/// `max_hours`: value, label, selected (1 day when allowed, else the longest allowed).
-pub(crate) fn expiry_options(max_hours: i64) -> Vec<(&'static str, &'static str, bool)> {
-    let allowed = Expiry::allowed(max_hours);
+/// The expiry choices of the shared secret form from the `allowed` ones (shortest first):
+/// value, label, selected (1 day when allowed, else the longest allowed).
+pub(crate) fn expiry_options(allowed: &[Expiry]) -> Vec<(&'static str, &'static str, bool)> {
     let default = if allowed.contains(&Expiry::Day) {
         Expiry::Day
     } else {
         allowed.last().copied().unwrap_or(Expiry::Hour)
     };
     allowed
-        .into_iter()
+        .iter()
+        .copied()
         .map(|e| (e.as_str(), e.label(), e == default))
         .collect()
 }
 
 /// GET /secrets/new
-pub async fn new(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
-    let rules = state.app.store.verification_settings(user.org.id).await?;
+pub async fn new(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    let expiries = state.app.secret_expiries(&user.principal(ip)).await?;
     let page = NewPage {
         ctx: PageContext::new(&user, Section::Contacts),
         action: "send",
@@ -54,7 +58,7 @@ pub async fn new(State(state): State<AppState>, user: CurrentUser) -> Result<Res
         has_email: false,
         mobile_masked: "",
         email: "",
-        expiries: expiry_options(rules.secret_max_hours),
+        expiries: expiry_options(&expiries),
     };
     Ok(render(&page)?.into_response())
 }
