@@ -10,6 +10,7 @@ pub mod clock;
 pub mod contacts;
 pub mod error;
 pub mod graph_mail;
+mod health;
 pub mod jobs;
 pub mod keys;
 pub mod messages;
