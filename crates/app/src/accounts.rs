@@ -121,10 +121,10 @@ impl From<StoreError> for AccountError {
 }
 
 impl AccountError {
-    /// Whether this is the user's mistake (re-render the form with the message) rather than a
-    /// missing resource or a server failure.
+    /// Whether this is the user's mistake (a wrong code or password: the attempt counts)
+    /// rather than a missing resource or a server failure.
     #[must_use]
-    pub fn is_user_error(&self) -> bool {
+    pub(crate) fn is_user_error(&self) -> bool {
         !matches!(
             self,
             Self::NotFound

@@ -460,7 +460,11 @@ async fn private_targets_are_refused_without_the_setting() {
             matches!(&err, EndpointError::Target(t) if *t == expected),
             "{url}: {err}"
         );
-        assert!(err.is_user_error());
+        // A user error: the form shows it (and nothing was stored).
+        assert_eq!(
+            countersign_app::UseCaseError::kind(&err),
+            countersign_app::ErrorKind::Invalid
+        );
     }
     let none = EndpointInput {
         events: vec![],
