@@ -1,11 +1,12 @@
 //! Writing and verifying the audit log. Entries carry ids and metadata only, never secrets.
 
-use crate::{App, Denied, Principal};
+use crate::reads::ReadError;
+use crate::{App, Principal};
 use countersign_crypto::{Keyring, purpose};
 use countersign_domain::{OrgId, Permission, TechnicianId};
 use countersign_store::{
     AuditEntry, AuditFilter, AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry,
-    StoreError, StoreResult, Technician, TechnicianStore, verify_audit_chain,
+    StoreResult, Technician, TechnicianStore, verify_audit_chain,
 };
 
 /// Who did something, for the audit log.
@@ -77,24 +78,6 @@ pub struct AuditView {
     pub actors: Vec<Technician>,
 }
 
-/// Why the audit log could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum AuditError {
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl crate::UseCaseError for AuditError {
-    fn kind(&self) -> crate::ErrorKind {
-        match self {
-            Self::Denied(e) => crate::UseCaseError::kind(e),
-            Self::Store(e) => crate::UseCaseError::kind(e),
-        }
-    }
-}
-
 impl App {
     /// The org's audit entries that `filter` selects (none without a filter: the page's form
     /// was refused), and the technicians who may appear as actors.
@@ -105,7 +88,7 @@ impl App {
         &self,
         by: &Principal,
         filter: Option<&AuditFilter>,
-    ) -> Result<AuditView, AuditError> {
+    ) -> Result<AuditView, ReadError> {
         by.require(Permission::ViewAudit)?;
         let org = by.org_id();
         let actors = self.store.technicians(org).await?;

@@ -19,6 +19,7 @@ pub mod microsoft;
 mod microsoft_settings;
 pub mod password_gate;
 pub mod principal;
+pub mod reads;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

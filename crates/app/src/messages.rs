@@ -16,7 +16,7 @@ pub use branding::{
     BrandingError, BrandingInput, TEST_WINDOW, TESTS_PER_ORG, TESTS_PER_TECHNICIAN,
 };
 pub use deliver::DeliveryOutcome;
-pub use outbox::{MessageView, OutboxError};
+pub use outbox::MessageView;
 pub use queue::{MessageError, MessageRequest, PreparedMessage, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
 pub use webhooks::{InboundOutcome, ProviderCallbackError};

@@ -227,8 +227,7 @@ from_use_case_errors!(
     countersign_app::messages::BrandingError,
     countersign_app::webhooks::EndpointError,
     countersign_app::webhooks::TargetError,
-    countersign_app::audit::AuditError,
-    countersign_app::messages::OutboxError,
+    countersign_app::reads::ReadError,
 );
 
 impl From<askama::Error> for WebError {

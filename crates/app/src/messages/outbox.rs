@@ -1,11 +1,10 @@
 //! Settings ▸ Outbox: the messages kept instead of sent (the outbox transport), and one
 //! message of the org with its history, for admins checking what went out.
 
-use crate::{App, Denied, Principal};
+use crate::reads::ReadError;
+use crate::{App, Principal};
 use countersign_domain::{MessageId, Permission};
-use countersign_store::{
-    Message, MessageEvent, MessageFilter, MessageStore, StoreError, TransportKind,
-};
+use countersign_store::{Message, MessageEvent, MessageFilter, MessageStore, TransportKind};
 
 /// Messages the outbox page lists at most.
 const OUTBOX_PAGE: i64 = 200;
@@ -17,30 +16,12 @@ pub struct MessageView {
     pub events: Vec<MessageEvent>,
 }
 
-/// Why the outbox could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum OutboxError {
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl crate::UseCaseError for OutboxError {
-    fn kind(&self) -> crate::ErrorKind {
-        match self {
-            Self::Denied(e) => crate::UseCaseError::kind(e),
-            Self::Store(e) => crate::UseCaseError::kind(e),
-        }
-    }
-}
-
 impl App {
     /// The org's newest messages kept in the outbox.
     ///
     /// # Errors
     /// Not allowed, or a store failure.
-    pub async fn outbox_view(&self, by: &Principal) -> Result<Vec<Message>, OutboxError> {
+    pub async fn outbox_view(&self, by: &Principal) -> Result<Vec<Message>, ReadError> {
         by.require(Permission::ViewOutbox)?;
         let filter = MessageFilter {
             transport: Some(TransportKind::Outbox),
@@ -58,7 +39,7 @@ impl App {
         &self,
         by: &Principal,
         id: MessageId,
-    ) -> Result<MessageView, OutboxError> {
+    ) -> Result<MessageView, ReadError> {
         by.require(Permission::ViewOutbox)?;
         let org = by.org_id();
         Ok(MessageView {
