@@ -63,7 +63,7 @@ pub enum WebError {
     /// A form page already re-rendered with the messages of a user error
     /// ([`RerenderOnUserError::or_rerender`]); sent as it is.
     #[error("the form was shown again with the reason")]
-    Rerendered(Response),
+    Rerendered(Box<Response>),
     /// Anything else: logged, shown as an id.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -243,7 +243,7 @@ impl IntoResponse for WebError {
             Self::ReauthRequired { next } => {
                 return Redirect::to(&crate::routes::account::confirm_url(&next)).into_response();
             }
-            Self::Rerendered(page) => return page,
+            Self::Rerendered(page) => return *page,
             _ => {}
         }
         let error_id = self.log_internal();
@@ -292,7 +292,7 @@ impl<T: Send, E: Into<WebError> + Send> RerenderOnUserError<T> for Result<T, E> 
         if let Some(secs) = retry_after {
             page = with_retry_after(page, secs);
         }
-        Err(WebError::Rerendered(page))
+        Err(WebError::Rerendered(Box::new(page)))
     }
 }
 

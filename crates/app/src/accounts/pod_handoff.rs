@@ -215,6 +215,18 @@ impl App {
     }
 }
 
+impl crate::UseCaseError for PodHandoffError {
+    fn kind(&self) -> crate::ErrorKind {
+        use crate::{ErrorKind as K, Refusal};
+        match self {
+            Self::BadOrigin(_) | Self::Malformed => K::Invalid,
+            Self::NotAllowed(_) | Self::WrongOrigin => K::Forbidden(Refusal::Permission),
+            Self::Unknown | Self::Expired => K::Gone,
+            Self::Store(e) => crate::UseCaseError::kind(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,17 +292,5 @@ mod tests {
         assert!(well_formed(&random_token().0));
         assert!(!well_formed("short"));
         assert!(!well_formed(&format!("{}=", "a".repeat(42))));
-    }
-}
-
-impl crate::UseCaseError for PodHandoffError {
-    fn kind(&self) -> crate::ErrorKind {
-        use crate::{ErrorKind as K, Refusal};
-        match self {
-            Self::BadOrigin(_) | Self::Malformed => K::Invalid,
-            Self::NotAllowed(_) | Self::WrongOrigin => K::Forbidden(Refusal::Permission),
-            Self::Unknown | Self::Expired => K::Gone,
-            Self::Store(e) => crate::UseCaseError::kind(e),
-        }
     }
 }

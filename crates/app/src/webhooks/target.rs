@@ -138,6 +138,19 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     }
 }
 
+impl crate::UseCaseError for TargetError {
+    fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::Invalid
+    }
+
+    fn fields(&self) -> Vec<crate::FieldMessage> {
+        vec![crate::FieldMessage {
+            field: Some("url"),
+            message: self.to_string(),
+        }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,18 +252,5 @@ mod tests {
             check_target("ftp://127.0.0.1/", true).unwrap_err(),
             TargetError::NotHttps
         );
-    }
-}
-
-impl crate::UseCaseError for TargetError {
-    fn kind(&self) -> crate::ErrorKind {
-        crate::ErrorKind::Invalid
-    }
-
-    fn fields(&self) -> Vec<crate::FieldMessage> {
-        vec![crate::FieldMessage {
-            field: Some("url"),
-            message: self.to_string(),
-        }]
     }
 }

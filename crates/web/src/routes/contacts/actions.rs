@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::contacts::{ContactError, ContactInput};
+use countersign_app::contacts::ContactInput;
 use countersign_domain::{ContactId, CustomerId};
 use countersign_store::{ContactStore, CustomerStore};
 use serde::Deserialize;

@@ -11,7 +11,6 @@ use crate::AppState;
 use crate::error::WebError;
 use axum::Router;
 use axum::routing::{get, post};
-use countersign_app::microsoft::MicrosoftError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
