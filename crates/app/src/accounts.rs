@@ -32,7 +32,7 @@ pub use views::{AccountView, TechnicianView, TechniciansView};
 use crate::audit::Actor;
 use crate::{App, Denied, Principal};
 use countersign_domain::PasswordPolicyError;
-use countersign_store::{StoreError, Technician};
+use countersign_store::{StoreError, Technician, TechnicianStore};
 
 /// Why an account action was refused. The messages are shown to users as they are.
 #[derive(Debug, thiserror::Error)]

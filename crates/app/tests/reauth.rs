@@ -58,10 +58,7 @@ async fn a_sign_in_is_a_proof_for_the_window_only() {
         app.reauthenticate(&by, &now, "", "test").await,
         Err(AccountError::ProofMissing)
     ));
-    let token = app
-        .reauthenticate(&by, &now, PW, "test")
-        .await
-        .unwrap();
+    let token = app.reauthenticate(&by, &now, PW, "test").await.unwrap();
     // A new session carries the proof (ASVS 7.2.4); the old token no longer signs in.
     assert_ne!(token, signed_in.token);
     app.require_recent_proof(&session(token).await).unwrap();

@@ -5,8 +5,8 @@
 
 use super::{AccountError, ip_of};
 use crate::audit::Actor;
-use crate::{App, Principal};
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::random_token;
 use countersign_domain::{Email, Permission, Role, TechnicianId, Timestamp};
 use countersign_messaging::TemplateName;
@@ -161,8 +161,7 @@ impl App {
         if !target.active {
             return Err(AccountError::ResetInactive);
         }
-        self.issue_admin_reset(target, &by.actor(), "admin")
-            .await
+        self.issue_admin_reset(target, &by.actor(), "admin").await
     }
 
     /// `countersign admin reset`: the same reset for an admin of the org with this slug, from

@@ -4,8 +4,8 @@
 
 use super::AccountError;
 use crate::audit::Actor;
-use crate::{App, Principal};
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{Email, InviteId, Permission, Role, TechnicianId};
 use countersign_messaging::TemplateName;
@@ -188,17 +188,15 @@ impl App {
     ///
     /// # Errors
     /// Not an admin, no such invite in this org (`NotFound`), or a store failure.
-    pub async fn revoke_invite(
-        &self,
-        by: &Principal,
-        id: InviteId,
-    ) -> Result<(), AccountError> {
+    pub async fn revoke_invite(&self, by: &Principal, id: InviteId) -> Result<(), AccountError> {
         by.require(Permission::ManageTechnicians)?;
         let invite = self.store.invite(by.org_id(), id).await?;
         if invite.accepted_at.is_some() || invite.revoked_at.is_some() {
             return Err(AccountError::InviteUnusable);
         }
-        self.store.revoke_invite(by.org_id(), id, self.now()).await?;
+        self.store
+            .revoke_invite(by.org_id(), id, self.now())
+            .await?;
         self.audit(
             &by.actor(),
             None,

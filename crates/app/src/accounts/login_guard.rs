@@ -8,8 +8,8 @@
 
 use super::AccountError;
 use crate::audit::Actor;
-use crate::{App, Principal};
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{hmac_sha256, purpose};
 use countersign_domain::{OrgId, Permission, TechnicianId};
 use countersign_messaging::TemplateName;

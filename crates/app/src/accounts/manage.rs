@@ -75,14 +75,8 @@ impl App {
         } else {
             "technician.deactivated"
         };
-        self.audit(
-            &by.actor(),
-            None,
-            action,
-            &id.to_string(),
-            json!({}),
-        )
-        .await?;
+        self.audit(&by.actor(), None, action, &id.to_string(), json!({}))
+            .await?;
         Ok(self.store.technician(by.org_id(), id).await?)
     }
 
@@ -97,7 +91,10 @@ impl App {
     ) -> Result<u64, AccountError> {
         by.require(Permission::ManageTechnicians)?;
         let target = self.store.technician(by.org_id(), id).await?;
-        let n = self.store.delete_sessions_of(by.org_id(), target.id).await?;
+        let n = self
+            .store
+            .delete_sessions_of(by.org_id(), target.id)
+            .await?;
         self.audit(
             &by.actor(),
             None,

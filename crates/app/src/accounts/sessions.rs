@@ -6,9 +6,7 @@ use crate::audit::Actor;
 use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{Permission, SessionId, Timestamp};
-use countersign_store::{
-    Org, OrgStore, Session, SessionStage, SessionStore, StoreResult, Technician,
-};
+use countersign_store::{Org, Session, SessionStage, SessionStore, StoreResult, Technician};
 use serde_json::json;
 use std::time::Duration;
 

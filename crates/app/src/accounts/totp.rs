@@ -8,11 +8,11 @@
 use super::AccountError;
 use crate::audit::Actor;
 use crate::{App, Principal};
-use countersign_domain::Permission;
 use countersign_crypto::{
     SealAad, TotpSecret, generate_recovery_codes, hash_recovery_code, normalize_recovery_code,
     otpauth_uri, purpose, qr_svg, verify_totp,
 };
+use countersign_domain::Permission;
 use countersign_store::{OrgStore, SealedColumn, Technician, TechnicianStore, ThrottleStore};
 use serde_json::json;
 

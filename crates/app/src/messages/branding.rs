@@ -100,7 +100,7 @@ impl App {
         by.require(Permission::ManageSettings)?;
         validate(input)?;
         let branding = Branding {
-            org_id: by.org_id,
+            org_id: by.org_id(),
             display_name: input.display_name.trim().to_owned(),
             logo_url: input.logo_url.clone(),
             colour: input.colour.to_lowercase(),

@@ -203,14 +203,8 @@ impl App {
         } else {
             "webhook.endpoint_disabled"
         };
-        self.audit(
-            &by.actor(),
-            None,
-            action,
-            &id.to_string(),
-            json!({}),
-        )
-        .await?;
+        self.audit(&by.actor(), None, action, &id.to_string(), json!({}))
+            .await?;
         Ok(())
     }
 
@@ -251,7 +245,9 @@ impl App {
         id: WebhookEndpointId,
     ) -> Result<(), EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
-        self.store.delete_webhook_endpoint(by.org_id(), e.id).await?;
+        self.store
+            .delete_webhook_endpoint(by.org_id(), e.id)
+            .await?;
         let host = url::Url::parse(&e.url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned));

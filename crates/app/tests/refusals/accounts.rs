@@ -39,10 +39,16 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, change_role(nobody, me, Role::Technician)),
         case!(env.app, set_technician_active(nobody, me, false)),
         case!(env.app, end_sessions_of(nobody, me)),
-        case!(env.app, set_technician_permissions(nobody, me, Permissions::none())),
+        case!(
+            env.app,
+            set_technician_permissions(nobody, me, Permissions::none())
+        ),
         case!(env.app, unlock_sign_in(nobody, me)),
         case!(env.app, reset_credentials(nobody, TechnicianId::new())),
-        case!(env.app, invite_technician(nobody, &email(), Role::Technician)),
+        case!(
+            env.app,
+            invite_technician(nobody, &email(), Role::Technician)
+        ),
         case!(env.app, revoke_invite(nobody, InviteId::new())),
         case!(env.app, set_pod_only(nobody, me, true)),
         // One's own account.
@@ -52,7 +58,10 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
             change_password(nobody, &session(env), "x", "y", "y", "test")
         ),
         case!(env.app, reauthenticate(nobody, &session(env), "x", "test")),
-        case!(env.app, end_own_session(nobody, SessionId::new(), SessionId::new())),
+        case!(
+            env.app,
+            end_own_session(nobody, SessionId::new(), SessionId::new())
+        ),
         case!(env.app, sign_out_everywhere(nobody)),
         case!(env.app, begin_totp_enrollment(nobody)),
         case!(env.app, confirm_totp_enrollment(nobody, "000000")),
@@ -81,7 +90,10 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
             env.app,
             webhook_endpoint_view(nobody, WebhookEndpointId::new(), 10)
         ),
-        case!(env.app, create_webhook_endpoint(nobody, &Default::default())),
+        case!(
+            env.app,
+            create_webhook_endpoint(nobody, &Default::default())
+        ),
         case!(
             env.app,
             set_webhook_endpoint_enabled(nobody, WebhookEndpointId::new(), false)

@@ -26,11 +26,7 @@ pub async fn restrict(State(state): State<AppState>, req: Request, next: Next) -
     if let Some(user) = req.extensions().get::<CurrentUser>()
         && !allowed(req.uri().path())
     {
-        match state
-            .app
-            .is_pod_only(user.org.id, user.technician.id)
-            .await
-        {
+        match state.app.is_pod_only(user.org.id, user.technician.id).await {
             Ok(false) => {}
             Ok(true) => {
                 return WebError::Forbidden(

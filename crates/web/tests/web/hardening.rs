@@ -113,11 +113,7 @@ async fn settings_use_cases_check_the_admin_role_themselves() {
         colour: "#000000".into(),
         ..BrandingInput::default()
     };
-    let e = app
-        .app
-        .save_branding(&by, &brand)
-        .await
-        .unwrap_err();
+    let e = app.app.save_branding(&by, &brand).await.unwrap_err();
     assert!(matches!(e, BrandingError::NotAllowed(_)), "{e:?}");
     let e = app
         .app

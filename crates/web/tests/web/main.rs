@@ -88,7 +88,11 @@ pub async fn add_technician(
     let email = countersign_domain::Email::parse(email).unwrap();
     let created = app
         .app
-        .invite_technician(&principal(&admin), &email, countersign_domain::Role::Technician)
+        .invite_technician(
+            &principal(&admin),
+            &email,
+            countersign_domain::Role::Technician,
+        )
         .await
         .unwrap();
     let token = created.link.rsplit('/').next().unwrap().to_owned();

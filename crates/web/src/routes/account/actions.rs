@@ -61,7 +61,7 @@ pub async fn confirm_totp(
         .app
         .confirm_totp_enrollment(&by, &form.code)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = setup_page(&state, &user, &by, Some(one_line(&m))).await?;
             Ok(page.into_response())
         })

@@ -138,7 +138,7 @@ pub async fn confirm(
             &user_agent(&headers),
         )
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let again = page(&user, next.clone(), Some(one_line(&m)));
             Ok(render(&again)?.into_response())
         })

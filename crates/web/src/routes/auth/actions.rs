@@ -67,7 +67,7 @@ pub async fn login(
             &user_agent(&headers),
         )
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = LoginPage {
                 csrf: token.token.clone(),
                 email: form.email.clone(),
@@ -116,7 +116,7 @@ pub async fn second_factor(
         return Ok(Redirect::to("/login").into_response());
     }
     let outcome = result
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = SecondFactorPage {
                 csrf: token.token.clone(),
                 email: pending.technician.email.clone(),

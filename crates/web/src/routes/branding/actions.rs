@@ -33,7 +33,7 @@ pub async fn save(
         .app
         .save_branding(&by, &input(&form))
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let mut page = BrandingPage::new(&state, &user, form.clone());
             page.graph = super::graph_mail::GraphMailSection::load(&state, &by).await?;
             page.error = Some(one_line(&m));
@@ -76,7 +76,7 @@ pub async fn send_test(
         .app
         .send_branding_test(&by, channel, &form.recipient, &nonce)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let brand = state.app.branding_view(&by).await?;
             let mut page = BrandingPage::new(&state, &user, brand.into());
             page.graph = super::graph_mail::GraphMailSection::load(&state, &by).await?;

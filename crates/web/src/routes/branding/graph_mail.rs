@@ -75,7 +75,7 @@ pub async fn save(
         .app
         .set_graph_mail(&by, &input)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let brand = state.app.branding_view(&by).await?;
             let mut page = BrandingPage::new(&state, &user, BrandingForm::from(brand));
             page.graph = GraphMailSection::load(&state, &by).await?;

@@ -43,7 +43,7 @@ pub async fn accept(
         return unusable();
     }
     result
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let details = match state.app.invite_by_token(&token).await {
                 Ok(d) => d,
                 Err(AccountError::InviteUnusable) => return unusable(),

@@ -47,7 +47,7 @@ pub async fn request_reset(
         .app
         .request_password_reset(&form.email, &ip.to_string())
         .await
-        .or_rerender(|m| async { again(one_line(&m)) })
+        .or_rerender(async |m| again(one_line(&m)))
         .await?;
     Ok(Redirect::to("/password/forgot?sent=1").into_response())
 }
@@ -75,7 +75,7 @@ pub async fn complete(
         return unusable();
     }
     result
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let details = match state.app.password_reset_by_token(&token).await {
                 Ok(d) => d,
                 Err(AccountError::ResetLinkUnusable) => return unusable(),

@@ -35,7 +35,7 @@ pub async fn update_org(
         .app
         .update_org_settings(&user.principal(ip), &form.name, require)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = OrgPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "org",
@@ -90,7 +90,7 @@ pub async fn invite(
         .app
         .invite_technician(&by, &email, role)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = technicians_page(&state, &user, &by, invalid(one_line(&m)), None).await?;
             Ok(page.into_response())
         })

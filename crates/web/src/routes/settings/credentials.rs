@@ -22,7 +22,7 @@ pub async fn reset(
         .app
         .reset_credentials(&by, id)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let error = Some(one_line(&m));
             let page = technician_page_with(&state, &user, &by, id, None, error, None).await?;
             Ok(page.into_response())

@@ -70,7 +70,7 @@ pub async fn update(
         .app
         .save_pod_settings(&user.principal(ip), &input)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = render(&PodSettingsPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "pod",

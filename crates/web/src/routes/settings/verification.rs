@@ -103,7 +103,7 @@ pub async fn update(
         .app
         .save_verification_settings(&user.principal(ip), &input)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let page = render(&VerificationPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "verification",

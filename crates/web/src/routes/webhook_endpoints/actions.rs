@@ -46,7 +46,7 @@ pub async fn create(
     let created = app
         .create_webhook_endpoint(&by, &input)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let mut page = IndexPage::build(app, &user, &by, form).await?;
             page.error = Some(one_line(&m));
             Ok(render(&page)?.into_response())
@@ -132,11 +132,14 @@ pub async fn test(
     let by = user.principal(ip);
     app.send_test_webhook(&by, parsed)
         .await
-        .or_rerender(|m| async {
+        .or_rerender(async |m| {
             let mut page = ShowPage::build(app, &user, &by, &id).await?;
             page.error = Some(one_line(&m));
             Ok(render(&page)?.into_response())
         })
         .await?;
-    Ok(Redirect::to(&format!("/settings/webhooks/{id}?notice=webhook_test_queued")).into_response())
+    Ok(Redirect::to(&format!(
+        "/settings/webhooks/{id}?notice=webhook_test_queued"
+    ))
+    .into_response())
 }
