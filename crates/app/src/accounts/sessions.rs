@@ -2,7 +2,6 @@
 //! an idle and an absolute timeout, and sign-out (one session, or all of a technician's).
 
 use super::AccountError;
-use crate::audit::Actor;
 use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{Permission, SessionId, Timestamp};
@@ -109,25 +108,26 @@ impl App {
         self.store.delete_session(id).await
     }
 
-    /// Logout: deletes the session and records it.
+    /// Logout: deletes one's own session and records it.
     ///
     /// # Errors
-    /// The store failed.
-    pub async fn logout(
-        &self,
-        session: &Session,
-        technician: &Technician,
-        ip: Option<String>,
-    ) -> StoreResult<()> {
+    /// Not allowed, another's session (`NotFound`), or the store failed.
+    pub async fn logout(&self, by: &Principal, session: &Session) -> Result<(), AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        if Some(session.technician_id) != by.technician_id() || session.org_id != by.org_id() {
+            // Only one's own session.
+            return Err(AccountError::NotFound);
+        }
         self.store.delete_session(session.id).await?;
         self.audit(
-            &Actor::technician(technician, ip),
+            &by.actor(),
             None,
             "logout",
-            &technician.id.to_string(),
+            &session.technician_id.to_string(),
             json!({}),
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     /// Ends one other session of the technician (Account ▸ Active sessions, ASVS 7.5.2). A

@@ -66,6 +66,16 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, begin_totp_enrollment(nobody)),
         case!(env.app, confirm_totp_enrollment(nobody, "000000")),
         case!(env.app, disable_totp(nobody, "000000")),
+        case!(env.app, logout(nobody, &session(env))),
+        // The Pod's handoff from a signed-in window.
+        case!(
+            env.app,
+            check_frame_origin(nobody, "https://psa.example.com")
+        ),
+        case!(
+            env.app,
+            create_pod_handoff(nobody, "https://psa.example.com")
+        ),
         // The org's settings.
         case!(env.app, org_settings(nobody)),
         case!(env.app, update_org_settings(nobody, "Acme IT", true)),

@@ -135,10 +135,7 @@ pub async fn logout(
     pending: Option<Extension<PendingSecondFactor>>,
 ) -> Result<Response, WebError> {
     if let Some(Extension(u)) = user {
-        state
-            .app
-            .logout(&u.session, &u.technician, Some(ip.to_string()))
-            .await?;
+        state.app.logout(&u.principal(ip), &u.session).await?;
     } else if let Some(Extension(p)) = pending {
         state.app.end_session(p.session.id).await?;
     }

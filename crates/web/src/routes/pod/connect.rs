@@ -40,6 +40,7 @@ pub struct OriginParam {
 fn refused(e: PodHandoffError) -> WebError {
     match e {
         PodHandoffError::Store(s) => s.into(),
+        PodHandoffError::Denied(d) => d.into(),
         e @ PodHandoffError::NotAllowed(_) => WebError::Forbidden(sentence(&e.to_string())),
         e => WebError::BadRequest(sentence(&e.to_string())),
     }
@@ -54,6 +55,7 @@ fn full(user: Option<Extension<CurrentUser>>) -> Option<CurrentUser> {
 /// GET /pod/connect?origin=…
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     Query(q): Query<OriginParam>,
 ) -> Result<Response, WebError> {
@@ -68,7 +70,7 @@ pub async fn show(
     };
     let origin = state
         .app
-        .check_frame_origin(&user.technician, &q.origin)
+        .check_frame_origin(&user.principal(ip), &q.origin)
         .await
         .map_err(refused)?;
     page(&user, origin, None)
@@ -96,7 +98,7 @@ pub async fn create(
     let origin = parse_frame_origin(&form.origin).map_err(refused)?;
     let code = state
         .app
-        .create_pod_handoff(&user.technician, &origin, Some(ip.to_string()))
+        .create_pod_handoff(&user.principal(ip), &origin)
         .await
         .map_err(refused)?;
     page(&user, origin, Some(code))
