@@ -14,6 +14,7 @@ mod pod_handoff;
 mod reauth;
 mod sessions;
 mod totp;
+mod views;
 
 pub use admin::CreatedAdmin;
 pub use credentials::{ADMIN_RESET_VALIDITY, CredentialReset, PasswordChanged};
@@ -26,11 +27,12 @@ pub use pod_handoff::{
 };
 pub use sessions::ResolvedSession;
 pub use totp::TotpEnrollment;
+pub use views::{AccountView, TechnicianView, TechniciansView};
 
-use crate::App;
 use crate::audit::Actor;
+use crate::{App, Denied, Principal};
 use countersign_domain::PasswordPolicyError;
-use countersign_store::{StoreError, Technician};
+use countersign_store::{StoreError, Technician, TechnicianStore};
 
 /// Why an account action was refused. The messages are shown to users as they are.
 #[derive(Debug, thiserror::Error)]
@@ -69,8 +71,9 @@ pub enum AccountError {
         "the organisation must keep at least one active admin: make another technician an admin first"
     )]
     LastAdmin,
-    #[error("only admins can do this")]
-    NotAllowed,
+    /// The principal lacks the permission (kept under this name: tests match it).
+    #[error(transparent)]
+    NotAllowed(#[from] Denied),
     #[error("that code is not valid: enter the current 6-digit code from your authenticator app")]
     InvalidCode,
     #[error("that code was already used: wait for the next code in your authenticator app")]
@@ -118,16 +121,16 @@ impl From<StoreError> for AccountError {
 }
 
 impl AccountError {
-    /// Whether this is the user's mistake (re-render the form with the message) rather than a
-    /// missing resource or a server failure.
+    /// Whether this is the user's mistake (a wrong code or password: the attempt counts)
+    /// rather than a missing resource or a server failure.
     #[must_use]
-    pub fn is_user_error(&self) -> bool {
+    pub(crate) fn is_user_error(&self) -> bool {
         !matches!(
             self,
             Self::NotFound
                 | Self::Store(_)
                 | Self::Internal(_)
-                | Self::NotAllowed
+                | Self::NotAllowed(_)
                 | Self::Busy { .. }
         )
     }
@@ -226,13 +229,21 @@ pub fn check_new_password(
     Ok(())
 }
 
-/// The admin check every management use case starts with.
-pub(crate) fn require_admin(by: &Technician) -> Result<(), AccountError> {
-    if by.active && by.role.can_manage() {
-        Ok(())
-    } else {
-        Err(AccountError::NotAllowed)
+impl App {
+    /// The technician a principal is, for the use cases on one's own account (a fresh read:
+    /// the password hash and the second factor may have changed since the session began).
+    ///
+    /// # Errors
+    /// `NotFound` for the command line or the server (no technician), or a store failure.
+    pub(crate) async fn own_technician(&self, by: &Principal) -> Result<Technician, AccountError> {
+        let id = by.technician_id().ok_or(AccountError::NotFound)?;
+        Ok(self.store.technician(by.org_id(), id).await?)
     }
+}
+
+/// The client address of a principal, as the store and the audit log keep it.
+pub(crate) fn ip_of(by: &Principal) -> Option<String> {
+    by.ip().map(|ip| ip.to_string())
 }
 
 impl crate::UseCaseError for AccountError {
@@ -240,7 +251,7 @@ impl crate::UseCaseError for AccountError {
         use crate::{ErrorKind as K, Refusal};
         match self {
             Self::NotFound | Self::UnknownOrg | Self::UnknownTechnician => K::NotFound,
-            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::NotAllowed(e) => crate::UseCaseError::kind(e),
             Self::ReauthRequired => K::Forbidden(Refusal::RecentProof),
             Self::Locked { minutes } => K::RateLimited {
                 retry_after: Some(std::time::Duration::from_secs(minutes * 60)),

@@ -1,10 +1,12 @@
 //! Writing and verifying the audit log. Entries carry ids and metadata only, never secrets.
 
-use crate::App;
+use crate::reads::ReadError;
+use crate::{App, Principal};
 use countersign_crypto::{Keyring, purpose};
-use countersign_domain::{OrgId, TechnicianId};
+use countersign_domain::{OrgId, Permission, TechnicianId};
 use countersign_store::{
-    AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry, StoreResult, verify_audit_chain,
+    AuditEntry, AuditFilter, AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry,
+    StoreResult, Technician, TechnicianStore, verify_audit_chain,
 };
 
 /// Who did something, for the audit log.
@@ -66,6 +68,35 @@ impl App {
             ip: actor.ip.clone(),
         };
         self.audit_log.append(entry).await
+    }
+}
+
+/// The audit page: the entries a filter selects, and the org's technicians to filter by.
+#[derive(Clone, Debug)]
+pub struct AuditView {
+    pub entries: Vec<AuditEntry>,
+    pub actors: Vec<Technician>,
+}
+
+impl App {
+    /// The org's audit entries that `filter` selects (none without a filter: the page's form
+    /// was refused), and the technicians who may appear as actors.
+    ///
+    /// # Errors
+    /// Not allowed, or a store failure.
+    pub async fn audit_view(
+        &self,
+        by: &Principal,
+        filter: Option<&AuditFilter>,
+    ) -> Result<AuditView, ReadError> {
+        by.require(Permission::ViewAudit)?;
+        let org = by.org_id();
+        let actors = self.store.technicians(org).await?;
+        let entries = match filter {
+            Some(f) => self.store.audit_entries(org, f).await?,
+            None => Vec::new(),
+        };
+        Ok(AuditView { entries, actors })
     }
 }
 

@@ -74,10 +74,6 @@ pub enum ContactError {
     /// A Pod setting is out of range or malformed.
     #[error("{0}")]
     Setting(String),
-    /// The acting technician may not do this (the Pod settings; the use cases of this area
-    /// refuse with [`ContactError::Denied`]).
-    #[error("only admins can do this")]
-    NotAllowed,
     /// The principal lacks the use case's permission.
     #[error(transparent)]
     Denied(#[from] crate::Denied),
@@ -104,28 +100,12 @@ impl From<StoreError> for ContactError {
     }
 }
 
-impl ContactError {
-    /// Whether this is the user's mistake or a refusal to explain on the form (re-render it
-    /// with the message, 422), rather than a missing resource or a server failure.
-    #[must_use]
-    pub fn is_user_error(&self) -> bool {
-        !matches!(
-            self,
-            Self::NotFound
-                | Self::Store(_)
-                | Self::NotAllowed
-                | Self::Denied(_)
-                | Self::ChannelsNotAllowed
-        )
-    }
-}
-
 impl crate::UseCaseError for ContactError {
     fn kind(&self) -> crate::ErrorKind {
         use crate::{ErrorKind as K, Refusal};
         match self {
             Self::NotFound => K::NotFound,
-            Self::NotAllowed | Self::ChannelsNotAllowed => K::Forbidden(Refusal::Permission),
+            Self::ChannelsNotAllowed => K::Forbidden(Refusal::Permission),
             Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),
             Self::WriteBack(e) => crate::UseCaseError::kind(e),

@@ -5,11 +5,10 @@
 //! credentials against the MSP's own tenant (the GDAP partner tenant); the app needs the
 //! `Mail.Send` application permission, admin-consented.
 
-use crate::App;
-use crate::audit::Actor;
 use crate::microsoft::MicrosoftError;
-use countersign_domain::{Email, IntegrationId};
-use countersign_store::{GraphMail, GraphMailStore, Integration, IntegrationStore, Technician};
+use crate::{App, Principal};
+use countersign_domain::{Email, IntegrationId, Permission};
+use countersign_store::{GraphMail, GraphMailStore, Integration, IntegrationStore};
 use serde_json::json;
 
 /// The form: an integration id (empty: back to SMTP) and the sending mailbox.
@@ -19,6 +18,15 @@ pub struct GraphMailInput {
     pub integration_id: String,
     /// The mailbox address (a user of the MSP's tenant).
     pub mailbox: String,
+}
+
+/// The branding page's mail section.
+#[derive(Clone, Debug, Default)]
+pub struct GraphMailView {
+    /// The integrations with an app in the MSP's own tenant: (id, name).
+    pub senders: Vec<(IntegrationId, String)>,
+    /// The org's choice (none: SMTP).
+    pub current: Option<GraphMail>,
 }
 
 /// The tenant an integration sends mail in: the MSP's own (GDAP partner) tenant, where its app
@@ -37,18 +45,27 @@ pub fn mail_tenant(i: &Integration) -> Result<&str, MicrosoftError> {
 }
 
 impl App {
-    /// The org's Microsoft 365 mailbox choice, if any.
+    /// The section of the branding page: the org's integrations that can send mail, and its
+    /// Microsoft 365 mailbox choice, if any.
     ///
     /// # Errors
-    /// `NotAllowed` for non-admins; store failures.
-    pub async fn graph_mail_setting(
-        &self,
-        by: &Technician,
-    ) -> Result<Option<GraphMail>, MicrosoftError> {
-        if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
-        }
-        Ok(self.store.graph_mail(by.org_id).await?)
+    /// `NotAllowed` without the permission; store failures.
+    pub async fn graph_mail_view(&self, by: &Principal) -> Result<GraphMailView, MicrosoftError> {
+        // MicrosoftError (another area's) has no `From<Denied>` here: map the refusal.
+        by.require(Permission::ManageSettings)
+            .map_err(|_| MicrosoftError::NotAllowed)?;
+        let senders = self
+            .store
+            .integrations(by.org_id())
+            .await?
+            .into_iter()
+            .filter(|i| mail_tenant(i).is_ok())
+            .map(|i| (i.id, i.name))
+            .collect();
+        Ok(GraphMailView {
+            senders,
+            current: self.store.graph_mail(by.org_id()).await?,
+        })
     }
 
     /// Saves (or, with an empty integration, removes) the org's Microsoft 365 mailbox.
@@ -59,20 +76,18 @@ impl App {
     /// the MSP's tenant, or a mailbox that is not an address; store failures.
     pub async fn set_graph_mail(
         &self,
-        by: &Technician,
+        by: &Principal,
         input: &GraphMailInput,
-        ip: Option<String>,
     ) -> Result<(), MicrosoftError> {
-        if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
-        }
-        let actor = Actor::technician(by, ip);
+        by.require(Permission::ManageSettings)
+            .map_err(|_| MicrosoftError::NotAllowed)?;
+        let actor = by.actor();
         let chosen = input.integration_id.trim();
         if chosen.is_empty() {
-            if self.store.clear_graph_mail(by.org_id).await? {
+            if self.store.clear_graph_mail(by.org_id()).await? {
                 self.audit(
                     &actor,
-                    Some(by.org_id),
+                    Some(by.org_id()),
                     "branding.graph_mail_cleared",
                     "",
                     json!({}),
@@ -84,7 +99,7 @@ impl App {
         let unknown =
             || MicrosoftError::User("choose one of your Microsoft 365 integrations".into());
         let id = uuid::Uuid::parse_str(chosen).map_err(|_| unknown())?;
-        let i = match self.store.integration(by.org_id, IntegrationId(id)).await {
+        let i = match self.store.integration(by.org_id(), IntegrationId(id)).await {
             Ok(i) => i,
             Err(countersign_store::StoreError::NotFound) => return Err(unknown()),
             Err(e) => return Err(e.into()),
@@ -97,7 +112,7 @@ impl App {
         })?;
         self.store
             .save_graph_mail(&GraphMail {
-                org_id: by.org_id,
+                org_id: by.org_id(),
                 integration_id: i.id,
                 mailbox: mailbox.as_str().to_owned(),
                 updated_at: self.now(),
@@ -105,7 +120,7 @@ impl App {
             .await?;
         self.audit(
             &actor,
-            Some(by.org_id),
+            Some(by.org_id()),
             "branding.graph_mail_set",
             &i.id.to_string(),
             json!({ "mailbox": mailbox.as_str(), "tenant_id": tenant }),

@@ -6,6 +6,7 @@ mod batch;
 mod branding;
 mod deliver;
 mod graph;
+mod outbox;
 mod queue;
 mod transports;
 mod webhooks;
@@ -15,6 +16,7 @@ pub use branding::{
     BrandingError, BrandingInput, TEST_WINDOW, TESTS_PER_ORG, TESTS_PER_TECHNICIAN,
 };
 pub use deliver::DeliveryOutcome;
+pub use outbox::MessageView;
 pub use queue::{MessageError, MessageRequest, PreparedMessage, brand_of};
 pub use transports::{TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH, Transports};
 pub use webhooks::{InboundOutcome, ProviderCallbackError};

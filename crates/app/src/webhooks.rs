@@ -9,7 +9,7 @@ mod target;
 mod verification;
 
 pub use deliver::{WebhookClient, WebhookJobOutcome};
-pub use endpoints::{CreatedEndpoint, EndpointError, EndpointInput};
+pub use endpoints::{CreatedEndpoint, EndpointError, EndpointInput, EndpointView};
 pub use target::{TargetError, check_target};
 pub use verification::VerificationEventData;
 

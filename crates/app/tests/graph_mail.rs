@@ -102,12 +102,11 @@ async fn env(mail_send: bool) -> Env {
         .unwrap()
         .to_owned();
     app.set_graph_mail(
-        &admin,
+        &countersign_app::Principal::technician(&admin, std::net::IpAddr::from([192, 0, 2, 1])),
         &GraphMailInput {
             integration_id: i.id.to_string(),
             mailbox: upn,
         },
-        None,
     )
     .await
     .unwrap();

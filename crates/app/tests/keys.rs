@@ -28,7 +28,8 @@ async fn enrolled_admins(app: &App, n: usize) {
             .await
             .unwrap();
         let t = created.technician;
-        app.begin_totp_enrollment(&t, &created.org).await.unwrap();
+        let me = countersign_app::Principal::technician(&t, std::net::IpAddr::from([192, 0, 2, 1]));
+        app.begin_totp_enrollment(&me).await.unwrap();
         let t = app.store.technician(t.org_id, t.id).await.unwrap();
         let enrollment_secret = {
             let sealed = t.totp_pending_secret.clone().unwrap();
@@ -42,7 +43,7 @@ async fn enrolled_admins(app: &App, n: usize) {
             TotpSecret::from_bytes(&app.keyring.open(&sealed, &aad).unwrap())
         };
         let code = totp_at(&enrollment_secret, app.now().unix_seconds() / 30);
-        app.confirm_totp_enrollment(&t, &code, None).await.unwrap();
+        app.confirm_totp_enrollment(&me, &code).await.unwrap();
     }
 }
 

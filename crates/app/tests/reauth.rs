@@ -4,10 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use countersign_app::accounts::AccountError;
-use countersign_app::{App, ManualClock, Settings};
+use countersign_app::{App, ManualClock, Principal, Settings};
 use countersign_crypto::hash_token;
 use countersign_domain::Email;
 use countersign_store::SessionStore;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,20 +48,17 @@ async fn a_sign_in_is_a_proof_for_the_window_only() {
         app.require_recent_proof(&now),
         Err(AccountError::ReauthRequired)
     ));
-    let t = &signed_in.technician;
+    let by = Principal::technician(&signed_in.technician, IpAddr::from([192, 0, 2, 1]));
     assert!(matches!(
-        app.reauthenticate(&now, t, "wrong wrong wrong", "192.0.2.1", "test")
+        app.reauthenticate(&by, &now, "wrong wrong wrong", "test")
             .await,
         Err(AccountError::WrongPassword)
     ));
     assert!(matches!(
-        app.reauthenticate(&now, t, "", "192.0.2.1", "test").await,
+        app.reauthenticate(&by, &now, "", "test").await,
         Err(AccountError::ProofMissing)
     ));
-    let token = app
-        .reauthenticate(&now, t, PW, "192.0.2.1", "test")
-        .await
-        .unwrap();
+    let token = app.reauthenticate(&by, &now, PW, "test").await.unwrap();
     // A new session carries the proof (ASVS 7.2.4); the old token no longer signs in.
     assert_ne!(token, signed_in.token);
     app.require_recent_proof(&session(token).await).unwrap();

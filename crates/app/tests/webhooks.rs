@@ -25,6 +25,11 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// An admin as the principal of a use case.
+fn by(t: &Technician) -> countersign_app::Principal {
+    countersign_app::Principal::technician(t, std::net::IpAddr::from([192, 0, 2, 1]))
+}
+
 /// One request the receiver got.
 #[derive(Clone, Debug)]
 struct Received {
@@ -176,7 +181,7 @@ impl Env {
         };
         let created = self
             .app
-            .create_webhook_endpoint(&self.admin, &input, None)
+            .create_webhook_endpoint(&by(&self.admin), &input)
             .await
             .unwrap();
         (created.endpoint, created.secret)
@@ -273,7 +278,7 @@ async fn delivered_signed_and_retried(postgres: bool) {
         .endpoint(format!("{base}/c"), &["verification.verified"])
         .await;
     env.app
-        .set_webhook_endpoint_enabled(&env.admin, c.id, false, None)
+        .set_webhook_endpoint_enabled(&by(&env.admin), c.id, false)
         .await
         .unwrap();
 
@@ -351,12 +356,12 @@ async fn delivered_signed_and_retried(postgres: bool) {
     // After rotation, attempts are signed with the new secret only.
     let new_secret = env
         .app
-        .rotate_webhook_secret(&env.admin, a.id, None)
+        .rotate_webhook_secret(&by(&env.admin), a.id)
         .await
         .unwrap();
     assert_ne!(new_secret, secret);
     env.app
-        .send_test_webhook(&env.admin, a.id, None)
+        .send_test_webhook(&by(&env.admin), a.id)
         .await
         .unwrap();
     assert_eq!(env.run_due().await, 1);
@@ -447,7 +452,7 @@ async fn private_targets_are_refused_without_the_setting() {
     ] {
         let err = env
             .app
-            .create_webhook_endpoint(&env.admin, &input(url), None)
+            .create_webhook_endpoint(&by(&env.admin), &input(url))
             .await
             .err()
             .unwrap();
@@ -455,7 +460,11 @@ async fn private_targets_are_refused_without_the_setting() {
             matches!(&err, EndpointError::Target(t) if *t == expected),
             "{url}: {err}"
         );
-        assert!(err.is_user_error());
+        // A user error: the form shows it (and nothing was stored).
+        assert_eq!(
+            countersign_app::UseCaseError::kind(&err),
+            countersign_app::ErrorKind::Invalid
+        );
     }
     let none = EndpointInput {
         events: vec![],
@@ -463,7 +472,7 @@ async fn private_targets_are_refused_without_the_setting() {
     };
     let err = env
         .app
-        .create_webhook_endpoint(&env.admin, &none, None)
+        .create_webhook_endpoint(&by(&env.admin), &none)
         .await
         .err()
         .unwrap();

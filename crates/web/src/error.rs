@@ -227,6 +227,7 @@ from_use_case_errors!(
     countersign_app::messages::BrandingError,
     countersign_app::webhooks::EndpointError,
     countersign_app::webhooks::TargetError,
+    countersign_app::reads::ReadError,
 );
 
 impl From<askama::Error> for WebError {
@@ -256,7 +257,7 @@ impl IntoResponse for WebError {
 }
 
 /// A use case's result in a form handler: a user error re-renders the form with its messages
-/// (422); any other error becomes its page.
+/// (422; 429 for too many attempts); any other error becomes its page.
 pub trait RerenderOnUserError<T> {
     /// `render` builds the form page again with the messages (it may load what it needs).
     fn or_rerender<F, Fut>(self, render: F) -> impl Future<Output = Result<T, WebError>> + Send
@@ -279,8 +280,15 @@ impl<T: Send, E: Into<WebError> + Send> RerenderOnUserError<T> for Result<T, E> 
             return Err(e);
         };
         let retry_after = e.retry_after();
+        // Too many attempts keeps its own status (429) on the form, so clients that back off
+        // on it still do; every other user error is 422.
+        let status = if matches!(e, WebError::RateLimited { .. }) {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
         let mut page = render(messages).await?;
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        *page.status_mut() = status;
         if let Some(secs) = retry_after {
             page = with_retry_after(page, secs);
         }
@@ -408,7 +416,12 @@ mod tests {
         );
         assert_eq!(status(AccountError::NotFound.into()), StatusCode::NOT_FOUND);
         assert_eq!(
-            status(AccountError::NotAllowed.into()),
+            status(
+                AccountError::NotAllowed(countersign_app::Denied(
+                    countersign_domain::Permission::ManageTechnicians
+                ))
+                .into()
+            ),
             StatusCode::FORBIDDEN
         );
         let locked = WebError::from(AccountError::Locked { minutes: 2 }).into_response();

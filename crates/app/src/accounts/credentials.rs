@@ -3,12 +3,12 @@
 //! recovery"). The reset never sets a password: it clears it and sends the technician a
 //! one-time link (`password_reset.rs` handles the link).
 
-use super::{AccountError, require_admin};
-use crate::App;
+use super::{AccountError, ip_of};
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::random_token;
-use countersign_domain::{Email, Role, TechnicianId, Timestamp};
+use countersign_domain::{Email, Permission, Role, TechnicianId, Timestamp};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, CredentialStore, OrgStore, PasswordReset, PasswordResetKind, Session, SessionStage,
@@ -57,17 +57,18 @@ impl App {
     /// # Errors
     /// A form problem (policy, mismatch), a wrong current password, too many attempts, a busy
     /// password gate, or a store failure.
-    #[allow(clippy::too_many_arguments)]
     pub async fn change_password(
         &self,
-        t: &Technician,
+        by: &Principal,
         session: &Session,
         current: &str,
         new: &str,
         confirm: &str,
-        ip: &str,
         user_agent: &str,
     ) -> Result<PasswordChanged, AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        let t = &self.own_technician(by).await?;
+        let ip = &ip_of(by).unwrap_or_default();
         let org = self.store.org(t.org_id).await?;
         super::check_new_password(new, &t.email, &t.name, &org.name)?;
         if new != confirm {
@@ -81,7 +82,7 @@ impl App {
         if let Some(minutes) = self.reserve_attempts(&keys).await? {
             return Err(AccountError::Locked { minutes });
         }
-        let actor = Actor::technician(t, Some(ip.to_owned()));
+        let actor = by.actor();
         let ok = match self
             .verify_password(current, Some(t.password_hash.clone()))
             .await
@@ -149,20 +150,18 @@ impl App {
     /// account, a deactivated technician, or a store failure.
     pub async fn reset_credentials(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: TechnicianId,
-        ip: Option<String>,
     ) -> Result<CredentialReset, AccountError> {
-        require_admin(by)?;
-        let target = self.store.technician(by.org_id, id).await?;
-        if target.id == by.id {
+        by.require(Permission::ManageTechnicians)?;
+        let target = self.store.technician(by.org_id(), id).await?;
+        if by.technician_id() == Some(target.id) {
             return Err(AccountError::ResetSelf);
         }
         if !target.active {
             return Err(AccountError::ResetInactive);
         }
-        self.issue_admin_reset(target, &Actor::technician(by, ip), "admin")
-            .await
+        self.issue_admin_reset(target, &by.actor(), "admin").await
     }
 
     /// `countersign admin reset`: the same reset for an admin of the org with this slug, from

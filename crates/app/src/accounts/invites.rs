@@ -2,12 +2,12 @@
 //! once and only its hash is stored. Opening the link (GET) never consumes it; accepting (POST)
 //! does, atomically with creating the technician.
 
-use super::{AccountError, require_admin};
-use crate::App;
+use super::AccountError;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
-use countersign_domain::{Email, InviteId, Role, TechnicianId};
+use countersign_domain::{Email, InviteId, Permission, Role, TechnicianId};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, Invite, InviteStore, Org, OrgStore, StoreError, Technician, TechnicianStore,
@@ -37,12 +37,13 @@ impl App {
     /// Not an admin, the email already has an account, or a store failure.
     pub async fn invite_technician(
         &self,
-        by: &Technician,
+        by: &Principal,
         email: &Email,
         role: Role,
-        ip: Option<String>,
     ) -> Result<CreatedInvite, AccountError> {
-        require_admin(by)?;
+        by.require(Permission::ManageTechnicians)?;
+        // The invite names its inviter (stored, and in the email): a technician invites.
+        let inviter = self.own_technician(by).await?;
         if self
             .store
             .technician_by_email_for_login(email.as_str())
@@ -55,11 +56,11 @@ impl App {
         let now = self.now();
         let invite = Invite {
             id: InviteId::new(),
-            org_id: by.org_id,
+            org_id: by.org_id(),
             email: email.as_str().to_owned(),
             role,
             token_hash: hash.to_vec(),
-            invited_by: by.id,
+            invited_by: inviter.id,
             created_at: now,
             expires_at: now.plus(self.settings.invite_validity()),
             accepted_at: None,
@@ -67,7 +68,7 @@ impl App {
         };
         self.store.create_invite(&invite).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "technician.invited",
             &invite.id.to_string(),
@@ -76,11 +77,11 @@ impl App {
         .await?;
         let link = format!("{}/invite/{token}", self.settings.public_base());
         let request = MessageRequest {
-            org: by.org_id,
+            org: by.org_id(),
             channel: Channel::Email,
             recipient: email.as_str().to_owned(),
             template: TemplateName::Invite {
-                inviter: by.name.clone(),
+                inviter: inviter.name.clone(),
                 role: role.as_str().to_owned(),
                 link: link.clone(),
                 expires: invite.expires_at.display(),
@@ -89,7 +90,7 @@ impl App {
         };
         // The admin sees the link whatever happens, so a failed email only loses convenience.
         let emailed = match self
-            .queue_message(&Actor::technician(by, None), request)
+            .queue_message(&Actor::technician(&inviter, None), request)
             .await
         {
             Ok(_) => true,
@@ -187,20 +188,17 @@ impl App {
     ///
     /// # Errors
     /// Not an admin, no such invite in this org (`NotFound`), or a store failure.
-    pub async fn revoke_invite(
-        &self,
-        by: &Technician,
-        id: InviteId,
-        ip: Option<String>,
-    ) -> Result<(), AccountError> {
-        require_admin(by)?;
-        let invite = self.store.invite(by.org_id, id).await?;
+    pub async fn revoke_invite(&self, by: &Principal, id: InviteId) -> Result<(), AccountError> {
+        by.require(Permission::ManageTechnicians)?;
+        let invite = self.store.invite(by.org_id(), id).await?;
         if invite.accepted_at.is_some() || invite.revoked_at.is_some() {
             return Err(AccountError::InviteUnusable);
         }
-        self.store.revoke_invite(by.org_id, id, self.now()).await?;
+        self.store
+            .revoke_invite(by.org_id(), id, self.now())
+            .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "invite.revoked",
             &id.to_string(),

@@ -6,12 +6,12 @@
 //! Locks stay where they cannot be turned against the owner: per account and address
 //! (`account-ip:<email>:<ip>`) and per address (`ip:<ip>`), in `login.rs`.
 
-use super::{AccountError, require_admin};
-use crate::App;
+use super::AccountError;
 use crate::audit::Actor;
 use crate::messages::MessageRequest;
+use crate::{App, Principal};
 use countersign_crypto::{hmac_sha256, purpose};
-use countersign_domain::{OrgId, TechnicianId};
+use countersign_domain::{OrgId, Permission, TechnicianId};
 use countersign_messaging::TemplateName;
 use countersign_store::{
     Channel, LockRule, StoreError, Technician, TechnicianStore, ThrottleStore,
@@ -184,12 +184,11 @@ impl App {
     /// Not an admin, not found (another org's technician included), or a store failure.
     pub async fn unlock_sign_in(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: TechnicianId,
-        ip: Option<String>,
     ) -> Result<u64, AccountError> {
-        require_admin(by)?;
-        let target = self.store.technician(by.org_id, id).await?;
+        by.require(Permission::ManageTechnicians)?;
+        let target = self.store.technician(by.org_id(), id).await?;
         let login = target.email.to_lowercase();
         let mut cleared = self
             .store
@@ -205,7 +204,7 @@ impl App {
             }
         }
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "technician.sign_in_unlocked",
             &id.to_string(),

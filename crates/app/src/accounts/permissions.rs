@@ -2,9 +2,8 @@
 //! every permission by their role, so only technicians' grants mean anything; an admin's
 //! grants are kept (they matter again if the admin is made a technician).
 
-use super::{AccountError, require_admin};
-use crate::App;
-use crate::audit::Actor;
+use super::AccountError;
+use crate::{App, Principal};
 use countersign_domain::{Permission, Permissions, TechnicianId};
 use countersign_store::{Technician, TechnicianStore};
 use serde_json::json;
@@ -18,13 +17,12 @@ impl App {
     /// Not an admin, not found (another org's technician too), or a store failure.
     pub async fn set_technician_permissions(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: TechnicianId,
         permissions: Permissions,
-        ip: Option<String>,
     ) -> Result<Technician, AccountError> {
-        require_admin(by)?;
-        let target = self.store.technician(by.org_id, id).await?;
+        by.require(Permission::ManageTechnicians)?;
+        let target = self.store.technician(by.org_id(), id).await?;
         if target.permissions == permissions {
             return Ok(target);
         }
@@ -38,10 +36,10 @@ impl App {
         let granted = changed(&target.permissions, &permissions);
         let revoked = changed(&permissions, &target.permissions);
         self.store
-            .set_permissions(by.org_id, id, &permissions)
+            .set_permissions(by.org_id(), id, &permissions)
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "technician.permissions_changed",
             &id.to_string(),

@@ -4,13 +4,13 @@
 //! stored, 60 seconds, bound to org, technician and the PSA origin) that the framed Pod trades
 //! for a session of stage `pod`, accepted on the Pod's routes only.
 
-use crate::App;
 use crate::audit::Actor;
 use crate::contacts::parse_frame_ancestor;
+use crate::{App, Denied, Principal};
 use countersign_crypto::{hash_token, random_token};
+use countersign_domain::{OrgId, Permission};
 use countersign_store::{
-    PodHandoff, PodHandoffStore, PodStore, Session, SessionStage, StoreError, Technician,
-    TechnicianStore,
+    PodHandoff, PodHandoffStore, PodStore, Session, SessionStage, StoreError, TechnicianStore,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -37,6 +37,8 @@ pub enum PodHandoffError {
     Expired,
     #[error("this sign-in code was made for another site: sign in again from the Pod")]
     WrongOrigin,
+    #[error(transparent)]
+    Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -92,8 +94,8 @@ fn well_formed(code: &str) -> bool {
 
 impl App {
     /// Whether the technician's org lets `origin` frame the Pod.
-    async fn org_allows(&self, technician: &Technician, origin: &str) -> Result<bool, StoreError> {
-        let settings = self.store.pod_settings(technician.org_id).await?;
+    async fn org_allows(&self, org: OrgId, origin: &str) -> Result<bool, StoreError> {
+        let settings = self.store.pod_settings(org).await?;
         Ok(settings
             .frame_ancestors
             .iter()
@@ -107,11 +109,13 @@ impl App {
     /// Malformed or not allowed; the store failed.
     pub async fn check_frame_origin(
         &self,
-        technician: &Technician,
+        by: &Principal,
         raw: &str,
     ) -> Result<String, PodHandoffError> {
+        // Handing oneself over to the Pod makes a session of one's own.
+        by.require(Permission::ManageOwnAccount)?;
         let origin = parse_frame_origin(raw)?;
-        if self.org_allows(technician, &origin).await? {
+        if self.org_allows(by.org_id(), &origin).await? {
             Ok(origin)
         } else {
             Err(PodHandoffError::NotAllowed(origin))
@@ -125,28 +129,29 @@ impl App {
     /// The origin is malformed or not allowed by the org; the store failed.
     pub async fn create_pod_handoff(
         &self,
-        technician: &Technician,
+        by: &Principal,
         frame_origin: &str,
-        ip: Option<String>,
     ) -> Result<String, PodHandoffError> {
-        let origin = self.check_frame_origin(technician, frame_origin).await?;
+        let origin = self.check_frame_origin(by, frame_origin).await?;
+        // Only a technician has a Pod to be handed over to.
+        let technician = by.technician_id().ok_or(PodHandoffError::Unknown)?;
         let (code, hash) = random_token();
         let now = self.now();
         self.store
             .create_pod_handoff(&PodHandoff {
                 code_hash: hash.to_vec(),
-                org_id: technician.org_id,
-                technician_id: technician.id,
+                org_id: by.org_id(),
+                technician_id: technician,
                 frame_origin: origin.clone(),
                 created_at: now,
                 expires_at: now.plus(POD_HANDOFF_LIFETIME),
             })
             .await?;
         self.audit(
-            &Actor::technician(technician, ip),
+            &by.actor(),
             None,
             "pod.handoff_created",
-            &technician.id.to_string(),
+            &technician.to_string(),
             json!({ "frame_origin": origin }),
         )
         .await?;
@@ -184,7 +189,7 @@ impl App {
             Some(("expired", PodHandoffError::Expired))
         } else if origin != h.frame_origin {
             Some(("wrong_origin", PodHandoffError::WrongOrigin))
-        } else if !self.org_allows(&technician, &origin).await? {
+        } else if !self.org_allows(technician.org_id, &origin).await? {
             Some(("not_allowed", PodHandoffError::NotAllowed(origin.clone())))
         } else {
             None
@@ -222,6 +227,7 @@ impl crate::UseCaseError for PodHandoffError {
             Self::BadOrigin(_) | Self::Malformed => K::Invalid,
             Self::NotAllowed(_) | Self::WrongOrigin => K::Forbidden(Refusal::Permission),
             Self::Unknown | Self::Expired => K::Gone,
+            Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),
         }
     }

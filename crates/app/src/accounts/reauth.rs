@@ -9,8 +9,9 @@
 //! question: [`App::require_recent_proof`].
 
 use super::AccountError;
-use crate::App;
 use crate::audit::Actor;
+use crate::{App, Denied, Principal};
+use countersign_domain::Permission;
 use countersign_store::{Session, SessionStage, Technician, ThrottleStore};
 use serde_json::json;
 
@@ -48,22 +49,25 @@ impl App {
     /// A wrong proof, a locked throttle, a busy password gate, or a store failure.
     pub async fn reauthenticate(
         &self,
+        by: &Principal,
         session: &Session,
-        t: &Technician,
         proof: &str,
-        ip: &str,
         user_agent: &str,
     ) -> Result<String, AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
         if session.stage != SessionStage::Full
-            || session.technician_id != t.id
-            || session.org_id != t.org_id
+            || Some(session.technician_id) != by.technician_id()
+            || session.org_id != by.org_id()
         {
-            return Err(AccountError::NotAllowed);
+            // Only one's own full session can prove itself again.
+            return Err(Denied(Permission::ManageOwnAccount).into());
         }
+        let t = &self.own_technician(by).await?;
+        let ip = &super::ip_of(by).unwrap_or_default();
         if proof.is_empty() {
             return Err(AccountError::ProofMissing);
         }
-        let actor = Actor::technician(t, Some(ip.to_owned()));
+        let actor = by.actor();
         let key = reauth_key(t);
         let keys = [(
             key.as_str(),

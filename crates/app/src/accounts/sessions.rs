@@ -1,13 +1,11 @@
 //! Server-side sessions: a random 256-bit cookie token whose SHA-256 is the only thing stored,
 //! an idle and an absolute timeout, and sign-out (one session, or all of a technician's).
 
-use crate::App;
-use crate::audit::Actor;
+use super::AccountError;
+use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
-use countersign_domain::{SessionId, Timestamp};
-use countersign_store::{
-    Org, OrgStore, Session, SessionStage, SessionStore, StoreResult, Technician,
-};
+use countersign_domain::{Permission, SessionId, Timestamp};
+use countersign_store::{Org, Session, SessionStage, SessionStore, StoreResult, Technician};
 use serde_json::json;
 use std::time::Duration;
 
@@ -110,25 +108,26 @@ impl App {
         self.store.delete_session(id).await
     }
 
-    /// Logout: deletes the session and records it.
+    /// Logout: deletes one's own session and records it.
     ///
     /// # Errors
-    /// The store failed.
-    pub async fn logout(
-        &self,
-        session: &Session,
-        technician: &Technician,
-        ip: Option<String>,
-    ) -> StoreResult<()> {
+    /// Not allowed, another's session (`NotFound`), or the store failed.
+    pub async fn logout(&self, by: &Principal, session: &Session) -> Result<(), AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        if Some(session.technician_id) != by.technician_id() || session.org_id != by.org_id() {
+            // Only one's own session.
+            return Err(AccountError::NotFound);
+        }
         self.store.delete_session(session.id).await?;
         self.audit(
-            &Actor::technician(technician, ip),
+            &by.actor(),
             None,
             "logout",
-            &technician.id.to_string(),
+            &session.technician_id.to_string(),
             json!({}),
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     /// Ends one other session of the technician (Account ▸ Active sessions, ASVS 7.5.2). A
@@ -136,29 +135,30 @@ impl App {
     /// with "Sign out" instead.
     ///
     /// # Errors
-    /// `NotFound`, or the store failed.
+    /// Not allowed, `NotFound`, or the store failed.
     pub async fn end_own_session(
         &self,
-        technician: &Technician,
+        by: &Principal,
         current: SessionId,
         id: SessionId,
-        ip: Option<String>,
-    ) -> StoreResult<()> {
+    ) -> Result<(), AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        let me = by.technician_id().ok_or(AccountError::NotFound)?;
         let owned = self
             .store
-            .sessions_of(technician.org_id, technician.id)
+            .sessions_of(by.org_id(), me)
             .await?
             .into_iter()
             .any(|s| s.id == id);
         if !owned || id == current {
-            return Err(countersign_store::StoreError::NotFound);
+            return Err(AccountError::NotFound);
         }
         self.store.delete_session(id).await?;
         self.audit(
-            &Actor::technician(technician, ip),
+            &by.actor(),
             None,
             "session.ended",
-            &technician.id.to_string(),
+            &me.to_string(),
             json!({ "session": id.to_string() }),
         )
         .await?;
@@ -169,32 +169,19 @@ impl App {
     ///
     /// # Errors
     /// The store failed.
-    pub async fn sign_out_everywhere(
-        &self,
-        technician: &Technician,
-        ip: Option<String>,
-    ) -> StoreResult<u64> {
-        let n = self
-            .store
-            .delete_sessions_of(technician.org_id, technician.id)
-            .await?;
+    pub async fn sign_out_everywhere(&self, by: &Principal) -> Result<u64, AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        let me = by.technician_id().ok_or(AccountError::NotFound)?;
+        let n = self.store.delete_sessions_of(by.org_id(), me).await?;
         self.audit(
-            &Actor::technician(technician, ip),
+            &by.actor(),
             None,
             "session.signed_out_everywhere",
-            &technician.id.to_string(),
+            &me.to_string(),
             json!({ "sessions": n }),
         )
         .await?;
         Ok(n)
-    }
-
-    /// The org of a technician (for pages that only have the technician).
-    ///
-    /// # Errors
-    /// The store failed.
-    pub async fn org_of(&self, technician: &Technician) -> StoreResult<Org> {
-        self.store.org(technician.org_id).await
     }
 }
 

@@ -6,13 +6,14 @@
 //! so codes keep working after a key rotation.
 
 use super::AccountError;
-use crate::App;
 use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_crypto::{
     SealAad, TotpSecret, generate_recovery_codes, hash_recovery_code, normalize_recovery_code,
     otpauth_uri, purpose, qr_svg, verify_totp,
 };
-use countersign_store::{Org, SealedColumn, Technician, TechnicianStore, ThrottleStore};
+use countersign_domain::Permission;
+use countersign_store::{OrgStore, SealedColumn, Technician, TechnicianStore, ThrottleStore};
 use serde_json::json;
 
 /// Recovery codes issued at enrollment.
@@ -55,9 +56,12 @@ impl App {
     /// Already enrolled, or a store failure.
     pub async fn begin_totp_enrollment(
         &self,
-        t: &Technician,
-        org: &Org,
+        by: &Principal,
     ) -> Result<TotpEnrollment, AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        // A fresh read: a seed written by an earlier visit is reused.
+        let t = &self.own_technician(by).await?;
+        let org = self.store.org(by.org_id()).await?;
         if t.totp_enabled_at.is_some() {
             return Err(AccountError::AlreadyEnrolled);
         }
@@ -95,10 +99,11 @@ impl App {
     /// No enrollment in progress, a wrong code, or a store failure.
     pub async fn confirm_totp_enrollment(
         &self,
-        t: &Technician,
+        by: &Principal,
         code: &str,
-        ip: Option<String>,
     ) -> Result<Vec<String>, AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        let t = &self.own_technician(by).await?;
         if t.totp_enabled_at.is_some() {
             return Err(AccountError::AlreadyEnrolled);
         }
@@ -133,7 +138,7 @@ impl App {
         // The confirming code is spent: it must not also work for the next login.
         self.store.claim_totp_step(t.org_id, t.id, step).await?;
         self.audit(
-            &Actor::technician(t, ip),
+            &by.actor(),
             None,
             "2fa.enabled",
             &t.id.to_string(),
@@ -149,10 +154,11 @@ impl App {
     /// Not enrolled, neither a valid code nor the password, or a store failure.
     pub async fn disable_totp(
         &self,
-        t: &Technician,
+        by: &Principal,
         code_or_password: &str,
-        ip: Option<String>,
     ) -> Result<(), AccountError> {
+        by.require(Permission::ManageOwnAccount)?;
+        let t = &self.own_technician(by).await?;
         if t.totp_enabled_at.is_none() {
             return Err(AccountError::NotEnrolled);
         }
@@ -165,7 +171,7 @@ impl App {
         if let Some(minutes) = self.reserve_attempts(&keys).await? {
             return Err(AccountError::Locked { minutes });
         }
-        let actor = Actor::technician(t, ip);
+        let actor = by.actor();
         let proven = match self
             .prove_code_or_password(t, code_or_password, &actor)
             .await

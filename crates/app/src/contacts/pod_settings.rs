@@ -5,10 +5,9 @@
 //! `;`, a quote, a keyword) could add directives to the policy.
 
 use super::ContactError;
-use crate::App;
-use crate::audit::Actor;
-use countersign_domain::TechnicianId;
-use countersign_store::{PodSettings, PodStore, Technician, TechnicianStore};
+use crate::{App, Principal};
+use countersign_domain::{Permission, TechnicianId};
+use countersign_store::{PodSettings, PodStore, TechnicianStore};
 use serde_json::json;
 
 /// Most frame ancestors an org may list.
@@ -76,13 +75,10 @@ impl App {
     /// Not an admin, a malformed value (nothing is saved), or a store failure.
     pub async fn save_pod_settings(
         &self,
-        by: &Technician,
+        by: &Principal,
         input: &PodSettingsInput,
-        ip: Option<String>,
     ) -> Result<PodSettings, ContactError> {
-        if !by.role.can_manage() {
-            return Err(ContactError::NotAllowed);
-        }
+        by.require(Permission::ManageSettings)?;
         let mut ancestors = Vec::new();
         for raw in input
             .frame_ancestors
@@ -100,7 +96,7 @@ impl App {
             )));
         }
         let settings = PodSettings {
-            org_id: by.org_id,
+            org_id: by.org_id(),
             frame_ancestors: ancestors,
             verified_window_minutes: parse_number(
                 &input.verified_window_minutes,
@@ -113,10 +109,10 @@ impl App {
         };
         self.store.save_pod_settings(&settings).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "pod.settings_changed",
-            &by.org_id.to_string(),
+            &by.org_id().to_string(),
             json!({
                 "frame_ancestors": settings.frame_ancestors,
                 "verified_window_minutes": settings.verified_window_minutes,
@@ -133,18 +129,15 @@ impl App {
     /// Not an admin, not found, or a store failure.
     pub async fn set_pod_only(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: TechnicianId,
         pod_only: bool,
-        ip: Option<String>,
     ) -> Result<(), ContactError> {
-        if !by.role.can_manage() {
-            return Err(ContactError::NotAllowed);
-        }
-        self.store.technician(by.org_id, id).await?;
-        self.store.set_pod_only(by.org_id, id, pod_only).await?;
+        by.require(Permission::ManageTechnicians)?;
+        self.store.technician(by.org_id(), id).await?;
+        self.store.set_pod_only(by.org_id(), id, pod_only).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "technician.pod_only_changed",
             &id.to_string(),
@@ -152,6 +145,15 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+
+    /// The org's Pod settings, for their page.
+    ///
+    /// # Errors
+    /// Not allowed, or a store failure.
+    pub async fn pod_settings_view(&self, by: &Principal) -> Result<PodSettings, ContactError> {
+        by.require(Permission::ManageSettings)?;
+        Ok(self.store.pod_settings(by.org_id()).await?)
     }
 }
 

@@ -3,12 +3,10 @@
 //! technician and per org, because each press sends a real SMS or email).
 
 use super::{MessageError, MessageRequest};
-use crate::App;
-use crate::accounts::AccountError;
-use crate::audit::Actor;
-use countersign_domain::{Email, MessageId};
-use countersign_messaging::{TemplateName, is_header_safe, is_hex_colour};
-use countersign_store::{Branding, BrandingStore, Channel, StoreError, Technician, ThrottleStore};
+use crate::{App, Denied, Principal};
+use countersign_domain::{Email, MessageId, Permission};
+use countersign_messaging::{Brand, TemplateName, is_header_safe, is_hex_colour};
+use countersign_store::{Branding, BrandingStore, Channel, StoreError, ThrottleStore};
 use std::time::Duration;
 
 /// Test messages one technician may send per [`TEST_WINDOW`].
@@ -34,8 +32,9 @@ pub enum BrandingError {
     /// Bad input, in words.
     #[error("{0}")]
     Invalid(String),
-    #[error("only admins can do this")]
-    NotAllowed,
+    /// The principal lacks the permission (kept under this name: tests match it).
+    #[error(transparent)]
+    NotAllowed(#[from] Denied),
     #[error(
         "too many test messages: wait an hour before sending another (at most {TESTS_PER_TECHNICIAN} per technician and {TESTS_PER_ORG} per organisation an hour)"
     )]
@@ -79,28 +78,29 @@ fn validate(f: &BrandingInput) -> Result<(), BrandingError> {
     Ok(())
 }
 
-fn admin(by: &Technician) -> Result<(), BrandingError> {
-    crate::accounts::require_admin(by).map_err(|e| match e {
-        AccountError::NotAllowed => BrandingError::NotAllowed,
-        other => BrandingError::Invalid(other.to_string()),
-    })
-}
-
 impl App {
+    /// The org's brand as messages use it now (the defaults until saved), for its page.
+    ///
+    /// # Errors
+    /// Not allowed, or a store failure.
+    pub async fn branding_view(&self, by: &Principal) -> Result<Brand, BrandingError> {
+        by.require(Permission::ManageSettings)?;
+        Ok(super::brand_of(self, by.org_id()).await?)
+    }
+
     /// Validates and saves the org's branding.
     ///
     /// # Errors
     /// Not an admin, a field that breaks a rule (nothing saved), or a store failure.
     pub async fn save_branding(
         &self,
-        actor: &Actor,
-        by: &Technician,
+        by: &Principal,
         input: &BrandingInput,
     ) -> Result<Branding, BrandingError> {
-        admin(by)?;
+        by.require(Permission::ManageSettings)?;
         validate(input)?;
         let branding = Branding {
-            org_id: by.org_id,
+            org_id: by.org_id(),
             display_name: input.display_name.trim().to_owned(),
             logo_url: input.logo_url.clone(),
             colour: input.colour.to_lowercase(),
@@ -110,8 +110,8 @@ impl App {
         };
         self.store.save_branding(&branding).await?;
         self.audit(
-            actor,
-            Some(by.org_id),
+            &by.actor(),
+            Some(by.org_id()),
             "branding.saved",
             "",
             serde_json::json!({}),
@@ -128,21 +128,25 @@ impl App {
     /// store failure.
     pub async fn send_branding_test(
         &self,
-        actor: &Actor,
-        by: &Technician,
+        by: &Principal,
         channel: Channel,
         recipient: &str,
         nonce: &str,
     ) -> Result<MessageId, BrandingError> {
-        admin(by)?;
+        by.require(Permission::ManageSettings)?;
+        // The test names its sender, and the limit is per technician: a technician sends it.
+        let sender = self
+            .own_technician(by)
+            .await
+            .map_err(|_| StoreError::NotFound)?;
         let now = self.now();
         let window_start = now.minus(TEST_WINDOW);
         for (key, max) in [
             (
-                format!("branding-test:technician:{}", by.id),
+                format!("branding-test:technician:{}", sender.id),
                 TESTS_PER_TECHNICIAN,
             ),
-            (format!("branding-test:org:{}", by.org_id), TESTS_PER_ORG),
+            (format!("branding-test:org:{}", by.org_id()), TESTS_PER_ORG),
         ] {
             let hits = self.store.record_failure(&key, now, window_start).await?;
             if hits.failures > max {
@@ -150,24 +154,24 @@ impl App {
             }
         }
         let request = MessageRequest {
-            org: by.org_id,
+            org: by.org_id(),
             channel,
             recipient: recipient.to_owned(),
             template: TemplateName::Test {
-                sender: by.name.clone(),
+                sender: sender.name.clone(),
             },
-            idempotency_key: format!("test:{}:{nonce}", by.id),
+            idempotency_key: format!("test:{}:{nonce}", sender.id),
         };
-        Ok(self.queue_message(actor, request).await?.id)
+        Ok(self.queue_message(&by.actor(), request).await?.id)
     }
 }
 
 impl crate::UseCaseError for BrandingError {
     fn kind(&self) -> crate::ErrorKind {
-        use crate::{ErrorKind as K, Refusal};
+        use crate::ErrorKind as K;
         match self {
             Self::Invalid(_) => K::Invalid,
-            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::NotAllowed(e) => crate::UseCaseError::kind(e),
             Self::TooManyTests => K::RateLimited { retry_after: None },
             Self::Message(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),

@@ -40,10 +40,6 @@ pub enum VerificationError {
     /// Bad input, in words.
     #[error("{0}")]
     Invalid(String),
-    /// The technician may not do this (an admin-only setting; the use cases of this area
-    /// refuse with [`VerificationError::Denied`]).
-    #[error("only admins can do this")]
-    NotAllowed,
     /// The principal lacks the use case's permission.
     #[error(transparent)]
     Denied(#[from] crate::Denied),
@@ -100,7 +96,6 @@ impl crate::UseCaseError for VerificationError {
         match self {
             Self::NotFound => K::NotFound,
             Self::Invalid(_) => K::Invalid,
-            Self::NotAllowed => K::Forbidden(Refusal::Permission),
             Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
             Self::Message(e) => crate::UseCaseError::kind(e),

@@ -2,9 +2,9 @@
 //! security.md §2.4 allows, audited.
 
 use super::VerificationError;
-use crate::App;
-use crate::audit::Actor;
-use countersign_store::{ChallengeStore, Technician, VerificationSettings};
+use crate::{App, Principal};
+use countersign_domain::Permission;
+use countersign_store::{ChallengeStore, VerificationSettings};
 
 /// The form, as typed.
 #[derive(Clone, Debug, Default)]
@@ -29,21 +29,19 @@ fn number(text: &str, what: &str, min: i64, max: i64) -> Result<i64, Verificatio
 }
 
 impl App {
-    /// Validates and saves the org's verification rules. Admins only: checked here, not only
-    /// by the router.
+    /// Validates and saves the org's verification rules.
     ///
     /// # Errors
     /// Not an admin, a number out of range (nothing saved), or a store failure.
     pub async fn save_verification_settings(
         &self,
-        actor: &Actor,
-        admin: &Technician,
+        by: &Principal,
         input: &VerificationSettingsInput,
     ) -> Result<VerificationSettings, VerificationError> {
-        crate::accounts::require_admin(admin).map_err(|_| VerificationError::NotAllowed)?;
+        by.require(Permission::ManageSettings)?;
         let max = VerificationSettings::MAX_MINUTES;
         let s = VerificationSettings {
-            org_id: admin.org_id,
+            org_id: by.org_id(),
             code_minutes: number(&input.code_minutes, "code validity (minutes)", 1, max)?,
             link_minutes: number(
                 &input.link_minutes,
@@ -80,10 +78,10 @@ impl App {
         };
         self.store.save_verification_settings(&s).await?;
         self.audit(
-            actor,
-            Some(admin.org_id),
+            &by.actor(),
+            Some(by.org_id()),
             "verification.settings_changed",
-            &admin.org_id.to_string(),
+            &by.org_id().to_string(),
             serde_json::json!({
                 "code_minutes": s.code_minutes,
                 "link_minutes": s.link_minutes,
@@ -96,5 +94,17 @@ impl App {
         )
         .await?;
         Ok(s)
+    }
+
+    /// The org's verification rules, for their page.
+    ///
+    /// # Errors
+    /// Not allowed, or a store failure.
+    pub async fn verification_settings_view(
+        &self,
+        by: &Principal,
+    ) -> Result<VerificationSettings, VerificationError> {
+        by.require(Permission::ManageSettings)?;
+        Ok(self.store.verification_settings(by.org_id()).await?)
     }
 }

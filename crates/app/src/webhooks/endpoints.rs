@@ -4,10 +4,9 @@
 
 use super::target::{TargetError, check_target};
 use super::{WebhookEvent, WebhookEventKind, secret_aad};
-use crate::App;
-use crate::audit::Actor;
-use countersign_domain::{WebhookEndpointId, WebhookEventId};
-use countersign_store::{StoreError, Technician, WebhookEndpoint, WebhookStore};
+use crate::{App, Denied, Principal};
+use countersign_domain::{Permission, WebhookEndpointId, WebhookEventId};
+use countersign_store::{StoreError, WebhookDelivery, WebhookEndpoint, WebhookStore};
 use serde_json::json;
 
 /// Longest description accepted.
@@ -30,11 +29,17 @@ pub struct CreatedEndpoint {
     pub secret: String,
 }
 
+/// One endpoint and its recent deliveries, for its page.
+pub struct EndpointView {
+    pub endpoint: WebhookEndpoint,
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
 /// Why a change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
-    #[error("only admins manage webhooks")]
-    NotAllowed,
+    #[error(transparent)]
+    Denied(#[from] Denied),
     #[error(transparent)]
     Target(#[from] TargetError),
     #[error("{0}")]
@@ -51,14 +56,6 @@ impl From<StoreError> for EndpointError {
             StoreError::NotFound => Self::NotFound,
             e => Self::Store(e),
         }
-    }
-}
-
-impl EndpointError {
-    /// Whether the form should show the message (nothing changed).
-    #[must_use]
-    pub fn is_user_error(&self) -> bool {
-        matches!(self, Self::Target(_) | Self::Invalid(_))
     }
 }
 
@@ -82,13 +79,10 @@ impl App {
     /// stored), or a store failure.
     pub async fn create_webhook_endpoint(
         &self,
-        by: &Technician,
+        by: &Principal,
         input: &EndpointInput,
-        ip: Option<String>,
     ) -> Result<CreatedEndpoint, EndpointError> {
-        if !by.role.can_manage() {
-            return Err(EndpointError::NotAllowed);
-        }
+        by.require(Permission::ManageWebhooks)?;
         let url = check_target(&input.url, self.settings.webhooks.allow_private_targets)?;
         let description = input.description.trim().to_owned();
         if description.chars().count() > MAX_DESCRIPTION {
@@ -109,7 +103,7 @@ impl App {
                 "choose at least one event to send".into(),
             ));
         }
-        if self.store.webhook_endpoints(by.org_id).await?.len() >= MAX_ENDPOINTS {
+        if self.store.webhook_endpoints(by.org_id()).await?.len() >= MAX_ENDPOINTS {
             return Err(EndpointError::Invalid(format!(
                 "an organisation can have at most {MAX_ENDPOINTS} endpoints; delete one first"
             )));
@@ -118,20 +112,20 @@ impl App {
         let secret = new_secret();
         let mut endpoint = WebhookEndpoint {
             id: WebhookEndpointId::new(),
-            org_id: by.org_id,
+            org_id: by.org_id(),
             url: url.to_string(),
             description,
             events: events.iter().map(|k| k.as_str().to_owned()).collect(),
             sealed_secret: Vec::new(),
             enabled: true,
-            created_by: Some(by.id),
+            created_by: by.technician_id(),
             created_at: now,
             updated_at: now,
         };
         endpoint.sealed_secret = self.seal_secret(&endpoint, &secret);
         self.store.create_webhook_endpoint(&endpoint).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "webhook.endpoint_created",
             &endpoint.id.to_string(),
@@ -144,19 +138,50 @@ impl App {
         Ok(CreatedEndpoint { endpoint, secret })
     }
 
-    /// The org's endpoint, for an admin.
+    /// The org's endpoint, once the principal may manage webhooks.
     ///
     /// # Errors
-    /// Not an admin; `NotFound` for another org's id.
-    pub async fn webhook_endpoint_for(
+    /// Not allowed; `NotFound` for another org's id.
+    async fn webhook_endpoint_for(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: WebhookEndpointId,
     ) -> Result<WebhookEndpoint, EndpointError> {
-        if !by.role.can_manage() {
-            return Err(EndpointError::NotAllowed);
-        }
-        Ok(self.store.webhook_endpoint(by.org_id, id).await?)
+        by.require(Permission::ManageWebhooks)?;
+        Ok(self.store.webhook_endpoint(by.org_id(), id).await?)
+    }
+
+    /// The org's endpoints, for their list.
+    ///
+    /// # Errors
+    /// Not allowed, or a store failure.
+    pub async fn webhook_endpoints_view(
+        &self,
+        by: &Principal,
+    ) -> Result<Vec<WebhookEndpoint>, EndpointError> {
+        by.require(Permission::ManageWebhooks)?;
+        Ok(self.store.webhook_endpoints(by.org_id()).await?)
+    }
+
+    /// One endpoint of the org with its latest `recent` deliveries, newest first.
+    ///
+    /// # Errors
+    /// Not allowed; `NotFound` for another org's id; a store failure.
+    pub async fn webhook_endpoint_view(
+        &self,
+        by: &Principal,
+        id: WebhookEndpointId,
+        recent: i64,
+    ) -> Result<EndpointView, EndpointError> {
+        let endpoint = self.webhook_endpoint_for(by, id).await?;
+        let deliveries = self
+            .store
+            .webhook_deliveries(by.org_id(), id, recent)
+            .await?;
+        Ok(EndpointView {
+            endpoint,
+            deliveries,
+        })
     }
 
     /// Enables or disables an endpoint (disabled ones get no events; pending attempts stop).
@@ -165,28 +190,21 @@ impl App {
     /// Not an admin, another org's id (`NotFound`), a store failure.
     pub async fn set_webhook_endpoint_enabled(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: WebhookEndpointId,
         enabled: bool,
-        ip: Option<String>,
     ) -> Result<(), EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         self.store
-            .set_webhook_endpoint_enabled(by.org_id, e.id, enabled, self.now())
+            .set_webhook_endpoint_enabled(by.org_id(), e.id, enabled, self.now())
             .await?;
         let action = if enabled {
             "webhook.endpoint_enabled"
         } else {
             "webhook.endpoint_disabled"
         };
-        self.audit(
-            &Actor::technician(by, ip),
-            None,
-            action,
-            &id.to_string(),
-            json!({}),
-        )
-        .await?;
+        self.audit(&by.actor(), None, action, &id.to_string(), json!({}))
+            .await?;
         Ok(())
     }
 
@@ -197,18 +215,17 @@ impl App {
     /// Not an admin, another org's id (`NotFound`), a store failure.
     pub async fn rotate_webhook_secret(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: WebhookEndpointId,
-        ip: Option<String>,
     ) -> Result<String, EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         let secret = new_secret();
         let sealed = self.seal_secret(&e, &secret);
         self.store
-            .set_webhook_secret(by.org_id, id, &sealed, self.now())
+            .set_webhook_secret(by.org_id(), id, &sealed, self.now())
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "webhook.secret_rotated",
             &id.to_string(),
@@ -224,17 +241,18 @@ impl App {
     /// Not an admin, another org's id (`NotFound`), a store failure.
     pub async fn delete_webhook_endpoint(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: WebhookEndpointId,
-        ip: Option<String>,
     ) -> Result<(), EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
-        self.store.delete_webhook_endpoint(by.org_id, e.id).await?;
+        self.store
+            .delete_webhook_endpoint(by.org_id(), e.id)
+            .await?;
         let host = url::Url::parse(&e.url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned));
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "webhook.endpoint_deleted",
             &id.to_string(),
@@ -250,9 +268,8 @@ impl App {
     /// Not an admin, another org's id (`NotFound`), a disabled endpoint, a store failure.
     pub async fn send_test_webhook(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: WebhookEndpointId,
-        ip: Option<String>,
     ) -> Result<WebhookEventId, EndpointError> {
         let e = self.webhook_endpoint_for(by, id).await?;
         if !e.enabled {
@@ -262,13 +279,13 @@ impl App {
         }
         let event = WebhookEvent::new(
             WebhookEventKind::Test,
-            by.org_id,
+            by.org_id(),
             self.now(),
-            json!({ "endpoint_id": e.id, "technician_id": by.id }),
+            json!({ "endpoint_id": e.id, "technician_id": by.technician_id() }),
         );
         self.queue_event(&event, std::slice::from_ref(&e)).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "webhook.test_sent",
             &id.to_string(),
@@ -281,9 +298,9 @@ impl App {
 
 impl crate::UseCaseError for EndpointError {
     fn kind(&self) -> crate::ErrorKind {
-        use crate::{ErrorKind as K, Refusal};
+        use crate::ErrorKind as K;
         match self {
-            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Denied(e) => crate::UseCaseError::kind(e),
             Self::Target(e) => crate::UseCaseError::kind(e),
             Self::Invalid(_) => K::Invalid,
             Self::NotFound => K::NotFound,

@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod directory;
 
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Refusal, Settings, UseCaseError};
@@ -76,7 +77,7 @@ async fn env() -> Env {
 /// Every area's cases.
 fn all_cases(env: &Env) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
-    // Each area pushes its cases here: cases.extend(accounts::cases(env));
+    cases.extend(accounts::cases(env));
     cases.extend(directory::cases(env));
     cases
 }

@@ -25,7 +25,7 @@ pub async fn create(settings: Settings, args: AdminCreateArgs) -> anyhow::Result
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let result = app.create_admin(args.org.trim(), &email, &password).await;
-    app.store.close().await;
+    app.close().await;
     match result {
         Ok(created) => {
             if created.org_created {
@@ -57,7 +57,7 @@ pub async fn reset(settings: Settings, args: AdminResetArgs) -> anyhow::Result<E
     let slug = args.org.trim().to_lowercase();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let result = app.reset_admin_from_cli(&slug, &email).await;
-    app.store.close().await;
+    app.close().await;
     match result {
         Ok(done) => {
             println!("{}", done.link);

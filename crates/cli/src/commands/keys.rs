@@ -11,7 +11,7 @@ pub async fn rotate(settings: Settings) -> anyhow::Result<ExitCode> {
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let mut keyring = Keyring::load(&path)?;
     let report = app.rotate_keys(&mut keyring, &path).await?;
-    app.store.close().await;
+    app.close().await;
     if report.resumed {
         println!("finished an interrupted rotation");
     }

@@ -8,7 +8,6 @@ use crate::error::WebError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use countersign_store::PodStore;
 
 /// Paths a Pod-only technician may reach.
 fn allowed(path: &str) -> bool {
@@ -27,12 +26,7 @@ pub async fn restrict(State(state): State<AppState>, req: Request, next: Next) -
     if let Some(user) = req.extensions().get::<CurrentUser>()
         && !allowed(req.uri().path())
     {
-        match state
-            .app
-            .store
-            .is_pod_only(user.org.id, user.technician.id)
-            .await
-        {
+        match state.app.is_pod_only(user.org.id, user.technician.id).await {
             Ok(false) => {}
             Ok(true) => {
                 return WebError::Forbidden(

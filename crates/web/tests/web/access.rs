@@ -138,13 +138,13 @@ async fn expired_and_revoked_invites_are_refused() {
     let e1 = Email::parse("late@acme.test").unwrap();
     let expired = app
         .app
-        .invite_technician(&a.technician, &e1, Role::Technician, None)
+        .invite_technician(&crate::principal(&a.technician), &e1, Role::Technician)
         .await
         .unwrap();
     let e2 = Email::parse("revoked@acme.test").unwrap();
     let revoked = app
         .app
-        .invite_technician(&a.technician, &e2, Role::Admin, None)
+        .invite_technician(&crate::principal(&a.technician), &e2, Role::Admin)
         .await
         .unwrap();
     let admin = signed_in(&app, "admin@acme.test").await;

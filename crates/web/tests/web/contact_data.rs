@@ -270,10 +270,9 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
     let created = app
         .app
         .invite_technician(
-            &a.technician,
+            &crate::principal(&a.technician),
             &Email::parse("tech@acme.test").unwrap(),
             Role::Technician,
-            None,
         )
         .await
         .unwrap();

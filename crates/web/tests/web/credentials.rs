@@ -344,7 +344,7 @@ async fn an_inactive_account_gets_no_link_and_the_second_factor_stays() {
     assert_eq!(res.status(), 303);
     // Deactivated: no new link.
     app.app
-        .set_technician_active(&admin, tess.id, false, None)
+        .set_technician_active(&crate::principal(&admin), tess.id, false)
         .await
         .unwrap();
     let task = app

@@ -173,10 +173,9 @@ pub async fn matrix(app: TestApp) {
     let b_invite = app
         .app
         .invite_technician(
-            &b.technician,
+            &crate::principal(&b.technician),
             &Email::parse("pending@b.test").unwrap(),
             Role::Admin,
-            None,
         )
         .await
         .unwrap();

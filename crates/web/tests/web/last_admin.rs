@@ -1,7 +1,7 @@
 //! Issue 18.7: two admins demoting (or deactivating) each other at the same moment leave one
 //! active admin: the check and the write are one step.
 
-use crate::{PW, add_technician};
+use crate::{PW, add_technician, principal};
 use countersign_app::accounts::AccountError;
 use countersign_domain::Role;
 use countersign_store::{Technician, TechnicianStore};
@@ -17,7 +17,7 @@ async fn two_admins(app: &TestApp, round: usize) -> (Technician, Technician) {
     let b = add_technician(app, &first, &format!("b{round}@acme.test"), "Bea").await;
     let b = app
         .app
-        .change_role(&a.technician, b.id, Role::Admin, None)
+        .change_role(&principal(&a.technician), b.id, Role::Admin)
         .await
         .unwrap();
     (a.technician, b)
@@ -33,11 +33,11 @@ async fn admins_racing_leave_one(app: TestApp, demote: bool) {
             let app = app.app.clone();
             tokio::spawn(async move {
                 if demote {
-                    app.change_role(&by, target.id, Role::Technician, None)
+                    app.change_role(&principal(&by), target.id, Role::Technician)
                         .await
                         .map(drop)
                 } else {
-                    app.set_technician_active(&by, target.id, false, None)
+                    app.set_technician_active(&principal(&by), target.id, false)
                         .await
                         .map(drop)
                 }

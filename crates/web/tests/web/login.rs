@@ -134,7 +134,7 @@ async fn inactive_technician_cannot_log_in() {
     let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
     let t = crate::add_technician(&app, "admin@acme.test", "tech@acme.test", "Tess").await;
     app.app
-        .set_technician_active(&admin.technician, t.id, false, None)
+        .set_technician_active(&crate::principal(&admin.technician), t.id, false)
         .await
         .unwrap();
     let c = app.client();

@@ -42,6 +42,11 @@ use countersign_testkit::TestApp;
 /// A password that passes the policy.
 pub const PW: &str = "plum orbit velvet 42";
 
+/// A technician as the principal of a use case called directly (from a test address).
+pub fn principal(t: &countersign_store::Technician) -> countersign_app::Principal {
+    countersign_app::Principal::technician(t, std::net::IpAddr::from([192, 0, 2, 10]))
+}
+
 /// A signed-in client for `email` (which must exist with password [`PW`]).
 pub async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let c = app.client();
@@ -83,7 +88,11 @@ pub async fn add_technician(
     let email = countersign_domain::Email::parse(email).unwrap();
     let created = app
         .app
-        .invite_technician(&admin, &email, countersign_domain::Role::Technician, None)
+        .invite_technician(
+            &principal(&admin),
+            &email,
+            countersign_domain::Role::Technician,
+        )
         .await
         .unwrap();
     let token = created.link.rsplit('/').next().unwrap().to_owned();

@@ -326,7 +326,11 @@ async fn invite_refuses_common_and_personal_passwords() {
     let email = countersign_domain::Email::parse("new@acme.test").unwrap();
     let created = app
         .app
-        .invite_technician(&a, &email, countersign_domain::Role::Technician, None)
+        .invite_technician(
+            &crate::principal(&a),
+            &email,
+            countersign_domain::Role::Technician,
+        )
         .await
         .unwrap();
     let token = created.link.rsplit('/').next().unwrap().to_owned();

@@ -281,7 +281,7 @@ async fn endpoint_of(app: &TestApp, admin: &Technician) -> countersign_store::We
         events: vec!["verification.verified".into()],
     };
     app.app
-        .create_webhook_endpoint(admin, &input, None)
+        .create_webhook_endpoint(&crate::principal(admin), &input)
         .await
         .unwrap()
         .endpoint
@@ -292,7 +292,7 @@ async fn endpoint_of(app: &TestApp, admin: &Technician) -> countersign_store::We
 pub async fn isolation_matrix(app: &TestApp, b_admin: &Technician, c: &reqwest::Client) {
     let b = endpoint_of(app, b_admin).await;
     app.app
-        .send_test_webhook(b_admin, b.id, None)
+        .send_test_webhook(&crate::principal(b_admin), b.id)
         .await
         .unwrap();
     let before = app

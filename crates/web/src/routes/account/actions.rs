@@ -6,15 +6,13 @@ use crate::AppState;
 use crate::auth::session::{session_cookie, signed_out};
 use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::accounts::AccountError;
 use countersign_domain::SessionId;
 use serde::Deserialize;
 
@@ -23,10 +21,7 @@ pub async fn sign_out_everywhere(
     ClientIp(ip): ClientIp,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    state
-        .app
-        .sign_out_everywhere(&user.technician, Some(ip.to_string()))
-        .await?;
+    state.app.sign_out_everywhere(&user.principal(ip)).await?;
     Ok(signed_out(
         &state.app.settings,
         "/login?notice=signed_out_everywhere",
@@ -44,7 +39,7 @@ pub async fn end_session(
     let id: SessionId = id.parse().map_err(|_| WebError::NotFound)?;
     state
         .app
-        .end_own_session(&user.technician, user.session.id, id, Some(ip.to_string()))
+        .end_own_session(&user.principal(ip), user.session.id, id)
         .await?;
     Ok(Redirect::to("/account?notice=session_ended").into_response())
 }
@@ -61,24 +56,21 @@ pub async fn confirm_totp(
     RecentUser(user): RecentUser,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    match state
+    let by = user.principal(ip);
+    let codes = state
         .app
-        .confirm_totp_enrollment(&user.technician, &form.code, Some(ip.to_string()))
+        .confirm_totp_enrollment(&by, &form.code)
         .await
-    {
-        Ok(codes) => {
-            let page = RecoveryCodesPage {
-                ctx: PageContext::new(&user, Section::Account),
-                codes,
-            };
-            Ok(render(&page)?.into_response())
-        }
-        Err(e) if e.is_user_error() => {
-            let page = setup_page(&state, &user, Some(sentence(&e.to_string()))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(async |m| {
+            let page = setup_page(&state, &user, &by, Some(one_line(&m))).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    let page = RecoveryCodesPage {
+        ctx: PageContext::new(&user, Section::Account),
+        codes,
+    };
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,22 +85,25 @@ pub async fn disable_totp(
     RecentUser(user): RecentUser,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, WebError> {
-    match state
+    let by = user.principal(ip);
+    state
         .app
-        .disable_totp(&user.technician, &form.proof, Some(ip.to_string()))
+        .disable_totp(&by, &form.proof)
         .await
-    {
-        Ok(()) => Ok(Redirect::to("/account?notice=2fa_disabled").into_response()),
-        Err(e @ AccountError::Locked { .. }) => {
-            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
-            Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
-        }
-        Err(e) if e.is_user_error() => {
-            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(|m| account_again(&state, &user, &by, m))
+        .await?;
+    Ok(Redirect::to("/account?notice=2fa_disabled").into_response())
+}
+
+/// The account page again with the reason a form on it was refused.
+async fn account_again(
+    state: &AppState,
+    user: &CurrentUser,
+    by: &countersign_app::Principal,
+    messages: Vec<countersign_app::FieldMessage>,
+) -> Result<Response, WebError> {
+    let page = account_page(state, user, by, None, Some(one_line(&messages))).await?;
+    Ok(page.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,36 +125,24 @@ pub async fn change_password(
     user: CurrentUser,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let result = state
+    let by = user.principal(ip);
+    let changed = state
         .app
         .change_password(
-            &user.technician,
+            &by,
             &user.session,
             &form.current,
             &form.password,
             &form.confirm,
-            &ip.to_string(),
             &user_agent(&headers),
         )
-        .await;
-    match result {
-        Ok(changed) => {
-            let mut res = Redirect::to("/account?notice=password_changed").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                session_cookie(&state.app.settings, &changed.token),
-            );
-            Ok(res)
-        }
-        Err(e) if e.is_user_error() => {
-            let status = if matches!(e, AccountError::Locked { .. }) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let page = account_page(&state, &user, None, Some(sentence(&e.to_string()))).await?;
-            Ok((status, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await
+        .or_rerender(|m| account_again(&state, &user, &by, m))
+        .await?;
+    let mut res = Redirect::to("/account?notice=password_changed").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(&state.app.settings, &changed.token),
+    );
+    Ok(res)
 }

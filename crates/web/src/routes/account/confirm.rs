@@ -10,18 +10,16 @@
 use crate::AppState;
 use crate::auth::session::session_cookie;
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
-use crate::routes::sentence;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::Settings;
-use countersign_app::accounts::AccountError;
 use serde::Deserialize;
 
 /// Where a confirmation without a usable `next` returns to.
@@ -131,35 +129,26 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     let next = checked_next(&form.next)?;
-    match state
+    let token = state
         .app
         .reauthenticate(
+            &user.principal(ip),
             &user.session,
-            &user.technician,
             &form.proof,
-            &ip.to_string(),
             &user_agent(&headers),
         )
         .await
-    {
-        Ok(token) => {
-            let mut res = Redirect::to(&next).into_response();
-            res.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(&state.app.settings, &token),
-            );
-            Ok(res)
-        }
-        Err(e @ AccountError::Locked { .. }) => {
-            let body = render(&page(&user, next, Some(sentence(&e.to_string()))))?;
-            Ok((StatusCode::TOO_MANY_REQUESTS, body).into_response())
-        }
-        Err(e) if e.is_user_error() => {
-            let body = render(&page(&user, next, Some(sentence(&e.to_string()))))?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(async |m| {
+            let again = page(&user, next.clone(), Some(one_line(&m)));
+            Ok(render(&again)?.into_response())
+        })
+        .await?;
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state.app.settings, &token),
+    );
+    Ok(res)
 }
 
 #[cfg(test)]

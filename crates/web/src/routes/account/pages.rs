@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use countersign_store::{CredentialStore, SessionStore, TechnicianStore};
+use countersign_app::Principal;
 
 pub(super) struct SessionRow {
     created: String,
@@ -62,16 +63,13 @@ pub(super) struct RecoveryCodesPage {
 pub(super) async fn account_page(
     state: &AppState,
     user: &CurrentUser,
+    by: &Principal,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let t = &user.technician;
-    let sessions = state.app.store.sessions_of(t.org_id, t.id).await?;
-    let codes = if t.totp_enabled_at.is_some() {
-        state.app.store.recovery_code_states(t.org_id, t.id).await?
-    } else {
-        Vec::new()
-    };
+    let view = state.app.account_view(by).await?;
+    let t = &view.technician;
+    let codes = view.recovery_codes;
     let recovery_left =
         i64::try_from(codes.iter().filter(|c| c.used_at.is_none()).count()).unwrap_or(0);
     let recovery_codes = codes
@@ -89,7 +87,8 @@ pub(super) async fn account_page(
         totp_enabled: t.totp_enabled_at.is_some(),
         recovery_left,
         recovery_codes,
-        sessions: sessions
+        sessions: view
+            .sessions
             .into_iter()
             .map(|s| SessionRow {
                 created: s.created_at.display(),
@@ -107,12 +106,14 @@ pub(super) async fn account_page(
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     account_page(
         &state,
         &user,
+        &user.principal(ip),
         q.notice.as_deref().and_then(notice_text),
         None,
     )
@@ -123,12 +124,12 @@ pub async fn index(
 pub(super) async fn setup_page(
     state: &AppState,
     user: &CurrentUser,
+    by: &Principal,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let e = state
-        .app
-        .begin_totp_enrollment(&user.technician, &user.org)
-        .await?;
+    // The use case reads the technician afresh, so a seed written by an earlier visit is
+    // reused.
+    let e = state.app.begin_totp_enrollment(by).await?;
     render(&TotpSetupPage {
         ctx: PageContext::new(user, Section::Account),
         required: user.org.require_2fa,
@@ -141,18 +142,12 @@ pub(super) async fn setup_page(
 
 pub async fn totp_setup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RecentUser(user): RecentUser,
 ) -> Result<Response, WebError> {
     if user.technician.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
-    // Enrollment stores a pending seed; reload the technician so a seed written by an earlier
-    // visit is reused.
-    let mut user = user;
-    user.technician = state
-        .app
-        .store
-        .technician(user.org.id, user.technician.id)
-        .await?;
-    Ok(setup_page(&state, &user, None).await?.into_response())
+    let by = user.principal(ip);
+    Ok(setup_page(&state, &user, &by, None).await?.into_response())
 }

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use countersign_domain::{TechnicianId, Timestamp};
-use countersign_store::{AuditEntry, AuditFilter, AuditStore, TechnicianStore};
+use countersign_store::AuditFilter;
 use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 50;
@@ -72,11 +73,10 @@ fn parse_day(s: &str, end: bool) -> Result<Option<Timestamp>, String> {
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.org.id;
-    let technicians = state.app.store.technicians(org).await?;
     let mut error = None;
     let mut filter = AuditFilter {
         limit: PAGE_SIZE + 1,
@@ -99,11 +99,12 @@ pub async fn index(
         }
         (Err(e), _) | (_, Err(e)) => error = Some(e),
     }
-    let mut entries: Vec<AuditEntry> = if error.is_some() {
-        Vec::new()
-    } else {
-        state.app.store.audit_entries(org, &filter).await?
-    };
+    // A refused filter reads no entries (the page says why), only the actors to pick from.
+    let view = state
+        .app
+        .audit_view(&user.principal(ip), error.is_none().then_some(&filter))
+        .await?;
+    let mut entries = view.entries;
     let next_page = if entries.len() as i64 > PAGE_SIZE {
         entries.truncate(usize::try_from(PAGE_SIZE).unwrap_or(50));
         entries.last().map(|last| {
@@ -138,7 +139,8 @@ pub async fn index(
     render(&AuditPage {
         ctx: PageContext::new(&user, Section::Audit),
         rows,
-        actors: technicians
+        actors: view
+            .actors
             .into_iter()
             .map(|t| (t.id.to_string(), t.email))
             .collect(),

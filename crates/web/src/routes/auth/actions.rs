@@ -7,13 +7,12 @@ use crate::auth::session::{
     PendingSecondFactor, read_cookie, session_cookie, session_cookie_name, signed_out,
 };
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::{WebError, with_retry_after};
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
-use crate::routes::sentence;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use countersign_app::accounts::LoginError;
@@ -67,35 +66,21 @@ pub async fn login(
             &ip.to_string(),
             &user_agent(&headers),
         )
-        .await;
-    match outcome {
-        Ok(o) if o.second_factor_due => Ok(signed_in(&state, &o.token, "/login/2fa")),
-        Ok(o) => Ok(fully_signed_in(&state, &headers, &o.token)),
-        Err(e @ (LoginError::Invalid | LoginError::Locked { .. })) => {
-            let status = if matches!(e, LoginError::Locked { .. }) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        .await
+        .or_rerender(async |m| {
             let page = LoginPage {
                 csrf: token.token.clone(),
-                email: form.email,
-                error: Some(e.to_string()),
+                email: form.email.clone(),
+                error: Some(one_line(&m)),
                 notice: None,
             };
-            Ok(token.respond((status, render(&page)?)))
-        }
-        Err(e @ LoginError::Busy { retry_after_secs }) => {
-            let page = LoginPage {
-                csrf: token.token.clone(),
-                email: form.email,
-                error: Some(e.to_string()),
-                notice: None,
-            };
-            let res = token.respond((StatusCode::SERVICE_UNAVAILABLE, render(&page)?));
-            Ok(with_retry_after(res, retry_after_secs))
-        }
-        Err(LoginError::SecondFactor(e) | LoginError::Internal(e)) => Err(e.into()),
+            Ok(token.respond(render(&page)?))
+        })
+        .await?;
+    if outcome.second_factor_due {
+        Ok(signed_in(&state, &outcome.token, "/login/2fa"))
+    } else {
+        Ok(fully_signed_in(&state, &headers, &outcome.token))
     }
 }
 
@@ -126,27 +111,21 @@ pub async fn second_factor(
             &user_agent(&headers),
         )
         .await;
-    let (status, message) = match result {
-        Ok(o) => return Ok(fully_signed_in(&state, &headers, &o.token)),
-        Err(LoginError::Locked { minutes }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            LoginError::Locked { minutes }.to_string(),
-        ),
-        Err(LoginError::SecondFactor(e)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()))
-        }
-        Err(LoginError::Invalid) => return Ok(Redirect::to("/login").into_response()),
-        Err(LoginError::Busy { retry_after_secs }) => {
-            return Err(LoginError::Busy { retry_after_secs }.into());
-        }
-        Err(LoginError::Internal(e)) => return Err(e.into()),
-    };
-    let page = SecondFactorPage {
-        csrf: token.token.clone(),
-        email: pending.technician.email,
-        error: Some(message),
-    };
-    Ok(token.respond((status, render(&page)?)))
+    // The password step no longer stands (expired, or the account changed): start again.
+    if matches!(result, Err(LoginError::Invalid)) {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let outcome = result
+        .or_rerender(async |m| {
+            let page = SecondFactorPage {
+                csrf: token.token.clone(),
+                email: pending.technician.email.clone(),
+                error: Some(one_line(&m)),
+            };
+            Ok(token.respond(render(&page)?))
+        })
+        .await?;
+    Ok(fully_signed_in(&state, &headers, &outcome.token))
 }
 
 pub async fn logout(
@@ -156,10 +135,7 @@ pub async fn logout(
     pending: Option<Extension<PendingSecondFactor>>,
 ) -> Result<Response, WebError> {
     if let Some(Extension(u)) = user {
-        state
-            .app
-            .logout(&u.session, &u.technician, Some(ip.to_string()))
-            .await?;
+        state.app.logout(&u.principal(ip), &u.session).await?;
     } else if let Some(Extension(p)) = pending {
         state.app.end_session(p.session.id).await?;
     }

@@ -3,15 +3,13 @@
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::messages::{BrandingError, BrandingInput, MessageError};
+use countersign_app::messages::BrandingInput;
 use countersign_store::Channel;
 
 fn input(f: &BrandingForm) -> BrandingInput {
@@ -24,32 +22,25 @@ fn input(f: &BrandingForm) -> BrandingInput {
     }
 }
 
-fn not_allowed() -> WebError {
-    WebError::Forbidden("Only admins can do this. Ask an admin of your organisation.".into())
-}
-
 pub async fn save(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<BrandingForm>,
 ) -> Result<Response, WebError> {
-    match state
+    let by = user.principal(ip);
+    state
         .app
-        .save_branding(&user.actor(ip), &user.technician, &input(&form))
+        .save_branding(&by, &input(&form))
         .await
-    {
-        Ok(_) => Ok(Redirect::to("/settings/branding?notice=saved").into_response()),
-        Err(BrandingError::Invalid(e)) => {
-            let mut page = BrandingPage::new(&state, &user, form);
-            page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
-            page.error = Some(sentence(&e));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(BrandingError::NotAllowed) => Err(not_allowed()),
-        Err(BrandingError::Store(e)) => Err(e.into()),
-        Err(e) => Err(WebError::Internal(e.into())),
-    }
+        .or_rerender(async |m| {
+            let mut page = BrandingPage::new(&state, &user, form.clone());
+            page.graph = super::graph_mail::GraphMailSection::load(&state, &by).await?;
+            page.error = Some(one_line(&m));
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings/branding?notice=saved").into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -80,31 +71,19 @@ pub async fn send_test(
         .filter(char::is_ascii_alphanumeric)
         .take(64)
         .collect();
-    let result = state
+    let by = user.principal(ip);
+    state
         .app
-        .send_branding_test(
-            &user.actor(ip),
-            &user.technician,
-            channel,
-            &form.recipient,
-            &nonce,
-        )
-        .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/settings/branding?notice=test_queued").into_response()),
-        Err(BrandingError::Message(MessageError::InvalidRecipient(e))) => {
-            let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
+        .send_branding_test(&by, channel, &form.recipient, &nonce)
+        .await
+        .or_rerender(async |m| {
+            let brand = state.app.branding_view(&by).await?;
             let mut page = BrandingPage::new(&state, &user, brand.into());
-            page.graph = super::graph_mail::GraphMailSection::load(&state, &user).await?;
-            page.test_error = Some(sentence(&e));
-            page.test_recipient = form.recipient;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e @ BrandingError::TooManyTests) => Err(e.into()),
-        Err(BrandingError::NotAllowed) => Err(not_allowed()),
-        Err(BrandingError::Store(e) | BrandingError::Message(MessageError::Store(e))) => {
-            Err(e.into())
-        }
-        Err(e) => Err(WebError::Internal(e.into())),
-    }
+            page.graph = super::graph_mail::GraphMailSection::load(&state, &by).await?;
+            page.test_error = Some(one_line(&m));
+            page.test_recipient = form.recipient.clone();
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings/branding?notice=test_queued").into_response())
 }

@@ -3,17 +3,15 @@
 
 use super::pages::{BrandingForm, BrandingPage};
 use crate::AppState;
-use crate::auth::{CurrentUser, RecentAdmin};
-use crate::error::WebError;
+use crate::auth::RecentAdmin;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::Principal;
 use countersign_app::graph_mail::GraphMailInput;
-use countersign_store::IntegrationStore;
 
 /// The section's state on the page.
 #[derive(Clone, Debug, Default)]
@@ -32,28 +30,21 @@ impl GraphMailSection {
     /// The org's integrations and its current choice.
     ///
     /// # Errors
-    /// Store failures.
-    pub async fn load(state: &AppState, user: &CurrentUser) -> Result<Self, WebError> {
-        let app = &state.app;
-        let integrations = app
-            .store
-            .integrations(user.org.id)
-            .await?
-            .into_iter()
-            .filter(|i| countersign_app::graph_mail::mail_tenant(i).is_ok())
-            .map(|i| (i.id.to_string(), i.name))
-            .collect();
-        let current = app
-            .graph_mail_setting(&user.technician)
-            .await
-            .map_err(WebError::from)?;
+    /// Not allowed; store failures.
+    pub async fn load(state: &AppState, by: &Principal) -> Result<Self, WebError> {
+        let view = state.app.graph_mail_view(by).await?;
         Ok(Self {
-            integrations,
-            integration_id: current
+            integrations: view
+                .senders
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+            integration_id: view
+                .current
                 .as_ref()
                 .map(|g| g.integration_id.to_string())
                 .unwrap_or_default(),
-            mailbox: current.map(|g| g.mailbox).unwrap_or_default(),
+            mailbox: view.current.map(|g| g.mailbox).unwrap_or_default(),
             error: None,
         })
     }
@@ -79,21 +70,20 @@ pub async fn save(
         integration_id: form.integration_id.clone(),
         mailbox: form.mailbox.clone(),
     };
-    match state
+    let by = user.principal(ip);
+    state
         .app
-        .set_graph_mail(&user.technician, &input, Some(ip.to_string()))
+        .set_graph_mail(&by, &input)
         .await
-    {
-        Ok(()) => Ok(Redirect::to("/settings/branding?notice=email_saved").into_response()),
-        Err(e) if e.is_user_error() => {
-            let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
+        .or_rerender(async |m| {
+            let brand = state.app.branding_view(&by).await?;
             let mut page = BrandingPage::new(&state, &user, BrandingForm::from(brand));
-            page.graph = GraphMailSection::load(&state, &user).await?;
-            page.graph.integration_id = form.integration_id;
-            page.graph.mailbox = form.mailbox;
-            page.graph.error = Some(sentence(&e.to_string()));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            page.graph = GraphMailSection::load(&state, &by).await?;
+            page.graph.integration_id = form.integration_id.clone();
+            page.graph.mailbox = form.mailbox.clone();
+            page.graph.error = Some(one_line(&m));
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings/branding?notice=email_saved").into_response())
 }

@@ -4,6 +4,7 @@ use super::graph_mail::GraphMailSection;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -82,12 +83,14 @@ pub struct BrandingQuery {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<BrandingQuery>,
 ) -> Result<Html<String>, WebError> {
-    let brand = countersign_app::messages::brand_of(&state.app, user.org.id).await?;
+    let by = user.principal(ip);
+    let brand = state.app.branding_view(&by).await?;
     let mut page = BrandingPage::new(&state, &user, brand.into());
-    page.graph = GraphMailSection::load(&state, &user).await?;
+    page.graph = GraphMailSection::load(&state, &by).await?;
     page.notice = match q.notice.as_deref() {
         Some("saved") => Some("Saved. New messages use this branding."),
         Some("email_saved") => Some("Saved. New emails go out this way."),

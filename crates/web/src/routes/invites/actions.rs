@@ -2,14 +2,12 @@
 
 use super::pages::{accept_page, no_referrer, unusable};
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::accounts::AccountError;
 use serde::Deserialize;
@@ -41,10 +39,11 @@ pub async fn accept(
             Some(ip.to_string()),
         )
         .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/login?notice=welcome").into_response()),
-        Err(AccountError::InviteUnusable) => unusable(),
-        Err(e) if e.is_user_error() => {
+    if matches!(result, Err(AccountError::InviteUnusable)) {
+        return unusable();
+    }
+    result
+        .or_rerender(async |m| {
             let details = match state.app.invite_by_token(&token).await {
                 Ok(d) => d,
                 Err(AccountError::InviteUnusable) => return unusable(),
@@ -52,16 +51,13 @@ pub async fn accept(
             };
             let page = accept_page(
                 &form_token,
-                token,
+                token.clone(),
                 details,
-                form.name,
-                Some(sentence(&e.to_string())),
+                form.name.clone(),
+                Some(one_line(&m)),
             );
-            Ok(no_referrer(form_token.respond((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&page)?,
-            ))))
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(no_referrer(form_token.respond(render(&page)?)))
+        })
+        .await?;
+    Ok(Redirect::to("/login?notice=welcome").into_response())
 }

@@ -4,15 +4,14 @@
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use countersign_domain::MessageId;
 use countersign_messaging::mask_recipient;
-use countersign_store::{MessageFilter, MessageState, MessageStore, TransportKind};
-
-const PAGE_SIZE: i64 = 200;
+use countersign_store::{MessageState, TransportKind};
 
 struct Row {
     id: String,
@@ -35,14 +34,10 @@ struct OutboxPage {
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
 ) -> Result<Html<String>, WebError> {
-    let filter = MessageFilter {
-        transport: Some(TransportKind::Outbox),
-        channel: None,
-        limit: PAGE_SIZE,
-    };
-    let messages = state.app.store.messages(user.org.id, &filter).await?;
+    let messages = state.app.outbox_view(&user.principal(ip)).await?;
     let rows = messages
         .into_iter()
         .map(|m| Row {
@@ -93,13 +88,13 @@ struct MessagePage {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let id: MessageId = id.parse().map_err(|_| WebError::NotFound)?;
-    let org = user.org.id;
-    let m = state.app.store.message(org, id).await?;
-    let events = state.app.store.message_events(org, id).await?;
+    let view = state.app.message_view(&user.principal(ip), id).await?;
+    let (m, events) = (view.message, view.events);
     let kept = m.transport == TransportKind::Outbox;
     render(&MessagePage {
         ctx: PageContext::new(&user, Section::Settings),

@@ -2,7 +2,7 @@
 
 use super::pages::{ForgotPage, reset_page, unusable};
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
 use crate::page::render;
@@ -29,29 +29,27 @@ pub async fn request_reset(
     form_token: FormToken,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, WebError> {
-    let again = |status: StatusCode, message: String| -> Result<Response, WebError> {
+    let again = |message: String| -> Result<Response, WebError> {
         let page = ForgotPage {
             email: form.email.clone(),
             error: Some(message),
             ..ForgotPage::new(&form_token)
         };
-        Ok(form_token.respond((status, render(&page)?)))
+        Ok(form_token.respond(render(&page)?))
     };
     if let Err(e) = Email::parse(&form.email) {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, sentence(&e.to_string()));
+        let mut page = again(sentence(&e.to_string()))?;
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(page);
     }
-    match state
+    // The account's part runs on; the answer does not wait for it.
+    let _task = state
         .app
         .request_password_reset(&form.email, &ip.to_string())
         .await
-    {
-        // The account's part runs on; the answer does not wait for it.
-        Ok(_task) => Ok(Redirect::to("/password/forgot?sent=1").into_response()),
-        Err(e @ AccountError::Locked { .. }) => {
-            again(StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string()))
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(async |m| again(one_line(&m)))
+        .await?;
+    Ok(Redirect::to("/password/forgot?sent=1").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,21 +71,19 @@ pub async fn complete(
         .app
         .complete_password_reset(&token, &form.password, &form.confirm, Some(ip.to_string()))
         .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/login?notice=password_reset").into_response()),
-        Err(AccountError::ResetLinkUnusable) => unusable(),
-        Err(e) if e.is_user_error() => {
+    if matches!(result, Err(AccountError::ResetLinkUnusable)) {
+        return unusable();
+    }
+    result
+        .or_rerender(async |m| {
             let details = match state.app.password_reset_by_token(&token).await {
                 Ok(d) => d,
                 Err(AccountError::ResetLinkUnusable) => return unusable(),
                 Err(e) => return Err(e.into()),
             };
-            let page = reset_page(&form_token, token, details, Some(sentence(&e.to_string())));
-            Ok(no_referrer(form_token.respond((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&page)?,
-            ))))
-        }
-        Err(e) => Err(e.into()),
-    }
+            let page = reset_page(&form_token, token.clone(), details, Some(one_line(&m)));
+            Ok(no_referrer(form_token.respond(render(&page)?)))
+        })
+        .await?;
+    Ok(Redirect::to("/login?notice=password_reset").into_response())
 }

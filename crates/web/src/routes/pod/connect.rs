@@ -44,6 +44,7 @@ fn full(user: Option<Extension<CurrentUser>>) -> Option<CurrentUser> {
 /// GET /pod/connect?origin=…
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     Query(q): Query<OriginParam>,
 ) -> Result<Response, WebError> {
@@ -58,7 +59,7 @@ pub async fn show(
     };
     let origin = state
         .app
-        .check_frame_origin(&user.technician, &q.origin)
+        .check_frame_origin(&user.principal(ip), &q.origin)
         .await?;
     page(&user, origin, None)
 }
@@ -85,7 +86,7 @@ pub async fn create(
     let origin = parse_frame_origin(&form.origin)?;
     let code = state
         .app
-        .create_pod_handoff(&user.technician, &origin, Some(ip.to_string()))
+        .create_pod_handoff(&user.principal(ip), &origin)
         .await?;
     page(&user, origin, Some(code))
 }

@@ -113,10 +113,7 @@ pub async fn sign_out(
     let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
     let mut res = Redirect::to(&format!("/pod/contacts/{id}")).into_response();
     if user.session.stage == SessionStage::Pod {
-        state
-            .app
-            .logout(&user.session, &user.technician, Some(ip.to_string()))
-            .await?;
+        state.app.logout(&user.principal(ip), &user.session).await?;
         res.headers_mut().append(
             header::SET_COOKIE,
             clear_pod_session_cookie(&state.app.settings),

@@ -3,8 +3,8 @@
 
 use super::pages::{InviteFormState, OrgPage, parse_id, technician_page, technicians_page};
 use crate::AppState;
-use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::WebError;
+use crate::auth::{CurrentUser, RecentAdmin, RequireAdmin};
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
@@ -12,6 +12,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::{FieldMessage, Principal};
 use countersign_domain::{Email, InviteId, Role, TechnicianId};
 use serde::Deserialize;
 
@@ -30,25 +31,23 @@ pub async fn update_org(
     Form(form): Form<OrgForm>,
 ) -> Result<Response, WebError> {
     let require = form.require_2fa.is_some();
-    match state
+    state
         .app
-        .update_org_settings(&user.technician, &form.name, require, Some(ip.to_string()))
+        .update_org_settings(&user.principal(ip), &form.name, require)
         .await
-    {
-        Ok(_) => Ok(Redirect::to("/settings?notice=saved").into_response()),
-        Err(e) if e.is_user_error() => {
+        .or_rerender(async |m| {
             let page = OrgPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "org",
-                name: form.name,
+                name: form.name.clone(),
                 require_2fa: require,
                 notice: None,
-                error: Some(sentence(&e.to_string())),
+                error: Some(one_line(&m)),
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings?notice=saved").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,53 +64,46 @@ pub async fn invite(
     RecentAdmin(user): RecentAdmin,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, WebError> {
+    let by = user.principal(ip);
     let invalid = |message: String| InviteFormState {
         email: form.email.clone(),
         role: form.role.clone(),
         error: Some(message),
         ..InviteFormState::default()
     };
-    let email = match Email::parse(&form.email) {
-        Ok(e) => e,
-        Err(e) => {
-            let page =
-                technicians_page(&state, &user, invalid(sentence(&e.to_string())), None).await?;
+    let parsed = Email::parse(&form.email)
+        .map_err(|e| sentence(&e.to_string()))
+        .and_then(|email| {
+            form.role
+                .parse::<Role>()
+                .map(|role| (email, role))
+                .map_err(|_| "Pick a role: technician or admin.".to_owned())
+        });
+    let (email, role) = match parsed {
+        Ok(p) => p,
+        Err(message) => {
+            let page = technicians_page(&state, &user, &by, invalid(message), None).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let Ok(role) = form.role.parse::<Role>() else {
-        let page = technicians_page(
-            &state,
-            &user,
-            invalid("Pick a role: technician or admin.".into()),
-            None,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    match state
+    let created = state
         .app
-        .invite_technician(&user.technician, &email, role, Some(ip.to_string()))
+        .invite_technician(&by, &email, role)
         .await
-    {
-        // Rendered directly (not redirected): the link exists in clear only in this response.
-        Ok(created) => {
-            let form = InviteFormState {
-                created_link: Some(created.link),
-                created_emailed: created.emailed,
-                ..InviteFormState::default()
-            };
-            Ok(technicians_page(&state, &user, form, None)
-                .await?
-                .into_response())
-        }
-        Err(e) if e.is_user_error() => {
-            let page =
-                technicians_page(&state, &user, invalid(sentence(&e.to_string())), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(async |m| {
+            let page = technicians_page(&state, &user, &by, invalid(one_line(&m)), None).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    // Rendered directly (not redirected): the link exists in clear only in this response.
+    let form = InviteFormState {
+        created_link: Some(created.link),
+        created_emailed: created.emailed,
+        ..InviteFormState::default()
+    };
+    Ok(technicians_page(&state, &user, &by, form, None)
+        .await?
+        .into_response())
 }
 
 pub async fn revoke_invite(
@@ -121,10 +113,7 @@ pub async fn revoke_invite(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: InviteId = parse_id(&id)?;
-    state
-        .app
-        .revoke_invite(&user.technician, id, Some(ip.to_string()))
-        .await?;
+    state.app.revoke_invite(&user.principal(ip), id).await?;
     Ok(Redirect::to("/settings/technicians?notice=invite_revoked").into_response())
 }
 
@@ -134,26 +123,21 @@ pub struct RoleForm {
     role: String,
 }
 
-/// The outcome of an action on one technician: back to their page with a notice, or the page
-/// again with the reason.
-async fn after(
+/// The technician's page again, with the reason an action on it was refused.
+async fn technician_again(
     state: &AppState,
-    user: &crate::auth::CurrentUser,
+    user: &CurrentUser,
+    by: &Principal,
     id: TechnicianId,
-    result: Result<(), countersign_app::accounts::AccountError>,
-    notice: &str,
+    messages: Vec<FieldMessage>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/settings/technicians/{id}?notice={notice}")).into_response(),
-        ),
-        Err(e) if e.is_user_error() => {
-            let page =
-                technician_page(state, user, id, None, Some(sentence(&e.to_string()))).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let page = technician_page(state, user, by, id, None, Some(one_line(&messages))).await?;
+    Ok(page.into_response())
+}
+
+/// Back to the technician's page with a notice.
+fn done(id: TechnicianId, notice: &str) -> Response {
+    Redirect::to(&format!("/settings/technicians/{id}?notice={notice}")).into_response()
 }
 
 pub async fn change_role(
@@ -164,23 +148,19 @@ pub async fn change_role(
     Form(form): Form<RoleForm>,
 ) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
+    let by = user.principal(ip);
     let Ok(role) = form.role.parse::<Role>() else {
-        let page = technician_page(
-            &state,
-            &user,
-            id,
-            None,
-            Some("Pick a role: technician or admin.".into()),
-        )
-        .await?;
+        let message = "Pick a role: technician or admin.".to_owned();
+        let page = technician_page(&state, &user, &by, id, None, Some(message)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let result = state
+    state
         .app
-        .change_role(&user.technician, id, role, Some(ip.to_string()))
+        .change_role(&by, id, role)
         .await
-        .map(|_| ());
-    after(&state, &user, id, result, "role_changed").await
+        .or_rerender(|m| technician_again(&state, &user, &by, id, m))
+        .await?;
+    Ok(done(id, "role_changed"))
 }
 
 pub async fn deactivate(
@@ -190,12 +170,14 @@ pub async fn deactivate(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
-    let result = state
+    let by = user.principal(ip);
+    state
         .app
-        .set_technician_active(&user.technician, id, false, Some(ip.to_string()))
+        .set_technician_active(&by, id, false)
         .await
-        .map(|_| ());
-    after(&state, &user, id, result, "deactivated").await
+        .or_rerender(|m| technician_again(&state, &user, &by, id, m))
+        .await?;
+    Ok(done(id, "deactivated"))
 }
 
 pub async fn reactivate(
@@ -205,12 +187,14 @@ pub async fn reactivate(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
-    let result = state
+    let by = user.principal(ip);
+    state
         .app
-        .set_technician_active(&user.technician, id, true, Some(ip.to_string()))
+        .set_technician_active(&by, id, true)
         .await
-        .map(|_| ());
-    after(&state, &user, id, result, "reactivated").await
+        .or_rerender(|m| technician_again(&state, &user, &by, id, m))
+        .await?;
+    Ok(done(id, "reactivated"))
 }
 
 pub async fn sign_out(
@@ -220,12 +204,14 @@ pub async fn sign_out(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
-    let result = state
+    let by = user.principal(ip);
+    state
         .app
-        .end_sessions_of(&user.technician, id, Some(ip.to_string()))
+        .end_sessions_of(&by, id)
         .await
-        .map(|_| ());
-    after(&state, &user, id, result, "sessions_ended").await
+        .or_rerender(|m| technician_again(&state, &user, &by, id, m))
+        .await?;
+    Ok(done(id, "sessions_ended"))
 }
 
 /// "Unlock sign-in": clears the technician's login counters (issue 18.3).
@@ -236,10 +222,12 @@ pub async fn unlock_sign_in(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
-    let result = state
+    let by = user.principal(ip);
+    state
         .app
-        .unlock_sign_in(&user.technician, id, Some(ip.to_string()))
+        .unlock_sign_in(&by, id)
         .await
-        .map(|_| ());
-    after(&state, &user, id, result, "sign_in_unlocked").await
+        .or_rerender(|m| technician_again(&state, &user, &by, id, m))
+        .await?;
+    Ok(done(id, "sign_in_unlocked"))
 }

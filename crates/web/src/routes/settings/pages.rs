@@ -3,13 +3,14 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use countersign_app::Principal;
 use countersign_domain::{Permission, Role, TechnicianId};
-use countersign_store::{InviteStore, PodStore, SessionStore, TechnicianStore};
 
 #[derive(Template)]
 #[template(path = "settings/org.html")]
@@ -88,14 +89,17 @@ pub(super) struct ResetShown {
 }
 
 pub async fn org(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
+    let org = state.app.org_settings(&user.principal(ip)).await?;
     render(&OrgPage {
         ctx: PageContext::new(&user, Section::Settings),
         tab: "org",
-        name: user.org.name.clone(),
-        require_2fa: user.org.require_2fa,
+        name: org.name,
+        require_2fa: org.require_2fa,
         notice: q.notice.as_deref().and_then(notice_text),
         error: None,
     })
@@ -114,17 +118,17 @@ pub(super) struct InviteFormState {
 pub(super) async fn technicians_page(
     state: &AppState,
     user: &CurrentUser,
+    by: &Principal,
     form: InviteFormState,
     notice: Option<&'static str>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.org.id;
     let now = state.app.now();
-    let technicians = state.app.store.technicians(org).await?;
-    let invites = state.app.store.open_invites(org).await?;
+    let view = state.app.technicians_view(by).await?;
     render(&TechniciansPage {
         ctx: PageContext::new(user, Section::Settings),
         tab: "technicians",
-        technicians: technicians
+        technicians: view
+            .technicians
             .into_iter()
             .map(|t| TechRow {
                 id: t.id.to_string(),
@@ -138,7 +142,8 @@ pub(super) async fn technicians_page(
                     .map_or_else(|| "never".to_owned(), |at| at.display()),
             })
             .collect(),
-        invites: invites
+        invites: view
+            .invites
             .into_iter()
             .map(|i| InviteRow {
                 id: i.id.to_string(),
@@ -164,12 +169,14 @@ pub(super) async fn technicians_page(
 
 pub async fn technicians(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
     technicians_page(
         &state,
         &user,
+        &user.principal(ip),
         InviteFormState::default(),
         q.notice.as_deref().and_then(notice_text),
     )
@@ -184,11 +191,12 @@ pub(super) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, WebError> {
 pub(super) async fn technician_page(
     state: &AppState,
     user: &CurrentUser,
+    by: &Principal,
     id: TechnicianId,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    technician_page_with(state, user, id, notice, error, None).await
+    technician_page_with(state, user, by, id, notice, error, None).await
 }
 
 /// The technician page, with the link of a reset just made (rendered, not redirected to:
@@ -196,14 +204,15 @@ pub(super) async fn technician_page(
 pub(super) async fn technician_page_with(
     state: &AppState,
     user: &CurrentUser,
+    by: &Principal,
     id: TechnicianId,
     notice: Option<&'static str>,
     error: Option<String>,
     reset: Option<ResetShown>,
 ) -> Result<Html<String>, WebError> {
     // Org-scoped lookup: another org's technician is NotFound, i.e. a 404.
-    let t = state.app.store.technician(user.org.id, id).await?;
-    let sessions = state.app.store.sessions_of(user.org.id, id).await?.len();
+    let view = state.app.technician_view(by, id).await?;
+    let t = view.technician;
     render(&TechnicianPage {
         ctx: PageContext::new(user, Section::Settings),
         tab: "technicians",
@@ -216,8 +225,8 @@ pub(super) async fn technician_page_with(
         last_login: t
             .last_login_at
             .map_or_else(|| "never".to_owned(), |at| at.display()),
-        sessions,
-        pod_only: state.app.store.is_pod_only(user.org.id, id).await?,
+        sessions: view.sessions,
+        pod_only: view.pod_only,
         is_admin: t.role == Role::Admin,
         permissions: Permission::GRANTABLE
             .into_iter()
@@ -231,6 +240,7 @@ pub(super) async fn technician_page_with(
 
 pub async fn technician(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
@@ -239,6 +249,7 @@ pub async fn technician(
     technician_page(
         &state,
         &user,
+        &user.principal(ip),
         id,
         q.notice.as_deref().and_then(notice_text),
         None,

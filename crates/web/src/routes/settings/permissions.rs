@@ -30,7 +30,7 @@ pub async fn update(
     let id: TechnicianId = parse_id(&id)?;
     state
         .app
-        .set_technician_permissions(&user.technician, id, granted(&form), Some(ip.to_string()))
+        .set_technician_permissions(&user.principal(ip), id, granted(&form))
         .await?;
     Ok(Redirect::to(&format!(
         "/settings/technicians/{id}?notice=permissions_changed"

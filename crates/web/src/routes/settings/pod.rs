@@ -3,18 +3,16 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
-use crate::routes::{NoticeQuery, notice_text, sentence};
+use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use countersign_app::contacts::PodSettingsInput;
 use countersign_domain::TechnicianId;
-use countersign_store::PodStore;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -31,10 +29,11 @@ struct PodSettingsPage {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let s = state.app.store.pod_settings(user.org.id).await?;
+    let s = state.app.pod_settings_view(&user.principal(ip)).await?;
     render(&PodSettingsPage {
         ctx: PageContext::new(&user, Section::Settings),
         tab: "pod",
@@ -67,26 +66,24 @@ pub async fn update(
         verified_window_minutes: form.verified_window_minutes.clone(),
         history_length: form.history_length.clone(),
     };
-    match state
+    state
         .app
-        .save_pod_settings(&user.technician, &input, Some(ip.to_string()))
+        .save_pod_settings(&user.principal(ip), &input)
         .await
-    {
-        Ok(_) => Ok(Redirect::to("/settings/pod?notice=saved").into_response()),
-        Err(e) if e.is_user_error() => {
+        .or_rerender(async |m| {
             let page = render(&PodSettingsPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "pod",
-                frame_ancestors: form.frame_ancestors,
-                verified_window_minutes: form.verified_window_minutes,
-                history_length: form.history_length,
+                frame_ancestors: form.frame_ancestors.clone(),
+                verified_window_minutes: form.verified_window_minutes.clone(),
+                history_length: form.history_length.clone(),
                 notice: None,
-                error: Some(sentence(&e.to_string())),
+                error: Some(one_line(&m)),
             })?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings/pod?notice=saved").into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,12 +102,7 @@ pub async fn set_pod_only(
     let id: TechnicianId = id.parse().map_err(|_| WebError::NotFound)?;
     state
         .app
-        .set_pod_only(
-            &user.technician,
-            id,
-            form.pod_only.is_some(),
-            Some(ip.to_string()),
-        )
+        .set_pod_only(&user.principal(ip), id, form.pod_only.is_some())
         .await?;
     Ok(Redirect::to(&format!("/settings/technicians/{id}?notice=saved")).into_response())
 }

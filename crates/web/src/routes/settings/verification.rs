@@ -3,18 +3,16 @@
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
-use crate::routes::{NoticeQuery, notice_text, sentence};
+use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use countersign_app::secrets::Expiry;
-use countersign_app::verification::{VerificationError, VerificationSettingsInput};
-use countersign_store::ChallengeStore;
+use countersign_app::verification::VerificationSettingsInput;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -58,10 +56,14 @@ impl Fields {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let s = state.app.store.verification_settings(user.org.id).await?;
+    let s = state
+        .app
+        .verification_settings_view(&user.principal(ip))
+        .await?;
     render(&VerificationPage {
         ctx: PageContext::new(&user, Section::Settings),
         tab: "verification",
@@ -97,26 +99,20 @@ pub async fn update(
         require_note_for_other: f.require_note_for_other.is_some(),
         secret_max_expiry: f.secret_max_expiry.clone(),
     };
-    match state
+    state
         .app
-        .save_verification_settings(&user.actor(ip), &user.technician, &input)
+        .save_verification_settings(&user.principal(ip), &input)
         .await
-    {
-        Ok(_) => Ok(Redirect::to("/settings/verification?notice=saved").into_response()),
-        Err(VerificationError::Invalid(e)) => {
+        .or_rerender(async |m| {
             let page = render(&VerificationPage {
                 ctx: PageContext::new(&user, Section::Settings),
                 tab: "verification",
                 f,
                 notice: None,
-                error: Some(sentence(&e)),
+                error: Some(one_line(&m)),
             })?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(VerificationError::Store(e)) => Err(e.into()),
-        Err(VerificationError::NotAllowed) => Err(WebError::Forbidden(
-            "Only admins can do this. Ask an admin of your organisation.".into(),
-        )),
-        Err(e) => Err(WebError::Internal(anyhow::anyhow!(e))),
-    }
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to("/settings/verification?notice=saved").into_response())
 }

@@ -6,24 +6,14 @@ use super::pages::{AddForm, EndpointView, IndexPage, ShowPage};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
-use crate::routes::sentence;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::webhooks::{EndpointError, EndpointInput};
-
-/// Turns a use-case error into a page: user errors are shown on `page`, the rest are errors.
-fn refused(e: EndpointError) -> WebError {
-    match e {
-        EndpointError::NotFound => WebError::NotFound,
-        EndpointError::NotAllowed => WebError::Forbidden("Only admins manage webhooks.".into()),
-        e => WebError::Internal(e.into()),
-    }
-}
+use countersign_app::webhooks::EndpointInput;
 
 /// A page showing a secret: not to be kept by any cache or the back button.
 fn secret_page(html: axum::response::Html<String>) -> Response {
@@ -52,22 +42,19 @@ pub async fn create(
         events: form.events.clone(),
     };
     let app = &state.app;
-    match app
-        .create_webhook_endpoint(&user.technician, &input, Some(ip.to_string()))
+    let by = user.principal(ip);
+    let created = app
+        .create_webhook_endpoint(&by, &input)
         .await
-    {
-        Ok(created) => {
-            let mut page = IndexPage::build(app, &user, AddForm::default()).await?;
-            page.created = Some((EndpointView::from(&created.endpoint), created.secret));
-            Ok(secret_page(render(&page)?))
-        }
-        Err(e) if e.is_user_error() => {
-            let mut page = IndexPage::build(app, &user, form).await?;
-            page.error = Some(sentence(&e.to_string()));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e) => Err(refused(e)),
-    }
+        .or_rerender(async |m| {
+            let mut page = IndexPage::build(app, &user, &by, form).await?;
+            page.error = Some(one_line(&m));
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    let mut page = IndexPage::build(app, &user, &by, AddForm::default()).await?;
+    page.created = Some((EndpointView::from(&created.endpoint), created.secret));
+    Ok(secret_page(render(&page)?))
 }
 
 async fn set_enabled(
@@ -80,9 +67,8 @@ async fn set_enabled(
     let id = parse_id(id)?;
     state
         .app
-        .set_webhook_endpoint_enabled(&user.technician, id, enabled, Some(ip.to_string()))
-        .await
-        .map_err(refused)?;
+        .set_webhook_endpoint_enabled(&user.principal(ip), id, enabled)
+        .await?;
     Ok(Redirect::to(&format!(
         "/settings/webhooks/{id}?notice=saved"
     )))
@@ -114,11 +100,9 @@ pub async fn rotate(
 ) -> Result<Response, WebError> {
     let parsed = parse_id(&id)?;
     let app = &state.app;
-    let secret = app
-        .rotate_webhook_secret(&user.technician, parsed, Some(ip.to_string()))
-        .await
-        .map_err(refused)?;
-    let mut page = ShowPage::build(app, &user, &id).await?;
+    let by = user.principal(ip);
+    let secret = app.rotate_webhook_secret(&by, parsed).await?;
+    let mut page = ShowPage::build(app, &user, &by, &id).await?;
     page.secret = Some(secret);
     Ok(secret_page(render(&page)?))
 }
@@ -132,9 +116,8 @@ pub async fn delete(
     let id = parse_id(&id)?;
     state
         .app
-        .delete_webhook_endpoint(&user.technician, id, Some(ip.to_string()))
-        .await
-        .map_err(refused)?;
+        .delete_webhook_endpoint(&user.principal(ip), id)
+        .await?;
     Ok(Redirect::to("/settings/webhooks?notice=webhook_deleted"))
 }
 
@@ -146,19 +129,17 @@ pub async fn test(
 ) -> Result<Response, WebError> {
     let parsed = parse_id(&id)?;
     let app = &state.app;
-    match app
-        .send_test_webhook(&user.technician, parsed, Some(ip.to_string()))
+    let by = user.principal(ip);
+    app.send_test_webhook(&by, parsed)
         .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/settings/webhooks/{id}?notice=webhook_test_queued"
-        ))
-        .into_response()),
-        Err(e) if e.is_user_error() => {
-            let mut page = ShowPage::build(app, &user, &id).await?;
-            page.error = Some(sentence(&e.to_string()));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(e) => Err(refused(e)),
-    }
+        .or_rerender(async |m| {
+            let mut page = ShowPage::build(app, &user, &by, &id).await?;
+            page.error = Some(one_line(&m));
+            Ok(render(&page)?.into_response())
+        })
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/settings/webhooks/{id}?notice=webhook_test_queued"
+    ))
+    .into_response())
 }

@@ -6,14 +6,15 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use countersign_app::App;
 use countersign_app::webhooks::WebhookEventKind;
-use countersign_store::{WebhookDelivery, WebhookEndpoint, WebhookStore};
+use countersign_app::{App, Principal};
+use countersign_store::{WebhookDelivery, WebhookEndpoint};
 
 /// Deliveries shown per endpoint.
 const RECENT: i64 = 50;
@@ -72,8 +73,13 @@ pub struct IndexPage {
 
 impl IndexPage {
     /// The page for `user`, with the add form holding `form`.
-    pub async fn build(app: &App, user: &CurrentUser, form: AddForm) -> Result<Self, WebError> {
-        let endpoints = app.store.webhook_endpoints(user.org.id).await?;
+    pub async fn build(
+        app: &App,
+        user: &CurrentUser,
+        by: &Principal,
+        form: AddForm,
+    ) -> Result<Self, WebError> {
+        let endpoints = app.webhook_endpoints_view(by).await?;
         let choices = WebhookEventKind::SUBSCRIBABLE
             .iter()
             .map(|k| EventChoice {
@@ -97,10 +103,12 @@ impl IndexPage {
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let mut page = IndexPage::build(&state.app, &user, AddForm::default()).await?;
+    let by = user.principal(ip);
+    let mut page = IndexPage::build(&state.app, &user, &by, AddForm::default()).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
     render(&page)
 }
@@ -152,18 +160,19 @@ pub struct ShowPage {
 
 impl ShowPage {
     /// The page of one of `user`'s org's endpoints (`NotFound` for any other).
-    pub async fn build(app: &App, user: &CurrentUser, id: &str) -> Result<Self, WebError> {
+    pub async fn build(
+        app: &App,
+        user: &CurrentUser,
+        by: &Principal,
+        id: &str,
+    ) -> Result<Self, WebError> {
         let id = parse_id(id)?;
-        let e = app.store.webhook_endpoint(user.org.id, id).await?;
-        let deliveries = app
-            .store
-            .webhook_deliveries(user.org.id, id, RECENT)
-            .await?;
+        let view = app.webhook_endpoint_view(by, id, RECENT).await?;
         Ok(Self {
             ctx: PageContext::new(user, Section::Settings),
             tab: "webhooks",
-            endpoint: EndpointView::from(&e),
-            deliveries: deliveries.iter().map(DeliveryView::from).collect(),
+            endpoint: EndpointView::from(&view.endpoint),
+            deliveries: view.deliveries.iter().map(DeliveryView::from).collect(),
             notice: None,
             error: None,
             secret: None,
@@ -173,11 +182,13 @@ impl ShowPage {
 
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let mut page = ShowPage::build(&state.app, &user, &id).await?;
+    let by = user.principal(ip);
+    let mut page = ShowPage::build(&state.app, &user, &by, &id).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
     render(&page)
 }
