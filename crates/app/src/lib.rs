@@ -16,6 +16,7 @@ mod messaging_settings;
 pub mod microsoft;
 mod microsoft_settings;
 pub mod password_gate;
+pub mod schedule;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

@@ -43,6 +43,7 @@ mod directory_rows;
 mod graph_mail;
 mod integrations;
 mod invites;
+mod job_progress;
 mod jobs;
 mod messages;
 mod orgs;
