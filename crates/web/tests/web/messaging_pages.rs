@@ -335,6 +335,12 @@ async fn technicians_get_403_on_messaging_pages() {
         app.app.store.messages(org, &all).await.unwrap().len(),
         before
     );
+    app.expect_jobs_left(
+        "send_message",
+        "the test buries a delivery to show it on the Jobs page",
+    );
+    // Deliver the rest of what the test queued, as a server's workers would.
+    app.run_jobs().await;
 }
 
 /// For the isolation matrix: org B's message and (dead) job, requested by `c`, an admin of
