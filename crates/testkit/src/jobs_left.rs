@@ -48,31 +48,22 @@ pub(crate) fn jobs_in(db: &crate::Db) -> Result<Vec<LeftJob>, String> {
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
-        rt.block_on(async move {
+        let read = async move {
             use sqlx::Connection as _;
             const SQL: &str = "SELECT kind, state, last_error FROM jobs ORDER BY created_at";
             match db {
                 crate::Db::Sqlite { path } => {
                     let url = format!("sqlite://{}?mode=ro", path.display());
-                    let mut conn = sqlx::SqliteConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    sqlx::query_as(SQL)
-                        .fetch_all(&mut conn)
-                        .await
-                        .map_err(|e| e.to_string())
+                    let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                    sqlx::query_as(SQL).fetch_all(&mut conn).await
                 }
                 crate::Db::Postgres { url } => {
-                    let mut conn = sqlx::PgConnection::connect(&url)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    sqlx::query_as(SQL)
-                        .fetch_all(&mut conn)
-                        .await
-                        .map_err(|e| e.to_string())
+                    let mut conn = sqlx::PgConnection::connect(&url).await?;
+                    sqlx::query_as(SQL).fetch_all(&mut conn).await
                 }
             }
-        })
+        };
+        rt.block_on(read).map_err(|e| e.to_string())
     })
     .join()
     .map_err(|_| "the job check's thread panicked".to_owned())?

@@ -398,3 +398,26 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
     );
     assert_eq!(app.app.store.job(b_org, job).await.unwrap(), before_job);
 }
+
+/// Issue 19.3: a test that leaves a job on the queue fails when its `TestApp` is dropped.
+#[tokio::test]
+#[should_panic(expected = "the test left jobs on the queue")]
+async fn a_test_that_leaves_a_job_fails() {
+    let app = TestApp::new().await;
+    let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let job = countersign_app::jobs::PublishAuditHead { hour: 1 };
+    assert!(app.app.enqueue(admin.org.id, &job).await.unwrap());
+}
+
+/// …unless the test runs its jobs, or says why one stays.
+#[tokio::test]
+async fn run_or_named_jobs_pass_the_end_of_test_check() {
+    let app = TestApp::new().await;
+    let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let job = countersign_app::jobs::PublishAuditHead { hour: 1 };
+    assert!(app.app.enqueue(admin.org.id, &job).await.unwrap());
+    assert_eq!(app.run_jobs().await, 1);
+    let later = countersign_app::jobs::PublishAuditHead { hour: 2 };
+    assert!(app.app.enqueue(admin.org.id, &later).await.unwrap());
+    app.expect_jobs_left("publish_audit_head", "this test checks the check itself");
+}
