@@ -21,7 +21,7 @@ mod sync_tenant;
 pub use deliver_webhook::DeliverWebhook;
 pub use expire_secrets::ExpireSecrets;
 pub use expire_verifications::ExpireVerifications;
-pub use job::{Job, JobContext, Outcome, SERVER_ORG};
+pub use job::{Job, JobContext, JobResult, Outcome, SERVER_ORG};
 pub use publish_audit_head::PublishAuditHead;
 pub use purge_sessions::PurgeSessions;
 pub use registry::{BatchFn, BoxFuture, Registry};

@@ -1,11 +1,11 @@
 //! `deliver_webhook`: one attempt to POST a webhook event, signed, to one endpoint.
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use crate::App;
 use crate::settings::Settings;
 use crate::webhooks::WebhookJobOutcome;
 use countersign_domain::WebhookDeliveryId;
-use countersign_store::{StoreError, WebhookStore};
+use countersign_store::WebhookStore;
 use serde::{Deserialize, Serialize};
 
 /// Payload: the delivery's id (the body is in its row).
@@ -25,7 +25,7 @@ impl Job for DeliverWebhook {
         settings.webhooks.max_attempts
     }
 
-    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> Result<Outcome, StoreError> {
+    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         Ok(
             match app
                 .deliver_webhook(
@@ -46,12 +46,7 @@ impl Job for DeliverWebhook {
     }
 
     /// The delivery would stay pending forever: it is recorded as failed.
-    async fn abandoned(
-        &self,
-        app: &App,
-        ctx: &JobContext<'_>,
-        error: String,
-    ) -> Result<Outcome, StoreError> {
+    async fn abandoned(&self, app: &App, ctx: &JobContext<'_>, error: String) -> JobResult {
         if let Ok(d) = app
             .store
             .webhook_delivery(ctx.org(), self.delivery_id)

@@ -30,6 +30,10 @@ pub enum Outcome {
     Bury(String),
 }
 
+/// What [`Job::run`] and [`Job::abandoned`] return: the outcome, or a store failure (the job
+/// stays leased and runs again after its lease).
+pub type JobResult = Result<Outcome, StoreError>;
+
 /// What a running job knows about its own row, and the senders it may use.
 pub struct JobContext<'a> {
     /// The claimed row.
@@ -89,11 +93,7 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     ///
     /// # Errors
     /// A store failure: the job stays leased and runs again after its lease.
-    fn run(
-        &self,
-        app: &App,
-        ctx: &JobContext<'_>,
-    ) -> impl Future<Output = Result<Outcome, StoreError>> + Send;
+    fn run(&self, app: &App, ctx: &JobContext<'_>) -> impl Future<Output = JobResult> + Send;
 
     /// Runs instead of [`Job::run`] when the job was abandoned (see
     /// [`JobContext::abandoned`]). The default buries it with `error`; a job that leaves a
@@ -106,7 +106,7 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
         app: &App,
         ctx: &JobContext<'_>,
         error: String,
-    ) -> impl Future<Output = Result<Outcome, StoreError>> + Send {
+    ) -> impl Future<Output = JobResult> + Send {
         let _ = (app, ctx);
         async move { Ok(Outcome::Bury(error)) }
     }

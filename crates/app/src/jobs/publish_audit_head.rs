@@ -1,10 +1,9 @@
 //! `publish_audit_head`: publishes one org's audit chain head (the log line and the signed
 //! `audit.head` webhook event), once an hour (see `audit_heads`).
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use crate::App;
 use crate::settings::Settings;
-use countersign_store::StoreError;
 use serde::{Deserialize, Serialize};
 
 /// Payload: the hour (Unix ms / 3 600 000) it publishes for; the org is the job's. Rows queued
@@ -27,7 +26,7 @@ impl Job for PublishAuditHead {
         settings.webhooks.max_attempts
     }
 
-    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> Result<Outcome, StoreError> {
+    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         app.publish_audit_head(ctx.org()).await?;
         Ok(Outcome::Complete)
     }

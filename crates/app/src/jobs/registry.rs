@@ -2,10 +2,10 @@
 //! finds a claimed job's handler here; a kind that is not registered is buried (a row queued by
 //! a newer version, or a typo), never guessed at.
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use crate::App;
 use crate::messages::Transports;
-use countersign_store::{Job as StoredJob, StoreError};
+use countersign_store::Job as StoredJob;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,7 +14,7 @@ use std::pin::Pin;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Reads a claimed job's payload and runs it (or its abandoned path).
-type RunFn = for<'a> fn(&'a App, &'a JobContext<'a>) -> BoxFuture<'a, Result<Outcome, StoreError>>;
+type RunFn = for<'a> fn(&'a App, &'a JobContext<'a>) -> BoxFuture<'a, JobResult>;
 
 /// Runs jobs of one kind that a worker claimed together, recording each one's outcome itself;
 /// returns the jobs it did not take, which then run one by one. `&str` is the worker's id (the
@@ -85,11 +85,7 @@ impl Registry {
     }
 
     /// Runs one claimed job through its kind's handler. An unknown kind is buried.
-    pub(super) async fn outcome(
-        &self,
-        app: &App,
-        ctx: &JobContext<'_>,
-    ) -> Result<Outcome, StoreError> {
+    pub(super) async fn outcome(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         match self.kinds.get(ctx.stored.job.kind.as_str()) {
             Some(entry) => (entry.run)(app, ctx).await,
             None => Ok(Outcome::Bury(format!(
@@ -102,10 +98,7 @@ impl Registry {
 
 /// The handler of `J`: an unreadable payload is buried; an abandoned job goes to
 /// [`Job::abandoned`]; anything else to [`Job::run`].
-fn run_typed<'a, J: Job>(
-    app: &'a App,
-    ctx: &'a JobContext<'a>,
-) -> BoxFuture<'a, Result<Outcome, StoreError>> {
+fn run_typed<'a, J: Job>(app: &'a App, ctx: &'a JobContext<'a>) -> BoxFuture<'a, JobResult> {
     Box::pin(async move {
         let job: J = match serde_json::from_str(&ctx.stored.job.payload) {
             Ok(job) => job,

@@ -1,7 +1,7 @@
 //! `send_message`: delivers one queued message (Twilio, SMTP, Microsoft Graph or the Outbox).
 //! Claimed together, these jobs run as one batch (`messages::batch`).
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use super::registry::{BatchFn, BoxFuture};
 use crate::App;
 use crate::messages::{BatchJob, DeliveryOutcome, Transports};
@@ -23,7 +23,7 @@ impl Job for SendMessage {
         Some(format!("message:{}", self.message_id))
     }
 
-    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> Result<Outcome, StoreError> {
+    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         match app
             .deliver_message(
                 ctx.transports,
@@ -44,12 +44,7 @@ impl Job for SendMessage {
     }
 
     /// The message would stay `sending` forever: it is marked failed.
-    async fn abandoned(
-        &self,
-        app: &App,
-        ctx: &JobContext<'_>,
-        error: String,
-    ) -> Result<Outcome, StoreError> {
+    async fn abandoned(&self, app: &App, ctx: &JobContext<'_>, error: String) -> JobResult {
         app.fail_abandoned_message(ctx.org(), self.message_id, &error)
             .await?;
         Ok(Outcome::Bury(error))

@@ -28,7 +28,7 @@ macro_rules! sweep_job {
                 &self,
                 $app: &$crate::App,
                 _ctx: &$crate::jobs::JobContext<'_>,
-            ) -> Result<$crate::jobs::Outcome, countersign_store::StoreError> {
+            ) -> $crate::jobs::JobResult {
                 match $sweep.await {
                     Ok(n) => {
                         let n: u64 = n.try_into().unwrap_or(u64::MAX);
@@ -46,7 +46,7 @@ macro_rules! sweep_job {
                 _app: &$crate::App,
                 _ctx: &$crate::jobs::JobContext<'_>,
                 error: String,
-            ) -> Result<$crate::jobs::Outcome, countersign_store::StoreError> {
+            ) -> $crate::jobs::JobResult {
                 tracing::warn!(kind = $kind, error = %error, "sweep abandoned; the next one runs on schedule");
                 Ok($crate::jobs::Outcome::Complete)
             }

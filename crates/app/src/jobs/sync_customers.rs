@@ -3,7 +3,7 @@
 //! its progress after each tenant (`job_progress`, subject `sync-customers:{integration}`),
 //! and the integration page shows it: the request only queues the job.
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use crate::App;
 use crate::microsoft::MicrosoftError;
 use countersign_domain::{IntegrationId, OrgId};
@@ -37,7 +37,7 @@ impl Job for SyncCustomers {
         Some(self.subject())
     }
 
-    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> Result<Outcome, StoreError> {
+    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         let org = ctx.org();
         let links = match app.store.integration(org, self.integration_id).await {
             Ok(_) => app.store.tenant_links(org, self.integration_id).await?,

@@ -1,11 +1,10 @@
 //! `microsoft.sync_tenant`: one sync round of a linked tenant. This file is only the job's
 //! plumbing; the round itself is the sync engine's (`App::run_sync_job`).
 
-use super::job::{Job, JobContext, Outcome};
+use super::job::{Job, JobContext, JobResult, Outcome};
 use crate::App;
 use crate::microsoft::SyncJobOutcome;
 use countersign_domain::TenantLinkId;
-use countersign_store::StoreError;
 use serde::{Deserialize, Serialize};
 
 /// Payload: the link to sync (ids only).
@@ -34,7 +33,7 @@ impl Job for SyncTenant {
         })
     }
 
-    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> Result<Outcome, StoreError> {
+    async fn run(&self, app: &App, ctx: &JobContext<'_>) -> JobResult {
         Ok(match app.run_sync_job(ctx.org(), self).await? {
             SyncJobOutcome::Done => Outcome::Complete,
             SyncJobOutcome::Retry(e) => Outcome::Retry(e),
@@ -43,12 +42,7 @@ impl Job for SyncTenant {
 
     /// Runs the round once more: the engine records its own failures on the link, and a
     /// retry asked for then buries the job (no attempts are left).
-    async fn abandoned(
-        &self,
-        app: &App,
-        ctx: &JobContext<'_>,
-        _error: String,
-    ) -> Result<Outcome, StoreError> {
+    async fn abandoned(&self, app: &App, ctx: &JobContext<'_>, _error: String) -> JobResult {
         self.run(app, ctx).await
     }
 }
