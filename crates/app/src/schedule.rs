@@ -2,9 +2,11 @@
 //! retries, leases and the Jobs page are the same for everything.
 //!
 //! Every `serve` process and every `countersign worker` runs the schedule (so a deployment
-//! with `serve --no-workers` and separate workers still has one). Several processes queue
-//! the same slot's job at most once: each job's dedup key names its slot (the period number
-//! of the task), and the store refuses a second live job with the same key. A process also
+//! with `serve --no-workers` and separate workers still has one). Each job's dedup key names
+//! its slot (the period number of the task), and the store refuses a second job with the same
+//! key while the first is on the queue, so processes do not pile up copies. (A completed job's
+//! row is gone, so a process that ticks later in the same slot may queue it again: the sweeps
+//! are idempotent, and the audit head's event id is derived from the hour.) A process also
 //! remembers the last slot it queued for each task, so it does not ask the store every tick.
 
 use crate::App;
