@@ -25,7 +25,7 @@ pub use job::{Job, JobContext, JobResult, Outcome, SERVER_ORG};
 pub use publish_audit_head::PublishAuditHead;
 pub use purge_sessions::PurgeSessions;
 pub use registry::{BatchFn, BoxFuture, Registry};
-pub use runner::{WorkerPool, run_job, run_with, worker_id};
+pub use runner::{WorkerPool, run_due, run_job, run_with, worker_id};
 pub use send_message::SendMessage;
 pub use sync_customers::SyncCustomers;
 pub use sync_tenant::SyncTenant;

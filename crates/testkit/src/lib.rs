@@ -277,28 +277,15 @@ impl TestApp {
     /// do); returns how many ran. Messages go through the configured transports (the outbox
     /// unless the test set Twilio).
     pub async fn run_jobs(&self) -> usize {
-        use countersign_store::JobStore as _;
         let transports = countersign_app::messages::Transports::from_settings(&self.app.settings)
             .expect("transports");
         let mut ran = 0;
         loop {
-            let now = self.app.now();
-            let lease = now.plus(std::time::Duration::from_secs(60));
-            let jobs = self
-                .app
-                .store
-                .claim_jobs("testkit", now, lease, 100)
-                .await
-                .expect("claim jobs");
-            if jobs.is_empty() {
-                return ran;
+            match countersign_app::jobs::run_due(&self.app, &transports, "testkit", 100).await {
+                Ok(0) => return ran,
+                Ok(n) => ran += n,
+                Err(e) => panic!("running the queued jobs failed: {e}"),
             }
-            for job in &jobs {
-                countersign_app::jobs::run_job(&self.app, &transports, job)
-                    .await
-                    .expect("run a job");
-            }
-            ran += jobs.len();
         }
     }
 

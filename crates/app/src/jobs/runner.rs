@@ -52,6 +52,27 @@ pub async fn run_with(
     finish(app, job, outcome).await
 }
 
+/// Claims up to `limit` due jobs as `worker` and runs them one by one (no batches), through
+/// the standard registry; returns how many ran. For tests and tools that have no worker loop.
+///
+/// # Errors
+/// Store failures.
+pub async fn run_due(
+    app: &App,
+    transports: &Transports,
+    worker: &str,
+    limit: i64,
+) -> Result<usize, StoreError> {
+    let now = app.now();
+    let lease = now.plus(app.settings.workers.lease());
+    let jobs = app.store.claim_jobs(worker, now, lease, limit).await?;
+    let registry = Registry::standard();
+    for job in &jobs {
+        run_with(&registry, app, transports, job).await?;
+    }
+    Ok(jobs.len())
+}
+
 /// Records what happened: complete, retry (while attempts are left) or bury.
 async fn finish(app: &App, job: &StoredJob, outcome: Outcome) -> Result<(), StoreError> {
     let worker = job.locked_by.clone().unwrap_or_default();
