@@ -5,42 +5,14 @@
 //! detects any rewrite of the log up to that entry, even by someone holding the key.
 
 use crate::App;
+use crate::jobs::PublishAuditHead;
 use crate::webhooks::{WebhookEvent, WebhookEventKind};
-use countersign_domain::{JobId, OrgId, Timestamp};
+use countersign_domain::{OrgId, Timestamp};
 use countersign_store::WebhookStore as _;
-use countersign_store::{AuditFilter, AuditHead, AuditStore, JobStore, NewJob, StoreError};
-
-/// The job that publishes one org's head; its payload is empty (the org is the job's).
-pub const PUBLISH_AUDIT_HEAD_JOB: &str = "publish_audit_head";
+use countersign_store::{AuditFilter, AuditHead, AuditStore, StoreError};
 
 /// How often heads are published.
 const HOUR_MS: i64 = 3_600_000;
-
-/// The scheduler's memory of the last hour it published in (one per scheduler task).
-#[derive(Debug, Default)]
-pub struct HeadSchedule {
-    last_hour: Option<i64>,
-}
-
-impl HeadSchedule {
-    /// On the first tick of each hour: logs the server-wide head and queues the orgs' jobs.
-    /// Failures are logged; the next hour tries again.
-    pub async fn tick(&mut self, app: &App) {
-        let hour = hour_of(app.now());
-        if self.last_hour == Some(hour) {
-            return;
-        }
-        self.last_hour = Some(hour);
-        if let Err(e) = app.log_audit_head().await {
-            tracing::warn!(error = %e, "reading the audit chain's head failed");
-        }
-        match app.enqueue_audit_heads().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(orgs = n, "audit head publications queued"),
-            Err(e) => tracing::warn!(error = %e, "queueing audit head publications failed"),
-        }
-    }
-}
 
 fn hour_of(t: Timestamp) -> i64 {
     t.0.div_euclid(HOUR_MS)
@@ -75,19 +47,10 @@ impl App {
             .store
             .orgs_subscribed_to_webhook(WebhookEventKind::AuditHead.as_str())
             .await?;
+        let job = PublishAuditHead { hour: hour_of(now) };
         let mut queued = 0;
         for org in orgs {
-            let job = NewJob {
-                id: JobId::new(),
-                org_id: org,
-                kind: PUBLISH_AUDIT_HEAD_JOB.into(),
-                payload: "{}".into(),
-                max_attempts: i64::from(self.settings.webhooks.max_attempts),
-                run_at: now,
-                dedup_key: Some(format!("audit-head:{}", hour_of(now))),
-                created_at: now,
-            };
-            if self.store.enqueue_job(&job).await? {
+            if self.enqueue(org, &job).await? {
                 queued += 1;
             }
         }

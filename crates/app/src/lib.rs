@@ -21,6 +21,7 @@ mod microsoft_settings;
 pub mod password_gate;
 pub mod principal;
 pub mod reads;
+pub mod schedule;
 pub mod secrets;
 pub mod settings;
 pub mod startup;

@@ -23,12 +23,3 @@ pub use webhooks::{InboundOutcome, ProviderCallbackError};
 
 /// The query parameter of the Twilio status callback URL that carries our message id.
 pub const STATUS_CALLBACK_MESSAGE_PARAM: &str = "m";
-
-/// The job kind that delivers one message; its payload is [`SendMessagePayload`].
-pub const SEND_MESSAGE_JOB: &str = "send_message";
-
-/// Payload of a [`SEND_MESSAGE_JOB`]: ids only, the body stays in the message row.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct SendMessagePayload {
-    pub message_id: countersign_domain::MessageId,
-}

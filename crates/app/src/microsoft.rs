@@ -21,7 +21,7 @@ pub use consent::ConsentStep;
 pub use countersign_microsoft::AppRegistration;
 pub use gdap::GdapInput;
 pub use integrations::IntegrationInput;
-pub use jobs::{SYNC_TENANT_JOB, SyncJobOutcome, SyncTenantPayload, run_scheduler};
+pub use jobs::SyncJobOutcome;
 pub use source::{Microsoft365, Microsoft365Run};
 pub use tenants::{LinkKind, NewTenantLink, TenantLink, TenantLinkId};
 

@@ -13,18 +13,8 @@ pub use endpoints::{CreatedEndpoint, EndpointError, EndpointInput, EndpointView}
 pub use target::{TargetError, check_target};
 pub use verification::VerificationEventData;
 
-use countersign_domain::{OrgId, Timestamp, WebhookDeliveryId, WebhookEventId};
+use countersign_domain::{OrgId, Timestamp, WebhookEventId};
 use serde::{Deserialize, Serialize};
-
-/// The job kind that delivers one webhook event to one endpoint; its payload is
-/// [`DeliverWebhookPayload`].
-pub const DELIVER_WEBHOOK_JOB: &str = "deliver_webhook";
-
-/// Payload of a [`DELIVER_WEBHOOK_JOB`]: the delivery's id (the body is in its row).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct DeliverWebhookPayload {
-    pub delivery_id: WebhookDeliveryId,
-}
 
 /// Header with `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
 pub const SIGNATURE_HEADER: &str = "Countersign-Signature";

@@ -550,3 +550,105 @@ async fn sqlite_callback_before_the_sid_is_recorded() {
 async fn postgres_callback_before_the_sid_is_recorded() {
     callback_before_the_sid_is_recorded(true).await;
 }
+
+/// Issue 19.3: the runner dispatches through the job registry. A kind it does not know (a row
+/// queued by a newer version, a typo) and a payload its kind cannot read are buried with the
+/// reason, not retried and not guessed at; a registered kind runs.
+async fn unknown_or_unreadable_jobs_are_buried(postgres: bool) {
+    use countersign_app::jobs::{Job as _, SendMessage};
+    let env = env(postgres, |_| {}).await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let now = env.app.now();
+    let unknown = countersign_store::NewJob {
+        id: countersign_domain::JobId::new(),
+        org_id: env.org,
+        kind: "no_such_kind".into(),
+        payload: "{}".into(),
+        max_attempts: 5,
+        run_at: now,
+        dedup_key: None,
+        created_at: now,
+    };
+    let unreadable = countersign_store::NewJob {
+        id: countersign_domain::JobId::new(),
+        kind: SendMessage::KIND.into(),
+        payload: "{\"message\":1}".into(),
+        ..unknown.clone()
+    };
+    assert!(env.app.store.enqueue_job(&unknown).await.unwrap());
+    assert!(env.app.store.enqueue_job(&unreadable).await.unwrap());
+    assert_eq!(run_due(&env, &transports).await, 2);
+    let dead = env.app.store.job(env.org, unknown.id).await.unwrap();
+    assert_eq!(dead.state, JobState::Dead);
+    assert_eq!(
+        dead.last_error.as_deref(),
+        Some("unknown job kind \"no_such_kind\"")
+    );
+    let dead = env.app.store.job(env.org, unreadable.id).await.unwrap();
+    assert_eq!(dead.state, JobState::Dead);
+    assert!(
+        dead.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("unreadable payload: ")),
+        "{dead:?}"
+    );
+    assert_eq!(env.app.store.job_counts(env.org).await.unwrap().dead, 2);
+    assert_eq!(run_due(&env, &transports).await, 0, "dead jobs do not run");
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_unknown_or_unreadable_jobs_are_buried() {
+    unknown_or_unreadable_jobs_are_buried(false).await;
+}
+#[tokio::test]
+async fn postgres_unknown_or_unreadable_jobs_are_buried() {
+    unknown_or_unreadable_jobs_are_buried(true).await;
+}
+
+/// Issue 19.3: the schedule only queues. The server-wide sweeps go under the reserved server
+/// org, once per slot however many processes tick; the workers run them.
+async fn the_schedule_only_queues_once_per_slot(postgres: bool) {
+    use countersign_app::jobs::SERVER_ORG;
+    use countersign_app::schedule::Schedule;
+    let env = env(postgres, |_| {}).await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let kinds = |jobs: Vec<countersign_store::Job>| {
+        let mut k: Vec<String> = jobs.into_iter().map(|j| j.job.kind).collect();
+        k.sort();
+        k
+    };
+    // Start at a ten-minute boundary, so the minute below stays in the session purge's slot.
+    let into_slot = u64::try_from(env.app.now().0.rem_euclid(600_000)).unwrap();
+    env.clock
+        .advance(Duration::from_millis(600_000 - into_slot));
+    let mut schedule = Schedule::default();
+    schedule.tick(&env.app).await;
+    schedule.tick(&env.app).await;
+    // Another process in the same slot.
+    Schedule::default().tick(&env.app).await;
+    let queued = env.app.store.jobs(SERVER_ORG, None, 50).await.unwrap();
+    assert_eq!(
+        kinds(queued),
+        ["expire_secrets", "expire_verifications", "purge_sessions"]
+    );
+    assert_eq!(run_due(&env, &transports).await, 3);
+    let counts = env.app.store.job_counts(SERVER_ORG).await.unwrap();
+    assert_eq!((counts.queued, counts.running, counts.dead), (0, 0, 0));
+    // The next minute: the expiry sweeps again, the session purge not (every ten minutes).
+    env.clock.advance(Duration::from_secs(60));
+    schedule.tick(&env.app).await;
+    let queued = env.app.store.jobs(SERVER_ORG, None, 50).await.unwrap();
+    assert_eq!(kinds(queued), ["expire_secrets", "expire_verifications"]);
+    assert_eq!(run_due(&env, &transports).await, 2);
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_the_schedule_only_queues_once_per_slot() {
+    the_schedule_only_queues_once_per_slot(false).await;
+}
+#[tokio::test]
+async fn postgres_the_schedule_only_queues_once_per_slot() {
+    the_schedule_only_queues_once_per_slot(true).await;
+}

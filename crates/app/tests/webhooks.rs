@@ -6,9 +6,9 @@
 #![allow(clippy::unwrap_used)]
 
 use countersign_app::audit::verify_chain;
-use countersign_app::audit_heads::HeadSchedule;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::Transports;
+use countersign_app::schedule::{AUDIT_HEADS, Schedule};
 use countersign_app::webhooks::{
     EndpointError, EndpointInput, TargetError, WebhookEvent, WebhookEventKind,
 };
@@ -501,7 +501,7 @@ async fn audit_head_is_published_signed(postgres: bool) {
         .await;
 
     // One job per subscribed org and hour, however often the scheduler ticks.
-    let mut schedule = HeadSchedule::default();
+    let mut schedule = Schedule::of(&[AUDIT_HEADS]);
     schedule.tick(&env.app).await;
     schedule.tick(&env.app).await;
     assert_eq!(

@@ -33,6 +33,8 @@ pub struct TestApp {
     _dir: Option<Arc<tempfile::TempDir>>,
     pg_drop: Option<Arc<PgDatabase>>,
     server: tokio::task::JoinHandle<()>,
+    /// Job kinds the test leaves on the queue on purpose (see `jobs_left.rs`).
+    expected_jobs: jobs_left::ExpectedJobs,
 }
 
 /// Drops the throwaway PostgreSQL database when the last `TestApp` using it is gone.
@@ -121,6 +123,7 @@ impl TestApp {
             Arc::new(Keyring::ephemeral()),
             Some(dir),
             None,
+            jobs_left::ExpectedJobs::default(),
         )
         .await
         .expect("start test app")
@@ -162,6 +165,7 @@ impl TestApp {
             Arc::new(Keyring::ephemeral()),
             None,
             Some(guard),
+            jobs_left::ExpectedJobs::default(),
         )
         .await
         .expect("start test app")
@@ -184,6 +188,7 @@ impl TestApp {
             self.keyring.clone(),
             self._dir.clone(),
             self.pg_drop.clone(),
+            self.expected_jobs.clone(),
         )
         .await
         .expect("restart test app")
@@ -196,6 +201,7 @@ impl TestApp {
         keyring: Arc<Keyring>,
         dir: Option<Arc<tempfile::TempDir>>,
         pg_drop: Option<Arc<PgDatabase>>,
+        expected_jobs: jobs_left::ExpectedJobs,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
@@ -257,7 +263,30 @@ impl TestApp {
             _dir: dir,
             pg_drop,
             server,
+            expected_jobs,
         })
+    }
+
+    /// Says that jobs of `kind` may still be on the queue (queued, running or dead) when the
+    /// test ends, and why; otherwise a left job fails the test.
+    pub fn expect_jobs_left(&self, kind: &str, why: &str) {
+        self.expected_jobs.expect(kind, why);
+    }
+
+    /// Runs the due jobs, and the jobs they queue, until none is due (what a server's workers
+    /// do); returns how many ran. Messages go through the configured transports (the outbox
+    /// unless the test set Twilio).
+    pub async fn run_jobs(&self) -> usize {
+        let transports = countersign_app::messages::Transports::from_settings(&self.app.settings)
+            .expect("transports");
+        let mut ran = 0;
+        loop {
+            match countersign_app::jobs::run_due(&self.app, &transports, "testkit", 100).await {
+                Ok(0) => return ran,
+                Ok(n) => ran += n,
+                Err(e) => panic!("running the queued jobs failed: {e}"),
+            }
+        }
     }
 
     /// `base_url` + `path`.
@@ -381,6 +410,19 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        // A failing test already says what went wrong; the last app on the database checks.
+        if std::thread::panicking() || !self.expected_jobs.is_last() {
+            return;
+        }
+        let left = match jobs_left::jobs_in(&self.db) {
+            Ok(left) => self.expected_jobs.unexpected(left),
+            Err(e) => panic!("cannot read the job queue at the end of the test: {e}"),
+        };
+        assert!(
+            left.is_empty(),
+            "the test left jobs on the queue (kind, state, last error): {left:?}; run them \
+             (TestApp::run_jobs) or say why they stay (TestApp::expect_jobs_left)"
+        );
     }
 }
 
@@ -403,3 +445,4 @@ pub fn set_cookie<'a>(res: &'a reqwest::Response, name: &str) -> Option<&'a str>
 }
 
 pub mod browser;
+mod jobs_left;

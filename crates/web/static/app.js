@@ -59,3 +59,10 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   poll();
 });
+// A job whose progress the page shows (Sync Customer) is still queued or running: the
+// server marks the page with [data-reload-while-running]; reload it until the job is done.
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector("[data-reload-while-running]")) {
+    setTimeout(() => window.location.reload(), 1500);
+  }
+});

@@ -1,14 +1,16 @@
 //! Worker loops. Each loop claims up to `workers.batch_size` due jobs, runs them
-//! concurrently (`send_message` jobs as one batch, see `messages::batch`), records the
-//! results, and claims again; when the queue is empty it waits
-//! `workers.poll_interval_ms`. A job is leased for `workers.lease_seconds`: if this process
-//! dies, another worker runs the job again once the lease has passed.
+//! concurrently (the kinds that opted into batches as one batch per kind, see
+//! [`super::Job::BATCH`]), records the results, and claims again; when the queue is empty it
+//! waits `workers.poll_interval_ms`. A job is leased for `workers.lease_seconds`: if this
+//! process dies, another worker runs the job again once the lease has passed.
 
+use super::job::{JobContext, Outcome};
+use super::registry::Registry;
 use crate::App;
-use crate::messages::{
-    BatchJob, DeliveryOutcome, SEND_MESSAGE_JOB, SendMessagePayload, Transports,
-};
-use countersign_store::{Job, JobStore, StoreError, WebhookStore};
+use crate::messages::Transports;
+use countersign_store::{Job as StoredJob, JobStore, StoreError};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -20,129 +22,83 @@ pub fn worker_id(n: u32) -> String {
     format!("pid{}-{n}-{}", std::process::id(), &short[..8])
 }
 
-/// What to do with a job after it ran.
-enum Next {
-    Complete,
-    Retry(String),
-    /// Retry after this delay instead of the workers' backoff (webhooks back off over hours).
-    RetryAfter(String, Duration),
-    Bury(String),
-}
-
-/// Runs one claimed job to its next step.
+/// Runs one claimed job to its next step with the standard registry.
 ///
 /// # Errors
 /// Store failures (the job stays leased and runs again after the lease).
-pub async fn run_job(app: &App, transports: &Transports, job: &Job) -> Result<(), StoreError> {
-    let worker = job.locked_by.clone().unwrap_or_default();
-    let next = match job.job.kind.as_str() {
-        SEND_MESSAGE_JOB => match serde_json::from_str::<SendMessagePayload>(&job.job.payload) {
-            Ok(p) if job.attempts > job.job.max_attempts => {
-                // Every attempt so far ended with its worker dying mid-job.
-                let error = format!(
-                    "no attempt finished in {} tries (workers stopped mid-job)",
-                    job.job.max_attempts
-                );
-                app.fail_abandoned_message(job.job.org_id, p.message_id, &error)
-                    .await?;
-                Next::Bury(error)
-            }
-            Ok(p) => {
-                match app
-                    .deliver_message(
-                        transports,
-                        job.job.org_id,
-                        p.message_id,
-                        job.attempts,
-                        job.job.max_attempts,
-                    )
-                    .await
-                {
-                    Ok(DeliveryOutcome::Done) => Next::Complete,
-                    Ok(DeliveryOutcome::Retry(e)) => Next::Retry(e),
-                    Ok(DeliveryOutcome::GaveUp(e)) => Next::Bury(e),
-                    // The message was deleted with its org: nothing left to do.
-                    Err(StoreError::NotFound) => Next::Complete,
-                    Err(e) => return Err(e),
-                }
-            }
-            Err(e) => Next::Bury(format!("unreadable payload: {e}")),
-        },
-        crate::microsoft::SYNC_TENANT_JOB => {
-            match app.run_sync_job(job.job.org_id, &job.job.payload).await? {
-                crate::microsoft::SyncJobOutcome::Done => Next::Complete,
-                crate::microsoft::SyncJobOutcome::Retry(e) => Next::Retry(e),
-            }
-        }
-        crate::webhooks::DELIVER_WEBHOOK_JOB => deliver_webhook(app, transports, job).await?,
-        crate::audit_heads::PUBLISH_AUDIT_HEAD_JOB => {
-            app.publish_audit_head(job.job.org_id).await?;
-            Next::Complete
-        }
-        other => Next::Bury(format!("unknown job kind {other:?}")),
+pub async fn run_job(
+    app: &App,
+    transports: &Transports,
+    job: &StoredJob,
+) -> Result<(), StoreError> {
+    run_with(&Registry::standard(), app, transports, job).await
+}
+
+/// Runs one claimed job through `registry` and records its outcome.
+///
+/// # Errors
+/// Store failures (the job stays leased and runs again after the lease).
+pub async fn run_with(
+    registry: &Registry,
+    app: &App,
+    transports: &Transports,
+    job: &StoredJob,
+) -> Result<(), StoreError> {
+    let ctx = JobContext {
+        stored: job,
+        transports,
     };
+    let outcome = registry.outcome(app, &ctx).await?;
+    finish(app, job, outcome).await
+}
+
+/// Claims up to `limit` due jobs as `worker` and runs them one by one (no batches), through
+/// the standard registry; returns how many ran. For tests and tools that have no worker loop.
+///
+/// # Errors
+/// Store failures.
+pub async fn run_due(
+    app: &App,
+    transports: &Transports,
+    worker: &str,
+    limit: i64,
+) -> Result<usize, StoreError> {
     let now = app.now();
-    match next {
-        Next::Complete => {
+    let lease = now.plus(app.settings.workers.lease());
+    let jobs = app.store.claim_jobs(worker, now, lease, limit).await?;
+    let registry = Registry::standard();
+    for job in &jobs {
+        run_with(&registry, app, transports, job).await?;
+    }
+    Ok(jobs.len())
+}
+
+/// Records what happened: complete, retry (while attempts are left) or bury.
+async fn finish(app: &App, job: &StoredJob, outcome: Outcome) -> Result<(), StoreError> {
+    let worker = job.locked_by.clone().unwrap_or_default();
+    let now = app.now();
+    let attempts_left = job.attempts < job.job.max_attempts;
+    match outcome {
+        Outcome::Complete => {
             app.store.complete_job(job.job.id, &worker).await?;
         }
-        Next::Retry(error) if job.attempts < job.job.max_attempts => {
+        Outcome::Retry(error) if attempts_left => {
             let run_at = now.plus(app.settings.workers.backoff(job.attempts));
             app.store
                 .retry_job_later(job.job.id, &worker, run_at, &error, now)
                 .await?;
         }
-        Next::RetryAfter(error, after) if job.attempts < job.job.max_attempts => {
+        Outcome::RetryAfter(error, after) if attempts_left => {
             app.store
                 .retry_job_later(job.job.id, &worker, now.plus(after), &error, now)
                 .await?;
         }
-        Next::Retry(error) | Next::RetryAfter(error, _) | Next::Bury(error) => {
+        Outcome::Retry(error) | Outcome::RetryAfter(error, _) | Outcome::Bury(error) => {
             tracing::warn!(job.id = %job.job.id, kind = %job.job.kind, error = %error, "job is dead");
             app.store.bury_job(job.job.id, &worker, &error, now).await?;
         }
     }
     Ok(())
-}
-
-/// A `deliver_webhook` job: one attempt of its delivery.
-async fn deliver_webhook(
-    app: &App,
-    transports: &Transports,
-    job: &Job,
-) -> Result<Next, StoreError> {
-    use crate::webhooks::{DeliverWebhookPayload, WebhookJobOutcome};
-    let Ok(p) = serde_json::from_str::<DeliverWebhookPayload>(&job.job.payload) else {
-        return Ok(Next::Bury("unreadable payload".into()));
-    };
-    let org = job.job.org_id;
-    if job.attempts > job.job.max_attempts {
-        // Every attempt so far ended with its worker dying mid-job.
-        let error = format!(
-            "no attempt finished in {} tries (workers stopped mid-job)",
-            job.job.max_attempts
-        );
-        if let Ok(d) = app.store.webhook_delivery(org, p.delivery_id).await {
-            app.final_failure(&d, None, &error).await?;
-        }
-        return Ok(Next::Bury(error));
-    }
-    Ok(
-        match app
-            .deliver_webhook(
-                &transports.webhooks,
-                org,
-                p.delivery_id,
-                job.attempts,
-                job.job.max_attempts,
-            )
-            .await?
-        {
-            WebhookJobOutcome::Done => Next::Complete,
-            WebhookJobOutcome::Retry { error, after } => Next::RetryAfter(error, after),
-            WebhookJobOutcome::GaveUp(error) => Next::Bury(error),
-        },
-    )
 }
 
 /// The worker loops of one process.
@@ -154,11 +110,13 @@ impl WorkerPool {
     /// Starts `workers.concurrency` loops; they stop when `stop` becomes true.
     #[must_use]
     pub fn start(app: App, transports: Transports, stop: watch::Receiver<bool>) -> Self {
+        let registry = Arc::new(Registry::standard());
         let mut tasks = JoinSet::new();
         for n in 0..app.settings.workers.concurrency {
             tasks.spawn(worker_loop(
                 app.clone(),
                 transports.clone(),
+                registry.clone(),
                 worker_id(n),
                 stop.clone(),
             ));
@@ -179,6 +137,7 @@ impl WorkerPool {
 async fn worker_loop(
     app: App,
     transports: Transports,
+    registry: Arc<Registry>,
     worker: String,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -202,7 +161,7 @@ async fn worker_loop(
             Ok(jobs) if jobs.is_empty() => settings.poll_interval(),
             Ok(jobs) => {
                 failures = 0;
-                run_batch(&app, &transports, &worker, jobs).await;
+                run_batch(&app, &transports, &registry, &worker, jobs).await;
                 continue;
             }
             Err(e) => {
@@ -222,28 +181,56 @@ async fn worker_loop(
     }
 }
 
-async fn run_batch(app: &App, transports: &Transports, worker: &str, jobs: Vec<Job>) {
-    // `send_message` jobs go together (a few transactions per batch, not a few per message);
-    // the rest one by one.
-    let (messages, others): (Vec<_>, Vec<_>) = jobs
-        .into_iter()
-        .map(|j| (BatchJob::of(&j), j))
-        .partition(|(b, _)| b.is_some());
-    let messages: Vec<BatchJob> = messages.into_iter().filter_map(|(b, _)| b).collect();
+/// Runs what one claim returned: each batching kind's jobs together (a few transactions per
+/// batch, not a few per job), everything else, and whatever a batch did not take, one by one.
+async fn run_batch(
+    app: &App,
+    transports: &Transports,
+    registry: &Arc<Registry>,
+    worker: &str,
+    jobs: Vec<StoredJob>,
+) {
+    let mut batches: HashMap<String, Vec<StoredJob>> = HashMap::new();
+    let mut singles = Vec::new();
+    for job in jobs {
+        if registry.batch_of(&job.job.kind).is_some() {
+            batches.entry(job.job.kind.clone()).or_default().push(job);
+        } else {
+            singles.push(job);
+        }
+    }
     let mut set = JoinSet::new();
-    if !messages.is_empty() {
-        let (app, transports, worker) = (app.clone(), transports.clone(), worker.to_owned());
+    for (kind, jobs) in batches {
+        let Some(batch) = registry.batch_of(&kind) else {
+            continue;
+        };
+        let (app, transports, registry, worker) = (
+            app.clone(),
+            transports.clone(),
+            registry.clone(),
+            worker.to_owned(),
+        );
         set.spawn(async move {
-            if let Err(e) = app.deliver_batch(&transports, &worker, &messages).await {
-                tracing::warn!(error = %e, "message batch failed on a store error; its jobs run again after their lease");
-            }
+            let rest = batch(&app, &transports, &worker, jobs).await;
+            run_singles(&app, &transports, &registry, rest).await;
         });
     }
-    for (_, job) in others {
-        let app = app.clone();
-        let transports = transports.clone();
+    run_singles(app, transports, registry, singles).await;
+    while set.join_next().await.is_some() {}
+}
+
+/// Runs jobs one by one, concurrently.
+async fn run_singles(
+    app: &App,
+    transports: &Transports,
+    registry: &Arc<Registry>,
+    jobs: Vec<StoredJob>,
+) {
+    let mut set = JoinSet::new();
+    for job in jobs {
+        let (app, transports, registry) = (app.clone(), transports.clone(), registry.clone());
         set.spawn(async move {
-            if let Err(e) = run_job(&app, &transports, &job).await {
+            if let Err(e) = run_with(&registry, &app, &transports, &job).await {
                 tracing::warn!(job.id = %job.job.id, error = %e, "job failed on a store error; it runs again after its lease");
             }
         });

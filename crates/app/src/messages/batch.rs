@@ -9,8 +9,9 @@
 //! the provider id even if this worker dies before it does.
 
 use super::deliver::{opted_out, send, settle};
-use super::{DeliveryOutcome, SendMessagePayload, Transports};
+use super::{DeliveryOutcome, Transports};
 use crate::App;
+use crate::jobs::{Job as _, SendMessage};
 use countersign_domain::{MessageId, OrgId};
 use countersign_messaging::{Brand, Delivery, SendError};
 use countersign_store::{
@@ -33,10 +34,10 @@ impl BatchJob {
     /// (the runner runs those one by one).
     #[must_use]
     pub fn of(job: &Job) -> Option<Self> {
-        if job.job.kind != super::SEND_MESSAGE_JOB || job.attempts > job.job.max_attempts {
+        if job.job.kind != SendMessage::KIND || job.attempts > job.job.max_attempts {
             return None;
         }
-        let p: SendMessagePayload = serde_json::from_str(&job.job.payload).ok()?;
+        let p: SendMessage = serde_json::from_str(&job.job.payload).ok()?;
         Some(Self {
             job: job.clone(),
             message: p.message_id,

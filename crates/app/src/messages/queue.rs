@@ -1,11 +1,11 @@
 //! Queuing a message: validate the recipient, render the template with the org's branding,
 //! store the message and its delivery job in one transaction.
 
-use super::{SEND_MESSAGE_JOB, SendMessagePayload};
 use crate::App;
 use crate::audit::Actor;
+use crate::jobs::{Job as _, SendMessage};
 use crate::settings::MessagingTransport;
-use countersign_domain::{JobId, MessageId, OrgId};
+use countersign_domain::{MessageId, OrgId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
 use countersign_store::{
     BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
@@ -133,18 +133,7 @@ impl App {
             idempotency_key: req.idempotency_key,
             created_at: now,
         };
-        let payload = serde_json::to_string(&SendMessagePayload { message_id: id })
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let job = NewJob {
-            id: JobId::new(),
-            org_id: req.org,
-            kind: SEND_MESSAGE_JOB.into(),
-            payload,
-            max_attempts: i64::from(self.settings.workers.max_attempts),
-            run_at: now,
-            dedup_key: Some(format!("message:{id}")),
-            created_at: now,
-        };
+        let job = SendMessage { message_id: id }.new_job(req.org, now, &self.settings)?;
         Ok(PreparedMessage { message, job })
     }
 

@@ -92,7 +92,7 @@ fn limit_text(hit: LimitHit) -> &'static str {
 
 impl crate::UseCaseError for VerificationError {
     fn kind(&self) -> crate::ErrorKind {
-        use crate::{ErrorKind as K, Refusal};
+        use crate::ErrorKind as K;
         match self {
             Self::NotFound => K::NotFound,
             Self::Invalid(_) => K::Invalid,

@@ -1,10 +1,11 @@
 //! Emitting an event: one delivery per enabled, subscribed endpoint, each with its job, in one
 //! transaction; so once `emit_webhook` returns, the event is durable for every endpoint.
 
-use super::{DELIVER_WEBHOOK_JOB, DeliverWebhookPayload, WebhookEvent};
+use super::WebhookEvent;
 use crate::App;
-use countersign_domain::{JobId, WebhookDeliveryId};
-use countersign_store::{NewJob, NewWebhookDelivery, StoreError, WebhookEndpoint, WebhookStore};
+use crate::jobs::{DeliverWebhook, Job as _};
+use countersign_domain::WebhookDeliveryId;
+use countersign_store::{NewWebhookDelivery, StoreError, WebhookEndpoint, WebhookStore};
 
 impl App {
     /// Queues `event` for every enabled endpoint of `event.org` subscribed to its kind.
@@ -35,8 +36,6 @@ impl App {
         let mut batch = Vec::with_capacity(endpoints.len());
         for e in endpoints {
             let id = WebhookDeliveryId::new();
-            let payload = serde_json::to_string(&DeliverWebhookPayload { delivery_id: id })
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             batch.push((
                 NewWebhookDelivery {
                     id,
@@ -47,16 +46,7 @@ impl App {
                     payload: body.clone(),
                     created_at: now,
                 },
-                NewJob {
-                    id: JobId::new(),
-                    org_id: event.org,
-                    kind: DELIVER_WEBHOOK_JOB.into(),
-                    payload,
-                    max_attempts: i64::from(self.settings.webhooks.max_attempts),
-                    run_at: now,
-                    dedup_key: Some(format!("webhook:{id}")),
-                    created_at: now,
-                },
+                DeliverWebhook { delivery_id: id }.new_job(event.org, now, &self.settings)?,
             ));
         }
         self.store.queue_webhook_deliveries(&batch).await

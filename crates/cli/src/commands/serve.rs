@@ -1,13 +1,11 @@
-//! `countersign serve`: the web server, the metrics listener, periodic housekeeping and (unless
-//! `--no-workers`) the job workers.
+//! `countersign serve`: the web server, the metrics listener, the schedule of periodic jobs
+//! (`countersign_app::schedule`) and (unless `--no-workers`) the job workers.
 
 use anyhow::Context;
 use countersign_app::{App, Settings, SystemClock};
-use countersign_store::SessionStore;
 use countersign_web::AppState;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -41,8 +39,7 @@ pub async fn serve_app(app: App, listener: TcpListener, workers: bool) -> anyhow
             stopped(stop_rx.clone()),
         )))
     };
-    let housekeeping = tokio::spawn(housekeeping(app.clone(), stop_rx.clone()));
-    let scheduler = tokio::spawn(countersign_app::microsoft::run_scheduler(
+    let schedule = tokio::spawn(countersign_app::schedule::run_schedule(
         app.clone(),
         stop_rx.clone(),
     ));
@@ -59,8 +56,7 @@ pub async fn serve_app(app: App, listener: TcpListener, workers: bool) -> anyhow
         .await
         .context("web server failed")?;
     signal_task.abort();
-    housekeeping.abort();
-    scheduler.abort();
+    schedule.abort();
     if let Some(w) = workers {
         w.join().await;
     }
@@ -75,23 +71,6 @@ pub async fn serve_app(app: App, listener: TcpListener, workers: bool) -> anyhow
 /// Resolves once the stop flag is set.
 async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
-}
-
-/// Deletes expired sessions every ten minutes (expiry is also checked on every request;
-/// this only keeps the table small).
-async fn housekeeping(app: App, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                let now = app.now();
-                if let Err(e) = app.store.purge_sessions(now, now.minus(app.settings.session_idle())).await {
-                    tracing::warn!(error = %e, "session purge failed");
-                }
-            }
-            _ = stop.changed() => return,
-        }
-    }
 }
 
 pub(super) async fn shutdown_signal() {

@@ -1,6 +1,7 @@
-//! `countersign worker`: job workers only (no web server), so delivery can scale out over
-//! several processes on one PostgreSQL database. Stops on SIGINT or SIGTERM after the
-//! current batch; a process killed harder leaves leases that expire and are taken over.
+//! `countersign worker`: job workers and the schedule of periodic jobs (no web server), so
+//! delivery can scale out over several processes on one PostgreSQL database. Stops on SIGINT
+//! or SIGTERM after the current batch; a process killed harder leaves leases that expire and
+//! are taken over.
 
 use anyhow::Context;
 use countersign_app::jobs::WorkerPool;
@@ -13,10 +14,15 @@ use tokio::sync::watch;
 pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let pool = start(&app, stop_rx)?;
+    let pool = start(&app, stop_rx.clone())?;
+    let schedule = tokio::spawn(countersign_app::schedule::run_schedule(
+        app.clone(),
+        stop_rx,
+    ));
     println!("countersign worker running (pid {})", std::process::id());
     super::serve::shutdown_signal().await;
     let _ = stop_tx.send(true);
+    schedule.abort();
     pool.join().await;
     app.store.close().await;
     tracing::info!("workers stopped");

@@ -221,3 +221,65 @@ pub async fn concurrent_claims_never_share_a_job(store: &Store) {
     assert_eq!(unique, all, "every job was claimed");
     assert_eq!(store.job_counts(a.id).await.unwrap(), JobCounts::default());
 }
+
+/// Progress rows of long jobs (issue 19.3): one per org and subject, replaced by the next
+/// save, kept apart per org.
+pub async fn job_progress_is_replaced_and_org_scoped(store: &Store) {
+    use countersign_store::{JobProgress, JobProgressStore, ProgressFailure};
+    let a = org(store, "a").await;
+    let b = org(store, "b").await;
+    assert_eq!(store.job_progress(a.id, "s").await.unwrap(), None);
+    let mut p = JobProgress {
+        org_id: a.id,
+        subject: "s".into(),
+        total: 3,
+        done: 0,
+        failures: Vec::new(),
+        finished: false,
+        updated_at: at(0),
+    };
+    store.save_job_progress(&p).await.unwrap();
+    assert_eq!(
+        store.job_progress(a.id, "s").await.unwrap(),
+        Some(p.clone())
+    );
+    p.done = 2;
+    p.failures.push(ProgressFailure {
+        subject: "Contoso \"Ltd\"".into(),
+        reason: "AADSTS65001: no consent".into(),
+    });
+    p.finished = true;
+    p.updated_at = at(5);
+    store.save_job_progress(&p).await.unwrap();
+    assert_eq!(
+        store.job_progress(a.id, "s").await.unwrap(),
+        Some(p.clone())
+    );
+    // Another org's subject of the same name is another row.
+    assert_eq!(store.job_progress(b.id, "s").await.unwrap(), None);
+    let other = JobProgress {
+        org_id: b.id,
+        total: 1,
+        ..p.clone()
+    };
+    store.save_job_progress(&other).await.unwrap();
+    assert_eq!(store.job_progress(a.id, "s").await.unwrap(), Some(p));
+    assert_eq!(store.job_progress(b.id, "s").await.unwrap(), Some(other));
+}
+
+/// Migration 0026 reserves an org (the nil id) for server-wide jobs, and they queue like any
+/// other org's.
+pub async fn server_org_takes_jobs(store: &Store) {
+    use countersign_store::OrgStore;
+    let server = OrgId(uuid::Uuid::nil());
+    assert_eq!(store.org(server).await.unwrap().slug, "_server");
+    let j = new_job(server, at(0), Some("sweep:1"));
+    assert!(store.enqueue_job(&j).await.unwrap());
+    assert!(
+        !store
+            .enqueue_job(&new_job(server, at(0), Some("sweep:1")))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.job_counts(server).await.unwrap().queued, 1);
+}

@@ -133,6 +133,8 @@ conformance! {
         claim_lease_retry_and_dead,
         jobs_are_org_scoped,
         concurrent_claims_never_share_a_job,
+        job_progress_is_replaced_and_org_scoped,
+        server_org_takes_jobs,
     ],
     messages: [
         queue_is_idempotent,

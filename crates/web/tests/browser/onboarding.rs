@@ -200,4 +200,6 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         Ok(())
     })
     .await;
+    // Deliver what the journey queued, as a server's workers would (none may be left).
+    app.run_jobs().await;
 }

@@ -383,4 +383,6 @@ async fn browser_recipient_verification_before_reveal() {
         Ok(())
     })
     .await;
+    // Deliver what the journey queued, as a server's workers would (none may be left).
+    app.run_jobs().await;
 }

@@ -223,16 +223,11 @@ impl World {
                 .await
                 .unwrap();
             let n = jobs.len();
-            for j in jobs {
-                self.app
-                    .app
-                    .run_sync_job(j.job.org_id, &j.job.payload)
-                    .await
+            let transports =
+                countersign_app::messages::Transports::from_settings(&self.app.app.settings)
                     .unwrap();
-                self.app
-                    .app
-                    .store
-                    .complete_job(j.job.id, "test")
+            for j in jobs {
+                countersign_app::jobs::run_job(&self.app.app, &transports, &j)
                     .await
                     .unwrap();
             }
@@ -332,13 +327,17 @@ async fn seed_workflow(postgres: bool) {
     assert!(i.gdap_refresh_token.is_some());
     assert!(!html.contains(PARTNER_SECRET));
 
-    // Sync Customer: tenants without consent say what to do; the others proceed.
+    // Sync Customer: tenants without consent say what to do; the others proceed. The request
+    // queues a job; the page shows its result once a worker ran it.
     let res = w
         .app
         .post_form(&w.browser, &page, &format!("{page}/sync-customers"), &[])
         .await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("notice=sync_customers_queued"));
+    w.run_jobs().await;
+    let (status, html) = get(&w.app, &w.browser, &page).await;
+    assert_eq!(status, 200);
     assert!(html.contains("Customers created or updated for"), "{html}");
     assert!(
         html.contains("AADSTS65001") || html.contains("AADSTS90099"),

@@ -360,12 +360,56 @@ async fn issue17_sync_customer_replaces_a_token_graph_rejects() {
         .app
         .post_form(&w.browser, &page, &format!("{page}/sync-customers"), &[])
         .await;
-    let html = res.text().await.unwrap();
+    assert_eq!(res.status(), 303);
+    w.run_jobs().await;
+    let (_, html) = get(&w.app, &w.browser, &page).await;
     assert!(
         html.contains("Customers created or updated for 1 of 1 tenants"),
         "{html}"
     );
     assert!(!html.contains("did not accept the access token"), "{html}");
+}
+
+/// Issue 19.3: Sync Customer is a job. The request only queues it (one at a time per
+/// integration); the page shows its progress until a worker ran it, then the result in the
+/// same words as before.
+#[tokio::test]
+async fn issue19_sync_customer_is_a_job_with_progress() {
+    let (w, page, l) = cached_token_rejected().await;
+    let action = format!("{page}/sync-customers");
+    let res = w.app.post_form(&w.browser, &page, &action, &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("notice=sync_customers_queued"));
+    let (_, html) = get(&w.app, &w.browser, &page).await;
+    assert!(
+        html.contains("Sync Customer: 0 of 1 tenants so far."),
+        "{html}"
+    );
+    assert!(html.contains("data-reload-while-running"), "{html}");
+    assert!(!html.contains("Customers created or updated"), "{html}");
+    // Asked again while it waits: still one job.
+    let res = w.app.post_form(&w.browser, &page, &action, &[]).await;
+    assert_eq!(res.status(), 303);
+    let jobs = w.app.app.store.jobs(l.new.org_id, None, 50).await.unwrap();
+    let kinds: Vec<&str> = jobs.iter().map(|j| j.job.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["microsoft.sync_customers"]);
+    assert_eq!(w.run_claimed_jobs().await, 1);
+    let (_, html) = get(&w.app, &w.browser, &page).await;
+    assert!(
+        html.contains("Customers created or updated for 1 of 1 tenants."),
+        "{html}"
+    );
+    assert!(!html.contains("data-reload-while-running"), "{html}");
+    assert!(
+        w.app
+            .app
+            .store
+            .jobs(l.new.org_id, None, 50)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the job is done"
+    );
 }
 
 #[tokio::test]

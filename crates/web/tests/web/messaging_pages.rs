@@ -335,6 +335,12 @@ async fn technicians_get_403_on_messaging_pages() {
         app.app.store.messages(org, &all).await.unwrap().len(),
         before
     );
+    app.expect_jobs_left(
+        "send_message",
+        "the test buries a delivery to show it on the Jobs page",
+    );
+    // Deliver the rest of what the test queued, as a server's workers would.
+    app.run_jobs().await;
 }
 
 /// For the isolation matrix: org B's message and (dead) job, requested by `c`, an admin of
@@ -391,4 +397,27 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
         before_events.len()
     );
     assert_eq!(app.app.store.job(b_org, job).await.unwrap(), before_job);
+}
+
+/// Issue 19.3: a test that leaves a job on the queue fails when its `TestApp` is dropped.
+#[tokio::test]
+#[should_panic(expected = "the test left jobs on the queue")]
+async fn a_test_that_leaves_a_job_fails() {
+    let app = TestApp::new().await;
+    let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let job = countersign_app::jobs::PublishAuditHead { hour: 1 };
+    assert!(app.app.enqueue(admin.org.id, &job).await.unwrap());
+}
+
+/// …unless the test runs its jobs, or says why one stays.
+#[tokio::test]
+async fn run_or_named_jobs_pass_the_end_of_test_check() {
+    let app = TestApp::new().await;
+    let admin = app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let job = countersign_app::jobs::PublishAuditHead { hour: 1 };
+    assert!(app.app.enqueue(admin.org.id, &job).await.unwrap());
+    assert_eq!(app.run_jobs().await, 1);
+    let later = countersign_app::jobs::PublishAuditHead { hour: 2 };
+    assert!(app.app.enqueue(admin.org.id, &later).await.unwrap());
+    app.expect_jobs_left("publish_audit_head", "this test checks the check itself");
 }

@@ -68,6 +68,8 @@ async fn refused_requests_are_logged_with_route_and_address() {
             "no security event for {method} {route}:\n{logged}"
         );
     }
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    app.run_jobs().await;
 }
 
 /// Signing out tells the browser to drop what it kept of the session (issue 18.7).

@@ -165,6 +165,8 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
         body.contains("already verified: a code works once"),
         "{body}"
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -244,6 +246,8 @@ async fn a_thousand_guessed_codes_stop_after_five() {
         "ten wrong codes in a row lock the recipient"
     );
     assert!(res.text().await.unwrap().contains("too many wrong codes"));
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -307,6 +311,8 @@ async fn codes_expire_and_send_limits_hold() {
     assert_eq!(before, after);
     f.app.clock.advance(Duration::from_secs(10 * 60 + 1));
     start(&f, "sms_code", &[]).await;
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -394,6 +400,8 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
             .all(|e| !e.entry.detail.contains("+14255550199")),
         "audit holds masked numbers only"
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 async fn start_link(f: &Fixture) -> (String, String, i64) {
@@ -495,6 +503,8 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
     )
     .await;
     assert_eq!(status, r#"{"status":"verified"}"#);
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -533,6 +543,8 @@ async fn a_wrong_number_fails_the_link() {
         .await
         .unwrap();
     assert_eq!(c.verification.status, VerificationStatus::Failed);
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -574,6 +586,8 @@ async fn concurrent_approvals_exactly_one_wins() {
         19,
         "{statuses:?}"
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -620,6 +634,8 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
         .await
         .unwrap();
     assert_eq!(res.status(), 410);
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -668,6 +684,8 @@ async fn another_orgs_verification_ids_are_not_found() {
         c.attempts, 0,
         "nothing was counted against the real org's verification"
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -802,6 +820,8 @@ async fn who_i_am_and_the_public_technician_check() {
             .as_u16();
     }
     assert_eq!(last, 429);
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 fn page_path() -> &'static str {
@@ -855,6 +875,8 @@ async fn verification_settings_validate_and_apply() {
         .await
         .unwrap();
     assert_eq!(c.expires_at.0 - c.verification.at.0, 2 * 60 * 1000);
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    f.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -905,4 +927,10 @@ async fn verification_events_reach_subscribed_webhooks_without_codes() {
             d.delivery.payload
         );
     }
+    f.app.expect_jobs_left(
+        "deliver_webhook",
+        "the endpoint (hooks.example.com) does not exist: the test checks what was queued",
+    );
+    // Deliver the rest of what the test queued, as a server's workers would.
+    f.app.run_jobs().await;
 }

@@ -237,6 +237,8 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
             .unwrap()
             .is_empty()
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -271,6 +273,8 @@ async fn technicians_get_403() {
         app.app.store.webhook_endpoints(admin.org.id).await.unwrap(),
         [e]
     );
+    // Deliver what the test queued, as a server's workers would (none may be left).
+    app.run_jobs().await;
 }
 
 /// Registers an endpoint for `admin`'s org through the use case.

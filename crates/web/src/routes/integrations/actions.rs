@@ -232,37 +232,19 @@ pub async fn gdap_refresh(
     }
 }
 
-/// Sync Customer: a customer per linked tenant, named from the tenant itself. Tenants that
-/// fail say why; the others proceed.
+/// Sync Customer: queues the job (a customer per linked tenant, named from the tenant
+/// itself); the integration page shows its progress and result.
 pub async fn sync_customers(
     State(state): State<AppState>,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
-    let org = user.technician.org_id;
-    state.app.store.integration(org, id).await?;
-    let links = state.app.tenant_links(org, id).await?;
-    let mut messages = Vec::new();
-    let mut done = 0;
-    for l in &links {
-        match state.app.sync_customer(org, l.id).await {
-            Ok(_) => done += 1,
-            Err(MicrosoftError::User(m)) => {
-                messages.push(format!("{}: {}", l.new.display_name, sentence(&m)));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    messages.insert(
-        0,
-        format!(
-            "Customers created or updated for {done} of {} tenants.",
-            links.len()
-        ),
-    );
-    let page = show_page(&state, &user, id, None, None, messages).await?;
-    Ok(page.into_response())
+    state
+        .app
+        .enqueue_customer_sync(user.technician.org_id, id)
+        .await?;
+    Ok(to_page(id, "sync_customers_queued"))
 }
 
 /// Sync Users: a background sync job per tenant.

@@ -59,6 +59,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "gdap_connected" => "Signed in with Microsoft. The GDAP tenants are listed below.",
         "gdap_refreshed" => "GDAP tenants refreshed.",
         "sync_queued" => "Sync started. Progress shows below as it runs.",
+        "sync_customers_queued" => "Sync Customer started. Progress shows below as it runs.",
         "deleted" => "Integration deleted.",
         _ => return None,
     })

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::page::{PageContext, Section, render};
+use crate::routes::sentence;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,7 +16,9 @@ use countersign_app::microsoft::{
 };
 use countersign_domain::{IntegrationId, Timestamp};
 use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
-use countersign_store::{GdapStatus, Integration, IntegrationKind, IntegrationStore, SyncState};
+use countersign_store::{
+    GdapStatus, Integration, IntegrationKind, IntegrationStore, JobProgress, SyncState,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default, Deserialize)]
@@ -216,6 +219,8 @@ pub struct ShowPage {
     pub notice: Option<&'static str>,
     pub error: Option<String>,
     pub messages: Vec<String>,
+    /// Sync Customer is queued or running: the page reloads itself to show progress.
+    pub customer_sync_running: bool,
 }
 
 pub async fn show_page(
@@ -230,6 +235,10 @@ pub async fn show_page(
     let i: Integration = state.app.store.integration(org, id).await?;
     let links = state.app.tenant_links(org, id).await?;
     let contacts = state.app.store.integration_contact_count(org, id).await?;
+    let progress = state.app.customer_sync_progress(org, id).await?;
+    let customer_sync_running = progress.as_ref().is_some_and(|p| !p.finished);
+    let mut messages = messages;
+    messages.extend(progress.iter().flat_map(customer_sync_lines));
     let settings = &state.app.settings;
     render(&ShowPage {
         ctx: PageContext::new(user, Section::Integrations),
@@ -269,7 +278,28 @@ pub async fn show_page(
         notice,
         error,
         messages,
+        customer_sync_running,
     })
+}
+
+/// What the last Sync Customer did: how many tenants, then each failure and why.
+fn customer_sync_lines(p: &JobProgress) -> Vec<String> {
+    let head = if p.finished {
+        format!(
+            "Customers created or updated for {} of {} tenants.",
+            p.done, p.total
+        )
+    } else {
+        let tried = p.done + i64::try_from(p.failures.len()).unwrap_or(i64::MAX);
+        format!("Sync Customer: {tried} of {} tenants so far.", p.total)
+    };
+    std::iter::once(head)
+        .chain(
+            p.failures
+                .iter()
+                .map(|f| format!("{}: {}", f.subject, sentence(&f.reason))),
+        )
+        .collect()
 }
 
 pub async fn show(
