@@ -58,6 +58,15 @@ pub struct App {
 }
 
 impl App {
+    /// The store, for tests and benchmarks that seed and inspect the database (the
+    /// `test-support` feature, which the product never enables). Everything else goes
+    /// through use cases, which check the principal's permission.
+    #[cfg(feature = "test-support")]
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The current time from the injected clock.
     #[must_use]
     pub fn now(&self) -> Timestamp {

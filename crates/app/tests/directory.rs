@@ -84,7 +84,7 @@ impl ContactSource for Book {
     ) -> Result<CustomerId, DirectoryError> {
         let org = link.new.org_id;
         let c = app
-            .store
+            .store()
             .upsert_synced_customer(
                 org,
                 self.contacts_kind(),
@@ -93,7 +93,7 @@ impl ContactSource for Book {
                 app.now(),
             )
             .await?;
-        app.store.set_source_customer(org, link.id, c.id).await?;
+        app.store().set_source_customer(org, link.id, c.id).await?;
         Ok(c.id)
     }
 
@@ -181,7 +181,7 @@ async fn env() -> Env {
 impl Env {
     async fn row(&self) -> SyncSource {
         self.app
-            .store
+            .store()
             .sync_source(self.org, self.link)
             .await
             .unwrap()
@@ -197,7 +197,7 @@ impl Env {
         };
         let mut ids: Vec<String> = self
             .app
-            .store
+            .store()
             .search_contacts(self.org, &q)
             .await
             .unwrap()
@@ -354,7 +354,7 @@ async fn listed_companies_are_linked_and_unlisted_ones_ended() {
         let source = Book::listing(listed);
         let found = e.app.discover_with(&source, e.org, integration).await;
         assert_eq!(found.unwrap(), Some(did), "listing {listed:?}");
-        let rows = e.app.store.sync_sources(e.org, integration).await.unwrap();
+        let rows = e.app.store().sync_sources(e.org, integration).await.unwrap();
         let got: Vec<(&str, bool)> = rows
             .iter()
             .map(|r| (r.new.external_id.as_str(), r.ended_at.is_some()))

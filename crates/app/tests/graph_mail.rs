@@ -83,7 +83,7 @@ async fn env(mail_send: bool) -> Env {
         column,
         row_id: &row,
     };
-    app.store
+    app.store()
         .set_gdap_credentials(
             admin.org_id,
             i.id,
@@ -140,14 +140,14 @@ async fn send(env: &Env, to: &str) -> countersign_store::Message {
     let transports = Transports::from_settings(&app.settings).unwrap();
     let now = app.now();
     let jobs = app
-        .store
+        .store()
         .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 10)
         .await
         .unwrap();
     assert_eq!(jobs.len(), 1);
     run_job(app, &transports, &jobs[0]).await.unwrap();
     let after = app
-        .store
+        .store()
         .message(env.admin.org_id, queued.id)
         .await
         .unwrap();
@@ -183,7 +183,7 @@ async fn email_goes_out_through_graph_send_mail() {
     assert_eq!(mail.tenant_id.to_string(), PARTNER_TENANT);
     assert_eq!(mail.mailbox_user_id.to_string(), ALEX);
     assert!(!mail.save_to_sent_items);
-    env.app.store.close().await;
+    env.app.store().close().await;
     env.sim.shutdown().await;
 }
 
@@ -198,6 +198,6 @@ async fn missing_mail_send_permission_fails_with_what_to_grant() {
         "{error}"
     );
     assert!(env.sim.control().sent_mail().is_empty());
-    env.app.store.close().await;
+    env.app.store().close().await;
     env.sim.shutdown().await;
 }

@@ -30,7 +30,7 @@ async fn enrolled_admins(app: &App, n: usize) {
         let t = created.technician;
         let me = countersign_app::Principal::technician(&t, std::net::IpAddr::from([192, 0, 2, 1]));
         app.begin_totp_enrollment(&me).await.unwrap();
-        let t = app.store.technician(t.org_id, t.id).await.unwrap();
+        let t = app.store().technician(t.org_id, t.id).await.unwrap();
         let enrollment_secret = {
             let sealed = t.totp_pending_secret.clone().unwrap();
             let row = t.id.to_string();
@@ -48,7 +48,7 @@ async fn enrolled_admins(app: &App, n: usize) {
 }
 
 async fn sealed_totp(app: &App) -> Vec<countersign_store::SealedValue> {
-    app.store
+    app.store()
         .sealed_values(SealedColumn::TechnicianTotpSecret, None, 1000)
         .await
         .unwrap()

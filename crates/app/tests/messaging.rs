@@ -33,7 +33,7 @@ struct Env {
 impl Env {
     /// Closes the store and drops the PostgreSQL database, if any.
     async fn finish(self) {
-        self.app.store.close().await;
+        self.app.store().close().await;
         if let Some((admin, name)) = &self.database {
             let mut conn = PgConnection::connect(admin).await.unwrap();
             conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
@@ -68,7 +68,7 @@ async fn env(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> Env {
         require_2fa: false,
         created_at: app.now(),
     };
-    app.store.create_org(&org).await.unwrap();
+    app.store().create_org(&org).await.unwrap();
     Env {
         app,
         clock,
@@ -109,7 +109,7 @@ async fn run_due(env: &Env, transports: &Transports) -> usize {
     let now = env.app.now();
     let jobs = env
         .app
-        .store
+        .store()
         .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 100)
         .await
         .unwrap();
@@ -145,14 +145,14 @@ async fn outbox_keeps_messages(postgres: bool) {
         .unwrap();
     assert_eq!(again.id, m.id);
     assert_eq!(run_due(&env, &transports).await, 1);
-    let m = env.app.store.message(env.org, m.id).await.unwrap();
+    let m = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(m.state, MessageState::Outbox);
     assert!(
         m.body_text
             .unwrap()
             .contains("Acme IT: test message sent by Amy")
     );
-    assert_eq!(env.app.store.job_counts(env.org).await.unwrap().queued, 0);
+    assert_eq!(env.app.store().job_counts(env.org).await.unwrap().queued, 0);
     // Bad recipients are refused before anything is stored.
     assert!(
         env.app
@@ -241,7 +241,7 @@ async fn smtp_delivery_and_retries(postgres: bool) {
         .await
         .unwrap();
     assert_eq!(run_due(&env, &transports).await, 1);
-    let sent = env.app.store.message(env.org, m.id).await.unwrap();
+    let sent = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(sent.state, MessageState::Sent);
     assert!(sent.provider_id.unwrap().ends_with("@msp.test>"));
     assert_eq!(
@@ -266,7 +266,7 @@ async fn smtp_delivery_and_retries(postgres: bool) {
     // A repeated job for the same message sends nothing more.
     assert!(
         env.app
-            .store
+            .store()
             .begin_attempt(env.org, m.id, env.app.now())
             .await
             .unwrap()
@@ -286,7 +286,7 @@ async fn smtp_delivery_and_retries(postgres: bool) {
         .await
         .unwrap();
     assert_eq!(run_due(&env, &down).await, 1);
-    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    let row = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(row.state, MessageState::Queued);
     assert!(row.last_error.is_some());
     // Not due before the backoff (5 s after attempt 1).
@@ -295,7 +295,7 @@ async fn smtp_delivery_and_retries(postgres: bool) {
     assert_eq!(run_due(&env, &down).await, 1);
     env.clock.advance(Duration::from_secs(10));
     assert_eq!(run_due(&env, &down).await, 1);
-    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    let row = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(row.state, MessageState::Failed);
     assert!(
         row.last_error
@@ -304,14 +304,14 @@ async fn smtp_delivery_and_retries(postgres: bool) {
     );
     let dead = env
         .app
-        .store
+        .store()
         .jobs(env.org, Some(JobState::Dead), 10)
         .await
         .unwrap();
     assert_eq!(dead.len(), 1);
     let history: Vec<MessageState> = env
         .app
-        .store
+        .store()
         .message_events(env.org, m.id)
         .await
         .unwrap()
@@ -363,7 +363,7 @@ async fn sending_sms(env: &Env, key: &str) -> countersign_store::Message {
         .await
         .unwrap();
     env.app
-        .store
+        .store()
         .begin_attempt(env.org, m.id, env.app.now())
         .await
         .unwrap();
@@ -376,7 +376,7 @@ async fn twilio_webhooks(postgres: bool) {
     let mut accepted = Transition::to(MessageState::Accepted, env.app.now(), "twilio");
     accepted.provider_id = Some("SM0001".into());
     env.app
-        .store
+        .store()
         .transition_message(env.org, m.id, &accepted)
         .await
         .unwrap();
@@ -408,7 +408,7 @@ async fn twilio_webhooks(postgres: bool) {
         .verify_twilio_webhook(path, &p, Some(&good))
         .unwrap();
     assert!(env.app.twilio_status_callback(&p).await.unwrap());
-    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    let row = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(
         (row.state, row.error_code.as_deref()),
         (MessageState::Undelivered, Some("30003"))
@@ -439,7 +439,7 @@ async fn twilio_webhooks(postgres: bool) {
     env.app.twilio_inbound(&inbound).await.unwrap();
     assert!(
         env.app
-            .store
+            .store()
             .sms_opted_out(env.org, "+14155550100")
             .await
             .unwrap()
@@ -456,7 +456,7 @@ async fn twilio_webhooks(postgres: bool) {
         .await
         .unwrap();
     run_due(&env, &transports).await;
-    let row = env.app.store.message(env.org, blocked.id).await.unwrap();
+    let row = env.app.store().message(env.org, blocked.id).await.unwrap();
     assert_eq!(
         (row.state, row.error_code.as_deref()),
         (MessageState::Failed, Some("21610"))
@@ -468,7 +468,7 @@ async fn twilio_webhooks(postgres: bool) {
         .unwrap();
     assert!(
         !env.app
-            .store
+            .store()
             .sms_opted_out(env.org, "+14155550100")
             .await
             .unwrap()
@@ -511,7 +511,7 @@ async fn callback_before_the_sid_is_recorded(postgres: bool) {
         .verify_twilio_webhook(&path, &p, Some(&good))
         .unwrap();
     assert!(env.app.twilio_status_callback_at(&path, &p).await.unwrap());
-    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    let row = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(
         (row.state, row.provider_id.as_deref()),
         (MessageState::Sent, Some("SM0042"))
@@ -521,14 +521,14 @@ async fn callback_before_the_sid_is_recorded(postgres: bool) {
     accepted.provider_id = Some("SM0042".into());
     assert!(
         !env.app
-            .store
+            .store()
             .transition_message(env.org, m.id, &accepted)
             .await
             .unwrap()
     );
     assert!(
         env.app
-            .store
+            .store()
             .begin_attempt(env.org, m.id, env.app.now())
             .await
             .unwrap()
@@ -537,7 +537,7 @@ async fn callback_before_the_sid_is_recorded(postgres: bool) {
     // Later reports without the id (old URLs) still find it by the SID.
     let delivered = params(&[("MessageSid", "SM0042"), ("MessageStatus", "delivered")]);
     assert!(env.app.twilio_status_callback(&delivered).await.unwrap());
-    let row = env.app.store.message(env.org, m.id).await.unwrap();
+    let row = env.app.store().message(env.org, m.id).await.unwrap();
     assert_eq!(row.state, MessageState::Delivered);
     env.finish().await;
 }
@@ -575,16 +575,16 @@ async fn unknown_or_unreadable_jobs_are_buried(postgres: bool) {
         payload: "{\"message\":1}".into(),
         ..unknown.clone()
     };
-    assert!(env.app.store.enqueue_job(&unknown).await.unwrap());
-    assert!(env.app.store.enqueue_job(&unreadable).await.unwrap());
+    assert!(env.app.store().enqueue_job(&unknown).await.unwrap());
+    assert!(env.app.store().enqueue_job(&unreadable).await.unwrap());
     assert_eq!(run_due(&env, &transports).await, 2);
-    let dead = env.app.store.job(env.org, unknown.id).await.unwrap();
+    let dead = env.app.store().job(env.org, unknown.id).await.unwrap();
     assert_eq!(dead.state, JobState::Dead);
     assert_eq!(
         dead.last_error.as_deref(),
         Some("unknown job kind \"no_such_kind\"")
     );
-    let dead = env.app.store.job(env.org, unreadable.id).await.unwrap();
+    let dead = env.app.store().job(env.org, unreadable.id).await.unwrap();
     assert_eq!(dead.state, JobState::Dead);
     assert!(
         dead.last_error
@@ -592,7 +592,7 @@ async fn unknown_or_unreadable_jobs_are_buried(postgres: bool) {
             .is_some_and(|e| e.starts_with("unreadable payload: ")),
         "{dead:?}"
     );
-    assert_eq!(env.app.store.job_counts(env.org).await.unwrap().dead, 2);
+    assert_eq!(env.app.store().job_counts(env.org).await.unwrap().dead, 2);
     assert_eq!(run_due(&env, &transports).await, 0, "dead jobs do not run");
     env.finish().await;
 }
@@ -627,18 +627,18 @@ async fn the_schedule_only_queues_once_per_slot(postgres: bool) {
     schedule.tick(&env.app).await;
     // Another process in the same slot.
     Schedule::default().tick(&env.app).await;
-    let queued = env.app.store.jobs(SERVER_ORG, None, 50).await.unwrap();
+    let queued = env.app.store().jobs(SERVER_ORG, None, 50).await.unwrap();
     assert_eq!(
         kinds(queued),
         ["expire_secrets", "expire_verifications", "purge_sessions"]
     );
     assert_eq!(run_due(&env, &transports).await, 3);
-    let counts = env.app.store.job_counts(SERVER_ORG).await.unwrap();
+    let counts = env.app.store().job_counts(SERVER_ORG).await.unwrap();
     assert_eq!((counts.queued, counts.running, counts.dead), (0, 0, 0));
     // The next minute: the expiry sweeps again, the session purge not (every ten minutes).
     env.clock.advance(Duration::from_secs(60));
     schedule.tick(&env.app).await;
-    let queued = env.app.store.jobs(SERVER_ORG, None, 50).await.unwrap();
+    let queued = env.app.store().jobs(SERVER_ORG, None, 50).await.unwrap();
     assert_eq!(kinds(queued), ["expire_secrets", "expire_verifications"]);
     assert_eq!(run_due(&env, &transports).await, 2);
     env.finish().await;

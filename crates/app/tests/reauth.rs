@@ -36,7 +36,7 @@ async fn a_sign_in_is_a_proof_for_the_window_only() {
     let session = |token: String| {
         let app = app.clone();
         async move {
-            app.store
+            app.store()
                 .session_by_token_hash(&hash_token(&token))
                 .await
                 .unwrap()
@@ -63,7 +63,7 @@ async fn a_sign_in_is_a_proof_for_the_window_only() {
     assert_ne!(token, signed_in.token);
     app.require_recent_proof(&session(token).await).unwrap();
     assert!(
-        app.store
+        app.store()
             .session_by_token_hash(&hash_token(&signed_in.token))
             .await
             .unwrap()

@@ -144,7 +144,7 @@ struct Env {
 
 impl Env {
     async fn finish(self) {
-        self.app.store.close().await;
+        self.app.store().close().await;
         if let Some((admin, name)) = &self.database {
             let mut conn = PgConnection::connect(admin).await.unwrap();
             conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
@@ -159,7 +159,7 @@ impl Env {
         let now = self.app.now();
         let jobs = self
             .app
-            .store
+            .store()
             .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 100)
             .await
             .unwrap();
@@ -287,7 +287,7 @@ async fn delivered_signed_and_retried(postgres: bool) {
     assert_eq!(env.run_due().await, 1);
     let d = &env
         .app
-        .store
+        .store()
         .webhook_deliveries(env.admin.org_id, a.id, 10)
         .await
         .unwrap()[0];
@@ -304,7 +304,7 @@ async fn delivered_signed_and_retried(postgres: bool) {
     assert_eq!(env.run_due().await, 1);
     let d = env
         .app
-        .store
+        .store()
         .webhook_delivery(env.admin.org_id, d.delivery.id)
         .await
         .unwrap();
@@ -314,7 +314,7 @@ async fn delivered_signed_and_retried(postgres: bool) {
     );
     assert_eq!(
         env.app
-            .store
+            .store()
             .job_counts(env.admin.org_id)
             .await
             .unwrap()
@@ -403,7 +403,7 @@ async fn out_of_attempts_is_recorded(postgres: bool) {
     assert_eq!(env.run_due().await, 1);
     let d = &env
         .app
-        .store
+        .store()
         .webhook_deliveries(env.admin.org_id, a.id, 10)
         .await
         .unwrap()[0];
@@ -413,7 +413,7 @@ async fn out_of_attempts_is_recorded(postgres: bool) {
     );
     let dead = env
         .app
-        .store
+        .store()
         .jobs(env.admin.org_id, Some(JobState::Dead), 10)
         .await
         .unwrap();
@@ -479,7 +479,7 @@ async fn private_targets_are_refused_without_the_setting() {
     assert_eq!(err.to_string(), "choose at least one event to send");
     assert!(
         env.app
-            .store
+            .store()
             .webhook_endpoints(env.admin.org_id)
             .await
             .unwrap()
@@ -524,7 +524,7 @@ async fn audit_head_is_published_signed(postgres: bool) {
     // The head is the org's newest entry (creating the second endpoint was audited).
     let newest = env
         .app
-        .store
+        .store()
         .audit_entries(
             env.admin.org_id,
             &AuditFilter {
@@ -536,17 +536,17 @@ async fn audit_head_is_published_signed(postgres: bool) {
         .unwrap();
     assert_eq!(head, AuditHead::of(Some(env.admin.org_id), &newest[0]));
     assert_eq!(body["data"]["seq"], head.seq);
-    let report = verify_chain(&env.app.store, &env.app.keyring, Some(&head))
+    let report = verify_chain(env.app.store(), &env.app.keyring, Some(&head))
         .await
         .unwrap();
     assert_eq!(report.broken, None);
 
     // The head of the whole chain (the hourly log line) names the newest entry of any org.
     let server = env.app.log_audit_head().await.unwrap().unwrap();
-    let tail = env.app.store.audit_tail().await.unwrap().unwrap();
+    let tail = env.app.store().audit_tail().await.unwrap().unwrap();
     assert_eq!(server, AuditHead::of(None, &tail));
     assert!(server.seq >= head.seq);
-    let report = verify_chain(&env.app.store, &env.app.keyring, Some(&server))
+    let report = verify_chain(env.app.store(), &env.app.keyring, Some(&server))
         .await
         .unwrap();
     assert_eq!(report.broken, None);

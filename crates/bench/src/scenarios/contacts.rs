@@ -199,7 +199,7 @@ async fn measure(
     let mut loaded = 0;
     for c in 0..args.customers {
         let customer = app
-            .store
+            .store()
             .upsert_synced_customer(
                 org,
                 SourceKind::Microsoft365,
@@ -214,7 +214,7 @@ async fn measure(
         if c % 10 == 0 {
             samples.push(batch[0].clone());
         }
-        app.store
+        app.store()
             .upsert_synced_contacts(
                 org,
                 customer.id,
@@ -297,7 +297,7 @@ async fn measure(
     }
     let _ = stop.send(());
     let _ = server.await;
-    app.store.close().await;
+    app.store().close().await;
     latencies.sort_by(f64::total_cmp);
     let p50 = percentile(&latencies, 0.50);
     let p99 = percentile(&latencies, 0.99);

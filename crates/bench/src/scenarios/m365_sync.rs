@@ -187,7 +187,7 @@ async fn measure(
         bail!("the full sync saw {users_seen} users; the simulator has {expected}");
     }
     let contacts_stored = app
-        .store
+        .store()
         .integration_contact_count(org, integration.id)
         .await?;
     progress(&format!(
@@ -284,7 +284,7 @@ async fn change_one_percent(
             limit: i64::try_from(per_tenant).unwrap_or(1),
             ..ContactQuery::default()
         };
-        for contact in app.store.search_contacts(org, &q).await? {
+        for contact in app.store().search_contacts(org, &q).await? {
             let Some(user) = contact.external_id else {
                 continue;
             };

@@ -136,7 +136,7 @@ async fn measure(
         require_2fa: false,
         created_at: app.now(),
     };
-    app.store.create_org(&org).await?;
+    app.store().create_org(&org).await?;
     let queue_started = Instant::now();
     let ids = queue(&app, org.id, args.messages).await?;
     let queue_seconds = queue_started.elapsed().as_secs_f64();
@@ -163,7 +163,7 @@ async fn measure(
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     loop {
-        let jobs = app.store.job_counts(org.id).await?;
+        let jobs = app.store().job_counts(org.id).await?;
         if jobs.queued == 0 && jobs.running == 0 {
             break;
         }
@@ -183,7 +183,7 @@ async fn measure(
         .sum();
     let mut handed_over = 0usize;
     for id in &ids {
-        let m = app.store.message(org.id, *id).await?;
+        let m = app.store().message(org.id, *id).await?;
         if matches!(
             m.state,
             MessageState::Accepted | MessageState::Sent | MessageState::Delivered
@@ -191,8 +191,8 @@ async fn measure(
             handed_over += 1;
         }
     }
-    let dead = app.store.job_counts(org.id).await?.dead;
-    app.store.close().await;
+    let dead = app.store().job_counts(org.id).await?.dead;
+    app.store().close().await;
     emu.shutdown().await;
     crate::report::progress(&format!(
         "{backend}: {delivered} delivered in {seconds:.2} s ({} requests, {} key replays, {handed_over} recorded as handed over, {dead} dead jobs)",

@@ -75,10 +75,10 @@ async fn measure(
     rules.per_technician_hour = 1_000_000;
     rules.per_org_day = 100_000_000;
     rules.updated_at = Some(app.now());
-    app.store.save_verification_settings(&rules).await?;
+    app.store().save_verification_settings(&rules).await?;
     let contacts = args.count.div_ceil(2).max(1);
     let customer = app
-        .store
+        .store()
         .upsert_synced_customer(
             org,
             SourceKind::Microsoft365,
@@ -89,7 +89,7 @@ async fn measure(
         .await?;
     for chunk in (0..contacts).collect::<Vec<_>>().chunks(1000) {
         let batch: Vec<SyncedContact> = chunk.iter().map(|i| contact(*i)).collect();
-        app.store
+        app.store()
             .upsert_synced_contacts(
                 org,
                 customer.id,
@@ -103,7 +103,7 @@ async fn measure(
     let mut after = None;
     loop {
         let page = app
-            .store
+            .store()
             .search_contacts(
                 org,
                 &ContactQuery {
@@ -209,7 +209,7 @@ async fn cycle(
         .to_owned();
     let vid = location.rsplit("verification=").next().unwrap_or_default();
     let message = app
-        .store
+        .store()
         .message_by_key(org, &format!("verification:{vid}"))
         .await?
         .context("the code's message was not queued")?;

@@ -63,7 +63,7 @@ pub async fn serve_app(app: App, listener: TcpListener, workers: bool) -> anyhow
     if let Some(t) = metrics_task {
         let _ = t.await;
     }
-    app.store.close().await;
+    app.close().await;
     tracing::info!("stopped");
     Ok(())
 }

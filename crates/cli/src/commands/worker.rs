@@ -24,7 +24,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let _ = stop_tx.send(true);
     schedule.abort();
     pool.join().await;
-    app.store.close().await;
+    app.close().await;
     tracing::info!("workers stopped");
     Ok(ExitCode::SUCCESS)
 }

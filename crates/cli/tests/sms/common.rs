@@ -105,7 +105,7 @@ impl World {
             require_2fa: false,
             created_at: app.now(),
         };
-        app.store.create_org(&org).await.unwrap();
+        app.store().create_org(&org).await.unwrap();
         let state = countersign_web::AppState::new(app.clone());
         let web = tokio::spawn(async move {
             let _ = countersign_web::serve(state, web_listener, std::future::pending()).await;
@@ -148,7 +148,7 @@ impl World {
     }
 
     pub async fn state(&self, m: &Message) -> Message {
-        self.app.store.message(self.org, m.id).await.unwrap()
+        self.app.store().message(self.org, m.id).await.unwrap()
     }
 
     /// Waits until `done` holds for the message's state (30 s at most).
@@ -178,7 +178,7 @@ impl World {
             limit: 500,
         };
         let mut counts = BTreeMap::new();
-        for m in self.app.store.messages(self.org, &filter).await.unwrap() {
+        for m in self.app.store().messages(self.org, &filter).await.unwrap() {
             *counts.entry(m.state.as_str()).or_default() += 1;
         }
         counts
@@ -188,7 +188,7 @@ impl World {
     pub async fn wait_idle(&self, limit: Duration) {
         let started = Instant::now();
         loop {
-            let jobs = self.app.store.job_counts(self.org).await.unwrap();
+            let jobs = self.app.store().job_counts(self.org).await.unwrap();
             let sms = self.emu.sms().counts();
             if jobs.queued == 0 && jobs.running == 0 && sms.callbacks_pending == 0 {
                 return;
@@ -236,7 +236,7 @@ impl World {
     /// Stops the web server, closes the store and drops the PostgreSQL database.
     pub async fn finish(self) {
         self.web.abort();
-        self.app.store.close().await;
+        self.app.store().close().await;
         self.emu.shutdown().await;
         if let Some((admin, name)) = &self.database {
             let mut conn = PgConnection::connect(admin).await.unwrap();

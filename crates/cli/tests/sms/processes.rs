@@ -38,7 +38,7 @@ fn received_exactly_once(world: &World, queued: &[Message]) -> u64 {
 /// message id, so even a message whose worker died before recording Twilio's answer learns
 /// its SID and state from them.
 async fn all_delivered(world: &World, n: usize) {
-    let jobs = world.app.store.job_counts(world.org).await.unwrap();
+    let jobs = world.app.store().job_counts(world.org).await.unwrap();
     assert_eq!((jobs.queued, jobs.running, jobs.dead), (0, 0, 0));
     let states = world.states().await;
     assert_eq!(states.get("delivered").copied(), Some(n), "{states:?}");
@@ -83,7 +83,7 @@ async fn sqlite_worker_killed_mid_batch_delivers_each_message_once() {
         (at_kill as usize) < N,
         "killed mid-batch, not after the end"
     );
-    let jobs = world.app.store.job_counts(world.org).await.unwrap();
+    let jobs = world.app.store().job_counts(world.org).await.unwrap();
     assert!(jobs.running > 0, "the kill left leased jobs: {jobs:?}");
     world.emu.sms().set_faults(SmsFaults::default());
 

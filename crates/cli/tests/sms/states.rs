@@ -37,7 +37,7 @@ async fn each_state_transition(postgres: bool) {
     assert!(row.provider_id.as_deref().unwrap().starts_with("SM"));
     let events = world
         .app
-        .store
+        .store()
         .message_events(world.org, delivered.id)
         .await
         .unwrap();
@@ -69,7 +69,7 @@ async fn each_state_transition(postgres: bool) {
     assert_eq!(row.attempts, 2);
     let events = world
         .app
-        .store
+        .store()
         .message_events(world.org, retried.id)
         .await
         .unwrap();
@@ -92,7 +92,7 @@ async fn each_state_transition(postgres: bool) {
     assert!(
         world
             .app
-            .store
+            .store()
             .sms_opted_out(world.org, "+14155550100")
             .await
             .unwrap()
@@ -110,7 +110,7 @@ async fn each_state_transition(postgres: bool) {
     assert!(
         !world
             .app
-            .store
+            .store()
             .sms_opted_out(world.org, "+14155550100")
             .await
             .unwrap()

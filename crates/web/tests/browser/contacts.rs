@@ -45,7 +45,7 @@ async fn browser_find_contact_by_phone_digits_and_open_pod_history() {
     .await;
     let zoe = app
         .app
-        .store
+        .store()
         .search_contacts(
             org,
             &ContactQuery {
@@ -58,7 +58,7 @@ async fn browser_find_contact_by_phone_digits_and_open_pod_history() {
         .unwrap()
         .remove(0);
     app.app
-        .store
+        .store()
         .record_verification(&Verification {
             id: VerificationId::new(),
             org_id: org,

@@ -51,7 +51,7 @@ async fn pod_frame_signs_in_through_the_popup_and_renders_in_the_psa() {
     crate::support::contoso(&app, org, &[ann]).await;
     let contact = app
         .app
-        .store
+        .store()
         .search_contacts(
             org,
             &ContactQuery {
@@ -65,7 +65,7 @@ async fn pod_frame_signs_in_through_the_popup_and_renders_in_the_psa() {
     let psa = serve_psa(app.url(&format!("/pod/contacts/{contact}"))).await;
     let mut settings = PodSettings::defaults(org);
     settings.frame_ancestors = vec![psa.clone()];
-    app.app.store.save_pod_settings(&settings).await.unwrap();
+    app.app.store().save_pod_settings(&settings).await.unwrap();
 
     browser::run(
         "pod_frame_signs_in_through_the_popup_and_renders_in_the_psa",
@@ -115,7 +115,7 @@ async fn pod_frame_signs_in_through_the_popup_and_renders_in_the_psa() {
     // The frame is signed in by a Pod session (the popup's login made the full one).
     let stages: Vec<SessionStage> = app
         .app
-        .store
+        .store()
         .sessions_of(org, admin.technician.id)
         .await
         .unwrap()

@@ -354,7 +354,7 @@ async fn browser_recipient_verification_before_reveal() {
         };
         let sms = app
             .app
-            .store
+            .store()
             .messages(org, &filter)
             .await?
             .into_iter()

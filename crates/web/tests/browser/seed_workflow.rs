@@ -148,7 +148,7 @@ async fn browser_seed_workflow_against_the_simulator() {
             .await?;
         let org = app
             .app
-            .store
+            .store()
             .technician_by_email_for_login(EMAIL)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no admin"))?

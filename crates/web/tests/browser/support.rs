@@ -26,9 +26,9 @@ pub async fn contoso(app: &TestApp, org: OrgId, contacts: &[SyncedContact]) -> C
         last_synced_at: None,
         created_at: app.app.now(),
     };
-    app.app.store.create_customer(&customer).await.unwrap();
+    app.app.store().create_customer(&customer).await.unwrap();
     app.app
-        .store
+        .store()
         .upsert_synced_contacts(
             org,
             customer.id,
@@ -61,7 +61,7 @@ pub async fn contoso_with_ann(app: &TestApp, org: OrgId) -> ContactId {
     };
     contoso(app, org, &[ann]).await;
     app.app
-        .store
+        .store()
         .search_contacts(
             org,
             &ContactQuery {

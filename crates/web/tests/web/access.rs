@@ -55,7 +55,7 @@ async fn invite_is_one_time_and_get_does_not_consume() {
         use countersign_store::MessageStore;
         let org = app
             .app
-            .store
+            .store()
             .technician_by_email_for_login("admin@acme.test")
             .await
             .unwrap()
@@ -65,7 +65,7 @@ async fn invite_is_one_time_and_get_does_not_consume() {
             limit: 10,
             ..Default::default()
         };
-        let sent = app.app.store.messages(org, &filter).await.unwrap();
+        let sent = app.app.store().messages(org, &filter).await.unwrap();
         let invite = sent
             .iter()
             .find(|m| m.template == "invite")
@@ -182,7 +182,7 @@ async fn expired_and_revoked_invites_are_refused() {
     assert_eq!(res.status(), 410);
     assert!(
         app.app
-            .store
+            .store()
             .technician_by_email_for_login("late@acme.test")
             .await
             .unwrap()
@@ -190,7 +190,7 @@ async fn expired_and_revoked_invites_are_refused() {
     );
     assert!(
         app.app
-            .store
+            .store()
             .invite(a.org.id, expired.invite.id)
             .await
             .unwrap()
@@ -230,7 +230,7 @@ async fn role_change_and_last_admin_protection() {
     assert_eq!(res.status(), 422);
     let still = app
         .app
-        .store
+        .store()
         .technician(a.org.id, a.technician.id)
         .await
         .unwrap();
@@ -242,7 +242,7 @@ async fn role_change_and_last_admin_protection() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
-        app.app.store.technician(a.org.id, t.id).await.unwrap().role,
+        app.app.store().technician(a.org.id, t.id).await.unwrap().role,
         Role::Admin
     );
     let res = app

@@ -138,7 +138,7 @@ async fn second_org_links_by_its_own_consent(postgres: bool) {
     let entries = w
         .app
         .app
-        .store
+        .store()
         .audit_entries(
             b_org,
             &AuditFilter {

@@ -24,7 +24,7 @@ async fn templates(app: &TestApp, org: OrgId) -> Vec<String> {
         channel: None,
         limit: 100,
     };
-    let messages = app.app.store.messages(org, &all).await.unwrap();
+    let messages = app.app.store().messages(org, &all).await.unwrap();
     messages.into_iter().map(|m| m.template).collect()
 }
 
@@ -75,7 +75,7 @@ async fn a_removed_contact_cannot_be_verified_or_sent_to_and_the_pod_says_when()
     // Microsoft 365 removes the user.
     let removed_at = app.app.now();
     app.app
-        .store
+        .store()
         .upsert_synced_contacts(
             org,
             cust.id,
@@ -181,7 +181,7 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
         .await;
     let body = refused(res).await;
     assert!(body.contains(&too_long("organisation name", 100)), "{body}");
-    assert_eq!(app.app.store.org(org).await.unwrap().name, "Acme IT");
+    assert_eq!(app.app.store().org(org).await.unwrap().name, "Acme IT");
     let err = app
         .app
         .create_admin(long, &Email::parse("new@new.test").unwrap(), PW)
@@ -200,7 +200,7 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
     assert!(body.contains(&too_long("customer name", 256)), "{body}");
     assert!(
         app.app
-            .store
+            .store()
             .customers(org, None, 10)
             .await
             .unwrap()
@@ -218,7 +218,7 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
     let body = refused(res).await;
     assert!(body.contains(&too_long("customer name", 256)), "{body}");
     assert_eq!(
-        app.app.store.customer(org, shop.id).await.unwrap().name,
+        app.app.store().customer(org, shop.id).await.unwrap().name,
         "Corner Shop"
     );
 
@@ -263,7 +263,7 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
         .await;
     let body = refused(res).await;
     assert!(body.contains(&too_long("display name", 256)), "{body}");
-    let stored = app.app.store.contact(org, sam).await.unwrap();
+    let stored = app.app.store().contact(org, sam).await.unwrap();
     assert_eq!(stored.display_name, "Sam");
 
     // A technician's name, when accepting an invite: refused, and the invite still works.
@@ -309,7 +309,7 @@ async fn every_name_field_refuses_a_text_over_its_limit_and_changes_nothing() {
         .await;
     let body = refused(res).await;
     assert!(body.contains("too long"), "{body}");
-    assert!(app.app.store.integrations(org).await.unwrap().is_empty());
+    assert!(app.app.store().integrations(org).await.unwrap().is_empty());
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;
 }
@@ -326,7 +326,7 @@ async fn only_contact(
         limit: 10,
         ..countersign_store::ContactQuery::default()
     };
-    let found = app.app.store.search_contacts(org, &q).await.unwrap();
+    let found = app.app.store().search_contacts(org, &q).await.unwrap();
     assert!(found.len() <= 1);
     found.first().map(|k| k.id)
 }
@@ -405,7 +405,7 @@ async fn national_numbers_follow_microsofts_countries(postgres: bool) {
     // number is read again, without a sync of the users.
     ctl.set_tenant_country(CONTOSO, Some("GB")).unwrap();
     w.app.app.sync_customer(org, l.id).await.unwrap();
-    let stored = w.app.app.store.customer(org, customer).await.unwrap();
+    let stored = w.app.app.store().customer(org, customer).await.unwrap();
     assert_eq!(stored.tenant_country.map(|c| c.code()), Some("GB"));
     let tess = e164s(&w, &l, &names).await;
     assert_eq!(tess[2].as_deref(), Some("+447700900634"));
@@ -483,7 +483,7 @@ async fn a_full_round_reads_a_tenant_country_not_known_yet(postgres: bool) {
     let customer = w
         .app
         .app
-        .store
+        .store()
         .customer(l.new.org_id, synced.customer_id.unwrap())
         .await
         .unwrap();

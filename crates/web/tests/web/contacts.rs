@@ -24,7 +24,7 @@ pub async fn customer(app: &TestApp, org: OrgId, name: &str, source: SourceKind)
         last_synced_at: None,
         created_at: app.app.now(),
     };
-    app.app.store.create_customer(&c).await.unwrap();
+    app.app.store().create_customer(&c).await.unwrap();
     c
 }
 
@@ -49,7 +49,7 @@ pub fn user(id: &str, name: &str, email: &str, mobile: &str) -> SyncedContact {
 /// Syncs users into a customer and returns the contact id of the first.
 pub async fn sync(app: &TestApp, org: OrgId, c: &Customer, users: &[SyncedContact]) -> ContactId {
     app.app
-        .store
+        .store()
         .upsert_synced_contacts(org, c.id, SourceKind::Microsoft365, users, app.app.now())
         .await
         .unwrap();
@@ -59,7 +59,7 @@ pub async fn sync(app: &TestApp, org: OrgId, c: &Customer, users: &[SyncedContac
         limit: 1,
         ..ContactQuery::default()
     };
-    app.app.store.search_contacts(org, &q).await.unwrap()[0].id
+    app.app.store().search_contacts(org, &q).await.unwrap()[0].id
 }
 
 /// Rows of the contacts table (the name cells), in order.
@@ -184,7 +184,7 @@ async fn pages_follow_the_url_and_stay_stable_while_a_sync_writes() {
     ));
     more.push(user("new-z", "Z999 Late", "z@c.example", "+1 425 555 0100"));
     app.app
-        .store
+        .store()
         .upsert_synced_contacts(
             a.org.id,
             cust.id,
@@ -356,7 +356,7 @@ async fn edits_are_validated_and_synced_contacts_are_not_faked() {
         body.contains("so the change cannot reach Microsoft 365; the change was not saved"),
         "{body}"
     );
-    let zed = app.app.store.contact(a.org.id, id).await.unwrap();
+    let zed = app.app.store().contact(a.org.id, id).await.unwrap();
     assert_eq!(
         zed.mobile_e164.as_deref(),
         Some("+14255550177"),
@@ -412,7 +412,7 @@ async fn customers_page_lists_counts_sources_and_the_default_country() {
     assert_eq!(res.status(), 422);
     assert_eq!(
         app.app
-            .store
+            .store()
             .customer(a.org.id, cust.id)
             .await
             .unwrap()
@@ -462,7 +462,7 @@ async fn pod_shows_state_history_and_the_sim_swap_warning() {
             && !body.contains("SIM-swap")
     );
     app.app
-        .store
+        .store()
         .record_verification(&verification(
             a.org.id,
             id,
@@ -490,7 +490,7 @@ async fn pod_shows_state_history_and_the_sim_swap_warning() {
 
     // The number changes in a sync: the Pod warns before any verification, for 14 days.
     app.app
-        .store
+        .store()
         .upsert_synced_contacts(
             a.org.id,
             cust.id,
@@ -600,7 +600,7 @@ async fn pod_framing_headers_follow_the_setting() {
             .contains("frame-ancestors 'none'")
     );
     assert_eq!(res.headers()["x-frame-options"], "DENY");
-    let s = app.app.store.pod_settings(a.org.id).await.unwrap();
+    let s = app.app.store().pod_settings(a.org.id).await.unwrap();
     assert_eq!((s.verified_window_minutes, s.history_length), (30, 5));
     assert_ne!(s, PodSettings::defaults(a.org.id));
 }

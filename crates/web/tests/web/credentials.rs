@@ -12,7 +12,7 @@ const NEW_PW: &str = "harbour lantern quiet 77";
 
 async fn technician(app: &TestApp, email: &str) -> countersign_store::Technician {
     app.app
-        .store
+        .store()
         .technician_by_email_for_login(email)
         .await
         .unwrap()
@@ -26,7 +26,7 @@ async fn reset_links(app: &TestApp, email: &str) -> Vec<String> {
         limit: 100,
         ..Default::default()
     };
-    let mut sent = app.app.store.messages(t.org_id, &filter).await.unwrap();
+    let mut sent = app.app.store().messages(t.org_id, &filter).await.unwrap();
     sent.retain(|m| m.template == "password_reset" && m.recipient == email);
     sent.sort_by_key(|m| (m.created_at, m.id.0));
     sent.iter()
@@ -129,7 +129,7 @@ pub async fn change_password(app: TestApp) {
         limit: 100,
         ..Default::default()
     };
-    let sent = app.app.store.messages(t.org_id, &filter).await.unwrap();
+    let sent = app.app.store().messages(t.org_id, &filter).await.unwrap();
     assert!(
         sent.iter()
             .any(|m| m.template == "password_changed" && m.recipient == "admin@acme.test")
@@ -148,7 +148,7 @@ async fn change_password_needs_the_current_one_and_ends_other_sessions() {
 async fn audited(app: &TestApp, action: &str) -> usize {
     use countersign_store::AuditStore;
     app.app
-        .store
+        .store()
         .audit_chain(0, 10_000)
         .await
         .unwrap()
@@ -164,7 +164,7 @@ trait Sessions {
 impl Sessions for countersign_app::App {
     async fn store_sessions(&self, t: &countersign_store::Technician) -> usize {
         use countersign_store::SessionStore;
-        self.store.sessions_of(t.org_id, t.id).await.unwrap().len()
+        self.store().sessions_of(t.org_id, t.id).await.unwrap().len()
     }
 }
 
@@ -407,7 +407,7 @@ pub async fn admin_reset(app: TestApp) {
     assert!(t.totp_enabled_at.is_none() && t.totp_secret.is_none());
     assert_eq!(
         app.app
-            .store
+            .store()
             .recovery_codes_left(t.org_id, t.id)
             .await
             .unwrap(),

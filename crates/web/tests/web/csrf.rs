@@ -20,7 +20,7 @@ pub async fn post_without_token_is_refused(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 403);
-    let org = app.app.store.org(admin.org.id).await.unwrap();
+    let org = app.app.store().org(admin.org.id).await.unwrap();
     assert_eq!(org.name, "Acme IT");
     assert!(!org.require_2fa);
     // Without a session: the login form needs its pre-session token too.
@@ -38,7 +38,7 @@ pub async fn post_without_token_is_refused(app: TestApp) {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
-        app.app.store.org(admin.org.id).await.unwrap().name,
+        app.app.store().org(admin.org.id).await.unwrap().name,
         "Acme Two"
     );
 }
@@ -76,7 +76,7 @@ async fn cross_site_post_with_token_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(
-        app.app.store.org(admin.org.id).await.unwrap().name,
+        app.app.store().org(admin.org.id).await.unwrap().name,
         "Acme IT"
     );
 }
@@ -96,7 +96,7 @@ async fn token_in_header_is_accepted() {
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(
-        app.app.store.org(admin.org.id).await.unwrap().name,
+        app.app.store().org(admin.org.id).await.unwrap().name,
         "Acme Header"
     );
 }

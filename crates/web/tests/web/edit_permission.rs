@@ -24,7 +24,7 @@ const TARO: &str = "22222222-0000-4000-8000-000000000002";
 async fn audited(app: &TestApp, org: OrgId, action: &str) -> Vec<String> {
     let entries = app
         .app
-        .store
+        .store()
         .audit_entries(
             org,
             &AuditFilter {
@@ -75,7 +75,7 @@ async fn edit_permission(postgres: bool) {
     assert!(body.contains("Edit contacts"), "{body}");
     let (status, body) = edit(&tc, taro.mobile.as_deref().unwrap(), "tina@evil.example").await;
     assert_eq!(status, 403, "{body}");
-    let now = w.app.app.store.contact(org, taro.id).await.unwrap();
+    let now = w.app.app.store().contact(org, taro.id).await.unwrap();
     assert_eq!(
         (now.mobile_e164, now.email),
         (taro.mobile_e164.clone(), taro.email.clone()),
@@ -104,7 +104,7 @@ async fn edit_permission(postgres: bool) {
     );
     let (status, body) = edit(&tc, "+1 206 555 0123", &email).await;
     assert_eq!(status, 303, "{body}");
-    let now = w.app.app.store.contact(org, taro.id).await.unwrap();
+    let now = w.app.app.store().contact(org, taro.id).await.unwrap();
     assert_eq!(now.mobile_e164.as_deref(), Some("+12065550123"));
     assert_eq!(ctl.writes().len(), 1, "written back once");
 
@@ -121,7 +121,7 @@ async fn edit_permission(postgres: bool) {
     ] {
         assert!(changes.iter().any(|c| c.contains(change)), "{changes:?}");
     }
-    let tina = w.app.app.store.technician(org, tina.id).await.unwrap();
+    let tina = w.app.app.store().technician(org, tina.id).await.unwrap();
     assert!(!tina.permissions.contains(Permission::EditContacts));
 
     // An admin needs no grant.
@@ -213,7 +213,7 @@ async fn technicians_still_edit_other_fields_and_create_contacts_without_channel
         .post_form(&tc, &page, &page, &form("+1 425 555 0199", "Cashier"))
         .await;
     assert_eq!(res.status(), 403);
-    let now = app.app.store.contact(a.org.id, ann.id).await.unwrap();
+    let now = app.app.store().contact(a.org.id, ann.id).await.unwrap();
     assert_eq!(now.job_title, "Owner", "the refused form changed nothing");
     assert_eq!(now.mobile_e164.as_deref(), Some("+14255550101"));
 
@@ -281,7 +281,7 @@ async fn a_recently_changed_number_needs_a_note_for_14_days() {
             channel: Some(Channel::Sms),
             limit: 100,
         };
-        app.app.store.messages(org, &all).await.unwrap().len()
+        app.app.store().messages(org, &all).await.unwrap().len()
     };
 
     // A number of record never changed (created with it): no note needed.

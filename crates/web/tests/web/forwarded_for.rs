@@ -33,7 +33,7 @@ async fn every_forwarded_for_line_is_walked_from_the_right() {
     assert_eq!(res.status(), 303);
     let entries = app
         .app
-        .store
+        .store()
         .audit_entries(
             admin.org.id,
             &AuditFilter {

@@ -41,7 +41,7 @@ async fn line_breaks_in_the_brand_name_and_reply_to_are_refused() {
     }
     assert!(
         app.app
-            .store
+            .store()
             .branding(admin.org.id)
             .await
             .unwrap()
@@ -125,7 +125,7 @@ async fn settings_use_cases_check_the_admin_role_themselves() {
     assert!(matches!(e, BrandingError::NotAllowed(_)), "{e:?}");
     assert!(
         app.app
-            .store
+            .store()
             .branding(admin.org.id)
             .await
             .unwrap()
@@ -184,7 +184,7 @@ pub async fn branding_tests_are_rate_limited(app: TestApp) {
     let key = format!("branding-test:org:{}", admin.org.id);
     for _ in 5..TESTS_PER_ORG {
         app.app
-            .store
+            .store()
             .record_failure(&key, now, now.minus(std::time::Duration::from_secs(3600)))
             .await
             .unwrap();

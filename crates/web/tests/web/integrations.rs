@@ -213,7 +213,7 @@ impl World {
             let jobs = self
                 .app
                 .app
-                .store
+                .store()
                 .claim_jobs(
                     "test",
                     now,
@@ -303,7 +303,7 @@ async fn seed_workflow(postgres: bool) {
         use countersign_store::TechnicianStore;
         w.app
             .app
-            .store
+            .store()
             .technician_by_email_for_login(ADMIN)
             .await
             .unwrap()
@@ -323,7 +323,7 @@ async fn seed_workflow(postgres: bool) {
             .any(|l| l.new.link == LinkKind::Gdap && l.new.tenant_id == CONTOSO)
     );
     // The sealed refresh token is stored and never shown.
-    let i = w.app.app.store.integration(admin.org_id, id).await.unwrap();
+    let i = w.app.app.store().integration(admin.org_id, id).await.unwrap();
     assert!(i.gdap_refresh_token.is_some());
     assert!(!html.contains(PARTNER_SECRET));
 
@@ -370,7 +370,7 @@ async fn seed_workflow(postgres: bool) {
     let contacts = w
         .app
         .app
-        .store
+        .store()
         .search_contacts(
             admin.org_id,
             &ContactQuery {
@@ -415,7 +415,7 @@ async fn seed_workflow(postgres: bool) {
     let count = w
         .app
         .app
-        .store
+        .store()
         .integration_contact_count(admin.org_id, id)
         .await
         .unwrap();
@@ -429,7 +429,7 @@ async fn seed_workflow(postgres: bool) {
     assert!(
         w.app
             .app
-            .store
+            .store()
             .integrations(admin.org_id)
             .await
             .unwrap()
@@ -481,7 +481,7 @@ pub async fn isolation_matrix(
     use countersign_store::Technician;
     let b_admin: Technician = {
         use countersign_store::TechnicianStore;
-        let all = app.app.store.technicians(b_org).await.unwrap();
+        let all = app.app.store().technicians(b_org).await.unwrap();
         all.into_iter().find(|t| t.role.can_manage()).unwrap()
     };
     let i = app
@@ -560,7 +560,7 @@ pub async fn isolation_matrix(
     let (status, body) = get(app, c, "/integrations/psa").await;
     assert_eq!(status, 200);
     assert!(!body.contains("Bravo M365"));
-    let after = app.app.store.integration(b_org, i.id).await.unwrap();
+    let after = app.app.store().integration(b_org, i.id).await.unwrap();
     assert_eq!(after.name, "Bravo M365");
     assert_eq!(after.cloud, i.cloud);
     let link = app.app.tenant_link(b_org, l.id).await.unwrap();

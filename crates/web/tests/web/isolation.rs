@@ -92,7 +92,7 @@ async fn directory_matrix(
             vec![("name", "Hijacked"), ("default_country", "GB")],
         ),
     ];
-    let b_admin = countersign_store::TechnicianStore::technicians(&app.app.store, b_org)
+    let b_admin = countersign_store::TechnicianStore::technicians(app.app.store(), b_org)
         .await
         .unwrap()
         .remove(0);
@@ -115,7 +115,7 @@ async fn directory_matrix(
     // Nothing was sent to B's contact.
     let sent = app
         .app
-        .store
+        .store()
         .messages(
             b_org,
             &countersign_store::MessageFilter {
@@ -131,15 +131,15 @@ async fn directory_matrix(
         "only B's own invites: {sent:?}"
     );
     // B is unchanged.
-    let contact = app.app.store.contact(b_org, b_contact).await.unwrap();
+    let contact = app.app.store().contact(b_org, b_contact).await.unwrap();
     assert_eq!(contact.mobile_e164.as_deref(), Some("+14255550142"));
     assert!(contact.phone_changed_at.is_none());
     assert_eq!(
-        app.app.store.customer(b_org, b_synced.id).await.unwrap(),
+        app.app.store().customer(b_org, b_synced.id).await.unwrap(),
         b_synced
     );
     assert_eq!(
-        app.app.store.customer(b_org, b_manual.id).await.unwrap(),
+        app.app.store().customer(b_org, b_manual.id).await.unwrap(),
         b_manual
     );
     let q = countersign_store::ContactQuery {
@@ -149,7 +149,7 @@ async fn directory_matrix(
     };
     assert_eq!(
         app.app
-            .store
+            .store()
             .search_contacts(b_org, &q)
             .await
             .unwrap()
@@ -158,7 +158,7 @@ async fn directory_matrix(
     );
     assert!(
         app.app
-            .store
+            .store()
             .search_contacts(a_org, &q)
             .await
             .unwrap()
@@ -180,10 +180,10 @@ pub async fn matrix(app: TestApp) {
         .await
         .unwrap();
     let _b_session = signed_in(&app, "bea@b.test").await;
-    let before_tech = app.app.store.technician(b.org.id, b_tech.id).await.unwrap();
+    let before_tech = app.app.store().technician(b.org.id, b_tech.id).await.unwrap();
     let before_sessions = app
         .app
-        .store
+        .store()
         .sessions_of(b.org.id, b_tech.id)
         .await
         .unwrap()
@@ -248,19 +248,19 @@ pub async fn matrix(app: TestApp) {
     let status = res.status().as_u16();
     check(&url, status, &res.text().await.unwrap());
     assert!(
-        !countersign_store::PodStore::is_pod_only(&app.app.store, b.org.id, b_tech.id)
+        !countersign_store::PodStore::is_pod_only(app.app.store(), b.org.id, b_tech.id)
             .await
             .unwrap()
     );
 
     // B is unchanged.
     assert_eq!(
-        app.app.store.technician(b.org.id, b_tech.id).await.unwrap(),
+        app.app.store().technician(b.org.id, b_tech.id).await.unwrap(),
         before_tech
     );
     assert_eq!(
         app.app
-            .store
+            .store()
             .sessions_of(b.org.id, b_tech.id)
             .await
             .unwrap()
@@ -269,14 +269,14 @@ pub async fn matrix(app: TestApp) {
     );
     let invite = app
         .app
-        .store
+        .store()
         .invite(b.org.id, b_invite.invite.id)
         .await
         .unwrap();
     assert!(invite.revoked_at.is_none() && invite.accepted_at.is_none());
     let b_admin = app
         .app
-        .store
+        .store()
         .technician(b.org.id, b.technician.id)
         .await
         .unwrap();

@@ -53,7 +53,7 @@ async fn admins_racing_leave_one(app: TestApp, demote: bool) {
                 .any(|r| matches!(r, Err(AccountError::LastAdmin))),
             "round {round}: {results:?}"
         );
-        assert_eq!(app.app.store.count_active_admins(org).await.unwrap(), 1);
+        assert_eq!(app.app.store().count_active_admins(org).await.unwrap(), 1);
     }
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;

@@ -41,7 +41,7 @@ async fn guess(app: &TestApp, email: &str, addresses: &[&str], n: usize) -> Vec<
 async fn attack_emails(app: &TestApp, org: OrgId) -> usize {
     let all = app
         .app
-        .store
+        .store()
         .messages(
             org,
             &MessageFilter {
@@ -161,7 +161,7 @@ async fn an_admin_unlocks_sign_in() {
     assert_eq!(app.clock.paused(), before, "the slow-down ended");
     let entries = app
         .app
-        .store
+        .store()
         .audit_entries(
             admin.org.id,
             &AuditFilter {

@@ -74,7 +74,7 @@ async fn gdap_connected(w: &World) -> String {
 async fn opened(w: &World, page: &str, column: SealedColumn) -> Option<String> {
     let org = org_of(w).await;
     let id = integration_id(page);
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     let sealed = match column {
         SealedColumn::IntegrationGdapRefreshToken => i.gdap_refresh_token?,
         SealedColumn::IntegrationGdapClientSecret => i.gdap_client_secret?,
@@ -229,7 +229,7 @@ async fn ended_relationships(postgres: bool) {
     let audited = w
         .app
         .app
-        .store
+        .store()
         .audit_entries(
             org_of(&w).await,
             &countersign_store::AuditFilter {
@@ -295,7 +295,7 @@ async fn ended_relationships(postgres: bool) {
     let due = w
         .app
         .app
-        .store
+        .store()
         .sync_sources_due(
             w.app
                 .app
@@ -390,7 +390,7 @@ async fn issue19_sync_customer_is_a_job_with_progress() {
     // Asked again while it waits: still one job.
     let res = w.app.post_form(&w.browser, &page, &action, &[]).await;
     assert_eq!(res.status(), 303);
-    let jobs = w.app.app.store.jobs(l.new.org_id, None, 50).await.unwrap();
+    let jobs = w.app.app.store().jobs(l.new.org_id, None, 50).await.unwrap();
     let kinds: Vec<&str> = jobs.iter().map(|j| j.job.kind.as_str()).collect();
     assert_eq!(kinds, vec!["microsoft.sync_customers"]);
     assert_eq!(w.run_claimed_jobs().await, 1);
@@ -403,7 +403,7 @@ async fn issue19_sync_customer_is_a_job_with_progress() {
     assert!(
         w.app
             .app
-            .store
+            .store()
             .jobs(l.new.org_id, None, 50)
             .await
             .unwrap()
@@ -480,7 +480,7 @@ async fn failed_reconnection(postgres: bool) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     assert_eq!(i.gdap_status, GdapStatus::Connected);
     assert!(i.gdap_pending.is_some());
     let ok = sync_via_queue(&w, contoso.id).await;
@@ -494,7 +494,7 @@ async fn failed_reconnection(postgres: bool) {
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("AADSTS7000215"), "{body}");
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     assert_eq!(i.gdap_status, GdapStatus::Connected);
     assert_eq!(i.gdap_pending, None, "nothing of the attempt is kept");
     assert_eq!(
@@ -515,7 +515,7 @@ async fn failed_reconnection(postgres: bool) {
     let res = gdap_sign_in(&w, &page, "other~secret-value", "cancel").await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("nothing was saved"));
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     assert_eq!(
         (i.gdap_status, i.gdap_pending),
         (GdapStatus::Connected, None)
@@ -536,7 +536,7 @@ async fn failed_reconnection(postgres: bool) {
     // A successful re-connection replaces it.
     let res = gdap_sign_in(&w, &page, PARTNER_SECRET, "approve").await;
     assert_eq!(res.status(), 303);
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     assert_eq!(
         (i.gdap_status, i.gdap_pending),
         (GdapStatus::Connected, None)
@@ -577,7 +577,7 @@ async fn gone_mid_full_round(postgres: bool) {
     let queued = w
         .app
         .app
-        .store
+        .store()
         .jobs(org, Some(countersign_store::JobState::Queued), 10)
         .await
         .unwrap();
@@ -644,7 +644,7 @@ async fn custom_without_server_entry(postgres: bool) {
     let browser = crate::signed_in(&app, crate::integrations::ADMIN).await;
     let admin = app
         .app
-        .store
+        .store()
         .technician_by_email_for_login(crate::integrations::ADMIN)
         .await
         .unwrap()
@@ -660,7 +660,7 @@ async fn custom_without_server_entry(postgres: bool) {
     );
     // What migration 0017 leaves of an integration that stored its own hosts.
     app.app
-        .store
+        .store()
         .update_integration_settings(
             admin.org_id,
             i.id,

@@ -182,7 +182,7 @@ async fn job_survives_restart(postgres: bool) {
     let claimed = w
         .app
         .app
-        .store
+        .store()
         .claim_jobs("dead-worker", now, now.plus(lease), 10)
         .await
         .unwrap();
@@ -196,7 +196,7 @@ async fn job_survives_restart(postgres: bool) {
     let pool = countersign_app::jobs::WorkerPool::start(restarted.app.clone(), transports, stopped);
     let mut link = restarted.app.tenant_link(org, l.id).await.unwrap();
     for _ in 0..600 {
-        let jobs = restarted.app.store.job_counts(org).await.unwrap();
+        let jobs = restarted.app.store().job_counts(org).await.unwrap();
         if link.last_sync_ok.is_some() && jobs.queued == 0 && jobs.running == 0 {
             break;
         }

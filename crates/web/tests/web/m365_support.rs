@@ -20,7 +20,7 @@ pub async fn org_of(w: &World) -> OrgId {
 pub async fn org_of_technician(w: &World, email: &str) -> OrgId {
     w.app
         .app
-        .store
+        .store()
         .technician_by_email_for_login(email)
         .await
         .unwrap()
@@ -111,7 +111,7 @@ pub async fn contacts(w: &World, l: &TenantLink) -> HashMap<String, Contact> {
     };
     let mut out = HashMap::new();
     loop {
-        let page = w.app.app.store.search_contacts(org, &q).await.unwrap();
+        let page = w.app.app.store().search_contacts(org, &q).await.unwrap();
         let Some(last) = page.last() else { break };
         q.after = Some(ContactCursor {
             key: q.sort.key_of(last),

@@ -35,7 +35,7 @@ fn integration_id(page: &str) -> IntegrationId {
 async fn refresh_token(w: &World, page: &str) -> String {
     let org = org_of(w).await;
     let id = integration_id(page);
-    let i = w.app.app.store.integration(org, id).await.unwrap();
+    let i = w.app.app.store().integration(org, id).await.unwrap();
     let (table, column) = SealedColumn::IntegrationGdapRefreshToken.table_column();
     let row = id.to_string();
     let aad = SealAad {
@@ -94,7 +94,7 @@ async fn one_tenant_without_consent(postgres: bool) {
     let i = w
         .app
         .app
-        .store
+        .store()
         .integration(org_of(&w).await, integration_id(&page))
         .await
         .unwrap();
@@ -162,7 +162,7 @@ async fn rotation_and_sign_in_again(postgres: bool) {
     let ia = w
         .app
         .app
-        .store
+        .store()
         .integration(org, integration_id(&a))
         .await
         .unwrap();
@@ -174,7 +174,7 @@ async fn rotation_and_sign_in_again(postgres: bool) {
     let ib = w
         .app
         .app
-        .store
+        .store()
         .integration(org, integration_id(&b))
         .await
         .unwrap();

@@ -43,7 +43,7 @@ async fn write_back(postgres: bool) {
     // Success: Graph took it, the contact has it.
     let (status, body) = edit(TARO, "+1 206 555 0123").await;
     assert_eq!(status, 303, "{body}");
-    let taro = w.app.app.store.contact(org, all[TARO].id).await.unwrap();
+    let taro = w.app.app.store().contact(org, all[TARO].id).await.unwrap();
     assert_eq!(taro.mobile_e164.as_deref(), Some("+12065550123"));
     let writes = ctl.writes();
     assert_eq!(writes.len(), 1, "{writes:?}");
@@ -64,7 +64,7 @@ async fn write_back(postgres: bool) {
     let bjoern = w
         .app
         .app
-        .store
+        .store()
         .contact(org, all[BJOERN_ON_PREM].id)
         .await
         .unwrap();
@@ -82,14 +82,14 @@ async fn write_back(postgres: bool) {
     let writes = ctl.writes();
     assert_eq!(writes.len(), 2);
     assert_eq!(writes[1].status, 403);
-    let zoe = w.app.app.store.contact(org, all[ZOE_GA].id).await.unwrap();
+    let zoe = w.app.app.store().contact(org, all[ZOE_GA].id).await.unwrap();
     assert_eq!(zoe.mobile_e164, all[ZOE_GA].mobile_e164);
 
     // Each attempt is audited with its result.
     let entries = w
         .app
         .app
-        .store
+        .store()
         .audit_entries(
             org,
             &AuditFilter {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod boundary;
 mod consent_proof;
 mod contact_data;
 mod contacts;
@@ -80,7 +81,7 @@ pub async fn add_technician(
     use countersign_store::TechnicianStore;
     let admin = app
         .app
-        .store
+        .store()
         .technician_by_email_for_login(admin_email)
         .await
         .unwrap()

@@ -33,7 +33,7 @@ async fn queue(app: &TestApp, org: OrgId, recipient: &str, key: &str) -> (Messag
         )
         .await
         .unwrap();
-    let jobs = app.app.store.jobs(org, None, 100).await.unwrap();
+    let jobs = app.app.store().jobs(org, None, 100).await.unwrap();
     let needle = m.id.to_string();
     let job = jobs
         .iter()
@@ -47,7 +47,7 @@ async fn bury(app: &TestApp, id: JobId, error: &str) {
     let now = app.app.now();
     let claimed = app
         .app
-        .store
+        .store()
         .claim_jobs(WORKER, now, now.plus(Duration::from_secs(60)), 100)
         .await
         .unwrap();
@@ -56,7 +56,7 @@ async fn bury(app: &TestApp, id: JobId, error: &str) {
         if j.job.id == id {
             assert!(
                 app.app
-                    .store
+                    .store()
                     .bury_job(id, WORKER, error, now)
                     .await
                     .unwrap()
@@ -64,7 +64,7 @@ async fn bury(app: &TestApp, id: JobId, error: &str) {
         } else {
             assert!(
                 app.app
-                    .store
+                    .store()
                     .retry_job_later(j.job.id, WORKER, now, "released by the test", now)
                     .await
                     .unwrap()
@@ -80,7 +80,7 @@ async fn run_due(app: &TestApp) {
     let now = app.app.now();
     let jobs = app
         .app
-        .store
+        .store()
         .claim_jobs(WORKER, now, now.plus(Duration::from_secs(60)), 100)
         .await
         .unwrap();
@@ -126,7 +126,7 @@ async fn branding_saves_validates_and_test_message_lands_in_outbox() {
     ] {
         assert!(body.contains(s), "branding page lacks {s}");
     }
-    let saved = app.app.store.branding(org).await.unwrap().unwrap();
+    let saved = app.app.store().branding(org).await.unwrap().unwrap();
     assert_eq!(saved.colour, "#ff5500");
 
     // An invalid colour: 422 with the reason, the form as entered, and nothing saved.
@@ -151,7 +151,7 @@ async fn branding_saves_validates_and_test_message_lands_in_outbox() {
         "no colour error"
     );
     assert!(body.contains("value=\"Changed Name\""));
-    let after = app.app.store.branding(org).await.unwrap().unwrap();
+    let after = app.app.store().branding(org).await.unwrap().unwrap();
     assert_eq!(after, saved);
 
     // A test email: queued, kept in the outbox (not delivered), recipient masked in the list.
@@ -174,13 +174,13 @@ async fn branding_saves_validates_and_test_message_lands_in_outbox() {
         channel: None,
         limit: 10,
     };
-    let messages = app.app.store.messages(org, &all).await.unwrap();
+    let messages = app.app.store().messages(org, &all).await.unwrap();
     assert_eq!(messages.len(), 1);
     let id = messages[0].id;
     assert_eq!(messages[0].state, MessageState::Queued);
     run_due(&app).await;
     assert_eq!(
-        app.app.store.message(org, id).await.unwrap().state,
+        app.app.store().message(org, id).await.unwrap().state,
         MessageState::Outbox
     );
 
@@ -195,7 +195,7 @@ async fn branding_saves_validates_and_test_message_lands_in_outbox() {
     let (status, body) = get(&app, &c, &format!("/settings/messages/{id}")).await;
     assert_eq!(status, 200);
     assert!(body.contains("Not delivered."));
-    let events = app.app.store.message_events(org, id).await.unwrap();
+    let events = app.app.store().message_events(org, id).await.unwrap();
     assert!(events.len() >= 2, "history: {}", events.len());
     assert_eq!(events.first().unwrap().state, MessageState::Queued);
     assert_eq!(events.last().unwrap().state, MessageState::Outbox);
@@ -233,7 +233,7 @@ async fn jobs_page_lists_and_retries_and_deletes_dead_jobs_with_csrf() {
     );
     assert!(body.contains("relay said no"));
     assert!(body.contains(&format!("/settings/jobs/{job}/retry")));
-    let dead = app.app.store.job(org, job).await.unwrap();
+    let dead = app.app.store().job(org, job).await.unwrap();
     assert_eq!(dead.state, JobState::Dead);
 
     // Without the CSRF token: 403 and nothing changes.
@@ -245,7 +245,7 @@ async fn jobs_page_lists_and_retries_and_deletes_dead_jobs_with_csrf() {
             .await
             .unwrap();
         assert_eq!(res.status(), 403, "{action} without CSRF");
-        assert_eq!(app.app.store.job(org, job).await.unwrap(), dead);
+        assert_eq!(app.app.store().job(org, job).await.unwrap(), dead);
     }
 
     // Retry: queued again with fresh attempts.
@@ -259,7 +259,7 @@ async fn jobs_page_lists_and_retries_and_deletes_dead_jobs_with_csrf() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/settings/jobs?notice=job_retried");
-    let retried = app.app.store.job(org, job).await.unwrap();
+    let retried = app.app.store().job(org, job).await.unwrap();
     assert_eq!(retried.state, JobState::Queued);
     assert_eq!(retried.attempts, 0);
     let (_, body) = get(&app, &c, "/settings/jobs?notice=job_retried").await;
@@ -279,7 +279,7 @@ async fn jobs_page_lists_and_retries_and_deletes_dead_jobs_with_csrf() {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/settings/jobs?notice=job_deleted");
     assert!(matches!(
-        app.app.store.job(org, job).await,
+        app.app.store().job(org, job).await,
         Err(StoreError::NotFound)
     ));
     let (_, body) = get(&app, &c, "/settings/jobs?notice=job_deleted").await;
@@ -295,13 +295,13 @@ async fn technicians_get_403_on_messaging_pages() {
     let org = admin.org.id;
     let (message, job) = queue(&app, org, "amy@example.com", "k1").await;
     bury(&app, job, "relay said no").await;
-    let dead = app.app.store.job(org, job).await.unwrap();
+    let dead = app.app.store().job(org, job).await.unwrap();
     let all = MessageFilter {
         transport: None,
         channel: None,
         limit: 10,
     };
-    let before = app.app.store.messages(org, &all).await.unwrap().len();
+    let before = app.app.store().messages(org, &all).await.unwrap().len();
     let c = signed_in(&app, "tech@acme.test").await;
     for path in [
         "/settings/jobs".to_owned(),
@@ -329,10 +329,10 @@ async fn technicians_get_403_on_messaging_pages() {
         let res = app.post_form(&c, "/account", &url, &fields).await;
         assert_eq!(res.status(), 403, "{url}");
     }
-    assert_eq!(app.app.store.job(org, job).await.unwrap(), dead);
-    assert!(app.app.store.branding(org).await.unwrap().is_none());
+    assert_eq!(app.app.store().job(org, job).await.unwrap(), dead);
+    assert!(app.app.store().branding(org).await.unwrap().is_none());
     assert_eq!(
-        app.app.store.messages(org, &all).await.unwrap().len(),
+        app.app.store().messages(org, &all).await.unwrap().len(),
         before
     );
     app.expect_jobs_left(
@@ -349,9 +349,9 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
     let recipient = "bravo.secret@b-mail.example";
     let (message, job) = queue(app, b_org, recipient, "b-isolation").await;
     bury(app, job, "bravo relay down").await;
-    let before_message = app.app.store.message(b_org, message).await.unwrap();
-    let before_events = app.app.store.message_events(b_org, message).await.unwrap();
-    let before_job = app.app.store.job(b_org, job).await.unwrap();
+    let before_message = app.app.store().message(b_org, message).await.unwrap();
+    let before_events = app.app.store().message_events(b_org, message).await.unwrap();
+    let before_job = app.app.store().job(b_org, job).await.unwrap();
     let secrets = [
         recipient.to_owned(),
         countersign_messaging::mask_recipient(recipient),
@@ -384,19 +384,19 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
     }
     // B is unchanged.
     assert_eq!(
-        app.app.store.message(b_org, message).await.unwrap(),
+        app.app.store().message(b_org, message).await.unwrap(),
         before_message
     );
     assert_eq!(
         app.app
-            .store
+            .store()
             .message_events(b_org, message)
             .await
             .unwrap()
             .len(),
         before_events.len()
     );
-    assert_eq!(app.app.store.job(b_org, job).await.unwrap(), before_job);
+    assert_eq!(app.app.store().job(b_org, job).await.unwrap(), before_job);
 }
 
 /// Issue 19.3: a test that leaves a job on the queue fails when its `TestApp` is dropped.

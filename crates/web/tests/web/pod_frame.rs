@@ -16,7 +16,7 @@ const OTHER_PSA: &str = "https://other-psa.example.com";
 async fn allow(app: &TestApp, org: OrgId, origins: &[&str]) {
     let mut s = PodSettings::defaults(org);
     s.frame_ancestors = origins.iter().map(|o| (*o).to_owned()).collect();
-    app.app.store.save_pod_settings(&s).await.unwrap();
+    app.app.store().save_pod_settings(&s).await.unwrap();
 }
 
 /// An org ("Acme IT", admin@acme.test) whose Pod [`PSA`] and [`OTHER_PSA`] may frame, with one

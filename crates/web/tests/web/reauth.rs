@@ -18,7 +18,7 @@ const LATER: Duration = Duration::from_secs(301);
 
 async fn admin(app: &TestApp) -> countersign_store::Technician {
     app.app
-        .store
+        .store()
         .technician_by_email_for_login(ADMIN)
         .await
         .unwrap()
@@ -28,7 +28,7 @@ async fn admin(app: &TestApp) -> countersign_store::Technician {
 async fn actions(app: &TestApp, prefix: &str) -> Vec<String> {
     let a = admin(app).await;
     app.app
-        .store
+        .store()
         .audit_entries(
             a.org_id,
             &AuditFilter {
@@ -56,7 +56,7 @@ async fn post(
 
 /// A technician as stored now.
 async fn reload(app: &TestApp, t: &countersign_store::Technician) -> countersign_store::Technician {
-    app.app.store.technician(t.org_id, t.id).await.unwrap()
+    app.app.store().technician(t.org_id, t.id).await.unwrap()
 }
 
 /// POST "Confirm it's you" with `proof`, to come back to `next`.
@@ -109,7 +109,7 @@ pub async fn stolen_session_cannot_enrol_an_authenticator(app: TestApp) {
     let t = admin(&app).await;
     let throttle = app
         .app
-        .store
+        .store()
         .throttle(&format!("reauth:{}", t.id))
         .await
         .unwrap()
@@ -202,7 +202,7 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     assert!(location(&res).starts_with("/account/confirm?next="));
     let stored = app
         .app
-        .store
+        .store()
         .integration(a.org_id, integration.id)
         .await
         .unwrap();
@@ -229,7 +229,7 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     assert!(location(&res).starts_with("/account/confirm?next="));
     assert!(
         app.app
-            .store
+            .store()
             .webhook_endpoints(a.org_id)
             .await
             .unwrap()
@@ -309,7 +309,7 @@ async fn confirm_is_throttled() {
     let res = confirm(&app, &c, PW, "/account").await;
     assert_eq!(res.status(), 429);
     let t = admin(&app).await;
-    let sessions = app.app.store.sessions_of(t.org_id, t.id).await.unwrap();
+    let sessions = app.app.store().sessions_of(t.org_id, t.id).await.unwrap();
     // Only the sign-in's proof: the locked attempt recorded none.
     assert!(
         sessions
@@ -371,7 +371,7 @@ async fn one_other_session_ends_after_a_recent_proof() {
     let phone_session = {
         let (_, html) = get(&app, &phone, "/account").await;
         assert!(html.contains("this session"));
-        let mine = app.app.store.sessions_of(a.org_id, a.id).await.unwrap();
+        let mine = app.app.store().sessions_of(a.org_id, a.id).await.unwrap();
         assert_eq!(mine.len(), 2);
         // The laptop's page offers "End" for the phone's session only.
         let (_, laptop_html) = get(&app, &laptop, "/account").await;
@@ -411,7 +411,7 @@ async fn one_other_session_ends_after_a_recent_proof() {
     let tinas = signed_in(&app, "tina@acme.test").await;
     let theirs = app
         .app
-        .store
+        .store()
         .sessions_of(tina.org_id, tina.id)
         .await
         .unwrap();

@@ -39,7 +39,7 @@ async fn make(f: &Fixture, owner: &Technician, payload: Payload) -> CreatedLink 
 
 /// (state, views left, notify) of a link, straight from the store.
 async fn facts(f: &Fixture, link: &CreatedLink) -> (SecretState, i64, bool) {
-    let s = f.app.app.store.secret(f.org, link.id).await.unwrap();
+    let s = f.app.app.store().secret(f.org, link.id).await.unwrap();
     (
         s.state_at(f.app.app.now()),
         s.views_left,

@@ -138,7 +138,7 @@ async fn reveal(
 pub async fn audit_log(f: &Fixture) -> Vec<countersign_store::AuditEntry> {
     f.app
         .app
-        .store
+        .store()
         .audit_entries(
             f.org,
             &AuditFilter {
@@ -156,14 +156,14 @@ async fn messages(f: &Fixture) -> Vec<countersign_store::Message> {
         channel: None,
         limit: 100,
     };
-    f.app.app.store.messages(f.org, &all).await.unwrap()
+    f.app.app.store().messages(f.org, &all).await.unwrap()
 }
 
 async fn views_left(f: &Fixture, id: &str) -> (i64, SecretState) {
     let s = f
         .app
         .app
-        .store
+        .store()
         .secret(f.org, id.parse().unwrap())
         .await
         .unwrap();
@@ -453,7 +453,7 @@ async fn bad_input_gets_a_clear_message_and_stores_nothing() {
     assert!(
         f.app
             .app
-            .store
+            .store()
             .contact_secrets(f.org, f.contact, 50)
             .await
             .unwrap()
@@ -473,7 +473,7 @@ async fn the_orgs_longest_expiry_caps_new_links() {
     use countersign_store::ChallengeStore;
     let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
     let csrf = tech_csrf(&f).await;
-    let mut rules = f.app.app.store.verification_settings(f.org).await.unwrap();
+    let mut rules = f.app.app.store().verification_settings(f.org).await.unwrap();
     assert_eq!(
         rules.secret_max_hours, 168,
         "7 days unless the org says less"
@@ -481,7 +481,7 @@ async fn the_orgs_longest_expiry_caps_new_links() {
     rules.secret_max_hours = 1;
     f.app
         .app
-        .store
+        .store()
         .save_verification_settings(&rules)
         .await
         .unwrap();
@@ -508,7 +508,7 @@ async fn the_orgs_longest_expiry_caps_new_links() {
     assert!(
         f.app
             .app
-            .store
+            .store()
             .contact_secrets(f.org, f.contact, 50)
             .await
             .unwrap()
@@ -758,7 +758,7 @@ pub async fn isolation_matrix(
             .await
             .unwrap();
         assert_eq!(res.status(), 404, "reveal of {id}");
-        let s = app.app.store.secret(b_tech.org_id, id).await.unwrap();
+        let s = app.app.store().secret(b_tech.org_id, id).await.unwrap();
         assert!(s.state_at(app.app.now()) != SecretState::Burned && !s.notify_on_reveal);
         assert_eq!(s.views_left, 1);
     }
@@ -775,7 +775,7 @@ pub async fn isolation_matrix(
     assert_eq!(res.status(), 404, "a link for B's contact");
     assert!(
         app.app
-            .store
+            .store()
             .contact_secrets(b_tech.org_id, b_contact, 10)
             .await
             .unwrap()

@@ -134,7 +134,7 @@ async fn an_internal_error_shows_an_id_that_is_in_the_log() {
     app.create_admin("Acme IT", "admin@acme.test", PW).await;
     let c = signed_in(&app, "admin@acme.test").await;
     // The database goes away under a signed-in user.
-    app.app.store.close().await;
+    app.app.store().close().await;
     let (status, body) = get(&app, &c, "/contacts").await;
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("Something went wrong"), "{body}");

@@ -8,7 +8,7 @@ use std::time::Duration;
 pub(crate) async fn pending_secret(app: &TestApp, email: &str) -> TotpSecret {
     let t = app
         .app
-        .store
+        .store()
         .technician_by_email_for_login(email)
         .await
         .unwrap()

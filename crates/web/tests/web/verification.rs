@@ -57,7 +57,7 @@ async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, Str
     };
     let m = app
         .app
-        .store
+        .store()
         .messages(org, &all)
         .await
         .unwrap()
@@ -143,7 +143,7 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -212,7 +212,7 @@ async fn a_thousand_guessed_codes_stop_after_five() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -265,7 +265,7 @@ async fn codes_expire_and_send_limits_hold() {
     let before = f
         .app
         .app
-        .store
+        .store()
         .messages(
             f.org,
             &MessageFilter {
@@ -296,7 +296,7 @@ async fn codes_expire_and_send_limits_hold() {
     let after = f
         .app
         .app
-        .store
+        .store()
         .messages(
             f.org,
             &MessageFilter {
@@ -342,7 +342,7 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
     s.updated_at = Some(f.app.app.now());
     f.app
         .app
-        .store
+        .store()
         .save_verification_settings(&s)
         .await
         .unwrap();
@@ -378,7 +378,7 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
     let entries = f
         .app
         .app
-        .store
+        .store()
         .audit_entries(
             f.org,
             &AuditFilter {
@@ -413,7 +413,7 @@ async fn start_link(f: &Fixture) -> (String, String, i64) {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -455,7 +455,7 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -514,7 +514,7 @@ async fn a_wrong_number_fails_the_link() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -538,7 +538,7 @@ async fn a_wrong_number_fails_the_link() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -614,7 +614,7 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -676,7 +676,7 @@ async fn another_orgs_verification_ids_are_not_found() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -797,7 +797,7 @@ async fn who_i_am_and_the_public_technician_check() {
     let stored = f
         .app
         .app
-        .store
+        .store()
         .technician_check(f.org, check_id.parse().unwrap())
         .await
         .unwrap();
@@ -844,7 +844,7 @@ async fn verification_settings_validate_and_apply() {
     let res = f.app.post_form(&f.admin, page, page, &fields("11")).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("from 1 to 10"));
-    let s = f.app.app.store.verification_settings(f.org).await.unwrap();
+    let s = f.app.app.store().verification_settings(f.org).await.unwrap();
     assert_eq!((s.code_minutes, s.updated_at), (5, None), "nothing saved");
     let mut with_expiry = fields("2");
     with_expiry.push(("secret_max_expiry", "2y"));
@@ -860,7 +860,7 @@ async fn verification_settings_validate_and_apply() {
     with_expiry.push(("secret_max_expiry", "1d"));
     let res = f.app.post_form(&f.admin, page, page, &with_expiry).await;
     assert_eq!(res.status(), 303);
-    let s = f.app.app.store.verification_settings(f.org).await.unwrap();
+    let s = f.app.app.store().verification_settings(f.org).await.unwrap();
     assert_eq!(s.secret_max_hours, 24);
     let (_, shown) = crate::get(&f.app, &f.admin, page).await;
     assert!(shown.contains(r#"<option value="1d" selected>"#), "{shown}");
@@ -870,7 +870,7 @@ async fn verification_settings_validate_and_apply() {
     let c = f
         .app
         .app
-        .store
+        .store()
         .challenge(f.org, vid.parse().unwrap())
         .await
         .unwrap();
@@ -902,11 +902,11 @@ async fn verification_events_reach_subscribed_webhooks_without_codes() {
     let vid = start(&f, "sms_code", &[]).await;
     let code = code_in(&last_message(&f.app, f.org, "verification_code").await.1);
     enter_code(&f, &vid, &code).await;
-    let endpoint = &f.app.app.store.webhook_endpoints(f.org).await.unwrap()[0];
+    let endpoint = &f.app.app.store().webhook_endpoints(f.org).await.unwrap()[0];
     let deliveries = f
         .app
         .app
-        .store
+        .store()
         .webhook_deliveries(f.org, endpoint.id, 10)
         .await
         .unwrap();

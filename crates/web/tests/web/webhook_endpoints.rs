@@ -80,7 +80,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     }
     assert!(
         app.app
-            .store
+            .store()
             .webhook_endpoints(org)
             .await
             .unwrap()
@@ -100,7 +100,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     let body = res.text().await.unwrap();
     let secret = secret_in(&body).expect("secret shown");
     assert!(secret.starts_with("whsec_") && secret.len() > 40);
-    let endpoints = app.app.store.webhook_endpoints(org).await.unwrap();
+    let endpoints = app.app.store().webhook_endpoints(org).await.unwrap();
     assert_eq!(endpoints.len(), 1);
     let e = &endpoints[0];
     assert_eq!(e.events, ["verification.verified", "verification.denied"]);
@@ -125,7 +125,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     assert!(location(&res).contains("notice=webhook_test_queued"));
     let deliveries = app
         .app
-        .store
+        .store()
         .webhook_deliveries(org, e.id, 10)
         .await
         .unwrap();
@@ -143,7 +143,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     assert_eq!(res.status(), 303);
     assert!(
         !app.app
-            .store
+            .store()
             .webhook_endpoint(org, e.id)
             .await
             .unwrap()
@@ -154,7 +154,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     assert!(res.text().await.unwrap().contains("Enable the endpoint"));
     assert_eq!(
         app.app
-            .store
+            .store()
             .webhook_deliveries(org, e.id, 10)
             .await
             .unwrap()
@@ -167,7 +167,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     assert_eq!(res.status(), 303);
     assert!(
         app.app
-            .store
+            .store()
             .webhook_endpoint(org, e.id)
             .await
             .unwrap()
@@ -186,7 +186,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     // Every change is audited, without the secrets or the URL's query.
     let entries = app
         .app
-        .store
+        .store()
         .audit_entries(
             org,
             &AuditFilter {
@@ -223,7 +223,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     assert_eq!(get(&app, &c, &show).await.0, 404);
     assert!(
         app.app
-            .store
+            .store()
             .webhook_endpoints(org)
             .await
             .unwrap()
@@ -231,7 +231,7 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     );
     assert!(
         app.app
-            .store
+            .store()
             .webhook_deliveries(org, e.id, 10)
             .await
             .unwrap()
@@ -270,7 +270,7 @@ async fn technicians_get_403() {
         .await;
     assert_eq!(res.status(), 403);
     assert_eq!(
-        app.app.store.webhook_endpoints(admin.org.id).await.unwrap(),
+        app.app.store().webhook_endpoints(admin.org.id).await.unwrap(),
         [e]
     );
     // Deliver what the test queued, as a server's workers would (none may be left).
@@ -301,7 +301,7 @@ pub async fn isolation_matrix(app: &TestApp, b_admin: &Technician, c: &reqwest::
         .unwrap();
     let before = app
         .app
-        .store
+        .store()
         .webhook_endpoint(b.org_id, b.id)
         .await
         .unwrap();
@@ -333,7 +333,7 @@ pub async fn isolation_matrix(app: &TestApp, b_admin: &Technician, c: &reqwest::
     }
     assert_eq!(
         app.app
-            .store
+            .store()
             .webhook_endpoint(b.org_id, b.id)
             .await
             .unwrap(),
@@ -341,7 +341,7 @@ pub async fn isolation_matrix(app: &TestApp, b_admin: &Technician, c: &reqwest::
     );
     assert_eq!(
         app.app
-            .store
+            .store()
             .webhook_deliveries(b.org_id, b.id, 10)
             .await
             .unwrap()
