@@ -46,7 +46,7 @@ impl App {
         by: &Technician,
     ) -> Result<Option<GraphMail>, MicrosoftError> {
         if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
+            return Err(crate::Denied(countersign_domain::Permission::ManageSettings).into());
         }
         Ok(self.store.graph_mail(by.org_id).await?)
     }
@@ -64,7 +64,7 @@ impl App {
         ip: Option<String>,
     ) -> Result<(), MicrosoftError> {
         if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
+            return Err(crate::Denied(countersign_domain::Permission::ManageSettings).into());
         }
         let actor = Actor::technician(by, ip);
         let chosen = input.integration_id.trim();

@@ -2,6 +2,8 @@
 //! and complete, retry (exponential backoff) or bury them. `serve` runs it next to the web
 //! server; `countersign worker` runs it alone, for scale-out on PostgreSQL.
 
+mod admin;
 mod runner;
 
+pub use admin::{JobAdminError, JobListView};
 pub use runner::{WorkerPool, run_job, worker_id};

@@ -151,7 +151,11 @@ async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let (app, admin) = support::app_with_admin(&dir, |_| {}).await;
     let i = app
-        .create_integration(&admin, IntegrationKind::Microsoft365, "Book", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&admin, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Book",
+        )
         .await
         .unwrap();
     let link = app

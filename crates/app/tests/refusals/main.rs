@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod directory;
+mod integrations;
 
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Refusal, Settings, UseCaseError};
 use countersign_domain::Email;
@@ -78,6 +79,7 @@ fn all_cases(env: &Env) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     // Each area pushes its cases here: cases.extend(accounts::cases(env));
     cases.extend(directory::cases(env));
+    cases.extend(integrations::cases(env));
     cases
 }
 

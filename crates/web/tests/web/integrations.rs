@@ -488,10 +488,9 @@ pub async fn isolation_matrix(
     let i = app
         .app
         .create_integration(
-            &b_admin,
+            &countersign_app::Principal::technician(&b_admin, [127, 0, 0, 1].into()),
             countersign_store::IntegrationKind::Microsoft365,
             "Bravo M365",
-            None,
         )
         .await
         .unwrap();

@@ -607,7 +607,11 @@ async fn custom_without_server_entry(postgres: bool) {
         .unwrap();
     let i = app
         .app
-        .create_integration(&admin, IntegrationKind::Microsoft365, "Old custom", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&admin, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Old custom",
+        )
         .await
         .unwrap();
     assert_eq!(
