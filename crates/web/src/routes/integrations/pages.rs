@@ -9,8 +9,7 @@ use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use countersign_app::FieldMessage;
 use countersign_app::microsoft::{
     CONSENT_PERMISSIONS, GDAP_PERMISSIONS, LinkKind, NO_CUSTOM_CLOUD, TenantLink,
