@@ -49,11 +49,9 @@ impl App {
     /// Microsoft 365 mailbox choice, if any.
     ///
     /// # Errors
-    /// `NotAllowed` without the permission; store failures.
+    /// `Denied` without the permission; store failures.
     pub async fn graph_mail_view(&self, by: &Principal) -> Result<GraphMailView, MicrosoftError> {
-        // MicrosoftError (another area's) has no `From<Denied>` here: map the refusal.
-        by.require(Permission::ManageSettings)
-            .map_err(|_| MicrosoftError::NotAllowed)?;
+        by.require(Permission::ManageSettings)?;
         let senders = self
             .store
             .integrations(by.org_id())
@@ -79,8 +77,7 @@ impl App {
         by: &Principal,
         input: &GraphMailInput,
     ) -> Result<(), MicrosoftError> {
-        by.require(Permission::ManageSettings)
-            .map_err(|_| MicrosoftError::NotAllowed)?;
+        by.require(Permission::ManageSettings)?;
         let actor = by.actor();
         let chosen = input.integration_id.trim();
         if chosen.is_empty() {

@@ -5,6 +5,7 @@
 //! workers next to the web server; `countersign worker` runs them alone, for scale-out on
 //! PostgreSQL. What is queued periodically is listed in `crate::schedule`.
 
+mod admin;
 mod deliver_webhook;
 mod expire_secrets;
 mod expire_verifications;
@@ -18,6 +19,7 @@ mod sweep;
 mod sync_customers;
 mod sync_tenant;
 
+pub use admin::{JobAdminError, JobListView};
 pub use deliver_webhook::DeliverWebhook;
 pub use expire_secrets::ExpireSecrets;
 pub use expire_verifications::ExpireVerifications;

@@ -43,7 +43,7 @@ use std::sync::Arc;
 /// The application: store, keys, settings and clock. Cheap to clone (everything is shared).
 #[derive(Clone, Debug)]
 pub struct App {
-    pub store: Store,
+    store: Store,
     pub keyring: Arc<Keyring>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,

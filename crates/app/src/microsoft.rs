@@ -14,6 +14,7 @@ mod jobs;
 mod source;
 mod tenants;
 mod tokens;
+mod views;
 mod write_back;
 
 pub use crate::directory::SyncOutcome;
@@ -24,6 +25,7 @@ pub use integrations::IntegrationInput;
 pub use jobs::SyncJobOutcome;
 pub use source::{Microsoft365, Microsoft365Run};
 pub use tenants::{LinkKind, NewTenantLink, TenantLink, TenantLinkId};
+pub use views::{IntegrationCard, IntegrationView};
 
 use crate::Settings;
 use countersign_crypto::SealAad;
@@ -55,9 +57,9 @@ pub enum MicrosoftError {
     /// No such integration or tenant (for this org).
     #[error("not found")]
     NotFound,
-    /// Only admins manage integrations.
-    #[error("only admins can manage integrations")]
-    NotAllowed,
+    /// The principal lacks the permission (managing integrations is for admins).
+    #[error(transparent)]
+    Denied(#[from] crate::Denied),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -76,7 +78,8 @@ impl From<StoreError> for MicrosoftError {
 }
 
 impl MicrosoftError {
-    /// Whether the message is for the technician (else it is an internal failure).
+    /// Whether the message is for the technician (else it is an internal failure). Still
+    /// used by the Microsoft 365 mailbox form (branding), until that area speaks kinds.
     #[must_use]
     pub fn is_user_error(&self) -> bool {
         matches!(self, Self::User(_))
@@ -179,7 +182,7 @@ impl crate::UseCaseError for MicrosoftError {
             // Input the admin can fix, or what Microsoft said in words: shown with the form.
             Self::User(_) => K::Invalid,
             Self::NotFound => K::NotFound,
-            Self::NotAllowed => K::Forbidden(Refusal::Permission),
+            Self::Denied(_) => K::Forbidden(Refusal::Permission),
             Self::Store(e) => crate::UseCaseError::kind(e),
             Self::Internal(_) => K::Internal,
         }

@@ -151,7 +151,11 @@ async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let (app, admin) = support::app_with_admin(&dir, |_| {}).await;
     let i = app
-        .create_integration(&admin, IntegrationKind::Microsoft365, "Book", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&admin, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Book",
+        )
         .await
         .unwrap();
     let link = app
@@ -354,7 +358,12 @@ async fn listed_companies_are_linked_and_unlisted_ones_ended() {
         let source = Book::listing(listed);
         let found = e.app.discover_with(&source, e.org, integration).await;
         assert_eq!(found.unwrap(), Some(did), "listing {listed:?}");
-        let rows = e.app.store().sync_sources(e.org, integration).await.unwrap();
+        let rows = e
+            .app
+            .store()
+            .sync_sources(e.org, integration)
+            .await
+            .unwrap();
         let got: Vec<(&str, bool)> = rows
             .iter()
             .map(|r| (r.new.external_id.as_str(), r.ended_at.is_some()))

@@ -72,7 +72,11 @@ async fn env(mail_send: bool) -> Env {
     })
     .await;
     let i = app
-        .create_integration(&admin, IntegrationKind::Microsoft365, "Microsoft 365", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&admin, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Microsoft 365",
+        )
         .await
         .unwrap();
     let row = i.id.to_string();

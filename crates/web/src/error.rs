@@ -219,6 +219,7 @@ from_use_case_errors!(
     countersign_app::accounts::PodHandoffError,
     countersign_app::contacts::ContactError,
     countersign_app::microsoft::MicrosoftError,
+    countersign_app::jobs::JobAdminError,
     countersign_app::verification::VerificationError,
     countersign_app::verification::TechnicianCheckError,
     countersign_app::secrets::SecretError,

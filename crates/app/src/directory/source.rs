@@ -108,7 +108,7 @@ impl From<MicrosoftError> for DirectoryError {
         match e {
             MicrosoftError::User(m) => Self::User(m),
             MicrosoftError::NotFound => Self::NotFound,
-            MicrosoftError::NotAllowed => Self::User(e.to_string()),
+            MicrosoftError::Denied(_) => Self::User(e.to_string()),
             MicrosoftError::Store(s) => Self::Store(s),
             MicrosoftError::Internal(m) => Self::Internal(m),
         }

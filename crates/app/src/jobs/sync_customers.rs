@@ -4,9 +4,9 @@
 //! and the integration page shows it: the request only queues the job.
 
 use super::job::{Job, JobContext, JobResult, Outcome};
-use crate::App;
 use crate::microsoft::MicrosoftError;
-use countersign_domain::{IntegrationId, OrgId};
+use crate::{App, Principal};
+use countersign_domain::{IntegrationId, Permission};
 use countersign_store::{
     IntegrationStore, JobProgress, JobProgressStore, ProgressFailure, StoreError,
 };
@@ -87,12 +87,15 @@ impl App {
     /// integration). Returns whether a job was queued (`false`: one is queued or running).
     ///
     /// # Errors
-    /// `NotFound` when the org has no such integration; a store failure.
+    /// Without `ManageIntegrations`; `NotFound` when the org has no such integration; a store
+    /// failure.
     pub async fn enqueue_customer_sync(
         &self,
-        org: OrgId,
+        by: &Principal,
         integration: IntegrationId,
     ) -> Result<bool, MicrosoftError> {
+        by.require(Permission::ManageIntegrations)?;
+        let org = by.org_id();
         self.store.integration(org, integration).await?;
         let links = self.tenant_links(org, integration).await?;
         let job = SyncCustomers {
@@ -123,14 +126,16 @@ impl App {
     /// How far the last Sync Customer of an integration got (`None`: never run).
     ///
     /// # Errors
-    /// A store failure.
+    /// Without `ViewDirectory` (who may see the integration page); a store failure.
     pub async fn customer_sync_progress(
         &self,
-        org: OrgId,
+        by: &Principal,
         integration: IntegrationId,
-    ) -> Result<Option<JobProgress>, StoreError> {
-        self.store
-            .job_progress(org, &progress_subject(integration))
-            .await
+    ) -> Result<Option<JobProgress>, MicrosoftError> {
+        by.require(Permission::ViewDirectory)?;
+        Ok(self
+            .store
+            .job_progress(by.org_id(), &progress_subject(integration))
+            .await?)
     }
 }

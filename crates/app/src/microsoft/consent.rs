@@ -11,16 +11,13 @@
 //! client-credentials token for it and its `/organization` (which names it) — issue 17.1.
 
 use super::{LinkKind, MicrosoftError, NewTenantLink, TenantLink, aad, consent_redirect_uri};
-use crate::App;
-use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
-use countersign_domain::{IntegrationId, OAuthStateId, SessionId};
+use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
 use countersign_microsoft::{
     CallbackError, Cloud, ConsentCallback, Credentials, ErrorKind, Nonce, Pkce,
 };
-use countersign_store::{
-    Integration, IntegrationStore, OAuthPurpose, OAuthState, SealedColumn, Technician,
-};
+use countersign_store::{Integration, IntegrationStore, OAuthPurpose, OAuthState, SealedColumn};
 use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
@@ -56,7 +53,7 @@ impl App {
     /// Records a round trip and returns its `state` value (given to Microsoft once).
     pub(crate) async fn new_round_trip(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         integration: IntegrationId,
         purpose: OAuthPurpose,
@@ -70,7 +67,7 @@ impl App {
         self.store
             .create_oauth_state(&OAuthState {
                 id,
-                org_id: by.org_id,
+                org_id: by.org_id(),
                 integration_id: integration,
                 session_id: session,
                 state_hash: hash.to_vec(),
@@ -89,7 +86,7 @@ impl App {
     /// org's and of this purpose. Single use: a replayed callback finds nothing.
     pub(crate) async fn take_round_trip(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         state: &str,
         purpose: OAuthPurpose,
@@ -104,7 +101,7 @@ impl App {
             .take_oauth_state(&hash_token(state), self.now())
             .await?
             .ok_or_else(expired)?;
-        if found.org_id != by.org_id || found.session_id != session || found.purpose != purpose {
+        if found.org_id != by.org_id() || found.session_id != session || found.purpose != purpose {
             return Err(expired());
         }
         Ok(found)
@@ -113,12 +110,12 @@ impl App {
     /// The integration of a consent round trip, its cloud and the consent app's credentials.
     pub(crate) async fn consent_context(
         &self,
-        by: &Technician,
+        by: &Principal,
         round: &OAuthState,
     ) -> Result<(Integration, Cloud, Credentials), MicrosoftError> {
         let i = self
             .store
-            .integration(by.org_id, round.integration_id)
+            .integration(by.org_id(), round.integration_id)
             .await?;
         let cloud = self.cloud_of(&i)?;
         Ok((i, cloud, self.consent_credentials()?))
@@ -127,7 +124,7 @@ impl App {
     /// Opens the sealed PKCE verifier of a sign-in round trip.
     pub(crate) fn open_pkce_verifier(
         &self,
-        by: &Technician,
+        by: &Principal,
         round: &OAuthState,
     ) -> Result<String, MicrosoftError> {
         let state_row = round.id.to_string();
@@ -139,7 +136,11 @@ impl App {
                 self.keyring
                     .open(
                         v,
-                        &aad(by.org_id, SealedColumn::OAuthStatePkceVerifier, &state_row),
+                        &aad(
+                            by.org_id(),
+                            SealedColumn::OAuthStatePkceVerifier,
+                            &state_row,
+                        ),
                     )
                     .map_err(|e| MicrosoftError::Internal(format!("PKCE verifier: {e}")))
             })?;
@@ -151,18 +152,16 @@ impl App {
     /// technician to.
     ///
     /// # Errors
-    /// Not an admin; `[microsoft]` not configured; not found.
+    /// `Denied` without `ManageIntegrations`; `[microsoft]` not configured; not found.
     pub async fn start_consent(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         integration: IntegrationId,
     ) -> Result<String, MicrosoftError> {
-        if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
-        }
+        by.require(Permission::ManageIntegrations)?;
         let creds = self.consent_credentials()?;
-        let i = self.store.integration(by.org_id, integration).await?;
+        let i = self.store.integration(by.org_id(), integration).await?;
         let cloud = self.cloud_of(&i)?;
         let state = self
             .new_round_trip(by, session, integration, OAuthPurpose::Consent, None, None)
@@ -181,20 +180,20 @@ impl App {
     /// a denial or an error nothing is saved and the message says what happened.
     ///
     /// # Errors
-    /// `User` with the reason; a store failure.
+    /// `Denied` without `ManageIntegrations`; `User` with the reason; a store failure.
     pub async fn finish_consent(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         query: &HashMap<String, String>,
-        ip: Option<String>,
     ) -> Result<ConsentStep, MicrosoftError> {
+        by.require(Permission::ManageIntegrations)?;
         let redirect = consent_redirect_uri(&self.settings);
         if let Some(e) = CallbackError::of(query) {
             return Err(self.consent_refused(by, session, &e, &redirect).await);
         }
         if query.contains_key("code") {
-            let (id, link) = self.finish_consent_sign_in(by, session, query, ip).await?;
+            let (id, link) = self.finish_consent_sign_in(by, session, query).await?;
             return Ok(ConsentStep::Linked(id, Box::new(link)));
         }
         let cb = match ConsentCallback::parse(query) {
@@ -221,7 +220,7 @@ impl App {
         let sealed_verifier = self.keyring.seal(
             pkce.verifier().as_bytes(),
             &aad(
-                by.org_id,
+                by.org_id(),
                 SealedColumn::OAuthStatePkceVerifier,
                 &state_id.to_string(),
             ),
@@ -251,7 +250,7 @@ impl App {
     /// is consumed, so it cannot be completed later, and the message fits the step.
     async fn consent_refused(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         e: &CallbackError,
         redirect: &str,
@@ -262,7 +261,7 @@ impl App {
                 .store
                 .take_oauth_state(&hash_token(state), self.now())
                 .await
-            && round.org_id == by.org_id
+            && round.org_id == by.org_id()
             && round.session_id == session
         {
             step = round.purpose;
@@ -279,11 +278,10 @@ impl App {
     /// tenant that granted consent issues one) and its `/organization` (names it).
     pub(super) async fn link_consented_tenant(
         &self,
-        by: &Technician,
+        by: &Principal,
         i: &Integration,
         tenant: &str,
         signed_in: Option<String>,
-        ip: Option<String>,
     ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {
         let redirect = consent_redirect_uri(&self.settings);
         let cloud = self.cloud_of(i)?;
@@ -309,7 +307,7 @@ impl App {
         let link = self
             .upsert_tenant_link(
                 &NewTenantLink {
-                    org_id: by.org_id,
+                    org_id: by.org_id(),
                     integration_id: i.id,
                     tenant_id: tenant.to_ascii_lowercase(),
                     link: LinkKind::AdminConsent,
@@ -322,7 +320,7 @@ impl App {
             )
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.tenant_consented",
             &i.id.to_string(),

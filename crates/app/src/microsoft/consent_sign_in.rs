@@ -6,11 +6,10 @@
 
 use super::TenantLink;
 use super::{MicrosoftError, consent_redirect_uri};
-use crate::App;
-use crate::audit::Actor;
+use crate::{App, Principal};
 use countersign_domain::{IntegrationId, SessionId};
 use countersign_microsoft::{AuthCodeCallback, IdTokenExpectations, SignInProofError, TokenGrant};
-use countersign_store::{OAuthPurpose, Technician};
+use countersign_store::OAuthPurpose;
 use secrecy::ExposeSecret;
 use serde_json::json;
 use std::collections::HashMap;
@@ -19,10 +18,9 @@ impl App {
     /// Redeems the sign-in's code, proves the tenant with its `id_token`, then links it.
     pub(super) async fn finish_consent_sign_in(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         query: &HashMap<String, String>,
-        ip: Option<String>,
     ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {
         let redirect = consent_redirect_uri(&self.settings);
         let cb = AuthCodeCallback::parse(query).map_err(|e| MicrosoftError::User(e.to_string()))?;
@@ -73,7 +71,7 @@ impl App {
             }
             Err(SignInProofError::Token(e)) => {
                 self.audit(
-                    &Actor::technician(by, ip),
+                    &by.actor(),
                     None,
                     "integration.tenant_consent_refused",
                     &i.id.to_string(),
@@ -85,7 +83,7 @@ impl App {
                 )));
             }
         };
-        self.link_consented_tenant(by, &i, &tenant, claims.oid, ip)
+        self.link_consented_tenant(by, &i, &tenant, claims.oid)
             .await
     }
 }

@@ -3,15 +3,15 @@
 
 use super::tokens::TokenFailure;
 use super::{LinkKind, MicrosoftError, NewTenantLink, aad, gdap_redirect_uri};
-use crate::App;
 use crate::audit::Actor;
-use countersign_domain::{IntegrationId, OAuthStateId, SessionId};
+use crate::{App, Principal};
+use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
 use countersign_microsoft::{
     AccessToken, AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Pkce,
     Relationship, TokenGrant, group_relationships,
 };
 use countersign_store::{
-    GdapCredentials, Integration, IntegrationStore, OAuthPurpose, SealedColumn, Technician,
+    GdapCredentials, Integration, IntegrationStore, OAuthPurpose, SealedColumn,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -95,18 +95,15 @@ impl App {
     /// Microsoft sign-in URL.
     ///
     /// # Errors
-    /// Not an admin; bad input; unknown domain; not found.
+    /// `Denied` without `ManageIntegrations`; bad input; unknown domain; not found.
     pub async fn start_gdap(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         id: IntegrationId,
         input: &GdapInput,
-        ip: Option<String>,
     ) -> Result<String, MicrosoftError> {
-        if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
-        }
+        by.require(Permission::ManageIntegrations)?;
         let domain = input.domain.trim().to_ascii_lowercase();
         if domain.is_empty() || !domain.contains('.') || domain.contains(['/', ' ', '?', '#']) {
             return Err(MicrosoftError::User(
@@ -130,7 +127,7 @@ impl App {
                 "this looks like the secret's ID, not its Value: in Entra ID ▸ App registrations ▸ Certificates & secrets, copy the Value column".into(),
             ));
         }
-        let i = self.store.integration(by.org_id, id).await?;
+        let i = self.store.integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
         let redirect = gdap_redirect_uri(&self.settings, id);
         let partner = match self.microsoft.tenant_id_for_domain(&cloud, &domain).await {
@@ -148,14 +145,14 @@ impl App {
         let sealed = self.keyring.seal(
             secret.as_bytes(),
             &aad(
-                by.org_id,
+                by.org_id(),
                 SealedColumn::IntegrationGdapPendingClientSecret,
                 &row,
             ),
         );
         self.store
             .set_gdap_pending(
-                by.org_id,
+                by.org_id(),
                 id,
                 Some(&GdapCredentials {
                     domain: domain.clone(),
@@ -171,7 +168,11 @@ impl App {
         let state_row = state_id.to_string();
         let sealed_verifier = self.keyring.seal(
             pkce.verifier().as_bytes(),
-            &aad(by.org_id, SealedColumn::OAuthStatePkceVerifier, &state_row),
+            &aad(
+                by.org_id(),
+                SealedColumn::OAuthStatePkceVerifier,
+                &state_row,
+            ),
         );
         let state = self
             .new_round_trip(
@@ -184,7 +185,7 @@ impl App {
             )
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.gdap_credentials_set",
             &id.to_string(),
@@ -205,16 +206,16 @@ impl App {
     /// stores the sealed refresh token and lists the GDAP tenants. Returns how many tenants.
     ///
     /// # Errors
-    /// `User` with the reason (cancel, wrong secret, redirect URI, ...); nothing is stored
+    /// `Denied` without `ManageIntegrations`; `User` with the reason (cancel, wrong secret, redirect URI, ...); nothing is stored
     /// then except the credentials entered before.
     pub async fn finish_gdap(
         &self,
-        by: &Technician,
+        by: &Principal,
         session: SessionId,
         id: IntegrationId,
         query: &HashMap<String, String>,
-        ip: Option<String>,
     ) -> Result<usize, MicrosoftError> {
+        by.require(Permission::ManageIntegrations)?;
         let redirect = gdap_redirect_uri(&self.settings, id);
         let cb = match AuthCodeCallback::parse(query) {
             Ok(cb) => cb,
@@ -244,7 +245,7 @@ impl App {
             ));
         }
         let verifier = self.open_pkce_verifier(by, &round)?;
-        let i = self.store.integration(by.org_id, id).await?;
+        let i = self.store.integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
         let Some(pending) = i.gdap_pending.clone() else {
             return Err(MicrosoftError::User(
@@ -286,15 +287,15 @@ impl App {
         let row = id.to_string();
         let sealed = self.keyring.seal(
             rt.expose_secret().as_bytes(),
-            &aad(by.org_id, SealedColumn::IntegrationGdapRefreshToken, &row),
+            &aad(by.org_id(), SealedColumn::IntegrationGdapRefreshToken, &row),
         );
         let sealed_secret = self.keyring.seal(
             secret.as_bytes(),
-            &aad(by.org_id, SealedColumn::IntegrationGdapClientSecret, &row),
+            &aad(by.org_id(), SealedColumn::IntegrationGdapClientSecret, &row),
         );
         self.store
             .connect_gdap(
-                by.org_id,
+                by.org_id(),
                 id,
                 &GdapCredentials {
                     sealed_secret,
@@ -306,7 +307,7 @@ impl App {
             .await?;
         let count = self.list_gdap_tenants(by, id, &set.access).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.gdap_signed_in",
             &id.to_string(),
@@ -341,11 +342,11 @@ impl App {
     /// Forgets the credentials of a sign-in that did not succeed.
     async fn forget_pending_gdap(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
     ) -> Result<(), MicrosoftError> {
         self.store
-            .set_gdap_pending(by.org_id, id, None, self.now())
+            .set_gdap_pending(by.org_id(), id, None, self.now())
             .await?;
         Ok(())
     }
@@ -357,11 +358,11 @@ impl App {
     /// Returns how many tenants are reachable.
     async fn list_gdap_tenants(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
         partner_token: &AccessToken,
     ) -> Result<usize, MicrosoftError> {
-        let i = self.store.integration(by.org_id, id).await?;
+        let i = self.store.integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
         let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
         let redirect = gdap_redirect_uri(&self.settings, id);
@@ -375,7 +376,7 @@ impl App {
 
     async fn link_gdap_tenants(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
         rels: &[Relationship],
     ) -> Result<usize, MicrosoftError> {
@@ -388,7 +389,7 @@ impl App {
         for t in &tenants {
             self.upsert_tenant_link(
                 &NewTenantLink {
-                    org_id: by.org_id,
+                    org_id: by.org_id(),
                     integration_id: id,
                     tenant_id: t.tenant_id.clone(),
                     link: LinkKind::Gdap,
@@ -401,7 +402,7 @@ impl App {
             )
             .await?;
         }
-        for l in self.tenant_links(by.org_id, id).await? {
+        for l in self.tenant_links(by.org_id(), id).await? {
             let reachable = tenants
                 .iter()
                 .any(|t| t.tenant_id.eq_ignore_ascii_case(&l.new.tenant_id));
@@ -410,7 +411,10 @@ impl App {
                 self.end_tenant_link(&l, &reason).await?;
                 if l.ended_at.is_none() {
                     self.audit(
-                        &Actor::technician(by, None),
+                        &Actor {
+                            ip: None,
+                            ..by.actor()
+                        },
                         None,
                         "integration.tenant_ended",
                         &id.to_string(),
@@ -427,16 +431,14 @@ impl App {
     /// Graph rejects is dropped and a new one asked for once before any error is shown.
     ///
     /// # Errors
-    /// Not an admin; no sign-in; Microsoft's refusal in words.
+    /// `Denied` without `ManageIntegrations`; no sign-in; Microsoft's refusal in words.
     pub async fn refresh_gdap_tenants(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
     ) -> Result<usize, MicrosoftError> {
-        if !by.role.can_manage() {
-            return Err(MicrosoftError::NotAllowed);
-        }
-        let i = self.store.integration(by.org_id, id).await?;
+        by.require(Permission::ManageIntegrations)?;
+        let i = self.store.integration(by.org_id(), id).await?;
         let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
         let cloud: Cloud = self.cloud_of(&i)?;
         let redirect = gdap_redirect_uri(&self.settings, id);

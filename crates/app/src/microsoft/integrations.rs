@@ -1,13 +1,11 @@
-//! Creating, renaming, configuring and deleting integrations (admins only).
+//! Creating, renaming, configuring and deleting integrations (`ManageIntegrations`: admins).
 
 use super::{MicrosoftError, offered_clouds, server_custom_cloud};
-use crate::App;
-use crate::audit::Actor;
-use countersign_domain::IntegrationId;
+use crate::{App, Principal};
+use countersign_domain::{IntegrationId, Permission};
 use countersign_microsoft::CloudKind;
 use countersign_store::{
     GdapStatus, Integration, IntegrationKind, IntegrationSettings, IntegrationStore, SyncFilters,
-    Technician,
 };
 use serde_json::json;
 
@@ -19,14 +17,6 @@ pub struct IntegrationInput {
     pub cloud: String,
     /// Filters.
     pub filters: SyncFilters,
-}
-
-fn check_admin(by: &Technician) -> Result<(), MicrosoftError> {
-    if by.role.can_manage() {
-        Ok(())
-    } else {
-        Err(MicrosoftError::NotAllowed)
-    }
 }
 
 fn check_name(name: &str) -> Result<String, MicrosoftError> {
@@ -48,15 +38,14 @@ impl App {
     /// Adds an integration of `kind` named `name` (Global cloud, default filters).
     ///
     /// # Errors
-    /// Not an admin; an empty or long name; a store failure.
+    /// `Denied` without `ManageIntegrations`; an empty or long name; a store failure.
     pub async fn create_integration(
         &self,
-        by: &Technician,
+        by: &Principal,
         kind: IntegrationKind,
         name: &str,
-        ip: Option<String>,
     ) -> Result<Integration, MicrosoftError> {
-        check_admin(by)?;
+        by.require(Permission::ManageIntegrations)?;
         let name = check_name(name)?;
         let now = self.now();
         // A server set up for another cloud (the demo's simulator) starts integrations there.
@@ -67,7 +56,7 @@ impl App {
         };
         let i = Integration {
             id: IntegrationId::new(),
-            org_id: by.org_id,
+            org_id: by.org_id(),
             kind,
             name,
             cloud: cloud.as_str().into(),
@@ -85,7 +74,7 @@ impl App {
         };
         self.store.create_integration(&i).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.created",
             &i.id.to_string(),
@@ -98,21 +87,20 @@ impl App {
     /// Renames an integration.
     ///
     /// # Errors
-    /// Not an admin; a bad name; not found.
+    /// `Denied` without `ManageIntegrations`; a bad name; not found.
     pub async fn rename_integration(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
         name: &str,
-        ip: Option<String>,
     ) -> Result<(), MicrosoftError> {
-        check_admin(by)?;
+        by.require(Permission::ManageIntegrations)?;
         let name = check_name(name)?;
         self.store
-            .rename_integration(by.org_id, id, &name, self.now())
+            .rename_integration(by.org_id(), id, &name, self.now())
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.renamed",
             &id.to_string(),
@@ -125,21 +113,20 @@ impl App {
     /// Sets the cloud (one the server offers) and the filters.
     ///
     /// # Errors
-    /// Not an admin; a cloud the server does not offer; not found.
+    /// `Denied` without `ManageIntegrations`; a cloud the server does not offer; not found.
     pub async fn update_integration_settings(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
         input: &IntegrationInput,
-        ip: Option<String>,
     ) -> Result<(), MicrosoftError> {
-        check_admin(by)?;
+        by.require(Permission::ManageIntegrations)?;
         let kind = CloudKind::parse(&input.cloud)
             .filter(|k| offered_clouds(&self.settings).contains(k))
             .ok_or_else(|| MicrosoftError::User("pick a cloud from the list".into()))?;
         self.store
             .update_integration_settings(
-                by.org_id,
+                by.org_id(),
                 id,
                 &IntegrationSettings {
                     cloud: kind.as_str().into(),
@@ -149,7 +136,7 @@ impl App {
             )
             .await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.settings_changed",
             &id.to_string(),
@@ -168,17 +155,16 @@ impl App {
     /// Returns how many contacts went with it.
     ///
     /// # Errors
-    /// Not an admin; not found; a store failure.
+    /// `Denied` without `ManageIntegrations`; not found; a store failure.
     pub async fn delete_integration(
         &self,
-        by: &Technician,
+        by: &Principal,
         id: IntegrationId,
-        ip: Option<String>,
     ) -> Result<u64, MicrosoftError> {
-        check_admin(by)?;
-        let deleted = self.store.delete_integration(by.org_id, id).await?;
+        by.require(Permission::ManageIntegrations)?;
+        let deleted = self.store.delete_integration(by.org_id(), id).await?;
         self.audit(
-            &Actor::technician(by, ip),
+            &by.actor(),
             None,
             "integration.deleted",
             &id.to_string(),

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod directory;
+mod integrations;
 
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Refusal, Settings, UseCaseError};
 use countersign_domain::Email;
@@ -79,6 +80,7 @@ fn all_cases(env: &Env) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     cases.extend(accounts::cases(env));
     cases.extend(directory::cases(env));
+    cases.extend(integrations::cases(env));
     cases
 }
 

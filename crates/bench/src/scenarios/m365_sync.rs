@@ -135,10 +135,9 @@ async fn measure(
     let org = admin.org.id;
     let integration = app
         .create_integration(
-            &admin.technician,
+            &countersign_app::Principal::cli(org),
             IntegrationKind::Microsoft365,
             "Microsoft 365",
-            None,
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -1,7 +1,7 @@
 //! [`JobProgressStore`] for both backends.
 
-use crate::sql::{SqlStore, sql_impl};
 use crate::job_progress::{JobProgress, JobProgressStore, ProgressFailure};
+use crate::sql::{SqlStore, sql_impl};
 use crate::{StoreError, StoreResult};
 use countersign_domain::{OrgId, Timestamp};
 

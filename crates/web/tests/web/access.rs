@@ -242,7 +242,12 @@ async fn role_change_and_last_admin_protection() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(
-        app.app.store().technician(a.org.id, t.id).await.unwrap().role,
+        app.app
+            .store()
+            .technician(a.org.id, t.id)
+            .await
+            .unwrap()
+            .role,
         Role::Admin
     );
     let res = app

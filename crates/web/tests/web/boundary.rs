@@ -30,7 +30,11 @@ fn web_and_cli_never_reach_the_store() {
     let mut files = Vec::new();
     rust_files(&root.join("web/src"), &mut files);
     rust_files(&root.join("cli/src"), &mut files);
-    assert!(files.len() > 20, "the sources were not found: {}", root.display());
+    assert!(
+        files.len() > 20,
+        "the sources were not found: {}",
+        root.display()
+    );
     let offenders: Vec<String> = files
         .iter()
         .flat_map(|f| {

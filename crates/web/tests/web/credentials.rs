@@ -164,7 +164,11 @@ trait Sessions {
 impl Sessions for countersign_app::App {
     async fn store_sessions(&self, t: &countersign_store::Technician) -> usize {
         use countersign_store::SessionStore;
-        self.store().sessions_of(t.org_id, t.id).await.unwrap().len()
+        self.store()
+            .sessions_of(t.org_id, t.id)
+            .await
+            .unwrap()
+            .len()
     }
 }
 

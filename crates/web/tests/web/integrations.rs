@@ -323,7 +323,13 @@ async fn seed_workflow(postgres: bool) {
             .any(|l| l.new.link == LinkKind::Gdap && l.new.tenant_id == CONTOSO)
     );
     // The sealed refresh token is stored and never shown.
-    let i = w.app.app.store().integration(admin.org_id, id).await.unwrap();
+    let i = w
+        .app
+        .app
+        .store()
+        .integration(admin.org_id, id)
+        .await
+        .unwrap();
     assert!(i.gdap_refresh_token.is_some());
     assert!(!html.contains(PARTNER_SECRET));
 
@@ -487,10 +493,9 @@ pub async fn isolation_matrix(
     let i = app
         .app
         .create_integration(
-            &b_admin,
+            &countersign_app::Principal::technician(&b_admin, [127, 0, 0, 1].into()),
             countersign_store::IntegrationKind::Microsoft365,
             "Bravo M365",
-            None,
         )
         .await
         .unwrap();

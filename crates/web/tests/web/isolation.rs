@@ -180,7 +180,12 @@ pub async fn matrix(app: TestApp) {
         .await
         .unwrap();
     let _b_session = signed_in(&app, "bea@b.test").await;
-    let before_tech = app.app.store().technician(b.org.id, b_tech.id).await.unwrap();
+    let before_tech = app
+        .app
+        .store()
+        .technician(b.org.id, b_tech.id)
+        .await
+        .unwrap();
     let before_sessions = app
         .app
         .store()
@@ -255,7 +260,11 @@ pub async fn matrix(app: TestApp) {
 
     // B is unchanged.
     assert_eq!(
-        app.app.store().technician(b.org.id, b_tech.id).await.unwrap(),
+        app.app
+            .store()
+            .technician(b.org.id, b_tech.id)
+            .await
+            .unwrap(),
         before_tech
     );
     assert_eq!(

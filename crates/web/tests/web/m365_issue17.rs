@@ -390,7 +390,13 @@ async fn issue19_sync_customer_is_a_job_with_progress() {
     // Asked again while it waits: still one job.
     let res = w.app.post_form(&w.browser, &page, &action, &[]).await;
     assert_eq!(res.status(), 303);
-    let jobs = w.app.app.store().jobs(l.new.org_id, None, 50).await.unwrap();
+    let jobs = w
+        .app
+        .app
+        .store()
+        .jobs(l.new.org_id, None, 50)
+        .await
+        .unwrap();
     let kinds: Vec<&str> = jobs.iter().map(|j| j.job.kind.as_str()).collect();
     assert_eq!(kinds, vec!["microsoft.sync_customers"]);
     assert_eq!(w.run_claimed_jobs().await, 1);
@@ -651,7 +657,11 @@ async fn custom_without_server_entry(postgres: bool) {
         .unwrap();
     let i = app
         .app
-        .create_integration(&admin, IntegrationKind::Microsoft365, "Old custom", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&admin, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Old custom",
+        )
         .await
         .unwrap();
     assert_eq!(

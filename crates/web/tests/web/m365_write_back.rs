@@ -82,7 +82,13 @@ async fn write_back(postgres: bool) {
     let writes = ctl.writes();
     assert_eq!(writes.len(), 2);
     assert_eq!(writes[1].status, 403);
-    let zoe = w.app.app.store().contact(org, all[ZOE_GA].id).await.unwrap();
+    let zoe = w
+        .app
+        .app
+        .store()
+        .contact(org, all[ZOE_GA].id)
+        .await
+        .unwrap();
     assert_eq!(zoe.mobile_e164, all[ZOE_GA].mobile_e164);
 
     // Each attempt is audited with its result.

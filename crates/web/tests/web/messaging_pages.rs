@@ -350,7 +350,12 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
     let (message, job) = queue(app, b_org, recipient, "b-isolation").await;
     bury(app, job, "bravo relay down").await;
     let before_message = app.app.store().message(b_org, message).await.unwrap();
-    let before_events = app.app.store().message_events(b_org, message).await.unwrap();
+    let before_events = app
+        .app
+        .store()
+        .message_events(b_org, message)
+        .await
+        .unwrap();
     let before_job = app.app.store().job(b_org, job).await.unwrap();
     let secrets = [
         recipient.to_owned(),

@@ -164,7 +164,11 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     let a = admin(&app).await;
     let integration = app
         .app
-        .create_integration(&a, IntegrationKind::Microsoft365, "Acme M365", None)
+        .create_integration(
+            &countersign_app::Principal::technician(&a, [127, 0, 0, 1].into()),
+            IntegrationKind::Microsoft365,
+            "Acme M365",
+        )
         .await
         .unwrap();
     let c = signed_in(&app, ADMIN).await;

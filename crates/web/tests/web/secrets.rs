@@ -473,7 +473,13 @@ async fn the_orgs_longest_expiry_caps_new_links() {
     use countersign_store::ChallengeStore;
     let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
     let csrf = tech_csrf(&f).await;
-    let mut rules = f.app.app.store().verification_settings(f.org).await.unwrap();
+    let mut rules = f
+        .app
+        .app
+        .store()
+        .verification_settings(f.org)
+        .await
+        .unwrap();
     assert_eq!(
         rules.secret_max_hours, 168,
         "7 days unless the org says less"

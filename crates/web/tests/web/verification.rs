@@ -844,7 +844,13 @@ async fn verification_settings_validate_and_apply() {
     let res = f.app.post_form(&f.admin, page, page, &fields("11")).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("from 1 to 10"));
-    let s = f.app.app.store().verification_settings(f.org).await.unwrap();
+    let s = f
+        .app
+        .app
+        .store()
+        .verification_settings(f.org)
+        .await
+        .unwrap();
     assert_eq!((s.code_minutes, s.updated_at), (5, None), "nothing saved");
     let mut with_expiry = fields("2");
     with_expiry.push(("secret_max_expiry", "2y"));
@@ -860,7 +866,13 @@ async fn verification_settings_validate_and_apply() {
     with_expiry.push(("secret_max_expiry", "1d"));
     let res = f.app.post_form(&f.admin, page, page, &with_expiry).await;
     assert_eq!(res.status(), 303);
-    let s = f.app.app.store().verification_settings(f.org).await.unwrap();
+    let s = f
+        .app
+        .app
+        .store()
+        .verification_settings(f.org)
+        .await
+        .unwrap();
     assert_eq!(s.secret_max_hours, 24);
     let (_, shown) = crate::get(&f.app, &f.admin, page).await;
     assert!(shown.contains(r#"<option value="1d" selected>"#), "{shown}");

@@ -270,7 +270,11 @@ async fn technicians_get_403() {
         .await;
     assert_eq!(res.status(), 403);
     assert_eq!(
-        app.app.store().webhook_endpoints(admin.org.id).await.unwrap(),
+        app.app
+            .store()
+            .webhook_endpoints(admin.org.id)
+            .await
+            .unwrap(),
         [e]
     );
     // Deliver what the test queued, as a server's workers would (none may be left).

@@ -1,44 +1,20 @@
 //! POST actions (admins only). Each redirects with a notice (or to Microsoft), or renders
 //! the page again with the reason (422) and changes nothing.
 
-use super::pages::{index_page, show_page};
+use super::pages::{index_page, page_again};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
-use crate::routes::sentence;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::microsoft::{GdapInput, IntegrationInput, MicrosoftError};
+use countersign_app::FieldMessage;
+use countersign_app::microsoft::{GdapInput, IntegrationInput};
 use countersign_domain::{IntegrationId, TenantLinkId};
-use countersign_store::{IntegrationKind, IntegrationStore, SyncFilters};
+use countersign_store::{IntegrationKind, SyncFilters};
 use serde::Deserialize;
-
-/// The page again with the reason, or the error as a page.
-async fn again(
-    state: &AppState,
-    user: &crate::auth::CurrentUser,
-    id: IntegrationId,
-    e: MicrosoftError,
-) -> Result<Response, WebError> {
-    if e.is_user_error() {
-        let page = show_page(
-            state,
-            user,
-            id,
-            None,
-            Some(sentence(&e.to_string())),
-            Vec::new(),
-        )
-        .await?;
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    } else {
-        Err(e.into())
-    }
-}
 
 fn to_page(id: IntegrationId, notice: &str) -> Response {
     Redirect::to(&format!("/integrations/psa/{id}?notice={notice}")).into_response()
@@ -58,36 +34,27 @@ pub async fn create(
     RequireAdmin(user): RequireAdmin,
     Form(form): Form<CreateForm>,
 ) -> Result<Response, WebError> {
-    let Some(kind) = IntegrationKind::parse(&form.kind) else {
-        let page = index_page(
-            &state,
-            &user,
-            form.name,
-            Some("Pick a type of integration.".into()),
-            None,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let (state, user, name) = (&state, &user, &form.name);
+    let refuse = |m: Vec<FieldMessage>| async move {
+        let page = index_page(state, user, ip, name.clone(), Some(one_line(&m)), None).await?;
+        Ok(page.into_response())
     };
-    match state
+    let kind = IntegrationKind::parse(&form.kind)
+        .ok_or_else(|| {
+            WebError::Invalid(vec![FieldMessage {
+                field: Some("kind"),
+                message: "Pick a type of integration.".into(),
+            }])
+        })
+        .or_rerender(refuse)
+        .await?;
+    let i = state
         .app
-        .create_integration(&user.technician, kind, &form.name, Some(ip.to_string()))
+        .create_integration(&user.principal(ip), kind, name)
         .await
-    {
-        Ok(i) => Ok(to_page(i.id, "created")),
-        Err(e) if e.is_user_error() => {
-            let page = index_page(
-                &state,
-                &user,
-                form.name,
-                Some(sentence(&e.to_string())),
-                None,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(refuse)
+        .await?;
+    Ok(to_page(i.id, "created"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,14 +71,13 @@ pub async fn rename(
     Form(form): Form<RenameForm>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
-    match state
+    state
         .app
-        .rename_integration(&user.technician, id, &form.name, Some(ip.to_string()))
+        .rename_integration(&user.principal(ip), id, &form.name)
         .await
-    {
-        Ok(()) => Ok(to_page(id, "renamed")),
-        Err(e) => again(&state, &user, id, e).await,
-    }
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "renamed"))
 }
 
 /// No host field: an admin picks a cloud the server offers. A forged request carrying
@@ -141,14 +107,13 @@ pub async fn settings(
             skip_unlicensed: form.skip_unlicensed.is_some(),
         },
     };
-    match state
+    state
         .app
-        .update_integration_settings(&user.technician, id, &input, Some(ip.to_string()))
+        .update_integration_settings(&user.principal(ip), id, &input)
         .await
-    {
-        Ok(()) => Ok(to_page(id, "saved")),
-        Err(e) => again(&state, &user, id, e).await,
-    }
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "saved"))
 }
 
 pub async fn delete(
@@ -160,25 +125,25 @@ pub async fn delete(
     let id: IntegrationId = parse_id(&id)?;
     state
         .app
-        .delete_integration(&user.technician, id, Some(ip.to_string()))
+        .delete_integration(&user.principal(ip), id)
         .await?;
     Ok(Redirect::to("/integrations/psa?notice=deleted").into_response())
 }
 
 pub async fn consent(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RecentAdmin(user): RecentAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
-    match state
+    let url = state
         .app
-        .start_consent(&user.technician, user.session.id, id)
+        .start_consent(&user.principal(ip), user.session.id, id)
         .await
-    {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
-        Err(e) => again(&state, &user, id, e).await,
-    }
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(Redirect::to(&url).into_response())
 }
 
 #[derive(Deserialize)]
@@ -204,45 +169,43 @@ pub async fn gdap(
         client_id: form.client_id,
         client_secret: form.client_secret,
     };
-    match state
+    let url = state
         .app
-        .start_gdap(
-            &user.technician,
-            user.session.id,
-            id,
-            &input,
-            Some(ip.to_string()),
-        )
+        .start_gdap(&user.principal(ip), user.session.id, id, &input)
         .await
-    {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
-        Err(e) => again(&state, &user, id, e).await,
-    }
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(Redirect::to(&url).into_response())
 }
 
 pub async fn gdap_refresh(
     State(state): State<AppState>,
-    RequireAdmin(user): RequireAdmin,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let id: IntegrationId = parse_id(&id)?;
-    match state.app.refresh_gdap_tenants(&user.technician, id).await {
-        Ok(_) => Ok(to_page(id, "gdap_refreshed")),
-        Err(e) => again(&state, &user, id, e).await,
-    }
-}
-
-/// Sync Customer: queues the job (a customer per linked tenant, named from the tenant
-/// itself); the integration page shows its progress and result.
-pub async fn sync_customers(
-    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     state
         .app
-        .enqueue_customer_sync(user.technician.org_id, id)
+        .refresh_gdap_tenants(&user.principal(ip), id)
+        .await
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "gdap_refreshed"))
+}
+
+/// Sync Customer: queues the job (a customer per linked tenant, named from the tenant
+/// itself); the integration page shows its progress and result.
+pub async fn sync_customers(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    state
+        .app
+        .enqueue_customer_sync(&user.principal(ip), id)
         .await?;
     Ok(to_page(id, "sync_customers_queued"))
 }
@@ -250,31 +213,29 @@ pub async fn sync_customers(
 /// Sync Users: a background sync job per tenant.
 pub async fn sync_users(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
-    let org = user.technician.org_id;
-    // Another org's id is "not found", not an empty list.
-    state.app.store.integration(org, id).await?;
-    for l in state.app.tenant_links(org, id).await? {
-        state.app.enqueue_tenant_sync(org, l.id).await?;
-    }
+    state
+        .app
+        .queue_integration_sync(&user.principal(ip), id)
+        .await?;
     Ok(to_page(id, "sync_queued"))
 }
 
 pub async fn sync_tenant(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Path((id, link)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let link: TenantLinkId = parse_id(&link)?;
-    let org = user.technician.org_id;
-    let l = state.app.tenant_link(org, link).await?;
-    if l.new.integration_id != id {
-        return Err(WebError::NotFound);
-    }
-    state.app.enqueue_tenant_sync(org, link).await?;
+    state
+        .app
+        .queue_tenant_sync(&user.principal(ip), id, link)
+        .await?;
     Ok(to_page(id, "sync_queued"))
 }

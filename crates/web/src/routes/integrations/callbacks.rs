@@ -4,15 +4,13 @@
 //! the browser on to Microsoft's sign-in to that tenant) and after that sign-in (`?code=…`,
 //! then the tenant is linked if the sign-in's id_token proves it).
 
-use super::pages::{index_page, show_page};
+use super::pages::{index_page, page_again};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::RequireAdmin;
-use crate::error::WebError;
+use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
-use crate::routes::sentence;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::microsoft::ConsentStep;
 use countersign_domain::IntegrationId;
@@ -24,30 +22,24 @@ pub async fn consent(
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    match state
+    let (state, user) = (&state, &user);
+    let step = state
         .app
-        .finish_consent(&user.technician, user.session.id, &q, Some(ip.to_string()))
+        .finish_consent(&user.principal(ip), user.session.id, &q)
         .await
-    {
+        .or_rerender(|m| async move {
+            let error = Some(one_line(&m));
+            let page = index_page(state, user, ip, String::new(), error, None).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(match step {
         // Step 1 (admin consent) continues with the sign-in that proves the tenant.
-        Ok(ConsentStep::SignIn(url)) => Ok(Redirect::to(&url).into_response()),
-        Ok(ConsentStep::Linked(id, _)) => Ok(Redirect::to(&format!(
-            "/integrations/psa/{id}?notice=tenant_linked"
-        ))
-        .into_response()),
-        Err(e) if e.is_user_error() => {
-            let page = index_page(
-                &state,
-                &user,
-                String::new(),
-                Some(sentence(&e.to_string())),
-                None,
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        ConsentStep::SignIn(url) => Redirect::to(&url).into_response(),
+        ConsentStep::Linked(id, _) => {
+            Redirect::to(&format!("/integrations/psa/{id}?notice=tenant_linked")).into_response()
         }
-        Err(e) => Err(e.into()),
-    }
+    })
 }
 
 pub async fn gdap(
@@ -58,32 +50,11 @@ pub async fn gdap(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
-    match state
+    state
         .app
-        .finish_gdap(
-            &user.technician,
-            user.session.id,
-            id,
-            &q,
-            Some(ip.to_string()),
-        )
+        .finish_gdap(&user.principal(ip), user.session.id, id, &q)
         .await
-    {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/integrations/psa/{id}?notice=gdap_connected")).into_response(),
-        ),
-        Err(e) if e.is_user_error() => {
-            let page = show_page(
-                &state,
-                &user,
-                id,
-                None,
-                Some(sentence(&e.to_string())),
-                Vec::new(),
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(Redirect::to(&format!("/integrations/psa/{id}?notice=gdap_connected")).into_response())
 }

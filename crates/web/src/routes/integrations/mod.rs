@@ -1,7 +1,8 @@
 //! Integrations ▸ PSA Integrations: the integration cards, one page per integration
 //! (`/integrations/psa/{id}`), tenant-by-tenant consent, GDAP sign-in, sync buttons and
-//! live sync progress. Managing integrations is for admins (`RequireAdmin`); technicians
-//! may look.
+//! live sync progress. The app checks the permissions (`ManageIntegrations` to change
+//! anything, `ViewDirectory` to look: technicians may look); the admin guards here only
+//! decide which session may post (and which needs a recent proof).
 
 mod actions;
 mod callbacks;

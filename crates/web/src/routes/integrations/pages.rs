@@ -3,23 +3,24 @@
 use super::{notice_text, parse_id};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
+use crate::error::{Problem, WebError, one_line};
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
+use countersign_app::FieldMessage;
 use countersign_app::microsoft::{
     CONSENT_PERMISSIONS, GDAP_PERMISSIONS, LinkKind, NO_CUSTOM_CLOUD, TenantLink,
     consent_redirect_uri, gdap_redirect_uri, offered_clouds, server_custom_cloud,
 };
 use countersign_domain::{IntegrationId, Timestamp};
 use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
-use countersign_store::{
-    GdapStatus, Integration, IntegrationKind, IntegrationStore, JobProgress, SyncState,
-};
+use countersign_store::{GdapStatus, IntegrationKind, JobProgress, SyncState};
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PageQuery {
@@ -49,22 +50,24 @@ pub struct IndexPage {
 pub async fn index_page(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     name: String,
     error: Option<String>,
     notice: Option<&'static str>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.technician.org_id;
-    let mut cards = Vec::new();
-    for i in state.app.store.integrations(org).await? {
-        let links = state.app.tenant_links(org, i.id).await?;
-        cards.push(Card {
-            id: i.id.to_string(),
-            name: i.name.clone(),
-            kind: i.kind.label(),
-            tenants: links.len(),
-            status: gdap_label(i.gdap_status).to_owned(),
-        });
-    }
+    let cards = state
+        .app
+        .integration_list(&user.principal(ip))
+        .await?
+        .into_iter()
+        .map(|c| Card {
+            id: c.integration.id.to_string(),
+            name: c.integration.name.clone(),
+            kind: c.integration.kind.label(),
+            tenants: c.tenants,
+            status: gdap_label(c.integration.gdap_status).to_owned(),
+        })
+        .collect();
     render(&IndexPage {
         ctx: PageContext::new(user, Section::Integrations),
         cards,
@@ -80,11 +83,12 @@ pub async fn index_page(
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, WebError> {
     let notice = q.notice.as_deref().and_then(notice_text);
-    index_page(&state, &user, String::new(), None, notice).await
+    index_page(&state, &user, ip, String::new(), None, notice).await
 }
 
 fn gdap_label(s: GdapStatus) -> &'static str {
@@ -226,16 +230,16 @@ pub struct ShowPage {
 pub async fn show_page(
     state: &AppState,
     user: &CurrentUser,
+    ip: IpAddr,
     id: IntegrationId,
     notice: Option<&'static str>,
     error: Option<String>,
     messages: Vec<String>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.technician.org_id;
-    let i: Integration = state.app.store.integration(org, id).await?;
-    let links = state.app.tenant_links(org, id).await?;
-    let contacts = state.app.store.integration_contact_count(org, id).await?;
-    let progress = state.app.customer_sync_progress(org, id).await?;
+    let by = user.principal(ip);
+    let view = state.app.integration_page(&by, id).await?;
+    let (i, links, contacts) = (view.integration, view.links, view.contacts);
+    let progress = state.app.customer_sync_progress(&by, id).await?;
     let customer_sync_running = progress.as_ref().is_some_and(|p| !p.finished);
     let mut messages = messages;
     messages.extend(progress.iter().flat_map(customer_sync_lines));
@@ -302,15 +306,29 @@ fn customer_sync_lines(p: &JobProgress) -> Vec<String> {
         .collect()
 }
 
+/// A refused action: the integration's page again with the reason (422).
+pub async fn page_again(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: IpAddr,
+    id: IntegrationId,
+    messages: Vec<FieldMessage>,
+) -> Result<Response, WebError> {
+    let error = Some(one_line(&messages));
+    let page = show_page(state, user, ip, id, None, error, Vec::new()).await?;
+    Ok(page.into_response())
+}
+
 pub async fn show(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Html<String>, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     let notice = q.notice.as_deref().and_then(notice_text);
-    show_page(&state, &user, id, notice, None, Vec::new()).await
+    show_page(&state, &user, ip, id, notice, None, Vec::new()).await
 }
 
 /// One tenant's live status, for app.js.
@@ -330,13 +348,15 @@ pub struct LinkStatus {
 
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<Vec<LinkStatus>>, WebError> {
+) -> Result<Json<Vec<LinkStatus>>, Problem> {
     let id: IntegrationId = parse_id(&id)?;
-    let org = user.technician.org_id;
-    state.app.store.integration(org, id).await?;
-    let links = state.app.tenant_links(org, id).await?;
+    let links = state
+        .app
+        .integration_status(&user.principal(ip), id)
+        .await?;
     Ok(Json(
         links
             .iter()

@@ -7,7 +7,6 @@ use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use countersign_domain::JobId;
-use countersign_store::JobStore;
 
 fn parse(id: &str) -> Result<JobId, WebError> {
     id.parse().map_err(|_| WebError::NotFound)
@@ -20,18 +19,7 @@ pub async fn retry(
     Path(id): Path<String>,
 ) -> Result<Redirect, WebError> {
     let id = parse(&id)?;
-    let app = &state.app;
-    app.store
-        .requeue_dead_job(user.org.id, id, app.now())
-        .await?;
-    app.audit(
-        &user.actor(ip),
-        Some(user.org.id),
-        "job.retried",
-        &id.to_string(),
-        serde_json::json!({}),
-    )
-    .await?;
+    state.app.retry_job(&user.principal(ip), id).await?;
     Ok(Redirect::to("/settings/jobs?notice=job_retried"))
 }
 
@@ -42,15 +30,6 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Redirect, WebError> {
     let id = parse(&id)?;
-    let app = &state.app;
-    app.store.delete_job(user.org.id, id).await?;
-    app.audit(
-        &user.actor(ip),
-        Some(user.org.id),
-        "job.deleted",
-        &id.to_string(),
-        serde_json::json!({}),
-    )
-    .await?;
+    state.app.delete_job(&user.principal(ip), id).await?;
     Ok(Redirect::to("/settings/jobs?notice=job_deleted"))
 }

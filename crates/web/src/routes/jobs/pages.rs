@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::auth::RequireAdmin;
 use crate::error::WebError;
+use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::notice_text;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
-use countersign_store::{JobCounts, JobState, JobStore};
+use countersign_store::{JobCounts, JobState};
 use serde::Deserialize;
 
 const PAGE_SIZE: i64 = 200;
@@ -44,14 +45,18 @@ struct JobsPage {
 
 pub async fn index(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<JobsQuery>,
 ) -> Result<Html<String>, WebError> {
-    let org = user.org.id;
     let filter = JobState::parse(&q.state);
-    let jobs = state.app.store.jobs(org, filter, PAGE_SIZE).await?;
-    let counts = state.app.store.job_counts(org).await?;
-    let rows = jobs
+    let view = state
+        .app
+        .job_list(&user.principal(ip), filter, PAGE_SIZE)
+        .await?;
+    let counts = view.counts;
+    let rows = view
+        .jobs
         .into_iter()
         .map(|j| Row {
             id: j.job.id.to_string(),
