@@ -77,15 +77,6 @@ impl From<StoreError> for MicrosoftError {
     }
 }
 
-impl MicrosoftError {
-    /// Whether the message is for the technician (else it is an internal failure). Still
-    /// used by the Microsoft 365 mailbox form (branding), until that area speaks kinds.
-    #[must_use]
-    pub fn is_user_error(&self) -> bool {
-        matches!(self, Self::User(_))
-    }
-}
-
 /// The server's Custom cloud: `[microsoft] custom_login_base_url` and
 /// `custom_graph_base_url`, set by the operator (the simulator, in the demo and tests).
 /// `None` when the server offers none.
