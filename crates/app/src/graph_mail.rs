@@ -5,10 +5,10 @@
 //! credentials against the MSP's own tenant (the GDAP partner tenant); the app needs the
 //! `Mail.Send` application permission, admin-consented.
 
-use crate::microsoft::MicrosoftError;
+use crate::microsoft::{MicrosoftError, MicrosoftIntegration};
 use crate::{App, Principal};
 use countersign_domain::{Email, IntegrationId, Permission};
-use countersign_store::{GraphMail, GraphMailStore, Integration, IntegrationStore};
+use countersign_store::{GraphMail, GraphMailStore};
 use serde_json::json;
 
 /// The form: an integration id (empty: back to SMTP) and the sending mailbox.
@@ -34,8 +34,11 @@ pub struct GraphMailView {
 ///
 /// # Errors
 /// `User` when the integration has no GDAP app set up.
-pub fn mail_tenant(i: &Integration) -> Result<&str, MicrosoftError> {
-    match (&i.gdap_partner_tenant_id, &i.gdap_client_id) {
+pub fn mail_tenant(i: &MicrosoftIntegration) -> Result<&str, MicrosoftError> {
+    match (
+        &i.settings.gdap_partner_tenant_id,
+        &i.settings.gdap_client_id,
+    ) {
         (Some(tenant), Some(_)) if !tenant.is_empty() => Ok(tenant),
         _ => Err(MicrosoftError::User(format!(
             "the integration {} has no app in your own tenant yet: set up Connect to Microsoft 365 (GDAP) with your app's ID and secret first",
@@ -53,8 +56,7 @@ impl App {
     pub async fn graph_mail_view(&self, by: &Principal) -> Result<GraphMailView, MicrosoftError> {
         by.require(Permission::ManageSettings)?;
         let senders = self
-            .store
-            .integrations(by.org_id())
+            .microsoft_integrations(by.org_id())
             .await?
             .into_iter()
             .filter(|i| mail_tenant(i).is_ok())
@@ -96,10 +98,13 @@ impl App {
         let unknown =
             || MicrosoftError::User("choose one of your Microsoft 365 integrations".into());
         let id = uuid::Uuid::parse_str(chosen).map_err(|_| unknown())?;
-        let i = match self.store.integration(by.org_id(), IntegrationId(id)).await {
+        let i = match self
+            .microsoft_integration(by.org_id(), IntegrationId(id))
+            .await
+        {
             Ok(i) => i,
-            Err(countersign_store::StoreError::NotFound) => return Err(unknown()),
-            Err(e) => return Err(e.into()),
+            Err(MicrosoftError::NotFound) => return Err(unknown()),
+            Err(e) => return Err(e),
         };
         let tenant = mail_tenant(&i)?.to_owned();
         let mailbox = Email::parse(input.mailbox.trim()).map_err(|_| {

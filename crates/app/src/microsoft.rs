@@ -6,11 +6,13 @@
 //! are sealed with an AAD naming org, table, column and row, opened only at the point of
 //! use, and never logged or audited.
 
+mod config;
 mod consent;
 mod consent_sign_in;
 mod gdap;
 mod integrations;
 mod jobs;
+mod legacy;
 mod source;
 mod tenants;
 mod tokens;
@@ -18,11 +20,15 @@ mod views;
 mod write_back;
 
 pub use crate::directory::SyncOutcome;
+pub use config::{
+    GdapStatus, MicrosoftConfig, MicrosoftIntegration, MicrosoftSecrets, PendingGdap, SyncFilters,
+};
 pub use consent::ConsentStep;
 pub use countersign_microsoft::AppRegistration;
 pub use gdap::GdapInput;
 pub use integrations::IntegrationInput;
 pub use jobs::SyncJobOutcome;
+pub use legacy::carry_legacy_secrets;
 pub use source::{Microsoft365, Microsoft365Run};
 pub use tenants::{LinkKind, NewTenantLink, TenantLink, TenantLinkId};
 pub use views::{IntegrationCard, IntegrationView};
@@ -31,7 +37,7 @@ use crate::Settings;
 use countersign_crypto::SealAad;
 use countersign_domain::{IntegrationId, OrgId};
 use countersign_microsoft::{ClientConfig, Cloud, CloudKind, Microsoft, MsError, RetryPolicy};
-use countersign_store::{Integration, SealedColumn, StoreError};
+use countersign_store::{SealedColumn, StoreError};
 use std::time::Duration;
 
 /// Builds the process's Microsoft client from `[microsoft]`.
@@ -107,9 +113,10 @@ impl crate::App {
     /// # Errors
     /// `User` for Custom when the server offers none; `Internal` for a stored cloud kind we
     /// do not know (a corrupt row).
-    pub fn cloud_of(&self, i: &Integration) -> Result<Cloud, MicrosoftError> {
-        let kind = CloudKind::parse(&i.cloud)
-            .ok_or_else(|| MicrosoftError::Internal(format!("unknown cloud {:?}", i.cloud)))?;
+    pub fn cloud_of(&self, i: &MicrosoftIntegration) -> Result<Cloud, MicrosoftError> {
+        let cloud = &i.settings.cloud;
+        let kind = CloudKind::parse(cloud)
+            .ok_or_else(|| MicrosoftError::Internal(format!("unknown cloud {cloud:?}")))?;
         match Cloud::national(kind) {
             Some(c) => Ok(c),
             None => server_custom_cloud(&self.settings)

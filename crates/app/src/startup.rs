@@ -64,6 +64,13 @@ impl App {
     pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let store = open_store(&settings).await?;
         let keyring = open_keyring(&store, &settings.master_key_path()).await?;
+        let carried = crate::microsoft::carry_legacy_secrets(&store, &keyring).await?;
+        if carried > 0 {
+            tracing::info!(
+                carried,
+                "GDAP secrets carried into the integrations' sealed secrets (migration 0027)"
+            );
+        }
         let s = &settings.security;
         let passwords = PasswordHasher::new(PasswordParams {
             memory_kib: s.argon2_memory_kib,

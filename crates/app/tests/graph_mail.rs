@@ -12,13 +12,12 @@ use countersign_app::audit::Actor;
 use countersign_app::graph_mail::GraphMailInput;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::{MessageRequest, Transports};
+use countersign_app::microsoft::GdapStatus;
 use countersign_app::settings::{MessagingTransport, MicrosoftSettings};
-use countersign_crypto::SealAad;
 use countersign_emulator::{Emulator, RunningEmulator, Scenario};
 use countersign_messaging::TemplateName;
 use countersign_store::{
-    Channel, GdapCredentials, IntegrationKind, IntegrationStore, JobStore, MessageState,
-    MessageStore, SealedColumn, Technician, TransportKind,
+    Channel, IntegrationKind, JobStore, MessageState, MessageStore, Technician, TransportKind,
 };
 use std::time::Duration;
 
@@ -79,28 +78,16 @@ async fn env(mail_send: bool) -> Env {
         )
         .await
         .unwrap();
-    let row = i.id.to_string();
-    let (table, column) = SealedColumn::IntegrationGdapClientSecret.table_column();
-    let aad = SealAad {
-        org_id: Some(admin.org_id),
-        table,
-        column,
-        row_id: &row,
-    };
-    app.store()
-        .set_gdap_credentials(
-            admin.org_id,
-            i.id,
-            &GdapCredentials {
-                domain: "northwind-msp.onmicrosoft.com".into(),
-                partner_tenant_id: PARTNER_TENANT.into(),
-                client_id: PARTNER_APP.into(),
-                sealed_secret: app.keyring.seal(PARTNER_SECRET.as_bytes(), &aad),
-            },
-            app.now(),
-        )
-        .await
-        .unwrap();
+    // GDAP credentials entered, not signed in yet: the app's own secret is what mail needs.
+    app.seed_microsoft(admin.org_id, i.id, |settings, secrets| {
+        settings.gdap_domain = Some("northwind-msp.onmicrosoft.com".into());
+        settings.gdap_partner_tenant_id = Some(PARTNER_TENANT.into());
+        settings.gdap_client_id = Some(PARTNER_APP.into());
+        settings.gdap_status = GdapStatus::Pending;
+        secrets.gdap_client_secret = Some(PARTNER_SECRET.into());
+    })
+    .await
+    .unwrap();
     let upn = sim.control().user(PARTNER_TENANT, ALEX).unwrap()["userPrincipalName"]
         .as_str()
         .unwrap()

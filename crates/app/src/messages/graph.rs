@@ -7,7 +7,7 @@ use crate::graph_mail::mail_tenant;
 use crate::microsoft::MicrosoftError;
 use countersign_messaging::{Brand, Delivery, DeliveryStatus, SendError};
 use countersign_microsoft::{ErrorKind, MailMessage, MsError};
-use countersign_store::{GraphMailStore, IntegrationStore, Message, StoreError};
+use countersign_store::{GraphMailStore, Message, StoreError};
 
 impl App {
     /// One attempt to send an email message through Graph.
@@ -28,18 +28,18 @@ impl App {
             ));
         };
         let i = match self
-            .store
-            .integration(m.org_id, setting.integration_id)
+            .microsoft_integration(m.org_id, setting.integration_id)
             .await
         {
             Ok(i) => i,
-            Err(StoreError::NotFound) => {
+            Err(MicrosoftError::NotFound) => {
                 return Err(SendError::permanent(
                     "the Microsoft 365 integration chosen for email was deleted: choose another in Settings ▸ Branding",
                     None,
                 ));
             }
-            Err(e) => return Err(store(e)),
+            Err(MicrosoftError::Store(e)) => return Err(store(e)),
+            Err(e) => return Err(SendError::permanent(e.to_string(), None)),
         };
         let local = |e: MicrosoftError| SendError::permanent(e.to_string(), None);
         let tenant = mail_tenant(&i).map_err(local)?;

@@ -10,14 +10,17 @@
 //! `id_token` of that sign-in says `tid` = the named tenant is it linked, after a
 //! client-credentials token for it and its `/organization` (which names it) — issue 17.1.
 
-use super::{LinkKind, MicrosoftError, NewTenantLink, TenantLink, aad, consent_redirect_uri};
+use super::{
+    LinkKind, MicrosoftError, MicrosoftIntegration, NewTenantLink, TenantLink, aad,
+    consent_redirect_uri,
+};
 use crate::{App, Principal};
 use countersign_crypto::{hash_token, random_token};
 use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
 use countersign_microsoft::{
     CallbackError, Cloud, ConsentCallback, Credentials, ErrorKind, Nonce, Pkce,
 };
-use countersign_store::{Integration, IntegrationStore, OAuthPurpose, OAuthState, SealedColumn};
+use countersign_store::{IntegrationStore, OAuthPurpose, OAuthState, SealedColumn};
 use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
@@ -112,10 +115,9 @@ impl App {
         &self,
         by: &Principal,
         round: &OAuthState,
-    ) -> Result<(Integration, Cloud, Credentials), MicrosoftError> {
+    ) -> Result<(MicrosoftIntegration, Cloud, Credentials), MicrosoftError> {
         let i = self
-            .store
-            .integration(by.org_id(), round.integration_id)
+            .microsoft_integration(by.org_id(), round.integration_id)
             .await?;
         let cloud = self.cloud_of(&i)?;
         Ok((i, cloud, self.consent_credentials()?))
@@ -161,7 +163,7 @@ impl App {
     ) -> Result<String, MicrosoftError> {
         by.require(Permission::ManageIntegrations)?;
         let creds = self.consent_credentials()?;
-        let i = self.store.integration(by.org_id(), integration).await?;
+        let i = self.microsoft_integration(by.org_id(), integration).await?;
         let cloud = self.cloud_of(&i)?;
         let state = self
             .new_round_trip(by, session, integration, OAuthPurpose::Consent, None, None)
@@ -279,7 +281,7 @@ impl App {
     pub(super) async fn link_consented_tenant(
         &self,
         by: &Principal,
-        i: &Integration,
+        i: &MicrosoftIntegration,
         tenant: &str,
         signed_in: Option<String>,
     ) -> Result<(IntegrationId, TenantLink), MicrosoftError> {

@@ -2,7 +2,9 @@
 //! `offline_access`), and the customer tenants its GDAP relationships reach.
 
 use super::tokens::TokenFailure;
-use super::{LinkKind, MicrosoftError, NewTenantLink, aad, gdap_redirect_uri};
+use super::{
+    GdapStatus, LinkKind, MicrosoftError, NewTenantLink, PendingGdap, aad, gdap_redirect_uri,
+};
 use crate::audit::Actor;
 use crate::{App, Principal};
 use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
@@ -10,9 +12,7 @@ use countersign_microsoft::{
     AccessToken, AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Pkce,
     Relationship, TokenGrant, group_relationships,
 };
-use countersign_store::{
-    GdapCredentials, Integration, IntegrationStore, OAuthPurpose, SealedColumn,
-};
+use countersign_store::{OAuthPurpose, SealedColumn};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::collections::HashMap;
@@ -127,7 +127,7 @@ impl App {
                 "this looks like the secret's ID, not its Value: in Entra ID ▸ App registrations ▸ Certificates & secrets, copy the Value column".into(),
             ));
         }
-        let i = self.store.integration(by.org_id(), id).await?;
+        let i = self.microsoft_integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
         let redirect = gdap_redirect_uri(&self.settings, id);
         let partner = match self.microsoft.tenant_id_for_domain(&cloud, &domain).await {
@@ -139,30 +139,23 @@ impl App {
             }
             Err(e) => return Err(user(&e, &redirect)),
         };
-        let row = id.to_string();
         // Kept aside until the sign-in succeeds: a connected integration keeps working with
         // its stored sign-in if this one fails or is cancelled (issue 17.8).
-        let sealed = self.keyring.seal(
-            secret.as_bytes(),
-            &aad(
-                by.org_id(),
-                SealedColumn::IntegrationGdapPendingClientSecret,
-                &row,
-            ),
-        );
-        self.store
-            .set_gdap_pending(
-                by.org_id(),
-                id,
-                Some(&GdapCredentials {
-                    domain: domain.clone(),
-                    partner_tenant_id: partner.clone(),
-                    client_id: client_id.to_owned(),
-                    sealed_secret: sealed,
-                }),
-                self.now(),
-            )
-            .await?;
+        let pending = PendingGdap {
+            domain: domain.clone(),
+            partner_tenant_id: partner.clone(),
+            client_id: client_id.to_owned(),
+        };
+        self.change_microsoft(by.org_id(), id, |settings, secrets| {
+            settings.gdap_pending = Some(pending.clone());
+            secrets.gdap_pending_client_secret = Some(secret.to_owned());
+            // A first sign-in shows as pending; a connected integration stays as it is.
+            if settings.gdap_status == GdapStatus::None {
+                settings.gdap_status = GdapStatus::Pending;
+            }
+            Ok(true)
+        })
+        .await?;
         let pkce = Pkce::new_random();
         let state_id = OAuthStateId::new();
         let state_row = state_id.to_string();
@@ -245,14 +238,18 @@ impl App {
             ));
         }
         let verifier = self.open_pkce_verifier(by, &round)?;
-        let i = self.store.integration(by.org_id(), id).await?;
+        let i = self.microsoft_integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
-        let Some(pending) = i.gdap_pending.clone() else {
+        let (Some(pending), Some(secret)) = (
+            i.settings.gdap_pending.clone(),
+            self.microsoft_secrets(&i)?
+                .gdap_pending_client_secret
+                .clone(),
+        ) else {
             return Err(MicrosoftError::User(
                 "this sign-in is no longer pending (another was started or finished since): use Connect to Microsoft 365 (GDAP) to start again".into(),
             ));
         };
-        let secret = self.pending_gdap_secret(&i, &pending)?;
         let creds = Credentials {
             client_id: pending.client_id.clone(),
             client_secret: SecretString::from(secret.clone()),
@@ -284,27 +281,21 @@ impl App {
                 "Microsoft returned no refresh token: the app must allow the offline_access permission; nothing was saved".into(),
             ));
         };
-        let row = id.to_string();
-        let sealed = self.keyring.seal(
-            rt.expose_secret().as_bytes(),
-            &aad(by.org_id(), SealedColumn::IntegrationGdapRefreshToken, &row),
-        );
-        let sealed_secret = self.keyring.seal(
-            secret.as_bytes(),
-            &aad(by.org_id(), SealedColumn::IntegrationGdapClientSecret, &row),
-        );
-        self.store
-            .connect_gdap(
-                by.org_id(),
-                id,
-                &GdapCredentials {
-                    sealed_secret,
-                    ..pending
-                },
-                &sealed,
-                self.now(),
-            )
-            .await?;
+        // The sign-in succeeded: its credentials and refresh token replace the working ones
+        // in one write, the pending ones cleared.
+        self.change_microsoft(by.org_id(), id, |settings, secrets| {
+            settings.gdap_domain = Some(pending.domain.clone());
+            settings.gdap_partner_tenant_id = Some(pending.partner_tenant_id.clone());
+            settings.gdap_client_id = Some(pending.client_id.clone());
+            settings.gdap_status = GdapStatus::Connected;
+            settings.gdap_error = None;
+            settings.gdap_pending = None;
+            secrets.gdap_client_secret = Some(secret.clone());
+            secrets.gdap_refresh_token = Some(rt.expose_secret().to_owned());
+            secrets.gdap_pending_client_secret = None;
+            Ok(true)
+        })
+        .await?;
         let count = self.list_gdap_tenants(by, id, &set.access).await?;
         self.audit(
             &by.actor(),
@@ -317,37 +308,21 @@ impl App {
         Ok(count)
     }
 
-    /// The pending client secret, opened at the point of use.
-    fn pending_gdap_secret(
-        &self,
-        i: &Integration,
-        pending: &GdapCredentials,
-    ) -> Result<String, MicrosoftError> {
-        let row = i.id.to_string();
-        let secret = self
-            .keyring
-            .open(
-                &pending.sealed_secret,
-                &aad(
-                    i.org_id,
-                    SealedColumn::IntegrationGdapPendingClientSecret,
-                    &row,
-                ),
-            )
-            .map_err(|e| MicrosoftError::Internal(format!("cannot open the client secret: {e}")))?;
-        String::from_utf8(secret.to_vec())
-            .map_err(|_| MicrosoftError::Internal("client secret is not text".into()))
-    }
-
     /// Forgets the credentials of a sign-in that did not succeed.
     async fn forget_pending_gdap(
         &self,
         by: &Principal,
         id: IntegrationId,
     ) -> Result<(), MicrosoftError> {
-        self.store
-            .set_gdap_pending(by.org_id(), id, None, self.now())
-            .await?;
+        self.change_microsoft(by.org_id(), id, |settings, secrets| {
+            settings.gdap_pending = None;
+            secrets.gdap_pending_client_secret = None;
+            if settings.gdap_status == GdapStatus::Pending && settings.gdap_client_id.is_none() {
+                settings.gdap_status = GdapStatus::None;
+            }
+            Ok(true)
+        })
+        .await?;
         Ok(())
     }
 
@@ -362,9 +337,13 @@ impl App {
         id: IntegrationId,
         partner_token: &AccessToken,
     ) -> Result<usize, MicrosoftError> {
-        let i = self.store.integration(by.org_id(), id).await?;
+        let i = self.microsoft_integration(by.org_id(), id).await?;
         let cloud = self.cloud_of(&i)?;
-        let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
+        let partner = i
+            .settings
+            .gdap_partner_tenant_id
+            .clone()
+            .unwrap_or_default();
         let redirect = gdap_redirect_uri(&self.settings, id);
         let rels = self
             .microsoft
@@ -438,8 +417,12 @@ impl App {
         id: IntegrationId,
     ) -> Result<usize, MicrosoftError> {
         by.require(Permission::ManageIntegrations)?;
-        let i = self.store.integration(by.org_id(), id).await?;
-        let partner = i.gdap_partner_tenant_id.clone().unwrap_or_default();
+        let i = self.microsoft_integration(by.org_id(), id).await?;
+        let partner = i
+            .settings
+            .gdap_partner_tenant_id
+            .clone()
+            .unwrap_or_default();
         let cloud: Cloud = self.cloud_of(&i)?;
         let redirect = gdap_redirect_uri(&self.settings, id);
         let (microsoft, cloud, partner_ref) = (&self.microsoft, &cloud, partner.as_str());

@@ -1,12 +1,13 @@
 //! Creating, renaming, configuring and deleting integrations (`ManageIntegrations`: admins).
 
-use super::{MicrosoftError, offered_clouds, server_custom_cloud};
+use super::{
+    MicrosoftConfig, MicrosoftError, MicrosoftIntegration, SyncFilters, offered_clouds,
+    server_custom_cloud,
+};
 use crate::{App, Principal};
 use countersign_domain::{IntegrationId, Permission};
 use countersign_microsoft::CloudKind;
-use countersign_store::{
-    GdapStatus, Integration, IntegrationKind, IntegrationSettings, IntegrationStore, SyncFilters,
-};
+use countersign_store::{IntegrationKind, IntegrationStore};
 use serde_json::json;
 
 /// The integration page's settings form. There is no field for a host: an admin picks a
@@ -44,7 +45,7 @@ impl App {
         by: &Principal,
         kind: IntegrationKind,
         name: &str,
-    ) -> Result<Integration, MicrosoftError> {
+    ) -> Result<MicrosoftIntegration, MicrosoftError> {
         by.require(Permission::ManageIntegrations)?;
         let name = check_name(name)?;
         let now = self.now();
@@ -54,25 +55,16 @@ impl App {
         } else {
             CloudKind::Global
         };
-        let i = Integration {
-            id: IntegrationId::new(),
-            org_id: by.org_id(),
-            kind,
+        // Every kind offered today is Microsoft 365; a PSA kind brings its own settings.
+        let IntegrationKind::Microsoft365 = kind;
+        let row = MicrosoftIntegration::new_row(
+            by.org_id(),
             name,
-            cloud: cloud.as_str().into(),
-            filters: SyncFilters::default(),
-            gdap_domain: None,
-            gdap_partner_tenant_id: None,
-            gdap_client_id: None,
-            gdap_client_secret: None,
-            gdap_refresh_token: None,
-            gdap_status: GdapStatus::None,
-            gdap_pending: None,
-            gdap_error: None,
-            created_at: now,
-            updated_at: now,
-        };
-        self.store.create_integration(&i).await?;
+            &MicrosoftConfig::new(cloud.as_str()),
+            now,
+        )?;
+        self.store.create_integration(&row).await?;
+        let i = MicrosoftIntegration::from_row(row)?;
         self.audit(
             &by.actor(),
             None,
@@ -124,17 +116,12 @@ impl App {
         let kind = CloudKind::parse(&input.cloud)
             .filter(|k| offered_clouds(&self.settings).contains(k))
             .ok_or_else(|| MicrosoftError::User("pick a cloud from the list".into()))?;
-        self.store
-            .update_integration_settings(
-                by.org_id(),
-                id,
-                &IntegrationSettings {
-                    cloud: kind.as_str().into(),
-                    filters: input.filters,
-                },
-                self.now(),
-            )
-            .await?;
+        self.change_microsoft(by.org_id(), id, |settings, _| {
+            settings.cloud = kind.as_str().into();
+            settings.filters = input.filters;
+            Ok(true)
+        })
+        .await?;
         self.audit(
             &by.actor(),
             None,

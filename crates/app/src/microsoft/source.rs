@@ -8,7 +8,7 @@
 //! cursor. A token Graph rejects (401) is dropped and issued again once per run.
 
 use super::tokens::{TokenFailure, registration};
-use super::{MicrosoftError, NewTenantLink, TenantLink};
+use super::{MicrosoftError, MicrosoftIntegration, NewTenantLink, SyncFilters, TenantLink};
 use crate::App;
 use crate::contacts::{Microsoft365WriteBack, WriteBackError, mobile_e164, phone_countries};
 use crate::directory::{
@@ -21,8 +21,8 @@ use countersign_microsoft::{
     UserChange,
 };
 use countersign_store::{
-    Contact, ContactEdit, Customer, CustomerStore, Integration, IntegrationStore, SourceKind,
-    SyncFilters, SyncSource, SyncSourceStore, SyncedContact,
+    Contact, ContactEdit, Customer, CustomerStore, SourceKind, SyncSource, SyncSourceStore,
+    SyncedContact,
 };
 
 /// Said on the link when a 410 interrupted a full round and a new one was queued.
@@ -95,7 +95,7 @@ pub struct Microsoft365;
 
 /// What a Microsoft 365 run holds between pages.
 pub struct Microsoft365Run {
-    integration: Integration,
+    integration: MicrosoftIntegration,
     cloud: Cloud,
     customer: Customer,
     link: TenantLink,
@@ -128,7 +128,9 @@ impl ContactSource for Microsoft365 {
     ) -> Result<CustomerId, DirectoryError> {
         let link = TenantLink::try_from(link.clone())?;
         let org = link.new.org_id;
-        let i = app.store.integration(org, link.new.integration_id).await?;
+        let i = app
+            .microsoft_integration(org, link.new.integration_id)
+            .await?;
         let cloud = app.cloud_of(&i)?;
         let tenant = link.new.tenant_id.clone();
         let registration = registration(link.new.link);
@@ -189,7 +191,9 @@ impl ContactSource for Microsoft365 {
     ) -> Result<Microsoft365Run, SourceError> {
         let link = TenantLink::try_from(link.clone())?;
         let org = link.new.org_id;
-        let i = app.store.integration(org, link.new.integration_id).await?;
+        let i = app
+            .microsoft_integration(org, link.new.integration_id)
+            .await?;
         if link.customer_id.is_some()
             && link.delta_link.is_none()
             && customer.tenant_country.is_none()
@@ -285,7 +289,7 @@ impl Microsoft365 {
             .map(|c| match c {
                 UserChange::Upsert(u) => {
                     users_seen += 1;
-                    to_contact(u, run.integration.filters, &run.customer)
+                    to_contact(u, run.integration.settings.filters, &run.customer)
                 }
                 UserChange::Removed { id, .. } => SyncedContact {
                     external_id: id,

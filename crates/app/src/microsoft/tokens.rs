@@ -1,18 +1,18 @@
 //! Access tokens for a linked tenant: app-only for consented tenants, delegated for GDAP
 //! (the technician's refresh token redeemed against the customer tenant, §2.4).
 //!
-//! Microsoft rotates the refresh token on every use; each new one is stored in the one
-//! statement that replaces exactly the old one (compare-and-swap), so a concurrent sync that
-//! rotated it first is not overwritten, and nothing is lost (old tokens stay valid at
-//! Microsoft). An expired or revoked sign-in marks only this integration "sign in again".
+//! Microsoft rotates the refresh token on every use; each new one replaces the stored one only
+//! if that is still the one redeemed (checked inside the integration's compare-and-swap
+//! write), so a concurrent sync that rotated it first is not overwritten, and nothing is lost
+//! (old tokens stay valid at Microsoft). An expired or revoked sign-in marks only this
+//! integration "sign in again", and only if its refresh token is still the one refused (a
+//! technician who signed in again meanwhile is not sent back).
 
-use super::LinkKind;
-use super::{MicrosoftError, aad};
+use super::{GdapStatus, LinkKind, MicrosoftError, MicrosoftIntegration};
 use crate::App;
 use countersign_microsoft::{
     AccessToken, AppRegistration, Credentials, ErrorKind, MsError, TokenGrant,
 };
-use countersign_store::{Integration, IntegrationStore, SealedColumn};
 use secrecy::{ExposeSecret, SecretString};
 use std::future::Future;
 
@@ -51,32 +51,28 @@ impl From<MicrosoftError> for TokenFailure {
 
 impl App {
     /// The GDAP app's credentials of an integration (secret opened here, at the point of use).
-    pub(crate) fn gdap_credentials(&self, i: &Integration) -> Result<Credentials, MicrosoftError> {
-        let (Some(client_id), Some(sealed)) = (&i.gdap_client_id, &i.gdap_client_secret) else {
+    pub(crate) fn gdap_credentials(
+        &self,
+        i: &MicrosoftIntegration,
+    ) -> Result<Credentials, MicrosoftError> {
+        let secrets = self.microsoft_secrets(i)?;
+        let (Some(client_id), Some(secret)) =
+            (&i.settings.gdap_client_id, &secrets.gdap_client_secret)
+        else {
             return Err(MicrosoftError::User(
                 "GDAP is not set up: use Connect to Microsoft 365 (GDAP)".into(),
             ));
         };
-        let row = i.id.to_string();
-        let secret = self
-            .keyring
-            .open(
-                sealed,
-                &aad(i.org_id, SealedColumn::IntegrationGdapClientSecret, &row),
-            )
-            .map_err(|e| MicrosoftError::Internal(format!("cannot open the client secret: {e}")))?;
-        let secret = String::from_utf8(secret.to_vec())
-            .map_err(|_| MicrosoftError::Internal("client secret is not text".into()))?;
         Ok(Credentials {
             client_id: client_id.clone(),
-            client_secret: SecretString::from(secret),
+            client_secret: SecretString::from(secret.clone()),
         })
     }
 
     /// A delegated token for `tenant` through the integration's GDAP sign-in.
     pub(crate) async fn gdap_token(
         &self,
-        i: &Integration,
+        i: &MicrosoftIntegration,
         tenant: &str,
     ) -> Result<AccessToken, TokenFailure> {
         let cloud = self.cloud_of(i)?;
@@ -90,24 +86,12 @@ impl App {
             return Ok(t);
         }
         // Re-read: another job may have rotated the token since `i` was loaded.
-        let i = self
-            .store
-            .integration(i.org_id, i.id)
-            .await
-            .map_err(MicrosoftError::from)?;
-        let Some(sealed) = i.gdap_refresh_token.clone() else {
+        let i = self.microsoft_integration(i.org_id, i.id).await?;
+        let Some(rt) = self.microsoft_secrets(&i)?.gdap_refresh_token.clone() else {
             return Err(TokenFailure::Local(MicrosoftError::User(
                 "the GDAP sign-in is missing or expired: use Connect to Microsoft 365 (GDAP) to sign in again".into(),
             )));
         };
-        let row = i.id.to_string();
-        let column_aad = aad(i.org_id, SealedColumn::IntegrationGdapRefreshToken, &row);
-        let rt = self
-            .keyring
-            .open(&sealed, &column_aad)
-            .map_err(|e| MicrosoftError::Internal(format!("cannot open the refresh token: {e}")))?;
-        let rt = String::from_utf8(rt.to_vec())
-            .map_err(|_| MicrosoftError::Internal("refresh token is not text".into()))?;
         let set = match self
             .microsoft
             .token(&cloud, tenant, &creds, TokenGrant::RefreshToken(&rt))
@@ -122,29 +106,32 @@ impl App {
                         | ErrorKind::ExpiredSecret
                         | ErrorKind::BlockedByPolicy
                 ) {
-                    self.store
-                        .mark_gdap_sign_in_again(
-                            i.org_id,
-                            i.id,
-                            &e.user_message_for(AppRegistration::Gdap, None),
-                            self.now(),
-                        )
-                        .await
-                        .map_err(MicrosoftError::from)?;
+                    let why = e.user_message_for(AppRegistration::Gdap, None);
+                    self.change_microsoft(i.org_id, i.id, |settings, secrets| {
+                        if secrets.gdap_refresh_token.as_deref() != Some(rt.as_str()) {
+                            return Ok(false);
+                        }
+                        secrets.gdap_refresh_token = None;
+                        settings.gdap_status = GdapStatus::SignInAgain;
+                        settings.gdap_error = Some(why.clone());
+                        Ok(true)
+                    })
+                    .await?;
                 }
                 return Err(TokenFailure::Microsoft(e));
             }
         };
         if let Some(new_rt) = &set.refresh_token {
-            let new_sealed = self
-                .keyring
-                .seal(new_rt.expose_secret().as_bytes(), &column_aad);
-            // False only when a concurrent redemption stored its own rotation first; both
-            // tokens are valid, so keeping theirs loses nothing.
-            self.store
-                .rotate_gdap_refresh_token(i.org_id, i.id, &sealed, &new_sealed)
-                .await
-                .map_err(MicrosoftError::from)?;
+            // Nothing written when a concurrent redemption stored its own rotation first;
+            // both tokens are valid, so keeping theirs loses nothing.
+            self.change_microsoft(i.org_id, i.id, |_, secrets| {
+                if secrets.gdap_refresh_token.as_deref() != Some(rt.as_str()) {
+                    return Ok(false);
+                }
+                secrets.gdap_refresh_token = Some(new_rt.expose_secret().to_owned());
+                Ok(true)
+            })
+            .await?;
         }
         self.microsoft
             .cache_delegated(&cloud, tenant, &creds, &owner, &set.access)
@@ -155,7 +142,7 @@ impl App {
     /// A token for a linked tenant, by how it is linked.
     pub(crate) async fn link_token(
         &self,
-        i: &Integration,
+        i: &MicrosoftIntegration,
         link: LinkKind,
         tenant: &str,
     ) -> Result<AccessToken, TokenFailure> {
@@ -178,7 +165,7 @@ impl App {
     /// issued token before any error is shown (issue 17.7).
     pub(crate) async fn with_token<T, F, Fut>(
         &self,
-        i: &Integration,
+        i: &MicrosoftIntegration,
         link: LinkKind,
         tenant: &str,
         call: F,
@@ -199,7 +186,12 @@ impl App {
     }
 
     /// Drops cached tokens of a tenant (after Graph rejected one).
-    pub(crate) fn forget_link_tokens(&self, i: &Integration, link: LinkKind, tenant: &str) {
+    pub(crate) fn forget_link_tokens(
+        &self,
+        i: &MicrosoftIntegration,
+        link: LinkKind,
+        tenant: &str,
+    ) {
         let Ok(cloud) = self.cloud_of(i) else { return };
         let creds = match link {
             LinkKind::AdminConsent => self.consent_credentials(),

@@ -1,16 +1,16 @@
 //! What the integration pages show, read for a principal (technicians may look:
 //! `ViewDirectory`), and the sync buttons (`ManageIntegrations`). Web only formats these.
 
-use super::{MicrosoftError, TenantLink, TenantLinkId};
+use super::{MicrosoftError, MicrosoftIntegration, TenantLink, TenantLinkId};
 use crate::{App, Principal};
 use countersign_domain::{IntegrationId, Permission};
-use countersign_store::{Integration, IntegrationStore};
+use countersign_store::IntegrationStore;
 
 /// One card of the integrations index.
 #[derive(Clone, Debug)]
 pub struct IntegrationCard {
     /// The integration.
-    pub integration: Integration,
+    pub integration: MicrosoftIntegration,
     /// How many tenants it links.
     pub tenants: usize,
 }
@@ -19,7 +19,7 @@ pub struct IntegrationCard {
 #[derive(Clone, Debug)]
 pub struct IntegrationView {
     /// The integration.
-    pub integration: Integration,
+    pub integration: MicrosoftIntegration,
     /// Its tenant links, by name.
     pub links: Vec<TenantLink>,
     /// Contacts that came in through it.
@@ -38,7 +38,7 @@ impl App {
         by.require(Permission::ViewDirectory)?;
         let org = by.org_id();
         let mut cards = Vec::new();
-        for integration in self.store.integrations(org).await? {
+        for integration in self.microsoft_integrations(org).await? {
             let tenants = self.tenant_links(org, integration.id).await?.len();
             cards.push(IntegrationCard {
                 integration,
@@ -59,7 +59,7 @@ impl App {
     ) -> Result<IntegrationView, MicrosoftError> {
         by.require(Permission::ViewDirectory)?;
         let org = by.org_id();
-        let integration = self.store.integration(org, id).await?;
+        let integration = self.microsoft_integration(org, id).await?;
         let links = self.tenant_links(org, id).await?;
         let contacts = self.store.integration_contact_count(org, id).await?;
         Ok(IntegrationView {

@@ -7,7 +7,7 @@ use super::MicrosoftError;
 use super::tokens::{TokenFailure, registration};
 use crate::App;
 use countersign_microsoft::ErrorKind;
-use countersign_store::{Contact, CustomerStore, IntegrationStore};
+use countersign_store::{Contact, CustomerStore};
 
 impl App {
     /// Writes `mobile` (as entered; `None` clears it) to the contact's user in Microsoft 365,
@@ -32,7 +32,7 @@ impl App {
         let tenant = customer.external_id.clone().unwrap_or_default();
         // Every link of the org's integrations to this tenant; consent (app-only) first.
         let mut links = Vec::new();
-        for i in self.store.integrations(contact.org_id).await? {
+        for i in self.microsoft_integrations(contact.org_id).await? {
             for l in self.tenant_links(contact.org_id, i.id).await? {
                 if l.new.tenant_id.eq_ignore_ascii_case(&tenant) && l.ended_at.is_none() {
                     links.push((i.clone(), l));

@@ -1,5 +1,6 @@
 //! What several app test files start with: an app on SQLite with cheap Argon2 and its first
-//! admin.
+//! admin. Each test file compiles its own copy and uses part of it.
+#![allow(dead_code)]
 
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::Email;
@@ -12,23 +13,37 @@ pub async fn app_with_admin(
     dir: &tempfile::TempDir,
     configure: impl FnOnce(&mut Settings),
 ) -> (App, Technician) {
+    let app = start(&settings(dir, configure)).await;
+    let admin = first_admin(&app).await;
+    (app, admin)
+}
+
+/// Settings for an app on SQLite in `dir` (cheap Argon2), changed by `configure`.
+pub fn settings(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Settings)) -> Settings {
     let mut settings = Settings::default();
     settings.storage.data_dir = dir.path().to_path_buf();
     settings.security.argon2_memory_kib = 8192;
     settings.security.argon2_iterations = 1;
     configure(&mut settings);
     settings.validate().unwrap();
-    let app = App::start(settings, Arc::new(ManualClock::starting_now()))
-        .await
-        .unwrap();
-    let admin = app
-        .create_admin(
-            "Acme IT",
-            &Email::parse("admin@acme.test").unwrap(),
-            "plum orbit velvet 42",
-        )
+    settings
+}
+
+/// Starts an app as the server does (migrations, key file, start-up work).
+pub async fn start(settings: &Settings) -> App {
+    App::start(settings.clone(), Arc::new(ManualClock::starting_now()))
         .await
         .unwrap()
-        .technician;
-    (app, admin)
+}
+
+/// Creates the first org, Acme IT, and returns its admin.
+pub async fn first_admin(app: &App) -> Technician {
+    app.create_admin(
+        "Acme IT",
+        &Email::parse("admin@acme.test").unwrap(),
+        "plum orbit velvet 42",
+    )
+    .await
+    .unwrap()
+    .technician
 }

@@ -26,16 +26,18 @@ pub trait IntegrationStore {
         name: &str,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Sets the cloud kind and the sync filters; when the filters change,
-    /// forgets the delta links of its tenants (the next sync is a full round). `NotFound`
-    /// unless the org has it.
-    async fn update_integration_settings(
+    /// Writes the kind's settings and secrets if the revision is still `config.revision`,
+    /// bumping it (compare-and-swap: the caller read, changed and now writes; a `false`
+    /// means someone wrote since, and the caller reads again). With `forget_cursors`, the
+    /// cursors of its sync sources are forgotten in the same transaction. `false` too when
+    /// the org has no such integration.
+    async fn replace_integration_config(
         &self,
         org: OrgId,
         id: IntegrationId,
-        settings: &IntegrationSettings,
+        config: &IntegrationConfig<'_>,
         at: Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Contacts (not removed) of the customers whose tenants only this integration links:
     /// what deleting it deletes.
     async fn integration_contact_count(&self, org: OrgId, id: IntegrationId) -> StoreResult<i64>;
@@ -43,61 +45,20 @@ pub trait IntegrationStore {
     /// [`IntegrationStore::integration_contact_count`], in one transaction. Returns how
     /// many contacts were deleted. `NotFound` unless the org has it.
     async fn delete_integration(&self, org: OrgId, id: IntegrationId) -> StoreResult<u64>;
-    /// Stores the GDAP credentials (secret sealed for this row) and sets status `pending`,
-    /// dropping any stored sign-in.
-    async fn set_gdap_credentials(
+    /// Rows of every org that still hold values in the sealed columns migration 0027 left
+    /// behind, at most `limit`. Not org-scoped: the server's start-up carries them all.
+    async fn legacy_integration_secrets(
         &self,
-        org: OrgId,
-        id: IntegrationId,
-        credentials: &GdapCredentials,
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Stores the sealed refresh token of a finished sign-in; status `connected`.
-    async fn save_gdap_sign_in(
+        limit: i64,
+    ) -> StoreResult<Vec<LegacyIntegrationSecrets>>;
+    /// Stores `secrets` and empties the legacy columns, only if the row is still at the
+    /// revision and holds the legacy values that were read (compare-and-swap). Returns
+    /// whether it did.
+    async fn carry_legacy_integration_secrets(
         &self,
-        org: OrgId,
-        id: IntegrationId,
-        sealed_refresh_token: &[u8],
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Keeps (or, with `None`, forgets) GDAP credentials entered in the dialog whose
-    /// sign-in has not finished; the connection in use is left as it is (issue 17.8). A
-    /// first sign-in shows status `pending`.
-    async fn set_gdap_pending(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        pending: Option<&GdapCredentials>,
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// A sign-in succeeded: its credentials (secret sealed for `gdap_client_secret` of this
-    /// row) and sealed refresh token replace the stored ones in one statement, status
-    /// `connected`, the pending credentials cleared.
-    async fn connect_gdap(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        credentials: &GdapCredentials,
-        sealed_refresh_token: &[u8],
-        at: Timestamp,
-    ) -> StoreResult<()>;
-    /// Replaces the refresh token only if it is still `old` (one statement, so a rotated
-    /// token replaces exactly the one it came from). Returns whether it did.
-    async fn rotate_gdap_refresh_token(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        old: &[u8],
-        new: &[u8],
+        legacy: &LegacyIntegrationSecrets,
+        secrets: &[u8],
     ) -> StoreResult<bool>;
-    /// Marks GDAP as needing a new sign-in, with the reason (the refresh token is dropped).
-    async fn mark_gdap_sign_in_again(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        error: &str,
-        at: Timestamp,
-    ) -> StoreResult<()>;
     /// Inserts a round trip.
     async fn create_oauth_state(&self, state: &OAuthState) -> StoreResult<()>;
     /// Deletes and returns the round trip with this state hash if it has not expired at

@@ -47,99 +47,9 @@ impl IntegrationKind {
     }
 }
 
-/// Where the integration's GDAP (CSP) connection stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum GdapStatus {
-    /// Never set up.
-    None,
-    /// Credentials entered; the technician has not finished signing in.
-    Pending,
-    /// Signed in: a sealed refresh token is stored.
-    Connected,
-    /// The stored sign-in expired or was revoked: a technician must sign in again.
-    SignInAgain,
-}
-
-impl GdapStatus {
-    /// The stored text.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Pending => "pending",
-            Self::Connected => "connected",
-            Self::SignInAgain => "sign_in_again",
-        }
-    }
-
-    /// Parses the stored text.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::None,
-            Self::Pending,
-            Self::Connected,
-            Self::SignInAgain,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// Which contacts a sync skips.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SyncFilters {
-    /// Skip guest (B2B) accounts.
-    pub skip_guests: bool,
-    /// Skip accounts whose sign-in is blocked.
-    pub skip_disabled: bool,
-    /// Skip accounts without a licence.
-    pub skip_unlicensed: bool,
-}
-
-impl Default for SyncFilters {
-    fn default() -> Self {
-        Self {
-            skip_guests: true,
-            skip_disabled: true,
-            skip_unlicensed: false,
-        }
-    }
-}
-
-/// The cloud and filters of an integration, as its settings form sets them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IntegrationSettings {
-    /// Cloud kind (stored text). Custom means the server's own `[microsoft]` Custom entry:
-    /// no host is ever stored with an integration (issue 17.2).
-    pub cloud: String,
-    /// Sync filters.
-    pub filters: SyncFilters,
-}
-
-/// GDAP credentials entered in the dialog, the secret already sealed for its row.
-#[derive(Clone, PartialEq, Eq)]
-pub struct GdapCredentials {
-    /// CSP primary domain.
-    pub domain: String,
-    /// The partner tenant id it resolved to.
-    pub partner_tenant_id: String,
-    /// The MSP app's id.
-    pub client_id: String,
-    /// The sealed client secret.
-    pub sealed_secret: Vec<u8>,
-}
-
-impl std::fmt::Debug for GdapCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GdapCredentials")
-            .field("domain", &self.domain)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A configured contact source of an org.
+/// A configured contact source of an org. What only its kind knows is opaque here: the kind's
+/// module (Microsoft 365: `app::microsoft::MicrosoftIntegration`) reads and writes `settings`
+/// and `secrets`, so a new kind needs no column and no store method.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Integration {
     /// Primary key (at the end of `/integrations/psa/{id}`).
@@ -150,36 +60,20 @@ pub struct Integration {
     pub kind: IntegrationKind,
     /// Name given by the technician.
     pub name: String,
-    /// Cloud kind (stored text of `countersign_microsoft::CloudKind`). Its endpoints come
-    /// from the server (national clouds, or the `[microsoft]` Custom entry), never from the row.
-    pub cloud: String,
-    /// Sync filters.
-    pub filters: SyncFilters,
-    /// CSP primary domain entered for GDAP.
-    pub gdap_domain: Option<String>,
-    /// The partner tenant id the domain resolved to.
-    pub gdap_partner_tenant_id: Option<String>,
-    /// The MSP's own application id.
-    pub gdap_client_id: Option<String>,
-    /// Its client secret, sealed (`integrations.gdap_client_secret`).
-    pub gdap_client_secret: Option<Vec<u8>>,
-    /// The technician's refresh token, sealed (`integrations.gdap_refresh_token`).
-    pub gdap_refresh_token: Option<Vec<u8>>,
-    /// GDAP state.
-    pub gdap_status: GdapStatus,
-    /// Credentials entered in the GDAP dialog whose sign-in has not finished (secret sealed
-    /// as `integrations.gdap_pending_client_secret`): they replace the ones above only when
-    /// that sign-in succeeds, so a failed re-connection keeps the working one.
-    pub gdap_pending: Option<GdapCredentials>,
-    /// Why GDAP needs attention.
-    pub gdap_error: Option<String>,
+    /// The kind's settings, JSON text (nothing secret).
+    pub settings: String,
+    /// The kind's secrets, one sealed value (`integrations.secrets`), if it has any.
+    pub secrets: Option<Vec<u8>>,
+    /// Bumped by every write of `settings` or `secrets`: what
+    /// [`crate::IntegrationStore::replace_integration_config`] compares.
+    pub revision: i64,
     /// Created.
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
 }
 
-// Hand-written: the sealed values stay out of logs even as ciphertext.
+// Hand-written: the sealed value stays out of logs even as ciphertext.
 impl std::fmt::Debug for Integration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Integration")
@@ -187,8 +81,51 @@ impl std::fmt::Debug for Integration {
             .field("org_id", &self.org_id)
             .field("kind", &self.kind)
             .field("name", &self.name)
-            .field("cloud", &self.cloud)
-            .field("gdap_status", &self.gdap_status)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new `settings` and `secrets` of an integration, written only if its revision is still
+/// `revision` (the one they were computed from).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IntegrationConfig<'a> {
+    /// The revision read.
+    pub revision: i64,
+    /// The new settings (JSON text).
+    pub settings: &'a str,
+    /// The new sealed secrets.
+    pub secrets: Option<&'a [u8]>,
+    /// Forget the cursors of its sync sources, so the next sync of each is a full round
+    /// (the change alters which records are contacts, and a delta round only returns records
+    /// that changed).
+    pub forget_cursors: bool,
+}
+
+/// Sealed values of the columns migration 0027 left behind (each sealed for its own column),
+/// waiting for the start-up to carry them into `secrets`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LegacyIntegrationSecrets {
+    /// The row's org.
+    pub org_id: OrgId,
+    /// The row.
+    pub id: IntegrationId,
+    /// Its revision when read.
+    pub revision: i64,
+    /// `integrations.secrets` as it is (normally empty).
+    pub secrets: Option<Vec<u8>>,
+    /// `integrations.gdap_client_secret`.
+    pub gdap_client_secret: Option<Vec<u8>>,
+    /// `integrations.gdap_refresh_token`.
+    pub gdap_refresh_token: Option<Vec<u8>>,
+    /// `integrations.gdap_pending_client_secret`.
+    pub gdap_pending_client_secret: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for LegacyIntegrationSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyIntegrationSecrets")
+            .field("id", &self.id)
             .finish_non_exhaustive()
     }
 }

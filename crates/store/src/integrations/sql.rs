@@ -3,8 +3,8 @@
 use crate::sql::sql_impl;
 use crate::sql::{SqlStore, changed, expect_changed};
 use crate::{
-    GdapCredentials, GdapStatus, Integration, IntegrationKind, IntegrationSettings, OAuthPurpose,
-    OAuthState, SyncFilters,
+    Integration, IntegrationConfig, IntegrationKind, LegacyIntegrationSecrets, OAuthPurpose,
+    OAuthState,
 };
 use crate::{IntegrationStore, StoreError, StoreResult};
 use countersign_domain::{IntegrationId, OrgId, Timestamp};
@@ -12,11 +12,7 @@ use uuid::Uuid;
 
 macro_rules! integration_columns {
     () => {
-        "id, org_id, kind, name, cloud, skip_guests, skip_disabled, skip_unlicensed, \
-         gdap_domain, gdap_partner_tenant_id, gdap_client_id, gdap_client_secret, \
-         gdap_refresh_token, gdap_status, gdap_error, created_at, updated_at, \
-         gdap_pending_domain, gdap_pending_partner_tenant_id, gdap_pending_client_id, \
-         gdap_pending_client_secret"
+        "id, org_id, kind, name, settings, secrets, revision, created_at, updated_at"
     };
 }
 
@@ -26,23 +22,11 @@ struct IntegrationRow {
     org_id: Uuid,
     kind: String,
     name: String,
-    cloud: String,
-    skip_guests: bool,
-    skip_disabled: bool,
-    skip_unlicensed: bool,
-    gdap_domain: Option<String>,
-    gdap_partner_tenant_id: Option<String>,
-    gdap_client_id: Option<String>,
-    gdap_client_secret: Option<Vec<u8>>,
-    gdap_refresh_token: Option<Vec<u8>>,
-    gdap_status: String,
-    gdap_error: Option<String>,
+    settings: String,
+    secrets: Option<Vec<u8>>,
+    revision: i64,
     created_at: i64,
     updated_at: i64,
-    gdap_pending_domain: Option<String>,
-    gdap_pending_partner_tenant_id: Option<String>,
-    gdap_pending_client_id: Option<String>,
-    gdap_pending_client_secret: Option<Vec<u8>>,
 }
 
 impl TryFrom<IntegrationRow> for Integration {
@@ -54,40 +38,24 @@ impl TryFrom<IntegrationRow> for Integration {
             kind: IntegrationKind::parse(&r.kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("integration kind {:?}", r.kind)))?,
             name: r.name,
-            cloud: r.cloud,
-            filters: SyncFilters {
-                skip_guests: r.skip_guests,
-                skip_disabled: r.skip_disabled,
-                skip_unlicensed: r.skip_unlicensed,
-            },
-            gdap_domain: r.gdap_domain,
-            gdap_partner_tenant_id: r.gdap_partner_tenant_id,
-            gdap_client_id: r.gdap_client_id,
-            gdap_client_secret: r.gdap_client_secret,
-            gdap_refresh_token: r.gdap_refresh_token,
-            gdap_status: GdapStatus::parse(&r.gdap_status)
-                .ok_or_else(|| StoreError::Corrupt(format!("gdap status {:?}", r.gdap_status)))?,
-            gdap_error: r.gdap_error,
+            settings: r.settings,
+            secrets: r.secrets,
+            revision: r.revision,
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
-            gdap_pending: match (
-                r.gdap_pending_domain,
-                r.gdap_pending_partner_tenant_id,
-                r.gdap_pending_client_id,
-                r.gdap_pending_client_secret,
-            ) {
-                (Some(domain), Some(partner_tenant_id), Some(client_id), Some(sealed_secret)) => {
-                    Some(GdapCredentials {
-                        domain,
-                        partner_tenant_id,
-                        client_id,
-                        sealed_secret,
-                    })
-                }
-                _ => None,
-            },
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct LegacyRow {
+    org_id: Uuid,
+    id: Uuid,
+    revision: i64,
+    secrets: Option<Vec<u8>>,
+    gdap_client_secret: Option<Vec<u8>>,
+    gdap_refresh_token: Option<Vec<u8>>,
+    gdap_pending_client_secret: Option<Vec<u8>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -115,35 +83,20 @@ const OWNED_CUSTOMERS: &str = "SELECT c.id FROM customers c WHERE c.org_id = $1 
 sql_impl! {
 impl IntegrationStore for SqlStore<DB> {
     async fn create_integration(&self, i: &Integration) -> StoreResult<()> {
-        let pending = i.gdap_pending.as_ref();
-        // The base URL columns stay empty: no host is stored with an integration (17.2).
         sqlx::query(concat!(
-            "INSERT INTO integrations (login_base_url, graph_base_url, ",
+            "INSERT INTO integrations (",
             integration_columns!(),
-            ") VALUES ('', '', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17, $18, $19, $20, $21)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(i.id.0)
         .bind(i.org_id.0)
         .bind(i.kind.as_str())
         .bind(i.name.as_str())
-        .bind(i.cloud.as_str())
-        .bind(i.filters.skip_guests)
-        .bind(i.filters.skip_disabled)
-        .bind(i.filters.skip_unlicensed)
-        .bind(i.gdap_domain.as_deref())
-        .bind(i.gdap_partner_tenant_id.as_deref())
-        .bind(i.gdap_client_id.as_deref())
-        .bind(i.gdap_client_secret.as_deref())
-        .bind(i.gdap_refresh_token.as_deref())
-        .bind(i.gdap_status.as_str())
-        .bind(i.gdap_error.as_deref())
+        .bind(i.settings.as_str())
+        .bind(i.secrets.as_deref())
+        .bind(i.revision)
         .bind(i.created_at.0)
         .bind(i.updated_at.0)
-        .bind(pending.map(|p| p.domain.as_str()))
-        .bind(pending.map(|p| p.partner_tenant_id.as_str()))
-        .bind(pending.map(|p| p.client_id.as_str()))
-        .bind(pending.map(|p| p.sealed_secret.as_slice()))
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
@@ -193,47 +146,41 @@ impl IntegrationStore for SqlStore<DB> {
         expect_changed::<DB>(&r)
     }
 
-    async fn update_integration_settings(
+    async fn replace_integration_config(
         &self,
         org: OrgId,
         id: IntegrationId,
-        settings: &IntegrationSettings,
+        config: &IntegrationConfig<'_>,
         at: Timestamp,
-    ) -> StoreResult<()> {
-        let filters = settings.filters;
+    ) -> StoreResult<bool> {
         let mut writer = self.pool.acquire().await?;
         let mut tx = DB::begin_write(&mut writer).await?;
-        // Other filters change which users are contacts, but a delta round only returns
-        // users that changed: the next sync of each tenant must be a full round.
-        sqlx::query(
-            "UPDATE sync_sources SET cursor = NULL WHERE org_id = $1 AND integration_id = $2 \
-             AND EXISTS (SELECT 1 FROM integrations WHERE org_id = $1 AND id = $2 \
-             AND (skip_guests <> $3 OR skip_disabled <> $4 OR skip_unlicensed <> $5))",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(filters.skip_guests)
-        .bind(filters.skip_disabled)
-        .bind(filters.skip_unlicensed)
-        .execute(&mut *tx)
-        .await?;
         let r = sqlx::query(
-            "UPDATE integrations SET cloud = $3, login_base_url = '', graph_base_url = '', \
-             skip_guests = $4, skip_disabled = $5, skip_unlicensed = $6, updated_at = $7 \
-             WHERE org_id = $1 AND id = $2",
+            "UPDATE integrations SET settings = $4, secrets = $5, revision = revision + 1, \
+             updated_at = $6 WHERE org_id = $1 AND id = $2 AND revision = $3",
         )
         .bind(org.0)
         .bind(id.0)
-        .bind(settings.cloud.as_str())
-        .bind(filters.skip_guests)
-        .bind(filters.skip_disabled)
-        .bind(filters.skip_unlicensed)
+        .bind(config.revision)
+        .bind(config.settings)
+        .bind(config.secrets)
         .bind(at.0)
         .execute(&mut *tx)
         .await?;
-        expect_changed::<DB>(&r)?;
+        if !changed::<DB>(&r) {
+            return Ok(false);
+        }
+        if config.forget_cursors {
+            sqlx::query(
+                "UPDATE sync_sources SET cursor = NULL WHERE org_id = $1 AND integration_id = $2",
+            )
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn integration_contact_count(&self, org: OrgId, id: IntegrationId) -> StoreResult<i64> {
@@ -295,146 +242,58 @@ impl IntegrationStore for SqlStore<DB> {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn set_gdap_credentials(
+    async fn legacy_integration_secrets(
         &self,
-        org: OrgId,
-        id: IntegrationId,
-        c: &GdapCredentials,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE integrations SET gdap_domain = $3, gdap_partner_tenant_id = $4, \
-             gdap_client_id = $5, gdap_client_secret = $6, gdap_refresh_token = NULL, \
-             gdap_status = 'pending', gdap_error = NULL, updated_at = $7 \
-             WHERE org_id = $1 AND id = $2",
+        limit: i64,
+    ) -> StoreResult<Vec<LegacyIntegrationSecrets>> {
+        let rows: Vec<LegacyRow> = sqlx::query_as(
+            "SELECT org_id, id, revision, secrets, gdap_client_secret, gdap_refresh_token, \
+             gdap_pending_client_secret FROM integrations WHERE gdap_client_secret IS NOT NULL \
+             OR gdap_refresh_token IS NOT NULL OR gdap_pending_client_secret IS NOT NULL \
+             ORDER BY id LIMIT $1",
         )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(c.domain.as_str())
-        .bind(c.partner_tenant_id.as_str())
-        .bind(c.client_id.as_str())
-        .bind(c.sealed_secret.as_slice())
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
+        .bind(limit.max(0))
+        .fetch_all(&mut *self.reads.acquire().await?)
         .await?;
-        expect_changed::<DB>(&r)
+        Ok(rows
+            .into_iter()
+            .map(|r| LegacyIntegrationSecrets {
+                org_id: r.org_id.into(),
+                id: r.id.into(),
+                revision: r.revision,
+                secrets: r.secrets,
+                gdap_client_secret: r.gdap_client_secret,
+                gdap_refresh_token: r.gdap_refresh_token,
+                gdap_pending_client_secret: r.gdap_pending_client_secret,
+            })
+            .collect())
     }
 
-    async fn save_gdap_sign_in(
+    async fn carry_legacy_integration_secrets(
         &self,
-        org: OrgId,
-        id: IntegrationId,
-        sealed_refresh_token: &[u8],
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE integrations SET gdap_refresh_token = $3, gdap_status = 'connected', \
-             gdap_error = NULL, updated_at = $4 WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(sealed_refresh_token)
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
-        expect_changed::<DB>(&r)
-    }
-
-    async fn set_gdap_pending(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        pending: Option<&GdapCredentials>,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        // A first sign-in shows as pending; a connected integration stays as it is.
-        let r = sqlx::query(
-            "UPDATE integrations SET gdap_pending_domain = $3, \
-             gdap_pending_partner_tenant_id = $4, gdap_pending_client_id = $5, \
-             gdap_pending_client_secret = $6, \
-             gdap_status = CASE WHEN gdap_status = 'none' AND $6 IS NOT NULL THEN 'pending' \
-             WHEN gdap_status = 'pending' AND $6 IS NULL AND gdap_client_id IS NULL THEN 'none' \
-             ELSE gdap_status END, updated_at = $7 WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(pending.map(|p| p.domain.as_str()))
-        .bind(pending.map(|p| p.partner_tenant_id.as_str()))
-        .bind(pending.map(|p| p.client_id.as_str()))
-        .bind(pending.map(|p| p.sealed_secret.as_slice()))
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
-        expect_changed::<DB>(&r)
-    }
-
-    async fn connect_gdap(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        c: &GdapCredentials,
-        sealed_refresh_token: &[u8],
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE integrations SET gdap_domain = $3, gdap_partner_tenant_id = $4, \
-             gdap_client_id = $5, gdap_client_secret = $6, gdap_refresh_token = $7, \
-             gdap_status = 'connected', gdap_error = NULL, gdap_pending_domain = NULL, \
-             gdap_pending_partner_tenant_id = NULL, gdap_pending_client_id = NULL, \
-             gdap_pending_client_secret = NULL, updated_at = $8 \
-             WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(c.domain.as_str())
-        .bind(c.partner_tenant_id.as_str())
-        .bind(c.client_id.as_str())
-        .bind(c.sealed_secret.as_slice())
-        .bind(sealed_refresh_token)
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
-        expect_changed::<DB>(&r)
-    }
-
-    async fn rotate_gdap_refresh_token(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        old: &[u8],
-        new: &[u8],
+        legacy: &LegacyIntegrationSecrets,
+        secrets: &[u8],
     ) -> StoreResult<bool> {
+        // Both backends know `IS NOT DISTINCT FROM` (SQLite since 3.39): NULL equals NULL.
         let r = sqlx::query(
-            "UPDATE integrations SET gdap_refresh_token = $4 \
-             WHERE org_id = $1 AND id = $2 AND gdap_refresh_token = $3",
+            "UPDATE integrations SET secrets = $3, revision = revision + 1, \
+             gdap_client_secret = NULL, gdap_refresh_token = NULL, \
+             gdap_pending_client_secret = NULL \
+             WHERE org_id = $1 AND id = $2 AND revision = $4 \
+             AND gdap_client_secret IS NOT DISTINCT FROM $5 \
+             AND gdap_refresh_token IS NOT DISTINCT FROM $6 \
+             AND gdap_pending_client_secret IS NOT DISTINCT FROM $7",
         )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(old)
-        .bind(new)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
+            .bind(legacy.org_id.0)
+            .bind(legacy.id.0)
+            .bind(secrets)
+            .bind(legacy.revision)
+            .bind(legacy.gdap_client_secret.as_deref())
+            .bind(legacy.gdap_refresh_token.as_deref())
+            .bind(legacy.gdap_pending_client_secret.as_deref())
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
         Ok(changed::<DB>(&r))
-    }
-
-    async fn mark_gdap_sign_in_again(
-        &self,
-        org: OrgId,
-        id: IntegrationId,
-        error: &str,
-        at: Timestamp,
-    ) -> StoreResult<()> {
-        let r = sqlx::query(
-            "UPDATE integrations SET gdap_refresh_token = NULL, gdap_status = 'sign_in_again', \
-             gdap_error = $3, updated_at = $4 WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org.0)
-        .bind(id.0)
-        .bind(error)
-        .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
-        .await?;
-        expect_changed::<DB>(&r)
     }
 
     async fn create_oauth_state(&self, s: &OAuthState) -> StoreResult<()> {

@@ -8,18 +8,19 @@ use countersign_domain::OrgId;
 
 /// Every column that holds a sealed value, so `keys rotate` can find them all.
 /// Adding a sealed column means adding it here; the conformance suite checks each variant.
+///
+/// Not listed: the three GDAP columns migration 0027 left on `integrations`. Every process
+/// (`keys rotate` included) carries their values into `integrations.secrets` when it starts,
+/// before anything else runs, so no rotation finds one left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SealedColumn {
     /// `technicians.totp_secret`.
     TechnicianTotpSecret,
     /// `technicians.totp_pending_secret`.
     TechnicianTotpPendingSecret,
-    /// `integrations.gdap_client_secret`.
-    IntegrationGdapClientSecret,
-    /// `integrations.gdap_refresh_token`.
-    IntegrationGdapRefreshToken,
-    /// `integrations.gdap_pending_client_secret` (a GDAP sign-in not finished yet).
-    IntegrationGdapPendingClientSecret,
+    /// `integrations.secrets`: an integration kind's secrets, one sealed JSON value.
+    IntegrationSecrets,
+
     /// `oauth_states.pkce_verifier`.
     OAuthStatePkceVerifier,
     /// `webhook_endpoints.secret`.
@@ -35,9 +36,7 @@ impl SealedColumn {
     pub const ALL: &'static [Self] = &[
         Self::TechnicianTotpSecret,
         Self::TechnicianTotpPendingSecret,
-        Self::IntegrationGdapClientSecret,
-        Self::IntegrationGdapRefreshToken,
-        Self::IntegrationGdapPendingClientSecret,
+        Self::IntegrationSecrets,
         Self::OAuthStatePkceVerifier,
         Self::WebhookEndpointSecret,
         Self::SecretServerShare,
@@ -50,11 +49,7 @@ impl SealedColumn {
         match self {
             Self::TechnicianTotpSecret => ("technicians", "totp_secret"),
             Self::TechnicianTotpPendingSecret => ("technicians", "totp_pending_secret"),
-            Self::IntegrationGdapClientSecret => ("integrations", "gdap_client_secret"),
-            Self::IntegrationGdapRefreshToken => ("integrations", "gdap_refresh_token"),
-            Self::IntegrationGdapPendingClientSecret => {
-                ("integrations", "gdap_pending_client_secret")
-            }
+            Self::IntegrationSecrets => ("integrations", "secrets"),
             Self::OAuthStatePkceVerifier => ("oauth_states", "pkce_verifier"),
             Self::WebhookEndpointSecret => ("webhook_endpoints", "secret"),
             Self::SecretServerShare => ("secrets", "server_share"),

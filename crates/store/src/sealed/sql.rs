@@ -49,15 +49,7 @@ fn statements(column: SealedColumn) -> SealedSql {
         SealedColumn::TechnicianTotpPendingSecret => {
             sealed_sql!("technicians", "totp_pending_secret")
         }
-        SealedColumn::IntegrationGdapClientSecret => {
-            sealed_sql!("integrations", "gdap_client_secret")
-        }
-        SealedColumn::IntegrationGdapRefreshToken => {
-            sealed_sql!("integrations", "gdap_refresh_token")
-        }
-        SealedColumn::IntegrationGdapPendingClientSecret => {
-            sealed_sql!("integrations", "gdap_pending_client_secret")
-        }
+        SealedColumn::IntegrationSecrets => sealed_sql!("integrations", "secrets"),
         SealedColumn::OAuthStatePkceVerifier => sealed_sql!("oauth_states", "pkce_verifier"),
         SealedColumn::WebhookEndpointSecret => sealed_sql!("webhook_endpoints", "secret"),
         SealedColumn::SecretServerShare => sealed_sql!("secrets", "server_share"),

@@ -2,11 +2,12 @@
 //! round trips.
 
 use crate::fixtures::{at, org, random_bytes};
+use crate::harness::concurrently;
 use countersign_domain::{IntegrationId, OAuthStateId, OrgId, SessionId};
 use countersign_store::{
-    ContactStore, CustomerStore, GdapCredentials, GdapStatus, Integration, IntegrationKind,
-    IntegrationSettings, IntegrationStore, NewSyncSource, OAuthPurpose, OAuthState, SourceKind,
-    Store, StoreError, SyncFilters, SyncProgress, SyncSourceStore, SyncState, SyncedContact,
+    ContactStore, CustomerStore, Integration, IntegrationConfig, IntegrationKind, IntegrationStore,
+    NewSyncSource, OAuthPurpose, OAuthState, SourceKind, Store, StoreError, SyncProgress,
+    SyncSourceStore, SyncState, SyncedContact,
 };
 
 /// An integration row of `org` with this id.
@@ -16,16 +17,9 @@ pub fn integration(org: OrgId, id: IntegrationId) -> Integration {
         org_id: org,
         kind: IntegrationKind::Microsoft365,
         name: "Microsoft 365".into(),
-        cloud: "global".into(),
-        filters: SyncFilters::default(),
-        gdap_domain: None,
-        gdap_partner_tenant_id: None,
-        gdap_client_id: None,
-        gdap_client_secret: None,
-        gdap_refresh_token: None,
-        gdap_status: GdapStatus::None,
-        gdap_pending: None,
-        gdap_error: None,
+        settings: r#"{"cloud":"global"}"#.into(),
+        secrets: None,
+        revision: 0,
         created_at: at(0),
         updated_at: at(0),
     }
@@ -85,93 +79,137 @@ pub async fn integrations_are_org_scoped_and_managed(store: &Store) {
         .rename_integration(a.id, i.id, "Renamed", at(1))
         .await
         .unwrap();
-    let settings = IntegrationSettings {
-        cloud: "custom".into(),
-        filters: SyncFilters {
-            skip_guests: false,
-            skip_disabled: true,
-            skip_unlicensed: true,
-        },
-    };
-    assert!(
-        store
-            .update_integration_settings(b.id, i.id, &settings, at(2))
-            .await
-            .is_err()
-    );
-    store
-        .update_integration_settings(a.id, i.id, &settings, at(2))
-        .await
-        .unwrap();
-    let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(
-        (got.name.as_str(), got.cloud.as_str(), got.filters),
-        ("Renamed", "custom", settings.filters)
-    );
+    assert_eq!(store.integration(a.id, i.id).await.unwrap().name, "Renamed");
 
-    // GDAP credentials, sign-in and compare-and-swap rotation.
-    let creds = GdapCredentials {
-        domain: "p.example".into(),
-        partner_tenant_id: "pt".into(),
-        client_id: "cid".into(),
-        sealed_secret: random_bytes(),
+    // The kind's settings and secrets: written only at the revision read (compare-and-swap).
+    let sealed = random_bytes();
+    let write = |org, revision, settings, secrets, at_ms| async move {
+        let config = IntegrationConfig {
+            revision,
+            settings,
+            secrets,
+            forget_cursors: false,
+        };
+        store
+            .replace_integration_config(org, i.id, &config, at(at_ms))
+            .await
+            .unwrap()
     };
+    let x = r#"{"cloud":"x"}"#;
     assert!(
-        store
-            .set_gdap_credentials(b.id, i.id, &creds, at(3))
-            .await
-            .is_err()
-    );
-    store
-        .set_gdap_credentials(a.id, i.id, &creds, at(3))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.integration(a.id, i.id).await.unwrap().gdap_status,
-        GdapStatus::Pending
-    );
-    let rt1 = random_bytes();
-    store
-        .save_gdap_sign_in(a.id, i.id, &rt1, at(4))
-        .await
-        .unwrap();
-    let rt2 = random_bytes();
-    assert!(
-        !store
-            .rotate_gdap_refresh_token(b.id, i.id, &rt1, &rt2)
-            .await
-            .unwrap()
+        !write(b.id, 0, x, None, 2).await,
+        "another org's id changes nothing"
     );
     assert!(
-        !store
-            .rotate_gdap_refresh_token(a.id, i.id, &rt2, &rt2)
-            .await
-            .unwrap()
+        !write(a.id, 1, x, None, 2).await,
+        "a revision nobody read is refused"
     );
-    assert!(
-        store
-            .rotate_gdap_refresh_token(a.id, i.id, &rt1, &rt2)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .rotate_gdap_refresh_token(a.id, i.id, &rt1, &random_bytes())
-            .await
-            .unwrap()
-    );
+    let custom = r#"{"cloud":"custom"}"#;
+    assert!(write(a.id, 0, custom, Some(&sealed), 3).await);
     let got = store.integration(a.id, i.id).await.unwrap();
     assert_eq!(
-        (got.gdap_status, got.gdap_refresh_token),
-        (GdapStatus::Connected, Some(rt2))
+        (
+            got.settings.as_str(),
+            got.secrets.as_ref(),
+            got.revision,
+            got.updated_at
+        ),
+        (custom, Some(&sealed), 1, at(3))
     );
+    assert!(
+        !write(a.id, 0, x, None, 4).await,
+        "the revision it was read at has passed"
+    );
+    assert_eq!(store.integration(a.id, i.id).await.unwrap(), got);
+
+    // Forgetting cursors: this integration's sync sources start a full round, others not.
+    let j = integration(a.id, IntegrationId::new());
+    store.create_integration(&j).await.unwrap();
+    let mut cursors = Vec::new();
+    for (integration, tenant) in [(i.id, "t1"), (i.id, "t2"), (j.id, "t3")] {
+        let l = store
+            .upsert_sync_source(&link(a.id, integration, tenant, CONSENT), at(5))
+            .await
+            .unwrap();
+        store.start_sync(a.id, l.id, at(5)).await.unwrap();
+        store
+            .finish_sync(a.id, l.id, true, None, Some("delta-1"), at(6))
+            .await
+            .unwrap();
+        cursors.push(l.id);
+    }
+    let cursor_of = |id| async move { store.sync_source(a.id, id).await.unwrap().cursor };
+    let forget = |revision, forget_cursors| IntegrationConfig {
+        revision,
+        settings: "{}",
+        secrets: None,
+        forget_cursors,
+    };
     store
-        .mark_gdap_sign_in_again(a.id, i.id, "expired", at(5))
+        .replace_integration_config(a.id, i.id, &forget(1, false), at(7))
         .await
         .unwrap();
+    assert_eq!(cursor_of(cursors[0]).await.as_deref(), Some("delta-1"));
+    store
+        .replace_integration_config(a.id, i.id, &forget(2, true), at(8))
+        .await
+        .unwrap();
+    assert_eq!(cursor_of(cursors[0]).await, None);
+    assert_eq!(cursor_of(cursors[1]).await, None);
+    assert_eq!(
+        cursor_of(cursors[2]).await.as_deref(),
+        Some("delta-1"),
+        "another integration's sources keep theirs"
+    );
     let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(got.gdap_status, GdapStatus::SignInAgain);
-    assert!(got.gdap_refresh_token.is_none());
+    assert_eq!((got.secrets, got.revision), (None, 3));
+}
+
+/// Concurrent read-modify-writes of one integration's settings, each retrying when another
+/// wrote first, lose no change: every writer's increment is in the final value.
+pub async fn concurrent_config_writes_lose_nothing(store: &Store) {
+    let a = org(store, "a").await;
+    let i = integration(a.id, IntegrationId::new());
+    store.create_integration(&i).await.unwrap();
+    let writers = 8;
+    let (org_id, id) = (a.id, i.id);
+    let retries = concurrently(writers, |_| {
+        let store = store.clone();
+        async move {
+            let mut retries = 0;
+            loop {
+                let got = store.integration(org_id, id).await.unwrap();
+                let n: u64 = got
+                    .settings
+                    .trim_matches(|c: char| !c.is_ascii_digit())
+                    .parse()
+                    .unwrap_or(0);
+                let next = format!(r#"{{"n":{}}}"#, n + 1);
+                let config = IntegrationConfig {
+                    revision: got.revision,
+                    settings: &next,
+                    secrets: None,
+                    forget_cursors: false,
+                };
+                if store
+                    .replace_integration_config(org_id, id, &config, at(1))
+                    .await
+                    .unwrap()
+                {
+                    return retries;
+                }
+                retries += 1;
+            }
+        }
+    })
+    .await;
+    let got = store.integration(a.id, i.id).await.unwrap();
+    assert_eq!(
+        got.settings,
+        format!(r#"{{"n":{writers}}}"#),
+        "retries: {retries:?}"
+    );
+    assert_eq!(got.revision, i64::try_from(writers).unwrap());
 }
 
 pub async fn links_sync_state_and_delete_with_contacts(store: &Store) {
@@ -350,107 +388,6 @@ pub async fn consent_sign_in_round_trips_keep_tenant_and_nonce(store: &Store) {
         None
     );
 }
-/// Issue 17.8: credentials entered for a new sign-in wait aside; the working connection is
-/// replaced only when the sign-in succeeds (one statement), and forgetting them keeps it.
-pub async fn a_pending_gdap_sign_in_keeps_the_working_one(store: &Store) {
-    let a = org(store, "a").await;
-    let b = org(store, "b").await;
-    let i = integration(a.id, IntegrationId::new());
-    store.create_integration(&i).await.unwrap();
-    let creds = |n: &str| GdapCredentials {
-        domain: format!("{n}.example"),
-        partner_tenant_id: format!("pt-{n}"),
-        client_id: format!("cid-{n}"),
-        sealed_secret: random_bytes(),
-    };
-    // A first sign-in: pending until it succeeds; forgetting it goes back to none.
-    let first = creds("first");
-    store
-        .set_gdap_pending(a.id, i.id, Some(&first), at(1))
-        .await
-        .unwrap();
-    let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(
-        (
-            got.gdap_status,
-            got.gdap_pending.as_ref(),
-            got.gdap_client_id
-        ),
-        (GdapStatus::Pending, Some(&first), None)
-    );
-    store
-        .set_gdap_pending(a.id, i.id, None, at(2))
-        .await
-        .unwrap();
-    let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(
-        (got.gdap_status, got.gdap_pending),
-        (GdapStatus::None, None)
-    );
-    // Connected.
-    let rt = random_bytes();
-    assert!(matches!(
-        store.connect_gdap(b.id, i.id, &first, &rt, at(3)).await,
-        Err(StoreError::NotFound)
-    ));
-    store
-        .set_gdap_pending(a.id, i.id, Some(&first), at(3))
-        .await
-        .unwrap();
-    store
-        .connect_gdap(a.id, i.id, &first, &rt, at(3))
-        .await
-        .unwrap();
-    let working = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(working.gdap_status, GdapStatus::Connected);
-    assert_eq!(working.gdap_client_id.as_deref(), Some("cid-first"));
-    assert_eq!(
-        working.gdap_client_secret.as_ref(),
-        Some(&first.sealed_secret)
-    );
-    assert_eq!(working.gdap_refresh_token.as_ref(), Some(&rt));
-    assert_eq!(working.gdap_pending, None);
-    // A re-connection started: the working connection is untouched.
-    let second = creds("second");
-    assert!(matches!(
-        store
-            .set_gdap_pending(b.id, i.id, Some(&second), at(4))
-            .await,
-        Err(StoreError::NotFound)
-    ));
-    store
-        .set_gdap_pending(a.id, i.id, Some(&second), at(4))
-        .await
-        .unwrap();
-    let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(got.gdap_pending.as_ref(), Some(&second));
-    assert_eq!(
-        (
-            got.gdap_status,
-            got.gdap_client_id.as_deref(),
-            got.gdap_client_secret.as_ref(),
-            got.gdap_refresh_token.as_ref()
-        ),
-        (
-            GdapStatus::Connected,
-            Some("cid-first"),
-            Some(&first.sealed_secret),
-            Some(&rt)
-        )
-    );
-    // It failed: forgotten, and the working one is still there.
-    store
-        .set_gdap_pending(a.id, i.id, None, at(5))
-        .await
-        .unwrap();
-    let got = store.integration(a.id, i.id).await.unwrap();
-    assert_eq!(got.gdap_pending, None);
-    assert_eq!(
-        (got.gdap_status, got.gdap_refresh_token.as_ref()),
-        (GdapStatus::Connected, Some(&rt))
-    );
-}
-
 /// Issue 17.6: an ended link keeps its row (and customer) with the reason, loses its roles
 /// (the descriptor its source gives on ending),
 /// is neither queued nor scheduled; linking it again (an active relationship) reopens it.

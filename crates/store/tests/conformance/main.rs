@@ -27,6 +27,7 @@ mod jobs;
 mod messages;
 mod migration_0017;
 mod migration_0025;
+mod migration_0027;
 mod orgs;
 mod permissions;
 mod phones;
@@ -166,10 +167,10 @@ conformance! {
     ],
     integrations: [
         integrations_are_org_scoped_and_managed,
+        concurrent_config_writes_lose_nothing,
         links_sync_state_and_delete_with_contacts,
         round_trips_are_single_use_and_expire,
         consent_sign_in_round_trips_keep_tenant_and_nonce,
-        a_pending_gdap_sign_in_keeps_the_working_one,
         ended_links_are_kept_and_not_synced,
     ],
     verifications: [

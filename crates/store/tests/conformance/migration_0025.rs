@@ -2,10 +2,8 @@
 //! same id, its sync state and counters carried across and its Microsoft 365 fields in the
 //! descriptor, on a database populated with the schema before it, on both backends.
 
-use crate::migration_0017::{old_postgres, old_sqlite, postgres_admin_url};
 use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 use countersign_store::{NewSyncSource, Store, SyncProgress, SyncSourceStore, SyncState};
-use sqlx::Connection;
 
 const INTEGRATION: &str = "INSERT INTO integrations (id, org_id, kind, name, cloud, \
      login_base_url, graph_base_url, skip_guests, skip_disabled, skip_unlicensed, gdap_status, \
@@ -173,26 +171,10 @@ async fn carried_across(store: &Store, old: &Old) {
     assert_eq!(again.id, old.synced);
 }
 
-#[tokio::test]
-async fn migration_0025_carries_tenant_links_to_sync_sources_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let (file, _options, mut conn) = old_sqlite(&dir, "0025").await;
-    let old = insert_old_rows!(conn);
-    conn.close().await.unwrap();
-    let store = Store::open_sqlite(&file).await.unwrap();
-    carried_across(&store, &old).await;
-    store.close().await;
-}
-
-#[tokio::test]
-async fn migration_0025_carries_tenant_links_to_sync_sources_postgres() {
-    let Some(admin_url) = postgres_admin_url() else {
-        return;
-    };
-    let (_guard, url, mut conn) = old_postgres(&admin_url, "0025").await;
-    let old = insert_old_rows!(conn);
-    conn.close().await.unwrap();
-    let store = Store::connect_postgres(&url, 2).await.unwrap();
-    carried_across(&store, &old).await;
-    store.close().await;
-}
+crate::migration_0017::migration_tests!(
+    migration_0025_carries_tenant_links_to_sync_sources_sqlite,
+    migration_0025_carries_tenant_links_to_sync_sources_postgres,
+    "0025",
+    insert_old_rows,
+    carried_across
+);

@@ -24,28 +24,21 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
                 .unwrap();
         }
         // Integration rows share the technician's id, so the suite's row ids still match.
-        SealedColumn::IntegrationGdapClientSecret => {
-            let id = ensure_integration(store, t).await;
-            let creds = gdap_credentials(value);
-            store
-                .set_gdap_credentials(t.org_id, id, &creds, at(0))
-                .await
-                .unwrap();
-        }
-        SealedColumn::IntegrationGdapRefreshToken => {
-            let id = ensure_integration(store, t).await;
-            store
-                .save_gdap_sign_in(t.org_id, id, value, at(0))
-                .await
-                .unwrap();
-        }
-        SealedColumn::IntegrationGdapPendingClientSecret => {
-            let id = ensure_integration(store, t).await;
-            let creds = gdap_credentials(value);
-            store
-                .set_gdap_pending(t.org_id, id, Some(&creds), at(0))
-                .await
-                .unwrap();
+        SealedColumn::IntegrationSecrets => {
+            let i = crate::integrations::integration(t.org_id, IntegrationId(t.id.0));
+            store.create_integration(&i).await.unwrap();
+            let config = countersign_store::IntegrationConfig {
+                revision: i.revision,
+                settings: &i.settings,
+                secrets: Some(value),
+                forget_cursors: false,
+            };
+            assert!(
+                store
+                    .replace_integration_config(t.org_id, i.id, &config, at(0))
+                    .await
+                    .unwrap()
+            );
         }
         SealedColumn::OAuthStatePkceVerifier => {
             let i = crate::integrations::integration(t.org_id, IntegrationId::new());
@@ -88,28 +81,6 @@ async fn put(store: &Store, column: SealedColumn, t: &countersign_store::Technic
     }
 }
 
-/// GDAP credentials whose sealed secret is `value`.
-fn gdap_credentials(value: &[u8]) -> countersign_store::GdapCredentials {
-    countersign_store::GdapCredentials {
-        domain: "p.example".into(),
-        partner_tenant_id: "p".into(),
-        client_id: "c".into(),
-        sealed_secret: value.to_vec(),
-    }
-}
-
-/// The integration whose id is the technician's (created once).
-async fn ensure_integration(store: &Store, t: &countersign_store::Technician) -> IntegrationId {
-    let id = IntegrationId(t.id.0);
-    if store.integration(t.org_id, id).await.is_err() {
-        store
-            .create_integration(&crate::integrations::integration(t.org_id, id))
-            .await
-            .unwrap();
-    }
-    id
-}
-
 /// The value in `column` of technician row `t`.
 async fn get(
     store: &Store,
@@ -120,26 +91,12 @@ async fn get(
     match column {
         SealedColumn::TechnicianTotpSecret => row.totp_secret,
         SealedColumn::TechnicianTotpPendingSecret => row.totp_pending_secret,
-        SealedColumn::IntegrationGdapClientSecret => {
-            let i = store
+        SealedColumn::IntegrationSecrets => {
+            store
                 .integration(t.org_id, IntegrationId(t.id.0))
                 .await
-                .unwrap();
-            i.gdap_client_secret
-        }
-        SealedColumn::IntegrationGdapRefreshToken => {
-            let i = store
-                .integration(t.org_id, IntegrationId(t.id.0))
-                .await
-                .unwrap();
-            i.gdap_refresh_token
-        }
-        SealedColumn::IntegrationGdapPendingClientSecret => {
-            let i = store
-                .integration(t.org_id, IntegrationId(t.id.0))
-                .await
-                .unwrap();
-            i.gdap_pending.map(|p| p.sealed_secret)
+                .unwrap()
+                .secrets
         }
         // Round trips have no reader but the single-use take; the listing shows the value.
         SealedColumn::OAuthStatePkceVerifier => store

@@ -195,6 +195,19 @@ impl World {
         to
     }
 
+    /// Submits the GDAP dialog with the partner's domain and app, and `secret`.
+    pub(crate) async fn gdap_partner(&self, page: &str, secret: &str) -> reqwest::Response {
+        self.gdap(
+            page,
+            &[
+                ("domain", "northwind-msp.onmicrosoft.com"),
+                ("client_id", PARTNER_APP),
+                ("client_secret", secret),
+            ],
+        )
+        .await
+    }
+
     pub(crate) async fn gdap(&self, page: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.app
             .post_form(&self.browser, page, &format!("{page}/gdap"), fields)
@@ -281,16 +294,7 @@ async fn seed_workflow(postgres: bool) {
             .unwrap()
             .contains("no tenant with the domain")
     );
-    let res = w
-        .gdap(
-            &page,
-            &[
-                ("domain", "northwind-msp.onmicrosoft.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", PARTNER_SECRET),
-            ],
-        )
-        .await;
+    let res = w.gdap_partner(&page, PARTNER_SECRET).await;
     assert_eq!(res.status(), 303);
     let back = w.microsoft_page(&location(&res), ALEX_GA, "approve").await;
     let res = w.browser.get(w.app.url(&back)).send().await.unwrap();
@@ -323,14 +327,8 @@ async fn seed_workflow(postgres: bool) {
             .any(|l| l.new.link == LinkKind::Gdap && l.new.tenant_id == CONTOSO)
     );
     // The sealed refresh token is stored and never shown.
-    let i = w
-        .app
-        .app
-        .store()
-        .integration(admin.org_id, id)
-        .await
-        .unwrap();
-    assert!(i.gdap_refresh_token.is_some());
+    let (_, secrets) = w.app.app.inspect_microsoft(admin.org_id, id).await.unwrap();
+    assert!(secrets.gdap_refresh_token.is_some());
     assert!(!html.contains(PARTNER_SECRET));
 
     // Sync Customer: tenants without consent say what to do; the others proceed. The request
@@ -565,9 +563,9 @@ pub async fn isolation_matrix(
     let (status, body) = get(app, c, "/integrations/psa").await;
     assert_eq!(status, 200);
     assert!(!body.contains("Bravo M365"));
-    let after = app.app.store().integration(b_org, i.id).await.unwrap();
+    let (after, _) = app.app.inspect_microsoft(b_org, i.id).await.unwrap();
     assert_eq!(after.name, "Bravo M365");
-    assert_eq!(after.cloud, i.cloud);
+    assert_eq!(after.settings, i.settings);
     let link = app.app.tenant_link(b_org, l.id).await.unwrap();
     assert_eq!(link.sync_state, countersign_store::SyncState::Idle);
 }

@@ -12,12 +12,9 @@ use crate::m365_support::{
     assert_contacts_equal_simulator, contacts, contoso_linked, link, org_of, sync_via_queue,
 };
 use crate::{get, location};
-use countersign_app::microsoft::LinkKind;
-use countersign_crypto::SealAad;
-use countersign_domain::IntegrationId;
-use countersign_store::{
-    AuditStore, GdapStatus, IntegrationStore, JobStore, SealedColumn, SyncSourceStore,
-};
+use countersign_app::microsoft::{GdapStatus, LinkKind, MicrosoftIntegration};
+use countersign_domain::{IntegrationId, OrgId};
+use countersign_store::{AuditStore, JobStore, SyncSourceStore};
 use countersign_testkit::skip_postgres;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,16 +45,7 @@ async fn recording_listener() -> (String, Arc<AtomicUsize>) {
 /// Submits the GDAP dialog with `secret` and approves (or cancels) at Microsoft as Alex;
 /// the response of our callback.
 async fn gdap_sign_in(w: &World, page: &str, secret: &str, action: &str) -> reqwest::Response {
-    let res = w
-        .gdap(
-            page,
-            &[
-                ("domain", "northwind-msp.onmicrosoft.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", secret),
-            ],
-        )
-        .await;
+    let res = w.gdap_partner(page, secret).await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let back = w.microsoft_page(&location(&res), ALEX_GA, action).await;
     w.browser.get(w.app.url(&back)).send().await.unwrap()
@@ -70,26 +58,29 @@ async fn gdap_connected(w: &World) -> String {
     page
 }
 
-/// The stored sealed value of `column` for the integration, opened.
-async fn opened(w: &World, page: &str, column: SealedColumn) -> Option<String> {
-    let org = org_of(w).await;
-    let id = integration_id(page);
-    let i = w.app.app.store().integration(org, id).await.unwrap();
-    let sealed = match column {
-        SealedColumn::IntegrationGdapRefreshToken => i.gdap_refresh_token?,
-        SealedColumn::IntegrationGdapClientSecret => i.gdap_client_secret?,
-        other => panic!("{other:?}"),
-    };
-    let (table, column) = column.table_column();
-    let row = id.to_string();
-    let aad = SealAad {
-        org_id: Some(org),
-        table,
-        column,
-        row_id: &row,
-    };
-    let plain = w.app.app.keyring.open(&sealed, &aad).unwrap();
-    Some(String::from_utf8(plain.to_vec()).unwrap())
+/// The stored GDAP secret `which` of the integration, opened.
+async fn opened(w: &World, page: &str, which: Secret) -> Option<String> {
+    let (_, secrets) = w
+        .app
+        .app
+        .inspect_microsoft(org_of(w).await, integration_id(page))
+        .await
+        .unwrap();
+    match which {
+        Secret::RefreshToken => secrets.gdap_refresh_token.clone(),
+        Secret::ClientSecret => secrets.gdap_client_secret.clone(),
+    }
+}
+
+/// Which GDAP secret [`opened`] reads.
+enum Secret {
+    RefreshToken,
+    ClientSecret,
+}
+
+/// The integration as stored.
+async fn stored(w: &World, org: OrgId, id: IntegrationId) -> MicrosoftIntegration {
+    w.app.app.inspect_microsoft(org, id).await.unwrap().0
 }
 
 // 17.2 ------------------------------------------------------------------------------------
@@ -123,16 +114,7 @@ async fn forged_hosts_are_never_contacted(postgres: bool) {
     let status = res.status().as_u16();
     assert!(status == 303 || status == 422, "{status}");
     // Every outbound path of the integration: GDAP domain discovery and sign-in, consent.
-    let res = w
-        .gdap(
-            &page,
-            &[
-                ("domain", "northwind-msp.onmicrosoft.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", PARTNER_SECRET),
-            ],
-        )
-        .await;
+    let res = w.gdap_partner(&page, PARTNER_SECRET).await;
     assert_eq!(
         hits.load(Ordering::SeqCst),
         0,
@@ -468,70 +450,82 @@ async fn issue17_gdap_refresh_replaces_a_token_graph_rejects() {
 
 async fn failed_reconnection(postgres: bool) {
     let w = world_with(postgres, example()).await;
-    let page = gdap_connected(&w).await;
+    // A first sign-in shows as pending until it succeeds; a cancelled one goes back to none
+    // with nothing of it kept.
+    let page = w.add_integration().await;
     let org = org_of(&w).await;
     let id = integration_id(&page);
+    let res = w.gdap_partner(&page, PARTNER_SECRET).await;
+    assert_eq!(res.status(), 303);
+    let (i, secrets) = w.app.app.inspect_microsoft(org, id).await.unwrap();
+    assert_eq!(i.settings.gdap_status, GdapStatus::Pending);
+    assert_eq!(
+        i.settings.gdap_pending.map(|p| p.client_id),
+        Some(PARTNER_APP.to_owned())
+    );
+    assert_eq!(i.settings.gdap_client_id, None);
+    assert_eq!(
+        secrets.gdap_pending_client_secret.as_deref(),
+        Some(PARTNER_SECRET)
+    );
+    let res = gdap_sign_in(&w, &page, PARTNER_SECRET, "cancel").await;
+    assert_eq!(res.status(), 422);
+    let (i, secrets) = w.app.app.inspect_microsoft(org, id).await.unwrap();
+    assert_eq!(
+        (i.settings.gdap_status, i.settings.gdap_pending),
+        (GdapStatus::None, None)
+    );
+    assert!(secrets.gdap_pending_client_secret.is_none() && secrets.gdap_client_secret.is_none());
+    let res = gdap_sign_in(&w, &page, PARTNER_SECRET, "approve").await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let contoso = link(&w, &page, CONTOSO, LinkKind::Gdap).await;
 
     // The dialog is submitted again and the technician has not come back from Microsoft
     // yet: the stored sign-in keeps working meanwhile.
-    let res = w
-        .gdap(
-            &page,
-            &[
-                ("domain", "northwind-msp.onmicrosoft.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", "not~yet-known"),
-            ],
-        )
-        .await;
+    let res = w.gdap_partner(&page, "not~yet-known").await;
     assert_eq!(res.status(), 303);
-    let i = w.app.app.store().integration(org, id).await.unwrap();
-    assert_eq!(i.gdap_status, GdapStatus::Connected);
-    assert!(i.gdap_pending.is_some());
+    let i = stored(&w, org, id).await;
+    assert_eq!(i.settings.gdap_status, GdapStatus::Connected);
+    assert!(i.settings.gdap_pending.is_some());
     let ok = sync_via_queue(&w, contoso.id).await;
     assert_eq!(ok.last_sync_ok, Some(true), "{:?}", ok.last_error);
-    let rt = opened(&w, &page, SealedColumn::IntegrationGdapRefreshToken)
-        .await
-        .unwrap();
+    let rt = opened(&w, &page, Secret::RefreshToken).await.unwrap();
 
     // A wrong secret: Microsoft refuses the code redemption; the working sign-in stays.
     let res = gdap_sign_in(&w, &page, "wrong~secret-value", "approve").await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("AADSTS7000215"), "{body}");
-    let i = w.app.app.store().integration(org, id).await.unwrap();
-    assert_eq!(i.gdap_status, GdapStatus::Connected);
-    assert_eq!(i.gdap_pending, None, "nothing of the attempt is kept");
+    let i = stored(&w, org, id).await;
+    assert_eq!(i.settings.gdap_status, GdapStatus::Connected);
     assert_eq!(
-        opened(&w, &page, SealedColumn::IntegrationGdapRefreshToken).await,
+        i.settings.gdap_pending, None,
+        "nothing of the attempt is kept"
+    );
+    assert_eq!(
+        opened(&w, &page, Secret::RefreshToken).await,
         Some(rt.clone())
     );
     assert_eq!(
-        opened(&w, &page, SealedColumn::IntegrationGdapClientSecret).await,
+        opened(&w, &page, Secret::ClientSecret).await,
         Some(PARTNER_SECRET.to_owned())
     );
     let ok = sync_via_queue(&w, contoso.id).await;
     assert_eq!(ok.last_sync_ok, Some(true), "{:?}", ok.last_error);
 
     // A cancel: "nothing was saved" is true.
-    let rt = opened(&w, &page, SealedColumn::IntegrationGdapRefreshToken)
-        .await
-        .unwrap();
+    let rt = opened(&w, &page, Secret::RefreshToken).await.unwrap();
     let res = gdap_sign_in(&w, &page, "other~secret-value", "cancel").await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("nothing was saved"));
-    let i = w.app.app.store().integration(org, id).await.unwrap();
+    let i = stored(&w, org, id).await;
     assert_eq!(
-        (i.gdap_status, i.gdap_pending),
+        (i.settings.gdap_status, i.settings.gdap_pending),
         (GdapStatus::Connected, None)
     );
+    assert_eq!(opened(&w, &page, Secret::RefreshToken).await, Some(rt));
     assert_eq!(
-        opened(&w, &page, SealedColumn::IntegrationGdapRefreshToken).await,
-        Some(rt)
-    );
-    assert_eq!(
-        opened(&w, &page, SealedColumn::IntegrationGdapClientSecret).await,
+        opened(&w, &page, Secret::ClientSecret).await,
         Some(PARTNER_SECRET.to_owned())
     );
     let (_, html) = get(&w.app, &w.browser, &page).await;
@@ -542,9 +536,9 @@ async fn failed_reconnection(postgres: bool) {
     // A successful re-connection replaces it.
     let res = gdap_sign_in(&w, &page, PARTNER_SECRET, "approve").await;
     assert_eq!(res.status(), 303);
-    let i = w.app.app.store().integration(org, id).await.unwrap();
+    let i = stored(&w, org, id).await;
     assert_eq!(
-        (i.gdap_status, i.gdap_pending),
+        (i.settings.gdap_status, i.settings.gdap_pending),
         (GdapStatus::Connected, None)
     );
 }
@@ -639,7 +633,7 @@ async fn issue17_an_expired_server_secret_sends_the_technician_to_the_operator()
 // a Custom cloud, is flagged and must be given a cloud again; it reaches no host meanwhile.
 
 async fn custom_without_server_entry(postgres: bool) {
-    use countersign_store::{IntegrationKind, IntegrationSettings, SyncFilters, TechnicianStore};
+    use countersign_store::{IntegrationKind, TechnicianStore};
     let app = if postgres {
         countersign_testkit::TestApp::postgres_with(countersign_testkit::Options::default()).await
     } else {
@@ -665,21 +659,14 @@ async fn custom_without_server_entry(postgres: bool) {
         .await
         .unwrap();
     assert_eq!(
-        i.cloud, "global",
+        i.settings.cloud, "global",
         "a server without Custom starts on Global"
     );
     // What migration 0017 leaves of an integration that stored its own hosts.
     app.app
-        .store()
-        .update_integration_settings(
-            admin.org_id,
-            i.id,
-            &IntegrationSettings {
-                cloud: "custom".into(),
-                filters: SyncFilters::default(),
-            },
-            app.app.now(),
-        )
+        .seed_microsoft(admin.org_id, i.id, |settings, _| {
+            settings.cloud = "custom".into();
+        })
         .await
         .unwrap();
     let page = format!("/integrations/psa/{}", i.id);

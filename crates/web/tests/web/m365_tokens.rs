@@ -9,10 +9,9 @@ use crate::integrations::{
 };
 use crate::location;
 use crate::m365_support::{link, org_of, sync_via_queue};
+use countersign_app::microsoft::GdapStatus;
 use countersign_app::microsoft::LinkKind;
-use countersign_crypto::SealAad;
 use countersign_domain::IntegrationId;
-use countersign_store::{GdapStatus, IntegrationStore, SealedColumn};
 use countersign_testkit::skip_postgres;
 
 const FABRIKAM: &str = "33333333-3333-4333-8333-333333333333";
@@ -35,22 +34,8 @@ fn integration_id(page: &str) -> IntegrationId {
 async fn refresh_token(w: &World, page: &str) -> String {
     let org = org_of(w).await;
     let id = integration_id(page);
-    let i = w.app.app.store().integration(org, id).await.unwrap();
-    let (table, column) = SealedColumn::IntegrationGdapRefreshToken.table_column();
-    let row = id.to_string();
-    let aad = SealAad {
-        org_id: Some(org),
-        table,
-        column,
-        row_id: &row,
-    };
-    let plain = w
-        .app
-        .app
-        .keyring
-        .open(&i.gdap_refresh_token.unwrap(), &aad)
-        .unwrap();
-    String::from_utf8(plain.to_vec()).unwrap()
+    let (_, secrets) = w.app.app.inspect_microsoft(org, id).await.unwrap();
+    secrets.gdap_refresh_token.clone().unwrap()
 }
 
 /// Redeems a refresh token at the simulator directly: (status, body).
@@ -94,11 +79,11 @@ async fn one_tenant_without_consent(postgres: bool) {
     let i = w
         .app
         .app
-        .store()
-        .integration(org_of(&w).await, integration_id(&page))
+        .inspect_microsoft(org_of(&w).await, integration_id(&page))
         .await
-        .unwrap();
-    assert_eq!(i.gdap_status, GdapStatus::Connected);
+        .unwrap()
+        .0;
+    assert_eq!(i.settings.gdap_status, GdapStatus::Connected);
 }
 
 #[tokio::test]
@@ -162,11 +147,11 @@ async fn rotation_and_sign_in_again(postgres: bool) {
     let ia = w
         .app
         .app
-        .store()
-        .integration(org, integration_id(&a))
+        .inspect_microsoft(org, integration_id(&a))
         .await
-        .unwrap();
-    assert_eq!(ia.gdap_status, GdapStatus::SignInAgain);
+        .unwrap()
+        .0;
+    assert_eq!(ia.settings.gdap_status, GdapStatus::SignInAgain);
     let (_, html) = get(&w.app, &w.browser, &a).await;
     assert!(html.contains("sign in again"), "{html}");
     let ok = sync_via_queue(&w, b_link.id).await;
@@ -174,25 +159,16 @@ async fn rotation_and_sign_in_again(postgres: bool) {
     let ib = w
         .app
         .app
-        .store()
-        .integration(org, integration_id(&b))
+        .inspect_microsoft(org, integration_id(&b))
         .await
-        .unwrap();
-    assert_eq!(ib.gdap_status, GdapStatus::Connected);
+        .unwrap()
+        .0;
+    assert_eq!(ib.settings.gdap_status, GdapStatus::Connected);
 }
 
 /// Signs an existing integration in again (Connect to Microsoft 365 (GDAP) on its page).
 async fn gdap_connected_again(w: &World, page: &str, account: &str) -> String {
-    let res = w
-        .gdap(
-            page,
-            &[
-                ("domain", "northwind-msp.onmicrosoft.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", PARTNER_SECRET),
-            ],
-        )
-        .await;
+    let res = w.gdap_partner(page, PARTNER_SECRET).await;
     assert_eq!(res.status(), 303);
     let back = w.microsoft_page(&location(&res), account, "approve").await;
     let res = w.browser.get(w.app.url(&back)).send().await.unwrap();

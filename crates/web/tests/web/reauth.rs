@@ -6,8 +6,8 @@
 
 use crate::{PW, add_technician, get, location, signed_in};
 use countersign_store::{
-    AuditFilter, AuditStore, IntegrationKind, IntegrationStore, SessionStore, TechnicianStore,
-    ThrottleStore, WebhookStore,
+    AuditFilter, AuditStore, IntegrationKind, SessionStore, TechnicianStore, ThrottleStore,
+    WebhookStore,
 };
 use countersign_testkit::TestApp;
 use std::time::Duration;
@@ -204,13 +204,12 @@ pub async fn privileged_changes_need_a_recent_proof(app: TestApp) {
     .await;
     assert_eq!(res.status(), 303);
     assert!(location(&res).starts_with("/account/confirm?next="));
-    let stored = app
+    let (stored, secrets) = app
         .app
-        .store()
-        .integration(a.org_id, integration.id)
+        .inspect_microsoft(a.org_id, integration.id)
         .await
         .unwrap();
-    assert!(stored.gdap_pending.is_none() && stored.gdap_client_secret.is_none());
+    assert!(stored.settings.gdap_pending.is_none() && secrets.gdap_client_secret.is_none());
     let res = post(
         &app,
         &c,

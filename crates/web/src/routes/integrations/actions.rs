@@ -11,9 +11,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::FieldMessage;
-use countersign_app::microsoft::{GdapInput, IntegrationInput};
+use countersign_app::microsoft::{GdapInput, IntegrationInput, SyncFilters};
 use countersign_domain::{IntegrationId, TenantLinkId};
-use countersign_store::{IntegrationKind, SyncFilters};
+use countersign_store::IntegrationKind;
 use serde::Deserialize;
 
 fn to_page(id: IntegrationId, notice: &str) -> Response {

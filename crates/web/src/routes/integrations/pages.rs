@@ -13,12 +13,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use countersign_app::FieldMessage;
 use countersign_app::microsoft::{
-    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, LinkKind, NO_CUSTOM_CLOUD, TenantLink,
+    CONSENT_PERMISSIONS, GDAP_PERMISSIONS, GdapStatus, LinkKind, NO_CUSTOM_CLOUD, TenantLink,
     consent_redirect_uri, gdap_redirect_uri, offered_clouds, server_custom_cloud,
 };
 use countersign_domain::{IntegrationId, Timestamp};
 use countersign_microsoft::{CloudKind, DelegatedTenant, role_name};
-use countersign_store::{GdapStatus, IntegrationKind, JobProgress, SyncState};
+use countersign_store::{IntegrationKind, JobProgress, SyncState};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -65,7 +65,7 @@ pub async fn index_page(
             name: c.integration.name.clone(),
             kind: c.integration.kind.label(),
             tenants: c.tenants,
-            status: gdap_label(c.integration.gdap_status).to_owned(),
+            status: gdap_label(c.integration.settings.gdap_status).to_owned(),
         })
         .collect();
     render(&IndexPage {
@@ -253,30 +253,33 @@ pub async fn show_page(
             .iter()
             .map(|k| (k.as_str(), k.label()))
             .collect(),
-        cloud: i.cloud.clone(),
+        cloud: i.settings.cloud.clone(),
         custom_offered: server_custom_cloud(settings).is_some(),
         // An integration left on a Custom cloud the server no longer offers (its stored
         // host was dropped by the migration of issue 17.2) must be given a cloud again.
-        cloud_error: if i.cloud == CloudKind::Custom.as_str()
+        cloud_error: if i.settings.cloud == CloudKind::Custom.as_str()
             && server_custom_cloud(settings).is_none()
         {
             sentence_of(NO_CUSTOM_CLOUD)
         } else {
             String::new()
         },
-        skip_guests: i.filters.skip_guests,
-        skip_disabled: i.filters.skip_disabled,
-        skip_unlicensed: i.filters.skip_unlicensed,
+        skip_guests: i.settings.filters.skip_guests,
+        skip_disabled: i.settings.filters.skip_disabled,
+        skip_unlicensed: i.settings.filters.skip_unlicensed,
         app_configured: settings.microsoft.app_configured(),
         consent_redirect: consent_redirect_uri(settings),
         gdap_redirect: gdap_redirect_uri(settings, i.id),
         consent_permissions: CONSENT_PERMISSIONS,
         gdap_permissions: GDAP_PERMISSIONS,
-        gdap_status: gdap_label(i.gdap_status),
-        gdap_needs_sign_in: matches!(i.gdap_status, GdapStatus::SignInAgain | GdapStatus::Pending),
-        gdap_error: i.gdap_error.clone().unwrap_or_default(),
-        gdap_domain: i.gdap_domain.clone().unwrap_or_default(),
-        gdap_client_id: i.gdap_client_id.clone().unwrap_or_default(),
+        gdap_status: gdap_label(i.settings.gdap_status),
+        gdap_needs_sign_in: matches!(
+            i.settings.gdap_status,
+            GdapStatus::SignInAgain | GdapStatus::Pending
+        ),
+        gdap_error: i.settings.gdap_error.clone().unwrap_or_default(),
+        gdap_domain: i.settings.gdap_domain.clone().unwrap_or_default(),
+        gdap_client_id: i.settings.gdap_client_id.clone().unwrap_or_default(),
         rows: links.iter().map(row).collect(),
         contacts,
         notice,
