@@ -55,7 +55,8 @@ impl App {
         } else {
             CloudKind::Global
         };
-        // Every kind offered today is Microsoft 365; a PSA kind brings its own settings.
+        // Every kind offered today is Microsoft 365. A second kind stops this compiling: it
+        // brings its own settings type and its own `new_row`.
         let IntegrationKind::Microsoft365 = kind;
         let row = MicrosoftIntegration::new_row(
             by.org_id(),
