@@ -300,7 +300,7 @@ impl Phone {
         self.kind
     }
 
-    /// The number with all but the last 4 digits hidden, for lists and logs: `+1 ••• 0101`.
+    /// The number with all but the last 4 digits hidden, for lists and logs: `+•••••••0101`.
     #[must_use]
     pub fn masked(&self) -> String {
         mask_e164(&self.e164)
@@ -476,7 +476,9 @@ pub fn national_digits(text: &str) -> Option<String> {
         .map(|n| digits[n..].to_owned())
 }
 
-/// Masks an E.164 text: `+1425…0101` → `+•••••••0101`.
+/// The one masking rule for a phone number, wherever one is shown or logged: every digit but
+/// the last four hidden, `+14255550101` → `+•••••••0101` (what people say: "the number
+/// ending in 0101").
 #[must_use]
 pub fn mask_e164(e164: &str) -> String {
     let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();

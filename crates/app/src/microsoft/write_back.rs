@@ -57,7 +57,7 @@ impl App {
             .map_err(|f| f.into_user(app))?;
         if user.is_on_premises() {
             return Err(MicrosoftError::User(
-                "this user is synced from on-premises Active Directory, so its mobile number can only be changed there (Active Directory Users and Computers, or your HR system); the change was not saved".into(),
+                "this user is synced from on-premises Active Directory, so its mobile number can only be changed there (Active Directory Users and Computers, or your HR system)".into(),
             ));
         }
         match self

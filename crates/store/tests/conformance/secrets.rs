@@ -16,7 +16,7 @@ pub fn new_secret(o: OrgId, t: TechnicianId, kind: SecretKind, views: i64) -> Ne
         technician_id: t,
         contact_id: None,
         channel: "copy".into(),
-        recipient_masked: "a***@c.example".into(),
+        recipient_masked: "a•••@c.example".into(),
         label: "wifi password".into(),
         envelope: (kind == SecretKind::Send).then(|| b"ciphertext".to_vec()),
         server_share: None,

@@ -73,6 +73,58 @@ async fn refused_requests_are_logged_with_route_and_address() {
 }
 
 /// Signing out tells the browser to drop what it kept of the session (issue 18.7).
+/// Issue 21.7: the first link of every app page skips the navigation to the page's content,
+/// and links keep a contrast of at least 4.5:1 on the page background (WCAG 1.4.3).
+#[tokio::test]
+async fn a_skip_link_leads_to_the_content_and_links_are_readable() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    for page in [
+        "/contacts",
+        "/customers",
+        "/integrations/psa",
+        "/settings",
+        "/account",
+    ] {
+        let (status, html) = get(&app, &c, page).await;
+        assert_eq!(status, 200, "{page}");
+        let body = &html[html.find("<body").unwrap()..];
+        let first_link = &body[body.find("<a ").unwrap()..];
+        assert!(
+            first_link.starts_with(r##"<a class="skip-link" href="#main">"##),
+            "{page}: {}",
+            &first_link[..80.min(first_link.len())]
+        );
+        assert!(html.contains(r#"<main id="main""#), "{page}");
+    }
+    let (_, css) = get(&app, &c, "/static/app.css").await;
+    let light = &css[css.find(":root {").unwrap()..];
+    let colour = |name: &str| {
+        let at = light.find(&format!("--{name}: #")).unwrap() + name.len() + 5;
+        light[at..at + 6].to_owned()
+    };
+    let ratio = contrast(&colour("accent"), &colour("bg"));
+    assert!(ratio >= 4.5, "link contrast {ratio:.2}:1");
+}
+
+/// WCAG contrast ratio of two `rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 #[tokio::test]
 async fn sign_out_clears_site_data() {
     let app = TestApp::new().await;
