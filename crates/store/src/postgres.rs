@@ -49,6 +49,10 @@ impl Dialect for Postgres {
 
     const HINT_ORDERED_WALK: bool = false;
 
+    fn uuid_hex(expr: &str) -> String {
+        format!("replace(CAST({expr} AS TEXT), '-', '')")
+    }
+
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }

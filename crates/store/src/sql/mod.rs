@@ -85,6 +85,11 @@ pub trait Dialect: Database + private::Sealed {
     /// finds the ordered walk with a hash semi-join itself.
     const HINT_ORDERED_WALK: bool;
 
+    /// SQL giving the 32 lowercase hex digits of the UUID `expr` (Rust's `Uuid::simple`), for
+    /// keys written by set-based SQL that Rust must be able to write again: SQLite stores a
+    /// UUID as 16 bytes (`hex`), PostgreSQL as `uuid` (its text has dashes).
+    fn uuid_hex(expr: &str) -> String;
+
     /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }
