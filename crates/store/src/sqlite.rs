@@ -53,6 +53,8 @@ impl Dialect for Sqlite {
 
     const HINT_ORDERED_WALK: bool = true;
 
+    const FIRST_BY_CONFLICT: bool = true;
+
     fn uuid_hex(expr: &str) -> String {
         format!("lower(hex({expr}))")
     }

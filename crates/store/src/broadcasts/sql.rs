@@ -2,7 +2,7 @@
 //! over the resolution in `audience.rs`), recipients, opt-outs and settings. Templates are in
 //! `templates.rs`.
 
-use super::audience::{candidates, frozen_counts, preview_counts, resolution};
+use super::audience::{RANKED, candidates, frozen_counts, preview_counts, resolution};
 use super::{opt_outs, templates};
 use crate::contacts::sql::Param;
 use crate::sql::{SqlStore, changed, corrupt, org_lock_key, sql_impl};
@@ -332,19 +332,31 @@ impl BroadcastStore for SqlStore<DB> {
             return Ok(FreezeOutcome::NotAwaiting(b.status));
         }
         // The freeze itself: one statement, set-based, in key order (appending to the key's
-        // index is what keeps 200,000 rows well under a second on PostgreSQL).
+        // index keeps 200,000 rows well under a second on PostgreSQL). Of the contacts that
+        // share an address, the one with the smallest id keeps it, however the dialect picks.
         let (with, params) = resolution(&b.audience, b.channels, 5);
+        let (ranked, source, keep, order, conflict) = if DB::FIRST_BY_CONFLICT {
+            (
+                "",
+                "marked",
+                "",
+                "channel, address, id",
+                "ON CONFLICT (broadcast_id, channel, address) DO NOTHING",
+            )
+        } else {
+            (RANKED, "ranked", " AND rn = 1", "channel, address", "")
+        };
         let key = format!(
             "'broadcast:' || $3 || ':' || channel || ':' || {}",
             DB::uuid_hex("id")
         );
         let insert = format!(
-            "{with}INSERT INTO broadcast_recipients (org_id, broadcast_id, channel, contact_id, \
-             customer_id, address, first_name, customer_name, status, idempotency_key, \
-             updated_at) \
+            "{with}{ranked}INSERT INTO broadcast_recipients (org_id, broadcast_id, channel, \
+             contact_id, customer_id, address, first_name, customer_name, status, \
+             idempotency_key, updated_at) \
              SELECT $1, $2, channel, id, customer_id, address, given_name, customer_name, \
-             'pending', {key}, $4 FROM ranked WHERE skip IS NULL AND rn = 1 \
-             ORDER BY channel, address"
+             'pending', {key}, $4 FROM {source} WHERE skip IS NULL{keep} \
+             ORDER BY {order} {conflict}"
         );
         let q = sqlx::query(&insert)
             .bind(org.0)
