@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod audit_heads;
 mod audit_writer;
+pub mod broadcasts;
 pub mod clock;
 pub mod contacts;
 pub mod directory;

@@ -15,6 +15,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Scenario {
+    /// Resolve and freeze a broadcast's audience of many contacts (issue 20).
+    BroadcastAudience(scenarios::broadcast_audience::Args),
     /// Page through `GET /users?$top=999` of one big emulated tenant.
     EmulatorPages(scenarios::emulator_pages::Args),
     /// Search one million contacts through the HTTP server.
@@ -44,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
             .init();
     }
     let result = match cli.scenario {
+        Scenario::BroadcastAudience(args) => scenarios::broadcast_audience::run(args).await?,
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
         Scenario::Logins(args) => scenarios::logins::run(args).await?,

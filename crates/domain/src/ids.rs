@@ -120,3 +120,11 @@ id_type!(
     /// every endpoint, so a receiver can drop duplicates.
     WebhookEventId
 );
+id_type!(
+    /// One announcement to a frozen audience of contacts (issue 20).
+    BroadcastId
+);
+id_type!(
+    /// A reusable broadcast text of an org (name, channels, SMS and email texts).
+    BroadcastTemplateId
+);

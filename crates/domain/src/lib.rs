@@ -1,5 +1,6 @@
 //! Pure types and rules shared by every layer: ids, parsed input, roles, policies. No IO.
 
+pub mod broadcast;
 pub mod channel;
 mod countries;
 pub mod email;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod time;
 pub mod verification;
 
+pub use broadcast::{BroadcastChannels, BroadcastStatus, OptOutSource, RecipientStatus};
 pub use channel::Channel;
 pub use email::Email;
 pub use ids::*;

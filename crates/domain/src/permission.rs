@@ -1,6 +1,6 @@
 //! Permissions an admin grants a technician one by one, on top of their role. Admins hold
 //! every permission; a technician holds only those granted. Stored as the sorted names joined
-//! by commas (`edit_contacts`), so a new permission needs no migration.
+//! by commas (`edit_contacts,send_broadcasts`), so a new permission needs no migration.
 
 use crate::Role;
 use std::collections::BTreeSet;
@@ -45,11 +45,19 @@ pub enum Permission {
     ViewOutbox,
     /// Cancel (burn) any technician's Secure Send / Request link, not only one's own.
     ManageAnySecret,
+    /// Write broadcast drafts and templates, and preview their audience and messages. Every
+    /// technician holds it (issue 20: "admins and technicians may draft"); drafting sends
+    /// nothing, so it needs no grant.
+    DraftBroadcasts,
+    /// Ask for and give the approval that freezes a broadcast's audience and lets it go out.
+    /// Admins hold it by role; an admin grants it per technician, because one approval can
+    /// reach every contact of every customer.
+    SendBroadcasts,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::EditContacts,
         Self::ViewDirectory,
         Self::ManageContacts,
@@ -65,20 +73,23 @@ impl Permission {
         Self::ManageJobs,
         Self::ViewOutbox,
         Self::ManageAnySecret,
+        Self::DraftBroadcasts,
+        Self::SendBroadcasts,
     ];
 
     /// What every technician holds by their role.
-    pub const TECHNICIAN: [Self; 5] = [
+    pub const TECHNICIAN: [Self; 6] = [
         Self::ViewDirectory,
         Self::ManageContacts,
         Self::VerifyContacts,
         Self::SendSecrets,
         Self::ManageOwnAccount,
+        Self::DraftBroadcasts,
     ];
 
     /// What an admin may grant a technician one by one (Settings ▸ Technicians), in the order
     /// the page lists them. Only these are stored.
-    pub const GRANTABLE: [Self; 1] = [Self::EditContacts];
+    pub const GRANTABLE: [Self; 2] = [Self::EditContacts, Self::SendBroadcasts];
 
     /// The stored and form name.
     #[must_use]
@@ -99,6 +110,8 @@ impl Permission {
             Self::ManageJobs => "manage_jobs",
             Self::ViewOutbox => "view_outbox",
             Self::ManageAnySecret => "manage_any_secret",
+            Self::DraftBroadcasts => "draft_broadcasts",
+            Self::SendBroadcasts => "send_broadcasts",
         }
     }
 
@@ -121,6 +134,8 @@ impl Permission {
             Self::ManageJobs => "Manage jobs",
             Self::ViewOutbox => "View the outbox",
             Self::ManageAnySecret => "Manage anyone's secret links",
+            Self::DraftBroadcasts => "Draft broadcasts",
+            Self::SendBroadcasts => "Send broadcasts",
         }
     }
 
@@ -256,6 +271,29 @@ mod tests {
         assert_eq!(edit.to_string().parse::<Permissions>().unwrap(), edit);
         assert!("edit_contacts,fly".parse::<Permissions>().is_err());
         assert!("manage_technicians".parse::<Permissions>().is_err());
+        let both: Permissions = "send_broadcasts,edit_contacts".parse().unwrap();
+        assert_eq!(both.to_string(), "edit_contacts,send_broadcasts", "sorted");
+        assert!(
+            "draft_broadcasts".parse::<Permissions>().is_err(),
+            "held by role"
+        );
+    }
+
+    #[test]
+    fn sending_broadcasts_is_granted_drafting_is_held_by_every_technician() {
+        let none = Permissions::none();
+        assert!(none.allows(Role::Admin, Permission::SendBroadcasts));
+        assert!(!none.allows(Role::Technician, Permission::SendBroadcasts));
+        assert!(Permission::SendBroadcasts.is_grantable());
+        let tech = none.effective(Role::Technician);
+        assert!(tech.contains(Permission::DraftBroadcasts));
+        assert!(!tech.contains(Permission::SendBroadcasts));
+        let granted: Permissions = [Permission::SendBroadcasts].into_iter().collect();
+        assert!(
+            granted
+                .effective(Role::Technician)
+                .contains(Permission::SendBroadcasts)
+        );
     }
 
     #[test]

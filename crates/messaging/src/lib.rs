@@ -6,6 +6,7 @@
 //! that hold them redact themselves in `Debug`.
 
 mod account_templates;
+pub mod broadcast;
 mod error;
 mod keywords;
 mod mask;

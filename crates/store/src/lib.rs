@@ -21,6 +21,7 @@
 
 mod audit;
 mod branding;
+mod broadcasts;
 mod challenges;
 mod contacts;
 mod credentials;
@@ -58,6 +59,7 @@ pub use audit::chain_verify::{AuditHead, ChainBreak, ChainReport, verify_audit_c
 pub use audit::sql::{MAX_AUDIT_CHAIN_PAGE, MAX_AUDIT_PAGE};
 pub use audit::*;
 pub use branding::*;
+pub use broadcasts::*;
 pub use challenges::*;
 pub use contacts::sql::MAX_CONTACT_PAGE;
 pub use contacts::*;
@@ -108,6 +110,8 @@ pub mod constraints {
     pub const KEY_CANARY: &str = "key_canaries_pkey";
     /// The org has a message with this idempotency key.
     pub const MESSAGE_IDEMPOTENCY_KEY: &str = "messages_org_id_idempotency_key_key";
+    /// The org has a broadcast template with this name.
+    pub const BROADCAST_TEMPLATE_NAME: &str = "broadcast_templates_org_id_name_key";
 }
 
 use std::path::Path;

@@ -49,6 +49,12 @@ impl Dialect for Postgres {
 
     const HINT_ORDERED_WALK: bool = false;
 
+    const FIRST_BY_CONFLICT: bool = false;
+
+    fn uuid_hex(expr: &str) -> String {
+        format!("replace(CAST({expr} AS TEXT), '-', '')")
+    }
+
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -53,6 +53,12 @@ impl Dialect for Sqlite {
 
     const HINT_ORDERED_WALK: bool = true;
 
+    const FIRST_BY_CONFLICT: bool = true;
+
+    fn uuid_hex(expr: &str) -> String {
+        format!("lower(hex({expr}))")
+    }
+
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod broadcasts;
 mod directory;
 mod integrations;
 
@@ -79,6 +80,7 @@ async fn env() -> Env {
 fn all_cases(env: &Env) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     cases.extend(accounts::cases(env));
+    cases.extend(broadcasts::cases(env));
     cases.extend(directory::cases(env));
     cases.extend(integrations::cases(env));
     cases

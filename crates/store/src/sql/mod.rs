@@ -85,6 +85,18 @@ pub trait Dialect: Database + private::Sealed {
     /// finds the ordered walk with a hash semi-join itself.
     const HINT_ORDERED_WALK: bool;
 
+    /// Whether a set-based insert that keeps the first row of each key (the broadcast freeze:
+    /// one contact per address) is written as an ordered `INSERT … ON CONFLICT DO NOTHING`
+    /// rather than with a `ROW_NUMBER()` window. Measured on 200,000 rows: SQLite's window
+    /// builds an ephemeral table (0.5 s of CPU); PostgreSQL's speculative insertion per row
+    /// costs 0.7 s more than its window. Both keep the same row.
+    const FIRST_BY_CONFLICT: bool;
+
+    /// SQL giving the 32 lowercase hex digits of the UUID `expr` (Rust's `Uuid::simple`), for
+    /// keys written by set-based SQL that Rust must be able to write again: SQLite stores a
+    /// UUID as 16 bytes (`hex`), PostgreSQL as `uuid` (its text has dashes).
+    fn uuid_hex(expr: &str) -> String;
+
     /// Rows changed by an `INSERT`, `UPDATE` or `DELETE`.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }

@@ -15,6 +15,9 @@ mod admin_guard;
 mod audit;
 mod audit_tamper;
 mod backup;
+mod broadcast_freeze;
+mod broadcast_scoping;
+mod broadcasts;
 mod contacts;
 mod credentials;
 mod deliveries;
@@ -161,6 +164,18 @@ conformance! {
         directory_methods_are_org_scoped,
     ],
     removals: [removal_fails_pending_verifications],
+    broadcasts: [
+        previews_count_recipients_channels_and_exclusions,
+        drafts_move_forward_only,
+    ],
+    broadcast_freeze: [
+        freezing_copies_the_audience_once_per_channel,
+        freeze_limits_keep_nothing_when_refused,
+    ],
+    broadcast_scoping: [
+        templates_opt_outs_and_settings,
+        broadcast_methods_are_org_scoped,
+    ],
     phones: [
         mobiles_are_read_again_without_a_resync,
         a_number_read_differently_is_not_a_number_change,

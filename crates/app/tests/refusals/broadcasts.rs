@@ -1,0 +1,43 @@
+//! Broadcasts: drafting, previews, approval and the org's rules refuse a principal without
+//! their permission before reading anything (the ids below exist nowhere, so a use case that
+//! looked first would answer "not found" instead).
+
+use crate::{Case, Env, case};
+use countersign_app::broadcasts::{BroadcastInput, BroadcastRules};
+use countersign_domain::{BroadcastChannels, BroadcastId, ContactId};
+use countersign_store::Audience;
+
+fn input() -> BroadcastInput {
+    BroadcastInput {
+        name: "Exchange outage".into(),
+        channels: BroadcastChannels::SMS,
+        sms_text: "Exchange is down".into(),
+        email_subject: String::new(),
+        email_body: String::new(),
+        audience: Audience::AllCustomers,
+        scheduled_at: None,
+    }
+}
+
+pub fn cases(env: &Env) -> Vec<Case<'_>> {
+    let by = &env.nobody;
+    vec![
+        case!(env.app, create_broadcast_draft(by, &input())),
+        case!(
+            env.app,
+            edit_broadcast_draft(by, BroadcastId::new(), &input())
+        ),
+        case!(
+            env.app,
+            preview_broadcast_audience(by, &Audience::AllCustomers, BroadcastChannels::BOTH)
+        ),
+        case!(
+            env.app,
+            preview_broadcast_message(by, BroadcastId::new(), ContactId::new())
+        ),
+        case!(env.app, request_broadcast_approval(by, BroadcastId::new())),
+        case!(env.app, approve_broadcast(by, BroadcastId::new())),
+        case!(env.app, broadcast_rules(by)),
+        case!(env.app, save_broadcast_rules(by, BroadcastRules::default())),
+    ]
+}

@@ -1,0 +1,126 @@
+//! The SQL of opt-outs and of an org's broadcast settings, called from
+//! [`crate::BroadcastStore`]'s implementation in `sql.rs` with the connection it chose.
+
+use super::sql::channel;
+use crate::sql::{changed, corrupt, sql_impl};
+use crate::{BroadcastSettings, OptOut, StoreResult};
+use countersign_domain::{Channel, ContactId, OptOutSource, OrgId, Timestamp};
+use uuid::Uuid;
+
+type OptOutRow = (Uuid, String, String, String, i64);
+
+fn opt_out(org: OrgId, (contact, ch, address, source, at): OptOutRow) -> StoreResult<OptOut> {
+    Ok(OptOut {
+        org_id: org,
+        contact_id: contact.into(),
+        channel: channel(&ch)?,
+        address,
+        source: OptOutSource::parse(&source).ok_or_else(|| corrupt("opt-out source", &source))?,
+        at: Timestamp(at),
+    })
+}
+
+sql_impl! {
+/// Records an opt-out, replacing the contact's earlier one on that channel.
+pub(super) async fn record<DB>(conn: &mut DB::Connection, o: &OptOut) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO broadcast_opt_outs (org_id, contact_id, channel, address, source, at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, contact_id, channel) \
+         DO UPDATE SET address = $4, source = $5, at = $6",
+    )
+    .bind(o.org_id.0)
+    .bind(o.contact_id.0)
+    .bind(o.channel.as_str())
+    .bind(o.address.as_str())
+    .bind(o.source.as_str())
+    .bind(o.at.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+}
+
+sql_impl! {
+/// Removes a contact's opt-out on a channel; `false`: there was none.
+pub(super) async fn remove<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    contact: ContactId,
+    channel: Channel,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "DELETE FROM broadcast_opt_outs WHERE org_id = $1 AND contact_id = $2 \
+         AND channel = $3",
+    )
+    .bind(org.0)
+    .bind(contact.0)
+    .bind(channel.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(changed::<DB>(&done))
+}
+}
+
+sql_impl! {
+/// A contact's opt-outs, and those of the addresses it has.
+pub(super) async fn of_contact<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    contact: ContactId,
+) -> StoreResult<Vec<OptOut>> {
+    let rows: Vec<OptOutRow> = sqlx::query_as(
+        "SELECT o.contact_id, o.channel, o.address, o.source, o.at \
+         FROM broadcast_opt_outs o WHERE o.org_id = $1 AND (o.contact_id = $2 \
+         OR (o.channel = 'sms' AND o.address = (SELECT c.mobile_e164 FROM contacts c \
+             WHERE c.org_id = $1 AND c.id = $2)) \
+         OR (o.channel = 'email' AND o.address = (SELECT c.email_key FROM contacts c \
+             WHERE c.org_id = $1 AND c.id = $2))) \
+         ORDER BY o.at, o.channel",
+    )
+    .bind(org.0)
+    .bind(contact.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(|r| opt_out(org, r)).collect()
+}
+}
+
+sql_impl! {
+/// The org's broadcast settings, `None` when never saved.
+pub(super) async fn settings<DB>(conn: &mut DB::Connection, org: OrgId) -> StoreResult<Option<BroadcastSettings>> {
+    let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT approval_threshold, daily_recipient_cap FROM broadcast_settings \
+         WHERE org_id = $1",
+    )
+    .bind(org.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(approval_threshold, daily_recipient_cap)| BroadcastSettings {
+        approval_threshold,
+        daily_recipient_cap,
+    }))
+}
+}
+
+sql_impl! {
+/// Saves the org's broadcast settings.
+pub(super) async fn save_settings<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    s: &BroadcastSettings,
+    at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO broadcast_settings (org_id, approval_threshold, daily_recipient_cap, \
+         updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET \
+         approval_threshold = $2, daily_recipient_cap = $3, updated_at = $4",
+    )
+    .bind(org.0)
+    .bind(s.approval_threshold)
+    .bind(s.daily_recipient_cap)
+    .bind(at.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+}
