@@ -7,7 +7,7 @@
 
 use super::transports::Transports;
 use crate::App;
-use countersign_domain::{MessageId, OrgId, Timestamp};
+use countersign_domain::{Lane, MessageId, OrgId, Timestamp};
 use countersign_messaging::{
     Brand, Delivery, DeliveryStatus, EmailSender, Outbox, OutgoingEmail, OutgoingSms, SendError,
     SmsSender, mask_recipient,
@@ -155,14 +155,21 @@ pub(super) async fn send(
         ))
     };
     let body = m.body_text.clone().unwrap_or_default();
+    // The lane's Reply-To, when the server sets one, replaces the org's branding one.
+    let lane_brand = lane_brand(app, m.lane, brand);
+    let brand = lane_brand.as_ref().or(brand);
     match (m.transport, m.channel) {
         (TransportKind::Outbox, Channel::Sms) => Outbox.send_sms(&sms(transports, m, body)).await,
         (TransportKind::Outbox, Channel::Email) => Outbox.send_email(&email(m, body, brand)).await,
-        (TransportKind::Twilio, Channel::Sms) => match &transports.twilio {
-            Some(t) => t.send_sms(&sms(transports, m, body)).await,
-            None => not_configured("twilio"),
+        (TransportKind::Twilio, Channel::Sms) => match (transports.twilio_of(m.lane), m.lane) {
+            (Some(t), _) => t.send_sms(&sms(transports, m, body)).await,
+            (None, Lane::Verification) => not_configured("twilio"),
+            (None, Lane::Broadcast) => Err(SendError::permanent(
+                crate::lane_settings::NO_BROADCAST_SMS_SENDER,
+                None,
+            )),
         },
-        (TransportKind::Smtp, Channel::Email) => match &transports.smtp {
+        (TransportKind::Smtp, Channel::Email) => match transports.smtp_of(m.lane) {
             Some(s) => s.send_email(&email(m, body, brand)).await,
             None => not_configured("smtp"),
         },
@@ -176,6 +183,15 @@ pub(super) async fn send(
             None,
         )),
     }
+}
+
+/// The brand with the lane's Reply-To, when the server sets one for the lane (`None`: the
+/// brand as it is).
+fn lane_brand(app: &App, lane: Lane, brand: Option<&Brand>) -> Option<Brand> {
+    let reply_to = app.settings.email_reply_to(lane)?;
+    let mut b = brand.cloned()?;
+    reply_to.clone_into(&mut b.reply_to);
+    Some(b)
 }
 
 fn sms(transports: &Transports, m: &Message, body: String) -> OutgoingSms {

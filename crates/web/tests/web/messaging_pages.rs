@@ -29,6 +29,7 @@ async fn queue(app: &TestApp, org: OrgId, recipient: &str, key: &str) -> (Messag
                     sender: "Amy".into(),
                 },
                 idempotency_key: key.to_owned(),
+                lane: countersign_domain::Lane::Verification,
             },
         )
         .await
