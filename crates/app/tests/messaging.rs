@@ -853,3 +853,78 @@ async fn sqlite_a_broadcast_sms_needs_a_broadcast_sender() {
 async fn postgres_a_broadcast_sms_needs_a_broadcast_sender() {
     a_broadcast_sms_needs_a_broadcast_sender(true).await;
 }
+
+/// The mail the relay received for `to` (waits up to 10 s).
+async fn mail_to(server: &Smtp, to: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(server.dir.path().join("mail/new"))
+            .map(|d| d.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        let found = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .find(|m| m.lines().any(|l| l == format!("To: {to}")));
+        if let Some(mail) = found {
+            return mail;
+        }
+        assert!(Instant::now() < deadline, "no mail to {to} arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The value of a header of a received mail.
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+}
+
+/// Each lane's email goes out with its own From and Reply-To (issue 20).
+async fn each_lane_has_its_email_sender(postgres: bool) {
+    let server = smtp();
+    let env = env(postgres, |s| {
+        live_smtp(server.port)(s);
+        s.smtp.broadcast_from_address = "news@msp.test".into();
+        s.smtp.broadcast_reply_to = "helpdesk@msp.test".into();
+    })
+    .await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    env.app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Email, "amy@customer.test", "code"),
+        )
+        .await
+        .unwrap();
+    let mut req = request(&env, Channel::Email, "bob@customer.test", "broadcast");
+    req.lane = Lane::Broadcast;
+    let b = env.app.queue_message(&Actor::system(), req).await.unwrap();
+    assert_eq!(
+        (b.lane, b.transport),
+        (Lane::Broadcast, TransportKind::Smtp)
+    );
+    assert_eq!(run_due(&env, &transports).await, 2);
+    let code = mail_to(&server, "amy@customer.test").await;
+    let from = header(&code, "From").unwrap();
+    assert!(from.contains("<noreply@msp.test>"), "{from}");
+    assert_eq!(
+        header(&code, "Reply-To"),
+        None,
+        "no branding Reply-To was set"
+    );
+    let broadcast = mail_to(&server, "bob@customer.test").await;
+    let from = header(&broadcast, "From").unwrap();
+    assert!(from.contains("<news@msp.test>"), "{from}");
+    assert_eq!(header(&broadcast, "Reply-To"), Some("helpdesk@msp.test"));
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_each_lane_has_its_email_sender() {
+    each_lane_has_its_email_sender(false).await;
+}
+#[tokio::test]
+async fn postgres_each_lane_has_its_email_sender() {
+    each_lane_has_its_email_sender(true).await;
+}
