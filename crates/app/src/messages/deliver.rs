@@ -13,7 +13,8 @@ use countersign_messaging::{
     SmsSender, mask_recipient,
 };
 use countersign_store::{
-    Channel, Message, MessageState, MessageStore, StoreError, Transition, TransportKind,
+    BroadcastStore, Channel, Message, MessageState, MessageStore, StoreError, Transition,
+    TransportKind,
 };
 
 /// What the job does next.
@@ -49,6 +50,14 @@ impl App {
             && self.store.sms_opted_out(org, &message.recipient).await?
         {
             Err(opted_out())
+        } else if message.lane == Lane::Broadcast
+            && message.transport != TransportKind::Outbox
+            && self
+                .store
+                .broadcast_address_opted_out(org, message.channel, &message.recipient)
+                .await?
+        {
+            Err(opted_out_of_broadcasts())
         } else {
             let brand = match message.channel {
                 Channel::Email => Some(super::brand_of(self, org).await?),
@@ -84,6 +93,17 @@ pub(super) fn opted_out() -> SendError {
     SendError::permanent(
         "the recipient has opted out by replying STOP; they must reply START to receive \
          messages again",
+        Some("21610".into()),
+    )
+}
+
+/// The error of a broadcast to an address that opted out of the org's broadcasts (a STOP to
+/// the broadcast sender, an unsubscribe, or its contact source), without calling the provider.
+pub(super) fn opted_out_of_broadcasts() -> SendError {
+    SendError::permanent(
+        "the recipient has opted out of broadcasts (a STOP to the broadcast sender, an \
+         unsubscribe, or its contact source); a STOP to the broadcast sender is undone by \
+         replying START to it",
         Some("21610".into()),
     )
 }

@@ -148,10 +148,26 @@ async fn a_stop_to_a_broadcast_never_blocks_a_verification_code(postgres: bool) 
     let code = queue(&world, Lane::Verification, "code:2").await;
     let code = world.wait_for(&code, MessageState::Delivered).await;
     assert_eq!(sent_from(&world, &code), verification_sender);
-    // … while Twilio refuses the broadcast sender to that number (21610).
+    // … while a broadcast to it fails in the product (21610), without calling Twilio (which
+    // would refuse its sender to that number too).
+    let before = world.emu.sms().counts().requests;
     let refused = queue(&world, Lane::Broadcast, "broadcast:2").await;
     let refused = world.wait_for(&refused, MessageState::Failed).await;
     assert_eq!(refused.error_code.as_deref(), Some("21610"));
+    let error = refused.last_error.unwrap_or_default();
+    assert!(error.contains("opted out of broadcasts"), "{error}");
+    assert_eq!(
+        world.emu.sms().counts().requests,
+        before,
+        "Twilio was not called"
+    );
+    let twilio = world.emu.sms().faults();
+    assert!(twilio.opted_out.is_empty());
+    assert_eq!(
+        twilio.opted_out_of[BROADCAST_SENDER],
+        vec![MOBILE.to_owned()]
+    );
+    assert!(!twilio.opted_out_of.contains_key(&verification_sender));
 
     // START to the broadcast sender: back in; broadcasts are delivered again.
     assert_eq!(

@@ -342,5 +342,13 @@ pub trait BroadcastStore {
         opted_out: bool,
         at: Timestamp,
     ) -> StoreResult<LaneKeywordOutcome>;
+    /// Whether `address` (E.164 number or lowercased email) opted out of the org's broadcasts
+    /// on `channel`, through any contact: a broadcast message to it must not be sent.
+    async fn broadcast_address_opted_out(
+        &self,
+        org: OrgId,
+        channel: Channel,
+        address: &str,
+    ) -> StoreResult<bool>;
 }
 }

@@ -183,3 +183,24 @@ pub(super) async fn lane_keyword<DB>(
     })
 }
 }
+
+sql_impl! {
+/// Whether `address` opted out of the org's broadcasts on `channel` (through any contact).
+pub(super) async fn address_opted_out<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    channel: Channel,
+    address: &str,
+) -> StoreResult<bool> {
+    let (opted_out,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM broadcast_opt_outs WHERE org_id = $1 AND channel = $2 \
+         AND address = $3)",
+    )
+    .bind(org.0)
+    .bind(channel.as_str())
+    .bind(address)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(opted_out)
+}
+}

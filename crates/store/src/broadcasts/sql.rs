@@ -494,5 +494,15 @@ impl BroadcastStore for SqlStore<DB> {
     ) -> StoreResult<crate::LaneKeywordOutcome> {
         opt_outs::lane_keyword::<DB>(&mut *self.pool.acquire().await?, phone, opted_out, at).await
     }
+
+    async fn broadcast_address_opted_out(
+        &self,
+        org: OrgId,
+        channel: Channel,
+        address: &str,
+    ) -> StoreResult<bool> {
+        opt_outs::address_opted_out::<DB>(&mut *self.reads.acquire().await?, org, channel, address)
+            .await
+    }
 }
 }

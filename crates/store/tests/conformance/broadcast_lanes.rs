@@ -215,3 +215,78 @@ pub async fn stop_and_start_on_the_broadcast_lane(store: &Store) {
     assert_eq!(nobody, LaneKeywordOutcome::default());
     assert!(opt_outs(store, a.id, other.id).await.is_empty());
 }
+
+pub async fn a_broadcast_opt_out_stops_broadcast_messages_only(store: &Store) {
+    let (a, b) = (org(store, "a").await, org(store, "b").await);
+    let ca = customer(store, a.id, "Zeta").await;
+    contact(store, a.id, ca.id, "Amy Pond", None, Some(PHONE), |_| {}).await;
+    sms(store, a.id, "b1", PHONE, Lane::Broadcast).await;
+    sms(store, a.id, "v1", PHONE, Lane::Verification).await;
+    sms(store, b.id, "b1", PHONE, Lane::Broadcast).await;
+    assert!(
+        !store
+            .broadcast_address_opted_out(a.id, Channel::Sms, PHONE)
+            .await
+            .unwrap()
+    );
+    store
+        .record_broadcast_lane_keyword(PHONE, true, at(2))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .broadcast_address_opted_out(a.id, Channel::Sms, PHONE)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .broadcast_address_opted_out(a.id, Channel::Email, PHONE)
+            .await
+            .unwrap(),
+        "per channel"
+    );
+    assert!(
+        !store
+            .broadcast_address_opted_out(b.id, Channel::Sms, PHONE)
+            .await
+            .unwrap(),
+        "b has no contact with that mobile, so nothing was recorded for it"
+    );
+    let key = |o: OrgId, k: &str| {
+        let k = k.to_owned();
+        async move { store.message_by_key(o, &k).await.unwrap().unwrap().id }
+    };
+    let (b1, v1, other) = (
+        key(a.id, "b1").await,
+        key(a.id, "v1").await,
+        key(b.id, "b1").await,
+    );
+    let attempts = store
+        .begin_attempts(&[(a.id, b1), (a.id, v1), (b.id, other)], at(3))
+        .await
+        .unwrap();
+    let blocked = |id| {
+        attempts
+            .iter()
+            .find(|x| x.message.id == id)
+            .map(|x| (x.broadcast_opted_out, x.sms_opted_out))
+            .unwrap()
+    };
+    assert_eq!(blocked(b1), (true, false), "the broadcast is stopped");
+    assert_eq!(blocked(v1), (false, false), "the verification code is not");
+    assert_eq!(
+        blocked(other),
+        (false, false),
+        "another org's broadcast is not"
+    );
+
+    store
+        .record_broadcast_lane_keyword(PHONE, false, at(4))
+        .await
+        .unwrap();
+    sms(store, a.id, "b2", PHONE, Lane::Broadcast).await;
+    let b2 = key(a.id, "b2").await;
+    let attempts = store.begin_attempts(&[(a.id, b2)], at(5)).await.unwrap();
+    assert!(!attempts[0].broadcast_opted_out, "START opted back in");
+}

@@ -148,7 +148,11 @@ conformance! {
         sms_consent,
         branding_is_saved_per_org,
     ],
-    broadcast_lanes: [a_message_records_its_lane, stop_and_start_on_the_broadcast_lane],
+    broadcast_lanes: [
+        a_message_records_its_lane,
+        stop_and_start_on_the_broadcast_lane,
+        a_broadcast_opt_out_stops_broadcast_messages_only,
+    ],
     deliveries: [
         batch_attempts_are_org_scoped_and_check_consent,
         batch_results_follow_the_lease,
