@@ -770,8 +770,27 @@ async fn keywords_apply_to_the_lane_they_came_in_on(postgres: bool) {
         .await
         .unwrap();
     assert!(
-        !attempts[0].sms_opted_out,
+        !attempts[0].sms_opted_out && !attempts[0].broadcast_opted_out,
         "the code's attempt is not blocked"
+    );
+    // The next broadcast to the number fails in the product, without calling Twilio (the
+    // base URL is Twilio's own: a call would end in a retry, not a failure).
+    let mut req = request(&env, Channel::Sms, MOBILE, "broadcast:2");
+    req.lane = Lane::Broadcast;
+    let blocked = env.app.queue_message(&Actor::system(), req).await.unwrap();
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    env.app
+        .deliver_message(&transports, env.org, blocked.id, 1, 5)
+        .await
+        .unwrap();
+    let row = env.app.store().message(env.org, blocked.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.error_code.as_deref()),
+        (MessageState::Failed, Some("21610"))
+    );
+    assert!(
+        row.last_error.unwrap().contains("opted out of broadcasts"),
+        "the reason says which opt-out"
     );
 
     let start = [
