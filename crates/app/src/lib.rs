@@ -15,6 +15,7 @@ pub mod graph_mail;
 mod health;
 pub mod jobs;
 pub mod keys;
+mod lane_settings;
 pub mod messages;
 mod messaging_settings;
 pub mod microsoft;

@@ -40,6 +40,10 @@ pub struct TwilioSettings {
     pub api_key_secret: String,
     pub from_number: String,
     pub messaging_service_sid: String,
+    /// The broadcast lane's sender (`lane_settings.rs`): never the one above, so a STOP to a
+    /// broadcast never blocks verification codes. Both empty: no SMS broadcasts.
+    pub broadcast_from_number: String,
+    pub broadcast_messaging_service_sid: String,
     pub timeout_seconds: u32,
 }
 
@@ -53,6 +57,8 @@ impl Default for TwilioSettings {
             api_key_secret: String::new(),
             from_number: String::new(),
             messaging_service_sid: String::new(),
+            broadcast_from_number: String::new(),
+            broadcast_messaging_service_sid: String::new(),
             timeout_seconds: 10,
         }
     }
@@ -73,6 +79,11 @@ impl std::fmt::Debug for TwilioSettings {
             .field("api_key_secret", &redacted(&self.api_key_secret))
             .field("from_number", &self.from_number)
             .field("messaging_service_sid", &self.messaging_service_sid)
+            .field("broadcast_from_number", &self.broadcast_from_number)
+            .field(
+                "broadcast_messaging_service_sid",
+                &self.broadcast_messaging_service_sid,
+            )
             .field("timeout_seconds", &self.timeout_seconds)
             .finish()
     }
@@ -103,6 +114,10 @@ pub struct SmtpSettings {
     pub username: String,
     pub password: String,
     pub from_address: String,
+    /// The broadcast lane's From (empty: `from_address`) and Reply-To (empty: the org's
+    /// branding Reply-To, as on the verification lane); see `lane_settings.rs`.
+    pub broadcast_from_address: String,
+    pub broadcast_reply_to: String,
     pub timeout_seconds: u32,
 }
 
@@ -115,6 +130,8 @@ impl Default for SmtpSettings {
             username: String::new(),
             password: String::new(),
             from_address: String::new(),
+            broadcast_from_address: String::new(),
+            broadcast_reply_to: String::new(),
             timeout_seconds: 15,
         }
     }
@@ -129,6 +146,8 @@ impl std::fmt::Debug for SmtpSettings {
             .field("username", &self.username)
             .field("password", &redacted(&self.password))
             .field("from_address", &self.from_address)
+            .field("broadcast_from_address", &self.broadcast_from_address)
+            .field("broadcast_reply_to", &self.broadcast_reply_to)
             .field("timeout_seconds", &self.timeout_seconds)
             .finish()
     }

@@ -379,6 +379,7 @@ impl Settings {
         }
         tracing_filter_ok(&self.log.level).map_err(|m| SettingsError::new("log.level", m))?;
         self.validate_messaging()?;
+        self.validate_lanes()?;
         self.validate_microsoft()?;
         self.validate_webhooks()?;
         Ok(())
@@ -412,6 +413,14 @@ impl Settings {
             ("COUNTERSIGN_TWILIO__ACCOUNT_SID", t.account_sid.clone()),
             ("COUNTERSIGN_TWILIO__AUTH_TOKEN", t.auth_token.clone()),
             ("COUNTERSIGN_TWILIO__FROM_NUMBER", t.from_number.clone()),
+            (
+                "COUNTERSIGN_TWILIO__BROADCAST_FROM_NUMBER",
+                t.broadcast_from_number.clone(),
+            ),
+            (
+                "COUNTERSIGN_TWILIO__BROADCAST_MESSAGING_SERVICE_SID",
+                t.broadcast_messaging_service_sid.clone(),
+            ),
             (
                 "COUNTERSIGN_WORKERS__CONCURRENCY",
                 w.concurrency.to_string(),

@@ -123,6 +123,7 @@ async fn send(env: &Env, to: &str) -> countersign_store::Message {
                     sender: "Amy".into(),
                 },
                 idempotency_key: format!("test:{to}"),
+                lane: countersign_domain::Lane::Verification,
             },
         )
         .await

@@ -6,15 +6,17 @@
 
 use countersign_app::audit::Actor;
 use countersign_app::jobs::run_job;
-use countersign_app::messages::{MessageRequest, ProviderCallbackError, Transports};
+use countersign_app::messages::{
+    InboundOutcome, MessageError, MessageRequest, ProviderCallbackError, Transports,
+};
 use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
 use countersign_app::{App, ManualClock, Settings};
-use countersign_domain::OrgId;
+use countersign_domain::{Lane, OptOutSource, OrgId};
 use countersign_messaging::TemplateName;
 use countersign_messaging::twilio::signature;
 use countersign_store::{
-    Channel, JobState, JobStore, MessageState, MessageStore, Org, OrgStore, Transition,
-    TransportKind,
+    BroadcastStore, Channel, DeliveryStore, JobState, JobStore, MessageState, MessageStore, Org,
+    OrgStore, Transition, TransportKind,
 };
 use sqlx::{Connection, Executor, PgConnection};
 use std::process::{Child, Command, Stdio};
@@ -101,6 +103,7 @@ fn request(env: &Env, channel: Channel, to: &str, key: &str) -> MessageRequest {
             sender: "Amy".into(),
         },
         idempotency_key: key.into(),
+        lane: Lane::Verification,
     }
 }
 
@@ -651,4 +654,296 @@ async fn sqlite_the_schedule_only_queues_once_per_slot() {
 #[tokio::test]
 async fn postgres_the_schedule_only_queues_once_per_slot() {
     the_schedule_only_queues_once_per_slot(true).await;
+}
+
+/// A manual customer with one contact whose mobile is `mobile`, made as an operator would;
+/// the contact's id.
+async fn contact_with_mobile(env: &Env, mobile: &str) -> countersign_domain::ContactId {
+    let by = countersign_app::Principal::cli(env.org);
+    let customer = env
+        .app
+        .create_customer(&by, "Zeta Widgets", Some(countersign_domain::Country::US))
+        .await
+        .unwrap();
+    let input = countersign_app::contacts::ContactInput {
+        given_name: "Amy".into(),
+        surname: "Pond".into(),
+        display_name: "Amy Pond".into(),
+        mobile: mobile.into(),
+        ..Default::default()
+    };
+    let c = env
+        .app
+        .create_contact(&by, customer.id, &input)
+        .await
+        .unwrap();
+    assert_eq!(c.mobile_e164.as_deref(), Some(mobile));
+    c.id
+}
+
+/// Signs an inbound message as Twilio would and hands it to the app.
+async fn inbound(env: &Env, pairs: &[(&str, &str)]) -> InboundOutcome {
+    let p = params(pairs);
+    let path = "/webhooks/twilio/inbound";
+    let sig = signature(
+        TOKEN.as_bytes(),
+        &format!("https://cs.example.com{path}"),
+        &p,
+    )
+    .unwrap();
+    env.app.verify_twilio_webhook(path, &p, Some(&sig)).unwrap();
+    env.app.twilio_inbound(&p).await.unwrap()
+}
+
+/// The sources of the contact's own broadcast opt-outs by SMS.
+async fn sms_opt_outs(env: &Env, contact: countersign_domain::ContactId) -> Vec<OptOutSource> {
+    env.app
+        .store()
+        .opt_outs_of_contact(env.org, contact)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.contact_id == contact && o.channel == Channel::Sms)
+        .map(|o| o.source)
+        .collect()
+}
+
+/// Two sender lanes (issue 20): a broadcast is queued on the broadcast lane; a STOP or START
+/// received on the broadcast sender (here a Messaging Service, named by `MessagingServiceSid`)
+/// changes the broadcast opt-out only, never SMS consent (verification codes keep going out);
+/// a STOP to the verification sender keeps today's behaviour.
+async fn keywords_apply_to_the_lane_they_came_in_on(postgres: bool) {
+    const MOBILE: &str = "+14155550100";
+    let env = env(postgres, |s| {
+        live_twilio(s);
+        s.twilio.broadcast_messaging_service_sid = "MGbroadcast".into();
+    })
+    .await;
+    let amy = contact_with_mobile(&env, MOBILE).await;
+    let mut req = request(&env, Channel::Sms, MOBILE, "broadcast:1");
+    req.lane = Lane::Broadcast;
+    let sent = env.app.queue_message(&Actor::system(), req).await.unwrap();
+    assert_eq!(
+        (sent.lane, sent.transport),
+        (Lane::Broadcast, TransportKind::Twilio)
+    );
+    let code = env
+        .app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Sms, MOBILE, "code:1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code.lane, Lane::Verification);
+
+    // STOP to a number of the broadcast Messaging Service.
+    let stop = [
+        ("From", MOBILE),
+        ("To", "+15005550077"),
+        ("MessagingServiceSid", "MGbroadcast"),
+        ("Body", "stop"),
+    ];
+    assert_eq!(
+        inbound(&env, &stop).await,
+        InboundOutcome::OptedOut {
+            lane: Lane::Broadcast,
+            orgs: 1
+        }
+    );
+    assert_eq!(
+        sms_opt_outs(&env, amy).await,
+        vec![OptOutSource::StopKeyword]
+    );
+    assert!(
+        !env.app
+            .store()
+            .sms_opted_out(env.org, MOBILE)
+            .await
+            .unwrap(),
+        "a STOP to a broadcast must not block verification codes"
+    );
+    let attempts = env
+        .app
+        .store()
+        .begin_attempts(&[(env.org, code.id)], env.app.now())
+        .await
+        .unwrap();
+    assert!(
+        !attempts[0].sms_opted_out && !attempts[0].broadcast_opted_out,
+        "the code's attempt is not blocked"
+    );
+    // The next broadcast to the number fails in the product, without calling Twilio (the
+    // base URL is Twilio's own: a call would end in a retry, not a failure).
+    let mut req = request(&env, Channel::Sms, MOBILE, "broadcast:2");
+    req.lane = Lane::Broadcast;
+    let blocked = env.app.queue_message(&Actor::system(), req).await.unwrap();
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    env.app
+        .deliver_message(&transports, env.org, blocked.id, 1, 5)
+        .await
+        .unwrap();
+    let row = env.app.store().message(env.org, blocked.id).await.unwrap();
+    assert_eq!(
+        (row.state, row.error_code.as_deref()),
+        (MessageState::Failed, Some("21610"))
+    );
+    assert!(
+        row.last_error.unwrap().contains("opted out of broadcasts"),
+        "the reason says which opt-out"
+    );
+
+    let start = [
+        ("From", MOBILE),
+        ("To", "+15005550077"),
+        ("MessagingServiceSid", "MGbroadcast"),
+        ("Body", "START"),
+    ];
+    assert_eq!(
+        inbound(&env, &start).await,
+        InboundOutcome::OptedIn {
+            lane: Lane::Broadcast,
+            orgs: 1
+        }
+    );
+    assert!(sms_opt_outs(&env, amy).await.is_empty());
+
+    // STOP to the verification sender: SMS consent, as before lanes; no broadcast opt-out.
+    let stop = [("From", MOBILE), ("To", "+15005550006"), ("Body", "STOP")];
+    assert_eq!(
+        inbound(&env, &stop).await,
+        InboundOutcome::OptedOut {
+            lane: Lane::Verification,
+            orgs: 1
+        }
+    );
+    assert!(
+        env.app
+            .store()
+            .sms_opted_out(env.org, MOBILE)
+            .await
+            .unwrap()
+    );
+    assert!(sms_opt_outs(&env, amy).await.is_empty());
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_keywords_apply_to_the_lane_they_came_in_on() {
+    keywords_apply_to_the_lane_they_came_in_on(false).await;
+}
+#[tokio::test]
+async fn postgres_keywords_apply_to_the_lane_they_came_in_on() {
+    keywords_apply_to_the_lane_they_came_in_on(true).await;
+}
+
+/// Without a broadcast sender a broadcast SMS is refused when queued, saying which key to
+/// set; it never goes out from the verification sender.
+async fn a_broadcast_sms_needs_a_broadcast_sender(postgres: bool) {
+    let env = env(postgres, live_twilio).await;
+    let mut req = request(&env, Channel::Sms, "+14155550100", "broadcast:1");
+    req.lane = Lane::Broadcast;
+    let e = env
+        .app
+        .queue_message(&Actor::system(), req)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, MessageError::LaneNotConfigured(_)), "{e:?}");
+    assert!(
+        e.to_string().contains("twilio.broadcast_from_number"),
+        "{e}"
+    );
+    assert!(
+        env.app
+            .store()
+            .message_by_key(env.org, "broadcast:1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_broadcast_sms_needs_a_broadcast_sender() {
+    a_broadcast_sms_needs_a_broadcast_sender(false).await;
+}
+#[tokio::test]
+async fn postgres_a_broadcast_sms_needs_a_broadcast_sender() {
+    a_broadcast_sms_needs_a_broadcast_sender(true).await;
+}
+
+/// The mail the relay received for `to` (waits up to 10 s).
+async fn mail_to(server: &Smtp, to: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let files: Vec<_> = std::fs::read_dir(server.dir.path().join("mail/new"))
+            .map(|d| d.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        let found = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .find(|m| m.lines().any(|l| l == format!("To: {to}")));
+        if let Some(mail) = found {
+            return mail;
+        }
+        assert!(Instant::now() < deadline, "no mail to {to} arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The value of a header of a received mail.
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
+}
+
+/// Each lane's email goes out with its own From and Reply-To (issue 20).
+async fn each_lane_has_its_email_sender(postgres: bool) {
+    let server = smtp();
+    let env = env(postgres, |s| {
+        live_smtp(server.port)(s);
+        s.smtp.broadcast_from_address = "news@msp.test".into();
+        s.smtp.broadcast_reply_to = "helpdesk@msp.test".into();
+    })
+    .await;
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    env.app
+        .queue_message(
+            &Actor::system(),
+            request(&env, Channel::Email, "amy@customer.test", "code"),
+        )
+        .await
+        .unwrap();
+    let mut req = request(&env, Channel::Email, "bob@customer.test", "broadcast");
+    req.lane = Lane::Broadcast;
+    let b = env.app.queue_message(&Actor::system(), req).await.unwrap();
+    assert_eq!(
+        (b.lane, b.transport),
+        (Lane::Broadcast, TransportKind::Smtp)
+    );
+    assert_eq!(run_due(&env, &transports).await, 2);
+    let code = mail_to(&server, "amy@customer.test").await;
+    let from = header(&code, "From").unwrap();
+    assert!(from.contains("<noreply@msp.test>"), "{from}");
+    assert_eq!(
+        header(&code, "Reply-To"),
+        None,
+        "no branding Reply-To was set"
+    );
+    let broadcast = mail_to(&server, "bob@customer.test").await;
+    let from = header(&broadcast, "From").unwrap();
+    assert!(from.contains("<news@msp.test>"), "{from}");
+    assert_eq!(header(&broadcast, "Reply-To"), Some("helpdesk@msp.test"));
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_each_lane_has_its_email_sender() {
+    each_lane_has_its_email_sender(false).await;
+}
+#[tokio::test]
+async fn postgres_each_lane_has_its_email_sender() {
+    each_lane_has_its_email_sender(true).await;
 }

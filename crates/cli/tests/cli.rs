@@ -100,6 +100,10 @@ fn config_example_documents_every_key_and_its_variable() {
         "COUNTERSIGN_STORAGE__DATABASE_URL",
         "COUNTERSIGN_MASTER_KEY_FILE",
         "COUNTERSIGN_SECURITY__SESSION_IDLE_MINUTES",
+        "COUNTERSIGN_TWILIO__BROADCAST_FROM_NUMBER",
+        "COUNTERSIGN_TWILIO__BROADCAST_MESSAGING_SERVICE_SID",
+        "COUNTERSIGN_SMTP__BROADCAST_FROM_ADDRESS",
+        "COUNTERSIGN_SMTP__BROADCAST_REPLY_TO",
     ] {
         assert!(example.contains(var), "example lacks {var}");
     }
@@ -132,6 +136,46 @@ fn an_invalid_setting_stops_start_up_with_exit_code_2_naming_the_key() {
     );
     // Nothing was created by a refused start.
     assert!(!dir.path().join("countersign.db").exists());
+}
+
+/// Two sender lanes (issue 20): a broadcast sender that is the verification sender would let
+/// a STOP to a broadcast block verification codes; start-up refuses it, naming the key.
+#[test]
+fn a_broadcast_sender_equal_to_the_verification_one_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let twilio = [
+        (
+            "COUNTERSIGN_TWILIO__ACCOUNT_SID",
+            "AC00000000000000000000000000000000",
+        ),
+        ("COUNTERSIGN_TWILIO__AUTH_TOKEN", "token"),
+        ("COUNTERSIGN_TWILIO__FROM_NUMBER", "+15005550006"),
+    ];
+    let same = [
+        twilio.as_slice(),
+        &[(
+            "COUNTERSIGN_TWILIO__BROADCAST_FROM_NUMBER",
+            "+1 500 555 0006",
+        )],
+    ]
+    .concat();
+    let out = countersign(dir.path(), &["migrate"], None, &same);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("twilio.broadcast_from_number"), "{said}");
+    assert!(
+        said.contains("must differ from twilio.from_number"),
+        "{said}"
+    );
+    assert!(!dir.path().join("countersign.db").exists());
+    // Its own number: the server starts.
+    let own = [
+        twilio.as_slice(),
+        &[("COUNTERSIGN_TWILIO__BROADCAST_FROM_NUMBER", "+15005550007")],
+    ]
+    .concat();
+    let out = countersign(dir.path(), &["migrate"], None, &own);
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]

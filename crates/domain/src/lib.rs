@@ -5,6 +5,7 @@ pub mod channel;
 mod countries;
 pub mod email;
 pub mod ids;
+pub mod lane;
 pub mod password;
 pub mod permission;
 pub mod phone;
@@ -20,6 +21,7 @@ pub use broadcast::{BroadcastChannels, BroadcastStatus, OptOutSource, RecipientS
 pub use channel::Channel;
 pub use email::Email;
 pub use ids::*;
+pub use lane::Lane;
 pub use password::{PasswordOwner, check_password_for};
 pub use password::{PasswordPolicyError, check_password_strength};
 pub use permission::{Permission, Permissions};

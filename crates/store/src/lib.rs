@@ -63,7 +63,7 @@ pub use broadcasts::*;
 pub use challenges::*;
 pub use contacts::sql::MAX_CONTACT_PAGE;
 pub use contacts::*;
-pub use countersign_domain::{Channel, VerificationMethod, VerificationStatus};
+pub use countersign_domain::{Channel, Lane, VerificationMethod, VerificationStatus};
 pub use credentials::*;
 pub use customers::sql::MAX_CUSTOMER_PAGE;
 pub use customers::*;

@@ -267,6 +267,7 @@ impl App {
             recipient: t.email.clone(),
             template,
             idempotency_key,
+            lane: countersign_domain::Lane::Verification,
         };
         match self.queue_message(actor, request).await {
             Ok(_) => true,

@@ -87,6 +87,7 @@ impl App {
                 expires: invite.expires_at.display(),
             },
             idempotency_key: format!("invite:{}", invite.id),
+            lane: countersign_domain::Lane::Verification,
         };
         // The admin sees the link whatever happens, so a failed email only loses convenience.
         let emailed = match self

@@ -151,6 +151,7 @@ impl App {
                 link: format!("{}/login", self.settings.public_base()),
             },
             idempotency_key: format!("sign-in-attack:{}:{}", t.id, notice.first_failure_at.0),
+            lane: countersign_domain::Lane::Verification,
         };
         // The sign-in answer must not depend on the mail set-up: a failed queue is logged.
         if let Err(e) = self.queue_message(&actor, request).await {

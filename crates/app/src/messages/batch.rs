@@ -8,7 +8,7 @@
 //! sent again, and the StatusCallback URL carries our message id, so Twilio's reports record
 //! the provider id even if this worker dies before it does.
 
-use super::deliver::{opted_out, send, settle};
+use super::deliver::{opted_out, opted_out_of_broadcasts, send, settle};
 use super::{DeliveryOutcome, Transports};
 use crate::App;
 use crate::jobs::{Job as _, SendMessage};
@@ -81,9 +81,13 @@ impl App {
             let opted_out_sms = attempt.sms_opted_out
                 && message.channel == Channel::Sms
                 && message.transport == TransportKind::Twilio;
+            let opted_out_broadcast =
+                attempt.broadcast_opted_out && message.transport != TransportKind::Outbox;
             sends.spawn(async move {
                 let result = if opted_out_sms {
                     Err(opted_out())
+                } else if opted_out_broadcast {
+                    Err(opted_out_of_broadcasts())
                 } else {
                     send(&app, &transports, &message, brand.as_ref()).await
                 };

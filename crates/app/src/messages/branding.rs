@@ -161,6 +161,7 @@ impl App {
                 sender: sender.name.clone(),
             },
             idempotency_key: format!("test:{}:{nonce}", sender.id),
+            lane: countersign_domain::Lane::Verification,
         };
         Ok(self.queue_message(&by.actor(), request).await?.id)
     }

@@ -7,13 +7,14 @@
 
 use super::transports::Transports;
 use crate::App;
-use countersign_domain::{MessageId, OrgId, Timestamp};
+use countersign_domain::{Lane, MessageId, OrgId, Timestamp};
 use countersign_messaging::{
     Brand, Delivery, DeliveryStatus, EmailSender, Outbox, OutgoingEmail, OutgoingSms, SendError,
     SmsSender, mask_recipient,
 };
 use countersign_store::{
-    Channel, Message, MessageState, MessageStore, StoreError, Transition, TransportKind,
+    BroadcastStore, Channel, Message, MessageState, MessageStore, StoreError, Transition,
+    TransportKind,
 };
 
 /// What the job does next.
@@ -49,6 +50,14 @@ impl App {
             && self.store.sms_opted_out(org, &message.recipient).await?
         {
             Err(opted_out())
+        } else if message.lane == Lane::Broadcast
+            && message.transport != TransportKind::Outbox
+            && self
+                .store
+                .broadcast_address_opted_out(org, message.channel, &message.recipient)
+                .await?
+        {
+            Err(opted_out_of_broadcasts())
         } else {
             let brand = match message.channel {
                 Channel::Email => Some(super::brand_of(self, org).await?),
@@ -84,6 +93,17 @@ pub(super) fn opted_out() -> SendError {
     SendError::permanent(
         "the recipient has opted out by replying STOP; they must reply START to receive \
          messages again",
+        Some("21610".into()),
+    )
+}
+
+/// The error of a broadcast to an address that opted out of the org's broadcasts (a STOP to
+/// the broadcast sender, an unsubscribe, or its contact source), without calling the provider.
+pub(super) fn opted_out_of_broadcasts() -> SendError {
+    SendError::permanent(
+        "the recipient has opted out of broadcasts (a STOP to the broadcast sender, an \
+         unsubscribe, or its contact source); a STOP to the broadcast sender is undone by \
+         replying START to it",
         Some("21610".into()),
     )
 }
@@ -155,14 +175,21 @@ pub(super) async fn send(
         ))
     };
     let body = m.body_text.clone().unwrap_or_default();
+    // The lane's Reply-To, when the server sets one, replaces the org's branding one.
+    let lane_brand = lane_brand(app, m.lane, brand);
+    let brand = lane_brand.as_ref().or(brand);
     match (m.transport, m.channel) {
         (TransportKind::Outbox, Channel::Sms) => Outbox.send_sms(&sms(transports, m, body)).await,
         (TransportKind::Outbox, Channel::Email) => Outbox.send_email(&email(m, body, brand)).await,
-        (TransportKind::Twilio, Channel::Sms) => match &transports.twilio {
-            Some(t) => t.send_sms(&sms(transports, m, body)).await,
-            None => not_configured("twilio"),
+        (TransportKind::Twilio, Channel::Sms) => match (transports.twilio_of(m.lane), m.lane) {
+            (Some(t), _) => t.send_sms(&sms(transports, m, body)).await,
+            (None, Lane::Verification) => not_configured("twilio"),
+            (None, Lane::Broadcast) => Err(SendError::permanent(
+                crate::lane_settings::NO_BROADCAST_SMS_SENDER,
+                None,
+            )),
         },
-        (TransportKind::Smtp, Channel::Email) => match &transports.smtp {
+        (TransportKind::Smtp, Channel::Email) => match transports.smtp_of(m.lane) {
             Some(s) => s.send_email(&email(m, body, brand)).await,
             None => not_configured("smtp"),
         },
@@ -176,6 +203,15 @@ pub(super) async fn send(
             None,
         )),
     }
+}
+
+/// The brand with the lane's Reply-To, when the server sets one for the lane (`None`: the
+/// brand as it is).
+fn lane_brand(app: &App, lane: Lane, brand: Option<&Brand>) -> Option<Brand> {
+    let reply_to = app.settings.email_reply_to(lane)?;
+    let mut b = brand.cloned()?;
+    reply_to.clone_into(&mut b.reply_to);
+    Some(b)
 }
 
 fn sms(transports: &Transports, m: &Message, body: String) -> OutgoingSms {

@@ -5,7 +5,7 @@ use crate::App;
 use crate::audit::Actor;
 use crate::jobs::{Job as _, SendMessage};
 use crate::settings::MessagingTransport;
-use countersign_domain::{MessageId, OrgId};
+use countersign_domain::{Lane, MessageId, OrgId};
 use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
 use countersign_store::{
     BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
@@ -20,6 +20,8 @@ pub struct MessageRequest {
     /// E.164 number or email address, as entered (it is parsed here).
     pub recipient: String,
     pub template: TemplateName,
+    /// Which sender it goes out from: [`Lane::Broadcast`] for broadcasts only.
+    pub lane: Lane,
     /// Same key, same message: a repeated request (double click, retry) sends once.
     pub idempotency_key: String,
 }
@@ -31,6 +33,7 @@ impl std::fmt::Debug for MessageRequest {
             .field("channel", &self.channel)
             .field("recipient", &mask_recipient(&self.recipient))
             .field("template", &self.template.as_str())
+            .field("lane", &self.lane)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +53,10 @@ pub enum MessageError {
     /// The recipient is not a phone number / email address.
     #[error("{0}")]
     InvalidRecipient(String),
+    /// The lane has no sender for the channel on this server (an SMS broadcast without a
+    /// broadcast sender): what to configure, in words.
+    #[error("{0}")]
+    LaneNotConfigured(&'static str),
     /// A template failed (a bug).
     #[error(transparent)]
     Template(#[from] countersign_messaging::TemplateError),
@@ -101,7 +108,19 @@ impl App {
         let rendered = render(&req.template, &brand)?;
         let transport = match (self.settings.messaging.transport, req.channel) {
             (MessagingTransport::Outbox, _) => TransportKind::Outbox,
-            (MessagingTransport::Live, Channel::Sms) => TransportKind::Twilio,
+            (MessagingTransport::Live, Channel::Sms) => {
+                // Refused now rather than failed later: a broadcast never falls back to the
+                // verification sender (see lane_settings.rs).
+                if req.lane == Lane::Broadcast
+                    && self.settings.twilio.is_configured()
+                    && self.settings.sms_sender(Lane::Broadcast).is_none()
+                {
+                    return Err(MessageError::LaneNotConfigured(
+                        crate::lane_settings::NO_BROADCAST_SMS_SENDER,
+                    ));
+                }
+                TransportKind::Twilio
+            }
             (MessagingTransport::Live, Channel::Email) => {
                 if self.store.graph_mail(req.org).await?.is_some() {
                     TransportKind::Graph
@@ -130,6 +149,7 @@ impl App {
             body_text,
             body_html,
             transport,
+            lane: req.lane,
             idempotency_key: req.idempotency_key,
             created_at: now,
         };
@@ -173,6 +193,7 @@ impl App {
                 "channel": m.channel.as_str(),
                 "template": m.template,
                 "transport": m.transport.as_str(),
+                "lane": m.lane.as_str(),
                 "recipient": mask_recipient(&m.recipient),
             }),
         )
@@ -184,6 +205,7 @@ impl crate::UseCaseError for MessageError {
     fn kind(&self) -> crate::ErrorKind {
         match self {
             Self::InvalidRecipient(_) => crate::ErrorKind::Invalid,
+            Self::LaneNotConfigured(_) => crate::ErrorKind::Unavailable { retry_after: None },
             Self::Template(_) => crate::ErrorKind::Internal,
             Self::Store(e) => crate::UseCaseError::kind(e),
         }

@@ -1,13 +1,20 @@
 //! What Twilio tells us: status callbacks (a message moved on) and inbound messages (STOP,
 //! START, HELP). Both are verified with `X-Twilio-Signature` before anything is read.
+//!
+//! An inbound keyword applies to the lane whose sender received it (`To`, or
+//! `MessagingServiceSid` when the number belongs to a Messaging Service), as Twilio applies
+//! it to that sender: on the verification lane it changes SMS consent (every message of the
+//! org to the number is refused); on the broadcast lane it changes broadcast opt-outs only,
+//! so verification codes keep going out.
 
 use crate::App;
 use crate::audit::Actor;
-use countersign_domain::MessageId;
+use countersign_domain::{Lane, MessageId};
 use countersign_messaging::twilio::{TwilioStatus, parse_status, verify_signature};
 use countersign_messaging::{Keyword, classify_keyword, mask_phone, parse_e164};
 use countersign_store::{
-    DeliveryStore, MessageState, MessageStore, StoreError, Transition, TransportKind,
+    BroadcastStore, DeliveryStore, MessageState, MessageStore, StoreError, Transition,
+    TransportKind,
 };
 
 /// Why a webhook was refused.
@@ -30,10 +37,11 @@ pub enum ProviderCallbackError {
 /// What an inbound message did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InboundOutcome {
-    /// Opt-out recorded for this many orgs.
-    OptedOut(u64),
-    /// Opt-in recorded for this many orgs.
-    OptedIn(u64),
+    /// Opt-out recorded for this many orgs, on the lane it came in on (verification: SMS
+    /// consent; broadcast: broadcast opt-outs of the orgs' contacts with that mobile).
+    OptedOut { lane: Lane, orgs: u64 },
+    /// Opt-in recorded for this many orgs, on the lane it came in on.
+    OptedIn { lane: Lane, orgs: u64 },
     /// HELP / INFO: Twilio answers it; nothing recorded.
     Help,
     /// Any other text: ignored (Countersign has no inbox).
@@ -143,8 +151,10 @@ impl App {
         Ok(moved.is_some())
     }
 
-    /// Applies a verified inbound message: opt-out and opt-in keywords change SMS consent
-    /// for every org that has texted the sender.
+    /// Applies a verified inbound message. On the verification lane, opt-out and opt-in
+    /// keywords change SMS consent for every org that has texted the sender; on the broadcast
+    /// lane, the broadcast opt-outs of every org that has sent it a broadcast SMS (see the
+    /// module's comment).
     ///
     /// # Errors
     /// A missing or malformed `From`; store failures.
@@ -165,27 +175,51 @@ impl App {
             Some(Keyword::Help) => return Ok(InboundOutcome::Help),
             None => return Ok(InboundOutcome::Ignored),
         };
-        let orgs = self
-            .store
-            .record_inbound_consent(&from, opted_out, &word, self.now())
-            .await?;
-        let action = if opted_out {
-            "sms.opted_out"
-        } else {
-            "sms.opted_in"
+        let lane = self
+            .settings
+            .inbound_lane(param(params, "To"), param(params, "MessagingServiceSid"));
+        let (orgs, action, detail) = match lane {
+            Lane::Verification => {
+                let orgs = self
+                    .store
+                    .record_inbound_consent(&from, opted_out, &word, self.now())
+                    .await?;
+                let action = if opted_out {
+                    "sms.opted_out"
+                } else {
+                    "sms.opted_in"
+                };
+                (
+                    orgs,
+                    action,
+                    serde_json::json!({ "keyword": word, "orgs": orgs }),
+                )
+            }
+            Lane::Broadcast => {
+                let done = self
+                    .store
+                    .record_broadcast_lane_keyword(&from, opted_out, self.now())
+                    .await?;
+                let action = if opted_out {
+                    "broadcast.sms_opted_out"
+                } else {
+                    "broadcast.sms_opted_in"
+                };
+                let detail = serde_json::json!({
+                    "keyword": word,
+                    "lane": lane.as_str(),
+                    "orgs": done.orgs,
+                    "opt_outs": done.opt_outs,
+                });
+                (done.orgs, action, detail)
+            }
         };
-        self.audit(
-            &Actor::system(),
-            None,
-            action,
-            &mask_phone(&from),
-            serde_json::json!({ "keyword": word, "orgs": orgs }),
-        )
-        .await?;
+        self.audit(&Actor::system(), None, action, &mask_phone(&from), detail)
+            .await?;
         Ok(if opted_out {
-            InboundOutcome::OptedOut(orgs)
+            InboundOutcome::OptedOut { lane, orgs }
         } else {
-            InboundOutcome::OptedIn(orgs)
+            InboundOutcome::OptedIn { lane, orgs }
         })
     }
 }

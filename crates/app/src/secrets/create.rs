@@ -282,6 +282,7 @@ impl App {
                         recipient: to.clone(),
                         template,
                         idempotency_key: format!("secret:{id}"),
+                        lane: countersign_domain::Lane::Verification,
                     })
                     .await
                     .map_err(|e| match e {

@@ -94,6 +94,7 @@ impl App {
                     minutes: settings.code_minutes,
                 },
                 idempotency_key: format!("verification:{id}"),
+                lane: countersign_domain::Lane::Verification,
             })
             .await?;
         let masked = mask_e164(&phone);

@@ -218,6 +218,7 @@ impl App {
                     link: public_link(self, &format!("/pod/secrets/{}", secret.id)),
                 },
                 idempotency_key: format!("secret-{what}:{}:{}", secret.id, now.0),
+                lane: countersign_domain::Lane::Verification,
             },
         )
         .await?;

@@ -146,6 +146,7 @@ impl App {
                         ),
                     },
                     idempotency_key: format!("denied:{}:{email}", v.id),
+                    lane: countersign_domain::Lane::Verification,
                 },
             )
             .await?;

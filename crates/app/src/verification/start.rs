@@ -290,6 +290,7 @@ impl App {
                 recipient: destination,
                 template,
                 idempotency_key: format!("verification:{id}"),
+                lane: countersign_domain::Lane::Verification,
             })
             .await?;
         let challenge = NewChallenge {

@@ -171,6 +171,7 @@ impl App {
                     code: code.clone(),
                 },
                 idempotency_key: format!("who-i-am:{id}"),
+                lane: countersign_domain::Lane::Verification,
             })
             .await?;
         let row = NewChallenge {
@@ -306,6 +307,7 @@ impl App {
                     minutes: 10,
                 },
                 idempotency_key: format!("technician-check:{}", check.id),
+                lane: countersign_domain::Lane::Verification,
             },
         )
         .await

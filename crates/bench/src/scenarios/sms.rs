@@ -237,6 +237,7 @@ async fn queue(
                         sender: "Bench".into(),
                     },
                     idempotency_key: format!("bench-{i}"),
+                    lane: countersign_domain::Lane::Verification,
                 };
                 ids.push(app.queue_message(&Actor::system(), req).await?.id);
             }

@@ -131,6 +131,7 @@ impl World {
                 sender: "Amy".into(),
             },
             idempotency_key: key.into(),
+            lane: countersign_domain::Lane::Verification,
         };
         self.app.queue_message(&Actor::system(), req).await.unwrap()
     }
@@ -204,12 +205,18 @@ impl World {
 
     /// A handset texts `body` to the account; the emulator posts it to the web server.
     pub async fn inbound(&self, from: &str, body: &str) -> u16 {
+        self.inbound_to(from, None, body).await
+    }
+
+    /// A handset texts `body` to the account's number `to` (default its first).
+    pub async fn inbound_to(&self, from: &str, to: Option<&str>, body: &str) -> u16 {
         let r = self
             .emu
             .sms()
             .inbound(&Inbound {
                 from: from.into(),
-                to: None,
+                to: to.map(str::to_owned),
+                messaging_service_sid: None,
                 body: body.into(),
                 url: None,
             })

@@ -194,7 +194,17 @@ fn validate(s: &AppState, f: &Form) -> Result<String, TwilioError> {
             format!("Invalid StatusCallback url: {cb}"),
         ));
     }
-    if faults.opted_out.contains(&f.to) {
+    // The sender a STOP applies to: the Messaging Service when the message goes out through
+    // one, else its `From` number.
+    let sender = match (&f.from, &f.messaging_service_sid) {
+        (None, Some(service)) => service.as_str(),
+        _ => from.as_str(),
+    };
+    let opted_out_of_sender = faults
+        .opted_out_of
+        .get(sender)
+        .is_some_and(|numbers| numbers.contains(&f.to));
+    if faults.opted_out.contains(&f.to) || opted_out_of_sender {
         return Err(TwilioError::bad_request(
             21610,
             "Attempt to send to unsubscribed recipient",

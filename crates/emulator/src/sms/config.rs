@@ -79,9 +79,13 @@ pub enum SmsFaultKind {
 pub struct SmsFaults {
     /// `To` numbers refused with 400 / 21211 (as well as anything not E.164).
     pub invalid_numbers: Vec<String>,
-    /// `To` numbers that have opted out: 400 / 21610. An inbound STOP adds to this list and
-    /// START removes from it, as Twilio's default opt-out handling does.
+    /// `To` numbers that have opted out of every sender of the account: 400 / 21610.
     pub opted_out: Vec<String>,
+    /// Sender (a `From` number, or a Messaging Service SID) → the numbers that opted out of
+    /// it: 400 / 21610 for a message from that sender only. An inbound STOP adds the handset
+    /// under the sender it was sent to (the Messaging Service when the inbound names one, else
+    /// the `To` number) and START removes it, as Twilio's default opt-out handling does.
+    pub opted_out_of: BTreeMap<String, Vec<String>>,
     /// `To` number → error code: accepted, then `undelivered` with that code (e.g. 30003).
     pub undelivered: BTreeMap<String, u32>,
     /// `To` number → error code: accepted, then `failed` with that code (e.g. 30008).
@@ -100,6 +104,7 @@ impl Default for SmsFaults {
         SmsFaults {
             invalid_numbers: Vec::new(),
             opted_out: Vec::new(),
+            opted_out_of: BTreeMap::new(),
             undelivered: BTreeMap::new(),
             failed: BTreeMap::new(),
             rate_5xx: 0.0,

@@ -36,6 +36,10 @@ pub struct Inbound {
     /// The account's number; default its first.
     #[serde(default)]
     pub to: Option<String>,
+    /// The Messaging Service `to` belongs to (posted as `MessagingServiceSid`, and the sender
+    /// a STOP opts out of); default the account's first service, if it has one.
+    #[serde(default)]
+    pub messaging_service_sid: Option<String>,
     pub body: String,
     /// Where to post; default the account's `inbound_url`.
     #[serde(default)]
@@ -140,16 +144,21 @@ impl SmsHandle {
             .filter(|u| !u.is_empty())
             .or_else(|| Some(account.inbound_url.clone()).filter(|u| !u.is_empty()))
             .ok_or(InboundError::NoUrl)?;
-        match is_keyword(&msg.body) {
-            Some(true) => self.state.sms.set_opted_out(&msg.from, true),
-            Some(false) => self.state.sms.set_opted_out(&msg.from, false),
-            None => {}
-        }
         let to = msg
             .to
             .clone()
             .or_else(|| account.from_numbers.first().cloned())
             .unwrap_or_default();
+        let service = msg
+            .messaging_service_sid
+            .clone()
+            .or_else(|| account.messaging_service_sids.first().cloned());
+        // Twilio opts the handset out of the sender it texted: the whole Messaging Service
+        // when the number belongs to one, else that number.
+        let sender = service.as_deref().unwrap_or(&to);
+        if let Some(stop) = is_keyword(&msg.body) {
+            self.state.sms.set_opted_out(sender, &msg.from, stop);
+        }
         let sid = format!("SM{}", uuid::Uuid::new_v4().simple());
         let mut params: Vec<(String, String)> = [
             ("AccountSid", account.account_sid.as_str()),
@@ -167,8 +176,8 @@ impl SmsHandle {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-        if let Some(ms) = account.messaging_service_sids.first() {
-            params.push(("MessagingServiceSid".into(), ms.clone()));
+        if let Some(ms) = service {
+            params.push(("MessagingServiceSid".into(), ms));
         }
         let answer = post_signed(&self.state.sms.http, &account.auth_token, &url, &params).await;
         let (http_status, body) = answer.unwrap_or((0, String::new()));

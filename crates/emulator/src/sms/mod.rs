@@ -102,12 +102,14 @@ impl SmsState {
         lock(&self.records)
     }
 
-    /// Opts a number out (inbound STOP) or back in (START), as Twilio's default handling does.
-    fn set_opted_out(&self, number: &str, opted_out: bool) {
+    /// Opts a number out of one sender (inbound STOP) or back in (START), as Twilio's default
+    /// handling does: `sender` is the number the STOP was sent to, or its Messaging Service.
+    fn set_opted_out(&self, sender: &str, number: &str, opted_out: bool) {
         let mut f = lock(&self.faults);
-        f.opted_out.retain(|n| n != number);
+        let numbers = f.opted_out_of.entry(sender.to_owned()).or_default();
+        numbers.retain(|n| n != number);
         if opted_out {
-            f.opted_out.push(number.to_owned());
+            numbers.push(number.to_owned());
         }
     }
 

@@ -500,7 +500,7 @@ async fn inbound_messages_are_signed_and_stop_opts_out() {
     env.sms_control(
         reqwest::Method::PUT,
         "/sms/account",
-        Some(json!({"inbound_url": inbound_url})),
+        Some(json!({"inbound_url": inbound_url, "from_numbers": ["+15005550006", "+15005550007"]})),
     )
     .await;
     let r = env
@@ -528,6 +528,9 @@ async fn inbound_messages_are_signed_and_stop_opts_out() {
     let (status, _, body) = env.send_sms(&form, None).await;
     assert_eq!(status, 400);
     error_shape(&body, 21610, 400);
+    // … from the sender it texted only: the account's other number still reaches it.
+    let other = [("To", TO), ("From", "+15005550007"), ("Body", "x")];
+    assert_eq!(env.send_sms(&other, None).await.0, 201);
     // … until START.
     env.sms_control(
         reqwest::Method::POST,

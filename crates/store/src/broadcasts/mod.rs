@@ -15,6 +15,7 @@ pub(crate) mod sql;
 mod templates;
 
 pub use audience::{Audience, AudienceFilter};
+pub use opt_outs::LaneKeywordOutcome;
 
 use crate::StoreResult;
 use crate::forwarding::store_trait;
@@ -330,5 +331,24 @@ pub trait BroadcastStore {
         s: &BroadcastSettings,
         at: Timestamp,
     ) -> StoreResult<()>;
+    /// Applies a STOP (`opted_out`) or START from `phone` received on the broadcast lane's
+    /// sender to the broadcast opt-outs of every org that sent the number a broadcast SMS
+    /// (see [`LaneKeywordOutcome`]); SMS consent of the verification lane is not touched. Not
+    /// org-scoped: the broadcast sender is shared by the whole server, and the carrier applies
+    /// the keyword to all traffic from it.
+    async fn record_broadcast_lane_keyword(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        at: Timestamp,
+    ) -> StoreResult<LaneKeywordOutcome>;
+    /// Whether `address` (E.164 number or lowercased email) opted out of the org's broadcasts
+    /// on `channel`, through any contact: a broadcast message to it must not be sent.
+    async fn broadcast_address_opted_out(
+        &self,
+        org: OrgId,
+        channel: Channel,
+        address: &str,
+    ) -> StoreResult<bool>;
 }
 }

@@ -124,3 +124,83 @@ pub(super) async fn save_settings<DB>(
     Ok(())
 }
 }
+
+/// What an opt-out or opt-in keyword received on the broadcast lane's sender changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LaneKeywordOutcome {
+    /// Orgs that texted the number on the broadcast lane (the ones the keyword concerns).
+    pub orgs: u64,
+    /// Opt-outs written (STOP) or removed (START).
+    pub opt_outs: u64,
+}
+
+/// The orgs a keyword from `$1` on the broadcast lane concerns: those that sent it a
+/// broadcast SMS (`messages_broadcast_sms_recipient_idx`).
+const LANE_ORGS: &str = "SELECT DISTINCT org_id FROM messages \
+     WHERE lane = 'broadcast' AND channel = 'sms' AND recipient = $1";
+
+sql_impl! {
+/// A STOP (`opted_out`) or START from `phone` received on the broadcast lane's sender, in one
+/// write transaction on `conn`. STOP: every contact of the concerned orgs whose mobile is
+/// `phone` gets an SMS opt-out (source `stop_keyword`); a contact already opted out keeps its
+/// earlier opt-out and reason. START: the `stop_keyword` SMS opt-outs of that address in those
+/// orgs are removed (an opt-out the contact source set stays). SMS consent of the verification
+/// lane (`sms_opt_outs`) is not touched.
+pub(super) async fn lane_keyword<DB>(
+    conn: &mut DB::Connection,
+    phone: &str,
+    opted_out: bool,
+    at: Timestamp,
+) -> StoreResult<LaneKeywordOutcome> {
+    let mut tx = DB::begin_write(conn).await?;
+    let orgs: Vec<(Uuid,)> = sqlx::query_as(LANE_ORGS).bind(phone).fetch_all(&mut *tx).await?;
+    let done = if opted_out {
+        // SQLite needs the WHERE of an INSERT … SELECT before an upsert clause.
+        sqlx::query(&format!(
+            "INSERT INTO broadcast_opt_outs (org_id, contact_id, channel, address, source, at) \
+             SELECT c.org_id, c.id, 'sms', $1, 'stop_keyword', $2 FROM contacts c \
+             WHERE c.mobile_e164 = $1 AND c.org_id IN ({LANE_ORGS}) \
+             ON CONFLICT (org_id, contact_id, channel) DO NOTHING"
+        ))
+        .bind(phone)
+        .bind(at.0)
+        .execute(&mut *tx)
+        .await?
+    } else {
+        sqlx::query(&format!(
+            "DELETE FROM broadcast_opt_outs WHERE channel = 'sms' AND address = $1 \
+             AND source = 'stop_keyword' AND org_id IN ({LANE_ORGS})"
+        ))
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?
+    };
+    let opt_outs = DB::rows_affected(&done);
+    tx.commit().await?;
+    Ok(LaneKeywordOutcome {
+        orgs: u64::try_from(orgs.len()).unwrap_or(u64::MAX),
+        opt_outs,
+    })
+}
+}
+
+sql_impl! {
+/// Whether `address` opted out of the org's broadcasts on `channel` (through any contact).
+pub(super) async fn address_opted_out<DB>(
+    conn: &mut DB::Connection,
+    org: OrgId,
+    channel: Channel,
+    address: &str,
+) -> StoreResult<bool> {
+    let (opted_out,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM broadcast_opt_outs WHERE org_id = $1 AND channel = $2 \
+         AND address = $3)",
+    )
+    .bind(org.0)
+    .bind(channel.as_str())
+    .bind(address)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(opted_out)
+}
+}

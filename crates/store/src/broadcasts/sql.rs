@@ -497,5 +497,24 @@ impl BroadcastStore for SqlStore<DB> {
     ) -> StoreResult<()> {
         opt_outs::save_settings::<DB>(&mut *self.pool.acquire().await?, org, s, at).await
     }
+
+    async fn record_broadcast_lane_keyword(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        at: Timestamp,
+    ) -> StoreResult<crate::LaneKeywordOutcome> {
+        opt_outs::lane_keyword::<DB>(&mut *self.pool.acquire().await?, phone, opted_out, at).await
+    }
+
+    async fn broadcast_address_opted_out(
+        &self,
+        org: OrgId,
+        channel: Channel,
+        address: &str,
+    ) -> StoreResult<bool> {
+        opt_outs::address_opted_out::<DB>(&mut *self.reads.acquire().await?, org, channel, address)
+            .await
+    }
 }
 }

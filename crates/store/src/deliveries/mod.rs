@@ -19,6 +19,9 @@ pub struct Attempt {
     /// An SMS whose recipient opted out of the org's messages (checked in the same
     /// transaction): it must not be sent.
     pub sms_opted_out: bool,
+    /// A broadcast-lane message whose address opted out of the org's broadcasts on its
+    /// channel (a STOP to the broadcast sender, or the contact source): it must not be sent.
+    pub broadcast_opted_out: bool,
 }
 
 /// What happens to a job once its attempt has a result.

@@ -20,6 +20,7 @@ struct AttemptRow {
     #[sqlx(flatten)]
     message: MessageRow,
     opted_out: bool,
+    broadcast_opted_out: bool,
 }
 
 /// One history entry to append.
@@ -71,7 +72,10 @@ impl DeliveryStore for SqlStore<DB> {
                 "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
                  WHERE state IN ('queued', 'sending') AND ({pairs}) RETURNING {MESSAGE_COLUMNS}, \
                  EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.org_id = messages.org_id \
-                 AND o.phone = messages.recipient AND o.opted_out) AS opted_out",
+                 AND o.phone = messages.recipient AND o.opted_out) AS opted_out, \
+                 (messages.lane = 'broadcast' AND EXISTS (SELECT 1 FROM broadcast_opt_outs b \
+                 WHERE b.org_id = messages.org_id AND b.channel = messages.channel \
+                 AND b.address = messages.recipient)) AS broadcast_opted_out",
                 pairs = pairs_sql(2, chunk.len()),
             );
             let mut q = sqlx::query_as::<DB, AttemptRow>(&sql).bind(at.0);
@@ -82,6 +86,7 @@ impl DeliveryStore for SqlStore<DB> {
                 attempts.push(Attempt {
                     message: Message::try_from(row.message)?,
                     sms_opted_out: row.opted_out,
+                    broadcast_opted_out: row.broadcast_opted_out,
                 });
             }
         }

@@ -4,7 +4,7 @@ pub(crate) mod sql;
 
 use crate::forwarding::store_trait;
 use crate::{NewJob, StoreResult};
-use countersign_domain::{Channel, MessageId, OrgId, Timestamp};
+use countersign_domain::{Channel, Lane, MessageId, OrgId, Timestamp};
 
 /// Which transport delivers (or, for the outbox, keeps) a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,6 +142,8 @@ pub struct NewMessage {
     pub body_html: Option<String>,
     /// Who delivers it.
     pub transport: TransportKind,
+    /// Which sender it goes out from.
+    pub lane: Lane,
     /// Unique per org: queuing the same key again returns the first message.
     pub idempotency_key: String,
     /// When it was queued.
@@ -156,6 +158,7 @@ impl std::fmt::Debug for NewMessage {
             .field("channel", &self.channel)
             .field("template", &self.template)
             .field("transport", &self.transport)
+            .field("lane", &self.lane)
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +184,8 @@ pub struct Message {
     pub body_html: Option<String>,
     /// Who delivers it.
     pub transport: TransportKind,
+    /// Which sender it goes out from.
+    pub lane: Lane,
     /// Where it is.
     pub state: MessageState,
     /// The provider's id (Twilio message SID, SMTP Message-ID).
@@ -207,6 +212,7 @@ impl std::fmt::Debug for Message {
             .field("channel", &self.channel)
             .field("template", &self.template)
             .field("transport", &self.transport)
+            .field("lane", &self.lane)
             .field("state", &self.state)
             .field("provider_id", &self.provider_id)
             .field("attempts", &self.attempts)

@@ -4,8 +4,8 @@ use crate::jobs::sql::insert_job;
 use crate::sql::{SqlStore, page_size};
 use crate::sql::{corrupt, sql_impl};
 use crate::{
-    Channel, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage, Transition,
-    TransportKind,
+    Channel, Lane, Message, MessageEvent, MessageFilter, MessageState, NewJob, NewMessage,
+    Transition, TransportKind,
 };
 use crate::{MessageStore, StoreError, StoreResult};
 use countersign_domain::{MessageId, OrgId, Timestamp};
@@ -18,8 +18,8 @@ pub const MAX_MESSAGE_PAGE: i64 = 500;
 macro_rules! message_columns {
     () => {
         "id, org_id, channel, template, recipient, subject, body_text, body_html, transport, \
-         state, provider_id, attempts, last_error, error_code, idempotency_key, created_at, \
-         updated_at"
+         lane, state, provider_id, attempts, last_error, error_code, idempotency_key, \
+         created_at, updated_at"
     };
 }
 
@@ -37,6 +37,7 @@ pub(crate) struct MessageRow {
     body_text: Option<String>,
     body_html: Option<String>,
     transport: String,
+    lane: String,
     state: String,
     provider_id: Option<String>,
     attempts: i64,
@@ -61,6 +62,7 @@ impl TryFrom<MessageRow> for Message {
             body_html: r.body_html,
             transport: TransportKind::parse(&r.transport)
                 .ok_or_else(|| corrupt("transport", &r.transport))?,
+            lane: Lane::parse(&r.lane).ok_or_else(|| corrupt("lane", &r.lane))?,
             state: MessageState::parse(&r.state).ok_or_else(|| corrupt("state", &r.state))?,
             provider_id: r.provider_id,
             attempts: r.attempts,
@@ -403,8 +405,9 @@ pub(crate) async fn insert_message<DB>(
     // key nothing is inserted and the existing message is read instead.
     let sql = concat!(
         "INSERT INTO messages (id, org_id, channel, template, recipient, subject, body_text, \
-             body_html, transport, state, attempts, idempotency_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $11, $11) \
+             body_html, transport, lane, state, attempts, idempotency_key, created_at, \
+             updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $12, 'queued', 0, $10, $11, $11) \
              ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING ",
         message_columns!()
     );
@@ -420,6 +423,7 @@ pub(crate) async fn insert_message<DB>(
         .bind(m.transport.as_str())
         .bind(m.idempotency_key.as_str())
         .bind(m.created_at.0)
+        .bind(m.lane.as_str())
         .fetch_optional(&mut *conn)
         .await?;
     if inserted.is_some() {

@@ -16,6 +16,7 @@ mod audit;
 mod audit_tamper;
 mod backup;
 mod broadcast_freeze;
+mod broadcast_lanes;
 mod broadcast_scoping;
 mod broadcasts;
 mod contacts;
@@ -147,6 +148,11 @@ conformance! {
         messages_are_org_scoped,
         sms_consent,
         branding_is_saved_per_org,
+    ],
+    broadcast_lanes: [
+        a_message_records_its_lane,
+        stop_and_start_on_the_broadcast_lane,
+        a_broadcast_opt_out_stops_broadcast_messages_only,
     ],
     deliveries: [
         batch_attempts_are_org_scoped_and_check_consent,

@@ -5,7 +5,7 @@ use crate::fixtures::{at, org};
 use crate::jobs::new_job;
 use countersign_domain::{MessageId, OrgId};
 use countersign_store::{
-    Branding, BrandingStore, Channel, JobStore, MessageFilter, MessageState, MessageStore,
+    Branding, BrandingStore, Channel, JobStore, Lane, MessageFilter, MessageState, MessageStore,
     NewMessage, Store, StoreError, Transition, TransportKind,
 };
 
@@ -21,6 +21,7 @@ pub fn new_message(org: OrgId, key: &str, transport: TransportKind) -> NewMessag
         body_text: "Your code is 123456".into(),
         body_html: None,
         transport,
+        lane: Lane::Verification,
         idempotency_key: key.into(),
         created_at: at(0),
     }

@@ -29,6 +29,7 @@ async fn queue(app: &TestApp, org: OrgId, recipient: &str, key: &str) -> (Messag
                     sender: "Amy".into(),
                 },
                 idempotency_key: key.to_owned(),
+                lane: countersign_domain::Lane::Verification,
             },
         )
         .await
@@ -195,6 +196,10 @@ async fn branding_saves_validates_and_test_message_lands_in_outbox() {
     let (status, body) = get(&app, &c, &format!("/settings/messages/{id}")).await;
     assert_eq!(status, 200);
     assert!(body.contains("Not delivered."));
+    assert!(
+        body.contains("<dt>Sender lane</dt><dd>verification</dd>"),
+        "a test message goes out on the verification lane"
+    );
     let events = app.app.store().message_events(org, id).await.unwrap();
     assert!(events.len() >= 2, "history: {}", events.len());
     assert_eq!(events.first().unwrap().state, MessageState::Queued);

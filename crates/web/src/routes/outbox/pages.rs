@@ -73,6 +73,8 @@ struct MessagePage {
     id: String,
     channel: &'static str,
     transport: &'static str,
+    /// Which sender it goes out from (verification or broadcast).
+    lane: &'static str,
     template: String,
     recipient: String,
     subject: String,
@@ -102,6 +104,7 @@ pub async fn show(
         id: m.id.to_string(),
         channel: m.channel.as_str(),
         transport: m.transport.as_str(),
+        lane: m.lane.as_str(),
         template: m.template,
         // Admins see the full recipient of an outbox message (to check a demo); delivered
         // messages stay masked.
