@@ -1,7 +1,8 @@
 //! Broadcast (issue 20): announcements to a frozen audience of contacts. One file per job:
 //! writing a draft (`drafts.rs`), previewing its audience and its message for one contact
 //! (`preview.rs`), asking for and giving the approval that freezes the audience
-//! (`approval.rs`), and the org's rules (`rules.rs`: approval threshold, daily cap).
+//! (`approval.rs`), the org's rules (`rules.rs`: approval threshold, daily cap) and its
+//! reusable texts (`templates.rs`).
 //!
 //! Drafting needs `DraftBroadcasts` (every technician); asking for approval and approving
 //! need `SendBroadcasts` (admins, or granted). Nothing here sends yet: an approved broadcast
@@ -11,6 +12,7 @@ mod approval;
 mod drafts;
 mod preview;
 mod rules;
+mod templates;
 
 pub use drafts::BroadcastInput;
 pub use preview::MessagePreview;

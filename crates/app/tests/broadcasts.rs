@@ -378,3 +378,52 @@ async fn previews_count_the_audience_and_render_a_contacts_message() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
 }
+
+#[tokio::test]
+async fn templates_are_checked_like_drafts_named_once_and_kept_per_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, admin) = support::app_with_admin(&dir, |_| {}).await;
+    let tech = colleague(&app, &admin, "t@acme.test", Role::Technician, &[]).await;
+    let by = principal(&tech);
+    let texts = [
+        "{customer}: Exchange is down",
+        "Outage",
+        "Dear {first_name}",
+    ];
+    let t = app
+        .save_broadcast_template(&by, None, " Outage ", BroadcastChannels::BOTH, texts)
+        .await
+        .unwrap();
+    assert_eq!((t.name.as_str(), t.created_by), ("Outage", tech.id));
+    let err = app
+        .save_broadcast_template(&by, None, "Outage", BroadcastChannels::SMS, texts)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), Some("name"), "{err}");
+    let typo = ["Hi {frist_name}", "", ""];
+    let err = app
+        .save_broadcast_template(&by, None, "Typo", BroadcastChannels::SMS, typo)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), Some("sms_text"));
+    let renamed = app
+        .save_broadcast_template(
+            &principal(&admin),
+            Some(t.id),
+            "Outage (all)",
+            BroadcastChannels::SMS,
+            texts,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.id, renamed.created_by, renamed.created_at),
+        (t.id, tech.id, t.created_at)
+    );
+    let listed = app.broadcast_templates(&by).await.unwrap();
+    assert_eq!(listed, vec![renamed]);
+    app.delete_broadcast_template(&by, t.id).await.unwrap();
+    let err = app.delete_broadcast_template(&by, t.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(actions(&app, &admin, "broadcast.template_").await.len(), 3);
+}

@@ -6,7 +6,7 @@
 use super::BroadcastError;
 use crate::{App, Principal};
 use countersign_domain::text::Limit;
-use countersign_domain::{BroadcastId, BroadcastStatus, CustomerId, Permission};
+use countersign_domain::{BroadcastChannels, BroadcastId, BroadcastStatus, CustomerId, Permission};
 use countersign_messaging::broadcast::check_merge_fields;
 use countersign_store::{
     Audience, Broadcast, BroadcastDraft, BroadcastStore, CustomerStore, StoreError,
@@ -115,51 +115,13 @@ impl App {
         by: &Principal,
         input: &BroadcastInput,
     ) -> Result<BroadcastDraft, BroadcastError> {
-        let text = |limit: Limit, field: &'static str, value: &str| {
-            limit
-                .check(value)
-                .map(str::to_owned)
-                .map_err(|e| BroadcastError::text(field, e))
-        };
-        let name = text(NAME, "name", &input.name)?;
-        if name.is_empty() {
-            return Err(BroadcastError::invalid(
-                "name",
-                "enter a name for the broadcast",
-            ));
-        }
-        let sms_text = text(SMS_TEXT, "sms_text", &input.sms_text)?;
-        let email_subject = text(EMAIL_SUBJECT, "email_subject", &input.email_subject)?;
-        // The body keeps its leading and trailing lines: only the limit is checked.
-        EMAIL_BODY
-            .check(&input.email_body)
-            .map_err(|e| BroadcastError::text("email_body", e))?;
-        let email_body = input.email_body.clone();
-        let mut used = Vec::new();
-        if input.channels.sms {
-            used.push(("sms_text", sms_text.as_str(), "enter the SMS text"));
-        }
-        if input.channels.email {
-            used.push((
-                "email_subject",
-                email_subject.as_str(),
-                "enter the email subject",
-            ));
-            used.push(("email_body", email_body.trim(), "enter the email body"));
-            if !countersign_messaging::is_header_safe(&email_subject) {
-                return Err(BroadcastError::invalid(
-                    "email_subject",
-                    "the email subject must be one line",
-                ));
-            }
-        }
-        for (field, value, missing) in used {
-            if value.is_empty() {
-                return Err(BroadcastError::invalid(field, missing));
-            }
-            check_merge_fields(value)
-                .map_err(|source| BroadcastError::MergeField { field, source })?;
-        }
+        let (name, sms_text, email_subject, email_body) = checked_texts(
+            &input.name,
+            input.channels,
+            &input.sms_text,
+            &input.email_subject,
+            &input.email_body,
+        )?;
         if let Some(at) = input.scheduled_at
             && at <= self.now()
         {
@@ -231,6 +193,59 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// A broadcast's (or a template's) name and texts, trimmed (the email body keeps its lines),
+/// with the texts of each channel it uses required and their merge fields checked; the texts
+/// of a channel it does not use are kept as they are, unchecked, since they are not sent.
+pub(super) fn checked_texts(
+    name: &str,
+    channels: BroadcastChannels,
+    sms_text: &str,
+    email_subject: &str,
+    email_body: &str,
+) -> Result<(String, String, String, String), BroadcastError> {
+    let text = |limit: Limit, field: &'static str, value: &str| {
+        limit
+            .check(value)
+            .map(str::to_owned)
+            .map_err(|e| BroadcastError::text(field, e))
+    };
+    let name = text(NAME, "name", name)?;
+    if name.is_empty() {
+        return Err(BroadcastError::invalid("name", "enter a name"));
+    }
+    let sms_text = text(SMS_TEXT, "sms_text", sms_text)?;
+    let email_subject = text(EMAIL_SUBJECT, "email_subject", email_subject)?;
+    EMAIL_BODY
+        .check(email_body)
+        .map_err(|e| BroadcastError::text("email_body", e))?;
+    let email_body = email_body.to_owned();
+    let mut used = Vec::new();
+    if channels.sms {
+        used.push(("sms_text", sms_text.as_str(), "enter the SMS text"));
+    }
+    if channels.email {
+        used.push((
+            "email_subject",
+            email_subject.as_str(),
+            "enter the email subject",
+        ));
+        used.push(("email_body", email_body.trim(), "enter the email body"));
+        if !countersign_messaging::is_header_safe(&email_subject) {
+            return Err(BroadcastError::invalid(
+                "email_subject",
+                "the email subject must be one line",
+            ));
+        }
+    }
+    for (field, value, missing) in used {
+        if value.is_empty() {
+            return Err(BroadcastError::invalid(field, missing));
+        }
+        check_merge_fields(value).map_err(|source| BroadcastError::MergeField { field, source })?;
+    }
+    Ok((name, sms_text, email_subject, email_body))
 }
 
 /// The audience's kind, for the audit log (ids and metadata only).

@@ -4,7 +4,7 @@
 
 use crate::{Case, Env, case};
 use countersign_app::broadcasts::{BroadcastInput, BroadcastRules};
-use countersign_domain::{BroadcastChannels, BroadcastId, ContactId};
+use countersign_domain::{BroadcastChannels, BroadcastId, BroadcastTemplateId, ContactId};
 use countersign_store::Audience;
 
 fn input() -> BroadcastInput {
@@ -39,5 +39,20 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, approve_broadcast(by, BroadcastId::new())),
         case!(env.app, broadcast_rules(by)),
         case!(env.app, save_broadcast_rules(by, BroadcastRules::default())),
+        case!(
+            env.app,
+            save_broadcast_template(
+                by,
+                None,
+                "Outage",
+                BroadcastChannels::SMS,
+                ["Exchange is down", "", ""]
+            )
+        ),
+        case!(env.app, broadcast_templates(by)),
+        case!(
+            env.app,
+            delete_broadcast_template(by, BroadcastTemplateId::new())
+        ),
     ]
 }
