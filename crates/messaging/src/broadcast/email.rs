@@ -109,7 +109,7 @@ fn inline(out: &mut String, line: &str) {
     let parts: Vec<&str> = line.split("**").collect();
     let n = parts.len();
     for (i, part) in parts.iter().enumerate() {
-        if n % 2 == 0 && i == n - 1 {
+        if n.is_multiple_of(2) && i == n - 1 {
             out.push_str("**");
             escape(out, part);
         } else if i % 2 == 1 {

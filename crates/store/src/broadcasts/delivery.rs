@@ -10,7 +10,7 @@
 //! Messages of a batch go in as multi-row `INSERT`s: 200,000 messages are queued in seconds,
 //! where one statement per row would cost PostgreSQL a round trip each.
 
-use super::sql::channel;
+use super::sql::RecipientRow;
 use crate::sql::{changed, corrupt, sql_impl};
 use crate::{
     BroadcastReply, CancelOutcome, DeliveryCounts, MessageState, NewJob, NewMessage,
@@ -37,37 +37,21 @@ const RECIPIENT_COLUMNS: &str = "r.broadcast_id, r.channel, r.contact_id, r.cust
      r.address, r.first_name, r.customer_name, r.status, r.provider_error, r.idempotency_key, \
      r.updated_at";
 
-type RecipientTuple = (
-    Uuid,
-    String,
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    #[sqlx(flatten)]
+    recipient: RecipientRow,
+    time_zone: Option<String>,
+}
 
-fn recipient(t: RecipientTuple) -> StoreResult<Recipient> {
-    let (broadcast_id, ch, contact_id, customer_id, address, first, customer, status, err, key, at) =
-        t;
-    Ok(Recipient {
-        broadcast_id: broadcast_id.into(),
-        channel: channel(&ch)?,
-        contact_id: contact_id.into(),
-        customer_id: customer_id.into(),
-        address,
-        first_name: first,
-        customer_name: customer,
-        status: RecipientStatus::parse(&status)
-            .ok_or_else(|| corrupt("recipient status", &status))?,
-        provider_error: err,
-        idempotency_key: key,
-        updated_at: Timestamp(at),
-    })
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    #[sqlx(flatten)]
+    recipient: RecipientRow,
+    message_state: Option<String>,
+    last_error: Option<String>,
+    error_code: Option<String>,
+    message_at: Option<i64>,
 }
 
 /// `(channel, address) > after` as SQL over `r`, with its two parameters at `$n`, `$n+1`.
@@ -148,20 +132,19 @@ pub(super) async fn pending<DB>(
         after_clause(3)
     );
     let (after_channel, after_address) = after_values(after);
-    let rows: Vec<(Uuid, String, Uuid, Uuid, String, String, String, String, Option<String>, String, i64, Option<String>)> =
-        sqlx::query_as(&sql)
-            .bind(org.0)
-            .bind(id.0)
-            .bind(after_channel)
-            .bind(after_address)
-            .bind(limit.clamp(0, 5000))
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<PendingRow> = sqlx::query_as(&sql)
+        .bind(org.0)
+        .bind(id.0)
+        .bind(after_channel)
+        .bind(after_address)
+        .bind(limit.clamp(0, 5000))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.into_iter()
-        .map(|(a, b, c, d, e, f, g, h, i, j, k, tz)| {
+        .map(|r| {
             Ok(PendingDelivery {
-                recipient: recipient((a, b, c, d, e, f, g, h, i, j, k))?,
-                time_zone: tz,
+                recipient: r.recipient.try_into()?,
+                time_zone: r.time_zone,
             })
         })
         .collect()
@@ -500,15 +483,15 @@ pub(super) async fn report<DB>(
     limit: i64,
 ) -> StoreResult<Vec<RecipientDelivery>> {
     let sql = format!(
-        "SELECT {RECIPIENT_COLUMNS}, m.state, m.last_error, m.error_code, m.updated_at \
+        "SELECT {RECIPIENT_COLUMNS}, m.state AS message_state, m.last_error, m.error_code, \
+         m.updated_at AS message_at \
          FROM broadcast_recipients r {JOIN_MESSAGE} \
          WHERE r.org_id = $1 AND r.broadcast_id = $2 AND {} \
          ORDER BY r.channel, r.address LIMIT $5",
         after_clause(3)
     );
     let (after_channel, after_address) = after_values(after);
-    type Row = (Uuid, String, Uuid, Uuid, String, String, String, String, Option<String>, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    let rows: Vec<ReportRow> = sqlx::query_as(&sql)
         .bind(org.0)
         .bind(id.0)
         .bind(after_channel)
@@ -517,17 +500,18 @@ pub(super) async fn report<DB>(
         .fetch_all(&mut *conn)
         .await?;
     rows.into_iter()
-        .map(|(a, b, c, d, e, f, g, h, i, j, k, state, error, code, m_at)| {
-            let recipient = recipient((a, b, c, d, e, f, g, h, i, j, k))?;
-            let state = state
+        .map(|r| {
+            let recipient: Recipient = r.recipient.try_into()?;
+            let state = r
+                .message_state
                 .map(|s| MessageState::parse(&s).ok_or_else(|| corrupt("message state", &s)))
                 .transpose()?;
-            let at = m_at.map_or(recipient.updated_at, Timestamp);
+            let at = r.message_at.map_or(recipient.updated_at, Timestamp);
             Ok(RecipientDelivery {
                 recipient,
                 state,
-                error,
-                error_code: code,
+                error: r.last_error,
+                error_code: r.error_code,
                 at,
             })
         })

@@ -139,7 +139,7 @@ fn counts(r: CountsRow) -> AudienceCounts {
 }
 
 #[derive(sqlx::FromRow)]
-struct RecipientRow {
+pub(super) struct RecipientRow {
     broadcast_id: Uuid,
     channel: String,
     contact_id: Uuid,
