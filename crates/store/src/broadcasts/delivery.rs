@@ -360,6 +360,7 @@ pub(super) async fn cancel<DB>(
     conn: &mut DB::Connection,
     org: OrgId,
     id: BroadcastId,
+    delivery_job: &str,
     at: Timestamp,
 ) -> StoreResult<CancelOutcome> {
     let mut tx = DB::begin_write(conn).await?;
@@ -407,6 +408,15 @@ pub(super) async fn cancel<DB>(
     )
     .bind(org.0)
     .bind(id.0)
+    .bind(at.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE jobs SET run_at = $3, updated_at = $3 WHERE org_id = $1 AND dedup_key = $2 \
+         AND state = 'queued' AND run_at > $3",
+    )
+    .bind(org.0)
+    .bind(delivery_job)
     .bind(at.0)
     .execute(&mut *tx)
     .await?;
