@@ -20,6 +20,7 @@ mod reads;
 mod rules;
 mod templates;
 mod test_send;
+pub mod unsubscribe;
 
 pub use delivery::DeliveryStep;
 pub use drafts::BroadcastInput;

@@ -11,12 +11,12 @@ use countersign_app::messages::{
 };
 use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
 use countersign_app::{App, ManualClock, Settings};
-use countersign_domain::{Lane, OptOutSource, OrgId};
+use countersign_domain::{BroadcastId, ContactId, IntegrationId, Lane, OptOutSource, OrgId};
 use countersign_messaging::TemplateName;
 use countersign_messaging::twilio::signature;
 use countersign_store::{
-    BroadcastStore, Channel, DeliveryStore, JobState, JobStore, MessageState, MessageStore, Org,
-    OrgStore, Transition, TransportKind,
+    BroadcastStore, Channel, DeliveryStore, GraphMail, GraphMailStore, JobState, JobStore,
+    MessageState, MessageStore, Org, OrgStore, Transition, TransportKind,
 };
 use sqlx::{Connection, Executor, PgConnection};
 use std::process::{Child, Command, Stdio};
@@ -946,4 +946,105 @@ async fn sqlite_each_lane_has_its_email_sender() {
 #[tokio::test]
 async fn postgres_each_lane_has_its_email_sender() {
     each_lane_has_its_email_sender(true).await;
+}
+
+/// A broadcast email goes out by SMTP even when the org sends its other mail from its
+/// Microsoft 365 mailbox (Graph's sendMail cannot set List-Unsubscribe), and reaches the relay
+/// with the one-click unsubscribe headers of RFC 2369 and RFC 8058, exactly; the link is
+/// stored on the message, so a retry sends the same one.
+async fn a_broadcast_email_carries_one_click_unsubscribe(postgres: bool) {
+    let server = smtp();
+    let env = env(postgres, live_smtp(server.port)).await;
+    env.app
+        .store()
+        .save_graph_mail(&GraphMail {
+            org_id: env.org,
+            integration_id: IntegrationId::new(),
+            mailbox: "helpdesk@msp.test".into(),
+            updated_at: env.app.now(),
+        })
+        .await
+        .unwrap();
+    let transports = Transports::from_settings(&env.app.settings).unwrap();
+    let code = env
+        .app
+        .prepare_message(request(&env, Channel::Email, "amy@customer.test", "code"))
+        .await
+        .unwrap();
+    assert_eq!(code.message.transport, TransportKind::Graph);
+    assert_eq!(code.message.list_unsubscribe, None);
+
+    let mut req = request(&env, Channel::Email, "Bob@Customer.test", "broadcast");
+    req.lane = Lane::Broadcast;
+    let mut prepared = env.app.prepare_message(req).await.unwrap();
+    assert_eq!(prepared.message.transport, TransportKind::Smtp);
+    let link = env.app.unsubscribe_url(
+        env.org,
+        BroadcastId::new(),
+        ContactId::new(),
+        "Bob@Customer.test",
+    );
+    assert!(link.starts_with(&format!("{}/unsubscribe/", env.app.settings.public_base())));
+    prepared.message.list_unsubscribe = Some(link.clone());
+    let (stored, _) = env
+        .app
+        .store()
+        .queue_message(&prepared.message, Some(&prepared.job))
+        .await
+        .unwrap();
+    assert_eq!(stored.list_unsubscribe.as_deref(), Some(link.as_str()));
+    assert_eq!(run_due(&env, &transports).await, 1);
+    let sent = env.app.store().message(env.org, stored.id).await.unwrap();
+    assert_eq!(sent.state, MessageState::Sent);
+    assert_eq!(sent.list_unsubscribe.as_deref(), Some(link.as_str()));
+    let mail = mail_to(&server, "bob@customer.test").await;
+    assert_eq!(
+        header(&mail, "List-Unsubscribe"),
+        Some(format!("<{link}>").as_str())
+    );
+    assert_eq!(
+        header(&mail, "List-Unsubscribe-Post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    env.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_broadcast_email_carries_one_click_unsubscribe() {
+    a_broadcast_email_carries_one_click_unsubscribe(false).await;
+}
+#[tokio::test]
+async fn postgres_a_broadcast_email_carries_one_click_unsubscribe() {
+    a_broadcast_email_carries_one_click_unsubscribe(true).await;
+}
+
+/// Without an SMTP relay an email broadcast is refused when queued, naming what to set, and
+/// nothing is stored: it would otherwise go out without its unsubscribe headers.
+#[tokio::test]
+async fn an_email_broadcast_needs_an_smtp_relay() {
+    let env = env(false, |s| s.messaging.transport = MessagingTransport::Live).await;
+    let mut req = request(&env, Channel::Email, "bob@customer.test", "broadcast");
+    req.lane = Lane::Broadcast;
+    let err = env
+        .app
+        .queue_message(&Actor::system(), req)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MessageError::LaneNotConfigured(m) if m.contains("[smtp]")),
+        "{err}"
+    );
+    let filter = countersign_store::MessageFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        env.app
+            .store()
+            .messages(env.org, &filter)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    env.finish().await;
 }

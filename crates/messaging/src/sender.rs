@@ -43,6 +43,11 @@ pub struct OutgoingEmail {
     pub html: String,
     /// Stable across retries: becomes the Message-ID, so receivers can drop a repeat.
     pub idempotency_key: String,
+    /// The https link of a broadcast's one-click unsubscribe (`None`: not a broadcast). The
+    /// SMTP sender puts it in `List-Unsubscribe` (RFC 2369) with `List-Unsubscribe-Post:
+    /// List-Unsubscribe=One-Click` (RFC 8058 §3.1), so mail providers can offer their own
+    /// unsubscribe button, which POSTs to the link.
+    pub list_unsubscribe: Option<String>,
 }
 
 impl std::fmt::Debug for OutgoingEmail {

@@ -1,6 +1,7 @@
 //! Email through an SMTP relay (lettre, rustls).
 
 use crate::{Delivery, DeliveryStatus, EmailSender, OutgoingEmail, SendError};
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -135,6 +136,15 @@ impl SmtpSender {
             })?;
             builder = builder.reply_to(reply_to);
         }
+        if let Some(link) = &email.list_unsubscribe {
+            let link = unsubscribe_link(link)?;
+            builder = builder
+                .raw_header(HeaderValue::new(LIST_UNSUBSCRIBE, format!("<{link}>")))
+                .raw_header(HeaderValue::new(
+                    LIST_UNSUBSCRIBE_POST,
+                    ONE_CLICK.to_owned(),
+                ));
+        }
         let message = builder
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
@@ -142,6 +152,34 @@ impl SmtpSender {
             ))
             .map_err(|e| SendError::permanent(format!("cannot build the email: {e}"), None))?;
         Ok((message, message_id))
+    }
+}
+
+/// RFC 2369 §3.2: the URL of the unsubscribe command, in angle brackets.
+const LIST_UNSUBSCRIBE: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe");
+/// RFC 8058 §3.1: says that a POST of [`ONE_CLICK`] to the `List-Unsubscribe` https URL
+/// unsubscribes without any further step, so a mail provider can offer its own button.
+const LIST_UNSUBSCRIBE_POST: HeaderName = HeaderName::new_from_ascii_str("List-Unsubscribe-Post");
+/// The one key/value pair RFC 8058 §3.1 allows in `List-Unsubscribe-Post` (and the body the
+/// provider posts).
+const ONE_CLICK: &str = "List-Unsubscribe=One-Click";
+
+/// The unsubscribe link as it may go between the angle brackets of `List-Unsubscribe`: an
+/// http(s) URL of printable ASCII without spaces or angle brackets. Anything else is a bug of
+/// ours (the app builds the link); refused rather than mangled, since a broadcast without a
+/// working unsubscribe must not go out. RFC 8058 needs https, which the server's public URL
+/// is in production; plain http is let through for a loopback test server.
+fn unsubscribe_link(link: &str) -> Result<&str, SendError> {
+    let printable = link
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>');
+    if printable && (link.starts_with("https://") || link.starts_with("http://")) {
+        Ok(link)
+    } else {
+        Err(SendError::permanent(
+            "the broadcast's unsubscribe link is not a valid http(s) URL",
+            None,
+        ))
     }
 }
 
@@ -222,6 +260,7 @@ mod tests {
                 text: "hello".into(),
                 html: "<p>hello</p>".into(),
                 idempotency_key: "k1".into(),
+                list_unsubscribe: None,
             };
             let (message, _) = sender().build(&email).unwrap();
             let raw = String::from_utf8(message.formatted()).unwrap();
@@ -232,6 +271,32 @@ mod tests {
                     .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
                 "{head}"
             );
+        }
+    }
+
+    /// A link that could add a header or break out of the angle brackets is refused, never
+    /// folded into the message.
+    #[tokio::test]
+    async fn an_unsubscribe_link_with_line_breaks_or_brackets_is_refused() {
+        for evil in [
+            "https://cs.example/unsubscribe/a\r\nBcc: victim@evil.test",
+            "https://cs.example/unsubscribe/a> <mailto:x@evil.test",
+            "https://cs.example/unsubscribe/a b",
+            "javascript:alert(1)",
+            "",
+        ] {
+            let email = OutgoingEmail {
+                to: "amy@example.test".into(),
+                from_name: "Acme IT".into(),
+                reply_to: String::new(),
+                subject: "Outage".into(),
+                text: "hello".into(),
+                html: "<p>hello</p>".into(),
+                idempotency_key: "k1".into(),
+                list_unsubscribe: Some(evil.into()),
+            };
+            let err = sender().build(&email).unwrap_err();
+            assert!(!err.is_retryable(), "{evil:?}");
         }
     }
 }

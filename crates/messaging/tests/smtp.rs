@@ -118,6 +118,7 @@ fn email(key: &str) -> OutgoingEmail {
         text: "Your code is 493817".into(),
         html: "<p>Your code is <strong>493817</strong></p>".into(),
         idempotency_key: key.into(),
+        list_unsubscribe: None,
     }
 }
 
@@ -180,4 +181,55 @@ async fn unreachable_server_is_retryable_and_bad_address_is_permanent() {
     assert!(!err.is_retryable(), "{err:?}");
     assert!(err.message.contains("not a valid email address"));
     assert!(server.received().is_empty());
+}
+
+/// The header lines of a received message (up to the blank line), folded lines unfolded.
+fn header_lines(raw: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in raw.lines().take_while(|l| !l.is_empty()) {
+        match lines.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
+            _ => lines.push(line.to_owned()),
+        }
+    }
+    lines
+}
+
+/// A broadcast's one-click unsubscribe reaches the relay as RFC 2369 and RFC 8058 spell it:
+/// the link in angle brackets, and the one key/value pair that marks it one-click. A
+/// verification email carries neither.
+#[tokio::test]
+async fn one_click_unsubscribe_headers_arrive_exactly() {
+    let server = SmtpServer::start();
+    let link = "https://cs.example/unsubscribe/AQID-_abc";
+    let mut broadcast = email("broadcast-1");
+    broadcast.to = "bob@customer.test".into();
+    broadcast.list_unsubscribe = Some(link.into());
+    let s = sender(server.port);
+    s.send_email(&broadcast).await.unwrap();
+    s.send_email(&email("code-1")).await.unwrap();
+    let got = server.wait_for(2);
+    assert_eq!(got.len(), 2);
+    let heads: Vec<Vec<String>> = got.iter().map(|m| header_lines(m)).collect();
+    let of = |to: &str| {
+        heads
+            .iter()
+            .find(|h| h.iter().any(|l| l == &format!("To: {to}")))
+            .unwrap()
+            .clone()
+    };
+    let list = |h: &[String]| -> Vec<String> {
+        h.iter()
+            .filter(|l| l.to_ascii_lowercase().starts_with("list-unsubscribe"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        list(&of("bob@customer.test")),
+        vec![
+            format!("List-Unsubscribe: <{link}>"),
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click".to_owned(),
+        ]
+    );
+    assert_eq!(list(&of("amy@customer.test")), Vec::<String>::new());
 }

@@ -193,6 +193,15 @@ pub(super) async fn send(
             Some(s) => s.send_email(&email(m, body, brand)).await,
             None => not_configured("smtp"),
         },
+        // Graph's sendMail cannot carry List-Unsubscribe (see `prepare_message`), so a message
+        // with an unsubscribe link never goes out without it.
+        (TransportKind::Graph, Channel::Email) if m.list_unsubscribe.is_some() => {
+            Err(SendError::permanent(
+                "a broadcast email goes out by SMTP only: Microsoft Graph cannot carry its \
+                 unsubscribe headers",
+                None,
+            ))
+        }
         (TransportKind::Graph, Channel::Email) => app.send_graph_mail(m, brand).await,
         (transport, channel) => Err(SendError::permanent(
             format!(
@@ -232,6 +241,7 @@ fn email(m: &Message, text: String, brand: Option<&Brand>) -> OutgoingEmail {
         text,
         html: m.body_html.clone().unwrap_or_default(),
         idempotency_key: m.id.to_string(),
+        list_unsubscribe: m.list_unsubscribe.clone(),
     }
 }
 

@@ -65,6 +65,11 @@ pub enum MessageError {
     Store(#[from] StoreError),
 }
 
+/// Why an email broadcast cannot be queued on a server without an SMTP relay.
+pub const NO_BROADCAST_EMAIL_SENDER: &str = "email broadcasts go out through the SMTP relay \
+     ([smtp] host and from_address), which this server does not configure: Microsoft 365 \
+     mail cannot carry the one-click unsubscribe headers a broadcast needs";
+
 /// The org's brand for templates: its saved branding, or its name with defaults.
 ///
 /// # Errors
@@ -122,7 +127,17 @@ impl App {
                 TransportKind::Twilio
             }
             (MessagingTransport::Live, Channel::Email) => {
-                if self.store.graph_mail(req.org).await?.is_some() {
+                if req.lane == Lane::Broadcast {
+                    // A broadcast email carries List-Unsubscribe and List-Unsubscribe-Post
+                    // (RFC 2369, RFC 8058), and Graph's sendMail cannot set them: its
+                    // internetMessageHeaders take only custom headers, "name them starting
+                    // with "x-"" (learn.microsoft.com/graph/api/resources/message, v1.0). So
+                    // broadcasts never go through the org's Microsoft 365 mailbox.
+                    if !self.settings.smtp.is_configured() {
+                        return Err(MessageError::LaneNotConfigured(NO_BROADCAST_EMAIL_SENDER));
+                    }
+                    TransportKind::Smtp
+                } else if self.store.graph_mail(req.org).await?.is_some() {
                     TransportKind::Graph
                 } else {
                     TransportKind::Smtp
@@ -150,6 +165,8 @@ impl App {
             body_html,
             transport,
             lane: req.lane,
+            // Set by the broadcast fan-out (`App::unsubscribe_url`); nothing else has one.
+            list_unsubscribe: None,
             idempotency_key: req.idempotency_key,
             created_at: now,
         };

@@ -13,6 +13,7 @@ mod accounts;
 mod broadcasts;
 mod directory;
 mod integrations;
+mod unsubscribe;
 
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Refusal, Settings, UseCaseError};
 use countersign_domain::Email;
@@ -83,6 +84,7 @@ fn all_cases(env: &Env) -> Vec<Case<'_>> {
     cases.extend(broadcasts::cases(env));
     cases.extend(directory::cases(env));
     cases.extend(integrations::cases(env));
+    cases.extend(unsubscribe::cases(env));
     cases
 }
 

@@ -27,6 +27,9 @@ pub mod purpose {
     /// HMACs of the client addresses a technician signed in from (the login throttle spares
     /// them; the addresses themselves are not stored).
     pub const SIGN_IN_ADDRESS: &str = "countersign.sign-in-address.v1";
+    /// MACs of broadcast unsubscribe links (long-lived: each link names its key id, so links
+    /// in mail already sent keep working after a rotation).
+    pub const UNSUBSCRIBE_LINK: &str = "countersign.unsubscribe-link.v1";
 }
 
 impl Keyring {

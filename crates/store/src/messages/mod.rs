@@ -144,6 +144,9 @@ pub struct NewMessage {
     pub transport: TransportKind,
     /// Which sender it goes out from.
     pub lane: Lane,
+    /// The https link of the email's `List-Unsubscribe` header (RFC 2369, one-click per
+    /// RFC 8058): broadcast emails only, `None` for everything else.
+    pub list_unsubscribe: Option<String>,
     /// Unique per org: queuing the same key again returns the first message.
     pub idempotency_key: String,
     /// When it was queued.
@@ -186,6 +189,8 @@ pub struct Message {
     pub transport: TransportKind,
     /// Which sender it goes out from.
     pub lane: Lane,
+    /// The https link of the email's `List-Unsubscribe` header (broadcast emails only).
+    pub list_unsubscribe: Option<String>,
     /// Where it is.
     pub state: MessageState,
     /// The provider's id (Twilio message SID, SMTP Message-ID).

@@ -18,8 +18,8 @@ pub const MAX_MESSAGE_PAGE: i64 = 500;
 macro_rules! message_columns {
     () => {
         "id, org_id, channel, template, recipient, subject, body_text, body_html, transport, \
-         lane, state, provider_id, attempts, last_error, error_code, idempotency_key, \
-         created_at, updated_at"
+         lane, list_unsubscribe, state, provider_id, attempts, last_error, error_code, \
+         idempotency_key, created_at, updated_at"
     };
 }
 
@@ -38,6 +38,7 @@ pub(crate) struct MessageRow {
     body_html: Option<String>,
     transport: String,
     lane: String,
+    list_unsubscribe: Option<String>,
     state: String,
     provider_id: Option<String>,
     attempts: i64,
@@ -63,6 +64,7 @@ impl TryFrom<MessageRow> for Message {
             transport: TransportKind::parse(&r.transport)
                 .ok_or_else(|| corrupt("transport", &r.transport))?,
             lane: Lane::parse(&r.lane).ok_or_else(|| corrupt("lane", &r.lane))?,
+            list_unsubscribe: r.list_unsubscribe,
             state: MessageState::parse(&r.state).ok_or_else(|| corrupt("state", &r.state))?,
             provider_id: r.provider_id,
             attempts: r.attempts,
@@ -405,9 +407,9 @@ pub(crate) async fn insert_message<DB>(
     // key nothing is inserted and the existing message is read instead.
     let sql = concat!(
         "INSERT INTO messages (id, org_id, channel, template, recipient, subject, body_text, \
-             body_html, transport, lane, state, attempts, idempotency_key, created_at, \
-             updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $12, 'queued', 0, $10, $11, $11) \
+             body_html, transport, lane, list_unsubscribe, state, attempts, idempotency_key, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $12, $13, 'queued', 0, $10, $11, $11) \
              ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING ",
         message_columns!()
     );
@@ -424,6 +426,7 @@ pub(crate) async fn insert_message<DB>(
         .bind(m.idempotency_key.as_str())
         .bind(m.created_at.0)
         .bind(m.lane.as_str())
+        .bind(m.list_unsubscribe.as_deref())
         .fetch_optional(&mut *conn)
         .await?;
     if inserted.is_some() {

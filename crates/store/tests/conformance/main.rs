@@ -143,6 +143,7 @@ conformance! {
     ],
     messages: [
         queue_is_idempotent,
+        the_unsubscribe_link_is_kept,
         transitions_and_history,
         failure_keeps_the_error_code,
         messages_are_org_scoped,

@@ -5,8 +5,8 @@ use crate::fixtures::{at, org};
 use crate::jobs::new_job;
 use countersign_domain::{MessageId, OrgId};
 use countersign_store::{
-    Branding, BrandingStore, Channel, JobStore, Lane, MessageFilter, MessageState, MessageStore,
-    NewMessage, Store, StoreError, Transition, TransportKind,
+    Branding, BrandingStore, Channel, DeliveryStore, JobStore, Lane, MessageFilter, MessageState,
+    MessageStore, NewMessage, Store, StoreError, Transition, TransportKind,
 };
 
 /// A message value (not stored).
@@ -22,6 +22,7 @@ pub fn new_message(org: OrgId, key: &str, transport: TransportKind) -> NewMessag
         body_html: None,
         transport,
         lane: Lane::Verification,
+        list_unsubscribe: None,
         idempotency_key: key.into(),
         created_at: at(0),
     }
@@ -80,6 +81,48 @@ pub async fn queue_is_idempotent(store: &Store) {
     };
     assert_eq!(store.messages(a.id, &outbox).await.unwrap().len(), 0);
     assert_eq!(store.messages(b.id, &outbox).await.unwrap().len(), 1);
+}
+
+/// A broadcast email keeps its unsubscribe link (migration 0031) through every read: by id,
+/// by key, in lists, and in the attempts that deliver it, one by one or in a batch; other
+/// messages have none.
+pub async fn the_unsubscribe_link_is_kept(store: &Store) {
+    let a = org(store, "a").await;
+    let link = "https://cs.example/unsubscribe/AQID";
+    let mut m = new_message(a.id, "broadcast:1", TransportKind::Smtp);
+    m.channel = Channel::Email;
+    m.recipient = "amy@customer.test".into();
+    m.lane = Lane::Broadcast;
+    m.list_unsubscribe = Some(link.into());
+    let (stored, _) = store.queue_message(&m, None).await.unwrap();
+    assert_eq!(stored.list_unsubscribe.as_deref(), Some(link));
+    let plain = new_message(a.id, "verify:1", TransportKind::Twilio);
+    let (other, _) = store.queue_message(&plain, None).await.unwrap();
+    assert_eq!(other.list_unsubscribe, None);
+    let read = store.message(a.id, m.id).await.unwrap();
+    assert_eq!(read.list_unsubscribe.as_deref(), Some(link));
+    let by_key = store.message_by_key(a.id, "broadcast:1").await.unwrap();
+    assert_eq!(by_key.unwrap().list_unsubscribe.as_deref(), Some(link));
+    let all = MessageFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let links: Vec<Option<String>> = store
+        .messages(a.id, &all)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.list_unsubscribe)
+        .collect();
+    assert_eq!(links.iter().flatten().count(), 1);
+    let attempts = store.begin_attempts(&[(a.id, m.id)], at(1)).await.unwrap();
+    assert_eq!(attempts[0].message.list_unsubscribe.as_deref(), Some(link));
+    let single = store
+        .begin_attempt(a.id, m.id, at(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(single.list_unsubscribe.as_deref(), Some(link));
 }
 
 pub async fn transitions_and_history(store: &Store) {

@@ -38,6 +38,16 @@ pub const HEADER: &str = "x-csrf-token";
 /// could abuse. Exact matches only; add a path here only with its signature check.
 pub const EXEMPT_PATHS: &[&str] = crate::routes::webhooks::PATHS;
 
+/// Whether `path` is a broadcast's one-click unsubscribe link (`/unsubscribe/{token}`),
+/// exempt from both layers too. A mail provider's unsubscribe button POSTs
+/// `List-Unsubscribe=One-Click` to it from its own servers, with no cookie and no form token
+/// (RFC 8058 §3.1 forbids sending any), so neither layer could ever pass. Nothing is lost: the
+/// token's MAC is the authority (whoever holds the link may use it, from any site), and the
+/// POST changes nothing but the one opt-out the link names, which it only ever adds.
+pub fn unsubscribe_exempt(path: &str) -> bool {
+    crate::routes::public_unsubscribe::is_unsubscribe_path(path)
+}
+
 /// Paths whose POST carries a one-time code instead of a form token: `/pod/session`, where
 /// the Pod in a PSA's frame trades a handoff code for its session (there is no session or
 /// form to bind a token to yet). The code itself (256 bits, one use, 60 s, bound to the frame
@@ -160,6 +170,7 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
         *req.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     ) || EXEMPT_PATHS.contains(&req.uri().path())
+        || unsubscribe_exempt(req.uri().path())
     {
         return next.run(req).await;
     }

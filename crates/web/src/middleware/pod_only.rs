@@ -16,6 +16,8 @@ fn allowed(path: &str) -> bool {
         // Secure Send/Request recipient pages are public: being signed in changes nothing.
         || path.starts_with("/s/")
         || path.starts_with("/r/")
+        // So is a broadcast's unsubscribe link.
+        || path.starts_with("/unsubscribe/")
         || path == "/account"
         || path.starts_with("/account/")
         || path.starts_with("/login")

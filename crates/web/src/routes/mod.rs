@@ -14,6 +14,7 @@ mod outbox;
 mod password;
 mod pod;
 mod public_secrets;
+pub(crate) mod public_unsubscribe;
 mod public_verify;
 mod secrets;
 mod settings;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(pod::router())
         .merge(public_verify::router())
         .merge(public_secrets::router())
+        .merge(public_unsubscribe::router())
         .merge(secrets::router())
         .merge(jobs::router())
         .merge(outbox::router())
@@ -99,6 +101,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "invite_revoked" => "Invite revoked. The link no longer works.",
         "contact_created" => "Contact created.",
         "contact_deleted" => "Contact deleted.",
+        "opt_out_removed" => "Opt-out removed. Broadcasts reach this address again.",
         "customer_created" => "Customer created.",
         "webhook_deleted" => "Endpoint deleted. It gets no more events.",
         "webhook_test_queued" => "Test event queued. It appears under Recent deliveries once sent.",

@@ -35,6 +35,7 @@ mod secrets;
 mod sessions;
 mod shell;
 mod totp;
+mod unsubscribe;
 mod verification;
 mod webhook_endpoints;
 

@@ -154,3 +154,29 @@ async fn pg_admin_reset_clears_password_and_second_factor() {
     }
     crate::credentials::admin_reset(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_unsubscribe_one_click_and_get_does_not() {
+    if skip_postgres() {
+        return;
+    }
+    crate::unsubscribe::one_click_unsubscribes_and_get_does_not(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_unsubscribe_forged_and_altered_links_change_nothing() {
+    if skip_postgres() {
+        return;
+    }
+    let app = TestApp::postgres_with(crate::unsubscribe::options()).await;
+    crate::unsubscribe::forged_and_altered_links_change_nothing(app).await;
+}
+
+#[tokio::test]
+async fn pg_unsubscribe_contact_page_shows_and_admin_removes_opt_outs() {
+    if skip_postgres() {
+        return;
+    }
+    crate::unsubscribe::contact_page_shows_and_admin_removes_opt_outs(TestApp::postgres().await)
+        .await;
+}

@@ -1,5 +1,6 @@
-//! POST /contacts (create), /contacts/{id} (edit), /contacts/{id}/delete. A refused form is
-//! shown again with the reason (422) and nothing changes.
+//! POST /contacts (create), /contacts/{id} (edit), /contacts/{id}/delete,
+//! /contacts/{id}/opt-outs/remove. A refused form is shown again with the reason (422) and
+//! nothing changes.
 
 use super::pages::{new_page, show_page};
 use crate::AppState;
@@ -10,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::contacts::ContactInput;
-use countersign_domain::{ContactId, CustomerId};
+use countersign_domain::{Channel, ContactId, CustomerId};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -121,4 +122,37 @@ pub async fn delete(
         })
         .await?;
     Ok(Redirect::to("/contacts?notice=contact_deleted").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OptOutForm {
+    /// The contact whose opt-out it is (this one, or one sharing its address).
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    channel: String,
+}
+
+/// Removes one of the broadcast opt-outs listed on the contact's page (admins).
+pub async fn remove_opt_out(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<OptOutForm>,
+) -> Result<Response, WebError> {
+    let id: ContactId = parse(&id)?;
+    let owner: ContactId = parse(&form.contact)?;
+    let channel = Channel::parse(&form.channel).ok_or(WebError::NotFound)?;
+    let (state, user) = (&state, &user);
+    state
+        .app
+        .remove_contact_opt_out(&user.principal(ip), id, owner, channel)
+        .await
+        .or_rerender(|m| async move {
+            let page = show_page(state, user, ip, id, None, None, Some(one_line(&m))).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/contacts/{id}?notice=opt_out_removed")).into_response())
 }

@@ -19,4 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/new", get(pages::new_form))
         .route("/contacts/{id}", get(pages::show).post(actions::update))
         .route("/contacts/{id}/delete", post(actions::delete))
+        .route(
+            "/contacts/{id}/opt-outs/remove",
+            post(actions::remove_opt_out),
+        )
 }

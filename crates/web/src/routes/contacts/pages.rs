@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_app::Principal;
 use countersign_app::contacts::{ChangedBy, ContactInput, ContactListQuery};
-use countersign_domain::{ContactId, CustomerId, Permission};
+use countersign_domain::{Channel, ContactId, CustomerId, Permission};
 use countersign_store::{ChangedField, ContactSort, Customer, SourceKind};
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -133,6 +133,20 @@ pub(super) struct Field {
     synced: bool,
 }
 
+/// A broadcast opt-out on the contact's page.
+pub(super) struct OptOutRow {
+    /// The contact whose opt-out it is, for the remove form.
+    contact_id: String,
+    /// Empty for the contact's own; otherwise says it comes through a shared address.
+    through: &'static str,
+    channel: &'static str,
+    channel_value: &'static str,
+    address: String,
+    how: &'static str,
+    at: String,
+    removable: bool,
+}
+
 pub(super) struct ChangeRow {
     field: &'static str,
     old: String,
@@ -157,6 +171,7 @@ pub(super) struct ShowPage {
     pub last_sync: String,
     pub fields: Vec<Field>,
     pub changes: Vec<ChangeRow>,
+    pub opt_outs: Vec<OptOutRow>,
     pub form: ContactInput,
     pub notice: Option<&'static str>,
     pub error: Option<String>,
@@ -173,7 +188,9 @@ pub(super) async fn show_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let view = state.app.contact_page(&user.principal(ip), id).await?;
+    let by = user.principal(ip);
+    let view = state.app.contact_page(&by, id).await?;
+    let opt_outs = state.app.contact_opt_outs(&by, id).await?;
     let contact = &view.contact;
     let synced = contact.source != SourceKind::Manual;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -247,6 +264,26 @@ pub(super) async fn show_page(
             at: format!("{} ({})", c.change.at.display(), ago(now, c.change.at)),
         })
         .collect();
+    let opt_outs = opt_outs
+        .into_iter()
+        .map(|o| OptOutRow {
+            contact_id: o.contact_id.to_string(),
+            through: if o.own {
+                ""
+            } else {
+                "another contact with this address"
+            },
+            channel: match o.channel {
+                Channel::Sms => "SMS",
+                Channel::Email => "Email",
+            },
+            channel_value: o.channel.as_str(),
+            address: o.address,
+            how: o.source.label(),
+            at: format!("{} ({})", o.at.display(), ago(now, o.at)),
+            removable: o.removable,
+        })
+        .collect();
     render(&ShowPage {
         ctx: PageContext::new(user, Section::Contacts),
         id: contact.id.to_string(),
@@ -263,6 +300,7 @@ pub(super) async fn show_page(
         ),
         fields,
         changes,
+        opt_outs,
         form: form.unwrap_or_else(|| ContactInput {
             given_name: contact.given_name.clone(),
             surname: contact.surname.clone(),

@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The token is in the URL: no Referer to other sites, and nothing cached.
-fn private(mut res: Response) -> Response {
+pub(crate) fn private(mut res: Response) -> Response {
     let h = res.headers_mut();
     h.insert(
         header::REFERRER_POLICY,
