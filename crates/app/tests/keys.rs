@@ -129,3 +129,41 @@ async fn an_interrupted_rotation_is_finished_by_the_next_run() {
     };
     assert!(!opens(&keyring, &moved));
 }
+
+/// An unsubscribe link names the key that MACs it, so one sent before `keys rotate` still
+/// works after it (the old key stays in the file); links made afterwards use the new key.
+#[tokio::test]
+async fn unsubscribe_links_outlive_a_key_rotation() {
+    use countersign_app::broadcasts::unsubscribe::UnsubscribeOutcome;
+    use countersign_domain::{BroadcastId, Channel, ContactId};
+    use countersign_store::BroadcastStore;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path()).await;
+    let email = Email::parse("admin@acme.test").unwrap();
+    let org = app
+        .create_admin("Acme IT", &email, "correct plum orbit 42")
+        .await
+        .unwrap()
+        .org
+        .id;
+    let (broadcast, contact) = (BroadcastId::new(), ContactId::new());
+    let before = app.unsubscribe_url(org, broadcast, contact, "amy@customer.test");
+    let path = app.settings.master_key_path();
+    let mut keyring = Keyring::load(&path).unwrap();
+    let report = app.rotate_keys(&mut keyring, &path).await.unwrap();
+    drop(app);
+    let restarted = app_in(dir.path()).await;
+    assert_eq!(restarted.keyring.active_key_id(), report.active_key_id);
+    let after = restarted.unsubscribe_url(org, broadcast, contact, "amy@customer.test");
+    assert_ne!(after, before, "a new link names the new key");
+    let token = before.rsplit('/').next().unwrap();
+    let outcome = restarted.unsubscribe(token, "192.0.2.1").await.unwrap();
+    assert!(matches!(outcome, UnsubscribeOutcome::Unsubscribed(_)));
+    assert!(
+        restarted
+            .store()
+            .broadcast_address_opted_out(org, Channel::Email, "amy@customer.test")
+            .await
+            .unwrap()
+    );
+}

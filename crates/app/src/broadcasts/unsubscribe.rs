@@ -12,16 +12,16 @@
 //!
 //! Opening the link (GET) only shows a page: mail scanners fetch links (security.md §2.2).
 //! The POST, from that page's button or from a mail provider's own one-click button (no
-//! cookie, no form token: RFC 8058 §3.1), records an opt-out of the address with
+//! cookie, no form token: RFC 8058 §3.2), records an opt-out of the address with
 //! [`OptOutSource::UnsubscribeLink`]. The opt-out keeps the address, so every contact of the
 //! org that shares it is excluded from later broadcasts on that channel. A second POST finds
 //! the address opted out and changes nothing.
 
+mod token;
+
 use crate::audit::Actor;
 use crate::{App, ErrorKind, Principal, UseCaseError};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use countersign_crypto::{ct_eq, hmac_sha256, purpose};
+use countersign_crypto::purpose;
 use countersign_domain::email::mask_email;
 use countersign_domain::phone::mask_e164;
 use countersign_domain::{
@@ -32,97 +32,17 @@ use countersign_store::{
 };
 use serde_json::json;
 use std::time::Duration;
-use uuid::Uuid;
+use token::Link;
 
 /// The path under the public URL that unsubscribe links start with (the web routes
 /// `/unsubscribe/{token}`).
 pub const UNSUBSCRIBE_PATH: &str = "/unsubscribe/";
 
-/// Format of the token's bytes; a different layout gets a new number.
-const VERSION: u8 = 1;
-/// The channel byte of an email link (the only channel with a link: SMS has STOP).
-const EMAIL: u8 = 1;
-/// Bytes of the MAC at the end of the token.
-const MAC_LEN: usize = 32;
-/// The longest token accepted before decoding: a longer one is not ours (a link holds three
-/// ids, a key id of at most 64 characters and an address of at most 254).
-const MAX_TOKEN_CHARS: usize = 700;
 /// Refused links from one client address within [`THROTTLE_WINDOW`] before its further
 /// requests are refused unread (a MAC cannot be guessed; this bounds the work and the noise).
 const REFUSALS_PER_WINDOW: i64 = 20;
 /// The counting window of refused links per client address.
 const THROTTLE_WINDOW: Duration = Duration::from_secs(3600);
-
-/// What an unsubscribe link names, once its MAC checked out.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Link {
-    org: OrgId,
-    broadcast: BroadcastId,
-    contact: ContactId,
-    /// The lowercased address the broadcast went to.
-    address: String,
-}
-
-/// The token's bytes before the MAC: version, org, broadcast and contact ids, channel, then
-/// the key id and the address, each after its length in one byte.
-fn payload(link: &Link, key_id: &str) -> Option<Vec<u8>> {
-    let key_len = u8::try_from(key_id.len()).ok()?;
-    let address_len = u8::try_from(link.address.len()).ok()?;
-    let mut out = Vec::with_capacity(52 + key_id.len() + link.address.len() + MAC_LEN);
-    out.push(VERSION);
-    out.extend_from_slice(link.org.0.as_bytes());
-    out.extend_from_slice(link.broadcast.0.as_bytes());
-    out.extend_from_slice(link.contact.0.as_bytes());
-    out.push(EMAIL);
-    out.push(key_len);
-    out.extend_from_slice(key_id.as_bytes());
-    out.push(address_len);
-    out.extend_from_slice(link.address.as_bytes());
-    Some(out)
-}
-
-/// The MAC of a payload. The domain string keeps it apart from any other MAC one might ever
-/// make under the same derived key.
-fn mac(key: &[u8], payload: &[u8]) -> [u8; 32] {
-    hmac_sha256(key, &[b"countersign.unsubscribe", payload])
-}
-
-/// Reads a token's fields (nothing is trusted yet): the link, its key id, the payload and the
-/// MAC. `None` when it is not a token of this format.
-fn parse(token: &str) -> Option<(Link, String, Vec<u8>, Vec<u8>)> {
-    if token.len() > MAX_TOKEN_CHARS {
-        return None;
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
-    let split = bytes.len().checked_sub(MAC_LEN)?;
-    let (payload, tag) = bytes.split_at(split);
-    let (&version, rest) = payload.split_first()?;
-    if version != VERSION || rest.len() < 49 {
-        return None;
-    }
-    let id = |at: usize| Uuid::from_slice(&rest[at..at + 16]).ok();
-    let (org, broadcast, contact) = (id(0)?, id(16)?, id(32)?);
-    let rest = &rest[48..];
-    let (&channel, rest) = rest.split_first()?;
-    if channel != EMAIL {
-        return None;
-    }
-    let (&key_len, rest) = rest.split_first()?;
-    let key_id = rest.get(..usize::from(key_len))?;
-    let rest = &rest[usize::from(key_len)..];
-    let (&address_len, rest) = rest.split_first()?;
-    if rest.len() != usize::from(address_len) {
-        return None;
-    }
-    let link = Link {
-        org: OrgId(org),
-        broadcast: BroadcastId(broadcast),
-        contact: ContactId(contact),
-        address: String::from_utf8(rest.to_vec()).ok()?,
-    };
-    let key_id = String::from_utf8(key_id.to_vec()).ok()?;
-    Some((link, key_id, payload.to_vec(), tag.to_vec()))
-}
 
 /// What the unsubscribe page shows: the org's brand and the masked address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,6 +138,14 @@ impl UseCaseError for UnsubscribeError {
     }
 }
 
+/// An address as pages and the audit log show it.
+fn masked(channel: Channel, address: &str) -> String {
+    match channel {
+        Channel::Sms => mask_e164(address),
+        Channel::Email => mask_email(address),
+    }
+}
+
 /// The throttle key of refused links from one client address.
 fn throttle_key(ip: &str) -> String {
     format!("unsubscribe:ip:{ip}")
@@ -244,15 +172,10 @@ impl App {
             address: address.trim().to_lowercase(),
         };
         let (key_id, key) = self.keyring.derive_key_with_id(purpose::UNSUBSCRIBE_LINK);
-        // Key ids are at most 64 characters and a contact's address at most 254 (`Email`), so
-        // both lengths fit their byte; a longer address is not one we send to.
-        let mut bytes = payload(&link, &key_id).unwrap_or_default();
-        let tag = mac(key.as_ref(), &bytes);
-        bytes.extend_from_slice(&tag);
         format!(
             "{}{UNSUBSCRIBE_PATH}{}",
             self.settings.public_base(),
-            URL_SAFE_NO_PAD.encode(&bytes)
+            token::encode(&link, &key_id, key.as_ref())
         )
     }
 
@@ -339,11 +262,9 @@ impl App {
         }) {
             return Err(UnsubscribeError::Throttled);
         }
-        let verified = parse(token).and_then(|(link, key_id, payload, tag)| {
-            let key = self
-                .keyring
-                .derive_key_from(&key_id, purpose::UNSUBSCRIBE_LINK)?;
-            ct_eq(&tag, &mac(key.as_ref(), &payload)).then_some(link)
+        let verified = token::verify(token, |key_id| {
+            self.keyring
+                .derive_key_from(key_id, purpose::UNSUBSCRIBE_LINK)
         });
         match verified {
             Some(link) => Ok(link),
@@ -394,10 +315,7 @@ impl App {
                 contact_id: o.contact_id,
                 own: o.contact_id == contact,
                 channel: o.channel,
-                address: match o.channel {
-                    Channel::Sms => mask_e164(&o.address),
-                    Channel::Email => mask_email(&o.address),
-                },
+                address: masked(o.channel, &o.address),
                 source: o.source,
                 at: o.at,
                 removable: may_remove && o.source != OptOutSource::ContactSource,
@@ -454,62 +372,10 @@ impl App {
             json!({
                 "shown_on": shown_on.to_string(),
                 "channel": o.channel.as_str(),
-                "address": match o.channel {
-                    Channel::Sms => mask_e164(&o.address),
-                    Channel::Email => mask_email(&o.address),
-                },
+                "address": masked(o.channel, &o.address),
                 "source": o.source.as_str(),
             }),
         )
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn link() -> Link {
-        Link {
-            org: OrgId::new(),
-            broadcast: BroadcastId::new(),
-            contact: ContactId::new(),
-            address: "amy@customer.test".into(),
-        }
-    }
-
-    fn token(link: &Link, key_id: &str, key: &[u8]) -> String {
-        let mut bytes = payload(link, key_id).unwrap();
-        let tag = mac(key, &bytes);
-        bytes.extend_from_slice(&tag);
-        URL_SAFE_NO_PAD.encode(&bytes)
-    }
-
-    #[test]
-    fn a_token_reads_back_its_fields_and_its_mac() {
-        let l = link();
-        let t = token(&l, "k-1", b"key");
-        let (read, key_id, payload, tag) = parse(&t).unwrap();
-        assert_eq!((read, key_id.as_str()), (l, "k-1"));
-        assert!(ct_eq(&tag, &mac(b"key", &payload)));
-        assert!(!ct_eq(&tag, &mac(b"other key", &payload)));
-    }
-
-    #[test]
-    fn truncated_padded_or_foreign_tokens_do_not_parse() {
-        let t = token(&link(), "k-1", b"key");
-        let bytes = URL_SAFE_NO_PAD.decode(&t).unwrap();
-        for n in 0..bytes.len() - MAC_LEN {
-            let cut = URL_SAFE_NO_PAD.encode(&bytes[..n]);
-            assert!(parse(&cut).is_none(), "{n} bytes");
-        }
-        let mut longer = bytes.clone();
-        longer.insert(60, b'x');
-        assert!(parse(&URL_SAFE_NO_PAD.encode(&longer)).is_none());
-        let mut v2 = bytes;
-        v2[0] = 2;
-        assert!(parse(&URL_SAFE_NO_PAD.encode(&v2)).is_none());
-        assert!(parse("not base64!").is_none());
-        assert!(parse(&"A".repeat(MAX_TOKEN_CHARS + 1)).is_none());
     }
 }

@@ -41,7 +41,7 @@ pub const EXEMPT_PATHS: &[&str] = crate::routes::webhooks::PATHS;
 /// Whether `path` is a broadcast's one-click unsubscribe link (`/unsubscribe/{token}`),
 /// exempt from both layers too. A mail provider's unsubscribe button POSTs
 /// `List-Unsubscribe=One-Click` to it from its own servers, with no cookie and no form token
-/// (RFC 8058 §3.1 forbids sending any), so neither layer could ever pass. Nothing is lost: the
+/// (RFC 8058 §3.2 forbids sending any), so neither layer could ever pass. Nothing is lost: the
 /// token's MAC is the authority (whoever holds the link may use it, from any site), and the
 /// POST changes nothing but the one opt-out the link names, which it only ever adds.
 pub fn unsubscribe_exempt(path: &str) -> bool {

@@ -68,12 +68,17 @@ async fn directory_matrix(
         let (status, body) = get(app, c, &path).await;
         check(&path, status, &body, 200);
     }
+    let b_contact_id = b_contact.to_string();
     let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
         (
             format!("/contacts/{b_contact}"),
             vec![("mobile", "+1 206 555 0100"), ("email", "x@a.example")],
         ),
         (format!("/contacts/{b_contact}/delete"), vec![]),
+        (
+            format!("/contacts/{b_contact}/opt-outs/remove"),
+            vec![("contact", b_contact_id.as_str()), ("channel", "email")],
+        ),
         (
             format!("/pod/contacts/{b_contact}/verify"),
             vec![("method", "sms_code")],

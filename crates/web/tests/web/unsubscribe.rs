@@ -376,6 +376,7 @@ pub async fn contact_page_shows_and_admin_removes_opt_outs(app: TestApp) {
 
     // A technician of Acme sees the opt-outs but may not remove them.
     add_technician(&app, "admin@acme.test", "tech@acme.test", "Tess").await;
+    app.run_jobs().await; // the invite email
     let tech = signed_in(&app, "tech@acme.test").await;
     let (status, body) = get(&app, &tech, &page).await;
     assert_eq!(status, 200);

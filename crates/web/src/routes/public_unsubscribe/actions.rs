@@ -2,8 +2,9 @@
 //!
 //! Two callers: the button of our page (its form says `from=page`), answered with a redirect
 //! to the GET result page (POST/redirect/GET); and a mail provider's one-click button
-//! (RFC 8058: `List-Unsubscribe=One-Click` as a form, no cookie, no form token), answered with
-//! the result page itself and 200, since it shows nobody a page and follows no redirect.
+//! (RFC 8058 §3.2: `List-Unsubscribe=One-Click`, no cookie, no form token), answered with the
+//! result page itself and 200: nobody looks at it, and a redirect would only cost the provider
+//! another request.
 
 use super::pages::{invalid, page};
 use crate::AppState;
@@ -29,7 +30,8 @@ pub async fn unsubscribe(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(token): Path<String>,
-    // Any body: RFC 8058 lets providers post multipart/form-data as well as a form.
+    // Any body: a provider may send the one-click pair as multipart/form-data rather than a
+    // form, and the link, not the body, says what to do.
     form: Result<Form<UnsubscribeForm>, FormRejection>,
 ) -> Result<Response, WebError> {
     let from_page = form.is_ok_and(|Form(f)| f.from == "page");
