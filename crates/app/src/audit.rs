@@ -3,7 +3,7 @@
 use crate::reads::ReadError;
 use crate::{App, Principal};
 use countersign_crypto::{Keyring, purpose};
-use countersign_domain::{OrgId, Permission, TechnicianId};
+use countersign_domain::{ContactId, OrgId, Permission, TechnicianId};
 use countersign_store::{
     AuditEntry, AuditFilter, AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry,
     StoreResult, Technician, TechnicianStore, verify_audit_chain,
@@ -39,6 +39,18 @@ impl Actor {
             technician_id: None,
             label: "system".into(),
             ip: None,
+        }
+    }
+
+    /// A contact acting through one of its links (approve link, technician check,
+    /// unsubscribe), from the client address `ip`.
+    #[must_use]
+    pub fn contact(org_id: OrgId, contact: ContactId, ip: Option<String>) -> Self {
+        Self {
+            org_id: Some(org_id),
+            technician_id: None,
+            label: format!("contact {contact}"),
+            ip,
         }
     }
 }

@@ -223,12 +223,7 @@ impl App {
             at: self.now(),
         };
         self.store.record_opt_out(&opt_out).await?;
-        let actor = Actor {
-            org_id: Some(link.org),
-            technician_id: None,
-            label: format!("contact {}", link.contact),
-            ip: Some(ip.to_owned()),
-        };
+        let actor = Actor::contact(link.org, link.contact, Some(ip.to_owned()));
         self.audit(
             &actor,
             Some(link.org),

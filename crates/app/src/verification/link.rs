@@ -74,12 +74,7 @@ impl App {
             VerificationStatus::Denied => "verification.denied",
             _ => "verification.failed",
         };
-        let actor = Actor {
-            org_id: Some(v.org_id),
-            technician_id: None,
-            label: format!("contact {}", v.contact_id),
-            ip,
-        };
+        let actor = Actor::contact(v.org_id, v.contact_id, ip);
         self.audit(
             &actor,
             Some(v.org_id),

@@ -286,12 +286,7 @@ impl App {
             confirmed_at: None,
         };
         self.store.create_technician_check(&check).await?;
-        let actor = Actor {
-            org_id: Some(org.id),
-            technician_id: None,
-            label: format!("contact {}", contact.id),
-            ip: Some(ip.to_owned()),
-        };
+        let actor = Actor::contact(org.id, contact.id, Some(ip.to_owned()));
         self.queue_message(
             &actor,
             MessageRequest {
@@ -388,12 +383,7 @@ impl App {
             Err(StoreError::NotFound) => return Err(TechnicianCheckError::UnknownTechnician),
             Err(e) => return Err(e.into()),
         }
-        let actor = Actor {
-            org_id: Some(c.org_id),
-            technician_id: None,
-            label: format!("contact {}", c.contact_id),
-            ip: Some(ip.to_owned()),
-        };
+        let actor = Actor::contact(c.org_id, c.contact_id, Some(ip.to_owned()));
         self.audit(
             &actor,
             Some(c.org_id),
