@@ -237,6 +237,10 @@ impl App {
         // The texts were checked when the draft was saved; an unknown field cannot reach here.
         let merge = |t: &str| render_merge_fields(t, &values).unwrap_or_else(|_| t.to_owned());
         let id = MessageId::new();
+        // An email's one-click unsubscribe (RFC 8058): in its footer and in its
+        // List-Unsubscribe header (`broadcasts/unsubscribe.rs`).
+        let list_unsubscribe = (rec.channel == Channel::Email)
+            .then(|| self.unsubscribe_url(b.org_id, b.id, rec.contact_id, &rec.address));
         let (transport, subject, body_text, body_html) = match rec.channel {
             Channel::Sms => (
                 r.sms.unwrap_or(TransportKind::Outbox),
@@ -246,10 +250,9 @@ impl App {
             ),
             Channel::Email => {
                 let subject = merge(&b.email_subject);
-                // INTEGRATE(feat/unsubscribe): self.unsubscribe_url(b.org_id, b.id, rec.contact_id, &rec.address)
-                let unsubscribe = String::new();
+                let unsubscribe = list_unsubscribe.as_deref().unwrap_or_default();
                 let email =
-                    render_broadcast_email(&r.brand, &subject, &merge(&b.email_body), &unsubscribe)
+                    render_broadcast_email(&r.brand, &subject, &merge(&b.email_body), unsubscribe)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 (
                     r.email.unwrap_or(TransportKind::Outbox),
@@ -270,6 +273,7 @@ impl App {
             body_html,
             transport,
             lane: Lane::Broadcast,
+            list_unsubscribe,
             idempotency_key: rec.idempotency_key.clone(),
             created_at: now,
         };

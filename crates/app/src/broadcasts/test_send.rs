@@ -129,6 +129,8 @@ impl App {
                 transport: super::delivery::transport(self, channel)
                     .map_err(BroadcastError::Lane)?,
                 lane: Lane::Broadcast,
+                // Goes to the technician, who is no contact and has nothing to unsubscribe.
+                list_unsubscribe: None,
                 idempotency_key: format!("broadcast-test:{id}:{}:{nonce}", channel.as_str()),
                 created_at: now,
             };

@@ -180,19 +180,20 @@ pub(super) async fn queue<DB>(
     for chunk in messages.chunks(CHUNK) {
         let rows = (0..chunk.len())
             .map(|i| {
-                let b = i * 12;
+                let b = i * 13;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, ${})",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, \
+                     ${})",
                     b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10,
-                    b + 11, b + 12, b + 12
+                    b + 11, b + 12, b + 13, b + 13
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "INSERT INTO messages (id, org_id, channel, template, recipient, subject, \
-             body_text, body_html, transport, lane, state, attempts, idempotency_key, \
-             created_at, updated_at) VALUES {rows} \
+             body_text, body_html, transport, lane, list_unsubscribe, state, attempts, \
+             idempotency_key, created_at, updated_at) VALUES {rows} \
              ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id"
         );
         let mut q = sqlx::query_as::<DB, (Uuid,)>(&sql);
@@ -208,6 +209,7 @@ pub(super) async fn queue<DB>(
                 .bind(m.body_html.as_deref())
                 .bind(m.transport.as_str())
                 .bind(m.lane.as_str())
+                .bind(m.list_unsubscribe.as_deref())
                 .bind(m.idempotency_key.as_str())
                 .bind(m.created_at.0);
         }

@@ -180,3 +180,12 @@ async fn pg_unsubscribe_contact_page_shows_and_admin_removes_opt_outs() {
     crate::unsubscribe::contact_page_shows_and_admin_removes_opt_outs(TestApp::postgres().await)
         .await;
 }
+
+#[tokio::test]
+async fn pg_unsubscribe_a_delivered_broadcast_email_carries_its_link() {
+    if skip_postgres() {
+        return;
+    }
+    crate::unsubscribe::a_delivered_broadcast_email_carries_its_link(TestApp::postgres().await)
+        .await;
+}

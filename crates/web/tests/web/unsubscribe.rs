@@ -13,7 +13,7 @@ use countersign_app::broadcasts::BroadcastInput;
 use countersign_app::contacts::ContactInput;
 use countersign_domain::{BroadcastChannels, BroadcastId, OptOutSource, OrgId};
 use countersign_store::{
-    Audience, AuditFilter, AuditStore, BroadcastStore, Channel, Contact, Technician,
+    Audience, AuditFilter, AuditStore, BroadcastStore, Channel, Contact, MessageStore, Technician,
 };
 use countersign_testkit::TestApp;
 
@@ -59,6 +59,7 @@ async fn org(app: &TestApp, name: &str, admin_email: &str, domain: &str) -> Org 
         email_body: "Exchange is down.".into(),
         audience: Audience::AllCustomers,
         scheduled_at: None,
+        respect_quiet_hours: false,
     };
     let broadcast = app
         .app
@@ -417,6 +418,78 @@ pub async fn contact_page_shows_and_admin_removes_opt_outs(app: TestApp) {
         .post_form(&admin, &page, &format!("{page}/opt-outs/remove"), &fields)
         .await;
     assert_eq!(res.status(), 404);
+}
+
+/// The delivery engine gives every broadcast email its own link, in the List-Unsubscribe
+/// value stored with the message and in the email's footer; following it opts the address
+/// out, and the next broadcast leaves out both contacts with that address.
+pub async fn a_delivered_broadcast_email_carries_its_link(app: TestApp) {
+    let acme = org(&app, "Acme IT", "admin@acme.test", "contoso.example").await;
+    let by = principal(&acme.admin);
+    let recipients = app
+        .app
+        .preview_broadcast_audience(&by, &Audience::AllCustomers, BroadcastChannels::EMAIL)
+        .await
+        .unwrap()
+        .recipients;
+    assert_eq!(recipients, 2, "Amy once for her address, and Bob");
+    app.app
+        .request_broadcast_approval(&by, acme.broadcast)
+        .await
+        .unwrap();
+    app.app
+        .approve_broadcast(&by, acme.broadcast, recipients)
+        .await
+        .unwrap();
+    // The delivery job runs again a few seconds later until the broadcast is done.
+    for _ in 0..40 {
+        app.run_jobs().await;
+        let b = app.app.broadcast(&by, acme.broadcast).await.unwrap();
+        if b.status.is_final() {
+            break;
+        }
+        app.clock.advance(std::time::Duration::from_secs(3));
+    }
+    let emails = app
+        .app
+        .store()
+        .messages(
+            acme.id,
+            &countersign_store::MessageFilter {
+                channel: Some(Channel::Email),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(emails.len(), 2);
+    let amy = emails
+        .iter()
+        .find(|m| m.recipient == "amy@contoso.example")
+        .unwrap();
+    let link = amy.list_unsubscribe.clone().expect("an unsubscribe link");
+    assert!(
+        [&acme.amy, &acme.amy_again]
+            .iter()
+            .any(|c| acme.link(&app, c) == link),
+        "{link}"
+    );
+    assert!(amy.body_text.as_deref().unwrap().contains(&link));
+    let bob = emails.iter().find(|m| m.recipient == "bob@contoso.example");
+    assert_ne!(
+        bob.unwrap().list_unsubscribe.as_deref(),
+        Some(link.as_str())
+    );
+
+    let (status, body) = one_click(&app, &path_of(&app, &link)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(acme.opted_out(&app).await, 2);
+}
+
+#[tokio::test]
+async fn unsubscribe_a_delivered_broadcast_email_carries_its_link() {
+    a_delivered_broadcast_email_carries_its_link(TestApp::new().await).await;
 }
 
 #[tokio::test]
