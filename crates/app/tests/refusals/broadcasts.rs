@@ -44,6 +44,7 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, broadcast_report(by, BroadcastId::new(), None, 10)),
         case!(env.app, broadcast_report_csv(by, BroadcastId::new())),
         case!(env.app, broadcast_replies(by, BroadcastId::new(), 10)),
+        case!(env.app, broadcast_people(by, BroadcastId::new())),
         case!(env.app, cancel_broadcast(by, BroadcastId::new())),
         case!(env.app, retry_failed_broadcast(by, BroadcastId::new())),
         case!(

@@ -77,6 +77,9 @@ struct Mail {
     to: String,
     message_id: String,
     from: String,
+    /// `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058).
+    list_unsubscribe: String,
+    list_unsubscribe_post: String,
 }
 
 impl Smtp {
@@ -163,6 +166,8 @@ fn parse_mail(raw: &str) -> Mail {
         to: header("x-rcptto"),
         message_id: header("message-id"),
         from: header("from"),
+        list_unsubscribe: header("list-unsubscribe"),
+        list_unsubscribe_post: header("list-unsubscribe-post"),
     }
 }
 
@@ -430,8 +435,17 @@ impl Sending {
                 assert_eq!(Some(&mail.message_id), m.provider_id.as_ref(), "{to}");
                 assert!(mail.from.contains(BROADCAST_FROM), "{}", mail.from);
             }
-            // INTEGRATE(feat/unsubscribe): each copy carries `List-Unsubscribe` (a signed
-            // https link) and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+            // Each copy carries its one-click unsubscribe (RFC 8058): the signed link of
+            // this recipient, and the POST marker.
+            for mail in copies {
+                assert!(
+                    mail.list_unsubscribe.starts_with('<')
+                        && mail.list_unsubscribe.contains("/unsubscribe/"),
+                    "{to}: {}",
+                    mail.list_unsubscribe
+                );
+                assert_eq!(mail.list_unsubscribe_post, "List-Unsubscribe=One-Click");
+            }
             if copies.len() > 1 {
                 assert!(
                     in_flight.contains(to),

@@ -54,12 +54,11 @@ struct ReportRow {
     message_at: Option<i64>,
 }
 
-/// `(channel, address) > after` as SQL over `r`, with its two parameters at `$n`, `$n+1`.
+/// `(channel, address) > after` as SQL over `r`, with its two parameters at `$n`, `$n+1`. A
+/// row-value comparison: PostgreSQL walks the key's index from it (the `OR` form made it scan
+/// and sort every row of the broadcast for each page).
 fn after_clause(n: usize) -> String {
-    format!(
-        "(r.channel > ${n} OR (r.channel = ${n} AND r.address > ${}))",
-        n + 1
-    )
+    format!("(r.channel, r.address) > (${n}, ${})", n + 1)
 }
 
 fn after_values(after: Option<(Channel, &str)>) -> (&'static str, &str) {
