@@ -25,8 +25,8 @@ use countersign_domain::{
 use countersign_messaging::Brand;
 use countersign_messaging::broadcast::{MergeValues, render_broadcast_email, render_merge_fields};
 use countersign_store::{
-    Broadcast, BroadcastStore, CancelOutcome, NewJob, NewMessage, PendingDelivery, StoreError,
-    TransportKind,
+    AuditFilter, AuditStore, Broadcast, BroadcastStore, CancelOutcome, NewJob, NewMessage,
+    PendingDelivery, StoreError, TransportKind,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -109,12 +109,27 @@ impl App {
                 {
                     return Ok(DeliveryStep::Again(until(now, at)));
                 }
-                if self.store.begin_broadcast_sending(org, id, now).await? {
-                    self.broadcast_event(&b, WebhookEventKind::BroadcastSent, "broadcast.sent")
-                        .await?;
-                }
+                // The event first, then the status: a run that dies in between sends the
+                // event again (the webhook's id is derived, so endpoints get it once) rather
+                // than never.
+                self.broadcast_event(&b, WebhookEventKind::BroadcastSent, "broadcast.sent")
+                    .await?;
+                self.store.begin_broadcast_sending(org, id, now).await?;
             }
             BroadcastStatus::Sending => {}
+            BroadcastStatus::Completed => {
+                // Only a run that died between completing the broadcast and finishing its job
+                // finds it completed: the event may not have gone out.
+                if !self.completion_audited(&b).await? {
+                    self.broadcast_event(
+                        &b,
+                        WebhookEventKind::BroadcastCompleted,
+                        "broadcast.completed",
+                    )
+                    .await?;
+                }
+                return Ok(DeliveryStep::Done);
+            }
             _ => return Ok(DeliveryStep::Done),
         }
         let renderer = match self.renderer(&b).await {
@@ -281,8 +296,26 @@ impl App {
         Ok((message, job))
     }
 
-    /// Audits a broadcast's start or end and emits its webhook (once: the event id is derived
-    /// from the broadcast and the kind).
+    /// Whether the audit log has the completion of `b` (written after its webhook).
+    async fn completion_audited(&self, b: &Broadcast) -> Result<bool, StoreError> {
+        let filter = AuditFilter {
+            action_prefix: Some("broadcast.completed".into()),
+            from: b.completed_at,
+            limit: 500,
+            ..AuditFilter::default()
+        };
+        let target = b.id.to_string();
+        Ok(self
+            .store
+            .audit_entries(b.org_id, &filter)
+            .await?
+            .iter()
+            .any(|e| e.entry.target == target))
+    }
+
+    /// Emits a broadcast's start or end as a webhook and audits it. Safe to repeat after a
+    /// crash: the event id is derived from the broadcast and the kind, so each endpoint gets
+    /// it once.
     async fn broadcast_event(
         &self,
         b: &Broadcast,
@@ -301,22 +334,23 @@ impl App {
             "opted_out": counts.opted_out,
             "cancelled": counts.cancelled,
         });
-        self.audit(
-            &Actor::system(),
-            Some(b.org_id),
-            action,
-            &b.id.to_string(),
-            data.clone(),
-        )
-        .await?;
         let event = WebhookEvent {
             kind,
             id: derived_event_id(&format!("{}:{}", kind.as_str(), b.id)),
             org: b.org_id,
             occurred_at: self.now(),
-            data,
+            data: data.clone(),
         };
+        // The webhook before the audit entry: emitted again after a crash, it is queued once.
         self.emit_webhook(&event).await?;
+        self.audit(
+            &Actor::system(),
+            Some(b.org_id),
+            action,
+            &b.id.to_string(),
+            data,
+        )
+        .await?;
         Ok(())
     }
 
