@@ -229,6 +229,7 @@ from_use_case_errors!(
     countersign_app::webhooks::EndpointError,
     countersign_app::webhooks::TargetError,
     countersign_app::reads::ReadError,
+    countersign_app::broadcasts::BroadcastError,
 );
 
 impl From<askama::Error> for WebError {

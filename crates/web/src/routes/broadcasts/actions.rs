@@ -1,0 +1,130 @@
+//! POST /broadcasts (create a draft), /broadcasts/{id}/edit (change it),
+//! /broadcasts/{id}/request-approval and /broadcasts/{id}/approve. Each ends in a 303 to the
+//! broadcast's page; a refused form is shown again with its messages (422) and nothing
+//! changes.
+
+use super::coming::Coming as _;
+use super::compose::{Target, compose_page};
+use super::form::ComposeForm;
+use super::pages::{ShowQuery, approve_page, show_page};
+use super::parse_id;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{RerenderOnUserError, WebError};
+use crate::middleware::client_ip::ClientIp;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use countersign_app::FieldMessage;
+use countersign_domain::BroadcastId;
+use serde::Deserialize;
+
+pub async fn create(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let f = ComposeForm::from_pairs(&pairs);
+    let (state, user, by) = (&state, &user, &user.principal(ip));
+    let input = f.input().map_err(WebError::Invalid);
+    let rerender = |m: Vec<FieldMessage>| async move {
+        compose_page(state, user, by, Target::New, f, m, None).await
+    };
+    let input = match input {
+        Ok(input) => input,
+        Err(e) => return Err::<Response, _>(e).or_rerender(rerender).await,
+    };
+    let b = state
+        .app
+        .create_broadcast_draft(by, &input)
+        .await
+        .or_rerender(rerender)
+        .await?;
+    Ok(Redirect::to(&format!("/broadcasts/{}?notice=created", b.id)).into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let id: BroadcastId = parse_id(&id)?;
+    let f = ComposeForm::from_pairs(&pairs);
+    let (state, user, by) = (&state, &user, &user.principal(ip));
+    let input = f.input().map_err(WebError::Invalid);
+    let rerender = |m: Vec<FieldMessage>| async move {
+        compose_page(state, user, by, Target::Edit(id), f, m, None).await
+    };
+    let input = match input {
+        Ok(input) => input,
+        Err(e) => return Err::<Response, _>(e).or_rerender(rerender).await,
+    };
+    state
+        .app
+        .edit_broadcast_draft(by, id, &input)
+        .await
+        .or_rerender(rerender)
+        .await?;
+    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=saved")).into_response())
+}
+
+pub async fn request_approval(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: BroadcastId = parse_id(&id)?;
+    let (state, user, by) = (&state, &user, &user.principal(ip));
+    // Another org's broadcast is not found for anyone, before any permission is asked.
+    state.app.broadcast(by, id).await?;
+    state
+        .app
+        .request_broadcast_approval(by, id)
+        .await
+        .or_rerender(
+            |m| async move { show_page(state, user, by, id, &ShowQuery::default(), m).await },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=approval_requested")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    confirmed_recipients: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<ApproveForm>,
+) -> Result<Response, WebError> {
+    let id: BroadcastId = parse_id(&id)?;
+    let (state, user, by) = (&state, &user, &user.principal(ip));
+    // Another org's broadcast is not found for anyone, before any permission is asked.
+    state.app.broadcast(by, id).await?;
+    let typed = form.confirmed_recipients.trim().to_owned();
+    let parsed = typed.replace([',', ' ', '_'], "").parse::<i64>();
+    let rerender =
+        |m: Vec<FieldMessage>| async move { approve_page(state, user, by, id, typed, m).await };
+    let Ok(confirmed) = parsed else {
+        let e = WebError::Invalid(vec![FieldMessage {
+            field: Some("confirmed_recipients"),
+            message: "Type the number of recipients shown above to confirm.".into(),
+        }]);
+        return Err::<Response, _>(e).or_rerender(rerender).await;
+    };
+    state
+        .app
+        .approve_confirmed(by, id, confirmed)
+        .await
+        .or_rerender(rerender)
+        .await?;
+    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=approved")).into_response())
+}
