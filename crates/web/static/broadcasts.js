@@ -126,3 +126,42 @@ document.addEventListener("DOMContentLoaded", () => {
   live.hidden = false;
   count();
 });
+
+// ---- A broadcast's page: live progress. <section data-progress-url="…" data-done="true|false">
+// with cells [data-progress="<count>"], a <progress> bar, the status badge #status and the
+// line #progress-status. Polls every 2 s until the broadcast is completed or cancelled.
+document.addEventListener("DOMContentLoaded", () => {
+  const section = document.querySelector("[data-progress-url]");
+  if (!section) return;
+  const url = section.getAttribute("data-progress-url");
+  const bar = section.querySelector("progress");
+  const badge = document.getElementById("status");
+  const line = document.getElementById("progress-status");
+  const show = (p) => {
+    section.querySelectorAll("[data-progress]").forEach((cell) => {
+      const v = p[cell.getAttribute("data-progress")];
+      if (v !== undefined) cell.textContent = String(v);
+    });
+    if (bar) {
+      bar.max = Math.max(1, p.messages);
+      bar.value = p.finished;
+    }
+    if (badge) badge.textContent = p.status_label;
+    if (line) {
+      line.textContent = p.done
+        ? p.status_label + ": " + p.finished + " of " + p.messages + " messages ended. Reload for each recipient's final status."
+        : p.finished + " of " + p.messages + " messages ended so far; this updates by itself.";
+    }
+    section.setAttribute("data-done", p.done ? "true" : "false");
+  };
+  const poll = () => {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((p) => {
+        show(p);
+        if (!p.done) setTimeout(poll, 2000);
+      })
+      .catch(() => setTimeout(poll, 5000));
+  };
+  if (section.getAttribute("data-done") !== "true") setTimeout(poll, 2000);
+});
