@@ -4,19 +4,29 @@
 //! (`approval.rs`), the org's rules (`rules.rs`: approval threshold, daily cap) and its
 //! reusable texts (`templates.rs`).
 //!
-//! Drafting needs `DraftBroadcasts` (every technician); asking for approval and approving
-//! need `SendBroadcasts` (admins, or granted). Nothing here sends yet: an approved broadcast
-//! waits for the delivery lanes of a later step.
+//! Delivering (`delivery.rs`): the approval queues one `broadcast.deliver` job, which turns
+//! the frozen rows into messages on the existing queue and completes the broadcast; cancel
+//! and "retry failed only" are there too. Watching it: progress, the per-recipient report,
+//! its CSV and the replies (`reads.rs`); a test send to the technician (`test_send.rs`).
+//!
+//! Drafting needs `DraftBroadcasts` (every technician); asking for approval, approving,
+//! cancelling and retrying need `SendBroadcasts` (admins, or granted).
 
 mod approval;
+mod delivery;
 mod drafts;
 mod preview;
+mod reads;
 mod rules;
 mod templates;
+mod test_send;
 
+pub use delivery::DeliveryStep;
 pub use drafts::BroadcastInput;
 pub use preview::MessagePreview;
+pub use reads::{BroadcastProgress, BroadcastReplyView, RecipientReport};
 pub use rules::BroadcastRules;
+pub use test_send::TestSend;
 
 use crate::error::{ErrorKind, FieldMessage, Refusal, UseCaseError};
 use countersign_domain::BroadcastStatus;
@@ -79,6 +89,30 @@ pub enum BroadcastError {
         /// The cap.
         cap: i64,
     },
+    /// The audience resolves to another count than the approver confirmed: nothing was
+    /// approved.
+    #[error(
+        "the audience has changed: it now has {recipients} recipients, not the {confirmed} you \
+         confirmed; check the new count and confirm it"
+    )]
+    CountChanged {
+        /// What the approver confirmed.
+        confirmed: i64,
+        /// What it has now.
+        recipients: i64,
+    },
+    /// The server cannot send on one of the broadcast's channels (a setting is missing).
+    #[error("{0}")]
+    Lane(&'static str),
+    /// Too many test sends in the last hour.
+    #[error(
+        "too many test sends: wait an hour before sending another (at most 5 per technician \
+         and 20 per organisation an hour)"
+    )]
+    TooManyTests,
+    /// A message template failed (a bug).
+    #[error(transparent)]
+    Template(#[from] countersign_messaging::TemplateError),
     /// Approval needs a person to answer for it (not the command line or a job).
     #[error("a broadcast is approved by a signed-in technician")]
     NeedsTechnician,
@@ -113,11 +147,15 @@ impl UseCaseError for BroadcastError {
         match self {
             Self::Denied(d) => d.kind(),
             Self::Invalid { .. } | Self::MergeField { .. } => ErrorKind::Invalid,
-            Self::WrongState(_) => ErrorKind::Conflict,
+            Self::WrongState(_) | Self::CountChanged { .. } => ErrorKind::Conflict,
+            Self::Lane(_) => ErrorKind::Unavailable { retry_after: None },
             Self::NotAuthor | Self::NeedsSecondAdmin { .. } | Self::NeedsTechnician => {
                 ErrorKind::Forbidden(Refusal::Permission)
             }
-            Self::OverDailyCap { .. } => ErrorKind::RateLimited { retry_after: None },
+            Self::OverDailyCap { .. } | Self::TooManyTests => {
+                ErrorKind::RateLimited { retry_after: None }
+            }
+            Self::Template(_) => ErrorKind::Internal,
             Self::Store(e) => e.kind(),
         }
     }

@@ -74,6 +74,9 @@ pub enum ContactError {
     /// A Pod setting is out of range or malformed.
     #[error("{0}")]
     Setting(String),
+    /// Not a time zone of the tz database.
+    #[error("time zone: {0}")]
+    TimeZone(#[from] countersign_domain::ZoneError),
     /// The principal lacks the use case's permission.
     #[error(transparent)]
     Denied(#[from] crate::Denied),
@@ -116,6 +119,7 @@ impl crate::UseCaseError for ContactError {
             | Self::NotMobile(_)
             | Self::NameRequired
             | Self::CustomerNameRequired
+            | Self::TimeZone(_)
             | Self::Setting(_) => K::Invalid,
         }
     }
@@ -125,6 +129,7 @@ impl crate::UseCaseError for ContactError {
             Self::Phone(_) | Self::NotMobile(_) => Some("mobile"),
             Self::Email(_) => Some("email"),
             Self::NameRequired | Self::CustomerNameRequired => Some("name"),
+            Self::TimeZone(_) => Some("time_zone"),
             _ => None,
         };
         vec![crate::FieldMessage {

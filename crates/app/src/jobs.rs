@@ -6,6 +6,7 @@
 //! PostgreSQL. What is queued periodically is listed in `crate::schedule`.
 
 mod admin;
+mod deliver_broadcast;
 mod deliver_webhook;
 mod expire_secrets;
 mod expire_verifications;
@@ -20,6 +21,7 @@ mod sync_customers;
 mod sync_tenant;
 
 pub use admin::{JobAdminError, JobListView};
+pub use deliver_broadcast::DeliverBroadcast;
 pub use deliver_webhook::DeliverWebhook;
 pub use expire_secrets::ExpireSecrets;
 pub use expire_verifications::ExpireVerifications;

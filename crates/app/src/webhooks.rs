@@ -42,6 +42,12 @@ pub enum WebhookEventKind {
     /// to check the log later with `countersign audit verify --against <head>`.
     #[serde(rename = "audit.head")]
     AuditHead,
+    /// A broadcast started sending (its first deliveries were queued).
+    #[serde(rename = "broadcast.sent")]
+    BroadcastSent,
+    /// Every delivery of a broadcast ended (sent, delivered, failed or opted out).
+    #[serde(rename = "broadcast.completed")]
+    BroadcastCompleted,
     /// Sent from Settings ▸ Webhooks to check an endpoint.
     #[serde(rename = "webhook.test")]
     Test,
@@ -56,6 +62,8 @@ impl WebhookEventKind {
         Self::VerificationDenied,
         Self::VerificationExpired,
         Self::AuditHead,
+        Self::BroadcastSent,
+        Self::BroadcastCompleted,
     ];
 
     /// The wire name, e.g. `verification.verified`.
@@ -67,6 +75,8 @@ impl WebhookEventKind {
             Self::VerificationDenied => "verification.denied",
             Self::VerificationExpired => "verification.expired",
             Self::AuditHead => "audit.head",
+            Self::BroadcastSent => "broadcast.sent",
+            Self::BroadcastCompleted => "broadcast.completed",
             Self::Test => "webhook.test",
         }
     }

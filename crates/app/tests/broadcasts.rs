@@ -81,6 +81,7 @@ fn input(audience: Audience) -> BroadcastInput {
         email_body: "Dear {first_name},\n\nExchange is down.\n".into(),
         audience,
         scheduled_at: None,
+        respect_quiet_hours: false,
     }
 }
 
@@ -204,6 +205,7 @@ async fn above_the_threshold_only_a_second_admin_approves() {
     let rules = BroadcastRules {
         approval_threshold: Some(2),
         daily_recipient_cap: None,
+        ..BroadcastRules::default()
     };
     app.save_broadcast_rules(&principal(&admin), rules)
         .await
@@ -217,7 +219,7 @@ async fn above_the_threshold_only_a_second_admin_approves() {
     // The author (and requester), and a granted technician who is not an admin: refused.
     for who in [&admin, &granted] {
         let err = app
-            .approve_broadcast(&principal(who), b.id)
+            .approve_broadcast(&principal(who), b.id, 3)
             .await
             .unwrap_err();
         assert!(
@@ -238,7 +240,7 @@ async fn above_the_threshold_only_a_second_admin_approves() {
         (BroadcastStatus::AwaitingApproval, None)
     );
     let counts = app
-        .approve_broadcast(&principal(&second), b.id)
+        .approve_broadcast(&principal(&second), b.id, 3)
         .await
         .unwrap();
     assert_eq!((counts.recipients, counts.sms, counts.email), (3, 3, 3));
@@ -248,7 +250,7 @@ async fn above_the_threshold_only_a_second_admin_approves() {
         (BroadcastStatus::Approved, Some(second.id))
     );
     let err = app
-        .approve_broadcast(&principal(&second), b.id)
+        .approve_broadcast(&principal(&second), b.id, 3)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict, "approved once");
@@ -262,10 +264,11 @@ async fn above_the_threshold_only_a_second_admin_approves() {
         .await
         .unwrap();
     assert!(matches!(
-        app.approve_broadcast(&principal(&second), theirs.id).await,
+        app.approve_broadcast(&principal(&second), theirs.id, 3)
+            .await,
         Err(BroadcastError::NeedsSecondAdmin { .. })
     ));
-    app.approve_broadcast(&principal(&admin), theirs.id)
+    app.approve_broadcast(&principal(&admin), theirs.id, 3)
         .await
         .unwrap();
     // At or below the threshold, the granted technician approves their own.
@@ -281,7 +284,7 @@ async fn above_the_threshold_only_a_second_admin_approves() {
         .await
         .unwrap();
     let none = app
-        .approve_broadcast(&principal(&granted), own.id)
+        .approve_broadcast(&principal(&granted), own.id, 0)
         .await
         .unwrap();
     assert_eq!(none.recipients, 0);
@@ -304,8 +307,12 @@ async fn the_daily_cap_counts_the_last_24_hours_of_approvals() {
     let rules = BroadcastRules {
         approval_threshold: None,
         daily_recipient_cap: Some(3),
+        ..BroadcastRules::default()
     };
-    assert_eq!(app.save_broadcast_rules(&by, rules).await.unwrap(), rules);
+    assert_eq!(
+        app.save_broadcast_rules(&by, rules.clone()).await.unwrap(),
+        rules
+    );
     assert_eq!(app.broadcast_rules(&by).await.unwrap(), rules);
     let send = |b| {
         let app = app.clone();
@@ -313,7 +320,7 @@ async fn the_daily_cap_counts_the_last_24_hours_of_approvals() {
         async move {
             let d = app.create_broadcast_draft(&by, &input(b)).await.unwrap();
             app.request_broadcast_approval(&by, d.id).await.unwrap();
-            app.approve_broadcast(&by, d.id).await
+            app.approve_broadcast(&by, d.id, 2).await
         }
     };
     send(Audience::AllCustomers).await.unwrap();
@@ -333,6 +340,7 @@ async fn the_daily_cap_counts_the_last_24_hours_of_approvals() {
     let negative = BroadcastRules {
         approval_threshold: Some(-1),
         daily_recipient_cap: None,
+        ..BroadcastRules::default()
     };
     let err = app.save_broadcast_rules(&by, negative).await.unwrap_err();
     assert_eq!(field_of(&err), Some("approval_threshold"));

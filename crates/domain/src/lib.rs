@@ -16,6 +16,7 @@ pub mod slug;
 pub mod text;
 pub mod time;
 pub mod verification;
+pub mod zone;
 
 pub use broadcast::{BroadcastChannels, BroadcastStatus, OptOutSource, RecipientStatus};
 pub use channel::Channel;
@@ -29,3 +30,4 @@ pub use phone::{Country, Phone, PhoneError, PhoneKind};
 pub use role::Role;
 pub use time::Timestamp;
 pub use verification::{VerificationMethod, VerificationStatus};
+pub use zone::{QuietHours, Zone, ZoneError};

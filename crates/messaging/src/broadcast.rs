@@ -2,9 +2,11 @@
 //! its merge fields (`merge.rs`). Pure functions: the compose page, the preview and the
 //! delivery all call the same ones, so the count shown is the count sent.
 
+mod email;
 mod merge;
 mod segments;
 
+pub use email::{BroadcastEmail, format_body, render_broadcast_email};
 pub use merge::{
     MergeField, MergeValues, UnknownMergeFields, check_merge_fields, render_merge_fields,
 };

@@ -36,7 +36,7 @@ impl Brand {
 
     /// The brand as templates may use it: a colour that is not `#rrggbb` and a logo URL that
     /// is not https are dropped, so stored values can never break out of an attribute.
-    fn sanitised(&self) -> Self {
+    pub(crate) fn sanitised(&self) -> Self {
         let mut b = self.clone();
         if !is_hex_colour(&b.colour) {
             b.colour = DEFAULT_COLOUR.to_owned();

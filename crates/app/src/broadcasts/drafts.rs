@@ -56,6 +56,7 @@ impl App {
             approver_id: None,
             frozen: None,
             scheduled_at: draft.scheduled_at,
+            respect_quiet_hours: draft.respect_quiet_hours,
             requested_at: None,
             approved_at: None,
             started_at: None,
@@ -139,6 +140,7 @@ impl App {
             email_body,
             audience: input.audience.clone(),
             scheduled_at: input.scheduled_at,
+            respect_quiet_hours: input.respect_quiet_hours,
         })
     }
 

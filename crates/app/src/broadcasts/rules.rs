@@ -5,18 +5,43 @@
 
 use super::BroadcastError;
 use crate::{App, Principal};
-use countersign_domain::{OrgId, Permission};
+use countersign_domain::{OrgId, Permission, QuietHours, Zone};
 use countersign_store::{BroadcastSettings, BroadcastStore, StoreError};
 use serde_json::json;
 
 /// An org's broadcast rules.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BroadcastRules {
     /// Above this many recipients, a second admin (neither the author nor who asked for
     /// approval) must approve. `None`: whoever may send broadcasts approves any size.
     pub approval_threshold: Option<i64>,
     /// Recipients the org may approve in any 24 hours. `None`: no cap.
     pub daily_recipient_cap: Option<i64>,
+    /// The org's time zone (IANA name): schedules are entered and shown in it, and it is the
+    /// zone of customers without their own. `UTC` until set.
+    pub time_zone: String,
+    /// When broadcasts that respect quiet hours wait, in each customer's local time.
+    /// `None`: no quiet hours.
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl Default for BroadcastRules {
+    fn default() -> Self {
+        Self {
+            approval_threshold: None,
+            daily_recipient_cap: None,
+            time_zone: "UTC".to_owned(),
+            quiet_hours: None,
+        }
+    }
+}
+
+impl BroadcastRules {
+    /// The org's time zone (UTC if the stored name is no longer known).
+    #[must_use]
+    pub fn zone(&self) -> Zone {
+        Zone::or_utc(Some(&self.time_zone))
+    }
 }
 
 impl App {
@@ -50,9 +75,19 @@ impl App {
                 ));
             }
         }
+        let zone = Zone::parse(&rules.time_zone)
+            .map_err(|e| BroadcastError::invalid("time_zone", e.to_string()))?;
         let stored = BroadcastSettings {
             approval_threshold: rules.approval_threshold,
             daily_recipient_cap: rules.daily_recipient_cap,
+            time_zone: Some(zone.name().to_owned()),
+            quiet_hours: rules
+                .quiet_hours
+                .map(|q| (i64::from(q.start_minute), i64::from(q.end_minute))),
+        };
+        let rules = BroadcastRules {
+            time_zone: zone.name().to_owned(),
+            ..rules
         };
         self.store
             .save_broadcast_settings(by.org_id(), &stored, self.now())
@@ -65,6 +100,12 @@ impl App {
             json!({
                 "approval_threshold": rules.approval_threshold,
                 "daily_recipient_cap": rules.daily_recipient_cap,
+                "time_zone": rules.time_zone,
+                "quiet_hours": rules.quiet_hours.map(|q| format!(
+                    "{}-{}",
+                    QuietHours::label(q.start_minute),
+                    QuietHours::label(q.end_minute)
+                )),
             }),
         )
         .await?;
@@ -80,6 +121,10 @@ impl App {
             .map(|s| BroadcastRules {
                 approval_threshold: s.approval_threshold,
                 daily_recipient_cap: s.daily_recipient_cap,
+                time_zone: Zone::or_utc(s.time_zone.as_deref()).name().to_owned(),
+                quiet_hours: s.quiet_hours.and_then(|(a, b)| {
+                    QuietHours::new(u16::try_from(a).ok()?, u16::try_from(b).ok()?)
+                }),
             })
             .unwrap_or_default())
     }

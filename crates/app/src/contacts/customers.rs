@@ -95,4 +95,47 @@ impl App {
         .await?;
         Ok(self.store.customer(org, id).await?)
     }
+
+    /// Sets a customer's own time zone (an IANA name; blank: the org's), used for its quiet
+    /// hours. Synced customers too: a directory does not say where its people are.
+    ///
+    /// # Errors
+    /// Without `ManageCustomers`, not found, an unknown zone, or a store failure.
+    pub async fn set_customer_time_zone(
+        &self,
+        by: &Principal,
+        id: CustomerId,
+        time_zone: &str,
+    ) -> Result<Option<String>, ContactError> {
+        by.require(Permission::ManageCustomers)?;
+        let zone = match time_zone.trim() {
+            "" => None,
+            name => Some(countersign_domain::Zone::parse(name)?.name().to_owned()),
+        };
+        self.store
+            .set_customer_time_zone(by.org_id(), id, zone.as_deref())
+            .await?;
+        self.audit(
+            &by.actor(),
+            None,
+            "customer.time_zone_set",
+            &id.to_string(),
+            json!({ "time_zone": zone }),
+        )
+        .await?;
+        Ok(zone)
+    }
+
+    /// A customer's own time zone (`None`: the org's).
+    ///
+    /// # Errors
+    /// Without `ViewDirectory`, not found, or a store failure.
+    pub async fn customer_time_zone(
+        &self,
+        by: &Principal,
+        id: CustomerId,
+    ) -> Result<Option<String>, ContactError> {
+        by.require(Permission::ViewDirectory)?;
+        Ok(self.store.customer_time_zone(by.org_id(), id).await?)
+    }
 }

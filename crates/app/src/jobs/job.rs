@@ -28,6 +28,9 @@ pub enum Outcome {
     RetryAfter(String, Duration),
     /// Give up: the job stays, dead, on the Jobs page with this error.
     Bury(String),
+    /// Not finished, nothing failed: run again after this delay, without counting an attempt
+    /// (a broadcast that sends in steps and then watches its deliveries settle).
+    Continue(Duration),
 }
 
 /// What [`Job::run`] and [`Job::abandoned`] return: the outcome, or a store failure (the job

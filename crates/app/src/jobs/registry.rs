@@ -46,8 +46,8 @@ impl Registry {
     #[must_use]
     pub fn standard() -> Self {
         use super::{
-            DeliverWebhook, ExpireSecrets, ExpireVerifications, PublishAuditHead, PurgeSessions,
-            SendMessage, SyncCustomers, SyncTenant,
+            DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, PublishAuditHead,
+            PurgeSessions, SendMessage, SyncCustomers, SyncTenant,
         };
         Self::default()
             .with::<SendMessage>()
@@ -58,6 +58,7 @@ impl Registry {
             .with::<ExpireVerifications>()
             .with::<ExpireSecrets>()
             .with::<PurgeSessions>()
+            .with::<DeliverBroadcast>()
     }
 
     /// The registry with `J` added. A kind registered twice keeps its first handler (two job
@@ -119,8 +120,8 @@ fn run_typed<'a, J: Job>(app: &'a App, ctx: &'a JobContext<'a>) -> BoxFuture<'a,
 mod tests {
     use super::Registry;
     use crate::jobs::{
-        DeliverWebhook, ExpireSecrets, ExpireVerifications, Job, PublishAuditHead, PurgeSessions,
-        SendMessage, SyncCustomers, SyncTenant,
+        DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, Job,
+        PublishAuditHead, PurgeSessions, SendMessage, SyncCustomers, SyncTenant,
     };
 
     /// Every job type is registered under its own kind, and no two share one. The kinds
@@ -136,6 +137,7 @@ mod tests {
             ExpireVerifications::KIND,
             ExpireSecrets::KIND,
             PurgeSessions::KIND,
+            DeliverBroadcast::KIND,
         ];
         expected.sort_unstable();
         let before = expected.len();

@@ -82,6 +82,11 @@ async fn finish(app: &App, job: &StoredJob, outcome: Outcome) -> Result<(), Stor
         Outcome::Complete => {
             app.store.complete_job(job.job.id, &worker).await?;
         }
+        Outcome::Continue(after) => {
+            app.store
+                .continue_job_later(job.job.id, &worker, now.plus(after), now)
+                .await?;
+        }
         Outcome::Retry(error) if attempts_left => {
             let run_at = now.plus(app.settings.workers.backoff(job.attempts));
             app.store

@@ -34,6 +34,9 @@ pub enum ProviderCallbackError {
     Store(#[from] StoreError),
 }
 
+/// The longest reply kept (Twilio's limit for one message body).
+const REPLY_CHARS: usize = 1600;
+
 /// What an inbound message did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InboundOutcome {
@@ -44,7 +47,8 @@ pub enum InboundOutcome {
     OptedIn { lane: Lane, orgs: u64 },
     /// HELP / INFO: Twilio answers it; nothing recorded.
     Help,
-    /// Any other text: ignored (Countersign has no inbox).
+    /// Any other text: nothing recorded but, on the broadcast lane, the reply itself (shown
+    /// on the broadcast it answers).
     Ignored,
 }
 
@@ -169,15 +173,29 @@ impl App {
             })?;
         let body = param(params, "Body").unwrap_or("");
         let keyword = classify_keyword(body);
+        let lane = self
+            .settings
+            .inbound_lane(param(params, "To"), param(params, "MessagingServiceSid"));
+        if lane == Lane::Broadcast {
+            // Every reply to the broadcast sender is shown on the broadcast it answers (STOP
+            // replies counted); Twilio's MessageSid makes a repeated webhook record it once.
+            let text: String = body.chars().take(REPLY_CHARS).collect();
+            self.store
+                .record_broadcast_reply(
+                    &from,
+                    &text,
+                    keyword == Some(Keyword::OptOut),
+                    param(params, "MessageSid"),
+                    self.now(),
+                )
+                .await?;
+        }
         let (opted_out, word) = match keyword {
             Some(Keyword::OptOut) => (true, body.trim().to_uppercase()),
             Some(Keyword::OptIn) => (false, body.trim().to_uppercase()),
             Some(Keyword::Help) => return Ok(InboundOutcome::Help),
             None => return Ok(InboundOutcome::Ignored),
         };
-        let lane = self
-            .settings
-            .inbound_lane(param(params, "To"), param(params, "MessagingServiceSid"));
         let (orgs, action, detail) = match lane {
             Lane::Verification => {
                 let orgs = self

@@ -16,6 +16,7 @@ fn input() -> BroadcastInput {
         email_body: String::new(),
         audience: Audience::AllCustomers,
         scheduled_at: None,
+        respect_quiet_hours: false,
     }
 }
 
@@ -36,7 +37,19 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
             preview_broadcast_message(by, BroadcastId::new(), ContactId::new())
         ),
         case!(env.app, request_broadcast_approval(by, BroadcastId::new())),
-        case!(env.app, approve_broadcast(by, BroadcastId::new())),
+        case!(env.app, approve_broadcast(by, BroadcastId::new(), 1)),
+        case!(env.app, broadcasts(by)),
+        case!(env.app, broadcast(by, BroadcastId::new())),
+        case!(env.app, broadcast_progress(by, BroadcastId::new())),
+        case!(env.app, broadcast_report(by, BroadcastId::new(), None, 10)),
+        case!(env.app, broadcast_report_csv(by, BroadcastId::new())),
+        case!(env.app, broadcast_replies(by, BroadcastId::new(), 10)),
+        case!(env.app, cancel_broadcast(by, BroadcastId::new())),
+        case!(env.app, retry_failed_broadcast(by, BroadcastId::new())),
+        case!(
+            env.app,
+            send_test_broadcast(by, BroadcastId::new(), Some("+14155550100"))
+        ),
         case!(env.app, broadcast_rules(by)),
         case!(env.app, save_broadcast_rules(by, BroadcastRules::default())),
         case!(

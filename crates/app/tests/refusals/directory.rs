@@ -47,6 +47,11 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         ),
         case!(
             env.app,
+            set_customer_time_zone(by, CustomerId::new(), "Europe/Berlin")
+        ),
+        case!(env.app, customer_time_zone(by, CustomerId::new())),
+        case!(
+            env.app,
             create_contact(by, CustomerId::new(), &ContactInput::default())
         ),
         case!(

@@ -116,11 +116,14 @@ async fn measure(args: &Args, app: &App) -> anyhow::Result<serde_json::Value> {
         email_body: "Dear {first_name},\n\nExchange is down. We are on it.\n".into(),
         audience: Audience::AllCustomers,
         scheduled_at: None,
+        respect_quiet_hours: false,
     };
     let draft = app.create_broadcast_draft(&by, &input).await?;
     app.request_broadcast_approval(&by, draft.id).await?;
     let started = Instant::now();
-    let frozen = app.approve_broadcast(&by, draft.id).await?;
+    let frozen = app
+        .approve_broadcast(&by, draft.id, preview.recipients)
+        .await?;
     let audience_seconds = started.elapsed().as_secs_f64();
     progress(&format!(
         "approve (resolve and freeze): {audience_seconds:.2} s"

@@ -10,11 +10,13 @@
 //! the count an approver sees is the count that is frozen.
 
 mod audience;
+mod delivery;
 mod opt_outs;
 pub(crate) mod sql;
 mod templates;
 
 pub use audience::{Audience, AudienceFilter};
+pub use delivery::{CANCELLED_ERROR, OPTED_OUT_CODE};
 pub use opt_outs::LaneKeywordOutcome;
 
 use crate::StoreResult;
@@ -55,6 +57,9 @@ pub struct Broadcast {
     pub frozen: Option<AudienceCounts>,
     /// When it should go out (`None`: as soon as it is approved).
     pub scheduled_at: Option<Timestamp>,
+    /// Messages to a customer whose local time is in the org's quiet hours wait for them to
+    /// end.
+    pub respect_quiet_hours: bool,
     /// When approval was asked for.
     pub requested_at: Option<Timestamp>,
     /// When it was approved and frozen.
@@ -88,6 +93,8 @@ pub struct BroadcastDraft {
     pub audience: Audience,
     /// See [`Broadcast::scheduled_at`].
     pub scheduled_at: Option<Timestamp>,
+    /// See [`Broadcast::respect_quiet_hours`].
+    pub respect_quiet_hours: bool,
 }
 
 /// Contacts of an audience that get nothing, by the first reason that applies, in this
@@ -136,7 +143,7 @@ pub struct AudienceCounts {
 /// The rules a freeze checks inside its transaction, once it knows the count. The app
 /// decides them (who approves, the org's settings); the store only compares numbers, so two
 /// racing approvals cannot both pass a cap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Freeze {
     /// The approving technician.
     pub approver: TechnicianId,
@@ -148,6 +155,12 @@ pub struct Freeze {
     /// The org's daily recipient cap (`None`: none): recipients of broadcasts approved since
     /// `at` minus 24 hours, plus these, may not exceed it.
     pub daily_cap: Option<i64>,
+    /// The recipient count the approver confirmed (`None`: not asked): a different count
+    /// (the audience changed since the preview) keeps nothing.
+    pub expected_recipients: Option<i64>,
+    /// The job that delivers the broadcast, stored in the freeze's transaction when it
+    /// succeeds, so an approved broadcast always has its delivery queued.
+    pub delivery: Option<crate::NewJob>,
 }
 
 /// What a freeze did. Anything but `Frozen` changed nothing.
@@ -160,6 +173,11 @@ pub enum FreezeOutcome {
     /// More recipients than [`Freeze::max_recipients`].
     AboveThreshold {
         /// Recipients it would have.
+        recipients: i64,
+    },
+    /// The audience resolves to another count than the approver confirmed.
+    CountChanged {
+        /// Recipients it has now.
         recipients: i64,
     },
     /// The daily cap would be exceeded.
@@ -241,12 +259,108 @@ pub struct OptOut {
 }
 
 /// An org's broadcast rules as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BroadcastSettings {
     /// Above this many recipients a second admin must approve (`None`: never).
     pub approval_threshold: Option<i64>,
     /// Recipients the org may approve in any 24 hours (`None`: no cap).
     pub daily_recipient_cap: Option<i64>,
+    /// The org's time zone, an IANA name (`None`: UTC).
+    pub time_zone: Option<String>,
+    /// The quiet window, minutes after local midnight (both set, or both `None`).
+    pub quiet_hours: Option<(i64, i64)>,
+}
+
+/// A frozen recipient whose delivery has no message yet, with what decides when it may go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingDelivery {
+    /// The row.
+    pub recipient: Recipient,
+    /// The time zone of its customer (`None`: the org's).
+    pub time_zone: Option<String>,
+}
+
+/// One delivery as the report shows it: the frozen row and, once queued, its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientDelivery {
+    /// The row.
+    pub recipient: Recipient,
+    /// The message's state (`None`: not queued yet, or decided without one).
+    pub state: Option<crate::MessageState>,
+    /// The provider's error, in words.
+    pub error: Option<String>,
+    /// The provider's error code (Twilio's `21610`: the recipient opted out).
+    pub error_code: Option<String>,
+    /// When the message last changed (or the row, without one).
+    pub at: Timestamp,
+}
+
+/// A broadcast's deliveries by where they stand (one per recipient and channel).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    /// Not queued yet (waiting for its turn, the schedule, or quiet hours).
+    pub pending: i64,
+    /// Queued or being handed to the provider.
+    pub queued: i64,
+    /// Taken by the provider (or kept in the outbox).
+    pub sent: i64,
+    /// Confirmed delivered.
+    pub delivered: i64,
+    /// Failed or undelivered (not for an opt-out).
+    pub failed: i64,
+    /// Not sent: the address opted out after the audience was frozen.
+    pub opted_out: i64,
+    /// Not sent: the broadcast was cancelled first.
+    pub cancelled: i64,
+    /// Replies received to its SMS.
+    pub replies: i64,
+    /// Of the replies, opt-out keywords (STOP, …).
+    pub stop_replies: i64,
+}
+
+impl DeliveryCounts {
+    /// Every delivery.
+    #[must_use]
+    pub fn total(&self) -> i64 {
+        self.pending
+            + self.queued
+            + self.sent
+            + self.delivered
+            + self.failed
+            + self.opted_out
+            + self.cancelled
+    }
+}
+
+/// A reply to a broadcast SMS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BroadcastReply {
+    /// The org.
+    pub org_id: OrgId,
+    /// The broadcast it answers (the latest that texted the number).
+    pub broadcast_id: BroadcastId,
+    /// The number it came from (E.164).
+    pub from_address: String,
+    /// What it says.
+    pub body: String,
+    /// An opt-out keyword.
+    pub is_stop: bool,
+    /// Twilio's message SID, so a repeated webhook records it once.
+    pub provider_id: Option<String>,
+    /// When it arrived.
+    pub at: Timestamp,
+}
+
+/// What cancelling did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// Cancelled: deliveries not yet handed to a provider will not be.
+    Cancelled {
+        /// Deliveries stopped (pending rows and queued messages).
+        stopped: i64,
+    },
+    /// Nothing to cancel: it is in this state (draft, completed, already cancelled, …).
+    NotCancellable(BroadcastStatus),
 }
 
 store_trait! {
@@ -350,5 +464,93 @@ pub trait BroadcastStore {
         channel: Channel,
         address: &str,
     ) -> StoreResult<bool>;
+    /// Moves an approved broadcast to sending. `false`: it was not approved (already sending,
+    /// cancelled, …); the caller reads it to know.
+    async fn begin_broadcast_sending(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Pending recipients of a sending broadcast that have no message yet, in key order after
+    /// `after`, at most `limit`, with their customer's time zone.
+    async fn pending_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        after: Option<(Channel, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<PendingDelivery>>;
+    /// In one transaction, only while the broadcast is sending: stores each message with its
+    /// `send_message` job (a message whose idempotency key exists already is skipped, with
+    /// its job). `None`: it is not sending (cancelled), nothing was stored; else how many
+    /// messages were new.
+    async fn queue_broadcast_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        messages: &[(crate::NewMessage, crate::NewJob)],
+        at: Timestamp,
+    ) -> StoreResult<Option<u64>>;
+    /// The broadcast's deliveries by where they stand, with its reply counts.
+    async fn broadcast_delivery_counts(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+    ) -> StoreResult<DeliveryCounts>;
+    /// Marks a sending broadcast completed if no delivery is pending, queued or being sent.
+    /// `true`: this call completed it.
+    async fn complete_broadcast_if_done(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Cancels an approved or sending broadcast: pending rows become `cancelled`, and so do
+    /// queued messages (failed, "cancelled", so no worker sends them); what was handed to a
+    /// provider stays as it is.
+    async fn cancel_broadcast(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<CancelOutcome>;
+    /// "Retry failed only": gives every delivery whose message failed (not for an opt-out,
+    /// not cancelled) a new idempotency key, so it is pending again, and makes the broadcast
+    /// sending again if there was any. Returns how many. `None`: the broadcast is not sending
+    /// or completed.
+    async fn requeue_failed_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>>;
+    /// The per-recipient report in key order after `after`, at most `limit` (≤ 1000).
+    async fn broadcast_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        after: Option<(Channel, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<RecipientDelivery>>;
+    /// Records a reply received on the broadcast sender from `phone` against the latest
+    /// broadcast of each org that texted it (not org-scoped, like
+    /// [`BroadcastStore::record_broadcast_lane_keyword`]). Returns how many were recorded (a
+    /// repeated provider id records nothing).
+    async fn record_broadcast_reply(
+        &self,
+        phone: &str,
+        body: &str,
+        is_stop: bool,
+        provider_id: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// A broadcast's replies, newest first, at most `limit`.
+    async fn broadcast_replies(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        limit: i64,
+    ) -> StoreResult<Vec<BroadcastReply>>;
 }
 }

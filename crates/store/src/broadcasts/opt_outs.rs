@@ -88,16 +88,21 @@ pub(super) async fn of_contact<DB>(
 sql_impl! {
 /// The org's broadcast settings, `None` when never saved.
 pub(super) async fn settings<DB>(conn: &mut DB::Connection, org: OrgId) -> StoreResult<Option<BroadcastSettings>> {
-    let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT approval_threshold, daily_recipient_cap FROM broadcast_settings \
-         WHERE org_id = $1",
+    type Row = (Option<i64>, Option<i64>, Option<String>, Option<i64>, Option<i64>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT approval_threshold, daily_recipient_cap, time_zone, quiet_start_minute, \
+         quiet_end_minute FROM broadcast_settings WHERE org_id = $1",
     )
     .bind(org.0)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|(approval_threshold, daily_recipient_cap)| BroadcastSettings {
-        approval_threshold,
-        daily_recipient_cap,
+    Ok(row.map(|(approval_threshold, daily_recipient_cap, time_zone, start, end)| {
+        BroadcastSettings {
+            approval_threshold,
+            daily_recipient_cap,
+            time_zone,
+            quiet_hours: start.zip(end),
+        }
     }))
 }
 }
@@ -112,13 +117,18 @@ pub(super) async fn save_settings<DB>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO broadcast_settings (org_id, approval_threshold, daily_recipient_cap, \
-         updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET \
-         approval_threshold = $2, daily_recipient_cap = $3, updated_at = $4",
+         updated_at, time_zone, quiet_start_minute, quiet_end_minute) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id) DO UPDATE SET \
+         approval_threshold = $2, daily_recipient_cap = $3, updated_at = $4, time_zone = $5, \
+         quiet_start_minute = $6, quiet_end_minute = $7",
     )
     .bind(org.0)
     .bind(s.approval_threshold)
     .bind(s.daily_recipient_cap)
     .bind(at.0)
+    .bind(s.time_zone.as_deref())
+    .bind(s.quiet_hours.map(|q| q.0))
+    .bind(s.quiet_hours.map(|q| q.1))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -3,7 +3,7 @@
 //! `templates.rs`.
 
 use super::audience::{RANKED, candidates, frozen_counts, preview_counts, resolution};
-use super::{opt_outs, templates};
+use super::{delivery, opt_outs, templates};
 use crate::contacts::sql::Param;
 use crate::sql::{SqlStore, changed, corrupt, org_lock_key, sql_impl};
 use crate::{
@@ -33,7 +33,7 @@ macro_rules! broadcast_columns {
         "id, org_id, name, channels, sms_text, email_subject, email_body, audience, status, \
          author_id, requested_by, approver_id, recipients, sms_recipients, email_recipients, \
          exclusions, scheduled_at, requested_at, approved_at, started_at, completed_at, \
-         cancelled_at, created_at, updated_at"
+         cancelled_at, created_at, updated_at, respect_quiet_hours"
     };
 }
 
@@ -63,6 +63,7 @@ struct BroadcastRow {
     cancelled_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    respect_quiet_hours: bool,
 }
 
 pub(super) fn channels(s: &str) -> StoreResult<BroadcastChannels> {
@@ -104,6 +105,7 @@ impl TryFrom<BroadcastRow> for Broadcast {
             approver_id: r.approver_id.map(Into::into),
             frozen,
             scheduled_at: r.scheduled_at.map(Timestamp),
+            respect_quiet_hours: r.respect_quiet_hours,
             requested_at: r.requested_at.map(Timestamp),
             approved_at: r.approved_at.map(Timestamp),
             started_at: r.started_at.map(Timestamp),
@@ -137,7 +139,7 @@ fn counts(r: CountsRow) -> AudienceCounts {
 }
 
 #[derive(sqlx::FromRow)]
-struct RecipientRow {
+pub(super) struct RecipientRow {
     broadcast_id: Uuid,
     channel: String,
     contact_id: Uuid,
@@ -197,8 +199,9 @@ impl BroadcastStore for SqlStore<DB> {
     async fn create_broadcast(&self, b: &Broadcast) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO broadcasts (id, org_id, name, channels, sms_text, email_subject, \
-             email_body, audience, status, author_id, scheduled_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             email_body, audience, status, author_id, scheduled_at, created_at, updated_at, \
+             respect_quiet_hours) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(b.id.0)
         .bind(b.org_id.0)
@@ -213,6 +216,7 @@ impl BroadcastStore for SqlStore<DB> {
         .bind(b.scheduled_at.map(|t| t.0))
         .bind(b.created_at.0)
         .bind(b.updated_at.0)
+        .bind(b.respect_quiet_hours)
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
@@ -254,8 +258,8 @@ impl BroadcastStore for SqlStore<DB> {
     ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE broadcasts SET name = $3, channels = $4, sms_text = $5, email_subject = $6, \
-             email_body = $7, audience = $8, scheduled_at = $9, updated_at = $10 \
-             WHERE org_id = $1 AND id = $2 AND status = 'draft'",
+             email_body = $7, audience = $8, scheduled_at = $9, updated_at = $10, \
+             respect_quiet_hours = $11 WHERE org_id = $1 AND id = $2 AND status = 'draft'",
         )
         .bind(org.0)
         .bind(id.0)
@@ -267,6 +271,7 @@ impl BroadcastStore for SqlStore<DB> {
         .bind(d.audience.to_json())
         .bind(d.scheduled_at.map(|t| t.0))
         .bind(at.0)
+        .bind(d.respect_quiet_hours)
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(changed::<DB>(&done))
@@ -375,6 +380,10 @@ impl BroadcastStore for SqlStore<DB> {
         .await?;
         let frozen = counts(row);
         let recipients = frozen.recipients;
+        if f.expected_recipients.is_some_and(|n| n != recipients) {
+            tx.rollback().await?;
+            return Ok(FreezeOutcome::CountChanged { recipients });
+        }
         if f.max_recipients.is_some_and(|max| recipients > max) {
             tx.rollback().await?;
             return Ok(FreezeOutcome::AboveThreshold { recipients });
@@ -410,6 +419,9 @@ impl BroadcastStore for SqlStore<DB> {
         .bind(exclusions)
         .execute(&mut *tx)
         .await?;
+        if let Some(job) = &f.delivery {
+            crate::jobs::sql::insert_job::<DB>(&mut tx, job).await?;
+        }
         tx.commit().await?;
         Ok(FreezeOutcome::Frozen(frozen))
     }
@@ -515,6 +527,110 @@ impl BroadcastStore for SqlStore<DB> {
     ) -> StoreResult<bool> {
         opt_outs::address_opted_out::<DB>(&mut *self.reads.acquire().await?, org, channel, address)
             .await
+    }
+
+    async fn begin_broadcast_sending(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        delivery::begin_sending::<DB>(&mut *self.pool.acquire().await?, org, id, at).await
+    }
+
+    async fn pending_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        after: Option<(Channel, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::PendingDelivery>> {
+        // The writer's connection: a batch just committed must not be read as pending from a
+        // replica or a stale read connection.
+        delivery::pending::<DB>(&mut *self.pool.acquire().await?, org, id, after, limit).await
+    }
+
+    async fn queue_broadcast_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        messages: &[(crate::NewMessage, crate::NewJob)],
+        at: Timestamp,
+    ) -> StoreResult<Option<u64>> {
+        delivery::queue::<DB>(&mut *self.pool.acquire().await?, org, id, messages, at).await
+    }
+
+    async fn broadcast_delivery_counts(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+    ) -> StoreResult<crate::DeliveryCounts> {
+        delivery::counts::<DB>(&mut *self.reads.acquire().await?, org, id).await
+    }
+
+    async fn complete_broadcast_if_done(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        delivery::complete_if_done::<DB>(&mut *self.pool.acquire().await?, org, id, at).await
+    }
+
+    async fn cancel_broadcast(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<crate::CancelOutcome> {
+        delivery::cancel::<DB>(&mut *self.pool.acquire().await?, org, id, at).await
+    }
+
+    async fn requeue_failed_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>> {
+        delivery::requeue_failed::<DB>(&mut *self.pool.acquire().await?, org, id, at).await
+    }
+
+    async fn broadcast_deliveries(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        after: Option<(Channel, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::RecipientDelivery>> {
+        delivery::report::<DB>(&mut *self.reads.acquire().await?, org, id, after, limit).await
+    }
+
+    async fn record_broadcast_reply(
+        &self,
+        phone: &str,
+        body: &str,
+        is_stop: bool,
+        provider_id: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        delivery::record_reply::<DB>(
+            &mut *self.pool.acquire().await?,
+            phone,
+            body,
+            is_stop,
+            provider_id,
+            at,
+        )
+        .await
+    }
+
+    async fn broadcast_replies(
+        &self,
+        org: OrgId,
+        id: BroadcastId,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::BroadcastReply>> {
+        delivery::replies::<DB>(&mut *self.reads.acquire().await?, org, id, limit).await
     }
 }
 }

@@ -115,6 +115,16 @@ pub trait CustomerStore {
     ) -> StoreResult<Vec<CustomerSummary>>;
     /// The customers of the org with these ids (unknown ids, or another org's, are left out).
     async fn customers_by_ids(&self, org: OrgId, ids: &[CustomerId]) -> StoreResult<Vec<Customer>>;
+    /// Sets the customer's own time zone (an IANA name, checked by the caller; `None`: the
+    /// org's). `NotFound` unless the org has it.
+    async fn set_customer_time_zone(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        time_zone: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The customer's own time zone (`None`: the org's). `NotFound` unless the org has it.
+    async fn customer_time_zone(&self, org: OrgId, id: CustomerId) -> StoreResult<Option<String>>;
     /// Records the country of the customer's tenant. Whether it changed (false too when the
     /// org has no such customer).
     async fn set_tenant_country(

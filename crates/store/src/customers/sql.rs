@@ -127,6 +127,31 @@ impl CustomerStore for SqlStore<DB> {
         expect_changed::<DB>(&done)
     }
 
+    async fn set_customer_time_zone(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        time_zone: Option<&str>,
+    ) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE customers SET time_zone = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .bind(time_zone)
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
+        expect_changed::<DB>(&done)
+    }
+
+    async fn customer_time_zone(&self, org: OrgId, id: CustomerId) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT time_zone FROM customers WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(&mut *self.reads.acquire().await?)
+                .await?;
+        row.map(|(tz,)| tz).ok_or(crate::StoreError::NotFound)
+    }
+
     async fn upsert_synced_customer(
         &self,
         org: OrgId,

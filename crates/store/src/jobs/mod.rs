@@ -119,6 +119,16 @@ pub trait JobStore {
         error: &str,
         now: Timestamp,
     ) -> StoreResult<bool>;
+    /// Puts a job that is not finished (a broadcast still sending) back in the queue until
+    /// `run_at`, if `worker` still holds it, without counting the run as an attempt: a job
+    /// that continues for hours must not run out of attempts.
+    async fn continue_job_later(
+        &self,
+        id: JobId,
+        worker: &str,
+        run_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// Declares a job dead with its last error, if `worker` still holds it.
     async fn bury_job(
         &self,

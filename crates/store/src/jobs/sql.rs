@@ -143,6 +143,27 @@ impl JobStore for SqlStore<DB> {
         Ok(changed::<DB>(&done))
     }
 
+    async fn continue_job_later(
+        &self,
+        id: JobId,
+        worker: &str,
+        run_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', locked_by = NULL, run_at = $3, \
+             attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = NULL, \
+             updated_at = $4 WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id.0)
+        .bind(worker)
+        .bind(run_at.0)
+        .bind(now.0)
+        .execute(&mut *self.pool.acquire().await?)
+        .await?;
+        Ok(changed::<DB>(&done))
+    }
+
     async fn bury_job(
         &self,
         id: JobId,

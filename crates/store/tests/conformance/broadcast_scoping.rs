@@ -111,6 +111,8 @@ pub async fn templates_opt_outs_and_settings(store: &Store) {
     let s = BroadcastSettings {
         approval_threshold: Some(50),
         daily_recipient_cap: None,
+        time_zone: Some("Europe/Berlin".into()),
+        quiet_hours: Some((21 * 60, 8 * 60)),
     };
     store
         .save_broadcast_settings(o.id, &s, at(1))
@@ -142,6 +144,7 @@ pub async fn broadcast_methods_are_org_scoped(store: &Store) {
         email_body: String::new(),
         audience: Audience::AllCustomers,
         scheduled_at: None,
+        respect_quiet_hours: false,
     };
     assert!(
         !store
@@ -224,6 +227,7 @@ pub async fn broadcast_methods_are_org_scoped(store: &Store) {
             &BroadcastSettings {
                 approval_threshold: Some(1),
                 daily_recipient_cap: Some(9),
+                ..BroadcastSettings::default()
             },
             at(1),
         )

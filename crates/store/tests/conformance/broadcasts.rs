@@ -77,6 +77,7 @@ pub async fn draft(
         approver_id: None,
         frozen: None,
         scheduled_at: None,
+        respect_quiet_hours: false,
         requested_at: None,
         approved_at: None,
         started_at: None,
@@ -106,6 +107,8 @@ pub fn freeze(approver: TechnicianId) -> Freeze {
         at: at(100),
         max_recipients: None,
         daily_cap: None,
+        expected_recipients: None,
+        delivery: None,
     }
 }
 
@@ -293,6 +296,7 @@ pub async fn drafts_move_forward_only(store: &Store) {
             ..AudienceFilter::default()
         }),
         scheduled_at: Some(at(3600)),
+        respect_quiet_hours: true,
     };
     assert!(
         store
