@@ -132,6 +132,20 @@ async fn post(app: &TestApp, c: &reqwest::Client, path: &str) -> reqwest::Respon
     app.post_form(c, "/broadcasts", path, &[]).await
 }
 
+/// Runs the queue as workers would, moving the clock past each wait of the delivery job,
+/// until the broadcast is completed or cancelled.
+pub async fn until_final(app: &TestApp, org: OrgId, id: BroadcastId) {
+    for _ in 0..40 {
+        app.run_jobs().await;
+        let b = app.app.store().broadcast(org, id).await.unwrap();
+        if b.status.is_final() {
+            return;
+        }
+        app.clock.advance(std::time::Duration::from_secs(3));
+    }
+    panic!("the broadcast did not finish");
+}
+
 /// The recipient count a page states in its counts table.
 fn recipients_shown(body: &str) -> i64 {
     let at = body
@@ -308,7 +322,56 @@ pub async fn compose_to_approval(app: TestApp) {
     // The list shows it with its recipients.
     let (_, body) = get(app, &author, "/broadcasts").await;
     assert!(body.contains("Exchange outage"), "{body}");
-    app.run_jobs().await;
+
+    // It goes out (to the outbox here): the progress route, the page's report, the CSV.
+    until_final(app, w.org, id).await;
+    let progress: serde_json::Value = author
+        .get(app.url(&format!("/broadcasts/{id}/progress")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(progress["status"], "completed", "{progress}");
+    assert_eq!(progress["done"], true, "{progress}");
+    assert_eq!(progress["recipients"], 3, "{progress}");
+    assert_eq!(progress["messages"], 5, "2 SMS and 3 emails: {progress}");
+    assert_eq!(progress["finished"], 5, "{progress}");
+    assert_eq!(progress["failed"], 0, "{progress}");
+    let (_, body) = get(app, &author, &format!("/broadcasts/{id}")).await;
+    assert!(body.contains("id=\"progress\""), "{body}");
+    assert!(body.contains("data-done=\"true\""), "{body}");
+    assert_eq!(body.matches("<tr><td>SMS</td>").count(), 2, "{body}");
+    assert_eq!(body.matches("<tr><td>Email</td>").count(), 3, "{body}");
+    assert!(
+        !body.contains("alice@contoso.test"),
+        "the page masks addresses"
+    );
+    assert!(!body.contains("id=\"retry-failed\""), "nothing failed");
+    assert!(
+        !body.contains("id=\"cancel\""),
+        "a completed broadcast is not cancelled"
+    );
+    let res = author
+        .get(app.url(&format!("/broadcasts/{id}/report.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
+        "a download"
+    );
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 6, "a header and 5 deliveries:\n{csv}");
+    assert!(
+        csv.contains("alice@contoso.test"),
+        "the CSV has full addresses"
+    );
 }
 
 /// The count an approver confirms is the frozen one: when a sync added a recipient after the
@@ -364,7 +427,7 @@ pub async fn changed_count_is_refused(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    app.run_jobs().await;
+    until_final(app, w.org, id).await;
 }
 
 /// Above the org's threshold the author (an admin) cannot approve their own broadcast; a
@@ -417,7 +480,7 @@ pub async fn self_approval_above_threshold_is_refused(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), 303);
-    app.run_jobs().await;
+    until_final(app, w.org, id).await;
 }
 
 #[tokio::test]
@@ -542,43 +605,101 @@ async fn broadcasts_templates_save_load_and_delete() {
 /// was saved.
 #[tokio::test]
 async fn broadcasts_rules_form() {
-    let app = TestApp::new().await;
-    app.create_admin("Acme IT", AUTHOR, PW).await;
-    let c = signed_in(&app, AUTHOR).await;
+    let w = world(TestApp::new().await).await;
+    let app = &w.app;
+    let c = signed_in(app, AUTHOR).await;
     let page = "/settings/broadcasts";
-    for (threshold, cap) in [("many", ""), ("-1", ""), ("", "1.5")] {
-        let res = app
-            .post_form(
-                &c,
-                page,
-                page,
-                &[
-                    ("approval_threshold", threshold),
-                    ("daily_recipient_cap", cap),
-                ],
-            )
-            .await;
-        assert_eq!(res.status(), 422, "{threshold:?} {cap:?}");
+    let rules = |threshold, cap, zone, start, end| {
+        [
+            ("approval_threshold", threshold),
+            ("daily_recipient_cap", cap),
+            ("time_zone", zone),
+            ("quiet_start", start),
+            ("quiet_end", end),
+        ]
+    };
+    for (fields, field) in [
+        (rules("many", "", "", "", ""), "approval_threshold"),
+        (rules("-1", "", "", "", ""), "approval_threshold"),
+        (rules("", "1.5", "", "", ""), "daily_recipient_cap"),
+        (rules("", "", "Mars/Olympus", "", ""), "time_zone"),
+        (rules("", "", "", "21:00", ""), "quiet_hours"),
+        (rules("", "", "", "21:00", "21:00"), "quiet_hours"),
+    ] {
+        let res = app.post_form(&c, page, page, &fields).await;
+        assert_eq!(res.status(), 422, "{fields:?}");
         let body = res.text().await.unwrap();
-        assert!(body.contains("class=\"field-error\""), "{body}");
+        assert!(
+            body.contains(&format!(
+                "<label for=\"{}",
+                field.replace("quiet_hours", "quiet_start")
+            )) && body.contains("class=\"field-error\""),
+            "{fields:?}: {body}"
+        );
+        assert!(
+            body.contains(&format!("id=\"{field}-error\""))
+                || !["time_zone", "quiet_hours"].contains(&field),
+            "the message stands beside {field}: {body}"
+        );
     }
     let res = app
         .post_form(
             &c,
             page,
             page,
-            &[
-                ("approval_threshold", "50"),
-                ("daily_recipient_cap", "5,000"),
-            ],
+            &rules("50", "5,000", "Europe/Berlin", "21:00", "08:00"),
         )
         .await;
     assert_eq!(res.status(), 303);
-    let (_, body) = get(&app, &c, page).await;
-    assert!(body.contains("value=\"50\""), "{body}");
-    assert!(body.contains("value=\"5000\""), "{body}");
-    let (_, body) = get(&app, &c, "/broadcasts/new").await;
+    let (_, body) = get(app, &c, page).await;
+    for v in ["50", "5000", "Europe/Berlin", "21:00", "08:00"] {
+        assert!(body.contains(&format!("value=\"{v}\"")), "{v}: {body}");
+    }
+    let (_, body) = get(app, &c, "/broadcasts/new").await;
     assert!(body.contains("Above 50 recipients"), "{body}");
+    assert!(body.contains("Times are in Europe/Berlin"), "{body}");
+    assert!(body.contains("21:00–08:00"), "{body}");
+
+    // A schedule is typed and shown in the org's time zone.
+    let mut fields = draft_fields("Planned work");
+    fields.retain(|(k, _)| *k != "scheduled_at");
+    fields.push(("scheduled_at", "2099-01-05T09:00"));
+    fields.push(("respect_quiet_hours", "1"));
+    let res = app
+        .post_form(&c, "/broadcasts/new", "/broadcasts", &fields)
+        .await;
+    assert_eq!(res.status(), 303);
+    let id = created_id(&res);
+    let (_, body) = get(app, &c, &format!("/broadcasts/{id}")).await;
+    assert!(body.contains("Goes out at 2099-01-05 09:00 CET."), "{body}");
+    assert!(
+        body.contains("waits for the end of the quiet hours"),
+        "{body}"
+    );
+    let b = app.app.store().broadcast(w.org, id).await.unwrap();
+    let at = b.scheduled_at.unwrap();
+    assert_eq!(
+        countersign_domain::Zone::utc().input_value(at),
+        "2099-01-05T08:00",
+        "09:00 in Berlin is 08:00 UTC in winter"
+    );
+    assert!(b.respect_quiet_hours);
+    let (_, body) = get(app, &c, &format!("/broadcasts/{id}/edit")).await;
+    assert!(body.contains("value=\"2099-01-05T09:00\""), "{body}");
+    // A time in the past is refused beside the field.
+    let mut past = draft_fields("Too late");
+    past.retain(|(k, _)| *k != "scheduled_at");
+    past.push(("scheduled_at", "2001-01-01T09:00"));
+    let res = app
+        .post_form(&c, "/broadcasts/new", "/broadcasts", &past)
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"scheduled_at-error\"")
+    );
 }
 
 /// The POST-only addresses of a broadcast, for `id` and template `tid`.
@@ -592,6 +713,18 @@ fn post_only(id: BroadcastId, tid: &str) -> Vec<(String, String)> {
         (
             format!("/broadcasts/templates/{tid}/delete"),
             "/broadcasts/new".into(),
+        ),
+        (
+            format!("/broadcasts/{id}/cancel"),
+            format!("/broadcasts/{id}"),
+        ),
+        (
+            format!("/broadcasts/{id}/retry-failed"),
+            format!("/broadcasts/{id}"),
+        ),
+        (
+            format!("/broadcasts/{id}/test"),
+            format!("/broadcasts/{id}"),
         ),
     ]
 }
@@ -627,6 +760,25 @@ pub async fn isolation(app: TestApp) {
             .status(),
         303
     );
+    let sent = create_draft(app, &a, "Alpha sent outage").await;
+    assert_eq!(
+        post(app, &a, &format!("/broadcasts/{sent}/request-approval"))
+            .await
+            .status(),
+        303
+    );
+    let second = signed_in(app, SECOND).await;
+    let approve = format!("/broadcasts/{sent}/approve");
+    let res = app
+        .post_form(
+            &second,
+            &approve,
+            &approve,
+            &[("confirmed_recipients", "3")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    until_final(app, w.org, sent).await;
     let mut fields = draft_fields("Alpha template");
     fields.push(("template_name", "Alpha template"));
     let res = app
@@ -647,6 +799,9 @@ pub async fn isolation(app: TestApp) {
         "Alpha secret outage",
         "Alpha waiting outage",
         "Alpha template",
+        "Alpha sent outage",
+        "alice@contoso.test",
+        "•••0101",
         "Contoso",
         "Alice",
         "Exchange is down",
@@ -659,12 +814,14 @@ pub async fn isolation(app: TestApp) {
                 assert!(!body.contains(s), "{who}: {what} leaked {s}");
             }
         };
-        for id in [draft, waiting] {
+        for id in [draft, waiting, sent] {
             for path in [
                 format!("/broadcasts/{id}"),
                 format!("/broadcasts/{id}?contact={}", w.alice),
                 format!("/broadcasts/{id}/edit"),
                 format!("/broadcasts/{id}/approve"),
+                format!("/broadcasts/{id}/progress"),
+                format!("/broadcasts/{id}/report.csv"),
             ] {
                 let (status, body) = get(app, &b, &path).await;
                 check(&path, status, &body, 404);
@@ -675,6 +832,12 @@ pub async fn isolation(app: TestApp) {
                 (
                     format!("/broadcasts/{id}/approve"),
                     vec![("confirmed_recipients", "3")],
+                ),
+                (format!("/broadcasts/{id}/cancel"), vec![]),
+                (format!("/broadcasts/{id}/retry-failed"), vec![]),
+                (
+                    format!("/broadcasts/{id}/test"),
+                    vec![("sms_to", "+1 206 555 0199")],
                 ),
             ] {
                 let res = app.post_form(&b, "/broadcasts", &path, &fields).await;
@@ -727,6 +890,8 @@ pub async fn isolation(app: TestApp) {
     let d = store.broadcast(w.org, draft).await.unwrap();
     assert_eq!(d.name, "Alpha secret outage");
     assert_eq!(d.status, countersign_domain::BroadcastStatus::Draft);
+    let st = store.broadcast(w.org, sent).await.unwrap();
+    assert_eq!(st.status, countersign_domain::BroadcastStatus::Completed);
     let wt = store.broadcast(w.org, waiting).await.unwrap();
     assert_eq!(
         wt.status,
@@ -775,4 +940,126 @@ async fn pg_broadcasts_isolation_of_every_url() {
         return;
     }
     isolation(TestApp::postgres().await).await;
+}
+
+/// A scheduled broadcast waits; cancelling it sends nothing, and the page says so without
+/// the buttons of a running one.
+#[tokio::test]
+async fn broadcasts_cancel_a_scheduled_broadcast() {
+    let w = world(TestApp::new().await).await;
+    let app = &w.app;
+    let c = signed_in(app, AUTHOR).await;
+    let mut fields = draft_fields("Maintenance window");
+    fields.retain(|(k, _)| *k != "scheduled_at");
+    fields.push(("scheduled_at", "2099-01-05T09:00"));
+    let res = app
+        .post_form(&c, "/broadcasts/new", "/broadcasts", &fields)
+        .await;
+    let id = created_id(&res);
+    assert_eq!(
+        post(app, &c, &format!("/broadcasts/{id}/request-approval"))
+            .await
+            .status(),
+        303
+    );
+    let second = signed_in(app, SECOND).await;
+    let approve = format!("/broadcasts/{id}/approve");
+    let res = app
+        .post_form(
+            &second,
+            &approve,
+            &approve,
+            &[("confirmed_recipients", "3")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    app.run_jobs().await;
+    let (_, body) = get(app, &c, &format!("/broadcasts/{id}")).await;
+    assert!(body.contains("Scheduled"), "{body}");
+    assert!(body.contains("id=\"cancel\""), "{body}");
+    assert!(body.contains("data-done=\"false\""), "{body}");
+    let res = post(app, &c, &format!("/broadcasts/{id}/cancel")).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/broadcasts/{id}?notice=cancelled"));
+    let (_, body) = get(app, &c, &format!("/broadcasts/{id}?notice=cancelled")).await;
+    assert!(body.contains("Cancelled."), "{body}");
+    assert!(!body.contains("id=\"cancel\""), "{body}");
+    assert!(body.contains("data-done=\"true\""), "{body}");
+    // Cancelling twice is refused on the page, not with an error page.
+    let res = post(app, &c, &format!("/broadcasts/{id}/cancel")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"action-errors\""));
+    until_final(app, w.org, id).await;
+    let p: serde_json::Value = c
+        .get(app.url(&format!("/broadcasts/{id}/progress")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["status"], "cancelled", "{p}");
+    assert_eq!(p["sent"], 0, "{p}");
+    assert_eq!(p["cancelled"], 5, "{p}");
+    app.expect_jobs_left(
+        "broadcast.deliver",
+        "the cancelled broadcast's delivery job wakes at its schedule (2099) and ends there",
+    );
+}
+
+/// A test send goes to the technician (email to their address, SMS to the number typed); a
+/// malformed number is refused beside the field.
+#[tokio::test]
+async fn broadcasts_test_send_goes_to_the_technician() {
+    use countersign_store::MessageStore;
+    let w = world(TestApp::new().await).await;
+    let app = &w.app;
+    let c = signed_in(app, AUTHOR).await;
+    let id = create_draft(app, &c, "Outage").await;
+    let page = format!("/broadcasts/{id}");
+    let test = format!("/broadcasts/{id}/test");
+    let (_, body) = get(app, &c, &page).await;
+    assert!(body.contains("id=\"send-test\""), "{body}");
+    let res = app
+        .post_form(&c, &page, &test, &[("sms_to", "not a number")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("id=\"sms_to-error\""), "{body}");
+    assert!(
+        body.contains("value=\"not a number\""),
+        "what was typed stays"
+    );
+    let res = app
+        .post_form(&c, &page, &test, &[("sms_to", "+1 206 555 0199")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{page}?notice=test_sent_both"));
+    app.run_jobs().await;
+    let sent = app
+        .app
+        .store()
+        .messages(
+            w.org,
+            &countersign_store::MessageFilter {
+                transport: None,
+                channel: None,
+                limit: 50,
+            },
+        )
+        .await
+        .unwrap();
+    let to: Vec<&str> = sent.iter().map(|m| m.recipient.as_str()).collect();
+    assert!(to.contains(&AUTHOR), "{to:?}");
+    assert!(to.contains(&"+12065550199"), "{to:?}");
+    assert!(
+        !to.iter().any(|t| t.contains("contoso")),
+        "no contact gets a test: {to:?}"
+    );
+    let b = app.app.store().broadcast(w.org, id).await.unwrap();
+    assert_eq!(
+        b.status,
+        countersign_domain::BroadcastStatus::Draft,
+        "nothing changed"
+    );
 }

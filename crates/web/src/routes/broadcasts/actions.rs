@@ -3,7 +3,6 @@
 //! broadcast's page; a refused form is shown again with its messages (422) and nothing
 //! changes.
 
-use super::coming::Coming as _;
 use super::compose::{Target, compose_page};
 use super::form::ComposeForm;
 use super::pages::{ShowQuery, approve_page, show_page};
@@ -27,7 +26,8 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let f = ComposeForm::from_pairs(&pairs);
     let (state, user, by) = (&state, &user, &user.principal(ip));
-    let input = f.input().map_err(WebError::Invalid);
+    let zone = state.app.broadcast_rules(by).await?.zone();
+    let input = f.input(&zone).map_err(WebError::Invalid);
     let rerender = |m: Vec<FieldMessage>| async move {
         compose_page(state, user, by, Target::New, f, m, None).await
     };
@@ -54,7 +54,8 @@ pub async fn update(
     let id: BroadcastId = parse_id(&id)?;
     let f = ComposeForm::from_pairs(&pairs);
     let (state, user, by) = (&state, &user, &user.principal(ip));
-    let input = f.input().map_err(WebError::Invalid);
+    let zone = state.app.broadcast_rules(by).await?.zone();
+    let input = f.input(&zone).map_err(WebError::Invalid);
     let rerender = |m: Vec<FieldMessage>| async move {
         compose_page(state, user, by, Target::Edit(id), f, m, None).await
     };
@@ -122,7 +123,7 @@ pub async fn approve(
     };
     state
         .app
-        .approve_confirmed(by, id, confirmed)
+        .approve_broadcast(by, id, confirmed)
         .await
         .or_rerender(rerender)
         .await?;

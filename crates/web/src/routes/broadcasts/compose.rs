@@ -2,8 +2,7 @@
 //! (GET /broadcasts/{id}/edit), and the audience counts its script asks for while the
 //! audience is changed (GET /broadcasts/audience, JSON).
 
-use super::coming::Coming as _;
-use super::form::{ComposeForm, ZONE_LABEL};
+use super::form::ComposeForm;
 use super::{notice_text, parse_id};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -16,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use countersign_app::broadcasts::BroadcastRules;
 use countersign_app::{FieldMessage, Principal};
-use countersign_domain::{BroadcastId, BroadcastTemplateId, Permission};
+use countersign_domain::{BroadcastId, BroadcastTemplateId, Permission, QuietHours};
 use countersign_messaging::broadcast::{SmsCount, sms_count};
 use countersign_store::{AudienceCounts, SourceKind};
 use serde::Deserialize;
@@ -80,7 +79,10 @@ struct ComposePage {
     count: SmsCount,
     /// Zeros until the script asks for the audience's count.
     counts: AudienceCounts,
-    zone: &'static str,
+    /// The org's time zone (schedules are in it).
+    zone: String,
+    /// The org's quiet hours, `21:00–08:00`, when it has them.
+    quiet_hours: Option<String>,
     errors: Errors,
     notice: Option<&'static str>,
 }
@@ -104,6 +106,17 @@ pub(super) fn count_words(c: &SmsCount) -> String {
     )
 }
 
+/// The org's quiet hours as a page says them.
+pub(super) fn quiet_hours_text(r: &BroadcastRules) -> Option<String> {
+    r.quiet_hours.map(|q| {
+        format!(
+            "{}–{}",
+            QuietHours::label(q.start_minute),
+            QuietHours::label(q.end_minute)
+        )
+    })
+}
+
 /// The org's rules as sentences, for the compose and approval pages.
 pub(super) fn rule_lines(r: &BroadcastRules) -> Vec<String> {
     let mut lines = Vec::new();
@@ -116,6 +129,15 @@ pub(super) fn rule_lines(r: &BroadcastRules) -> Vec<String> {
     if let Some(cap) = r.daily_recipient_cap {
         lines.push(format!(
             "At most {cap} recipients may be approved in any 24 hours."
+        ));
+    }
+    lines.push(format!(
+        "Times are in {}, your organisation's time zone.",
+        r.time_zone
+    ));
+    if let Some(q) = quiet_hours_text(r) {
+        lines.push(format!(
+            "Quiet hours: {q} in each customer's time zone, for broadcasts that respect them."
         ));
     }
     lines
@@ -160,7 +182,8 @@ pub(super) async fn compose_page(
         .into_iter()
         .map(|t| (t.id.to_string(), t.name))
         .collect();
-    let rules = rule_lines(&state.app.broadcast_rules(by).await?);
+    let org_rules = state.app.broadcast_rules(by).await?;
+    let rules = rule_lines(&org_rules);
     let (heading, id, action) = match target {
         Target::New => ("New broadcast".to_owned(), None, "/broadcasts".to_owned()),
         Target::Edit(id) => (
@@ -176,6 +199,8 @@ pub(super) async fn compose_page(
         action,
         count: sms_count(&f.sms_text),
         counts: AudienceCounts::default(),
+        zone: org_rules.time_zone.clone(),
+        quiet_hours: quiet_hours_text(&org_rules),
         f,
         customers,
         more_customers,
@@ -186,7 +211,6 @@ pub(super) async fn compose_page(
             .collect(),
         templates,
         rules,
-        zone: ZONE_LABEL,
         errors: Errors(errors),
         notice,
     })?;
@@ -224,11 +248,12 @@ pub async fn edit(
     let id: BroadcastId = parse_id(&id)?;
     let by = user.principal(ip);
     let b = state.app.broadcast(&by, id).await?;
+    let zone = state.app.broadcast_rules(&by).await?.zone();
     if !b.status.is_editable() {
         // Submitted or sent: its page says what it is and what can still be done.
         return Ok(axum::response::Redirect::to(&format!("/broadcasts/{id}")).into_response());
     }
-    let mut f = ComposeForm::from_broadcast(&b);
+    let mut f = ComposeForm::from_broadcast(&b, &zone);
     let notice = load_template(&state, &by, &q, &mut f).await?;
     compose_page(&state, &user, &by, Target::Edit(id), f, Vec::new(), notice).await
 }

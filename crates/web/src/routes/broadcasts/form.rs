@@ -4,7 +4,7 @@
 
 use countersign_app::FieldMessage;
 use countersign_app::broadcasts::BroadcastInput;
-use countersign_domain::{BroadcastChannels, CustomerId, IntegrationId, Timestamp};
+use countersign_domain::{BroadcastChannels, CustomerId, IntegrationId, Timestamp, Zone};
 use countersign_store::{Audience, AudienceFilter, Broadcast, BroadcastTemplate, SourceKind};
 
 /// What the compose form holds, as text.
@@ -29,6 +29,8 @@ pub(super) struct ComposeForm {
     pub f_department: String,
     /// `YYYY-MM-DDTHH:MM` in the org's time zone, or empty (on approval).
     pub scheduled_at: String,
+    /// Wait for the end of the quiet hours in each customer's time zone.
+    pub respect_quiet_hours: bool,
     /// The name a "Save as template" gives.
     pub template_name: String,
 }
@@ -64,6 +66,7 @@ impl ComposeForm {
                 "f_job_title" => f.f_job_title = v,
                 "f_department" => f.f_department = v,
                 "scheduled_at" => f.scheduled_at = v,
+                "respect_quiet_hours" => f.respect_quiet_hours = true,
                 "template_name" => f.template_name = v,
                 _ => {}
             }
@@ -71,15 +74,19 @@ impl ComposeForm {
         f
     }
 
-    /// A stored draft's form.
-    pub fn from_broadcast(b: &Broadcast) -> Self {
+    /// A stored draft's form, its schedule in the org's time zone.
+    pub fn from_broadcast(b: &Broadcast, zone: &Zone) -> Self {
         let mut f = Self {
             name: b.name.clone(),
             channels: b.channels.as_str().to_owned(),
             sms_text: b.sms_text.clone(),
             email_subject: b.email_subject.clone(),
             email_body: b.email_body.clone(),
-            scheduled_at: b.scheduled_at.map(schedule_text).unwrap_or_default(),
+            scheduled_at: b
+                .scheduled_at
+                .map(|at| zone.input_value(at))
+                .unwrap_or_default(),
+            respect_quiet_hours: b.respect_quiet_hours,
             template_name: b.name.clone(),
             ..Self::default()
         };
@@ -170,11 +177,12 @@ impl ComposeForm {
         }
     }
 
-    /// The draft to store, or every field that cannot be read.
-    pub fn input(&self) -> Result<BroadcastInput, Vec<FieldMessage>> {
+    /// The draft to store, or every field that cannot be read. The schedule is read in the
+    /// org's time zone.
+    pub fn input(&self, zone: &Zone) -> Result<BroadcastInput, Vec<FieldMessage>> {
         let channels = self.channels();
         let audience = self.audience();
-        let scheduled_at = parse_schedule(&self.scheduled_at);
+        let scheduled_at = parse_schedule(&self.scheduled_at, zone);
         match (channels, audience, scheduled_at) {
             (Ok(channels), Ok(audience), Ok(scheduled_at)) => Ok(BroadcastInput {
                 name: self.name.clone(),
@@ -184,6 +192,7 @@ impl ComposeForm {
                 email_body: self.email_body.clone(),
                 audience,
                 scheduled_at,
+                respect_quiet_hours: self.respect_quiet_hours,
             }),
             (c, a, s) => Err([c.err(), a.err(), s.err()].into_iter().flatten().collect()),
         }
@@ -205,37 +214,22 @@ fn optional<T: std::str::FromStr>(raw: &str) -> Result<Option<T>, ()> {
     }
 }
 
-/// The time zone schedules are entered and shown in.
-pub(super) const ZONE_LABEL: &str = "UTC";
-
-const LOCAL: &[::time::format_description::FormatItem<'static>] =
-    ::time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-
 /// The schedule field: empty (on approval) or `YYYY-MM-DDTHH:MM` (what a `datetime-local`
-/// input sends).
-pub(super) fn parse_schedule(raw: &str) -> Result<Option<Timestamp>, FieldMessage> {
+/// input sends) in `zone`.
+pub(super) fn parse_schedule(raw: &str, zone: &Zone) -> Result<Option<Timestamp>, FieldMessage> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
     // A browser may send seconds too.
     let raw = raw.get(..16).unwrap_or(raw);
-    let t = ::time::PrimitiveDateTime::parse(raw, LOCAL).map_err(|_| {
-        invalid(
-            "scheduled_at",
-            "Enter the date and time as YYYY-MM-DD HH:MM, or leave it empty to send on approval.",
-        )
-    })?;
-    let ms = t.assume_utc().unix_timestamp_nanos() / 1_000_000;
-    Ok(Some(Timestamp(i64::try_from(ms).unwrap_or(i64::MAX))))
-}
-
-/// A schedule as the field shows it.
-pub(super) fn schedule_text(at: Timestamp) -> String {
-    ::time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.millis()) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(LOCAL).ok())
-        .unwrap_or_default()
+    zone.parse_local(raw).map(Some).map_err(|e| FieldMessage {
+        field: Some("scheduled_at"),
+        message: crate::routes::sentence(&format!(
+            "{e} ({}), or leave it empty to send on approval",
+            zone.name()
+        )),
+    })
 }
 
 #[cfg(test)]
@@ -288,7 +282,12 @@ mod tests {
             ("audience", "everyone"),
             ("scheduled_at", "tomorrow"),
         ]));
-        let fields: Vec<_> = f.input().unwrap_err().iter().map(|m| m.field).collect();
+        let fields: Vec<_> = f
+            .input(&Zone::utc())
+            .unwrap_err()
+            .iter()
+            .map(|m| m.field)
+            .collect();
         assert_eq!(
             fields,
             vec![Some("channels"), Some("audience"), Some("scheduled_at")]
@@ -296,10 +295,26 @@ mod tests {
     }
 
     #[test]
-    fn a_schedule_reads_and_shows_the_same() {
-        let at = parse_schedule("2026-12-07T09:30").unwrap().unwrap();
-        assert_eq!(schedule_text(at), "2026-12-07T09:30");
-        assert_eq!(parse_schedule("2026-12-07T09:30:00").unwrap(), Some(at));
-        assert_eq!(parse_schedule(" ").unwrap(), None);
+    fn a_schedule_is_read_in_the_org_zone() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let at = parse_schedule("2026-12-07T09:30", &berlin)
+            .unwrap()
+            .unwrap();
+        let utc = parse_schedule("2026-12-07T09:30", &Zone::utc())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            utc.millis() - at.millis(),
+            3_600_000,
+            "Berlin is UTC+1 in December"
+        );
+        assert_eq!(berlin.input_value(at), "2026-12-07T09:30");
+        assert_eq!(
+            parse_schedule("2026-12-07T09:30:00", &berlin).unwrap(),
+            Some(at)
+        );
+        assert_eq!(parse_schedule(" ", &berlin).unwrap(), None);
+        let bad = parse_schedule("tomorrow", &berlin).unwrap_err();
+        assert_eq!(bad.field, Some("scheduled_at"));
     }
 }

@@ -2,9 +2,8 @@
 //! of its audience, a preview for a chosen contact, and what can be done next) and
 //! /broadcasts/{id}/approve (what an approver confirms).
 
-use super::coming::Coming as _;
 use super::compose::{Errors, count_words, rule_lines};
-use super::form::ZONE_LABEL;
+use super::live::{Live, live_view};
 use super::{notice_text, parse_id};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -16,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use countersign_app::contacts::ContactListQuery;
 use countersign_app::{FieldMessage, Principal};
-use countersign_domain::{BroadcastId, BroadcastStatus, ContactId, Permission, Timestamp};
+use countersign_domain::{BroadcastId, BroadcastStatus, ContactId, Permission, Timestamp, Zone};
 use countersign_messaging::broadcast::sms_count;
 use countersign_store::{Audience, AudienceCounts, Broadcast};
 use serde::Deserialize;
@@ -181,6 +180,10 @@ struct ShowPage {
     may_edit: bool,
     may_request: bool,
     may_approve: bool,
+    /// Test sends: whether SMS is a channel, and the number typed.
+    test_sms: bool,
+    sms_to: String,
+    live: Option<Live>,
     errors: Errors,
     notice: Option<&'static str>,
 }
@@ -193,6 +196,12 @@ pub struct ShowQuery {
     /// Search for the contact to preview.
     #[serde(default)]
     pub q: String,
+    /// The report's page: after this row (`live::encode_after`).
+    #[serde(default)]
+    pub after: String,
+    /// The number typed for a test SMS (shown again when the test was refused).
+    #[serde(default)]
+    pub sms_to: String,
     pub notice: Option<String>,
 }
 
@@ -219,6 +228,7 @@ pub(super) async fn show_page(
 ) -> Result<Response, WebError> {
     let b = state.app.broadcast(by, id).await?;
     let now = state.app.now();
+    let zone = state.app.broadcast_rules(by).await?.zone();
     let (counts, frozen) = match b.frozen {
         Some(c) => (c, true),
         None => (
@@ -259,6 +269,11 @@ pub(super) async fn show_page(
     };
     let can_send = by.may(Permission::SendBroadcasts);
     let draft = b.status.is_editable();
+    let live = if frozen {
+        Some(live_view(state, by, &b, &zone, q).await?)
+    } else {
+        None
+    };
     let page = render(&ShowPage {
         ctx: PageContext::new(user, Section::Broadcasts),
         id: b.id.to_string(),
@@ -269,14 +284,17 @@ pub(super) async fn show_page(
         texts: texts(&b),
         counts,
         frozen,
-        schedule: schedule_line(&b),
-        history: history(by, &b),
+        schedule: schedule_line(&b, &zone),
+        history: history(by, &b, &zone),
         q: q.q.clone(),
         contacts,
         preview,
         may_edit: draft && (can_send || by.technician_id() == Some(b.author_id)),
         may_request: draft && can_send,
         may_approve: b.status == BroadcastStatus::AwaitingApproval && can_send,
+        test_sms: b.channels.sms,
+        sms_to: q.sms_to.clone(),
+        live,
         errors: Errors(errors),
         notice: q.notice.as_deref().and_then(notice_text),
     })?;
@@ -320,39 +338,48 @@ async fn preview_for(
     Ok(p)
 }
 
-/// When it goes out.
-fn schedule_line(b: &Broadcast) -> String {
+/// When it goes out, in the org's time zone.
+fn schedule_line(b: &Broadcast, zone: &Zone) -> String {
+    let quiet = if b.respect_quiet_hours {
+        " It waits for the end of the quiet hours in each customer's time zone."
+    } else {
+        ""
+    };
     match b.scheduled_at {
-        Some(at) => format!("Goes out at {} ({ZONE_LABEL}).", at.display()),
-        None => "Goes out as soon as it is approved.".into(),
+        Some(at) => format!("Goes out at {}.{quiet}", zone.format(at)),
+        None => format!("Goes out as soon as it is approved.{quiet}"),
     }
 }
 
-/// Who did what, when.
-fn history(by: &Principal, b: &Broadcast) -> Vec<String> {
+/// Who did what, when (in the org's time zone).
+fn history(by: &Principal, b: &Broadcast, zone: &Zone) -> Vec<String> {
     let mut h = vec![format!(
         "Written by {} on {}.",
         who(by, b.author_id),
-        b.created_at.display()
+        zone.format(b.created_at)
     )];
     if let (Some(t), Some(at)) = (b.requested_by, b.requested_at) {
         h.push(format!(
             "Approval asked by {} on {}.",
             who(by, t),
-            at.display()
+            zone.format(at)
         ));
     }
     if let (Some(t), Some(at)) = (b.approver_id, b.approved_at) {
-        h.push(format!("Approved by {} on {}.", who(by, t), at.display()));
+        h.push(format!(
+            "Approved by {} on {}.",
+            who(by, t),
+            zone.format(at)
+        ));
     }
-    if let Some(at) = b.started_at {
-        h.push(format!("Sending started on {}.", at.display()));
-    }
-    if let Some(at) = b.completed_at {
-        h.push(format!("Completed on {}.", at.display()));
-    }
-    if let Some(at) = b.cancelled_at {
-        h.push(format!("Cancelled on {}.", at.display()));
+    for (what, at) in [
+        ("Sending started", b.started_at),
+        ("Completed", b.completed_at),
+        ("Cancelled", b.cancelled_at),
+    ] {
+        if let Some(at) = at {
+            h.push(format!("{what} on {}.", zone.format(at)));
+        }
     }
     h
 }
@@ -406,7 +433,9 @@ pub(super) async fn approve_page(
         .app
         .preview_broadcast_audience(by, &b.audience, b.channels)
         .await?;
-    let rules = rule_lines(&state.app.broadcast_rules(by).await?);
+    let org_rules = state.app.broadcast_rules(by).await?;
+    let zone = org_rules.zone();
+    let rules = rule_lines(&org_rules);
     let me = by.technician_id();
     let page = render(&ApprovePage {
         ctx: PageContext::new(user, Section::Broadcasts),
@@ -416,8 +445,8 @@ pub(super) async fn approve_page(
         audience: audience_lines(&b.audience),
         texts: texts(&b),
         counts,
-        schedule: schedule_line(&b),
-        history: history(by, &b),
+        schedule: schedule_line(&b, &zone),
+        history: history(by, &b, &zone),
         rules,
         own: me == Some(b.author_id) || me == b.requested_by,
         confirmed,

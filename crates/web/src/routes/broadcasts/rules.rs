@@ -1,5 +1,6 @@
 //! GET/POST /settings/broadcasts: the org's broadcast rules (above how many recipients a
-//! second admin must approve, and the daily recipient cap). Admins only.
+//! second admin must approve, the daily recipient cap, the time zone schedules are in, and
+//! the quiet hours). Admins only.
 
 use crate::AppState;
 use crate::auth::RequireAdmin;
@@ -13,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use countersign_app::FieldMessage;
 use countersign_app::broadcasts::BroadcastRules;
+use countersign_domain::QuietHours;
 use serde::Deserialize;
 
 use super::compose::Errors;
@@ -33,6 +35,14 @@ pub struct RulesForm {
     approval_threshold: String,
     #[serde(default)]
     daily_recipient_cap: String,
+    /// An IANA name.
+    #[serde(default)]
+    time_zone: String,
+    /// `HH:MM`, both empty for none.
+    #[serde(default)]
+    quiet_start: String,
+    #[serde(default)]
+    quiet_end: String,
 }
 
 impl RulesForm {
@@ -41,6 +51,15 @@ impl RulesForm {
         Self {
             approval_threshold: text(r.approval_threshold),
             daily_recipient_cap: text(r.daily_recipient_cap),
+            time_zone: r.time_zone.clone(),
+            quiet_start: r
+                .quiet_hours
+                .map(|q| QuietHours::label(q.start_minute))
+                .unwrap_or_default(),
+            quiet_end: r
+                .quiet_hours
+                .map(|q| QuietHours::label(q.end_minute))
+                .unwrap_or_default(),
         }
     }
 
@@ -53,16 +72,44 @@ impl RulesForm {
                 message: "Enter a whole number, or leave it empty for none.".into(),
             }),
         };
+        let quiet = self.quiet_hours();
         match (
             number("approval_threshold", &self.approval_threshold),
             number("daily_recipient_cap", &self.daily_recipient_cap),
+            quiet,
         ) {
-            (Ok(approval_threshold), Ok(daily_recipient_cap)) => Ok(BroadcastRules {
-                approval_threshold,
-                daily_recipient_cap,
-            }),
-            (a, b) => Err([a.err(), b.err()].into_iter().flatten().collect()),
+            (Ok(approval_threshold), Ok(daily_recipient_cap), Ok(quiet_hours)) => {
+                Ok(BroadcastRules {
+                    approval_threshold,
+                    daily_recipient_cap,
+                    // Empty is the default zone, not an error.
+                    time_zone: match self.time_zone.trim() {
+                        "" => "UTC".to_owned(),
+                        z => z.to_owned(),
+                    },
+                    quiet_hours,
+                })
+            }
+            (a, b, q) => Err([a.err(), b.err(), q.err()].into_iter().flatten().collect()),
         }
+    }
+}
+
+impl RulesForm {
+    /// Both times empty: none; both `HH:MM` and different: the window.
+    fn quiet_hours(&self) -> Result<Option<QuietHours>, FieldMessage> {
+        let (start, end) = (self.quiet_start.trim(), self.quiet_end.trim());
+        if start.is_empty() && end.is_empty() {
+            return Ok(None);
+        }
+        QuietHours::parse_minute(start)
+            .zip(QuietHours::parse_minute(end))
+            .and_then(|(a, b)| QuietHours::new(a, b))
+            .map(Some)
+            .ok_or_else(|| FieldMessage {
+                field: Some("quiet_hours"),
+                message: "Enter when quiet hours start and end as HH:MM (two different times; 21:00 to 08:00 spans the night), or leave both empty for none.".into(),
+            })
     }
 }
 
