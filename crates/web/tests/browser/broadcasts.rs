@@ -1,8 +1,10 @@
 //! Broadcast (issue 20): an admin composes a broadcast (the SMS count changes as they type,
 //! the audience is counted as it is chosen), previews it for a contact and asks for approval;
-//! a second admin, in a browser of their own, reads it and approves it by typing the count.
+//! they send themselves a test; a second admin, in a browser of their own, reads it, approves
+//! it by typing the count, and watches it go out on the page, which updates without a reload.
 
-use countersign_store::SyncedContact;
+use countersign_domain::BroadcastId;
+use countersign_store::{BroadcastStore, SyncedContact};
 use countersign_testkit::TestApp;
 use countersign_testkit::browser;
 
@@ -26,8 +28,13 @@ fn user(id: &str, given: &str, surname: &str, mobile: &str) -> SyncedContact {
     }
 }
 
+/// The broadcast id of a page path `/broadcasts/{id}`.
+fn id_of(page: &str) -> anyhow::Result<BroadcastId> {
+    Ok(page.trim_start_matches("/broadcasts/").parse()?)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_broadcast_compose_preview_and_approve_as_a_second_admin() {
+async fn browser_broadcast_compose_test_send_approve_as_a_second_admin_and_watch() {
     let app = TestApp::new().await;
     let org = app.create_admin("Acme IT", AUTHOR, PASSWORD).await.org.id;
     app.create_admin("Acme IT", SECOND, PASSWORD).await;
@@ -42,7 +49,7 @@ async fn browser_broadcast_compose_preview_and_approve_as_a_second_admin() {
     .await;
 
     browser::run(
-        "browser_broadcast_compose_preview_and_approve_as_a_second_admin",
+        "browser_broadcast_compose_test_send_approve_as_a_second_admin_and_watch",
         async |b| {
             b.set_base_url(&app.base_url);
             crate::support::sign_in(b, AUTHOR, PASSWORD).await?;
@@ -98,6 +105,11 @@ async fn browser_broadcast_compose_preview_and_approve_as_a_second_admin() {
                     || sms.starts_with("Hello Bo: Exchange is down at Contoso."),
                 "{sms}"
             );
+            // A test send to the author: the email to their address, the SMS to their mobile.
+            b.fill("#sms_to", "+1 425 555 0142").await?;
+            b.click_and_wait("#send-test").await?;
+            b.wait_for_text(".notice", "Test sent to your email address and, by SMS")
+                .await?;
             b.click_and_wait("#request-approval").await?;
             b.wait_for_text("#status", "Awaiting approval").await?;
 
@@ -119,6 +131,34 @@ async fn browser_broadcast_compose_preview_and_approve_as_a_second_admin() {
             second.click_and_wait("#approve").await?;
             second.wait_for_text(".notice", "Approved").await?;
             assert_eq!(second.current_path().await?, page);
+
+            // The page watches it go out without a reload, as the workers deliver it.
+            assert_eq!(second.text("[data-progress=messages]").await?, "4");
+            second
+                .client()
+                .execute("window.__countersignSamePage = true;", vec![])
+                .await?;
+            for _ in 0..40 {
+                app.run_jobs().await;
+                let b = app.app.store().broadcast(org, id_of(&page)?).await?;
+                if b.status.is_final() {
+                    break;
+                }
+                app.clock.advance(std::time::Duration::from_secs(3));
+            }
+            second.wait_for_text("#status", "Completed").await?;
+            second.wait_for_text("[data-progress=sent]", "4").await?;
+            second
+                .wait_for_text("#progress-status", "4 of 4 messages ended")
+                .await?;
+            assert_eq!(
+                second
+                    .client()
+                    .execute("return window.__countersignSamePage === true;", vec![])
+                    .await?,
+                serde_json::Value::Bool(true),
+                "no reload"
+            );
             Ok(())
         },
     )
