@@ -3,30 +3,15 @@
 //! they send themselves a test; a second admin, in a browser of their own, reads it, approves
 //! it by typing the count, and watches it go out on the page, which updates without a reload.
 
+use crate::contacts::user;
 use countersign_domain::BroadcastId;
-use countersign_store::{BroadcastStore, SyncedContact};
+use countersign_store::BroadcastStore;
 use countersign_testkit::TestApp;
 use countersign_testkit::browser;
 
 const AUTHOR: &str = "author@acme.example";
 const SECOND: &str = "second@acme.example";
 const PASSWORD: &str = "granite orchard lantern seven";
-
-fn user(id: &str, given: &str, surname: &str, mobile: &str) -> SyncedContact {
-    let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
-    SyncedContact {
-        external_id: id.to_owned(),
-        given_name: given.to_owned(),
-        surname: surname.to_owned(),
-        display_name: format!("{given} {surname}"),
-        email: Some(format!("{}@contoso.example", given.to_lowercase())),
-        mobile: Some(mobile.to_owned()),
-        mobile_e164: Some(format!("+{digits}")),
-        account_enabled: true,
-        user_type: "Member".into(),
-        ..SyncedContact::default()
-    }
-}
 
 /// The broadcast id of a page path `/broadcasts/{id}`.
 fn id_of(page: &str) -> anyhow::Result<BroadcastId> {

@@ -109,6 +109,20 @@ fn draft_fields(name: &str) -> Vec<(&str, &str)> {
     ]
 }
 
+/// [`draft_fields`] with each of `changes` replacing the field of its name.
+fn draft_with<'a>(name: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = draft_fields(name);
+    fields.retain(|(k, _)| !changes.iter().any(|(c, _)| c == k));
+    fields.extend_from_slice(changes);
+    fields
+}
+
+/// POSTs the compose form of a new broadcast.
+async fn compose(app: &TestApp, c: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post_form(c, "/broadcasts/new", "/broadcasts", fields)
+        .await
+}
+
 /// The broadcast id a create redirected to.
 fn created_id(res: &reqwest::Response) -> BroadcastId {
     let loc = location(res);
@@ -120,9 +134,7 @@ fn created_id(res: &reqwest::Response) -> BroadcastId {
 
 /// Creates a draft through the form and returns its id.
 pub async fn create_draft(app: &TestApp, c: &reqwest::Client, name: &str) -> BroadcastId {
-    let res = app
-        .post_form(c, "/broadcasts/new", "/broadcasts", &draft_fields(name))
-        .await;
+    let res = compose(app, c, &draft_fields(name)).await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     created_id(&res)
 }
@@ -146,6 +158,33 @@ pub async fn until_final(app: &TestApp, org: OrgId, id: BroadcastId) {
     panic!("the broadcast did not finish");
 }
 
+/// Asks for approval of `id` (the page's button).
+async fn submit(app: &TestApp, c: &reqwest::Client, id: BroadcastId) -> reqwest::Response {
+    post(app, c, &format!("/broadcasts/{id}/request-approval")).await
+}
+
+/// Approves on `approve` (the approval page) confirming `count` recipients.
+async fn confirm(
+    app: &TestApp,
+    c: &reqwest::Client,
+    approve: &str,
+    count: &str,
+) -> reqwest::Response {
+    app.post_form(c, approve, approve, &[("confirmed_recipients", count)])
+        .await
+}
+
+/// GET `path` as JSON.
+async fn json(app: &TestApp, c: &reqwest::Client, path: &str) -> serde_json::Value {
+    c.get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The recipient count a page states in its counts table.
 fn recipients_shown(body: &str) -> i64 {
     let at = body
@@ -166,22 +205,14 @@ pub async fn compose_to_approval(app: TestApp) {
     assert!(body.contains("No broadcasts yet"), "{body}");
 
     // Refused forms are shown again with the field's message, and nothing is stored.
-    let mut missing = draft_fields("Outage");
-    missing.retain(|(k, _)| *k != "sms_text");
-    let res = app
-        .post_form(&author, "/broadcasts/new", "/broadcasts", &missing)
-        .await;
+    let res = compose(app, &author, &draft_with("Outage", &[("sms_text", "")])).await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("Enter the SMS text."), "{body}");
     assert!(body.contains("id=\"sms_text-error\""), "{body}");
     assert!(body.contains("value=\"Outage\""), "what was typed stays");
-    let mut late = draft_fields("Outage");
-    late.push(("scheduled_at", "not a time"));
-    late.retain(|(k, v)| *k != "scheduled_at" || !v.is_empty());
-    let res = app
-        .post_form(&author, "/broadcasts/new", "/broadcasts", &late)
-        .await;
+    let late = draft_with("Outage", &[("scheduled_at", "not a time")]);
+    let res = compose(app, &author, &late).await;
     assert_eq!(res.status(), 422);
     assert!(
         res.text()
@@ -189,41 +220,33 @@ pub async fn compose_to_approval(app: TestApp) {
             .unwrap()
             .contains("id=\"scheduled_at-error\"")
     );
-    let mut unknown = draft_fields("Outage");
-    unknown.push(("sms_text", "Hi {nickname}"));
-    unknown.retain(|(k, v)| *k != "sms_text" || !v.contains("first_name"));
-    let res = app
-        .post_form(&author, "/broadcasts/new", "/broadcasts", &unknown)
-        .await;
+    let unknown = draft_with("Outage", &[("sms_text", "Hi {nickname}")]);
+    let res = compose(app, &author, &unknown).await;
     assert_eq!(res.status(), 422, "an unknown merge field");
     let (_, body) = get(app, &author, "/broadcasts").await;
     assert!(body.contains("No broadcasts yet"), "nothing was created");
 
     // The live count the compose page's script asks for.
-    let counts: serde_json::Value = author
-        .get(app.url("/broadcasts/audience?channels=sms%2Cemail&audience=all"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let counts = json(
+        app,
+        &author,
+        "/broadcasts/audience?channels=sms%2Cemail&audience=all",
+    )
+    .await;
     let expect = serde_json::json!({
         "matched": 6, "recipients": 3, "sms": 2, "email": 3, "both": 2, "excluded": 3,
         "removed": 0, "disabled": 1, "no_channel": 1, "opted_out": 0, "duplicate_address": 1,
     });
     assert_eq!(counts, expect);
-    let sms_only: serde_json::Value = author
-        .get(app.url(&format!(
+    let sms_only = json(
+        app,
+        &author,
+        &format!(
             "/broadcasts/audience?channels=sms&audience=customers&customer={}",
             w.customer.id
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(
         (
             sms_only["recipients"].as_i64(),
@@ -261,9 +284,10 @@ pub async fn compose_to_approval(app: TestApp) {
     let (status, body) = get(app, &author, &format!("/broadcasts/{id}/edit")).await;
     assert_eq!(status, 200);
     assert!(body.contains("Exchange outage"), "{body}");
-    let mut changed = draft_fields("Exchange outage");
-    changed.retain(|(k, _)| *k != "sms_text");
-    changed.push(("sms_text", "Exchange is down for {customer}."));
+    let changed = draft_with(
+        "Exchange outage",
+        &[("sms_text", "Exchange is down for {customer}.")],
+    );
     let edit = format!("/broadcasts/{id}/edit");
     let res = app.post_form(&author, &edit, &edit, &changed).await;
     assert_eq!(res.status(), 303);
@@ -272,7 +296,7 @@ pub async fn compose_to_approval(app: TestApp) {
     assert!(body.contains("Exchange is down for {customer}."), "{body}");
 
     // Ask for approval: locked from then on.
-    let res = post(app, &author, &format!("/broadcasts/{id}/request-approval")).await;
+    let res = submit(app, &author, id).await;
     assert_eq!(res.status(), 303);
     let (_, body) = get(app, &author, &format!("/broadcasts/{id}")).await;
     assert!(body.contains("Awaiting approval"), "{body}");
@@ -290,28 +314,14 @@ pub async fn compose_to_approval(app: TestApp) {
     assert!(body.contains("Exchange outage for {customer}"), "{body}");
     assert_eq!(recipients_shown(&body), 3);
     for wrong in ["2", "three", ""] {
-        let res = app
-            .post_form(
-                &second,
-                &approve,
-                &approve,
-                &[("confirmed_recipients", wrong)],
-            )
-            .await;
+        let res = confirm(app, &second, &approve, wrong).await;
         assert_eq!(res.status(), 422, "confirmed {wrong:?}");
         let body = res.text().await.unwrap();
         assert!(body.contains("id=\"approve-errors\""), "{body}");
     }
     let b = w.app.app.store().broadcast(w.org, id).await.unwrap();
     assert_eq!(b.frozen, None, "a wrong confirmation froze nothing");
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "3").await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     assert_eq!(location(&res), format!("/broadcasts/{id}?notice=approved"));
     let b = w.app.app.store().broadcast(w.org, id).await.unwrap();
@@ -325,14 +335,7 @@ pub async fn compose_to_approval(app: TestApp) {
 
     // It goes out (to the outbox here): the progress route, the page's report, the CSV.
     until_final(app, w.org, id).await;
-    let progress: serde_json::Value = author
-        .get(app.url(&format!("/broadcasts/{id}/progress")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let progress = json(app, &author, &format!("/broadcasts/{id}/progress")).await;
     assert_eq!(progress["status"], "completed", "{progress}");
     assert_eq!(progress["done"], true, "{progress}");
     assert_eq!(progress["recipients"], 3, "{progress}");
@@ -381,7 +384,7 @@ pub async fn changed_count_is_refused(app: TestApp) {
     let app = &w.app;
     let author = signed_in(app, AUTHOR).await;
     let id = create_draft(app, &author, "Planned work").await;
-    let res = post(app, &author, &format!("/broadcasts/{id}/request-approval")).await;
+    let res = submit(app, &author, id).await;
     assert_eq!(res.status(), 303);
     let second = signed_in(app, SECOND).await;
     let approve = format!("/broadcasts/{id}/approve");
@@ -403,14 +406,7 @@ pub async fn changed_count_is_refused(app: TestApp) {
         )
         .await
         .unwrap();
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "3").await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert_eq!(recipients_shown(&body), 4, "the page counts again");
@@ -418,14 +414,7 @@ pub async fn changed_count_is_refused(app: TestApp) {
         app.app.store().broadcast(w.org, id).await.unwrap().frozen,
         None
     );
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "4")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "4").await;
     assert_eq!(res.status(), 303);
     until_final(app, w.org, id).await;
 }
@@ -446,7 +435,7 @@ pub async fn self_approval_above_threshold_is_refused(app: TestApp) {
         .await;
     assert_eq!(res.status(), 303);
     let id = create_draft(app, &author, "Phishing wave").await;
-    let res = post(app, &author, &format!("/broadcasts/{id}/request-approval")).await;
+    let res = submit(app, &author, id).await;
     assert_eq!(res.status(), 303);
     let approve = format!("/broadcasts/{id}/approve");
     let (status, body) = get(app, &author, &approve).await;
@@ -455,14 +444,7 @@ pub async fn self_approval_above_threshold_is_refused(app: TestApp) {
         body.contains("id=\"own-broadcast\""),
         "the page warns: {body}"
     );
-    let res = app
-        .post_form(
-            &author,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &author, &approve, "3").await;
     assert_eq!(res.status(), 403);
     let body = res.text().await.unwrap();
     assert!(body.contains("another admin"), "{body}");
@@ -471,31 +453,9 @@ pub async fn self_approval_above_threshold_is_refused(app: TestApp) {
         None
     );
     let second = signed_in(app, SECOND).await;
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "3").await;
     assert_eq!(res.status(), 303);
     until_final(app, w.org, id).await;
-}
-
-#[tokio::test]
-async fn broadcasts_compose_preview_request_approve() {
-    compose_to_approval(TestApp::new().await).await;
-}
-
-#[tokio::test]
-async fn broadcasts_changed_count_is_refused() {
-    changed_count_is_refused(TestApp::new().await).await;
-}
-
-#[tokio::test]
-async fn broadcasts_self_approval_above_threshold_is_refused() {
-    self_approval_above_threshold_is_refused(TestApp::new().await).await;
 }
 
 /// A technician drafts but does not see or get the sending steps; granted "Send broadcasts"
@@ -511,7 +471,7 @@ async fn broadcasts_technicians_draft_and_sending_needs_the_permission() {
     assert!(!body.contains("id=\"request-approval\""), "{body}");
     assert!(body.contains("id=\"needs-sender\""), "{body}");
     assert!(body.contains("id=\"edit\""), "the author edits");
-    let res = post(app, &c, &format!("/broadcasts/{id}/request-approval")).await;
+    let res = submit(app, &c, id).await;
     assert_eq!(res.status(), 403);
     let (status, _) = get(app, &c, "/settings/broadcasts").await;
     assert_eq!(status, 403);
@@ -545,7 +505,7 @@ async fn broadcasts_technicians_draft_and_sending_needs_the_permission() {
     let c = signed_in(app, "tech@acme.test").await;
     let (_, body) = get(app, &c, &format!("/broadcasts/{id}")).await;
     assert!(body.contains("id=\"request-approval\""), "{body}");
-    let res = post(app, &c, &format!("/broadcasts/{id}/request-approval")).await;
+    let res = submit(app, &c, id).await;
     assert_eq!(res.status(), 303);
     app.run_jobs().await;
 }
@@ -661,13 +621,14 @@ async fn broadcasts_rules_form() {
     assert!(body.contains("21:00–08:00"), "{body}");
 
     // A schedule is typed and shown in the org's time zone.
-    let mut fields = draft_fields("Planned work");
-    fields.retain(|(k, _)| *k != "scheduled_at");
-    fields.push(("scheduled_at", "2099-01-05T09:00"));
-    fields.push(("respect_quiet_hours", "1"));
-    let res = app
-        .post_form(&c, "/broadcasts/new", "/broadcasts", &fields)
-        .await;
+    let fields = draft_with(
+        "Planned work",
+        &[
+            ("scheduled_at", "2099-01-05T09:00"),
+            ("respect_quiet_hours", "1"),
+        ],
+    );
+    let res = compose(app, &c, &fields).await;
     assert_eq!(res.status(), 303);
     let id = created_id(&res);
     let (_, body) = get(app, &c, &format!("/broadcasts/{id}")).await;
@@ -687,12 +648,8 @@ async fn broadcasts_rules_form() {
     let (_, body) = get(app, &c, &format!("/broadcasts/{id}/edit")).await;
     assert!(body.contains("value=\"2099-01-05T09:00\""), "{body}");
     // A time in the past is refused beside the field.
-    let mut past = draft_fields("Too late");
-    past.retain(|(k, _)| *k != "scheduled_at");
-    past.push(("scheduled_at", "2001-01-01T09:00"));
-    let res = app
-        .post_form(&c, "/broadcasts/new", "/broadcasts", &past)
-        .await;
+    let past = draft_with("Too late", &[("scheduled_at", "2001-01-01T09:00")]);
+    let res = compose(app, &c, &past).await;
     assert_eq!(res.status(), 422);
     assert!(
         res.text()
@@ -754,29 +711,12 @@ pub async fn isolation(app: TestApp) {
     let a = signed_in(app, AUTHOR).await;
     let draft = create_draft(app, &a, "Alpha secret outage").await;
     let waiting = create_draft(app, &a, "Alpha waiting outage").await;
-    assert_eq!(
-        post(app, &a, &format!("/broadcasts/{waiting}/request-approval"))
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(submit(app, &a, waiting).await.status(), 303);
     let sent = create_draft(app, &a, "Alpha sent outage").await;
-    assert_eq!(
-        post(app, &a, &format!("/broadcasts/{sent}/request-approval"))
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(submit(app, &a, sent).await.status(), 303);
     let second = signed_in(app, SECOND).await;
     let approve = format!("/broadcasts/{sent}/approve");
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "3").await;
     assert_eq!(res.status(), 303);
     until_final(app, w.org, sent).await;
     let mut fields = draft_fields("Alpha template");
@@ -874,9 +814,7 @@ pub async fn isolation(app: TestApp) {
             ("audience", "customers"),
             ("customer", customer.as_str()),
         ];
-        let res = app
-            .post_form(&b, "/broadcasts/new", "/broadcasts", &fields)
-            .await;
+        let res = compose(app, &b, &fields).await;
         let status = res.status().as_u16();
         check(
             "a draft naming A's customer",
@@ -905,43 +843,6 @@ pub async fn isolation(app: TestApp) {
     app.run_jobs().await;
 }
 
-#[tokio::test]
-async fn broadcasts_isolation_of_every_url() {
-    isolation(TestApp::new().await).await;
-}
-
-#[tokio::test]
-async fn pg_broadcasts_compose_preview_request_approve() {
-    if skip_postgres() {
-        return;
-    }
-    compose_to_approval(TestApp::postgres().await).await;
-}
-
-#[tokio::test]
-async fn pg_broadcasts_changed_count_is_refused() {
-    if skip_postgres() {
-        return;
-    }
-    changed_count_is_refused(TestApp::postgres().await).await;
-}
-
-#[tokio::test]
-async fn pg_broadcasts_self_approval_above_threshold_is_refused() {
-    if skip_postgres() {
-        return;
-    }
-    self_approval_above_threshold_is_refused(TestApp::postgres().await).await;
-}
-
-#[tokio::test]
-async fn pg_broadcasts_isolation_of_every_url() {
-    if skip_postgres() {
-        return;
-    }
-    isolation(TestApp::postgres().await).await;
-}
-
 /// A scheduled broadcast waits; cancelling it sends nothing, and the page says so without
 /// the buttons of a running one.
 #[tokio::test]
@@ -949,29 +850,16 @@ async fn broadcasts_cancel_a_scheduled_broadcast() {
     let w = world(TestApp::new().await).await;
     let app = &w.app;
     let c = signed_in(app, AUTHOR).await;
-    let mut fields = draft_fields("Maintenance window");
-    fields.retain(|(k, _)| *k != "scheduled_at");
-    fields.push(("scheduled_at", "2099-01-05T09:00"));
-    let res = app
-        .post_form(&c, "/broadcasts/new", "/broadcasts", &fields)
-        .await;
-    let id = created_id(&res);
-    assert_eq!(
-        post(app, &c, &format!("/broadcasts/{id}/request-approval"))
-            .await
-            .status(),
-        303
+    let fields = draft_with(
+        "Maintenance window",
+        &[("scheduled_at", "2099-01-05T09:00")],
     );
+    let res = compose(app, &c, &fields).await;
+    let id = created_id(&res);
+    assert_eq!(submit(app, &c, id).await.status(), 303);
     let second = signed_in(app, SECOND).await;
     let approve = format!("/broadcasts/{id}/approve");
-    let res = app
-        .post_form(
-            &second,
-            &approve,
-            &approve,
-            &[("confirmed_recipients", "3")],
-        )
-        .await;
+    let res = confirm(app, &second, &approve, "3").await;
     assert_eq!(res.status(), 303);
     app.run_jobs().await;
     let (_, body) = get(app, &c, &format!("/broadcasts/{id}")).await;
@@ -990,14 +878,7 @@ async fn broadcasts_cancel_a_scheduled_broadcast() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("id=\"action-errors\""));
     until_final(app, w.org, id).await;
-    let p: serde_json::Value = c
-        .get(app.url(&format!("/broadcasts/{id}/progress")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = json(app, &c, &format!("/broadcasts/{id}/progress")).await;
     assert_eq!(p["status"], "cancelled", "{p}");
     assert_eq!(p["sent"], 0, "{p}");
     assert_eq!(p["cancelled"], 5, "{p}");
@@ -1062,4 +943,29 @@ async fn broadcasts_test_send_goes_to_the_technician() {
         countersign_domain::BroadcastStatus::Draft,
         "nothing changed"
     );
+}
+
+/// A scenario as two tests: on SQLite, and on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($sqlite:ident, $pg:ident => $scenario:path;)+) => {$(
+        #[tokio::test]
+        async fn $sqlite() {
+            $scenario(TestApp::new().await).await;
+        }
+
+        #[tokio::test]
+        async fn $pg() {
+            if skip_postgres() {
+                return;
+            }
+            $scenario(TestApp::postgres().await).await;
+        }
+    )+};
+}
+
+on_both_backends! {
+    broadcasts_compose_preview_request_approve, pg_broadcasts_compose_preview_request_approve => compose_to_approval;
+    broadcasts_changed_count_is_refused, pg_broadcasts_changed_count_is_refused => changed_count_is_refused;
+    broadcasts_self_approval_above_threshold_is_refused, pg_broadcasts_self_approval_above_threshold_is_refused => self_approval_above_threshold_is_refused;
+    broadcasts_isolation_of_every_url, pg_broadcasts_isolation_of_every_url => isolation;
 }

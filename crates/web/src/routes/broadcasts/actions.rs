@@ -14,7 +14,8 @@ use crate::middleware::client_ip::ClientIp;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use countersign_app::FieldMessage;
+use countersign_app::broadcasts::BroadcastError;
+use countersign_app::{FieldMessage, Principal};
 use countersign_domain::BroadcastId;
 use serde::Deserialize;
 
@@ -41,7 +42,7 @@ pub async fn create(
         .await
         .or_rerender(rerender)
         .await?;
-    Ok(Redirect::to(&format!("/broadcasts/{}?notice=created", b.id)).into_response())
+    Ok(to_page(b.id, "created"))
 }
 
 pub async fn update(
@@ -69,7 +70,31 @@ pub async fn update(
         .await
         .or_rerender(rerender)
         .await?;
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=saved")).into_response())
+    Ok(to_page(id, "saved"))
+}
+
+/// A button on a broadcast's page: `action` (a use case on broadcast `id`, not started yet)
+/// runs after the broadcast is found, so another org's broadcast is 404 for anyone before a
+/// permission is asked; a user error (the wrong state) shows the page again with the
+/// message, and `q` keeps what its form had typed.
+pub(super) async fn act<T: Send>(
+    state: &AppState,
+    user: &CurrentUser,
+    by: &Principal,
+    id: BroadcastId,
+    q: &ShowQuery,
+    action: impl Future<Output = Result<T, BroadcastError>> + Send,
+) -> Result<T, WebError> {
+    state.app.broadcast(by, id).await?;
+    action
+        .await
+        .or_rerender(|m| async move { show_page(state, user, by, id, q, m).await })
+        .await
+}
+
+/// The 303 to a broadcast's page with a notice.
+pub(super) fn to_page(id: BroadcastId, notice: &str) -> Response {
+    Redirect::to(&format!("/broadcasts/{id}?notice={notice}")).into_response()
 }
 
 pub async fn request_approval(
@@ -79,18 +104,10 @@ pub async fn request_approval(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: BroadcastId = parse_id(&id)?;
-    let (state, user, by) = (&state, &user, &user.principal(ip));
-    // Another org's broadcast is not found for anyone, before any permission is asked.
-    state.app.broadcast(by, id).await?;
-    state
-        .app
-        .request_broadcast_approval(by, id)
-        .await
-        .or_rerender(
-            |m| async move { show_page(state, user, by, id, &ShowQuery::default(), m).await },
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=approval_requested")).into_response())
+    let by = user.principal(ip);
+    let asked = state.app.request_broadcast_approval(&by, id);
+    act(&state, &user, &by, id, &ShowQuery::default(), asked).await?;
+    Ok(to_page(id, "approval_requested"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,5 +144,5 @@ pub async fn approve(
         .await
         .or_rerender(rerender)
         .await?;
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=approved")).into_response())
+    Ok(to_page(id, "approved"))
 }

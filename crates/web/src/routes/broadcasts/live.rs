@@ -4,17 +4,18 @@
 //! actions on it: cancel, "retry failed only" and a test send to oneself (POSTs that end in a
 //! 303 to its page).
 
-use super::pages::{ShowQuery, show_page};
+use super::actions::{act, to_page};
+use super::pages::ShowQuery;
 use super::parse_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{Problem, RerenderOnUserError, WebError};
+use crate::error::{Problem, WebError};
 use crate::middleware::client_ip::ClientIp;
 use axum::Form;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use countersign_app::Principal;
@@ -274,17 +275,10 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: BroadcastId = parse_id(&id)?;
-    let (state, user, by) = (&state, &user, &user.principal(ip));
-    state.app.broadcast(by, id).await?;
-    state
-        .app
-        .cancel_broadcast(by, id)
-        .await
-        .or_rerender(
-            |m| async move { show_page(state, user, by, id, &ShowQuery::default(), m).await },
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice=cancelled")).into_response())
+    let by = user.principal(ip);
+    let cancelled = state.app.cancel_broadcast(&by, id);
+    act(&state, &user, &by, id, &ShowQuery::default(), cancelled).await?;
+    Ok(to_page(id, "cancelled"))
 }
 
 pub async fn retry_failed(
@@ -294,22 +288,17 @@ pub async fn retry_failed(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: BroadcastId = parse_id(&id)?;
-    let (state, user, by) = (&state, &user, &user.principal(ip));
-    state.app.broadcast(by, id).await?;
-    let n = state
-        .app
-        .retry_failed_broadcast(by, id)
-        .await
-        .or_rerender(
-            |m| async move { show_page(state, user, by, id, &ShowQuery::default(), m).await },
-        )
-        .await?;
-    let notice = if n == 0 {
-        "nothing_to_retry"
-    } else {
-        "retried"
-    };
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice={notice}")).into_response())
+    let by = user.principal(ip);
+    let retried = state.app.retry_failed_broadcast(&by, id);
+    let n = act(&state, &user, &by, id, &ShowQuery::default(), retried).await?;
+    Ok(to_page(
+        id,
+        if n == 0 {
+            "nothing_to_retry"
+        } else {
+            "retried"
+        },
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -326,24 +315,22 @@ pub async fn test_send(
     Form(form): Form<TestForm>,
 ) -> Result<Response, WebError> {
     let id: BroadcastId = parse_id(&id)?;
-    let (state, user, by) = (&state, &user, &user.principal(ip));
-    let typed = form.sms_to.trim().to_owned();
+    let by = user.principal(ip);
     let q = ShowQuery {
-        sms_to: typed.clone(),
+        sms_to: form.sms_to.trim().to_owned(),
         ..ShowQuery::default()
     };
-    let sent = state
-        .app
-        .send_test_broadcast(by, id, Some(typed.as_str()).filter(|s| !s.is_empty()))
-        .await
-        .or_rerender(|m| async move { show_page(state, user, by, id, &q, m).await })
-        .await?;
-    let notice = match (sent.email_to.is_some(), sent.sms_to.is_some()) {
-        (true, true) => "test_sent_both",
-        (false, true) => "test_sent_sms",
-        _ => "test_sent_email",
-    };
-    Ok(Redirect::to(&format!("/broadcasts/{id}?notice={notice}")).into_response())
+    let typed = Some(q.sms_to.as_str()).filter(|s| !s.is_empty());
+    let sending = state.app.send_test_broadcast(&by, id, typed);
+    let sent = act(&state, &user, &by, id, &q, sending).await?;
+    Ok(to_page(
+        id,
+        match (sent.email_to.is_some(), sent.sms_to.is_some()) {
+            (true, true) => "test_sent_both",
+            (false, true) => "test_sent_sms",
+            _ => "test_sent_email",
+        },
+    ))
 }
 
 #[cfg(test)]
