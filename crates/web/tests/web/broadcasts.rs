@@ -969,3 +969,53 @@ on_both_backends! {
     broadcasts_self_approval_above_threshold_is_refused, pg_broadcasts_self_approval_above_threshold_is_refused => self_approval_above_threshold_is_refused;
     broadcasts_isolation_of_every_url, pg_broadcasts_isolation_of_every_url => isolation;
 }
+
+/// The report on a broadcast's page comes 50 rows a page: "Next" leads on, "First page"
+/// back, and a malformed cursor starts at the top.
+#[tokio::test]
+async fn broadcasts_report_pages() {
+    let app = TestApp::new().await;
+    let org = app.create_admin("Acme IT", AUTHOR, PW).await.org.id;
+    app.create_admin("Acme IT", SECOND, PW).await;
+    let customer = crate::contacts::customer(&app, org, "Contoso", SourceKind::Microsoft365).await;
+    let users: Vec<SyncedContact> = (0..30)
+        .map(|i| {
+            contact(
+                &format!("u{i}"),
+                &format!("User{i} Lee"),
+                Some(&format!("user{i}@contoso.test")),
+                Some(&format!("+1 206 555 {:04}", 1000 + i)),
+            )
+        })
+        .collect();
+    crate::contacts::sync(&app, org, &customer, &users).await;
+    let c = signed_in(&app, AUTHOR).await;
+    let id = create_draft(&app, &c, "Everyone").await;
+    assert_eq!(submit(&app, &c, id).await.status(), 303);
+    let second = signed_in(&app, SECOND).await;
+    let res = confirm(&app, &second, &format!("/broadcasts/{id}/approve"), "30").await;
+    assert_eq!(res.status(), 303);
+    until_final(&app, org, id).await;
+    let rows = |body: &str| {
+        body.matches("<tr><td>SMS</td>").count() + body.matches("<tr><td>Email</td>").count()
+    };
+    let (_, first) = get(&app, &c, &format!("/broadcasts/{id}")).await;
+    assert_eq!(rows(&first), 50, "{first}");
+    assert!(!first.contains("First page"), "{first}");
+    let link = &first[..first
+        .find("#report\" id=\"report-next\"")
+        .expect("a Next link")];
+    let next = link[link.rfind("href=\"").unwrap() + 6..].replace("&amp;", "&");
+    assert!(
+        !next.contains("contoso.test"),
+        "no address in a URL: {next}"
+    );
+    assert!(!next.contains("+1206"), "no address in a URL: {next}");
+    let (status, second_page) = get(&app, &c, &next).await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&second_page), 10, "{second_page}");
+    assert!(second_page.contains("First page"), "{second_page}");
+    assert!(!second_page.contains("id=\"report-next\""), "{second_page}");
+    let (_, garbled) = get(&app, &c, &format!("/broadcasts/{id}?after=nonsense")).await;
+    assert_eq!(rows(&garbled), 50);
+}
