@@ -148,6 +148,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     if (badge) badge.textContent = p.status_label;
     if (line) {
+      // The report below was read when the page was shown: once it ends, say how to see it.
       line.textContent = p.done
         ? p.status_label + ": " + p.finished + " of " + p.messages + " messages ended. Reload for each recipient's final status."
         : p.finished + " of " + p.messages + " messages ended so far; this updates by itself.";

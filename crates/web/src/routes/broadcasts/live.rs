@@ -61,10 +61,7 @@ fn finished(p: &BroadcastProgress) -> i64 {
 fn progress_line(p: &BroadcastProgress) -> String {
     let (done, total) = (finished(p), p.counts.total());
     if p.status.is_final() {
-        format!(
-            "{}: {done} of {total} messages ended. Reload for each recipient's final status.",
-            p.status.label()
-        )
+        format!("{}: {done} of {total} messages ended.", p.status.label())
     } else {
         format!("{done} of {total} messages ended so far; this updates by itself.")
     }

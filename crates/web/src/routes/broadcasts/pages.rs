@@ -397,9 +397,9 @@ struct ApprovePage {
     schedule: String,
     history: Vec<String>,
     rules: Vec<String>,
-    /// The approver wrote it or asked for approval (a second admin is needed above the
-    /// threshold).
-    own: bool,
+    /// The org's threshold, when the approver wrote it or asked for approval and it is above
+    /// the threshold (another admin must approve; the app refuses this one).
+    needs_other_admin: Option<i64>,
     confirmed: String,
     errors: Errors,
 }
@@ -448,7 +448,10 @@ pub(super) async fn approve_page(
         schedule: schedule_line(&b, &zone),
         history: history(by, &b, &zone),
         rules,
-        own: me == Some(b.author_id) || me == b.requested_by,
+        needs_other_admin: org_rules
+            .approval_threshold
+            .filter(|t| counts.recipients > *t)
+            .filter(|_| me == Some(b.author_id) || me == b.requested_by),
         confirmed,
         errors: Errors(errors),
     })?;
