@@ -24,7 +24,7 @@ mod test_send;
 pub use delivery::DeliveryStep;
 pub use drafts::BroadcastInput;
 pub use preview::MessagePreview;
-pub use reads::{BroadcastProgress, BroadcastReplyView, RecipientReport};
+pub use reads::{BroadcastPeople, BroadcastProgress, BroadcastReplyView, RecipientReport};
 pub use rules::BroadcastRules;
 pub use test_send::TestSend;
 

@@ -355,5 +355,22 @@ mod tests {
             child.sms_sender(Lane::Broadcast),
             s.sms_sender(Lane::Broadcast)
         );
+        // And the SMTP relay and the broadcast From, which its email deliveries need.
+        let mut with_smtp = s.clone();
+        with_smtp.smtp.host = "127.0.0.1".into();
+        with_smtp.smtp.port = 2525;
+        with_smtp.smtp.security = crate::settings::SmtpSecuritySetting::Plain;
+        with_smtp.smtp.from_address = "codes@msp.example".into();
+        with_smtp.smtp.broadcast_from_address = "news@msp.example".into();
+        let child = Settings::load_with_vars(
+            None,
+            &crate::settings::FlagOverrides::default(),
+            with_smtp.worker_env(),
+        )
+        .unwrap();
+        assert!(
+            child.smtp == with_smtp.smtp,
+            "the child's SMTP settings differ"
+        );
     }
 }

@@ -386,7 +386,7 @@ impl Settings {
     }
 
     /// These settings as the `COUNTERSIGN_*` variables a child `countersign worker` needs to
-    /// deliver with them (storage, public URL, messaging, Twilio, workers, password hashing).
+    /// deliver with them (storage, public URL, messaging, Twilio, SMTP, workers, password hashing).
     /// Tests and benchmarks start real worker processes from in-process settings with it.
     #[must_use]
     pub fn worker_env(&self) -> Vec<(&'static str, String)> {
@@ -420,6 +420,31 @@ impl Settings {
             (
                 "COUNTERSIGN_TWILIO__BROADCAST_MESSAGING_SERVICE_SID",
                 t.broadcast_messaging_service_sid.clone(),
+            ),
+            ("COUNTERSIGN_SMTP__HOST", self.smtp.host.clone()),
+            ("COUNTERSIGN_SMTP__PORT", self.smtp.port.to_string()),
+            (
+                "COUNTERSIGN_SMTP__SECURITY",
+                match self.smtp.security {
+                    crate::messaging_settings::SmtpSecuritySetting::Starttls => "starttls",
+                    crate::messaging_settings::SmtpSecuritySetting::Tls => "tls",
+                    crate::messaging_settings::SmtpSecuritySetting::Plain => "plain",
+                }
+                .to_owned(),
+            ),
+            ("COUNTERSIGN_SMTP__USERNAME", self.smtp.username.clone()),
+            ("COUNTERSIGN_SMTP__PASSWORD", self.smtp.password.clone()),
+            (
+                "COUNTERSIGN_SMTP__FROM_ADDRESS",
+                self.smtp.from_address.clone(),
+            ),
+            (
+                "COUNTERSIGN_SMTP__BROADCAST_FROM_ADDRESS",
+                self.smtp.broadcast_from_address.clone(),
+            ),
+            (
+                "COUNTERSIGN_SMTP__BROADCAST_REPLY_TO",
+                self.smtp.broadcast_reply_to.clone(),
             ),
             (
                 "COUNTERSIGN_WORKERS__CONCURRENCY",

@@ -269,6 +269,9 @@ async fn every_recipient_gets_each_channel_once(postgres: bool) {
     let done = env.app.broadcast_progress(&by, b.id).await.unwrap();
     assert_eq!((done.counts.sent, done.counts.total()), (7, 7), "{done:?}");
     assert!(done.started_at.is_some() && done.completed_at.is_some());
+    let people = env.app.broadcast_people(&by, b.id).await.unwrap();
+    assert_eq!(people.author, env.admin.name);
+    assert_eq!(people.approver.as_deref(), Some(env.admin.name.as_str()));
     // Running the delivery again (a restarted worker) queues nothing more.
     assert_eq!(
         env.app
@@ -446,6 +449,18 @@ async fn cancel_stops_what_has_not_gone_out(postgres: bool) {
     env.run_due().await;
     let p = env.app.broadcast_progress(&by, early).await.unwrap();
     assert_eq!((p.counts.cancelled, p.counts.total()), (6, 6));
+    // A scheduled broadcast cancelled: its delivery job does not wait for the schedule.
+    let mut later = outage(Audience::AllCustomers);
+    later.scheduled_at = Some(env.app.now().plus(Duration::from_secs(86_400)));
+    let scheduled = env.approved(&later).await;
+    env.app.cancel_broadcast(&by, scheduled).await.unwrap();
+    assert_eq!(
+        env.run_due().await,
+        1,
+        "the cancelled broadcast's job ran now"
+    );
+    let jobs = env.app.store().job_counts(env.admin.org_id).await.unwrap();
+    assert_eq!((jobs.queued, jobs.running, jobs.dead), (0, 0, 0));
     env.finish().await;
 }
 
@@ -623,9 +638,12 @@ async fn a_test_send_goes_to_the_technician_only_and_is_limited() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].recipient, "admin@acme.test");
     assert_eq!(out[0].subject, "[Test] Exchange outage at Test customer");
-    // SMS only and no number: the form says where to type it.
+    // SMS only and no number: the form says where to type it. A browser's CR LF is stored as
+    // LF (one GSM-7 septet per line break).
     input.channels = BroadcastChannels::SMS;
+    input.sms_text = "Exchange is down.\r\nWe are on it.\rThanks".into();
     let sms = env.app.create_broadcast_draft(&by, &input).await.unwrap();
+    assert_eq!(sms.sms_text, "Exchange is down.\nWe are on it.\nThanks");
     let err = env
         .app
         .send_test_broadcast(&by, sms.id, None)

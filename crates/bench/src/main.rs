@@ -3,6 +3,7 @@
 
 mod report;
 mod scenarios;
+mod smtp_sink;
 
 use clap::{Parser, Subcommand};
 
@@ -15,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Scenario {
+    /// Deliver a broadcast to many contacts by SMS and email with worker processes (issue 20).
+    Broadcast(scenarios::broadcast::Args),
     /// Resolve and freeze a broadcast's audience of many contacts (issue 20).
     BroadcastAudience(scenarios::broadcast_audience::Args),
     /// Page through `GET /users?$top=999` of one big emulated tenant.
@@ -46,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
             .init();
     }
     let result = match cli.scenario {
+        Scenario::Broadcast(args) => scenarios::broadcast::run(args).await?,
         Scenario::BroadcastAudience(args) => scenarios::broadcast_audience::run(args).await?,
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,

@@ -46,9 +46,10 @@ function plural(n, word) {
   return n + " " + word + (n === 1 ? "" : "s");
 }
 
-// A form posts a line break as CR LF, and that is the text stored and sent: count it so.
+// A form posts a line break as CR LF; the server stores and sends it as LF, as a textarea
+// holds it, so the value is counted as it is.
 function countWords(text) {
-  const c = smsCount(text.replace(/\r?\n/g, "\r\n"));
+  const c = smsCount(text);
   return plural(c.characters, "character") + " · " + plural(c.segments, "segment") + " · " +
     c.encoding + " · " + c.remaining + " left in this segment";
 }

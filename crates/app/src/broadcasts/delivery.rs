@@ -329,7 +329,13 @@ impl App {
     ) -> Result<Broadcast, BroadcastError> {
         by.require(Permission::SendBroadcasts)?;
         let org = by.org_id();
-        match self.store.cancel_broadcast(org, id, self.now()).await? {
+        let job = crate::jobs::Job::dedup_key(&crate::jobs::DeliverBroadcast { broadcast_id: id })
+            .unwrap_or_default();
+        match self
+            .store
+            .cancel_broadcast(org, id, &job, self.now())
+            .await?
+        {
             CancelOutcome::Cancelled { stopped } => {
                 self.audit(
                     &by.actor(),

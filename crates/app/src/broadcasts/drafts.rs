@@ -213,6 +213,9 @@ pub(super) fn checked_texts(
             .map(str::to_owned)
             .map_err(|e| BroadcastError::text(field, e))
     };
+    // A browser posts a textarea's line breaks as CR LF: stored as LF, each costs one GSM-7
+    // septet instead of two, and the handset gets what the author saw.
+    let (sms_text, email_body) = (&lf(sms_text), &lf(email_body));
     let name = text(NAME, "name", name)?;
     if name.is_empty() {
         return Err(BroadcastError::invalid("name", "enter a name"));
@@ -248,6 +251,11 @@ pub(super) fn checked_texts(
         check_merge_fields(value).map_err(|source| BroadcastError::MergeField { field, source })?;
     }
     Ok((name, sms_text, email_subject, email_body))
+}
+
+/// `text` with CR LF and lone CR line breaks as LF.
+fn lf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The audience's kind, for the audit log (ids and metadata only).

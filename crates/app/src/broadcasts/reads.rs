@@ -6,9 +6,12 @@ use super::BroadcastError;
 use crate::{App, Principal};
 use countersign_domain::phone::mask_e164;
 use countersign_domain::{
-    BroadcastId, BroadcastStatus, Channel, ContactId, Permission, Timestamp, email::mask_email,
+    BroadcastId, BroadcastStatus, Channel, ContactId, Permission, TechnicianId, Timestamp,
+    email::mask_email,
 };
-use countersign_store::{Broadcast, BroadcastStore, DeliveryCounts, RecipientDelivery};
+use countersign_store::{
+    Broadcast, BroadcastStore, DeliveryCounts, RecipientDelivery, StoreError, TechnicianStore,
+};
 use serde_json::json;
 
 /// Most broadcasts the list shows.
@@ -59,6 +62,18 @@ impl RecipientReport {
     pub fn cursor(&self) -> (Channel, String) {
         self.cursor.clone()
     }
+}
+
+/// Who wrote, submitted and approved a broadcast (display names), for its pages: everyone
+/// who may read a broadcast may see who is accountable for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BroadcastPeople {
+    /// The author.
+    pub author: String,
+    /// Who asked for approval.
+    pub requested_by: Option<String>,
+    /// Who approved it.
+    pub approver: Option<String>,
 }
 
 /// A reply to a broadcast SMS.
@@ -118,6 +133,34 @@ impl App {
     ) -> Result<Broadcast, BroadcastError> {
         by.require(Permission::DraftBroadcasts)?;
         Ok(self.store.broadcast(by.org_id(), id).await?)
+    }
+
+    /// The names of the broadcast's author, requester and approver.
+    ///
+    /// # Errors
+    /// Without `DraftBroadcasts`; not found in the org; a store failure.
+    pub async fn broadcast_people(
+        &self,
+        by: &Principal,
+        id: BroadcastId,
+    ) -> Result<BroadcastPeople, BroadcastError> {
+        let b = self.broadcast(by, id).await?;
+        let name = async |t: TechnicianId| match self.store.technician(b.org_id, t).await {
+            Ok(t) => Ok(t.name),
+            Err(StoreError::NotFound) => Ok("a former technician".to_owned()),
+            Err(e) => Err(e),
+        };
+        Ok(BroadcastPeople {
+            author: name(b.author_id).await?,
+            requested_by: match b.requested_by {
+                Some(t) => Some(name(t).await?),
+                None => None,
+            },
+            approver: match b.approver_id {
+                Some(t) => Some(name(t).await?),
+                None => None,
+            },
+        })
     }
 
     /// Where a broadcast's deliveries stand (the page polls it).

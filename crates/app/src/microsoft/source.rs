@@ -76,6 +76,8 @@ fn to_contact(u: GraphUser, f: SyncFilters, customer: &Customer) -> SyncedContac
         // A user the filters skip is hidden like a removed one: it may have been stored
         // before the filter applied to it (e.g. an account disabled since).
         removed: skipped,
+        // Entra ID users have no opt-out attribute: opt-outs come from STOP and unsubscribe.
+        broadcast_opt_out: None,
     }
 }
 

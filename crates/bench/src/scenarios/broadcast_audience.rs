@@ -2,8 +2,7 @@
 //! benchmark. Seeds contacts with a mobile number and an email address, then measures the
 //! preview (`preview_seconds`) and the approval that resolves and freezes the audience in one
 //! transaction (`audience_seconds`, target ≤ 2 s for 100,000 contacts on SQLite and on
-//! PostgreSQL), through the real use cases. Delivery is not built yet; the full `broadcast`
-//! scenario will add it.
+//! PostgreSQL), through the real use cases. The `broadcast` scenario adds the delivery.
 
 use crate::report::{peak_rss_mb, progress};
 use crate::scenarios::setup::on_database;
@@ -58,48 +57,7 @@ async fn measure(args: &Args, app: &App) -> anyhow::Result<serde_json::Value> {
         .technician;
     let by = Principal::technician(&admin, std::net::IpAddr::from([127, 0, 0, 1]));
     let org = admin.org_id;
-    let seeding = Instant::now();
-    let mut n = 0;
-    while n < args.recipients {
-        let customer = app
-            .store()
-            .upsert_synced_customer(
-                org,
-                SourceKind::Microsoft365,
-                &format!("tenant-{n}"),
-                &format!("Customer {n}"),
-                countersign_domain::Timestamp(0),
-            )
-            .await?;
-        let page: Vec<SyncedContact> = (n..(n + args.per_customer).min(args.recipients))
-            .map(|i| SyncedContact {
-                external_id: format!("user-{i}"),
-                given_name: format!("Given{i}"),
-                surname: "Bench".into(),
-                display_name: format!("Given{i} Bench"),
-                email: Some(format!("user{i}@customer{n}.example")),
-                mobile: Some(format!("+1425{i:07}")),
-                mobile_e164: Some(format!("+1425{i:07}")),
-                account_enabled: true,
-                user_type: "Member".into(),
-                ..SyncedContact::default()
-            })
-            .collect();
-        n += page.len();
-        app.store()
-            .upsert_synced_contacts(
-                org,
-                customer.id,
-                SourceKind::Microsoft365,
-                &page,
-                countersign_domain::Timestamp(0),
-            )
-            .await?;
-    }
-    progress(&format!(
-        "seeded {n} contacts in {:.1} s",
-        seeding.elapsed().as_secs_f64()
-    ));
+    seed(app, org, args.recipients, args.per_customer).await?;
 
     let started = Instant::now();
     let preview = app
@@ -138,4 +96,60 @@ async fn measure(args: &Args, app: &App) -> anyhow::Result<serde_json::Value> {
         "audience_seconds": audience_seconds,
         "peak_rss_mb": peak_rss_mb(),
     }))
+}
+
+/// Seeds `recipients` synced contacts of `org`, each with a distinct mobile number and email
+/// address, `per_customer` to a customer. Returns how many.
+///
+/// # Errors
+/// A store failure.
+pub async fn seed(
+    app: &App,
+    org: countersign_domain::OrgId,
+    recipients: usize,
+    per_customer: usize,
+) -> anyhow::Result<usize> {
+    let seeding = Instant::now();
+    let mut n = 0;
+    while n < recipients {
+        let customer = app
+            .store()
+            .upsert_synced_customer(
+                org,
+                SourceKind::Microsoft365,
+                &format!("tenant-{n}"),
+                &format!("Customer {n}"),
+                countersign_domain::Timestamp(0),
+            )
+            .await?;
+        let page: Vec<SyncedContact> = (n..(n + per_customer).min(recipients))
+            .map(|i| SyncedContact {
+                external_id: format!("user-{i}"),
+                given_name: format!("Given{i}"),
+                surname: "Bench".into(),
+                display_name: format!("Given{i} Bench"),
+                email: Some(format!("user{i}@customer{n}.example")),
+                mobile: Some(format!("+1425{i:07}")),
+                mobile_e164: Some(format!("+1425{i:07}")),
+                account_enabled: true,
+                user_type: "Member".into(),
+                ..SyncedContact::default()
+            })
+            .collect();
+        n += page.len();
+        app.store()
+            .upsert_synced_contacts(
+                org,
+                customer.id,
+                SourceKind::Microsoft365,
+                &page,
+                countersign_domain::Timestamp(0),
+            )
+            .await?;
+    }
+    progress(&format!(
+        "seeded {n} contacts in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    ));
+    Ok(n)
 }

@@ -120,6 +120,7 @@ fn user(rng: &mut Rng, customer: usize, i: usize) -> SyncedContact {
         account_enabled: rng.below(50) != 0,
         user_type: "Member".into(),
         removed: false,
+        broadcast_opt_out: None,
     }
 }
 

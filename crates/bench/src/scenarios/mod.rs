@@ -1,5 +1,6 @@
 //! One file per benchmark scenario.
 
+pub mod broadcast;
 pub mod broadcast_audience;
 pub mod contacts;
 pub mod emulator_pages;

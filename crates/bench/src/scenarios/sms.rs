@@ -251,7 +251,7 @@ async fn queue(
     Ok(all)
 }
 
-fn spawn_worker(bin: &Path, data_dir: &Path, s: &Settings) -> anyhow::Result<Child> {
+pub(crate) fn spawn_worker(bin: &Path, data_dir: &Path, s: &Settings) -> anyhow::Result<Child> {
     let mut env = s.worker_env();
     env.push(("COUNTERSIGN_METRICS__LISTEN", String::new()));
     env.push(("COUNTERSIGN_LOG__LEVEL", "warn".into()));
@@ -268,7 +268,7 @@ fn spawn_worker(bin: &Path, data_dir: &Path, s: &Settings) -> anyhow::Result<Chi
 }
 
 /// SIGTERM (a worker finishes its batch and stops), SIGKILL after 10 s.
-async fn stop(child: &mut Child) {
+pub(crate) async fn stop(child: &mut Child) {
     if let Some(pid) = child.id() {
         let _ = Command::new("kill").arg(pid.to_string()).status().await;
     }
@@ -280,6 +280,6 @@ async fn stop(child: &mut Child) {
     }
 }
 
-fn round3(v: f64) -> f64 {
+pub(crate) fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }

@@ -360,6 +360,7 @@ pub(super) async fn cancel<DB>(
     conn: &mut DB::Connection,
     org: OrgId,
     id: BroadcastId,
+    delivery_job: &str,
     at: Timestamp,
 ) -> StoreResult<CancelOutcome> {
     let mut tx = DB::begin_write(conn).await?;
@@ -385,8 +386,20 @@ pub(super) async fn cancel<DB>(
             BroadcastStatus::parse(&status).ok_or_else(|| corrupt("broadcast status", &status))?,
         ));
     }
-    // Queued messages first (workers skip a message that is not queued), then the rows that
-    // have none.
+    // Queued messages first (workers skip a message that is not queued), with a history
+    // entry each, then the rows that have none.
+    sqlx::query(
+        "INSERT INTO message_events (org_id, message_id, at, state, detail) \
+         SELECT m.org_id, m.id, $3, 'failed', 'cancelled with its broadcast' FROM messages m \
+         WHERE m.org_id = $1 AND m.state = 'queued' AND m.idempotency_key IN ( \
+             SELECT r.idempotency_key FROM broadcast_recipients r \
+             WHERE r.org_id = $1 AND r.broadcast_id = $2 AND r.status = 'pending')",
+    )
+    .bind(org.0)
+    .bind(id.0)
+    .bind(at.0)
+    .execute(&mut *tx)
+    .await?;
     let stopped_messages = sqlx::query(
         "UPDATE messages SET state = 'failed', last_error = $3, updated_at = $4 \
          WHERE org_id = $1 AND state = 'queued' AND idempotency_key IN ( \
@@ -407,6 +420,15 @@ pub(super) async fn cancel<DB>(
     )
     .bind(org.0)
     .bind(id.0)
+    .bind(at.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE jobs SET run_at = $3, updated_at = $3 WHERE org_id = $1 AND dedup_key = $2 \
+         AND state = 'queued' AND run_at > $3",
+    )
+    .bind(org.0)
+    .bind(delivery_job)
     .bind(at.0)
     .execute(&mut *tx)
     .await?;

@@ -508,11 +508,14 @@ pub trait BroadcastStore {
     ) -> StoreResult<bool>;
     /// Cancels an approved or sending broadcast: pending rows become `cancelled`, and so do
     /// queued messages (failed, "cancelled", so no worker sends them); what was handed to a
-    /// provider stays as it is.
+    /// provider stays as it is. The queued delivery job with the dedup key `delivery_job` is
+    /// made due now (a scheduled broadcast's job would otherwise wait for its schedule, to
+    /// find nothing to do).
     async fn cancel_broadcast(
         &self,
         org: OrgId,
         id: BroadcastId,
+        delivery_job: &str,
         at: Timestamp,
     ) -> StoreResult<CancelOutcome>;
     /// "Retry failed only": gives every delivery whose message failed (not for an opt-out,

@@ -581,9 +581,10 @@ impl BroadcastStore for SqlStore<DB> {
         &self,
         org: OrgId,
         id: BroadcastId,
+        delivery_job: &str,
         at: Timestamp,
     ) -> StoreResult<crate::CancelOutcome> {
-        delivery::cancel::<DB>(&mut *self.pool.acquire().await?, org, id, at).await
+        delivery::cancel::<DB>(&mut *self.pool.acquire().await?, org, id, delivery_job, at).await
     }
 
     async fn requeue_failed_deliveries(

@@ -119,6 +119,12 @@ pub struct SyncedContact {
     pub user_type: String,
     /// The source says the user is gone (delta `@removed`).
     pub removed: bool,
+    /// The source's own "no bulk messages" flag for the contact (ConnectWise
+    /// `unsubscribeFlag`, Autotask `isOptedOutFromBulkEmail`, Halo `neversendmarketingemails`),
+    /// `None` for a source without one (Microsoft 365). `Some(true)` opts the contact out of
+    /// broadcasts on every channel it has an address for (source `contact_source`, kept
+    /// beside an earlier STOP or unsubscribe); `Some(false)` removes only those opt-outs.
+    pub broadcast_opt_out: Option<bool>,
 }
 
 /// What an upsert did.

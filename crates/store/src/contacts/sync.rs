@@ -95,6 +95,7 @@ fn kept_on_removal(before: &Contact) -> SyncedContact {
         account_enabled: before.account_enabled,
         user_type: before.user_type.clone(),
         removed: true,
+        broadcast_opt_out: None,
     }
 }
 
@@ -206,13 +207,25 @@ impl SqlStore<DB> {
         // Term changes of the updated contacts, written together after the loop.
         let mut gone_terms = Vec::new();
         let mut added_terms = Vec::new();
+        // The source's opt-out flags, applied once the rows are written.
+        let mut opt_out_flags: Vec<(Uuid, bool)> = Vec::new();
         for key in order {
             let Some(s) = latest.get(key) else { continue };
+            if let (Some(flag), false) = (s.broadcast_opt_out, s.removed) {
+                let id = existing.get(key).map(|c| c.id.0);
+                opt_out_flags.push((id.unwrap_or_default(), flag));
+            }
             let Some(before) = existing.get(key) else {
                 // A removal of a user never stored (removed before the first sync, or skipped
                 // by the integration's filters) has nothing to keep: no blank row.
                 if !s.removed {
-                    inserts.push(new_contact(org, customer, source, s, at));
+                    let c = new_contact(org, customer, source, s, at);
+                    if let Some(last) = opt_out_flags.last_mut()
+                        && last.0.is_nil()
+                    {
+                        last.0 = c.id.0;
+                    }
+                    inserts.push(c);
                 }
                 continue;
             };
@@ -297,8 +310,51 @@ impl SqlStore<DB> {
             }
             q.execute(&mut *tx).await?;
         }
+        for (id, opted_out) in opt_out_flags {
+            Self::apply_source_opt_out(&mut *tx, org, id, opted_out, at).await?;
+        }
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// A source's opt-out flag for one contact: opted out, an SMS and an email opt-out
+    /// (source `contact_source`) for the addresses it has, keeping an earlier opt-out's
+    /// reason; opted back in, only the `contact_source` ones are removed (a STOP or an
+    /// unsubscribe stays).
+    async fn apply_source_opt_out(
+        conn: &mut DB::Connection,
+        org: OrgId,
+        contact: Uuid,
+        opted_out: bool,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        if opted_out {
+            for (channel, address) in [("sms", "mobile_e164"), ("email", "email_key")] {
+                // SQLite needs the WHERE of an INSERT … SELECT before an upsert clause.
+                sqlx::query(&format!(
+                    "INSERT INTO broadcast_opt_outs (org_id, contact_id, channel, address, \
+                     source, at) SELECT c.org_id, c.id, '{channel}', c.{address}, \
+                     'contact_source', $3 FROM contacts c WHERE c.org_id = $1 AND c.id = $2 \
+                     AND c.{address} IS NOT NULL AND c.{address} <> '' \
+                     ON CONFLICT (org_id, contact_id, channel) DO NOTHING"
+                ))
+                .bind(org.0)
+                .bind(contact)
+                .bind(at.0)
+                .execute(&mut *conn)
+                .await?;
+            }
+        } else {
+            sqlx::query(
+                "DELETE FROM broadcast_opt_outs WHERE org_id = $1 AND contact_id = $2 \
+                 AND source = 'contact_source'",
+            )
+            .bind(org.0)
+            .bind(contact)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
     }
 }
 }

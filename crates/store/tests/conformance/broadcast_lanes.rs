@@ -290,3 +290,98 @@ pub async fn a_broadcast_opt_out_stops_broadcast_messages_only(store: &Store) {
     let attempts = store.begin_attempts(&[(a.id, b2)], at(5)).await.unwrap();
     assert!(!attempts[0].broadcast_opted_out, "START opted back in");
 }
+
+/// A contact source's own opt-out flag (a PSA's "no bulk email"): set, the contact is opted out
+/// of broadcasts on both channels (source `contact_source`); a STOP recorded earlier keeps its
+/// reason; cleared, only the source's opt-outs go; a source without the flag changes nothing.
+pub async fn a_contact_source_opt_out_flag_is_respected(store: &Store) {
+    use countersign_domain::BroadcastChannels;
+    use countersign_store::{Audience, ContactStore, SourceKind};
+    let o = org(store, "srcflag").await.id;
+    let cust = customer(store, o, "Alpha").await.id;
+    let mut ann = crate::contacts::user(
+        "u-ann",
+        "Ann Lee",
+        "Ann@alpha.example",
+        Some("+14255550151"),
+    );
+    ann.broadcast_opt_out = Some(true);
+    let mut bo = crate::contacts::user("u-bo", "Bo Lee", "bo@alpha.example", Some("+14255550152"));
+    bo.broadcast_opt_out = Some(false);
+    store
+        .upsert_synced_contacts(
+            o,
+            cust,
+            SourceKind::Microsoft365,
+            &[ann.clone(), bo.clone()],
+            at(1),
+        )
+        .await
+        .unwrap();
+    let all = store
+        .search_contacts(
+            o,
+            &countersign_store::ContactQuery {
+                limit: 10,
+                ..countersign_store::ContactQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    let id_of = |ext: &str| {
+        all.iter()
+            .find(|c| c.external_id.as_deref() == Some(ext))
+            .unwrap()
+            .id
+    };
+    let (ann_id, bo_id) = (id_of("u-ann"), id_of("u-bo"));
+    assert_eq!(
+        opt_outs(store, o, ann_id).await,
+        vec![
+            (Channel::Email, OptOutSource::ContactSource),
+            (Channel::Sms, OptOutSource::ContactSource)
+        ]
+    );
+    assert!(opt_outs(store, o, bo_id).await.is_empty());
+    let counts = store
+        .preview_audience(o, &Audience::AllCustomers, BroadcastChannels::BOTH)
+        .await
+        .unwrap();
+    assert_eq!((counts.recipients, counts.excluded.opted_out), (1, 1));
+    // Bo says STOP; then the source sets and clears Bo's flag: the STOP stays.
+    store
+        .record_opt_out(&OptOut {
+            org_id: o,
+            contact_id: bo_id,
+            channel: Channel::Sms,
+            address: "+14255550152".into(),
+            source: OptOutSource::StopKeyword,
+            at: at(2),
+        })
+        .await
+        .unwrap();
+    for flag in [Some(true), Some(false)] {
+        bo.broadcast_opt_out = flag;
+        store
+            .upsert_synced_contacts(o, cust, SourceKind::Microsoft365, &[bo.clone()], at(3))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        opt_outs(store, o, bo_id).await,
+        vec![(Channel::Sms, OptOutSource::StopKeyword)]
+    );
+    // A source without the flag (None) leaves Ann's opt-outs; clearing it removes them.
+    ann.broadcast_opt_out = None;
+    store
+        .upsert_synced_contacts(o, cust, SourceKind::Microsoft365, &[ann.clone()], at(4))
+        .await
+        .unwrap();
+    assert_eq!(opt_outs(store, o, ann_id).await.len(), 2);
+    ann.broadcast_opt_out = Some(false);
+    store
+        .upsert_synced_contacts(o, cust, SourceKind::Microsoft365, &[ann], at(5))
+        .await
+        .unwrap();
+    assert!(opt_outs(store, o, ann_id).await.is_empty());
+}

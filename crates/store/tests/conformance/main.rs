@@ -153,6 +153,7 @@ conformance! {
         a_message_records_its_lane,
         stop_and_start_on_the_broadcast_lane,
         a_broadcast_opt_out_stops_broadcast_messages_only,
+        a_contact_source_opt_out_flag_is_respected,
     ],
     deliveries: [
         batch_attempts_are_org_scoped_and_check_consent,

@@ -13,6 +13,7 @@ use crate::page::{PageContext, Section, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use countersign_app::broadcasts::BroadcastPeople;
 use countersign_app::contacts::ContactListQuery;
 use countersign_app::{FieldMessage, Principal};
 use countersign_domain::{BroadcastId, BroadcastStatus, ContactId, Permission, Timestamp, Zone};
@@ -122,12 +123,12 @@ fn audience_lines(a: &Audience) -> Vec<String> {
     }
 }
 
-/// Who did something, as the page names them.
-fn who(by: &Principal, id: countersign_domain::TechnicianId) -> &'static str {
+/// A technician as the page names them: "Alice Able (you)" for the reader.
+fn who(by: &Principal, id: countersign_domain::TechnicianId, name: &str) -> String {
     if by.technician_id() == Some(id) {
-        "you"
+        format!("{name} (you)")
     } else {
-        "another technician"
+        name.to_owned()
     }
 }
 
@@ -229,6 +230,7 @@ pub(super) async fn show_page(
     let b = state.app.broadcast(by, id).await?;
     let now = state.app.now();
     let zone = state.app.broadcast_rules(by).await?.zone();
+    let people = state.app.broadcast_people(by, id).await?;
     let (counts, frozen) = match b.frozen {
         Some(c) => (c, true),
         None => (
@@ -285,7 +287,7 @@ pub(super) async fn show_page(
         counts,
         frozen,
         schedule: schedule_line(&b, &zone),
-        history: history(by, &b, &zone),
+        history: history(by, &b, &people, &zone),
         q: q.q.clone(),
         contacts,
         preview,
@@ -352,23 +354,24 @@ fn schedule_line(b: &Broadcast, zone: &Zone) -> String {
 }
 
 /// Who did what, when (in the org's time zone).
-fn history(by: &Principal, b: &Broadcast, zone: &Zone) -> Vec<String> {
+fn history(by: &Principal, b: &Broadcast, people: &BroadcastPeople, zone: &Zone) -> Vec<String> {
     let mut h = vec![format!(
         "Written by {} on {}.",
-        who(by, b.author_id),
+        who(by, b.author_id, &people.author),
         zone.format(b.created_at)
     )];
-    if let (Some(t), Some(at)) = (b.requested_by, b.requested_at) {
+    if let (Some(t), Some(name), Some(at)) = (b.requested_by, &people.requested_by, b.requested_at)
+    {
         h.push(format!(
             "Approval asked by {} on {}.",
-            who(by, t),
+            who(by, t, name),
             zone.format(at)
         ));
     }
-    if let (Some(t), Some(at)) = (b.approver_id, b.approved_at) {
+    if let (Some(t), Some(name), Some(at)) = (b.approver_id, &people.approver, b.approved_at) {
         h.push(format!(
             "Approved by {} on {}.",
-            who(by, t),
+            who(by, t, name),
             zone.format(at)
         ));
     }
@@ -436,6 +439,7 @@ pub(super) async fn approve_page(
     let org_rules = state.app.broadcast_rules(by).await?;
     let zone = org_rules.zone();
     let rules = rule_lines(&org_rules);
+    let people = state.app.broadcast_people(by, id).await?;
     let me = by.technician_id();
     let page = render(&ApprovePage {
         ctx: PageContext::new(user, Section::Broadcasts),
@@ -446,7 +450,7 @@ pub(super) async fn approve_page(
         texts: texts(&b),
         counts,
         schedule: schedule_line(&b, &zone),
-        history: history(by, &b, &zone),
+        history: history(by, &b, &people, &zone),
         rules,
         needs_other_admin: org_rules
             .approval_threshold
