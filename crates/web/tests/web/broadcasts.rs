@@ -1020,3 +1020,53 @@ async fn broadcasts_report_pages() {
     let (_, garbled) = get(&app, &c, &format!("/broadcasts/{id}?after=nonsense")).await;
     assert_eq!(rows(&garbled), 50);
 }
+
+/// A customer's own time zone (for quiet hours) is set on its page by an admin; an unknown
+/// name is refused on the page, and empty goes back to the org's.
+#[tokio::test]
+async fn broadcasts_customer_time_zone_on_the_customer_page() {
+    let w = world(TestApp::new().await).await;
+    let app = &w.app;
+    let c = signed_in(app, AUTHOR).await;
+    let page = format!("/customers/{}", w.customer.id);
+    let action = format!("{page}/time-zone");
+    let (_, body) = get(app, &c, &page).await;
+    assert!(
+        body.contains("your organisation&#39;s") || body.contains("your organisation's"),
+        "{body}"
+    );
+    let res = app
+        .post_form(&c, &page, &action, &[("time_zone", "Mars/Olympus")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Mars/Olympus"));
+    let res = app
+        .post_form(&c, &page, &action, &[("time_zone", "Europe/Berlin")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{page}?notice=saved"));
+    let (_, body) = get(app, &c, &page).await;
+    assert!(body.contains("id=\"time-zone\">Europe/Berlin<"), "{body}");
+    let res = c.get(app.url(&action)).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), location(&res)), (303, page.clone()));
+    let res = app
+        .post_form(&c, &page, &action, &[("time_zone", "")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, body) = get(app, &c, &page).await;
+    assert!(!body.contains("id=\"time-zone\">Europe/Berlin<"), "{body}");
+    // A technician sees it but cannot change it; another org's customer is not found.
+    crate::add_technician(app, AUTHOR, "tech@acme.test", "Tech").await;
+    let t = signed_in(app, "tech@acme.test").await;
+    let res = app
+        .post_form(&t, &page, &action, &[("time_zone", "Europe/Paris")])
+        .await;
+    assert_eq!(res.status(), 403);
+    app.create_admin("Bravo IT", "admin@bravo.test", PW).await;
+    let b = signed_in(app, "admin@bravo.test").await;
+    let res = app
+        .post_form(&b, "/customers", &action, &[("time_zone", "Europe/Paris")])
+        .await;
+    assert_eq!(res.status(), 404);
+    app.run_jobs().await;
+}
