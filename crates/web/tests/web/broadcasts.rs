@@ -380,6 +380,31 @@ pub async fn compose_to_approval(app: TestApp) {
         csv.contains("alice@contoso.test"),
         "the CSV has full addresses"
     );
+
+    // Replies to the SMS (what the inbound webhook records) are listed, STOP marked.
+    for (body, stop, sid) in [("Thanks, seen it", false, "SM1"), ("STOP", true, "SM2")] {
+        let n = app
+            .app
+            .store()
+            .record_broadcast_reply("+12065550101", body, stop, Some(sid), app.app.now())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+    let progress = json(app, &author, &format!("/broadcasts/{id}/progress")).await;
+    assert_eq!(
+        (
+            progress["replies"].as_i64(),
+            progress["stop_replies"].as_i64()
+        ),
+        (Some(2), Some(1)),
+        "{progress}"
+    );
+    let (_, body) = get(app, &author, &format!("/broadcasts/{id}")).await;
+    let replies = &body[body.find("id=\"replies-table\"").expect("a replies table")..];
+    assert!(replies.contains("Thanks, seen it"), "{replies}");
+    assert!(replies.contains("opted out</span>"), "{replies}");
+    assert!(!replies.contains("+12065550101"), "the number is masked");
 }
 
 /// The count an approver confirms is the frozen one: when a sync added a recipient after the
