@@ -405,6 +405,18 @@ pub async fn compose_to_approval(app: TestApp) {
     assert!(replies.contains("Thanks, seen it"), "{replies}");
     assert!(replies.contains("opted out</span>"), "{replies}");
     assert!(!replies.contains("+12065550101"), "the number is masked");
+
+    // A technician without "Send broadcasts" watches it but gets no sending buttons, and
+    // the CSV (every full address) is refused.
+    crate::add_technician(app, AUTHOR, "tech@acme.test", "Tech").await;
+    let tech = signed_in(app, "tech@acme.test").await;
+    let (status, body) = get(app, &tech, &format!("/broadcasts/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("id=\"progress\""), "{body}");
+    assert!(!body.contains("id=\"export-csv\""), "{body}");
+    let (status, _) = get(app, &tech, &format!("/broadcasts/{id}/report.csv")).await;
+    assert_eq!(status, 403);
+    app.run_jobs().await;
 }
 
 /// The count an approver confirms is the frozen one: when a sync added a recipient after the
