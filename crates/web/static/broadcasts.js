@@ -163,7 +163,14 @@ document.addEventListener("DOMContentLoaded", () => {
         show(p);
         if (!p.done) setTimeout(poll, 2000);
       })
-      .catch(() => setTimeout(poll, 5000));
+      .catch((status) => {
+        // Signed out or gone: asking again will not help; a reload shows why.
+        if (typeof status === "number" && status >= 400 && status < 500) {
+          if (line) line.textContent = "Progress stopped updating: reload the page.";
+          return;
+        }
+        setTimeout(poll, 5000);
+      });
   };
   if (section.getAttribute("data-done") !== "true") setTimeout(poll, 2000);
 });
