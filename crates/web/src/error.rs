@@ -230,6 +230,7 @@ from_use_case_errors!(
     countersign_app::webhooks::TargetError,
     countersign_app::reads::ReadError,
     countersign_app::broadcasts::unsubscribe::UnsubscribeError,
+    countersign_app::broadcasts::BroadcastError,
 );
 
 impl From<askama::Error> for WebError {

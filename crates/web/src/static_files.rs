@@ -9,6 +9,7 @@ const APP_JS: &str = include_str!("../static/app.js");
 const POD_JS: &str = include_str!("../static/pod.js");
 const POD_HANDOFF_JS: &str = include_str!("../static/pod-handoff.js");
 const SECRETS_JS: &str = include_str!("../static/secrets.js");
+const BROADCASTS_JS: &str = include_str!("../static/broadcasts.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Response {
@@ -18,6 +19,7 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "pod.js" => (POD_JS, "text/javascript; charset=utf-8"),
         "pod-handoff.js" => (POD_HANDOFF_JS, "text/javascript; charset=utf-8"),
         "secrets.js" => (SECRETS_JS, "text/javascript; charset=utf-8"),
+        "broadcasts.js" => (BROADCASTS_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -4,6 +4,7 @@ pub(crate) mod account;
 mod audit;
 mod auth;
 mod branding;
+mod broadcasts;
 pub mod contacts;
 mod customers;
 mod health;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(branding::router())
         .merge(webhooks::router())
         .merge(webhook_endpoints::router())
+        .merge(broadcasts::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), csrf::check))

@@ -13,7 +13,8 @@ use std::time::Duration;
 const EMAIL: &str = "admin@acme.example";
 const PASSWORD: &str = "granite orchard lantern seven";
 
-fn user(id: &str, given: &str, surname: &str, mobile: &str) -> SyncedContact {
+/// A synced user of Contoso with a mobile number and `<given>@contoso.example`.
+pub fn user(id: &str, given: &str, surname: &str, mobile: &str) -> SyncedContact {
     let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
     SyncedContact {
         external_id: id.to_owned(),

@@ -5,6 +5,7 @@
 
 mod access;
 mod boundary;
+mod broadcasts;
 mod consent_proof;
 mod contact_data;
 mod contacts;

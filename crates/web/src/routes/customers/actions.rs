@@ -1,4 +1,5 @@
-//! POST /customers (create a manual customer), /customers/{id} (name and default country).
+//! POST /customers (create a manual customer), /customers/{id} (name and default country),
+//! /customers/{id}/time-zone (the zone of its quiet hours).
 //! Admins only; a refused form is shown again with the reason (422).
 
 use super::pages::{index_page, show_page};
@@ -85,6 +86,34 @@ pub async fn update(
         .update_customer(&user.principal(ip), id, &form.name, default_country)
         .await
         .or_rerender(refuse)
+        .await?;
+    Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// The customer's time zone (empty: the org's), for broadcasts that respect quiet hours.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Form(form): Form<TimeZoneForm>,
+) -> Result<Response, WebError> {
+    let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
+    let (state, user) = (&state, &user);
+    state
+        .app
+        .set_customer_time_zone(&user.principal(ip), id, &form.time_zone)
+        .await
+        .or_rerender(|m| async move {
+            let page = show_page(state, user, ip, id, None, Some(one_line(&m))).await?;
+            Ok(page.into_response())
+        })
         .await?;
     Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
 }

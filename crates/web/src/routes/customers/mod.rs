@@ -1,15 +1,25 @@
 //! Customers: the list with contact counts, a customer's page (its contacts and default
-//! country), and manual customers (admins create them).
+//! country, its time zone for broadcast quiet hours), and manual customers (admins create
+//! them).
 
 mod actions;
 mod pages;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::Path;
+use axum::response::Redirect;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(pages::index).post(actions::create))
         .route("/customers/{id}", get(pages::show).post(actions::update))
+        .route(
+            "/customers/{id}/time-zone",
+            get(|Path(id): Path<String>| async move {
+                Redirect::to(&format!("/customers/{}", urlencoding::encode(&id)))
+            })
+            .post(actions::set_time_zone),
+        )
 }

@@ -134,6 +134,8 @@ pub(super) struct ShowPage {
     /// The Microsoft 365 tenant's own country, when it gave one.
     tenant_country: Option<&'static str>,
     countries: Vec<(&'static str, &'static str)>,
+    /// Its own time zone for quiet hours ('' for the org's).
+    time_zone: String,
     last_sync: String,
     rows: Vec<ContactRow>,
     more: bool,
@@ -149,7 +151,9 @@ pub(super) async fn show_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let view = state.app.customer_page(&user.principal(ip), id).await?;
+    let by = user.principal(ip);
+    let view = state.app.customer_page(&by, id).await?;
+    let time_zone = state.app.customer_time_zone(&by, id).await?;
     let customer = &view.customer;
     let now = state.app.now();
     render(&ShowPage {
@@ -165,6 +169,7 @@ pub(super) async fn show_page(
         country_name: customer.default_country.map_or("none", Country::name),
         tenant_country: customer.tenant_country.map(Country::name),
         countries: countries(),
+        time_zone: time_zone.unwrap_or_default(),
         last_sync: customer.last_synced_at.map_or_else(
             || "never".into(),
             |t| format!("{} ({})", t.display(), ago(now, t)),
