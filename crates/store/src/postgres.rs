@@ -51,6 +51,8 @@ impl Dialect for Postgres {
 
     const FIRST_BY_CONFLICT: bool = false;
 
+    const ANALYZE_AFTER_BULK_WRITE: bool = true;
+
     fn uuid_hex(expr: &str) -> String {
         format!("replace(CAST({expr} AS TEXT), '-', '')")
     }

@@ -55,6 +55,8 @@ impl Dialect for Sqlite {
 
     const FIRST_BY_CONFLICT: bool = true;
 
+    const ANALYZE_AFTER_BULK_WRITE: bool = false;
+
     fn uuid_hex(expr: &str) -> String {
         format!("lower(hex({expr}))")
     }

@@ -423,6 +423,11 @@ impl BroadcastStore for SqlStore<DB> {
             crate::jobs::sql::insert_job::<DB>(&mut tx, job).await?;
         }
         tx.commit().await?;
+        if DB::ANALYZE_AFTER_BULK_WRITE && recipients > 0 {
+            sqlx::query("ANALYZE broadcast_recipients")
+                .execute(&mut *writer)
+                .await?;
+        }
         Ok(FreezeOutcome::Frozen(frozen))
     }
 

@@ -92,6 +92,13 @@ pub trait Dialect: Database + private::Sealed {
     /// costs 0.7 s more than its window. Both keep the same row.
     const FIRST_BY_CONFLICT: bool;
 
+    /// Whether a statement that wrote many rows at once should be followed by `ANALYZE` of
+    /// its table. PostgreSQL plans from statistics that autovacuum refreshes later: right
+    /// after the freeze wrote 200,000 recipient rows it still believed the table empty, sorted
+    /// every row of the broadcast for each page of 500 (2 s a page) instead of walking the
+    /// key's index. SQLite plans from its indexes without statistics.
+    const ANALYZE_AFTER_BULK_WRITE: bool;
+
     /// SQL giving the 32 lowercase hex digits of the UUID `expr` (Rust's `Uuid::simple`), for
     /// keys written by set-based SQL that Rust must be able to write again: SQLite stores a
     /// UUID as 16 bytes (`hex`), PostgreSQL as `uuid` (its text has dashes).
