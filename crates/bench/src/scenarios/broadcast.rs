@@ -10,7 +10,7 @@
 use crate::report::{peak_rss_mb, progress};
 use crate::scenarios::broadcast_audience::seed;
 use crate::scenarios::setup::on_database;
-use crate::scenarios::sms::{round3, spawn_worker, stop};
+use crate::scenarios::sms::{countersign_bin, round3, spawn_worker, stop};
 use crate::smtp_sink::SmtpSink;
 use anyhow::{Context, bail};
 use countersign_app::broadcasts::BroadcastInput;
@@ -56,16 +56,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
-    let bin = match &args.countersign_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?.with_file_name("countersign"),
-    };
-    if !bin.is_file() {
-        bail!(
-            "{} not found: build it with `cargo build --release -p countersign-cli` or pass --countersign-bin",
-            bin.display()
-        );
-    }
+    let bin = countersign_bin(args.countersign_bin.as_ref())?;
     on_database(args.database_url.as_deref(), async |dir, url| {
         measure(&args, &bin, dir, url.unwrap_or_default().to_owned()).await
     })

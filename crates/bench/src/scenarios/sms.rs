@@ -44,16 +44,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<serde_json::Value> {
-    let bin = match &args.countersign_bin {
-        Some(b) => b.clone(),
-        None => std::env::current_exe()?.with_file_name("countersign"),
-    };
-    if !bin.is_file() {
-        bail!(
-            "{} not found: build it with `cargo build --release -p countersign-cli` or pass --countersign-bin",
-            bin.display()
-        );
-    }
+    let bin = countersign_bin(args.countersign_bin.as_ref())?;
     let dir = tempfile::tempdir()?;
     let pg = match &args.database_url {
         Some(admin) => Some((admin.clone(), create_database(admin).await?)),
@@ -249,6 +240,24 @@ async fn queue(
         all.extend(r??);
     }
     Ok(all)
+}
+
+/// The `countersign` binary the workers run: `explicit`, or the one next to this benchmark.
+///
+/// # Errors
+/// It does not exist (with how to build it).
+pub(crate) fn countersign_bin(explicit: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
+    let bin = match explicit {
+        Some(b) => b.clone(),
+        None => std::env::current_exe()?.with_file_name("countersign"),
+    };
+    if !bin.is_file() {
+        bail!(
+            "{} not found: build it with `cargo build --release -p countersign-cli` or pass --countersign-bin",
+            bin.display()
+        );
+    }
+    Ok(bin)
 }
 
 pub(crate) fn spawn_worker(bin: &Path, data_dir: &Path, s: &Settings) -> anyhow::Result<Child> {
