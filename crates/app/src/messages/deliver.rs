@@ -161,8 +161,31 @@ pub(super) fn settle(
     }
 }
 
-/// Hands the message to its transport (Graph mail needs the app: store, keys, tokens).
+/// The longest one hand-over may take, whatever the transport. Each transport has its own,
+/// shorter timeouts (Twilio 10 s, SMTP `smtp.timeout_seconds`), but they bound a request or a
+/// socket read, not every wait (a connection pool that never hands out a connection): a send
+/// that outlives this is a retryable failure, so a worker loop can never wait forever.
+const SEND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Hands the message to its transport (Graph mail needs the app: store, keys, tokens), within
+/// [`SEND_DEADLINE`].
 pub(super) async fn send(
+    app: &App,
+    transports: &Transports,
+    m: &Message,
+    brand: Option<&Brand>,
+) -> Result<Delivery, SendError> {
+    tokio::time::timeout(SEND_DEADLINE, send_now(app, transports, m, brand))
+        .await
+        .unwrap_or_else(|_| {
+            Err(SendError::retryable(
+                "the provider did not take the message within 2 minutes; it will be retried",
+                None,
+            ))
+        })
+}
+
+async fn send_now(
     app: &App,
     transports: &Transports,
     m: &Message,
