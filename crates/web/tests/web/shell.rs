@@ -287,3 +287,51 @@ async fn audit_page_filters_by_action_and_actor() {
     assert_eq!(status, 200);
     assert!(bad.contains("is not a date"), "{bad}");
 }
+
+/// Status marks (the brand's check, the verification shield) are inline SVG: a font glyph
+/// renders as an empty box where the font lacks it (issue 21.7).
+#[tokio::test]
+async fn status_marks_are_inline_svg_not_font_glyphs() {
+    let app = TestApp::new().await;
+    let admin = app
+        .create_admin("Acme IT", "admin@acme.test", PW)
+        .await
+        .technician;
+    let by = countersign_app::Principal::technician(&admin, std::net::IpAddr::from([127, 0, 0, 1]));
+    let customer = app.app.create_customer(&by, "Alpha", None).await.unwrap();
+    let input = countersign_app::contacts::ContactInput {
+        given_name: "Ann".into(),
+        surname: "Lee".into(),
+        email: "ann@alpha.example".into(),
+        ..Default::default()
+    };
+    let ann = app
+        .app
+        .create_contact(&by, customer.id, &input)
+        .await
+        .unwrap();
+    let c = signed_in(&app, "admin@acme.test").await;
+    for page in [
+        "/contacts".to_owned(),
+        format!("/customers/{}", customer.id),
+        format!("/pod/contacts/{}", ann.id),
+    ] {
+        let (status, html) = get(&app, &c, &page).await;
+        assert_eq!(status, 200, "{page}");
+        for glyph in ['🛡', '✓'] {
+            assert!(!html.contains(glyph), "{page} still has {glyph}");
+        }
+        assert!(
+            html.contains(r#"<span class="brand-mark" aria-hidden="true"><svg class="icon""#)
+                || page.starts_with("/pod"),
+            "{page}: no brand mark"
+        );
+        let shield = html.find(r#"class="shield"#).expect("a shield");
+        assert!(
+            html[shield..].trim_start_matches(|c| c != '>')[1..]
+                .trim_start()
+                .starts_with("<svg"),
+            "{page}: the shield is not an SVG"
+        );
+    }
+}
