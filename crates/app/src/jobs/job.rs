@@ -29,7 +29,8 @@ pub enum Outcome {
     /// Give up: the job stays, dead, on the Jobs page with this error.
     Bury(String),
     /// Not finished, nothing failed: run again after this delay, without counting an attempt
-    /// (a broadcast that sends in steps and then watches its deliveries settle).
+    /// (a broadcast that sends in steps and then watches its deliveries settle). With no delay
+    /// the job keeps its place in the queue, ahead of jobs queued after it.
     Continue(Duration),
 }
 

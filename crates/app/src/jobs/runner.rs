@@ -83,8 +83,16 @@ async fn finish(app: &App, job: &StoredJob, outcome: Outcome) -> Result<(), Stor
             app.store.complete_job(job.job.id, &worker).await?;
         }
         Outcome::Continue(after) => {
+            // Continuing at once keeps the job's place in the queue (its creation time): a
+            // broadcast that queued 100,000 messages must not wait behind them for its next
+            // batch (claims take the oldest due jobs first).
+            let run_at = if after.is_zero() {
+                job.job.created_at.min(now)
+            } else {
+                now.plus(after)
+            };
             app.store
-                .continue_job_later(job.job.id, &worker, now.plus(after), now)
+                .continue_job_later(job.job.id, &worker, run_at, now)
                 .await?;
         }
         Outcome::Retry(error) if attempts_left => {
