@@ -15,7 +15,6 @@ use super::BroadcastError;
 use crate::audit::Actor;
 use crate::jobs::{Job as _, SendMessage};
 use crate::messages::brand_of;
-use crate::settings::MessagingTransport;
 use crate::webhooks::{WebhookEvent, WebhookEventKind, derived_event_id};
 use crate::{App, Principal};
 use countersign_domain::{
@@ -50,24 +49,6 @@ pub enum DeliveryStep {
     Again(Duration),
 }
 
-/// The server's transport for a broadcast on `channel`, or why it has none.
-pub(super) fn transport(app: &App, channel: Channel) -> Result<TransportKind, &'static str> {
-    match (app.settings.messaging.transport, channel) {
-        (MessagingTransport::Outbox, _) => Ok(TransportKind::Outbox),
-        (MessagingTransport::Live, Channel::Sms) => {
-            if app.settings.twilio.is_configured()
-                && app.settings.sms_sender(Lane::Broadcast).is_none()
-            {
-                Err(crate::lane_settings::NO_BROADCAST_SMS_SENDER)
-            } else {
-                Ok(TransportKind::Twilio)
-            }
-        }
-        // Never Microsoft Graph: sendMail cannot carry the List-Unsubscribe headers.
-        (MessagingTransport::Live, Channel::Email) => Ok(TransportKind::Smtp),
-    }
-}
-
 /// What every message of one broadcast shares while a run renders them.
 struct Renderer<'a> {
     broadcast: &'a Broadcast,
@@ -81,7 +62,8 @@ impl App {
     pub(super) fn check_lanes(&self, b: &Broadcast) -> Result<(), BroadcastError> {
         for channel in [Channel::Sms, Channel::Email] {
             if b.channels.uses(channel) {
-                transport(self, channel).map_err(BroadcastError::Lane)?;
+                self.broadcast_transport(channel)
+                    .map_err(BroadcastError::Lane)?;
             }
         }
         Ok(())
@@ -212,7 +194,7 @@ impl App {
     async fn renderer<'a>(&self, b: &'a Broadcast) -> Result<Renderer<'a>, &'static str> {
         let channel = |c: Channel| {
             if b.channels.uses(c) {
-                transport(self, c).map(Some)
+                self.broadcast_transport(c).map(Some)
             } else {
                 Ok(None)
             }

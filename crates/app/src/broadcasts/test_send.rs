@@ -126,7 +126,8 @@ impl App {
                 subject,
                 body_text,
                 body_html,
-                transport: super::delivery::transport(self, channel)
+                transport: self
+                    .broadcast_transport(channel)
                     .map_err(BroadcastError::Lane)?,
                 lane: Lane::Broadcast,
                 // Goes to the technician, who is no contact and has nothing to unsubscribe.

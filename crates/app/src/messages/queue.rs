@@ -88,6 +88,37 @@ pub async fn brand_of(app: &App, org: OrgId) -> Result<Brand, StoreError> {
 }
 
 impl App {
+    /// The transport a broadcast message on `channel` goes out by on this server, or what to
+    /// configure (in words) when it has none. Refused up front rather than failed later: a
+    /// broadcast SMS never falls back to the verification sender (see lane_settings.rs), and
+    /// a broadcast email carries List-Unsubscribe and List-Unsubscribe-Post (RFC 2369, RFC
+    /// 8058), which Graph's sendMail cannot set: its internetMessageHeaders take only custom
+    /// headers, "name them starting with "x-"" (learn.microsoft.com/graph/api/resources/message,
+    /// v1.0). So broadcasts never go through the org's Microsoft 365 mailbox.
+    pub(crate) fn broadcast_transport(
+        &self,
+        channel: Channel,
+    ) -> Result<TransportKind, &'static str> {
+        let s = &self.settings;
+        match (s.messaging.transport, channel) {
+            (MessagingTransport::Outbox, _) => Ok(TransportKind::Outbox),
+            (MessagingTransport::Live, Channel::Sms) => {
+                if s.twilio.is_configured() && s.sms_sender(Lane::Broadcast).is_none() {
+                    Err(crate::lane_settings::NO_BROADCAST_SMS_SENDER)
+                } else {
+                    Ok(TransportKind::Twilio)
+                }
+            }
+            (MessagingTransport::Live, Channel::Email) => {
+                if s.smtp.is_configured() {
+                    Ok(TransportKind::Smtp)
+                } else {
+                    Err(NO_BROADCAST_EMAIL_SENDER)
+                }
+            }
+        }
+    }
+
     /// Validates the recipient and renders the template with the org's branding: the message
     /// and its delivery job, ready to store (nothing is stored yet).
     ///
@@ -111,33 +142,14 @@ impl App {
         };
         let brand = brand_of(self, req.org).await?;
         let rendered = render(&req.template, &brand)?;
-        let transport = match (self.settings.messaging.transport, req.channel) {
-            (MessagingTransport::Outbox, _) => TransportKind::Outbox,
-            (MessagingTransport::Live, Channel::Sms) => {
-                // Refused now rather than failed later: a broadcast never falls back to the
-                // verification sender (see lane_settings.rs).
-                if req.lane == Lane::Broadcast
-                    && self.settings.twilio.is_configured()
-                    && self.settings.sms_sender(Lane::Broadcast).is_none()
-                {
-                    return Err(MessageError::LaneNotConfigured(
-                        crate::lane_settings::NO_BROADCAST_SMS_SENDER,
-                    ));
-                }
-                TransportKind::Twilio
-            }
-            (MessagingTransport::Live, Channel::Email) => {
-                if req.lane == Lane::Broadcast {
-                    // A broadcast email carries List-Unsubscribe and List-Unsubscribe-Post
-                    // (RFC 2369, RFC 8058), and Graph's sendMail cannot set them: its
-                    // internetMessageHeaders take only custom headers, "name them starting
-                    // with "x-"" (learn.microsoft.com/graph/api/resources/message, v1.0). So
-                    // broadcasts never go through the org's Microsoft 365 mailbox.
-                    if !self.settings.smtp.is_configured() {
-                        return Err(MessageError::LaneNotConfigured(NO_BROADCAST_EMAIL_SENDER));
-                    }
-                    TransportKind::Smtp
-                } else if self.store.graph_mail(req.org).await?.is_some() {
+        let transport = match (self.settings.messaging.transport, req.channel, req.lane) {
+            (MessagingTransport::Outbox, _, _) => TransportKind::Outbox,
+            (MessagingTransport::Live, channel, Lane::Broadcast) => self
+                .broadcast_transport(channel)
+                .map_err(MessageError::LaneNotConfigured)?,
+            (MessagingTransport::Live, Channel::Sms, Lane::Verification) => TransportKind::Twilio,
+            (MessagingTransport::Live, Channel::Email, Lane::Verification) => {
+                if self.store.graph_mail(req.org).await?.is_some() {
                     TransportKind::Graph
                 } else {
                     TransportKind::Smtp
