@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use countersign_app::broadcasts::{BroadcastError, BroadcastInput, BroadcastRules, DeliveryStep};
 use countersign_app::contacts::ContactInput;
 use countersign_app::jobs::run_job;
@@ -18,7 +20,6 @@ use countersign_store::{
     Audience, AuditFilter, AuditStore, BroadcastStore, JobStore, MessageFilter, MessageState,
     MessageStore, Technician, Transition, TransportKind,
 };
-use sqlx::{Connection, Executor, PgConnection};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,11 +41,7 @@ impl Env {
     async fn finish(self) {
         self.app.store().close().await;
         if let Some((admin, name)) = &self.database {
-            let mut conn = PgConnection::connect(admin).await.unwrap();
-            conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
+            support::drop_postgres_database(admin, name).await;
         }
     }
 
@@ -152,26 +149,18 @@ fn principal(t: &Technician) -> Principal {
 
 async fn env(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.storage.data_dir = dir.path().to_path_buf();
-    settings.security.argon2_memory_kib = 8192;
-    settings.security.argon2_iterations = 1;
     let database = if postgres {
-        let admin = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL")
-            .expect("COUNTERSIGN_TEST_POSTGRES_URL must point at a PostgreSQL server");
-        let name = format!("cs_bcast_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&admin).await.unwrap();
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        settings.storage.database_url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Some((admin, name))
+        Some(support::postgres_database("cs_bcast").await)
     } else {
         None
     };
-    tweak(&mut settings);
-    settings.validate().unwrap();
+    let settings = support::settings(&dir, |s| {
+        if let Some((_, _, url)) = &database {
+            s.storage.database_url.clone_from(url);
+        }
+        tweak(s);
+    });
+    let database = database.map(|(admin, name, _)| (admin, name));
     let clock = ManualClock::starting_now();
     let app = App::start(settings.clone(), Arc::new(clock.clone()))
         .await

@@ -47,3 +47,29 @@ pub async fn first_admin(app: &App) -> Technician {
     .unwrap()
     .technician
 }
+
+/// A fresh database on the PostgreSQL test server (`COUNTERSIGN_TEST_POSTGRES_URL`), named
+/// `{prefix}_{uuid}`: (the server's admin URL, the database name, the database's URL).
+pub async fn postgres_database(prefix: &str) -> (String, String, String) {
+    use sqlx::{Connection, Executor};
+    let admin = std::env::var("COUNTERSIGN_TEST_POSTGRES_URL")
+        .expect("COUNTERSIGN_TEST_POSTGRES_URL must point at a PostgreSQL server");
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    (admin, name, url)
+}
+
+/// Drops a database made by [`postgres_database`].
+pub async fn drop_postgres_database(admin: &str, name: &str) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
