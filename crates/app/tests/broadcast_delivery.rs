@@ -47,17 +47,7 @@ impl Env {
 
     /// Claims and runs every due job once; how many ran.
     async fn run_due(&self) -> usize {
-        let now = self.app.now();
-        let jobs = self
-            .app
-            .store()
-            .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 500)
-            .await
-            .unwrap();
-        for job in &jobs {
-            run_job(&self.app, &self.transports, job).await.unwrap();
-        }
-        jobs.len()
+        support::run_due(&self.app, &self.transports, 500).await
     }
 
     /// Runs the queue, moving the clock past each wait, until the broadcast is final.

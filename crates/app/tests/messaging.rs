@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use countersign_app::audit::Actor;
-use countersign_app::jobs::run_job;
 use countersign_app::messages::{
     InboundOutcome, MessageError, MessageRequest, ProviderCallbackError, Transports,
 };
@@ -109,17 +110,7 @@ fn request(env: &Env, channel: Channel, to: &str, key: &str) -> MessageRequest {
 
 /// Claims and runs every due job once; returns how many ran.
 async fn run_due(env: &Env, transports: &Transports) -> usize {
-    let now = env.app.now();
-    let jobs = env
-        .app
-        .store()
-        .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 100)
-        .await
-        .unwrap();
-    for job in &jobs {
-        run_job(&env.app, transports, job).await.unwrap();
-    }
-    jobs.len()
+    support::run_due(&env.app, transports, 100).await
 }
 
 async fn outbox_keeps_messages(postgres: bool) {

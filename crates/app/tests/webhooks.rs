@@ -5,8 +5,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use countersign_app::audit::verify_chain;
-use countersign_app::jobs::run_job;
 use countersign_app::messages::Transports;
 use countersign_app::schedule::{AUDIT_HEADS, Schedule};
 use countersign_app::webhooks::{
@@ -156,17 +157,7 @@ impl Env {
 
     /// Claims and runs every due job once; returns how many ran.
     async fn run_due(&self) -> usize {
-        let now = self.app.now();
-        let jobs = self
-            .app
-            .store()
-            .claim_jobs("test-worker", now, now.plus(Duration::from_secs(60)), 100)
-            .await
-            .unwrap();
-        for job in &jobs {
-            run_job(&self.app, &self.transports, job).await.unwrap();
-        }
-        jobs.len()
+        support::run_due(&self.app, &self.transports, 100).await
     }
 
     async fn endpoint(

@@ -114,7 +114,9 @@ impl App {
             }
             _ => return Ok(DeliveryStep::Done),
         }
-        let renderer = match self.renderer(&b).await {
+        // A store failure reading the branding retries the run; it never sends unbranded.
+        let brand = brand_of(self, org).await?;
+        let renderer = match self.renderer(&b, brand) {
             Ok(r) => r,
             Err(missing) => {
                 tracing::warn!(broadcast = %id, error = missing, "broadcast cannot be sent until the server is configured");
@@ -191,7 +193,7 @@ impl App {
         Ok(DeliveryStep::Again(WATCH_EVERY))
     }
 
-    async fn renderer<'a>(&self, b: &'a Broadcast) -> Result<Renderer<'a>, &'static str> {
+    fn renderer<'a>(&self, b: &'a Broadcast, brand: Brand) -> Result<Renderer<'a>, &'static str> {
         let channel = |c: Channel| {
             if b.channels.uses(c) {
                 self.broadcast_transport(c).map(Some)
@@ -200,9 +202,6 @@ impl App {
             }
         };
         let (sms, email) = (channel(Channel::Sms)?, channel(Channel::Email)?);
-        let brand = brand_of(self, b.org_id)
-            .await
-            .unwrap_or_else(|_| Brand::default_for(""));
         Ok(Renderer {
             broadcast: b,
             brand,

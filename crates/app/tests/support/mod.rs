@@ -4,6 +4,7 @@
 
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::Email;
+use countersign_store::JobStore as _;
 use countersign_store::Technician;
 use std::sync::Arc;
 
@@ -72,4 +73,29 @@ pub async fn drop_postgres_database(admin: &str, name: &str) {
         .await
         .unwrap();
     conn.close().await.unwrap();
+}
+
+/// Claims up to `limit` due jobs as one worker and runs each once; how many ran.
+pub async fn run_due(
+    app: &App,
+    transports: &countersign_app::messages::Transports,
+    limit: i64,
+) -> usize {
+    let now = app.now();
+    let jobs = app
+        .store()
+        .claim_jobs(
+            "test-worker",
+            now,
+            now.plus(std::time::Duration::from_secs(60)),
+            limit,
+        )
+        .await
+        .unwrap();
+    for job in &jobs {
+        countersign_app::jobs::run_job(app, transports, job)
+            .await
+            .unwrap();
+    }
+    jobs.len()
 }
