@@ -13,6 +13,7 @@ use countersign_app::messages::{
 use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
 use countersign_app::{App, ManualClock, Settings};
 use countersign_domain::{BroadcastId, ContactId, IntegrationId, Lane, OptOutSource, OrgId};
+use countersign_mailbox::{MailServer, closed_port};
 use countersign_messaging::TemplateName;
 use countersign_messaging::twilio::signature;
 use countersign_store::{
@@ -20,7 +21,6 @@ use countersign_store::{
     MessageState, MessageStore, Org, OrgStore, Transition, TransportKind,
 };
 use sqlx::{Connection, Executor, PgConnection};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -166,51 +166,6 @@ async fn postgres_outbox_keeps_messages() {
     outbox_keeps_messages(true).await;
 }
 
-/// aiosmtpd on a free loopback port, writing to a Maildir.
-struct Smtp {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn smtp() -> Smtp {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(dir.path().join("mail"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with aiosmtpd is required (python3 -m pip install aiosmtpd)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "aiosmtpd did not start: is it installed?"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Smtp { child, port, dir }
-}
-
 fn live_smtp(port: u16) -> impl FnOnce(&mut Settings) {
     move |s: &mut Settings| {
         s.messaging.transport = MessagingTransport::Live;
@@ -223,8 +178,8 @@ fn live_smtp(port: u16) -> impl FnOnce(&mut Settings) {
 }
 
 async fn smtp_delivery_and_retries(postgres: bool) {
-    let server = smtp();
-    let env = env(postgres, live_smtp(server.port)).await;
+    let server = MailServer::start();
+    let env = env(postgres, live_smtp(server.port())).await;
     let transports = Transports::from_settings(&env.app.settings).unwrap();
     let m = env
         .app
@@ -244,11 +199,8 @@ async fn smtp_delivery_and_retries(postgres: bool) {
     );
     let deadline = Instant::now() + Duration::from_secs(10);
     let mail = loop {
-        let files: Vec<_> = std::fs::read_dir(server.dir.path().join("mail/new"))
-            .map(|d| d.filter_map(Result::ok).collect())
-            .unwrap_or_default();
-        if let Some(f) = files.first() {
-            break std::fs::read_to_string(f.path()).unwrap();
+        if let Some(mail) = server.received().pop() {
+            break mail;
         }
         assert!(Instant::now() < deadline, "no mail arrived");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -269,7 +221,7 @@ async fn smtp_delivery_and_retries(postgres: bool) {
 
     // An unreachable relay: retried with backoff, then the job is dead and the message failed.
     let mut down = (*env.app.settings).clone();
-    down.smtp.port = free_port();
+    down.smtp.port = closed_port();
     let down = Transports::from_settings(&down).unwrap();
     let m = env
         .app
@@ -865,15 +817,12 @@ async fn postgres_a_broadcast_sms_needs_a_broadcast_sender() {
 }
 
 /// The mail the relay received for `to` (waits up to 10 s).
-async fn mail_to(server: &Smtp, to: &str) -> String {
+async fn mail_to(server: &MailServer, to: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let files: Vec<_> = std::fs::read_dir(server.dir.path().join("mail/new"))
-            .map(|d| d.filter_map(Result::ok).collect())
-            .unwrap_or_default();
-        let found = files
-            .iter()
-            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+        let found = server
+            .received()
+            .into_iter()
             .find(|m| m.lines().any(|l| l == format!("To: {to}")));
         if let Some(mail) = found {
             return mail;
@@ -892,9 +841,9 @@ fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
 
 /// Each lane's email goes out with its own From and Reply-To (issue 20).
 async fn each_lane_has_its_email_sender(postgres: bool) {
-    let server = smtp();
+    let server = MailServer::start();
     let env = env(postgres, |s| {
-        live_smtp(server.port)(s);
+        live_smtp(server.port())(s);
         s.smtp.broadcast_from_address = "news@msp.test".into();
         s.smtp.broadcast_reply_to = "helpdesk@msp.test".into();
     })
@@ -944,8 +893,8 @@ async fn postgres_each_lane_has_its_email_sender() {
 /// with the one-click unsubscribe headers of RFC 2369 and RFC 8058, exactly; the link is
 /// stored on the message, so a retry sends the same one.
 async fn a_broadcast_email_carries_one_click_unsubscribe(postgres: bool) {
-    let server = smtp();
-    let env = env(postgres, live_smtp(server.port)).await;
+    let server = MailServer::start();
+    let env = env(postgres, live_smtp(server.port())).await;
     env.app
         .store()
         .save_graph_mail(&GraphMail {

@@ -1,100 +1,16 @@
-//! The SMTP sender against a real SMTP server on loopback: aiosmtpd (PyPI), started per test
-//! on a free port, writing what it receives to a Maildir we read back. Without aiosmtpd these
-//! tests fail (scripts/test.sh installs it).
+//! The SMTP sender against a real SMTP server on loopback (aiosmtpd, started per test by
+//! `countersign_mailbox`), writing what it receives to a Maildir we read back.
 
 #![allow(clippy::unwrap_used)]
 
+use countersign_mailbox::{MailServer, closed_port};
 use countersign_messaging::{
     DeliveryStatus, EmailSender, OutgoingEmail, SmtpConfig, SmtpSecurity, SmtpSender,
 };
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// An aiosmtpd process; killed on drop.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl SmtpServer {
-    fn start() -> Self {
-        let available = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            available,
-            "aiosmtpd is missing: run `python3 -m pip install aiosmtpd` (scripts/test.sh does)"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("mail");
-        let port = free_port();
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        }
-    }
-
-    /// Messages received so far (raw RFC 5322 text).
-    fn received(&self) -> Vec<String> {
-        read_maildir(&self.maildir.join("new"))
-    }
-
-    fn wait_for(&self, n: usize) -> Vec<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.received();
-            if got.len() >= n || Instant::now() > deadline {
-                return got;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn read_maildir(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .collect()
-}
+/// How long a test waits for mail to arrive.
+const ARRIVAL: Duration = Duration::from_secs(10);
 
 fn sender(port: u16) -> SmtpSender {
     SmtpSender::new(&SmtpConfig {
@@ -124,8 +40,8 @@ fn email(key: &str) -> OutgoingEmail {
 
 #[tokio::test]
 async fn delivers_text_and_html_with_branding_headers() {
-    let server = SmtpServer::start();
-    let delivery = sender(server.port)
+    let server = MailServer::start();
+    let delivery = sender(server.port())
         .send_email(&email("018f0000-aaaa-7bbb-8ccc-000000000001"))
         .await
         .unwrap();
@@ -136,7 +52,7 @@ async fn delivers_text_and_html_with_branding_headers() {
         "<018f0000-aaaa-7bbb-8ccc-000000000001@msp.test>"
     );
 
-    let got = server.wait_for(1);
+    let got = server.wait_for(1, ARRIVAL);
     assert_eq!(got.len(), 1, "one message received");
     let raw = &got[0];
     assert!(
@@ -158,26 +74,26 @@ async fn delivers_text_and_html_with_branding_headers() {
 
 #[tokio::test]
 async fn same_key_same_message_id() {
-    let server = SmtpServer::start();
-    let s = sender(server.port);
+    let server = MailServer::start();
+    let s = sender(server.port());
     let a = s.send_email(&email("k1")).await.unwrap();
     let b = s.send_email(&email("k1")).await.unwrap();
     assert_eq!(
         a.provider_id, b.provider_id,
         "a retry carries the same Message-ID"
     );
-    assert_eq!(server.wait_for(2).len(), 2);
+    assert_eq!(server.wait_for(2, ARRIVAL).len(), 2);
 }
 
 #[tokio::test]
 async fn unreachable_server_is_retryable_and_bad_address_is_permanent() {
-    let port = free_port();
+    let port = closed_port();
     let err = sender(port).send_email(&email("k")).await.unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
     let mut bad = email("k");
     bad.to = "not an address".into();
-    let server = SmtpServer::start();
-    let err = sender(server.port).send_email(&bad).await.unwrap_err();
+    let server = MailServer::start();
+    let err = sender(server.port()).send_email(&bad).await.unwrap_err();
     assert!(!err.is_retryable(), "{err:?}");
     assert!(err.message.contains("not a valid email address"));
     assert!(server.received().is_empty());
@@ -200,15 +116,15 @@ fn header_lines(raw: &str) -> Vec<String> {
 /// verification email carries neither.
 #[tokio::test]
 async fn one_click_unsubscribe_headers_arrive_exactly() {
-    let server = SmtpServer::start();
+    let server = MailServer::start();
     let link = "https://cs.example/unsubscribe/AQID-_abc";
     let mut broadcast = email("broadcast-1");
     broadcast.to = "bob@customer.test".into();
     broadcast.list_unsubscribe = Some(link.into());
-    let s = sender(server.port);
+    let s = sender(server.port());
     s.send_email(&broadcast).await.unwrap();
     s.send_email(&email("code-1")).await.unwrap();
-    let got = server.wait_for(2);
+    let got = server.wait_for(2, ARRIVAL);
     assert_eq!(got.len(), 2);
     let heads: Vec<Vec<String>> = got.iter().map(|m| header_lines(m)).collect();
     let of = |to: &str| {

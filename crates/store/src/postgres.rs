@@ -45,6 +45,8 @@ impl Dialect for Postgres {
 
     const ANONYMOUS_PARAMS: bool = false;
 
+    const JSON_RECORDSETS: bool = true;
+
     const MULTI_STATEMENT_QUERIES: bool = false;
 
     const HINT_ORDERED_WALK: bool = false;

@@ -49,6 +49,8 @@ impl Dialect for Sqlite {
 
     const ANONYMOUS_PARAMS: bool = true;
 
+    const JSON_RECORDSETS: bool = false;
+
     const MULTI_STATEMENT_QUERIES: bool = true;
 
     const HINT_ORDERED_WALK: bool = true;

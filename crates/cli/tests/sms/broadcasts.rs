@@ -17,14 +17,14 @@ use countersign_app::broadcasts::{BroadcastInput, BroadcastProgress};
 use countersign_app::contacts::ContactInput;
 use countersign_app::settings::SmtpSecuritySetting;
 use countersign_domain::{BroadcastChannels, BroadcastId, BroadcastStatus, Country, Email};
+use countersign_mailbox::MailServer;
 use countersign_store::{
     Audience, AuditFilter, AuditStore, Channel, JobCounts, JobStore, Message, MessageFilter,
     MessageState, MessageStore, OrgStore,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// Contacts, each with a mobile and an email: 2N deliveries.
@@ -34,20 +34,8 @@ const BROADCAST_FROM: &str = "broadcasts@msp.test";
 /// How long the whole broadcast may take once the first worker started.
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// aiosmtpd on a free loopback port, writing what it takes to a Maildir; killed on drop.
-struct Smtp {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// The test's SMTP relay (aiosmtpd writing a Maildir; killed on drop).
+struct Smtp(MailServer);
 
 /// A worker process, killed with SIGKILL on drop (a failing test leaves none behind).
 struct Worker(Child);
@@ -84,56 +72,22 @@ struct Mail {
 
 impl Smtp {
     fn start() -> Smtp {
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("mail");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd is required (python3 -m pip install aiosmtpd)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "aiosmtpd did not start: is it installed?"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Smtp {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        }
+        Smtp(MailServer::start())
     }
 
     /// How many emails the server has stored (a complete file lands in `new/` by rename).
     fn count(&self) -> usize {
-        std::fs::read_dir(self.maildir.join("new")).map_or(0, Iterator::count)
+        self.0.count()
     }
 
     fn received(&self) -> Vec<Mail> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| parse_mail(&std::fs::read_to_string(e.unwrap().path()).unwrap()))
-            .collect()
+        self.0.received().iter().map(|m| parse_mail(m)).collect()
     }
 
     /// The settings that send email through this server, on both lanes.
     fn configure(&self, s: &mut countersign_app::Settings) {
         s.smtp.host = "127.0.0.1".into();
-        s.smtp.port = self.port;
+        s.smtp.port = self.0.port();
         s.smtp.security = SmtpSecuritySetting::Plain;
         s.smtp.from_address = "noreply@msp.test".into();
         s.smtp.broadcast_from_address = BROADCAST_FROM.into();

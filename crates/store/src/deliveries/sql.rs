@@ -1,16 +1,17 @@
-//! [`DeliveryStore`] for both backends: a batch's attempts begin in one transaction (one
-//! `UPDATE … RETURNING` and one multi-row history `INSERT`), and its results are recorded in
-//! one transaction (a conditional `UPDATE` per message, one history `INSERT`, one `DELETE` for
-//! the finished jobs; on SQLite all of it one query, `records.rs`).
+//! [`DeliveryStore`] for both backends: a batch's attempts begin in one transaction, and its
+//! results are recorded in one transaction. On PostgreSQL each is one statement taking the
+//! batch as a JSON recordset (`recordsets.rs`); on SQLite the attempts begin with one
+//! `UPDATE … RETURNING` and one multi-row history `INSERT`, and the results are recorded by
+//! one multi-statement query (`records.rs`).
 
-use crate::StoreResult;
+use super::recordsets;
 use crate::messages::sql::{MESSAGE_COLUMNS, MessageRow, bind_transition, transition_sql};
+use crate::sql::SqlStore;
 use crate::sql::sql_impl;
-use crate::sql::{SqlStore, changed};
-use crate::{Attempt, DeliveryRecord, DeliveryStore, JobOutcome};
+use crate::{Attempt, DeliveryRecord, DeliveryStore};
 use crate::{Message, MessageState, Transition, TransportKind};
+use crate::{StoreError, StoreResult};
 use countersign_domain::{MessageId, OrgId, Timestamp};
-use uuid::Uuid;
 
 /// Rows per multi-row statement (5 parameters each, far below both backends' limits).
 const CHUNK: usize = 200;
@@ -21,6 +22,17 @@ struct AttemptRow {
     message: MessageRow,
     opted_out: bool,
     broadcast_opted_out: bool,
+}
+
+impl TryFrom<AttemptRow> for Attempt {
+    type Error = StoreError;
+    fn try_from(row: AttemptRow) -> StoreResult<Self> {
+        Ok(Self {
+            message: Message::try_from(row.message)?,
+            sms_opted_out: row.opted_out,
+            broadcast_opted_out: row.broadcast_opted_out,
+        })
+    }
 }
 
 /// One history entry to append.
@@ -65,6 +77,14 @@ impl DeliveryStore for SqlStore<DB> {
             return Ok(Vec::new());
         }
         let mut writer = self.pool.acquire().await?;
+        if DB::JSON_RECORDSETS {
+            let rows: Vec<AttemptRow> = sqlx::query_as(&recordsets::begin_sql())
+                .bind(at.0)
+                .bind(recordsets::attempt_pairs(batch)?)
+                .fetch_all(&mut *writer)
+                .await?;
+            return rows.into_iter().map(Attempt::try_from).collect();
+        }
         let mut tx = DB::begin_write(&mut writer).await?;
         let mut attempts = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(CHUNK) {
@@ -83,11 +103,7 @@ impl DeliveryStore for SqlStore<DB> {
                 q = q.bind(org.0).bind(id.0);
             }
             for row in q.fetch_all(&mut *tx).await? {
-                attempts.push(Attempt {
-                    message: Message::try_from(row.message)?,
-                    sms_opted_out: row.opted_out,
-                    broadcast_opted_out: row.broadcast_opted_out,
-                });
+                attempts.push(Attempt::try_from(row)?);
             }
         }
         let details: Vec<String> = attempts
@@ -120,75 +136,18 @@ impl DeliveryStore for SqlStore<DB> {
             return Ok(0);
         }
         let mut writer = self.pool.acquire().await?;
-        if DB::MULTI_STATEMENT_QUERIES {
-            return Self::record_in_one_query(&mut writer, worker, now, records).await;
-        }
-        let mut tx = DB::begin_write(&mut writer).await?;
-        let mut events = Vec::new();
-        for r in records {
-            let Some(t) = &r.transition else { continue };
-            let sql = transition_sql(t.state, "org_id = $7 AND id = $8");
-            let moved = bind_transition::<DB>(&sql, t)
-                .bind(r.org.0)
-                .bind(r.message.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if moved.is_some() {
-                events.push(Event {
-                    org: r.org,
-                    id: r.message,
-                    at: t.at,
-                    state: t.state,
-                    detail: &t.detail,
-                });
-            }
-        }
-        insert_events::<DB>(&mut tx, &events).await?;
-        let mut held = 0;
-        let complete: Vec<Uuid> = records
-            .iter()
-            .filter(|r| r.outcome == JobOutcome::Complete)
-            .map(|r| r.job.0)
-            .collect();
-        for chunk in complete.chunks(CHUNK) {
-            let sql = format!(
-                "DELETE FROM jobs WHERE state = 'running' AND locked_by = $1 AND id IN ({})",
-                list_sql(2, chunk.len())
-            );
-            let mut q = sqlx::query::<DB>(&sql).bind(worker);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            held += DB::rows_affected(&q.execute(&mut *tx).await?);
-        }
-        for r in records {
-            let (sql, state_error) = match &r.outcome {
-                JobOutcome::Complete => continue,
-                JobOutcome::Retry { run_at, error } => (
-                    "UPDATE jobs SET state = 'queued', locked_by = NULL, run_at = $3, \
-                     last_error = $4, updated_at = $5 \
-                     WHERE id = $1 AND state = 'running' AND locked_by = $2",
-                    (run_at.0, error),
-                ),
-                JobOutcome::Bury { error } => (
-                    "UPDATE jobs SET state = 'dead', locked_by = NULL, run_at = $3, \
-                     last_error = $4, updated_at = $5 \
-                     WHERE id = $1 AND state = 'running' AND locked_by = $2",
-                    (now.0, error),
-                ),
-            };
-            let done = sqlx::query::<DB>(sql)
-                .bind(r.job.0)
+        if DB::JSON_RECORDSETS {
+            let (moves, nexts) = recordsets::record_sets(records, now)?;
+            let held: i64 = sqlx::query_scalar(&recordsets::record_sql())
                 .bind(worker)
-                .bind(state_error.0)
-                .bind(state_error.1.as_str())
                 .bind(now.0)
-                .execute(&mut *tx)
+                .bind(moves)
+                .bind(nexts)
+                .fetch_one(&mut *writer)
                 .await?;
-            held += u64::from(changed::<DB>(&done));
+            return Ok(u64::try_from(held).unwrap_or(0));
         }
-        tx.commit().await?;
-        Ok(held)
+        Self::record_in_one_query(&mut writer, worker, now, records).await
     }
 
     async fn transition_by_callback(

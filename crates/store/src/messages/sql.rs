@@ -92,6 +92,27 @@ fn from_states(to: MessageState) -> String {
     from.join(", ")
 }
 
+/// The same rule as [`from_states`] for a target state that is itself an SQL expression
+/// (a set of transitions applied by one statement): whether the message whose state is
+/// `current` may move to `target`.
+pub(crate) fn may_move_sql(current: &str, target: &str) -> String {
+    let rank = |expr: &str| {
+        let arms: Vec<String> = MessageState::ALL
+            .iter()
+            .map(|s| format!("WHEN '{}' THEN {}", s.as_str(), s.rank()))
+            .collect();
+        format!("(CASE {expr} {} END)", arms.join(" "))
+    };
+    format!(
+        "(CASE WHEN {target} = '{queued}' THEN {current} = '{sending}' \
+         ELSE {} < {} END)",
+        rank(current),
+        rank(target),
+        queued = MessageState::Queued.as_str(),
+        sending = MessageState::Sending.as_str(),
+    )
+}
+
 /// Whether entering `state` clears the bodies: a live transport took (or refused for good)
 /// the message, so codes and links in it need not be kept.
 fn clears_body(state: MessageState) -> bool {

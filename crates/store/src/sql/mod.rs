@@ -18,8 +18,8 @@
 //! how audit appends and other counted writes are serialised (a PostgreSQL advisory lock; on
 //! SQLite the immediate transaction already holds the single write lock), and each place where
 //! the statements differ, as a named item (`CLAIM_LOCK`, `MULTI_STATEMENT_QUERIES`,
-//! `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`): the shared SQL asks the dialect, never which backend
-//! it runs on. Backend-only operations (pragmas, `VACUUM INTO`, pool set-up) stay in the backend
+//! `JSON_RECORDSETS`, `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`): the shared SQL asks the dialect,
+//! never which backend it runs on. Backend-only operations (pragmas, `VACUUM INTO`, pool set-up) stay in the backend
 //! modules.
 //!
 //! Rows are decoded into `*Row` structs with `#[derive(FromRow)]`, which is itself generic over
@@ -71,6 +71,13 @@ pub trait Dialect: Database + private::Sealed {
     /// on the database's side in one go: SQLite through sqlx, not PostgreSQL's extended
     /// protocol (one statement per prepared query).
     const MULTI_STATEMENT_QUERIES: bool;
+
+    /// Whether a statement may take a whole set of rows as one JSON parameter
+    /// (`jsonb_to_recordset`), so that a batch of any size is one statement with one text
+    /// (prepared once per connection) and one round trip: PostgreSQL, where the delivery
+    /// bookkeeping uses it (`deliveries/recordsets.rs`). SQLite sends its batches as one
+    /// multi-statement query instead ([`Self::MULTI_STATEMENT_QUERIES`]).
+    const JSON_RECORDSETS: bool;
 
     /// Whether a statement whose parameters each appear once, in binding order, is better
     /// written with anonymous `?` placeholders: on SQLite, sqlx resolves each `$n` by asking

@@ -231,6 +231,60 @@ pub async fn batch_results_follow_the_lease(store: &Store) {
     assert_eq!(store.record_deliveries("w3", at(65), &[]).await.unwrap(), 0);
 }
 
+/// A recorded result moves its message only forward, as a single transition does: a late
+/// "accepted" does not undo "delivered", and going back to `queued` (a retry) is allowed
+/// from `sending` only. A message that did not move gets no history entry.
+pub async fn batch_results_only_move_messages_forward(store: &Store) {
+    let a = org(store, "a").await;
+    let ms: Vec<_> = (0..3)
+        .map(|i| new_message(a.id, &format!("f{i}"), TransportKind::Twilio))
+        .collect();
+    for m in &ms {
+        store.queue_message(m, None).await.unwrap();
+    }
+    let batch: Vec<_> = ms.iter().map(|m| (a.id, m.id)).collect();
+    assert_eq!(store.begin_attempts(&batch, at(1)).await.unwrap().len(), 3);
+    let delivered = Transition::to(MessageState::Delivered, at(2), "callback");
+    store
+        .transition_message(a.id, ms[0].id, &delivered)
+        .await
+        .unwrap();
+    let accepted = Transition::to(MessageState::Accepted, at(2), "twilio");
+    store
+        .transition_message(a.id, ms[1].id, &accepted)
+        .await
+        .unwrap();
+    let mut before = Vec::new();
+    for m in &ms {
+        before.push(store.message_events(a.id, m.id).await.unwrap().len());
+    }
+    let retry = Transition::to(MessageState::Queued, at(3), "retry");
+    let record = |i: usize, t: Transition| DeliveryRecord {
+        job: countersign_domain::JobId::new(),
+        org: a.id,
+        message: ms[i].id,
+        transition: Some(t),
+        outcome: JobOutcome::Complete,
+    };
+    let records = [
+        record(0, Transition::to(MessageState::Accepted, at(3), "late")),
+        record(1, retry.clone()),
+        record(2, retry),
+    ];
+    store.record_deliveries("w", at(3), &records).await.unwrap();
+    let expected = [
+        MessageState::Delivered,
+        MessageState::Accepted,
+        MessageState::Queued,
+    ];
+    for (i, m) in ms.iter().enumerate() {
+        assert_eq!(store.message(a.id, m.id).await.unwrap().state, expected[i]);
+        let events = store.message_events(a.id, m.id).await.unwrap();
+        let moved = usize::from(i == 2);
+        assert_eq!(events.len(), before[i] + moved, "message {i}");
+    }
+}
+
 pub async fn callbacks_find_the_message_by_our_id(store: &Store) {
     let a = org(store, "a").await;
     let m = new_message(a.id, "k", TransportKind::Twilio);

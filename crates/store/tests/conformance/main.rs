@@ -159,6 +159,7 @@ conformance! {
     deliveries: [
         batch_attempts_are_org_scoped_and_check_consent,
         batch_results_follow_the_lease,
+        batch_results_only_move_messages_forward,
         callbacks_find_the_message_by_our_id,
     ],
     contacts: [
