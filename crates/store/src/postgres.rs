@@ -41,6 +41,13 @@ impl Dialect for Postgres {
         Ok(())
     }
 
+    async fn commit_lazily(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
 
     const ANONYMOUS_PARAMS: bool = false;

@@ -77,15 +77,22 @@ impl DeliveryStore for SqlStore<DB> {
             return Ok(Vec::new());
         }
         let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
+        // The durable record of the batch is the commit of its results (`record_deliveries`),
+        // which flushes the log up to and past this one. Lost in a database crash, this start
+        // leaves the messages `queued` where it would have left them `sending`, and the job
+        // runs them again after its lease either way (the claim is durable): the same sends
+        // as with a flushed start. So this commit does not wait for the disk.
+        DB::commit_lazily(&mut tx).await?;
         if DB::JSON_RECORDSETS {
             let rows: Vec<AttemptRow> = sqlx::query_as(&recordsets::begin_sql())
                 .bind(at.0)
                 .bind(recordsets::attempt_pairs(batch)?)
-                .fetch_all(&mut *writer)
+                .fetch_all(&mut *tx)
                 .await?;
+            tx.commit().await?;
             return rows.into_iter().map(Attempt::try_from).collect();
         }
-        let mut tx = DB::begin_write(&mut writer).await?;
         let mut attempts = Vec::with_capacity(batch.len());
         for chunk in batch.chunks(CHUNK) {
             let sql = format!(
