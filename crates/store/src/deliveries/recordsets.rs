@@ -9,6 +9,9 @@
 //! statement has one text (prepared once per connection), one round trip, and is its own
 //! transaction: its data-modifying `WITH` parts commit together or not at all.
 //!
+//! The jobs are found by primary key (`id = ANY (ARRAY(…))`): joined to the recordset, the
+//! planner walked every running job of the `(org_id, state)` index instead.
+//!
 //! The rules are the ones of the shared SQL: a message moves only forward
 //! ([`may_move_sql`], the same rule as the single transition), each history entry is written
 //! only for a message that moved, and the jobs are completed, retried or buried only while
@@ -78,11 +81,13 @@ pub(crate) fn record_sql() -> String {
          SELECT org_id, id, v_at, v_state, v_detail FROM moved), \
          j AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS j(j_id uuid, j_next text, \
          j_run_at bigint, j_error text)), \
-         finished AS (DELETE FROM jobs WHERE state = 'running' AND locked_by = $1 \
-         AND id IN (SELECT j_id FROM j WHERE j_next = 'complete') RETURNING id), \
+         finished AS (DELETE FROM jobs \
+         WHERE id = ANY (ARRAY(SELECT j_id FROM j WHERE j_next = 'complete')) \
+         AND state = 'running' AND locked_by = $1 RETURNING id), \
          later AS (UPDATE jobs SET state = j.j_next, locked_by = NULL, run_at = j.j_run_at, \
-         last_error = j.j_error, updated_at = $2 FROM j WHERE id = j.j_id \
-         AND j.j_next <> 'complete' AND state = 'running' AND locked_by = $1 RETURNING id) \
+         last_error = j.j_error, updated_at = $2 FROM j \
+         WHERE id = ANY (ARRAY(SELECT j_id FROM j WHERE j_next <> 'complete')) \
+         AND id = j.j_id AND state = 'running' AND locked_by = $1 RETURNING id) \
          SELECT (SELECT count(*) FROM finished) + (SELECT count(*) FROM later) AS held",
         may_move = may_move_sql("messages.state", "v.v_state"),
     )
