@@ -9,6 +9,7 @@
 mod broadcasts;
 mod contacts;
 mod harness;
+mod my_links;
 mod onboarding;
 mod pod_frame;
 mod secrets;
