@@ -233,6 +233,30 @@ fn admin_create_refuses_weak_passwords_then_creates_org_and_admin() {
     );
     let dup = create_admin(dir.path(), "Acme IT", "ADMIN@acme.test");
     assert!(!dup.status.success(), "{}", text(&dup));
+    // Without --name the name is the address's local part; with it, the person's name.
+    assert!(text(&ok).contains("(\"admin\")"), "{}", text(&ok));
+    let named = countersign(
+        dir.path(),
+        &[
+            "admin",
+            "create",
+            "--org",
+            "Acme IT",
+            "--email",
+            "alex@acme.test",
+            "--name",
+            "Alex Morgan",
+            "--password-stdin",
+        ],
+        Some(&format!("{GOOD_PASSWORD}\n")),
+        &[],
+    );
+    assert!(named.status.success(), "{}", text(&named));
+    assert!(
+        text(&named).contains("created admin alex@acme.test (\"Alex Morgan\")"),
+        "{}",
+        text(&named)
+    );
 }
 
 #[test]

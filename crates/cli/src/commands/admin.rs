@@ -34,8 +34,8 @@ pub async fn create(settings: Settings, args: AdminCreateArgs) -> anyhow::Result
                 println!("created org {:?} ({})", created.org.name, created.org.slug);
             }
             println!(
-                "created admin {} in {:?}",
-                created.technician.email, created.org.name
+                "created admin {} ({:?}) in {:?}",
+                created.technician.email, created.technician.name, created.org.name
             );
             Ok(ExitCode::SUCCESS)
         }

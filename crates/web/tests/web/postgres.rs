@@ -205,3 +205,11 @@ async fn pg_my_links_are_the_technicians_own_and_burn_with_a_redirect() {
     }
     crate::my_links::my_links(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_technician_verification_is_discoverable_and_branded() {
+    if skip_postgres() {
+        return;
+    }
+    crate::technician_outreach::outreach(TestApp::postgres().await).await;
+}

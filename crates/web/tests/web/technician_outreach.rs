@@ -14,7 +14,10 @@ const PAGES: [&str; 3] = [
 
 #[tokio::test]
 async fn technician_verification_is_discoverable_and_branded() {
-    let app = TestApp::new().await;
+    outreach(TestApp::new().await).await;
+}
+
+pub async fn outreach(app: TestApp) {
     app.create_admin("Acme IT", "admin@acme.test", PW).await;
     app.create_admin("Bravo IT", "eve@bravo.test", PW).await;
     let base = app.app.settings.public_base().to_owned();
