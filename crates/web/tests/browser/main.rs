@@ -6,6 +6,7 @@
 //! under `$CARGO_TARGET_DIR/browser-artifacts/` (or `target/browser-artifacts/`) and the paths
 //! are printed.
 
+mod account_email;
 mod broadcasts;
 mod contacts;
 mod harness;
