@@ -11,6 +11,7 @@ mod manage;
 mod password_reset;
 mod permissions;
 mod pod_handoff;
+mod profile;
 mod reauth;
 mod sessions;
 mod totp;
@@ -25,6 +26,7 @@ pub use password_reset::{FORGOT_RESET_VALIDITY, ResetDetails};
 pub use pod_handoff::{
     POD_HANDOFF_LIFETIME, PodHandoffError, ancestor_matches, parse_frame_origin,
 };
+pub use profile::{EMAIL_CHANGE_VALIDITY, EmailChangeDetails, PendingEmailChange};
 pub use sessions::ResolvedSession;
 pub use totp::TotpEnrollment;
 pub use views::{AccountView, TechnicianView, TechniciansView};
@@ -49,6 +51,20 @@ pub enum AccountError {
     NameNotOneLine,
     #[error("an account with this email address already exists")]
     EmailTaken,
+    #[error("{0}")]
+    InvalidEmail(#[from] countersign_domain::email::EmailError),
+    #[error("this is already your email address")]
+    EmailUnchanged,
+    #[error("another technician of your organisation uses this email address")]
+    EmailTakenInOrg,
+    #[error(
+        "this link cannot be used: it was already used, a newer request replaced it, it was cancelled, or it has expired. Ask for the change again on your account page."
+    )]
+    EmailChangeLinkUnusable,
+    #[error(
+        "this address already belongs to a Countersign account, so it cannot become the address of another one. Nothing changed."
+    )]
+    EmailChangeTaken,
     #[error("the two passwords do not match")]
     PasswordMismatch,
     #[error("the current password is not correct")]
@@ -262,6 +278,8 @@ impl crate::UseCaseError for AccountError {
             Self::Store(e) => crate::UseCaseError::kind(e),
             Self::Internal(_) => K::Internal,
             Self::EmailTaken
+            | Self::EmailTakenInOrg
+            | Self::EmailChangeTaken
             | Self::LastAdmin
             | Self::AlreadyEnrolled
             | Self::NotEnrolled
@@ -269,12 +287,16 @@ impl crate::UseCaseError for AccountError {
             | Self::ResetSelf
             | Self::ResetInactive
             | Self::NotAnAdmin => K::Conflict,
-            Self::ResetLinkUnusable | Self::InviteUnusable => K::Gone,
+            Self::ResetLinkUnusable | Self::InviteUnusable | Self::EmailChangeLinkUnusable => {
+                K::Gone
+            }
             Self::WeakPassword(_)
             | Self::Text(_)
             | Self::OrgNameRequired
             | Self::NameRequired
             | Self::NameNotOneLine
+            | Self::InvalidEmail(_)
+            | Self::EmailUnchanged
             | Self::PasswordMismatch
             | Self::WrongCurrentPassword
             | Self::InvalidCode
@@ -292,6 +314,7 @@ impl crate::UseCaseError for AccountError {
             Self::WrongCurrentPassword => Some("current_password"),
             Self::NameRequired | Self::NameNotOneLine => Some("name"),
             Self::OrgNameRequired => Some("org_name"),
+            Self::InvalidEmail(_) | Self::EmailUnchanged | Self::EmailTakenInOrg => Some("email"),
             Self::InvalidCode | Self::CodeReused => Some("code"),
             _ => None,
         };

@@ -91,6 +91,10 @@ pub struct AdminCreateArgs {
     /// Email address of the admin (the login name).
     #[arg(long)]
     pub email: String,
+    /// The admin's name as others see it, e.g. "Alex Morgan" (default: the part of the
+    /// email address before the @; they can change it on their Account page).
+    #[arg(long, default_value = "")]
+    pub name: String,
     /// Read the password from standard input (first line), so it never appears in the shell
     /// history or the process list.
     #[arg(long, required = true)]

@@ -51,20 +51,22 @@ fn text(o: &Output) -> String {
 }
 
 fn create_admin(dir: &Path, org: &str, email: &str) -> Output {
-    countersign(
-        dir,
-        &[
-            "admin",
-            "create",
-            "--org",
-            org,
-            "--email",
-            email,
-            "--password-stdin",
-        ],
-        Some(&format!("{GOOD_PASSWORD}\n")),
-        &[],
-    )
+    create_admin_with(dir, org, email, &[])
+}
+
+/// `admin create` with `extra` arguments (e.g. `--name`).
+fn create_admin_with(dir: &Path, org: &str, email: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "admin",
+        "create",
+        "--org",
+        org,
+        "--email",
+        email,
+        "--password-stdin",
+    ];
+    args.extend_from_slice(extra);
+    countersign(dir, &args, Some(&format!("{GOOD_PASSWORD}\n")), &[])
 }
 
 #[test]
@@ -233,6 +235,20 @@ fn admin_create_refuses_weak_passwords_then_creates_org_and_admin() {
     );
     let dup = create_admin(dir.path(), "Acme IT", "ADMIN@acme.test");
     assert!(!dup.status.success(), "{}", text(&dup));
+    // Without --name the name is the address's local part; with it, the person's name.
+    assert!(text(&ok).contains("(\"admin\")"), "{}", text(&ok));
+    let named = create_admin_with(
+        dir.path(),
+        "Acme IT",
+        "alex@acme.test",
+        &["--name", "Alex Morgan"],
+    );
+    assert!(named.status.success(), "{}", text(&named));
+    assert!(
+        text(&named).contains("created admin alex@acme.test (\"Alex Morgan\")"),
+        "{}",
+        text(&named)
+    );
 }
 
 #[test]

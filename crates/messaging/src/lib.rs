@@ -7,6 +7,7 @@
 
 mod account_templates;
 pub mod broadcast;
+mod email_change_templates;
 mod error;
 mod keywords;
 mod mask;

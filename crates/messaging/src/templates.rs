@@ -36,7 +36,8 @@ impl Brand {
 
     /// The brand as templates may use it: a colour that is not `#rrggbb` and a logo URL that
     /// is not https are dropped, so stored values can never break out of an attribute.
-    pub(crate) fn sanitised(&self) -> Self {
+    #[must_use]
+    pub fn sanitised(&self) -> Self {
         let mut b = self.clone();
         if !is_hex_colour(&b.colour) {
             b.colour = DEFAULT_COLOUR.to_owned();
@@ -159,6 +160,23 @@ pub enum TemplateName {
         /// When, e.g. `2026-11-29 10:15 UTC`.
         when: String,
     },
+    /// To the NEW address of a technician: the one-time link that makes it their sign-in
+    /// email.
+    EmailChangeConfirm {
+        /// The technician (display name).
+        technician: String,
+        /// The one-time link (carries the token: never logged).
+        link: String,
+        /// When the link stops working, e.g. `2026-11-29 10:15 UTC`.
+        expires: String,
+    },
+    /// To the CURRENT address of a technician: a change of their email was asked for.
+    EmailChangeRequested {
+        /// The new address, masked.
+        new_address: String,
+        /// When it was asked for.
+        when: String,
+    },
     /// To the technician: their secret was revealed, or their request answered.
     SecretRevealed {
         /// The recipient, masked.
@@ -201,6 +219,8 @@ impl TemplateName {
             Self::SignInAttack { .. } => "sign_in_attack",
             Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
+            Self::EmailChangeConfirm { .. } => "email_change_confirm",
+            Self::EmailChangeRequested { .. } => "email_change_requested",
         }
     }
 }
@@ -347,6 +367,14 @@ pub fn render(template: &TemplateName, brand: &Brand) -> Result<Rendered, Templa
             by_admin,
         } => crate::account_templates::reset(brand, link, expires, *by_admin),
         TemplateName::PasswordChanged { when } => crate::account_templates::changed(brand, when),
+        TemplateName::EmailChangeConfirm {
+            technician,
+            link,
+            expires,
+        } => crate::email_change_templates::confirm(brand, technician, link, expires),
+        TemplateName::EmailChangeRequested { new_address, when } => {
+            crate::email_change_templates::requested(brand, new_address, when)
+        }
         TemplateName::Test { sender } => {
             let subject = format!("Test message from {}", brand.name);
             Ok(Rendered {
@@ -468,6 +496,42 @@ mod tests {
         assert_eq!(r.subject, "Acme IT: your Countersign password was changed");
         assert!(r.text.contains("changed at 2026-11-29 10:15 UTC"));
         assert!(r.html.contains("Forgot your password?"));
+    }
+
+    #[test]
+    fn email_change_messages_carry_the_link_only_to_the_new_address() {
+        let link = "https://cs.example/account/email/abc123";
+        let brand = Brand::default_for("Acme IT");
+        let r = render(
+            &TemplateName::EmailChangeConfirm {
+                technician: "Amy Pond".into(),
+                link: link.into(),
+                expires: "2026-11-29 10:15 UTC".into(),
+            },
+            &brand,
+        )
+        .unwrap();
+        assert_eq!(
+            r.subject,
+            "Acme IT: confirm your new Countersign email address"
+        );
+        assert!(r.text.contains(link) && r.html.contains(link));
+        assert!(r.text.starts_with("Amy Pond, someone asked"));
+        assert!(
+            !format!("{r:?}").contains(link),
+            "Debug never shows the link"
+        );
+        let r = render(
+            &TemplateName::EmailChangeRequested {
+                new_address: "a•••@new.test".into(),
+                when: "2026-11-29 10:15 UTC".into(),
+            },
+            &brand,
+        )
+        .unwrap();
+        assert!(r.text.contains("to a•••@new.test"), "{}", r.text);
+        assert!(r.html.contains("cancel the change on your account page"));
+        assert!(!r.text.contains("http"), "the notice carries no link");
     }
 
     #[test]

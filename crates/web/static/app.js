@@ -16,6 +16,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
     });
   });
+  // Print buttons (the policy sheet): <button data-print>.
+  document.querySelectorAll("[data-print]").forEach((el) => {
+    el.addEventListener("click", () => window.print());
+  });
   // Copy buttons: <button data-copy="#id">.
   document.querySelectorAll("[data-copy]").forEach((el) => {
     el.addEventListener("click", () => {

@@ -29,17 +29,39 @@ impl App {
         email: &Email,
         password: &str,
     ) -> Result<CreatedAdmin, AccountError> {
+        self.create_admin_named(org_name, "", email, password).await
+    }
+
+    /// [`App::create_admin`] with the admin's display name (`countersign admin create
+    /// --name`, the demo's admin). An empty name falls back to the part of the address
+    /// before the `@`, which the admin can change on their Account page.
+    ///
+    /// # Errors
+    /// As [`App::create_admin`], and a name that is too long or not one line.
+    pub async fn create_admin_named(
+        &self,
+        org_name: &str,
+        name: &str,
+        email: &Email,
+        password: &str,
+    ) -> Result<CreatedAdmin, AccountError> {
         let org_name = countersign_domain::text::ORG_NAME.check(org_name)?;
         if org_name.is_empty() {
             return Err(AccountError::OrgNameRequired);
         }
         super::one_line(org_name)?;
-        let name = email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let name = countersign_domain::text::TECHNICIAN_NAME.check(name.trim())?;
+        super::one_line(name)?;
+        let name = if name.is_empty() {
+            email
+                .as_str()
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        } else {
+            name.to_owned()
+        };
         super::check_new_password(password, email.as_str(), &name, org_name)?;
         if self
             .store

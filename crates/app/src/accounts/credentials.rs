@@ -282,10 +282,15 @@ impl App {
 /// The idempotency key of a reset link's email: one per link (several links can be made in
 /// the same millisecond), naming the link by a prefix of its token's hash, never the token.
 pub(crate) fn reset_key(token_hash: &[u8]) -> String {
-    let prefix: String = token_hash
+    format!("password-reset:{}", hash_prefix(token_hash))
+}
+
+/// The first 8 bytes of a token's hash in hex: enough to tell one link's messages from
+/// another's, nothing of the token.
+pub(crate) fn hash_prefix(token_hash: &[u8]) -> String {
+    token_hash
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("password-reset:{prefix}")
+        .collect()
 }

@@ -18,6 +18,8 @@ pub struct AccountView {
     pub sessions: Vec<Session>,
     /// The recovery codes' states, when the second factor is on (empty otherwise).
     pub recovery_codes: Vec<RecoveryCodeState>,
+    /// A change of the email address waiting for its link, if one was asked for.
+    pub pending_email: Option<super::PendingEmailChange>,
 }
 
 /// Settings ▸ Technicians: the org's technicians and its open invites.
@@ -52,10 +54,12 @@ impl App {
         } else {
             Vec::new()
         };
+        let pending_email = self.pending_email_change(by).await?;
         Ok(AccountView {
             technician,
             sessions,
             recovery_codes,
+            pending_email,
         })
     }
 

@@ -7,10 +7,12 @@
 //! - `request`: the contact answers a request; the technician reveals the answer.
 //! - `recipient`: the code to the phone of record before a server share is released.
 //! - `manage`: burn early, notify on reveal.
+//! - `list`: "My links", a technician's links (an admin's: the org's) with their status.
 //! - `purge`: links whose time ran out.
 //! - `views`: what the technician's pages read (a link's status, the org's expiry choices).
 
 mod create;
+mod list;
 mod manage;
 mod purge;
 mod recipient;
@@ -19,6 +21,7 @@ mod reveal;
 mod views;
 
 pub use create::{CreatedLink, LinkChannel, NewLink, Payload};
+pub use list::{LINK_LIST_LENGTH, LinkList, LinkListView, ListedLink};
 pub use manage::Access;
 pub use recipient::CodeSent;
 pub use reveal::{LinkView, Revealed};

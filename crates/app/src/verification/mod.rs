@@ -5,6 +5,7 @@
 mod check;
 mod events;
 mod link;
+mod outreach;
 mod settings;
 pub(crate) mod start;
 mod sweep;
@@ -13,6 +14,7 @@ mod views;
 
 pub use check::CodeOutcome;
 pub use link::LinkView;
+pub use outreach::{TechnicianOutreachView, VerificationPolicy};
 pub use settings::VerificationSettingsInput;
 pub use start::{Method, StartRequest, Started};
 pub use technician::{CheckView, TechnicianCheckError, WhoIAm};

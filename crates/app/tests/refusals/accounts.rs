@@ -67,6 +67,10 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, confirm_totp_enrollment(nobody, "000000")),
         case!(env.app, disable_totp(nobody, "000000")),
         case!(env.app, logout(nobody, &session(env))),
+        case!(env.app, change_own_name(nobody, "Amy Pond")),
+        case!(env.app, pending_email_change(nobody)),
+        case!(env.app, request_email_change(nobody, "new@acme.test")),
+        case!(env.app, cancel_email_change(nobody)),
         // The Pod's handoff from a signed-in window.
         case!(
             env.app,
@@ -82,6 +86,7 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, pod_settings_view(nobody)),
         case!(env.app, save_pod_settings(nobody, &Default::default())),
         case!(env.app, verification_settings_view(nobody)),
+        case!(env.app, technician_outreach_view(nobody)),
         case!(
             env.app,
             save_verification_settings(nobody, &Default::default())

@@ -4,7 +4,7 @@
 
 use crate::{Case, Env, case};
 use countersign_app::contacts::{ContactInput, ContactListQuery, PodRequest};
-use countersign_app::secrets::{Expiry, LinkChannel, NewLink, Payload};
+use countersign_app::secrets::{Expiry, LinkChannel, LinkList, NewLink, Payload};
 use countersign_app::verification::{Method, StartRequest};
 use countersign_domain::{ContactId, CustomerId, SecretId, TechnicianCheckId, VerificationId};
 
@@ -83,5 +83,7 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, set_secret_link_notify(by, SecretId::new(), true)),
         case!(env.app, reveal_secret_request(by, SecretId::new())),
         case!(env.app, secret_expiries(by)),
+        case!(env.app, secret_link_list(by, LinkList::Mine)),
+        case!(env.app, secret_link_list(by, LinkList::Org)),
     ]
 }

@@ -24,7 +24,9 @@ pub async fn create(settings: Settings, args: AdminCreateArgs) -> anyhow::Result
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let app = App::start(settings, Arc::new(SystemClock)).await?;
-    let result = app.create_admin(args.org.trim(), &email, &password).await;
+    let result = app
+        .create_admin_named(args.org.trim(), &args.name, &email, &password)
+        .await;
     app.close().await;
     match result {
         Ok(created) => {
@@ -32,8 +34,8 @@ pub async fn create(settings: Settings, args: AdminCreateArgs) -> anyhow::Result
                 println!("created org {:?} ({})", created.org.name, created.org.slug);
             }
             println!(
-                "created admin {} in {:?}",
-                created.technician.email, created.org.name
+                "created admin {} ({:?}) in {:?}",
+                created.technician.email, created.technician.name, created.org.name
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -11,6 +11,9 @@ use tokio::net::TcpListener;
 
 /// The demo admin's login name.
 pub const DEMO_EMAIL: &str = "admin@demo.test";
+/// The demo admin's display name: a person's, as in a real MSP, so pages, messages and the
+/// audit log read as they would there (not "admin").
+pub const DEMO_ADMIN_NAME: &str = "Alex Morgan";
 
 pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let dir = tempfile::Builder::new()
@@ -59,7 +62,7 @@ pub async fn run(mut settings: Settings, args: DemoArgs) -> anyhow::Result<ExitC
     let app = App::start(settings, Arc::new(SystemClock)).await?;
     let password = demo_password();
     let email = Email::parse(DEMO_EMAIL).context("demo email")?;
-    app.create_admin("Demo MSP", &email, &password)
+    app.create_admin_named("Demo MSP", DEMO_ADMIN_NAME, &email, &password)
         .await
         .context("creating the demo admin")?;
     println!("Countersign demo is running at http://{addr}/login");

@@ -220,6 +220,14 @@ pub trait SecretStore {
         contact: ContactId,
         limit: i64,
     ) -> StoreResult<Vec<Secret>>;
+    /// The org's links made by `technician` (every technician's when `None`), newest
+    /// first, at most `limit` (metadata only): Secure Send's "My links".
+    async fn technician_secrets(
+        &self,
+        org: OrgId,
+        technician: Option<TechnicianId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Secret>>;
     /// Notes the first showing of the interstitial (metadata only; claims nothing).
     async fn mark_secret_opened(&self, org: OrgId, id: SecretId, now: Timestamp)
     -> StoreResult<()>;

@@ -69,6 +69,8 @@ pub trait TechnicianStore {
     /// Changes the role. `NotFound` when the org has no such technician (this applies to
     /// every single-technician update below).
     async fn set_role(&self, org: OrgId, id: TechnicianId, role: Role) -> StoreResult<()>;
+    /// Changes the display name (the technician's own choice, Account page).
+    async fn set_name(&self, org: OrgId, id: TechnicianId, name: &str) -> StoreResult<()>;
     /// Deactivates or reactivates; deactivation deletes every session of the technician in the
     /// same transaction, so they are signed out at once.
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()>;

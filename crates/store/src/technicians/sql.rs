@@ -110,6 +110,16 @@ impl TechnicianStore for SqlStore<DB> {
         expect_changed::<DB>(&done)
     }
 
+    async fn set_name(&self, org: OrgId, id: TechnicianId, name: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE technicians SET name = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .bind(name)
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
+        expect_changed::<DB>(&done)
+    }
+
     async fn set_active(&self, org: OrgId, id: TechnicianId, active: bool) -> StoreResult<()> {
         let mut writer = self.pool.acquire().await?;
         let mut tx = DB::begin_write(&mut writer).await?;

@@ -22,6 +22,7 @@ mod broadcasts;
 mod contacts;
 mod credentials;
 mod deliveries;
+mod email_changes;
 mod fixtures;
 mod harness;
 mod integrations;
@@ -110,6 +111,12 @@ conformance! {
         a_deactivated_technician_cannot_use_a_link,
         an_admin_reset_clears_password_second_factor_and_sessions,
         recovery_codes_are_listed_by_number_with_their_use,
+    ],
+    email_changes: [
+        a_change_link_works_once_and_a_newer_request_replaces_it,
+        racing_uses_of_a_change_link_have_one_winner,
+        a_taken_address_or_a_deactivated_technician_changes_nothing,
+        another_orgs_id_reads_and_cancels_nothing,
     ],
     pod_handoffs: [
         pod_sessions_are_sessions,
@@ -212,6 +219,7 @@ conformance! {
         requests_are_answered_once_and_revealed_once,
         secrets_are_org_scoped,
         owner_only_actions_name_the_maker,
+        a_technicians_links_are_listed_newest_first_within_the_org,
     ],
     webhooks: [
         endpoints_are_org_scoped_and_managed,

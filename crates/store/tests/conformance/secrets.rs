@@ -314,3 +314,52 @@ pub async fn owner_only_actions_name_the_maker(store: &Store) {
         SecretState::Burned
     );
 }
+
+/// Secure Send's "My links" (issue 21.5): a technician's links newest first, every
+/// technician's for the org's list, never another org's.
+pub async fn a_technicians_links_are_listed_newest_first_within_the_org(store: &Store) {
+    let a = org(store, "acme").await;
+    let b = org(store, "bravo").await;
+    let amy = technician(store, &a, "amy@acme.example", Role::Technician).await;
+    let bob = technician(store, &a, "bob@acme.example", Role::Technician).await;
+    let eve = technician(store, &b, "eve@bravo.example", Role::Technician).await;
+    let mut made = Vec::new();
+    for (i, (o, t)) in [
+        (a.id, amy.id),
+        (a.id, bob.id),
+        (a.id, amy.id),
+        (b.id, eve.id),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut s = new_secret(o, t, SecretKind::Send, 1);
+        s.created_at = at(u64::try_from(i).unwrap() * 10);
+        store.create_secret(&s).await.unwrap();
+        made.push(s.id);
+    }
+    let ids = |v: Vec<countersign_store::Secret>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    let amys = store
+        .technician_secrets(a.id, Some(amy.id), 50)
+        .await
+        .unwrap();
+    assert_eq!(ids(amys), vec![made[2], made[0]]);
+    let org_wide = store.technician_secrets(a.id, None, 50).await.unwrap();
+    assert_eq!(ids(org_wide), vec![made[2], made[1], made[0]]);
+    assert_eq!(
+        ids(store.technician_secrets(a.id, None, 1).await.unwrap()),
+        vec![made[2]]
+    );
+    // Another org's id lists nothing of acme's, even with acme's technician.
+    assert!(
+        store
+            .technician_secrets(b.id, Some(amy.id), 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store.technician_secrets(b.id, None, 50).await.unwrap()),
+        vec![made[3]]
+    );
+}

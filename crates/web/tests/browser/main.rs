@@ -6,9 +6,11 @@
 //! under `$CARGO_TARGET_DIR/browser-artifacts/` (or `target/browser-artifacts/`) and the paths
 //! are printed.
 
+mod account_email;
 mod broadcasts;
 mod contacts;
 mod harness;
+mod my_links;
 mod onboarding;
 mod pod_frame;
 mod secrets;

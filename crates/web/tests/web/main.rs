@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod account_profile;
 mod boundary;
 mod broadcasts;
 mod consent_proof;
@@ -28,6 +29,7 @@ mod m365_tokens;
 mod m365_write_back;
 mod messaging_pages;
 mod misc;
+mod my_links;
 mod pod_frame;
 mod postgres;
 mod reauth;
@@ -35,6 +37,7 @@ mod secret_owner;
 mod secrets;
 mod sessions;
 mod shell;
+mod technician_outreach;
 mod totp;
 mod unsubscribe;
 mod verification;

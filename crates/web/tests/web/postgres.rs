@@ -189,3 +189,27 @@ async fn pg_unsubscribe_a_delivered_broadcast_email_carries_its_link() {
     crate::unsubscribe::a_delivered_broadcast_email_carries_its_link(TestApp::postgres().await)
         .await;
 }
+
+#[tokio::test]
+async fn pg_an_email_change_takes_effect_only_through_the_link_to_the_new_address() {
+    if skip_postgres() {
+        return;
+    }
+    crate::account_profile::email_change(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_my_links_are_the_technicians_own_and_burn_with_a_redirect() {
+    if skip_postgres() {
+        return;
+    }
+    crate::my_links::my_links(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
+async fn pg_technician_verification_is_discoverable_and_branded() {
+    if skip_postgres() {
+        return;
+    }
+    crate::technician_outreach::outreach(TestApp::postgres().await).await;
+}

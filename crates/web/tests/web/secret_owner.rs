@@ -18,6 +18,16 @@ async fn only_the_maker_reveals_burns_or_changes_a_link() {
 }
 
 async fn make(f: &Fixture, owner: &Technician, payload: Payload) -> CreatedLink {
+    make_labelled(f, owner, "bob-note", payload).await
+}
+
+/// A link of `owner` to the fixture's contact, copied rather than sent, with `label`.
+pub async fn make_labelled(
+    f: &Fixture,
+    owner: &Technician,
+    label: &str,
+    payload: Payload,
+) -> CreatedLink {
     f.app
         .app
         .create_secret_link(
@@ -26,7 +36,7 @@ async fn make(f: &Fixture, owner: &Technician, payload: Payload) -> CreatedLink 
                 contact: Some(f.contact),
                 to: String::new(),
                 channel: LinkChannel::Copy,
-                label: "bob-note".into(),
+                label: label.into(),
                 payload,
                 max_views: 1,
                 expiry: Expiry::Day,

@@ -96,7 +96,7 @@ pub async fn disable_totp(
 }
 
 /// The account page again with the reason a form on it was refused.
-async fn account_again(
+pub(super) async fn account_again(
     state: &AppState,
     user: &CurrentUser,
     by: &countersign_app::Principal,

@@ -4,11 +4,13 @@
 mod actions;
 mod confirm;
 mod pages;
+mod profile;
 
 pub use confirm::{confirm_url, return_path};
 
 use crate::AppState;
 use axum::Router;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
@@ -29,4 +31,23 @@ pub fn router() -> Router<AppState> {
             get(confirm::show).post(confirm::confirm),
         )
         .route("/account/password", post(actions::change_password))
+        .route("/account/name", get(to_account).post(profile::change_name))
+        .route(
+            "/account/email",
+            get(to_account).post(profile::request_email_change),
+        )
+        .route(
+            "/account/email/cancel",
+            get(to_account).post(profile::cancel_email_change),
+        )
+        .route(
+            "/account/email/confirm/{token}",
+            get(profile::show_confirm).post(profile::confirm),
+        )
+        .route("/account/email/changed", get(profile::changed))
+}
+
+/// A GET on a POST-only address of the account page: the page.
+async fn to_account() -> Redirect {
+    Redirect::to("/account")
 }

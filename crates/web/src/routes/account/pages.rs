@@ -37,8 +37,17 @@ pub(super) struct AccountPage {
     recovery_left: i64,
     recovery_codes: Vec<RecoveryCodeRow>,
     sessions: Vec<SessionRow>,
+    /// A change of the email address waiting for its link.
+    pending: Option<PendingRow>,
     notice: Option<&'static str>,
     error: Option<String>,
+}
+
+/// A pending email change as the account page shows it.
+pub(super) struct PendingRow {
+    new_email: String,
+    expires: String,
+    expired: bool,
 }
 
 #[derive(Template)]
@@ -99,6 +108,11 @@ pub(super) async fn account_page(
                 id: s.id.to_string(),
             })
             .collect(),
+        pending: view.pending_email.map(|p| PendingRow {
+            new_email: p.new_email,
+            expires: p.expires_at.display(),
+            expired: p.expired,
+        }),
         notice,
         error,
     })
@@ -114,7 +128,9 @@ pub async fn index(
         &state,
         &user,
         &user.principal(ip),
-        q.notice.as_deref().and_then(notice_text),
+        q.notice
+            .as_deref()
+            .and_then(|k| super::profile::notice_text(k).or_else(|| notice_text(k))),
         None,
     )
     .await

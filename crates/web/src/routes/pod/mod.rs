@@ -8,8 +8,8 @@ mod framing;
 mod handoff;
 mod inbox;
 mod pages;
-mod secret_page;
-mod secrets;
+pub(crate) mod secret_page;
+pub(crate) mod secrets;
 mod verify;
 
 use crate::AppState;

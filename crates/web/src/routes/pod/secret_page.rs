@@ -29,7 +29,7 @@ pub(super) struct SecretRow {
 }
 
 /// The status word of a link as of `now`, and whether it is still live.
-pub(super) fn status_of(s: &Secret, now: Timestamp) -> (&'static str, bool) {
+pub(crate) fn status_of(s: &Secret, now: Timestamp) -> (&'static str, bool) {
     match (s.kind, s.state_at(now)) {
         (SecretKind::Request, SecretState::Waiting) if s.opened_at.is_some() => ("opened", true),
         (SecretKind::Request, SecretState::Waiting) => ("waiting", true),
@@ -46,7 +46,7 @@ pub(super) fn status_of(s: &Secret, now: Timestamp) -> (&'static str, bool) {
 }
 
 /// One sentence with every fact of the link's life.
-pub(super) fn describe(s: &Secret, now: Timestamp) -> String {
+pub(crate) fn describe(s: &Secret, now: Timestamp) -> String {
     let mut parts = vec![if s.channel == "copy" {
         format!(
             "Made {}; the link was copied, not sent by Countersign.",

@@ -21,7 +21,7 @@ use countersign_domain::{ContactId, SecretId};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-pub(super) fn secret_id(s: &str) -> Result<SecretId, WebError> {
+pub(crate) fn secret_id(s: &str) -> Result<SecretId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 

@@ -1,13 +1,22 @@
 //! Secure Send to a recipient given by mobile number or email address, not a contact of
 //! record (the Pod's panel does contacts). The form is the Pod's (`pod/_secret_form.html`);
-//! `static/secrets.js` encrypts and posts to `/pod/secrets`.
+//! `static/secrets.js` encrypts and posts to `/pod/secrets`. "My links" (`list.rs`) lists the
+//! links a technician made and burns live ones.
 
+mod list;
 pub(crate) mod pages;
 
 use crate::AppState;
 use axum::Router;
+use axum::response::Redirect;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/secrets/new", get(pages::new))
+    Router::new()
+        .route("/secrets", get(list::index))
+        .route("/secrets/new", get(pages::new))
+        .route(
+            "/secrets/{id}/burn",
+            get(|| async { Redirect::to("/secrets") }).post(list::burn),
+        )
 }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod credentials;
+mod outreach;
 mod pages;
 mod permissions;
 mod pod;
@@ -19,6 +20,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/verification",
             get(verification::show).post(verification::update),
+        )
+        .route("/settings/technician-verification", get(outreach::show))
+        .route(
+            "/settings/technician-verification/sheet",
+            get(outreach::sheet),
+        )
+        .route(
+            "/settings/technician-verification/email",
+            get(outreach::email),
         )
         .route(
             "/settings/technicians/{id}/pod-only",
