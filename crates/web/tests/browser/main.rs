@@ -8,6 +8,7 @@
 
 mod broadcasts;
 mod contacts;
+mod dashboard;
 mod harness;
 mod onboarding;
 mod pod_frame;

@@ -11,6 +11,7 @@ mod contact_data;
 mod contacts;
 mod credentials;
 mod csrf;
+mod dashboard;
 mod edit_permission;
 mod forwarded_for;
 mod hardening;

@@ -189,3 +189,11 @@ async fn pg_unsubscribe_a_delivered_broadcast_email_carries_its_link() {
     crate::unsubscribe::a_delivered_broadcast_email_carries_its_link(TestApp::postgres().await)
         .await;
 }
+
+#[tokio::test]
+async fn pg_the_dashboard() {
+    if skip_postgres() {
+        return;
+    }
+    crate::dashboard::the_dashboard(TestApp::postgres().await).await;
+}
