@@ -167,10 +167,17 @@ pub fn columns(data: &[(String, Vec<Part>)], label_every: usize) -> Columns {
             }
         })
         .collect();
-    let ticks = (0..=4)
+    // A nice top (1, 2 or 5 times a power of ten) splits into whole steps: 1 → 1 step, 2 → 2,
+    // anything else → 5 (10 → 2s, 20 → 4s, 50 → 10s), so no label repeats or rounds.
+    let steps = match top_value {
+        1 => 1,
+        2 => 2,
+        _ => 5,
+    };
+    let ticks = (0..=steps)
         .map(|k| Tick {
-            y: px(base - plot_h * f64::from(k) / 4.0),
-            value: top_value * i64::from(k) / 4,
+            y: px(base - plot_h * k as f64 / steps as f64),
+            value: top_value * k / steps,
         })
         .collect();
     Columns {
@@ -284,7 +291,16 @@ mod tests {
         // An empty part draws nothing; totals are written.
         assert_eq!(c.columns[1].rects.len(), 1);
         assert_eq!(c.columns[1].total, Some(5));
-        assert_eq!(c.ticks.last().map(|t| t.value), Some(10));
+        assert_eq!(
+            c.ticks.iter().map(|t| t.value).collect::<Vec<_>>(),
+            vec![0, 2, 4, 6, 8, 10]
+        );
+        // A top of 1 has two ticks, 0 and 1, never a repeated 0.
+        let one = columns(&[("a".to_owned(), vec![part("v", 1)])], 1);
+        assert_eq!(
+            one.ticks.iter().map(|t| t.value).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
     }
 
     #[test]

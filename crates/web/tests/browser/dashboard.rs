@@ -5,6 +5,7 @@ use countersign_domain::VerificationId;
 use countersign_store::{Verification, VerificationMethod, VerificationStatus, VerificationStore};
 use countersign_testkit::TestApp;
 use countersign_testkit::browser;
+use std::time::Duration;
 
 const EMAIL: &str = "admin@acme.example";
 const PASSWORD: &str = "granite orchard lantern seven";
@@ -14,21 +15,40 @@ async fn browser_sign_in_lands_on_the_dashboard() {
     let app = TestApp::new().await;
     let admin = app.create_admin("Acme IT", EMAIL, PASSWORD).await;
     let ann = crate::support::contoso_with_ann(&app, admin.org.id).await;
-    app.app
-        .store()
-        .record_verification(&Verification {
-            id: VerificationId::new(),
-            org_id: admin.org.id,
-            contact_id: ann,
-            technician_id: Some(admin.technician.id),
-            method: VerificationMethod::SmsCode,
-            channel: "sms".into(),
-            destination_masked: "+•••••••0101".into(),
-            status: VerificationStatus::Verified,
-            at: app.app.now(),
-        })
-        .await
-        .unwrap();
+    // Ended verifications of every outcome, today and two days ago.
+    let outcomes = [
+        (VerificationMethod::SmsCode, VerificationStatus::Verified, 0),
+        (VerificationMethod::SmsCode, VerificationStatus::Verified, 2),
+        (VerificationMethod::SmsCode, VerificationStatus::Failed, 2),
+        (VerificationMethod::SmsLink, VerificationStatus::Denied, 0),
+        (
+            VerificationMethod::EmailCode,
+            VerificationStatus::Expired,
+            0,
+        ),
+        (
+            VerificationMethod::TechnicianVerification,
+            VerificationStatus::Sent,
+            0,
+        ),
+    ];
+    for (method, status, days_ago) in outcomes {
+        app.app
+            .store()
+            .record_verification(&Verification {
+                id: VerificationId::new(),
+                org_id: admin.org.id,
+                contact_id: ann,
+                technician_id: Some(admin.technician.id),
+                method,
+                channel: "sms".into(),
+                destination_masked: "+•••••••0101".into(),
+                status,
+                at: app.app.now().minus(Duration::from_secs(days_ago * 86_400)),
+            })
+            .await
+            .unwrap();
+    }
 
     browser::run("browser_sign_in_lands_on_the_dashboard", async |b| {
         b.set_base_url(&app.base_url);
@@ -36,7 +56,20 @@ async fn browser_sign_in_lands_on_the_dashboard() {
         b.wait_for_path("/dashboard").await?;
         assert_eq!(b.text("main h1").await?, "Dashboard");
         assert!(b.text(".stats").await?.contains("Success rate"));
-        assert!(b.exists("svg.chart rect.seg-verified").await?);
+        // Every outcome is drawn with its own class (colour and pattern).
+        for class in [
+            "seg-verified",
+            "seg-failed",
+            "seg-denied",
+            "seg-expired",
+            "seg-sent",
+        ] {
+            assert!(
+                b.exists(&format!("svg.chart rect.{class}")).await?,
+                "{class}"
+            );
+        }
+        assert!(b.text(".stats").await?.contains("40.0%"));
         assert!(b.text("#by-customer").await?.contains("By customer"));
         assert_eq!(b.text(".page-head a[aria-current=page]").await?, "30 days");
         b.click_and_wait(".page-head a[href='/dashboard?days=7']")

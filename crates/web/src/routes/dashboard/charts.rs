@@ -71,8 +71,11 @@ pub fn rows_chart<'a>(rows: impl Iterator<Item = &'a RowFigures>) -> Bars {
     svg_chart::bars(&data)
 }
 
-/// Secure Send links: sent, and what became of them.
+/// Secure Send links: sent, and what became of them (nothing drawn when none was sent).
 pub fn secrets_chart(s: &SecretFigures) -> Bars {
+    if s.sent == 0 {
+        return svg_chart::bars(&[]);
+    }
     let row = |name: &str, class, what, value: i64| {
         (
             name.to_owned(),
