@@ -1,8 +1,9 @@
 -- Issue 21.1, the dashboard (PostgreSQL): a daily rollup of finished verifications, kept by
 -- triggers in the transaction that records a verification's outcome, so the dashboard of an
--- org with a million verifications reads a few thousand rows instead of a million.
--- Append-only. Kept in step with migrations/sqlite/0032_verification_daily.sql (same
--- table, view, trigger and index names).
+-- org with a million verifications reads a few thousand rows instead of a million; the
+-- same for messages (message_daily, rolled up by a job, below), and an index for counting
+-- Secure Send links. Append-only. Kept in step with
+-- migrations/sqlite/0032_verification_daily.sql (same tables, view, triggers and index).
 --
 -- One row per org, UTC day (Unix ms / 86,400,000 of the verification's start) and ONE of
 -- three dimensions; the other two hold their "none" value ('' for the method, the nil UUID
@@ -78,9 +79,14 @@ SELECT org_id, day, method, technician_id, customer_id, SUM(verified), SUM(faile
 FROM verification_daily_rows WHERE status <> 'pending'
 GROUP BY org_id, day, method, technician_id, customer_id;
 
--- Adds an ended verification to its three rows (both triggers below).
+-- Adds an ended verification to its three rows (both triggers below). The org's rollup lock
+-- comes first: transactions that end verifications of one org then take its counter rows
+-- one after the other, so two of them (the expiry sweep ends many at once, across orgs) can
+-- never hold rows the other waits for. The two-key form has a key space of its own, apart
+-- from the store's one-key locks (lock_key).
 CREATE FUNCTION verification_daily_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('verification_daily'), hashtext(NEW.org_id::text));
     INSERT INTO verification_daily (org_id, day, method, technician_id, customer_id,
         verified, failed, denied, expired, sent, within_15s, within_30s, within_1m, within_2m, within_3m, within_5m, within_10m, over_10m)
     SELECT org_id, day, method, technician_id, customer_id, verified, failed, denied, expired, sent, within_15s, within_30s, within_1m, within_2m, within_3m, within_5m, within_10m, over_10m

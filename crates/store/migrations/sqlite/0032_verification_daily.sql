@@ -1,8 +1,9 @@
 -- Issue 21.1, the dashboard (SQLite): a daily rollup of finished verifications, kept by
 -- triggers in the transaction that records a verification's outcome, so the dashboard of an
--- org with a million verifications reads a few thousand rows instead of a million.
--- Append-only. Kept in step with migrations/postgres/0032_verification_daily.sql (same
--- table, view, trigger and index names).
+-- org with a million verifications reads a few thousand rows instead of a million; the
+-- same for messages (message_daily, rolled up by a job, below), and an index for counting
+-- Secure Send links. Append-only. Kept in step with
+-- migrations/postgres/0032_verification_daily.sql (same tables, view, triggers and index).
 --
 -- One row per org, UTC day (Unix ms / 86,400,000 of the verification's start) and ONE of
 -- three dimensions; the other two hold their "none" value ('' for the method, the nil UUID
