@@ -6,15 +6,15 @@
 
 mod support;
 
-use countersign_app::dashboard::{DashboardError, MedianTime, Period};
+use countersign_app::dashboard::{DashboardError, MedianTime, NextRun, Period};
 use countersign_app::{App, ErrorKind, Principal, UseCaseError};
 use countersign_domain::{
     ContactId, CustomerId, Email, OrgId, Permissions, Role, TechnicianId, Timestamp, VerificationId,
 };
 use countersign_store::{
-    ChallengeStore, ContactStore, CustomerStore, LinkAnswer, NewChallenge, PhoneStore, SendLimits,
-    SourceKind, SyncedContact, Technician, TechnicianStore, Verification, VerificationMethod,
-    VerificationStatus,
+    ChallengeStore, ContactStore, CustomerStore, IntegrationKind, LinkAnswer, NewChallenge,
+    NewSyncSource, PhoneStore, SendLimits, SourceKind, SyncSourceStore, SyncedContact, Technician,
+    TechnicianStore, Verification, VerificationMethod, VerificationStatus,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -309,6 +309,51 @@ async fn figures_from_known_verifications(postgres: bool) {
         "{admins}"
     );
 
+    // Sync health: each company linked through an integration, its last run and error, and
+    // when the scheduler syncs it next (one interval after its last run).
+    let integration = app
+        .create_integration(&principal(admin), IntegrationKind::Microsoft365, "M365")
+        .await
+        .unwrap();
+    let source = app
+        .store()
+        .upsert_sync_source(
+            &NewSyncSource {
+                org_id: org,
+                integration_id: integration.id,
+                external_id: "t-contoso".into(),
+                link: "admin_consent".into(),
+                display_name: "Contoso".into(),
+                descriptor: "{}".into(),
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    app.store().start_sync(org, source.id, t(1)).await.unwrap();
+    app.store()
+        .finish_sync(org, source.id, false, Some("throttled"), None, t(2))
+        .await
+        .unwrap();
+    let v = app
+        .dashboard(&principal(&tech), Period::Days7)
+        .await
+        .unwrap();
+    assert_eq!(v.sync.len(), 1);
+    let h = &v.sync[0];
+    assert_eq!(
+        (
+            h.integration.as_str(),
+            h.source.as_str(),
+            h.last_ok,
+            h.error.as_deref()
+        ),
+        ("M365", "Contoso", Some(false), Some("throttled"))
+    );
+    assert_eq!(h.last_run, Some(t(2)));
+    let every = app.settings.microsoft.sync_interval().unwrap();
+    assert_eq!(h.next_run, NextRun::At(t(2).plus(every)));
+
     // Another org's dashboard counts none of it.
     let other = app
         .create_admin(
@@ -328,6 +373,7 @@ async fn figures_from_known_verifications(postgres: bool) {
     assert!(theirs.customers.is_empty());
     assert_eq!(theirs.technicians.as_ref().map(Vec::len), Some(0));
     assert_eq!(theirs.days.len(), 90);
+    assert!(theirs.sync.is_empty());
     env.finish().await;
 }
 

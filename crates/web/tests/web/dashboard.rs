@@ -2,11 +2,12 @@
 //! the charts are inline SVG with classes (no style attribute) and their numbers in tables,
 //! the CSV, who sees the per-technician breakdown, and one org never sees another's figures.
 
-use crate::{PW, add_technician, get, location, signed_in};
+use crate::{PW, add_technician, get, location, principal, signed_in};
 use countersign_domain::{OrgId, TechnicianId, VerificationId};
 use countersign_store::{
-    ContactStore, CustomerStore, PhoneStore, SourceKind, SyncedContact, Verification,
-    VerificationMethod, VerificationStatus, VerificationStore,
+    ContactStore, CustomerStore, IntegrationKind, NewSyncSource, PhoneStore, SourceKind,
+    SyncSourceStore, SyncedContact, Verification, VerificationMethod, VerificationStatus,
+    VerificationStore,
 };
 use countersign_testkit::TestApp;
 
@@ -73,6 +74,43 @@ pub async fn the_dashboard(app: TestApp) {
     let other = app.create_admin("Other MSP", "admin@other.test", PW).await;
     a_verification(&app, other.org.id, other.technician.id, "Zulu Secret Corp").await;
 
+    // A tenant of an integration whose last sync failed.
+    let integration = app
+        .app
+        .create_integration(
+            &principal(&admin.technician),
+            IntegrationKind::Microsoft365,
+            "M365",
+        )
+        .await
+        .unwrap();
+    let store = app.app.store();
+    let source = store
+        .upsert_sync_source(
+            &NewSyncSource {
+                org_id: admin.org.id,
+                integration_id: integration.id,
+                external_id: "t-fabrikam".into(),
+                link: "admin_consent".into(),
+                display_name: "Fabrikam Tenant".into(),
+                descriptor: "{}".into(),
+            },
+            app.app.now(),
+        )
+        .await
+        .unwrap();
+    store
+        .finish_sync(
+            admin.org.id,
+            source.id,
+            false,
+            Some("Microsoft is throttling"),
+            None,
+            app.app.now(),
+        )
+        .await
+        .unwrap();
+
     // Sign-in lands on the dashboard; the contact list stays in the navigation.
     let c = app.client();
     let res = app.login(&c, "admin@acme.test", PW).await;
@@ -104,6 +142,14 @@ pub async fn the_dashboard(app: TestApp) {
     // Admins compare technicians; org B's data is nowhere.
     assert!(html.contains(r#"id="by-technician""#));
     assert!(!html.contains("Zulu Secret Corp"));
+    // Sync health: the tenant, its failed run and the error, linked to its integration.
+    assert!(html.contains("<td>Fabrikam Tenant</td>"), "{html}");
+    assert!(html.contains(r#"<span class="badge bad">failed</span>"#));
+    assert!(html.contains("Microsoft is throttling"));
+    assert!(html.contains(&format!(
+        r#"<a href="/integrations/psa/{}">M365</a>"#,
+        integration.id
+    )));
 
     let (status, week) = get(&app, &c, "/dashboard?days=7").await;
     assert_eq!(status, 200);
@@ -155,6 +201,7 @@ pub async fn the_dashboard(app: TestApp) {
     let (_, html) = get(&app, &b, "/dashboard").await;
     assert!(html.contains("Zulu Secret Corp"));
     assert!(!html.contains("Alpha Dental"));
+    assert!(!html.contains("Fabrikam Tenant"));
 
     // Signed out: to the sign-in page.
     let (status, _) = get(&app, &app.client(), "/dashboard").await;
