@@ -9,6 +9,8 @@ mod audit_writer;
 pub mod broadcasts;
 pub mod clock;
 pub mod contacts;
+mod csv;
+pub mod dashboard;
 pub mod directory;
 pub mod error;
 pub mod graph_mail;

@@ -10,7 +10,10 @@
 //! remembers the last slot it queued for each task, so it does not ask the store every tick.
 
 use crate::App;
-use crate::jobs::{BoxFuture, ExpireSecrets, ExpireVerifications, Job, PurgeSessions, SERVER_ORG};
+use crate::jobs::{
+    BoxFuture, ExpireSecrets, ExpireVerifications, Job, PurgeSessions, RollUpMessageDays,
+    SERVER_ORG,
+};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -82,6 +85,13 @@ pub const AUDIT_HEADS: Task = Task {
     },
 };
 
+/// Message days that are over are rolled up for the dashboard (`message_daily`).
+pub const MESSAGE_ROLLUP: Task = Task {
+    name: "message roll-up",
+    every: Duration::from_secs(600),
+    queue: |app, slot| Box::pin(server_job(app, RollUpMessageDays { slot })),
+};
+
 /// Every periodic task.
 pub const TASKS: &[Task] = &[
     TENANT_SYNCS,
@@ -89,6 +99,7 @@ pub const TASKS: &[Task] = &[
     SECRET_EXPIRY,
     SESSION_PURGE,
     AUDIT_HEADS,
+    MESSAGE_ROLLUP,
 ];
 
 async fn server_job<J: Job>(app: &App, job: J) -> Result<usize, String> {

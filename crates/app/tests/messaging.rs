@@ -576,12 +576,18 @@ async fn the_schedule_only_queues_once_per_slot(postgres: bool) {
     let queued = env.app.store().jobs(SERVER_ORG, None, 50).await.unwrap();
     assert_eq!(
         kinds(queued),
-        ["expire_secrets", "expire_verifications", "purge_sessions"]
+        [
+            "expire_secrets",
+            "expire_verifications",
+            "purge_sessions",
+            "roll_up_message_days"
+        ]
     );
-    assert_eq!(run_due(&env, &transports).await, 3);
+    assert_eq!(run_due(&env, &transports).await, 4);
     let counts = env.app.store().job_counts(SERVER_ORG).await.unwrap();
     assert_eq!((counts.queued, counts.running, counts.dead), (0, 0, 0));
-    // The next minute: the expiry sweeps again, the session purge not (every ten minutes).
+    // The next minute: the expiry sweeps again, the session purge and the message roll-up
+    // not (every ten minutes).
     env.clock.advance(Duration::from_secs(60));
     schedule.tick(&env.app).await;
     let queued = env.app.store().jobs(SERVER_ORG, None, 50).await.unwrap();

@@ -20,6 +20,8 @@ enum Scenario {
     Broadcast(scenarios::broadcast::Args),
     /// Resolve and freeze a broadcast's audience of many contacts (issue 20).
     BroadcastAudience(scenarios::broadcast_audience::Args),
+    /// Render the dashboard of an org with a million verifications over HTTP (issue 21.1).
+    Dashboard(scenarios::dashboard::Args),
     /// Page through `GET /users?$top=999` of one big emulated tenant.
     EmulatorPages(scenarios::emulator_pages::Args),
     /// Search one million contacts through the HTTP server.
@@ -51,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
     let result = match cli.scenario {
         Scenario::Broadcast(args) => scenarios::broadcast::run(args).await?,
         Scenario::BroadcastAudience(args) => scenarios::broadcast_audience::run(args).await?,
+        Scenario::Dashboard(args) => scenarios::dashboard::run(args).await?,
         Scenario::EmulatorPages(args) => scenarios::emulator_pages::run(args).await?,
         Scenario::Contacts(args) => scenarios::contacts::run(args).await?,
         Scenario::Logins(args) => scenarios::logins::run(args).await?,

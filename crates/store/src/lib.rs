@@ -26,6 +26,7 @@ mod challenges;
 mod contacts;
 mod credentials;
 mod customers;
+mod dashboard;
 mod deliveries;
 mod email_changes;
 mod error;
@@ -68,6 +69,8 @@ pub use countersign_domain::{Channel, Lane, VerificationMethod, VerificationStat
 pub use credentials::*;
 pub use customers::sql::MAX_CUSTOMER_PAGE;
 pub use customers::*;
+pub use dashboard::sql::MAX_DASHBOARD_CUSTOMERS;
+pub use dashboard::*;
 pub use deliveries::*;
 pub use email_changes::*;
 pub use error::{StoreError, StoreResult};

@@ -9,6 +9,7 @@ pub mod page;
 pub mod routes;
 pub mod state;
 mod static_files;
+mod svg_chart;
 
 pub use error::WebError;
 pub use state::AppState;

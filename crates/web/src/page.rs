@@ -9,6 +9,7 @@ use axum::response::Html;
 /// Navigation sections, for highlighting the current one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
+    Dashboard,
     Contacts,
     Customers,
     Integrations,
@@ -47,6 +48,7 @@ impl PageContext {
     #[must_use]
     pub fn is(&self, name: &str) -> bool {
         let current = match self.section {
+            Section::Dashboard => "dashboard",
             Section::Contacts => "contacts",
             Section::Customers => "customers",
             Section::Integrations => "integrations",

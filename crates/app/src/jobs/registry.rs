@@ -47,7 +47,7 @@ impl Registry {
     pub fn standard() -> Self {
         use super::{
             DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, PublishAuditHead,
-            PurgeSessions, SendMessage, SyncCustomers, SyncTenant,
+            PurgeSessions, RollUpMessageDays, SendMessage, SyncCustomers, SyncTenant,
         };
         Self::default()
             .with::<SendMessage>()
@@ -59,6 +59,7 @@ impl Registry {
             .with::<ExpireSecrets>()
             .with::<PurgeSessions>()
             .with::<DeliverBroadcast>()
+            .with::<RollUpMessageDays>()
     }
 
     /// The registry with `J` added. A kind registered twice keeps its first handler (two job
@@ -121,7 +122,7 @@ mod tests {
     use super::Registry;
     use crate::jobs::{
         DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, Job,
-        PublishAuditHead, PurgeSessions, SendMessage, SyncCustomers, SyncTenant,
+        PublishAuditHead, PurgeSessions, RollUpMessageDays, SendMessage, SyncCustomers, SyncTenant,
     };
 
     /// Every job type is registered under its own kind, and no two share one. The kinds
@@ -138,6 +139,7 @@ mod tests {
             ExpireSecrets::KIND,
             PurgeSessions::KIND,
             DeliverBroadcast::KIND,
+            RollUpMessageDays::KIND,
         ];
         expected.sort_unstable();
         let before = expected.len();

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod broadcasts;
+mod dashboard;
 mod directory;
 mod integrations;
 mod unsubscribe;
@@ -82,6 +83,7 @@ fn all_cases(env: &Env) -> Vec<Case<'_>> {
     let mut cases = Vec::new();
     cases.extend(accounts::cases(env));
     cases.extend(broadcasts::cases(env));
+    cases.extend(dashboard::cases(env));
     cases.extend(directory::cases(env));
     cases.extend(integrations::cases(env));
     cases.extend(unsubscribe::cases(env));

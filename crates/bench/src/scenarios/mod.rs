@@ -3,6 +3,7 @@
 pub mod broadcast;
 pub mod broadcast_audience;
 pub mod contacts;
+pub mod dashboard;
 pub mod emulator_pages;
 pub mod logins;
 pub mod m365_sync;

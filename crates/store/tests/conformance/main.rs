@@ -21,6 +21,7 @@ mod broadcast_scoping;
 mod broadcasts;
 mod contacts;
 mod credentials;
+mod dashboard;
 mod deliveries;
 mod email_changes;
 mod fixtures;
@@ -33,6 +34,7 @@ mod messages;
 mod migration_0017;
 mod migration_0025;
 mod migration_0027;
+mod migration_0032;
 mod orgs;
 mod permissions;
 mod phones;
@@ -203,6 +205,11 @@ conformance! {
         round_trips_are_single_use_and_expire,
         consent_sign_in_round_trips_keep_tenant_and_nonce,
         ended_links_are_kept_and_not_synced,
+    ],
+    dashboard: [
+        the_rollup_counts_every_way_a_verification_ends,
+        secure_send_and_messages_are_counted_per_period,
+        one_orgs_figures_never_count_anothers,
     ],
     verifications: [
         send_limits_and_one_outstanding_request,

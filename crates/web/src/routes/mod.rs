@@ -7,6 +7,7 @@ mod branding;
 mod broadcasts;
 pub mod contacts;
 mod customers;
+mod dashboard;
 mod health;
 mod integrations;
 mod invites;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(shell::router())
+        .merge(dashboard::router())
         .merge(audit::router())
         .merge(auth::router())
         .merge(account::router())

@@ -1,5 +1,6 @@
 //! The home page and the section addresses without a page of their own (Contacts,
-//! Customers and Broadcasts have their own areas now).
+//! Customers and Broadcasts have their own areas now). Home is the dashboard (issue 21.1),
+//! where sign-in lands; the contact list stays in the navigation.
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -15,5 +16,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn home(_user: CurrentUser) -> impl IntoResponse {
-    Redirect::to("/contacts")
+    Redirect::to("/dashboard")
 }

@@ -9,6 +9,7 @@
 mod account_email;
 mod broadcasts;
 mod contacts;
+mod dashboard;
 mod harness;
 mod my_links;
 mod onboarding;

@@ -12,6 +12,7 @@ mod contact_data;
 mod contacts;
 mod credentials;
 mod csrf;
+mod dashboard;
 mod edit_permission;
 mod forwarded_for;
 mod hardening;

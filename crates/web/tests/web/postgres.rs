@@ -213,3 +213,11 @@ async fn pg_technician_verification_is_discoverable_and_branded() {
     }
     crate::technician_outreach::outreach(TestApp::postgres().await).await;
 }
+
+#[tokio::test]
+async fn pg_the_dashboard() {
+    if skip_postgres() {
+        return;
+    }
+    crate::dashboard::the_dashboard(TestApp::postgres().await).await;
+}
