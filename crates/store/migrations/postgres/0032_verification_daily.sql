@@ -121,7 +121,7 @@ CREATE TRIGGER verification_daily_on_end AFTER UPDATE OF status ON verifications
 -- Secure Send figures count a period's links of the org by their creation: a range of this
 -- index (partial: Secure Request links are not counted there).
 -- It covers what is counted (state, first reveal), so the count reads no table rows.
-CREATE INDEX secrets_org_id_created_at_idx ON secrets (org_id, created_at, state, first_revealed_at)
+CREATE INDEX secrets_send_org_id_created_at_idx ON secrets (org_id, created_at, state, first_revealed_at)
     WHERE kind = 'send';
 
 -- Messages per org, UTC day of creation and channel, by where they stood when their day was

@@ -223,7 +223,7 @@ impl DashboardStore for SqlStore<DB> {
     }
 
     async fn secret_figures(&self, org: OrgId, since: Timestamp) -> StoreResult<SecretFigures> {
-        // `kind = 'send'` as a literal: the partial index secrets_org_id_created_at_idx
+        // `kind = 'send'` as a literal: the partial index secrets_send_org_id_created_at_idx
         // covers only Secure Send links.
         let row: SecretRow = sqlx::query_as(
             "SELECT CAST(COUNT(*) AS BIGINT) AS sent, \
