@@ -49,23 +49,35 @@ async fn fixture() -> Fixture {
 }
 
 /// The newest message queued for the org with this template: (recipient, text).
-async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+/// The org's messages made from `template` (the last 100 messages).
+async fn messages_of(app: &TestApp, org: OrgId, template: &str) -> Vec<countersign_store::Message> {
     let all = MessageFilter {
         transport: None,
         channel: None,
         limit: 100,
     };
-    let m = app
-        .app
+    app.app
         .store()
         .messages(org, &all)
         .await
         .unwrap()
         .into_iter()
         .filter(|m| m.template == template)
+        .collect()
+}
+
+async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+    let m = messages_of(app, org, template)
+        .await
+        .into_iter()
         .max_by_key(|m| m.created_at)
         .unwrap_or_else(|| panic!("no {template} message"));
     (m.recipient, m.body_text.unwrap_or_default())
+}
+
+/// How many messages of `template` the org has made.
+pub(crate) async fn count_messages(app: &TestApp, org: OrgId, template: &str) -> usize {
+    messages_of(app, org, template).await.len()
 }
 
 fn code_in(text: &str) -> String {
@@ -702,8 +714,9 @@ async fn who_i_am_and_the_public_technician_check() {
             &[],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the code is on the Pod the POST redirects to, once; a refresh sends nothing.
+    let (status, body) = crate::follow(&f.app, &f.admin, res).await;
+    assert_eq!(status, 200);
     let code: String = body
         .split("id=\"pod-who-code\">")
         .nth(1)
@@ -717,6 +730,14 @@ async fn who_i_am_and_the_public_technician_check() {
         text.contains(&code) && text.contains("works for Acme IT"),
         "{text}"
     );
+    let sent = count_messages(&f.app, f.org, "who_i_am").await;
+    let (status, again) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !again.contains("id=\"pod-who-code\""),
+        "the code is shown once"
+    );
+    assert_eq!(count_messages(&f.app, f.org, "who_i_am").await, sent);
 
     // The public page answers the same for a contact's email and for anything else.
     let visitor = f.app.client();
@@ -725,14 +746,25 @@ async fn who_i_am_and_the_public_technician_check() {
         .app
         .post_form(&visitor, page, page, &[("email", "ANN@c.example")])
         .await;
-    assert_eq!(known.status(), 200);
-    let known = known.text().await.unwrap();
+    // PRG: a 303 to the page saying a link went out; a refresh of it sends nothing.
+    assert_eq!(location(&known), format!("{page}?sent=1"));
+    let (status, known) = crate::follow(&f.app, &visitor, known).await;
+    assert_eq!(status, 200);
+    assert!(known.contains("id=\"request-sent\""), "{known}");
+    let checks = count_messages(&f.app, f.org, "technician_check").await;
+    assert_eq!(checks, 1);
+    let (status, again) = get(&f.app, &visitor, &format!("{page}?sent=1")).await;
+    assert_eq!((status, again.contains("request-sent")), (200, true));
+    assert_eq!(
+        count_messages(&f.app, f.org, "technician_check").await,
+        checks
+    );
     let unknown = f
         .app
         .post_form(&visitor, page, page, &[("email", "nobody@c.example")])
         .await;
-    assert_eq!(unknown.status(), 200);
-    let unknown = unknown.text().await.unwrap();
+    let (status, unknown) = crate::follow(&f.app, &visitor, unknown).await;
+    assert_eq!(status, 200);
     let strip = |s: &str| s.split("name=\"_csrf\"").next().unwrap().to_owned();
     assert_eq!(strip(&known), strip(&unknown));
     let (to, text) = last_message(&f.app, f.org, "technician_check").await;
@@ -780,8 +812,9 @@ async fn who_i_am_and_the_public_technician_check() {
             &[],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the code is on the inbox the POST redirects to, once; a refresh confirms nothing.
+    let (status, body) = crate::follow(&f.app, &f.admin, res).await;
+    assert_eq!(status, 200);
     let code: String = body
         .split("id=\"inbox-code\">")
         .nth(1)
@@ -789,6 +822,11 @@ async fn who_i_am_and_the_public_technician_check() {
         .chars()
         .take(4)
         .collect();
+    let (_, again) = get(&f.app, &f.admin, "/pod/inbox").await;
+    assert!(
+        !again.contains("id=\"inbox-code\""),
+        "the code is shown once"
+    );
     let (_, page) = get(&f.app, &visitor, &check).await;
     assert!(
         page.contains("check-confirmed") && page.contains(&code),

@@ -5,6 +5,7 @@ use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
@@ -17,7 +18,7 @@ use countersign_app::contacts::{LiveVerification, PodRequest};
 use countersign_domain::phone::mask_e164;
 use countersign_domain::{ContactId, VerificationId};
 use countersign_store::{VerificationMethod, VerificationStatus};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 /// The actions, with the text shown until the issue that makes each work lands ('' once it
@@ -135,12 +136,32 @@ pub async fn show(
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
     let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
+    let mut taken = flash::take::<WhoIAmSent>(&state, &user, &pod_path(id), &headers);
+    let who = taken.value.take();
     let extras = PodExtras {
-        action: q.action,
+        action: if who.is_some() {
+            "technician".into()
+        } else {
+            q.action
+        },
         verification: q.verification.parse().ok(),
+        who: who.map(|w| (w.code, w.destination)),
         ..PodExtras::default()
     };
-    render_pod(&state, &user, ip, id, extras).await
+    Ok(taken.respond(render_pod(&state, &user, ip, id, extras).await?))
+}
+
+/// "Who I am" just sent, carried by the flash from its POST to the Pod (PRG): the code to
+/// read aloud and where it went, shown once; a refresh sends nothing.
+#[derive(Serialize, Deserialize)]
+pub(super) struct WhoIAmSent {
+    pub code: String,
+    pub destination: String,
+}
+
+/// The Pod of a contact.
+pub(super) fn pod_path(id: ContactId) -> String {
+    format!("/pod/contacts/{id}")
 }
 
 /// `text` with its first letter in upper case, to start a sentence.
