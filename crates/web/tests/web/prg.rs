@@ -152,3 +152,106 @@ async fn a_get_on_any_post_address_never_answers_405() {
     // The redirect's target page is a real page.
     assert_eq!(get(&app, &admin, "/settings/jobs").await.0, 200);
 }
+
+#[tokio::test]
+async fn a_secret_link_is_shown_once_and_never_by_a_page() {
+    // Secure Send links are made by `static/secrets.js` with a JSON POST (the key stays in the
+    // browser): the link comes back once, in that answer. No page shows it afterwards, so
+    // neither a refresh nor going back shows or makes it again.
+    let f = crate::secrets::fixture(TestApp::new().await, "Acme IT", "tech@acme.test").await;
+    let (id, path) = crate::secrets::create(&f, serde_json::json!({})).await;
+    let token = path.rsplit('/').next().unwrap();
+    assert!(token.len() > 20, "{path}");
+    for page in [
+        format!("/pod/secrets/{id}"),
+        "/secrets".to_owned(),
+        "/secrets/new".to_owned(),
+        format!("/pod/contacts/{}?action=send", f.contact),
+    ] {
+        let (status, body) = get(&f.app, &f.tech, &page).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(!body.contains(token), "{page} shows the link again");
+    }
+    // Its POST-only address opened in the browser: the form page, not a 405.
+    let res = f.tech.get(f.app.url("/pod/secrets")).send().await.unwrap();
+    assert_eq!(
+        (res.status().as_u16(), location(&res)),
+        (303, "/secrets/new".into())
+    );
+    f.app.run_jobs().await;
+}
+
+/// The value of cookie `name` set by `res`.
+fn cookie_value(res: &reqwest::Response, name: &str) -> String {
+    let set = countersign_testkit::set_cookie(res, name).unwrap_or_else(|| panic!("{name} set"));
+    let pair = set.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_owned()
+}
+
+/// GET /settings/technicians with exactly these cookies (no cookie store).
+async fn technicians_with(app: &TestApp, cookies: &str) -> (u16, String, bool) {
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/settings/technicians"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let cleared =
+        countersign_testkit::set_cookie(&res, "cs_flash").is_some_and(|c| c.contains("Max-Age=0"));
+    (status, res.text().await.unwrap(), cleared)
+}
+
+#[tokio::test]
+async fn the_flash_opens_only_for_its_session_and_page() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    // Two sessions of the same admin.
+    let a = app.client();
+    let a_session = cookie_value(&app.login(&a, "admin@acme.test", PW).await, "cs_session");
+    let b = app.client();
+    let b_session = cookie_value(&app.login(&b, "admin@acme.test", PW).await, "cs_session");
+    let res = app
+        .post_form(
+            &a,
+            "/settings/technicians",
+            "/settings/technicians/invite",
+            &[("email", "new@acme.test"), ("role", "technician")],
+        )
+        .await;
+    assert_eq!(location(&res), "/settings/technicians");
+    assert!(!location(&res).contains("invite/"), "never in the URL");
+    let flash = cookie_value(&res, "cs_flash");
+    assert!(!flash.contains("invite"), "sealed, not readable");
+
+    // Another session (even of the same technician) cannot open it; it is only deleted.
+    let (status, body, cleared) =
+        technicians_with(&app, &format!("cs_session={b_session}; cs_flash={flash}")).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("invite-link") && cleared, "{body}");
+    // Tampered: nothing.
+    let mut bytes = flash.clone().into_bytes();
+    let last = bytes.len() - 2;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
+    let (_, body, _) = technicians_with(
+        &app,
+        &format!("cs_session={a_session}; cs_flash={tampered}"),
+    )
+    .await;
+    assert!(!body.contains("invite-link"));
+    // Its own session, on its page: shown, and deleted in the same answer.
+    let (status, body, cleared) =
+        technicians_with(&app, &format!("cs_session={a_session}; cs_flash={flash}")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("invite-link") && cleared, "{body}");
+    // After its two minutes, even the right session gets nothing.
+    app.clock.advance(std::time::Duration::from_secs(121));
+    let (_, body, _) =
+        technicians_with(&app, &format!("cs_session={a_session}; cs_flash={flash}")).await;
+    assert!(!body.contains("invite-link"));
+    app.run_jobs().await;
+}

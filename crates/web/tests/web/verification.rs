@@ -131,6 +131,11 @@ async fn enter_code(f: &Fixture, vid: &str, code: &str) -> (u16, String) {
         )
         .await;
     let status = res.status().as_u16();
+    if status == 303 {
+        // PRG: what the Pod shows after the redirect (a refused code's reason, once).
+        let (_, body) = get(&f.app, &f.admin, &location(&res)).await;
+        return (status, body);
+    }
     (status, res.text().await.unwrap())
 }
 
@@ -163,8 +168,11 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     assert!(!c.secret_hash.windows(6).any(|w| w == code.as_bytes()));
 
     let (status, body) = enter_code(&f, &vid, &wrong(&code)).await;
-    assert_eq!(status, 422);
+    // The attempt was counted: a redirect, so a refresh counts no other.
+    assert_eq!(status, 303);
     assert!(body.contains("Wrong code. 4 attempts left."), "{body}");
+    let (_, again) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
+    assert!(!again.contains("Wrong code."), "the reason is shown once");
     let (status, _) = enter_code(&f, &vid, &code).await;
     assert_eq!(status, 303);
     let (_, pod) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
@@ -172,7 +180,10 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     assert!(pod.contains("verified just now by"), "{pod}");
     // Used: the same code again is refused.
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(
+        status, 303,
+        "a refused code redirects to the Pod, which says why"
+    );
     assert!(
         body.contains("already verified: a code works once"),
         "{body}"
@@ -235,7 +246,7 @@ async fn a_thousand_guessed_codes_stop_after_five() {
     assert_eq!(c.verification.status, VerificationStatus::Failed);
     // Even the right code is refused now.
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 303);
     assert!(body.contains("already failed"), "{body}");
     // The recipient's failures carried over: a new code does not reset them.
     let vid2 = start(&f, "sms_code", &[]).await;
@@ -270,7 +281,7 @@ async fn codes_expire_and_send_limits_hold() {
     let code = code_in(&last_message(&f.app, f.org, "verification_code").await.1);
     f.app.clock.advance(Duration::from_secs(5 * 60 + 1));
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 303);
     assert!(body.contains("This code expired"), "{body}");
     // Three sends to one number per 10 minutes; the fourth is refused and nothing is sent.
     start(&f, "sms_code", &[]).await;
@@ -507,8 +518,11 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
             &[("answer", "approve"), ("number", n.as_str())],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("you are verified"));
+    // PRG: the outcome on the link's page; a refresh there answers nothing again.
+    assert_eq!(location(&res), format!("/v/{token}?answered=1"));
+    let (status, body) = crate::follow(&f.app, &visitor, res).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("you are verified"), "{body}");
     let (_, status) = get(
         &f.app,
         &f.admin,
@@ -547,7 +561,8 @@ async fn a_wrong_number_fails_the_link() {
             &[("answer", "approve"), ("number", wrong.as_str())],
         )
         .await;
-    assert!(res.text().await.unwrap().contains("did not match"));
+    let (_, body) = crate::follow(&f.app, &visitor, res).await;
+    assert!(body.contains("did not match"), "{body}");
     let c = f
         .app
         .app
@@ -590,7 +605,7 @@ async fn concurrent_approvals_exactly_one_wins() {
         statuses.push(s.unwrap());
     }
     assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
+        statuses.iter().filter(|s| **s == 303).count(),
         1,
         "{statuses:?}"
     );
@@ -617,13 +632,9 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
             &[("answer", "deny")],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("Thank you for telling us")
-    );
+    let (status, body) = crate::follow(&f.app, &visitor, res).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Thank you for telling us"), "{body}");
     let c = f
         .app
         .app

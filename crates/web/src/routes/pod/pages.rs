@@ -136,27 +136,34 @@ pub async fn show(
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
     let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
-    let mut taken = flash::take::<WhoIAmSent>(&state, &user, &pod_path(id), &headers);
-    let who = taken.value.take();
-    let extras = PodExtras {
-        action: if who.is_some() {
-            "technician".into()
-        } else {
-            q.action
-        },
+    let mut taken = flash::take::<PodFlash>(&state, &user, &pod_path(id), &headers);
+    let mut extras = PodExtras {
+        action: q.action,
         verification: q.verification.parse().ok(),
-        who: who.map(|w| (w.code, w.destination)),
         ..PodExtras::default()
     };
+    match taken.value.take() {
+        Some(PodFlash::WhoIAm { code, destination }) => {
+            extras.action = "technician".into();
+            extras.who = Some((code, destination));
+        }
+        Some(PodFlash::CodeRefused(text)) => {
+            extras.action = "verify".into();
+            extras.error = Some(text);
+        }
+        None => {}
+    }
     Ok(taken.respond(render_pod(&state, &user, ip, id, extras).await?))
 }
 
-/// "Who I am" just sent, carried by the flash from its POST to the Pod (PRG): the code to
-/// read aloud and where it went, shown once; a refresh sends nothing.
+/// What a Pod POST hands to the Pod it redirects to, once, through the flash (PRG): a refresh
+/// of the Pod sends and counts nothing.
 #[derive(Serialize, Deserialize)]
-pub(super) struct WhoIAmSent {
-    pub code: String,
-    pub destination: String,
+pub(super) enum PodFlash {
+    /// "Who I am" just sent: the code to read aloud and where it went.
+    WhoIAm { code: String, destination: String },
+    /// The code typed was refused (the attempt was counted): why.
+    CodeRefused(String),
 }
 
 /// The Pod of a contact.

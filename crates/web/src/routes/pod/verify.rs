@@ -2,7 +2,7 @@
 //! out, its live status (JSON), and "who I am". A refused action shows the Pod again with the
 //! reason (422) and nothing changes.
 
-use super::pages::{PodExtras, WhoIAmSent, pod_path, render_pod};
+use super::pages::{PodExtras, PodFlash, pod_path, render_pod};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
@@ -159,13 +159,16 @@ pub async fn check(
             "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
         ))
         .into_response()),
-        Some(text) => {
-            let m = [FieldMessage {
-                field: Some("code"),
-                message: text,
-            }];
-            pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
-        }
+        // The attempt was counted: a redirect, so a refresh does not count another.
+        Some(text) => Ok(flash::attach(
+            state,
+            user,
+            &pod_path(pod_contact),
+            &PodFlash::CodeRefused(text),
+            Redirect::to(&format!(
+                "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
+            )),
+        )),
     }
 }
 
@@ -210,7 +213,7 @@ pub async fn who_i_am(
         .await?;
     // PRG: a refresh must not send another code. The code goes to the Pod sealed in the
     // session's flash and is shown there once, never in the URL.
-    let shown = WhoIAmSent {
+    let shown = PodFlash::WhoIAm {
         code: sent.code,
         destination: sent.destination_masked,
     };
