@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod flash;
 pub mod metrics;
 pub mod middleware;
 pub mod page;

@@ -63,7 +63,7 @@ pub fn is_pod_route(path: &str) -> bool {
         || path.starts_with("/pod/inbox/")
 }
 
-const POD_ATTRIBUTES: &str = "Path=/pod; HttpOnly; Secure; SameSite=None; Partitioned";
+pub(crate) const POD_ATTRIBUTES: &str = "Path=/pod; HttpOnly; Secure; SameSite=None; Partitioned";
 
 /// The cookie that carries a new Pod session token.
 #[must_use]

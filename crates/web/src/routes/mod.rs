@@ -15,6 +15,7 @@ mod jobs;
 mod outbox;
 mod password;
 mod pod;
+mod post_only;
 mod public_secrets;
 pub(crate) mod public_unsubscribe;
 mod public_verify;

@@ -1,4 +1,4 @@
-use crate::{PW, get, location, signed_in};
+use crate::{PW, follow, get, location, signed_in};
 use countersign_domain::{Email, Role};
 use countersign_store::{InviteStore, TechnicianStore};
 use countersign_testkit::TestApp;
@@ -46,10 +46,16 @@ async fn invite_is_one_time_and_get_does_not_consume() {
             &[("email", "new@acme.test"), ("role", "technician")],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the link is on the page the POST redirects to, once; a refresh shows the list
+    // without it and invites no one again.
+    let (status, body) = follow(&app, &admin, res).await;
+    assert_eq!(status, 200);
     assert!(body.contains("has been emailed"), "{body}");
     let link = link_in(&body);
+    let (status, again) = get(&app, &admin, "/settings/technicians").await;
+    assert_eq!(status, 200);
+    assert!(!again.contains(&link) && !again.contains("has been emailed"));
+    assert_eq!(again.matches("new@acme.test").count(), 1, "one invite row");
     // The invite email carries the same link (the test app delivers to the outbox).
     {
         use countersign_store::MessageStore;

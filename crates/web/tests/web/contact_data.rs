@@ -142,12 +142,8 @@ async fn a_removed_contact_cannot_be_verified_or_sent_to_and_the_pod_says_when()
         .await
         .unwrap();
     assert!(res.status().as_u16() < 500);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("removed in Microsoft 365")
-    );
+    let text = res.text().await.unwrap();
+    assert!(text.contains("removed in Microsoft 365"), "{text}");
     assert_eq!(templates(&app, org).await, before, "nothing was sent");
 }
 

@@ -401,9 +401,13 @@ pub async fn admin_reset(app: TestApp) {
     let (_, shown) = get(&app, &admin, &page).await;
     assert!(shown.contains("Reset password and second factor"));
     let res = app.post_form(&admin, &page, &action, &[]).await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the link is on the technician's page the POST redirects to, once.
+    assert_eq!(location(&res), page);
+    let (status, body) = crate::follow(&app, &admin, res).await;
+    assert_eq!(status, 200);
     assert!(body.contains("/password/reset/"), "{body}");
+    let (_, again) = get(&app, &admin, &page).await;
+    assert!(!again.contains("/password/reset/"), "shown once");
     // Old password gone, TOTP off, recovery codes deleted, sessions ended.
     assert_eq!(get(&app, &tc, "/account").await.0, 303);
     assert_eq!(login_status(&app, "tess@acme.test", PW).await.0, 422);

@@ -33,6 +33,7 @@ mod misc;
 mod my_links;
 mod pod_frame;
 mod postgres;
+mod prg;
 mod reauth;
 mod secret_owner;
 mod secrets;
@@ -75,6 +76,15 @@ pub fn location(res: &reqwest::Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// A POST's answer must be a 303 (PRG, issue 21.2): GET its `Location` and return the page
+/// the action led to (status and body).
+pub async fn follow(app: &TestApp, c: &reqwest::Client, res: reqwest::Response) -> (u16, String) {
+    assert_eq!(res.status(), 303, "a POST ends in a redirect");
+    let to = location(&res);
+    assert!(to.starts_with('/'), "a local redirect: {to}");
+    get(app, c, &to).await
 }
 
 /// Creates a technician in the org of `admin_email` through an invite, with password [`PW`].

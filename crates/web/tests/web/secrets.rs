@@ -544,8 +544,10 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    // PRG: back to the link's page with the code form; a refresh there sends nothing.
+    let (status, page) = crate::follow(&f.app, &c, res).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("We sent a code to"), "{page}");
     let vid = attr(
         &page[page.find("name=\"verification\"").unwrap()..],
         "value",
@@ -556,6 +558,12 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
         .find(|m| m.template == "secret_code")
         .expect("the code SMS");
     assert_eq!(sms.recipient, "+14255550101");
+    let codes_sent = |all: Vec<countersign_store::Message>| {
+        all.iter().filter(|m| m.template == "secret_code").count()
+    };
+    let (status, _) = crate::get(&f.app, &c, &format!("{path}?code_sent={vid}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(codes_sent(messages(&f).await), 1, "a refresh sends no code");
     let text = sms.body_text.unwrap();
     let code: String = text.split(" is ").nth(1).unwrap().chars().take(6).collect();
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -569,8 +577,9 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("4 attempts left"));
+    let (status, page) = crate::follow(&f.app, &c, res).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("4 attempts left"), "{page}");
     let res = c
         .post(f.app.url(&format!("{path}/verify")))
         .form(&[
@@ -581,8 +590,9 @@ async fn recipient_verification_releases_the_share_only_after_the_code() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    let (status, page) = crate::follow(&f.app, &c, res).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("it is you"), "{page}");
     let nonce = attr(&page, "data-nonce");
     let (status, body) = reveal(&f, &c, &csrf, &path, &nonce).await;
     assert_eq!(status, 200, "{body}");

@@ -1,4 +1,4 @@
-use crate::{PW, get, location, signed_in};
+use crate::{PW, follow, get, location, signed_in};
 use countersign_crypto::{SealAad, TotpSecret, totp_at};
 use countersign_store::TechnicianStore;
 use countersign_testkit::TestApp;
@@ -76,9 +76,13 @@ pub(crate) async fn enroll(
             &[("code", &code_now(app, &secret))],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let codes = codes_in(&res.text().await.unwrap());
+    let (status, page) = follow(app, c, res).await;
+    assert_eq!(status, 200);
+    let codes = codes_in(&page);
     assert_eq!(codes.len(), 10);
+    // Shown once: a refresh goes to the account page, without the codes.
+    let (status, again) = get(app, c, "/account/2fa/setup").await;
+    assert_eq!(status, 303, "{again}");
     (secret, codes)
 }
 

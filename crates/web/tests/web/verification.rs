@@ -49,23 +49,35 @@ async fn fixture() -> Fixture {
 }
 
 /// The newest message queued for the org with this template: (recipient, text).
-async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+/// The org's messages made from `template` (the last 100 messages).
+async fn messages_of(app: &TestApp, org: OrgId, template: &str) -> Vec<countersign_store::Message> {
     let all = MessageFilter {
         transport: None,
         channel: None,
         limit: 100,
     };
-    let m = app
-        .app
+    app.app
         .store()
         .messages(org, &all)
         .await
         .unwrap()
         .into_iter()
         .filter(|m| m.template == template)
+        .collect()
+}
+
+async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+    let m = messages_of(app, org, template)
+        .await
+        .into_iter()
         .max_by_key(|m| m.created_at)
         .unwrap_or_else(|| panic!("no {template} message"));
     (m.recipient, m.body_text.unwrap_or_default())
+}
+
+/// How many messages of `template` the org has made.
+pub(crate) async fn count_messages(app: &TestApp, org: OrgId, template: &str) -> usize {
+    messages_of(app, org, template).await.len()
 }
 
 fn code_in(text: &str) -> String {
@@ -119,6 +131,11 @@ async fn enter_code(f: &Fixture, vid: &str, code: &str) -> (u16, String) {
         )
         .await;
     let status = res.status().as_u16();
+    if status == 303 {
+        // PRG: what the Pod shows after the redirect (a refused code's reason, once).
+        let (_, body) = get(&f.app, &f.admin, &location(&res)).await;
+        return (status, body);
+    }
     (status, res.text().await.unwrap())
 }
 
@@ -151,8 +168,11 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     assert!(!c.secret_hash.windows(6).any(|w| w == code.as_bytes()));
 
     let (status, body) = enter_code(&f, &vid, &wrong(&code)).await;
-    assert_eq!(status, 422);
+    // The attempt was counted: a redirect, so a refresh counts no other.
+    assert_eq!(status, 303);
     assert!(body.contains("Wrong code. 4 attempts left."), "{body}");
+    let (_, again) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
+    assert!(!again.contains("Wrong code."), "the reason is shown once");
     let (status, _) = enter_code(&f, &vid, &code).await;
     assert_eq!(status, 303);
     let (_, pod) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
@@ -160,7 +180,10 @@ async fn sms_code_verifies_once_and_the_shield_turns_green() {
     assert!(pod.contains("verified just now by"), "{pod}");
     // Used: the same code again is refused.
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(
+        status, 303,
+        "a refused code redirects to the Pod, which says why"
+    );
     assert!(
         body.contains("already verified: a code works once"),
         "{body}"
@@ -223,7 +246,7 @@ async fn a_thousand_guessed_codes_stop_after_five() {
     assert_eq!(c.verification.status, VerificationStatus::Failed);
     // Even the right code is refused now.
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 303);
     assert!(body.contains("already failed"), "{body}");
     // The recipient's failures carried over: a new code does not reset them.
     let vid2 = start(&f, "sms_code", &[]).await;
@@ -258,7 +281,7 @@ async fn codes_expire_and_send_limits_hold() {
     let code = code_in(&last_message(&f.app, f.org, "verification_code").await.1);
     f.app.clock.advance(Duration::from_secs(5 * 60 + 1));
     let (status, body) = enter_code(&f, &vid, &code).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 303);
     assert!(body.contains("This code expired"), "{body}");
     // Three sends to one number per 10 minutes; the fourth is refused and nothing is sent.
     start(&f, "sms_code", &[]).await;
@@ -495,8 +518,11 @@ async fn approve_link_get_and_head_never_consume_and_number_matching_decides() {
             &[("answer", "approve"), ("number", n.as_str())],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("you are verified"));
+    // PRG: the outcome on the link's page; a refresh there answers nothing again.
+    assert_eq!(location(&res), format!("/v/{token}?answered=1"));
+    let (status, body) = crate::follow(&f.app, &visitor, res).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("you are verified"), "{body}");
     let (_, status) = get(
         &f.app,
         &f.admin,
@@ -535,7 +561,8 @@ async fn a_wrong_number_fails_the_link() {
             &[("answer", "approve"), ("number", wrong.as_str())],
         )
         .await;
-    assert!(res.text().await.unwrap().contains("did not match"));
+    let (_, body) = crate::follow(&f.app, &visitor, res).await;
+    assert!(body.contains("did not match"), "{body}");
     let c = f
         .app
         .app
@@ -578,7 +605,7 @@ async fn concurrent_approvals_exactly_one_wins() {
         statuses.push(s.unwrap());
     }
     assert_eq!(
-        statuses.iter().filter(|s| **s == 200).count(),
+        statuses.iter().filter(|s| **s == 303).count(),
         1,
         "{statuses:?}"
     );
@@ -605,13 +632,9 @@ async fn this_wasnt_me_denies_and_alerts_the_technician_and_admins() {
             &[("answer", "deny")],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("Thank you for telling us")
-    );
+    let (status, body) = crate::follow(&f.app, &visitor, res).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Thank you for telling us"), "{body}");
     let c = f
         .app
         .app
@@ -702,8 +725,9 @@ async fn who_i_am_and_the_public_technician_check() {
             &[],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the code is on the Pod the POST redirects to, once; a refresh sends nothing.
+    let (status, body) = crate::follow(&f.app, &f.admin, res).await;
+    assert_eq!(status, 200);
     let code: String = body
         .split("id=\"pod-who-code\">")
         .nth(1)
@@ -717,6 +741,14 @@ async fn who_i_am_and_the_public_technician_check() {
         text.contains(&code) && text.contains("works for Acme IT"),
         "{text}"
     );
+    let sent = count_messages(&f.app, f.org, "who_i_am").await;
+    let (status, again) = get(&f.app, &f.admin, &format!("/pod/contacts/{}", f.contact)).await;
+    assert_eq!(status, 200);
+    assert!(
+        !again.contains("id=\"pod-who-code\""),
+        "the code is shown once"
+    );
+    assert_eq!(count_messages(&f.app, f.org, "who_i_am").await, sent);
 
     // The public page answers the same for a contact's email and for anything else.
     let visitor = f.app.client();
@@ -725,14 +757,25 @@ async fn who_i_am_and_the_public_technician_check() {
         .app
         .post_form(&visitor, page, page, &[("email", "ANN@c.example")])
         .await;
-    assert_eq!(known.status(), 200);
-    let known = known.text().await.unwrap();
+    // PRG: a 303 to the page saying a link went out; a refresh of it sends nothing.
+    assert_eq!(location(&known), format!("{page}?sent=1"));
+    let (status, known) = crate::follow(&f.app, &visitor, known).await;
+    assert_eq!(status, 200);
+    assert!(known.contains("id=\"request-sent\""), "{known}");
+    let checks = count_messages(&f.app, f.org, "technician_check").await;
+    assert_eq!(checks, 1);
+    let (status, again) = get(&f.app, &visitor, &format!("{page}?sent=1")).await;
+    assert_eq!((status, again.contains("request-sent")), (200, true));
+    assert_eq!(
+        count_messages(&f.app, f.org, "technician_check").await,
+        checks
+    );
     let unknown = f
         .app
         .post_form(&visitor, page, page, &[("email", "nobody@c.example")])
         .await;
-    assert_eq!(unknown.status(), 200);
-    let unknown = unknown.text().await.unwrap();
+    let (status, unknown) = crate::follow(&f.app, &visitor, unknown).await;
+    assert_eq!(status, 200);
     let strip = |s: &str| s.split("name=\"_csrf\"").next().unwrap().to_owned();
     assert_eq!(strip(&known), strip(&unknown));
     let (to, text) = last_message(&f.app, f.org, "technician_check").await;
@@ -780,8 +823,9 @@ async fn who_i_am_and_the_public_technician_check() {
             &[],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    // PRG: the code is on the inbox the POST redirects to, once; a refresh confirms nothing.
+    let (status, body) = crate::follow(&f.app, &f.admin, res).await;
+    assert_eq!(status, 200);
     let code: String = body
         .split("id=\"inbox-code\">")
         .nth(1)
@@ -789,6 +833,11 @@ async fn who_i_am_and_the_public_technician_check() {
         .chars()
         .take(4)
         .collect();
+    let (_, again) = get(&f.app, &f.admin, "/pod/inbox").await;
+    assert!(
+        !again.contains("id=\"inbox-code\""),
+        "the code is shown once"
+    );
     let (_, page) = get(&f.app, &visitor, &check).await;
     assert!(
         page.contains("check-confirmed") && page.contains(&code),

@@ -95,7 +95,11 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
         &["verification.verified", "verification.denied"],
     )
     .await;
-    assert_eq!(res.status(), 200);
+    // PRG: the secret is on the page the POST redirects to (sealed in the session's flash,
+    // never in the URL), shown once.
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/settings/webhooks");
+    let res = c.get(app.url("/settings/webhooks")).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body = res.text().await.unwrap();
     let secret = secret_in(&body).expect("secret shown");
@@ -178,10 +182,17 @@ async fn admins_add_test_rotate_disable_and_delete_endpoints() {
     let res = app
         .post_form(&c, &show, &format!("{show}/rotate"), &[])
         .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), show);
+    let res = c.get(app.url(&show)).send().await.unwrap();
     assert_eq!(res.headers()["cache-control"], "no-store");
     let rotated = secret_in(&res.text().await.unwrap()).expect("new secret shown");
     assert_ne!(rotated, secret);
+    let (_, again) = get(&app, &c, &show).await;
+    assert!(
+        !again.contains(&rotated),
+        "a refresh does not show it again"
+    );
 
     // Every change is audited, without the secrets or the URL's query.
     let entries = app

@@ -1,14 +1,14 @@
 //! POST /account/sign-out-everywhere, /account/2fa/setup (confirm), /account/2fa/disable,
 //! /account/password.
 
-use super::pages::{RecoveryCodesPage, account_page, setup_page};
+use super::pages::{TOTP_SETUP_PAGE, account_page, setup_page};
 use crate::AppState;
 use crate::auth::session::{session_cookie, signed_out};
 use crate::auth::user_agent;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
-use crate::page::{PageContext, Section, render};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
@@ -66,11 +66,15 @@ pub async fn confirm_totp(
             Ok(page.into_response())
         })
         .await?;
-    let page = RecoveryCodesPage {
-        ctx: PageContext::new(&user, Section::Account),
-        codes,
-    };
-    Ok(render(&page)?.into_response())
+    // PRG: the codes go to the setup address sealed in the session's flash and are shown
+    // there once; a refresh of that page shows the account instead.
+    Ok(flash::attach(
+        &state,
+        &user,
+        TOTP_SETUP_PAGE,
+        &codes,
+        Redirect::to(TOTP_SETUP_PAGE),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

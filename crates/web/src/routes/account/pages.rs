@@ -3,11 +3,13 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, RecentUser};
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use countersign_app::Principal;
 
@@ -156,13 +158,27 @@ pub(super) async fn setup_page(
     })
 }
 
+/// Where the recovery codes of a just-confirmed second factor are shown, once: the setup
+/// address, which otherwise goes back to the account once the factor is on.
+pub(super) const TOTP_SETUP_PAGE: &str = "/account/2fa/setup";
+
 pub async fn totp_setup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RecentUser(user): RecentUser,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     if user.technician.totp_enabled_at.is_some() {
-        return Ok(Redirect::to("/account").into_response());
+        let mut taken = flash::take::<Vec<String>>(&state, &user, TOTP_SETUP_PAGE, &headers);
+        let res = match taken.value.take() {
+            Some(codes) => render(&RecoveryCodesPage {
+                ctx: PageContext::new(&user, Section::Account),
+                codes,
+            })?
+            .into_response(),
+            None => Redirect::to("/account").into_response(),
+        };
+        return Ok(taken.respond(res));
     }
     let by = user.principal(ip);
     Ok(setup_page(&state, &user, &by, None).await?.into_response())

@@ -3,9 +3,10 @@
 mod actions;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -14,5 +15,5 @@ pub fn router() -> Router<AppState> {
             "/login/2fa",
             get(pages::second_factor_form).post(actions::second_factor),
         )
-        .route("/logout", post(actions::logout))
+        .route("/logout", post_only("/", actions::logout))
 }

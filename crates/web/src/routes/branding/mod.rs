@@ -5,13 +5,20 @@ mod actions;
 mod graph_mail;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/branding", get(pages::show).post(actions::save))
-        .route("/settings/branding/test", post(actions::send_test))
-        .route("/settings/branding/email", post(graph_mail::save))
+        .route(
+            "/settings/branding/test",
+            post_only("/settings/branding", actions::send_test),
+        )
+        .route(
+            "/settings/branding/email",
+            post_only("/settings/branding", graph_mail::save),
+        )
 }

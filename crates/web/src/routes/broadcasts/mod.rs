@@ -16,11 +16,10 @@ mod pages;
 mod rules;
 mod templates;
 
+use super::post_only::post_only;
 use crate::AppState;
 use crate::error::WebError;
 use axum::Router;
-use axum::extract::Path;
-use axum::response::Redirect;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
@@ -30,11 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/broadcasts/audience", get(compose::audience_counts))
         .route(
             "/broadcasts/templates",
-            get(|| async { Redirect::to("/broadcasts/new") }).post(templates::save),
+            post_only("/broadcasts/new", templates::save),
         )
         .route(
             "/broadcasts/templates/{id}/delete",
-            get(|| async { Redirect::to("/broadcasts/new") }).post(templates::delete),
+            post_only("/broadcasts/new", templates::delete),
         )
         .route("/broadcasts/{id}", get(pages::show))
         .route(
@@ -43,7 +42,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/broadcasts/{id}/request-approval",
-            get(to_broadcast).post(actions::request_approval),
+            post_only("/broadcasts/{id}", actions::request_approval),
         )
         .route(
             "/broadcasts/{id}/approve",
@@ -53,26 +52,17 @@ pub fn router() -> Router<AppState> {
         .route("/broadcasts/{id}/report.csv", get(live::report_csv))
         .route(
             "/broadcasts/{id}/cancel",
-            get(to_broadcast).post(live::cancel),
+            post_only("/broadcasts/{id}", live::cancel),
         )
         .route(
             "/broadcasts/{id}/retry-failed",
-            get(to_broadcast).post(live::retry_failed),
+            post_only("/broadcasts/{id}", live::retry_failed),
         )
         .route(
             "/broadcasts/{id}/test",
-            get(to_broadcast).post(live::test_send),
+            post_only("/broadcasts/{id}", live::test_send),
         )
         .route("/settings/broadcasts", get(rules::show).post(rules::update))
-}
-
-/// A GET on a POST-only address of a broadcast: its page (which says whether it exists).
-async fn to_broadcast(Path(id): Path<String>) -> Redirect {
-    let id = id.parse::<countersign_domain::BroadcastId>().ok();
-    match id {
-        Some(id) => Redirect::to(&format!("/broadcasts/{id}")),
-        None => Redirect::to("/broadcasts"),
-    }
 }
 
 /// An id from the path; a malformed one is "not found", like another org's.

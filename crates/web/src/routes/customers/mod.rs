@@ -5,10 +5,9 @@
 mod actions;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::extract::Path;
-use axum::response::Redirect;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
@@ -17,9 +16,6 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}", get(pages::show).post(actions::update))
         .route(
             "/customers/{id}/time-zone",
-            get(|Path(id): Path<String>| async move {
-                Redirect::to(&format!("/customers/{}", urlencoding::encode(&id)))
-            })
-            .post(actions::set_time_zone),
+            post_only("/customers/{id}", actions::set_time_zone),
         )
 }

@@ -8,36 +8,52 @@ mod actions;
 mod callbacks;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use crate::error::WebError;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/integrations/psa", get(pages::index).post(actions::create))
         .route("/integrations/psa/{id}", get(pages::show))
         .route("/integrations/psa/{id}/status.json", get(pages::status))
-        .route("/integrations/psa/{id}/rename", post(actions::rename))
-        .route("/integrations/psa/{id}/settings", post(actions::settings))
-        .route("/integrations/psa/{id}/delete", post(actions::delete))
-        .route("/integrations/psa/{id}/consent", post(actions::consent))
-        .route("/integrations/psa/{id}/gdap", post(actions::gdap))
+        .route(
+            "/integrations/psa/{id}/rename",
+            post_only("/integrations/psa/{id}", actions::rename),
+        )
+        .route(
+            "/integrations/psa/{id}/settings",
+            post_only("/integrations/psa/{id}", actions::settings),
+        )
+        .route(
+            "/integrations/psa/{id}/delete",
+            post_only("/integrations/psa/{id}", actions::delete),
+        )
+        .route(
+            "/integrations/psa/{id}/consent",
+            post_only("/integrations/psa/{id}", actions::consent),
+        )
+        .route(
+            "/integrations/psa/{id}/gdap",
+            post_only("/integrations/psa/{id}", actions::gdap),
+        )
         .route(
             "/integrations/psa/{id}/gdap/refresh",
-            post(actions::gdap_refresh),
+            post_only("/integrations/psa/{id}", actions::gdap_refresh),
         )
         .route(
             "/integrations/psa/{id}/sync-customers",
-            post(actions::sync_customers),
+            post_only("/integrations/psa/{id}", actions::sync_customers),
         )
         .route(
             "/integrations/psa/{id}/sync-users",
-            post(actions::sync_users),
+            post_only("/integrations/psa/{id}", actions::sync_users),
         )
         .route(
             "/integrations/psa/{id}/tenants/{link}/sync",
-            post(actions::sync_tenant),
+            post_only("/integrations/psa/{id}", actions::sync_tenant),
         )
         .route("/integrations/consent/callback", get(callbacks::consent))
         .route("/integrations/psa/{id}/gdap/callback", get(callbacks::gdap))

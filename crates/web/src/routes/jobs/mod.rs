@@ -5,13 +5,20 @@
 mod actions;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings/jobs", get(pages::index))
-        .route("/settings/jobs/{id}/retry", post(actions::retry))
-        .route("/settings/jobs/{id}/delete", post(actions::delete))
+        .route(
+            "/settings/jobs/{id}/retry",
+            post_only("/settings/jobs", actions::retry),
+        )
+        .route(
+            "/settings/jobs/{id}/delete",
+            post_only("/settings/jobs", actions::delete),
+        )
 }

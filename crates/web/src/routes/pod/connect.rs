@@ -8,16 +8,17 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::pod_session::connect_return_cookie;
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use countersign_app::accounts::parse_frame_origin;
 use countersign_store::SessionStage;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Template)]
 #[template(path = "pod/connect.html")]
@@ -47,6 +48,7 @@ pub async fn show(
     ClientIp(ip): ClientIp,
     user: Option<Extension<CurrentUser>>,
     Query(q): Query<OriginParam>,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let Some(user) = full(user) else {
         let origin = parse_frame_origin(&q.origin)?;
@@ -61,7 +63,24 @@ pub async fn show(
         .app
         .check_frame_origin(&user.principal(ip), &q.origin)
         .await?;
-    page(&user, origin, None)
+    let mut taken = flash::take::<Handoff>(&state, &user, CONNECT_PAGE, &headers);
+    let code = taken
+        .value
+        .take()
+        .filter(|h| h.origin == origin)
+        .map(|h| h.code);
+    Ok(taken.respond(page(&user, origin, code)?))
+}
+
+/// The window's address, where a code just made is handed over once.
+const CONNECT_PAGE: &str = "/pod/connect";
+
+/// A handoff code just made for `origin`, carried by the flash from the POST (PRG): a refresh
+/// of the window makes no other code.
+#[derive(Serialize, Deserialize)]
+struct Handoff {
+    origin: String,
+    code: String,
 }
 
 /// The window before (no code) or after the technician confirmed.
@@ -75,7 +94,7 @@ fn page(user: &CurrentUser, origin: String, code: Option<String>) -> Result<Resp
     .into_response())
 }
 
-/// POST /pod/connect: makes the code and renders the page that hands it over.
+/// POST /pod/connect: makes the code and redirects to the window, which hands it over once.
 pub async fn create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -88,5 +107,12 @@ pub async fn create(
         .app
         .create_pod_handoff(&user.principal(ip), &origin)
         .await?;
-    page(&user, origin, Some(code))
+    let to = format!("{CONNECT_PAGE}?origin={}", urlencoding::encode(&origin));
+    Ok(flash::attach(
+        &state,
+        &user,
+        CONNECT_PAGE,
+        &Handoff { origin, code },
+        Redirect::to(&to),
+    ))
 }

@@ -1,10 +1,12 @@
 //! The technician's Pod inbox: technician checks contacts started on the public page and
-//! addressed to the signed-in technician. Confirming shows the code both sides compare.
+//! addressed to the signed-in technician. Confirming redirects to the inbox, which shows the
+//! code both sides compare once (from the flash).
 
 use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
@@ -12,7 +14,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use countersign_domain::TechnicianCheckId;
 use serde::Serialize;
 use std::net::IpAddr;
@@ -89,8 +91,13 @@ pub async fn show(
     let Some(axum::Extension(user)) = user else {
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
-    inbox_page(&state, &user, ip, None, None).await
+    let mut taken = flash::take::<String>(&state, &user, INBOX_PAGE, &headers);
+    let confirmed = taken.value.take();
+    Ok(taken.respond(inbox_page(&state, &user, ip, confirmed, None).await?))
 }
+
+/// The inbox, where the code of a check just confirmed is shown once.
+const INBOX_PAGE: &str = "/pod/inbox";
 
 #[derive(Serialize)]
 pub struct InboxCount {
@@ -127,5 +134,13 @@ pub async fn confirm(
         .await
         .or_rerender(|m| async move { inbox_page(state, user, ip, None, Some(one_line(&m))).await })
         .await?;
-    inbox_page(state, user, ip, Some(code), None).await
+    // PRG: the code goes to the inbox sealed in the session's flash and is shown there once;
+    // a refresh confirms nothing again.
+    Ok(flash::attach(
+        state,
+        user,
+        INBOX_PAGE,
+        &code,
+        Redirect::to(INBOX_PAGE),
+    ))
 }

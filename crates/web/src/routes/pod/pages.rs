@@ -5,6 +5,7 @@ use super::framing::framing_headers;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use crate::routes::contacts::ago;
@@ -17,7 +18,7 @@ use countersign_app::contacts::{LiveVerification, PodRequest};
 use countersign_domain::phone::mask_e164;
 use countersign_domain::{ContactId, VerificationId};
 use countersign_store::{VerificationMethod, VerificationStatus};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 /// The actions, with the text shown until the issue that makes each work lands ('' once it
@@ -135,12 +136,39 @@ pub async fn show(
         return super::handoff::sign_in_or_login(&state, &headers).await;
     };
     let id: ContactId = id.parse().map_err(|_| WebError::NotFound)?;
-    let extras = PodExtras {
+    let mut taken = flash::take::<PodFlash>(&state, &user, &pod_path(id), &headers);
+    let mut extras = PodExtras {
         action: q.action,
         verification: q.verification.parse().ok(),
         ..PodExtras::default()
     };
-    render_pod(&state, &user, ip, id, extras).await
+    match taken.value.take() {
+        Some(PodFlash::WhoIAm { code, destination }) => {
+            extras.action = "technician".into();
+            extras.who = Some((code, destination));
+        }
+        Some(PodFlash::CodeRefused(text)) => {
+            extras.action = "verify".into();
+            extras.error = Some(text);
+        }
+        None => {}
+    }
+    Ok(taken.respond(render_pod(&state, &user, ip, id, extras).await?))
+}
+
+/// What a Pod POST hands to the Pod it redirects to, once, through the flash (PRG): a refresh
+/// of the Pod sends and counts nothing.
+#[derive(Serialize, Deserialize)]
+pub(super) enum PodFlash {
+    /// "Who I am" just sent: the code to read aloud and where it went.
+    WhoIAm { code: String, destination: String },
+    /// The code typed was refused (the attempt was counted): why.
+    CodeRefused(String),
+}
+
+/// The Pod of a contact.
+pub(super) fn pod_path(id: ContactId) -> String {
+    format!("/pod/contacts/{id}")
 }
 
 /// `text` with its first letter in upper case, to start a sentence.

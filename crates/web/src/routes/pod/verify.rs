@@ -2,10 +2,11 @@
 //! out, its live status (JSON), and "who I am". A refused action shows the Pod again with the
 //! reason (422) and nothing changes.
 
-use super::pages::{PodExtras, render_pod};
+use super::pages::{PodExtras, PodFlash, pod_path, render_pod};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -158,13 +159,16 @@ pub async fn check(
             "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
         ))
         .into_response()),
-        Some(text) => {
-            let m = [FieldMessage {
-                field: Some("code"),
-                message: text,
-            }];
-            pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
-        }
+        // The attempt was counted: a redirect, so a refresh does not count another.
+        Some(text) => Ok(flash::attach(
+            state,
+            user,
+            &pod_path(pod_contact),
+            &PodFlash::CodeRefused(text),
+            Redirect::to(&format!(
+                "/pod/contacts/{pod_contact}?action=verify&verification={vid}"
+            )),
+        )),
     }
 }
 
@@ -207,16 +211,18 @@ pub async fn who_i_am(
             pod_again(state, user, ip, contact, "technician", None, &m).await
         })
         .await?;
-    render_pod(
+    // PRG: a refresh must not send another code. The code goes to the Pod sealed in the
+    // session's flash and is shown there once, never in the URL.
+    let shown = PodFlash::WhoIAm {
+        code: sent.code,
+        destination: sent.destination_masked,
+    };
+    let page = pod_path(contact);
+    Ok(flash::attach(
         state,
         user,
-        ip,
-        contact,
-        PodExtras {
-            action: "technician".into(),
-            who: Some((sent.code, sent.destination_masked)),
-            ..PodExtras::default()
-        },
-    )
-    .await
+        &page,
+        &shown,
+        Redirect::to(&page),
+    ))
 }

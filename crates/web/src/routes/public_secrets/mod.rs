@@ -8,19 +8,23 @@ mod nonce;
 mod request;
 mod send;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Json;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{token}", get(send::show))
-        .route("/s/{token}/reveal", post(send::reveal))
-        .route("/s/{token}/code", post(send::send_code))
-        .route("/s/{token}/verify", post(send::check_code))
+        .route("/s/{token}/reveal", post_only("/s/{token}", send::reveal))
+        .route("/s/{token}/code", post_only("/s/{token}", send::send_code))
+        .route(
+            "/s/{token}/verify",
+            post_only("/s/{token}", send::check_code),
+        )
         .route("/r/{token}", get(request::show).post(request::submit))
 }
 

@@ -1,7 +1,8 @@
 //! `/s/{token}`: a secret sent to the recipient. GET/HEAD: the interstitial (sender, MSP,
 //! expiry, views left; with recipient verification, the code step first). POST `…/reveal`
 //! (from `static/secrets.js`, JSON): one claimed view. POST `…/code` and `…/verify`: the
-//! code to the phone of record.
+//! code to the phone of record; both redirect back to `/s/{token}` with the step's outcome in
+//! the query (`StepQuery`), so a refresh sends no second code and counts no second attempt.
 
 use super::{ended_text, json_ok, nonce, private};
 use crate::AppState;
@@ -11,9 +12,9 @@ use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use askama::Template;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -134,18 +135,84 @@ async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, WebErro
     Ok(state.app.secret_link(token, SecretKind::Send).await?)
 }
 
+/// Where the code step's POSTs redirect to (PRG, issue 21.2): what happened, as ids and
+/// small numbers only (never a code). A crafted link can at most show the code form or one of
+/// these fixed messages; the code check itself is bound to the link's verification.
+#[derive(Debug, Default, Deserialize)]
+pub struct StepQuery {
+    /// A code was sent for this verification: show its code form.
+    #[serde(default)]
+    code_sent: Option<String>,
+    /// The last code was wrong; attempts left.
+    #[serde(default)]
+    wrong: Option<u32>,
+    /// The code was right.
+    #[serde(default)]
+    verified: Option<String>,
+    /// The code no longer works.
+    #[serde(default)]
+    dead: Option<String>,
+}
+
+impl StepQuery {
+    fn extras(self, v: &LinkView) -> Extras {
+        let verification = self
+            .code_sent
+            .filter(|id| id.parse::<VerificationId>().is_ok());
+        if self.verified.is_some() {
+            return Extras {
+                notice: Some("Thank you: it is you. You can reveal the message now.".into()),
+                ..Extras::default()
+            };
+        }
+        if self.dead.is_some() {
+            return Extras {
+                error: Some("This code no longer works. Ask for a new one.".into()),
+                ..Extras::default()
+            };
+        }
+        let Some(verification) = verification else {
+            return Extras::default();
+        };
+        let (notice, error) = match self.wrong {
+            Some(left) => (
+                None,
+                Some(format!(
+                    "Wrong code. {left} attempt{} left.",
+                    if left == 1 { "" } else { "s" }
+                )),
+            ),
+            None => (Some(format!("We sent a code to {}.", v.phone_masked)), None),
+        };
+        Extras {
+            verification: Some(verification),
+            notice,
+            error,
+            ..Extras::default()
+        }
+    }
+}
+
 /// GET and HEAD /s/{token}: who sent it, until when. Claims nothing.
 pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path(token): Path<String>,
+    Query(q): Query<StepQuery>,
 ) -> Result<Response, WebError> {
     match view(&state, &token).await? {
         Some(v) if v.state == SecretState::Active => {
-            page(&state, &form, token, &v, Extras::default())
+            let x = q.extras(&v);
+            page(&state, &form, token, &v, x)
         }
         v => ended(v.as_ref()),
     }
+}
+
+/// A 303 to the link's page with `query` (PRG): a refresh there sends and checks nothing.
+fn to_page(form: &FormToken, token: &str, query: &str) -> Response {
+    let to = format!("/s/{}?{query}", urlencoding::encode(token));
+    private(form.respond(Redirect::to(&to)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,12 +276,11 @@ pub async fn send_code(
             page(state, form, token.clone(), v, x)
         })
         .await?;
-    let x = Extras {
-        verification: Some(sent.verification.to_string()),
-        notice: Some(format!("We sent a code to {}.", sent.phone_masked)),
-        ..Extras::default()
-    };
-    page(state, form, token.clone(), v, x)
+    Ok(to_page(
+        form,
+        token,
+        &format!("code_sent={}", sent.verification),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -261,20 +327,11 @@ pub async fn check_code(
             |m| async move { page(state, form_token, token.clone(), v, again(one_line(&m))) },
         )
         .await?;
-    let x = match outcome {
-        CodeOutcome::Verified => Extras {
-            notice: Some("Thank you: it is you. You can reveal the message now.".into()),
-            ..Extras::default()
-        },
-        CodeOutcome::Wrong { left } => again(format!(
-            "Wrong code. {left} attempt{} left.",
-            if left == 1 { "" } else { "s" }
-        )),
-        CodeOutcome::Dead | CodeOutcome::Unusable(_) => Extras {
-            error: Some("This code no longer works. Ask for a new one.".into()),
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..Extras::default()
-        },
+    // Every outcome counted an attempt: a redirect, so a refresh does not count another.
+    let query = match outcome {
+        CodeOutcome::Verified => "verified=1".to_owned(),
+        CodeOutcome::Wrong { left } => format!("code_sent={vid}&wrong={left}"),
+        CodeOutcome::Dead | CodeOutcome::Unusable(_) => "dead=1".to_owned(),
     };
-    page(state, form_token, token.clone(), v, x)
+    Ok(to_page(form_token, token, &query))
 }

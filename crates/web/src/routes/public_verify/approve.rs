@@ -8,9 +8,9 @@ use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::verification::LinkView;
 use countersign_store::{LinkAnswer, VerificationStatus};
 use serde::Deserialize;
@@ -106,16 +106,28 @@ fn page(form: &FormToken, token: String, v: &LinkView, error: Option<&'static st
     }
 }
 
+/// `?answered=1`: the redirect after this browser's answer (PRG), so the page tells the
+/// outcome rather than "already used". The outcome shown is always the link's real status.
+#[derive(Debug, Default, Deserialize)]
+pub struct AnsweredQuery {
+    #[serde(default)]
+    answered: Option<String>,
+}
+
 /// GET and HEAD /v/{token}: who asks and until when. Changes nothing.
 pub async fn show(
     State(state): State<AppState>,
     form: FormToken,
     Path(token): Path<String>,
+    Query(q): Query<AnsweredQuery>,
 ) -> Result<Response, WebError> {
     let Some(view) = state.app.approve_link(&token).await? else {
         return unusable();
     };
     if view.status != VerificationStatus::Pending {
+        if q.answered.is_some() {
+            return done(StatusCode::OK, view.brand.name, view.status, true);
+        }
         return done(StatusCode::GONE, view.brand.name, view.status, false);
     }
     let html = render(&page(&form, token, &view, None))?;
@@ -160,10 +172,11 @@ pub async fn answer(
         .app
         .answer_approve_link(&token, answer, Some(ip.to_string()))
         .await?;
-    let code = if fresh {
-        StatusCode::OK
-    } else {
-        StatusCode::CONFLICT
-    };
-    done(code, view.brand.name, status, fresh)
+    if !fresh {
+        // Answered before (another tab, a race): say so, as before.
+        return done(StatusCode::CONFLICT, view.brand.name, status, false);
+    }
+    // PRG: the outcome on the link's own page; a refresh there answers nothing again.
+    let to = format!("/v/{}?answered=1", urlencoding::encode(&token));
+    Ok(private(form_token.respond(Redirect::to(&to))))
 }

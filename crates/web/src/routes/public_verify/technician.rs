@@ -10,7 +10,7 @@ use crate::middleware::csrf::FormToken;
 use crate::page::render;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::verification::{CheckView, TechnicianCheckError};
@@ -24,6 +24,8 @@ struct RequestPage {
     csrf: String,
     slug: String,
     msp: String,
+    /// What the user typed, kept when it is refused.
+    email: String,
     sent: bool,
     error: Option<String>,
 }
@@ -41,18 +43,28 @@ struct CheckPage {
     error: Option<String>,
 }
 
+/// `?sent=1` after a request: the page says a link went out. It carries no address and reads
+/// the same whether or not one matched, so a crafted link shows nothing new.
+#[derive(Debug, Default, Deserialize)]
+pub struct SentQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
 /// GET /t/{slug}/verify-technician
 pub async fn form(
     State(state): State<AppState>,
     form: FormToken,
     Path(slug): Path<String>,
+    Query(q): Query<SentQuery>,
 ) -> Result<Response, WebError> {
     let (_, brand) = state.app.technician_check_org(&slug).await?;
     let page = RequestPage {
         csrf: form.token.clone(),
         msp: brand.name,
         slug,
-        sent: false,
+        email: String::new(),
+        sent: q.sent.is_some(),
         error: None,
     };
     Ok(private(form.respond(render(&page)?)))
@@ -64,7 +76,9 @@ pub struct RequestForm {
     email: String,
 }
 
-/// POST /t/{slug}/verify-technician
+/// POST /t/{slug}/verify-technician. A valid address ends in a 303 to the page with `?sent=1`
+/// (PRG, issue 21.2): a refresh shows that page again and never sends another link. A
+/// malformed address changed nothing, so the form is shown again with the typed text (422).
 pub async fn request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -74,18 +88,15 @@ pub async fn request(
 ) -> Result<Response, WebError> {
     let (org, brand) = state.app.technician_check_org(&slug).await?;
     let msp = brand.name;
-    let page = |sent, error| RequestPage {
-        csrf: form_token.token.clone(),
-        slug: slug.clone(),
-        msp: msp.clone(),
-        sent,
-        error,
-    };
     if countersign_domain::Email::parse(f.email.trim()).is_err() {
-        let p = page(
-            false,
-            Some("Enter your email address, e.g. amy@example.com.".into()),
-        );
+        let p = RequestPage {
+            csrf: form_token.token.clone(),
+            slug: slug.clone(),
+            msp,
+            email: f.email.clone(),
+            sent: false,
+            error: Some("Enter your email address, e.g. amy@example.com.".into()),
+        };
         return Ok(private(
             form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
         ));
@@ -95,7 +106,8 @@ pub async fn request(
         .app
         .request_technician_check(&org, f.email.trim(), &ip.to_string())
         .await?;
-    Ok(private(form_token.respond(render(&page(true, None))?)))
+    let to = format!("/t/{}/verify-technician?sent=1", urlencoding::encode(&slug));
+    Ok(private(form_token.respond(Redirect::to(&to))))
 }
 
 fn check_page(

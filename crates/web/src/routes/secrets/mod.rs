@@ -6,17 +6,14 @@
 mod list;
 pub(crate) mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::response::Redirect;
 use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/secrets", get(list::index))
         .route("/secrets/new", get(pages::new))
-        .route(
-            "/secrets/{id}/burn",
-            get(|| async { Redirect::to("/secrets") }).post(list::burn),
-        )
+        .route("/secrets/{id}/burn", post_only("/secrets", list::burn))
 }

@@ -1,10 +1,14 @@
 //! POST actions of the settings area. Each redirects with a notice, or re-renders its page with
 //! the reason (422) and changes nothing.
 
-use super::pages::{InviteFormState, OrgPage, parse_id, technician_page, technicians_page};
+use super::pages::{
+    CreatedInvite, InviteFormState, OrgPage, TECHNICIANS_PAGE, parse_id, technician_page,
+    technicians_page,
+};
 use crate::AppState;
 use crate::auth::{CurrentUser, RecentAdmin, RequireAdmin};
 use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::sentence;
@@ -95,15 +99,19 @@ pub async fn invite(
             Ok(page.into_response())
         })
         .await?;
-    // Rendered directly (not redirected): the link exists in clear only in this response.
-    let form = InviteFormState {
-        created_link: Some(created.link),
-        created_emailed: created.emailed,
-        ..InviteFormState::default()
+    // PRG: a refresh must not invite twice. The link goes to the page sealed in the
+    // session's flash, shown there once, never in the URL.
+    let shown = CreatedInvite {
+        link: created.link,
+        emailed: created.emailed,
     };
-    Ok(technicians_page(&state, &user, &by, form, None)
-        .await?
-        .into_response())
+    Ok(flash::attach(
+        &state,
+        &user,
+        TECHNICIANS_PAGE,
+        &shown,
+        Redirect::to(TECHNICIANS_PAGE),
+    ))
 }
 
 pub async fn revoke_invite(

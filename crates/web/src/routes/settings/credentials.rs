@@ -1,13 +1,15 @@
 //! POST /settings/technicians/{id}/reset-credentials: an admin resets a technician's password
-//! and second factor. The page shows the one-time link once; the admin never sets a password.
+//! and second factor, then goes to the technician's page, which shows the one-time link once
+//! (from the flash); the admin never sets a password.
 
-use super::pages::{ResetShown, parse_id, technician_page_with};
+use super::pages::{ResetShown, parse_id, technician_page_with, technician_path};
 use crate::AppState;
 use crate::auth::RecentAdmin;
 use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use countersign_domain::TechnicianId;
 
 pub async fn reset(
@@ -28,16 +30,20 @@ pub async fn reset(
             Ok(page.into_response())
         })
         .await?;
-    // Rendered directly (not redirected): the link exists in clear only in this response.
+    // PRG: a refresh must not reset again. The link goes to the page sealed in the session's
+    // flash, shown there once, never in the URL.
     let shown = ResetShown {
         link: done.link,
         expires: done.expires_at.display(),
         emailed: done.emailed,
         sessions_ended: done.sessions_ended,
     };
-    Ok(
-        technician_page_with(&state, &user, &by, id, None, None, Some(shown))
-            .await?
-            .into_response(),
-    )
+    let page = technician_path(id);
+    Ok(flash::attach(
+        &state,
+        &user,
+        &page,
+        &shown,
+        Redirect::to(&page),
+    ))
 }

@@ -8,9 +8,10 @@ mod permissions;
 mod pod;
 mod verification;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,40 +33,43 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/settings/technicians/{id}/pod-only",
-            post(pod::set_pod_only),
+            post_only("/settings/technicians/{id}", pod::set_pod_only),
         )
-        .route("/settings/technicians/invite", post(actions::invite))
+        .route(
+            "/settings/technicians/invite",
+            post_only("/settings/technicians", actions::invite),
+        )
         .route(
             "/settings/invites/{id}/revoke",
-            post(actions::revoke_invite),
+            post_only("/settings/technicians", actions::revoke_invite),
         )
         .route("/settings/technicians/{id}", get(pages::technician))
         .route(
             "/settings/technicians/{id}/role",
-            post(actions::change_role),
+            post_only("/settings/technicians/{id}", actions::change_role),
         )
         .route(
             "/settings/technicians/{id}/permissions",
-            post(permissions::update),
+            post_only("/settings/technicians/{id}", permissions::update),
         )
         .route(
             "/settings/technicians/{id}/deactivate",
-            post(actions::deactivate),
+            post_only("/settings/technicians/{id}", actions::deactivate),
         )
         .route(
             "/settings/technicians/{id}/reactivate",
-            post(actions::reactivate),
+            post_only("/settings/technicians/{id}", actions::reactivate),
         )
         .route(
             "/settings/technicians/{id}/sign-out",
-            post(actions::sign_out),
+            post_only("/settings/technicians/{id}", actions::sign_out),
         )
         .route(
             "/settings/technicians/{id}/unlock",
-            post(actions::unlock_sign_in),
+            post_only("/settings/technicians/{id}", actions::unlock_sign_in),
         )
         .route(
             "/settings/technicians/{id}/reset-credentials",
-            post(credentials::reset),
+            post_only("/settings/technicians/{id}", credentials::reset),
         )
 }

@@ -3,14 +3,17 @@
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::HeaderMap;
+use axum::response::{Html, Response};
 use countersign_app::Principal;
 use countersign_domain::{Permission, Role, TechnicianId};
+use serde::{Deserialize, Serialize};
 
 #[derive(Template)]
 #[template(path = "settings/org.html")]
@@ -80,7 +83,9 @@ struct TechnicianPage {
     error: Option<String>,
 }
 
-/// A reset link as the technician page shows it, once, right after the reset.
+/// A reset link as the technician page shows it, once, right after the reset (carried from
+/// the POST by the flash, `flash.rs`).
+#[derive(Serialize, Deserialize)]
 pub(super) struct ResetShown {
     pub link: String,
     pub expires: String,
@@ -167,20 +172,40 @@ pub(super) async fn technicians_page(
     })
 }
 
+/// An invite just created, carried by the flash from its POST to this page (PRG): the link
+/// exists in clear only there and here, once.
+#[derive(Serialize, Deserialize)]
+pub(super) struct CreatedInvite {
+    pub link: String,
+    pub emailed: bool,
+}
+
+/// Where an invite's flash is shown.
+pub(super) const TECHNICIANS_PAGE: &str = "/settings/technicians";
+
 pub async fn technicians(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, WebError> {
-    technicians_page(
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let mut taken = flash::take::<CreatedInvite>(&state, &user, TECHNICIANS_PAGE, &headers);
+    let created = taken.value.take();
+    let form = InviteFormState {
+        created_emailed: created.as_ref().is_some_and(|c| c.emailed),
+        created_link: created.map(|c| c.link),
+        ..InviteFormState::default()
+    };
+    let page = technicians_page(
         &state,
         &user,
         &user.principal(ip),
-        InviteFormState::default(),
+        form,
         q.notice.as_deref().and_then(notice_text),
     )
-    .await
+    .await?;
+    Ok(taken.respond(page))
 }
 
 /// Parses an id from the path; a malformed one is simply not found.
@@ -199,8 +224,8 @@ pub(super) async fn technician_page(
     technician_page_with(state, user, by, id, notice, error, None).await
 }
 
-/// The technician page, with the link of a reset just made (rendered, not redirected to:
-/// the link exists in clear only in this response).
+/// The technician page, with the link of a reset just made (from the flash: the link exists
+/// in clear only in the POST's sealed cookie and this response).
 pub(super) async fn technician_page_with(
     state: &AppState,
     user: &CurrentUser,
@@ -244,15 +269,24 @@ pub async fn technician(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let id: TechnicianId = parse_id(&id)?;
-    technician_page(
+    let mut taken = flash::take::<ResetShown>(&state, &user, &technician_path(id), &headers);
+    let page = technician_page_with(
         &state,
         &user,
         &user.principal(ip),
         id,
         q.notice.as_deref().and_then(notice_text),
         None,
+        taken.value.take(),
     )
-    .await
+    .await?;
+    Ok(taken.respond(page))
+}
+
+/// The address of a technician's page (where a reset's flash is shown).
+pub(super) fn technician_path(id: TechnicianId) -> String {
+    format!("/settings/technicians/{id}")
 }

@@ -1,24 +1,20 @@
 //! POST /settings/webhooks (add), /settings/webhooks/{id}/enable, /disable, /rotate, /delete
 //! and /test. Another org's endpoint is "not found"; a refused form shows why and saves
-//! nothing. A new signing secret is rendered into the page (never a URL) with `no-store`.
+//! nothing. A new signing secret goes to its page sealed in the session's flash (`flash.rs`):
+//! shown there once with `no-store`, never in a URL, and a refresh makes no other.
 
-use super::pages::{AddForm, EndpointView, IndexPage, ShowPage};
+use super::pages::{AddForm, INDEX_PAGE, IndexPage, NewSecret, ShowPage, show_path};
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{RecentAdmin, RequireAdmin};
 use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::webhooks::EndpointInput;
-
-/// A page showing a secret: not to be kept by any cache or the back button.
-fn secret_page(html: axum::response::Html<String>) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], html).into_response()
-}
 
 pub async fn create(
     State(state): State<AppState>,
@@ -52,9 +48,17 @@ pub async fn create(
             Ok(render(&page)?.into_response())
         })
         .await?;
-    let mut page = IndexPage::build(app, &user, &by, AddForm::default()).await?;
-    page.created = Some((EndpointView::from(&created.endpoint), created.secret));
-    Ok(secret_page(render(&page)?))
+    let new = NewSecret {
+        endpoint: created.endpoint.id.to_string(),
+        secret: created.secret,
+    };
+    Ok(flash::attach(
+        &state,
+        &user,
+        INDEX_PAGE,
+        &new,
+        Redirect::to(INDEX_PAGE),
+    ))
 }
 
 async fn set_enabled(
@@ -99,12 +103,20 @@ pub async fn rotate(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let parsed = parse_id(&id)?;
-    let app = &state.app;
     let by = user.principal(ip);
-    let secret = app.rotate_webhook_secret(&by, parsed).await?;
-    let mut page = ShowPage::build(app, &user, &by, &id).await?;
-    page.secret = Some(secret);
-    Ok(secret_page(render(&page)?))
+    let secret = state.app.rotate_webhook_secret(&by, parsed).await?;
+    let page = show_path(&parsed.to_string());
+    let new = NewSecret {
+        endpoint: parsed.to_string(),
+        secret,
+    };
+    Ok(flash::attach(
+        &state,
+        &user,
+        &page,
+        &new,
+        Redirect::to(&page),
+    ))
 }
 
 pub async fn delete(

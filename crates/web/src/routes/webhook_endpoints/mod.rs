@@ -5,9 +5,10 @@
 mod actions;
 mod pages;
 
+use super::post_only::post_only;
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -16,11 +17,26 @@ pub fn router() -> Router<AppState> {
             get(pages::index).post(actions::create),
         )
         .route("/settings/webhooks/{id}", get(pages::show))
-        .route("/settings/webhooks/{id}/enable", post(actions::enable))
-        .route("/settings/webhooks/{id}/disable", post(actions::disable))
-        .route("/settings/webhooks/{id}/rotate", post(actions::rotate))
-        .route("/settings/webhooks/{id}/delete", post(actions::delete))
-        .route("/settings/webhooks/{id}/test", post(actions::test))
+        .route(
+            "/settings/webhooks/{id}/enable",
+            post_only("/settings/webhooks/{id}", actions::enable),
+        )
+        .route(
+            "/settings/webhooks/{id}/disable",
+            post_only("/settings/webhooks/{id}", actions::disable),
+        )
+        .route(
+            "/settings/webhooks/{id}/rotate",
+            post_only("/settings/webhooks/{id}", actions::rotate),
+        )
+        .route(
+            "/settings/webhooks/{id}/delete",
+            post_only("/settings/webhooks/{id}", actions::delete),
+        )
+        .route(
+            "/settings/webhooks/{id}/test",
+            post_only("/settings/webhooks/{id}", actions::test),
+        )
 }
 
 /// `/settings/webhooks/{id}` path segments: anything but one of this org's ids is "not found".

@@ -1,25 +1,30 @@
 //! GET /settings/webhooks (list and the add form) and /settings/webhooks/{id} (one endpoint
-//! with its recent deliveries). The pages are also rendered by the actions that show a
-//! signing secret once (after creating or rotating), so the secret never travels in a URL.
+//! with its recent deliveries). After creating an endpoint or rotating its secret, the action
+//! redirects here with the secret sealed in the session's flash (`flash.rs`): shown once,
+//! never in a URL.
 
 use super::parse_id;
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::WebError;
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use crate::routes::{NoticeQuery, notice_text};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use countersign_app::webhooks::WebhookEventKind;
 use countersign_app::{App, Principal};
 use countersign_store::{WebhookDelivery, WebhookEndpoint};
+use serde::{Deserialize, Serialize};
 
 /// Deliveries shown per endpoint.
 const RECENT: i64 = 50;
 
 /// One row of the list.
+#[derive(Clone)]
 pub struct EndpointView {
     pub id: String,
     pub url: String,
@@ -106,11 +111,34 @@ pub async fn index(
     ClientIp(ip): ClientIp,
     RequireAdmin(user): RequireAdmin,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let by = user.principal(ip);
     let mut page = IndexPage::build(&state.app, &user, &by, AddForm::default()).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
-    render(&page)
+    let mut taken = flash::take::<NewSecret>(&state, &user, INDEX_PAGE, &headers);
+    page.created = taken.value.take().and_then(|new| {
+        let e = page.endpoints.iter().find(|e| e.id == new.endpoint)?;
+        Some((e.clone(), new.secret))
+    });
+    Ok(taken.respond(render(&page)?))
+}
+
+/// A signing secret just made (endpoint added or secret rotated), carried by the flash from
+/// the POST to the page that shows it once (PRG).
+#[derive(Serialize, Deserialize)]
+pub struct NewSecret {
+    pub endpoint: String,
+    pub secret: String,
+}
+
+/// The list, where a new endpoint's secret is shown.
+pub const INDEX_PAGE: &str = "/settings/webhooks";
+
+/// An endpoint's page, where a rotated secret is shown.
+#[must_use]
+pub fn show_path(id: &str) -> String {
+    format!("/settings/webhooks/{id}")
 }
 
 /// One delivery row.
@@ -186,9 +214,17 @@ pub async fn show(
     RequireAdmin(user): RequireAdmin,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let by = user.principal(ip);
     let mut page = ShowPage::build(&state.app, &user, &by, &id).await?;
     page.notice = q.notice.as_deref().and_then(notice_text);
-    render(&page)
+    let mut taken =
+        flash::take::<NewSecret>(&state, &user, &show_path(&page.endpoint.id), &headers);
+    page.secret = taken
+        .value
+        .take()
+        .filter(|new| new.endpoint == page.endpoint.id)
+        .map(|new| new.secret);
+    Ok(taken.respond(render(&page)?))
 }
