@@ -72,10 +72,10 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         b.set_base_url(&app.base_url);
         let admin: &Session = b;
 
-        // The admin signs in (no 2FA yet) and lands on Contacts.
+        // The admin signs in (no 2FA yet) and lands on the dashboard.
         sign_in(admin, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
-        assert_eq!(admin.current_path().await?, "/contacts");
-        assert_eq!(admin.text("h1").await?, "Contacts");
+        assert_eq!(admin.current_path().await?, "/dashboard");
+        assert_eq!(admin.text("h1").await?, "Dashboard");
         assert_eq!(admin.text(".usermenu .muted").await?, ORG);
 
         // Account: 2FA is off; set it up.
@@ -180,7 +180,8 @@ async fn admin_invites_technician_who_joins_with_2fa() {
         tech.fill("#code", &tech_app.code()).await?;
         tech.click_and_wait("form[action='/login/2fa'] button[type=submit]")
             .await?;
-        assert_eq!(tech.current_path().await?, "/contacts");
+        assert_eq!(tech.current_path().await?, "/dashboard");
+        tech.click_and_wait("#mainnav a[href='/contacts']").await?;
         assert_eq!(tech.text("h1").await?, "Contacts");
         tech.wait_for_text(".empty-state h2", "No contacts yet")
             .await?;
