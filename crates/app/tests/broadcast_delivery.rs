@@ -139,31 +139,12 @@ fn principal(t: &Technician) -> Principal {
 
 async fn env(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let database = if postgres {
-        Some(support::postgres_database("cs_bcast").await)
-    } else {
-        None
-    };
-    let settings = support::settings(&dir, |s| {
-        if let Some((_, _, url)) = &database {
-            s.storage.database_url.clone_from(url);
-        }
-        tweak(s);
-    });
-    let database = database.map(|(admin, name, _)| (admin, name));
+    let (settings, database) = support::settings_on(postgres, "cs_bcast", &dir, tweak).await;
     let clock = ManualClock::starting_now();
     let app = App::start(settings.clone(), Arc::new(clock.clone()))
         .await
         .unwrap();
-    let admin = app
-        .create_admin(
-            "Acme IT",
-            &Email::parse("admin@acme.test").unwrap(),
-            "plum orbit velvet 42",
-        )
-        .await
-        .unwrap()
-        .technician;
+    let admin = support::first_admin(&app).await;
     let transports = Transports::from_settings(&settings).unwrap();
     Env {
         app,

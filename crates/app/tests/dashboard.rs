@@ -17,7 +17,6 @@ use countersign_store::{
     TechnicianStore, Verification, VerificationMethod, VerificationStatus,
 };
 use std::net::IpAddr;
-use std::sync::Arc;
 
 fn principal(t: &Technician) -> Principal {
     Principal::technician(t, IpAddr::from([192, 0, 2, 1]))
@@ -32,27 +31,13 @@ struct Env {
 
 async fn env(postgres: bool) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let database = if postgres {
-        Some(support::postgres_database("cs_dash").await)
-    } else {
-        None
-    };
-    let settings = support::settings(&dir, |s| {
-        if let Some((_, _, url)) = &database {
-            s.storage.database_url.clone_from(url);
-        }
-    });
-    let app = App::start(
-        settings,
-        Arc::new(countersign_app::ManualClock::starting_now()),
-    )
-    .await
-    .unwrap();
+    let (settings, database) = support::settings_on(postgres, "cs_dash", &dir, |_| {}).await;
+    let app = support::start(&settings).await;
     let admin = support::first_admin(&app).await;
     Env {
         app,
         admin,
-        database: database.map(|(admin, name, _)| (admin, name)),
+        database,
         _dir: dir,
     }
 }

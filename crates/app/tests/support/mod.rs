@@ -30,6 +30,29 @@ pub fn settings(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Settings)) 
     settings
 }
 
+/// Settings on a fresh database: a SQLite file in `dir`, or (with `postgres`) a new database
+/// on the PostgreSQL test server named `{prefix}_…`, returned as (server admin URL, name) so
+/// the test can drop it. `tweak` then changes what the test needs.
+pub async fn settings_on(
+    postgres: bool,
+    prefix: &str,
+    dir: &tempfile::TempDir,
+    tweak: impl FnOnce(&mut Settings),
+) -> (Settings, Option<(String, String)>) {
+    let database = if postgres {
+        Some(postgres_database(prefix).await)
+    } else {
+        None
+    };
+    let settings = settings(dir, |s| {
+        if let Some((_, _, url)) = &database {
+            s.storage.database_url.clone_from(url);
+        }
+        tweak(s);
+    });
+    (settings, database.map(|(admin, name, _)| (admin, name)))
+}
+
 /// Starts an app as the server does (migrations, key file, start-up work).
 pub async fn start(settings: &Settings) -> App {
     App::start(settings.clone(), Arc::new(ManualClock::starting_now()))
