@@ -15,8 +15,8 @@ mod views;
 pub use edit::ContactInput;
 pub use phones::{mobile_e164, phone_countries};
 pub use pod::{
-    LiveVerification, PhoneChangeWarning, PodRequest, PodView, SIM_SWAP_WINDOW,
-    number_changed_recently,
+    LiveVerification, OtherContact, Outcome, PhoneChangeWarning, PodRequest, PodView,
+    SIM_SWAP_WINDOW, latest_outcome, number_changed_recently, outcome_of,
 };
 pub use pod_settings::{PodSettingsInput, parse_frame_ancestor};
 pub use source::{EditRoute, Microsoft365WriteBack, WriteBackError};

@@ -55,24 +55,10 @@ impl Email {
     }
 
     /// The address with most of the local part hidden, for lists and logs: `a•••@acme.test`
-    /// ([`mask_email`]).
+    /// ([`crate::mask::mask`]).
     #[must_use]
     pub fn masked(&self) -> String {
-        mask_email(&self.0)
-    }
-}
-
-/// The one masking rule for an email address, wherever one is shown or logged: the first
-/// character of the local part and the domain, `amy.smith@acme.test` → `a•••@acme.test`
-/// (the same `•` as [`crate::phone::mask_e164`]). Text without `@` is all hidden.
-#[must_use]
-pub fn mask_email(text: &str) -> String {
-    match text.rsplit_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}•••@{domain}")
-        }
-        None => "•••".into(),
+        crate::mask::mask(&self.0)
     }
 }
 
@@ -115,6 +101,5 @@ mod tests {
             Email::parse("alice@acme.test").unwrap().masked(),
             "a•••@acme.test"
         );
-        assert_eq!(mask_email("not an address"), "•••");
     }
 }

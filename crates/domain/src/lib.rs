@@ -6,6 +6,7 @@ mod countries;
 pub mod email;
 pub mod ids;
 pub mod lane;
+pub mod mask;
 pub mod password;
 pub mod permission;
 pub mod phone;

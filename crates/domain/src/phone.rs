@@ -300,10 +300,10 @@ impl Phone {
         self.kind
     }
 
-    /// The number with all but the last 4 digits hidden, for lists and logs: `+•••••••0101`.
+    /// The number masked by the one rule ([`crate::mask::mask`]): `+•••••••0101`.
     #[must_use]
     pub fn masked(&self) -> String {
-        mask_e164(&self.e164)
+        crate::mask::mask(&self.e164)
     }
 }
 
@@ -474,20 +474,6 @@ pub fn national_digits(text: &str) -> Option<String> {
                 .is_ok_and(|code| database().by_code(&code).is_some())
         })
         .map(|n| digits[n..].to_owned())
-}
-
-/// The one masking rule for a phone number, wherever one is shown or logged: every digit but
-/// the last four hidden, `+14255550101` → `+•••••••0101` (what people say: "the number
-/// ending in 0101").
-#[must_use]
-pub fn mask_e164(e164: &str) -> String {
-    let digits: Vec<char> = e164.chars().filter(char::is_ascii_digit).collect();
-    let keep = digits.len().saturating_sub(4);
-    let mut out = String::from("+");
-    for (i, d) in digits.iter().enumerate() {
-        out.push(if i < keep { '•' } else { *d });
-    }
-    out
 }
 
 impl fmt::Display for Phone {

@@ -61,6 +61,33 @@ impl Timestamp {
             .and_then(|t| t.format(&fmt).ok())
             .unwrap_or_default()
     }
+
+    /// [`Self::display`] without the date when it is `now`'s day (UTC): `10:15 UTC`, or
+    /// `2026-11-25 10:15 UTC` on another day.
+    #[must_use]
+    pub fn display_near(self, now: Self) -> String {
+        let full = self.display();
+        match (full.split_once(' '), now.display().split_once(' ')) {
+            (Some((day, time)), Some((today, _))) if day == today => time.to_owned(),
+            _ => full,
+        }
+    }
+
+    /// How long from `now` until this time, in words: `in 4 min`, `in 1 h 5 min`, `in less
+    /// than a minute` (minutes rounded up, so the time has come when the words say).
+    #[must_use]
+    pub fn wait_from(self, now: Self) -> String {
+        let ms = (self.0 - now.0).max(0);
+        if ms < 60_000 {
+            return "in less than a minute".into();
+        }
+        let minutes = ms.div_euclid(60_000) + i64::from(ms.rem_euclid(60_000) > 0);
+        match (minutes / 60, minutes % 60) {
+            (0, m) => format!("in {m} min"),
+            (h, 0) => format!("in {h} h"),
+            (h, m) => format!("in {h} h {m} min"),
+        }
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -72,6 +99,25 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_times_and_waits_read_as_people_say_them() {
+        let now = Timestamp(1_765_030_000_000); // 2025-12-06 14:06:40 UTC
+        assert_eq!(Timestamp(now.0 + 330_000).display_near(now), "14:12 UTC");
+        assert_eq!(
+            Timestamp(now.0 - 86_400_000).display_near(now),
+            "2025-12-05 14:06 UTC"
+        );
+        assert_eq!(Timestamp(now.0 + 330_000).wait_from(now), "in 6 min");
+        assert_eq!(Timestamp(now.0 + 240_000).wait_from(now), "in 4 min");
+        assert_eq!(
+            Timestamp(now.0 + 59_000).wait_from(now),
+            "in less than a minute"
+        );
+        assert_eq!(Timestamp(now.0 + 3_900_000).wait_from(now), "in 1 h 5 min");
+        assert_eq!(Timestamp(now.0 + 7_200_000).wait_from(now), "in 2 h");
+        assert_eq!(Timestamp(now.0 - 1).wait_from(now), "in less than a minute");
+    }
 
     #[test]
     fn formats_utc() {

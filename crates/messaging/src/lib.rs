@@ -10,7 +10,6 @@ pub mod broadcast;
 mod email_change_templates;
 mod error;
 mod keywords;
-mod mask;
 mod outbox;
 mod phone;
 mod secret_templates;
@@ -22,7 +21,6 @@ mod verification_templates;
 
 pub use error::{SendError, SendErrorKind};
 pub use keywords::{Keyword, classify_keyword};
-pub use mask::{mask_email, mask_phone, mask_recipient};
 pub use outbox::Outbox;
 pub use phone::{PhoneError, parse_e164};
 pub use sender::{Delivery, DeliveryStatus, EmailSender, OutgoingEmail, OutgoingSms, SmsSender};

@@ -20,7 +20,7 @@ pub struct OutgoingSms {
 impl std::fmt::Debug for OutgoingSms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutgoingSms")
-            .field("to", &crate::mask_phone(&self.to))
+            .field("to", &countersign_domain::mask::mask(&self.to))
             .field("idempotency_key", &self.idempotency_key)
             .finish_non_exhaustive()
     }
@@ -53,7 +53,7 @@ pub struct OutgoingEmail {
 impl std::fmt::Debug for OutgoingEmail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutgoingEmail")
-            .field("to", &crate::mask_email(&self.to))
+            .field("to", &countersign_domain::mask::mask(&self.to))
             .field("idempotency_key", &self.idempotency_key)
             .finish_non_exhaustive()
     }

@@ -300,6 +300,23 @@ impl<T: Send, E: Into<WebError> + Send> RerenderOnUserError<T> for Result<T, E> 
     }
 }
 
+/// PRG for a refused form whose attempt counted (a sign-in, a second-factor code, "confirm
+/// it's you"): the error's messages as one line, for the handler to carry to the form's page
+/// in the flash behind a 303, when it is a user error; any other error as it is (its own
+/// page). Unlike [`RerenderOnUserError::or_rerender`] nothing is rendered from the POST, so
+/// a refresh of the page shown next re-posts nothing.
+///
+/// # Errors
+/// `e` itself when it is no user error (not found, internal, a bound of ours with a known
+/// retry time: the page with its status and `Retry-After`).
+pub fn refusal(e: impl Into<WebError>) -> Result<String, WebError> {
+    let e = e.into();
+    match e.user_messages() {
+        Some(messages) => Ok(one_line(&messages)),
+        None => Err(e),
+    }
+}
+
 /// The messages of a re-rendered form as one line (most forms show one message).
 #[must_use]
 pub fn one_line(messages: &[FieldMessage]) -> String {

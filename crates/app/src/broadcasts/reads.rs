@@ -5,10 +5,9 @@
 use super::BroadcastError;
 use crate::csv::csv_field;
 use crate::{App, Principal};
-use countersign_domain::phone::mask_e164;
+use countersign_domain::mask::mask;
 use countersign_domain::{
     BroadcastId, BroadcastStatus, Channel, ContactId, Permission, TechnicianId, Timestamp,
-    email::mask_email,
 };
 use countersign_store::{
     Broadcast, BroadcastStore, DeliveryCounts, RecipientDelivery, StoreError, TechnicianStore,
@@ -90,20 +89,13 @@ pub struct BroadcastReplyView {
     pub at: Timestamp,
 }
 
-fn mask(channel: Channel, address: &str) -> String {
-    match channel {
-        Channel::Sms => mask_e164(address),
-        Channel::Email => mask_email(address),
-    }
-}
-
 fn report_row(d: RecipientDelivery) -> RecipientReport {
     let status = d.word();
     let r = d.recipient;
     RecipientReport {
         channel: r.channel,
         contact_id: r.contact_id,
-        address: mask(r.channel, &r.address),
+        address: mask(&r.address),
         first_name: r.first_name,
         customer_name: r.customer_name,
         status,
@@ -289,7 +281,7 @@ impl App {
             .await?
             .into_iter()
             .map(|r| BroadcastReplyView {
-                from_masked: mask_e164(&r.from_address),
+                from_masked: mask(&r.from_address),
                 body: r.body,
                 is_stop: r.is_stop,
                 at: r.at,

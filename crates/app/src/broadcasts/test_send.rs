@@ -103,7 +103,7 @@ impl App {
                 email.text,
                 Some(email.html),
             ));
-            sent.email_to = Some(countersign_domain::email::mask_email(&me.email));
+            sent.email_to = Some(countersign_domain::mask::mask(&me.email));
         }
         if let Some(number) = sms_to {
             messages.push((
@@ -113,7 +113,7 @@ impl App {
                 format!("[Test] {}", merge(&b.sms_text)),
                 None,
             ));
-            sent.sms_to = Some(countersign_domain::phone::mask_e164(&number));
+            sent.sms_to = Some(countersign_domain::mask::mask(&number));
         }
         for (channel, recipient, subject, body_text, body_html) in messages {
             let message_id = MessageId::new();

@@ -22,8 +22,7 @@ mod token;
 use crate::audit::Actor;
 use crate::{App, ErrorKind, Principal, UseCaseError};
 use countersign_crypto::purpose;
-use countersign_domain::email::mask_email;
-use countersign_domain::phone::mask_e164;
+use countersign_domain::mask::mask;
 use countersign_domain::{
     BroadcastId, Channel, ContactId, OptOutSource, OrgId, Permission, Timestamp,
 };
@@ -138,14 +137,6 @@ impl UseCaseError for UnsubscribeError {
     }
 }
 
-/// An address as pages and the audit log show it.
-fn masked(channel: Channel, address: &str) -> String {
-    match channel {
-        Channel::Sms => mask_e164(address),
-        Channel::Email => mask_email(address),
-    }
-}
-
 /// The throttle key of refused links from one client address.
 fn throttle_key(ip: &str) -> String {
     format!("unsubscribe:ip:{ip}")
@@ -232,7 +223,7 @@ impl App {
             json!({
                 "broadcast": link.broadcast.to_string(),
                 "channel": Channel::Email.as_str(),
-                "address": mask_email(&link.address),
+                "address": mask(&link.address),
                 "source": OptOutSource::UnsubscribeLink.as_str(),
             }),
         )
@@ -282,7 +273,7 @@ impl App {
         Ok(UnsubscribeView {
             org_name: brand.name,
             footer: brand.footer,
-            address: mask_email(&link.address),
+            address: mask(&link.address),
             unsubscribed,
         })
     }
@@ -310,7 +301,7 @@ impl App {
                 contact_id: o.contact_id,
                 own: o.contact_id == contact,
                 channel: o.channel,
-                address: masked(o.channel, &o.address),
+                address: mask(&o.address),
                 source: o.source,
                 at: o.at,
                 removable: may_remove && o.source != OptOutSource::ContactSource,
@@ -367,7 +358,7 @@ impl App {
             json!({
                 "shown_on": shown_on.to_string(),
                 "channel": o.channel.as_str(),
-                "address": masked(o.channel, &o.address),
+                "address": mask(&o.address),
                 "source": o.source.as_str(),
             }),
         )

@@ -61,6 +61,77 @@ pub struct LiveVerification {
     pub attempts_left: i64,
 }
 
+/// A contact the Pod's "Who" picker offers besides its own.
+#[derive(Clone, Debug)]
+pub struct OtherContact {
+    pub id: ContactId,
+    pub name: String,
+    pub email: Option<String>,
+    /// Its name is another's in the picker (this Pod's contact included): the picker shows
+    /// the email address and the customer beside it, so the technician can tell them apart.
+    pub name_shared: bool,
+}
+
+/// A display name as the picker compares them: case and surrounding space ignored.
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// How a check of the contact ended, and when: what the Pod's header reports.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub entry: VerificationEntry,
+    /// Verified, failed, denied or expired (a pending check past its expiry reads expired).
+    pub status: VerificationStatus,
+    /// When it ended: answered, failed, or expired.
+    pub at: Timestamp,
+}
+
+/// How `e` ended as of `now`, if it did and it says something about the contact (the rule
+/// of the Pod's header, docs/architecture.md "The Pod's verified state"):
+/// - only a check of the contact counts: "who I am" and the end user's technician checks
+///   prove the technician to the contact, not the contact to the technician;
+/// - a pending check has no outcome until it is answered or its time is up (then it is
+///   expired, whether or not the sweep has marked it yet);
+/// - a check replaced by a newer one before it was answered (expired with no completion
+///   time) has none either: the newer one speaks for the contact.
+#[must_use]
+pub fn outcome_of(
+    e: &VerificationEntry,
+    now: Timestamp,
+) -> Option<(VerificationStatus, Timestamp)> {
+    let v = &e.verification;
+    if v.method == VerificationMethod::TechnicianVerification {
+        return None;
+    }
+    match v.status {
+        // It ended when its time was up, whenever the sweep came by to mark it.
+        VerificationStatus::Pending if now >= e.expires_at => {
+            Some((VerificationStatus::Expired, e.expires_at))
+        }
+        VerificationStatus::Pending | VerificationStatus::Sent => None,
+        VerificationStatus::Expired if e.completed_at.is_none() => None,
+        VerificationStatus::Expired => Some((VerificationStatus::Expired, e.expires_at)),
+        status => Some((status, e.completed_at.unwrap_or(v.at))),
+    }
+}
+
+/// The latest outcome among `history`: ordered by when each check ended, not by when it was
+/// sent, so a denial that comes after a success (of a check sent before it) still counts.
+#[must_use]
+pub fn latest_outcome(history: &[VerificationEntry], now: Timestamp) -> Option<Outcome> {
+    history
+        .iter()
+        .filter_map(|e| {
+            outcome_of(e, now).map(|(status, at)| Outcome {
+                entry: e.clone(),
+                status,
+                at,
+            })
+        })
+        .max_by_key(|o| o.at)
+}
+
 /// Everything the Pod renders, read and decided here: the page only formats it.
 #[derive(Clone, Debug)]
 pub struct PodView {
@@ -69,8 +140,12 @@ pub struct PodView {
     pub settings: PodSettings,
     /// Newest first, at most `settings.history_length`.
     pub history: Vec<VerificationEntry>,
-    /// The latest successful verification, if it is within the verified window.
-    pub fresh: Option<VerificationEntry>,
+    /// The latest outcome, when it is a success within the verified window: the header is
+    /// green ("verified") only then.
+    pub fresh: Option<Outcome>,
+    /// The latest outcome, when it is no success (failed, denied, expired): the header is
+    /// not green and says why, even when an earlier check of the window succeeded.
+    pub refuted: Option<Outcome>,
     /// The latest successful verification of the contact at all. A technician check ("who I
     /// am", the public check) proves the technician to the contact, not the contact to the
     /// technician, so it never counts.
@@ -78,8 +153,10 @@ pub struct PodView {
     pub phone_warning: Option<PhoneChangeWarning>,
     /// See [`PodRequest::verification`]; `None` when it is another contact's.
     pub live: Option<LiveVerification>,
-    /// Other contacts of the same customer (id, name) that may be verified from this Pod.
-    pub others: Vec<(ContactId, String)>,
+    /// Other contacts of the same customer that may be verified from this Pod ("Who").
+    pub others: Vec<OtherContact>,
+    /// Another contact in "Who" has this contact's name: the picker tells them apart.
+    pub name_shared: bool,
     /// Verifying another contact than the Pod's needs a note.
     pub require_note_for_other: bool,
     /// The expiry choices the org allows for a new link.
@@ -117,11 +194,13 @@ impl App {
         let window = Duration::from_secs(
             u64::try_from(settings.verified_window_minutes.max(1)).unwrap_or(15) * 60,
         );
-        let fresh = history
-            .iter()
-            .find(|e| e.verification.status == VerificationStatus::Verified)
-            .filter(|e| e.verification.at >= now.minus(window))
-            .cloned();
+        let latest = latest_outcome(&history, now);
+        let (fresh, refuted) = match latest {
+            Some(o) if o.status == VerificationStatus::Verified => {
+                (Some(o).filter(|o| o.at >= now.minus(window)), None)
+            }
+            other => (None, other),
+        };
         let last_verified = history
             .iter()
             .find(|e| {
@@ -144,7 +223,7 @@ impl App {
             },
             None => None,
         };
-        let others = self
+        let others: Vec<Contact> = self
             .store
             .search_contacts(
                 org,
@@ -157,7 +236,25 @@ impl App {
             .await?
             .into_iter()
             .filter(|o| o.id != id)
-            .map(|o| (o.id, o.display_name))
+            .collect();
+        let mut names = std::collections::HashMap::<String, usize>::new();
+        for name in others
+            .iter()
+            .map(|o| &o.display_name)
+            .chain([&contact.display_name])
+        {
+            *names.entry(name_key(name)).or_default() += 1;
+        }
+        let shared = |name: &str| names.get(&name_key(name)).is_some_and(|n| *n > 1);
+        let name_shared = !others.is_empty() && shared(&contact.display_name);
+        let others = others
+            .into_iter()
+            .map(|o| OtherContact {
+                id: o.id,
+                name_shared: shared(&o.display_name),
+                name: o.display_name,
+                email: o.email,
+            })
             .collect();
         let rules = self.store.verification_settings(org).await?;
         let secrets = if request.secrets && by.may(Permission::SendSecrets) {
@@ -183,10 +280,12 @@ impl App {
             settings,
             history,
             fresh,
+            refuted,
             last_verified,
             phone_warning,
             live,
             others,
+            name_shared,
             require_note_for_other: rules.require_note_for_other,
             expiries: Expiry::allowed(rules.secret_max_hours),
             secrets,

@@ -8,7 +8,7 @@
 use crate::directory::ContactSource;
 use crate::microsoft::Microsoft365;
 use crate::{App, Principal};
-use countersign_domain::phone::mask_e164;
+use countersign_domain::mask::mask;
 use countersign_store::{Contact, ContactEdit, SourceKind};
 
 /// Why a source did not take an edit.
@@ -51,10 +51,10 @@ impl Microsoft365WriteBack {
             return Ok(());
         }
         let result = app.write_back_mobile(contact, edit.mobile.as_deref()).await;
-        let mask = |v: &Option<String>| v.as_deref().map(mask_e164);
+        let masked = |v: &Option<String>| v.as_deref().map(mask);
         let detail = serde_json::json!({
-            "old": mask(&contact.mobile_e164),
-            "new": mask(&edit.mobile_e164),
+            "old": masked(&contact.mobile_e164),
+            "new": masked(&edit.mobile_e164),
             "result": if result.is_ok() { "written" } else { "refused" },
             "reason": result.as_ref().err().map(ToString::to_string),
         });

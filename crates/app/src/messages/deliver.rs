@@ -7,10 +7,11 @@
 
 use super::transports::Transports;
 use crate::App;
+use countersign_domain::mask::mask;
 use countersign_domain::{Lane, MessageId, OrgId, Timestamp};
 use countersign_messaging::{
     Brand, Delivery, DeliveryStatus, EmailSender, Outbox, OutgoingEmail, OutgoingSms, SendError,
-    SmsSender, mask_recipient,
+    SmsSender,
 };
 use countersign_store::{
     BroadcastStore, Channel, Message, MessageState, MessageStore, StoreError, Transition,
@@ -131,7 +132,7 @@ pub(super) fn settle(
             t.provider_id = delivery.provider_id;
             tracing::info!(
                 message.id = %id, org.id = %message.org_id, state = state.as_str(),
-                to = %mask_recipient(&message.recipient), "message handed over"
+                to = %mask(&message.recipient), "message handed over"
             );
             (t, DeliveryOutcome::Done)
         }

@@ -5,8 +5,9 @@ use crate::App;
 use crate::audit::Actor;
 use crate::jobs::{Job as _, SendMessage};
 use crate::settings::MessagingTransport;
+use countersign_domain::mask::mask;
 use countersign_domain::{Lane, MessageId, OrgId};
-use countersign_messaging::{Brand, TemplateName, mask_recipient, parse_e164, render};
+use countersign_messaging::{Brand, TemplateName, parse_e164, render};
 use countersign_store::{
     BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
     StoreError, StoreResult, TransportKind,
@@ -31,7 +32,7 @@ impl std::fmt::Debug for MessageRequest {
         f.debug_struct("MessageRequest")
             .field("org", &self.org)
             .field("channel", &self.channel)
-            .field("recipient", &mask_recipient(&self.recipient))
+            .field("recipient", &mask(&self.recipient))
             .field("template", &self.template.as_str())
             .field("lane", &self.lane)
             .finish_non_exhaustive()
@@ -223,7 +224,7 @@ impl App {
                 "template": m.template,
                 "transport": m.transport.as_str(),
                 "lane": m.lane.as_str(),
-                "recipient": mask_recipient(&m.recipient),
+                "recipient": mask(&m.recipient),
             }),
         )
         .await

@@ -9,9 +9,10 @@
 
 use crate::App;
 use crate::audit::Actor;
+use countersign_domain::mask::mask;
 use countersign_domain::{Lane, MessageId};
 use countersign_messaging::twilio::{TwilioStatus, parse_status, verify_signature};
-use countersign_messaging::{Keyword, classify_keyword, mask_phone, parse_e164};
+use countersign_messaging::{Keyword, classify_keyword, parse_e164};
 use countersign_store::{
     BroadcastStore, DeliveryStore, MessageState, MessageStore, StoreError, Transition,
     TransportKind,
@@ -232,7 +233,7 @@ impl App {
                 (done.orgs, action, detail)
             }
         };
-        self.audit(&Actor::system(), None, action, &mask_phone(&from), detail)
+        self.audit(&Actor::system(), None, action, &mask(&from), detail)
             .await?;
         Ok(if opted_out {
             InboundOutcome::OptedOut { lane, orgs }

@@ -7,8 +7,9 @@ use super::{Expiry, MAX_ENVELOPE, MAX_LABEL, MAX_VIEWS, SHARE_LEN, SecretError, 
 use crate::messages::MessageRequest;
 use crate::{App, Principal};
 use countersign_crypto::random_token;
+use countersign_domain::mask::mask;
 use countersign_domain::{ContactId, Permission, SecretId};
-use countersign_messaging::{TemplateName, mask_recipient};
+use countersign_messaging::TemplateName;
 use countersign_store::{
     ChallengeStore, Channel, ContactStore, MessageStore, NewSecret, SealedColumn, SecretKind,
     SecretStore,
@@ -298,7 +299,7 @@ impl App {
         drop(link_key);
         // The normalised recipient (a typed address is parsed while the message is prepared).
         let recipient_masked = match &prepared {
-            Some(p) => mask_recipient(&p.message.recipient),
+            Some(p) => mask(&p.message.recipient),
             None => "link copied".into(),
         };
         self.store

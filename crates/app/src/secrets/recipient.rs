@@ -12,7 +12,7 @@ use crate::verification::start::{code_hash, minutes, recipient_key, send_limits}
 use crate::verification::{MAX_RECIPIENT_FAILURES, RECIPIENT_LOCK, VerificationError};
 use countersign_crypto::{hash_token, purpose, random_digits};
 use countersign_domain::VerificationId;
-use countersign_domain::phone::mask_e164;
+use countersign_domain::mask::mask;
 use countersign_messaging::TemplateName;
 use countersign_store::{
     ChallengeStore, Channel, ContactStore, NewChallenge, Secret, SecretKind, SecretState,
@@ -97,7 +97,7 @@ impl App {
                 lane: countersign_domain::Lane::Verification,
             })
             .await?;
-        let masked = mask_e164(&phone);
+        let masked = mask(&phone);
         let challenge = NewChallenge {
             verification: Verification {
                 id,

@@ -8,7 +8,7 @@ use crate::audit::Actor;
 use crate::messages::{MessageRequest, brand_of};
 use countersign_crypto::hash_token;
 use countersign_domain::SecretId;
-use countersign_domain::phone::mask_e164;
+use countersign_domain::mask::mask;
 use countersign_messaging::{Brand, TemplateName};
 use countersign_store::{
     Channel, ContactStore, OrgStore, SealedColumn, Secret, SecretKind, SecretState, SecretStore,
@@ -84,7 +84,7 @@ impl App {
                 .await?
                 .mobile_e164
                 .as_deref()
-                .map(mask_e164)
+                .map(mask)
                 .unwrap_or_default(),
             _ => String::new(),
         };

@@ -22,7 +22,7 @@ pub use views::InboxView;
 
 use crate::Principal;
 use crate::messages::MessageError;
-use countersign_domain::Role;
+use countersign_domain::{Role, Timestamp};
 use countersign_store::{LimitHit, StoreError};
 
 /// Wrong codes after which a verification is dead.
@@ -46,8 +46,8 @@ pub enum VerificationError {
     #[error(transparent)]
     Denied(#[from] crate::Denied),
     /// A send limit was reached.
-    #[error("{}", limit_text(*.0))]
-    Limited(LimitHit),
+    #[error("{}", .0.text())]
+    Limited(SendLimited),
     /// The recipient had too many wrong codes recently.
     #[error(
         "this phone number had too many wrong codes; wait an hour or verify the caller another way"
@@ -78,17 +78,59 @@ pub fn may_type_destination(by: &Principal) -> bool {
     by.role().is_none_or(|r| r == Role::Admin)
 }
 
-fn limit_text(hit: LimitHit) -> &'static str {
-    match hit {
-        LimitHit::Recipient => {
-            "this contact was sent the most verifications allowed in 10 minutes; wait, or verify them another way"
-        }
-        LimitHit::Technician => {
-            "you started the most verifications allowed per hour; ask an admin if you need more"
-        }
-        LimitHit::Org => {
-            "your org reached its daily verification limit; an admin can raise it in Settings ▸ Verification"
-        }
+/// A send a limit stopped: which limit, of which kind of send, and when the next is allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendLimited {
+    pub hit: LimitHit,
+    /// A "who I am" send (its limits are its own, counted apart from verifications').
+    pub who_i_am: bool,
+    /// When the store was asked.
+    pub now: Timestamp,
+    /// When a send like it is allowed again (`None`: the counts moved meanwhile; try again).
+    pub next_at: Option<Timestamp>,
+}
+
+impl SendLimited {
+    /// What the technician reads: the limit, and when the next send is allowed ("at 14:12
+    /// UTC (in 4 min)").
+    #[must_use]
+    pub fn text(&self) -> String {
+        let what = if self.who_i_am {
+            "\u{201c}who I am\u{201d} messages"
+        } else {
+            "verifications"
+        };
+        let limit = match self.hit {
+            LimitHit::Recipient => {
+                format!("this contact was sent the most {what} allowed in 10 minutes")
+            }
+            LimitHit::Technician => format!("you sent the most {what} allowed per hour"),
+            LimitHit::Org => format!("your org reached its daily limit of {what}"),
+        };
+        let when = match self.next_at {
+            Some(at) => format!(
+                "the next send is allowed at {} ({})",
+                at.display_near(self.now),
+                at.wait_from(self.now)
+            ),
+            None => "try again now".into(),
+        };
+        let other = match (self.hit, self.who_i_am) {
+            (LimitHit::Org, _) => {
+                "; an admin can raise the limits in Settings \u{25b8} Verification"
+            }
+            (_, false) => "; or verify them another way",
+            (_, true) => "",
+        };
+        format!("{limit}: {when}{other}")
+    }
+
+    /// How long until the next send is allowed, for `Retry-After`.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.next_at.map(|at| {
+            std::time::Duration::from_millis(u64::try_from(at.0 - self.now.0).unwrap_or(0))
+        })
     }
 }
 
@@ -99,7 +141,10 @@ impl crate::UseCaseError for VerificationError {
             Self::NotFound => K::NotFound,
             Self::Invalid(_) => K::Invalid,
             Self::Denied(e) => crate::UseCaseError::kind(e),
-            Self::Limited(_) | Self::RecipientLocked => K::RateLimited { retry_after: None },
+            Self::Limited(l) => K::RateLimited {
+                retry_after: l.retry_after(),
+            },
+            Self::RecipientLocked => K::RateLimited { retry_after: None },
             Self::Message(e) => crate::UseCaseError::kind(e),
             Self::Store(e) => crate::UseCaseError::kind(e),
         }

@@ -6,8 +6,9 @@ use super::{MAX_RECIPIENT_FAILURES, RECIPIENT_LOCK, VerificationError};
 use crate::messages::MessageRequest;
 use crate::{App, Principal};
 use countersign_crypto::{hash_token, hmac_sha256, purpose, random_digits, random_token};
+use countersign_domain::mask::mask;
 use countersign_domain::{ContactId, OrgId, Permission, Timestamp, VerificationId};
-use countersign_messaging::{TemplateName, mask_recipient, parse_e164};
+use countersign_messaging::{TemplateName, parse_e164};
 use countersign_store::{
     ChallengeStore, Channel, ContactStore, NewChallenge, SendLimits, StoreError, Technician,
     TechnicianStore, Verification, VerificationMethod, VerificationSettings, VerificationStatus,
@@ -145,6 +146,21 @@ impl App {
 }
 
 impl App {
+    /// The error of a send `hit` stopped, with when the next one is allowed.
+    pub(crate) async fn limited(
+        &self,
+        c: &NewChallenge,
+        limits: &SendLimits,
+        hit: countersign_store::LimitHit,
+    ) -> Result<VerificationError, StoreError> {
+        Ok(VerificationError::Limited(super::SendLimited {
+            hit,
+            who_i_am: c.verification.method == VerificationMethod::TechnicianVerification,
+            now: c.verification.at,
+            next_at: self.store.next_send_at(c, limits, hit).await?,
+        }))
+    }
+
     /// Starts a verification and queues its message (`VerifyContacts`).
     ///
     /// # Errors
@@ -265,7 +281,7 @@ impl App {
             }
         };
         let expires_at = now.plus(minutes(valid));
-        let masked = mask_recipient(&destination);
+        let masked = mask(&destination);
         let template = match (code, token) {
             (Some(code), _) => TemplateName::VerificationCode {
                 technician: technician.name.clone(),
@@ -326,7 +342,7 @@ impl App {
                 serde_json::json!({ "limit": format!("{hit:?}").to_lowercase() }),
             )
             .await?;
-            return Err(VerificationError::Limited(hit));
+            return Err(self.limited(&challenge, &limits, hit).await?);
         }
         // The verification is stored: its two audit entries (queued together, so one group
         // commit writes both) and its webhook event are independent of each other.

@@ -9,8 +9,9 @@ use crate::audit::Actor;
 use crate::messages::MessageRequest;
 use crate::{App, Principal};
 use countersign_crypto::{ct_eq, hash_token, hmac_sha256, purpose, random_digits, random_token};
+use countersign_domain::mask::mask;
 use countersign_domain::{ContactId, Permission, TechnicianCheckId, TechnicianId, VerificationId};
-use countersign_messaging::{Brand, TemplateName, mask_recipient};
+use countersign_messaging::{Brand, TemplateName};
 use countersign_store::{
     ChallengeStore, Channel, Contact, ContactStore, NewChallenge, Org, OrgStore, StoreError,
     TechnicianCheck, TechnicianCheckStatus, TechnicianCheckStore, TechnicianStore, ThrottleStore,
@@ -159,7 +160,7 @@ impl App {
         let settings = self.store.verification_settings(org).await?;
         let id = VerificationId::new();
         let code = random_digits(4);
-        let masked = mask_recipient(&destination);
+        let masked = mask(&destination);
         let recipient = recipient_key(self, org, &destination);
         let prepared = self
             .prepare_message(MessageRequest {
@@ -197,9 +198,12 @@ impl App {
             typed_destination: false,
             message: Some((prepared.message.clone(), prepared.job)),
         };
+        // Its own limits, of the verification limits' sizes, on its own counts (the store
+        // counts each kind apart): a technician stopped by a verification limit can still
+        // say who they are, and saying it uses up no verification.
         let limits = send_limits(&settings, now);
         if let Err(hit) = self.store.start_challenge(&row, &limits).await? {
-            return Err(VerificationError::Limited(hit));
+            return Err(self.limited(&row, &limits, hit).await?);
         }
         self.audit_queued(actor, &prepared.message).await?;
         self.audit(

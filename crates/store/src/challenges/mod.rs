@@ -210,6 +210,16 @@ pub trait ChallengeStore {
         limits: &SendLimits,
     ) -> StoreResult<Result<(), LimitHit>>;
 
+    /// When a send like `c` that `hit` stopped may go: the moment enough of the sends that
+    /// `limits` count (of `c`'s kind) have left their window for the count to fall below the
+    /// limit again. `None` when it would pass already (the counts moved since).
+    async fn next_send_at(
+        &self,
+        c: &NewChallenge,
+        limits: &SendLimits,
+        hit: LimitHit,
+    ) -> StoreResult<Option<Timestamp>>;
+
     /// The verification of the org with this id (any status), or `NotFound`.
     async fn challenge(&self, org: OrgId, id: VerificationId) -> StoreResult<Challenge>;
 

@@ -176,6 +176,16 @@ impl ChallengeStore for SqlStore<DB> {
         Ok(Ok(()))
     }
 
+    async fn next_send_at(
+        &self,
+        c: &NewChallenge,
+        limits: &SendLimits,
+        hit: LimitHit,
+    ) -> StoreResult<Option<Timestamp>> {
+        let mut conn = self.reads.acquire().await?;
+        Self::next_send(&mut conn, c, limits, hit).await
+    }
+
     async fn challenge(&self, org: OrgId, id: VerificationId) -> StoreResult<Challenge> {
         let sql = format!(
             "SELECT {CHALLENGE_COLUMNS} {CHALLENGE_FROM} WHERE v.org_id = $1 AND v.id = $2"

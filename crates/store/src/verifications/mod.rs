@@ -39,6 +39,11 @@ pub struct VerificationEntry {
     pub verification: Verification,
     /// The technician's display name, if there is one.
     pub technician_name: Option<String>,
+    /// When it stops (or stopped) working: a pending one past it has expired, swept or not.
+    pub expires_at: Timestamp,
+    /// When it was answered, failed or expired by the sweep (`None` while pending, and for a
+    /// message that asks nothing back).
+    pub completed_at: Option<Timestamp>,
 }
 
 store_trait! {

@@ -20,6 +20,8 @@ struct VerificationRow {
     destination_masked: String,
     status: String,
     at: i64,
+    expires_at: i64,
+    completed_at: Option<i64>,
     technician_name: Option<String>,
 }
 
@@ -98,7 +100,8 @@ impl VerificationStore for SqlStore<DB> {
     ) -> StoreResult<Vec<VerificationEntry>> {
         let rows: Vec<VerificationRow> = sqlx::query_as(
             "SELECT v.id, v.org_id, v.contact_id, v.technician_id, v.method, v.channel, \
-             v.destination_masked, v.status, v.at, t.name AS technician_name \
+             v.destination_masked, v.status, v.at, v.expires_at, v.completed_at, \
+             t.name AS technician_name \
              FROM verifications v LEFT JOIN technicians t \
              ON t.org_id = v.org_id AND t.id = v.technician_id \
              WHERE v.org_id = $1 AND v.contact_id = $2 ORDER BY v.at DESC, v.id DESC LIMIT $3",
@@ -113,6 +116,8 @@ impl VerificationStore for SqlStore<DB> {
                 Ok(VerificationEntry {
                     verification: Verification::try_from(r)?,
                     technician_name: r.technician_name.clone(),
+                    expires_at: Timestamp(r.expires_at),
+                    completed_at: r.completed_at.map(Timestamp),
                 })
             })
             .collect()

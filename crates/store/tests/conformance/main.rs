@@ -214,6 +214,8 @@ conformance! {
     verifications: [
         send_limits_and_one_outstanding_request,
         send_limit_windows_slide_and_stay_per_scope,
+        who_i_am_counts_apart_and_limits_say_when,
+        only_live_checks_are_superseded,
         racing_guesses_never_exceed_the_attempt_cap,
         concurrent_link_answers_have_one_winner,
         technician_checks_flow_and_are_org_scoped,

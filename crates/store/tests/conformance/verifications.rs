@@ -316,6 +316,133 @@ pub async fn send_limit_windows_slide_and_stay_per_scope(store: &Store) {
     );
 }
 
+/// A "who I am" send (issue 21.3): same recipient key, its own counts.
+fn who_i_am_at(o: OrgId, c: ContactId, t: TechnicianId, at_ms: i64) -> NewChallenge {
+    let mut ch = challenge(
+        o,
+        c,
+        t,
+        VerificationMethod::TechnicianVerification,
+        Timestamp(at_ms),
+    );
+    ch.verification.status = VerificationStatus::Sent;
+    ch.expires_at = Timestamp(at_ms);
+    ch.recipient_key = vec![b'r', 1];
+    ch
+}
+
+/// "Who I am" and end-user verifications count apart (per recipient, technician and org), and
+/// a refused send learns when the next one is allowed.
+pub async fn who_i_am_counts_apart_and_limits_say_when(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let t0 = 10 * 86_400_000 + 30 * 60_000 + 5_000;
+    let minute = 60_000;
+    let two = |now: i64| limits(Timestamp(now), 2, 3, 100);
+    let start = |ch: NewChallenge, now: i64| async move {
+        store.start_challenge(&ch, &two(now)).await.unwrap()
+    };
+    assert_eq!(start(send_at(o.id, c, t.id, 1, t0), t0).await, Ok(()));
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 1, t0 + minute), t0 + minute).await,
+        Ok(())
+    );
+    let third = send_at(o.id, c, t.id, 1, t0 + 2 * minute);
+    assert_eq!(
+        start(third.clone(), t0 + 2 * minute).await,
+        Err(LimitHit::Recipient)
+    );
+    // The second newest send leaves the 10 minutes at t0 + 10 min.
+    assert_eq!(
+        store
+            .next_send_at(&third, &two(t0 + 2 * minute), LimitHit::Recipient)
+            .await
+            .unwrap(),
+        Some(Timestamp(t0 + 10 * minute))
+    );
+    // "Who I am" to the same number is not counted with them, nor they with it.
+    let who = |n: i64| who_i_am_at(o.id, c, t.id, t0 + 2 * minute + n);
+    assert_eq!(start(who(0), t0 + 2 * minute).await, Ok(()));
+    assert_eq!(start(who(1), t0 + 2 * minute + 1).await, Ok(()));
+    assert_eq!(
+        start(who(2), t0 + 2 * minute + 2).await,
+        Err(LimitHit::Recipient)
+    );
+    assert_eq!(
+        store
+            .next_send_at(&who(2), &two(t0 + 2 * minute + 2), LimitHit::Recipient)
+            .await
+            .unwrap(),
+        Some(Timestamp(t0 + 12 * minute))
+    );
+    // The technician's three per hour: two verifications so far (the "who I am" sends are in
+    // their own buckets), so one more to another number goes, the next does not.
+    assert_eq!(
+        start(send_at(o.id, c, t.id, 2, t0 + 3 * minute), t0 + 3 * minute).await,
+        Ok(())
+    );
+    let over = send_at(o.id, c, t.id, 3, t0 + 4 * minute);
+    assert_eq!(
+        start(over.clone(), t0 + 4 * minute).await,
+        Err(LimitHit::Technician)
+    );
+    // The first minute's bucket leaves the hour one minute after the hour's start passes it.
+    let bucket = t0 - t0.rem_euclid(minute);
+    assert_eq!(
+        store
+            .next_send_at(&over, &two(t0 + 4 * minute), LimitHit::Technician)
+            .await
+            .unwrap(),
+        Some(Timestamp(bucket + minute + 3_600_000))
+    );
+}
+
+/// A new check supersedes the contact's pending ones that still work; one whose time is up
+/// keeps its expiry (it expired unanswered, and reads so).
+pub async fn only_live_checks_are_superseded(store: &Store) {
+    let o = org(store, "acme").await;
+    let t = technician(store, &o, "t@acme.example", Role::Technician).await;
+    let c = contact(store, o.id).await;
+    let now = at(1000);
+    let old = challenge(o.id, c, t.id, VerificationMethod::SmsCode, now);
+    let many = |n: Timestamp| limits(n, 10, 10, 10);
+    assert_eq!(
+        store.start_challenge(&old, &many(now)).await.unwrap(),
+        Ok(())
+    );
+    let later = Timestamp(old.expires_at.0 + 1_000);
+    let new = challenge(o.id, c, t.id, VerificationMethod::SmsCode, later);
+    assert_eq!(
+        store.start_challenge(&new, &many(later)).await.unwrap(),
+        Ok(())
+    );
+    let read = store.challenge(o.id, old.verification.id).await.unwrap();
+    assert_eq!(read.verification.status, VerificationStatus::Pending);
+    assert_eq!(
+        read.expires_at, old.expires_at,
+        "its own expiry, not the new check's"
+    );
+    // A live one is superseded by the next.
+    let newer = challenge(
+        o.id,
+        c,
+        t.id,
+        VerificationMethod::SmsCode,
+        Timestamp(later.0 + 1),
+    );
+    assert_eq!(
+        store
+            .start_challenge(&newer, &many(Timestamp(later.0 + 1)))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    let read = store.challenge(o.id, new.verification.id).await.unwrap();
+    assert_eq!(read.verification.status, VerificationStatus::Expired);
+    assert_eq!(read.completed_at, None);
+}
+
 pub async fn racing_guesses_never_exceed_the_attempt_cap(store: &Store) {
     let o = org(store, "acme").await;
     let t = technician(store, &o, "t@acme.example", Role::Technician).await;

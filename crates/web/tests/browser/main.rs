@@ -14,6 +14,7 @@ mod harness;
 mod my_links;
 mod onboarding;
 mod pod_frame;
+mod pod_truth;
 mod prg;
 mod secrets;
 mod seed_workflow;

@@ -2,10 +2,10 @@
 //! technician" form and the invite form, then refreshes the page. The refresh shows the same
 //! outcome page and repeats nothing: no second link is sent, no second invite is made.
 
-use crate::support::{contoso_with_ann, sign_in};
+use crate::support::{contoso_with_ann, refresh, sign_in};
 use countersign_store::{InviteStore, MessageFilter, MessageStore};
 use countersign_testkit::TestApp;
-use countersign_testkit::browser::{self, Session};
+use countersign_testkit::browser;
 
 const ADMIN_EMAIL: &str = "admin@acme.example";
 const ADMIN_PASSWORD: &str = "granite orchard lantern seven";
@@ -20,13 +20,6 @@ async fn sent(app: &TestApp, org: countersign_domain::OrgId, template: &str) -> 
     messages
         .map(|m| m.iter().filter(|m| m.template == template).count())
         .unwrap_or_default()
-}
-
-/// Reloads the page as a person's refresh does, and waits for it.
-async fn refresh(b: &Session) -> anyhow::Result<()> {
-    b.client().refresh().await?;
-    b.wait_for("h1").await?;
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

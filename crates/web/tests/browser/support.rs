@@ -90,6 +90,16 @@ pub async fn sign_in(
         .await
 }
 
+/// Reloads the page as a person's refresh does, and waits for it.
+///
+/// # Errors
+/// On WebDriver errors.
+pub async fn refresh(b: &countersign_testkit::browser::Session) -> anyhow::Result<()> {
+    b.client().refresh().await?;
+    b.wait_for("h1").await?;
+    Ok(())
+}
+
 /// Seconds per TOTP step.
 const STEP_SECONDS: i64 = 30;
 

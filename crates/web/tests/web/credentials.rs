@@ -71,10 +71,18 @@ async fn set_password(app: &TestApp, c: &reqwest::Client, path: &str, pw: &str) 
     res.status().as_u16()
 }
 
-async fn login_status(app: &TestApp, email: &str, pw: &str) -> (u16, String) {
+/// Where a sign-in led (always by a 303): [`IN`], on to the second factor (`/login/2fa`), or
+/// [`REFUSED`] (PRG, issue 21.2).
+async fn login_status(app: &TestApp, email: &str, pw: &str) -> String {
     let res = app.login(&app.client(), email, pw).await;
-    (res.status().as_u16(), location(&res))
+    assert_eq!(res.status(), 303);
+    location(&res)
 }
+
+/// Signed in.
+const IN: &str = "/";
+/// Refused: back to the form.
+const REFUSED: &str = "/login";
 
 pub async fn change_password(app: TestApp) {
     app.create_admin("Acme IT", "admin@acme.test", PW).await;
@@ -111,7 +119,7 @@ pub async fn change_password(app: TestApp) {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("do not match"));
     assert_eq!(get(&app, &laptop, "/account").await.0, 200);
-    assert_eq!(login_status(&app, "admin@acme.test", PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", PW).await, IN);
 
     let res = change(PW, NEW_PW, NEW_PW).await;
     assert_eq!(res.status(), 303);
@@ -123,8 +131,8 @@ pub async fn change_password(app: TestApp) {
     let t = technician(&app, "admin@acme.test").await;
     assert_eq!(app.app.store_sessions(&t).await, 1);
     // Old password refused, new one works; audited; an email says so.
-    assert_eq!(login_status(&app, "admin@acme.test", PW).await.0, 422);
-    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", PW).await, REFUSED);
+    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await, IN);
     let filter = MessageFilter {
         limit: 100,
         ..Default::default()
@@ -146,15 +154,7 @@ async fn change_password_needs_the_current_one_and_ends_other_sessions() {
 
 /// How many audit entries of the server have `action`.
 async fn audited(app: &TestApp, action: &str) -> usize {
-    use countersign_store::AuditStore;
-    app.app
-        .store()
-        .audit_chain(0, 10_000)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.entry.action == action)
-        .count()
+    crate::chain_entries(app, action).await.len()
 }
 
 trait Sessions {
@@ -198,12 +198,12 @@ pub async fn forgot_password(app: TestApp) {
     }
     // Bad input: the reason, nothing consumed.
     assert_eq!(set_password(&app, &c, &path, "short").await, 422);
-    assert_eq!(login_status(&app, "admin@acme.test", PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", PW).await, IN);
     // Used: the new password works, every session ended, and the link is spent.
     assert_eq!(set_password(&app, &c, &path, NEW_PW).await, 303);
     assert_eq!(get(&app, &session, "/account").await.0, 303);
-    assert_eq!(login_status(&app, "admin@acme.test", PW).await.0, 422);
-    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", PW).await, REFUSED);
+    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await, IN);
     let csrf = app.csrf(&c, "/login").await;
     let replay = c
         .post(app.url(&path))
@@ -213,7 +213,7 @@ pub async fn forgot_password(app: TestApp) {
         .unwrap();
     assert_eq!(replay.status(), 410);
     assert_eq!(get(&app, &c, &path).await.0, 410);
-    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", NEW_PW).await, IN);
     assert_eq!(audited(&app, "technician.password_reset").await, 1);
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;
@@ -259,7 +259,7 @@ pub async fn parallel_resets(app: TestApp) {
     );
     let winner = statuses.iter().position(|s| *s == 303).unwrap();
     let pw = format!("{NEW_PW} {winner}");
-    assert_eq!(login_status(&app, "admin@acme.test", &pw).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", &pw).await, IN);
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;
 }
@@ -298,7 +298,7 @@ async fn a_forgot_link_expires_after_30_minutes_and_a_newer_one_replaces_it() {
         .await
         .unwrap();
     assert_eq!(late.status(), 410);
-    assert_eq!(login_status(&app, "admin@acme.test", PW).await.0, 303);
+    assert_eq!(login_status(&app, "admin@acme.test", PW).await, IN);
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;
 }
@@ -342,7 +342,7 @@ async fn an_inactive_account_gets_no_link_and_the_second_factor_stays() {
     assert_eq!(set_password(&app, &v, &path, NEW_PW).await, 303);
     assert_eq!(
         login_status(&app, "tess@acme.test", NEW_PW).await,
-        (303, "/login/2fa".to_owned())
+        "/login/2fa"
     );
     app.clock.advance(Duration::from_secs(30));
     let c2 = app.client();
@@ -410,7 +410,7 @@ pub async fn admin_reset(app: TestApp) {
     assert!(!again.contains("/password/reset/"), "shown once");
     // Old password gone, TOTP off, recovery codes deleted, sessions ended.
     assert_eq!(get(&app, &tc, "/account").await.0, 303);
-    assert_eq!(login_status(&app, "tess@acme.test", PW).await.0, 422);
+    assert_eq!(login_status(&app, "tess@acme.test", PW).await, REFUSED);
     let t = technician(&app, "tess@acme.test").await;
     assert!(t.totp_enabled_at.is_none() && t.totp_secret.is_none());
     assert_eq!(
@@ -430,10 +430,7 @@ pub async fn admin_reset(app: TestApp) {
     let (_, form) = get(&app, &v, &path).await;
     assert!(form.contains("An admin reset your password"));
     assert_eq!(set_password(&app, &v, &path, NEW_PW).await, 303);
-    assert_eq!(
-        login_status(&app, "tess@acme.test", NEW_PW).await,
-        (303, "/".to_owned())
-    );
+    assert_eq!(login_status(&app, "tess@acme.test", NEW_PW).await, IN);
     // An admin cannot reset themselves this way.
     let me = technician(&app, "admin@acme.test").await;
     let res = app
@@ -486,5 +483,5 @@ async fn recovery_codes_are_shown_as_used() {
     let res = app
         .post_form(&c3, "/login/2fa", "/login/2fa", &[("code", &codes[2])])
         .await;
-    assert_eq!(res.status(), 422);
+    crate::refused(&app, &c3, res, "/login/2fa").await;
 }

@@ -1,20 +1,20 @@
 //! Limits that must hold under concurrency (issue 17.3, 17.4): login and second-factor
 //! throttles count an attempt before checking it, and password checks are bounded.
 
-use crate::{PW, get, location, signed_in};
+use crate::{LOCKED, PW, WRONG, get, location, signed_in};
 use countersign_app::settings::SecuritySettings;
 use countersign_testkit::{Options, TestApp};
 use std::sync::Arc;
 
 /// Sends `forms` to `action` all at once, each from its own client with its own CSRF token
-/// (fetched from `page` beforehand), and returns the statuses.
-async fn burst(
+/// (fetched from `page` beforehand), and returns each client with its answer.
+async fn burst_answers(
     app: &TestApp,
     clients: Vec<reqwest::Client>,
     page: &str,
     action: &str,
     forms: Vec<Vec<(&'static str, String)>>,
-) -> Vec<u16> {
+) -> Vec<(reqwest::Client, reqwest::Response)> {
     let barrier = Arc::new(tokio::sync::Barrier::new(forms.len()));
     let mut set = tokio::task::JoinSet::new();
     for (c, form) in clients.into_iter().zip(forms) {
@@ -25,16 +25,44 @@ async fn burst(
         let barrier = barrier.clone();
         set.spawn(async move {
             barrier.wait().await;
-            c.post(url)
-                .form(&fields)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            let res = c.post(url).form(&fields).send().await.unwrap();
+            (c, res)
         });
     }
     set.join_all().await
+}
+
+/// [`burst_answers`]' statuses.
+async fn burst(
+    app: &TestApp,
+    clients: Vec<reqwest::Client>,
+    page: &str,
+    action: &str,
+    forms: Vec<Vec<(&'static str, String)>>,
+) -> Vec<u16> {
+    burst_answers(app, clients, page, action, forms)
+        .await
+        .into_iter()
+        .map(|(_, res)| res.status().as_u16())
+        .collect()
+}
+
+/// Sign-ins all at once, each from its own client; returns why each was refused (each is
+/// refused: PRG, a 303 back to the form that shows the reason, issue 21.2).
+async fn burst_sign_ins(
+    app: &TestApp,
+    clients: Vec<reqwest::Client>,
+    forms: Vec<Vec<(&'static str, String)>>,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (c, res) in burst_answers(app, clients, "/login", "/login", forms).await {
+        reasons.push(crate::refused(app, &c, res, "/login").await);
+    }
+    reasons
+}
+
+fn count_reasons(reasons: &[String], start: &str) -> usize {
+    reasons.iter().filter(|r| r.starts_with(start)).count()
 }
 
 fn count(statuses: &[u16], status: u16) -> usize {
@@ -55,12 +83,16 @@ pub async fn parallel_logins_check_no_more_than_the_limit(app: TestApp) {
             ]
         })
         .collect();
-    let statuses = burst(&app, clients, "/login", "/login", forms).await;
-    assert_eq!(app.app.password_gate.checks() - before, 5, "{statuses:?}");
-    assert_eq!(count(&statuses, 422), 5, "{statuses:?}");
-    assert_eq!(count(&statuses, 429), 25, "{statuses:?}");
+    let reasons = burst_sign_ins(&app, clients, forms).await;
+    assert_eq!(app.app.password_gate.checks() - before, 5, "{reasons:?}");
+    assert_eq!(count_reasons(&reasons, WRONG), 5, "{reasons:?}");
+    assert_eq!(count_reasons(&reasons, LOCKED), 25, "{reasons:?}");
     let c = app.client();
-    assert_eq!(app.login(&c, "admin@acme.test", PW).await.status(), 429);
+    assert!(
+        crate::login_refused(&app, &c, "admin@acme.test", PW)
+            .await
+            .starts_with(LOCKED)
+    );
     assert_eq!(app.app.password_gate.checks() - before, 5);
     // Deliver what the test queued, as a server's workers would (none may be left).
     app.run_jobs().await;
@@ -94,9 +126,14 @@ pub async fn parallel_second_factors_stop_at_the_limit(app: TestApp) {
         .take(30)
         .map(|code| vec![("code", code)])
         .collect();
-    let statuses = burst(&app, clients, "/login/2fa", "/login/2fa", forms).await;
-    assert_eq!(count(&statuses, 422), 5, "{statuses:?}");
-    assert_eq!(count(&statuses, 429), 25, "{statuses:?}");
+    let answers = burst_answers(&app, clients, "/login/2fa", "/login/2fa", forms).await;
+    // Every one goes back to the form (PRG): the audit says how many codes were checked.
+    assert!(
+        answers
+            .iter()
+            .all(|(_, r)| r.status() == 303 && location(r) == "/login/2fa")
+    );
+    assert_eq!(second_factor_failures(&app).await, 5);
     let res = app
         .post_form(
             &c,
@@ -105,7 +142,18 @@ pub async fn parallel_second_factors_stop_at_the_limit(app: TestApp) {
             &[("code", &crate::totp::code_now(&app, &secret))],
         )
         .await;
-    assert_eq!(res.status(), 429);
+    let reason = crate::refused(&app, &c, res, "/login/2fa").await;
+    assert!(reason.starts_with(LOCKED), "{reason}");
+    assert_eq!(second_factor_failures(&app).await, 5, "refused unchecked");
+}
+
+/// Second-factor codes checked and found wrong (each is audited as it is checked).
+async fn second_factor_failures(app: &TestApp) -> usize {
+    crate::chain_entries(app, "login.failed")
+        .await
+        .iter()
+        .filter(|e| e.detail.contains("second factor"))
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -177,7 +225,7 @@ async fn logins_past_the_password_bound_are_refused_with_retry_after() {
     drop(slot);
     // Six refusals did not lock the account (limit 5): nothing was checked.
     let res = app.login(&c, "admin@acme.test", PW).await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/");
 }
 
 /// 40 parallel logins with one check allowed at a time: never two Argon2 checks at once, and
@@ -195,9 +243,9 @@ async fn parallel_logins_hash_one_at_a_time() {
             ]
         })
         .collect();
-    let statuses = burst(&app, clients, "/login", "/login", forms).await;
+    let reasons = burst_sign_ins(&app, clients, forms).await;
     // 20 failures lock the address: the rest are refused before any check.
-    assert_eq!(count(&statuses, 422), 20, "{statuses:?}");
-    assert_eq!(count(&statuses, 429), 20, "{statuses:?}");
+    assert_eq!(count_reasons(&reasons, WRONG), 20, "{reasons:?}");
+    assert_eq!(count_reasons(&reasons, LOCKED), 20, "{reasons:?}");
     assert_eq!(app.app.password_gate.peak(), 1);
 }

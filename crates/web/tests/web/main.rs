@@ -32,6 +32,7 @@ mod messaging_pages;
 mod misc;
 mod my_links;
 mod pod_frame;
+mod pod_truth;
 mod postgres;
 mod prg;
 mod reauth;
@@ -60,8 +61,64 @@ pub async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let c = app.client();
     let res = app.login(&c, email, PW).await;
     assert_eq!(res.status(), 303, "login of {email} failed");
+    assert_ne!(location(&res), "/login", "login of {email} was refused");
     c
 }
+
+/// A refused sign-in, second-factor code or "confirm it's you" (PRG, issue 21.2): asserts the
+/// POST's 303 back to the form at `page` (a path; the query may follow) and returns the reason
+/// that form then shows, once.
+pub async fn refused(
+    app: &TestApp,
+    c: &reqwest::Client,
+    res: reqwest::Response,
+    page: &str,
+) -> String {
+    assert_eq!(res.status(), 303, "a refused form redirects (PRG)");
+    let to = location(&res);
+    assert_eq!(to.split('?').next(), Some(page), "back to the form");
+    let (status, body) = get(app, c, &to).await;
+    assert_eq!(status, 200, "{body}");
+    alert(&body).unwrap_or_else(|| panic!("no reason on {to}: {body}"))
+}
+
+/// The text of a page's `role="alert"` paragraph, if it has one.
+pub fn alert(body: &str) -> Option<String> {
+    let start = body.find(r#"role="alert">"#)? + r#"role="alert">"#.len();
+    let end = body[start..].find("</p>")? + start;
+    Some(body[start..end].to_owned())
+}
+
+/// Signs in and returns why it was refused (see [`refused`]); panics when it was not.
+pub async fn login_refused(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> String {
+    let res = app.login(c, email, password).await;
+    refused(app, c, res, "/login").await
+}
+
+/// The server's audit entries (every org's, and those of no org, such as failed sign-ins) with
+/// `action`, oldest first.
+pub async fn chain_entries(app: &TestApp, action: &str) -> Vec<countersign_store::NewAuditEntry> {
+    use countersign_store::AuditStore;
+    app.app
+        .store()
+        .audit_chain(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entry)
+        .filter(|e| e.action == action)
+        .collect()
+}
+
+/// The reason of a refused sign-in with a wrong email or password.
+pub const WRONG: &str = "The email address or password is not correct.";
+/// The start of the reason of a refused sign-in while locked.
+pub const LOCKED: &str = "Too many attempts, try again in";
 
 /// GET `path` and return status and body.
 pub async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {

@@ -364,7 +364,7 @@ pub async fn isolation_matrix(app: &TestApp, b_org: OrgId, c: &reqwest::Client) 
     let before_job = app.app.store().job(b_org, job).await.unwrap();
     let secrets = [
         recipient.to_owned(),
-        countersign_messaging::mask_recipient(recipient),
+        countersign_domain::mask::mask(recipient),
         message.to_string(),
         job.to_string(),
         "bravo relay down".to_owned(),

@@ -12,6 +12,14 @@ async fn pg_login_ok() {
 }
 
 #[tokio::test]
+async fn pg_a_refused_sign_in_redirects_to_the_form() {
+    if skip_postgres() {
+        return;
+    }
+    crate::login::a_refused_sign_in_redirects_to_the_form(TestApp::postgres().await).await;
+}
+
+#[tokio::test]
 async fn pg_unknown_email_and_wrong_password_are_identical() {
     if skip_postgres() {
         return;

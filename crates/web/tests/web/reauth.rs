@@ -4,7 +4,7 @@
 //! secrets go to `/account/confirm?next=…` and change nothing. Scenarios take a `TestApp`, so
 //! `postgres.rs` runs them on PostgreSQL too.
 
-use crate::{PW, add_technician, get, location, signed_in};
+use crate::{LOCKED, PW, add_technician, get, location, refused, signed_in};
 use countersign_store::{
     AuditFilter, AuditStore, IntegrationKind, SessionStore, TechnicianStore, ThrottleStore,
     WebhookStore,
@@ -103,9 +103,13 @@ pub async fn stolen_session_cannot_enrol_an_authenticator(app: TestApp) {
     assert_eq!(status, 200);
     assert!(page.contains("Confirm it") && page.contains("submit it again"));
 
+    // Refused: 303 back to the confirmation, return path kept, which says why once (PRG).
     let res = confirm(&app, &c, "not my password at all", "/account/2fa/setup").await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("not your password"));
+    assert_eq!(location(&res), confirm_for("/account/2fa/setup"));
+    let reason = refused(&app, &c, res, "/account/confirm").await;
+    assert!(reason.contains("not your password"), "{reason}");
+    let (_, again) = get(&app, &c, &confirm_for("/account/2fa/setup")).await;
+    assert!(!again.contains("not your password"), "shown once");
     let t = admin(&app).await;
     let throttle = app
         .app
@@ -307,10 +311,15 @@ async fn confirm_is_throttled() {
     let c = signed_in(&app, ADMIN).await;
     for _ in 0..5 {
         let res = confirm(&app, &c, "wrong wrong wrong", "/account").await;
-        assert_eq!(res.status(), 422);
+        let reason = refused(&app, &c, res, "/account/confirm").await;
+        assert!(reason.contains("not your password"), "{reason}");
     }
     let res = confirm(&app, &c, PW, "/account").await;
-    assert_eq!(res.status(), 429);
+    assert!(
+        refused(&app, &c, res, "/account/confirm")
+            .await
+            .starts_with(LOCKED)
+    );
     let t = admin(&app).await;
     let sessions = app.app.store().sessions_of(t.org_id, t.id).await.unwrap();
     // Only the sign-in's proof: the locked attempt recorded none.

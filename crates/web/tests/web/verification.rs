@@ -12,16 +12,20 @@ use countersign_store::{
 use countersign_testkit::TestApp;
 use std::time::Duration;
 
-struct Fixture {
-    app: TestApp,
-    org: OrgId,
-    contact: ContactId,
-    other: ContactId,
-    admin: reqwest::Client,
+pub(crate) struct Fixture {
+    pub app: TestApp,
+    pub org: OrgId,
+    pub contact: ContactId,
+    pub other: ContactId,
+    pub admin: reqwest::Client,
 }
 
 async fn fixture() -> Fixture {
-    let app = TestApp::new().await;
+    fixture_on(TestApp::new().await).await
+}
+
+/// Ann Lee and Bob Ray of Contoso (Microsoft 365) in Acme IT, whose admin is signed in.
+pub(crate) async fn fixture_on(app: TestApp) -> Fixture {
     let a = app.create_admin("Acme IT", "admin@acme.test", PW).await;
     let cust = customer(&app, a.org.id, "Contoso", SourceKind::Microsoft365).await;
     let contact = sync(
@@ -66,7 +70,7 @@ async fn messages_of(app: &TestApp, org: OrgId, template: &str) -> Vec<countersi
         .collect()
 }
 
-async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+pub(crate) async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
     let m = messages_of(app, org, template)
         .await
         .into_iter()
@@ -80,14 +84,14 @@ pub(crate) async fn count_messages(app: &TestApp, org: OrgId, template: &str) ->
     messages_of(app, org, template).await.len()
 }
 
-fn code_in(text: &str) -> String {
+pub(crate) fn code_in(text: &str) -> String {
     text.split("Code ")
         .nth(1)
         .map(|r| r.chars().take(6).collect())
         .expect("a code in the SMS")
 }
 
-fn link_token(text: &str, prefix: &str) -> String {
+pub(crate) fn link_token(text: &str, prefix: &str) -> String {
     let start = text.find(prefix).expect("a link") + prefix.len();
     text[start..]
         .chars()
@@ -96,7 +100,7 @@ fn link_token(text: &str, prefix: &str) -> String {
 }
 
 /// Starts a verification from the Pod; returns the verification id from the redirect.
-async fn start(f: &Fixture, method: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) async fn start(f: &Fixture, method: &str, extra: &[(&str, &str)]) -> String {
     let pod = format!("/pod/contacts/{}?action=verify", f.contact);
     let mut fields = vec![("method", method)];
     fields.extend_from_slice(extra);
@@ -117,7 +121,7 @@ async fn start(f: &Fixture, method: &str, extra: &[(&str, &str)]) -> String {
         .to_owned()
 }
 
-async fn enter_code(f: &Fixture, vid: &str, code: &str) -> (u16, String) {
+pub(crate) async fn enter_code(f: &Fixture, vid: &str, code: &str) -> (u16, String) {
     let res = f
         .app
         .post_form(
@@ -428,7 +432,17 @@ async fn typed_numbers_need_an_admin_and_notes_follow_the_setting() {
     f.app.run_jobs().await;
 }
 
-async fn start_link(f: &Fixture) -> (String, String, i64) {
+/// The stored challenge of verification `vid` (from a redirect).
+pub(crate) async fn challenge_of(f: &Fixture, vid: &str) -> countersign_store::Challenge {
+    f.app
+        .app
+        .store()
+        .challenge(f.org, vid.parse().unwrap())
+        .await
+        .unwrap()
+}
+
+pub(crate) async fn start_link(f: &Fixture) -> (String, String, i64) {
     let vid = start(f, "email_link", &[]).await;
     let (to, text) = last_message(&f.app, f.org, "verification_link").await;
     assert_eq!(to, "ann@c.example");

@@ -3,6 +3,8 @@
 //! the password, or a current authenticator code, records a new proof on the session
 //! (`App::reauthenticate`: the password gate, the `reauth:<technician>` throttle, audited),
 //! and the technician goes back to `next`. A refused POST is not replayed: they submit again.
+//! A refused proof (counted and audited) answers 303 back to this page with why in the flash
+//! (PRG), so a refresh there posts nothing.
 //!
 //! `next` is only ever a path of this site (`safe_next`), so the page cannot be used to send
 //! someone elsewhere after they typed their password.
@@ -10,7 +12,8 @@
 use crate::AppState;
 use crate::auth::session::session_cookie;
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::error::{WebError, refusal};
+use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::{PageContext, Section, render};
 use askama::Template;
@@ -20,7 +23,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::Settings;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+/// The confirmation page, where the flash of a refused proof is shown.
+const PAGE: &str = "/account/confirm";
+
+/// Why the last proof was refused.
+#[derive(Serialize, Deserialize)]
+struct Refused {
+    error: String,
+}
 
 /// Where a confirmation without a usable `next` returns to.
 const FALLBACK: &str = "/account";
@@ -108,9 +120,16 @@ fn page(user: &CurrentUser, next: String, error: Option<String>) -> ConfirmPage 
     }
 }
 
-pub async fn show(user: CurrentUser, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
     let next = checked_next(&q.next)?;
-    Ok(render(&page(&user, next, None))?.into_response())
+    let refused = flash::take::<Refused>(&state, &user, PAGE, &headers);
+    let error = refused.value.as_ref().map(|r| r.error.clone());
+    Ok(refused.respond(render(&page(&user, next, error))?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +148,7 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     let next = checked_next(&form.next)?;
-    let token = state
+    let token = match state
         .app
         .reauthenticate(
             &user.principal(ip),
@@ -138,11 +157,19 @@ pub async fn confirm(
             &user_agent(&headers),
         )
         .await
-        .or_rerender(async |m| {
-            let again = page(&user, next.clone(), Some(one_line(&m)));
-            Ok(render(&again)?.into_response())
-        })
-        .await?;
+    {
+        Ok(token) => token,
+        Err(e) => {
+            let shown = Refused { error: refusal(e)? };
+            return Ok(flash::attach(
+                &state,
+                &user,
+                PAGE,
+                &shown,
+                Redirect::to(&confirm_url(&next)),
+            ));
+        }
+    };
     let mut res = Redirect::to(&next).into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,

@@ -1,22 +1,27 @@
 //! POST /login, /login/2fa, /logout.
 
-use super::pages::{LoginPage, SecondFactorPage};
+use super::pages::{LoginRefused, SecondFactorRefused};
 use crate::AppState;
 use crate::auth::pod_session::after_login;
 use crate::auth::session::{
     PendingSecondFactor, read_cookie, session_cookie, session_cookie_name, signed_out,
 };
 use crate::auth::{CurrentUser, user_agent};
-use crate::error::{RerenderOnUserError, WebError, one_line};
+use crate::error::{WebError, refusal};
+use crate::flash::{self, Holder};
 use crate::middleware::client_ip::ClientIp;
-use crate::middleware::csrf::FormToken;
-use crate::page::render;
+use crate::middleware::csrf::pre_cookie_name;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use countersign_app::accounts::LoginError;
+use countersign_crypto::random_token;
 use serde::Deserialize;
+
+/// The longest email address kept for the form after a refusal (RFC 5321's path limit): what
+/// is longer is no address, and would not fit the flash cookie.
+const MAX_KEPT_EMAIL: usize = 254;
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
@@ -51,14 +56,13 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    token: FormToken,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     // Whatever session the browser had before is ended: a login always gets a new id.
     if let Some(old) = read_cookie(&headers, session_cookie_name(&state.app.settings)) {
         state.app.end_session_by_token(old).await?;
     }
-    let outcome = state
+    let outcome = match state
         .app
         .authenticate(
             &form.email,
@@ -67,21 +71,53 @@ pub async fn login(
             &user_agent(&headers),
         )
         .await
-        .or_rerender(async |m| {
-            let page = LoginPage {
-                csrf: token.token.clone(),
-                email: form.email.clone(),
-                error: Some(one_line(&m)),
-                notice: None,
-            };
-            Ok(token.respond(render(&page)?))
-        })
-        .await?;
+    {
+        Ok(outcome) => outcome,
+        Err(e) => return login_refused(&state, &headers, &form.email, e),
+    };
     if outcome.second_factor_due {
         Ok(signed_in(&state, &outcome.token, "/login/2fa"))
     } else {
         Ok(fully_signed_in(&state, &headers, &outcome.token))
     }
+}
+
+/// A refused sign-in (the attempt was counted and audited by the use case): 303 back to the
+/// form, which shows why and keeps the address typed, never the password (PRG: a refresh
+/// there posts nothing). The flash is bound to this browser's pre-session cookie; a browser
+/// that posted with a session's form token instead gets one now.
+fn login_refused(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: &str,
+    e: LoginError,
+) -> Result<Response, WebError> {
+    let error = refusal(e)?;
+    let email: String = email.trim().chars().take(MAX_KEPT_EMAIL).collect();
+    let (holder, minted) = match Holder::signed_out(state, headers) {
+        Some(holder) => (holder, None),
+        None => {
+            let (cookie, _) = random_token();
+            let set = crate::auth::session::cookie_header(
+                &state.app.settings,
+                pre_cookie_name(&state.app.settings),
+                &cookie,
+                None,
+            );
+            (Holder::pre_session(state, &cookie), Some(set))
+        }
+    };
+    let mut res = flash::attach_for(
+        state,
+        &holder,
+        "/login",
+        &LoginRefused { email, error },
+        Redirect::to("/login"),
+    );
+    if let Some(c) = minted {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,7 +131,6 @@ pub async fn second_factor(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     pending: Option<Extension<PendingSecondFactor>>,
-    token: FormToken,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     let Some(Extension(pending)) = pending else {
@@ -115,17 +150,18 @@ pub async fn second_factor(
     if matches!(result, Err(LoginError::Invalid)) {
         return Ok(Redirect::to("/login").into_response());
     }
-    let outcome = result
-        .or_rerender(async |m| {
-            let page = SecondFactorPage {
-                csrf: token.token.clone(),
-                email: pending.technician.email.clone(),
-                error: Some(one_line(&m)),
-            };
-            Ok(token.respond(render(&page)?))
-        })
-        .await?;
-    Ok(fully_signed_in(&state, &headers, &outcome.token))
+    match result {
+        Ok(outcome) => Ok(fully_signed_in(&state, &headers, &outcome.token)),
+        // A wrong code or a lock (counted and audited by the use case): 303 back to the
+        // form with why, so a refresh there posts no code again.
+        Err(e) => Ok(flash::attach_for(
+            &state,
+            &Holder::second_factor(&pending),
+            "/login/2fa",
+            &SecondFactorRefused { error: refusal(e)? },
+            Redirect::to("/login/2fa"),
+        )),
+    }
 }
 
 pub async fn logout(

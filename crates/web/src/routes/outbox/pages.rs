@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use countersign_domain::MessageId;
-use countersign_messaging::mask_recipient;
+use countersign_domain::mask::mask;
 use countersign_store::{MessageState, TransportKind};
 
 struct Row {
@@ -45,7 +45,7 @@ pub async fn index(
             at: m.created_at.display(),
             channel: m.channel.as_str(),
             template: m.template,
-            recipient: mask_recipient(&m.recipient),
+            recipient: mask(&m.recipient),
             subject: m.subject,
             state: m.state.as_str(),
         })
@@ -111,7 +111,7 @@ pub async fn show(
         recipient: if kept {
             m.recipient
         } else {
-            mask_recipient(&m.recipient)
+            mask(&m.recipient)
         },
         subject: m.subject,
         state: m.state.as_str(),

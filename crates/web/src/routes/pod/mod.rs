@@ -6,6 +6,7 @@
 mod connect;
 mod framing;
 mod handoff;
+mod header;
 mod inbox;
 mod pages;
 pub(crate) mod secret_page;

@@ -2,20 +2,21 @@
 //! and, before any of them, the warning about a recently changed mobile number.
 
 use super::framing::framing_headers;
+use super::header;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::flash;
 use crate::middleware::client_ip::ClientIp;
-use crate::page::render;
+use crate::page::{PageContext, Section, render};
 use crate::routes::contacts::ago;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use countersign_app::contacts::{LiveVerification, PodRequest};
-use countersign_domain::phone::mask_e164;
+use countersign_app::contacts::{LiveVerification, PodRequest, outcome_of};
+use countersign_domain::mask::mask;
 use countersign_domain::{ContactId, VerificationId};
 use countersign_store::{VerificationMethod, VerificationStatus};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,8 @@ pub(super) struct PodExtras {
     /// "Who I am" just sent: the code to read aloud, and where it went.
     pub who: Option<(String, String)>,
     pub status: Option<StatusCode>,
+    /// The request came from inside a frame (a PSA's, or a Pod session's).
+    pub framed: bool,
 }
 
 #[derive(Template)]
@@ -85,6 +88,9 @@ struct PodPage {
     removed: bool,
     /// "verified 3 min ago by Tess, SMS code"
     verified: Option<String>,
+    /// The latest check ended otherwise (failed, denied, expired): why the header is not
+    /// green, "Not verified: last check denied by the contact at 14:02 UTC (…)".
+    refuted: Option<String>,
     last_verified: Option<String>,
     window_minutes: i64,
     warning: Option<String>,
@@ -95,6 +101,12 @@ struct PodPage {
     action_notice: Option<&'static str>,
     user_name: String,
     full_ui: bool,
+    /// Opened on its own (not inside a PSA's frame) by a technician with the full UI: the
+    /// Pod keeps the app's navigation and a way back to the contact list. Inside a frame it
+    /// keeps its compact look.
+    app_nav: bool,
+    /// The app's top bar (with `app_nav`).
+    ctx: PageContext,
     /// Signed in by a Pod session (inside a PSA's frame): the Pod offers its own sign-out.
     pod_session: bool,
     csrf: String,
@@ -102,7 +114,9 @@ struct PodPage {
     require_note: bool,
     has_mobile: bool,
     has_email: bool,
-    /// Other contacts of the same customer (id, name) that may be verified from this Pod.
+    /// This Pod's contact in the "Who" picker.
+    who_self: String,
+    /// Other contacts of the same customer (id, label) that may be verified from this Pod.
     others: Vec<(String, String)>,
     live: Option<LivePanel>,
     error: Option<String>,
@@ -140,6 +154,7 @@ pub async fn show(
     let mut extras = PodExtras {
         action: q.action,
         verification: q.verification.parse().ok(),
+        framed: framed(&user, &headers),
         ..PodExtras::default()
     };
     match taken.value.take() {
@@ -166,9 +181,32 @@ pub(super) enum PodFlash {
     CodeRefused(String),
 }
 
+/// Whether the Pod is shown inside a frame: the browser says the request loads an iframe
+/// (`Sec-Fetch-Dest`), or the session is a Pod session (it exists only in a PSA's frame). A
+/// browser that sends no Fetch Metadata gets the app's navigation, which works in a frame too.
+pub(super) fn framed(user: &CurrentUser, headers: &HeaderMap) -> bool {
+    user.session.stage == countersign_store::SessionStage::Pod
+        || headers
+            .get("sec-fetch-dest")
+            .is_some_and(|v| v.as_bytes() == b"iframe")
+}
+
 /// The Pod of a contact.
 pub(super) fn pod_path(id: ContactId) -> String {
     format!("/pod/contacts/{id}")
+}
+
+/// A contact as the "Who" picker names it: the name alone, or, when another contact there has
+/// the same name, with the email address and the customer beside it.
+fn who_label(name: &str, email: Option<&str>, customer: &str, shared: bool) -> String {
+    if shared {
+        format!(
+            "{name} \u{2014} {} \u{b7} {customer}",
+            email.unwrap_or("no email address")
+        )
+    } else {
+        name.to_owned()
+    }
 }
 
 /// `text` with its first letter in upper case, to start a sentence.
@@ -210,19 +248,10 @@ pub(super) async fn render_pod(
     let view = state.app.pod_view(&user.principal(ip), id, request).await?;
     let now = state.app.now();
     let c = &view.contact;
-    let describe = |e: &countersign_store::VerificationEntry| {
-        let by = e
-            .technician_name
-            .as_deref()
-            .map(|n| format!(" by {n}"))
-            .unwrap_or_default();
-        format!(
-            "verified {}{by}, {}",
-            ago(now, e.verification.at),
-            e.verification.method.label()
-        )
-    };
-    let last_verified = view.last_verified.as_ref().map(describe);
+    let last_verified = view.last_verified.as_ref().map(|e| {
+        let at = outcome_of(e, now).map_or(e.verification.at, |(_, at)| at);
+        header::verified_text(e, at, now)
+    });
     let warning = view.phone_warning.as_ref().map(|w| {
         let by = match &w.technician {
             Some(name) => format!("by {name}"),
@@ -244,7 +273,7 @@ pub(super) async fn render_pod(
         customer: view.customer.name.clone(),
         email: c.email.clone().unwrap_or_default(),
         mobile: c.mobile.clone().unwrap_or_default(),
-        mobile_masked: c.mobile_e164.as_deref().map(mask_e164).unwrap_or_default(),
+        mobile_masked: c.mobile_e164.as_deref().map(mask).unwrap_or_default(),
         mobile_international: c
             .mobile_e164
             .as_deref()
@@ -261,7 +290,14 @@ pub(super) async fn render_pod(
             None => Some("This contact's account is disabled".into()),
         },
         removed: c.removed_at.is_some(),
-        verified: view.fresh.as_ref().map(describe),
+        verified: view
+            .fresh
+            .as_ref()
+            .map(|o| header::verified_text(&o.entry, o.at, now)),
+        refuted: view
+            .refuted
+            .as_ref()
+            .map(|o| header::refuted_text(o, now, c.removed_at.is_some())),
         last_verified,
         window_minutes: view.settings.verified_window_minutes,
         warning,
@@ -275,7 +311,11 @@ pub(super) async fn render_pod(
                     at: v.at.display(),
                     method: v.method.label(),
                     destination: v.destination_masked.clone(),
-                    status: v.status.as_str(),
+                    // A pending check past its time reads as what it is, before the sweep.
+                    status: match v.status {
+                        VerificationStatus::Pending if now >= e.expires_at => "expired",
+                        s => s.as_str(),
+                    },
                     ok: v.status == VerificationStatus::Verified,
                     technician: e.technician_name.clone().unwrap_or_else(|| "—".into()),
                 }
@@ -290,16 +330,32 @@ pub(super) async fn render_pod(
         action: extras.action,
         user_name: user.technician.name.clone(),
         full_ui: !view.pod_only,
+        app_nav: !view.pod_only && !extras.framed,
+        ctx: PageContext::new(user, Section::Contacts),
         pod_session: user.session.stage == countersign_store::SessionStage::Pod,
         csrf: user.csrf_token.clone(),
         is_admin: view.may_type_destination,
         require_note: view.require_note_for_other,
         has_mobile: c.mobile_e164.is_some(),
         has_email: c.email.is_some(),
+        who_self: who_label(
+            &c.display_name,
+            c.email.as_deref(),
+            &view.customer.name,
+            view.name_shared,
+        ),
         others: view
             .others
             .iter()
-            .map(|(id, name)| (id.to_string(), name.clone()))
+            .map(|o| {
+                let label = who_label(
+                    &o.name,
+                    o.email.as_deref(),
+                    &view.customer.name,
+                    o.name_shared,
+                );
+                (o.id.to_string(), label)
+            })
             .collect(),
         live: view.live.as_ref().map(live_panel),
         error: extras.error,

@@ -2,14 +2,14 @@
 //! out, its live status (JSON), and "who I am". A refused action shows the Pod again with the
 //! reason (422) and nothing changes.
 
-use super::pages::{PodExtras, PodFlash, pod_path, render_pod};
+use super::pages::{PodExtras, PodFlash, framed, pod_path, render_pod};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
 use crate::flash;
 use crate::middleware::client_ip::ClientIp;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use countersign_app::FieldMessage;
@@ -23,30 +23,40 @@ fn contact_id(s: &str) -> Result<ContactId, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
-/// The Pod of `id` again, on `action`'s panel, with `messages` (422).
-async fn pod_again(
-    state: &AppState,
-    user: &CurrentUser,
+/// What showing a refused action's Pod again needs: the request's state, technician and
+/// address, and whether it came from inside a frame.
+struct Again<'a> {
+    state: &'a AppState,
+    user: &'a CurrentUser,
     ip: IpAddr,
-    id: ContactId,
-    action: &str,
-    verification: Option<VerificationId>,
-    messages: &[FieldMessage],
-) -> Result<Response, WebError> {
-    render_pod(
-        state,
-        user,
-        ip,
-        id,
-        PodExtras {
-            action: action.into(),
-            error: Some(one_line(messages)),
-            verification,
-            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
-            ..PodExtras::default()
-        },
-    )
-    .await
+    framed: bool,
+}
+
+impl Again<'_> {
+    /// The Pod of `id` again, on `action`'s panel, with `messages` (422).
+    async fn pod(
+        &self,
+        id: ContactId,
+        action: &str,
+        verification: Option<VerificationId>,
+        messages: &[FieldMessage],
+    ) -> Result<Response, WebError> {
+        render_pod(
+            self.state,
+            self.user,
+            self.ip,
+            id,
+            PodExtras {
+                action: action.into(),
+                error: Some(one_line(messages)),
+                verification,
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                framed: self.framed,
+                ..PodExtras::default()
+            },
+        )
+        .await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,14 +77,20 @@ pub async fn start(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     user: CurrentUser,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
     let (state, user) = (&state, &user);
-    let again = |m: Vec<FieldMessage>| async move {
-        pod_again(state, user, ip, pod_contact, "verify", None, &m).await
+    let again = &Again {
+        state,
+        user,
+        ip,
+        framed: framed(user, &headers),
     };
+    let again =
+        |m: Vec<FieldMessage>| async move { again.pod(pod_contact, "verify", None, &m).await };
     let method = Method::parse(&form.method)
         .ok_or_else(|| {
             WebError::Invalid(vec![FieldMessage {
@@ -140,19 +156,24 @@ pub async fn check(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     user: CurrentUser,
+    headers: HeaderMap,
     Path((id, vid)): Path<(String, String)>,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
     let pod_contact = contact_id(&id)?;
     let vid: VerificationId = vid.parse().map_err(|_| WebError::NotFound)?;
     let (state, user) = (&state, &user);
+    let again = &Again {
+        state,
+        user,
+        ip,
+        framed: framed(user, &headers),
+    };
     let outcome = state
         .app
         .check_code(&user.principal(ip), vid, &form.code)
         .await
-        .or_rerender(|m| async move {
-            pod_again(state, user, ip, pod_contact, "verify", Some(vid), &m).await
-        })
+        .or_rerender(|m| async move { again.pod(pod_contact, "verify", Some(vid), &m).await })
         .await?;
     match outcome_text(outcome) {
         None => Ok(Redirect::to(&format!(
@@ -199,17 +220,22 @@ pub async fn who_i_am(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     user: CurrentUser,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let contact = contact_id(&id)?;
     let (state, user) = (&state, &user);
+    let again = &Again {
+        state,
+        user,
+        ip,
+        framed: framed(user, &headers),
+    };
     let sent = state
         .app
         .send_who_i_am(&user.principal(ip), contact)
         .await
-        .or_rerender(|m| async move {
-            pod_again(state, user, ip, contact, "technician", None, &m).await
-        })
+        .or_rerender(|m| async move { again.pod(contact, "technician", None, &m).await })
         .await?;
     // PRG: a refresh must not send another code. The code goes to the Pod sealed in the
     // session's flash and is shown there once, never in the URL.
