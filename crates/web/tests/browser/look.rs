@@ -31,7 +31,8 @@ const TECH_EMAIL: &str = "tess@acme.example";
 const DESKTOP: u32 = 1366;
 const PHONE: u32 = 390;
 /// Microsoft's role template ids of Application Administrator and User Administrator.
-const GDAP_ROLES: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3,fe930be7-5e62-47db-91af-98c3a49a38b1";
+const GDAP_ROLES: &str =
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3,fe930be7-5e62-47db-91af-98c3a49a38b1";
 
 /// `axe.min.js` from the committed npm package (installed by `npm ci`).
 fn axe_source() -> String {
@@ -70,20 +71,19 @@ async fn world() -> World {
     let org = admin.org.id;
     let by = Principal::technician(&admin.technician, [127, 0, 0, 1].into());
     let ann = crate::support::contoso_with_ann(&app, org).await;
-    let customer = app
-        .app
-        .store()
-        .contact(org, ann)
-        .await
-        .unwrap()
-        .customer_id;
+    let customer = app.app.store().contact(org, ann).await.unwrap().customer_id;
     let fabrikam = app
         .app
         .create_customer(&by, "Fabrikam", None)
         .await
         .unwrap();
     for (given, surname, email, mobile) in [
-        ("Bob", "Diaz", "bob.diaz@fabrikam.example", "+1 425 555 0102"),
+        (
+            "Bob",
+            "Diaz",
+            "bob.diaz@fabrikam.example",
+            "+1 425 555 0102",
+        ),
         ("Carol", "Nguyen-Fitzgerald", "carol@fabrikam.example", ""),
     ] {
         let input = ContactInput {
@@ -178,9 +178,9 @@ async fn world() -> World {
         .invite_technician(&by, &Email::parse(TECH_EMAIL).unwrap(), Role::Technician)
         .await
         .unwrap();
-    let unsubscribe =
-        app.app
-            .unsubscribe_url(org, broadcast, ann, "ann@contoso.example");
+    let unsubscribe = app
+        .app
+        .unsubscribe_url(org, broadcast, ann, "ann@contoso.example");
     World {
         org,
         ann,
@@ -571,7 +571,10 @@ async fn browser_technician_pages_pass_axe_and_fit_both_widths() {
                 page("contact", format!("/contacts/{ann}")),
                 page("customers", "/customers"),
                 page("integrations", "/integrations/psa"),
-                page("integration", format!("/integrations/psa/{}", w.integration)),
+                page(
+                    "integration",
+                    format!("/integrations/psa/{}", w.integration),
+                ),
                 page("broadcasts", "/broadcasts"),
                 page("account", "/account"),
                 page("my-links", "/secrets"),
@@ -641,7 +644,10 @@ async fn browser_public_pages_pass_axe_and_fit_both_widths() {
                 page("secret-request", links[1].clone()),
                 page("unsubscribe", w.unsubscribe_path.clone()),
                 page("unsubscribe-invalid", "/unsubscribe/not-a-real-token"),
-                page("password-reset-unusable", "/password/reset/not-a-real-token"),
+                page(
+                    "password-reset-unusable",
+                    "/password/reset/not-a-real-token",
+                ),
                 error_page("not-found", "/no-such-page"),
             ];
             let problems = check_pages(b, "public", &pages).await?;
