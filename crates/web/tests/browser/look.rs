@@ -378,6 +378,22 @@ async fn check_pages(b: &Session, who: &str, pages: &[Page]) -> anyhow::Result<V
                 }
             ));
         }
+        let skip = b
+            .client()
+            .execute(
+                "const a = document.querySelector('a.skip-link'); \
+                 const first = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea'); \
+                 return a !== null && a === first && a.textContent.trim() === 'Skip to content' \
+                   && document.querySelector(a.getAttribute('href')) !== null;",
+                vec![],
+            )
+            .await?;
+        if skip != serde_json::Value::Bool(true) {
+            problems.push(format!(
+                "{who} {} ({}): no \"Skip to content\" link first, to the content",
+                p.name, p.path
+            ));
+        }
         for v in axe(b, &source).await? {
             problems.push(format!("{who} {} ({}): {v}", p.name, p.path));
         }
@@ -439,6 +455,19 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
             b.click("#secret-submit").await?;
             b.wait_for_text("#secret-created-text", "Copy this link")
                 .await?;
+            // The created link's field is the width of its row (it was 175 px).
+            let wide = b
+                .client()
+                .execute(
+                    "const f = document.getElementById('secret-link'); \
+                     return f.getBoundingClientRect().width >= 0.6 * f.parentElement.getBoundingClientRect().width;",
+                    vec![],
+                )
+                .await?;
+            anyhow::ensure!(
+                wide == serde_json::Value::Bool(true),
+                "the created link's field is narrow"
+            );
             let status = b
                 .attr("#secret-status-link", "href")
                 .await?
@@ -518,6 +547,31 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
                 .await?;
             if fits != serde_json::Value::Bool(true) {
                 problems.push(format!("the tenant table overflows at {DESKTOP} px"));
+            }
+            // No empty red box in a tenant row (an empty last-error), no bullet by a card.
+            let quiet = b
+                .client()
+                .execute(
+                    "const boxes = [...document.querySelectorAll('.error, .notice, .warning')] \
+                       .filter((e) => e.getClientRects().length > 0 && e.textContent.trim() === ''); \
+                     return boxes.length;",
+                    vec![],
+                )
+                .await?;
+            if quiet != serde_json::json!(0) {
+                problems.push(format!("{quiet} empty message box(es) on the integration page"));
+            }
+            b.goto("/integrations/psa").await?;
+            let bullets = b
+                .client()
+                .execute(
+                    "const li = getComputedStyle(document.querySelector('.integration-card')); \
+                     return li.display === 'list-item' && li.listStyleType !== 'none';",
+                    vec![],
+                )
+                .await?;
+            if bullets == serde_json::Value::Bool(true) {
+                problems.push("the integration card has a list bullet".into());
             }
             set_viewport(b, PHONE, 900).await?;
             b.goto("/contacts").await?;
