@@ -249,6 +249,36 @@ async fn any_message(app: &TestApp, org: OrgId) -> String {
         .to_string()
 }
 
+/// From the Pod of `contact`, a Secure Send or Request (`action`) whose link the technician
+/// copies: the link's path (with its key) and the path of its status page.
+async fn copied_link(
+    s: &Session,
+    contact: ContactId,
+    action: &str,
+) -> anyhow::Result<(String, String)> {
+    s.goto(&format!("/pod/contacts/{contact}?action={action}"))
+        .await?;
+    s.wait_until("the secret form to be ready", async || {
+        Ok(s.attr("#secret-submit", "disabled").await?.is_none())
+    })
+    .await?;
+    if action == "send" {
+        s.fill("#secret-text", "correct horse battery staple")
+            .await?;
+    } else {
+        s.fill("#secret-label", "the new Wi-Fi password").await?;
+    }
+    s.click("#secret-channel-copy").await?;
+    s.click("#secret-submit").await?;
+    s.wait_for_text("#secret-created-text", "Copy this link")
+        .await?;
+    let status = s
+        .attr("#secret-status-link", "href")
+        .await?
+        .unwrap_or_default();
+    Ok((path_of(&s.value("#secret-link").await?), path_of(&status)))
+}
+
 /// A page to check: its address and a short name for its screenshots.
 struct Page {
     name: String,
@@ -443,18 +473,7 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
             b.set_base_url(&w.app.base_url);
             crate::support::sign_in(b, EMAIL, PASSWORD).await?;
             // A Secure Send the admin copies, so the Pod lists it and its status page exists.
-            b.goto(&format!("/pod/contacts/{}?action=send", w.ann))
-                .await?;
-            b.wait_until("the secret form to be ready", async || {
-                Ok(b.attr("#secret-submit", "disabled").await?.is_none())
-            })
-            .await?;
-            b.fill("#secret-text", "correct horse battery staple")
-                .await?;
-            b.click("#secret-channel-copy").await?;
-            b.click("#secret-submit").await?;
-            b.wait_for_text("#secret-created-text", "Copy this link")
-                .await?;
+            let (_, status) = copied_link(b, w.ann, "send").await?;
             // The created link's field is the width of its row (it was 175 px).
             let wide = b
                 .client()
@@ -468,10 +487,6 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
                 wide == serde_json::Value::Bool(true),
                 "the created link's field is narrow"
             );
-            let status = b
-                .attr("#secret-status-link", "href")
-                .await?
-                .unwrap_or_default();
             let message = any_message(&w.app, w.org).await;
             let (i, c, bc, wh, t) = (
                 &w.integration,
@@ -526,7 +541,7 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
                     "pod-technician",
                     format!("/pod/contacts/{ann}?action=technician"),
                 ),
-                page("pod-secret", path_of(&status)),
+                page("pod-secret", status),
                 page("pod-inbox", "/pod/inbox"),
                 error_page("not-found", "/no-such-page"),
             ];
@@ -662,26 +677,8 @@ async fn browser_public_pages_pass_axe_and_fit_both_widths() {
             tech.click("input[name=method][value=email_link]").await?;
             tech.click_and_wait("#pod-send").await?;
             let approve = token_in_message(&w.app, w.org, "verification_link", "/v/").await;
-            let mut links = Vec::new();
-            for action in ["send", "request"] {
-                tech.goto(&format!("/pod/contacts/{}?action={action}", w.ann))
-                    .await?;
-                tech.wait_until("the secret form to be ready", async || {
-                    Ok(tech.attr("#secret-submit", "disabled").await?.is_none())
-                })
-                .await?;
-                if action == "send" {
-                    tech.fill("#secret-text", "correct horse battery staple")
-                        .await?;
-                } else {
-                    tech.fill("#secret-label", "the new Wi-Fi password").await?;
-                }
-                tech.click("#secret-channel-copy").await?;
-                tech.click("#secret-submit").await?;
-                tech.wait_for_text("#secret-created-text", "Copy this link")
-                    .await?;
-                links.push(path_of(&tech.value("#secret-link").await?));
-            }
+            let (send, _) = copied_link(&tech, w.ann, "send").await?;
+            let (request, _) = copied_link(&tech, w.ann, "request").await?;
             // The end user asks to check a technician: a link to her channel of record.
             b.goto("/t/acme-it/verify-technician").await?;
             b.fill("#email", "ann@contoso.example").await?;
@@ -694,8 +691,8 @@ async fn browser_public_pages_pass_axe_and_fit_both_widths() {
                 page("approve", format!("/v/{approve}")),
                 page("technician-check-request", "/t/acme-it/verify-technician"),
                 page("technician-check", format!("/t/acme-it/check/{check}")),
-                page("secret-send", links[0].clone()),
-                page("secret-request", links[1].clone()),
+                page("secret-send", send),
+                page("secret-request", request),
                 page("unsubscribe", w.unsubscribe_path.clone()),
                 page("unsubscribe-invalid", "/unsubscribe/not-a-real-token"),
                 page(
