@@ -380,8 +380,8 @@ async fn overflow(b: &Session) -> anyhow::Result<i64> {
     Ok(v.as_i64().unwrap_or(i64::MAX))
 }
 
-/// Opens each page at 1366 px (axe-core, a screenshot) and at 390 px (no sideways scroll, a
-/// screenshot). Returns every problem found, in words.
+/// Opens each page at 1366 px (skip link, axe-core, a screenshot) and at 390 px (no sideways
+/// scroll, axe-core, a screenshot). Returns every problem found, in words.
 async fn check_pages(b: &Session, who: &str, pages: &[Page]) -> anyhow::Result<Vec<String>> {
     let source = axe_source();
     let mut problems = Vec::new();
@@ -438,6 +438,10 @@ async fn check_pages(b: &Session, who: &str, pages: &[Page]) -> anyhow::Result<V
                 "{who} {} ({}): scrolls {sideways} px sideways at {PHONE} px",
                 p.name, p.path
             ));
+        }
+        // The phone layout (menu button, stacked tables) is a page of its own to axe.
+        for v in axe(b, &source).await? {
+            problems.push(format!("{who} {} ({}) at {PHONE} px: {v}", p.name, p.path));
         }
         shots.push(screenshot(b, &format!("{who}-{}", p.name), PHONE).await?);
     }
