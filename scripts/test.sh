@@ -30,6 +30,16 @@ fi
 python3 -c 'import aiosmtpd' \
   || { echo "error: aiosmtpd is required for the SMTP tests (python3 -m pip install aiosmtpd)" >&2; exit 1; }
 
+# The accessibility journey injects axe-core (npm, pinned by package-lock.json) into every page.
+axe_dir=crates/web/tests/browser/axe
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+  command -v npm >/dev/null 2>&1 \
+    || { echo "error: npm is required for the accessibility tests (axe-core): apt-get install npm" >&2; exit 1; }
+  echo "installing axe-core (npm ci in $axe_dir)" >&2
+  (cd "$axe_dir" && npm ci --no-audit --no-fund --silent) \
+    || { echo "error: npm ci in $axe_dir failed" >&2; exit 1; }
+fi
+
 # PostgreSQL must answer: the conformance and web suites run on it too.
 pg_host=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 5432)' "$COUNTERSIGN_TEST_POSTGRES_URL")
 if ! pg_isready -q -h ${pg_host% *} -p ${pg_host#* }; then

@@ -178,7 +178,12 @@ pub(crate) fn revealed(
     when: &str,
     link: &str,
 ) -> Result<Rendered, TemplateError> {
-    let subject = format!("Your secure link to {recipient} was {what}");
+    // `recipient` is empty for a link the technician copied and handed over themselves.
+    let subject = if recipient.is_empty() {
+        format!("Your secure link was {what}")
+    } else {
+        format!("Your secure link to {recipient} was {what}")
+    };
     let text = RevealedText {
         brand,
         recipient,

@@ -555,4 +555,44 @@ mod tests {
             "Debug never shows the link"
         );
     }
+    /// A copied link went to nobody Countersign knows: the message names no recipient (it
+    /// read "your secure link to link copied"); a sent one names the masked recipient.
+    #[test]
+    fn a_revealed_message_names_the_recipient_only_when_there_is_one() {
+        let brand = Brand::default_for("Acme IT");
+        let revealed = |recipient: &str| {
+            render(
+                &TemplateName::SecretRevealed {
+                    recipient: recipient.into(),
+                    what: "revealed".into(),
+                    when: "2026-12-06 18:00 UTC".into(),
+                    link: "https://cs.example/pod/secrets/1".into(),
+                },
+                &brand,
+            )
+            .unwrap()
+        };
+        let copied = revealed("");
+        assert_eq!(copied.subject, "Your secure link was revealed");
+        assert!(
+            copied.text.contains("your secure link was revealed at"),
+            "{}",
+            copied.text
+        );
+        assert!(
+            copied.html.contains("Your secure link was revealed at"),
+            "{}",
+            copied.html
+        );
+        let sent = revealed("a•••@c.example");
+        assert_eq!(
+            sent.subject,
+            "Your secure link to a•••@c.example was revealed"
+        );
+        assert!(
+            sent.text.contains("link to a•••@c.example was revealed"),
+            "{}",
+            sent.text
+        );
+    }
 }

@@ -31,6 +31,30 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+// Tables stack into labelled rows on narrow screens (app.css): each body cell gets its column's
+// header text as data-label, unless the template set one. Live updates only change text
+// inside cells, so labelling once is enough.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("table").forEach((table) => {
+    const head = table.tHead && table.tHead.rows[0];
+    if (!head) return;
+    const names = [];
+    Array.from(head.cells).forEach((th) => {
+      for (let i = 0; i < (th.colSpan || 1); i++) names.push(th.textContent.trim());
+    });
+    Array.from(table.tBodies).forEach((body) => {
+      Array.from(body.rows).forEach((row) => {
+        let column = 0;
+        Array.from(row.cells).forEach((cell) => {
+          if (cell.tagName === "TD" && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[column] || "");
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+});
 // Live sync progress on an integration page: <table data-sync-status="URL"> with rows
 // <tr data-link="ID"> and cells <td data-field="...">. Polls while a tenant is queued or
 // syncing (and a little after), without reloading the page.

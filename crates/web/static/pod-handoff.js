@@ -50,7 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
       status("Your browser blocked the sign-in window: allow pop-ups for this page and press the button again.");
       return;
     }
-    status("Sign in in the new window…");
+    status("Sign in through the new window…");
   });
   window.addEventListener("message", (event) => {
     if (event.origin !== window.location.origin || popup === null || event.source !== popup) return;

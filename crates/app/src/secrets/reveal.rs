@@ -212,7 +212,13 @@ impl App {
                 channel: Channel::Email,
                 recipient: technician.email,
                 template: TemplateName::SecretRevealed {
-                    recipient: secret.recipient_masked.clone(),
+                    // A link the technician copied went to nobody we know: the message
+                    // then names no recipient (it said "your secure link to link copied").
+                    recipient: if secret.channel == "copy" {
+                        String::new()
+                    } else {
+                        secret.recipient_masked.clone()
+                    },
                     what: what.into(),
                     when: now.display(),
                     link: public_link(self, &format!("/pod/secrets/{}", secret.id)),

@@ -22,6 +22,7 @@ mod public_verify;
 mod secrets;
 mod settings;
 mod shell;
+mod style;
 mod webhook_endpoints;
 pub mod webhooks;
 
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(webhooks::router())
         .merge(webhook_endpoints::router())
         .merge(broadcasts::router())
+        .merge(style::router())
         .route("/static/{file}", get(crate::static_files::serve))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), csrf::check))

@@ -1,7 +1,7 @@
 //! The web shell around the features: HSTS under https, the 500 page and its logged id, the
 //! metrics listener, and the Audit page's filters.
 
-use crate::{PW, get, signed_in};
+use crate::{PW, get, location, signed_in};
 use countersign_testkit::{Options, TestApp};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -334,4 +334,37 @@ async fn status_marks_are_inline_svg_not_font_glyphs() {
             "{page}: the shield is not an SVG"
         );
     }
+}
+
+/// The style page (issue 21.7) shows the visual system to anyone signed in, with class names;
+/// signed out, it asks to sign in like every page of the app.
+#[tokio::test]
+async fn the_style_page_lists_the_components_with_their_class_names() {
+    let app = TestApp::new().await;
+    app.create_admin("Acme IT", "admin@acme.test", PW).await;
+    let c = signed_in(&app, "admin@acme.test").await;
+    let (status, html) = get(&app, &c, "/style").await;
+    assert_eq!(status, 200);
+    for part in [
+        "id=\"style-colours\"",
+        "id=\"style-buttons\"",
+        "id=\"style-forms\"",
+        "id=\"style-badges\"",
+        "id=\"style-tables\"",
+        "id=\"style-cards\"",
+        "<code>--accent</code>",
+        "class=\"empty-state\"",
+        ".badge.warn",
+        ".danger",
+    ] {
+        assert!(html.contains(part), "the style page lacks {part}");
+    }
+    assert!(
+        html.contains("<svg class=\"icon\""),
+        "status marks are inline SVG"
+    );
+    let visitor = app.client();
+    let res = visitor.get(app.url("/style")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).starts_with("/login"), "{}", location(&res));
 }
