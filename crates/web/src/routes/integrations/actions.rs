@@ -239,3 +239,69 @@ pub async fn sync_tenant(
         .await?;
     Ok(to_page(id, "sync_queued"))
 }
+
+/// Unlink one tenant (the page asks for confirmation first): its contacts are hidden and
+/// purged after the org's retention; the page shows the date.
+pub async fn unlink_tenant(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path((id, link)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    let link: TenantLinkId = parse_id(&link)?;
+    state
+        .app
+        .unlink_tenant(&user.principal(ip), id, link)
+        .await
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "tenant_unlinked"))
+}
+
+/// Link an unlinked tenant again (before its purge its contacts come back).
+pub async fn relink_tenant(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path((id, link)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    let link: TenantLinkId = parse_id(&link)?;
+    state
+        .app
+        .relink_tenant(&user.principal(ip), id, link)
+        .await
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "tenant_relinked"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetentionForm {
+    #[serde(default)]
+    days: String,
+}
+
+/// The org's retention of an unlinked tenant's contacts, set from an integration's page.
+pub async fn retention(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Form(form): Form<RetentionForm>,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    // The page is the integration's: another org's id is "not found" before anything else.
+    state
+        .app
+        .integration_page(&user.principal(ip), id)
+        .await?;
+    state
+        .app
+        .set_unlink_retention_days(&user.principal(ip), &form.days)
+        .await
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "retention_saved"))
+}
