@@ -18,7 +18,7 @@ ALTER TABLE contacts ADD COLUMN unlinked_at BIGINT;
 -- How long an org keeps the contacts of an unlinked source (no row: 30 days).
 CREATE TABLE unlink_settings (
     org_id         UUID    NOT NULL PRIMARY KEY REFERENCES orgs (id),
-    retention_days INTEGER NOT NULL CHECK (retention_days BETWEEN 1 AND 365),
+    retention_days BIGINT  NOT NULL CHECK (retention_days BETWEEN 1 AND 365),
     updated_at     BIGINT  NOT NULL
 );
 
