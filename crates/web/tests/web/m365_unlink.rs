@@ -211,8 +211,12 @@ async fn unlink_purge_relink(postgres: bool) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(audited(&w, "integration.tenant_purged").await, 1);
-    let (_, html) = get(&w.app, &w.browser, &page).await;
+    // Eight days on, the session is over: sign in again to look.
+    let browser = signed_in(&w.app, ADMIN).await;
+    let (status, html) = get(&w.app, &browser, &page).await;
+    assert_eq!(status, 200);
     assert!(html.contains("Its contacts were deleted on"), "{html}");
+    assert!(html.contains("Link again"), "{html}");
 }
 
 #[tokio::test]
@@ -358,10 +362,11 @@ async fn sync_history(postgres: bool) {
     assert_eq!(status, 200);
     assert!(html.contains("Contoso Ltd") && html.contains("selected"), "{html}");
     // A failing run says why in words.
-    w.sim
-        .control()
-        .revoke_consent(CONTOSO, crate::integrations::MT_APP.parse().unwrap())
+    // Contoso withdraws the consent; the cached token is revoked too.
+    let ctl = w.sim.control();
+    ctl.revoke_consent(CONTOSO, crate::integrations::MT_APP.parse().unwrap())
         .unwrap();
+    ctl.revoke_tokens(CONTOSO).unwrap();
     let failed = sync_via_queue(&w, l.id).await;
     assert_eq!(failed.last_sync_ok, Some(false));
     let (_, html) = get(&w.app, &w.browser, "/settings/jobs").await;
@@ -386,6 +391,7 @@ async fn sync_history(postgres: bool) {
     add_technician(&w.app, ADMIN, "tech@msp.test", "Tess Tech").await;
     let tech = signed_in(&w.app, "tech@msp.test").await;
     assert_eq!(get(&w.app, &tech, "/settings/jobs").await.0, 403);
+    w.run_jobs().await;
 }
 
 #[tokio::test]
