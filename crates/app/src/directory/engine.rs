@@ -16,8 +16,7 @@ use super::source::{ContactSource, DirectoryError, PageEnd, SourceError, SourceP
 use crate::App;
 use countersign_domain::{CustomerId, OrgId, SyncSourceId};
 use countersign_store::{
-    ContactStore, Customer, CustomerStore, SyncProgress, SyncSource, SyncSourceStore,
-    UnlinkStore,
+    ContactStore, Customer, CustomerStore, SyncProgress, SyncSource, SyncSourceStore, UnlinkStore,
 };
 
 /// What a run of an unlinked company says (the Jobs page's history shows it).

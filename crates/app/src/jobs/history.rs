@@ -74,9 +74,9 @@ impl App {
             return Err(StoreError::NotFound.into());
         }
         if let Some(s) = filter.source
-            && !sources.iter().any(|h| {
-                h.id == s && filter.integration.is_none_or(|i| i == h.integration_id)
-            })
+            && !sources
+                .iter()
+                .any(|h| h.id == s && filter.integration.is_none_or(|i| i == h.integration_id))
         {
             return Err(StoreError::NotFound.into());
         }

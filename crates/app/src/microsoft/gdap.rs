@@ -9,8 +9,8 @@ use crate::audit::Actor;
 use crate::{App, Principal};
 use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
 use countersign_microsoft::{
-    AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Organization,
-    Pkce, Relationship, TokenGrant, group_relationships,
+    AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Organization, Pkce,
+    Relationship, TokenGrant, group_relationships,
 };
 use countersign_store::{OAuthPurpose, SealedColumn};
 use secrecy::{ExposeSecret, SecretString};

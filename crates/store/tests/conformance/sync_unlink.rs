@@ -115,7 +115,10 @@ pub async fn unlinking_hides_contacts_and_relinking_restores_them(store: &Store)
         Err(StoreError::NotFound)
     ));
     assert_eq!(
-        store.unlink_sync_source(a.id, t1, at(10), at(100)).await.unwrap(),
+        store
+            .unlink_sync_source(a.id, t1, at(10), at(100))
+            .await
+            .unwrap(),
         2
     );
     assert!(matches!(
@@ -124,7 +127,13 @@ pub async fn unlinking_hides_contacts_and_relinking_restores_them(store: &Store)
     ));
     let s = store.sync_source(a.id, t1).await.unwrap();
     assert_eq!(
-        (s.unlinked_at, s.purge_at, s.purged_at, s.cursor.as_deref(), s.state),
+        (
+            s.unlinked_at,
+            s.purge_at,
+            s.purged_at,
+            s.cursor.as_deref(),
+            s.state
+        ),
         (Some(at(10)), Some(at(100)), None, None, SyncState::Idle),
         "unlinked: the delta token is forgotten and a queued sync no longer counts"
     );
@@ -188,7 +197,10 @@ pub async fn a_tenant_reached_two_ways_stays_visible_while_one_link_remains(stor
     let (consent, c_again) = linked(store, a.id, i.id, "t1", "admin_consent", &[]).await;
     assert_eq!(c, c_again, "one customer per tenant");
     assert_eq!(
-        store.unlink_sync_source(a.id, gdap, at(10), at(20)).await.unwrap(),
+        store
+            .unlink_sync_source(a.id, gdap, at(10), at(20))
+            .await
+            .unwrap(),
         0,
         "still reached by admin consent"
     );
@@ -222,11 +234,26 @@ pub async fn the_purge_deletes_only_expired_unlinked_contacts(store: &Store) {
     let (b_later, c_b_later) = linked(store, b.id, ib.id, "t1", "gdap", &["Eve Bravo"]).await;
     let (_, c_b_kept) = linked(store, b.id, ib.id, "t2", "gdap", &["Fay Bravo"]).await;
     let hidden = ids_of(store, a.id, c_due).await;
-    store.unlink_sync_source(a.id, due, at(10), at(100)).await.unwrap();
-    store.unlink_sync_source(a.id, later, at(10), at(1000)).await.unwrap();
-    store.unlink_sync_source(b.id, b_later, at(10), at(1000)).await.unwrap();
+    store
+        .unlink_sync_source(a.id, due, at(10), at(100))
+        .await
+        .unwrap();
+    store
+        .unlink_sync_source(a.id, later, at(10), at(1000))
+        .await
+        .unwrap();
+    store
+        .unlink_sync_source(b.id, b_later, at(10), at(1000))
+        .await
+        .unwrap();
 
-    assert!(store.purge_unlinked_sources(at(99), 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .purge_unlinked_sources(at(99), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let purged = store.purge_unlinked_sources(at(200), 10).await.unwrap();
     assert_eq!(purged, vec![(a.id, due, 2)]);
     for id in hidden {
@@ -263,7 +290,13 @@ pub async fn the_purge_deletes_only_expired_unlinked_contacts(store: &Store) {
     assert_eq!(count(a.id, c_later).await, 1, "not yet due: restored");
     assert_eq!(count(b.id, c_b_later).await, 1, "another org's: restored");
     // A purge that ran once does not run again.
-    assert!(store.purge_unlinked_sources(at(5000), 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .purge_unlinked_sources(at(5000), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn retention_days_default_and_are_per_org(store: &Store) {
@@ -273,15 +306,24 @@ pub async fn retention_days_default_and_are_per_org(store: &Store) {
         store.unlink_retention_days(a.id).await.unwrap(),
         DEFAULT_RETENTION_DAYS
     );
-    store.set_unlink_retention_days(a.id, 7, at(1)).await.unwrap();
-    store.set_unlink_retention_days(a.id, 90, at(2)).await.unwrap();
+    store
+        .set_unlink_retention_days(a.id, 7, at(1))
+        .await
+        .unwrap();
+    store
+        .set_unlink_retention_days(a.id, 90, at(2))
+        .await
+        .unwrap();
     assert_eq!(store.unlink_retention_days(a.id).await.unwrap(), 90);
     assert_eq!(
         store.unlink_retention_days(b.id).await.unwrap(),
         DEFAULT_RETENTION_DAYS
     );
     assert!(
-        store.set_unlink_retention_days(a.id, 0, at(3)).await.is_err(),
+        store
+            .set_unlink_retention_days(a.id, 0, at(3))
+            .await
+            .is_err(),
         "the table refuses a retention outside 1..=365"
     );
 }
@@ -305,7 +347,14 @@ pub async fn runs_are_recorded_per_source_and_org(store: &Store) {
     store.start_sync(a.id, t1, at(10)).await.unwrap();
     assert!(store.record_sync_progress(a.id, t1, p).await.unwrap());
     store
-        .finish_sync(a.id, t1, true, None, Some("https://graph/delta?t=2"), at(14))
+        .finish_sync(
+            a.id,
+            t1,
+            true,
+            None,
+            Some("https://graph/delta?t=2"),
+            at(14),
+        )
         .await
         .unwrap();
     store.start_sync(a.id, t2, at(20)).await.unwrap();
@@ -325,7 +374,13 @@ pub async fn runs_are_recorded_per_source_and_org(store: &Store) {
     );
     let r = &all[1];
     assert_eq!(
-        (r.started_at, r.finished_at, r.ok, r.progress, r.source_name.as_str()),
+        (
+            r.started_at,
+            r.finished_at,
+            r.ok,
+            r.progress,
+            r.source_name.as_str()
+        ),
         (at(10), at(14), true, p, "Tenant t1")
     );
     assert_eq!((r.integration_id, r.link.as_str()), (i.id, "gdap"));
@@ -366,10 +421,20 @@ pub async fn runs_are_recorded_per_source_and_org(store: &Store) {
 
     // Unlinked while running: the progress says so, and the run's cursor is not kept.
     store.start_sync(a.id, t1, at(30)).await.unwrap();
-    store.unlink_sync_source(a.id, t1, at(31), at(99)).await.unwrap();
+    store
+        .unlink_sync_source(a.id, t1, at(31), at(99))
+        .await
+        .unwrap();
     assert!(!store.record_sync_progress(a.id, t1, p).await.unwrap());
     store
-        .finish_sync(a.id, t1, false, Some("unlinked"), Some("https://graph/delta?t=3"), at(32))
+        .finish_sync(
+            a.id,
+            t1,
+            false,
+            Some("unlinked"),
+            Some("https://graph/delta?t=3"),
+            at(32),
+        )
         .await
         .unwrap();
     assert_eq!(store.sync_source(a.id, t1).await.unwrap().cursor, None);

@@ -137,7 +137,12 @@ async fn browser_unlink_a_tenant_and_link_it_again() {
         s.click(&unlink).await?;
         s.client().dismiss_alert().await?;
         anyhow::ensure!(
-            app.app.store().sync_source(org, link.id).await?.unlinked_at.is_none(),
+            app.app
+                .store()
+                .sync_source(org, link.id)
+                .await?
+                .unlinked_at
+                .is_none(),
             "a dismissed confirmation unlinks nothing"
         );
         // Accepted: back on the page with the purge date.

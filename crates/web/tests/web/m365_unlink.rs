@@ -54,14 +54,22 @@ async fn unlink_purge_relink(postgres: bool) {
     // The page offers Unlink with a confirmation naming what happens.
     let (_, html) = get(&w.app, &w.browser, &page).await;
     assert!(html.contains(&format!("tenants/{}/unlink", l.id)), "{html}");
-    assert!(html.contains("data-confirm=\"Unlink Contoso Ltd?"), "{html}");
+    assert!(
+        html.contains("data-confirm=\"Unlink Contoso Ltd?"),
+        "{html}"
+    );
 
     // A technician may look but not unlink.
     add_technician(&w.app, ADMIN, "tech@msp.test", "Tess Tech").await;
     let tech = signed_in(&w.app, "tech@msp.test").await;
     let res = w
         .app
-        .post_form(&tech, &page, &format!("{page}/tenants/{}/unlink", l.id), &[])
+        .post_form(
+            &tech,
+            &page,
+            &format!("{page}/tenants/{}/unlink", l.id),
+            &[],
+        )
         .await;
     assert_eq!(res.status(), 403);
     let res = w
@@ -87,7 +95,10 @@ async fn unlink_purge_relink(postgres: bool) {
     let purge_at = s.purge_at.unwrap();
     assert_eq!(purge_at.0 - s.unlinked_at.unwrap().0, 30 * 24 * 3600 * 1000);
     assert!(
-        html.contains(&format!("contacts will be deleted on {}", purge_at.display())),
+        html.contains(&format!(
+            "contacts will be deleted on {}",
+            purge_at.display()
+        )),
         "{html}"
     );
     assert!(html.contains("Link again"), "{html}");
@@ -136,26 +147,48 @@ async fn unlink_purge_relink(postgres: bool) {
     assert_eq!(res.status(), 303);
     w.run_jobs().await;
     assert_eq!(
-        w.app.app.store().sync_source(org, l.id).await.unwrap().cursor,
+        w.app
+            .app
+            .store()
+            .sync_source(org, l.id)
+            .await
+            .unwrap()
+            .cursor,
         None
     );
 
     // The retention is an org setting shown on the page; a bad one says why.
     let res = w
         .app
-        .post_form(&w.browser, &page, &format!("{page}/retention"), &[("days", "0")])
+        .post_form(
+            &w.browser,
+            &page,
+            &format!("{page}/retention"),
+            &[("days", "0")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("from 1 to 365"));
     let res = w
         .app
-        .post_form(&w.browser, &page, &format!("{page}/retention"), &[("days", "7")])
+        .post_form(
+            &w.browser,
+            &page,
+            &format!("{page}/retention"),
+            &[("days", "7")],
+        )
         .await;
     let (_, html) = follow(&w.app, &w.browser, res).await;
     assert!(html.contains("<strong>7 days</strong>"), "{html}");
     // Contoso keeps the date it was given.
     assert_eq!(
-        w.app.app.store().sync_source(org, l.id).await.unwrap().purge_at,
+        w.app
+            .app
+            .store()
+            .sync_source(org, l.id)
+            .await
+            .unwrap()
+            .purge_at,
         Some(purge_at)
     );
 
@@ -190,21 +223,28 @@ async fn unlink_purge_relink(postgres: bool) {
         .await;
     assert_eq!(res.status(), 303);
     w.app.clock.advance(6 * DAY);
-    w.app.app.enqueue(
-        countersign_app::jobs::SERVER_ORG,
-        &countersign_app::jobs::PurgeUnlinkedContacts { slot: 1 },
-    )
-    .await
-    .unwrap();
+    w.app
+        .app
+        .enqueue(
+            countersign_app::jobs::SERVER_ORG,
+            &countersign_app::jobs::PurgeUnlinkedContacts { slot: 1 },
+        )
+        .await
+        .unwrap();
     w.run_jobs().await;
-    assert!(w.app.app.store().contact(org, zoe.id).await.is_ok(), "not yet");
+    assert!(
+        w.app.app.store().contact(org, zoe.id).await.is_ok(),
+        "not yet"
+    );
     w.app.clock.advance(2 * DAY);
-    w.app.app.enqueue(
-        countersign_app::jobs::SERVER_ORG,
-        &countersign_app::jobs::PurgeUnlinkedContacts { slot: 2 },
-    )
-    .await
-    .unwrap();
+    w.app
+        .app
+        .enqueue(
+            countersign_app::jobs::SERVER_ORG,
+            &countersign_app::jobs::PurgeUnlinkedContacts { slot: 2 },
+        )
+        .await
+        .unwrap();
     w.run_jobs().await;
     assert!(matches!(
         w.app.app.store().contact(org, zoe.id).await,
@@ -348,7 +388,10 @@ async fn sync_history(postgres: bool) {
     let (status, html) = get(&w.app, &w.browser, "/settings/jobs").await;
     assert_eq!(status, 200);
     assert!(html.contains("Sync history"), "{html}");
-    assert!(html.contains("Contoso Ltd") && html.contains("succeeded"), "{html}");
+    assert!(
+        html.contains("Contoso Ltd") && html.contains("succeeded"),
+        "{html}"
+    );
     assert!(
         html.contains(&format!("<td>{}</td>", synced.progress.added)),
         "{html}"
@@ -360,7 +403,10 @@ async fn sync_history(postgres: bool) {
     )
     .await;
     assert_eq!(status, 200);
-    assert!(html.contains("Contoso Ltd") && html.contains("selected"), "{html}");
+    assert!(
+        html.contains("Contoso Ltd") && html.contains("selected"),
+        "{html}"
+    );
     // A failing run says why in words.
     // Contoso withdraws the consent; the cached token is revoked too.
     let ctl = w.sim.control();
@@ -378,16 +424,16 @@ async fn sync_history(postgres: bool) {
     }
     w.app.create_admin("other", "admin@other.test", PW).await;
     let c = signed_in(&w.app, "admin@other.test").await;
-    for q in [
-        format!("integration={id}"),
-        format!("tenant={}", l.id),
-    ] {
+    for q in [format!("integration={id}"), format!("tenant={}", l.id)] {
         let (status, body) = get(&w.app, &c, &format!("/settings/jobs?{q}")).await;
         assert_eq!(status, 404, "{q}");
         assert!(!body.contains("Contoso"));
     }
     let (_, body) = get(&w.app, &c, "/settings/jobs").await;
-    assert!(!body.contains("Contoso"), "another org's history is not listed");
+    assert!(
+        !body.contains("Contoso"),
+        "another org's history is not listed"
+    );
     add_technician(&w.app, ADMIN, "tech@msp.test", "Tess Tech").await;
     let tech = signed_in(&w.app, "tech@msp.test").await;
     assert_eq!(get(&w.app, &tech, "/settings/jobs").await.0, 403);

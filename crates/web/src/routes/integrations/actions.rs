@@ -293,10 +293,7 @@ pub async fn retention(
 ) -> Result<Response, WebError> {
     let id: IntegrationId = parse_id(&id)?;
     // The page is the integration's: another org's id is "not found" before anything else.
-    state
-        .app
-        .integration_page(&user.principal(ip), id)
-        .await?;
+    state.app.integration_page(&user.principal(ip), id).await?;
     state
         .app
         .set_unlink_retention_days(&user.principal(ip), &form.days)

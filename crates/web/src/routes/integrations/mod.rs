@@ -93,7 +93,9 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "tenant_unlinked" => {
             "Tenant unlinked. It is no longer synced; its contacts are hidden and are deleted on the date shown below unless you link it again."
         }
-        "tenant_relinked" => "Tenant linked again. Its contacts are back and a full sync is queued.",
+        "tenant_relinked" => {
+            "Tenant linked again. Its contacts are back and a full sync is queued."
+        }
         "retention_saved" => "Retention saved. It applies to tenants unlinked from now on.",
         _ => return None,
     })
