@@ -3,63 +3,19 @@
 //! link it again; a GDAP sign-in with a customer's domain explains which domain to use; the
 //! Jobs page shows the sync history.
 
-use countersign_app::jobs::WorkerPool;
-use countersign_app::messages::Transports;
-use countersign_app::settings::MicrosoftSettings;
-use countersign_emulator::{Emulator, Scenario};
+use crate::simulator::{
+    CONTOSO, PARTNER_APP, PARTNER_SECRET, SimApp, ZOE_GA, choose_and_approve as approve,
+};
 use countersign_store::{AuditFilter, AuditStore, SyncSourceStore, TechnicianStore};
 use countersign_testkit::browser::{self, Session};
-use countersign_testkit::{Options, TestApp};
 
-const MT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
-const MT_SECRET: &str = "mt~secret-value-0001";
-const PARTNER_APP: &str = "aaaaaaaa-0000-4000-8000-000000000002";
-const PARTNER_SECRET: &str = "partner~secret-value-0002";
-const CONTOSO: &str = "22222222-2222-4222-8222-222222222222";
-const ZOE_GA: &str = "22222222-0000-4000-8000-000000000001";
 const EMAIL: &str = "admin@northwind.example";
 const PASSWORD: &str = "granite orchard lantern seven";
 
-async fn approve(b: &Session, account: &str) -> anyhow::Result<()> {
-    b.set_checked(&format!("input[name=account][value='{account}']"), true)
-        .await?;
-    b.click_and_wait("button[value=approve]").await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_unlink_a_tenant_and_link_it_again() {
-    let scenario = Scenario::from_file(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../emulator/scenarios/example.toml"
-    ))
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim = Emulator::start(scenario, listener).await.unwrap();
-    let m = sim.manifest().clone();
-    let app = TestApp::with(Options {
-        microsoft: Some(MicrosoftSettings {
-            client_id: MT_APP.into(),
-            client_secret: MT_SECRET.into(),
-            custom_login_base_url: m.login_base_url.clone(),
-            custom_graph_base_url: m.graph_base_url.clone(),
-            ..MicrosoftSettings::default()
-        }),
-        ..Options::default()
-    })
-    .await;
-    let ctl = sim.control();
-    ctl.add_redirect_uri(
-        MT_APP.parse().unwrap(),
-        &app.url("/integrations/consent/callback"),
-    );
-    ctl.add_redirect_uri(
-        PARTNER_APP.parse().unwrap(),
-        &app.url("/integrations/psa/*"),
-    );
-    app.create_admin("Northwind MSP", EMAIL, PASSWORD).await;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let transports = Transports::from_settings(&app.app.settings).unwrap();
-    let workers = WorkerPool::start(app.app.clone(), transports, stopped);
+    let sim_app = SimApp::start("Northwind MSP", EMAIL, PASSWORD).await;
+    let app = &sim_app.app;
 
     browser::run("browser_unlink_a_tenant_and_link_it_again", async |b| {
         b.set_base_url(&app.base_url);
@@ -200,7 +156,5 @@ async fn browser_unlink_a_tenant_and_link_it_again() {
         Ok(())
     })
     .await;
-    stop.send(true).unwrap();
-    workers.join().await;
-    sim.shutdown().await;
+    sim_app.stop().await;
 }

@@ -18,5 +18,6 @@ mod pod_frame;
 mod prg;
 mod secrets;
 mod seed_workflow;
+mod simulator;
 mod support;
 mod verification;

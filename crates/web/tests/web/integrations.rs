@@ -208,6 +208,22 @@ impl World {
         .await
     }
 
+    /// Submits the GDAP dialog with `fields`, `account` approves at Microsoft; the response
+    /// of our callback.
+    pub(crate) async fn gdap_signed_in(
+        &self,
+        page: &str,
+        fields: &[(&str, &str)],
+        account: &str,
+    ) -> reqwest::Response {
+        let res = self.gdap(page, fields).await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        let back = self
+            .microsoft_page(&location(&res), account, "approve")
+            .await;
+        self.browser.get(self.app.url(&back)).send().await.unwrap()
+    }
+
     pub(crate) async fn gdap(&self, page: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.app
             .post_form(&self.browser, page, &format!("{page}/gdap"), fields)

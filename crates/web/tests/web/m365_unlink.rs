@@ -15,6 +15,7 @@ use countersign_store::{AuditFilter, AuditStore, ContactStore, StoreError, SyncS
 use countersign_testkit::skip_postgres;
 use std::time::Duration;
 
+const PARTNER_DOMAIN: &str = "northwind-msp.onmicrosoft.com";
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
 fn integration_id(page: &str) -> IntegrationId {
@@ -278,19 +279,16 @@ async fn issue21_unlink_hides_purges_and_relinks_postgres() {
 async fn customer_domain(postgres: bool) {
     let w = world_with(postgres, example()).await;
     let page = w.add_integration().await;
+    let partner = |domain| {
+        [
+            ("domain", domain),
+            ("client_id", PARTNER_APP),
+            ("client_secret", PARTNER_SECRET),
+        ]
+    };
     let res = w
-        .gdap(
-            &page,
-            &[
-                ("domain", "contoso.com"),
-                ("client_id", PARTNER_APP),
-                ("client_secret", PARTNER_SECRET),
-            ],
-        )
+        .gdap_signed_in(&page, &partner("contoso.com"), ZOE_GA)
         .await;
-    assert_eq!(res.status(), 303);
-    let back = w.microsoft_page(&location(&res), ZOE_GA, "approve").await;
-    let res = w.browser.get(w.app.url(&back)).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(
@@ -317,9 +315,9 @@ async fn customer_domain(postgres: bool) {
             .is_empty()
     );
     // The partner's own domain then works.
-    let res = w.gdap_partner(&page, PARTNER_SECRET).await;
-    let back = w.microsoft_page(&location(&res), ALEX_GA, "approve").await;
-    let res = w.browser.get(w.app.url(&back)).send().await.unwrap();
+    let res = w
+        .gdap_signed_in(&page, &partner(PARTNER_DOMAIN), ALEX_GA)
+        .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
 }
 
@@ -340,9 +338,12 @@ async fn issue21_gdap_with_a_customer_domain_explains_postgres() {
 async fn refresh_keeps_domains(postgres: bool) {
     let w = world_with(postgres, example()).await;
     let page = w.add_integration().await;
-    let res = w.gdap_partner(&page, PARTNER_SECRET).await;
-    let back = w.microsoft_page(&location(&res), ALEX_GA, "approve").await;
-    let res = w.browser.get(w.app.url(&back)).send().await.unwrap();
+    let fields = [
+        ("domain", PARTNER_DOMAIN),
+        ("client_id", PARTNER_APP),
+        ("client_secret", PARTNER_SECRET),
+    ];
+    let res = w.gdap_signed_in(&page, &fields, ALEX_GA).await;
     assert_eq!(res.status(), 303);
     let contoso = link(&w, &page, CONTOSO, LinkKind::Gdap).await;
     assert_eq!(contoso.new.default_domain, "");
