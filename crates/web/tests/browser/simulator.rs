@@ -2,6 +2,9 @@
 //! its Custom cloud, the redirect URIs registered, the job workers of `serve` running, and
 //! the person on Microsoft's pages.
 
+// Test set-up: a failed `unwrap` is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use countersign_app::jobs::WorkerPool;
 use countersign_app::messages::Transports;
 use countersign_app::settings::MicrosoftSettings;
