@@ -67,6 +67,10 @@ pub trait UnlinkStore {
         days: i64,
         at: Timestamp,
     ) -> StoreResult<()>;
+    /// Of these audit targets, those that name a contact of an unlinked company or a
+    /// verification of such a contact, so the audit page can mark them "source unlinked"
+    /// (at most 200 are looked at).
+    async fn unlinked_targets(&self, org: OrgId, targets: &[Uuid]) -> StoreResult<Vec<Uuid>>;
     /// The purge sweep: for up to `limit` unlinked companies whose purge date is past,
     /// deletes their hidden contacts (with search terms; history rows cascade) and marks
     /// them purged, a transaction per company. Returns each company purged with how many
@@ -200,6 +204,28 @@ impl UnlinkStore for SqlStore<DB> {
         .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
+    }
+
+    async fn unlinked_targets(&self, org: OrgId, targets: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+        let targets = &targets[..targets.len().min(200)];
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..targets.len()).map(|n| format!("${}", n + 2)).collect();
+        let list = list.join(", ");
+        let sql = format!(
+            "SELECT c.id FROM contacts c WHERE c.org_id = $1 AND c.unlinked_at IS NOT NULL \
+             AND c.id IN ({list}) \
+             UNION SELECT v.id FROM verifications v JOIN contacts c \
+             ON c.org_id = v.org_id AND c.id = v.contact_id \
+             WHERE v.org_id = $1 AND c.unlinked_at IS NOT NULL AND v.id IN ({list})"
+        );
+        let mut q = sqlx::query_as::<DB, (Uuid,)>(&sql).bind(org.0);
+        for t in targets {
+            q = q.bind(*t);
+        }
+        let rows = q.fetch_all(&mut *self.reads.acquire().await?).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     async fn purge_unlinked_sources(
