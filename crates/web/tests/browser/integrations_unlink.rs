@@ -20,11 +20,7 @@ async fn browser_unlink_a_tenant_and_link_it_again() {
     browser::run("browser_unlink_a_tenant_and_link_it_again", async |b| {
         b.set_base_url(&app.base_url);
         let s: &Session = b;
-        s.goto("/login").await?;
-        s.fill("#email", EMAIL).await?;
-        s.fill("#password", PASSWORD).await?;
-        s.click_and_wait("form[action='/login'] button[type=submit]")
-            .await?;
+        crate::support::sign_in(s, EMAIL, PASSWORD).await?;
         let org = app
             .app
             .store()
