@@ -6,7 +6,7 @@ use countersign_crypto::{Keyring, purpose};
 use countersign_domain::{ContactId, OrgId, Permission, TechnicianId};
 use countersign_store::{
     AuditEntry, AuditFilter, AuditHead, AuditKey, AuditStore, ChainReport, NewAuditEntry,
-    StoreResult, Technician, TechnicianStore, verify_audit_chain,
+    StoreResult, Technician, TechnicianStore, UnlinkStore, verify_audit_chain,
 };
 
 /// Who did something, for the audit log.
@@ -88,6 +88,9 @@ impl App {
 pub struct AuditView {
     pub entries: Vec<AuditEntry>,
     pub actors: Vec<Technician>,
+    /// Targets of the entries that name a contact whose source was unlinked (or one of its
+    /// verifications): kept for the record, marked "source unlinked" (issue 21.6).
+    pub unlinked_targets: std::collections::HashSet<String>,
 }
 
 impl App {
@@ -108,7 +111,22 @@ impl App {
             Some(f) => self.store.audit_entries(org, f).await?,
             None => Vec::new(),
         };
-        Ok(AuditView { entries, actors })
+        let targets: Vec<uuid::Uuid> = entries
+            .iter()
+            .filter_map(|e| e.entry.target.parse().ok())
+            .collect();
+        let unlinked_targets = self
+            .store
+            .unlinked_targets(org, &targets)
+            .await?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect();
+        Ok(AuditView {
+            entries,
+            actors,
+            unlinked_targets,
+        })
     }
 }
 

@@ -44,6 +44,19 @@ pub fn removed_reason(contact: &Contact) -> Option<String> {
     })
 }
 
+/// A contact a technician may find and act on. One whose sync source was unlinked
+/// (issue 21.6) is hidden, as if it did not exist (`NotFound`), until the source is linked
+/// again or the purge deletes it; the audit trail and history keep naming it.
+///
+/// # Errors
+/// `NotFound` for a contact of an unlinked source.
+pub fn visible(contact: Contact) -> Result<Contact, StoreError> {
+    if contact.unlinked_at.is_some() {
+        return Err(StoreError::NotFound);
+    }
+    Ok(contact)
+}
+
 /// Why a directory action was refused. The messages are shown to users as they are.
 #[derive(Debug, thiserror::Error)]
 pub enum ContactError {

@@ -16,6 +16,7 @@ mod legacy;
 mod source;
 mod tenants;
 mod tokens;
+mod unlink;
 mod views;
 mod write_back;
 
@@ -31,6 +32,7 @@ pub use jobs::SyncJobOutcome;
 pub use legacy::carry_legacy_secrets;
 pub use source::{Microsoft365, Microsoft365Run};
 pub use tenants::{LinkKind, NewTenantLink, TenantLink, TenantLinkId};
+pub use unlink::{Unlinked, parse_retention_days};
 pub use views::{IntegrationCard, IntegrationView};
 
 use crate::Settings;

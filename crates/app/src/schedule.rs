@@ -11,8 +11,8 @@
 
 use crate::App;
 use crate::jobs::{
-    BoxFuture, ExpireSecrets, ExpireVerifications, Job, PurgeSessions, RollUpMessageDays,
-    SERVER_ORG,
+    BoxFuture, ExpireSecrets, ExpireVerifications, Job, PurgeSessions, PurgeUnlinkedContacts,
+    RollUpMessageDays, SERVER_ORG,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -92,6 +92,13 @@ pub const MESSAGE_ROLLUP: Task = Task {
     queue: |app, slot| Box::pin(server_job(app, RollUpMessageDays { slot })),
 };
 
+/// The contacts of unlinked tenants whose retention ended are deleted (issue 21.6).
+pub const UNLINKED_PURGE: Task = Task {
+    name: "unlinked contacts purge",
+    every: Duration::from_secs(3600),
+    queue: |app, slot| Box::pin(server_job(app, PurgeUnlinkedContacts { slot })),
+};
+
 /// Every periodic task.
 pub const TASKS: &[Task] = &[
     TENANT_SYNCS,
@@ -100,6 +107,7 @@ pub const TASKS: &[Task] = &[
     SESSION_PURGE,
     AUDIT_HEADS,
     MESSAGE_ROLLUP,
+    UNLINKED_PURGE,
 ];
 
 async fn server_job<J: Job>(app: &App, job: J) -> Result<usize, String> {

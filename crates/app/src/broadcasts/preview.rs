@@ -52,7 +52,11 @@ impl App {
         by.require(Permission::DraftBroadcasts)?;
         let org = by.org_id();
         let b = self.store.broadcast(org, id).await?;
-        let c = self.store.contact(org, contact).await?;
+        let c = self
+            .store
+            .contact(org, contact)
+            .await
+            .and_then(crate::contacts::visible)?;
         let customer = self.store.customer(org, c.customer_id).await?;
         let brand = brand_of(self, org).await?;
         let values = MergeValues {

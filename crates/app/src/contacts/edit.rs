@@ -2,7 +2,7 @@
 //! customer's default country) before anything is written, so a refused form changes nothing.
 //! Edits go through the contact's [`EditRoute`].
 
-use super::{ContactError, EditRoute};
+use super::{ContactError, EditRoute, visible};
 use crate::{App, Principal};
 use countersign_domain::text::{self, Limit};
 use countersign_domain::{ContactId, CustomerId, Email, Permission, Phone};
@@ -184,6 +184,7 @@ impl App {
             phone_changed_at: None,
             created_at: now,
             updated_at: now,
+            unlinked_at: None,
         };
         self.store.create_contact(&contact).await?;
         self.audit(
@@ -215,7 +216,7 @@ impl App {
     ) -> Result<Contact, ContactError> {
         by.require(Permission::ManageContacts)?;
         let org = by.org_id();
-        let contact = self.store.contact(org, id).await?;
+        let contact = self.store.contact(org, id).await.and_then(visible)?;
         self.check_channel_edit(by, &id.to_string(), input, Some(&contact))
             .await?;
         let customer = self.store.customer(org, contact.customer_id).await?;

@@ -3,7 +3,7 @@
 //! verification, the contact's links and what the principal may do. Every read and rule of
 //! the Pod is here; the page only formats the [`PodView`].
 
-use super::ContactError;
+use super::{ContactError, visible};
 use crate::secrets::{Access, Expiry};
 use crate::verification::MAX_CODE_ATTEMPTS;
 use crate::{App, Principal};
@@ -183,7 +183,7 @@ impl App {
     ) -> Result<PodView, ContactError> {
         by.require(Permission::ViewDirectory)?;
         let org = by.org_id();
-        let contact = self.store.contact(org, id).await?;
+        let contact = self.store.contact(org, id).await.and_then(visible)?;
         let customer = self.store.customer(org, contact.customer_id).await?;
         let settings = self.store.pod_settings(org).await?;
         let history = self

@@ -2,7 +2,7 @@
 //! customer list and a customer's page. Each checks `ViewDirectory` and reads within the
 //! principal's org only; the pages format what these return.
 
-use super::{ContactError, EditRoute};
+use super::{ContactError, EditRoute, visible};
 use crate::{App, Principal};
 use countersign_domain::search::parse_query;
 use countersign_domain::{ContactId, CustomerId, OrgId, Permission, Timestamp};
@@ -215,7 +215,7 @@ impl App {
     ) -> Result<ContactPage, ContactError> {
         by.require(Permission::ViewDirectory)?;
         let org = by.org_id();
-        let contact = self.store.contact(org, id).await?;
+        let contact = self.store.contact(org, id).await.and_then(visible)?;
         let customer = self.store.customer(org, contact.customer_id).await?;
         let mut changes = Vec::new();
         for change in self.store.contact_changes(org, id, 20).await? {

@@ -77,7 +77,7 @@ impl App {
 /// When the scheduler syncs `s` next: it queues every idle source whose last run is older
 /// than the interval (`sync_sources_due`), so one interval after the last run.
 fn next_run(s: &SyncSource, interval: Option<std::time::Duration>) -> NextRun {
-    if s.ended_at.is_some() {
+    if s.ended_at.is_some() || s.unlinked_at.is_some() {
         return NextRun::Ended;
     }
     if s.state != SyncState::Idle {

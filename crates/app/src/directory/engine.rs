@@ -16,8 +16,11 @@ use super::source::{ContactSource, DirectoryError, PageEnd, SourceError, SourceP
 use crate::App;
 use countersign_domain::{CustomerId, OrgId, SyncSourceId};
 use countersign_store::{
-    ContactStore, Customer, CustomerStore, SyncProgress, SyncSource, SyncSourceStore,
+    ContactStore, Customer, CustomerStore, SyncProgress, SyncSource, SyncSourceStore, UnlinkStore,
 };
+
+/// What a run of an unlinked company says (the Jobs page's history shows it).
+pub const UNLINKED: &str = "unlinked by an admin: not synced any more, its contacts are hidden";
 use std::collections::HashSet;
 
 /// How a run ended.
@@ -52,6 +55,10 @@ impl App {
             // Ended while queued: nothing runs, the row keeps its last result.
             return Ok(SyncOutcome::Failed(source.ended_message(&link)));
         }
+        if link.unlinked_at.is_some() {
+            // Unlinked while queued (issue 21.6): nothing runs.
+            return Ok(SyncOutcome::Failed(UNLINKED.into()));
+        }
         self.store.start_sync(org, link_id, self.now()).await?;
         let (outcome, cursor) = self.run_rounds(source, org, &link).await?;
         let (ok, error, cursor) = match &outcome {
@@ -82,6 +89,9 @@ impl App {
         let link = self.store.sync_source(org, link_id).await?;
         if link.ended_at.is_some() {
             return Err(DirectoryError::User(source.ended_message(&link)));
+        }
+        if link.unlinked_at.is_some() {
+            return Err(DirectoryError::User(UNLINKED.into()));
         }
         source.sync_customer(self, &link).await
     }
@@ -136,9 +146,16 @@ impl App {
             let end = page.end.clone();
             self.store_page(&customer, source, page, &mut progress)
                 .await?;
-            self.store
+            if !self
+                .store
                 .record_sync_progress(org, link.id, progress)
-                .await?;
+                .await?
+            {
+                // Unlinked while this run went on: what it stored since is hidden too, and
+                // nothing more is read (the cursor is forgotten by `finish_sync`).
+                self.store.hide_unlinked_contacts(org, link.id).await?;
+                return Ok((SyncOutcome::Failed(UNLINKED.into()), None));
+            }
             match end {
                 PageEnd::More(next) => cursor = Some(next),
                 PageEnd::Last(next) => {

@@ -47,7 +47,8 @@ impl Registry {
     pub fn standard() -> Self {
         use super::{
             DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, PublishAuditHead,
-            PurgeSessions, RollUpMessageDays, SendMessage, SyncCustomers, SyncTenant,
+            PurgeSessions, PurgeUnlinkedContacts, RollUpMessageDays, SendMessage, SyncCustomers,
+            SyncTenant,
         };
         Self::default()
             .with::<SendMessage>()
@@ -60,6 +61,7 @@ impl Registry {
             .with::<PurgeSessions>()
             .with::<DeliverBroadcast>()
             .with::<RollUpMessageDays>()
+            .with::<PurgeUnlinkedContacts>()
     }
 
     /// The registry with `J` added. A kind registered twice keeps its first handler (two job
@@ -122,7 +124,8 @@ mod tests {
     use super::Registry;
     use crate::jobs::{
         DeliverBroadcast, DeliverWebhook, ExpireSecrets, ExpireVerifications, Job,
-        PublishAuditHead, PurgeSessions, RollUpMessageDays, SendMessage, SyncCustomers, SyncTenant,
+        PublishAuditHead, PurgeSessions, PurgeUnlinkedContacts, RollUpMessageDays, SendMessage,
+        SyncCustomers, SyncTenant,
     };
 
     /// Every job type is registered under its own kind, and no two share one. The kinds
@@ -140,6 +143,7 @@ mod tests {
             PurgeSessions::KIND,
             DeliverBroadcast::KIND,
             RollUpMessageDays::KIND,
+            PurgeUnlinkedContacts::KIND,
         ];
         expected.sort_unstable();
         let before = expected.len();

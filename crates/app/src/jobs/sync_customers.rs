@@ -41,7 +41,12 @@ impl Job for SyncCustomers {
         let org = ctx.org();
         let links = match app.store.integration(org, self.integration_id).await {
             Ok(_) => match app.tenant_links(org, self.integration_id).await {
-                Ok(links) => links,
+                // An unlinked tenant is left alone (issue 21.6): it is not the integration's
+                // to sync until it is linked again.
+                Ok(links) => links
+                    .into_iter()
+                    .filter(|l| l.unlinked_at.is_none())
+                    .collect::<Vec<_>>(),
                 Err(MicrosoftError::Store(e)) => return Err(e),
                 // A row its source cannot read: a corrupt descriptor.
                 Err(e) => return Err(StoreError::Corrupt(e.to_string())),

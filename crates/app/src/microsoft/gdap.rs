@@ -9,7 +9,7 @@ use crate::audit::Actor;
 use crate::{App, Principal};
 use countersign_domain::{IntegrationId, OAuthStateId, Permission, SessionId};
 use countersign_microsoft::{
-    AccessToken, AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Pkce,
+    AppRegistration, AuthCodeCallback, Cloud, Credentials, ErrorKind, MsError, Organization, Pkce,
     Relationship, TokenGrant, group_relationships,
 };
 use countersign_store::{OAuthPurpose, SealedColumn};
@@ -81,6 +81,18 @@ fn ended_reason(all: &[Relationship], tenant: &str) -> String {
     }
     out.push_str(fix);
     out
+}
+
+/// Why a GDAP sign-in is refused when the tenant signed in to has no customer relationship
+/// at all, and which domain to enter instead.
+fn no_customers(domain: &str, tenant: Option<Organization>) -> String {
+    let which = match tenant {
+        Some(o) if !o.display_name.is_empty() => format!("{domain} ({})", o.display_name),
+        _ => domain.to_owned(),
+    };
+    format!(
+        "Microsoft lists no customer relationships (GDAP) for the tenant of {which}: this usually means {domain} is one of your customers' domains, not your own partner tenant's. Enter the primary domain of your CSP partner tenant, the one you sign in to Partner Center with (it ends in .onmicrosoft.com, e.g. yourcompany.onmicrosoft.com; Partner Center ▸ Account settings shows it), and sign in with an account of that tenant. Nothing was saved"
+    )
 }
 
 fn upper_first(s: &str) -> String {
@@ -281,6 +293,30 @@ impl App {
                 "Microsoft returned no refresh token: the app must allow the offline_access permission; nothing was saved".into(),
             ));
         };
+        // The tenant signed in to must be a partner with customers: Graph lists no
+        // relationship at all for any other tenant (an empty collection, not an error), which
+        // is what a customer's domain entered instead of the partner's gives (issue 21.6).
+        // Nothing of this sign-in is kept then; a working connection stays as it was.
+        let rels = match self
+            .microsoft
+            .delegated_admin_relationships(&cloud, &pending.partner_tenant_id, &set.access)
+            .await
+        {
+            Ok(rels) => rels,
+            Err(e) => {
+                self.forget_pending_gdap(by, id).await?;
+                return Err(user(&e, &redirect));
+            }
+        };
+        if rels.is_empty() {
+            self.forget_pending_gdap(by, id).await?;
+            let tenant = self
+                .microsoft
+                .organization(&cloud, &pending.partner_tenant_id, &set.access)
+                .await
+                .ok();
+            return Err(MicrosoftError::User(no_customers(&pending.domain, tenant)));
+        }
         // The sign-in succeeded: its credentials and refresh token replace the working ones
         // in one write, the pending ones cleared.
         self.change_microsoft(by.org_id(), id, |settings, secrets| {
@@ -296,7 +332,7 @@ impl App {
             Ok(true)
         })
         .await?;
-        let count = self.list_gdap_tenants(by, id, &set.access).await?;
+        let count = self.link_gdap_tenants(by, id, &rels).await?;
         self.audit(
             &by.actor(),
             None,
@@ -326,33 +362,11 @@ impl App {
         Ok(())
     }
 
-    /// Reads the partner's GDAP relationships (every status) and links each customer tenant
+    /// Of the partner's GDAP relationships (every status, as read), links each customer tenant
     /// with an active relationship that is not a Microsoft-led transition one, its roles and
     /// relationship names recomputed from those alone. A tenant linked before that has none
     /// left is marked ended with the reason in words (its contacts kept, syncing stopped).
     /// Returns how many tenants are reachable.
-    async fn list_gdap_tenants(
-        &self,
-        by: &Principal,
-        id: IntegrationId,
-        partner_token: &AccessToken,
-    ) -> Result<usize, MicrosoftError> {
-        let i = self.microsoft_integration(by.org_id(), id).await?;
-        let cloud = self.cloud_of(&i)?;
-        let partner = i
-            .settings
-            .gdap_partner_tenant_id
-            .clone()
-            .unwrap_or_default();
-        let redirect = gdap_redirect_uri(&self.settings, id);
-        let rels = self
-            .microsoft
-            .delegated_admin_relationships(&cloud, &partner, partner_token)
-            .await
-            .map_err(|e| user(&e, &redirect))?;
-        self.link_gdap_tenants(by, id, &rels).await
-    }
-
     async fn link_gdap_tenants(
         &self,
         by: &Principal,
@@ -365,7 +379,17 @@ impl App {
             .cloned()
             .collect();
         let tenants = group_relationships(&usable);
+        // Relationships carry no domain: a tenant keeps the one its own `/organization` gave
+        // (Sync Customer, or its admin-consent link), rather than the empty one a refresh of
+        // the relationships would write over it.
+        let known = self.tenant_links(by.org_id(), id).await?;
         for t in &tenants {
+            let default_domain = known
+                .iter()
+                .filter(|l| l.new.tenant_id.eq_ignore_ascii_case(&t.tenant_id))
+                .map(|l| l.new.default_domain.clone())
+                .find(|d| !d.is_empty())
+                .unwrap_or_default();
             self.upsert_tenant_link(
                 &NewTenantLink {
                     org_id: by.org_id(),
@@ -373,7 +397,7 @@ impl App {
                     tenant_id: t.tenant_id.clone(),
                     link: LinkKind::Gdap,
                     display_name: t.display_name.clone(),
-                    default_domain: String::new(),
+                    default_domain,
                     relationships: t.relationships.join(", "),
                     roles: t.roles.join(","),
                 },

@@ -32,8 +32,10 @@ impl App {
         org: OrgId,
         link: TenantLinkId,
     ) -> Result<bool, MicrosoftError> {
-        // An ended tenant (its GDAP relationships ended) is no longer synced.
-        if self.store.sync_source(org, link).await?.ended_at.is_some() {
+        // An ended tenant (its GDAP relationships ended) or an unlinked one is no longer
+        // synced.
+        let s = self.store.sync_source(org, link).await?;
+        if s.ended_at.is_some() || s.unlinked_at.is_some() {
             return Ok(false);
         }
         self.enqueue_sync(org, link, 0).await

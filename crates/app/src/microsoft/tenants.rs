@@ -134,6 +134,12 @@ pub struct TenantLink {
     pub ended_at: Option<Timestamp>,
     /// Why it ended, in words for the technician.
     pub ended_reason: Option<String>,
+    /// When an admin unlinked it (issue 21.6): not synced, its contacts hidden.
+    pub unlinked_at: Option<Timestamp>,
+    /// When the purge deletes its contacts (unlinked only).
+    pub purge_at: Option<Timestamp>,
+    /// When the purge deleted them.
+    pub purged_at: Option<Timestamp>,
     /// Created.
     pub created_at: Timestamp,
 }
@@ -172,6 +178,9 @@ impl TryFrom<SyncSource> for TenantLink {
             progress: s.progress,
             ended_at: s.ended_at,
             ended_reason: s.ended_reason,
+            unlinked_at: s.unlinked_at,
+            purge_at: s.purge_at,
+            purged_at: s.purged_at,
             created_at: s.created_at,
         })
     }

@@ -34,7 +34,10 @@ impl App {
         let mut links = Vec::new();
         for i in self.microsoft_integrations(contact.org_id).await? {
             for l in self.tenant_links(contact.org_id, i.id).await? {
-                if l.new.tenant_id.eq_ignore_ascii_case(&tenant) && l.ended_at.is_none() {
+                if l.new.tenant_id.eq_ignore_ascii_case(&tenant)
+                    && l.ended_at.is_none()
+                    && l.unlinked_at.is_none()
+                {
                     links.push((i.clone(), l));
                 }
             }

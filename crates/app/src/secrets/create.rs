@@ -148,7 +148,11 @@ impl App {
         }
         let contact = match req.contact {
             Some(c) => {
-                let c = self.store.contact(org, c).await?;
+                let c = self
+                    .store
+                    .contact(org, c)
+                    .await
+                    .and_then(crate::contacts::visible)?;
                 if let Some(reason) = crate::contacts::removed_reason(&c) {
                     return Err(SecretError::Invalid(reason));
                 }

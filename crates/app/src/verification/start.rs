@@ -183,7 +183,7 @@ impl App {
             self.store.verification_settings(org),
             self.sender(by)
         );
-        let contact = contact?;
+        let contact = contact.and_then(crate::contacts::visible)?;
         let technician = technician?;
         if let Some(reason) = crate::contacts::removed_reason(&contact) {
             return Err(VerificationError::Invalid(reason));

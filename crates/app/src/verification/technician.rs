@@ -146,7 +146,7 @@ impl App {
         let org = by.org_id();
         let actor = &by.actor();
         let (contact, technician) = tokio::join!(self.store.contact(org, contact), self.sender(by));
-        let contact = contact?;
+        let contact = contact.and_then(crate::contacts::visible)?;
         let technician = technician?;
         if let Some(reason) = crate::contacts::removed_reason(&contact) {
             return Err(VerificationError::Invalid(reason));

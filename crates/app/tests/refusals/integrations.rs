@@ -5,7 +5,7 @@
 use crate::{Case, Env, case};
 use countersign_app::microsoft::{GdapInput, IntegrationInput};
 use countersign_domain::{IntegrationId, JobId, SessionId, TenantLinkId};
-use countersign_store::IntegrationKind;
+use countersign_store::{IntegrationKind, SyncRunFilter};
 use std::collections::HashMap;
 
 pub fn cases(env: &Env) -> Vec<Case<'_>> {
@@ -47,5 +47,16 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
         case!(env.app, delete_job(by, JobId::new())),
         case!(env.app, enqueue_customer_sync(by, IntegrationId::new())),
         case!(env.app, customer_sync_progress(by, IntegrationId::new())),
+        case!(
+            env.app,
+            unlink_tenant(by, IntegrationId::new(), TenantLinkId::new())
+        ),
+        case!(
+            env.app,
+            relink_tenant(by, IntegrationId::new(), TenantLinkId::new())
+        ),
+        case!(env.app, unlink_retention_days(by)),
+        case!(env.app, set_unlink_retention_days(by, "30")),
+        case!(env.app, sync_history(by, SyncRunFilter::default())),
     ]
 }

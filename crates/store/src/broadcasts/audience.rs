@@ -202,7 +202,7 @@ pub(crate) fn candidates(
                 WHEN c.account_enabled = FALSE THEN 'disabled' END AS blocked, \
            {sms} AS sms_addr, {email} AS email_addr \
            FROM contacts c JOIN customers cu ON cu.org_id = c.org_id AND cu.id = c.customer_id \
-           WHERE c.org_id = $1{pred}) "
+           WHERE c.org_id = $1 AND c.unlinked_at IS NULL{pred}) "
     );
     (sql, args)
 }

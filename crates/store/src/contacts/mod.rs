@@ -62,6 +62,9 @@ pub struct Contact {
     pub created_at: Timestamp,
     /// Last change of any field.
     pub updated_at: Timestamp,
+    /// When the sync source it came from was unlinked (issue 21.6): hidden from every list,
+    /// search, picker, audience and action, kept for history until the purge.
+    pub unlinked_at: Option<Timestamp>,
 }
 
 /// The fields a technician (or a write-back) edits. The store derives the search terms and

@@ -17,7 +17,7 @@ macro_rules! contact_columns {
         "id, org_id, customer_id, source, external_id, upn, given_name, surname, display_name, \
          email, mobile, mobile_e164, business_phones, job_title, department, account_enabled, \
          user_type, removed_at, last_synced_at, phone_changed_at, created_at, updated_at, \
-         phone_country"
+         phone_country, unlinked_at"
     };
 }
 pub(crate) use contact_columns;
@@ -26,7 +26,7 @@ pub(crate) use contact_columns;
 pub(crate) const CONTACT_INSERT_COLUMNS: &str =
     concat!(contact_columns!(), ", name_key, email_key");
 /// How many columns [`CONTACT_INSERT_COLUMNS`] names.
-pub(crate) const CONTACT_INSERT_ARITY: usize = 25;
+pub(crate) const CONTACT_INSERT_ARITY: usize = 26;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ContactRow {
@@ -53,6 +53,7 @@ pub(crate) struct ContactRow {
     created_at: i64,
     updated_at: i64,
     phone_country: Option<String>,
+    unlinked_at: Option<i64>,
 }
 
 impl TryFrom<ContactRow> for Contact {
@@ -84,6 +85,7 @@ impl TryFrom<ContactRow> for Contact {
             phone_changed_at: r.phone_changed_at.map(Timestamp),
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
+            unlinked_at: r.unlinked_at.map(Timestamp),
         })
     }
 }

@@ -163,6 +163,8 @@ pub(crate) fn search_sql(
         let p = next(&mut params, Param::Text(source.as_str().to_owned()));
         sql.push_str(&format!(" AND c.source = {p}"));
     }
+    // A contact of an unlinked source is hidden even from "include inactive" (issue 21.6).
+    sql.push_str(" AND c.unlinked_at IS NULL");
     if !q.include_inactive {
         sql.push_str(" AND c.removed_at IS NULL AND c.account_enabled = TRUE");
     }

@@ -74,6 +74,7 @@ fn new_contact(
         phone_changed_at: None,
         created_at: at,
         updated_at: at,
+        unlinked_at: None,
     }
 }
 

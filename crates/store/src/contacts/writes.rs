@@ -146,6 +146,7 @@ impl SqlStore<DB> {
                     .bind(c.created_at.0)
                     .bind(c.updated_at.0)
                     .bind(c.phone_country.map(Country::code))
+                    .bind(c.unlinked_at.map(|t| t.0))
                     .bind(name_key.as_str())
                     .bind(email_key.as_str());
             }

@@ -191,7 +191,7 @@ impl CustomerStore for SqlStore<DB> {
         // The count is a correlated subquery per customer of the page, so a page costs the
         // contacts of its customers (an index range each), never the whole org.
         let count = "(SELECT COUNT(*) FROM contacts k WHERE k.org_id = c.org_id \
-                     AND k.customer_id = c.id AND k.removed_at IS NULL) AS contact_count";
+                     AND k.customer_id = c.id AND k.removed_at IS NULL AND k.unlinked_at IS NULL) AS contact_count";
         let cols = "c.id, c.org_id, c.name, c.source, c.external_id, c.default_country, \
                     c.last_synced_at, c.created_at, c.tenant_country";
         let limit = page_size(limit, MAX_CUSTOMER_PAGE);

@@ -3,7 +3,12 @@
 //! writes. What only one source knows about a company is its `descriptor` (JSON the source's
 //! module reads); the store never looks inside it.
 
+mod runs;
 pub(crate) mod sql;
+mod unlink;
+
+pub use runs::{SyncRun, SyncRunFilter, SyncRunStore};
+pub use unlink::{DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, UnlinkStore};
 
 use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 
@@ -104,6 +109,12 @@ pub struct SyncSource {
     pub ended_at: Option<Timestamp>,
     /// Why it ended, in words for the technician.
     pub ended_reason: Option<String>,
+    /// When an admin unlinked it (issue 21.6): no longer synced, its contacts hidden.
+    pub unlinked_at: Option<Timestamp>,
+    /// When the purge deletes the contacts of an unlinked company (fixed at the unlink).
+    pub purge_at: Option<Timestamp>,
+    /// When the purge deleted them.
+    pub purged_at: Option<Timestamp>,
     /// Created.
     pub created_at: Timestamp,
 }
@@ -145,20 +156,23 @@ pub trait SyncSourceStore {
         descriptor: &str,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Marks a sync queued (unless one is queued or running, or the company ended).
+    /// Marks a sync queued (unless one is queued or running, or the company ended or was
+    /// unlinked).
     /// Returns whether it did.
     async fn mark_sync_queued(&self, org: OrgId, id: SyncSourceId) -> StoreResult<bool>;
     /// Starts a run: state `running`, counters zeroed.
     async fn start_sync(&self, org: OrgId, id: SyncSourceId, at: Timestamp) -> StoreResult<()>;
-    /// Records the counters of the run so far (after each committed page).
+    /// Records the counters of the run so far (after each committed page). Returns whether
+    /// the company is still linked (an admin may unlink it while the run goes on).
     async fn record_sync_progress(
         &self,
         org: OrgId,
         id: SyncSourceId,
         progress: SyncProgress,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Ends a run: `idle`, result, error, and the cursor to start from next time (`None`:
-    /// the next sync is a full round).
+    /// the next sync is a full round; an unlinked company's cursor is forgotten whatever is
+    /// passed), and records the run in its history ([`SyncRunStore::sync_runs`]).
     async fn finish_sync(
         &self,
         org: OrgId,
@@ -168,7 +182,8 @@ pub trait SyncSourceStore {
         cursor: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Companies whose last run ended before `before` (or never ran), idle and not ended:
+    /// Companies whose last run ended before `before` (or never ran), idle, not ended and not
+    /// unlinked:
     /// what the scheduler enqueues. Not org-scoped: the scheduler serves every org.
     async fn sync_sources_due(
         &self,

@@ -2,7 +2,7 @@
 
 use crate::sql::sql_impl;
 use crate::sql::{SqlStore, changed, expect_changed, page_size};
-use crate::sync_sources::{NewSyncSource, SyncProgress, SyncSource, SyncState};
+use crate::sync_sources::{NewSyncSource, SyncProgress, SyncSource, SyncState, runs};
 use crate::{StoreError, StoreResult, SyncSourceStore};
 use countersign_domain::{CustomerId, IntegrationId, OrgId, SyncSourceId, Timestamp};
 use uuid::Uuid;
@@ -11,7 +11,8 @@ macro_rules! source_columns {
     () => {
         "id, org_id, integration_id, external_id, link, display_name, descriptor, \
          customer_id, cursor, state, started_at, last_run_at, last_ok, last_error, pages, \
-         seen, added, changed, removed, created_at, ended_at, ended_reason"
+         seen, added, changed, removed, created_at, ended_at, ended_reason, unlinked_at, \
+         purge_at, purged_at"
     };
 }
 
@@ -39,6 +40,9 @@ struct SourceRow {
     created_at: i64,
     ended_at: Option<i64>,
     ended_reason: Option<String>,
+    unlinked_at: Option<i64>,
+    purge_at: Option<i64>,
+    purged_at: Option<i64>,
 }
 
 impl TryFrom<SourceRow> for SyncSource {
@@ -72,6 +76,9 @@ impl TryFrom<SourceRow> for SyncSource {
             created_at: Timestamp(r.created_at),
             ended_at: r.ended_at.map(Timestamp),
             ended_reason: r.ended_reason,
+            unlinked_at: r.unlinked_at.map(Timestamp),
+            purge_at: r.purge_at.map(Timestamp),
+            purged_at: r.purged_at.map(Timestamp),
         })
     }
 }
@@ -182,7 +189,8 @@ impl SyncSourceStore for SqlStore<DB> {
     async fn mark_sync_queued(&self, org: OrgId, id: SyncSourceId) -> StoreResult<bool> {
         let r = sqlx::query(
             "UPDATE sync_sources SET state = 'queued' \
-             WHERE org_id = $1 AND id = $2 AND state = 'idle' AND ended_at IS NULL",
+             WHERE org_id = $1 AND id = $2 AND state = 'idle' AND ended_at IS NULL \
+             AND unlinked_at IS NULL",
         )
         .bind(org.0)
         .bind(id.0)
@@ -209,10 +217,10 @@ impl SyncSourceStore for SqlStore<DB> {
         org: OrgId,
         id: SyncSourceId,
         p: SyncProgress,
-    ) -> StoreResult<()> {
-        sqlx::query(
+    ) -> StoreResult<bool> {
+        let row: Option<(Option<i64>,)> = sqlx::query_as(
             "UPDATE sync_sources SET pages = $3, seen = $4, added = $5, changed = $6, \
-             removed = $7 WHERE org_id = $1 AND id = $2",
+             removed = $7 WHERE org_id = $1 AND id = $2 RETURNING unlinked_at",
         )
         .bind(org.0)
         .bind(id.0)
@@ -221,9 +229,9 @@ impl SyncSourceStore for SqlStore<DB> {
         .bind(p.added)
         .bind(p.changed)
         .bind(p.removed)
-        .execute(&mut *self.pool.acquire().await?)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
-        Ok(())
+        Ok(matches!(row, Some((None,))))
     }
 
     async fn finish_sync(
@@ -235,9 +243,14 @@ impl SyncSourceStore for SqlStore<DB> {
         cursor: Option<&str>,
         at: Timestamp,
     ) -> StoreResult<()> {
+        let mut writer = self.pool.acquire().await?;
+        let mut tx = DB::begin_write(&mut writer).await?;
+        // An unlinked company's delta token is forgotten even when a run that was going on
+        // at the unlink finishes after it.
         let r = sqlx::query(
             "UPDATE sync_sources SET state = 'idle', last_ok = $3, last_error = $4, \
-             cursor = $5, last_run_at = $6, updated_at = $6 WHERE org_id = $1 AND id = $2",
+             cursor = CASE WHEN unlinked_at IS NULL THEN $5 ELSE NULL END, last_run_at = $6, \
+             updated_at = $6 WHERE org_id = $1 AND id = $2",
         )
         .bind(org.0)
         .bind(id.0)
@@ -245,9 +258,12 @@ impl SyncSourceStore for SqlStore<DB> {
         .bind(error)
         .bind(cursor)
         .bind(at.0)
-        .execute(&mut *self.pool.acquire().await?)
+        .execute(&mut *tx)
         .await?;
-        expect_changed::<DB>(&r)
+        expect_changed::<DB>(&r)?;
+        runs::record_run::<DB>(&mut *tx, org, id, at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn sync_sources_due(
@@ -257,7 +273,7 @@ impl SyncSourceStore for SqlStore<DB> {
     ) -> StoreResult<Vec<(OrgId, SyncSourceId)>> {
         let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
             "SELECT org_id, id FROM sync_sources WHERE state = 'idle' AND ended_at IS NULL \
-             AND (last_run_at IS NULL OR last_run_at < $1) ORDER BY last_run_at LIMIT $2",
+             AND unlinked_at IS NULL AND (last_run_at IS NULL OR last_run_at < $1) ORDER BY last_run_at LIMIT $2",
         )
         .bind(before.0)
         .bind(page_size(limit, 1000))

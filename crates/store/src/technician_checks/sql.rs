@@ -200,7 +200,7 @@ impl TechnicianCheckStore for SqlStore<DB> {
         let key = crate::email_key(Some(email));
         let rows: Vec<(Uuid,)> = sqlx::query_as(
             "SELECT id FROM contacts WHERE org_id = $1 AND email_key = $2 \
-             AND removed_at IS NULL ORDER BY id LIMIT 2",
+             AND removed_at IS NULL AND unlinked_at IS NULL ORDER BY id LIMIT 2",
         )
         .bind(org.0)
         .bind(key)

@@ -48,6 +48,7 @@ pub async fn contact(
         phone_changed_at: None,
         created_at: at(1),
         updated_at: at(1),
+        unlinked_at: None,
     };
     f(&mut c);
     store.create_contact(&c).await.unwrap();

@@ -657,6 +657,7 @@ pub async fn manual_contacts_are_edited_and_deleted(store: &Store) {
         phone_changed_at: None,
         created_at: at(1),
         updated_at: at(1),
+        unlinked_at: None,
     };
     store.create_contact(&contact).await.unwrap();
     assert_eq!(store.contact(o.id, contact.id).await.unwrap(), contact);

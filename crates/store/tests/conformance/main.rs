@@ -43,6 +43,7 @@ mod removals;
 mod sealed;
 mod secrets;
 mod sessions;
+mod sync_unlink;
 mod technicians;
 mod throttles;
 mod verifications;
@@ -106,6 +107,13 @@ conformance! {
         concurrent_accepts_have_one_winner,
     ],
     sessions: [lifecycle, sessions_of_a_technician, purge, reauthentication],
+    sync_unlink: [
+        unlinking_hides_contacts_and_relinking_restores_them,
+        a_tenant_reached_two_ways_stays_visible_while_one_link_remains,
+        the_purge_deletes_only_expired_unlinked_contacts,
+        retention_days_default_and_are_per_org,
+        runs_are_recorded_per_source_and_org,
+    ],
     credentials: [
         change_password_ends_the_other_sessions,
         a_reset_link_works_once_and_a_newer_one_replaces_it,

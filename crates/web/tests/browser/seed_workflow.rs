@@ -2,32 +2,16 @@
 //! integration, connect a tenant by admin consent, connect GDAP, Sync Customer, Sync Users
 //! (job workers running), and find the synced contacts with mobile and email.
 
-use countersign_app::jobs::WorkerPool;
-use countersign_app::messages::Transports;
+use crate::simulator::{
+    ALEX_GA, CONTOSO, PARTNER_APP, PARTNER_SECRET, SimApp, ZOE_GA, choose_and_approve,
+};
 use countersign_app::microsoft::LinkKind;
-use countersign_app::settings::MicrosoftSettings;
-use countersign_emulator::{Emulator, Scenario};
 use countersign_store::TechnicianStore;
+use countersign_testkit::TestApp;
 use countersign_testkit::browser::{self, Session};
-use countersign_testkit::{Options, TestApp};
 
-const MT_APP: &str = "aaaaaaaa-0000-4000-8000-000000000001";
-const MT_SECRET: &str = "mt~secret-value-0001";
-const PARTNER_APP: &str = "aaaaaaaa-0000-4000-8000-000000000002";
-const PARTNER_SECRET: &str = "partner~secret-value-0002";
-const CONTOSO: &str = "22222222-2222-4222-8222-222222222222";
-const ZOE_GA: &str = "22222222-0000-4000-8000-000000000001";
-const ALEX_GA: &str = "11111111-0000-4000-8000-000000000001";
 const EMAIL: &str = "admin@northwind.example";
 const PASSWORD: &str = "granite orchard lantern seven";
-
-/// On the simulator's consent or sign-in page: `account` (an admin) approves; where the
-/// browser goes next is the caller's business.
-async fn choose_and_approve(b: &Session, account: &str) -> anyhow::Result<()> {
-    b.set_checked(&format!("input[name=account][value='{account}']"), true)
-        .await?;
-    b.click_and_wait("button[value=approve]").await
-}
 
 /// On the simulator's consent or sign-in page: `account` (an admin) approves, and Microsoft
 /// sends the browser back to Countersign.
@@ -43,39 +27,8 @@ async fn approve_at_microsoft(b: &Session, app: &TestApp, account: &str) -> anyh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_seed_workflow_against_the_simulator() {
-    let scenario = Scenario::from_file(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../emulator/scenarios/example.toml"
-    ))
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sim = Emulator::start(scenario, listener).await.unwrap();
-    let m = sim.manifest().clone();
-    let app = TestApp::with(Options {
-        microsoft: Some(MicrosoftSettings {
-            client_id: MT_APP.into(),
-            client_secret: MT_SECRET.into(),
-            custom_login_base_url: m.login_base_url.clone(),
-            custom_graph_base_url: m.graph_base_url.clone(),
-            ..MicrosoftSettings::default()
-        }),
-        ..Options::default()
-    })
-    .await;
-    let ctl = sim.control();
-    ctl.add_redirect_uri(
-        MT_APP.parse().unwrap(),
-        &app.url("/integrations/consent/callback"),
-    );
-    ctl.add_redirect_uri(
-        PARTNER_APP.parse().unwrap(),
-        &app.url("/integrations/psa/*"),
-    );
-    app.create_admin("Northwind MSP", EMAIL, PASSWORD).await;
-    // The job workers of `serve`, on the test app.
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let transports = Transports::from_settings(&app.app.settings).unwrap();
-    let workers = WorkerPool::start(app.app.clone(), transports, stopped);
+    let sim_app = SimApp::start("Northwind MSP", EMAIL, PASSWORD).await;
+    let app = &sim_app.app;
 
     browser::run("browser_seed_workflow_against_the_simulator", async |b| {
         b.set_base_url(&app.base_url);
@@ -120,7 +73,7 @@ async fn browser_seed_workflow_against_the_simulator() {
                 .ends_with(&format!("/{CONTOSO}/oauth2/v2.0/authorize")),
             "at Microsoft's sign-in to Contoso, not {at}"
         );
-        approve_at_microsoft(s, &app, ZOE_GA).await?;
+        approve_at_microsoft(s, app, ZOE_GA).await?;
         s.wait_for_text("table tbody", "Contoso Ltd").await?;
         s.wait_for_text("table tbody", "contoso.com").await?;
 
@@ -131,7 +84,7 @@ async fn browser_seed_workflow_against_the_simulator() {
         s.fill("#client_secret", PARTNER_SECRET).await?;
         s.click_and_wait("form[action$='/gdap'] button[type=submit]")
             .await?;
-        approve_at_microsoft(s, &app, ALEX_GA).await?;
+        approve_at_microsoft(s, app, ALEX_GA).await?;
         s.wait_for_text(".badge", "GDAP connected").await?;
         s.wait_for_text("table tbody", "Fabrikam GmbH").await?;
         s.wait_for_text("table tbody", "User Administrator").await?;
@@ -190,7 +143,5 @@ async fn browser_seed_workflow_against_the_simulator() {
         Ok(())
     })
     .await;
-    stop.send(true).unwrap();
-    workers.join().await;
-    sim.shutdown().await;
+    sim_app.stop().await;
 }

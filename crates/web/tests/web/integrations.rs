@@ -208,6 +208,22 @@ impl World {
         .await
     }
 
+    /// Submits the GDAP dialog with `fields`, `account` approves at Microsoft; the response
+    /// of our callback.
+    pub(crate) async fn gdap_signed_in(
+        &self,
+        page: &str,
+        fields: &[(&str, &str)],
+        account: &str,
+    ) -> reqwest::Response {
+        let res = self.gdap(page, fields).await;
+        assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+        let back = self
+            .microsoft_page(&location(&res), account, "approve")
+            .await;
+        self.browser.get(self.app.url(&back)).send().await.unwrap()
+    }
+
     pub(crate) async fn gdap(&self, page: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.app
             .post_form(&self.browser, page, &format!("{page}/gdap"), fields)
@@ -549,6 +565,9 @@ pub async fn isolation_matrix(
         ("sync-customers", vec![]),
         ("sync-users", vec![]),
         (&format!("tenants/{}/sync", l.id), vec![]),
+        (&format!("tenants/{}/unlink", l.id), vec![]),
+        (&format!("tenants/{}/relink", l.id), vec![]),
+        ("retention", vec![("days", "3")]),
         ("delete", vec![]),
     ] {
         let url = format!("{page}/{action}");
@@ -568,4 +587,18 @@ pub async fn isolation_matrix(
     assert_eq!(after.settings, i.settings);
     let link = app.app.tenant_link(b_org, l.id).await.unwrap();
     assert_eq!(link.sync_state, countersign_store::SyncState::Idle);
+    assert_eq!(link.unlinked_at, None, "another org cannot unlink it");
+    // Nor see its sync history or filter by it.
+    for q in [format!("integration={}", i.id), format!("tenant={}", l.id)] {
+        let (status, body) = get(app, c, &format!("/settings/jobs?{q}")).await;
+        assert_eq!(status, 404, "{q}");
+        for s in secrets {
+            assert!(!body.contains(s), "the jobs page leaked {s}");
+        }
+    }
+    use countersign_store::UnlinkStore;
+    assert_eq!(
+        app.app.store().unlink_retention_days(b_org).await.unwrap(),
+        countersign_store::DEFAULT_RETENTION_DAYS
+    );
 }

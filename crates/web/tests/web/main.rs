@@ -27,6 +27,7 @@ mod m365_issue17;
 mod m365_resilience;
 mod m365_support;
 mod m365_tokens;
+mod m365_unlink;
 mod m365_write_back;
 mod messaging_pages;
 mod misc;

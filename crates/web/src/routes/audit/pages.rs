@@ -35,6 +35,8 @@ struct Row {
     actor: String,
     action: String,
     target: String,
+    /// The target is a contact of an unlinked source (or its verification).
+    unlinked: bool,
     detail: String,
     ip: String,
 }
@@ -127,6 +129,7 @@ pub async fn index(
             at: e.entry.at.display(),
             actor: e.entry.actor_label,
             action: e.entry.action,
+            unlinked: view.unlinked_targets.contains(&e.entry.target),
             target: e.entry.target,
             detail: if e.entry.detail == "{}" || e.entry.detail == "null" {
                 String::new()

@@ -4,7 +4,7 @@
 use super::pages::{index_page, page_again};
 use super::parse_id;
 use crate::AppState;
-use crate::auth::{RecentAdmin, RequireAdmin};
+use crate::auth::{CurrentUser, RecentAdmin, RequireAdmin};
 use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use axum::Form;
@@ -15,6 +15,7 @@ use countersign_app::microsoft::{GdapInput, IntegrationInput, SyncFilters};
 use countersign_domain::{IntegrationId, TenantLinkId};
 use countersign_store::IntegrationKind;
 use serde::Deserialize;
+use std::net::IpAddr;
 
 fn to_page(id: IntegrationId, notice: &str) -> Response {
     Redirect::to(&format!("/integrations/psa/{id}?notice={notice}")).into_response()
@@ -238,4 +239,83 @@ pub async fn sync_tenant(
         .queue_tenant_sync(&user.principal(ip), id, link)
         .await?;
     Ok(to_page(id, "sync_queued"))
+}
+
+/// Unlink one tenant (the page asks for confirmation first): its contacts are hidden and
+/// purged after the org's retention; the page shows the date.
+pub async fn unlink_tenant(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(ids): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    tenant_action(&state, &user, ip, ids, TenantAction::Unlink).await
+}
+
+/// Link an unlinked tenant again (before its purge its contacts come back).
+pub async fn relink_tenant(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(ids): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    tenant_action(&state, &user, ip, ids, TenantAction::Relink).await
+}
+
+#[derive(Clone, Copy)]
+enum TenantAction {
+    Unlink,
+    Relink,
+}
+
+/// Unlink or link again, then the page with the notice (or the reason, 422).
+async fn tenant_action(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: IpAddr,
+    (id, link): (String, String),
+    action: TenantAction,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    let link: TenantLinkId = parse_id(&link)?;
+    let by = user.principal(ip);
+    let done = match action {
+        TenantAction::Unlink => state.app.unlink_tenant(&by, id, link).await.map(|_| ()),
+        TenantAction::Relink => state.app.relink_tenant(&by, id, link).await.map(|_| ()),
+    };
+    done.or_rerender(|m| page_again(state, user, ip, id, m))
+        .await?;
+    Ok(to_page(
+        id,
+        match action {
+            TenantAction::Unlink => "tenant_unlinked",
+            TenantAction::Relink => "tenant_relinked",
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetentionForm {
+    #[serde(default)]
+    days: String,
+}
+
+/// The org's retention of an unlinked tenant's contacts, set from an integration's page.
+pub async fn retention(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Form(form): Form<RetentionForm>,
+) -> Result<Response, WebError> {
+    let id: IntegrationId = parse_id(&id)?;
+    // The page is the integration's: another org's id is "not found" before anything else.
+    state.app.integration_page(&user.principal(ip), id).await?;
+    state
+        .app
+        .set_unlink_retention_days(&user.principal(ip), &form.days)
+        .await
+        .or_rerender(|m| page_again(&state, &user, ip, id, m))
+        .await?;
+    Ok(to_page(id, "retention_saved"))
 }

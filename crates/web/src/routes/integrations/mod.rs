@@ -55,6 +55,18 @@ pub fn router() -> Router<AppState> {
             "/integrations/psa/{id}/tenants/{link}/sync",
             post_only("/integrations/psa/{id}", actions::sync_tenant),
         )
+        .route(
+            "/integrations/psa/{id}/tenants/{link}/unlink",
+            post_only("/integrations/psa/{id}", actions::unlink_tenant),
+        )
+        .route(
+            "/integrations/psa/{id}/tenants/{link}/relink",
+            post_only("/integrations/psa/{id}", actions::relink_tenant),
+        )
+        .route(
+            "/integrations/psa/{id}/retention",
+            post_only("/integrations/psa/{id}", actions::retention),
+        )
         .route("/integrations/consent/callback", get(callbacks::consent))
         .route("/integrations/psa/{id}/gdap/callback", get(callbacks::gdap))
 }
@@ -78,6 +90,13 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "sync_queued" => "Sync started. Progress shows below as it runs.",
         "sync_customers_queued" => "Sync Customer started. Progress shows below as it runs.",
         "deleted" => "Integration deleted.",
+        "tenant_unlinked" => {
+            "Tenant unlinked. It is no longer synced; its contacts are hidden and are deleted on the date shown below unless you link it again."
+        }
+        "tenant_relinked" => {
+            "Tenant linked again. Its contacts are back and a full sync is queued."
+        }
+        "retention_saved" => "Retention saved. It applies to tenants unlinked from now on.",
         _ => return None,
     })
 }

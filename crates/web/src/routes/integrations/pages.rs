@@ -114,6 +114,9 @@ pub struct Row {
     status: String,
     /// Why the tenant ended (empty while it is reachable).
     ended: String,
+    /// That an admin unlinked it, and when its contacts are (or were) deleted; empty while
+    /// it is linked.
+    unlinked: String,
     last_sync: String,
     last_ok: Option<bool>,
     last_error: String,
@@ -169,8 +172,10 @@ fn row(l: &TenantLink) -> Row {
         roles: roles.iter().map(|r| role_name(r)).collect(),
         missing_roles,
         customer: l.customer_id.is_some(),
-        // An ended tenant is no longer synced: the live status says so too.
-        status: if l.ended_at.is_some() {
+        // An ended or unlinked tenant is no longer synced: the live status says so too.
+        status: if l.unlinked_at.is_some() {
+            "unlinked".to_owned()
+        } else if l.ended_at.is_some() {
             "ended".to_owned()
         } else {
             state_label(l.sync_state).to_owned()
@@ -183,6 +188,7 @@ fn row(l: &TenantLink) -> Row {
             ),
             (None, _) => String::new(),
         },
+        unlinked: unlinked_text(l),
         last_sync: when(l.last_sync_at),
         last_ok: l.last_sync_ok,
         last_error: l.last_error.clone().unwrap_or_default(),
@@ -191,6 +197,26 @@ fn row(l: &TenantLink) -> Row {
         added: l.progress.added,
         changed: l.progress.changed,
         removed: l.progress.removed,
+    }
+}
+
+/// What an unlinked tenant's row says (empty while it is linked).
+fn unlinked_text(l: &TenantLink) -> String {
+    let Some(at) = l.unlinked_at else {
+        return String::new();
+    };
+    match (l.purged_at, l.purge_at) {
+        (Some(done), _) => format!(
+            "Unlinked {}. Its contacts were deleted on {}; linking it again brings them back with a full sync.",
+            at.display(),
+            done.display()
+        ),
+        (None, Some(purge)) => format!(
+            "Unlinked {}. It is not synced and its contacts are hidden; contacts will be deleted on {} unless you link it again.",
+            at.display(),
+            purge.display()
+        ),
+        (None, None) => format!("Unlinked {}.", at.display()),
     }
 }
 
@@ -225,6 +251,8 @@ pub struct ShowPage {
     pub messages: Vec<String>,
     /// Sync Customer is queued or running: the page reloads itself to show progress.
     pub customer_sync_running: bool,
+    /// How many days the org keeps an unlinked tenant's contacts.
+    pub retention_days: i64,
 }
 
 pub async fn show_page(
@@ -241,6 +269,7 @@ pub async fn show_page(
     let (i, links, contacts) = (view.integration, view.links, view.contacts);
     let progress = state.app.customer_sync_progress(&by, id).await?;
     let customer_sync_running = progress.as_ref().is_some_and(|p| !p.finished);
+    let retention_days = state.app.unlink_retention_days(&by).await?;
     let mut messages = messages;
     messages.extend(progress.iter().flat_map(customer_sync_lines));
     let settings = &state.app.settings;
@@ -286,6 +315,7 @@ pub async fn show_page(
         error,
         messages,
         customer_sync_running,
+        retention_days,
     })
 }
 
