@@ -11,6 +11,7 @@ mod broadcasts;
 mod contacts;
 mod dashboard;
 mod harness;
+mod languages;
 mod my_links;
 mod onboarding;
 mod pod_frame;

@@ -117,3 +117,32 @@ pub async fn set_time_zone(
         .await?;
     Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
 }
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// The language of the customer's end-user pages and messages (empty: none), used when a
+/// contact's directory gives none (issue 21.8).
+pub async fn set_language(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
+    let (state, user) = (&state, &user);
+    state
+        .app
+        .set_customer_language(&user.principal(ip), id, &form.language)
+        .await
+        .or_rerender(|m| async move {
+            let page = show_page(state, user, ip, id, None, Some(one_line(&m))).await?;
+            Ok(page.into_response())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
+}
