@@ -1,12 +1,13 @@
 //! End-user texts and locales (issue 21.8): an org's overrides per language and message, and
 //! what decides a contact's language and time zone; every method scoped to its org.
 
-use crate::contacts::customer;
+use crate::contacts::{customer, user};
 use crate::fixtures::{at, org};
 use countersign_domain::ContactId;
+use countersign_domain::search::parse_query;
 use countersign_store::{
-    Contact, ContactLocale, ContactStore, CustomerStore, EndUserStore, EndUserText, SourceKind,
-    Store, StoreError,
+    Contact, ContactLocale, ContactQuery, ContactStore, CustomerStore, EndUserStore, EndUserText,
+    SourceKind, Store, StoreError,
 };
 
 fn text(language: &str, id: &str, body: &str, second: u64) -> EndUserText {
@@ -170,4 +171,63 @@ pub async fn a_contacts_locale_is_its_own_its_customers_and_its_orgs(store: &Sto
         Some("fr-FR")
     );
     assert_eq!(store.org_time_zone(a.id).await.unwrap(), None);
+}
+
+pub async fn the_sync_stores_the_sources_language(store: &Store) {
+    let a = org(store, "acme").await;
+    let b = org(store, "beta").await;
+    let c = customer(store, a.id, "C").await;
+    let other = customer(store, b.id, "C").await;
+    let mut ann = user("1", "Ann Lee", "ann@c.example", None);
+    ann.preferred_language = Some("de-DE".into());
+    let bob = user("2", "Bob Ray", "bob@c.example", None);
+    for (org, cust) in [(a.id, c.id), (b.id, other.id)] {
+        store
+            .upsert_synced_contacts(
+                org,
+                cust,
+                SourceKind::Microsoft365,
+                &[ann.clone(), bob.clone()],
+                at(1),
+            )
+            .await
+            .unwrap();
+    }
+    let id = |org, name: &'static str| async move {
+        let q = ContactQuery {
+            tokens: parse_query(name),
+            limit: 1,
+            ..ContactQuery::default()
+        };
+        store.search_contacts(org, &q).await.unwrap()[0].id
+    };
+    let language = |org, contact| async move {
+        store
+            .contact_locale(org, contact)
+            .await
+            .unwrap()
+            .preferred_language
+    };
+    let (ann_a, bob_a, ann_b) = (
+        id(a.id, "Ann").await,
+        id(a.id, "Bob").await,
+        id(b.id, "Ann").await,
+    );
+    assert_eq!(language(a.id, ann_a).await.as_deref(), Some("de-DE"));
+    assert_eq!(language(a.id, bob_a).await, None);
+    // The source changes or drops it: the next sync follows, in its org only.
+    ann.preferred_language = Some("fr-FR".into());
+    store
+        .upsert_synced_contacts(a.id, c.id, SourceKind::Microsoft365, &[ann.clone()], at(2))
+        .await
+        .unwrap();
+    assert_eq!(language(a.id, ann_a).await.as_deref(), Some("fr-FR"));
+    assert_eq!(language(b.id, ann_b).await.as_deref(), Some("de-DE"));
+    ann.preferred_language = None;
+    store
+        .upsert_synced_contacts(a.id, c.id, SourceKind::Microsoft365, &[ann], at(3))
+        .await
+        .unwrap();
+    assert_eq!(language(a.id, ann_a).await, None);
+    assert_eq!(language(b.id, ann_b).await.as_deref(), Some("de-DE"));
 }

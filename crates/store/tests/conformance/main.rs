@@ -86,6 +86,7 @@ conformance! {
     end_user: [
         overrides_are_per_org_and_language,
         a_contacts_locale_is_its_own_its_customers_and_its_orgs,
+        the_sync_stores_the_sources_language,
     ],
     technicians: [
         create_and_lookup,
