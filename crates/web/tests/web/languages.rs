@@ -417,3 +417,48 @@ async fn one_orgs_override_never_shows_for_another() {
     assert!(page.contains(">Acme sagt ja</button>"), "{page}");
     a.app.run_jobs().await;
 }
+
+#[tokio::test]
+async fn the_directory_sync_brings_a_users_preferred_language_to_their_sms() {
+    use crate::integrations::{CONTOSO, example, world_with};
+    use crate::m365_support::{contacts, contoso_linked, org_of, sync_via_queue};
+    let w = world_with(false, example()).await;
+    let (_, l) = contoso_linked(&w).await;
+    let first = sync_via_queue(&w, l.id).await;
+    assert_eq!(first.last_sync_ok, Some(true), "{:?}", first.last_error);
+    let taro = "22222222-0000-4000-8000-000000000002";
+    w.sim
+        .control()
+        .edit_user(
+            CONTOSO,
+            taro,
+            &serde_json::json!({"preferredLanguage": "de-DE", "mobilePhone": "+1 206 555 0199"}),
+        )
+        .unwrap();
+    let after = sync_via_queue(&w, l.id).await;
+    assert_eq!(after.last_sync_ok, Some(true), "{:?}", after.last_error);
+    let org = org_of(&w).await;
+    let contact = contacts(&w, &l).await.remove(taro).expect("synced");
+    let locale = w
+        .app
+        .app
+        .store()
+        .contact_locale(org, contact.id)
+        .await
+        .unwrap();
+    assert_eq!(locale.preferred_language.as_deref(), Some("de-DE"));
+    let res = w
+        .app
+        .post_form(
+            &w.browser,
+            &format!("/pod/contacts/{}?action=verify", contact.id),
+            &format!("/pod/contacts/{}/verify", contact.id),
+            // The number changed just now: the technician says how they confirmed the person.
+            &[("method", "sms_code"), ("note", "Called back on the desk phone")],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let sms = last_text(&w.app, org, "verification_code").await;
+    assert!(sms.contains("Geben Sie diesen Code nur weiter"), "{sms}");
+    w.run_jobs().await;
+}
