@@ -5,6 +5,13 @@ use crate::{ContactLocale, EndUserStore, EndUserText, StoreError, StoreResult};
 use countersign_domain::{ContactId, OrgId, Timestamp};
 
 type TextRow = (String, String, String, i64);
+/// The contact's language, its customer's language and zone, the org's zone.
+type LocaleRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 sql_impl! {
 impl EndUserStore for SqlStore<DB> {
@@ -68,7 +75,7 @@ impl EndUserStore for SqlStore<DB> {
     }
 
     async fn contact_locale(&self, org: OrgId, contact: ContactId) -> StoreResult<ContactLocale> {
-        let row: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> =
+        let row: Option<LocaleRow> =
             sqlx::query_as(
                 "SELECT c.preferred_language, cu.language, cu.time_zone, bs.time_zone \
                  FROM contacts c \

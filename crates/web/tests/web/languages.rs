@@ -454,7 +454,10 @@ async fn the_directory_sync_brings_a_users_preferred_language_to_their_sms() {
             &format!("/pod/contacts/{}?action=verify", contact.id),
             &format!("/pod/contacts/{}/verify", contact.id),
             // The number changed just now: the technician says how they confirmed the person.
-            &[("method", "sms_code"), ("note", "Called back on the desk phone")],
+            &[
+                ("method", "sms_code"),
+                ("note", "Called back on the desk phone"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
