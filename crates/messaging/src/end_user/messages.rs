@@ -27,110 +27,93 @@ pub fn render_for_contact(
 ) -> Result<Rendered, TemplateError> {
     let brand = &brand.sanitised();
     let t = texts.with("msp", brand.name.clone());
-    let (subject, body, link, sms_only) = match template {
+    // The texts with the template's values, its subject and body ids, its link (an email
+    // shows it as a link), and whether it goes by SMS only.
+    let (t, subject_id, body_id, link, sms_only) = match template {
         TemplateName::VerificationCode {
             technician,
             code,
             minutes,
-        } => {
-            let t = t
-                .with("technician", technician.clone())
-                .with("code", code.clone())
-                .with_number("minutes", *minutes);
-            (
-                t.t("verify-code-subject"),
-                t.t("sms-verify-code"),
-                None,
-                true,
-            )
-        }
+        } => (
+            with_code(t, technician, code, *minutes),
+            "verify-code-subject",
+            "sms-verify-code",
+            None,
+            true,
+        ),
         TemplateName::SecretCode {
             technician,
             code,
             minutes,
-        } => {
-            let t = t
-                .with("technician", technician.clone())
-                .with("code", code.clone())
-                .with_number("minutes", *minutes);
-            (
-                t.t("secret-code-subject"),
-                t.t("sms-secret-code"),
-                None,
-                true,
-            )
-        }
+        } => (
+            with_code(t, technician, code, *minutes),
+            "secret-code-subject",
+            "sms-secret-code",
+            None,
+            true,
+        ),
         TemplateName::VerificationLink {
             technician,
             link,
             minutes,
-        } => {
-            let t = t
-                .with("technician", technician.clone())
+        } => (
+            t.with("technician", technician.clone())
                 .with("link", link.clone())
-                .with_number("minutes", *minutes);
-            (
-                t.t("verify-link-subject"),
-                t.t("verify-link-body"),
-                Some(link),
-                false,
-            )
-        }
-        TemplateName::WhoIAm { technician, code } => {
-            let t = t
-                .with("technician", technician.clone())
-                .with("code", code.clone());
-            (t.t("who-i-am-subject"), t.t("who-i-am-body"), None, false)
-        }
-        TemplateName::TechnicianCheck { link, minutes } => {
-            let t = t
-                .with("link", link.clone())
-                .with_number("minutes", *minutes);
-            (
-                t.t("technician-check-subject"),
-                t.t("technician-check-body"),
-                Some(link),
-                false,
-            )
-        }
+                .with_number("minutes", *minutes),
+            "verify-link-subject",
+            "verify-link-body",
+            Some(link),
+            false,
+        ),
+        TemplateName::WhoIAm { technician, code } => (
+            t.with("technician", technician.clone())
+                .with("code", code.clone()),
+            "who-i-am-subject",
+            "who-i-am-body",
+            None,
+            false,
+        ),
+        TemplateName::TechnicianCheck { link, minutes } => (
+            t.with("link", link.clone())
+                .with_number("minutes", *minutes),
+            "technician-check-subject",
+            "technician-check-body",
+            Some(link),
+            false,
+        ),
         TemplateName::SecretSend {
             technician,
             link,
             expires,
             views,
-        } => {
-            let t = t
-                .with("technician", technician.clone())
+        } => (
+            t.with("technician", technician.clone())
                 .with("link", link.clone())
                 .with("expires", expires.clone())
-                .with_number("views", *views);
-            (
-                t.t("secret-send-subject"),
-                t.t("secret-send-body"),
-                Some(link),
-                false,
-            )
-        }
+                .with_number("views", *views),
+            "secret-send-subject",
+            "secret-send-body",
+            Some(link),
+            false,
+        ),
         TemplateName::SecretRequest {
             technician,
             link,
             expires,
             what,
-        } => {
-            let t = t
-                .with("technician", technician.clone())
+        } => (
+            t.with("technician", technician.clone())
                 .with("link", link.clone())
                 .with("expires", expires.clone())
-                .with("what", what.clone());
-            (
-                t.t("secret-request-subject"),
-                t.t("secret-request-body"),
-                Some(link),
-                false,
-            )
-        }
+                .with("what", what.clone()),
+            "secret-request-subject",
+            "secret-request-body",
+            Some(link),
+            false,
+        ),
         other => return render(other, brand),
     };
+    let (subject, body) = (t.t(subject_id), t.t(body_id));
     let body = body.trim().to_owned();
     if sms_only {
         // Codes go by SMS only (NIST 800-63B): no HTML part.
@@ -166,4 +149,11 @@ pub fn render_for_contact(
         text,
         subject,
     })
+}
+
+/// The texts of a code message.
+fn with_code(t: Texts, technician: &str, code: &str, minutes: i64) -> Texts {
+    t.with("technician", technician)
+        .with("code", code)
+        .with_number("minutes", minutes)
 }

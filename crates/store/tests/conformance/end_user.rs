@@ -3,12 +3,26 @@
 
 use crate::contacts::{customer, user};
 use crate::fixtures::{at, org};
-use countersign_domain::ContactId;
 use countersign_domain::search::parse_query;
+use countersign_domain::{ContactId, CustomerId, OrgId};
 use countersign_store::{
-    Contact, ContactLocale, ContactQuery, ContactStore, CustomerStore, EndUserStore, EndUserText,
-    SourceKind, Store, StoreError,
+    ContactLocale, ContactQuery, ContactStore, CustomerStore, EndUserStore, EndUserText,
+    SourceKind, Store, StoreError, SyncedContact,
 };
+
+/// Syncs one user into the customer; its contact id.
+async fn synced(store: &Store, org: OrgId, customer: CustomerId, u: SyncedContact) -> ContactId {
+    store
+        .upsert_synced_contacts(org, customer, SourceKind::Microsoft365, &[u.clone()], at(1))
+        .await
+        .unwrap();
+    let q = ContactQuery {
+        tokens: parse_query(&u.display_name),
+        limit: 1,
+        ..ContactQuery::default()
+    };
+    store.search_contacts(org, &q).await.unwrap()[0].id
+}
 
 fn text(language: &str, id: &str, body: &str, second: u64) -> EndUserText {
     EndUserText {
@@ -85,34 +99,15 @@ pub async fn a_contacts_locale_is_its_own_its_customers_and_its_orgs(store: &Sto
     let a = org(store, "acme").await;
     let b = org(store, "beta").await;
     let c = customer(store, a.id, "C").await;
-    let contact = Contact {
-        id: ContactId::new(),
-        org_id: a.id,
-        customer_id: c.id,
-        source: SourceKind::Manual,
-        external_id: None,
-        upn: None,
-        given_name: "Ann".into(),
-        surname: "Lee".into(),
-        display_name: "Ann Lee".into(),
-        email: Some("ann@c.example".into()),
-        mobile: None,
-        mobile_e164: None,
-        phone_country: None,
-        business_phones: Vec::new(),
-        job_title: String::new(),
-        department: String::new(),
-        account_enabled: true,
-        user_type: String::new(),
-        removed_at: None,
-        last_synced_at: None,
-        phone_changed_at: None,
-        created_at: at(1),
-        updated_at: at(1),
-    };
-    store.create_contact(&contact).await.unwrap();
+    let contact = synced(
+        store,
+        a.id,
+        c.id,
+        user("1", "Ann Lee", "ann@c.example", None),
+    )
+    .await;
     assert_eq!(
-        store.contact_locale(a.id, contact.id).await.unwrap(),
+        store.contact_locale(a.id, contact).await.unwrap(),
         ContactLocale::default()
     );
     store
@@ -124,11 +119,11 @@ pub async fn a_contacts_locale_is_its_own_its_customers_and_its_orgs(store: &Sto
         .await
         .unwrap();
     store
-        .set_contact_language(a.id, contact.id, Some("fr-FR"))
+        .set_contact_language(a.id, contact, Some("fr-FR"))
         .await
         .unwrap();
     assert_eq!(
-        store.contact_locale(a.id, contact.id).await.unwrap(),
+        store.contact_locale(a.id, contact).await.unwrap(),
         ContactLocale {
             preferred_language: Some("fr-FR".into()),
             customer_language: Some("de".into()),
@@ -144,13 +139,11 @@ pub async fn a_contacts_locale_is_its_own_its_customers_and_its_orgs(store: &Sto
     assert_eq!(store.customer_language(a.id, c.id).await.unwrap(), None);
     // Another org reads and writes nothing of org A's.
     assert!(matches!(
-        store.contact_locale(b.id, contact.id).await,
+        store.contact_locale(b.id, contact).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store
-            .set_contact_language(b.id, contact.id, Some("nl"))
-            .await,
+        store.set_contact_language(b.id, contact, Some("nl")).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
@@ -163,7 +156,7 @@ pub async fn a_contacts_locale_is_its_own_its_customers_and_its_orgs(store: &Sto
     ));
     assert_eq!(
         store
-            .contact_locale(a.id, contact.id)
+            .contact_locale(a.id, contact)
             .await
             .unwrap()
             .preferred_language
@@ -181,26 +174,9 @@ pub async fn the_sync_stores_the_sources_language(store: &Store) {
     let mut ann = user("1", "Ann Lee", "ann@c.example", None);
     ann.preferred_language = Some("de-DE".into());
     let bob = user("2", "Bob Ray", "bob@c.example", None);
-    for (org, cust) in [(a.id, c.id), (b.id, other.id)] {
-        store
-            .upsert_synced_contacts(
-                org,
-                cust,
-                SourceKind::Microsoft365,
-                &[ann.clone(), bob.clone()],
-                at(1),
-            )
-            .await
-            .unwrap();
-    }
-    let id = |org, name: &'static str| async move {
-        let q = ContactQuery {
-            tokens: parse_query(name),
-            limit: 1,
-            ..ContactQuery::default()
-        };
-        store.search_contacts(org, &q).await.unwrap()[0].id
-    };
+    let ann_a = synced(store, a.id, c.id, ann.clone()).await;
+    let bob_a = synced(store, a.id, c.id, bob).await;
+    let ann_b = synced(store, b.id, other.id, ann.clone()).await;
     let language = |org, contact| async move {
         store
             .contact_locale(org, contact)
@@ -208,11 +184,6 @@ pub async fn the_sync_stores_the_sources_language(store: &Store) {
             .unwrap()
             .preferred_language
     };
-    let (ann_a, bob_a, ann_b) = (
-        id(a.id, "Ann").await,
-        id(a.id, "Bob").await,
-        id(b.id, "Ann").await,
-    );
     assert_eq!(language(a.id, ann_a).await.as_deref(), Some("de-DE"));
     assert_eq!(language(a.id, bob_a).await, None);
     // The source changes or drops it: the next sync follows, in its org only.

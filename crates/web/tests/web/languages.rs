@@ -6,8 +6,7 @@ use crate::contacts::{customer, sync, user};
 use crate::{PW, get, location, signed_in};
 use countersign_domain::{ContactId, CustomerId, OrgId};
 use countersign_store::{
-    AuditFilter, AuditStore, CustomerStore, EndUserStore, MessageFilter, MessageStore, OrgStore,
-    SourceKind,
+    AuditFilter, AuditStore, CustomerStore, EndUserStore, OrgStore, SourceKind,
 };
 use countersign_testkit::TestApp;
 use std::sync::Arc;
@@ -47,21 +46,9 @@ async fn fixture() -> Fixture {
 
 /// The text of the org's newest message made from `template`.
 async fn last_text(app: &TestApp, org: OrgId, template: &str) -> String {
-    let all = MessageFilter {
-        transport: None,
-        channel: None,
-        limit: 100,
-    };
-    app.app
-        .store()
-        .messages(org, &all)
+    crate::verification::last_message(app, org, template)
         .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| m.template == template)
-        .max_by_key(|m| m.created_at)
-        .and_then(|m| m.body_text)
-        .unwrap_or_else(|| panic!("no {template} message"))
+        .1
 }
 
 /// Starts a verification of the fixture's contact from the Pod.
@@ -107,6 +94,17 @@ async fn set_contact_language(f: &Fixture, tag: &str) {
         .set_contact_language(f.org, f.contact, Some(tag))
         .await
         .unwrap();
+}
+
+async fn set_customer_language(f: &Fixture, language: &str) -> reqwest::Response {
+    f.app
+        .post_form(
+            &f.admin,
+            &format!("/customers/{}", f.customer),
+            &format!("/customers/{}/language", f.customer),
+            &[("language", language)],
+        )
+        .await
 }
 
 async fn post_override(f: &Fixture, language: &str, id: &str, body: &str) -> reqwest::Response {
@@ -185,15 +183,7 @@ async fn a_contact_whose_directory_says_de_gets_a_german_sms_and_approve_page() 
 #[tokio::test]
 async fn the_customers_language_is_used_when_the_contact_has_none() {
     let f = fixture().await;
-    let res = f
-        .app
-        .post_form(
-            &f.admin,
-            &format!("/customers/{}", f.customer),
-            &format!("/customers/{}/language", f.customer),
-            &[("language", "fr")],
-        )
-        .await;
+    let res = set_customer_language(&f, "fr").await;
     assert_eq!(res.status(), 303);
     let (_, customer_page) = get(&f.app, &f.admin, &location(&res)).await;
     assert!(
@@ -201,15 +191,7 @@ async fn the_customers_language_is_used_when_the_contact_has_none() {
         "{customer_page}"
     );
     // An unknown language is refused with a reason, and nothing changes.
-    let res = f
-        .app
-        .post_form(
-            &f.admin,
-            &format!("/customers/{}", f.customer),
-            &format!("/customers/{}/language", f.customer),
-            &[("language", "xx")],
-        )
-        .await;
+    let res = set_customer_language(&f, "xx").await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("hoose one of the languages listed"), "{body}");

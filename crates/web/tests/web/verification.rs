@@ -66,7 +66,7 @@ async fn messages_of(app: &TestApp, org: OrgId, template: &str) -> Vec<countersi
         .collect()
 }
 
-async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
+pub(crate) async fn last_message(app: &TestApp, org: OrgId, template: &str) -> (String, String) {
     let m = messages_of(app, org, template)
         .await
         .into_iter()
