@@ -13,7 +13,13 @@ use countersign_store::{
 /// Syncs one user into the customer; its contact id.
 async fn synced(store: &Store, org: OrgId, customer: CustomerId, u: SyncedContact) -> ContactId {
     store
-        .upsert_synced_contacts(org, customer, SourceKind::Microsoft365, &[u.clone()], at(1))
+        .upsert_synced_contacts(
+            org,
+            customer,
+            SourceKind::Microsoft365,
+            std::slice::from_ref(&u),
+            at(1),
+        )
         .await
         .unwrap();
     let q = ContactQuery {
