@@ -12,6 +12,7 @@ pub mod contacts;
 mod csv;
 pub mod dashboard;
 pub mod directory;
+pub mod end_user;
 pub mod error;
 pub mod graph_mail;
 mod health;

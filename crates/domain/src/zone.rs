@@ -109,6 +109,15 @@ impl Zone {
         )
     }
 
+    /// `at` as a local time of this zone in a `strftime` pattern (`%Z`: the zone's
+    /// abbreviation, e.g. `CET`), for texts formatted per language; `at.display()` when the
+    /// instant is out of range.
+    #[must_use]
+    pub fn format_pattern(&self, at: Timestamp, pattern: &str) -> String {
+        self.zoned(at)
+            .map_or_else(|| at.display(), |z| z.strftime(pattern).to_string())
+    }
+
     /// `at` as the value of an `<input type="datetime-local">`: `2026-12-07T09:00`.
     #[must_use]
     pub fn input_value(&self, at: Timestamp) -> String {

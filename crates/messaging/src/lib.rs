@@ -8,6 +8,7 @@
 mod account_templates;
 pub mod broadcast;
 mod email_change_templates;
+pub mod end_user;
 mod error;
 mod keywords;
 mod outbox;

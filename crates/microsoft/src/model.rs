@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 /// `$select` of every users request: the fields the sync uses, and nothing else (fewer
 /// resource units, and delta tracks only what is selected).
-pub const USER_SELECT: &str = "id,displayName,givenName,surname,mail,userPrincipalName,mobilePhone,businessPhones,jobTitle,accountEnabled,userType,assignedLicenses,onPremisesSyncEnabled,usageLocation,country";
+pub const USER_SELECT: &str = "id,displayName,givenName,surname,mail,userPrincipalName,mobilePhone,businessPhones,jobTitle,accountEnabled,userType,assignedLicenses,onPremisesSyncEnabled,usageLocation,country,preferredLanguage";
 
 /// Template id of the Application Administrator role.
 pub const APPLICATION_ADMINISTRATOR: &str = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
@@ -67,6 +67,9 @@ pub struct GraphUser {
     pub usage_location: Option<String>,
     /// The country the user is in, as typed (Graph's example: "US" or "UK").
     pub country: Option<String>,
+    /// The user's language, ISO 639-1 and a country (`en-US`, `de-DE`): end-user pages and
+    /// messages to the contact are in it.
+    pub preferred_language: Option<String>,
 }
 
 impl GraphUser {

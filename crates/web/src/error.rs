@@ -218,6 +218,7 @@ from_use_case_errors!(
     countersign_app::accounts::LoginError,
     countersign_app::accounts::PodHandoffError,
     countersign_app::contacts::ContactError,
+    countersign_app::end_user::EndUserTextError,
     countersign_app::dashboard::DashboardError,
     countersign_app::microsoft::MicrosoftError,
     countersign_app::jobs::JobAdminError,

@@ -1,6 +1,7 @@
 //! The web server: server-rendered pages (askama), forms that work without JavaScript, and
 //! the middleware that makes them safe (sessions, CSRF, security headers).
 
+pub mod accept_language;
 pub mod auth;
 pub mod error;
 pub mod flash;

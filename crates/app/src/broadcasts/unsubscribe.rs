@@ -54,6 +54,10 @@ pub struct UnsubscribeView {
     pub address: String,
     /// Whether the address is already opted out of the org's email broadcasts.
     pub unsubscribed: bool,
+    /// The org and contact the link is of: the page is in the contact's language.
+    pub org_id: OrgId,
+    /// The contact the link was sent to.
+    pub contact_id: ContactId,
 }
 
 /// What a POST to an unsubscribe link did.
@@ -275,6 +279,8 @@ impl App {
             footer: brand.footer,
             address: mask(&link.address),
             unsubscribed,
+            org_id: link.org,
+            contact_id: link.contact,
         })
     }
 

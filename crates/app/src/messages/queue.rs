@@ -7,6 +7,7 @@ use crate::jobs::{Job as _, SendMessage};
 use crate::settings::MessagingTransport;
 use countersign_domain::mask::mask;
 use countersign_domain::{Lane, MessageId, OrgId};
+use countersign_messaging::end_user::render_for_contact;
 use countersign_messaging::{Brand, TemplateName, parse_e164, render};
 use countersign_store::{
     BrandingStore, Channel, GraphMailStore, Message, MessageStore, NewJob, NewMessage, OrgStore,
@@ -129,6 +130,21 @@ impl App {
         &self,
         req: MessageRequest,
     ) -> Result<PreparedMessage, MessageError> {
+        self.prepare_message_to(req, None).await
+    }
+
+    /// [`App::prepare_message`] for a message to a contact (`Some`): its texts are in the
+    /// contact's language (the contact's, else its customer's, else English) with the org's
+    /// overrides, and its times in the customer's zone (issue 21.8). `None`: as
+    /// `prepare_message`.
+    ///
+    /// # Errors
+    /// As [`App::prepare_message`].
+    pub async fn prepare_message_to(
+        &self,
+        req: MessageRequest,
+        contact: Option<countersign_domain::ContactId>,
+    ) -> Result<PreparedMessage, MessageError> {
         let recipient = match req.channel {
             Channel::Sms => parse_e164(&req.recipient)
                 .map_err(|e| MessageError::InvalidRecipient(e.to_string()))?,
@@ -142,7 +158,13 @@ impl App {
                 .to_owned(),
         };
         let brand = brand_of(self, req.org).await?;
-        let rendered = render(&req.template, &brand)?;
+        let rendered = match contact {
+            Some(c) => {
+                let locale = self.end_user_locale(req.org, Some(c), None).await?;
+                render_for_contact(&req.template, &brand, locale.texts())?
+            }
+            None => render(&req.template, &brand)?,
+        };
         let transport = match (self.settings.messaging.transport, req.channel, req.lane) {
             (MessagingTransport::Outbox, _, _) => TransportKind::Outbox,
             (MessagingTransport::Live, channel, Lane::Broadcast) => self
@@ -197,7 +219,20 @@ impl App {
         actor: &Actor,
         req: MessageRequest,
     ) -> Result<Message, MessageError> {
-        let prepared = self.prepare_message(req).await?;
+        self.queue_message_to(actor, req, None).await
+    }
+
+    /// [`App::queue_message`] of a message to a contact ([`App::prepare_message_to`]).
+    ///
+    /// # Errors
+    /// As [`App::queue_message`].
+    pub async fn queue_message_to(
+        &self,
+        actor: &Actor,
+        req: MessageRequest,
+        contact: Option<countersign_domain::ContactId>,
+    ) -> Result<Message, MessageError> {
+        let prepared = self.prepare_message_to(req, contact).await?;
         let (stored, is_new) = self
             .store
             .queue_message(&prepared.message, Some(&prepared.job))

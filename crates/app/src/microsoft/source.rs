@@ -78,6 +78,12 @@ fn to_contact(u: GraphUser, f: SyncFilters, customer: &Customer) -> SyncedContac
         removed: skipped,
         // Entra ID users have no opt-out attribute: opt-outs come from STOP and unsubscribe.
         broadcast_opt_out: None,
+        // A language tag is short (BCP 47 tags in practice are under 35 characters); a longer
+        // value is cut rather than stored whole.
+        preferred_language: u
+            .preferred_language
+            .map(|l| l.trim().chars().take(35).collect::<String>())
+            .filter(|l| !l.is_empty()),
     }
 }
 

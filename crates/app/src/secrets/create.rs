@@ -258,6 +258,9 @@ impl App {
         let prepared = match (&destination, req.channel) {
             (Some(to), LinkChannel::Sms | LinkChannel::Email) => {
                 let link = public_link(self, &path);
+                // The expiry in the recipient's language and their customer's time zone.
+                let to_contact = contact.as_ref().map(|c| c.id);
+                let locale = self.end_user_locale(org, to_contact, None).await?;
                 let template = match kind {
                     SecretKind::Send => TemplateName::SecretSend {
                         technician: technician.name.clone(),
@@ -265,13 +268,13 @@ impl App {
                             Some(k) => format!("{link}#{}", k.as_str()),
                             None => link,
                         },
-                        expires: expires_at.display(),
+                        expires: locale.time(expires_at),
                         views: req.max_views,
                     },
                     SecretKind::Request => TemplateName::SecretRequest {
                         technician: technician.name.clone(),
                         link,
-                        expires: expires_at.display(),
+                        expires: locale.time(expires_at),
                         what: label.clone(),
                     },
                 };
@@ -281,14 +284,17 @@ impl App {
                     Channel::Email
                 };
                 Some(
-                    self.prepare_message(MessageRequest {
-                        org,
-                        channel,
-                        recipient: to.clone(),
-                        template,
-                        idempotency_key: format!("secret:{id}"),
-                        lane: countersign_domain::Lane::Verification,
-                    })
+                    self.prepare_message_to(
+                        MessageRequest {
+                            org,
+                            channel,
+                            recipient: to.clone(),
+                            template,
+                            idempotency_key: format!("secret:{id}"),
+                            lane: countersign_domain::Lane::Verification,
+                        },
+                        to_contact,
+                    )
                     .await
                     .map_err(|e| match e {
                         crate::messages::MessageError::InvalidRecipient(t) => {

@@ -84,18 +84,21 @@ impl App {
         let (key_id, key) = self.keyring.derive_key_with_id(purpose::VERIFICATION_CODE);
         let code = random_digits(6);
         let prepared = self
-            .prepare_message(MessageRequest {
-                org,
-                channel: Channel::Sms,
-                recipient: phone.clone(),
-                template: TemplateName::SecretCode {
-                    technician: technician.name.clone(),
-                    code: code.clone(),
-                    minutes: settings.code_minutes,
+            .prepare_message_to(
+                MessageRequest {
+                    org,
+                    channel: Channel::Sms,
+                    recipient: phone.clone(),
+                    template: TemplateName::SecretCode {
+                        technician: technician.name.clone(),
+                        code: code.clone(),
+                        minutes: settings.code_minutes,
+                    },
+                    idempotency_key: format!("verification:{id}"),
+                    lane: countersign_domain::Lane::Verification,
                 },
-                idempotency_key: format!("verification:{id}"),
-                lane: countersign_domain::Lane::Verification,
-            })
+                Some(contact_id),
+            )
             .await?;
         let masked = mask(&phone);
         let challenge = NewChallenge {

@@ -300,14 +300,17 @@ impl App {
         };
         // Rendered now and stored in the transaction that starts the verification.
         let prepared = self
-            .prepare_message(MessageRequest {
-                org,
-                channel,
-                recipient: destination,
-                template,
-                idempotency_key: format!("verification:{id}"),
-                lane: countersign_domain::Lane::Verification,
-            })
+            .prepare_message_to(
+                MessageRequest {
+                    org,
+                    channel,
+                    recipient: destination,
+                    template,
+                    idempotency_key: format!("verification:{id}"),
+                    lane: countersign_domain::Lane::Verification,
+                },
+                Some(contact.id),
+            )
             .await?;
         let challenge = NewChallenge {
             verification: Verification {

@@ -163,17 +163,20 @@ impl App {
         let masked = mask(&destination);
         let recipient = recipient_key(self, org, &destination);
         let prepared = self
-            .prepare_message(MessageRequest {
-                org,
-                channel,
-                recipient: destination,
-                template: TemplateName::WhoIAm {
-                    technician: technician.name.clone(),
-                    code: code.clone(),
+            .prepare_message_to(
+                MessageRequest {
+                    org,
+                    channel,
+                    recipient: destination,
+                    template: TemplateName::WhoIAm {
+                        technician: technician.name.clone(),
+                        code: code.clone(),
+                    },
+                    idempotency_key: format!("who-i-am:{id}"),
+                    lane: countersign_domain::Lane::Verification,
                 },
-                idempotency_key: format!("who-i-am:{id}"),
-                lane: countersign_domain::Lane::Verification,
-            })
+                Some(contact.id),
+            )
             .await?;
         let row = NewChallenge {
             verification: Verification {
@@ -291,7 +294,7 @@ impl App {
         };
         self.store.create_technician_check(&check).await?;
         let actor = Actor::contact(org.id, contact.id, Some(ip.to_owned()));
-        self.queue_message(
+        self.queue_message_to(
             &actor,
             MessageRequest {
                 org: org.id,
@@ -308,6 +311,7 @@ impl App {
                 idempotency_key: format!("technician-check:{}", check.id),
                 lane: countersign_domain::Lane::Verification,
             },
+            Some(contact.id),
         )
         .await
         .map_err(VerificationError::from)?;

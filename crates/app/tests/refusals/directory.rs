@@ -50,6 +50,11 @@ pub fn cases(env: &Env) -> Vec<Case<'_>> {
             set_customer_time_zone(by, CustomerId::new(), "Europe/Berlin")
         ),
         case!(env.app, customer_time_zone(by, CustomerId::new())),
+        case!(env.app, set_customer_language(by, CustomerId::new(), "de")),
+        case!(env.app, customer_language(by, CustomerId::new())),
+        case!(env.app, end_user_text_overrides(by)),
+        case!(env.app, set_end_user_text(by, "de", "approve-button", "Ja")),
+        case!(env.app, reset_end_user_text(by, "de", "approve-button")),
         case!(
             env.app,
             create_contact(by, CustomerId::new(), &ContactInput::default())

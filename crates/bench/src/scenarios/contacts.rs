@@ -121,6 +121,7 @@ fn user(rng: &mut Rng, customer: usize, i: usize) -> SyncedContact {
         user_type: "Member".into(),
         removed: false,
         broadcast_opt_out: None,
+        preferred_language: None,
     }
 }
 

@@ -128,6 +128,10 @@ pub struct SyncedContact {
     /// broadcasts on every channel it has an address for (source `contact_source`, kept
     /// beside an earlier STOP or unsubscribe); `Some(false)` removes only those opt-outs.
     pub broadcast_opt_out: Option<bool>,
+    /// The user's language as the source says it (Microsoft Graph's `preferredLanguage`,
+    /// e.g. `de-DE`; `None`: it says none). End-user pages and messages use it first (issue
+    /// 21.8). Not part of the contact's change history.
+    pub preferred_language: Option<String>,
 }
 
 /// What an upsert did.

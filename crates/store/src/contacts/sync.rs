@@ -97,6 +97,7 @@ fn kept_on_removal(before: &Contact) -> SyncedContact {
         user_type: before.user_type.clone(),
         removed: true,
         broadcast_opt_out: None,
+        preferred_language: None,
     }
 }
 
@@ -210,8 +211,13 @@ impl SqlStore<DB> {
         let mut added_terms = Vec::new();
         // The source's opt-out flags, applied once the rows are written.
         let mut opt_out_flags: Vec<(Uuid, bool)> = Vec::new();
+        // The users' languages, written once the rows are (only those that differ).
+        let mut languages: Vec<(&str, Option<&str>)> = Vec::new();
         for key in order {
             let Some(s) = latest.get(key) else { continue };
+            if !s.removed {
+                languages.push((key, s.preferred_language.as_deref()));
+            }
             if let (Some(flag), false) = (s.broadcast_opt_out, s.removed) {
                 let id = existing.get(key).map(|c| c.id.0);
                 opt_out_flags.push((id.unwrap_or_default(), flag));
@@ -313,6 +319,22 @@ impl SqlStore<DB> {
         }
         for (id, opted_out) in opt_out_flags {
             Self::apply_source_opt_out(&mut *tx, org, id, opted_out, at).await?;
+        }
+        // `VALUES` columns are `column1`, `column2` on both backends (SQLite names no others);
+        // a row whose language is already the source's is not written.
+        for chunk in languages.chunks(LOOKUP_CHUNK / 2) {
+            let sql = format!(
+                "UPDATE contacts SET preferred_language = v.column2 FROM (VALUES {}) AS v \
+                 WHERE contacts.org_id = $1 AND contacts.customer_id = $2 \
+                 AND contacts.external_id = v.column1 \
+                 AND contacts.preferred_language IS DISTINCT FROM v.column2",
+                value_lists(chunk.len(), 2, 3)
+            );
+            let mut q = sqlx::query(&sql).bind(org.0).bind(customer.0);
+            for (external_id, language) in chunk {
+                q = q.bind(*external_id).bind(*language);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(outcome)

@@ -125,6 +125,17 @@ pub trait CustomerStore {
     ) -> StoreResult<()>;
     /// The customer's own time zone (`None`: the org's). `NotFound` unless the org has it.
     async fn customer_time_zone(&self, org: OrgId, id: CustomerId) -> StoreResult<Option<String>>;
+    /// Sets the language of the customer's end-user pages and messages (a code such as
+    /// `de`, checked by the caller; `None`: none, so the browser's or English).
+    /// `NotFound` unless the org has it.
+    async fn set_customer_language(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        language: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The customer's language (`None`: none set). `NotFound` unless the org has it.
+    async fn customer_language(&self, org: OrgId, id: CustomerId) -> StoreResult<Option<String>>;
     /// Records the country of the customer's tenant. Whether it changed (false too when the
     /// org has no such customer).
     async fn set_tenant_country(

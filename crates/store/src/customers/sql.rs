@@ -152,6 +152,31 @@ impl CustomerStore for SqlStore<DB> {
         row.map(|(tz,)| tz).ok_or(crate::StoreError::NotFound)
     }
 
+    async fn set_customer_language(
+        &self,
+        org: OrgId,
+        id: CustomerId,
+        language: Option<&str>,
+    ) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE customers SET language = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .bind(language)
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
+        expect_changed::<DB>(&done)
+    }
+
+    async fn customer_language(&self, org: OrgId, id: CustomerId) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT language FROM customers WHERE org_id = $1 AND id = $2")
+                .bind(org.0)
+                .bind(id.0)
+                .fetch_optional(&mut *self.reads.acquire().await?)
+                .await?;
+        row.map(|(l,)| l).ok_or(crate::StoreError::NotFound)
+    }
+
     async fn upsert_synced_customer(
         &self,
         org: OrgId,

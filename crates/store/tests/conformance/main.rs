@@ -24,6 +24,7 @@ mod credentials;
 mod dashboard;
 mod deliveries;
 mod email_changes;
+mod end_user;
 mod fixtures;
 mod harness;
 mod integrations;
@@ -83,6 +84,11 @@ macro_rules! conformance {
 
 conformance! {
     orgs: [crud, slug_conflict, hostile_text_is_stored_verbatim],
+    end_user: [
+        overrides_are_per_org_and_language,
+        a_contacts_locale_is_its_own_its_customers_and_its_orgs,
+        the_sync_stores_the_sources_language,
+    ],
     technicians: [
         create_and_lookup,
         email_conflict,

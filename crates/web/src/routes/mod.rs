@@ -93,6 +93,7 @@ pub fn notice_text(key: &str) -> Option<&'static str> {
         "signed_out_everywhere" => "You are signed out on every device.",
         "welcome" => "Your account is ready. Sign in with your email address and new password.",
         "saved" => "Saved.",
+        "text_reset" => "Override removed: the default text shows again.",
         "2fa_disabled" => {
             "Two-factor authentication is off. Your other sessions are listed below: end any you do not recognise."
         }

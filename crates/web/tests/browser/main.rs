@@ -12,6 +12,7 @@ mod contacts;
 mod dashboard;
 mod harness;
 mod integrations_unlink;
+mod languages;
 mod look;
 mod my_links;
 mod onboarding;

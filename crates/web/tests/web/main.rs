@@ -18,6 +18,7 @@ mod forwarded_for;
 mod hardening;
 mod integrations;
 mod isolation;
+mod languages;
 mod last_admin;
 mod limits;
 mod lockout;

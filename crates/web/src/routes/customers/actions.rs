@@ -1,10 +1,11 @@
 //! POST /customers (create a manual customer), /customers/{id} (name and default country),
-//! /customers/{id}/time-zone (the zone of its quiet hours).
+//! /customers/{id}/time-zone (the zone of its quiet hours and its contacts' pages),
+//! /customers/{id}/language (the language of its contacts' pages and messages).
 //! Admins only; a refused form is shown again with the reason (422).
 
 use super::pages::{index_page, show_page};
 use crate::AppState;
-use crate::auth::RequireAdmin;
+use crate::auth::{CurrentUser, RequireAdmin};
 use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::routes::sentence;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::FieldMessage;
 use countersign_domain::{Country, CustomerId};
 use serde::Deserialize;
+use std::net::IpAddr;
 
 #[derive(Debug, Deserialize)]
 pub struct CustomerForm {
@@ -96,7 +98,8 @@ pub struct TimeZoneForm {
     time_zone: String,
 }
 
-/// The customer's time zone (empty: the org's), for broadcasts that respect quiet hours.
+/// The customer's time zone (empty: the org's), for broadcasts that respect quiet hours and
+/// the times on its contacts' pages.
 pub async fn set_time_zone(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -105,15 +108,49 @@ pub async fn set_time_zone(
     Form(form): Form<TimeZoneForm>,
 ) -> Result<Response, WebError> {
     let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
-    let (state, user) = (&state, &user);
-    state
+    let done = state
         .app
         .set_customer_time_zone(&user.principal(ip), id, &form.time_zone)
-        .await
-        .or_rerender(|m| async move {
-            let page = show_page(state, user, ip, id, None, Some(one_line(&m))).await?;
-            Ok(page.into_response())
-        })
-        .await?;
+        .await;
+    saved(&state, &user, ip, id, done).await
+}
+
+/// After a setting of the customer: back to its page (PRG), or the page again with why it
+/// was refused (422).
+async fn saved<T: Send, E: Into<WebError> + Send>(
+    state: &AppState,
+    user: &CurrentUser,
+    ip: IpAddr,
+    id: CustomerId,
+    done: Result<T, E>,
+) -> Result<Response, WebError> {
+    done.or_rerender(|m| async move {
+        let page = show_page(state, user, ip, id, None, Some(one_line(&m))).await?;
+        Ok(page.into_response())
+    })
+    .await?;
     Ok(Redirect::to(&format!("/customers/{id}?notice=saved")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// The language of the customer's end-user pages and messages (empty: none), used when a
+/// contact's directory gives none (issue 21.8).
+pub async fn set_language(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequireAdmin(user): RequireAdmin,
+    Path(id): Path<String>,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let id: CustomerId = id.parse().map_err(|_| WebError::NotFound)?;
+    let done = state
+        .app
+        .set_customer_language(&user.principal(ip), id, &form.language)
+        .await;
+    saved(&state, &user, ip, id, done).await
 }

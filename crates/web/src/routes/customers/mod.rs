@@ -18,4 +18,8 @@ pub fn router() -> Router<AppState> {
             "/customers/{id}/time-zone",
             post_only("/customers/{id}", actions::set_time_zone),
         )
+        .route(
+            "/customers/{id}/language",
+            post_only("/customers/{id}", actions::set_language),
+        )
 }

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use countersign_domain::{Country, CustomerId};
+use countersign_messaging::end_user::Language;
 use countersign_store::SourceKind;
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -136,6 +137,10 @@ pub(super) struct ShowPage {
     countries: Vec<(&'static str, &'static str)>,
     /// Its own time zone for quiet hours ('' for the org's).
     time_zone: String,
+    /// The language of its contacts' end-user pages and messages ('' for none).
+    language: String,
+    language_name: &'static str,
+    languages: Vec<(&'static str, &'static str)>,
     last_sync: String,
     rows: Vec<ContactRow>,
     more: bool,
@@ -154,6 +159,7 @@ pub(super) async fn show_page(
     let by = user.principal(ip);
     let view = state.app.customer_page(&by, id).await?;
     let time_zone = state.app.customer_time_zone(&by, id).await?;
+    let language = state.app.customer_language(&by, id).await?;
     let customer = &view.customer;
     let now = state.app.now();
     render(&ShowPage {
@@ -170,6 +176,9 @@ pub(super) async fn show_page(
         tenant_country: customer.tenant_country.map(Country::name),
         countries: countries(),
         time_zone: time_zone.unwrap_or_default(),
+        language: language.map(Language::code).unwrap_or_default().to_owned(),
+        language_name: language.map_or("none set", Language::name),
+        languages: Language::ALL.iter().map(|l| (l.code(), l.name())).collect(),
         last_sync: customer.last_synced_at.map_or_else(
             || "never".into(),
             |t| format!("{} ({})", t.display(), ago(now, t)),

@@ -44,21 +44,13 @@ pub(crate) fn json_ok(value: serde_json::Value) -> Response {
     private(Json(value).into_response())
 }
 
-/// What a recipient page says about a link that can no longer be used.
-pub(crate) fn ended_text(state: countersign_store::SecretState) -> (&'static str, &'static str) {
+/// Which texts a recipient page shows for a link that can no longer be used: the prefix of
+/// its `-title` and `-text` messages (end-user.ftl).
+pub(crate) fn ended_text(state: countersign_store::SecretState) -> &'static str {
     use countersign_store::SecretState;
     match state {
-        SecretState::Expired => (
-            "This link has expired",
-            "Its contents were deleted when it expired. Ask the sender for a new link if you still need it.",
-        ),
-        SecretState::Burned => (
-            "This link was cancelled",
-            "The sender cancelled it and its contents were deleted. Ask them for a new link if you still need it.",
-        ),
-        _ => (
-            "This link was already used",
-            "It could be opened a limited number of times, and it was. Its contents were deleted. If you did not open it, tell the sender at once.",
-        ),
+        SecretState::Expired => "secret-expired",
+        SecretState::Burned => "secret-burned",
+        _ => "secret-used",
     }
 }

@@ -2,9 +2,10 @@
 //! a form whose script encrypts the answer to the request's public key (ECDH P-256 + HKDF +
 //! AES-256-GCM). POST (JSON, from `static/secrets.js`): the envelope, accepted once.
 
-use super::send::ended;
+use super::send::{EndedPage, ended, locale_of};
 use super::{json_ok, nonce, private};
 use crate::AppState;
+use crate::accept_language::AcceptLanguage;
 use crate::error::{Problem, WebError};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
@@ -17,6 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_messaging::end_user::Texts;
 use countersign_store::{SecretKind, SecretState};
 use serde::Deserialize;
 
@@ -27,46 +29,41 @@ struct RequestPage {
     token: String,
     nonce: String,
     public_key: String,
-    msp: String,
     footer: String,
-    technician: String,
     label: String,
-    expires: String,
-}
-
-#[derive(Template)]
-#[template(path = "public_secrets/ended.html")]
-struct AnsweredPage {
-    msp: String,
-    title: &'static str,
-    text: &'static str,
-    when: Option<String>,
+    /// The texts in the recipient's language, with sender, MSP and expiry filled in.
+    t: Texts,
 }
 
 /// GET and HEAD /r/{token}.
 pub async fn show(
     State(state): State<AppState>,
+    accept: AcceptLanguage,
     form: FormToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let view = state.app.secret_link(&token, SecretKind::Request).await?;
     let Some(v) = view else {
-        return ended(None);
+        return ended(&state, &accept, None).await;
     };
+    let locale = locale_of(&state, &accept, Some(&v)).await?;
+    let t = locale.texts();
     if v.state == SecretState::Active {
-        let page = AnsweredPage {
+        let page = EndedPage {
+            lang: t.language().code(),
             msp: v.brand.name.clone(),
-            title: "Already sent",
-            text: "This request was answered. Nothing more is needed from you.",
-            when: v
-                .secret
-                .submitted_at
-                .map(|t| format!("Sent at {}.", t.display())),
+            title: t.t("secret-request-answered-title"),
+            text: t.t("secret-request-answered-text"),
+            when: v.secret.submitted_at.map(|at| {
+                t.clone()
+                    .with("expires", locale.time(at))
+                    .t("secret-sent-at")
+            }),
         };
         return Ok(private((StatusCode::GONE, render(&page)?).into_response()));
     }
     if v.state != SecretState::Waiting {
-        return ended(Some(&v));
+        return ended(&state, &accept, Some(&v)).await;
     }
     let s = &v.secret;
     let page = RequestPage {
@@ -74,11 +71,11 @@ pub async fn show(
         nonce: nonce::issue(&state.app.keyring, s.id, state.app.now()),
         token,
         public_key: s.public_key.clone(),
-        msp: v.brand.name.clone(),
         footer: v.brand.footer.clone(),
-        technician: v.technician.clone(),
         label: s.label.clone(),
-        expires: s.expires_at.display(),
+        t: t.with("msp", v.brand.name.clone())
+            .with("technician", v.technician.clone())
+            .with("expires", locale.time(s.expires_at)),
     };
     Ok(private(form.respond(render(&page)?)))
 }

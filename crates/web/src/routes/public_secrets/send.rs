@@ -6,6 +6,7 @@
 
 use super::{ended_text, json_ok, nonce, private};
 use crate::AppState;
+use crate::accept_language::AcceptLanguage;
 use crate::error::{Problem, RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
@@ -18,9 +19,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use countersign_app::end_user::EndUserLocale;
 use countersign_app::secrets::LinkView;
 use countersign_app::verification::CodeOutcome;
 use countersign_domain::VerificationId;
+use countersign_messaging::end_user::Texts;
 use countersign_store::{SecretKind, SecretState};
 use serde::Deserialize;
 
@@ -30,56 +33,81 @@ struct SendPage {
     csrf: String,
     token: String,
     nonce: String,
-    msp: String,
     footer: String,
-    technician: String,
     label: String,
-    expires: String,
-    views_left: i64,
     has_passphrase: bool,
     needs_code: bool,
-    phone: String,
     verification: Option<String>,
     error: Option<String>,
     notice: Option<String>,
+    /// The texts in the recipient's language, with sender, MSP, expiry and phone filled in.
+    t: Texts,
 }
 
 #[derive(Template)]
 #[template(path = "public_secrets/ended.html")]
 pub(super) struct EndedPage {
+    pub lang: &'static str,
     pub msp: String,
-    pub title: &'static str,
-    pub text: &'static str,
+    pub title: String,
+    pub text: String,
     pub when: Option<String>,
 }
 
+/// The recipient's locale: their language (else their customer's, else the browser's), the
+/// org's overrides, times in their customer's zone. A link of no org: the browser's.
+pub(super) async fn locale_of(
+    state: &AppState,
+    accept: &AcceptLanguage,
+    view: Option<&LinkView>,
+) -> Result<EndUserLocale, WebError> {
+    Ok(match view {
+        Some(v) => {
+            state
+                .app
+                .end_user_locale(v.secret.org_id, v.secret.contact_id, accept.as_deref())
+                .await?
+        }
+        None => EndUserLocale::without_org(accept.as_deref()),
+    })
+}
+
 /// The page of a link that cannot be used (or does not exist).
-pub(super) fn ended(view: Option<&LinkView>) -> Result<Response, WebError> {
+pub(super) async fn ended(
+    state: &AppState,
+    accept: &AcceptLanguage,
+    view: Option<&LinkView>,
+) -> Result<Response, WebError> {
+    let locale = locale_of(state, accept, view).await?;
+    let t = locale.texts();
     let Some(v) = view else {
         let page = EndedPage {
+            lang: t.language().code(),
             msp: String::new(),
-            title: "This link does not work",
-            text: "It may be mistyped or incomplete. Ask the sender for a new one.",
+            title: t.t("secret-unknown-title"),
+            text: t.t("secret-unknown-text"),
             when: None,
         };
         return Ok(private(
             (StatusCode::NOT_FOUND, render(&page)?).into_response(),
         ));
     };
-    let (title, text) = ended_text(v.state);
+    let key = ended_text(v.state);
     let s = &v.secret;
+    let at = |id: &str, when: countersign_domain::Timestamp| {
+        t.clone().with("expires", locale.time(when)).t(id)
+    };
     let when = match v.state {
-        SecretState::Revealed => s
-            .last_revealed_at
-            .map(|t| format!("Last opened at {}.", t.display())),
-        SecretState::Expired => Some(format!("Expired at {}.", s.expires_at.display())),
-        SecretState::Burned => s.ended_at.map(|t| format!("Cancelled at {}.", t.display())),
+        SecretState::Revealed => s.last_revealed_at.map(|w| at("secret-opened-at", w)),
+        SecretState::Expired => Some(at("secret-expired-at", s.expires_at)),
+        SecretState::Burned => s.ended_at.map(|w| at("secret-cancelled-at", w)),
         _ => None,
     };
     let page = EndedPage {
+        lang: t.language().code(),
         msp: v.brand.name.clone(),
-        title,
-        text,
+        title: t.t(&format!("{key}-title")),
+        text: t.t(&format!("{key}-text")),
         when,
     };
     Ok(private((StatusCode::GONE, render(&page)?).into_response()))
@@ -108,6 +136,7 @@ fn page(
     form: &FormToken,
     token: String,
     v: &LinkView,
+    locale: &EndUserLocale,
     x: Extras,
 ) -> Result<Response, WebError> {
     let s = &v.secret;
@@ -115,20 +144,29 @@ fn page(
         csrf: form.token.clone(),
         nonce: nonce::issue(&state.app.keyring, s.id, state.app.now()),
         token,
-        msp: v.brand.name.clone(),
         footer: v.brand.footer.clone(),
-        technician: v.technician.clone(),
         label: s.label.clone(),
-        expires: s.expires_at.display(),
-        views_left: s.views_left,
         has_passphrase: s.has_passphrase,
         needs_code: s.require_verification && s.verification_id.is_none(),
-        phone: v.phone_masked.clone(),
         verification: x.verification,
         error: x.error,
         notice: x.notice,
+        t: texts_of(v, locale),
     };
     Ok(private(form.respond((x.status, render(&page)?))))
+}
+
+/// The page's texts with its placeholders filled in.
+fn texts_of(v: &LinkView, locale: &EndUserLocale) -> Texts {
+    let s = &v.secret;
+    locale
+        .texts()
+        .with("msp", v.brand.name.clone())
+        .with("technician", v.technician.clone())
+        .with("label", s.label.clone())
+        .with("expires", locale.time(s.expires_at))
+        .with_number("views", s.views_left)
+        .with("phone", v.phone_masked.clone())
 }
 
 async fn view(state: &AppState, token: &str) -> Result<Option<LinkView>, WebError> {
@@ -155,19 +193,19 @@ pub struct StepQuery {
 }
 
 impl StepQuery {
-    fn extras(self, v: &LinkView) -> Extras {
+    fn extras(self, t: &Texts) -> Extras {
         let verification = self
             .code_sent
             .filter(|id| id.parse::<VerificationId>().is_ok());
         if self.verified.is_some() {
             return Extras {
-                notice: Some("Thank you: it is you. You can reveal the message now.".into()),
+                notice: Some(t.t("secret-code-verified")),
                 ..Extras::default()
             };
         }
         if self.dead.is_some() {
             return Extras {
-                error: Some("This code no longer works. Ask for a new one.".into()),
+                error: Some(t.t("secret-code-dead")),
                 ..Extras::default()
             };
         }
@@ -177,12 +215,13 @@ impl StepQuery {
         let (notice, error) = match self.wrong {
             Some(left) => (
                 None,
-                Some(format!(
-                    "Wrong code. {left} attempt{} left.",
-                    if left == 1 { "" } else { "s" }
-                )),
+                Some(
+                    t.clone()
+                        .with_number("left", i64::from(left))
+                        .t("secret-code-wrong"),
+                ),
             ),
-            None => (Some(format!("We sent a code to {}.", v.phone_masked)), None),
+            None => (Some(t.t("secret-code-sent")), None),
         };
         Extras {
             verification: Some(verification),
@@ -196,16 +235,18 @@ impl StepQuery {
 /// GET and HEAD /s/{token}: who sent it, until when. Claims nothing.
 pub async fn show(
     State(state): State<AppState>,
+    accept: AcceptLanguage,
     form: FormToken,
     Path(token): Path<String>,
     Query(q): Query<StepQuery>,
 ) -> Result<Response, WebError> {
     match view(&state, &token).await? {
         Some(v) if v.state == SecretState::Active => {
-            let x = q.extras(&v);
-            page(&state, &form, token, &v, x)
+            let locale = locale_of(&state, &accept, Some(&v)).await?;
+            let x = q.extras(&texts_of(&v, &locale));
+            page(&state, &form, token, &v, &locale, x)
         }
-        v => ended(v.as_ref()),
+        v => ended(&state, &accept, v.as_ref()).await,
     }
 }
 
@@ -255,17 +296,19 @@ pub async fn reveal(
 pub async fn send_code(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     form: FormToken,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let result = state.app.send_secret_code(&token, &ip.to_string()).await;
     let Some(v) = view(&state, &token).await? else {
-        return ended(None);
+        return ended(&state, &accept, None).await;
     };
     if v.state != SecretState::Active {
-        return ended(Some(&v));
+        return ended(&state, &accept, Some(&v)).await;
     }
-    let (state, form, token, v) = (&state, &form, &token, &v);
+    let locale = locale_of(&state, &accept, Some(&v)).await?;
+    let (state, form, token, v, locale) = (&state, &form, &token, &v, &locale);
     let sent = result
         .or_rerender(|m| async move {
             let x = Extras {
@@ -273,7 +316,7 @@ pub async fn send_code(
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..Extras::default()
             };
-            page(state, form, token.clone(), v, x)
+            page(state, form, token.clone(), v, locale, x)
         })
         .await?;
     Ok(to_page(
@@ -295,6 +338,7 @@ pub struct CodeForm {
 pub async fn check_code(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<CodeForm>,
@@ -309,12 +353,13 @@ pub async fn check_code(
         .check_secret_code(&token, vid, &form.code, &ip.to_string())
         .await;
     let Some(v) = view(&state, &token).await? else {
-        return ended(None);
+        return ended(&state, &accept, None).await;
     };
     if v.state != SecretState::Active {
-        return ended(Some(&v));
+        return ended(&state, &accept, Some(&v)).await;
     }
-    let (state, form_token, token, v) = (&state, &form_token, &token, &v);
+    let locale = locale_of(&state, &accept, Some(&v)).await?;
+    let (state, form_token, token, v, locale) = (&state, &form_token, &token, &v, &locale);
     // The code form again, for the same verification, with `text` (422).
     let again = |text: String| Extras {
         verification: Some(vid.to_string()),
@@ -323,9 +368,16 @@ pub async fn check_code(
         ..Extras::default()
     };
     let outcome = result
-        .or_rerender(
-            |m| async move { page(state, form_token, token.clone(), v, again(one_line(&m))) },
-        )
+        .or_rerender(|m| async move {
+            page(
+                state,
+                form_token,
+                token.clone(),
+                v,
+                locale,
+                again(one_line(&m)),
+            )
+        })
         .await?;
     // Every outcome counted an attempt: a redirect, so a refresh does not count another.
     let query = match outcome {

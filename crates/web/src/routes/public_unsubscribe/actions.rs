@@ -8,6 +8,7 @@
 
 use super::pages::{invalid, page};
 use crate::AppState;
+use crate::accept_language::AcceptLanguage;
 use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::page::render;
@@ -29,6 +30,7 @@ pub struct UnsubscribeForm {
 pub async fn unsubscribe(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     Path(token): Path<String>,
     // Any body: a provider may send the one-click pair as multipart/form-data rather than a
     // form, and the link, not the body, says what to do.
@@ -36,7 +38,7 @@ pub async fn unsubscribe(
 ) -> Result<Response, WebError> {
     let from_page = form.is_ok_and(|Form(f)| f.from == "page");
     let outcome = match state.app.unsubscribe(&token, &ip.to_string()).await {
-        Err(UnsubscribeError::InvalidLink) => return invalid(),
+        Err(UnsubscribeError::InvalidLink) => return invalid(&accept),
         other => other?,
     };
     let fresh = matches!(outcome, UnsubscribeOutcome::Unsubscribed(_));
@@ -46,7 +48,6 @@ pub async fn unsubscribe(
             Redirect::to(&format!("/unsubscribe/{token}?done={done}")).into_response(),
         ));
     }
-    Ok(private(
-        render(&page(token, outcome.view(), fresh))?.into_response(),
-    ))
+    let page = page(&state, &accept, token, outcome.view(), fresh).await?;
+    Ok(private(render(&page)?.into_response()))
 }

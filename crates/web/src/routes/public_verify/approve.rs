@@ -2,6 +2,7 @@
 
 use super::private;
 use crate::AppState;
+use crate::accept_language::AcceptLanguage;
 use crate::error::WebError;
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
@@ -12,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::verification::LinkView;
+use countersign_messaging::end_user::{Texts, choose_language};
 use countersign_store::{LinkAnswer, VerificationStatus};
 use serde::Deserialize;
 
@@ -20,63 +22,45 @@ use serde::Deserialize;
 struct ApprovePage {
     csrf: String,
     token: String,
-    msp: String,
     footer: String,
-    technician: String,
-    expires: String,
     choices: Vec<i64>,
-    error: Option<&'static str>,
+    error: Option<String>,
+    /// The texts in the contact's language, with the MSP, technician and expiry filled in.
+    t: Texts,
 }
 
 #[derive(Template)]
 #[template(path = "public_verify/approve_done.html")]
 struct DonePage {
+    lang: &'static str,
     msp: String,
-    title: &'static str,
-    text: &'static str,
+    title: String,
+    text: String,
     ok: bool,
 }
 
 fn done(
     status: StatusCode,
     msp: String,
+    texts: &Texts,
     outcome: VerificationStatus,
     fresh: bool,
 ) -> Result<Response, WebError> {
-    let (title, text, ok) = match (outcome, fresh) {
-        (VerificationStatus::Verified, true) => (
-            "Thank you: you are verified",
-            "You can go back to your call. You may close this page.",
-            true,
-        ),
-        (VerificationStatus::Denied, true) => (
-            "Thank you for telling us",
-            "Nothing was approved. The help desk has been alerted that someone may be using your name. If you are worried, call your IT provider on a number you already know.",
-            false,
-        ),
-        (VerificationStatus::Failed, true) => (
-            "The number did not match",
-            "Nothing was approved. If you are on a call with the help desk, ask them to send a new link and pick the number they tell you.",
-            false,
-        ),
-        (VerificationStatus::Expired, _) => (
-            "This link has expired",
-            "Nothing was approved. Ask the help desk for a new one if you need it.",
-            false,
-        ),
-        (_, _) => (
-            "This link was already used",
-            "It works once, and it was answered already. Nothing more is needed from you.",
-            false,
-        ),
+    let (key, ok) = match (outcome, fresh) {
+        (VerificationStatus::Verified, true) => ("approve-verified", true),
+        (VerificationStatus::Denied, true) => ("approve-denied", false),
+        (VerificationStatus::Failed, true) => ("approve-failed", false),
+        (VerificationStatus::Expired, _) => ("approve-expired", false),
+        (_, _) => ("approve-used", false),
     };
     Ok(private(
         (
             status,
             render(&DonePage {
+                lang: texts.language().code(),
                 msp,
-                title,
-                text,
+                title: texts.t(&format!("{key}-title")),
+                text: texts.t(&format!("{key}-text")),
                 ok,
             })?,
         )
@@ -84,25 +68,46 @@ fn done(
     ))
 }
 
-fn unusable() -> Result<Response, WebError> {
+/// A link that does not exist: no org, so the browser's language and no overrides.
+fn unusable(accept: &AcceptLanguage) -> Result<Response, WebError> {
+    let language = choose_language(None, None, accept.as_deref());
     done(
         StatusCode::GONE,
         String::new(),
+        &Texts::defaults(language),
         VerificationStatus::Expired,
         false,
     )
 }
 
-fn page(form: &FormToken, token: String, v: &LinkView, error: Option<&'static str>) -> ApprovePage {
+/// The link's texts: in the contact's language (else its customer's, else the browser's),
+/// with the org's overrides, the expiry in the customer's time zone.
+async fn texts_of(
+    state: &AppState,
+    v: &LinkView,
+    accept: &AcceptLanguage,
+) -> Result<Texts, WebError> {
+    let org = v.challenge.verification.org_id;
+    let contact = v.challenge.verification.contact_id;
+    let locale = state
+        .app
+        .end_user_locale(org, Some(contact), accept.as_deref())
+        .await?;
+    Ok(locale
+        .texts()
+        .with("msp", v.brand.name.clone())
+        .with("technician", v.technician.clone())
+        .with("expires", locale.time(v.expires_at)))
+}
+
+fn page(form: &FormToken, token: String, v: &LinkView, t: Texts, error: bool) -> ApprovePage {
     ApprovePage {
         csrf: form.token.clone(),
         token,
-        msp: v.brand.name.clone(),
         footer: v.brand.footer.clone(),
-        technician: v.technician.clone(),
-        expires: v.expires_at.display(),
         choices: v.challenge.match_choices.clone(),
-        error,
+        error: error.then(|| t.t("approve-pick-error")),
+        t,
     }
 }
 
@@ -117,20 +122,22 @@ pub struct AnsweredQuery {
 /// GET and HEAD /v/{token}: who asks and until when. Changes nothing.
 pub async fn show(
     State(state): State<AppState>,
+    accept: AcceptLanguage,
     form: FormToken,
     Path(token): Path<String>,
     Query(q): Query<AnsweredQuery>,
 ) -> Result<Response, WebError> {
     let Some(view) = state.app.approve_link(&token).await? else {
-        return unusable();
+        return unusable(&accept);
     };
+    let t = texts_of(&state, &view, &accept).await?;
     if view.status != VerificationStatus::Pending {
         if q.answered.is_some() {
-            return done(StatusCode::OK, view.brand.name, view.status, true);
+            return done(StatusCode::OK, view.brand.name, &t, view.status, true);
         }
-        return done(StatusCode::GONE, view.brand.name, view.status, false);
+        return done(StatusCode::GONE, view.brand.name, &t, view.status, false);
     }
-    let html = render(&page(&form, token, &view, None))?;
+    let html = render(&page(&form, token, &view, t, false))?;
     Ok(private(form.respond(html)))
 }
 
@@ -146,23 +153,20 @@ pub struct AnswerForm {
 pub async fn answer(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     form_token: FormToken,
     Path(token): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
     let Some(view) = state.app.approve_link(&token).await? else {
-        return unusable();
+        return unusable(&accept);
     };
+    let t = texts_of(&state, &view, &accept).await?;
     let answer = match (form.answer.as_str(), form.number.trim().parse::<i64>()) {
         ("deny", _) => LinkAnswer::Deny,
         ("approve", Ok(n)) if view.challenge.match_choices.contains(&n) => LinkAnswer::Approve(n),
         _ => {
-            let p = page(
-                &form_token,
-                token,
-                &view,
-                Some("Pick the number the help desk tells you, then press Approve."),
-            );
+            let p = page(&form_token, token, &view, t, true);
             return Ok(private(
                 form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
             ));
@@ -174,7 +178,7 @@ pub async fn answer(
         .await?;
     if !fresh {
         // Answered before (another tab, a race): say so, as before.
-        return done(StatusCode::CONFLICT, view.brand.name, status, false);
+        return done(StatusCode::CONFLICT, view.brand.name, &t, status, false);
     }
     // PRG: the outcome on the link's own page; a refresh there answers nothing again.
     let to = format!("/v/{}?answered=1", urlencoding::encode(&token));

@@ -4,6 +4,7 @@
 
 use super::private;
 use crate::AppState;
+use crate::accept_language::AcceptLanguage;
 use crate::error::{RerenderOnUserError, WebError, one_line};
 use crate::middleware::client_ip::ClientIp;
 use crate::middleware::csrf::FormToken;
@@ -15,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use countersign_app::verification::{CheckView, TechnicianCheckError};
 use countersign_domain::TechnicianId;
+use countersign_messaging::end_user::Texts;
 use countersign_store::TechnicianCheckStatus;
 use serde::Deserialize;
 
@@ -23,11 +25,13 @@ use serde::Deserialize;
 struct RequestPage {
     csrf: String,
     slug: String,
-    msp: String,
     /// What the user typed, kept when it is refused.
     email: String,
     sent: bool,
     error: Option<String>,
+    /// The texts in the browser's language (no contact is known yet), with the org's
+    /// overrides.
+    t: Texts,
 }
 
 #[derive(Template)]
@@ -35,12 +39,12 @@ struct RequestPage {
 struct CheckPage {
     csrf: String,
     action: String,
-    msp: String,
     state: &'static str,
     technicians: Vec<(String, String)>,
-    chosen: String,
     code: String,
     error: Option<String>,
+    /// The texts in the contact's language, with the MSP and chosen technician filled in.
+    t: Texts,
 }
 
 /// `?sent=1` after a request: the page says a link went out. It carries no address and reads
@@ -54,18 +58,23 @@ pub struct SentQuery {
 /// GET /t/{slug}/verify-technician
 pub async fn form(
     State(state): State<AppState>,
+    accept: AcceptLanguage,
     form: FormToken,
     Path(slug): Path<String>,
     Query(q): Query<SentQuery>,
 ) -> Result<Response, WebError> {
-    let (_, brand) = state.app.technician_check_org(&slug).await?;
+    let (org, brand) = state.app.technician_check_org(&slug).await?;
+    let locale = state
+        .app
+        .end_user_locale(org.id, None, accept.as_deref())
+        .await?;
     let page = RequestPage {
         csrf: form.token.clone(),
-        msp: brand.name,
         slug,
         email: String::new(),
         sent: q.sent.is_some(),
         error: None,
+        t: locale.texts().with("msp", brand.name),
     };
     Ok(private(form.respond(render(&page)?)))
 }
@@ -82,20 +91,25 @@ pub struct RequestForm {
 pub async fn request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     form_token: FormToken,
     Path(slug): Path<String>,
     Form(f): Form<RequestForm>,
 ) -> Result<Response, WebError> {
     let (org, brand) = state.app.technician_check_org(&slug).await?;
-    let msp = brand.name;
     if countersign_domain::Email::parse(f.email.trim()).is_err() {
+        let locale = state
+            .app
+            .end_user_locale(org.id, None, accept.as_deref())
+            .await?;
+        let t = locale.texts().with("msp", brand.name);
         let p = RequestPage {
             csrf: form_token.token.clone(),
             slug: slug.clone(),
-            msp,
             email: f.email.clone(),
             sent: false,
-            error: Some("Enter your email address, e.g. amy@example.com.".into()),
+            error: Some(t.t("check-email-error")),
+            t,
         };
         return Ok(private(
             form_token.respond((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?)),
@@ -115,6 +129,7 @@ fn check_page(
     slug: &str,
     token: &str,
     v: CheckView,
+    texts: Texts,
     error: Option<String>,
 ) -> CheckPage {
     let state = if v.expired {
@@ -130,17 +145,31 @@ fn check_page(
     CheckPage {
         csrf: form.token.clone(),
         action: format!("/t/{slug}/check/{token}"),
-        msp: v.brand.name.clone(),
         state,
         technicians: v
             .technicians
             .iter()
             .map(|(id, name)| (id.to_string(), name.clone()))
             .collect(),
-        chosen: v.chosen.unwrap_or_default(),
+        t: texts
+            .with("msp", v.brand.name.clone())
+            .with("technician", v.chosen.clone().unwrap_or_default()),
         code: v.code,
         error,
     }
+}
+
+/// The check's texts: in the contact's language (else its customer's, else the browser's).
+async fn texts_for(
+    state: &AppState,
+    v: &CheckView,
+    accept: &AcceptLanguage,
+) -> Result<Texts, WebError> {
+    let locale = state
+        .app
+        .end_user_locale(v.org.id, Some(v.check.contact_id), accept.as_deref())
+        .await?;
+    Ok(locale.texts())
 }
 
 async fn view_for(
@@ -159,13 +188,15 @@ async fn view_for(
 /// page refreshes itself), then see their name and the code.
 pub async fn show(
     State(state): State<AppState>,
+    accept: AcceptLanguage,
     form: FormToken,
     Path((slug, token)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let Some(v) = view_for(&state, &slug, &token).await? else {
         return Err(WebError::NotFound);
     };
-    let page = check_page(&form, &slug, &token, v, None);
+    let t = texts_for(&state, &v, &accept).await?;
+    let page = check_page(&form, &slug, &token, v, t, None);
     Ok(private(form.respond(render(&page)?)))
 }
 
@@ -179,6 +210,7 @@ pub struct ChooseForm {
 pub async fn choose(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    accept: AcceptLanguage,
     form_token: FormToken,
     Path((slug, token)): Path<(String, String)>,
     Form(f): Form<ChooseForm>,
@@ -186,7 +218,7 @@ pub async fn choose(
     if view_for(&state, &slug, &token).await?.is_none() {
         return Err(WebError::NotFound);
     }
-    let (state, form_token, slug, token) = (&state, &form_token, &slug, &token);
+    let (state, form_token, slug, token, accept) = (&state, &form_token, &slug, &token, &accept);
     let chosen = match f.technician.parse::<TechnicianId>() {
         Err(_) => Err(TechnicianCheckError::UnknownTechnician),
         Ok(t) => state.app.choose_technician(token, t, &ip.to_string()).await,
@@ -196,7 +228,8 @@ pub async fn choose(
             let Some(v) = view_for(state, slug, token).await? else {
                 return Err(WebError::NotFound);
             };
-            let page = check_page(form_token, slug, token, v, Some(one_line(&m)));
+            let t = texts_for(state, &v, accept).await?;
+            let page = check_page(form_token, slug, token, v, t, Some(one_line(&m)));
             Ok(private(form_token.respond(render(&page)?)))
         })
         .await?;

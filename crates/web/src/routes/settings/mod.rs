@@ -2,6 +2,7 @@
 
 mod actions;
 mod credentials;
+mod end_user_texts;
 mod outreach;
 mod pages;
 mod permissions;
@@ -21,6 +22,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/settings/verification",
             get(verification::show).post(verification::update),
+        )
+        .route(
+            "/settings/end-user-texts",
+            get(end_user_texts::show).post(end_user_texts::save),
+        )
+        .route(
+            "/settings/end-user-texts/reset",
+            post_only("/settings/end-user-texts", end_user_texts::reset),
         )
         .route("/settings/technician-verification", get(outreach::show))
         .route(
