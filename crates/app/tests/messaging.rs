@@ -580,14 +580,15 @@ async fn the_schedule_only_queues_once_per_slot(postgres: bool) {
             "expire_secrets",
             "expire_verifications",
             "purge_sessions",
+            "purge_unlinked_contacts",
             "roll_up_message_days"
         ]
     );
-    assert_eq!(run_due(&env, &transports).await, 4);
+    assert_eq!(run_due(&env, &transports).await, 5);
     let counts = env.app.store().job_counts(SERVER_ORG).await.unwrap();
     assert_eq!((counts.queued, counts.running, counts.dead), (0, 0, 0));
     // The next minute: the expiry sweeps again, the session purge and the message roll-up
-    // not (every ten minutes).
+    // not (every ten minutes), nor the purge of unlinked tenants' contacts (every hour).
     env.clock.advance(Duration::from_secs(60));
     schedule.tick(&env.app).await;
     let queued = env.app.store().jobs(SERVER_ORG, None, 50).await.unwrap();
