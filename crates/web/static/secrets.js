@@ -122,13 +122,16 @@
   }
   const byId = (id) => document.getElementById(id);
   const show = (el, text) => { if (el) { el.textContent = text; el.hidden = false; } };
-  const copyButton = (buttonId, sourceId) => {
+  // A message the page wrote in its reader's language (`data-t-<name>` on `section`), else
+  // the English one.
+  const said = (section, name, english) => (section && section.getAttribute(`data-t-${name}`)) || english;
+  const copyButton = (buttonId, sourceId, section) => {
     const b = byId(buttonId);
     const src = byId(sourceId);
     if (b && src) {
       b.addEventListener("click", () => {
         if (navigator.clipboard) navigator.clipboard.writeText(src.value || "");
-        b.textContent = "Copied";
+        b.textContent = said(section, "copied", "Copied");
       });
     }
   };
@@ -222,7 +225,7 @@
     let key = null;
     try { key = fragment ? unb64u(fragment) : null; } catch (_) { key = null; }
     if (!key || key.length !== 32) {
-      show(error, "This link is incomplete: the part after the # is missing or damaged. Open the full link from the message; nothing was used up.");
+      show(error, said(section, "incomplete", "This link is incomplete: the part after the # is missing or damaged. Open the full link from the message; nothing was used up."));
       return;
     }
     button.disabled = false;
@@ -242,14 +245,18 @@
           text = await openSend(claimed.envelope, key, claimed.share, pass ? pass.value : "");
         } catch (_) {
           throw new Error(pass
-            ? "Wrong passphrase. Try again; this does not use another view."
-            : "The message could not be decrypted: the link is incomplete or damaged.");
+            ? said(section, "wrong-passphrase", "Wrong passphrase. Try again; this does not use another view.")
+            : said(section, "undecryptable", "The message could not be decrypted: the link is incomplete or damaged."));
         }
         byId("secret-plaintext").value = text;
         byId("secret-output").hidden = false;
+        // The page wrote "N more times" for the count it expected; another tab may have
+        // used a view meanwhile, and then the words carry no count.
+        const expected = String(claimed.left) === section.getAttribute("data-more");
         show(byId("secret-after"), claimed.left > 0
-          ? `It can be revealed ${claimed.left} more time(s) until it expires.`
-          : "That was its last view: it is now deleted from the server.");
+          ? (expected ? said(section, "after-more", `It can be revealed ${claimed.left} more time(s) until it expires.`)
+            : said(section, "after-again", "It can be revealed again until it expires."))
+          : said(section, "last-view", "That was its last view: it is now deleted from the server."));
         button.hidden = true;
         if (pass) pass.disabled = true;
         if (stored) forget(stored);
@@ -258,7 +265,7 @@
         button.disabled = false;
       }
     });
-    copyButton("secret-copy", "secret-plaintext");
+    copyButton("secret-copy", "secret-plaintext", section);
   }
 
   // The contact's page of a request.
@@ -269,7 +276,7 @@
     button.addEventListener("click", async () => {
       error.hidden = true;
       const box = byId("request-text");
-      if (!box.value) { show(error, "Enter what was asked for."); return; }
+      if (!box.value) { show(error, said(section, "empty", "Enter what was asked for.")); return; }
       button.disabled = true;
       try {
         const envelope = await sealRequest(box.value, unb64u(section.getAttribute("data-public-key")));

@@ -78,6 +78,8 @@ check-heading = Wer von { $msp } hat Sie kontaktiert?
 check-technician-label = Techniker
 check-choose = Bitte wählen…
 check-choose-button = Um Bestätigung bitten
+check-choose-error = Wählen Sie einen der aufgeführten Techniker.
+check-throttled = Zu viele Anfragen aus Ihrem Netzwerk. Versuchen Sie es in einer Stunde erneut.
 check-not-listed = Nicht in der Liste? Dann arbeitet die Person möglicherweise nicht für { $msp }: Beenden Sie das Gespräch und rufen Sie { $msp } unter einer Nummer an, die Sie bereits kennen.
 check-waiting = Wir haben { $technician } um Bestätigung gebeten. Lassen Sie diese Seite geöffnet; sie aktualisiert sich selbst.
 check-confirmed = { $technician } arbeitet für { $msp } und hat bestätigt, dass er oder sie es ist.
@@ -111,6 +113,16 @@ secret-reveal-button = Anzeigen
 secret-reveal-noscript = Zum Anzeigen wird JavaScript benötigt: Die Nachricht wird auf Ihrem Gerät entschlüsselt, und ihr Schlüssel verlässt es nie.
 secret-message-label = Die Nachricht
 secret-copy-button = Kopieren
+secret-copied = Kopiert
+secret-link-incomplete = Dieser Link ist unvollständig: Der Teil nach dem # fehlt oder ist beschädigt. Öffnen Sie den vollständigen Link aus der Nachricht; es wurde nichts verbraucht.
+secret-wrong-passphrase = Falsche Passphrase. Versuchen Sie es erneut; dabei wird kein weiterer Abruf verbraucht.
+secret-undecryptable = Die Nachricht konnte nicht entschlüsselt werden: Der Link ist unvollständig oder beschädigt.
+secret-after-more = Sie kann bis zum Ablauf noch { $more ->
+        [one] einmal
+       *[other] { $more }-mal
+    } angezeigt werden.
+secret-after-again = Sie kann bis zum Ablauf erneut angezeigt werden.
+secret-last-view = Das war der letzte Abruf: Die Nachricht ist jetzt vom Server gelöscht.
 
 ## Secure Request: vom Kontakt erbetene Daten
 
@@ -122,6 +134,7 @@ secret-request-answer-label = Ihre Antwort
 secret-request-button = Verschlüsseln und senden
 secret-request-noscript = Dieses Formular benötigt JavaScript: Ihre Antwort wird auf Ihrem Gerät verschlüsselt.
 secret-request-done = Gesendet. Nur { $msp } kann es öffnen, und zwar einmal. Sie können diese Seite schließen.
+secret-request-empty = Bitte geben Sie ein, worum gebeten wurde.
 secret-request-answered-title = Bereits gesendet
 secret-request-answered-text = Diese Anfrage wurde beantwortet. Sie müssen nichts weiter tun.
 

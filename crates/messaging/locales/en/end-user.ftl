@@ -11,6 +11,7 @@
 #   $what, $label  what the help desk asks for, or the sender's note
 #   $phone       the masked phone number of record, e.g. "+44 ••• ••• 89"
 #   $address     an email address; $left: attempts left (a number)
+#   $more        how many more times a secure message can be opened after this view
 # An MSP can override each text per language on Settings > End-user texts; an override may
 # use the placeholders its default uses.
 
@@ -91,6 +92,8 @@ check-heading = Who contacted you from { $msp }?
 check-technician-label = Technician
 check-choose = Choose…
 check-choose-button = Ask them to confirm
+check-choose-error = Choose one of the listed technicians.
+check-throttled = Too many requests from your network. Try again in an hour.
 check-not-listed = Not in the list? They may not work for { $msp }: end the conversation and call { $msp } on a number you already know.
 check-waiting = We asked { $technician } to confirm. Keep this page open; it updates by itself.
 check-confirmed = { $technician } works for { $msp } and confirmed it is them.
@@ -124,6 +127,16 @@ secret-reveal-button = Reveal
 secret-reveal-noscript = Revealing needs JavaScript: the message is decrypted on your device, and its key never leaves it.
 secret-message-label = The message
 secret-copy-button = Copy
+secret-copied = Copied
+secret-link-incomplete = This link is incomplete: the part after the # is missing or damaged. Open the full link from the message; nothing was used up.
+secret-wrong-passphrase = Wrong passphrase. Try again; this does not use another view.
+secret-undecryptable = The message could not be decrypted: the link is incomplete or damaged.
+secret-after-more = It can be revealed { $more ->
+        [one] once more
+       *[other] { $more } more times
+    } until it expires.
+secret-after-again = It can be revealed again until it expires.
+secret-last-view = That was its last view: it is now deleted from the server.
 
 ## Secure Request: data asked of the contact
 
@@ -135,6 +148,7 @@ secret-request-answer-label = Your answer
 secret-request-button = Encrypt and send
 secret-request-noscript = This form needs JavaScript: your answer is encrypted on your device.
 secret-request-done = Sent. Only { $msp } can open it, once. You may close this page.
+secret-request-empty = Enter what was asked for.
 secret-request-answered-title = Already sent
 secret-request-answered-text = This request was answered. Nothing more is needed from you.
 

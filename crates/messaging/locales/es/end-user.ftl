@@ -78,6 +78,8 @@ check-heading = ¿Quién de { $msp } le ha contactado?
 check-technician-label = Técnico
 check-choose = Elija…
 check-choose-button = Pedirle que lo confirme
+check-choose-error = Elija uno de los técnicos de la lista.
+check-throttled = Demasiadas solicitudes desde su red. Vuelva a intentarlo dentro de una hora.
 check-not-listed = ¿No aparece en la lista? Puede que no trabaje para { $msp }: termine la conversación y llame a { $msp } a un número que ya conozca.
 check-waiting = Hemos pedido a { $technician } que lo confirme. Mantenga esta página abierta; se actualiza sola.
 check-confirmed = { $technician } trabaja para { $msp } y ha confirmado que es quien dice ser.
@@ -111,6 +113,16 @@ secret-reveal-button = Mostrar
 secret-reveal-noscript = Para mostrarlo se necesita JavaScript: el mensaje se descifra en su dispositivo y su clave nunca sale de él.
 secret-message-label = El mensaje
 secret-copy-button = Copiar
+secret-copied = Copiado
+secret-link-incomplete = Este enlace está incompleto: falta la parte después del # o está dañada. Abra el enlace completo del mensaje; no se ha consumido nada.
+secret-wrong-passphrase = Frase de contraseña incorrecta. Inténtelo de nuevo; esto no consume otra vista.
+secret-undecryptable = No se pudo descifrar el mensaje: el enlace está incompleto o dañado.
+secret-after-more = Puede mostrarse { $more ->
+        [one] una vez más
+       *[other] { $more } veces más
+    } hasta que caduque.
+secret-after-again = Puede volver a mostrarse hasta que caduque.
+secret-last-view = Esa fue su última vista: ahora se ha borrado del servidor.
 
 ## Secure Request: datos que se piden al contacto
 
@@ -122,6 +134,7 @@ secret-request-answer-label = Su respuesta
 secret-request-button = Cifrar y enviar
 secret-request-noscript = Este formulario necesita JavaScript: su respuesta se cifra en su dispositivo.
 secret-request-done = Enviado. Solo { $msp } puede abrirlo, una vez. Puede cerrar esta página.
+secret-request-empty = Introduzca lo que se le ha pedido.
 secret-request-answered-title = Ya enviado
 secret-request-answered-text = Esta solicitud ya se respondió. No tiene que hacer nada más.
 

@@ -78,6 +78,8 @@ check-heading = Qui vous a contacté de la part de { $msp } ?
 check-technician-label = Technicien
 check-choose = Choisir…
 check-choose-button = Lui demander de confirmer
+check-choose-error = Choisissez l'un des techniciens de la liste.
+check-throttled = Trop de demandes depuis votre réseau. Réessayez dans une heure.
 check-not-listed = Absent de la liste ? Cette personne ne travaille peut-être pas pour { $msp } : mettez fin à la conversation et appelez { $msp } à un numéro que vous connaissez déjà.
 check-waiting = Nous avons demandé à { $technician } de confirmer. Gardez cette page ouverte ; elle se met à jour d'elle-même.
 check-confirmed = { $technician } travaille pour { $msp } et a confirmé qu'il s'agit bien de lui ou d'elle.
@@ -111,6 +113,16 @@ secret-reveal-button = Afficher
 secret-reveal-noscript = L'affichage nécessite JavaScript : le message est déchiffré sur votre appareil, et sa clé ne le quitte jamais.
 secret-message-label = Le message
 secret-copy-button = Copier
+secret-copied = Copié
+secret-link-incomplete = Ce lien est incomplet : la partie après le # manque ou est endommagée. Ouvrez le lien complet depuis le message ; rien n'a été utilisé.
+secret-wrong-passphrase = Phrase secrète erronée. Réessayez ; cela n'utilise pas d'affichage supplémentaire.
+secret-undecryptable = Le message n'a pas pu être déchiffré : le lien est incomplet ou endommagé.
+secret-after-more = Il peut encore être affiché { $more ->
+        [one] une fois
+       *[other] { $more } fois
+    } avant son expiration.
+secret-after-again = Il peut encore être affiché avant son expiration.
+secret-last-view = C'était son dernier affichage : il est maintenant supprimé du serveur.
 
 ## Secure Request : des données demandées au contact
 
@@ -122,6 +134,7 @@ secret-request-answer-label = Votre réponse
 secret-request-button = Chiffrer et envoyer
 secret-request-noscript = Ce formulaire nécessite JavaScript : votre réponse est chiffrée sur votre appareil.
 secret-request-done = Envoyé. Seul { $msp } peut l'ouvrir, une seule fois. Vous pouvez fermer cette page.
+secret-request-empty = Saisissez ce qui vous est demandé.
 secret-request-answered-title = Déjà envoyé
 secret-request-answered-text = Cette demande a reçu une réponse. Vous n'avez rien d'autre à faire.
 

@@ -78,6 +78,8 @@ check-heading = Wie van { $msp } nam contact met u op?
 check-technician-label = Technicus
 check-choose = Kies…
 check-choose-button = Vraag om bevestiging
+check-choose-error = Kies een van de vermelde technici.
+check-throttled = Te veel verzoeken vanaf uw netwerk. Probeer het over een uur opnieuw.
 check-not-listed = Staat de persoon niet in de lijst? Dan werkt hij of zij misschien niet voor { $msp }: beëindig het gesprek en bel { $msp } op een nummer dat u al kent.
 check-waiting = We hebben { $technician } gevraagd te bevestigen. Houd deze pagina open; hij werkt zichzelf bij.
 check-confirmed = { $technician } werkt voor { $msp } en heeft bevestigd dat hij of zij het is.
@@ -111,6 +113,16 @@ secret-reveal-button = Tonen
 secret-reveal-noscript = Tonen vereist JavaScript: het bericht wordt op uw apparaat ontsleuteld en de sleutel verlaat het nooit.
 secret-message-label = Het bericht
 secret-copy-button = Kopiëren
+secret-copied = Gekopieerd
+secret-link-incomplete = Deze link is onvolledig: het deel na de # ontbreekt of is beschadigd. Open de volledige link uit het bericht; er is niets verbruikt.
+secret-wrong-passphrase = Verkeerde wachtwoordzin. Probeer het opnieuw; dit kost geen extra weergave.
+secret-undecryptable = Het bericht kon niet worden ontsleuteld: de link is onvolledig of beschadigd.
+secret-after-more = Het kan nog { $more ->
+        [one] één keer
+       *[other] { $more } keer
+    } worden getoond tot het verloopt.
+secret-after-again = Het kan opnieuw worden getoond tot het verloopt.
+secret-last-view = Dat was de laatste weergave: het is nu van de server verwijderd.
 
 ## Secure Request: gegevens gevraagd aan de contactpersoon
 
@@ -122,6 +134,7 @@ secret-request-answer-label = Uw antwoord
 secret-request-button = Versleutelen en versturen
 secret-request-noscript = Dit formulier vereist JavaScript: uw antwoord wordt op uw apparaat versleuteld.
 secret-request-done = Verstuurd. Alleen { $msp } kan het openen, één keer. U kunt deze pagina sluiten.
+secret-request-empty = Vul in wat er gevraagd wordt.
 secret-request-answered-title = Al verstuurd
 secret-request-answered-text = Dit verzoek is beantwoord. U hoeft niets meer te doen.
 

@@ -9,6 +9,8 @@ use askama::Template;
 #[derive(Template)]
 #[template(path = "messages/end_user.html")]
 struct EndUserHtml<'a> {
+    /// The language the texts are in (`<html lang>`).
+    lang: &'static str,
     subject: &'a str,
     brand: &'a Brand,
     /// Paragraphs of lines; `true`: the line is the link.
@@ -26,6 +28,7 @@ pub fn render_for_contact(
     texts: Texts,
 ) -> Result<Rendered, TemplateError> {
     let brand = &brand.sanitised();
+    let lang = texts.language().code();
     let t = texts.with("msp", brand.name.clone());
     // The texts with the template's values, its subject and body ids, its link (an email
     // shows it as a link), and whether it goes by SMS only.
@@ -140,6 +143,7 @@ pub fn render_for_contact(
         .collect();
     Ok(Rendered {
         html: EndUserHtml {
+            lang,
             subject: &subject,
             brand,
             paragraphs,
@@ -156,4 +160,26 @@ fn with_code(t: Texts, technician: &str, code: &str, minutes: i64) -> Texts {
     t.with("technician", technician)
         .with("code", code)
         .with_number("minutes", minutes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::end_user::Language;
+
+    /// An email's HTML says which language it is in, so a mail client (and a screen reader)
+    /// reads it in that language.
+    #[test]
+    fn an_email_names_its_language() {
+        let template = TemplateName::VerificationLink {
+            technician: "Tess".into(),
+            link: "https://cs.example/v/abc".into(),
+            minutes: 10,
+        };
+        let brand = Brand::default_for("Acme IT");
+        let de = render_for_contact(&template, &brand, Texts::defaults(Language::De)).unwrap();
+        assert!(de.html.contains("<html lang=\"de\">"), "{}", de.html);
+        let en = render_for_contact(&template, &brand, Texts::defaults(Language::En)).unwrap();
+        assert!(en.html.contains("<html lang=\"en\">"), "{}", en.html);
+    }
 }

@@ -835,3 +835,60 @@ async fn the_standalone_page_sends_to_a_typed_address() {
     // Deliver what the test queued, as a server's workers would (none may be left).
     f.app.run_jobs().await;
 }
+
+/// The page's script writes its messages (wrong passphrase, link incomplete, views left,
+/// copied; an empty answer) in the reader's language: the page hands them to it, translated.
+#[tokio::test]
+async fn the_scripts_messages_are_in_the_readers_language() {
+    let f = fixture(TestApp::new().await, "Acme IT", "admin@acme.test").await;
+    let (_, path) = create(&f, json!({ "views": 3 })).await;
+    let page = |accept: &'static str, path: String| {
+        let c = f.app.client();
+        let url = f.app.url(&path);
+        async move {
+            let res = c
+                .get(url)
+                .header("accept-language", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    let de = page("de-DE,de;q=0.9", path.clone()).await;
+    assert!(de.contains("lang=\"de\""), "{de}");
+    assert_eq!(
+        attr(&de, "data-t-wrong-passphrase"),
+        "Falsche Passphrase. Versuchen Sie es erneut; dabei wird kein weiterer Abruf verbraucht."
+    );
+    assert_eq!(attr(&de, "data-t-copied"), "Kopiert");
+    // Three views: this one, then two more, in German's plural.
+    assert_eq!(attr(&de, "data-more"), "2");
+    assert_eq!(
+        attr(&de, "data-t-after-more"),
+        "Sie kann bis zum Ablauf noch 2-mal angezeigt werden."
+    );
+    let nl = page("nl", path.clone()).await;
+    assert_eq!(attr(&nl, "data-t-copied"), "Gekopieerd");
+    let en = page("en-GB", path).await;
+    assert_eq!(
+        attr(&en, "data-t-after-more"),
+        "It can be revealed 2 more times until it expires."
+    );
+
+    let csrf = tech_csrf(&f).await;
+    let body = json!({
+        "kind": "request", "contact": f.contact.to_string(), "channel": "email",
+        "label": "the Wi-Fi password", "expiry": "1d",
+        "public_key": "BPUBLICKEY", "private_key": URL_SAFE_NO_PAD.encode(b"pkcs8-private-key"),
+    });
+    let (status, v) = post_json(&f, &f.tech, &csrf, "/pod/secrets", &body).await;
+    assert_eq!(status, 200, "{v}");
+    let fr = page("fr", v["path"].as_str().unwrap().to_owned()).await;
+    assert_eq!(
+        attr(&fr, "data-t-empty"),
+        "Saisissez ce qui vous est demandé."
+    );
+    f.app.run_jobs().await;
+}

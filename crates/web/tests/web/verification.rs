@@ -798,6 +798,17 @@ async fn who_i_am_and_the_public_technician_check() {
     let check = format!("/t/acme-it/check/{token}");
     let (status, body) = get(&f.app, &visitor, &check).await;
     assert_eq!(status, 200);
+    // A choice that is not one of the listed technicians is refused in the contact's words.
+    let res = f
+        .app
+        .post_form(&visitor, &check, &check, &[("technician", "not-an-id")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let refused = res.text().await.unwrap();
+    assert!(
+        refused.contains("Choose one of the listed technicians."),
+        "{refused}"
+    );
     let tech_id: String = body
         .split("<option value=\"")
         .nth(2)

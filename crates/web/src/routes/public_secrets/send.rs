@@ -36,6 +36,8 @@ struct SendPage {
     footer: String,
     label: String,
     has_passphrase: bool,
+    /// Views left after the one this page's Reveal uses (the script's "N more times").
+    more: i64,
     needs_code: bool,
     verification: Option<String>,
     error: Option<String>,
@@ -147,6 +149,7 @@ fn page(
         footer: v.brand.footer.clone(),
         label: s.label.clone(),
         has_passphrase: s.has_passphrase,
+        more: s.views_left - 1,
         needs_code: s.require_verification && s.verification_id.is_none(),
         verification: x.verification,
         error: x.error,
@@ -166,6 +169,7 @@ fn texts_of(v: &LinkView, locale: &EndUserLocale) -> Texts {
         .with("label", s.label.clone())
         .with("expires", locale.time(s.expires_at))
         .with_number("views", s.views_left)
+        .with_number("more", s.views_left - 1)
         .with("phone", v.phone_masked.clone())
 }
 

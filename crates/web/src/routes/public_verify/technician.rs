@@ -223,13 +223,20 @@ pub async fn choose(
         Err(_) => Err(TechnicianCheckError::UnknownTechnician),
         Ok(t) => state.app.choose_technician(token, t, &ip.to_string()).await,
     };
+    // The refusals a contact can meet, in their language; anything else as the app words it.
+    let words = match &chosen {
+        Err(TechnicianCheckError::UnknownTechnician) => Some("check-choose-error"),
+        Err(TechnicianCheckError::Throttled) => Some("check-throttled"),
+        _ => None,
+    };
     chosen
         .or_rerender(|m| async move {
             let Some(v) = view_for(state, slug, token).await? else {
                 return Err(WebError::NotFound);
             };
             let t = texts_for(state, &v, accept).await?;
-            let page = check_page(form_token, slug, token, v, t, Some(one_line(&m)));
+            let error = words.map_or_else(|| one_line(&m), |id| t.t(id));
+            let page = check_page(form_token, slug, token, v, t, Some(error));
             Ok(private(form_token.respond(render(&page)?)))
         })
         .await?;
