@@ -526,6 +526,8 @@ async fn browser_admin_pages_pass_axe_and_fit_both_widths() {
                 page("technician-verification", "/settings/technician-verification"),
                 page("policy-sheet", "/settings/technician-verification/sheet"),
                 page("onboarding-email", "/settings/technician-verification/email"),
+                page("end-user-texts", "/settings/end-user-texts"),
+                page("end-user-texts-de", "/settings/end-user-texts?language=de"),
                 page("jobs", "/settings/jobs"),
                 page("outbox", "/settings/outbox"),
                 page("message", format!("/settings/messages/{message}")),
