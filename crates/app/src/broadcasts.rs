@@ -6,13 +6,15 @@
 //!
 //! Delivering (`delivery.rs`): the approval queues one `broadcast.deliver` job, which turns
 //! the frozen rows into messages on the existing queue and completes the broadcast; cancel
-//! and "retry failed only" are there too. Watching it: progress, the per-recipient report,
+//! and "retry failed only" are there too. A message's texts are rendered when a worker hands
+//! it over (`bodies.rs`). Watching it: progress, the per-recipient report,
 //! its CSV and the replies (`reads.rs`); a test send to the technician (`test_send.rs`).
 //!
 //! Drafting needs `DraftBroadcasts` (every technician); asking for approval, approving,
 //! cancelling and retrying need `SendBroadcasts` (admins, or granted).
 
 mod approval;
+pub(crate) mod bodies;
 mod delivery;
 mod drafts;
 mod preview;

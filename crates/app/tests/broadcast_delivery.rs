@@ -12,10 +12,12 @@ use countersign_app::broadcasts::{BroadcastError, BroadcastInput, BroadcastRules
 use countersign_app::contacts::ContactInput;
 use countersign_app::jobs::run_job;
 use countersign_app::messages::Transports;
+use countersign_app::settings::{MessagingTransport, SmtpSecuritySetting};
 use countersign_app::{App, ErrorKind, ManualClock, Principal, Settings, UseCaseError};
 use countersign_domain::{
     BroadcastChannels, BroadcastId, BroadcastStatus, Channel, CustomerId, Email, QuietHours, Zone,
 };
+use countersign_mailbox::MailServer;
 use countersign_store::{
     Audience, AuditFilter, AuditStore, BroadcastStore, JobStore, MessageFilter, MessageState,
     MessageStore, Technician, Transition, TransportKind,
@@ -187,6 +189,7 @@ both_backends!(
     retry_failed_only_sends_the_failed_ones_again_once,
     replies_and_stops_on_the_broadcast_sender_are_counted,
     another_org_sees_and_changes_nothing,
+    a_live_sender_gets_texts_rendered_when_handed_over,
 );
 
 async fn every_recipient_gets_each_channel_once(postgres: bool) {
@@ -310,6 +313,67 @@ async fn every_recipient_gets_each_channel_once(postgres: bool) {
     ] {
         assert_eq!(env.actions(action).await.len(), 1, "{action}");
     }
+    env.finish().await;
+}
+
+/// A message for a live sender is queued without its texts (no rendered copy is written per
+/// message) and rendered from the broadcast and its frozen recipient row when a worker hands
+/// it over: the mail the relay gets has this recipient's merge values and unsubscribe link.
+async fn a_live_sender_gets_texts_rendered_when_handed_over(postgres: bool) {
+    let server = MailServer::start();
+    let port = server.port();
+    let env = env(postgres, move |s| {
+        s.messaging.transport = MessagingTransport::Live;
+        s.smtp.host = "127.0.0.1".into();
+        s.smtp.port = port;
+        s.smtp.security = SmtpSecuritySetting::Plain;
+        s.smtp.from_address = "noreply@msp.test".into();
+        s.smtp.broadcast_from_address = "news@msp.test".into();
+    })
+    .await;
+    env.customer("Beta", 2, true).await;
+    let input = BroadcastInput {
+        channels: BroadcastChannels::EMAIL,
+        ..outage(Audience::AllCustomers)
+    };
+    let id = env.approved(&input).await;
+    let org = env.admin.org_id;
+    assert_eq!(
+        env.app.deliver_broadcast_step(org, id).await.unwrap(),
+        DeliveryStep::Again(Duration::from_secs(2))
+    );
+    let filter = MessageFilter {
+        transport: Some(TransportKind::Smtp),
+        limit: 50,
+        ..MessageFilter::default()
+    };
+    let queued = env.app.store().messages(org, &filter).await.unwrap();
+    assert_eq!(queued.len(), 2);
+    for m in &queued {
+        assert_eq!(m.state, MessageState::Queued);
+        assert_eq!(m.subject, "Exchange outage at Beta", "the subject is kept");
+        assert_eq!(
+            (m.body_text.as_deref(), m.body_html.as_deref()),
+            (Some(""), None),
+            "no rendered copy is stored"
+        );
+    }
+    assert_eq!(env.until_final(id).await, BroadcastStatus::Completed);
+    let mails = server.wait_for(2, Duration::from_secs(10));
+    for i in 0..2 {
+        let to = format!("p{i}@beta.example");
+        let mail = mails
+            .iter()
+            .find(|m| m.contains(&format!("X-RcptTo: {to}")))
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        assert!(mail.contains(&format!("Dear Beta{i},")), "{mail}");
+        assert!(mail.contains("/unsubscribe/"), "{mail}");
+    }
+    let sent = env.app.store().messages(org, &filter).await.unwrap();
+    assert!(
+        sent.iter().all(|m| m.state == MessageState::Sent),
+        "{sent:?}"
+    );
     env.finish().await;
 }
 

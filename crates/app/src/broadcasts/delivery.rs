@@ -12,6 +12,7 @@
 //! outlives its lease nor holds a worker loop for minutes.
 
 use super::BroadcastError;
+use super::bodies::{Person, TEMPLATE, render, subject};
 use crate::audit::Actor;
 use crate::jobs::{Job as _, SendMessage};
 use crate::messages::brand_of;
@@ -22,7 +23,6 @@ use countersign_domain::{
     Timestamp, Zone,
 };
 use countersign_messaging::Brand;
-use countersign_messaging::broadcast::{MergeValues, render_broadcast_email, render_merge_fields};
 use countersign_store::{
     AuditFilter, AuditStore, Broadcast, BroadcastStore, CancelOutcome, NewJob, NewMessage,
     PendingDelivery, StoreError, TransportKind,
@@ -225,44 +225,34 @@ impl App {
     ) -> Result<(NewMessage, NewJob), StoreError> {
         let b = r.broadcast;
         let rec = &p.recipient;
-        let values = MergeValues {
-            first_name: &rec.first_name,
-            customer: &rec.customer_name,
-            msp_name: &r.brand.name,
-        };
-        // The texts were checked when the draft was saved; an unknown field cannot reach here.
-        let merge = |t: &str| render_merge_fields(t, &values).unwrap_or_else(|_| t.to_owned());
         let id = MessageId::new();
         // An email's one-click unsubscribe (RFC 8058): in its footer and in its
         // List-Unsubscribe header (`broadcasts/unsubscribe.rs`).
         let list_unsubscribe = (rec.channel == Channel::Email)
             .then(|| self.unsubscribe_url(b.org_id, b.id, rec.contact_id, &rec.address));
-        let (transport, subject, body_text, body_html) = match rec.channel {
-            Channel::Sms => (
-                r.sms.unwrap_or(TransportKind::Outbox),
-                String::new(),
-                merge(&b.sms_text),
-                None,
-            ),
-            Channel::Email => {
-                let subject = merge(&b.email_subject);
-                let unsubscribe = list_unsubscribe.as_deref().unwrap_or_default();
-                let email =
-                    render_broadcast_email(&r.brand, &subject, &merge(&b.email_body), unsubscribe)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                (
-                    r.email.unwrap_or(TransportKind::Outbox),
-                    subject,
-                    email.text,
-                    Some(email.html),
-                )
-            }
+        let transport = match rec.channel {
+            Channel::Sms => r.sms,
+            Channel::Email => r.email,
+        }
+        .unwrap_or(TransportKind::Outbox);
+        let who = Person {
+            first_name: &rec.first_name,
+            customer: &rec.customer_name,
+        };
+        // A live sender's message is queued without its bodies and rendered when a worker
+        // hands it over (`bodies.rs` says why); the outbox keeps what it shows.
+        let (subject, body_text, body_html) = if transport == TransportKind::Outbox {
+            let texts = render(b, &r.brand, rec.channel, &who, list_unsubscribe.as_deref())
+                .map_err(StoreError::Corrupt)?;
+            (texts.subject, texts.text, texts.html)
+        } else {
+            (subject(b, &r.brand, rec.channel, &who), String::new(), None)
         };
         let message = NewMessage {
             id,
             org_id: b.org_id,
             channel: rec.channel,
-            template: "broadcast".to_owned(),
+            template: TEMPLATE.to_owned(),
             recipient: rec.address.clone(),
             subject,
             body_text,

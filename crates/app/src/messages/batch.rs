@@ -65,7 +65,9 @@ impl App {
         let attempts = self.store.begin_attempts(&pairs, self.now()).await?;
         let mut by_id: HashMap<MessageId, Attempt> =
             attempts.into_iter().map(|a| (a.message.id, a)).collect();
-        let brands = self.brands(by_id.values()).await?;
+        let mut brands = self.brands(by_id.values()).await?;
+        self.render_deferred(by_id.values_mut().map(|a| &mut a.message), &mut brands)
+            .await?;
         // Messages further along (or deleted with their org): nothing to send, job done.
         let mut done = Vec::new();
         let mut sends = JoinSet::new();

@@ -42,10 +42,12 @@ impl App {
         attempt: i64,
         max_attempts: i64,
     ) -> Result<DeliveryOutcome, StoreError> {
-        let Some(message) = self.store.begin_attempt(org, id, self.now()).await? else {
+        let Some(mut message) = self.store.begin_attempt(org, id, self.now()).await? else {
             // Already accepted, sent, failed or kept: a repeated job must not send again.
             return Ok(DeliveryOutcome::Done);
         };
+        self.render_deferred([&mut message], &mut std::collections::HashMap::new())
+            .await?;
         let result = if message.channel == Channel::Sms
             && message.transport == TransportKind::Twilio
             && self.store.sms_opted_out(org, &message.recipient).await?
@@ -176,6 +178,14 @@ pub(super) async fn send(
     m: &Message,
     brand: Option<&Brand>,
 ) -> Result<Delivery, SendError> {
+    if crate::broadcasts::bodies::is_deferred(m) {
+        // Never an empty message: its broadcast or frozen recipient row is gone.
+        return Err(SendError::permanent(
+            "the broadcast this message belongs to, or its recipient, no longer exists; \
+             nothing was sent",
+            None,
+        ));
+    }
     tokio::time::timeout(SEND_DEADLINE, send_now(app, transports, m, brand))
         .await
         .unwrap_or_else(|_| {

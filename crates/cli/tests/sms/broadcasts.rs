@@ -68,6 +68,8 @@ struct Mail {
     /// `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058).
     list_unsubscribe: String,
     list_unsubscribe_post: String,
+    /// Everything after the headers (the text and HTML parts).
+    body: String,
 }
 
 impl Smtp {
@@ -96,7 +98,7 @@ impl Smtp {
 
 /// The headers of a stored email (names lower-cased, folded lines joined).
 fn parse_mail(raw: &str) -> Mail {
-    let head = raw.split("\n\n").next().unwrap_or_default();
+    let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.lines() {
         let line = line.trim_end_matches('\r');
@@ -122,6 +124,7 @@ fn parse_mail(raw: &str) -> Mail {
         from: header("from"),
         list_unsubscribe: header("list-unsubscribe"),
         list_unsubscribe_post: header("list-unsubscribe-post"),
+        body: body.to_owned(),
     }
 }
 
@@ -390,8 +393,17 @@ impl Sending {
                 assert!(mail.from.contains(BROADCAST_FROM), "{}", mail.from);
             }
             // Each copy carries its one-click unsubscribe (RFC 8058): the signed link of
-            // this recipient, and the POST marker.
+            // this recipient, and the POST marker. Its text was rendered at hand-over from
+            // the broadcast and this recipient's frozen row (the message stored none).
+            let i: usize = to["c".len()..to.len() - "@customer.test".len()]
+                .parse()
+                .unwrap();
             for mail in copies {
+                assert!(
+                    mail.body.contains(&format!("Dear Amy{i},")),
+                    "{to}: {}",
+                    mail.body
+                );
                 assert!(
                     mail.list_unsubscribe.starts_with('<')
                         && mail.list_unsubscribe.contains("/unsubscribe/"),

@@ -595,7 +595,7 @@ pub(super) async fn record_reply<DB>(
 }
 
 /// The broadcast a delivery's idempotency key names.
-fn broadcast_of_key(key: &str) -> Option<Uuid> {
+pub(super) fn broadcast_of_key(key: &str) -> Option<Uuid> {
     let hex = key.strip_prefix("broadcast:")?.split(':').next()?;
     Uuid::try_parse(hex).ok()
 }

@@ -12,12 +12,14 @@
 mod audience;
 mod delivery;
 mod opt_outs;
+mod render_inputs;
 pub(crate) mod sql;
 mod templates;
 
 pub use audience::{Audience, AudienceFilter};
 pub use delivery::{CANCELLED_ERROR, OPTED_OUT_CODE};
 pub use opt_outs::LaneKeywordOutcome;
+pub use render_inputs::{MessageKey, broadcast_named_by};
 
 use crate::StoreResult;
 use crate::forwarding::store_trait;
@@ -492,6 +494,14 @@ pub trait BroadcastStore {
         messages: &[(crate::NewMessage, crate::NewJob)],
         at: Timestamp,
     ) -> StoreResult<Option<u64>>;
+    /// The recipient rows of broadcast messages that were queued without their bodies (each
+    /// `(idempotency key, channel, address)`), so a worker renders them when it hands them
+    /// over. Rows not found (another org's key, a deleted broadcast) are left out.
+    async fn recipients_of_messages(
+        &self,
+        org: OrgId,
+        messages: &[MessageKey<'_>],
+    ) -> StoreResult<Vec<Recipient>>;
     /// The broadcast's deliveries by where they stand, with its reply counts.
     async fn broadcast_delivery_counts(
         &self,

@@ -555,6 +555,22 @@ impl BroadcastStore for SqlStore<DB> {
         delivery::pending::<DB>(&mut *self.pool.acquire().await?, org, id, after, limit).await
     }
 
+    async fn recipients_of_messages(
+        &self,
+        org: OrgId,
+        messages: &[super::MessageKey<'_>],
+    ) -> StoreResult<Vec<Recipient>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::with_capacity(messages.len());
+        for ((broadcast, channel), addresses) in super::render_inputs::groups(messages) {
+            found.extend(
+                super::render_inputs::rows::<DB>(&mut conn, org, broadcast, channel, &addresses)
+                    .await?,
+            );
+        }
+        Ok(found)
+    }
+
     async fn queue_broadcast_deliveries(
         &self,
         org: OrgId,
