@@ -129,6 +129,9 @@ impl App {
             None
         };
         let started = Instant::now();
+        // The first run of a broadcast refreshes the planner's statistics once its first
+        // batch is stored (`BroadcastStore::refresh_delivery_statistics` says why).
+        let mut refresh_statistics = b.status == BroadcastStatus::Approved;
         let mut after: Option<(Channel, String)> = None;
         let mut quiet_until: Option<Timestamp> = None;
         let mut zones: HashMap<Option<String>, Zone> = HashMap::new();
@@ -171,6 +174,10 @@ impl App {
             {
                 // Cancelled meanwhile: nothing of this batch was stored.
                 return Ok(DeliveryStep::Done);
+            }
+            if refresh_statistics && !batch.is_empty() {
+                self.store.refresh_delivery_statistics().await?;
+                refresh_statistics = false;
             }
             if started.elapsed() > STEP_BUDGET {
                 return Ok(DeliveryStep::Again(Duration::ZERO));

@@ -508,6 +508,13 @@ pub trait BroadcastStore {
         org: OrgId,
         id: BroadcastId,
     ) -> StoreResult<DeliveryCounts>;
+    /// Refreshes the planner's statistics of the tables a broadcast's fan-out fills
+    /// (`messages`, `message_events`, `jobs`; PostgreSQL only, nothing on SQLite). Called
+    /// once a broadcast's first batch is stored: a plan made while those tables had no
+    /// statistics (a new database) can pick `messages (org_id, created_at)` for the
+    /// foreign-key check of every `message_events` row and walk all of the org's messages per
+    /// check; PostgreSQL keeps such a plan until the statistics change (docs/benchmarks.md).
+    async fn refresh_delivery_statistics(&self) -> StoreResult<()>;
     /// Marks a sending broadcast completed if no delivery is pending, queued or being sent.
     /// `true`: this call completed it.
     async fn complete_broadcast_if_done(

@@ -589,6 +589,15 @@ impl BroadcastStore for SqlStore<DB> {
         delivery::counts::<DB>(&mut *self.reads.acquire().await?, org, id).await
     }
 
+    async fn refresh_delivery_statistics(&self) -> StoreResult<()> {
+        if DB::ANALYZE_AFTER_BULK_WRITE {
+            sqlx::query("ANALYZE messages, message_events, jobs")
+                .execute(&mut *self.pool.acquire().await?)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn complete_broadcast_if_done(
         &self,
         org: OrgId,
