@@ -6,7 +6,9 @@
 use crate::simulator::{
     CONTOSO, PARTNER_APP, PARTNER_SECRET, SimApp, ZOE_GA, choose_and_approve as approve,
 };
-use countersign_store::{AuditFilter, AuditStore, SyncSourceStore, TechnicianStore};
+use countersign_store::{
+    AuditFilter, AuditStore, SyncRunFilter, SyncRunStore, SyncSourceStore, TechnicianStore,
+};
 use countersign_testkit::browser::{self, Session};
 
 const EMAIL: &str = "admin@northwind.example";
@@ -149,6 +151,24 @@ async fn browser_unlink_a_tenant_and_link_it_again() {
         s.wait_for_text(".notice", "Tenant linked again").await?;
         s.goto("/contacts?q=taro.yamada").await?;
         s.wait_for_text("table tbody", "山田 太郎").await?;
+        // Linking again queued a full sync of the tenant: the workers run it to the end.
+        let filter = SyncRunFilter {
+            source: Some(link.id),
+            ..SyncRunFilter::default()
+        };
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let runs = app.app.store().sync_runs(org, filter, 10).await?;
+            if runs.len() >= 2 {
+                anyhow::ensure!(runs[0].ok, "the sync after linking again: {:?}", runs[0]);
+                break;
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "the tenant was not synced again after linking it again: {runs:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         Ok(())
     })
     .await;
