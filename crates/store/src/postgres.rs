@@ -62,6 +62,8 @@ impl Dialect for Postgres {
 
     const ANALYZE_AFTER_BULK_WRITE: bool = true;
 
+    const PLAN_EACH_TIME: bool = true;
+
     fn uuid_hex(expr: &str) -> String {
         format!("replace(CAST({expr} AS TEXT), '-', '')")
     }

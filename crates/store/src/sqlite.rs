@@ -65,6 +65,8 @@ impl Dialect for Sqlite {
 
     const ANALYZE_AFTER_BULK_WRITE: bool = false;
 
+    const PLAN_EACH_TIME: bool = false;
+
     fn uuid_hex(expr: &str) -> String {
         format!("lower(hex({expr}))")
     }

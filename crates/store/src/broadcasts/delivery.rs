@@ -11,7 +11,7 @@
 //! where one statement per row would cost PostgreSQL a round trip each.
 
 use super::sql::RecipientRow;
-use crate::sql::{changed, corrupt, sql_impl};
+use crate::sql::{changed, corrupt, sql_impl, values_rows};
 use crate::{
     BroadcastReply, CancelOutcome, DeliveryCounts, MessageState, NewJob, NewMessage,
     PendingDelivery, Recipient, RecipientDelivery, StoreResult,
@@ -21,7 +21,8 @@ use countersign_domain::{
 };
 use uuid::Uuid;
 
-/// Messages per multi-row `INSERT` (13 parameters each: well under SQLite's 32,766).
+/// Messages per multi-row `INSERT` (14 parameters each: well under SQLite's 32,766; written
+/// with [`values_rows`], whose anonymous placeholders SQLite binds in linear time).
 const CHUNK: usize = 250;
 
 /// The error code of a delivery that failed because the address opted out (Twilio's
@@ -177,18 +178,11 @@ pub(super) async fn queue<DB>(
     }
     let mut new = 0u64;
     for chunk in messages.chunks(CHUNK) {
-        let rows = (0..chunk.len())
-            .map(|i| {
-                let b = i * 13;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, \
-                     ${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10,
-                    b + 11, b + 12, b + 13, b + 13
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let rows = values_rows::<DB>(
+            chunk.len(),
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)",
+            1,
+        );
         let sql = format!(
             "INSERT INTO messages (id, org_id, channel, template, recipient, subject, \
              body_text, body_html, transport, lane, list_unsubscribe, state, attempts, \
@@ -210,6 +204,7 @@ pub(super) async fn queue<DB>(
                 .bind(m.lane.as_str())
                 .bind(m.list_unsubscribe.as_deref())
                 .bind(m.idempotency_key.as_str())
+                .bind(m.created_at.0)
                 .bind(m.created_at.0);
         }
         let inserted: std::collections::HashSet<Uuid> =
@@ -220,46 +215,37 @@ pub(super) async fn queue<DB>(
             continue;
         }
         new += u64::try_from(fresh.len()).unwrap_or(0);
-        let events = (0..fresh.len())
-            .map(|i| format!("($1, ${}, $2, 'queued', 'queued')", i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let events = values_rows::<DB>(fresh.len(), "(?, ?, ?, 'queued', 'queued')", 1);
         let sql = format!(
             "INSERT INTO message_events (org_id, message_id, at, state, detail) VALUES {events}"
         );
-        let mut q = sqlx::query(&sql)
-        .bind(org.0)
-        .bind(at.0);
+        let mut q = sqlx::query(&sql);
         for (m, _) in &fresh {
-            q = q.bind(m.id.0);
+            q = q.bind(org.0).bind(m.id.0).bind(at.0);
         }
         q.execute(&mut *tx).await?;
         // One job per new message (the dedup key `message:{id}` is new with the message).
-        let jobs = (0..fresh.len())
-            .map(|i| {
-                let b = i * 7;
-                format!(
-                    "(${}, $1, ${}, ${}, 'queued', 0, ${}, ${}, ${}, ${}, ${})",
-                    b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 8
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let jobs = values_rows::<DB>(
+            fresh.len(),
+            "(?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
+            1,
+        );
         let sql = format!(
             "INSERT INTO jobs (id, org_id, kind, payload, state, attempts, max_attempts, \
              run_at, dedup_key, created_at, updated_at) VALUES {jobs} \
              ON CONFLICT (org_id, dedup_key) DO NOTHING"
         );
-        let mut q = sqlx::query(&sql)
-        .bind(org.0);
+        let mut q = sqlx::query(&sql);
         for (_, j) in &fresh {
             q = q
                 .bind(j.id.0)
+                .bind(org.0)
                 .bind(j.kind.as_str())
                 .bind(j.payload.as_str())
                 .bind(j.max_attempts)
                 .bind(j.run_at.0)
                 .bind(j.dedup_key.as_deref())
+                .bind(j.created_at.0)
                 .bind(j.created_at.0);
         }
         q.execute(&mut *tx).await?;

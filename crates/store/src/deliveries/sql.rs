@@ -86,6 +86,7 @@ impl DeliveryStore for SqlStore<DB> {
         DB::commit_lazily(&mut tx).await?;
         if DB::JSON_RECORDSETS {
             let rows: Vec<AttemptRow> = sqlx::query_as(&recordsets::begin_sql())
+                .persistent(!DB::PLAN_EACH_TIME)
                 .bind(at.0)
                 .bind(recordsets::attempt_pairs(batch)?)
                 .fetch_all(&mut *tx)
@@ -146,6 +147,7 @@ impl DeliveryStore for SqlStore<DB> {
         if DB::JSON_RECORDSETS {
             let (moves, nexts) = recordsets::record_sets(records, now)?;
             let held: i64 = sqlx::query_scalar(&recordsets::record_sql())
+                .persistent(!DB::PLAN_EACH_TIME)
                 .bind(worker)
                 .bind(now.0)
                 .bind(moves)

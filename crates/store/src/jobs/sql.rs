@@ -96,6 +96,7 @@ impl JobStore for SqlStore<DB> {
         let mut writer = self.pool.acquire().await?;
         let mut tx = DB::begin_write(&mut writer).await?;
         let rows: Vec<JobRow> = sqlx::query_as(&sql)
+            .persistent(!DB::PLAN_EACH_TIME)
             .bind(worker)
             .bind(now.0)
             .bind(lease_until.0)

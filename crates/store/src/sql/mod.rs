@@ -18,7 +18,7 @@
 //! how audit appends and other counted writes are serialised (a PostgreSQL advisory lock; on
 //! SQLite the immediate transaction already holds the single write lock), and each place where
 //! the statements differ, as a named item (`CLAIM_LOCK`, `MULTI_STATEMENT_QUERIES`,
-//! `JSON_RECORDSETS`, `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`): the shared SQL asks the dialect,
+//! `JSON_RECORDSETS`, `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`, `PLAN_EACH_TIME`): the shared SQL asks the dialect,
 //! never which backend it runs on. Backend-only operations (pragmas, `VACUUM INTO`, pool set-up) stay in the backend
 //! modules.
 //!
@@ -31,17 +31,19 @@
 
 mod bounds;
 pub(crate) mod conns;
+mod rows;
 
 use crate::{StoreError, StoreResult};
 pub(crate) use bounds::sql_impl;
 pub(crate) use conns::{Conns, Held};
+pub(crate) use rows::values_rows;
 use sqlx::migrate::{Migrate, Migrator};
 use sqlx::{Database, Transaction};
 use std::future::Future;
 
 /// The backend-specific pieces the shared SQL needs. Implemented for `sqlx::Sqlite` and
 /// `sqlx::Postgres` only (sealed).
-pub trait Dialect: Database + private::Sealed {
+pub trait Dialect: Database + sqlx::database::HasStatementCache + private::Sealed {
     /// Begins a transaction that is going to write, on a connection of the writer.
     fn begin_write(
         conn: &mut Self::Connection,
@@ -115,6 +117,18 @@ pub trait Dialect: Database + private::Sealed {
     /// every row of the broadcast for each page of 500 (2 s a page) instead of walking the
     /// key's index. SQLite plans from its indexes without statistics.
     const ANALYZE_AFTER_BULK_WRITE: bool;
+
+    /// Whether the statements of the delivery hot path (a worker's claim of jobs, the start
+    /// and the record of a batch of deliveries) are planned at each execution rather than
+    /// prepared once per connection. PostgreSQL gives a prepared statement a generic plan
+    /// after five executions and keeps it until a table's statistics change; made while
+    /// `jobs` and `messages` were small (a broadcast's first seconds), that plan reads them
+    /// whole for every batch (a hash join over a sequential scan) as they grow to hundreds of
+    /// thousands of rows, and where autovacuum is off (as on this project's CI machines)
+    /// nothing ever changes the statistics: 3,000 scans of `jobs` reading 150 million rows in
+    /// one 100,000-recipient broadcast (docs/benchmarks.md). Planned each time, the planner
+    /// sees the tables' current size. SQLite plans the same either way.
+    const PLAN_EACH_TIME: bool;
 
     /// SQL giving the 32 lowercase hex digits of the UUID `expr` (Rust's `Uuid::simple`), for
     /// keys written by set-based SQL that Rust must be able to write again: SQLite stores a
