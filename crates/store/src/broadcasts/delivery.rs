@@ -181,7 +181,6 @@ pub(super) async fn queue<DB>(
         let rows = values_rows::<DB>(
             chunk.len(),
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)",
-            1,
         );
         let sql = format!(
             "INSERT INTO messages (id, org_id, channel, template, recipient, subject, \
@@ -215,7 +214,7 @@ pub(super) async fn queue<DB>(
             continue;
         }
         new += u64::try_from(fresh.len()).unwrap_or(0);
-        let events = values_rows::<DB>(fresh.len(), "(?, ?, ?, 'queued', 'queued')", 1);
+        let events = values_rows::<DB>(fresh.len(), "(?, ?, ?, 'queued', 'queued')");
         let sql = format!(
             "INSERT INTO message_events (org_id, message_id, at, state, detail) VALUES {events}"
         );
@@ -228,7 +227,6 @@ pub(super) async fn queue<DB>(
         let jobs = values_rows::<DB>(
             fresh.len(),
             "(?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
-            1,
         );
         let sql = format!(
             "INSERT INTO jobs (id, org_id, kind, payload, state, attempts, max_attempts, \

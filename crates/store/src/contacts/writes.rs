@@ -7,7 +7,7 @@ use crate::contacts::rows::{
     CONTACT_INSERT_ARITY, CONTACT_INSERT_COLUMNS, phones_json, sort_keys, terms_of,
 };
 use crate::sql::sql_impl;
-use crate::sql::{Dialect, SqlStore};
+use crate::sql::{Dialect, SqlStore, values_rows};
 use crate::{ChangedField, Contact};
 use countersign_domain::{ContactId, Country, OrgId, TechnicianId, Timestamp};
 use std::collections::BTreeSet;
@@ -24,14 +24,9 @@ const TERMS_PER_INSERT: usize = 64;
 const TERMS_PER_DELETE: usize = 64;
 
 /// `(…), (…)` for `rows` rows of `arity` parameters, for a statement that has no other
-/// parameters: anonymous `?` where the backend prefers them ([`Dialect::ANONYMOUS_PARAMS`]),
-/// `$1…` otherwise.
+/// parameters ([`values_rows`]: anonymous `?` where the backend prefers them).
 pub(crate) fn row_lists<DB: Dialect>(rows: usize, arity: usize) -> String {
-    if !DB::ANONYMOUS_PARAMS {
-        return value_lists(rows, arity, 1);
-    }
-    let row = format!("({})", vec!["?"; arity].join(", "));
-    vec![row; rows].join(", ")
+    values_rows::<DB>(rows, &format!("({})", vec!["?"; arity].join(", ")))
 }
 
 /// One row of `contact_terms`: a search term of a contact, with the contact's name sort key

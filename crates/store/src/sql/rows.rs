@@ -6,12 +6,13 @@
 use super::Dialect;
 
 /// `row` repeated `rows` times, comma-separated, with each `?` of `row` made the backend's
-/// placeholder; numbered ones count on from `first` in order. Each placeholder takes its own
-/// value, bound in the order they appear (a value used twice is bound twice). `row` must not
-/// hold a `?` other than the placeholders (literals in it are plain words or numbers).
-pub(crate) fn values_rows<DB: Dialect>(rows: usize, row: &str, first: usize) -> String {
+/// placeholder (numbered from `$1` in order), for a statement that has no other parameters.
+/// Each placeholder takes its own value, bound in the order they appear (a value used twice
+/// is bound twice). `row` must not hold a `?` other than the placeholders (literals in it are
+/// plain words or numbers).
+pub(crate) fn values_rows<DB: Dialect>(rows: usize, row: &str) -> String {
     let mut out = String::with_capacity(rows * (row.len() + 16));
-    let mut n = first;
+    let mut n = 1;
     for r in 0..rows {
         if r > 0 {
             out.push_str(", ");
@@ -36,15 +37,15 @@ mod tests {
     #[test]
     fn postgres_numbers_every_placeholder_in_order() {
         assert_eq!(
-            values_rows::<sqlx::Postgres>(2, "(?, 'queued', ?)", 3),
-            "($3, 'queued', $4), ($5, 'queued', $6)"
+            values_rows::<sqlx::Postgres>(2, "(?, 'queued', ?)"),
+            "($1, 'queued', $2), ($3, 'queued', $4)"
         );
     }
 
     #[test]
     fn sqlite_keeps_them_anonymous() {
         assert_eq!(
-            values_rows::<sqlx::Sqlite>(2, "(?, 0, ?)", 1),
+            values_rows::<sqlx::Sqlite>(2, "(?, 0, ?)"),
             "(?, 0, ?), (?, 0, ?)"
         );
     }
