@@ -91,6 +91,9 @@ impl App {
                 {
                     return Ok(DeliveryStep::Again(until(now, at)));
                 }
+                // Before the rows the freeze wrote are paged (a run that dies after it and
+                // before the status does it again).
+                self.store.refresh_recipient_statistics().await?;
                 // The event first, then the status: a run that dies in between sends the
                 // event again (the webhook's id is derived, so endpoints get it once) rather
                 // than never.

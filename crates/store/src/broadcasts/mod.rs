@@ -508,6 +508,12 @@ pub trait BroadcastStore {
         org: OrgId,
         id: BroadcastId,
     ) -> StoreResult<DeliveryCounts>;
+    /// Refreshes the planner's statistics of `broadcast_recipients` (PostgreSQL only, nothing
+    /// on SQLite). Called by a broadcast's delivery job before it starts sending: right after
+    /// a freeze wrote 200,000 rows PostgreSQL still believed the table empty, and sorted every
+    /// row of the broadcast for each page of 500 (2 s a page) instead of walking the key's
+    /// index (docs/benchmarks.md). Not part of the freeze, which an approver waits for.
+    async fn refresh_recipient_statistics(&self) -> StoreResult<()>;
     /// Refreshes the planner's statistics of the tables a broadcast's fan-out fills
     /// (`messages`, `message_events`, `jobs`; PostgreSQL only, nothing on SQLite). Called
     /// once a broadcast's first batch is stored: a plan made while those tables had no

@@ -195,6 +195,19 @@ fn bind_all<'q, DB>(
 }
 
 sql_impl! {
+/// `ANALYZE` of `tables` (our own names, never input) where the dialect wants it after a
+/// bulk write (`Dialect::ANALYZE_AFTER_BULK_WRITE`); nothing elsewhere.
+async fn analyze<DB>(conn: &mut DB::Connection, tables: &str) -> StoreResult<()> {
+    if DB::ANALYZE_AFTER_BULK_WRITE {
+        sqlx::query(&format!("ANALYZE {tables}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+}
+
+sql_impl! {
 impl BroadcastStore for SqlStore<DB> {
     async fn create_broadcast(&self, b: &Broadcast) -> StoreResult<()> {
         sqlx::query(
@@ -423,11 +436,9 @@ impl BroadcastStore for SqlStore<DB> {
             crate::jobs::sql::insert_job::<DB>(&mut tx, job).await?;
         }
         tx.commit().await?;
-        if DB::ANALYZE_AFTER_BULK_WRITE && recipients > 0 {
-            sqlx::query("ANALYZE broadcast_recipients")
-                .execute(&mut *writer)
-                .await?;
-        }
+        // The planner's statistics of the rows written are refreshed by the delivery job
+        // before it pages them (`refresh_recipient_statistics`), not here: the approver
+        // waits for this.
         Ok(FreezeOutcome::Frozen(frozen))
     }
 
@@ -589,13 +600,12 @@ impl BroadcastStore for SqlStore<DB> {
         delivery::counts::<DB>(&mut *self.reads.acquire().await?, org, id).await
     }
 
+    async fn refresh_recipient_statistics(&self) -> StoreResult<()> {
+        analyze::<DB>(&mut *self.pool.acquire().await?, "broadcast_recipients").await
+    }
+
     async fn refresh_delivery_statistics(&self) -> StoreResult<()> {
-        if DB::ANALYZE_AFTER_BULK_WRITE {
-            sqlx::query("ANALYZE messages, message_events, jobs")
-                .execute(&mut *self.pool.acquire().await?)
-                .await?;
-        }
-        Ok(())
+        analyze::<DB>(&mut *self.pool.acquire().await?, "messages, message_events, jobs").await
     }
 
     async fn complete_broadcast_if_done(

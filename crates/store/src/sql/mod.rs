@@ -111,11 +111,12 @@ pub trait Dialect: Database + sqlx::database::HasStatementCache + private::Seale
     /// costs 0.7 s more than its window. Both keep the same row.
     const FIRST_BY_CONFLICT: bool;
 
-    /// Whether a statement that wrote many rows at once should be followed by `ANALYZE` of
-    /// its table. PostgreSQL plans from statistics that autovacuum refreshes later: right
-    /// after the freeze wrote 200,000 recipient rows it still believed the table empty, sorted
-    /// every row of the broadcast for each page of 500 (2 s a page) instead of walking the
-    /// key's index. SQLite plans from its indexes without statistics.
+    /// Whether many rows written at once should be followed by `ANALYZE` of their table before
+    /// they are read (a broadcast's delivery job does it). PostgreSQL plans from statistics
+    /// that autovacuum refreshes later: right after the freeze wrote 200,000 recipient rows
+    /// it still believed the table empty, sorted every row of the broadcast for each page of
+    /// 500 (2 s a page) instead of walking the key's index. SQLite plans from its indexes
+    /// without statistics.
     const ANALYZE_AFTER_BULK_WRITE: bool;
 
     /// Whether the statements of the delivery hot path (a worker's claim of jobs, the start
