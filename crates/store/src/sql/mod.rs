@@ -19,8 +19,8 @@
 //! SQLite the immediate transaction already holds the single write lock), and each place where
 //! the statements differ, as a named item (`CLAIM_LOCK`, `MULTI_STATEMENT_QUERIES`,
 //! `JSON_RECORDSETS`, `ANONYMOUS_PARAMS`, `HINT_ORDERED_WALK`, `PLAN_EACH_TIME`): the shared
-//! SQL asks the dialect, never which backend it runs on. Backend-only operations (pragmas, `VACUUM INTO`, pool set-up) stay in the backend
-//! modules.
+//! SQL asks the dialect, never which backend it runs on. Backend-only operations (pragmas,
+//! `VACUUM INTO`, pool set-up) stay in the backend modules.
 //!
 //! Rows are decoded into `*Row` structs with `#[derive(FromRow)]`, which is itself generic over
 //! the driver, beside the SQL that selects them, and converted into the model types there.
