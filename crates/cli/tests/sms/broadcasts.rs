@@ -253,22 +253,24 @@ impl Sending {
         self.world.emu.sms().counts().messages as usize + self.smtp.count()
     }
 
-    /// Waits until `arrived` reaches `at_least`, then kills `worker` with SIGKILL. Returns
-    /// the addresses of the emails it was sending (taken by the relay or not: the only
-    /// ones that may go out twice).
+    /// Waits until `arrived` reaches `at_least` and `worker` holds leased jobs, then kills it
+    /// with SIGKILL ([`World::kill_if_leased`]). Returns the addresses of the emails it was
+    /// sending (taken by the relay or not: the only ones that may go out twice).
     async fn kill_at(&self, worker: &mut Worker, at_least: usize) -> BTreeSet<String> {
         let started = Instant::now();
-        while self.arrived() < at_least {
+        loop {
             assert!(
                 started.elapsed() < LIMIT,
-                "only {} of {} arrived",
+                "only {} of {} arrived, or the worker never held jobs",
                 self.arrived(),
                 2 * N
             );
             assert!(worker.alive(), "worker exited early");
+            if self.arrived() >= at_least && self.world.kill_if_leased(&mut worker.0).await {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        worker.sigkill();
         let arrived = self.arrived();
         assert!(arrived < 2 * N, "killed mid-broadcast, not after the end");
         let jobs = self.jobs().await;

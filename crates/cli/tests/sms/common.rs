@@ -55,6 +55,23 @@ async fn create_postgres_database() -> (String, String) {
 }
 
 impl World {
+    /// Kills `worker` with SIGKILL if it holds leased jobs, and says whether it did. Asked
+    /// while the worker is stopped (SIGSTOP), after a pause in which a statement it had
+    /// already sent finishes on the server, so the answer is what the kill leaves: a worker
+    /// caught between batches (its loops waiting to poll again) has nothing in flight, and is
+    /// let go on (SIGCONT).
+    pub async fn kill_if_leased(&self, worker: &mut Child) -> bool {
+        signal(worker, "STOP");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let jobs = self.app.store().job_counts(self.org).await.unwrap();
+        if jobs.running == 0 {
+            signal(worker, "CONT");
+            return false;
+        }
+        sigkill(worker);
+        true
+    }
+
     /// Emulator, database, app and web server; `tweak` adjusts the settings (the worker
     /// processes get the same ones).
     pub async fn start(postgres: bool, tweak: impl FnOnce(&mut Settings)) -> World {
@@ -258,6 +275,16 @@ impl World {
 fn url_with_database(admin: &str, name: &str) -> String {
     let (base, _) = admin.rsplit_once('/').unwrap();
     format!("{base}/{name}")
+}
+
+/// Sends `name` (`STOP`, `CONT`) to `child` with kill(1).
+fn signal(child: &Child, name: &str) {
+    let pid = child.id().to_string();
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} {pid} failed");
 }
 
 /// SIGKILL (what `std::process::Child::kill` sends on Unix), then reap.
