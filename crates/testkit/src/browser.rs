@@ -368,18 +368,27 @@ impl Session {
     /// # Errors
     /// If no element matches in time.
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
-        match self
-            .client
-            .wait()
-            .at_most(TIMEOUT)
-            .every(POLL)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(element) => Ok(element),
-            Err(error) => Err(self
-                .context_error(error, &format!("waiting for `{css}`"))
-                .await),
+        let start = Instant::now();
+        loop {
+            let left = TIMEOUT.saturating_sub(start.elapsed());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .every(POLL)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return Ok(element),
+                // A page that reloads itself (a live part answered) aborts a find that was
+                // under way; the element is looked for again on the new page.
+                Err(error) if was_navigating(&error) && !left.is_zero() => {}
+                Err(error) => {
+                    return Err(self
+                        .context_error(error, &format!("waiting for `{css}`"))
+                        .await);
+                }
+            }
         }
     }
 
@@ -670,6 +679,12 @@ fn was_replaced(error: &anyhow::Error) -> bool {
             || e.to_string()
                 .contains("Node with given id does not belong to the document")
     })
+}
+
+/// Whether a WebDriver command failed because the page navigated while it ran (Chromium:
+/// "aborted by navigation").
+fn was_navigating(error: &CmdError) -> bool {
+    error.to_string().contains("aborted by navigation")
 }
 
 /// Run a browser journey named `name` (used for artifact files; the test function's name is a
